@@ -1,0 +1,185 @@
+/**
+ * Entity records as they travel on the wire and as the local replica stores them.
+ * One zod schema per entity; the TypeScript types are inferred from it, so page,
+ * service worker and server cannot drift apart.
+ *
+ * Data rules from the reference document:
+ * - there is no `clients` table: clients are `users` with role CLIENT;
+ * - `pets.ownerId` references `users.id`;
+ * - `appointments.clientId` is derived on the server from `pets.ownerId`;
+ * - `appointments.durationMinutes` is stored (and pulled) as text.
+ */
+import { z } from 'zod';
+
+export const ENTITY_TYPES = ['users', 'pets', 'appointments'] as const;
+export const EntityTypeSchema = z.enum(ENTITY_TYPES);
+export type EntityType = z.infer<typeof EntityTypeSchema>;
+
+export const USER_ROLES = ['ADMIN', 'PRACTITIONER', 'STAFF', 'CLIENT'] as const;
+export const UserRoleSchema = z.enum(USER_ROLES);
+export type UserRole = z.infer<typeof UserRoleSchema>;
+
+export const APPOINTMENT_STATUSES = [
+  'scheduled',
+  'confirmed',
+  'checked_in',
+  'completed',
+  'cancelled',
+  'no_show',
+] as const;
+export const AppointmentStatusSchema = z.enum(APPOINTMENT_STATUSES);
+export type AppointmentStatus = z.infer<typeof AppointmentStatusSchema>;
+
+/** A server id (positive integer) or a temp id made on a device before the server saw the record. */
+export const TEMP_ID_PREFIX = 'temp_';
+export const TempIdSchema = z.string().regex(/^temp_[a-z]+_[0-9a-zA-Z-]{6,64}$/, 'not a temp id');
+export const RealIdSchema = z.number().int().positive();
+export const EntityIdSchema = z.union([RealIdSchema, TempIdSchema]);
+export type EntityId = z.infer<typeof EntityIdSchema>;
+
+export function isTempId(id: unknown): id is string {
+  return typeof id === 'string' && id.startsWith(TEMP_ID_PREFIX);
+}
+
+/** Short names used inside temp ids, as in the reference's `temp_appt_12345`. */
+export const TEMP_ID_KIND: Record<EntityType, string> = {
+  users: 'user',
+  pets: 'pet',
+  appointments: 'appt',
+};
+
+const IsoDateTime = z.iso.datetime({ offset: true });
+/** Calendar date `YYYY-MM-DD`. */
+export const IsoDateSchema = z.iso.date();
+
+/** Fields every synced row carries. */
+const SyncedRowFields = {
+  practiceId: RealIdSchema,
+  version: z.number().int().nonnegative(),
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  deletedAt: IsoDateTime.nullable(),
+};
+
+export const UserSchema = z.object({
+  id: EntityIdSchema,
+  tenantId: z.string().min(1),
+  name: z.string().min(1).max(200),
+  email: z.string().max(320).nullable(),
+  phone: z.string().max(50).nullable(),
+  role: UserRoleSchema,
+  ...SyncedRowFields,
+});
+export type User = z.infer<typeof UserSchema>;
+
+export const PetSchema = z.object({
+  id: EntityIdSchema,
+  name: z.string().min(1).max(200),
+  species: z.string().min(1).max(100),
+  breed: z.string().max(100).nullable(),
+  birthDate: IsoDateSchema.nullable(),
+  ownerId: EntityIdSchema,
+  ...SyncedRowFields,
+});
+export type Pet = z.infer<typeof PetSchema>;
+
+export const AppointmentSchema = z.object({
+  id: EntityIdSchema,
+  title: z.string().min(1).max(200),
+  type: z.string().min(1).max(50),
+  date: IsoDateTime,
+  /** Text, per the reference's schema note ("Convert duration to string"). */
+  durationMinutes: z.string().regex(/^\d{1,4}$/),
+  status: AppointmentStatusSchema,
+  notes: z.string().max(5000).nullable(),
+  petId: EntityIdSchema,
+  practitionerId: EntityIdSchema.nullable(),
+  /** Derived by the server from the pet's owner; null only until the server saw the record. */
+  clientId: EntityIdSchema.nullable(),
+  ...SyncedRowFields,
+});
+export type Appointment = z.infer<typeof AppointmentSchema>;
+
+export const ENTITY_SCHEMAS = {
+  users: UserSchema,
+  pets: PetSchema,
+  appointments: AppointmentSchema,
+} as const;
+
+export interface EntityByType {
+  users: User;
+  pets: Pet;
+  appointments: Appointment;
+}
+export type AnyEntity = EntityByType[EntityType];
+
+/**
+ * The fields a client may write, per entity. Everything else (id, version, timestamps,
+ * practiceId, tenantId, appointments.clientId) is owned by the server.
+ */
+export const WritableUserSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: z.string().trim().email().max(320).nullable(),
+  phone: z.string().trim().max(50).nullable(),
+  /** Staff create and edit clients only; other roles are managed elsewhere. */
+  role: z.literal('CLIENT'),
+});
+
+export const WritablePetSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  species: z.string().trim().min(1).max(100),
+  breed: z.string().trim().max(100).nullable(),
+  birthDate: IsoDateSchema.nullable(),
+  ownerId: EntityIdSchema,
+});
+
+export const WritableAppointmentSchema = z.object({
+  title: z.string().trim().min(1).max(200),
+  type: z.string().trim().min(1).max(50),
+  /** Any ISO date-time; the server normalises it to UTC. */
+  date: IsoDateTime,
+  /** The reference sends a number; text is accepted too. Stored as text. */
+  durationMinutes: z.union([
+    z.number().int().min(1).max(1440),
+    z.string().regex(/^\d{1,4}$/),
+  ]),
+  status: AppointmentStatusSchema,
+  notes: z.string().max(5000).nullable(),
+  petId: EntityIdSchema,
+  practitionerId: EntityIdSchema.nullable(),
+});
+
+export const WRITABLE_SCHEMAS = {
+  users: WritableUserSchema,
+  pets: WritablePetSchema,
+  appointments: WritableAppointmentSchema,
+} as const;
+
+/** Defaults applied to a create when the client leaves optional fields out. */
+export const CREATE_DEFAULTS: { [K in EntityType]: Partial<z.input<(typeof WRITABLE_SCHEMAS)[K]>> } = {
+  users: { email: null, phone: null, role: 'CLIENT' },
+  pets: { breed: null, birthDate: null },
+  appointments: { status: 'scheduled', notes: null, practitionerId: null },
+};
+
+/** Fields holding a reference to another entity (rewritten when a temp id gets its real id). */
+export const REFERENCE_FIELDS: { [K in EntityType]: { field: string; target: EntityType }[] } = {
+  users: [],
+  pets: [{ field: 'ownerId', target: 'users' }],
+  appointments: [
+    { field: 'petId', target: 'pets' },
+    { field: 'practitionerId', target: 'users' },
+    { field: 'clientId', target: 'users' },
+  ],
+};
+
+/** Fields never compared for conflicts nor sent as changes. */
+export const SERVER_OWNED_FIELDS = new Set([
+  'id',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'deletedAt',
+  'practiceId',
+  'tenantId',
+]);

@@ -1,0 +1,4 @@
+/** The one place for wire types and page<->worker message types (page, worker and server import it). */
+export * from './entities.ts';
+export * from './sync.ts';
+export * from './messages.ts';

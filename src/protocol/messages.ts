@@ -1,0 +1,223 @@
+/**
+ * Messages between the page and the service worker, as discriminated unions validated on receipt.
+ * Page → worker messages are requests: the worker answers each on the MessagePort that came with
+ * it (see `WorkerReply`). Worker → page messages are events broadcast to every open window.
+ */
+import { z } from 'zod';
+import { EntityIdSchema, EntityTypeSchema, RealIdSchema, TempIdSchema } from './entities.ts';
+import { ConflictTypeSchema, ErrorInfoSchema, OperationKindSchema, SessionUserSchema } from './sync.ts';
+
+// ---------------------------------------------------------------- shared records
+
+export const QUEUE_STATUSES = ['pending', 'in_flight', 'failed', 'conflict'] as const;
+export const QueueStatusSchema = z.enum(QUEUE_STATUSES);
+export type QueueStatus = z.infer<typeof QueueStatusSchema>;
+
+/** One row of the `sync_operations` store, as the page sees it. */
+export const QueuedOperationSchema = z.object({
+  id: z.number().int(),
+  opId: z.string(),
+  operation: OperationKindSchema,
+  entityType: EntityTypeSchema,
+  entityId: EntityIdSchema,
+  tempId: TempIdSchema.nullable(),
+  /** Full record for a create, changed fields only for an update, null for a delete. */
+  data: z.record(z.string(), z.unknown()).nullable(),
+  baseVersion: z.number().int().nonnegative().nullable(),
+  timestamp: z.number(),
+  userId: z.number().int().nullable(),
+  practiceId: z.number().int(),
+  tenantId: z.string(),
+  status: QueueStatusSchema,
+  attempts: z.number().int().nonnegative(),
+  lastError: ErrorInfoSchema.nullable(),
+  /** true when a failure may go away by itself (network, 5xx, lastChance); false for a rejection. */
+  retryable: z.boolean(),
+});
+export type QueuedOperation = z.infer<typeof QueuedOperationSchema>;
+
+export const ConflictRecordSchema = z.object({
+  id: z.number().int(),
+  /** The queue row this conflict holds back (status `conflict`). */
+  operationId: z.number().int(),
+  entityType: EntityTypeSchema,
+  entityId: RealIdSchema,
+  conflictType: ConflictTypeSchema,
+  localData: z.record(z.string(), z.unknown()),
+  serverData: z.record(z.string(), z.unknown()),
+  affectedFields: z.array(z.string()),
+  baseVersion: z.number().int().nonnegative(),
+  serverVersion: z.number().int().nonnegative(),
+  /** When the local change was made (ms). */
+  localTimestamp: z.number(),
+  detectedAt: z.number(),
+  resolved: z.boolean(),
+  resolvedAt: z.number().nullable(),
+  resolution: z.string().nullable(),
+});
+export type ConflictRecord = z.infer<typeof ConflictRecordSchema>;
+
+export const QueueStatsSchema = z.object({
+  pending: z.number().int().nonnegative(),
+  inFlight: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  conflicts: z.number().int().nonnegative(),
+  /** Operations the server acknowledged since the last "clear completed". */
+  completed: z.number().int().nonnegative(),
+});
+export type QueueStats = z.infer<typeof QueueStatsSchema>;
+
+export const SYNC_PHASES = ['push', 'pull'] as const;
+export const SyncProgressSchema = z.object({
+  phase: z.enum(SYNC_PHASES),
+  processed: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  percentage: z.number().min(0).max(100),
+});
+export type SyncProgress = z.infer<typeof SyncProgressSchema>;
+
+export const SyncResultSchema = z.object({
+  pushed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  conflicts: z.number().int().nonnegative(),
+  pulled: z.number().int().nonnegative(),
+  durationMs: z.number().nonnegative(),
+  finishedAt: z.number(),
+  /** Why the sync stopped early, if it did (offline, auth, server error). */
+  error: ErrorInfoSchema.nullable(),
+  /** What started it: 'manual' | 'background-sync' | 'periodic' | 'startup' | 'online' | 'login'. */
+  trigger: z.string(),
+});
+export type SyncResult = z.infer<typeof SyncResultSchema>;
+
+export const SyncStateSchema = z.object({
+  isSyncing: z.boolean(),
+  progress: SyncProgressSchema.nullable(),
+  lastResult: SyncResultSchema.nullable(),
+  stats: QueueStatsSchema,
+  authRequired: z.boolean(),
+  debug: z.boolean(),
+  user: SessionUserSchema.nullable(),
+  /** Last successful pull (ms), null before the first. */
+  lastPulledAt: z.number().nullable(),
+  /** Background Sync available in this browser. */
+  backgroundSync: z.boolean(),
+});
+export type SyncState = z.infer<typeof SyncStateSchema>;
+
+// ---------------------------------------------------------------- resolutions
+
+export const RESOLUTION_STRATEGIES = [
+  'server_wins',
+  'client_wins',
+  'last_write_wins',
+  'merge',
+  'manual',
+] as const;
+export const ResolutionStrategySchema = z.enum(RESOLUTION_STRATEGIES);
+export type ResolutionStrategy = z.infer<typeof ResolutionStrategySchema>;
+
+/** A choice for one field: keep the local value, the server's, or a value typed by the user. */
+export const FieldChoiceSchema = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('local') }),
+  z.object({ source: z.literal('server') }),
+  z.object({ source: z.literal('custom'), value: z.unknown() }),
+]);
+export type FieldChoice = z.infer<typeof FieldChoiceSchema>;
+
+export const ResolutionSchema = z.object({
+  strategy: ResolutionStrategySchema,
+  /** For manual, and for merge's conflicting fields: one choice per affected field. */
+  fields: z.record(z.string(), FieldChoiceSchema).optional(),
+});
+export type Resolution = z.infer<typeof ResolutionSchema>;
+
+// ---------------------------------------------------------------- page → worker
+
+export const PageMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('SYNC_NOW') }),
+  z.object({ type: z.literal('GET_STATE') }),
+  z.object({ type: z.literal('GET_OPERATIONS') }),
+  z.object({ type: z.literal('GET_CONFLICTS') }),
+  z.object({ type: z.literal('RESOLVE_CONFLICT'), conflictId: z.number().int(), resolution: ResolutionSchema }),
+  z.object({ type: z.literal('CLEAR_COMPLETED') }),
+  z.object({ type: z.literal('CLEAR_FAILED') }),
+  z.object({ type: z.literal('RETRY_OPERATION'), operationId: z.number().int() }),
+  z.object({ type: z.literal('DISCARD_OPERATION'), operationId: z.number().int() }),
+  z.object({ type: z.literal('SET_DEBUG'), enabled: z.boolean() }),
+  /** The page saw the `online` event (fallback trigger where Background Sync is missing). */
+  z.object({ type: z.literal('ONLINE') }),
+  /** The page signed in: the worker remembers the user and pulls the practice's data. */
+  z.object({ type: z.literal('SESSION_STARTED'), user: SessionUserSchema }),
+  /** The page signed out: the replica of that user's practice is dropped unless work is queued. */
+  z.object({ type: z.literal('SESSION_ENDED') }),
+]);
+export type PageMessage = z.infer<typeof PageMessageSchema>;
+export type PageMessageType = PageMessage['type'];
+
+/** Answer on the request's MessagePort. */
+export const WorkerReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: ErrorInfoSchema }),
+]);
+export type WorkerReply = z.infer<typeof WorkerReplySchema>;
+
+// ---------------------------------------------------------------- worker → page
+
+export const WorkerEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('SYNC_STARTED'), trigger: z.string() }),
+  z.object({ type: z.literal('SYNC_PROGRESS'), progress: SyncProgressSchema }),
+  z.object({ type: z.literal('SYNC_RESULT'), result: SyncResultSchema }),
+  z.object({ type: z.literal('QUEUE_STATS'), stats: QueueStatsSchema }),
+  z.object({ type: z.literal('CONFLICT_ADDED'), conflict: ConflictRecordSchema }),
+  z.object({ type: z.literal('CONFLICT_RESOLVED'), conflictId: z.number().int() }),
+  z.object({ type: z.literal('AUTH_REQUIRED') }),
+  z.object({
+    type: z.literal('ID_REMAPPED'),
+    entityType: EntityTypeSchema,
+    tempId: TempIdSchema,
+    realId: RealIdSchema,
+  }),
+  /** The replica changed (pull, remap, resolution): screens showing these types should reload. */
+  z.object({ type: z.literal('DATA_CHANGED'), entityTypes: z.array(EntityTypeSchema) }),
+  /** The browser gave up retrying a background sync; the work stays queued. */
+  z.object({ type: z.literal('SYNC_GAVE_UP'), pending: z.number().int().nonnegative() }),
+]);
+export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
+
+/** Reply values per request type, for typed `send()` on the page. */
+export interface PageMessageReplies {
+  SYNC_NOW: SyncResult;
+  GET_STATE: SyncState;
+  GET_OPERATIONS: QueuedOperation[];
+  GET_CONFLICTS: ConflictRecord[];
+  RESOLVE_CONFLICT: { queuedOperationId: number | null };
+  CLEAR_COMPLETED: QueueStats;
+  CLEAR_FAILED: QueueStats;
+  RETRY_OPERATION: QueueStats;
+  DISCARD_OPERATION: QueueStats;
+  SET_DEBUG: { debug: boolean };
+  ONLINE: { started: boolean };
+  SESSION_STARTED: { started: boolean };
+  SESSION_ENDED: { dropped: boolean; pending: number };
+}
+
+export const REPLY_SCHEMAS: { [K in PageMessageType]: z.ZodType<PageMessageReplies[K]> } = {
+  SYNC_NOW: SyncResultSchema,
+  GET_STATE: SyncStateSchema,
+  GET_OPERATIONS: z.array(QueuedOperationSchema),
+  GET_CONFLICTS: z.array(ConflictRecordSchema),
+  RESOLVE_CONFLICT: z.object({ queuedOperationId: z.number().int().nullable() }),
+  CLEAR_COMPLETED: QueueStatsSchema,
+  CLEAR_FAILED: QueueStatsSchema,
+  RETRY_OPERATION: QueueStatsSchema,
+  DISCARD_OPERATION: QueueStatsSchema,
+  SET_DEBUG: z.object({ debug: z.boolean() }),
+  ONLINE: z.object({ started: z.boolean() }),
+  SESSION_STARTED: z.object({ started: z.boolean() }),
+  SESSION_ENDED: z.object({ dropped: z.boolean(), pending: z.number().int().nonnegative() }),
+};
+
+/** Background Sync tags. */
+export const SYNC_TAG = 'smartdmv-sync';
+export const PERIODIC_SYNC_TAG = 'smartdmv-pull';
