@@ -32,7 +32,8 @@ export type AppointmentStatus = z.infer<typeof AppointmentStatusSchema>;
 
 /** A server id (positive integer) or a temp id made on a device before the server saw the record. */
 export const TEMP_ID_PREFIX = 'temp_';
-export const TempIdSchema = z.string().regex(/^temp_[a-z]+_[0-9a-zA-Z-]{6,64}$/, 'not a temp id');
+/** The reference shows both `temp_appt_12345` and `temp_123`; we make `temp_<kind>_<uuid>`. */
+export const TempIdSchema = z.string().regex(/^temp_[A-Za-z0-9_-]{1,100}$/, 'not a temp id');
 export const RealIdSchema = z.number().int().positive();
 export const EntityIdSchema = z.union([RealIdSchema, TempIdSchema]);
 export type EntityId = z.infer<typeof EntityIdSchema>;

@@ -151,6 +151,8 @@ export const PageMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('SESSION_STARTED'), user: SessionUserSchema }),
   /** The page signed out: the replica of that user's practice is dropped unless work is queued. */
   z.object({ type: z.literal('SESSION_ENDED') }),
+  /** workbox-window's messageSkipWaiting(): the user accepted "Update ready — reload". */
+  z.object({ type: z.literal('SKIP_WAITING') }),
 ]);
 export type PageMessage = z.infer<typeof PageMessageSchema>;
 export type PageMessageType = PageMessage['type'];
@@ -200,6 +202,7 @@ export interface PageMessageReplies {
   ONLINE: { started: boolean };
   SESSION_STARTED: { started: boolean };
   SESSION_ENDED: { dropped: boolean; pending: number };
+  SKIP_WAITING: { skipping: boolean };
 }
 
 export const REPLY_SCHEMAS: { [K in PageMessageType]: z.ZodType<PageMessageReplies[K]> } = {
@@ -216,6 +219,7 @@ export const REPLY_SCHEMAS: { [K in PageMessageType]: z.ZodType<PageMessageRepli
   ONLINE: z.object({ started: z.boolean() }),
   SESSION_STARTED: z.object({ started: z.boolean() }),
   SESSION_ENDED: z.object({ dropped: z.boolean(), pending: z.number().int().nonnegative() }),
+  SKIP_WAITING: z.object({ skipping: z.boolean() }),
 };
 
 /** Background Sync tags. */

@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test';
+import { launchPersistentContext, waitForServiceWorkerControl } from './helpers.ts';
+
+test('the service worker installs and controls the page', async ({ page }) => {
+  await page.goto('/');
+  await waitForServiceWorkerControl(page);
+  const state = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    return {
+      controller: navigator.serviceWorker.controller?.scriptURL ?? null,
+      active: registration?.active?.state ?? null,
+    };
+  });
+  expect(state.controller).toMatch(/\/sw\.js$/);
+  expect(state.active).toBe('activated');
+});
+
+test('Chromium reports the built app installable (no installability errors)', async ({ baseURL }) => {
+  const { context, close } = await launchPersistentContext(baseURL!);
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto('/');
+  await waitForServiceWorkerControl(page);
+  const cdp = await page.context().newCDPSession(page);
+  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+  expect(installabilityErrors).toEqual([]);
+  const { errors, data } = await cdp.send('Page.getAppManifest');
+  expect(errors).toEqual([]);
+  const manifest = JSON.parse(data ?? '{}') as { name?: string; display?: string; icons?: { sizes: string; purpose?: string }[] };
+  expect(manifest.name).toBe('SmartDMV');
+  expect(manifest.display).toBe('standalone');
+  expect(manifest.icons?.map((i) => `${i.sizes}/${i.purpose ?? 'any'}`)).toEqual(
+    expect.arrayContaining(['192x192/any', '512x512/any', '512x512/maskable']),
+  );
+  await close();
+});
+
+test('after one online visit the app shell loads offline', async ({ page, context }) => {
+  await page.goto('/');
+  await waitForServiceWorkerControl(page);
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.locator('smartdmv-app')).toBeAttached();
+  await expect(page.getByText('SmartDMV').first()).toBeVisible();
+  // A deep link that was never visited is the same shell.
+  await page.goto('/appointments');
+  await expect(page.locator('smartdmv-app')).toBeAttached();
+  await context.setOffline(false);
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import {
+  PageMessageSchema,
+  PullQuerySchema,
+  PushRequestSchema,
+  WritableAppointmentSchema,
+  isTempId,
+} from '../../src/protocol/index.ts';
+
+describe('wire protocol schemas', () => {
+  it('parses the reference pull query, entity list included', () => {
+    const query = PullQuerySchema.parse({ lastSyncTimestamp: '1699564800000', practiceId: '1', entityTypes: 'appointments,pets' });
+    expect(query).toMatchObject({ lastSyncTimestamp: 1699564800000, practiceId: 1, entityTypes: ['appointments', 'pets'], limit: 100 });
+  });
+
+  it('refuses an unknown entity type in a pull query', () => {
+    expect(PullQuerySchema.safeParse({ entityTypes: 'appointments,clients' }).success).toBe(false);
+  });
+
+  it('accepts the reference push request and refuses more than 1,000 operations', () => {
+    const op = { opId: 'op-12345678', operation: 'create', entityType: 'appointments', tempId: 'temp_appt_12345', data: {}, timestamp: 1 };
+    expect(PushRequestSchema.safeParse({ operations: [op], clientTimestamp: 1 }).success).toBe(true);
+    expect(PushRequestSchema.safeParse({ operations: Array(1001).fill(op), clientTimestamp: 1 }).success).toBe(false);
+  });
+
+  it('takes the reference appointment with a numeric duration', () => {
+    const parsed = WritableAppointmentSchema.parse({
+      title: 'Checkup', type: 'checkup', date: '2026-11-25T10:00:00.000Z', durationMinutes: 30,
+      status: 'scheduled', notes: null, petId: 'temp_pet_abcdef12', practitionerId: 456,
+    });
+    expect(parsed.durationMinutes).toBe(30);
+  });
+
+  it('tells temp ids from real ids', () => {
+    expect(isTempId('temp_appt_12345')).toBe(true);
+    expect(isTempId(789)).toBe(false);
+    expect(isTempId('789')).toBe(false);
+  });
+
+  it('rejects page messages of unknown type or shape', () => {
+    expect(PageMessageSchema.safeParse({ type: 'SYNC_NOW' }).success).toBe(true);
+    expect(PageMessageSchema.safeParse({ type: 'DROP_DATABASE' }).success).toBe(false);
+    expect(PageMessageSchema.safeParse({ type: 'RETRY_OPERATION', operationId: 'x' }).success).toBe(false);
+  });
+});
