@@ -2,3 +2,4 @@
 export * from './entities.ts';
 export * from './sync.ts';
 export * from './messages.ts';
+export * from './rest.ts';
