@@ -21,6 +21,9 @@ export const SYNC_ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'TOO_MANY_OPERATIONS',
   'BAD_REQUEST',
+  'QUOTA_EXCEEDED',
+  'NETWORK',
+  'SERVER_ERROR',
   'INTERNAL',
 ] as const;
 export const SyncErrorCodeSchema = z.enum(SYNC_ERROR_CODES);

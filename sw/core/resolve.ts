@@ -1,0 +1,130 @@
+/**
+ * Conflict resolution (pure). The five strategies of the reference document:
+ *   server_wins      discard the local change, keep the server's record;
+ *   client_wins      overwrite the server with every locally changed field;
+ *   last_write_wins  whichever changed last: the local operation's timestamp vs the server's updatedAt;
+ *   merge            fields only one side changed are kept automatically; fields both changed
+ *                    need a choice (local, server or a typed value);
+ *   manual           every field the user changed gets a choice.
+ * A resolution becomes an update "from the server's version" (baseVersion = serverVersion), so it
+ * cannot conflict again unless the server changes once more in between.
+ *
+ * A `deleted` conflict (the server deleted the record the user edited) cannot be updated: keeping
+ * the local side re-creates the record as a new one.
+ */
+import type { ConflictRecord, FieldChoice, Resolution } from '../../src/protocol/index.ts';
+import type { Row } from './rebase.ts';
+
+export type ResolutionOutcome =
+  /** Nothing to send: the server's record stands. */
+  | { kind: 'discard'; winner: 'server' }
+  /** Send an update of these fields on top of the server's version. */
+  | { kind: 'update'; data: Row; baseVersion: number; winner: 'client' | 'mixed' }
+  /** The server deleted the record: send a create of the local record. */
+  | { kind: 'recreate'; data: Row; winner: 'client' | 'mixed' };
+
+export class ResolutionError extends Error {
+  constructor(
+    readonly code: 'CHOICE_REQUIRED' | 'UNKNOWN_FIELD',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ResolutionError';
+  }
+}
+
+type ConflictInput = Pick<
+  ConflictRecord,
+  'conflictType' | 'localData' | 'serverData' | 'affectedFields' | 'serverVersion' | 'localTimestamp'
+>;
+
+/** Fields both sides changed, i.e. those a merge cannot decide alone. */
+export function fieldsNeedingChoice(conflict: ConflictInput): string[] {
+  return conflict.affectedFields.filter(
+    (f) => JSON.stringify(conflict.localData[f]) !== JSON.stringify(conflict.serverData[f]),
+  );
+}
+
+function pick(conflict: ConflictInput, field: string, choice: FieldChoice): unknown {
+  switch (choice.source) {
+    case 'local':
+      return conflict.localData[field];
+    case 'server':
+      return conflict.serverData[field];
+    case 'custom':
+      return choice.value;
+  }
+}
+
+/** Builds the outcome from per-field values; fields equal to the server's are not sent. */
+function outcomeFromFields(conflict: ConflictInput, values: Row, winner: 'client' | 'mixed'): ResolutionOutcome {
+  if (conflict.conflictType === 'deleted') {
+    const { id: _id, version: _v, createdAt: _c, updatedAt: _u, deletedAt: _d, ...serverFields } = conflict.serverData;
+    return { kind: 'recreate', data: { ...serverFields, ...values }, winner };
+  }
+  const data: Row = {};
+  for (const [field, value] of Object.entries(values)) {
+    if (JSON.stringify(conflict.serverData[field]) !== JSON.stringify(value)) data[field] = value;
+  }
+  if (Object.keys(data).length === 0) return { kind: 'discard', winner: 'server' };
+  return { kind: 'update', data, baseVersion: conflict.serverVersion, winner };
+}
+
+export function resolveConflict(conflict: ConflictInput, resolution: Resolution): ResolutionOutcome {
+  const choices = resolution.fields ?? {};
+  for (const field of Object.keys(choices)) {
+    if (!(field in conflict.localData) && !(field in conflict.serverData)) {
+      throw new ResolutionError('UNKNOWN_FIELD', `"${field}" is not a field of this record`);
+    }
+  }
+
+  switch (resolution.strategy) {
+    case 'server_wins':
+      return { kind: 'discard', winner: 'server' };
+
+    case 'client_wins':
+      return outcomeFromFields(conflict, { ...conflict.localData }, 'client');
+
+    case 'last_write_wins': {
+      const serverTime = Date.parse(String(conflict.serverData.updatedAt ?? ''));
+      // Ties go to the server: it is the record everyone else already sees.
+      const localIsNewer = Number.isFinite(serverTime) ? conflict.localTimestamp > serverTime : true;
+      return localIsNewer
+        ? outcomeFromFields(conflict, { ...conflict.localData }, 'client')
+        : { kind: 'discard', winner: 'server' };
+    }
+
+    case 'merge': {
+      const values: Row = {};
+      for (const field of Object.keys(conflict.localData)) {
+        if (!conflict.affectedFields.includes(field)) values[field] = conflict.localData[field];
+      }
+      const missing: string[] = [];
+      for (const field of conflict.affectedFields) {
+        const choice = choices[field];
+        if (choice) values[field] = pick(conflict, field, choice);
+        else if (JSON.stringify(conflict.localData[field]) === JSON.stringify(conflict.serverData[field])) continue;
+        else missing.push(field);
+      }
+      if (missing.length > 0) {
+        throw new ResolutionError('CHOICE_REQUIRED', `Choose a value for: ${missing.join(', ')}`);
+      }
+      return outcomeFromFields(conflict, values, 'mixed');
+    }
+
+    case 'manual': {
+      const fields = new Set([...Object.keys(conflict.localData), ...conflict.affectedFields]);
+      const values: Row = {};
+      const missing: string[] = [];
+      for (const field of fields) {
+        const choice = choices[field];
+        if (choice) values[field] = pick(conflict, field, choice);
+        else missing.push(field);
+      }
+      if (missing.length > 0) {
+        throw new ResolutionError('CHOICE_REQUIRED', `Choose a value for: ${missing.join(', ')}`);
+      }
+      return outcomeFromFields(conflict, values, 'mixed');
+    }
+  }
+}

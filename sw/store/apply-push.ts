@@ -1,0 +1,189 @@
+/**
+ * Applies the server's answer to one pushed batch, in ONE transaction: acknowledged rows leave
+ * the queue, temp ids become real ids everywhere, conflicts and rejections are recorded.
+ */
+import {
+  ENTITY_TYPES,
+  REFERENCE_FIELDS,
+  isTempId,
+  type ConflictRecord,
+  type EntityId,
+  type EntityType,
+  type PushResult,
+  type SyncErrorCode,
+} from '../../src/protocol/index.ts';
+import { remapOperation, remapReferences, type IdMapping } from '../core/remap.ts';
+import type { Row } from '../core/rebase.ts';
+import { getRecord, putRecord, recomputeRecord, resolveId, type Tx } from '../db/records.ts';
+import type { StoredOperation, SyncDb } from '../db/schema.ts';
+import { inWriteTransaction } from './local-writes.ts';
+
+export interface PushApplySummary {
+  pushed: number;
+  failed: number;
+  conflicts: number;
+  /** Rows that got no result (left pending). */
+  unanswered: number;
+  mappings: IdMapping[];
+  newConflicts: ConflictRecord[];
+  changedTypes: Set<EntityType>;
+}
+
+/** Codes that may succeed later without anyone changing the operation. */
+const RETRYABLE_CODES: ReadonlySet<SyncErrorCode> = new Set(['INTERNAL', 'SERVER_ERROR', 'NETWORK']);
+
+/** Entity types other records point at (only their temp ids need a scan for references). */
+const REFERENCED_TYPES = new Set<EntityType>(
+  ENTITY_TYPES.flatMap((t) => REFERENCE_FIELDS[t].map((r) => r.target)),
+);
+
+export async function applyPushResults(
+  db: SyncDb,
+  sent: readonly StoredOperation[],
+  results: readonly PushResult[],
+  now: number,
+): Promise<PushApplySummary> {
+  const byOpId = new Map(results.map((r) => [r.opId, r]));
+  const summary: PushApplySummary = {
+    pushed: 0,
+    failed: 0,
+    conflicts: 0,
+    unanswered: 0,
+    mappings: [],
+    newConflicts: [],
+    changedTypes: new Set(),
+  };
+
+  await inWriteTransaction(db, async (tx) => {
+    const ops = tx.objectStore('sync_operations');
+    for (const op of sent) {
+      const result = byOpId.get(op.opId);
+      const current = await ops.get(op.id!);
+      if (!current) continue; // discarded meanwhile
+      if (!result) {
+        summary.unanswered++;
+        await ops.put({ ...current, status: 'pending', lastError: { code: 'SERVER_ERROR', message: 'The server sent no result for this operation' } });
+        continue;
+      }
+      summary.changedTypes.add(op.entityType);
+      if (result.success) {
+        summary.pushed++;
+        await acknowledge(tx, current, result, summary);
+      } else if (result.conflict && result.conflictData) {
+        summary.conflicts++;
+        await ops.put({ ...current, status: 'conflict', lastError: null });
+        const conflict = await recordConflict(tx, current, result, now);
+        summary.newConflicts.push(conflict);
+      } else {
+        summary.failed++;
+        const error = result.error ?? { code: 'INTERNAL' as const, message: 'The server rejected the operation without a reason' };
+        await ops.put({ ...current, status: 'failed', lastError: error, retryable: RETRYABLE_CODES.has(error.code) });
+        await recomputeRecord(tx, current.entityType, current.entityId);
+      }
+    }
+    if (summary.mappings.some((m) => REFERENCED_TYPES.has(m.entityType))) await remapQueuedData(tx, summary.mappings);
+    const completed = await tx.objectStore('meta').get('completedCount');
+    await tx.objectStore('meta').put({ key: 'completedCount', value: Number(completed?.value ?? 0) + summary.pushed });
+  });
+  return summary;
+}
+
+async function acknowledge(tx: Tx, op: StoredOperation, result: PushResult, summary: PushApplySummary): Promise<void> {
+  await tx.objectStore('sync_operations').delete(op.id!);
+  let id: EntityId = await resolveId(tx, op.entityId);
+  if (op.operation === 'create' && result.realId !== undefined && isTempId(op.entityId)) {
+    const mapping: IdMapping = { entityType: op.entityType, tempId: op.entityId, realId: result.realId };
+    await moveRecord(tx, mapping);
+    summary.mappings.push(mapping);
+    id = result.realId;
+  } else if (result.realId !== undefined) {
+    id = result.realId;
+  }
+  const server = result.record ?? (await fallbackServerRecord(tx, op.entityType, id, result));
+  // Later rows of this record were made on top of this change: their base is now the new version.
+  if (result.version !== undefined) await rebaseVersions(tx, op.entityType, id, result.version);
+  await recomputeRecord(tx, op.entityType, id, server);
+}
+
+/** Without a `record` in the result, the local view with the new version stands in for the server's. */
+async function fallbackServerRecord(tx: Tx, entityType: EntityType, id: EntityId, result: PushResult): Promise<Row | null> {
+  const local = await getRecord(tx, entityType, id);
+  if (!local) return null;
+  const { _pending: _p, _conflict: _c, _server: _s, ...fields } = local;
+  return { ...fields, id, ...(result.version !== undefined ? { version: result.version } : {}) };
+}
+
+async function rebaseVersions(tx: Tx, entityType: EntityType, id: EntityId, version: number): Promise<void> {
+  const store = tx.objectStore('sync_operations');
+  for (const later of await store.index('record').getAll([entityType, id])) {
+    if (later.operation !== 'create' && later.status !== 'in_flight') await store.put({ ...later, baseVersion: version });
+  }
+}
+
+/** The record's key, the rows queued for it, and replica references to it move to the real id. */
+async function moveRecord(tx: Tx, mapping: IdMapping): Promise<void> {
+  const { entityType, tempId, realId } = mapping;
+  await tx.objectStore('id_aliases').put({ tempId, entityType, realId });
+  const record = await getRecord(tx, entityType, tempId);
+  if (record) {
+    await tx.objectStore(entityType).delete(tempId);
+    await putRecord(tx, entityType, { ...record, id: realId });
+  }
+  const store = tx.objectStore('sync_operations');
+  for (const op of await store.index('record').getAll([entityType, tempId])) {
+    await store.put({ ...op, entityId: realId });
+  }
+  for (const source of ENTITY_TYPES) {
+    for (const { field, target } of REFERENCE_FIELDS[source]) {
+      if (target !== entityType) continue;
+      const index = tx.objectStore(source).index(field as never) as unknown as {
+        getAll(key: EntityId): Promise<Row[]>;
+      };
+      for (const referencing of await index.getAll(tempId)) {
+        await putRecord(tx, source, remapReferences(source, referencing, mapping) as never);
+      }
+    }
+  }
+}
+
+/** One pass over the queue rewrites temp-id references inside queued data (e.g. an appointment's petId). */
+async function remapQueuedData(tx: Tx, mappings: readonly IdMapping[]): Promise<void> {
+  let cursor = await tx.objectStore('sync_operations').openCursor();
+  while (cursor) {
+    let op = cursor.value;
+    for (const mapping of mappings) op = remapOperation(op, mapping);
+    if (op !== cursor.value) await cursor.update(op);
+    cursor = await cursor.continue();
+  }
+}
+
+async function recordConflict(tx: Tx, op: StoredOperation, result: PushResult, now: number): Promise<ConflictRecord> {
+  const data = result.conflictData!;
+  const entityId = result.realId ?? (await resolveId(tx, op.entityId));
+  if (typeof entityId !== 'number') throw new Error(`Conflict on a record without a real id (${String(entityId)})`);
+  const conflicts = tx.objectStore('conflicts');
+  // A retried push of the same row must not list the same conflict twice.
+  for (const existing of await conflicts.index('operationId').getAll(op.id!)) {
+    if (!existing.resolved) await conflicts.delete(existing.id!);
+  }
+  const stored = {
+    operationId: op.id!,
+    entityType: op.entityType,
+    entityId,
+    conflictType: data.conflictType,
+    localData: data.localData,
+    serverData: data.serverData,
+    affectedFields: data.affectedFields,
+    baseVersion: data.baseVersion,
+    serverVersion: data.serverVersion,
+    localTimestamp: op.timestamp,
+    detectedAt: now,
+    resolved: false,
+    resolvedAt: null,
+    resolution: null,
+  };
+  const id = await conflicts.add(stored);
+  // The server's newest state becomes the base the pending change sits on.
+  await recomputeRecord(tx, op.entityType, entityId, data.conflictType === 'version' ? data.serverData : undefined);
+  return { ...stored, id };
+}

@@ -1,0 +1,139 @@
+/**
+ * The `sync_operations` queue: reading it, compacting it before a push, and moving rows through
+ * pending → in_flight → (acknowledged and removed | failed | conflict).
+ */
+import type { ErrorInfo, QueueStats } from '../../src/protocol/index.ts';
+import { compactQueue } from '../core/coalesce.ts';
+import { recomputeRecord } from '../db/records.ts';
+import type { StoredOperation, SyncDb } from '../db/schema.ts';
+import { inWriteTransaction } from './local-writes.ts';
+import { getMeta, setMeta } from './meta.ts';
+
+export async function loadQueue(db: SyncDb): Promise<StoredOperation[]> {
+  return db.getAll('sync_operations'); // key order = queue order
+}
+
+export async function queueStats(db: SyncDb): Promise<QueueStats> {
+  const tx = db.transaction(['sync_operations', 'conflicts', 'meta'], 'readonly');
+  const index = tx.objectStore('sync_operations').index('status');
+  const [pending, inFlight, failed, conflicts, completed] = await Promise.all([
+    index.count('pending'),
+    index.count('in_flight'),
+    index.count('failed'),
+    index.count('conflict'),
+    tx.objectStore('meta').get('completedCount'),
+  ]);
+  return { pending, inFlight, failed, conflicts, completed: Number(completed?.value ?? 0) };
+}
+
+/** Merges never-sent rows per record (see core/coalesce.ts); returns how many rows disappeared. */
+export async function compactStoredQueue(db: SyncDb): Promise<number> {
+  return inWriteTransaction(db, async (tx) => {
+    const store = tx.objectStore('sync_operations');
+    const ops = await store.getAll();
+    const { rewritten, removed } = compactQueue(ops);
+    if (rewritten.length === 0 && removed.length === 0) return 0;
+    const byId = new Map(ops.map((op) => [op.id!, op]));
+    for (const op of rewritten) await store.put(op);
+    for (const id of removed) await store.delete(id);
+    // A create cancelled by a delete leaves no record behind.
+    for (const id of removed) {
+      const op = byId.get(id)!;
+      await recomputeRecord(tx, op.entityType, op.entityId);
+    }
+    return removed.length;
+  });
+}
+
+export async function markInFlight(db: SyncDb, ids: readonly number[]): Promise<StoredOperation[]> {
+  return inWriteTransaction(db, async (tx) => {
+    const store = tx.objectStore('sync_operations');
+    const marked: StoredOperation[] = [];
+    for (const id of ids) {
+      const op = await store.get(id);
+      if (!op) continue;
+      const next: StoredOperation = { ...op, status: 'in_flight', attempts: op.attempts + 1 };
+      await store.put(next);
+      marked.push(next);
+    }
+    return marked;
+  });
+}
+
+/** After a crash or a killed worker: whatever was in flight is sent again (the server dedups by opId). */
+export async function resetInFlight(db: SyncDb): Promise<number> {
+  return inWriteTransaction(db, async (tx) => {
+    const store = tx.objectStore('sync_operations');
+    const ops = await store.index('status').getAll('in_flight');
+    for (const op of ops) await store.put({ ...op, status: 'pending' });
+    return ops.length;
+  });
+}
+
+/** A batch that got no usable answer goes back to the queue, with the reason. */
+export async function releaseInFlight(
+  db: SyncDb,
+  ids: readonly number[],
+  error: ErrorInfo,
+  status: 'pending' | 'failed' = 'pending',
+): Promise<void> {
+  await inWriteTransaction(db, async (tx) => {
+    const store = tx.objectStore('sync_operations');
+    for (const id of ids) {
+      const op = await store.get(id);
+      if (op && op.status === 'in_flight') await store.put({ ...op, status, lastError: error, retryable: true });
+    }
+  });
+}
+
+/** `lastChance`: the browser stops retrying; rows stay queued, visibly failed but retryable. */
+export async function markRetryableFailed(db: SyncDb, error: ErrorInfo): Promise<number> {
+  return inWriteTransaction(db, async (tx) => {
+    const store = tx.objectStore('sync_operations');
+    const ops = [...(await store.index('status').getAll('pending')), ...(await store.index('status').getAll('in_flight'))];
+    for (const op of ops) await store.put({ ...op, status: 'failed', retryable: true, lastError: error });
+    return ops.length;
+  });
+}
+
+export async function retryOperation(db: SyncDb, id: number): Promise<boolean> {
+  return inWriteTransaction(db, async (tx) => {
+    const store = tx.objectStore('sync_operations');
+    const op = await store.get(id);
+    if (!op || op.status !== 'failed') return false;
+    await store.put({ ...op, status: 'pending', retryable: true });
+    return true;
+  });
+}
+
+/** Drops a queued change and shows the record as the server has it (or removes a never-synced create). */
+export async function discardOperation(db: SyncDb, id: number, now: number): Promise<boolean> {
+  return inWriteTransaction(db, async (tx) => {
+    const store = tx.objectStore('sync_operations');
+    const op = await store.get(id);
+    if (!op || op.status === 'in_flight') return false;
+    await store.delete(id);
+    for (const conflict of await tx.objectStore('conflicts').index('operationId').getAll(id)) {
+      if (!conflict.resolved) {
+        await tx.objectStore('conflicts').put({ ...conflict, resolved: true, resolvedAt: now, resolution: 'discarded' });
+      }
+    }
+    await recomputeRecord(tx, op.entityType, op.entityId);
+    return true;
+  });
+}
+
+export async function discardFailed(db: SyncDb, now: number): Promise<number> {
+  const failed = await db.getAllFromIndex('sync_operations', 'status', 'failed');
+  let count = 0;
+  for (const op of failed) if (await discardOperation(db, op.id!, now)) count++;
+  return count;
+}
+
+export async function clearCompletedCount(db: SyncDb): Promise<void> {
+  await setMeta(db, 'completedCount', 0);
+}
+
+export async function completedCount(db: SyncDb): Promise<number> {
+  return Number((await getMeta(db, 'completedCount')) ?? 0);
+}

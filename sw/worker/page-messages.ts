@@ -1,0 +1,131 @@
+/**
+ * Answers the page's requests (see PageMessage in src/protocol/messages.ts). Each handler returns
+ * the reply value; the caller posts it on the request's MessagePort.
+ */
+import type { PageMessage, PageMessageReplies, PageMessageType, SessionUser, SyncState, WorkerEvent } from '../../src/protocol/index.ts';
+import type { SyncDb } from '../db/schema.ts';
+import { applyResolution, listConflicts } from '../store/conflicts.ts';
+import { getMeta, setMeta } from '../store/meta.ts';
+import {
+  clearCompletedCount,
+  discardFailed,
+  discardOperation,
+  loadQueue,
+  queueStats,
+  retryOperation,
+} from '../store/queue.ts';
+import { clearReplica } from '../store/session.ts';
+import type { SyncEngine } from '../sync/engine.ts';
+import type { SwitchableLogger } from '../sync/logger.ts';
+
+export interface PageMessageContext {
+  db: SyncDb;
+  engine: SyncEngine;
+  logger: SwitchableLogger;
+  now: () => number;
+  uuid: () => string;
+  notify: (event: WorkerEvent) => void;
+  /** Ask for a sync (Background Sync where available, else at once). */
+  scheduleSync: (trigger: string) => void;
+  skipWaiting: () => void;
+  backgroundSyncSupported: boolean;
+  onSessionStarted: (user: SessionUser) => void;
+}
+
+type Handlers = { [K in PageMessageType]: (msg: Extract<PageMessage, { type: K }>, ctx: PageMessageContext) => Promise<PageMessageReplies[K]> };
+
+async function state(ctx: PageMessageContext): Promise<SyncState> {
+  const { db } = ctx;
+  return {
+    isSyncing: ctx.engine.isSyncing,
+    progress: null,
+    lastResult: await getMeta(db, 'lastResult'),
+    stats: await queueStats(db),
+    authRequired: await getMeta(db, 'authRequired'),
+    debug: ctx.logger.enabled,
+    user: await getMeta(db, 'session'),
+    lastPulledAt: await getMeta(db, 'lastPulledAt'),
+    backgroundSync: ctx.backgroundSyncSupported,
+  };
+}
+
+async function statsChanged(ctx: PageMessageContext) {
+  const stats = await queueStats(ctx.db);
+  ctx.notify({ type: 'QUEUE_STATS', stats });
+  return stats;
+}
+
+const handlers: Handlers = {
+  SYNC_NOW: (_msg, ctx) => ctx.engine.sync('manual'),
+  GET_STATE: (_msg, ctx) => state(ctx),
+  GET_OPERATIONS: async (_msg, ctx) => loadQueue(ctx.db).then((ops) => ops.map((op) => ({ ...op, id: op.id! }))),
+  GET_CONFLICTS: (_msg, ctx) => listConflicts(ctx.db),
+  RESOLVE_CONFLICT: async (msg, ctx) => {
+    const summary = await applyResolution(ctx.db, msg.conflictId, msg.resolution, { now: ctx.now(), uuid: ctx.uuid });
+    ctx.notify({ type: 'CONFLICT_RESOLVED', conflictId: msg.conflictId });
+    ctx.notify({ type: 'DATA_CHANGED', entityTypes: [summary.conflict.entityType] });
+    await statsChanged(ctx);
+    if (summary.queuedOperationId !== null) ctx.scheduleSync('conflict-resolved');
+    return { queuedOperationId: summary.queuedOperationId };
+  },
+  CLEAR_COMPLETED: async (_msg, ctx) => {
+    await clearCompletedCount(ctx.db);
+    return statsChanged(ctx);
+  },
+  CLEAR_FAILED: async (_msg, ctx) => {
+    await discardFailed(ctx.db, ctx.now());
+    ctx.notify({ type: 'DATA_CHANGED', entityTypes: ['users', 'pets', 'appointments'] });
+    return statsChanged(ctx);
+  },
+  RETRY_OPERATION: async (msg, ctx) => {
+    if (await retryOperation(ctx.db, msg.operationId)) ctx.scheduleSync('retry');
+    return statsChanged(ctx);
+  },
+  DISCARD_OPERATION: async (msg, ctx) => {
+    if (await discardOperation(ctx.db, msg.operationId, ctx.now())) {
+      ctx.notify({ type: 'DATA_CHANGED', entityTypes: ['users', 'pets', 'appointments'] });
+    }
+    return statsChanged(ctx);
+  },
+  SET_DEBUG: async (msg, ctx) => {
+    ctx.logger.enabled = msg.enabled;
+    await setMeta(ctx.db, 'debug', msg.enabled);
+    return { debug: msg.enabled };
+  },
+  ONLINE: async (_msg, ctx) => {
+    const stats = await queueStats(ctx.db);
+    const started = stats.pending + stats.failed > 0 && !ctx.backgroundSyncSupported;
+    if (started) ctx.scheduleSync('online');
+    return { started };
+  },
+  SESSION_STARTED: async (msg, ctx) => {
+    const previous = await getMeta(ctx.db, 'session');
+    if (previous && (previous.practiceId !== msg.user.practiceId || previous.tenantId !== msg.user.tenantId)) {
+      // Another practice's data must not show: drop the replica (queued work stays queued).
+      await clearReplica(ctx.db);
+    }
+    await setMeta(ctx.db, 'session', msg.user);
+    await setMeta(ctx.db, 'authRequired', false);
+    ctx.onSessionStarted(msg.user);
+    ctx.scheduleSync('login');
+    return { started: true };
+  },
+  SESSION_ENDED: async (_msg, ctx) => {
+    const stats = await queueStats(ctx.db);
+    const pending = stats.pending + stats.inFlight + stats.failed + stats.conflicts;
+    await setMeta(ctx.db, 'session', null);
+    // Patient data leaves the device at sign-out, unless it still holds unsent work.
+    const dropped = pending === 0;
+    if (dropped) await clearReplica(ctx.db);
+    return { dropped, pending };
+  },
+  SKIP_WAITING: async (_msg, ctx) => {
+    ctx.skipWaiting();
+    return { skipping: true };
+  },
+};
+
+export function handlePageMessage(message: PageMessage, ctx: PageMessageContext): Promise<unknown> {
+  const handler = handlers[message.type] as (msg: PageMessage, ctx: PageMessageContext) => Promise<unknown>;
+  return handler(message, ctx);
+}

@@ -1,0 +1,189 @@
+/// <reference lib="webworker" />
+/**
+ * Builds the worker's sync machinery from the browser's pieces (IndexedDB, fetch, clock, timers,
+ * Background Sync, Web Locks) and wires it to the worker's events.
+ */
+import { BackgroundSyncPlugin } from 'workbox-background-sync';
+import { registerRoute } from 'workbox-routing';
+import { NetworkOnly } from 'workbox-strategies';
+import {
+  PageMessageSchema,
+  PERIODIC_SYNC_TAG,
+  SYNC_TAG,
+  type SyncResult,
+  type WorkerEvent,
+  type WorkerReply,
+} from '../../src/protocol/index.ts';
+import { handleEntityRequest, isEntityPath } from '../api/entity-api.ts';
+import { openSyncDb, type SyncDb } from '../db/schema.ts';
+import { getMeta, setMeta } from '../store/meta.ts';
+import { markRetryableFailed, queueStats, resetInFlight } from '../store/queue.ts';
+import { SyncEngine } from '../sync/engine.ts';
+import { createLogger } from '../sync/logger.ts';
+import { httpTransport } from '../sync/transport.ts';
+import { handlePageMessage } from './page-messages.ts';
+
+/** Failures that may pass by themselves: the browser should retry the background sync later. */
+const TRANSIENT_CODES = new Set(['NETWORK', 'SERVER_ERROR']);
+
+export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
+  const logger = createLogger(console, false);
+  const now = () => Date.now();
+  const uuid = () => self.crypto.randomUUID();
+  const backgroundSyncSupported = 'sync' in self.registration;
+
+  const notify = (event: WorkerEvent): void => {
+    void self.clients
+      .matchAll({ type: 'window', includeUncontrolled: true })
+      .then((clients) => clients.forEach((client) => client.postMessage(event)));
+  };
+
+  const ready: Promise<{ db: SyncDb; engine: SyncEngine }> = (async () => {
+    const db = await openSyncDb();
+    logger.enabled = await getMeta(db, 'debug');
+    // A killed worker may have left a batch in flight: send it again (the server dedups by opId).
+    const reset = await resetInFlight(db);
+    if (reset > 0) logger.debug('[SyncQueue]', `${reset} in-flight operations back to pending after a restart`);
+    let deviceId = await getMeta(db, 'deviceId');
+    if (!deviceId) {
+      deviceId = uuid();
+      await setMeta(db, 'deviceId', deviceId);
+    }
+    const engine = new SyncEngine({
+      db,
+      transport: httpTransport((input, init) => fetch(input, init)),
+      now,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      random: Math.random,
+      notify,
+      log: logger,
+      deviceId,
+      withLock: (work) =>
+        self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work(),
+    });
+    return { db, engine };
+  })();
+
+  /** Runs a sync now and decides whether the browser should retry it. */
+  async function runSync(trigger: string, lastChance = false): Promise<SyncResult> {
+    const { db, engine } = await ready;
+    const result = await engine.sync(trigger);
+    if (result.error && TRANSIENT_CODES.has(result.error.code)) {
+      const stats = await queueStats(db);
+      if (stats.pending + stats.inFlight > 0) {
+        if (lastChance) {
+          const kept = await markRetryableFailed(db, result.error);
+          notify({ type: 'SYNC_GAVE_UP', pending: kept });
+          notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
+        } else if (trigger === 'background-sync') {
+          // Rejecting tells the browser to try this sync again later, with its own backoff.
+          throw new Error(`Sync failed (${result.error.code}); the browser will retry`);
+        }
+      }
+    }
+    return result;
+  }
+
+  /** Asks for a sync: through Background Sync when there is one (it waits for the network), else at once. */
+  async function scheduleSync(trigger: string): Promise<void> {
+    if (backgroundSyncSupported && self.registration.sync) {
+      try {
+        await self.registration.sync.register(SYNC_TAG);
+        return;
+      } catch (err) {
+        logger.debug('[SyncEngine]', `Background Sync registration failed (${String(err)}); syncing now`);
+      }
+    }
+    await runSync(trigger).catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- fetch routes
+  const entityHandler = async ({ request, event }: { request: Request; event: ExtendableEvent }): Promise<Response> => {
+    const { db } = await ready;
+    const response = await handleEntityRequest(request, {
+      db,
+      now,
+      uuid,
+      session: () => getMeta(db, 'session'),
+      onWrite: () => event.waitUntil(scheduleSync('write')),
+    });
+    return response ?? fetch(request);
+  };
+  for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const) {
+    registerRoute(({ url, sameOrigin }) => sameOrigin && isEntityPath(url.pathname), entityHandler, method);
+  }
+  // Sign-in and the sync endpoints always go to the network: nothing of them is queued or stored.
+  const networkOnly = new NetworkOnly();
+  const isDirectApi = (path: string) =>
+    path.startsWith('/api/auth/') || path.startsWith('/api/sync/') || path === '/api/health';
+  for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const) {
+    registerRoute(({ url, sameOrigin }) => sameOrigin && isDirectApi(url.pathname), networkOnly, method);
+  }
+  // Any other write under /api/ is replayed by Workbox's queue when the network returns.
+  const replayed = new NetworkOnly({
+    plugins: [new BackgroundSyncPlugin('smartdmv-api-requests', { maxRetentionTime: 7 * 24 * 60 })],
+  });
+  for (const method of ['POST', 'PATCH', 'PUT', 'DELETE'] as const) {
+    registerRoute(({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/api/'), replayed, method);
+  }
+
+  // ---------------------------------------------------------------- events
+  self.addEventListener('sync', (event) => {
+    if (event.tag !== SYNC_TAG) return;
+    event.waitUntil(runSync('background-sync', event.lastChance));
+  });
+
+  self.addEventListener('periodicsync', (event) => {
+    if (event.tag !== PERIODIC_SYNC_TAG) return;
+    event.waitUntil(runSync('periodic').then(() => undefined));
+  });
+
+  self.addEventListener('message', (event: ExtendableMessageEvent) => {
+    const port = event.ports[0];
+    const parsed = PageMessageSchema.safeParse(event.data);
+    if (!parsed.success) {
+      if (port) port.postMessage({ ok: false, error: { code: 'BAD_REQUEST', message: `Unknown message: ${parsed.error.issues[0]?.message ?? ''}` } } satisfies WorkerReply);
+      return;
+    }
+    const message = parsed.data;
+    event.waitUntil(
+      (async () => {
+        let reply: WorkerReply;
+        try {
+          const { db, engine } = await ready;
+          const value = await handlePageMessage(message, {
+            db,
+            engine,
+            logger,
+            now,
+            uuid,
+            notify,
+            backgroundSyncSupported,
+            scheduleSync: (trigger) => event.waitUntil(scheduleSync(trigger)),
+            skipWaiting: () => void self.skipWaiting(),
+            onSessionStarted: () => void registerPeriodicPull(),
+          });
+          reply = { ok: true, value };
+        } catch (err) {
+          const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'INTERNAL';
+          reply = { ok: false, error: { code: code as never, message: err instanceof Error ? err.message : String(err) } };
+        }
+        port?.postMessage(reply);
+      })(),
+    );
+  });
+
+  async function registerPeriodicPull(): Promise<void> {
+    try {
+      await self.registration.periodicSync?.register(PERIODIC_SYNC_TAG, { minInterval: 15 * 60 * 1000 });
+    } catch {
+      // Needs the app installed and the permission granted; pulls still happen on every sync.
+    }
+  }
+
+  // On start: queued work from an earlier life of the worker is sent again.
+  void ready.then(async ({ db }) => {
+    const stats = await queueStats(db);
+    if (stats.pending > 0) await scheduleSync('startup');
+  });
+}

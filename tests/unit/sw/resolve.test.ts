@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { fieldsNeedingChoice, resolveConflict, ResolutionError } from '../../../sw/core/resolve.ts';
+import { backoffDelay } from '../../../sw/core/backoff.ts';
+import { applyChanges, changedFields } from '../../../sw/core/rebase.ts';
+import { remapOperation, remapReferences } from '../../../sw/core/remap.ts';
+import type { StoredOperation } from '../../../sw/db/schema.ts';
+
+const serverData = {
+  id: 5, title: 'Vaccination', notes: 'server note', durationMinutes: '30', status: 'confirmed',
+  version: 4, updatedAt: '2026-11-25T10:00:00.000Z',
+};
+const conflict = {
+  conflictType: 'version' as const,
+  localData: { title: 'Checkup', notes: 'local note', durationMinutes: '45' },
+  serverData,
+  affectedFields: ['title', 'notes'],
+  serverVersion: 4,
+  localTimestamp: Date.parse('2026-11-25T09:00:00.000Z'),
+};
+
+describe('resolveConflict', () => {
+  it('server wins: nothing is sent', () => {
+    expect(resolveConflict(conflict, { strategy: 'server_wins' })).toEqual({ kind: 'discard', winner: 'server' });
+  });
+
+  it('client wins: every local field is sent on top of the server version', () => {
+    expect(resolveConflict(conflict, { strategy: 'client_wins' })).toEqual({
+      kind: 'update', winner: 'client', baseVersion: 4,
+      data: { title: 'Checkup', notes: 'local note', durationMinutes: '45' },
+    });
+  });
+
+  it('last write wins compares the local operation time with the server updatedAt', () => {
+    expect(resolveConflict(conflict, { strategy: 'last_write_wins' }).kind).toBe('discard');
+    const later = { ...conflict, localTimestamp: Date.parse('2026-11-25T11:00:00.000Z') };
+    expect(resolveConflict(later, { strategy: 'last_write_wins' })).toMatchObject({ kind: 'update', winner: 'client' });
+    const tie = { ...conflict, localTimestamp: Date.parse(serverData.updatedAt) };
+    expect(resolveConflict(tie, { strategy: 'last_write_wins' }).kind).toBe('discard');
+  });
+
+  it('merge keeps fields only the device changed and needs a choice for fields both changed', () => {
+    expect(fieldsNeedingChoice(conflict)).toEqual(['title', 'notes']);
+    expect(() => resolveConflict(conflict, { strategy: 'merge' })).toThrow(ResolutionError);
+    const outcome = resolveConflict(conflict, {
+      strategy: 'merge',
+      fields: { title: { source: 'server' }, notes: { source: 'custom', value: 'both notes' } },
+    });
+    expect(outcome).toEqual({ kind: 'update', winner: 'mixed', baseVersion: 4, data: { durationMinutes: '45', notes: 'both notes' } });
+  });
+
+  it('merge needs no choice where both sides wrote the same value', () => {
+    const same = { ...conflict, localData: { title: 'Vaccination', durationMinutes: '45' }, affectedFields: ['title'] };
+    expect(resolveConflict(same, { strategy: 'merge' })).toEqual({ kind: 'update', winner: 'mixed', baseVersion: 4, data: { durationMinutes: '45' } });
+  });
+
+  it('manual takes one choice per field and refuses a missing one or an unknown field', () => {
+    expect(() => resolveConflict(conflict, { strategy: 'manual', fields: { title: { source: 'local' } } })).toThrow(/notes/);
+    expect(() => resolveConflict(conflict, { strategy: 'manual', fields: { bogus: { source: 'local' } } })).toThrow(/bogus/);
+    const outcome = resolveConflict(conflict, {
+      strategy: 'manual',
+      fields: { title: { source: 'local' }, notes: { source: 'server' }, durationMinutes: { source: 'server' } },
+    });
+    expect(outcome).toEqual({ kind: 'update', winner: 'mixed', baseVersion: 4, data: { title: 'Checkup' } });
+  });
+
+  it('keeping the local side of a record the server deleted re-creates it', () => {
+    const deleted = { ...conflict, conflictType: 'deleted' as const, serverData: { ...serverData, deletedAt: '2026-11-25T10:00:00.000Z' } };
+    const outcome = resolveConflict(deleted, { strategy: 'client_wins' });
+    expect(outcome.kind).toBe('recreate');
+    if (outcome.kind === 'recreate') {
+      expect(outcome.data).toMatchObject({ title: 'Checkup', status: 'confirmed', notes: 'local note' });
+      expect(outcome.data).not.toHaveProperty('id');
+      expect(outcome.data).not.toHaveProperty('deletedAt');
+    }
+  });
+});
+
+describe('backoffDelay', () => {
+  const policy = { baseMs: 1000, maxMs: 8000, maxAttempts: 5 };
+  it('doubles per attempt with half of each step random, capped', () => {
+    expect([1, 2, 3, 4, 5].map((a) => backoffDelay(a, policy, () => 0))).toEqual([500, 1000, 2000, 4000, 4000]);
+    expect([1, 2, 3, 4, 5].map((a) => backoffDelay(a, policy, () => 0.999999))).toEqual([1000, 2000, 4000, 8000, 8000]);
+  });
+});
+
+describe('rebase and remap', () => {
+  it('applies pending changes on top of the server record in order', () => {
+    const server = { id: 1, title: 'A', notes: null, deletedAt: null, updatedAt: 'x' };
+    const out = applyChanges(server, [
+      { operation: 'update', data: { title: 'B' }, timestamp: 0 },
+      { operation: 'update', data: { notes: 'n' }, timestamp: 0 },
+    ]);
+    expect(out).toMatchObject({ id: 1, title: 'B', notes: 'n' });
+    expect(applyChanges(server, [{ operation: 'delete', data: null, timestamp: 0 }])).toMatchObject({ deletedAt: '1970-01-01T00:00:00.000Z' });
+    expect(applyChanges(null, [{ operation: 'update', data: { title: 'B' }, timestamp: 0 }])).toBeNull();
+  });
+
+  it('finds changed fields, ignoring server-owned ones', () => {
+    expect(changedFields({ title: 'A', notes: null, version: 2 }, { title: 'A', notes: 'x', version: 9 })).toEqual({ notes: 'x' });
+  });
+
+  it('rewrites a temp pet id in an appointment and in queued operations', () => {
+    const mapping = { entityType: 'pets' as const, tempId: 'temp_pet_1', realId: 42 };
+    expect(remapReferences('appointments', { petId: 'temp_pet_1', practitionerId: 3 }, mapping)).toEqual({ petId: 42, practitionerId: 3 });
+    const untouched = { petId: 7 };
+    expect(remapReferences('appointments', untouched, mapping)).toBe(untouched);
+    const queued = { entityType: 'pets', entityId: 'temp_pet_1', data: { name: 'Rex' } } as unknown as StoredOperation;
+    expect(remapOperation(queued, mapping)).toMatchObject({ entityId: 42 });
+    const appointmentOp = { entityType: 'appointments', entityId: 'temp_appt_1', data: { petId: 'temp_pet_1' } } as unknown as StoredOperation;
+    expect(remapOperation(appointmentOp, mapping)).toMatchObject({ entityId: 'temp_appt_1', data: { petId: 42 } });
+  });
+});
