@@ -1,0 +1,80 @@
+/**
+ * A "device" for tests: the worker's real modules over fake-indexeddb, with the clock, sleep,
+ * ids and transport passed in. `fetch(method, path, body)` goes through the worker's entity API.
+ */
+import 'fake-indexeddb/auto';
+import { openSyncDb, type SyncDb } from '../../../sw/db/schema.ts';
+import { handleEntityRequest } from '../../../sw/api/entity-api.ts';
+import { getMeta, setMeta } from '../../../sw/store/meta.ts';
+import { SyncEngine, type SyncEngineConfig } from '../../../sw/sync/engine.ts';
+import { createLogger } from '../../../sw/sync/logger.ts';
+import type { SyncTransport } from '../../../sw/sync/transport.ts';
+import type { SessionUser, WorkerEvent } from '../../../src/protocol/index.ts';
+
+let dbCounter = 0;
+
+export interface TestDevice {
+  db: SyncDb;
+  engine: SyncEngine;
+  events: WorkerEvent[];
+  sleeps: number[];
+  clock: { now: number };
+  fetch(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  signIn(user: SessionUser): Promise<void>;
+  /** A new engine over the same database, as after the worker was killed and restarted. */
+  restart(): TestDevice;
+}
+
+export const NORTHSIDE_STAFF: SessionUser = { id: 1, name: 'Reception', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' };
+
+export async function createTestDevice(
+  transport: SyncTransport,
+  options: { config?: Partial<SyncEngineConfig>; dbName?: string; db?: SyncDb } = {},
+): Promise<TestDevice> {
+  const db = options.db ?? (await openSyncDb(options.dbName ?? `test-device-${process.pid}-${++dbCounter}`));
+  return build(db, transport, options.config);
+}
+
+function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngineConfig>): TestDevice {
+  const events: WorkerEvent[] = [];
+  const sleeps: number[] = [];
+  const clock = { now: Date.parse('2026-11-25T09:00:00.000Z') };
+  let uuid = 0;
+  const engine = new SyncEngine({
+    db,
+    transport,
+    now: () => clock.now,
+    sleep: async (ms) => void sleeps.push(ms),
+    random: () => 0.5,
+    notify: (e) => void events.push(e),
+    log: createLogger({ log: () => undefined, error: () => undefined }),
+    config: { backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 3 }, ...config },
+  });
+  const device: TestDevice = {
+    db,
+    engine,
+    events,
+    sleeps,
+    clock,
+    async fetch(method, path, body) {
+      const request = new Request(`http://device.test${path}`, {
+        method,
+        ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+      });
+      const response = await handleEntityRequest(request, {
+        db,
+        now: () => clock.now,
+        uuid: () => `0000${(++uuid).toString(16).padStart(8, '0')}-test-${Math.random().toString(36).slice(2, 10)}`,
+        session: () => getMeta(db, 'session'),
+        onWrite: () => undefined,
+      });
+      if (!response) throw new Error(`not an entity route: ${path}`);
+      return { status: response.status, body: await response.json() };
+    },
+    async signIn(user) {
+      await setMeta(db, 'session', user);
+    },
+    restart: () => build(db, transport, config),
+  };
+  return device;
+}

@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
+import { createTestDevice, NORTHSIDE_STAFF, type TestDevice } from './device.ts';
+import { applyPullPage } from '../../../sw/store/apply-pull.ts';
+import { loadQueue, queueStats, resetInFlight, markInFlight } from '../../../sw/store/queue.ts';
+import type { PullChange, PushResponse } from '../../../src/protocol/index.ts';
+import { TransportError, type SyncTransport } from '../../../sw/sync/transport.ts';
+
+const iso = (s: string) => new Date(s).toISOString();
+
+function serverRecords() {
+  const base = { practiceId: 1, version: 1, createdAt: iso('2026-11-20T10:00:00Z'), updatedAt: iso('2026-11-20T10:00:00Z'), deletedAt: null };
+  const owner = { ...base, id: 10, tenantId: 'smartvet', name: 'Alice Owner', email: 'alice@example.com', phone: null, role: 'CLIENT' };
+  const pet = { ...base, id: 20, name: 'Rex', species: 'dog', breed: null, birthDate: null, ownerId: 10 };
+  const appt = {
+    ...base, id: 30, title: 'Checkup', type: 'checkup', date: iso('2026-11-25T10:00:00Z'), durationMinutes: '30',
+    status: 'scheduled', notes: null, petId: 20, practitionerId: null, clientId: 10,
+  };
+  return { owner, pet, appt };
+}
+
+function pulled(entityType: PullChange['entityType'], data: Record<string, unknown>): PullChange {
+  return { entityType, operation: 'update', data, id: data.id as number, version: data.version as number, updatedAt: String(data.updatedAt) };
+}
+
+const offline: SyncTransport = {
+  push: async () => { throw new TransportError('retry', { code: 'NETWORK', message: 'offline' }, null); },
+  pull: async () => { throw new TransportError('retry', { code: 'NETWORK', message: 'offline' }, null); },
+};
+
+async function seededDevice(transport: SyncTransport = offline): Promise<TestDevice> {
+  const device = await createTestDevice(transport);
+  await device.signIn(NORTHSIDE_STAFF);
+  const { owner, pet, appt } = serverRecords();
+  await applyPullPage(device.db, [pulled('users', owner), pulled('pets', pet), pulled('appointments', appt)], 'cursor-1', 1);
+  return device;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('local-first writes', () => {
+  it('a create answers at once with a temp id, derives the client from the pet, and queues one operation', async () => {
+    const device = await seededDevice();
+    const res = await device.fetch('POST', '/api/appointments', {
+      title: 'Vaccination', type: 'vaccination', date: '2026-11-26T09:30:00+01:00', durationMinutes: 30, petId: 20, practitionerId: null,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.data).toMatchObject({
+      title: 'Vaccination', date: '2026-11-26T08:30:00.000Z', durationMinutes: '30', clientId: 10, status: 'scheduled',
+      version: 0, practiceId: 1, _pending: true, _conflict: false,
+    });
+    expect(res.body.data.id).toMatch(/^temp_appt_/);
+    expect(res.body.data).not.toHaveProperty('_server');
+    const queue = await loadQueue(device.db);
+    expect(queue).toHaveLength(1);
+    expect(queue[0]).toMatchObject({ operation: 'create', entityType: 'appointments', entityId: res.body.data.id, tempId: res.body.data.id, status: 'pending', userId: 1, practiceId: 1, tenantId: 'smartvet' });
+    expect(queue[0]!.data).not.toHaveProperty('clientId');
+    const one = await device.fetch('GET', `/api/appointments/${res.body.data.id}`);
+    expect(one.body.data.title).toBe('Vaccination');
+  });
+
+  it('an update queues only the changed fields with the base version, and lists show the local state', async () => {
+    const device = await seededDevice();
+    const res = await device.fetch('PATCH', '/api/appointments/30', { title: 'Checkup + nails', notes: null, version: 1 });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ id: 30, title: 'Checkup + nails', _pending: true, version: 1 });
+    const [op] = await loadQueue(device.db);
+    expect(op).toMatchObject({ operation: 'update', entityId: 30, data: { title: 'Checkup + nails' }, baseVersion: 1 });
+    const day = await device.fetch('GET', '/api/appointments?from=2026-11-25T00:00:00Z&to=2026-11-26T00:00:00Z');
+    expect(day.body.data.map((a: { title: string }) => a.title)).toEqual(['Checkup + nails']);
+    // Writing the same values again queues nothing.
+    await device.fetch('PATCH', '/api/appointments/30', { title: 'Checkup + nails' });
+    expect(await loadQueue(device.db)).toHaveLength(1);
+  });
+
+  it('a delete hides the record from lists and queues a delete', async () => {
+    const device = await seededDevice();
+    expect((await device.fetch('DELETE', '/api/pets/20')).status).toBe(200);
+    expect((await device.fetch('GET', '/api/pets')).body.data).toEqual([]);
+    expect((await device.fetch('GET', '/api/pets?includeDeleted=true')).body.data).toHaveLength(1);
+    expect((await loadQueue(device.db))[0]).toMatchObject({ operation: 'delete', entityId: 20, baseVersion: 1 });
+  });
+
+  it('refuses bad input with clear errors and stores nothing', async () => {
+    const device = await seededDevice();
+    const cases: [string, string, unknown, number, string][] = [
+      ['POST', '/api/appointments', { title: '', type: 'x', date: 'tomorrow', durationMinutes: 30, petId: 20 }, 400, 'VALIDATION'],
+      ['POST', '/api/appointments', { title: 'A', type: 'x', date: '2026-11-26T09:30:00Z', durationMinutes: 30, petId: 999 }, 400, 'VALIDATION'],
+      ['POST', '/api/users', { name: 'Eve', role: 'ADMIN' }, 400, 'VALIDATION'],
+      ['POST', '/api/pets', { name: 'Tom', species: 'cat', ownerId: 10, colour: 'red' }, 400, 'VALIDATION'],
+      ['PATCH', '/api/appointments/31', { title: 'x' }, 404, 'NOT_FOUND'],
+      ['PATCH', '/api/appointments/abc', { title: 'x' }, 400, 'VALIDATION'],
+      ['POST', '/api/pets', [1, 2], 400, 'VALIDATION'],
+    ];
+    for (const [method, path, body, status, code] of cases) {
+      const res = await device.fetch(method, path, body);
+      expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status, code });
+      expect(res.body.error.message.length).toBeGreaterThan(3);
+    }
+    expect(await loadQueue(device.db)).toEqual([]);
+  });
+
+  it('refuses writes without a session', async () => {
+    const device = await createTestDevice(offline);
+    const res = await device.fetch('POST', '/api/users', { name: 'Eve', role: 'CLIENT' });
+    expect(res.status).toBe(401);
+    expect(await loadQueue(device.db)).toEqual([]);
+  });
+
+  it('a quota error refuses the write with 507 and leaves neither a record nor an operation', async () => {
+    const device = await seededDevice();
+    vi.spyOn(FakeObjectStore.prototype, 'add').mockImplementation(() => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    });
+    const res = await device.fetch('POST', '/api/users', { name: 'Eve Client', role: 'CLIENT' });
+    expect(res.status).toBe(507);
+    expect(res.body.error).toMatchObject({ code: 'QUOTA_EXCEEDED' });
+    expect(res.body.error.message).toMatch(/NOT saved/);
+    vi.restoreAllMocks();
+    expect((await device.fetch('GET', '/api/users?role=CLIENT')).body.data.map((u: { name: string }) => u.name)).toEqual(['Alice Owner']);
+    expect(await loadQueue(device.db)).toEqual([]);
+  });
+});
+
+describe('pull rebase', () => {
+  it('a pulled record keeps the pending local change on top', async () => {
+    const device = await seededDevice();
+    await device.fetch('PATCH', '/api/appointments/30', { notes: 'bring the vaccination card' });
+    const { appt } = serverRecords();
+    await applyPullPage(device.db, [pulled('appointments', { ...appt, title: 'Annual checkup', version: 2 })], 'cursor-2', 2);
+    const res = await device.fetch('GET', '/api/appointments/30');
+    expect(res.body.data).toMatchObject({ title: 'Annual checkup', notes: 'bring the vaccination card', version: 2, _pending: true });
+    // The operation still carries the version the user edited.
+    expect((await loadQueue(device.db))[0]).toMatchObject({ baseVersion: 1 });
+  });
+
+  it('a malformed pulled record stops the page and the cursor does not move', async () => {
+    const device = await seededDevice();
+    const { pet } = serverRecords();
+    await expect(applyPullPage(device.db, [pulled('pets', { ...pet, ownerId: 'nobody' })], 'cursor-bad', 3)).rejects.toThrow(/malformed/);
+    expect((await device.db.get('meta', 'pullCursor'))?.value).toBe('cursor-1');
+  });
+});
+
+describe('engine edges', () => {
+  it('retries network errors with backoff, then keeps everything queued', async () => {
+    const device = await seededDevice(offline);
+    await device.fetch('POST', '/api/users', { name: 'Eve Client', role: 'CLIENT' });
+    const result = await device.engine.sync('manual');
+    expect(result.error).toMatchObject({ code: 'NETWORK' });
+    expect(device.sleeps).toEqual([75, 150]); // maxAttempts 3: two waits, jitter 0.5
+    const queue = await loadQueue(device.db);
+    expect(queue).toHaveLength(1);
+    expect(queue[0]).toMatchObject({ status: 'pending', attempts: 1, lastError: { code: 'NETWORK' } });
+  });
+
+  it('a 401 pauses sync, says "sign in", and keeps every operation', async () => {
+    const expired: SyncTransport = {
+      push: async () => { throw new TransportError('auth', { code: 'UNAUTHENTICATED', message: 'no session' }, 401); },
+      pull: async () => { throw new Error('must not pull'); },
+    };
+    const device = await seededDevice(expired);
+    await device.fetch('POST', '/api/users', { name: 'Eve Client', role: 'CLIENT' });
+    const result = await device.engine.sync('manual');
+    expect(result.error?.code).toBe('UNAUTHENTICATED');
+    expect(device.events.some((e) => e.type === 'AUTH_REQUIRED')).toBe(true);
+    expect(device.sleeps).toEqual([]);
+    expect((await queueStats(device.db)).pending).toBe(1);
+  });
+
+  it('after a restart, operations left in flight are pending again', async () => {
+    const device = await seededDevice();
+    await device.fetch('POST', '/api/users', { name: 'Eve Client', role: 'CLIENT' });
+    const [op] = await loadQueue(device.db);
+    await markInFlight(device.db, [op!.id!]);
+    expect((await queueStats(device.db)).inFlight).toBe(1);
+    expect(await resetInFlight(device.db)).toBe(1);
+    expect(await loadQueue(device.db)).toMatchObject([{ status: 'pending', attempts: 1 }]);
+  });
+
+  it('two syncs requested at once share one run: each operation is sent once', async () => {
+    let pushes = 0;
+    const counting: SyncTransport = {
+      push: async (req) => {
+        pushes += req.operations.length;
+        await new Promise((r) => setTimeout(r, 5));
+        const response: PushResponse = {
+          success: true, processed: req.operations.length, failed: 0, conflicts: 0, timestamp: 1,
+          results: req.operations.map((op, i) => ({ opId: op.opId, operationId: op.id, success: true, entityType: op.entityType, realId: 500 + i, tempId: op.tempId, version: 1 })),
+        };
+        return response;
+      },
+      pull: async () => ({ success: true, timestamp: 1, changes: [], hasMore: false, nextTimestamp: 1, cursor: 'c' }),
+    };
+    const device = await seededDevice(counting);
+    await device.fetch('POST', '/api/users', { name: 'Eve Client', role: 'CLIENT' });
+    await device.fetch('POST', '/api/users', { name: 'Fay Client', role: 'CLIENT' });
+    const [a, b] = await Promise.all([device.engine.sync('manual'), device.engine.sync('background-sync')]);
+    expect(a).toBe(b);
+    expect(pushes).toBe(2);
+    expect((await queueStats(device.db)).pending).toBe(0);
+  });
+});
