@@ -39,3 +39,80 @@ export async function launchPersistentContext(baseURL: string): Promise<{ contex
     },
   };
 }
+
+import type { Page as PwPage } from '@playwright/test';
+
+/** Sends one page→worker request and returns the worker's reply value (throws on an error reply). */
+export async function askWorker<T = unknown>(page: PwPage, message: Record<string, unknown>): Promise<T> {
+  return page.evaluate(async (msg) => {
+    await navigator.serviceWorker.ready;
+    const controller = navigator.serviceWorker.controller;
+    if (!controller) throw new Error('no controller');
+    const channel = new MessageChannel();
+    const reply = await new Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>((resolve) => {
+      channel.port1.onmessage = (e) => resolve(e.data);
+      controller.postMessage(msg, [channel.port2]);
+    });
+    if (!reply.ok) throw new Error(reply.error?.message ?? 'worker error');
+    return reply.value;
+  }, message) as Promise<T>;
+}
+
+/**
+ * Signs in through the page (the session cookie lands in the browser), tells the worker, and
+ * waits until the first pull filled the replica.
+ */
+export async function signInDevice(page: PwPage, email = 'reception@northside.example'): Promise<{ id: number; practiceId: number }> {
+  const user = await page.evaluate(async (email) => {
+    const res = await fetch('/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'demo1234' }),
+    });
+    if (!res.ok) throw new Error(`login failed: ${res.status}`);
+    return ((await res.json()) as { user: { id: number; practiceId: number } }).user;
+  }, email);
+  await askWorker(page, { type: 'SESSION_STARTED', user });
+  await page.waitForFunction(async () => {
+    const channel = new MessageChannel();
+    const reply = await new Promise<{ value: { lastPulledAt: number | null; isSyncing: boolean } }>((resolve) => {
+      channel.port1.onmessage = (e) => resolve(e.data);
+      navigator.serviceWorker.controller!.postMessage({ type: 'GET_STATE' }, [channel.port2]);
+    });
+    return reply.value.lastPulledAt !== null && !reply.value.isSyncing;
+  }, undefined, { timeout: 20_000, polling: 200 });
+  return user;
+}
+
+/** `fetch` from the page (so through the service worker) returning status and JSON. */
+export async function pageFetch<T = any>(page: PwPage, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const res = await fetch(path, {
+        method,
+        ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    { method, path, body },
+  );
+}
+
+/** Rows of the worker's queue, read straight from IndexedDB. */
+export async function queuedOperations(page: PwPage): Promise<Array<{ operation: string; entityType: string; entityId: unknown; status: string }>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('smartdmv-offline');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('sync_operations').objectStore('sync_operations').getAll();
+          req.onsuccess = () => {
+            open.result.close();
+            resolve(req.result);
+          };
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
