@@ -32,7 +32,8 @@ export default defineConfig({
   workers: 2,
   retries: 0,
   reporter: process.env.CI ? [['list']] : [['list']],
-  outputDir: '.tmp/test-results',
+  // One folder per run: two runs at once must not delete each other's artifacts.
+  outputDir: `.tmp/test-results-${port}`,
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     browserName: 'chromium',

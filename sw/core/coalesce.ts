@@ -17,7 +17,8 @@ export interface Compaction {
   removed: number[];
 }
 
-function recordKey(op: StoredOperation): string {
+/** Identifies the record a row is about (rows of one record keep their order). */
+export function recordKey(op: Pick<StoredOperation, 'entityType' | 'entityId'>): string {
   return `${op.entityType}\u0000${String(op.entityId)}`;
 }
 
@@ -85,21 +86,31 @@ export function compactQueue(ops: readonly StoredOperation[]): Compaction {
 /**
  * The rows to push next, in queue order, at most `batchSize`: pending rows (and failed rows that
  * may succeed on retry), skipping records held back by a conflict or a rejected operation.
+ * Rows in `skip` (already tried in this run) are not sent again, but still hold back the rows
+ * behind them.
  *
  * At most one row per record goes in a batch: the next row of a record is sent once the server
  * acknowledged the previous one and its base version moved on. Two rows of one record with the
  * same base version in one request would look to the server like a conflict with ourselves.
  */
-export function selectBatch(ops: readonly StoredOperation[], batchSize: number): StoredOperation[] {
+export function selectBatch(ops: readonly StoredOperation[], batchSize: number, skip: ReadonlySet<number> = new Set()): StoredOperation[] {
   const held = new Set<string>();
   const batch: StoredOperation[] = [];
   for (const op of ops) {
     const key = recordKey(op);
     if (held.has(key)) continue;
     held.add(key); // whatever this row is, later rows of the record wait for it
+    if (skip.has(op.id!)) continue;
     if (op.status === 'conflict' || (op.status === 'failed' && !op.retryable) || op.status === 'in_flight') continue;
     batch.push(op);
     if (batch.length >= batchSize) break;
   }
   return batch;
+}
+
+/** Applies a compaction to the rows it was computed from (what the queue holds afterwards). */
+export function compacted(ops: readonly StoredOperation[], compaction: Compaction): StoredOperation[] {
+  const removed = new Set(compaction.removed);
+  const rewritten = new Map(compaction.rewritten.map((op) => [op.id!, op]));
+  return ops.filter((op) => !removed.has(op.id!)).map((op) => rewritten.get(op.id!) ?? op);
 }

@@ -38,22 +38,28 @@ export async function applyPullPage(
 
   return inWriteTransaction(db, async (tx) => {
     const summary: PullPageSummary = { applied: 0, rebased: 0, changedTypes: new Set() };
-    // Fast path for the common case (an initial pull, a quiet device): nothing queued, plain puts.
-    const queued = await tx.objectStore('sync_operations').count();
-    for (const { change, record } of records) {
+    // Which records still have local work (only asked when anything is queued at all). Reads and
+    // plain writes are pipelined: a page costs a few round trips, not one per record.
+    const ops = tx.objectStore('sync_operations');
+    const queued = await ops.count();
+    const hasLocalWork =
+      queued > 0
+        ? await Promise.all(records.map(({ change }) => ops.index('record').count([change.entityType, change.id]).then((n) => n > 0)))
+        : null;
+    const writes: Promise<unknown>[] = [];
+    for (const [i, { change, record }] of records.entries()) {
       summary.changedTypes.add(change.entityType);
       summary.applied++;
-      const hasLocalWork =
-        queued > 0 && (await tx.objectStore('sync_operations').index('record').count([change.entityType, change.id])) > 0;
-      if (hasLocalWork) {
+      if (hasLocalWork?.[i]) {
         summary.rebased++;
         await recomputeRecord(tx, change.entityType, change.id, record);
       } else if (change.operation === 'delete' || record.deletedAt) {
-        await tx.objectStore(change.entityType).delete(change.id);
+        writes.push(tx.objectStore(change.entityType).delete(change.id));
       } else {
-        await putRecord(tx, change.entityType, { ...record, _pending: false, _conflict: false, _server: record });
+        writes.push(putRecord(tx, change.entityType, { ...record, _pending: false, _conflict: false, _server: record }));
       }
     }
+    await Promise.all(writes);
     const meta = tx.objectStore('meta');
     await meta.put({ key: 'pullCursor', value: cursor });
     await meta.put({ key: 'lastPulledAt', value: pulledAt });

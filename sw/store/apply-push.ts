@@ -12,11 +12,13 @@ import {
   type PushResult,
   type SyncErrorCode,
 } from '../../src/protocol/index.ts';
+import { recordKey } from '../core/coalesce.ts';
 import { remapOperation, remapReferences, type IdMapping } from '../core/remap.ts';
 import type { Row } from '../core/rebase.ts';
 import { getRecord, putRecord, recomputeRecord, resolveId, type Tx } from '../db/records.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from './local-writes.ts';
+import { rowsById } from './queue.ts';
 
 export interface PushApplySummary {
   pushed: number;
@@ -27,6 +29,8 @@ export interface PushApplySummary {
   mappings: IdMapping[];
   newConflicts: ConflictRecord[];
   changedTypes: Set<EntityType>;
+  /** What became of each sent row (by queue id). `pending`: back in the queue to retry later. */
+  outcomes: Map<number, 'acknowledged' | 'conflict' | 'failed' | 'pending'>;
 }
 
 /** Codes that may succeed later without anyone changing the operation. */
@@ -37,11 +41,22 @@ const REFERENCED_TYPES = new Set<EntityType>(
   ENTITY_TYPES.flatMap((t) => REFERENCE_FIELDS[t].map((r) => r.target)),
 );
 
+/**
+ * What the caller already knows about the rest of the queue, to spare one read per row:
+ * the records that have other rows queued (as of a snapshot of every row up to `snapshotMaxId`).
+ * Rows added after the snapshot are read here. Without it, each record is looked up.
+ */
+export interface QueueSnapshotHint {
+  recordsWithOtherRows: ReadonlySet<string>;
+  snapshotMaxId: number;
+}
+
 export async function applyPushResults(
   db: SyncDb,
   sent: readonly StoredOperation[],
   results: readonly PushResult[],
   now: number,
+  hint?: QueueSnapshotHint,
 ): Promise<PushApplySummary> {
   const byOpId = new Map(results.map((r) => [r.opId, r]));
   const summary: PushApplySummary = {
@@ -52,40 +67,89 @@ export async function applyPushResults(
     mappings: [],
     newConflicts: [],
     changedTypes: new Set(),
+    outcomes: new Map(),
   };
 
   await inWriteTransaction(db, async (tx) => {
     const ops = tx.objectStore('sync_operations');
-    for (const op of sent) {
-      const result = byOpId.get(op.opId);
-      const current = await ops.get(op.id!);
+    // Read phase: the sent rows as they are now (one request), and whether their records have
+    // other rows queued (from the hint plus rows added since, or one pipelined lookup each).
+    const currentRows = await rowsById(ops, sent.map((op) => op.id!));
+    let hasOthers: (op: StoredOperation) => boolean;
+    if (hint) {
+      const newer = await ops.getAll(IDBKeyRange.lowerBound(hint.snapshotMaxId, true));
+      const newerKeys = new Set(newer.map(recordKey));
+      hasOthers = (op) => hint.recordsWithOtherRows.has(recordKey(op)) || newerKeys.has(recordKey(op));
+    } else {
+      const counts = await Promise.all(sent.map((op) => ops.index('record').count([op.entityType, op.entityId])));
+      const withOthers = new Set(sent.filter((_, i) => counts[i]! > 1).map((op) => op.id!));
+      hasOthers = (op) => withOthers.has(op.id!);
+    }
+    const reads = sent.map((op) => ({ op, current: currentRows.get(op.id!), others: hasOthers(op) }));
+    // Writes are issued without waiting for each (IndexedDB keeps their order) and awaited at the end.
+    const writes: Promise<unknown>[] = [];
+    for (const { op, current, others } of reads) {
       if (!current) continue; // discarded meanwhile
+      const result = byOpId.get(op.opId);
       if (!result) {
         summary.unanswered++;
-        await ops.put({ ...current, status: 'pending', lastError: { code: 'SERVER_ERROR', message: 'The server sent no result for this operation' } });
+        summary.outcomes.set(op.id!, 'pending');
+        writes.push(ops.put({ ...current, status: 'pending', lastError: { code: 'SERVER_ERROR', message: 'The server sent no result for this operation' } }));
         continue;
       }
       summary.changedTypes.add(op.entityType);
       if (result.success) {
         summary.pushed++;
-        await acknowledge(tx, current, result, summary);
+        summary.outcomes.set(op.id!, 'acknowledged');
+        if (canAcknowledgeQuickly(current, result, others)) acknowledgeQuickly(tx, current, result, summary, writes);
+        else await acknowledge(tx, current, result, summary);
       } else if (result.conflict && result.conflictData) {
         summary.conflicts++;
+        summary.outcomes.set(op.id!, 'conflict');
         await ops.put({ ...current, status: 'conflict', lastError: null });
         const conflict = await recordConflict(tx, current, result, now);
         summary.newConflicts.push(conflict);
       } else {
         summary.failed++;
         const error = result.error ?? { code: 'INTERNAL' as const, message: 'The server rejected the operation without a reason' };
-        await ops.put({ ...current, status: 'failed', lastError: error, retryable: RETRYABLE_CODES.has(error.code) });
+        const retryable = RETRYABLE_CODES.has(error.code);
+        summary.outcomes.set(op.id!, retryable ? 'pending' : 'failed');
+        await ops.put({ ...current, status: 'failed', lastError: error, retryable });
         await recomputeRecord(tx, current.entityType, current.entityId);
       }
     }
     if (summary.mappings.some((m) => REFERENCED_TYPES.has(m.entityType))) await remapQueuedData(tx, summary.mappings);
     const completed = await tx.objectStore('meta').get('completedCount');
-    await tx.objectStore('meta').put({ key: 'completedCount', value: Number(completed?.value ?? 0) + summary.pushed });
+    writes.push(tx.objectStore('meta').put({ key: 'completedCount', value: Number(completed?.value ?? 0) + summary.pushed }));
+    await Promise.all(writes);
   });
   return summary;
+}
+
+/**
+ * The common case: nothing else is queued for the record, the server sent the record back, and
+ * no other record can point at it by temp id. Then the server's record is simply what shows.
+ */
+function canAcknowledgeQuickly(op: StoredOperation, result: PushResult, others: boolean): boolean {
+  if (others || !result.record) return false;
+  return !(op.operation === 'create' && REFERENCED_TYPES.has(op.entityType));
+}
+
+function acknowledgeQuickly(tx: Tx, op: StoredOperation, result: PushResult, summary: PushApplySummary, writes: Promise<unknown>[]): void {
+  const store = tx.objectStore(op.entityType);
+  const server = result.record!;
+  writes.push(tx.objectStore('sync_operations').delete(op.id!));
+  let id: EntityId = op.entityId;
+  if (op.operation === 'create' && result.realId !== undefined && isTempId(op.entityId)) {
+    summary.mappings.push({ entityType: op.entityType, tempId: op.entityId, realId: result.realId });
+    writes.push(tx.objectStore('id_aliases').put({ tempId: op.entityId, entityType: op.entityType, realId: result.realId }));
+    writes.push(store.delete(op.entityId));
+    id = result.realId;
+  } else if (result.realId !== undefined) {
+    id = result.realId;
+  }
+  if (server.deletedAt) writes.push(store.delete(id));
+  else writes.push(store.put({ ...server, id, _pending: false, _conflict: false, _server: server } as never));
 }
 
 async function acknowledge(tx: Tx, op: StoredOperation, result: PushResult, summary: PushApplySummary): Promise<void> {

@@ -12,7 +12,7 @@ import {
   type SessionContext,
 } from '../core/local-write.ts';
 import { changedFields, type Row } from '../core/rebase.ts';
-import { ALL_STORES, getRecord, putRecord, recomputeRecord, resolveId, type AnyReplicaRecord, type Tx } from '../db/records.ts';
+import { ALL_STORES, getRecord, putRecord, resolveId, type AnyReplicaRecord, type Tx } from '../db/records.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 
 export interface WriteContext {
@@ -74,36 +74,52 @@ function newOperation(
   };
 }
 
-/** Each reference must point at a record the replica has (and that is not deleted). */
-async function checkReferences(tx: Tx, entityType: EntityType, fields: Row): Promise<Row> {
+interface CheckedReferences {
+  fields: Row;
+  /** The records the references point at, by field. */
+  targets: Map<string, AnyReplicaRecord>;
+}
+
+/** Each reference must point at a record the replica has (and that is not deleted). Reads are pipelined. */
+async function checkReferences(tx: Tx, entityType: EntityType, fields: Row): Promise<CheckedReferences> {
   const out = { ...fields };
-  for (const { field, target } of REFERENCE_FIELDS[entityType]) {
-    const ref = out[field];
-    if (ref === undefined || ref === null) continue;
-    if (typeof ref !== 'number' && typeof ref !== 'string') continue;
-    const id = await resolveId(tx, ref);
-    const record = await getRecord(tx, target, id);
-    if (!record || record.deletedAt) {
-      const code = field === 'petId' ? 'pet' : target.slice(0, -1);
-      throw new LocalWriteError('VALIDATION', `${field}: no ${code} with id ${String(ref)}`);
-    }
-    out[field] = id;
-  }
-  return out;
+  const targets = new Map<string, AnyReplicaRecord>();
+  const refs = REFERENCE_FIELDS[entityType].filter(({ field }) => typeof out[field] === 'number' || typeof out[field] === 'string');
+  await Promise.all(
+    refs.map(async ({ field, target }) => {
+      const ref = out[field] as EntityId;
+      const id = await resolveId(tx, ref);
+      const record = await getRecord(tx, target, id);
+      if (!record || record.deletedAt) {
+        throw new LocalWriteError('VALIDATION', `${field}: no ${target === 'users' ? 'user' : target.slice(0, -1)} with id ${String(ref)}`);
+      }
+      out[field] = id;
+      targets.set(field, record);
+    }),
+  );
+  return { fields: out, targets };
+}
+
+/** An appointment's client is its pet's owner, as the server derives it. */
+function withDerivedClient(entityType: EntityType, record: Row, targets: Map<string, AnyReplicaRecord>): Row {
+  const pet = targets.get('petId');
+  return entityType === 'appointments' && pet ? { ...record, clientId: pet.ownerId } : record;
 }
 
 export async function createLocal(db: SyncDb, entityType: EntityType, body: unknown, ctx: WriteContext): Promise<AnyReplicaRecord> {
   const parsed = parseCreateBody(entityType, body);
   const tempId = makeTempId(entityType, ctx.uuid());
   return inWriteTransaction(db, async (tx) => {
-    const fields = await checkReferences(tx, entityType, parsed);
-    const skeleton = buildCreatedRecord(entityType, tempId, fields, ctx.session, ctx.now);
-    // Put the skeleton first so recomputeRecord starts from the locally filled server fields.
-    await putRecord(tx, entityType, { ...skeleton, id: tempId, _pending: true, _conflict: false, _server: null });
-    await tx.objectStore('sync_operations').add(
-      newOperation(ctx, { operation: 'create', entityType, entityId: tempId, tempId, data: fields, baseVersion: null }),
-    );
-    return (await recomputeRecord(tx, entityType, tempId))!;
+    const { fields, targets } = await checkReferences(tx, entityType, parsed);
+    const visible = withDerivedClient(entityType, buildCreatedRecord(entityType, tempId, fields, ctx.session, ctx.now), targets);
+    const record = { ...visible, id: tempId, _pending: true, _conflict: false, _server: null } as AnyReplicaRecord;
+    await Promise.all([
+      putRecord(tx, entityType, record),
+      tx.objectStore('sync_operations').add(
+        newOperation(ctx, { operation: 'create', entityType, entityId: tempId, tempId, data: fields, baseVersion: null }),
+      ),
+    ]);
+    return record;
   });
 }
 
@@ -119,6 +135,34 @@ function baseVersionOf(record: AnyReplicaRecord): number {
   return record._server ? Number(record._server.version ?? 0) : 0;
 }
 
+/**
+ * The screen's view after one more local change is the current view with the change on top
+ * (the same as recomputing server state + every queued row, without reading the queue).
+ */
+async function storeChange(
+  tx: Tx,
+  ctx: WriteContext,
+  entityType: EntityType,
+  record: AnyReplicaRecord,
+  change: Pick<StoredOperation, 'operation' | 'data'>,
+  visible: Row,
+): Promise<AnyReplicaRecord> {
+  const next = { ...record, ...visible, id: record.id, _pending: true } as AnyReplicaRecord;
+  await Promise.all([
+    putRecord(tx, entityType, next),
+    tx.objectStore('sync_operations').add(
+      newOperation(ctx, {
+        ...change,
+        entityType,
+        entityId: record.id,
+        tempId: isTempId(record.id) ? record.id : null,
+        baseVersion: baseVersionOf(record),
+      }),
+    ),
+  ]);
+  return next;
+}
+
 export async function updateLocal(
   db: SyncDb,
   entityType: EntityType,
@@ -129,37 +173,17 @@ export async function updateLocal(
   const patch = parseUpdateBody(entityType, body);
   return inWriteTransaction(db, async (tx) => {
     const record = await liveRecord(tx, entityType, rawId);
-    const fields = await checkReferences(tx, entityType, patch);
+    const { fields, targets } = await checkReferences(tx, entityType, patch);
     const changed = changedFields(record, fields);
     if (Object.keys(changed).length === 0) return record;
-    await tx.objectStore('sync_operations').add(
-      newOperation(ctx, {
-        operation: 'update',
-        entityType,
-        entityId: record.id,
-        tempId: isTempId(record.id) ? record.id : null,
-        data: changed,
-        baseVersion: baseVersionOf(record),
-      }),
-    );
-    return (await recomputeRecord(tx, entityType, record.id))!;
+    const visible = withDerivedClient(entityType, { ...changed, updatedAt: new Date(ctx.now).toISOString() }, targets);
+    return storeChange(tx, ctx, entityType, record, { operation: 'update', data: changed }, visible);
   });
 }
 
 export async function deleteLocal(db: SyncDb, entityType: EntityType, rawId: EntityId, ctx: WriteContext): Promise<AnyReplicaRecord> {
   return inWriteTransaction(db, async (tx) => {
     const record = await liveRecord(tx, entityType, rawId);
-    await tx.objectStore('sync_operations').add(
-      newOperation(ctx, {
-        operation: 'delete',
-        entityType,
-        entityId: record.id,
-        tempId: isTempId(record.id) ? record.id : null,
-        data: null,
-        baseVersion: baseVersionOf(record),
-      }),
-    );
-    const after = await recomputeRecord(tx, entityType, record.id);
-    return after ?? { ...record, deletedAt: new Date(ctx.now).toISOString() };
+    return storeChange(tx, ctx, entityType, record, { operation: 'delete', data: null }, { deletedAt: new Date(ctx.now).toISOString() });
   });
 }

@@ -3,7 +3,7 @@
  * pending → in_flight → (acknowledged and removed | failed | conflict).
  */
 import type { ErrorInfo, QueueStats } from '../../src/protocol/index.ts';
-import { compactQueue } from '../core/coalesce.ts';
+import { compactQueue, compacted } from '../core/coalesce.ts';
 import { recomputeRecord } from '../db/records.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from './local-writes.ts';
@@ -26,36 +26,50 @@ export async function queueStats(db: SyncDb): Promise<QueueStats> {
   return { pending, inFlight, failed, conflicts, completed: Number(completed?.value ?? 0) };
 }
 
-/** Merges never-sent rows per record (see core/coalesce.ts); returns how many rows disappeared. */
-export async function compactStoredQueue(db: SyncDb): Promise<number> {
+/**
+ * Merges never-sent rows per record (see core/coalesce.ts), in one transaction.
+ * Returns the queue as it is afterwards (queue order) and how many rows disappeared.
+ */
+export async function compactStoredQueue(db: SyncDb): Promise<{ queue: StoredOperation[]; removed: number }> {
   return inWriteTransaction(db, async (tx) => {
     const store = tx.objectStore('sync_operations');
     const ops = await store.getAll();
-    const { rewritten, removed } = compactQueue(ops);
-    if (rewritten.length === 0 && removed.length === 0) return 0;
+    const compaction = compactQueue(ops);
+    if (compaction.rewritten.length === 0 && compaction.removed.length === 0) return { queue: ops, removed: 0 };
     const byId = new Map(ops.map((op) => [op.id!, op]));
-    for (const op of rewritten) await store.put(op);
-    for (const id of removed) await store.delete(id);
+    await Promise.all([...compaction.rewritten.map((op) => store.put(op)), ...compaction.removed.map((id) => store.delete(id))]);
     // A create cancelled by a delete leaves no record behind.
-    for (const id of removed) {
+    for (const id of compaction.removed) {
       const op = byId.get(id)!;
       await recomputeRecord(tx, op.entityType, op.entityId);
     }
-    return removed.length;
+    return { queue: compacted(ops, compaction), removed: compaction.removed.length };
   });
 }
 
+/** Current rows with these ids, read with one request over their key range. */
+export async function rowsById(store: { getAll(range: IDBKeyRange): Promise<StoredOperation[]> }, ids: readonly number[]): Promise<Map<number, StoredOperation>> {
+  const out = new Map<number, StoredOperation>();
+  if (ids.length === 0) return out;
+  const wanted = new Set(ids);
+  const range = IDBKeyRange.bound(Math.min(...ids), Math.max(...ids));
+  for (const row of await store.getAll(range)) if (wanted.has(row.id!)) out.set(row.id!, row);
+  return out;
+}
+
+/**
+ * Marks rows as sent, re-reading them in the same transaction (a row discarded or changed since
+ * it was selected is skipped): one read over the batch's key range, then pipelined writes.
+ */
 export async function markInFlight(db: SyncDb, ids: readonly number[]): Promise<StoredOperation[]> {
   return inWriteTransaction(db, async (tx) => {
     const store = tx.objectStore('sync_operations');
-    const marked: StoredOperation[] = [];
-    for (const id of ids) {
-      const op = await store.get(id);
-      if (!op) continue;
-      const next: StoredOperation = { ...op, status: 'in_flight', attempts: op.attempts + 1 };
-      await store.put(next);
-      marked.push(next);
-    }
+    const current = await rowsById(store, ids);
+    const marked = ids
+      .map((id) => current.get(id))
+      .filter((op): op is StoredOperation => op !== undefined && op.status !== 'in_flight')
+      .map((op): StoredOperation => ({ ...op, status: 'in_flight', attempts: op.attempts + 1 }));
+    await Promise.all(marked.map((op) => store.put(op)));
     return marked;
   });
 }

@@ -16,12 +16,13 @@ import {
   type WorkerEvent,
 } from '../../src/protocol/index.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../core/backoff.ts';
-import { selectBatch } from '../core/coalesce.ts';
+import { recordKey, selectBatch } from '../core/coalesce.ts';
+import { remapOperation, type IdMapping } from '../core/remap.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { applyPullPage } from '../store/apply-pull.ts';
 import { applyPushResults } from '../store/apply-push.ts';
 import { getMeta, setMeta } from '../store/meta.ts';
-import { compactStoredQueue, loadQueue, markInFlight, queueStats, releaseInFlight } from '../store/queue.ts';
+import { compactStoredQueue, markInFlight, queueStats, releaseInFlight } from '../store/queue.ts';
 import type { SyncLogger } from './logger.ts';
 import { TransportError, type SyncTransport } from './transport.ts';
 
@@ -164,10 +165,14 @@ export class SyncEngine {
 
   private async push(session: SessionUser, counters: RunCounters): Promise<void> {
     const { db, log, notify } = this.deps;
-    const merged = await compactStoredQueue(db);
-    if (merged > 0) log.debug('[SyncQueue]', `coalesced ${merged} operations`);
+    // One read of the queue per push phase: batches are chosen from this snapshot, kept up to
+    // date with each batch's outcome. Rows queued meanwhile go in the next run (see sync()).
+    const { queue, removed } = await compactStoredQueue(db);
+    if (removed > 0) log.debug('[SyncQueue]', `coalesced ${removed} operations`);
+    let snapshot = this.ownOperations(queue, session);
+    const snapshotMaxId = queue.reduce((max, op) => Math.max(max, op.id!), 0);
 
-    const total = selectBatch(this.ownOperations(await loadQueue(db), session), Number.MAX_SAFE_INTEGER).length;
+    const total = selectBatch(snapshot, Number.MAX_SAFE_INTEGER).length;
     if (total === 0) return;
     let processed = 0;
     notify({ type: 'SYNC_PROGRESS', progress: { phase: 'push', processed, total, percentage: 0 } });
@@ -175,12 +180,12 @@ export class SyncEngine {
     // Each row is sent at most once per run: one that failed again waits for the next run.
     const tried = new Set<number>();
     for (;;) {
-      const candidates = this.ownOperations(await loadQueue(db), session).filter((op) => !tried.has(op.id!));
-      const batch = selectBatch(candidates, this.config.batchSize);
+      const batch = selectBatch(snapshot, this.config.batchSize, tried);
       if (batch.length === 0) break;
       batch.forEach((op) => tried.add(op.id!));
+      const t0 = this.deps.now();
       const sent = await markInFlight(db, batch.map((op) => op.id!));
-      log.debug('[SyncPush]', `pushing ${sent.length} operations`);
+      const t1 = this.deps.now();
       let response;
       try {
         response = await this.withRetry('[SyncPush]', () =>
@@ -197,7 +202,13 @@ export class SyncEngine {
         await releaseInFlight(db, sent.map((op) => op.id!), info, status);
         throw err;
       }
-      const summary = await applyPushResults(db, sent, response.results, this.deps.now());
+      const t2 = this.deps.now();
+      const summary = await applyPushResults(db, sent, response.results, this.deps.now(), {
+        recordsWithOtherRows: recordsWithSeveralRows(snapshot),
+        snapshotMaxId,
+      });
+      log.debug('[SyncPush]', `${sent.length} operations: mark ${t1 - t0} ms, request ${t2 - t1} ms, apply ${this.deps.now() - t2} ms`);
+      snapshot = afterOutcomes(snapshot, summary.outcomes, summary.mappings);
       counters.pushed += summary.pushed;
       counters.failed += summary.failed;
       counters.conflicts += summary.conflicts;
@@ -205,9 +216,10 @@ export class SyncEngine {
       for (const m of summary.mappings) notify({ type: 'ID_REMAPPED', entityType: m.entityType, tempId: m.tempId, realId: m.realId });
       for (const conflict of summary.newConflicts) notify({ type: 'CONFLICT_ADDED', conflict });
       processed += sent.length - summary.unanswered;
+      const shownTotal = Math.max(total, processed);
       notify({
         type: 'SYNC_PROGRESS',
-        progress: { phase: 'push', processed, total: Math.max(total, processed), percentage: Math.min(100, Math.round((processed / Math.max(total, processed)) * 100)) },
+        progress: { phase: 'push', processed, total: shownTotal, percentage: Math.min(100, Math.round((processed / shownTotal) * 100)) },
       });
       notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
       if (summary.unanswered === sent.length) {
@@ -279,4 +291,37 @@ export function toPushOperation(op: StoredOperation): PushOperation {
     practiceId: op.practiceId,
     tenantId: op.tenantId,
   };
+}
+
+/** Records that have more than one row in these rows. */
+function recordsWithSeveralRows(ops: readonly StoredOperation[]): Set<string> {
+  const seen = new Set<string>();
+  const several = new Set<string>();
+  for (const op of ops) {
+    const key = recordKey(op);
+    if (seen.has(key)) several.add(key);
+    else seen.add(key);
+  }
+  return several;
+}
+
+/**
+ * The snapshot after a batch, as the store now has it: acknowledged rows leave, the others carry
+ * their new status, and temp ids that got their real id are rewritten.
+ */
+function afterOutcomes(
+  ops: readonly StoredOperation[],
+  outcomes: ReadonlyMap<number, string>,
+  mappings: readonly IdMapping[],
+): StoredOperation[] {
+  const out: StoredOperation[] = [];
+  for (let op of ops) {
+    const outcome = outcomes.get(op.id!);
+    if (outcome === 'acknowledged') continue;
+    if (outcome === 'conflict') op = { ...op, status: 'conflict' };
+    else if (outcome === 'failed') op = { ...op, status: 'failed', retryable: false };
+    for (const mapping of mappings) op = remapOperation(op, mapping);
+    out.push(op);
+  }
+  return out;
 }

@@ -14,7 +14,7 @@ import {
   queueStats,
   retryOperation,
 } from '../store/queue.ts';
-import { clearReplica } from '../store/session.ts';
+import { clearReplica, type SessionCache } from '../store/session.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { SwitchableLogger } from '../sync/logger.ts';
 
@@ -30,6 +30,7 @@ export interface PageMessageContext {
   skipWaiting: () => void;
   backgroundSyncSupported: boolean;
   onSessionStarted: (user: SessionUser) => void;
+  session: SessionCache;
 }
 
 type Handlers = { [K in PageMessageType]: (msg: Extract<PageMessage, { type: K }>, ctx: PageMessageContext) => Promise<PageMessageReplies[K]> };
@@ -43,7 +44,7 @@ async function state(ctx: PageMessageContext): Promise<SyncState> {
     stats: await queueStats(db),
     authRequired: await getMeta(db, 'authRequired'),
     debug: ctx.logger.enabled,
-    user: await getMeta(db, 'session'),
+    user: await ctx.session.get(),
     lastPulledAt: await getMeta(db, 'lastPulledAt'),
     backgroundSync: ctx.backgroundSyncSupported,
   };
@@ -99,12 +100,12 @@ const handlers: Handlers = {
     return { started };
   },
   SESSION_STARTED: async (msg, ctx) => {
-    const previous = await getMeta(ctx.db, 'session');
+    const previous = await ctx.session.get();
     if (previous && (previous.practiceId !== msg.user.practiceId || previous.tenantId !== msg.user.tenantId)) {
       // Another practice's data must not show: drop the replica (queued work stays queued).
       await clearReplica(ctx.db);
     }
-    await setMeta(ctx.db, 'session', msg.user);
+    await ctx.session.set(msg.user);
     await setMeta(ctx.db, 'authRequired', false);
     ctx.onSessionStarted(msg.user);
     ctx.scheduleSync('login');
@@ -113,7 +114,7 @@ const handlers: Handlers = {
   SESSION_ENDED: async (_msg, ctx) => {
     const stats = await queueStats(ctx.db);
     const pending = stats.pending + stats.inFlight + stats.failed + stats.conflicts;
-    await setMeta(ctx.db, 'session', null);
+    await ctx.session.set(null);
     // Patient data leaves the device at sign-out, unless it still holds unsent work.
     const dropped = pending === 0;
     if (dropped) await clearReplica(ctx.db);

@@ -11,7 +11,6 @@ import {
   PERIODIC_SYNC_TAG,
   SYNC_TAG,
   type SyncResult,
-  type WorkerEvent,
   type WorkerReply,
 } from '../../src/protocol/index.ts';
 import { handleEntityRequest, isEntityPath } from '../api/entity-api.ts';
@@ -21,7 +20,9 @@ import { markRetryableFailed, queueStats, resetInFlight } from '../store/queue.t
 import { SyncEngine } from '../sync/engine.ts';
 import { createLogger } from '../sync/logger.ts';
 import { httpTransport } from '../sync/transport.ts';
+import { createBroadcaster } from './broadcast.ts';
 import { handlePageMessage } from './page-messages.ts';
+import { createSessionCache, type SessionCache } from '../store/session.ts';
 
 /** Failures that may pass by themselves: the browser should retry the background sync later. */
 const TRANSIENT_CODES = new Set(['NETWORK', 'SERVER_ERROR']);
@@ -32,14 +33,11 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   const uuid = () => self.crypto.randomUUID();
   const backgroundSyncSupported = 'sync' in self.registration;
 
-  const notify = (event: WorkerEvent): void => {
-    void self.clients
-      .matchAll({ type: 'window', includeUncontrolled: true })
-      .then((clients) => clients.forEach((client) => client.postMessage(event)));
-  };
+  const notify = createBroadcaster(self.clients);
 
-  const ready: Promise<{ db: SyncDb; engine: SyncEngine }> = (async () => {
+  const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache }> = (async () => {
     const db = await openSyncDb();
+    const session = createSessionCache(db);
     logger.enabled = await getMeta(db, 'debug');
     // A killed worker may have left a batch in flight: send it again (the server dedups by opId).
     const reset = await resetInFlight(db);
@@ -61,7 +59,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       withLock: (work) =>
         self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work(),
     });
-    return { db, engine };
+    return { db, engine, session };
   })();
 
   /** Runs a sync now and decides whether the browser should retry it. */
@@ -84,11 +82,17 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     return result;
   }
 
+  // One registration is enough until its sync event starts: a burst of offline writes must not
+  // pay for a registration each. The event handler clears the flag first thing.
+  let syncTagRegistered = false;
+
   /** Asks for a sync: through Background Sync when there is one (it waits for the network), else at once. */
   async function scheduleSync(trigger: string): Promise<void> {
     if (backgroundSyncSupported && self.registration.sync) {
+      if (syncTagRegistered && trigger === 'write') return;
       try {
         await self.registration.sync.register(SYNC_TAG);
+        syncTagRegistered = true;
         return;
       } catch (err) {
         logger.debug('[SyncEngine]', `Background Sync registration failed (${String(err)}); syncing now`);
@@ -99,12 +103,12 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
 
   // ---------------------------------------------------------------- fetch routes
   const entityHandler = async ({ request, event }: { request: Request; event: ExtendableEvent }): Promise<Response> => {
-    const { db } = await ready;
+    const { db, session } = await ready;
     const response = await handleEntityRequest(request, {
       db,
       now,
       uuid,
-      session: () => getMeta(db, 'session'),
+      session: () => session.get(),
       onWrite: () => event.waitUntil(scheduleSync('write')),
     });
     return response ?? fetch(request);
@@ -130,6 +134,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   // ---------------------------------------------------------------- events
   self.addEventListener('sync', (event) => {
     if (event.tag !== SYNC_TAG) return;
+    syncTagRegistered = false;
     event.waitUntil(runSync('background-sync', event.lastChance));
   });
 
@@ -150,10 +155,11 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       (async () => {
         let reply: WorkerReply;
         try {
-          const { db, engine } = await ready;
+          const { db, engine, session } = await ready;
           const value = await handlePageMessage(message, {
             db,
             engine,
+            session,
             logger,
             now,
             uuid,
