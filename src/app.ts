@@ -1,17 +1,370 @@
-import { LitElement, css, html } from 'lit';
+/**
+ * `<smartdmv-app>`: the shell. Decides the session, routes between screens, hosts the offline
+ * indicator and the update prompt. Screens get their services injected; nothing here talks to
+ * IndexedDB: the service worker answers `/api/*` and the worker protocol.
+ */
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { describeError } from './api/http.ts';
+import './components/offline-indicator.ts';
+import './components/update-prompt.ts';
+import type { NetworkMonitor } from './controllers/network-monitor.ts';
+import type { SessionUser } from './protocol/index.ts';
+import { Router, linkTarget, replaceIdInPath, type Route } from './router.ts';
+import './screens/appointment-form-screen.ts';
+import './screens/appointments-screen.ts';
+import './screens/client-screen.ts';
+import './screens/clients-screen.ts';
+import './screens/pet-screen.ts';
+import type { NavigateDetail, RecordIdChangedDetail } from './screens/screen.ts';
+import './screens/sign-in-screen.ts';
+import './screens/sync-screen.ts';
+import { browserServices, type AppServices } from './services.ts';
+import { checkSession, startWorkerSession } from './session.ts';
+import { controls } from './styles/controls.ts';
+import { themeTokens } from './styles/theme.ts';
 
-/** The application shell. Screens are added by the staff-app issue. */
+type SessionState =
+  | { status: 'checking' }
+  | { status: 'signed-out'; notice: string | null }
+  | { status: 'signed-in'; user: SessionUser };
+
+const ROLE_LABEL: Record<SessionUser['role'], string> = {
+  ADMIN: 'Admin',
+  PRACTITIONER: 'Practitioner',
+  STAFF: 'Reception',
+  CLIENT: 'Client',
+};
+
+const TITLES: Record<Route['name'], string> = {
+  signin: 'Sign in',
+  appointments: 'Appointments',
+  'appointment-new': 'Book an appointment',
+  'appointment-edit': 'Edit appointment',
+  clients: 'Clients',
+  'client-new': 'New client',
+  client: 'Client',
+  'pet-new': 'New pet',
+  'pet-edit': 'Pet',
+  sync: 'Sync',
+  'not-found': 'Not found',
+};
+
+/** How long to wait for the service worker before showing screens anyway (they then hit the server). */
+const WORKER_WAIT_MS = 4000;
+
 export class SmartDmvApp extends LitElement {
-  static override styles = css`
-    :host { display: block; }
-    header { background: #0f766e; color: white; padding: 16px 24px; font-size: 1.4rem; font-weight: 600; }
-    main { padding: 24px; }
-  `;
+  static override properties = {
+    services: { attribute: false },
+    workerReady: { attribute: false },
+    monitor: { attribute: false },
+    _route: { state: true },
+    _session: { state: true },
+    _applyUpdate: { state: true },
+    _signingOut: { state: true },
+  };
+
+  declare services: AppServices | undefined;
+  /** Resolves once a service worker controls the page (main.ts passes workbox-window's). */
+  declare workerReady: Promise<void> | null;
+  declare monitor: NetworkMonitor | null;
+  declare _route: Route;
+  declare _session: SessionState;
+  declare _applyUpdate: (() => void) | null;
+  declare _signingOut: boolean;
+
+  private readonly router: Router;
+  private resizeObserver: ResizeObserver | null = null;
+  private started = false;
+
+  static override styles = [
+    themeTokens,
+    controls,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        min-height: 100dvh;
+        background: var(--sd-color-bg);
+      }
+      header {
+        position: sticky;
+        top: 0;
+        z-index: 20;
+        background: var(--sd-color-primary-strong);
+        color: var(--sd-color-on-primary);
+        box-shadow: 0 2px 6px rgb(15 23 42 / 0.2);
+      }
+      /* Row 1: who and where. The fixed indicator sits at its right end: keep that room free. */
+      .topbar {
+        display: flex;
+        align-items: center;
+        gap: var(--sd-space-3);
+        min-height: 64px;
+        padding: var(--sd-space-1) var(--sd-space-4);
+        padding-right: calc(var(--sd-indicator-width, 0px) + var(--sd-space-5));
+      }
+      .brand { color: inherit; text-decoration: none; font-size: 1.3rem; font-weight: 800; letter-spacing: 0.01em; min-height: var(--sd-touch); display: inline-flex; align-items: center; }
+      /* Row 2: the tabs. */
+      nav { display: flex; gap: var(--sd-space-1); padding: 0 var(--sd-space-3) var(--sd-space-2); overflow-x: auto; }
+      nav a {
+        color: inherit;
+        text-decoration: none;
+        font-weight: 700;
+        min-height: var(--sd-touch);
+        display: inline-flex;
+        align-items: center;
+        padding: 0 var(--sd-space-5);
+        border-radius: var(--sd-radius);
+      }
+      nav a:hover { background: rgb(255 255 255 / 0.14); }
+      nav a[aria-current='page'] { background: var(--sd-color-surface); color: var(--sd-color-primary-strong); }
+      header :focus-visible { outline-color: #fde68a; }
+      .user { display: flex; align-items: center; gap: var(--sd-space-3); margin-left: auto; }
+      .user .who { line-height: 1.2; text-align: right; }
+      .user .who small { display: block; opacity: 0.9; font-size: 0.85rem; }
+      .user button { border-color: var(--sd-color-on-primary); background: transparent; color: var(--sd-color-on-primary); min-height: 44px; }
+      offline-indicator { --sd-indicator-top: 6px; --sd-indicator-right: var(--sd-space-4); }
+      main { flex: 1; padding: var(--sd-space-5); width: 100%; max-width: 1280px; margin: 0 auto; outline: none; }
+      .center { display: flex; justify-content: center; padding: var(--sd-space-6); color: var(--sd-color-text-muted); }
+      @media (max-width: 900px) {
+        main { padding: var(--sd-space-4); }
+        /* Portrait: the name gives way to the indicator when it shows. */
+        :host([indicator-visible]) .user .who { display: none; }
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.services = undefined;
+    this.workerReady = null;
+    this.monitor = null;
+    this._session = { status: 'checking' };
+    this._applyUpdate = null;
+    this._signingOut = false;
+    this.router = new Router(window, (route) => this.onRouteChange(route));
+    this._route = this.router.route;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.services ??= browserServices();
+    this.router.start();
+    this.addEventListener('click', this.onClick);
+    this.addEventListener('navigate', this.onNavigate);
+    this.addEventListener('record-id-changed', this.onRecordIdChanged);
+    this.addEventListener('update-ready', this.onUpdateReady);
+    if (!this.started) {
+      this.started = true;
+      void this.start();
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.router.stop();
+    this.removeEventListener('click', this.onClick);
+    this.removeEventListener('navigate', this.onNavigate);
+    this.removeEventListener('record-id-changed', this.onRecordIdChanged);
+    this.removeEventListener('update-ready', this.onUpdateReady);
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = null;
+  }
+
+  private async start(): Promise<void> {
+    const services = this.services;
+    if (!services) return;
+    // main.ts sets workerReady and monitor right after the element upgrades: let it.
+    await this.updateComplete;
+    await this.waitForWorker();
+    try {
+      const check = await checkSession(services);
+      if (check.status === 'signed-in') {
+        this._session = { status: 'signed-in', user: check.user };
+        void startWorkerSession(services, check.user).catch(() => undefined);
+      } else {
+        this._session = {
+          status: 'signed-out',
+          notice: check.offline ? 'This tablet is offline. Signing in needs a connection to the practice server.' : null,
+        };
+      }
+    } catch (error) {
+      this._session = { status: 'signed-out', notice: describeError(error) };
+    }
+  }
+
+  private async waitForWorker(): Promise<void> {
+    if (!this.workerReady) return;
+    await Promise.race([this.workerReady.catch(() => undefined), new Promise((r) => setTimeout(r, WORKER_WAIT_MS))]);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('_route') || changed.has('_session')) {
+      document.title = `${TITLES[this._route.name]} · SmartDMV`;
+    }
+    this.observeIndicator();
+  }
+
+  /** Keeps the header's right padding equal to the fixed indicator's width. */
+  private observeIndicator(): void {
+    const indicator = this.renderRoot.querySelector('offline-indicator');
+    if (!indicator || this.resizeObserver || typeof ResizeObserver === 'undefined') return;
+    this.resizeObserver = new ResizeObserver(() => {
+      const card = indicator.shadowRoot?.querySelector('.card');
+      const width = card && !card.hasAttribute('hidden') ? card.getBoundingClientRect().width : 0;
+      this.style.setProperty('--sd-indicator-width', `${Math.ceil(width)}px`);
+      this.toggleAttribute('indicator-visible', width > 0);
+    });
+    this.resizeObserver.observe(indicator);
+  }
 
   override render() {
-    return html`<header>SmartDMV</header><main><p>Loading…</p></main>`;
+    const session = this._session;
+    if (session.status === 'checking') return html`<div class="center" role="status">Starting SmartDMV…</div>`;
+    if (session.status === 'signed-out') {
+      return html`
+        <header><div class="topbar"><span class="brand">SmartDMV</span></div></header>
+        <main id="main" tabindex="-1">
+          <sign-in-screen .services=${this.services} .notice=${session.notice} @signed-in=${this.onSignedIn}></sign-in-screen>
+        </main>
+        <update-prompt .applyUpdate=${this._applyUpdate}></update-prompt>
+      `;
+    }
+    return html`
+      <header>
+        <div class="topbar">
+          <a class="brand" href="/appointments">SmartDMV</a>
+          <span class="user">
+            <span class="who">${session.user.name}<small>${ROLE_LABEL[session.user.role]}</small></span>
+            <button ?disabled=${this._signingOut} @click=${this.signOut} aria-label="Sign out ${session.user.name}">Sign out</button>
+          </span>
+        </div>
+        <nav aria-label="Main">
+          ${this.navLink('/appointments', 'Appointments', ['appointments', 'appointment-new', 'appointment-edit'])}
+          ${this.navLink('/clients', 'Clients', ['clients', 'client-new', 'client', 'pet-new', 'pet-edit'])}
+          ${this.navLink('/sync', 'Sync', ['sync'])}
+        </nav>
+      </header>
+      <offline-indicator .client=${this.services?.client} .networkEnvironment=${this.services?.network}
+        .localWrites=${this.services?.entities.writes}></offline-indicator>
+      <main id="main" tabindex="-1">${this.renderScreen(this._route, session.user)}</main>
+      <update-prompt .applyUpdate=${this._applyUpdate}></update-prompt>
+    `;
+  }
+
+  private navLink(href: string, label: string, routes: Route['name'][]) {
+    const current = routes.includes(this._route.name);
+    return html`<a href=${href} aria-current=${current ? 'page' : nothing}>${label}</a>`;
+  }
+
+  private renderScreen(route: Route, user: SessionUser) {
+    const s = this.services;
+    switch (route.name) {
+      case 'appointments':
+        return html`<appointments-screen .services=${s} .date=${route.date}></appointments-screen>`;
+      case 'appointment-new':
+        return html`<appointment-form-screen .services=${s} .recordId=${null} .date=${route.date}></appointment-form-screen>`;
+      case 'appointment-edit':
+        return html`<appointment-form-screen .services=${s} .recordId=${route.id}></appointment-form-screen>`;
+      case 'clients':
+        return html`<clients-screen .services=${s}></clients-screen>`;
+      case 'client-new':
+        return html`<client-screen .services=${s} .recordId=${null}></client-screen>`;
+      case 'client':
+        return html`<client-screen .services=${s} .recordId=${route.id}></client-screen>`;
+      case 'pet-new':
+        return html`<pet-screen .services=${s} .clientId=${route.clientId} .recordId=${null}></pet-screen>`;
+      case 'pet-edit':
+        return html`<pet-screen .services=${s} .clientId=${route.clientId} .recordId=${route.petId}></pet-screen>`;
+      case 'sync':
+        return html`<sync-screen .services=${s} .monitor=${this.monitor} .storage=${safeLocalStorage()}></sync-screen>`;
+      case 'signin':
+        // Signed in already: this is "sign in again" after the session expired on the server.
+        return html`<sign-in-screen .services=${s} .notice=${`Signed in on this tablet as ${user.name}. Sign in again to resume syncing.`}
+          @signed-in=${this.onSignedIn}></sign-in-screen>`;
+      case 'not-found':
+        return html`<div class="card"><h1>Page not found</h1><p>There is nothing at ${route.path}.</p>
+          <a class="button primary" href="/appointments">Go to appointments</a></div>`;
+    }
+  }
+
+  private onRouteChange(route: Route): void {
+    const previous = this._route;
+    this._route = route;
+    // Move focus to the new screen for keyboard and screen-reader users (not on in-screen changes).
+    if (previous.name !== route.name) {
+      void this.updateComplete.then(() => (this.renderRoot.querySelector('main') as HTMLElement | null)?.focus({ preventScroll: true }));
+      window.scrollTo?.(0, 0);
+    }
+  }
+
+  private readonly onClick = (event: MouseEvent): void => {
+    const path = linkTarget(event, window.location.origin);
+    if (path === null) return;
+    event.preventDefault();
+    this.router.navigate(path);
+  };
+
+  private readonly onNavigate = (event: CustomEvent<NavigateDetail>): void => {
+    this.router.navigate(event.detail.path, { replace: event.detail.replace ?? false });
+  };
+
+  /** A temp id in the URL got its real id: fix the address without a new history entry. */
+  private readonly onRecordIdChanged = (event: CustomEvent<RecordIdChangedDetail>): void => {
+    const next = replaceIdInPath(this.router.currentPath, event.detail.from, event.detail.to);
+    if (next !== this.router.currentPath) this.router.navigate(next, { replace: true });
+  };
+
+  private readonly onUpdateReady = (event: Event): void => {
+    const detail = (event as CustomEvent<{ applyUpdate?: () => void }>).detail;
+    if (typeof detail?.applyUpdate === 'function') this._applyUpdate = detail.applyUpdate;
+  };
+
+  private readonly onSignedIn = async (event: CustomEvent<{ user: SessionUser }>): Promise<void> => {
+    const user = event.detail.user;
+    this._session = { status: 'signed-in', user };
+    if (this._route.name === 'signin') this.router.navigate('/appointments', { replace: true });
+    try {
+      await this.services?.client.send({ type: 'SESSION_STARTED', user });
+    } catch {
+      // No worker yet (first visit): main.ts's start-up check sends it once one controls the page.
+      void this.waitForWorker().then(() => this.services && startWorkerSession(this.services, user)).catch(() => undefined);
+    }
+  };
+
+  private readonly signOut = async (): Promise<void> => {
+    const services = this.services;
+    if (!services) return;
+    this._signingOut = true;
+    let notice = 'You are signed out.';
+    try {
+      await services.auth.logout();
+    } catch {
+      notice = 'Signed out on this tablet. The server could not be told (offline); the session ends when it expires.';
+    }
+    try {
+      const { pending } = await services.client.send({ type: 'SESSION_ENDED' });
+      if (pending > 0) notice += ` ${pending} change${pending === 1 ? ' is' : 's are'} kept on this tablet and will be sent after the next sign in.`;
+    } catch {
+      // No worker: nothing stored locally to drop.
+    }
+    this._signingOut = false;
+    this._session = { status: 'signed-out', notice };
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = null;
+    this.style.removeProperty('--sd-indicator-width');
+    this.removeAttribute('indicator-visible');
+  };
+}
+
+function safeLocalStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
   }
 }
+
 customElements.define('smartdmv-app', SmartDmvApp);
 
 declare global {

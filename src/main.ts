@@ -1,8 +1,32 @@
-/** Page entry: registers the service worker and mounts the app. */
+/** Page entry: registers the service worker, starts the network monitor and mounts the app. */
 import './app.ts';
+import { initializeNetworkMonitoring } from './controllers/network-monitor.ts';
+import { AUTO_SYNC_KEY } from './screens/sync-screen.ts';
 import { registerServiceWorker } from './sw-registration.ts';
 
+const app = document.querySelector('smartdmv-app');
+
 const registration = registerServiceWorker((applyUpdate) => {
-  document.querySelector('smartdmv-app')?.dispatchEvent(new CustomEvent('update-ready', { detail: { applyUpdate } }));
+  app?.dispatchEvent(new CustomEvent('update-ready', { detail: { applyUpdate } }));
 });
-void registration.controlled.then(() => document.documentElement.setAttribute('data-sw-controlled', ''));
+void registration.controlled
+  .then(() => document.documentElement.setAttribute('data-sw-controlled', ''))
+  .catch(() => undefined);
+
+const autoSyncEnabled = readSetting(AUTO_SYNC_KEY) !== 'false';
+const monitor = initializeNetworkMonitoring({ syncOnReconnect: true, autoSyncEnabled });
+// The worker may not control the page yet on a first visit: forward the debug switch once it does.
+void registration.controlled.then(() => monitor.forwardDebug()).catch(() => undefined);
+
+if (app) {
+  app.workerReady = registration.controlled;
+  app.monitor = monitor;
+}
+
+function readSetting(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}

@@ -17,6 +17,8 @@ export const SYNC_ERROR_CODES = [
   'REFERENCE_NOT_FOUND',
   'FORBIDDEN',
   'UNKNOWN_ENTITY',
+  /** REST only (409): the write conflicts with server changes; the body carries conflictData. */
+  'CONFLICT',
   'UNAUTHENTICATED',
   'PAYLOAD_TOO_LARGE',
   'TOO_MANY_OPERATIONS',

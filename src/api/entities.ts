@@ -1,0 +1,142 @@
+/**
+ * Typed helpers over the entity REST surface (`src/protocol/rest.ts`). The page calls these as if it
+ * were online; the service worker answers from the local replica and queues writes.
+ */
+import { z } from 'zod';
+import {
+  AppointmentSchema,
+  LocalMetaSchema,
+  PetSchema,
+  UserSchema,
+  type EntityId,
+  type EntityType,
+  type UserRole,
+  type WritableAppointmentSchema,
+  type WritablePetSchema,
+  type WritableUserSchema,
+} from '../protocol/index.ts';
+import { requestJson, type FetchLike } from './http.ts';
+
+/** Records as the worker answers them: the entity plus the local `_pending` / `_conflict` flags. */
+export const LocalAppointmentSchema = AppointmentSchema.extend(LocalMetaSchema.shape);
+export const LocalPetSchema = PetSchema.extend(LocalMetaSchema.shape);
+export const LocalUserSchema = UserSchema.extend(LocalMetaSchema.shape);
+export type LocalAppointment = z.infer<typeof LocalAppointmentSchema>;
+export type LocalPet = z.infer<typeof LocalPetSchema>;
+export type LocalUser = z.infer<typeof LocalUserSchema>;
+
+export type AppointmentInput = z.input<typeof WritableAppointmentSchema>;
+export type PetInput = z.input<typeof WritablePetSchema>;
+export type ClientInput = z.input<typeof WritableUserSchema>;
+
+const one = <S extends z.ZodType>(schema: S) => z.object({ data: schema });
+const many = <S extends z.ZodType>(schema: S) => z.object({ data: z.array(schema) });
+
+function query(params: Record<string, string | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, value);
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+const idPath = (id: EntityId) => encodeURIComponent(String(id));
+
+/** Fired on `EntitiesApi.writes` after each accepted write, detail: the entity type. */
+export const LOCAL_WRITE_EVENT = 'local-write';
+
+export class EntitiesApi {
+  /**
+   * Tells this page's sync widgets that the queue grew. The worker broadcasts QUEUE_STATS too; this
+   * makes the count right at once in the tab that wrote, whatever the broadcast timing.
+   */
+  readonly writes = new EventTarget();
+
+  constructor(private readonly fetchFn: FetchLike) {}
+
+  private wrote<T>(entityType: EntityType, record: T): T {
+    this.writes.dispatchEvent(new CustomEvent(LOCAL_WRITE_EVENT, { detail: entityType }));
+    return record;
+  }
+
+  // ------------------------------------------------------------------ appointments
+
+  /** Appointments whose start lies in [from, to] (ISO date-times with offset). */
+  async listAppointments(range: { from: string; to: string }): Promise<LocalAppointment[]> {
+    const { data } = await requestJson(this.fetchFn, `/api/appointments${query(range)}`, many(LocalAppointmentSchema));
+    return data;
+  }
+
+  async getAppointment(id: EntityId): Promise<LocalAppointment> {
+    const { data } = await requestJson(this.fetchFn, `/api/appointments/${idPath(id)}`, one(LocalAppointmentSchema));
+    return data;
+  }
+
+  async createAppointment(input: AppointmentInput): Promise<LocalAppointment> {
+    const { data } = await requestJson(this.fetchFn, '/api/appointments', one(LocalAppointmentSchema), { method: 'POST', body: input });
+    return this.wrote('appointments', data);
+  }
+
+  async updateAppointment(id: EntityId, changes: Partial<AppointmentInput>): Promise<LocalAppointment> {
+    const { data } = await requestJson(this.fetchFn, `/api/appointments/${idPath(id)}`, one(LocalAppointmentSchema), {
+      method: 'PATCH',
+      body: changes,
+    });
+    return this.wrote('appointments', data);
+  }
+
+  /** Cancelling keeps the record (status `cancelled`) so the day's history stays visible. */
+  cancelAppointment(id: EntityId): Promise<LocalAppointment> {
+    return this.updateAppointment(id, { status: 'cancelled' });
+  }
+
+  // ------------------------------------------------------------------ users (clients are users with role CLIENT)
+
+  async listUsers(role?: UserRole): Promise<LocalUser[]> {
+    const { data } = await requestJson(this.fetchFn, `/api/users${query({ role })}`, many(LocalUserSchema));
+    return data;
+  }
+
+  async getUser(id: EntityId): Promise<LocalUser> {
+    const { data } = await requestJson(this.fetchFn, `/api/users/${idPath(id)}`, one(LocalUserSchema));
+    return data;
+  }
+
+  async createClient(input: Omit<ClientInput, 'role'>): Promise<LocalUser> {
+    const { data } = await requestJson(this.fetchFn, '/api/users', one(LocalUserSchema), {
+      method: 'POST',
+      body: { ...input, role: 'CLIENT' },
+    });
+    return this.wrote('users', data);
+  }
+
+  async updateClient(id: EntityId, changes: Partial<Omit<ClientInput, 'role'>>): Promise<LocalUser> {
+    const { data } = await requestJson(this.fetchFn, `/api/users/${idPath(id)}`, one(LocalUserSchema), { method: 'PATCH', body: changes });
+    return this.wrote('users', data);
+  }
+
+  // ------------------------------------------------------------------ pets
+
+  async listPets(ownerId?: EntityId): Promise<LocalPet[]> {
+    const { data } = await requestJson(
+      this.fetchFn,
+      `/api/pets${query({ ownerId: ownerId === undefined ? undefined : String(ownerId) })}`,
+      many(LocalPetSchema),
+    );
+    return data;
+  }
+
+  async getPet(id: EntityId): Promise<LocalPet> {
+    const { data } = await requestJson(this.fetchFn, `/api/pets/${idPath(id)}`, one(LocalPetSchema));
+    return data;
+  }
+
+  async createPet(input: PetInput): Promise<LocalPet> {
+    const { data } = await requestJson(this.fetchFn, '/api/pets', one(LocalPetSchema), { method: 'POST', body: input });
+    return this.wrote('pets', data);
+  }
+
+  async updatePet(id: EntityId, changes: Partial<PetInput>): Promise<LocalPet> {
+    const { data } = await requestJson(this.fetchFn, `/api/pets/${idPath(id)}`, one(LocalPetSchema), { method: 'PATCH', body: changes });
+    return this.wrote('pets', data);
+  }
+}

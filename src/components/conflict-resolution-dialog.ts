@@ -1,0 +1,339 @@
+/**
+ * `<conflict-resolution-dialog>`: a modal that shows one conflict field by field (this tablet's value
+ * beside the server's, differing fields highlighted), lets the user pick one of the five strategies
+ * and, for merge and manual, a value per field, then asks the owner to apply it.
+ *
+ * Presentational: it does not talk to the worker.
+ * @fires conflict-resolve - detail `{conflictId, resolution}`; the owner applies it and closes the dialog.
+ * @fires conflict-dialog-close - the user dismissed the dialog (Cancel, Escape).
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { RESOLUTION_STRATEGIES, type ConflictRecord, type FieldChoice, type Resolution, type ResolutionStrategy } from '../protocol/index.ts';
+import { fieldLabel, formatDateTime, formatValue } from '../format.ts';
+import { controls } from '../styles/controls.ts';
+import {
+  buildResolution,
+  conflictRows,
+  defaultChoices,
+  fieldsRequiringChoice,
+  lastWriteWinner,
+  outcomeSummary,
+  type FieldRow,
+} from './conflict-fields.ts';
+import { STRATEGY_DESCRIPTION, STRATEGY_LABEL, describeConflict } from './labels.ts';
+
+export interface ConflictResolveDetail {
+  conflictId: number;
+  resolution: Resolution;
+}
+
+/** Turns an id into a name for display (pet 12 → "Rex"); the owner may provide one. */
+export type ValueDescriber = (field: string, value: unknown) => string | null;
+
+const CUSTOM_FIELDS_EXCLUDED = /Id$|^date$/;
+
+export class ConflictResolutionDialog extends LitElement {
+  static override properties = {
+    conflict: { attribute: false },
+    open: { type: Boolean, reflect: true },
+    busy: { type: Boolean },
+    error: { type: String },
+    describeValue: { attribute: false },
+    _strategy: { state: true },
+    _choices: { state: true },
+    _custom: { state: true },
+    _missing: { state: true },
+  };
+
+  declare conflict: ConflictRecord | null;
+  declare open: boolean;
+  /** The owner is applying the resolution. */
+  declare busy: boolean;
+  /** The owner's error message (the worker refused the resolution). */
+  declare error: string | null;
+  declare describeValue: ValueDescriber | null;
+  declare _strategy: ResolutionStrategy | null;
+  declare _choices: Record<string, FieldChoice>;
+  declare _custom: Record<string, string>;
+  declare _missing: string[];
+
+  static override styles = [
+    controls,
+    css`
+      dialog {
+        width: min(960px, calc(100vw - 32px));
+        max-height: calc(100dvh - 32px);
+        padding: 0;
+        border: none;
+        border-radius: var(--sd-radius);
+        box-shadow: 0 12px 48px rgb(15 23 42 / 0.35);
+        color: var(--sd-color-text);
+      }
+      dialog::backdrop { background: rgb(15 23 42 / 0.55); }
+      .body { padding: var(--sd-space-5); display: flex; flex-direction: column; gap: var(--sd-space-4); }
+      header p { margin: var(--sd-space-2) 0 0; color: var(--sd-color-text-muted); }
+      fieldset { border: 2px solid var(--sd-color-border-subtle); border-radius: var(--sd-radius); padding: var(--sd-space-3); margin: 0; }
+      legend { font-weight: 700; padding: 0 var(--sd-space-2); }
+      .strategies { display: flex; flex-direction: column; gap: var(--sd-space-1); }
+      .strategy {
+        display: flex; gap: var(--sd-space-3); align-items: center;
+        padding: var(--sd-space-2) var(--sd-space-3); min-height: var(--sd-touch);
+        border: 2px solid var(--sd-color-border-subtle); border-radius: var(--sd-radius); cursor: pointer;
+        font-weight: 400;
+      }
+      .strategy:has(input:checked) { border-color: var(--sd-color-primary); background: var(--sd-color-primary-soft); }
+      .strategy strong { margin-right: var(--sd-space-2); }
+      .strategy input { flex: none; }
+      .summary { font-weight: 600; margin: 0; }
+      .table-wrap { overflow-x: auto; }
+      table { border-collapse: collapse; width: 100%; }
+      th, td { text-align: left; vertical-align: top; padding: var(--sd-space-2) var(--sd-space-3); border-bottom: 1px solid var(--sd-color-border-subtle); }
+      thead th { font-size: 0.9rem; color: var(--sd-color-text-muted); border-bottom: 2px solid var(--sd-color-border); }
+      tr.differs { background: var(--sd-color-warning-soft); }
+      tr.differs th[scope='row'] { box-shadow: inset 4px 0 0 var(--sd-color-warning-border); }
+      .value { overflow-wrap: anywhere; }
+      .tag { display: flex; width: fit-content; margin-top: var(--sd-space-1); font-size: 0.75rem; }
+      tr.conflicting { background: var(--sd-color-danger-soft); }
+      tr.conflicting th[scope='row'] { box-shadow: inset 4px 0 0 var(--sd-color-danger); }
+      .choices { display: flex; flex-wrap: wrap; gap: var(--sd-space-1) var(--sd-space-3); }
+      .choices label { display: inline-flex; align-items: center; gap: var(--sd-space-2); min-height: 44px; font-weight: 500; cursor: pointer; }
+      .choices input[type='text'] { min-width: 10rem; }
+      .auto { color: var(--sd-color-text-muted); font-size: 0.95rem; }
+      .missing { background: var(--sd-color-danger-soft); }
+      footer { display: flex; justify-content: flex-end; gap: var(--sd-space-3); flex-wrap: wrap; padding: var(--sd-space-4) var(--sd-space-5); border-top: 1px solid var(--sd-color-border-subtle); position: sticky; bottom: 0; background: var(--sd-color-surface); }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.conflict = null;
+    this.open = false;
+    this.busy = false;
+    this.error = null;
+    this.describeValue = null;
+    this._strategy = null;
+    this._choices = {};
+    this._custom = {};
+    this._missing = [];
+  }
+
+  private get dialog(): HTMLDialogElement | null {
+    return this.renderRoot.querySelector('dialog');
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // A different conflict starts from a clean slate.
+    if (changed.has('conflict')) {
+      const previous = changed.get('conflict') as ConflictRecord | null | undefined;
+      if (previous?.id !== this.conflict?.id) this.reset();
+    }
+  }
+
+  override updated(): void {
+    const dialog = this.dialog;
+    if (!dialog) return;
+    if (this.open && !dialog.open) dialog.showModal();
+    else if (!this.open && dialog.open) dialog.close();
+  }
+
+  private reset(): void {
+    this._strategy = null;
+    this._choices = {};
+    this._custom = {};
+    this._missing = [];
+  }
+
+  override render() {
+    const conflict = this.conflict;
+    return html`
+      <dialog aria-labelledby="title" aria-describedby="explanation" @cancel=${this.onCancel}>
+        ${conflict ? this.renderBody(conflict) : nothing}
+      </dialog>
+    `;
+  }
+
+  private renderBody(conflict: ConflictRecord) {
+    const strategy = this._strategy;
+    const rows = conflictRows(conflict);
+    const required = new Set(strategy ? fieldsRequiringChoice(conflict, strategy) : []);
+    const showChoices = strategy === 'merge' || strategy === 'manual';
+    return html`
+      <form method="dialog" @submit=${this.onSubmit}>
+        <div class="body">
+          <header>
+            <h2 id="title">Resolve conflict: ${describeConflict(conflict)}</h2>
+            <p id="explanation">
+              ${conflict.conflictType === 'deleted'
+                ? 'Someone deleted this record on the server after it was changed on this tablet.'
+                : `It was changed on this tablet (${formatDateTime(conflict.localTimestamp)}) and on the server (${formatValue(conflict.serverData.updatedAt)}).`}
+            </p>
+          </header>
+
+          <fieldset>
+            <legend>How to resolve</legend>
+            <div class="strategies">
+              ${RESOLUTION_STRATEGIES.map(
+                (s) => html`
+                  <label class="strategy">
+                    <input type="radio" name="strategy" value=${s} .checked=${strategy === s} @change=${() => this.pickStrategy(s)} />
+                    <span><strong>${STRATEGY_LABEL[s]}</strong>${this.strategyHint(conflict, s)}</span>
+                  </label>
+                `,
+              )}
+            </div>
+          </fieldset>
+
+          <p class="summary" aria-live="polite">${strategy ? outcomeSummary(conflict, strategy) : 'Choose how to resolve, then Apply.'}</p>
+
+          <div class="table-wrap">
+            <table>
+              <caption class="visually-hidden">Values on this tablet and on the server</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Field</th>
+                  <th scope="col">This tablet</th>
+                  <th scope="col">Server</th>
+                  ${showChoices ? html`<th scope="col">Keep</th>` : nothing}
+                </tr>
+              </thead>
+              <tbody>
+                ${rows.map((row) => this.renderRow(row, showChoices, required.has(row.field)))}
+              </tbody>
+            </table>
+          </div>
+
+          ${this._missing.length > 0
+            ? html`<p class="error-text" role="alert">Choose a value for: ${this._missing.map(fieldLabel).join(', ')}.</p>`
+            : nothing}
+          ${this.error ? html`<p class="banner error" role="alert">${this.error}</p>` : nothing}
+        </div>
+        <footer>
+          <button type="button" @click=${this.onCancel}>Cancel</button>
+          <button type="submit" class="primary" ?disabled=${this.busy}>${this.busy ? 'Applying…' : 'Apply'}</button>
+        </footer>
+      </form>
+    `;
+  }
+
+  private strategyHint(conflict: ConflictRecord, s: ResolutionStrategy) {
+    const extra =
+      s === 'last_write_wins' ? ` Here: ${lastWriteWinner(conflict) === 'local' ? 'this tablet' : 'the server'}.` : '';
+    return html`<span class="hint">${STRATEGY_DESCRIPTION[s]}${extra}</span>`;
+  }
+
+  private renderRow(row: FieldRow, showChoices: boolean, required: boolean) {
+    const label = fieldLabel(row.field);
+    const missing = this._missing.includes(row.field);
+    return html`
+      <tr class="${row.differs ? 'differs' : ''} ${row.conflicting ? 'conflicting' : ''} ${missing ? 'missing' : ''}" data-field=${row.field}>
+        <th scope="row">
+          ${label}
+          ${row.conflicting
+            ? html`<span class="tag badge conflict">Both changed</span>`
+            : row.differs
+              ? html`<span class="tag badge pending">${row.changedLocally ? 'Changed here' : 'Changed on server'}</span>`
+              : nothing}
+        </th>
+        <td class="value">${this.display(row.field, row.local)}</td>
+        <td class="value">${this.display(row.field, row.server)}</td>
+        ${showChoices ? html`<td>${required ? this.renderChoice(row, label) : this.renderAuto(row)}</td>` : nothing}
+      </tr>
+    `;
+  }
+
+  private renderAuto(row: FieldRow) {
+    const text = !row.differs ? 'Same on both' : row.changedLocally ? 'Yours (server did not change it)' : 'Server’s';
+    return html`<span class="auto">${text}</span>`;
+  }
+
+  private renderChoice(row: FieldRow, label: string) {
+    const choice = this._choices[row.field];
+    const name = `keep-${row.field}`;
+    const allowCustom =
+      this._strategy === 'manual' &&
+      !CUSTOM_FIELDS_EXCLUDED.test(row.field) &&
+      (typeof row.local === 'string' || typeof row.server === 'string');
+    return html`
+      <div class="choices" role="radiogroup" aria-label="Value to keep for ${label}">
+        <label><input type="radio" name=${name} .checked=${choice?.source === 'local'} @change=${() => this.choose(row.field, { source: 'local' })} />Mine</label>
+        <label><input type="radio" name=${name} .checked=${choice?.source === 'server'} @change=${() => this.choose(row.field, { source: 'server' })} />Server</label>
+        ${allowCustom
+          ? html`<label><input type="radio" name=${name} .checked=${choice?.source === 'custom'} @change=${() => this.chooseCustom(row.field)} />Other</label>
+              ${choice?.source === 'custom'
+                ? html`<input type="text" aria-label="Other value for ${label}" .value=${this._custom[row.field] ?? ''} @input=${(e: Event) => this.editCustom(row.field, e)} />`
+                : nothing}`
+          : nothing}
+      </div>
+    `;
+  }
+
+  private display(field: string, value: unknown): string {
+    return this.describeValue?.(field, value) ?? formatValue(value);
+  }
+
+  private pickStrategy(strategy: ResolutionStrategy): void {
+    this._strategy = strategy;
+    this._missing = [];
+    if (this.conflict) this._choices = { ...defaultChoices(this.conflict, strategy), ...this._choices };
+  }
+
+  private choose(field: string, choice: FieldChoice): void {
+    this._choices = { ...this._choices, [field]: choice };
+    this._missing = this._missing.filter((f) => f !== field);
+  }
+
+  private chooseCustom(field: string): void {
+    const start = this._custom[field] ?? String(this.conflict?.localData[field] ?? '');
+    this._custom = { ...this._custom, [field]: start };
+    this.choose(field, { source: 'custom', value: start });
+  }
+
+  private editCustom(field: string, event: Event): void {
+    const value = (event.target as HTMLInputElement).value;
+    this._custom = { ...this._custom, [field]: value };
+    this.choose(field, { source: 'custom', value });
+  }
+
+  private onSubmit(event: Event): void {
+    event.preventDefault();
+    const conflict = this.conflict;
+    const strategy = this._strategy;
+    if (!conflict || this.busy) return;
+    if (!strategy) {
+      (this.renderRoot.querySelector('input[name="strategy"]') as HTMLInputElement | null)?.focus();
+      this._missing = [];
+      this.error = 'Choose how to resolve the conflict.';
+      return;
+    }
+    const draft = buildResolution(conflict, strategy, this._choices);
+    if (!draft.ok) {
+      this._missing = draft.missing;
+      return;
+    }
+    this.error = null;
+    this.dispatchEvent(
+      new CustomEvent<ConflictResolveDetail>('conflict-resolve', {
+        detail: { conflictId: conflict.id, resolution: draft.resolution },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
+  private onCancel(event: Event): void {
+    event.preventDefault();
+    this.dispatchEvent(new CustomEvent('conflict-dialog-close', { bubbles: true, composed: true }));
+  }
+}
+
+customElements.define('conflict-resolution-dialog', ConflictResolutionDialog);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'conflict-resolution-dialog': ConflictResolutionDialog;
+  }
+  interface HTMLElementEventMap {
+    'conflict-resolve': CustomEvent<ConflictResolveDetail>;
+    'conflict-dialog-close': CustomEvent<void>;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * `<offline-indicator>`: the reference's OfflineIndicator. Fixed top-right; shows online/offline,
+ * the pending and conflict counts, progress while syncing, "Sync Now" when online with pending work,
+ * and "Sign in to sync" when the session expired. Hidden when online with nothing to report.
+ *
+ * A visually hidden `aria-live` region always stays in the DOM (also while the card is hidden), so
+ * screen readers hear "Offline", "Syncing", "All changes synced" as they happen.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { NetworkStatusController, type NetworkEnvironment } from '../controllers/network-status-controller.ts';
+import { SyncEngineController } from '../controllers/sync-engine-controller.ts';
+import { SyncQueueController } from '../controllers/sync-queue-controller.ts';
+import { plural } from '../format.ts';
+import { controls } from '../styles/controls.ts';
+import { workerClient, type WorkerClient } from '../worker-client.ts';
+import { phaseLabel } from './labels.ts';
+
+/** One value for what the card shows (not five booleans). */
+export type IndicatorState = 'hidden' | 'offline' | 'syncing' | 'auth' | 'attention' | 'pending';
+
+export interface IndicatorInputs {
+  online: boolean;
+  syncing: boolean;
+  authRequired: boolean;
+  pending: number;
+  failed: number;
+  conflicts: number;
+}
+
+export function indicatorState(i: IndicatorInputs): IndicatorState {
+  if (!i.online) return 'offline';
+  if (i.syncing) return 'syncing';
+  if (i.authRequired) return 'auth';
+  if (i.conflicts > 0 || i.failed > 0) return 'attention';
+  if (i.pending > 0) return 'pending';
+  return 'hidden';
+}
+
+export class OfflineIndicator extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    networkEnvironment: { attribute: false },
+    localWrites: { attribute: false },
+  };
+
+  /** Worker client; defaults to the page's shared one. Set before connecting (tests inject a fake). */
+  declare client: WorkerClient | undefined;
+  /** Browser network environment; tests inject a fake. */
+  declare networkEnvironment: NetworkEnvironment | undefined;
+  /** This page's writes (EntitiesApi.writes): the pending count follows them at once. */
+  declare localWrites: EventTarget | undefined;
+
+  private engine?: SyncEngineController;
+  private queue?: SyncQueueController;
+  private network?: NetworkStatusController;
+
+  static override styles = [
+    controls,
+    css`
+      :host {
+        position: fixed;
+        top: var(--sd-indicator-top, 12px);
+        right: var(--sd-indicator-right, 12px);
+        z-index: 30;
+        max-width: calc(100vw - 24px);
+      }
+      .card {
+        display: flex;
+        align-items: center;
+        flex-wrap: wrap;
+        gap: var(--sd-space-2) var(--sd-space-3);
+        padding: var(--sd-space-1) var(--sd-space-2) var(--sd-space-1) var(--sd-space-3);
+        min-height: 52px;
+        border: 2px solid var(--sd-color-border);
+        font-size: 0.95rem;
+      }
+      .card[data-state='offline'] { border-color: var(--sd-color-warning-border); background: var(--sd-color-warning-soft); }
+      .card[data-state='auth'], .card[data-state='attention'] { border-color: var(--sd-color-danger); }
+      .card[hidden] { display: none; }
+      .dot { width: 14px; height: 14px; border-radius: 50%; flex: none; background: var(--sd-color-success); }
+      [data-state='offline'] .dot { background: var(--sd-color-warning-border); }
+      [data-state='auth'] .dot, [data-state='attention'] .dot { background: var(--sd-color-danger); }
+      [data-state='syncing'] .dot { background: var(--sd-color-primary); animation: pulse 1s ease-in-out infinite alternate; }
+      @keyframes pulse { from { opacity: 1; } to { opacity: 0.35; } }
+      @media (prefers-reduced-motion: reduce) { [data-state='syncing'] .dot { animation: none; } }
+      .title { font-weight: 700; }
+      .chip { font-weight: 600; }
+      progress { width: 120px; height: 12px; accent-color: var(--sd-color-primary); }
+      a.button { min-height: 44px; }
+      button { min-height: 44px; }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.client = undefined;
+    this.networkEnvironment = undefined;
+    this.localWrites = undefined;
+  }
+
+  override connectedCallback(): void {
+    if (!this.engine) {
+      const client = this.client ?? workerClient();
+      this.engine = new SyncEngineController(this, client);
+      this.queue = new SyncQueueController(this, client, { localWrites: this.localWrites });
+      this.network = new NetworkStatusController(this, this.networkEnvironment);
+    }
+    super.connectedCallback();
+  }
+
+  /** The current state, for the app's layout and for tests. */
+  get state(): IndicatorState {
+    return indicatorState(this.inputs());
+  }
+
+  private inputs(): IndicatorInputs {
+    const engine = this.engine;
+    const stats = this.queue?.stats;
+    return {
+      online: this.network?.isOnline ?? true,
+      syncing: engine?.isSyncing ?? false,
+      authRequired: engine?.authRequired ?? false,
+      pending: this.queue?.pendingCount ?? 0,
+      failed: stats?.failed ?? 0,
+      conflicts: Math.max(engine?.unresolvedConflicts.length ?? 0, stats?.conflicts ?? 0),
+    };
+  }
+
+  override render() {
+    const i = this.inputs();
+    const state = indicatorState(i);
+    const progress = this.engine?.progress ?? null;
+    return html`
+      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement(state, i)}</div>
+      <div class="card" data-state=${state} ?hidden=${state === 'hidden'} role="group" aria-label="Sync status">
+        <span class="dot" aria-hidden="true"></span>
+        ${state === 'offline' || state === 'syncing' || state === 'auth'
+          ? html`<span class="title">${this.headline(state, i)}</span>`
+          : nothing /* the chips say it; the live region still announces the headline */}
+        ${i.pending > 0 ? html`<span class="chip badge pending" data-testid="pending-count">${i.pending} pending</span>` : nothing}
+        ${i.conflicts > 0 ? html`<span class="chip badge conflict" data-testid="conflict-count">${plural(i.conflicts, 'conflict')}</span>` : nothing}
+        ${i.failed > 0 ? html`<span class="chip badge conflict">${i.failed} failed</span>` : nothing}
+        ${state === 'syncing'
+          ? html`<progress max="100" value=${progress?.percentage ?? 0} aria-label="Sync progress"></progress>
+              <span>${progress ? `${Math.round(progress.percentage)}%` : ''}</span>`
+          : nothing}
+        ${this.action(state, i)}
+      </div>
+    `;
+  }
+
+  private headline(state: IndicatorState, i: IndicatorInputs): string {
+    switch (state) {
+      case 'offline':
+        return 'Offline';
+      case 'syncing': {
+        const progress = this.engine?.progress;
+        return progress ? `${phaseLabel(progress.phase)}…` : 'Syncing…';
+      }
+      case 'auth':
+        return 'Sign in to sync';
+      case 'attention':
+        return i.conflicts > 0 ? 'Needs a decision' : 'Some changes failed';
+      case 'pending':
+        return 'Not synced';
+      case 'hidden':
+        return 'All changes synced';
+    }
+  }
+
+  private announcement(state: IndicatorState, i: IndicatorInputs): string {
+    const parts = [this.headline(state, i)];
+    if (i.pending > 0) parts.push(`${i.pending} pending`);
+    if (i.conflicts > 0) parts.push(plural(i.conflicts, 'conflict'));
+    if (i.failed > 0) parts.push(`${i.failed} failed`);
+    return parts.join(', ');
+  }
+
+  private action(state: IndicatorState, i: IndicatorInputs) {
+    if (state === 'auth') return html`<a class="button primary" href="/signin">Sign in</a>`;
+    const canSync = (state === 'pending' || state === 'attention') && i.pending > 0;
+    return html`
+      ${canSync ? html`<button class="primary" @click=${() => void this.engine?.sync()}>Sync Now</button>` : nothing}
+      ${state === 'attention' ? html`<a class="button" href="/sync">Review</a>` : nothing}
+    `;
+  }
+}
+
+customElements.define('offline-indicator', OfflineIndicator);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'offline-indicator': OfflineIndicator;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The reference's `useSyncEngine` hook as a Lit reactive controller: the worker's sync state and
+ * conflicts, kept current from its broadcast events.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ConflictRecord, Resolution, SyncProgress, SyncResult, WorkerEvent } from '../protocol/index.ts';
+import type { WorkerClient } from '../worker-client.ts';
+import { serialized } from './serial.ts';
+
+export class SyncEngineController implements ReactiveController {
+  isSyncing = false;
+  /** `{phase, processed, total, percentage}` while a sync runs, null otherwise. */
+  progress: SyncProgress | null = null;
+  lastResult: SyncResult | null = null;
+  conflicts: ConflictRecord[] = [];
+  /** The server answered 401 during a sync: work is kept, the user must sign in again. */
+  authRequired = false;
+  lastPulledAt: number | null = null;
+  /** The last request to the worker that failed, as a sentence (null when fine). */
+  error: string | null = null;
+
+  private unsubscribe: (() => void) | null = null;
+  readonly refreshConflicts: () => Promise<void>;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly client: WorkerClient,
+  ) {
+    this.refreshConflicts = serialized(() => this.loadConflicts());
+    host.addController(this);
+  }
+
+  get unresolvedConflicts(): ConflictRecord[] {
+    return this.conflicts.filter((c) => !c.resolved);
+  }
+
+  hostConnected(): void {
+    this.unsubscribe = this.client.subscribe((event) => this.onEvent(event));
+    void this.refreshState();
+    void this.refreshConflicts();
+  }
+
+  hostDisconnected(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  /** "Sync Now". Resolves with the result, or null when the worker could not be asked. */
+  async sync(): Promise<SyncResult | null> {
+    this.isSyncing = true;
+    this.error = null;
+    this.host.requestUpdate();
+    try {
+      const result = await this.client.send({ type: 'SYNC_NOW' });
+      this.applyResult(result);
+      return result;
+    } catch (error) {
+      this.isSyncing = false;
+      this.fail(error);
+      return null;
+    } finally {
+      this.host.requestUpdate();
+    }
+  }
+
+  /** Applies a resolution; true when the worker accepted it. */
+  async resolveConflict(conflictId: number, resolution: Resolution): Promise<boolean> {
+    this.error = null;
+    try {
+      await this.client.send({ type: 'RESOLVE_CONFLICT', conflictId, resolution });
+      this.markResolved(conflictId, resolution.strategy);
+      await this.refreshConflicts();
+      return true;
+    } catch (error) {
+      this.fail(error);
+      return false;
+    } finally {
+      this.host.requestUpdate();
+    }
+  }
+
+  async refreshState(): Promise<void> {
+    try {
+      const state = await this.client.send({ type: 'GET_STATE' });
+      this.isSyncing = state.isSyncing;
+      this.progress = state.progress;
+      this.lastResult = state.lastResult;
+      this.authRequired = state.authRequired;
+      this.lastPulledAt = state.lastPulledAt;
+    } catch (error) {
+      this.fail(error);
+    }
+    this.host.requestUpdate();
+  }
+
+  private async loadConflicts(): Promise<void> {
+    try {
+      this.conflicts = await this.client.send({ type: 'GET_CONFLICTS' });
+    } catch (error) {
+      this.fail(error);
+    }
+    this.host.requestUpdate();
+  }
+
+  private onEvent(event: WorkerEvent): void {
+    switch (event.type) {
+      case 'SYNC_STARTED':
+        this.isSyncing = true;
+        this.progress = null;
+        break;
+      case 'SYNC_PROGRESS':
+        this.isSyncing = true;
+        this.progress = event.progress;
+        break;
+      case 'SYNC_RESULT':
+        this.applyResult(event.result);
+        break;
+      case 'CONFLICT_ADDED':
+        this.conflicts = [...this.conflicts.filter((c) => c.id !== event.conflict.id), event.conflict];
+        break;
+      case 'CONFLICT_RESOLVED':
+        this.markResolved(event.conflictId, null);
+        void this.refreshConflicts();
+        break;
+      case 'AUTH_REQUIRED':
+        this.authRequired = true;
+        break;
+      default:
+        return;
+    }
+    this.host.requestUpdate();
+  }
+
+  private applyResult(result: SyncResult): void {
+    this.isSyncing = false;
+    this.progress = null;
+    this.lastResult = result;
+    if (result.error?.code === 'UNAUTHENTICATED') this.authRequired = true;
+    else if (!result.error) {
+      this.authRequired = false;
+      this.lastPulledAt = result.finishedAt;
+    }
+  }
+
+  private markResolved(conflictId: number, resolution: string | null): void {
+    this.conflicts = this.conflicts.map((c) =>
+      c.id === conflictId ? { ...c, resolved: true, resolution: c.resolution ?? resolution } : c,
+    );
+  }
+
+  private fail(error: unknown): void {
+    this.error = error instanceof Error ? error.message : String(error);
+  }
+}

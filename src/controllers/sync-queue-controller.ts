@@ -1,0 +1,135 @@
+/**
+ * The reference's `useSyncQueue` hook as a Lit reactive controller: queue counters from the worker's
+ * QUEUE_STATS broadcasts, and (when asked for) the operations themselves.
+ *
+ * There is no `addOperation()`: in this app writes go through the REST surface and the worker queues
+ * them in the same IndexedDB transaction as the replica write.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { LOCAL_WRITE_EVENT } from '../api/entities.ts';
+import type { PageMessage, QueuedOperation, QueueStats, WorkerEvent } from '../protocol/index.ts';
+import type { WorkerClient } from '../worker-client.ts';
+import { serialized } from './serial.ts';
+
+export const EMPTY_STATS: QueueStats = { pending: 0, inFlight: 0, failed: 0, conflicts: 0, completed: 0 };
+
+export interface SyncQueueOptions {
+  /** Keep `operations` loaded (the sync panel); the indicator only needs the counters. */
+  trackOperations?: boolean;
+  /** Fires `local-write` when this page wrote through the REST surface (EntitiesApi.writes). */
+  localWrites?: EventTarget | undefined;
+}
+
+type OperationMessage = Extract<PageMessage, { type: 'RETRY_OPERATION' | 'DISCARD_OPERATION' }>['type'];
+
+export class SyncQueueController implements ReactiveController {
+  stats: QueueStats = EMPTY_STATS;
+  operations: QueuedOperation[] = [];
+  /** Whether the first answer from the worker arrived. */
+  loaded = false;
+  error: string | null = null;
+
+  private unsubscribe: (() => void) | null = null;
+  private readonly trackOperations: boolean;
+  private readonly localWrites: EventTarget | undefined;
+  readonly refresh: () => Promise<void>;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly client: WorkerClient,
+    options: SyncQueueOptions = {},
+  ) {
+    this.trackOperations = options.trackOperations ?? false;
+    this.localWrites = options.localWrites;
+    this.refresh = serialized(() => this.load());
+    host.addController(this);
+  }
+
+  /** Operations waiting to reach the server (queued or being sent): the "pending" the user sees. */
+  get pendingCount(): number {
+    return this.stats.pending + this.stats.inFlight;
+  }
+
+  get failedOperations(): QueuedOperation[] {
+    return this.operations.filter((op) => op.status === 'failed');
+  }
+
+  get waitingOperations(): QueuedOperation[] {
+    return this.operations.filter((op) => op.status === 'pending' || op.status === 'in_flight');
+  }
+
+  hostConnected(): void {
+    this.unsubscribe = this.client.subscribe((event) => this.onEvent(event));
+    this.localWrites?.addEventListener(LOCAL_WRITE_EVENT, this.onLocalWrite);
+    void this.refresh();
+  }
+
+  hostDisconnected(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.localWrites?.removeEventListener(LOCAL_WRITE_EVENT, this.onLocalWrite);
+  }
+
+  private readonly onLocalWrite = (): void => void this.refresh();
+
+  /** Discards a queued operation (the worker undoes its local change). */
+  removeOperation(operationId: number): Promise<boolean> {
+    return this.operationRequest('DISCARD_OPERATION', operationId);
+  }
+
+  retryOperation(operationId: number): Promise<boolean> {
+    return this.operationRequest('RETRY_OPERATION', operationId);
+  }
+
+  async clearCompleted(): Promise<void> {
+    await this.statsRequest(() => this.client.send({ type: 'CLEAR_COMPLETED' }));
+  }
+
+  async clearFailed(): Promise<void> {
+    await this.statsRequest(() => this.client.send({ type: 'CLEAR_FAILED' }));
+  }
+
+  private async operationRequest(type: OperationMessage, operationId: number): Promise<boolean> {
+    return this.statsRequest(() => this.client.send({ type, operationId }));
+  }
+
+  private async statsRequest(request: () => Promise<QueueStats>): Promise<boolean> {
+    this.error = null;
+    try {
+      this.stats = await request();
+      if (this.trackOperations) await this.refresh();
+      return true;
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+      return false;
+    } finally {
+      this.host.requestUpdate();
+    }
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const state = await this.client.send({ type: 'GET_STATE' });
+      this.stats = state.stats;
+      if (this.trackOperations) this.operations = await this.client.send({ type: 'GET_OPERATIONS' });
+      this.loaded = true;
+      this.error = null;
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+    }
+    this.host.requestUpdate();
+  }
+
+  private onEvent(event: WorkerEvent): void {
+    if (event.type === 'QUEUE_STATS') {
+      this.stats = event.stats;
+      this.loaded = true;
+      this.host.requestUpdate();
+      if (this.trackOperations) void this.refresh();
+      return;
+    }
+    if (this.trackOperations && (event.type === 'SYNC_RESULT' || event.type === 'CONFLICT_ADDED' || event.type === 'ID_REMAPPED')) {
+      void this.refresh();
+    }
+  }
+}

@@ -1,0 +1,21 @@
+/** `localStorage.DEBUG_OFFLINE = 'true'` turns on the offline machinery's console logs (page and worker). */
+
+export const DEBUG_KEY = 'DEBUG_OFFLINE';
+
+export type StorageLike = Pick<Storage, 'getItem'>;
+
+export function isDebugEnabled(storage: StorageLike | null): boolean {
+  try {
+    return storage?.getItem(DEBUG_KEY) === 'true';
+  } catch {
+    return false; // storage can throw in some privacy modes
+  }
+}
+
+export function browserStorage(): StorageLike | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * A small client-side router over the History API. The service worker answers every navigation
+ * with index.html, so any of these paths can be opened directly, online or offline.
+ */
+import { isDateKey } from './format.ts';
+import { RealIdSchema, TempIdSchema, type EntityId } from './protocol/index.ts';
+
+export type Route =
+  | { name: 'signin' }
+  | { name: 'appointments'; date: string | null }
+  | { name: 'appointment-new'; date: string | null }
+  | { name: 'appointment-edit'; id: EntityId }
+  | { name: 'clients' }
+  | { name: 'client-new' }
+  | { name: 'client'; id: EntityId }
+  | { name: 'pet-new'; clientId: EntityId }
+  | { name: 'pet-edit'; clientId: EntityId; petId: EntityId }
+  | { name: 'sync' }
+  | { name: 'not-found'; path: string };
+
+export type RouteName = Route['name'];
+
+/** A path segment as a record id: a positive integer or a temp id; null otherwise. */
+export function parseIdSegment(segment: string | undefined): EntityId | null {
+  if (segment === undefined) return null;
+  const decoded = decodeURIComponent(segment);
+  if (/^\d+$/.test(decoded)) {
+    const id = RealIdSchema.safeParse(Number(decoded));
+    return id.success ? id.data : null;
+  }
+  return TempIdSchema.safeParse(decoded).success ? decoded : null;
+}
+
+export function matchRoute(pathname: string, search = ''): Route {
+  const params = new URLSearchParams(search);
+  const dateParam = params.get('date');
+  const date = isDateKey(dateParam) ? dateParam : null;
+  const parts = pathname.replace(/\/+$/, '').split('/').filter(Boolean);
+  const [first, second, third, fourth, ...rest] = parts;
+  const notFound: Route = { name: 'not-found', path: pathname };
+  if (rest.length > 0) return notFound;
+
+  switch (first) {
+    case undefined:
+      return { name: 'appointments', date };
+    case 'signin':
+      return parts.length === 1 ? { name: 'signin' } : notFound;
+    case 'sync':
+      return parts.length === 1 ? { name: 'sync' } : notFound;
+    case 'appointments': {
+      if (second === undefined) return { name: 'appointments', date };
+      if (third !== undefined) return notFound;
+      if (second === 'new') return { name: 'appointment-new', date };
+      const id = parseIdSegment(second);
+      return id === null ? notFound : { name: 'appointment-edit', id };
+    }
+    case 'clients': {
+      if (second === undefined) return { name: 'clients' };
+      if (second === 'new') return third === undefined ? { name: 'client-new' } : notFound;
+      const clientId = parseIdSegment(second);
+      if (clientId === null) return notFound;
+      if (third === undefined) return { name: 'client', id: clientId };
+      if (third !== 'pets' || fourth === undefined) return notFound;
+      if (fourth === 'new') return { name: 'pet-new', clientId };
+      const petId = parseIdSegment(fourth);
+      return petId === null ? notFound : { name: 'pet-edit', clientId, petId };
+    }
+    default:
+      return notFound;
+  }
+}
+
+const seg = (id: EntityId) => encodeURIComponent(String(id));
+
+/** The path of a route (the inverse of matchRoute). */
+export function routePath(route: Route): string {
+  switch (route.name) {
+    case 'signin':
+      return '/signin';
+    case 'appointments':
+      return route.date ? `/appointments?date=${route.date}` : '/appointments';
+    case 'appointment-new':
+      return route.date ? `/appointments/new?date=${route.date}` : '/appointments/new';
+    case 'appointment-edit':
+      return `/appointments/${seg(route.id)}`;
+    case 'clients':
+      return '/clients';
+    case 'client-new':
+      return '/clients/new';
+    case 'client':
+      return `/clients/${seg(route.id)}`;
+    case 'pet-new':
+      return `/clients/${seg(route.clientId)}/pets/new`;
+    case 'pet-edit':
+      return `/clients/${seg(route.clientId)}/pets/${seg(route.petId)}`;
+    case 'sync':
+      return '/sync';
+    case 'not-found':
+      return route.path;
+  }
+}
+
+/** Replaces every path segment equal to `from` by `to` (a temp id that got its real id). */
+export function replaceIdInPath(pathWithSearch: string, from: EntityId, to: EntityId): string {
+  const [path = '', search] = pathWithSearch.split('?', 2);
+  const replaced = path
+    .split('/')
+    .map((s) => (decodeURIComponent(s) === String(from) ? seg(to) : s))
+    .join('/');
+  return search === undefined ? replaced : `${replaced}?${search}`;
+}
+
+export interface HistoryHost {
+  location: { pathname: string; search: string };
+  history: Pick<History, 'pushState' | 'replaceState'>;
+  addEventListener(type: 'popstate', listener: () => void): void;
+  removeEventListener(type: 'popstate', listener: () => void): void;
+}
+
+export class Router {
+  route: Route;
+
+  constructor(
+    private readonly host: HistoryHost,
+    private readonly onChange: (route: Route) => void,
+  ) {
+    this.route = this.read();
+  }
+
+  start(): void {
+    this.host.addEventListener('popstate', this.onPopState);
+  }
+
+  stop(): void {
+    this.host.removeEventListener('popstate', this.onPopState);
+  }
+
+  get currentPath(): string {
+    return this.host.location.pathname + this.host.location.search;
+  }
+
+  navigate(path: string, options: { replace?: boolean } = {}): void {
+    if (path === this.currentPath && !options.replace) return;
+    if (options.replace) this.host.history.replaceState(null, '', path);
+    else this.host.history.pushState(null, '', path);
+    this.route = this.read();
+    this.onChange(this.route);
+  }
+
+  private read(): Route {
+    return matchRoute(this.host.location.pathname, this.host.location.search);
+  }
+
+  private readonly onPopState = (): void => {
+    this.route = this.read();
+    this.onChange(this.route);
+  };
+}
+
+/** The same-origin path an in-app link click should navigate to, or null to let the browser handle it. */
+export function linkTarget(event: MouseEvent, origin: string): string | null {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return null;
+  const anchor = event.composedPath().find((n): n is HTMLAnchorElement => n instanceof HTMLAnchorElement && n.hasAttribute('href'));
+  if (!anchor || anchor.target || anchor.hasAttribute('download')) return null;
+  if (anchor.getAttribute('href')?.startsWith('#')) return null; // in-page anchor (skip link)
+  const url = new URL(anchor.href, origin);
+  if (url.origin !== origin) return null;
+  return url.pathname + url.search;
+}

@@ -1,0 +1,192 @@
+/** Appointments of one day, with a date picker. Reads the replica, so it works offline. */
+import { css, html, nothing } from 'lit';
+import type { LocalAppointment } from '../api/entities.ts';
+import { describeError } from '../api/http.ts';
+import { syncBadge } from '../components/sync-badge.ts';
+import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
+import { addDays, dayRange, formatDuration, formatLongDate, formatTime, localDateKey, parseDateKey } from '../format.ts';
+import type { AppServices } from '../services.ts';
+import { controls } from '../styles/controls.ts';
+import { Directory } from './directory.ts';
+import { STATUS_LABEL, typeLabel } from './appointment-options.ts';
+import { ScreenElement } from './screen.ts';
+
+type LoadStatus = 'loading' | 'ready' | 'error';
+
+export class AppointmentsScreen extends ScreenElement {
+  static override properties = {
+    date: { type: String },
+    _appointments: { state: true },
+    _directory: { state: true },
+    _status: { state: true },
+    _error: { state: true },
+  };
+
+  /** `YYYY-MM-DD`; null for today. */
+  declare date: string | null;
+  declare _appointments: LocalAppointment[];
+  declare _directory: Directory;
+  declare _status: LoadStatus;
+  declare _error: string | null;
+  private loadSeq = 0;
+
+  static override styles = [
+    controls,
+    css`
+      :host { display: block; }
+      .toolbar { margin-bottom: var(--sd-space-4); }
+      .day { display: flex; align-items: center; gap: var(--sd-space-2); flex-wrap: wrap; }
+      .day input { width: auto; }
+      .step { font-size: 1.6rem; line-height: 1; padding: 0; }
+      h1 { margin-bottom: var(--sd-space-3); }
+      ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: var(--sd-space-3); }
+      a.row {
+        display: grid;
+        grid-template-columns: 7.5rem 1fr auto;
+        gap: var(--sd-space-2) var(--sd-space-4);
+        align-items: center;
+        min-height: 72px;
+        color: inherit;
+        text-decoration: none;
+        border-left: 6px solid var(--sd-color-primary);
+      }
+      a.row:hover { background: var(--sd-color-primary-soft); }
+      a.row.cancelled { border-left-color: var(--sd-color-border); }
+      a.row.cancelled .title { text-decoration: line-through; }
+      .time { font-size: 1.3rem; font-weight: 700; white-space: nowrap; }
+      .time small { display: block; font-size: 0.9rem; font-weight: 500; color: var(--sd-color-text-muted); }
+      .title { font-weight: 700; font-size: 1.1rem; }
+      .meta { color: var(--sd-color-text-muted); }
+      .tags { display: flex; flex-direction: column; align-items: flex-end; gap: var(--sd-space-1); }
+      .empty { padding: var(--sd-space-5); text-align: center; color: var(--sd-color-text-muted); }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.date = null;
+    this._appointments = [];
+    this._directory = Directory.empty();
+    this._status = 'loading';
+    this._error = null;
+  }
+
+  protected setup(services: AppServices): void {
+    new ReplicaChangesController(this, services.client, {
+      entityTypes: ['appointments', 'pets', 'users'],
+      onChange: () => void this.load(),
+    });
+  }
+
+  private get day(): string {
+    return this.date ?? localDateKey(new Date(this.services?.now() ?? Date.now()));
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('date') || changed.has('services')) void this.load();
+  }
+
+  async load(): Promise<void> {
+    const services = this.services;
+    if (!services) return;
+    const seq = ++this.loadSeq;
+    const day = this.day;
+    try {
+      const [appointments, directory] = await Promise.all([
+        services.entities.listAppointments(dayRange(day)),
+        Directory.load(services.entities),
+      ]);
+      if (seq !== this.loadSeq) return; // the user moved to another day meanwhile
+      // The range is in UTC instants; keep exactly the local day, and no deleted rows.
+      this._appointments = appointments
+        .filter((a) => !a.deletedAt && localDateKey(new Date(a.date)) === day)
+        .sort((a, b) => a.date.localeCompare(b.date));
+      this._directory = directory;
+      this._status = 'ready';
+      this._error = null;
+    } catch (error) {
+      if (seq !== this.loadSeq) return;
+      this._status = 'error';
+      this._error = describeError(error);
+    }
+  }
+
+  override render() {
+    const day = this.day;
+    const today = localDateKey(new Date(this.services?.now() ?? Date.now()));
+    return html`
+      <h1>Appointments</h1>
+      <div class="toolbar">
+        <div class="day" role="group" aria-label="Day">
+          <button class="step" @click=${() => this.goTo(addDays(day, -1))} aria-label="Previous day" title="Previous day">‹</button>
+          <label class="visually-hidden" for="day">Day</label>
+          <input id="day" type="date" .value=${day} @change=${this.onDateInput} />
+          <button class="step" @click=${() => this.goTo(addDays(day, 1))} aria-label="Next day" title="Next day">›</button>
+          <button ?disabled=${day === today} @click=${() => this.goTo(today)}>Today</button>
+        </div>
+        <span class="spacer"></span>
+        <a class="button primary" href="/appointments/new?date=${day}">+ Book appointment</a>
+      </div>
+      <h2 id="day-heading" aria-live="polite">${formatLongDate(day)}</h2>
+      ${this.renderBody()}
+    `;
+  }
+
+  private renderBody() {
+    if (this._status === 'loading') return html`<p class="empty" role="status">Loading appointments…</p>`;
+    if (this._status === 'error') {
+      return html`<div class="banner error" role="alert">
+        <p>The appointments could not be loaded: ${this._error}</p>
+        <button @click=${() => void this.load()}>Try again</button>
+      </div>`;
+    }
+    if (this._appointments.length === 0) return html`<p class="empty card">No appointments on this day.</p>`;
+    return html`
+      <ul aria-labelledby="day-heading" style="margin-top: var(--sd-space-3)">
+        ${this._appointments.map((a) => this.renderRow(a))}
+      </ul>
+    `;
+  }
+
+  private renderRow(a: LocalAppointment) {
+    const dir = this._directory;
+    const pet = dir.pet(a.petId);
+    const client = dir.user(a.clientId) ?? dir.ownerOfPet(a.petId);
+    const vet = dir.user(a.practitionerId);
+    return html`
+      <li>
+        <a class="row card ${a.status === 'cancelled' ? 'cancelled' : ''}" href="/appointments/${encodeURIComponent(String(a.id))}" data-appointment-id=${String(a.id)}>
+          <span class="time">${formatTime(a.date)}<small>${formatDuration(a.durationMinutes)}</small></span>
+          <span>
+            <span class="title">${a.title}</span><br />
+            <span class="meta">
+              ${pet ? `${pet.name} (${pet.species})` : 'Unknown pet'} · ${client?.name ?? 'Unknown client'}${vet ? ` · ${vet.name}` : ''}
+            </span>
+          </span>
+          <span class="tags">
+            <span class="badge muted">${typeLabel(a.type)}</span>
+            ${a.status !== 'scheduled' ? html`<span class="badge ${a.status === 'cancelled' ? 'conflict' : 'ok'}">${STATUS_LABEL[a.status]}</span>` : nothing}
+            ${syncBadge(a)}
+          </span>
+        </a>
+      </li>
+    `;
+  }
+
+  private onDateInput(event: Event): void {
+    const value = (event.target as HTMLInputElement).value;
+    if (value && !Number.isNaN(parseDateKey(value).getTime())) this.goTo(value);
+  }
+
+  private goTo(day: string): void {
+    this.navigate(`/appointments?date=${day}`);
+  }
+}
+
+customElements.define('appointments-screen', AppointmentsScreen);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'appointments-screen': AppointmentsScreen;
+  }
+}

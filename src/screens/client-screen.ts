@@ -1,0 +1,236 @@
+/**
+ * One client: their details (create or edit) and their pets. A new client is created locally at
+ * once; the screen then moves to the client's page (temp id) so pets can be added straight away.
+ */
+import { css, html, nothing } from 'lit';
+import type { LocalPet, LocalUser } from '../api/entities.ts';
+import { ApiError, describeError } from '../api/http.ts';
+import { syncBadge } from '../components/sync-badge.ts';
+import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
+import { isTempId, type EntityId } from '../protocol/index.ts';
+import type { AppServices } from '../services.ts';
+import { controls } from '../styles/controls.ts';
+import { focusFirstInvalid, textField } from './fields.ts';
+import { formStyles } from './form-styles.ts';
+import {
+  clientChanges,
+  clientDraftFrom,
+  clientInput,
+  emptyClientDraft,
+  validateClient,
+  type ClientDraft,
+  type ClientErrors,
+} from './record-drafts.ts';
+import { ScreenElement } from './screen.ts';
+
+type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
+
+export class ClientScreen extends ScreenElement {
+  static override properties = {
+    recordId: { attribute: false },
+    _record: { state: true },
+    _pets: { state: true },
+    _draft: { state: true },
+    _errors: { state: true },
+    _status: { state: true },
+    _error: { state: true },
+    _saving: { state: true },
+    _saved: { state: true },
+  };
+
+  /** The client; null for "New client". */
+  declare recordId: EntityId | null;
+  declare _record: LocalUser | null;
+  declare _pets: LocalPet[];
+  declare _draft: ClientDraft;
+  declare _errors: ClientErrors;
+  declare _status: LoadStatus;
+  declare _error: string | null;
+  declare _saving: boolean;
+  declare _saved: boolean;
+  private dirty = false;
+  private loadSeq = 0;
+
+  static override styles = [
+    controls,
+    formStyles,
+    css`
+      ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: var(--sd-space-3); }
+      a.pet { display: flex; flex-direction: column; gap: var(--sd-space-1); color: inherit; text-decoration: none; min-height: 72px; }
+      a.pet:hover { background: var(--sd-color-primary-soft); }
+      .pet .name { font-weight: 700; display: flex; gap: var(--sd-space-2); flex-wrap: wrap; align-items: center; }
+      .meta { color: var(--sd-color-text-muted); }
+      section { display: flex; flex-direction: column; gap: var(--sd-space-3); }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.recordId = null;
+    this._record = null;
+    this._pets = [];
+    this._draft = emptyClientDraft();
+    this._errors = {};
+    this._status = 'loading';
+    this._error = null;
+    this._saving = false;
+    this._saved = false;
+  }
+
+  protected setup(services: AppServices): void {
+    new ReplicaChangesController(this, services.client, {
+      entityTypes: ['users', 'pets'],
+      onChange: () => void this.load(),
+      onRemap: (event) => this.onRemap(event),
+    });
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('recordId')) {
+      const followsRemap = this._record !== null && String(this._record.id) === String(this.recordId);
+      if (!followsRemap) {
+        this.dirty = false;
+        this._record = null;
+        this._pets = [];
+        this._draft = emptyClientDraft();
+        this._errors = {};
+        this._saved = false;
+        this._status = this.recordId === null ? 'ready' : 'loading';
+      }
+    }
+    if (changed.has('recordId') || changed.has('services')) void this.load();
+  }
+
+  async load(): Promise<void> {
+    const services = this.services;
+    const id = this.recordId;
+    if (!services || id === null) return;
+    const seq = ++this.loadSeq;
+    try {
+      const [record, pets] = await Promise.all([services.entities.getUser(id), services.entities.listPets(id)]);
+      if (seq !== this.loadSeq) return;
+      this._record = record;
+      this._pets = pets.filter((p) => !p.deletedAt).sort((a, b) => a.name.localeCompare(b.name));
+      if (!this.dirty) this._draft = clientDraftFrom(record);
+      this._status = 'ready';
+    } catch (error) {
+      if (seq !== this.loadSeq) return;
+      if (error instanceof ApiError && error.status === 404) this._status = 'missing';
+      else {
+        this._status = 'error';
+        this._error = describeError(error);
+      }
+    }
+  }
+
+  private onRemap(event: IdRemapped): void {
+    if (event.entityType !== 'users' || this.recordId === null || String(this.recordId) !== event.tempId) return;
+    if (this._record) this._record = { ...this._record, id: event.realId };
+    this.recordId = event.realId;
+    this.announceIdChange(event.tempId, event.realId);
+  }
+
+  override render() {
+    if (this._status === 'loading') return html`<p role="status">Loading…</p>`;
+    if (this._status === 'missing') {
+      return html`<div class="banner warning" role="alert"><p>This client is not on this tablet.</p><a class="button" href="/clients">Back to clients</a></div>`;
+    }
+    if (this._status === 'error') {
+      return html`<div class="banner error" role="alert"><p>${this._error}</p><button @click=${() => void this.load()}>Try again</button></div>`;
+    }
+    const record = this._record;
+    const creating = this.recordId === null;
+    const e = this._errors;
+    return html`
+      <form @submit=${this.onSubmit} novalidate aria-labelledby="client-title">
+        <a class="button quiet back" href="/clients">‹ All clients</a>
+        <div class="heading">
+          <h1 id="client-title">${creating ? 'New client' : record?.name ?? 'Client'}</h1>
+          ${syncBadge(record)}
+        </div>
+        ${record ? html`<p class="reference" data-testid="record-reference">${isTempId(record.id) ? 'Reference: assigned when synced' : `Reference #${record.id}`}</p>` : nothing}
+        <div class="card grid">
+          ${textField({ id: 'name', label: 'Name', value: this._draft.name, error: e.name, autocomplete: 'name', onInput: (v) => this.set('name', v) })}
+          ${textField({ id: 'phone', label: 'Phone', type: 'tel', value: this._draft.phone, error: e.phone, optional: true, autocomplete: 'tel', onInput: (v) => this.set('phone', v) })}
+          ${textField({ id: 'email', label: 'Email', type: 'email', value: this._draft.email, error: e.email, optional: true, autocomplete: 'email', onInput: (v) => this.set('email', v) })}
+        </div>
+        ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
+        ${this._saved ? html`<p class="banner info" role="status">Saved on this tablet${record?._pending ? '; it will be sent at the next sync' : ''}.</p>` : nothing}
+        <div class="actions">
+          <button type="submit" class="primary" ?disabled=${this._saving}>${this._saving ? 'Saving…' : creating ? 'Create client' : 'Save changes'}</button>
+        </div>
+      </form>
+      ${creating ? nothing : this.renderPets()}
+    `;
+  }
+
+  private renderPets() {
+    const id = encodeURIComponent(String(this.recordId));
+    return html`
+      <section class="card" aria-labelledby="pets-heading" style="margin-top: var(--sd-space-5)">
+        <div class="toolbar">
+          <h2 id="pets-heading">Pets</h2>
+          <span class="spacer"></span>
+          <a class="button primary" href="/clients/${id}/pets/new">+ Add pet</a>
+        </div>
+        ${this._pets.length === 0
+          ? html`<p class="empty">No pets yet.</p>`
+          : html`<ul aria-label="Pets">
+              ${this._pets.map(
+                (p) => html`<li>
+                  <a class="pet card" href="/clients/${id}/pets/${encodeURIComponent(String(p.id))}" data-pet-id=${String(p.id)}>
+                    <span class="name">${p.name} ${syncBadge(p)}</span>
+                    <span class="meta">${[p.species, p.breed].filter(Boolean).join(' · ')}${p.birthDate ? ` · born ${p.birthDate}` : ''}</span>
+                  </a>
+                </li>`,
+              )}
+            </ul>`}
+      </section>
+    `;
+  }
+
+  private set(field: keyof ClientDraft, value: string): void {
+    this.dirty = true;
+    this._saved = false;
+    this._draft = { ...this._draft, [field]: value };
+    const { [field]: _fixed, ...rest } = this._errors;
+    this._errors = rest;
+  }
+
+  private async onSubmit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const services = this.services;
+    if (!services || this._saving) return;
+    this._errors = validateClient(this._draft);
+    if (Object.keys(this._errors).length > 0) return focusFirstInvalid(this);
+    this._saving = true;
+    this._error = null;
+    try {
+      const input = clientInput(this._draft);
+      if (this.recordId === null) {
+        const created = await services.entities.createClient(input);
+        this.dirty = false;
+        this.navigate(`/clients/${encodeURIComponent(String(created.id))}`);
+        return;
+      }
+      if (this._record) {
+        const changes = clientChanges(this._record, input);
+        if (Object.keys(changes).length > 0) this._record = await services.entities.updateClient(this.recordId, changes);
+      }
+      this.dirty = false;
+      this._saved = true;
+    } catch (error) {
+      this._error = `Not saved: ${describeError(error)}`;
+    } finally {
+      this._saving = false;
+    }
+  }
+}
+
+customElements.define('client-screen', ClientScreen);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'client-screen': ClientScreen;
+  }
+}

@@ -1,0 +1,41 @@
+/** A labelled input with its error message, wired for screen readers (aria-invalid, aria-describedby). */
+import { html, nothing } from 'lit';
+
+export interface TextFieldOptions {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  type?: string;
+  error?: string | undefined;
+  optional?: boolean;
+  autocomplete?: string;
+  list?: string;
+  max?: string;
+}
+
+export function textField(o: TextFieldOptions) {
+  return html`
+    <div class="field">
+      <label for=${o.id}>${o.label}${o.optional ? html` <span class="hint">(optional)</span>` : nothing}</label>
+      <input
+        id=${o.id}
+        type=${o.type ?? 'text'}
+        .value=${o.value}
+        autocomplete=${o.autocomplete ?? 'off'}
+        list=${o.list ?? nothing}
+        max=${o.max ?? nothing}
+        aria-invalid=${o.error ? 'true' : 'false'}
+        aria-describedby=${o.error ? `${o.id}-error` : nothing}
+        @input=${(e: Event) => o.onInput((e.target as HTMLInputElement).value)}
+      />
+      ${o.error ? html`<span class="error-text" id="${o.id}-error">${o.error}</span>` : nothing}
+    </div>
+  `;
+}
+
+/** Moves focus to the first invalid field after the next render. */
+export async function focusFirstInvalid(root: { updateComplete: Promise<boolean>; renderRoot: ParentNode }): Promise<void> {
+  await root.updateComplete;
+  (root.renderRoot.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus();
+}

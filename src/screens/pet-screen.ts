@@ -1,0 +1,198 @@
+/** Register or edit a pet of a client. */
+import { html, nothing } from 'lit';
+import type { LocalPet, LocalUser } from '../api/entities.ts';
+import { ApiError, describeError } from '../api/http.ts';
+import { syncBadge } from '../components/sync-badge.ts';
+import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
+import { localDateKey } from '../format.ts';
+import { isTempId, type EntityId } from '../protocol/index.ts';
+import type { AppServices } from '../services.ts';
+import { controls } from '../styles/controls.ts';
+import { focusFirstInvalid, textField } from './fields.ts';
+import { formStyles } from './form-styles.ts';
+import { SPECIES, emptyPetDraft, petChanges, petDraftFrom, petInput, validatePet, type PetDraft, type PetErrors } from './record-drafts.ts';
+import { ScreenElement } from './screen.ts';
+
+type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
+
+export class PetScreen extends ScreenElement {
+  static override properties = {
+    clientId: { attribute: false },
+    recordId: { attribute: false },
+    _owner: { state: true },
+    _record: { state: true },
+    _draft: { state: true },
+    _errors: { state: true },
+    _status: { state: true },
+    _error: { state: true },
+    _saving: { state: true },
+  };
+
+  declare clientId: EntityId | null;
+  /** The pet; null to register a new one. */
+  declare recordId: EntityId | null;
+  declare _owner: LocalUser | null;
+  declare _record: LocalPet | null;
+  declare _draft: PetDraft;
+  declare _errors: PetErrors;
+  declare _status: LoadStatus;
+  declare _error: string | null;
+  declare _saving: boolean;
+  private dirty = false;
+  private loadSeq = 0;
+
+  static override styles = [controls, formStyles];
+
+  constructor() {
+    super();
+    this.clientId = null;
+    this.recordId = null;
+    this._owner = null;
+    this._record = null;
+    this._draft = emptyPetDraft();
+    this._errors = {};
+    this._status = 'loading';
+    this._error = null;
+    this._saving = false;
+  }
+
+  protected setup(services: AppServices): void {
+    new ReplicaChangesController(this, services.client, {
+      entityTypes: ['users', 'pets'],
+      onChange: () => void this.load(),
+      onRemap: (event) => this.onRemap(event),
+    });
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('recordId')) {
+      const followsRemap = this._record !== null && String(this._record.id) === String(this.recordId);
+      if (!followsRemap) {
+        this.dirty = false;
+        this._record = null;
+        this._draft = emptyPetDraft();
+        this._errors = {};
+        this._status = 'loading';
+      }
+    }
+    if (changed.has('recordId') || changed.has('clientId') || changed.has('services')) void this.load();
+  }
+
+  async load(): Promise<void> {
+    const services = this.services;
+    const clientId = this.clientId;
+    if (!services || clientId === null) return;
+    const seq = ++this.loadSeq;
+    const id = this.recordId;
+    try {
+      const [owner, record] = await Promise.all([
+        services.entities.getUser(clientId),
+        id === null ? Promise.resolve(null) : services.entities.getPet(id),
+      ]);
+      if (seq !== this.loadSeq) return;
+      this._owner = owner;
+      this._record = record;
+      if (record && !this.dirty) this._draft = petDraftFrom(record);
+      this._status = 'ready';
+    } catch (error) {
+      if (seq !== this.loadSeq) return;
+      if (error instanceof ApiError && error.status === 404) this._status = 'missing';
+      else {
+        this._status = 'error';
+        this._error = describeError(error);
+      }
+    }
+  }
+
+  private onRemap(event: IdRemapped): void {
+    if (event.entityType === 'users' && this.clientId !== null && String(this.clientId) === event.tempId) {
+      this.clientId = event.realId;
+      this.announceIdChange(event.tempId, event.realId);
+    }
+    if (event.entityType === 'pets' && this.recordId !== null && String(this.recordId) === event.tempId) {
+      if (this._record) this._record = { ...this._record, id: event.realId };
+      this.recordId = event.realId;
+      this.announceIdChange(event.tempId, event.realId);
+    }
+  }
+
+  private get ownerPath(): string {
+    return `/clients/${encodeURIComponent(String(this.clientId))}`;
+  }
+
+  override render() {
+    if (this._status === 'loading') return html`<p role="status">Loading…</p>`;
+    if (this._status === 'missing') {
+      return html`<div class="banner warning" role="alert"><p>This pet or its owner is not on this tablet.</p><a class="button" href="/clients">Back to clients</a></div>`;
+    }
+    if (this._status === 'error') {
+      return html`<div class="banner error" role="alert"><p>${this._error}</p><button @click=${() => void this.load()}>Try again</button></div>`;
+    }
+    const creating = this.recordId === null;
+    const record = this._record;
+    const e = this._errors;
+    const today = localDateKey(new Date(this.services?.now() ?? Date.now()));
+    return html`
+      <form @submit=${this.onSubmit} novalidate aria-labelledby="pet-title">
+        <a class="button quiet back" href=${this.ownerPath}>‹ ${this._owner?.name ?? 'Client'}</a>
+        <div class="heading">
+          <h1 id="pet-title">${creating ? `New pet for ${this._owner?.name ?? 'client'}` : `${record?.name ?? 'Pet'}`}</h1>
+          ${syncBadge(record)}
+        </div>
+        ${record ? html`<p class="reference" data-testid="record-reference">${isTempId(record.id) ? 'Reference: assigned when synced' : `Reference #${record.id}`} · Owner: ${this._owner?.name ?? '—'}</p>` : nothing}
+        <div class="card grid">
+          ${textField({ id: 'name', label: 'Name', value: this._draft.name, error: e.name, onInput: (v) => this.set('name', v) })}
+          ${textField({ id: 'species', label: 'Species', value: this._draft.species, error: e.species, list: 'species-list', onInput: (v) => this.set('species', v) })}
+          <datalist id="species-list">${SPECIES.map((s) => html`<option value=${s}></option>`)}</datalist>
+          ${textField({ id: 'breed', label: 'Breed', value: this._draft.breed, error: e.breed, optional: true, onInput: (v) => this.set('breed', v) })}
+          ${textField({ id: 'birthDate', label: 'Birth date', type: 'date', value: this._draft.birthDate, error: e.birthDate, optional: true, max: today, onInput: (v) => this.set('birthDate', v) })}
+        </div>
+        ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
+        <div class="actions">
+          <button type="submit" class="primary" ?disabled=${this._saving}>${this._saving ? 'Saving…' : creating ? 'Register pet' : 'Save changes'}</button>
+          <a class="button" href=${this.ownerPath}>Discard</a>
+        </div>
+      </form>
+    `;
+  }
+
+  private set(field: keyof PetDraft, value: string): void {
+    this.dirty = true;
+    this._draft = { ...this._draft, [field]: value };
+    const { [field]: _fixed, ...rest } = this._errors;
+    this._errors = rest;
+  }
+
+  private async onSubmit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const services = this.services;
+    const clientId = this.clientId;
+    if (!services || clientId === null || this._saving) return;
+    this._errors = validatePet(this._draft, localDateKey(new Date(services.now())));
+    if (Object.keys(this._errors).length > 0) return focusFirstInvalid(this);
+    this._saving = true;
+    this._error = null;
+    try {
+      const input = petInput(this._draft, clientId);
+      if (this.recordId === null) await services.entities.createPet(input);
+      else if (this._record) {
+        const changes = petChanges(this._record, input);
+        if (Object.keys(changes).length > 0) await services.entities.updatePet(this.recordId, changes);
+      }
+      this.dirty = false;
+      this.navigate(this.ownerPath);
+    } catch (error) {
+      this._error = `Not saved: ${describeError(error)}`;
+    } finally {
+      this._saving = false;
+    }
+  }
+}
+
+customElements.define('pet-screen', PetScreen);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'pet-screen': PetScreen;
+  }
+}

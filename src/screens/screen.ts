@@ -1,0 +1,59 @@
+/**
+ * Base of the screens: the injected services, one-time setup on first connect (controllers need the
+ * worker client, which is only known then), and navigation as an event the app handles.
+ * @fires navigate - detail `{path, replace}`.
+ * @fires record-id-changed - detail `{from, to}`: a temp id shown in the URL got its real id.
+ */
+import { LitElement, type PropertyDeclarations } from 'lit';
+import type { EntityId } from '../protocol/index.ts';
+import type { AppServices } from '../services.ts';
+
+export interface NavigateDetail {
+  path: string;
+  replace?: boolean;
+}
+
+export interface RecordIdChangedDetail {
+  from: EntityId;
+  to: EntityId;
+}
+
+export abstract class ScreenElement extends LitElement {
+  static override properties: PropertyDeclarations = {
+    services: { attribute: false },
+  };
+
+  declare services: AppServices | undefined;
+  private setUp = false;
+
+  constructor() {
+    super();
+    this.services = undefined;
+  }
+
+  override connectedCallback(): void {
+    if (!this.setUp && this.services) {
+      this.setUp = true;
+      this.setup(this.services);
+    }
+    super.connectedCallback();
+  }
+
+  /** Creates controllers. Runs once, before the first hostConnected. */
+  protected abstract setup(services: AppServices): void;
+
+  protected navigate(path: string, replace = false): void {
+    this.dispatchEvent(new CustomEvent<NavigateDetail>('navigate', { detail: { path, replace }, bubbles: true, composed: true }));
+  }
+
+  protected announceIdChange(from: EntityId, to: EntityId): void {
+    this.dispatchEvent(new CustomEvent<RecordIdChangedDetail>('record-id-changed', { detail: { from, to }, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    navigate: CustomEvent<NavigateDetail>;
+    'record-id-changed': CustomEvent<RecordIdChangedDetail>;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Sign in. The session API always goes to the network (nothing about passwords is stored on the
+ * tablet), so signing in needs a connection; everything after it works offline.
+ * @fires signed-in - detail `{user}`.
+ */
+import { css, html, nothing } from 'lit';
+import { ApiError, describeError } from '../api/http.ts';
+import type { SessionUser } from '../protocol/index.ts';
+import type { AppServices } from '../services.ts';
+import { controls } from '../styles/controls.ts';
+import { ScreenElement } from './screen.ts';
+
+export class SignInScreen extends ScreenElement {
+  static override properties = {
+    notice: { type: String },
+    _busy: { state: true },
+    _error: { state: true },
+  };
+
+  /** A message from the app (e.g. "Your session expired"). */
+  declare notice: string | null;
+  declare _busy: boolean;
+  declare _error: string | null;
+
+  static override styles = [
+    controls,
+    css`
+      :host { display: flex; justify-content: center; padding: var(--sd-space-6) var(--sd-space-4); }
+      form { width: min(480px, 100%); display: flex; flex-direction: column; gap: var(--sd-space-4); padding: var(--sd-space-5); }
+      p { margin: 0; }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.notice = null;
+    this._busy = false;
+    this._error = null;
+  }
+
+  protected setup(_services: AppServices): void {}
+
+  override render() {
+    return html`
+      <form class="card" @submit=${this.onSubmit} novalidate aria-labelledby="signin-title">
+        <h1 id="signin-title">Sign in to SmartDMV</h1>
+        ${this.notice ? html`<p class="banner info" role="status">${this.notice}</p>` : nothing}
+        <div class="field">
+          <label for="email">Email</label>
+          <input id="email" name="email" type="email" autocomplete="username" required autofocus />
+        </div>
+        <div class="field">
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" required />
+        </div>
+        ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
+        <button class="primary" type="submit" ?disabled=${this._busy}>${this._busy ? 'Signing in…' : 'Sign in'}</button>
+      </form>
+    `;
+  }
+
+  private async onSubmit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const services = this.services;
+    if (!services || this._busy) return;
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    const email = String(data.get('email') ?? '').trim();
+    const password = String(data.get('password') ?? '');
+    if (!email || !password) {
+      this._error = 'Enter your email and password.';
+      return;
+    }
+    this._busy = true;
+    this._error = null;
+    try {
+      const user = await services.auth.login(email, password);
+      this.dispatchEvent(new CustomEvent<{ user: SessionUser }>('signed-in', { detail: { user }, bubbles: true, composed: true }));
+    } catch (error) {
+      this._error =
+        error instanceof ApiError && error.status === 401
+          ? 'That email and password do not match an account.'
+          : error instanceof ApiError && error.isNetwork
+            ? 'Signing in needs a connection to the practice server. Try again when the tablet is online.'
+            : describeError(error);
+    } finally {
+      this._busy = false;
+    }
+  }
+}
+
+customElements.define('sign-in-screen', SignInScreen);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sign-in-screen': SignInScreen;
+  }
+  interface HTMLElementEventMap {
+    'signed-in': CustomEvent<{ user: SessionUser }>;
+  }
+}

@@ -1,0 +1,111 @@
+/** The Sync tab: the sync panel, and the auto-sync and debug switches. */
+import { css, html, nothing } from 'lit';
+import '../components/sync-engine-panel.ts';
+import type { NetworkMonitor } from '../controllers/network-monitor.ts';
+import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
+import { DEBUG_KEY } from '../debug.ts';
+import type { AppServices } from '../services.ts';
+import { controls } from '../styles/controls.ts';
+import { Directory } from './directory.ts';
+import { ScreenElement } from './screen.ts';
+
+export const AUTO_SYNC_KEY = 'SMARTDMV_AUTO_SYNC';
+
+export class SyncScreen extends ScreenElement {
+  static override properties = {
+    monitor: { attribute: false },
+    storage: { attribute: false },
+    _directory: { state: true },
+    _settingsVersion: { state: true },
+  };
+
+  declare monitor: NetworkMonitor | null;
+  /** Where the switches are remembered (localStorage). */
+  declare storage: Pick<Storage, 'getItem' | 'setItem'> | null;
+  declare _directory: Directory;
+  declare _settingsVersion: number;
+
+  static override styles = [
+    controls,
+    css`
+      :host { display: flex; flex-direction: column; gap: var(--sd-space-4); }
+      .switch { display: flex; gap: var(--sd-space-3); align-items: center; min-height: var(--sd-touch); font-weight: 500; cursor: pointer; }
+      section.card { display: flex; flex-direction: column; gap: var(--sd-space-2); }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.monitor = null;
+    this.storage = null;
+    this._directory = Directory.empty();
+    this._settingsVersion = 0;
+  }
+
+  protected setup(services: AppServices): void {
+    new ReplicaChangesController(this, services.client, { entityTypes: ['users', 'pets'], onChange: () => void this.loadDirectory() });
+  }
+
+  override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('services')) void this.loadDirectory();
+  }
+
+  private async loadDirectory(): Promise<void> {
+    if (!this.services) return;
+    try {
+      this._directory = await Directory.load(this.services.entities);
+    } catch {
+      // Names are a nicety in the conflict dialog: ids are shown without them.
+    }
+  }
+
+  override render() {
+    const monitor = this.monitor;
+    const debug = this.storage?.getItem(DEBUG_KEY) === 'true';
+    return html`
+      <h1>Sync</h1>
+      <sync-engine-panel
+        .client=${this.services?.client}
+        .localWrites=${this.services?.entities.writes}
+        .networkEnvironment=${this.services?.network}
+        .now=${this.services?.now ?? (() => Date.now())}
+        .describeValue=${(field: string, value: unknown) => this._directory.describe(field, value)}
+      ></sync-engine-panel>
+      <section class="card" aria-labelledby="settings-heading">
+        <h2 id="settings-heading">Settings</h2>
+        ${monitor
+          ? html`<label class="switch">
+              <input type="checkbox" .checked=${monitor.settings.autoSyncEnabled} @change=${this.onAutoSync} />
+              Sync automatically when the connection returns
+            </label>`
+          : nothing}
+        <label class="switch">
+          <input type="checkbox" .checked=${debug} @change=${this.onDebug} />
+          Debug logging in the browser console (${DEBUG_KEY})
+        </label>
+      </section>
+    `;
+  }
+
+  private readonly onAutoSync = (event: Event): void => {
+    const enabled = (event.target as HTMLInputElement).checked;
+    this.monitor?.setOptions({ autoSyncEnabled: enabled });
+    this.storage?.setItem(AUTO_SYNC_KEY, String(enabled));
+    this._settingsVersion++;
+  };
+
+  private readonly onDebug = (event: Event): void => {
+    const enabled = (event.target as HTMLInputElement).checked;
+    this.storage?.setItem(DEBUG_KEY, String(enabled));
+    void this.monitor?.forwardDebug();
+    this._settingsVersion++;
+  };
+}
+
+customElements.define('sync-screen', SyncScreen);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sync-screen': SyncScreen;
+  }
+}

@@ -1,0 +1,37 @@
+/** What screens need from the outside world, injected so component tests need no globals. */
+import { AuthApi } from './api/auth.ts';
+import { EntitiesApi } from './api/entities.ts';
+import type { FetchLike } from './api/http.ts';
+import { browserNetworkEnvironment, type NetworkEnvironment } from './controllers/network-status-controller.ts';
+import { workerClient, type WorkerClient } from './worker-client.ts';
+
+export interface AppServices {
+  entities: EntitiesApi;
+  auth: AuthApi;
+  client: WorkerClient;
+  /** Online/offline events, Network Information and the health probe (sync widgets). */
+  network: NetworkEnvironment | undefined;
+  /** Wall clock (ms). */
+  now: () => number;
+}
+
+export interface ServiceOptions {
+  fetch: FetchLike;
+  client: WorkerClient;
+  network?: NetworkEnvironment;
+  now?: () => number;
+}
+
+export function createServices(options: ServiceOptions): AppServices {
+  return {
+    entities: new EntitiesApi(options.fetch),
+    auth: new AuthApi(options.fetch),
+    client: options.client,
+    network: options.network,
+    now: options.now ?? (() => Date.now()),
+  };
+}
+
+export function browserServices(): AppServices {
+  return createServices({ fetch: (input, init) => fetch(input, init), client: workerClient(), network: browserNetworkEnvironment() });
+}

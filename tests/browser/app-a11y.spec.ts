@@ -1,0 +1,78 @@
+/**
+ * Accessibility scan (axe-core, WCAG 2.1 A/AA rules) of every screen, the offline indicator and the
+ * conflict dialog: no serious or critical violation.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { indicator, makeConflict, signInThroughUi } from './app-helpers.ts';
+import { waitForServiceWorkerControl } from './helpers.ts';
+
+async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  expect(serious, `${screen}: ${serious.join('\n')}`).toEqual([]);
+}
+
+test('every screen passes axe with no serious or critical violations', async ({ page, context }) => {
+  test.setTimeout(180_000); // ten axe runs; slow when the machine is busy
+  await page.goto('/');
+  await waitForServiceWorkerControl(page);
+  await expect(page.getByRole('heading', { name: 'Sign in to SmartDMV' })).toBeVisible();
+  await expectNoSeriousViolations(page, 'sign in');
+
+  await signInThroughUi(page);
+  await expect(page.locator('a.row').first()).toBeVisible();
+  await expectNoSeriousViolations(page, 'appointments');
+
+  await page.getByRole('link', { name: '+ Book appointment' }).click();
+  await expect(page.getByRole('heading', { name: 'Book an appointment' })).toBeVisible();
+  await page.getByRole('button', { name: 'Book appointment' }).click(); // with errors shown
+  await expect(page.getByText('Choose the client.')).toBeVisible();
+  await expectNoSeriousViolations(page, 'book appointment (with errors)');
+
+  await page.getByRole('link', { name: 'Appointments' }).click();
+  await page.locator('a.row').first().click();
+  await expect(page.getByRole('heading', { name: 'Edit appointment' })).toBeVisible();
+  await expectNoSeriousViolations(page, 'edit appointment');
+
+  await page.getByRole('link', { name: 'Clients' }).click();
+  await expect(page.locator('a.row').first()).toBeVisible();
+  await expectNoSeriousViolations(page, 'clients');
+
+  await page.locator('a.row').first().click();
+  await expect(page.getByRole('heading', { name: 'Pets' })).toBeVisible();
+  await expectNoSeriousViolations(page, 'client');
+
+  await page.getByRole('link', { name: '+ Add pet' }).click();
+  await expect(page.getByRole('heading', { name: /New pet for/ })).toBeVisible();
+  await expectNoSeriousViolations(page, 'new pet');
+
+  await page.goto('/clients/new');
+  await expect(page.getByRole('heading', { name: 'New client' })).toBeVisible();
+  await expectNoSeriousViolations(page, 'new client');
+
+  await page.getByRole('link', { name: 'Sync', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Last sync' })).toBeVisible();
+  await expectNoSeriousViolations(page, 'sync');
+
+  // Offline: the indicator is showing.
+  await context.setOffline(true);
+  await page.getByRole('link', { name: 'Appointments' }).click();
+  await expect(indicator(page)).toContainText('Offline');
+  await expectNoSeriousViolations(page, 'appointments offline');
+  await context.setOffline(false);
+});
+
+test('the conflict dialog passes axe with no serious or critical violations', async ({ page, context, baseURL }) => {
+  const s = await makeConflict(page, context, baseURL!, 6, { title: 'Vet: a11y' }, { title: 'Tablet: a11y', notes: 'a11y note' });
+  await indicator(page).getByRole('link', { name: 'Review' }).click();
+  await page.getByRole('button', { name: 'Resolve…' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('radio', { name: /^Manual/ }).check();
+  await dialog.getByRole('radiogroup', { name: 'Value to keep for Title' }).getByRole('radio', { name: 'Other' }).check();
+  await expectNoSeriousViolations(page, 'conflict dialog');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await s.api.dispose();
+});

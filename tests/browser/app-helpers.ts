@@ -1,0 +1,145 @@
+/**
+ * Helpers for the staff-app browser tests: sign in through the UI, read the worker's state, act as
+ * a second user straight on the server, and save tablet-size screenshots.
+ */
+import { expect, request, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
+import { waitForServiceWorkerControl } from './helpers.ts';
+
+export const PASSWORD = 'demo1234';
+
+export interface WorkerState {
+  isSyncing: boolean;
+  lastPulledAt: number | null;
+  stats: { pending: number; inFlight: number; failed: number; conflicts: number; completed: number };
+}
+
+/** The worker's GET_STATE reply, asked from the page. */
+export async function workerState(page: Page): Promise<WorkerState> {
+  return page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+    const controller = navigator.serviceWorker.controller;
+    if (!controller) throw new Error('no service worker controls the page');
+    const channel = new MessageChannel();
+    const reply = await new Promise<{ ok: boolean; value: unknown; error?: { message: string } }>((resolve) => {
+      channel.port1.onmessage = (e) => resolve(e.data as { ok: boolean; value: unknown });
+      controller.postMessage({ type: 'GET_STATE' }, [channel.port2]);
+    });
+    if (!reply.ok) throw new Error(reply.error?.message ?? 'worker error');
+    return reply.value as WorkerState;
+  });
+}
+
+/** Opens the app, signs in with the form and waits until the worker's first pull filled the replica. */
+export async function signInThroughUi(page: Page, email = 'reception@northside.example', path = '/'): Promise<void> {
+  await page.goto(path);
+  await waitForServiceWorkerControl(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: /^Sign out/ })).toBeVisible();
+  await expect
+    .poll(async () => {
+      const state = await workerState(page);
+      return state.lastPulledAt !== null && !state.isSyncing;
+    }, { timeout: 20_000 })
+    .toBe(true);
+}
+
+/** A second user working straight against the server (another tablet, or the front desk PC). */
+export async function serverSession(baseURL: string, email: string): Promise<APIRequestContext> {
+  const api = await request.newContext({ baseURL });
+  const res = await api.post('/api/auth/login', { data: { email, password: PASSWORD } });
+  expect(res.status(), await res.text()).toBe(200);
+  return api;
+}
+
+export interface ServerAppointment {
+  id: number;
+  title: string;
+  notes: string | null;
+  durationMinutes: string;
+  petId: number;
+  clientId: number | null;
+  version: number;
+  date: string;
+  status: string;
+  updatedAt: string;
+}
+
+export async function serverGet<T>(api: APIRequestContext, path: string): Promise<T> {
+  const res = await api.get(path);
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as { data: T }).data;
+}
+
+export async function serverPatch<T>(api: APIRequestContext, path: string, body: Record<string, unknown>): Promise<T> {
+  const res = await api.patch(path, { data: body });
+  expect(res.status(), await res.text()).toBe(200);
+  return ((await res.json()) as { data: T }).data;
+}
+
+/** The page's local calendar day of an ISO instant (the browser and the test share the machine's zone). */
+export function localDay(iso: string): string {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** The offline indicator's card (inside its shadow root; Playwright's locators pierce it). */
+export function indicator(page: Page) {
+  return page.locator('offline-indicator .card');
+}
+
+export interface ConflictScenario {
+  page: Page;
+  api: APIRequestContext;
+  id: number;
+  original: ServerAppointment;
+}
+
+/**
+ * The `index`-th appointment of the seed. Oldest ids first: records other tests create get higher
+ * ids, so an index keeps naming the same seeded appointment whatever ran before. The first ten are
+ * left to other suites, which tend to pick "the first appointment".
+ */
+async function pickAppointment(api: APIRequestContext, index: number): Promise<ServerAppointment> {
+  const now = Date.now();
+  const from = new Date(now - 20 * 86_400_000).toISOString();
+  const to = new Date(now + 20 * 86_400_000).toISOString();
+  const list = await serverGet<ServerAppointment[]>(api, `/api/appointments?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+  const seeded = list.sort((a, b) => a.id - b.id);
+  const picked = seeded[10 + index];
+  if (!picked) throw new Error(`only ${seeded.length} appointments to pick from`);
+  return picked;
+}
+
+/**
+ * The vet changes `serverChanges` on the server; then the tablet, offline and unaware, changes
+ * `tabletChanges` through the edit form; then the tablet goes online and its push conflicts.
+ */
+export async function makeConflict(
+  page: Page,
+  context: BrowserContext,
+  baseURL: string,
+  index: number,
+  serverChanges: Record<string, string>,
+  tabletChanges: { title?: string; notes?: string },
+): Promise<ConflictScenario> {
+  await signInThroughUi(page);
+  const api = await serverSession(baseURL, 'vet@northside.example');
+  const original = await pickAppointment(api, index);
+  const id = original.id;
+
+  await context.setOffline(true);
+  await serverPatch(api, `/api/appointments/${id}`, serverChanges);
+
+  await page.goto(`/appointments/${id}`);
+  await expect(page.getByRole('heading', { name: 'Edit appointment' })).toBeVisible();
+  if (tabletChanges.title !== undefined) await page.getByLabel('Title').fill(tabletChanges.title);
+  if (tabletChanges.notes !== undefined) await page.getByLabel('Notes').fill(tabletChanges.notes);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('heading', { name: 'Appointments', level: 1 })).toBeVisible();
+
+  await context.setOffline(false);
+  await expect(indicator(page).getByTestId('conflict-count')).toHaveText('1 conflict', { timeout: 30_000 });
+  return { page, api, id, original };
+}

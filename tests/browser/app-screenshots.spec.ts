@@ -1,0 +1,75 @@
+/**
+ * Tablet-size screenshots for the README and for looking at: 1024x768 landscape and 768x1024
+ * portrait. Writes docs/screenshots/*.png, so it only runs when asked: `SCREENSHOTS=1 npx playwright
+ * test tests/browser/app-screenshots.spec.ts`.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { indicator, makeConflict } from './app-helpers.ts';
+import { waitForServiceWorkerControl } from './helpers.ts';
+
+const DIR = 'docs/screenshots';
+const SIZES = [
+  { name: 'landscape', width: 1024, height: 768 },
+  { name: 'portrait', width: 768, height: 1024 },
+] as const;
+
+test.skip(!process.env.SCREENSHOTS, 'set SCREENSHOTS=1 to refresh docs/screenshots');
+test.setTimeout(120_000);
+
+async function shoot(page: Page, name: string): Promise<void> {
+  for (const size of SIZES) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await page.waitForTimeout(150); // layout and the indicator's resize observer
+    await page.screenshot({ path: `${DIR}/${name}-${size.name}.png` });
+  }
+  await page.setViewportSize({ width: 1024, height: 768 });
+}
+
+test('tablet screenshots', async ({ page, context, baseURL }) => {
+  mkdirSync(DIR, { recursive: true });
+  await page.goto('/');
+  await waitForServiceWorkerControl(page);
+  await expect(page.getByRole('heading', { name: 'Sign in to SmartDMV' })).toBeVisible();
+  await shoot(page, '01-sign-in');
+
+  // The conflict is made first (it signs in); the other screens follow in the same session.
+  const s = await makeConflict(page, context, baseURL!, 7, { title: 'Dental — Vet’s title', durationMinutes: '45' }, {
+    title: 'Dental — Reception’s title',
+    notes: 'Owner will bring previous X-rays',
+  });
+
+  await page.goto('/appointments');
+  await expect(page.locator('a.row').first()).toBeVisible();
+  await shoot(page, '02-appointments');
+
+  await context.setOffline(true);
+  await page.getByRole('link', { name: '+ Book appointment' }).click();
+  await page.getByLabel('Client').selectOption({ index: 3 });
+  const pet = page.getByLabel('Pet');
+  if ((await pet.inputValue()) === '') await pet.selectOption({ index: 1 });
+  await page.getByLabel('Time', { exact: true }).fill('17:30');
+  await page.getByLabel('Notes').fill('Booked at the desk while the network was down.');
+  await shoot(page, '03-book-appointment-offline');
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await expect(page.getByText('Not synced').first()).toBeVisible();
+  await expect(indicator(page)).toContainText('Offline');
+  await shoot(page, '04-appointments-offline-not-synced');
+
+  await page.getByRole('link', { name: 'Clients' }).click();
+  await expect(page.locator('a.row').first()).toBeVisible();
+  await shoot(page, '05-clients');
+  await page.locator('a.row').first().click();
+  await expect(page.getByRole('heading', { name: 'Pets' })).toBeVisible();
+  await shoot(page, '06-client');
+  await context.setOffline(false);
+
+  await page.getByRole('link', { name: 'Sync', exact: true }).click();
+  await expect(page.getByTestId('unresolved-count')).toHaveText('(1 unresolved)');
+  await shoot(page, '07-sync');
+  await page.getByRole('button', { name: 'Resolve…' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('radio', { name: /^Merge/ }).check();
+  await shoot(page, '08-conflict-dialog-merge');
+  await s.api.dispose();
+});

@@ -1,0 +1,157 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SmartDmvApp } from '../../../src/app.ts';
+import { UpdatePrompt } from '../../../src/components/update-prompt.ts';
+import { ClientScreen } from '../../../src/screens/client-screen.ts';
+import { SignInScreen } from '../../../src/screens/sign-in-screen.ts';
+import { createServices } from '../../../src/services.ts';
+import { FakeApi } from './fake-api.ts';
+import { FakeWorker, eventually, syncState } from './fakes.ts';
+import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+
+beforeEach(() => history.replaceState(null, '', '/'));
+afterEach(() => document.body.replaceChildren());
+
+function setup(path = '/appointments?date=2026-11-25') {
+  history.replaceState(null, '', path);
+  const api = new FakeApi();
+  const worker = new FakeWorker({
+    GET_STATE: () => syncState({ user: { id: 1, name: 'Maya Chen', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' } }),
+    SESSION_STARTED: () => ({ started: true }),
+    SESSION_ENDED: () => ({ dropped: false, pending: 2 }),
+  });
+  const services = createServices({ fetch: api.fetch, client: worker.client(), network: fakeNetwork(), now: () => new Date(2026, 10, 25, 8).getTime() });
+  return { api, worker, services };
+}
+
+function screen(app: SmartDmvApp, tag: string): HTMLElement | null {
+  return shadow(app).querySelector(`main ${tag}`);
+}
+
+describe('<smartdmv-app>', () => {
+  it('restores the session, routes by URL and follows in-app links without reloading', async () => {
+    const { services, worker } = setup();
+    const app = await mount(new SmartDmvApp(), { services });
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    expect(text(shadow(app).querySelector('.who'))).toContain('Maya Chen');
+    // The worker already serves this user: no second SESSION_STARTED (and no extra pull).
+    expect(worker.sentOfType('SESSION_STARTED')).toHaveLength(0);
+
+    (shadow(app).querySelector('nav a[href="/clients"]') as HTMLAnchorElement).click();
+    await app.updateComplete;
+    expect(location.pathname).toBe('/clients');
+    expect(screen(app, 'clients-screen')).not.toBeNull();
+    expect(shadow(app).querySelector('nav a[aria-current="page"]')?.getAttribute('href')).toBe('/clients');
+  });
+
+  it('rewrites the URL in place when a screen reports that its temp id got a real id', async () => {
+    const { services } = setup('/clients/temp_user_a/pets/temp_pet_b');
+    const app = await mount(new SmartDmvApp(), { services });
+    await eventually(() => expect(screen(app, 'pet-screen')).not.toBeNull());
+    const length = history.length;
+    screen(app, 'pet-screen')!.dispatchEvent(
+      new CustomEvent('record-id-changed', { detail: { from: 'temp_user_a', to: 31 }, bubbles: true, composed: true }),
+    );
+    await app.updateComplete;
+    expect(location.pathname).toBe('/clients/31/pets/temp_pet_b');
+    expect(history.length).toBe(length); // replaced, not pushed
+  });
+
+  it('shows sign in when the server has no session, and tells the worker after signing in', async () => {
+    const { api, services, worker } = setup();
+    api.sessionUser = null;
+    const app = await mount(new SmartDmvApp(), { services });
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull());
+    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
+    await signIn.updateComplete;
+    (shadow(signIn).querySelector('#email') as HTMLInputElement).value = 'reception@northside.example';
+    (shadow(signIn).querySelector('#password') as HTMLInputElement).value = 'demo1234';
+    buttonByText(shadow(signIn), 'Sign in').click();
+    await eventually(() => expect(worker.sentOfType('SESSION_STARTED')).toHaveLength(1));
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+  });
+
+  it('signs out, ends the worker session and says that queued changes are kept', async () => {
+    const { services, worker } = setup();
+    const app = await mount(new SmartDmvApp(), { services });
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    buttonByText(shadow(app), 'Sign out').click();
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull());
+    expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(1);
+    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
+    await signIn.updateComplete;
+    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain('2 changes are kept on this tablet');
+  });
+
+  it('shows the update prompt when the registration reports a waiting worker', async () => {
+    const { services } = setup();
+    const app = await mount(new SmartDmvApp(), { services });
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    let applied = 0;
+    app.dispatchEvent(new CustomEvent('update-ready', { detail: { applyUpdate: () => applied++ } }));
+    await app.updateComplete;
+    const prompt = shadow(app).querySelector('update-prompt') as UpdatePrompt;
+    await prompt.updateComplete;
+    expect(text(shadow(prompt))).toContain('Update ready — reload');
+    buttonByText(shadow(prompt), 'Reload').click();
+    expect(applied).toBe(1);
+  });
+});
+
+describe('<sign-in-screen>', () => {
+  it('says when the email and password do not match', async () => {
+    const { services } = setup();
+    const el = await mount(new SignInScreen(), { services });
+    (shadow(el).querySelector('#email') as HTMLInputElement).value = 'reception@northside.example';
+    (shadow(el).querySelector('#password') as HTMLInputElement).value = 'wrong';
+    buttonByText(shadow(el), 'Sign in').click();
+    await eventually(() => expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('do not match'));
+  });
+
+  it('explains that signing in needs the network when offline', async () => {
+    const worker = new FakeWorker();
+    const offline = createServices({ fetch: async () => { throw new TypeError('Failed to fetch'); }, client: worker.client() });
+    const el = await mount(new SignInScreen(), { services: offline });
+    (shadow(el).querySelector('#email') as HTMLInputElement).value = 'a@b.example';
+    (shadow(el).querySelector('#password') as HTMLInputElement).value = 'x';
+    buttonByText(shadow(el), 'Sign in').click();
+    await eventually(() => expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('needs a connection'));
+  });
+});
+
+describe('<client-screen>', () => {
+  it('creates a client locally and moves to its (temp id) page', async () => {
+    const { api, services } = setup();
+    const el = await mount(new ClientScreen(), { services, recordId: null });
+    const navigations: string[] = [];
+    el.addEventListener('navigate', (e) => navigations.push(e.detail.path));
+    const name = shadow(el).querySelector('#name') as HTMLInputElement;
+    name.value = 'Noor Haddad';
+    name.dispatchEvent(new Event('input'));
+    const email = shadow(el).querySelector('#email') as HTMLInputElement;
+    email.value = 'not-an-email';
+    email.dispatchEvent(new Event('input'));
+    buttonByText(shadow(el), 'Create client').click();
+    await settle(el);
+    expect(api.callsOf('POST')).toHaveLength(0);
+    expect(text(shadow(el))).toContain('does not look like an email');
+    email.value = 'noor@example.com';
+    email.dispatchEvent(new Event('input'));
+    buttonByText(shadow(el), 'Create client').click();
+    await eventually(() => expect(navigations).toEqual([expect.stringMatching(/^\/clients\/temp_users_\d+$/)]));
+    expect(api.callsOf('POST')[0]?.body).toEqual({ name: 'Noor Haddad', phone: null, email: 'noor@example.com', role: 'CLIENT' });
+  });
+
+  it('keeps unsaved edits when the replica changes under it', async () => {
+    const { api, services, worker } = setup();
+    const el = await mount(new ClientScreen(), { services, recordId: 5 });
+    await settle(el);
+    const phone = shadow(el).querySelector('#phone') as HTMLInputElement;
+    phone.value = '+1 555 0100';
+    phone.dispatchEvent(new Event('input'));
+    api.users = api.users.map((u) => (u.id === 5 ? { ...u, name: 'Ada Owner-Lovelace' } : u));
+    worker.emit({ type: 'DATA_CHANGED', entityTypes: ['users'] });
+    await eventually(() => expect(text(shadow(el).querySelector('h1'))).toBe('Ada Owner-Lovelace'));
+    expect((shadow(el).querySelector('#phone') as HTMLInputElement).value).toBe('+1 555 0100');
+  });
+});

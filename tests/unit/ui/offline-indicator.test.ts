@@ -1,0 +1,91 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { OfflineIndicator, indicatorState } from '../../../src/components/offline-indicator.ts';
+import { FakeWorker, STATS, conflict, eventually, syncState } from './fakes.ts';
+import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+
+afterEach(() => document.body.replaceChildren());
+
+async function indicator(worker: FakeWorker, online = true) {
+  const network = fakeNetwork(online);
+  const el = await mount(new OfflineIndicator(), { client: worker.client(), networkEnvironment: network });
+  await settle(el);
+  return { el, network, card: () => shadow(el).querySelector('.card') as HTMLElement, live: () => shadow(el).querySelector('[aria-live]') };
+}
+
+describe('indicatorState', () => {
+  const base = { online: true, syncing: false, authRequired: false, pending: 0, failed: 0, conflicts: 0 };
+  it('is one value in a fixed priority', () => {
+    expect(indicatorState(base)).toBe('hidden');
+    expect(indicatorState({ ...base, pending: 1 })).toBe('pending');
+    expect(indicatorState({ ...base, pending: 1, conflicts: 1 })).toBe('attention');
+    expect(indicatorState({ ...base, pending: 1, authRequired: true })).toBe('auth');
+    expect(indicatorState({ ...base, pending: 1, syncing: true })).toBe('syncing');
+    expect(indicatorState({ ...base, online: false, syncing: true })).toBe('offline');
+  });
+});
+
+describe('<offline-indicator>', () => {
+  it('hides itself when online with nothing pending, but keeps its live region', async () => {
+    const { card, live } = await indicator(new FakeWorker());
+    expect(card().hidden).toBe(true);
+    expect(text(live())).toBe('All changes synced');
+  });
+
+  it('shows the pending count and a Sync Now button that asks the worker to sync', async () => {
+    const worker = new FakeWorker({
+      GET_STATE: () => syncState({ stats: { ...STATS, pending: 1 } }),
+      SYNC_NOW: () => ({ pushed: 1, failed: 0, conflicts: 0, pulled: 0, durationMs: 5, finishedAt: 1, error: null, trigger: 'manual' }),
+    });
+    const { el, card, live } = await indicator(worker);
+    expect(card().hidden).toBe(false);
+    expect(text(shadow(el).querySelector('[data-testid="pending-count"]'))).toBe('1 pending');
+    expect(text(live())).toContain('1 pending');
+    buttonByText(shadow(el), 'Sync Now').click();
+    await eventually(() => expect(worker.sentOfType('SYNC_NOW')).toHaveLength(1));
+  });
+
+  it('says Offline with the pending count and no Sync Now while offline', async () => {
+    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 2 } }) });
+    const { el, card } = await indicator(worker, false);
+    expect(card().dataset.state).toBe('offline');
+    expect(text(card())).toContain('Offline');
+    expect(text(card())).toContain('2 pending');
+    expect([...shadow(el).querySelectorAll('button')].map((b) => text(b))).not.toContain('Sync Now');
+  });
+
+  it('follows the network: offline event, then back online', async () => {
+    const worker = new FakeWorker();
+    const { el, network, card } = await indicator(worker);
+    network.navigator.onLine = false;
+    network.events.dispatchEvent(new Event('offline'));
+    await el.updateComplete;
+    expect(card().dataset.state).toBe('offline');
+    network.navigator.onLine = true;
+    network.events.dispatchEvent(new Event('online'));
+    await settle(el);
+    expect(card().hidden).toBe(true);
+  });
+
+  it('shows progress while syncing and the conflict count with a way to review', async () => {
+    const worker = new FakeWorker({ GET_CONFLICTS: () => [conflict()] });
+    const { el, card } = await indicator(worker);
+    expect(card().dataset.state).toBe('attention');
+    expect(text(shadow(el).querySelector('[data-testid="conflict-count"]'))).toBe('1 conflict');
+    expect(shadow(el).querySelector('a[href="/sync"]')).not.toBeNull();
+    worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'push', processed: 1, total: 4, percentage: 25 } });
+    await el.updateComplete;
+    expect(card().dataset.state).toBe('syncing');
+    expect((shadow(el).querySelector('progress') as HTMLProgressElement).value).toBe(25);
+    expect(text(card())).toContain('Sending changes');
+  });
+
+  it('asks to sign in when the worker reports AUTH_REQUIRED', async () => {
+    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 3 } }) });
+    const { el, card } = await indicator(worker);
+    worker.emit({ type: 'AUTH_REQUIRED' });
+    await el.updateComplete;
+    expect(text(card())).toContain('Sign in to sync');
+    expect(shadow(el).querySelector('a[href="/signin"]')).not.toBeNull();
+  });
+});

@@ -1,0 +1,122 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { AppointmentFormScreen } from '../../../src/screens/appointment-form-screen.ts';
+import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
+import type { RecordIdChangedDetail } from '../../../src/screens/screen.ts';
+import { createServices } from '../../../src/services.ts';
+import { FakeApi } from './fake-api.ts';
+import { FakeWorker, eventually } from './fakes.ts';
+import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+
+afterEach(() => document.body.replaceChildren());
+
+function services(api: FakeApi, worker: FakeWorker) {
+  return createServices({ fetch: api.fetch, client: worker.client(), network: fakeNetwork(), now: () => new Date(2026, 10, 25, 8, 0).getTime() });
+}
+
+describe('<appointments-screen>', () => {
+  it('lists the day with names and a Not synced badge that clears when the worker reports the real id', async () => {
+    const api = new FakeApi();
+    const worker = new FakeWorker();
+    const el = await mount(new AppointmentsScreen(), { services: services(api, worker), date: '2026-11-25' });
+    await settle(el);
+    const row = () => shadow(el).querySelector('a.row') as HTMLAnchorElement;
+    expect(text(row())).toContain('Checkup — Rex');
+    expect(text(row())).toContain('Rex (Dog) · Ada Owner · Dr Vet');
+    expect(row().querySelector('[data-badge="not-synced"]')).not.toBeNull();
+    expect(row().getAttribute('href')).toBe('/appointments/temp_appt_x');
+    // The range asked for is the local day.
+    expect(api.calls.find((c) => c.path.startsWith('/api/appointments'))?.path).toContain('from=');
+
+    api.remapAppointment('temp_appt_x', 501);
+    worker.emit({ type: 'ID_REMAPPED', entityType: 'appointments', tempId: 'temp_appt_x', realId: 501 });
+    await eventually(() => expect(row().getAttribute('href')).toBe('/appointments/501'));
+    expect(row().querySelector('[data-badge]')).toBeNull();
+  });
+
+  it('shows an empty day and a retry when loading fails (never a blank screen)', async () => {
+    const worker = new FakeWorker();
+    const failing = createServices({ fetch: async () => { throw new TypeError('Failed to fetch'); }, client: worker.client() });
+    const el = await mount(new AppointmentsScreen(), { services: failing, date: '2026-11-26' });
+    await settle(el);
+    expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('could not be loaded');
+    expect(buttonByText(shadow(el), 'Try again')).toBeTruthy();
+  });
+});
+
+describe('<appointment-form-screen>', () => {
+  it('follows a temp id to its real id without losing what the user typed', async () => {
+    const api = new FakeApi();
+    const worker = new FakeWorker();
+    const el = await mount(new AppointmentFormScreen(), { services: services(api, worker), recordId: 'temp_appt_x' });
+    await settle(el);
+    const root = shadow(el);
+    expect(root.querySelector('[data-badge="not-synced"]')).not.toBeNull();
+    expect(text(root.querySelector('[data-testid="record-reference"]'))).toContain('assigned when synced');
+
+    const notes = root.querySelector('#notes') as HTMLTextAreaElement;
+    notes.value = 'Limping on the left hind leg';
+    notes.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+
+    const changes: RecordIdChangedDetail[] = [];
+    el.addEventListener('record-id-changed', (e) => changes.push(e.detail));
+    api.remapAppointment('temp_appt_x', 501);
+    worker.emit({ type: 'ID_REMAPPED', entityType: 'appointments', tempId: 'temp_appt_x', realId: 501 });
+    worker.emit({ type: 'DATA_CHANGED', entityTypes: ['appointments'] });
+    await eventually(() => expect(text(shadow(el).querySelector('[data-testid="record-reference"]'))).toContain('#501'));
+
+    expect(changes).toEqual([{ from: 'temp_appt_x', to: 501 }]);
+    expect(el.recordId).toBe(501);
+    expect((shadow(el).querySelector('#notes') as HTMLTextAreaElement).value).toBe('Limping on the left hind leg');
+    expect(shadow(el).querySelector('[data-badge]')).toBeNull();
+
+    buttonByText(shadow(el), 'Save changes').click();
+    await eventually(() => expect(api.callsOf('PATCH')).toHaveLength(1));
+    expect(api.callsOf('PATCH')[0]).toEqual({ method: 'PATCH', path: '/api/appointments/501', body: { notes: 'Limping on the left hind leg' } });
+  });
+
+  it('books an appointment: client then pet (only pet preselected), title suggested, body without clientId', async () => {
+    const api = new FakeApi();
+    const worker = new FakeWorker();
+    const navigations: string[] = [];
+    const el = await mount(new AppointmentFormScreen(), { services: services(api, worker), recordId: null, date: '2026-11-27' });
+    el.addEventListener('navigate', (e) => navigations.push(e.detail.path));
+    await settle(el);
+    const root = shadow(el);
+    const client = root.querySelector('#clientId') as HTMLSelectElement;
+    client.value = '5';
+    client.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    expect((root.querySelector('#petId') as HTMLSelectElement).value).toBe('9');
+    expect((root.querySelector('#title') as HTMLInputElement).value).toBe('Checkup — Rex');
+    buttonByText(root, 'Book appointment').click();
+    await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
+    const body = api.callsOf('POST')[0]?.body as Record<string, unknown>;
+    expect(body).toMatchObject({ title: 'Checkup — Rex', type: 'checkup', durationMinutes: 30, petId: 9, practitionerId: 2, status: 'scheduled' });
+    expect(body).not.toHaveProperty('clientId');
+    expect(new Date(String(body.date)).getDate()).toBe(27);
+    await eventually(() => expect(navigations).toEqual(['/appointments?date=2026-11-27']));
+  });
+
+  it('refuses to book without a client and pet, and says why', async () => {
+    const api = new FakeApi();
+    const el = await mount(new AppointmentFormScreen(), { services: services(api, new FakeWorker()), recordId: null, date: '2026-11-27' });
+    await settle(el);
+    buttonByText(shadow(el), 'Book appointment').click();
+    await settle(el);
+    expect(api.callsOf('POST')).toHaveLength(0);
+    expect(text(shadow(el))).toContain('Choose the client.');
+    expect(shadow(el).querySelector('#clientId')?.getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('cancels an appointment after a confirmation', async () => {
+    const api = new FakeApi();
+    const el = await mount(new AppointmentFormScreen(), { services: services(api, new FakeWorker()), recordId: 'temp_appt_x' });
+    await settle(el);
+    buttonByText(shadow(el), 'Cancel appointment…').click();
+    await el.updateComplete;
+    buttonByText(shadow(el), 'Yes, cancel it').click();
+    await eventually(() => expect(api.callsOf('PATCH')[0]?.body).toEqual({ status: 'cancelled' }));
+  });
+});
