@@ -15,8 +15,10 @@ void registration.controlled
 
 const autoSyncEnabled = readSetting(AUTO_SYNC_KEY) !== 'false';
 const monitor = initializeNetworkMonitoring({ syncOnReconnect: true, autoSyncEnabled });
-// The worker may not control the page yet on a first visit: forward the debug switch once it does.
-void registration.controlled.then(() => monitor.forwardDebug()).catch(() => undefined);
+// The worker may not control the page yet on a first visit: forward the switches once it does.
+void registration.controlled
+  .then(() => Promise.all([monitor.forwardDebug(), monitor.forwardAutoSync()]))
+  .catch(() => undefined);
 
 if (app) {
   app.workerReady = registration.controlled;

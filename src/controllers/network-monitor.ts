@@ -34,6 +34,7 @@ export class NetworkMonitor {
   wasOffline: boolean;
   private options: NetworkMonitorOptions;
   private debugForwarded: boolean | null = null;
+  private autoSyncForwarded: boolean | null = null;
   private started = false;
 
   constructor(
@@ -58,6 +59,7 @@ export class NetworkMonitor {
     this.deps.events.addEventListener('online', this.onOnline);
     this.deps.events.addEventListener('offline', this.onOffline);
     void this.forwardDebug();
+    void this.forwardAutoSync();
   }
 
   stop(): void {
@@ -68,7 +70,24 @@ export class NetworkMonitor {
   }
 
   setOptions(options: Partial<NetworkMonitorOptions>): void {
+    const before = this.options.autoSyncEnabled;
     this.options = { ...this.options, ...options };
+    if (this.options.autoSyncEnabled !== before) void this.forwardAutoSync();
+  }
+
+  /**
+   * The worker follows the same switch: where Background Sync exists the browser, not this page,
+   * starts the reconnect sync, so "Sync automatically" off must reach the worker.
+   */
+  async forwardAutoSync(): Promise<void> {
+    const enabled = this.options.autoSyncEnabled;
+    if (this.autoSyncForwarded === enabled) return;
+    this.autoSyncForwarded = enabled;
+    try {
+      await this.deps.client.send({ type: 'SET_AUTO_SYNC', enabled });
+    } catch {
+      if (this.autoSyncForwarded === enabled) this.autoSyncForwarded = null;
+    }
   }
 
   /** Sends the current debug switch to the worker when it changed (or was never sent). */
@@ -91,6 +110,7 @@ export class NetworkMonitor {
     const wasOffline = this.wasOffline;
     this.wasOffline = false;
     void this.forwardDebug();
+    void this.forwardAutoSync();
     this.log('📶 [NetworkMonitor] Network connection restored');
     this.log(`[NetworkMonitor] wasOffline: ${wasOffline}, syncOnReconnect: ${syncOnReconnect}, autoSyncEnabled: ${autoSyncEnabled}`);
     if (syncOnReconnect && autoSyncEnabled && wasOffline) {

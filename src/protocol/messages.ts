@@ -97,6 +97,8 @@ export const SyncStateSchema = z.object({
   stats: QueueStatsSchema,
   authRequired: z.boolean(),
   debug: z.boolean(),
+  /** Background, periodic and on-write syncs are on (the "Sync automatically" setting). */
+  autoSync: z.boolean(),
   user: SessionUserSchema.nullable(),
   /** Last successful pull (ms), null before the first. */
   lastPulledAt: z.number().nullable(),
@@ -145,6 +147,8 @@ export const PageMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('RETRY_OPERATION'), operationId: z.number().int() }),
   z.object({ type: z.literal('DISCARD_OPERATION'), operationId: z.number().int() }),
   z.object({ type: z.literal('SET_DEBUG'), enabled: z.boolean() }),
+  /** "Sync automatically": off, the worker syncs only on Sync Now and at sign-in. */
+  z.object({ type: z.literal('SET_AUTO_SYNC'), enabled: z.boolean() }),
   /** The page saw the `online` event (fallback trigger where Background Sync is missing). */
   z.object({ type: z.literal('ONLINE') }),
   /** The page signed in: the worker remembers the user and pulls the practice's data. */
@@ -199,6 +203,7 @@ export interface PageMessageReplies {
   RETRY_OPERATION: QueueStats;
   DISCARD_OPERATION: QueueStats;
   SET_DEBUG: { debug: boolean };
+  SET_AUTO_SYNC: { autoSync: boolean };
   ONLINE: { started: boolean };
   SESSION_STARTED: { started: boolean };
   SESSION_ENDED: { dropped: boolean; pending: number };
@@ -216,6 +221,7 @@ export const REPLY_SCHEMAS: { [K in PageMessageType]: z.ZodType<PageMessageRepli
   RETRY_OPERATION: QueueStatsSchema,
   DISCARD_OPERATION: QueueStatsSchema,
   SET_DEBUG: z.object({ debug: z.boolean() }),
+  SET_AUTO_SYNC: z.object({ autoSync: z.boolean() }),
   ONLINE: z.object({ started: z.boolean() }),
   SESSION_STARTED: z.object({ started: z.boolean() }),
   SESSION_ENDED: z.object({ dropped: z.boolean(), pending: z.number().int().nonnegative() }),

@@ -10,6 +10,7 @@ export const META_SCHEMAS = {
   lastResult: SyncResultSchema.nullable(),
   completedCount: z.number().int().nonnegative(),
   debug: z.boolean(),
+  autoSync: z.boolean(),
   authRequired: z.boolean(),
   deviceId: z.string().nullable(),
 } as const;
@@ -24,6 +25,7 @@ const DEFAULTS: { [K in MetaKey]: MetaValue<K> } = {
   lastResult: null,
   completedCount: 0,
   debug: false,
+  autoSync: true,
   authRequired: false,
   deviceId: null,
 };

@@ -12,6 +12,7 @@ import {
   type ErrorInfo,
   type PushOperation,
   type SessionUser,
+  type SyncProgress,
   type SyncResult,
   type WorkerEvent,
 } from '../../src/protocol/index.ts';
@@ -78,6 +79,19 @@ export class SyncEngine {
     return this.running !== null;
   }
 
+  /** Progress of the running sync (null when idle), for a page that opens mid-sync. */
+  get progress(): SyncProgress | null {
+    return this.running ? this.currentProgress : null;
+  }
+
+  private currentProgress: SyncProgress | null = null;
+
+  /** Sends an event, remembering the newest progress. */
+  private notify(event: WorkerEvent): void {
+    if (event.type === 'SYNC_PROGRESS') this.currentProgress = event.progress;
+    this.deps.notify(event);
+  }
+
   /** Starts a sync, or joins the one running (and asks for one more run after it). */
   sync(trigger: string): Promise<SyncResult> {
     if (this.running) {
@@ -97,13 +111,15 @@ export class SyncEngine {
       return result;
     }).finally(() => {
       this.running = null;
+      this.currentProgress = null;
       this.rerunRequested = false;
     });
     return this.running;
   }
 
   private async run(trigger: string): Promise<SyncResult> {
-    const { db, now, notify, log } = this.deps;
+    const { db, now, log } = this.deps;
+    const notify = (e: WorkerEvent) => this.notify(e);
     const started = now();
     const counters: RunCounters = { pushed: 0, failed: 0, conflicts: 0, pulled: 0, changedTypes: new Set() };
     let error: ErrorInfo | null = null;
@@ -147,7 +163,7 @@ export class SyncEngine {
     if (err instanceof TransportError) {
       if (err.kind === 'auth') {
         await setMeta(this.deps.db, 'authRequired', true);
-        this.deps.notify({ type: 'AUTH_REQUIRED' });
+        this.notify({ type: 'AUTH_REQUIRED' });
         return { code: 'UNAUTHENTICATED', message: 'Your session expired: sign in to sync. Your changes are kept.' };
       }
       return err.info;
@@ -164,7 +180,8 @@ export class SyncEngine {
   }
 
   private async push(session: SessionUser, counters: RunCounters): Promise<void> {
-    const { db, log, notify } = this.deps;
+    const { db, log } = this.deps;
+    const notify = (e: WorkerEvent) => this.notify(e);
     // One read of the queue per push phase: batches are chosen from this snapshot, kept up to
     // date with each batch's outcome. Rows queued meanwhile go in the next run (see sync()).
     const { queue, removed } = await compactStoredQueue(db);
@@ -231,7 +248,8 @@ export class SyncEngine {
   // ------------------------------------------------------------------ pull
 
   private async pull(session: SessionUser, counters: RunCounters): Promise<void> {
-    const { db, log, notify } = this.deps;
+    const { db, log } = this.deps;
+    const notify = (e: WorkerEvent) => this.notify(e);
     let cursor = await getMeta(db, 'pullCursor');
     const lastPulledAt = (await getMeta(db, 'lastPulledAt')) ?? 0;
     let processed = 0;

@@ -39,11 +39,12 @@ async function state(ctx: PageMessageContext): Promise<SyncState> {
   const { db } = ctx;
   return {
     isSyncing: ctx.engine.isSyncing,
-    progress: null,
+    progress: ctx.engine.progress,
     lastResult: await getMeta(db, 'lastResult'),
     stats: await queueStats(db),
     authRequired: await getMeta(db, 'authRequired'),
     debug: ctx.logger.enabled,
+    autoSync: await getMeta(db, 'autoSync'),
     user: await ctx.session.get(),
     lastPulledAt: await getMeta(db, 'lastPulledAt'),
     backgroundSync: ctx.backgroundSyncSupported,
@@ -92,6 +93,11 @@ const handlers: Handlers = {
     ctx.logger.enabled = msg.enabled;
     await setMeta(ctx.db, 'debug', msg.enabled);
     return { debug: msg.enabled };
+  },
+  SET_AUTO_SYNC: async (msg, ctx) => {
+    await setMeta(ctx.db, 'autoSync', msg.enabled);
+    if (msg.enabled) ctx.scheduleSync('auto-sync-on');
+    return { autoSync: msg.enabled };
   },
   ONLINE: async (_msg, ctx) => {
     const stats = await queueStats(ctx.db);

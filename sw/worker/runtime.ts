@@ -86,8 +86,20 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   // pay for a registration each. The event handler clears the flag first thing.
   let syncTagRegistered = false;
 
+  /** Triggers that still sync when the user turned "Sync automatically" off. */
+  const ALWAYS_ALLOWED = new Set(['login', 'auto-sync-on']);
+
+  async function autoSyncOn(): Promise<boolean> {
+    const { db } = await ready;
+    return getMeta(db, 'autoSync');
+  }
+
   /** Asks for a sync: through Background Sync when there is one (it waits for the network), else at once. */
   async function scheduleSync(trigger: string): Promise<void> {
+    if (!ALWAYS_ALLOWED.has(trigger) && !(await autoSyncOn())) {
+      logger.debug('[SyncEngine]', `automatic sync is off: ${trigger} does not start one (Sync Now does)`);
+      return;
+    }
     if (backgroundSyncSupported && self.registration.sync) {
       if (syncTagRegistered && trigger === 'write') return;
       try {
@@ -101,6 +113,16 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     await runSync(trigger).catch(() => undefined);
   }
 
+  // Every open tab shows the pending count: after a burst of writes, one QUEUE_STATS is enough.
+  let statsTimer: ReturnType<typeof setTimeout> | null = null;
+  function announceQueueStats(): void {
+    if (statsTimer) return;
+    statsTimer = setTimeout(() => {
+      statsTimer = null;
+      void ready.then(async ({ db }) => notify({ type: 'QUEUE_STATS', stats: await queueStats(db) }));
+    }, 50);
+  }
+
   // ---------------------------------------------------------------- fetch routes
   const entityHandler = async ({ request, event }: { request: Request; event: ExtendableEvent }): Promise<Response> => {
     const { db, session } = await ready;
@@ -109,7 +131,10 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       now,
       uuid,
       session: () => session.get(),
-      onWrite: () => event.waitUntil(scheduleSync('write')),
+      onWrite: () => {
+        event.waitUntil(scheduleSync('write'));
+        announceQueueStats();
+      },
     });
     return response ?? fetch(request);
   };
@@ -135,12 +160,14 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   self.addEventListener('sync', (event) => {
     if (event.tag !== SYNC_TAG) return;
     syncTagRegistered = false;
-    event.waitUntil(runSync('background-sync', event.lastChance));
+    event.waitUntil(
+      autoSyncOn().then((on) => (on ? runSync('background-sync', event.lastChance).then(() => undefined) : undefined)),
+    );
   });
 
   self.addEventListener('periodicsync', (event) => {
     if (event.tag !== PERIODIC_SYNC_TAG) return;
-    event.waitUntil(runSync('periodic').then(() => undefined));
+    event.waitUntil(autoSyncOn().then((on) => (on ? runSync('periodic').then(() => undefined) : undefined)));
   });
 
   self.addEventListener('message', (event: ExtendableMessageEvent) => {

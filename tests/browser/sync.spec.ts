@@ -137,3 +137,22 @@ test('a sync triggered twice at once sends each operation once', async ({ contex
   expect(sentOpIds).toHaveLength(5);
   expect(await serverAppointments(context, title)).toHaveLength(5);
 });
+
+test('with "Sync automatically" off, the returning network does not sync; Sync Now does', async ({ context }) => {
+  const page = await openApp(context);
+  await signInDevice(page);
+  await askWorker(page, { type: 'SET_AUTO_SYNC', enabled: false });
+  const pet = (await pageFetch<{ data: Pet[] }>(page, 'GET', '/api/pets')).body.data[3]!;
+  await context.setOffline(true);
+  const title = `Manual only ${Date.now()}`;
+  await pageFetch(page, 'POST', '/api/appointments', appointmentBody(pet.id, title));
+  await context.setOffline(false);
+  await page.waitForTimeout(1500); // an automatic sync fires within ~0.2 s when allowed
+  expect(await queuedOperations(page)).toHaveLength(1);
+  expect(await serverAppointments(context, title)).toHaveLength(0);
+
+  const result = await askWorker<{ pushed: number }>(page, { type: 'SYNC_NOW' });
+  expect(result.pushed).toBe(1);
+  expect(await serverAppointments(context, title)).toHaveLength(1);
+  await askWorker(page, { type: 'SET_AUTO_SYNC', enabled: true });
+});

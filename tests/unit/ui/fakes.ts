@@ -28,6 +28,7 @@ export function syncState(overrides: Partial<SyncState> = {}): SyncState {
     stats: STATS,
     authRequired: false,
     debug: false,
+    autoSync: true,
     user: null,
     lastPulledAt: null,
     backgroundSync: true,

@@ -135,7 +135,11 @@ describe('NetworkStatusController', () => {
 });
 
 function monitorSetup(options: { debug?: boolean; online?: boolean; syncOnReconnect?: boolean; autoSyncEnabled?: boolean } = {}) {
-  const worker = new FakeWorker({ ONLINE: () => ({ started: true }), SET_DEBUG: (m) => ({ debug: m.enabled }) });
+  const worker = new FakeWorker({
+    ONLINE: () => ({ started: true }),
+    SET_DEBUG: (m) => ({ debug: m.enabled }),
+    SET_AUTO_SYNC: (m) => ({ autoSync: m.enabled }),
+  });
   const events = new EventTarget();
   const lines: string[] = [];
   const monitor = initializeNetworkMonitoring(
@@ -210,6 +214,18 @@ describe('initializeNetworkMonitoring', () => {
     await loud.monitor.forwardDebug();
     expect(loud.worker.sentOfType('SET_DEBUG')).toHaveLength(1);
     loud.monitor.stop();
+  });
+
+  it('tells the worker the "Sync automatically" switch at start and whenever it changes', async () => {
+    const { worker, monitor } = monitorSetup({ autoSyncEnabled: true });
+    await eventually(() => expect(worker.sentOfType('SET_AUTO_SYNC')).toEqual([{ type: 'SET_AUTO_SYNC', enabled: true }]));
+    monitor.setOptions({ autoSyncEnabled: false });
+    await eventually(() => expect(worker.sentOfType('SET_AUTO_SYNC')).toHaveLength(2));
+    expect(worker.sentOfType('SET_AUTO_SYNC')[1]).toEqual({ type: 'SET_AUTO_SYNC', enabled: false });
+    monitor.setOptions({ syncOnReconnect: false });
+    await monitor.forwardAutoSync();
+    expect(worker.sentOfType('SET_AUTO_SYNC')).toHaveLength(2);
+    monitor.stop();
   });
 
   it('listens to window events after start and stops listening after stop', async () => {
