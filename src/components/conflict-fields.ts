@@ -5,6 +5,7 @@
  * to different values; manual needs one for every field the user changed.
  */
 import {
+  RESOLUTION_STRATEGIES,
   SERVER_OWNED_FIELDS,
   type ConflictRecord,
   type FieldChoice,
@@ -24,7 +25,13 @@ export interface FieldRow {
   conflicting: boolean;
 }
 
-type ConflictFields = Pick<ConflictRecord, 'localData' | 'serverData' | 'affectedFields' | 'localTimestamp' | 'conflictType'>;
+type ConflictFields = Pick<ConflictRecord, 'localData' | 'serverData' | 'affectedFields' | 'localTimestamp' | 'conflictType'> &
+  Partial<Pick<ConflictRecord, 'localOperation'>>;
+
+/** A deletion can only be kept or dropped: merge and manual apply to edits. */
+export function strategiesFor(conflict: ConflictFields): readonly ResolutionStrategy[] {
+  return conflict.localOperation === 'delete' ? ['server_wins', 'client_wins', 'last_write_wins'] : RESOLUTION_STRATEGIES;
+}
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 const hidden = (field: string) => SERVER_OWNED_FIELDS.has(field) || field.startsWith('_') || field === 'clientId';
@@ -87,6 +94,10 @@ export function lastWriteWinner(conflict: ConflictFields): 'local' | 'server' {
 
 /** A sentence that says what applying the strategy will do, shown before "Apply". */
 export function outcomeSummary(conflict: ConflictFields, strategy: ResolutionStrategy): string {
+  if (conflict.localOperation === 'delete') {
+    const keep = strategy === 'client_wins' || (strategy === 'last_write_wins' && lastWriteWinner(conflict) === 'local');
+    return keep ? 'The record is deleted, the server’s changes with it.' : 'Your deletion is dropped; the server’s version stays.';
+  }
   const deleted = conflict.conflictType === 'deleted';
   switch (strategy) {
     case 'server_wins':

@@ -8,7 +8,7 @@
  * @fires conflict-dialog-close - the user dismissed the dialog (Cancel, Escape).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { RESOLUTION_STRATEGIES, type ConflictRecord, type FieldChoice, type Resolution, type ResolutionStrategy } from '../protocol/index.ts';
+import { type ConflictRecord, type FieldChoice, type Resolution, type ResolutionStrategy } from '../protocol/index.ts';
 import { fieldLabel, formatDateTime, formatValue } from '../format.ts';
 import { controls } from '../styles/controls.ts';
 import {
@@ -18,6 +18,7 @@ import {
   fieldsRequiringChoice,
   lastWriteWinner,
   outcomeSummary,
+  strategiesFor,
   type FieldRow,
 } from './conflict-fields.ts';
 import { STRATEGY_DESCRIPTION, STRATEGY_LABEL, describeConflict } from './labels.ts';
@@ -163,7 +164,9 @@ export class ConflictResolutionDialog extends LitElement {
           <header>
             <h2 id="title">Resolve conflict: ${describeConflict(conflict)}</h2>
             <p id="explanation">
-              ${conflict.conflictType === 'deleted'
+              ${conflict.localOperation === 'delete'
+                ? `It was deleted on this tablet (${formatDateTime(conflict.localTimestamp)}) but changed on the server since (${formatValue(conflict.serverData.updatedAt)}).`
+                : conflict.conflictType === 'deleted'
                 ? 'Someone deleted this record on the server after it was changed on this tablet.'
                 : `It was changed on this tablet (${formatDateTime(conflict.localTimestamp)}) and on the server (${formatValue(conflict.serverData.updatedAt)}).`}
             </p>
@@ -172,7 +175,7 @@ export class ConflictResolutionDialog extends LitElement {
           <fieldset>
             <legend>How to resolve</legend>
             <div class="strategies">
-              ${RESOLUTION_STRATEGIES.map(
+              ${strategiesFor(conflict).map(
                 (s) => html`
                   <label class="strategy">
                     <input type="radio" name="strategy" value=${s} .checked=${strategy === s} @change=${() => this.pickStrategy(s)} />

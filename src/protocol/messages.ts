@@ -42,6 +42,8 @@ export const ConflictRecordSchema = z.object({
   operationId: z.number().int(),
   entityType: EntityTypeSchema,
   entityId: RealIdSchema,
+  /** What the device tried: an update (fields in localData) or a delete (localData empty). */
+  localOperation: z.enum(['update', 'delete']),
   conflictType: ConflictTypeSchema,
   localData: z.record(z.string(), z.unknown()),
   serverData: z.record(z.string(), z.unknown()),

@@ -21,11 +21,13 @@ export type ResolutionOutcome =
   /** Send an update of these fields on top of the server's version. */
   | { kind: 'update'; data: Row; baseVersion: number; winner: 'client' | 'mixed' }
   /** The server deleted the record: send a create of the local record. */
-  | { kind: 'recreate'; data: Row; winner: 'client' | 'mixed' };
+  | { kind: 'recreate'; data: Row; winner: 'client' | 'mixed' }
+  /** The device deleted a record the server changed since: confirm the delete on top of the server version. */
+  | { kind: 'delete'; baseVersion: number; winner: 'client' };
 
 export class ResolutionError extends Error {
   constructor(
-    readonly code: 'CHOICE_REQUIRED' | 'UNKNOWN_FIELD',
+    readonly code: 'CHOICE_REQUIRED' | 'UNKNOWN_FIELD' | 'NOT_APPLICABLE',
     message: string,
   ) {
     super(message);
@@ -36,7 +38,7 @@ export class ResolutionError extends Error {
 type ConflictInput = Pick<
   ConflictRecord,
   'conflictType' | 'localData' | 'serverData' | 'affectedFields' | 'serverVersion' | 'localTimestamp'
->;
+> & { localOperation?: ConflictRecord['localOperation'] };
 
 /** Fields both sides changed, i.e. those a merge cannot decide alone. */
 export function fieldsNeedingChoice(conflict: ConflictInput): string[] {
@@ -70,7 +72,29 @@ function outcomeFromFields(conflict: ConflictInput, values: Row, winner: 'client
   return { kind: 'update', data, baseVersion: conflict.serverVersion, winner };
 }
 
+/** A deletion made here against server edits: it is kept (sent again) or dropped, nothing in between. */
+function resolveDeletion(conflict: ConflictInput, resolution: Resolution): ResolutionOutcome {
+  const keepDeletion = { kind: 'delete', baseVersion: conflict.serverVersion, winner: 'client' } as const;
+  switch (resolution.strategy) {
+    case 'server_wins':
+      return { kind: 'discard', winner: 'server' };
+    case 'client_wins':
+      return keepDeletion;
+    case 'last_write_wins': {
+      const serverTime = Date.parse(String(conflict.serverData.updatedAt ?? ''));
+      return !Number.isFinite(serverTime) || conflict.localTimestamp > serverTime ? keepDeletion : { kind: 'discard', winner: 'server' };
+    }
+    case 'merge':
+    case 'manual':
+      throw new ResolutionError(
+        'NOT_APPLICABLE',
+        'This record was deleted on this device: keep the deletion (client wins) or keep the server\'s record (server wins)',
+      );
+  }
+}
+
 export function resolveConflict(conflict: ConflictInput, resolution: Resolution): ResolutionOutcome {
+  if (conflict.localOperation === 'delete') return resolveDeletion(conflict, resolution);
   const choices = resolution.fields ?? {};
   for (const field of Object.keys(choices)) {
     if (!(field in conflict.localData) && !(field in conflict.serverData)) {

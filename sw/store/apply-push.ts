@@ -234,6 +234,7 @@ async function recordConflict(tx: Tx, op: StoredOperation, result: PushResult, n
     operationId: op.id!,
     entityType: op.entityType,
     entityId,
+    localOperation: op.operation === 'delete' ? ('delete' as const) : ('update' as const),
     conflictType: data.conflictType,
     localData: data.localData,
     serverData: data.serverData,

@@ -63,6 +63,20 @@ export async function applyResolution(
       if (conflict.conflictType === 'deleted') {
         for (const later of await ops.index('record').getAll([conflict.entityType, conflict.entityId])) await ops.delete(later.id!);
       }
+    } else if (outcome.kind === 'delete') {
+      await ops.put({
+        ...row,
+        operation: 'delete',
+        opId: ctx.uuid(),
+        data: null,
+        baseVersion: outcome.baseVersion,
+        timestamp: ctx.now,
+        status: 'pending',
+        attempts: 0,
+        lastError: null,
+        retryable: true,
+      });
+      queuedOperationId = row.id!;
     } else if (outcome.kind === 'update') {
       await ops.put({
         ...row,

@@ -110,3 +110,17 @@ describe('rebase and remap', () => {
     expect(remapOperation(appointmentOp, mapping)).toMatchObject({ entityId: 'temp_appt_1', data: { petId: 42 } });
   });
 });
+
+describe('resolving a deletion made on the device', () => {
+  const deletion = { ...conflict, localOperation: 'delete' as const, localData: {}, affectedFields: ['title'] };
+  it('client wins confirms the delete on top of the server version; server wins keeps the record', () => {
+    expect(resolveConflict(deletion, { strategy: 'client_wins' })).toEqual({ kind: 'delete', baseVersion: 4, winner: 'client' });
+    expect(resolveConflict(deletion, { strategy: 'server_wins' })).toEqual({ kind: 'discard', winner: 'server' });
+    expect(resolveConflict(deletion, { strategy: 'last_write_wins' }).kind).toBe('discard');
+    expect(resolveConflict({ ...deletion, localTimestamp: Date.parse('2026-11-26T00:00:00Z') }, { strategy: 'last_write_wins' }).kind).toBe('delete');
+  });
+  it('refuses merge and manual, which have no fields to choose', () => {
+    expect(() => resolveConflict(deletion, { strategy: 'merge' })).toThrow(/deletion/);
+    expect(() => resolveConflict(deletion, { strategy: 'manual', fields: {} })).toThrow(ResolutionError);
+  });
+});

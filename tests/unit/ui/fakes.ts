@@ -131,6 +131,7 @@ export function conflict(overrides: Partial<ConflictRecord> = {}): ConflictRecor
     operationId: 10,
     entityType: 'appointments',
     entityId: 42,
+    localOperation: 'update',
     conflictType: 'version',
     localData: { title: 'Checkup — Rex (local)', notes: 'Bring records' },
     serverData: {
