@@ -12,5 +12,11 @@ export function openDatabase(file: string): SqliteDatabase {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Statement and savepoint journals in memory, not in temp files (pushes were 2x slower).
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -32000');
+  // Checkpoint every ~32 MB of WAL instead of 4 MB: pages rewritten by many commits (random-key
+  // index pages: op ids, temp ids) are copied to the database once instead of many times.
+  db.pragma('wal_autocheckpoint = 8000');
   return db;
 }

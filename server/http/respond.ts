@@ -14,7 +14,11 @@ export class HttpError extends Error {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body), headers);
+}
+
+/** For a body already serialised. */
+export function sendJsonText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
@@ -38,13 +42,19 @@ export async function readBody(req: IncomingMessage, limitBytes: number): Promis
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      req.resume();
-      throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `Body larger than ${limitBytes} bytes`);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limitBytes) {
+        req.resume();
+        throw new HttpError(413, 'PAYLOAD_TOO_LARGE', `Body larger than ${limitBytes} bytes`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    // The client went away mid-body: nothing to answer, nothing to log as a server fault.
+    throw new HttpError(400, 'BAD_REQUEST', 'The request body was not received completely');
   }
   return Buffer.concat(chunks).toString('utf8');
 }

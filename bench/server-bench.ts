@@ -1,0 +1,212 @@
+/**
+ * `npm run bench:server`: the sync server alone, over HTTP. A fresh temp database, the real
+ * server (`server/main.ts`) in a child process with request logging off, one signed-in client:
+ *
+ *   push  10,000 appointment creates in batches of 100, then of 1,000 (one request at a time,
+ *         as a service worker sends them); bodies are serialised before the clock starts;
+ *   replay the 1,000-batches again (same opIds: exactly-once answers, nothing applied);
+ *   pull  every change back with the cursor, at limit 100 and at limit 1,000.
+ *
+ * Prints a table; `--json` also prints one JSON line (used by `npm run bench`).
+ * Environment: BENCH_SERVER_OPS (default 10000).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { PullResponse, PushOperation, PushResponse } from '../src/protocol/index.ts';
+import { startServer } from './lib/server.ts';
+import { perSecond, round } from './lib/stats.ts';
+
+const OPS = Number(process.env.BENCH_SERVER_OPS ?? 10_000);
+const BATCH_SIZES = [100, 1000];
+const PULL_LIMITS = [100, 1000];
+const TARGET_OPS_PER_SECOND = 20_000;
+const JSON_OUTPUT = process.argv.includes('--json');
+
+interface Client {
+  url: string;
+  cookie: string;
+}
+
+async function login(url: string): Promise<Client> {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status}`);
+  const cookie = res.headers.get('set-cookie')?.split(';')[0];
+  if (!cookie) throw new Error('no session cookie');
+  return { url, cookie };
+}
+
+async function getJson<T>(client: Client, pathname: string): Promise<T> {
+  const res = await fetch(`${client.url}${pathname}`, { headers: { cookie: client.cookie } });
+  if (!res.ok) throw new Error(`GET ${pathname}: ${res.status}`);
+  return (await res.json()) as T;
+}
+
+function appointmentOps(count: number, petIds: number[], practitionerId: number, tag: string): PushOperation[] {
+  const day = Date.UTC(2026, 0, 5, 8, 0);
+  return Array.from({ length: count }, (_, i) => ({
+    opId: randomUUID(),
+    operation: 'create' as const,
+    entityType: 'appointments',
+    tempId: `temp_appt_${tag}_${i}`,
+    entityId: `temp_appt_${tag}_${i}`,
+    data: {
+      title: `Bench visit ${i}`,
+      type: 'checkup',
+      date: new Date(day + (i % 2000) * 15 * 60_000).toISOString(),
+      durationMinutes: 30,
+      status: 'scheduled',
+      notes: i % 3 === 0 ? 'Bring records' : null,
+      petId: petIds[i % petIds.length]!,
+      practitionerId,
+      practiceId: 1,
+    },
+    timestamp: day + i,
+    practiceId: 1,
+    tenantId: 'smartvet',
+  }));
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
+  } catch {
+    return null;
+  }
+}
+
+interface Run {
+  ms: number;
+  applied: number;
+  requests: number;
+  /** Server CPU per operation (µs): what the server costs, whatever else the machine runs. */
+  serverCpuUsPerOp: number | null;
+}
+
+let serverPid: number | undefined;
+
+async function push(client: Client, bodies: string[]): Promise<Run> {
+  let applied = 0;
+  const cpuBefore = cpuMs(serverPid);
+  const started = performance.now();
+  for (const body of bodies) {
+    const res = await fetch(`${client.url}/api/sync/push`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: client.cookie },
+      body,
+    });
+    const result = (await res.json()) as PushResponse;
+    if (!res.ok || result.failed > 0 || result.conflicts > 0) throw new Error(`push failed: ${res.status} ${JSON.stringify(result).slice(0, 300)}`);
+    applied += result.processed;
+  }
+  const ms = performance.now() - started;
+  const cpuAfter = cpuMs(serverPid);
+  const ops = bodies.length === 0 ? 0 : applied;
+  const serverCpuUsPerOp = cpuBefore === null || cpuAfter === null || ops === 0 ? null : round(((cpuAfter - cpuBefore) * 1000) / ops, 1);
+  return { ms, applied, requests: bodies.length, serverCpuUsPerOp };
+}
+
+async function pullAll(client: Client, limit: number): Promise<{ ms: number; changes: number; requests: number }> {
+  let cursor: string | null = null;
+  let changes = 0;
+  let requests = 0;
+  const started = performance.now();
+  for (;;) {
+    const query = new URLSearchParams({ entityTypes: 'users,pets,appointments', limit: String(limit) });
+    if (cursor) query.set('cursor', cursor);
+    const page: PullResponse = await getJson<PullResponse>(client, `/api/sync/pull?${query}`);
+    requests++;
+    changes += page.changes.length;
+    cursor = page.cursor;
+    if (!page.hasMore) break;
+  }
+  return { ms: performance.now() - started, changes, requests };
+}
+
+function batches(ops: PushOperation[], size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < ops.length; i += size) out.push(JSON.stringify({ operations: ops.slice(i, i + size), clientTimestamp: Date.now() }));
+  return out;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-server-bench-'));
+  const server = await startServer(path.join(dir, 'bench.db'), { DIST_DIR: dir });
+  serverPid = server.process.pid;
+  try {
+    const client = await login(server.url);
+    const pets = await getJson<{ data: { id: number }[] }>(client, '/api/pets');
+    const practitioners = await getJson<{ data: { id: number }[] }>(client, '/api/users?role=PRACTITIONER');
+    const petIds = pets.data.map((p) => p.id);
+    const practitionerId = practitioners.data[0]!.id;
+
+    // Warm-up (JIT, statement cache), not measured.
+    await push(client, batches(appointmentOps(5000, petIds, practitionerId, 'warm'), 100));
+
+    const pushRuns = [];
+    let replay: Run | null = null;
+    for (const size of BATCH_SIZES) {
+      const ops = appointmentOps(OPS, petIds, practitionerId, `b${size}`);
+      const bodies = batches(ops, size);
+      const run = await push(client, bodies);
+      if (run.applied !== OPS) throw new Error(`expected ${OPS} applied, got ${run.applied}`);
+      pushRuns.push({
+        batchSize: size,
+        ops: OPS,
+        requests: run.requests,
+        ms: round(run.ms),
+        opsPerSecond: perSecond(OPS, run.ms),
+        serverCpuUsPerOp: run.serverCpuUsPerOp,
+      });
+      if (size === BATCH_SIZES.at(-1)) replay = await push(client, bodies);
+    }
+
+    const pullRuns = [];
+    for (const limit of PULL_LIMITS) {
+      const run = await pullAll(client, limit);
+      pullRuns.push({ limit, changes: run.changes, requests: run.requests, ms: round(run.ms), changesPerSecond: perSecond(run.changes, run.ms) });
+    }
+
+    const report = {
+      ops: OPS,
+      push: pushRuns,
+      replay: replay && { batchSize: BATCH_SIZES.at(-1), ops: OPS, ms: round(replay.ms), opsPerSecond: perSecond(OPS, replay.ms), serverCpuUsPerOp: replay.serverCpuUsPerOp },
+      pull: pullRuns,
+      targetOpsPerSecond: TARGET_OPS_PER_SECOND,
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg().map((l) => round(l)) },
+    };
+
+    console.log(
+      `\nSync server over HTTP (${report.machine.cpus} CPUs, ${report.machine.cpuModel}, Node ${report.machine.node}, load ${report.machine.loadAverage.join(' ')})\n`,
+    );
+    for (const r of pushRuns) {
+      const mark = r.opsPerSecond >= TARGET_OPS_PER_SECOND ? 'meets' : 'below';
+      console.log(
+        `push    batch ${String(r.batchSize).padStart(5)}: ${r.ops} creates in ${r.ms} ms over ${r.requests} requests → ${r.opsPerSecond} ops/s ` +
+          `(${mark} the ${TARGET_OPS_PER_SECOND} target; server CPU ${r.serverCpuUsPerOp ?? '?'} µs/op)`,
+      );
+    }
+    if (report.replay) {
+      console.log(
+        `replay  batch ${String(report.replay.batchSize).padStart(5)}: ${report.replay.ops} already-applied opIds in ${report.replay.ms} ms → ` +
+          `${report.replay.opsPerSecond} ops/s (nothing applied; server CPU ${report.replay.serverCpuUsPerOp ?? '?'} µs/op)`,
+      );
+    }
+    for (const r of pullRuns) {
+      console.log(`pull    limit ${String(r.limit).padStart(5)}: ${r.changes} changes in ${r.ms} ms over ${r.requests} requests → ${r.changesPerSecond} changes/s`);
+    }
+    if (JSON_OUTPUT) console.log(JSON.stringify(report));
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,119 @@
+/**
+ * Schema migrations, applied in order at start by `migrate.ts` and recorded in
+ * `schema_migrations`. Append new ones; never edit one that has shipped.
+ */
+export interface Migration {
+  id: number;
+  name: string;
+  sql: string;
+}
+
+const SYNCED_COLUMNS = `
+  practice_id INTEGER NOT NULL REFERENCES practices(id),
+  version     INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  deleted_at  INTEGER,
+  seq         INTEGER NOT NULL`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE practices (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  tenant_id  TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY,
+  tenant_id     TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  email         TEXT,
+  phone         TEXT,
+  role          TEXT NOT NULL CHECK (role IN ('ADMIN', 'PRACTITIONER', 'STAFF', 'CLIENT')),
+  password_hash TEXT,${SYNCED_COLUMNS}
+);
+CREATE INDEX users_practice_seq ON users (practice_id, seq);
+CREATE INDEX users_practice_role ON users (practice_id, role);
+-- Sign-in is by email: one account per address among those who can sign in.
+CREATE UNIQUE INDEX users_login_email ON users (email COLLATE NOCASE) WHERE password_hash IS NOT NULL;
+
+CREATE TABLE pets (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL,
+  species    TEXT NOT NULL,
+  breed      TEXT,
+  birth_date TEXT,
+  owner_id   INTEGER NOT NULL REFERENCES users(id),${SYNCED_COLUMNS}
+);
+CREATE INDEX pets_practice_seq ON pets (practice_id, seq);
+CREATE INDEX pets_owner ON pets (owner_id);
+
+CREATE TABLE appointments (
+  id               INTEGER PRIMARY KEY,
+  title            TEXT NOT NULL,
+  type             TEXT NOT NULL,
+  date             INTEGER NOT NULL,
+  duration_minutes TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  notes            TEXT,
+  pet_id           INTEGER NOT NULL REFERENCES pets(id),
+  practitioner_id  INTEGER REFERENCES users(id),
+  client_id        INTEGER REFERENCES users(id),${SYNCED_COLUMNS}
+);
+CREATE INDEX appointments_practice_seq ON appointments (practice_id, seq);
+CREATE INDEX appointments_practice_date ON appointments (practice_id, date);
+CREATE INDEX appointments_pet ON appointments (pet_id);
+
+CREATE TABLE revisions (
+  entity_type TEXT NOT NULL,
+  entity_id   INTEGER NOT NULL,
+  version     INTEGER NOT NULL,
+  previous    TEXT NOT NULL,
+  changed_at  INTEGER NOT NULL,
+  PRIMARY KEY (entity_type, entity_id, version)
+) WITHOUT ROWID;
+
+-- A rowid table: rows append in order; only the small (practice_id, op_id) index takes random
+-- inserts (opIds are UUIDs). WITHOUT ROWID would scatter the whole result JSON instead.
+CREATE TABLE op_log (
+  id          INTEGER PRIMARY KEY,
+  practice_id INTEGER NOT NULL,
+  op_id       TEXT NOT NULL,
+  user_id     INTEGER,
+  entity_type TEXT NOT NULL,
+  operation   TEXT NOT NULL,
+  result      TEXT NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX op_log_op ON op_log (practice_id, op_id);
+
+CREATE TABLE temp_ids (
+  practice_id INTEGER NOT NULL,
+  entity_type TEXT NOT NULL,
+  temp_id     TEXT NOT NULL,
+  real_id     INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  PRIMARY KEY (practice_id, entity_type, temp_id)
+) WITHOUT ROWID;
+
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sessions_user ON sessions (user_id);
+
+CREATE TABLE counters (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counters (name, value) VALUES ('change_seq', 0);
+`,
+  },
+];

@@ -1,0 +1,160 @@
+/**
+ * The database schema as drizzle tables: the typed view of what `migrations.ts` creates.
+ * The SQL in the migrations is the source of truth for the file on disk; a test checks that
+ * every column declared here exists there with the same name.
+ *
+ * Conventions:
+ * - times (`createdAt`, `updatedAt`, `deletedAt`, `appointments.date`) are integers in ms UTC;
+ *   the wire gets ISO strings (see `entities/records.ts`);
+ * - every synced row has `version` (+1 per change), a tombstone `deletedAt`, and `seq`, its
+ *   position in the global change sequence (`counters.change_seq`) that pull cursors follow.
+ */
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+export const practices = sqliteTable('practices', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  tenantId: text('tenant_id').notNull().unique(),
+  createdAt: integer('created_at').notNull(),
+});
+
+const syncedColumns = () => ({
+  practiceId: integer('practice_id')
+    .notNull()
+    .references(() => practices.id),
+  version: integer('version').notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+  deletedAt: integer('deleted_at'),
+  seq: integer('seq').notNull(),
+});
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    name: text('name').notNull(),
+    email: text('email'),
+    phone: text('phone'),
+    role: text('role', { enum: ['ADMIN', 'PRACTITIONER', 'STAFF', 'CLIENT'] }).notNull(),
+    /** scrypt hash (see auth/password.ts); null for clients, who cannot sign in. */
+    passwordHash: text('password_hash'),
+    ...syncedColumns(),
+  },
+  (t) => [index('users_practice_seq').on(t.practiceId, t.seq), index('users_practice_role').on(t.practiceId, t.role)],
+);
+
+export const pets = sqliteTable(
+  'pets',
+  {
+    id: integer('id').primaryKey(),
+    name: text('name').notNull(),
+    species: text('species').notNull(),
+    breed: text('breed'),
+    /** `YYYY-MM-DD`. */
+    birthDate: text('birth_date'),
+    ownerId: integer('owner_id')
+      .notNull()
+      .references(() => users.id),
+    ...syncedColumns(),
+  },
+  (t) => [index('pets_practice_seq').on(t.practiceId, t.seq), index('pets_owner').on(t.ownerId)],
+);
+
+export const appointments = sqliteTable(
+  'appointments',
+  {
+    id: integer('id').primaryKey(),
+    title: text('title').notNull(),
+    type: text('type').notNull(),
+    /** ms UTC. */
+    date: integer('date').notNull(),
+    /** Text, as the reference's schema note says. */
+    durationMinutes: text('duration_minutes').notNull(),
+    status: text('status').notNull(),
+    notes: text('notes'),
+    petId: integer('pet_id')
+      .notNull()
+      .references(() => pets.id),
+    practitionerId: integer('practitioner_id').references(() => users.id),
+    /** Always the pet's owner (derived by the server). */
+    clientId: integer('client_id').references(() => users.id),
+    ...syncedColumns(),
+  },
+  (t) => [
+    index('appointments_practice_seq').on(t.practiceId, t.seq),
+    index('appointments_practice_date').on(t.practiceId, t.date),
+    index('appointments_pet').on(t.petId),
+  ],
+);
+
+/**
+ * Undo log for field-level conflict detection: for each update (version N of a row), the
+ * values its changed fields had before it, in wire form. Replaying it backwards from the current
+ * row rebuilds the row as of any earlier version, and its keys say which fields changed since.
+ * Creates write nothing here (there is no earlier version).
+ */
+export const revisions = sqliteTable(
+  'revisions',
+  {
+    entityType: text('entity_type').notNull(),
+    entityId: integer('entity_id').notNull(),
+    version: integer('version').notNull(),
+    /** JSON object: field → value before this version. */
+    previous: text('previous').notNull(),
+    changedAt: integer('changed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.entityType, t.entityId, t.version] })],
+);
+
+/** Exactly-once: each applied operation's result, by the opId the client made. */
+export const opLog = sqliteTable(
+  'op_log',
+  {
+    id: integer('id').primaryKey(),
+    practiceId: integer('practice_id').notNull(),
+    opId: text('op_id').notNull(),
+    userId: integer('user_id'),
+    entityType: text('entity_type').notNull(),
+    operation: text('operation').notNull(),
+    /** The PushResult as JSON, returned as-is when the operation comes again. */
+    result: text('result').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('op_log_op').on(t.practiceId, t.opId)],
+);
+
+/** Temp ids made on devices and the real ids their creates got (for later references). */
+export const tempIds = sqliteTable(
+  'temp_ids',
+  {
+    practiceId: integer('practice_id').notNull(),
+    entityType: text('entity_type').notNull(),
+    tempId: text('temp_id').notNull(),
+    realId: integer('real_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.practiceId, t.entityType, t.tempId] })],
+);
+
+export const sessions = sqliteTable('sessions', {
+  /** sha256 of the cookie's token: a copy of the database does not hold live sessions. */
+  tokenHash: text('token_hash').primaryKey(),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: integer('created_at').notNull(),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+/** Named counters; `change_seq` numbers every change of a synced row. */
+export const counters = sqliteTable('counters', {
+  name: text('name').primaryKey(),
+  value: integer('value').notNull(),
+});
+
+export type UserRow = typeof users.$inferSelect;
+export type PetRow = typeof pets.$inferSelect;
+export type AppointmentRow = typeof appointments.$inferSelect;
+export const schema = { practices, users, pets, appointments, revisions, opLog, tempIds, sessions, counters };

@@ -1,0 +1,16 @@
+/**
+ * One model per synced entity: reads and writes its table and converts rows to wire records.
+ * The sync engine (`sync/apply.ts`) is written once against `EntityModel` (store/model.ts);
+ * what differs between users, pets and appointments lives in store/models/.
+ */
+import type { Orm } from '../db/orm.ts';
+import type { EntityModels } from './model.ts';
+import { appointmentsModel } from './models/appointments.ts';
+import { petsModel } from './models/pets.ts';
+import { usersModel } from './models/users.ts';
+
+export type { ChangeRow, EntityModel, EntityModels, ListFilter, Owner, RefTarget, RowMeta } from './model.ts';
+
+export function createEntityModels(orm: Orm): EntityModels {
+  return { users: usersModel(orm), pets: petsModel(orm), appointments: appointmentsModel(orm) };
+}

@@ -1,0 +1,118 @@
+/**
+ * The contract every entity model fulfils (`sync/apply.ts` is written once against it) and the
+ * helpers the three models share.
+ *
+ * The per-row statements of push and pull are raw prepared statements generated from the
+ * drizzle tables (db/statements.ts); updates and REST lists use drizzle's query builder (they
+ * build their SET list or filters per call, and are rare next to creates and pulls).
+ */
+import type { EntityType } from '../../src/protocol/index.ts';
+import type { Orm } from '../db/orm.ts';
+import type { appointments, pets, users } from '../db/schema.ts';
+import { insertSql, selectList, tableName } from '../db/statements.ts';
+import type { Fields, WireRecord } from './wire.ts';
+
+/** Version, time and change sequence number a write stamps on the row. */
+export interface RowMeta {
+  version: number;
+  now: number;
+  seq: number;
+}
+
+export interface Owner {
+  practiceId: number;
+  tenantId: string;
+}
+
+export interface ChangeRow {
+  seq: number;
+  record: WireRecord;
+}
+
+/** REST list filter, already resolved to real ids and ms. */
+export interface ListFilter {
+  equals: Record<string, number | string>;
+  /** appointments.date range [from, to) in ms. */
+  from?: number;
+  to?: number;
+  includeDeleted: boolean;
+}
+
+/** What a reference check needs of a referenced row (cheaper than the whole record). */
+export interface RefTarget {
+  id: number;
+  deleted: boolean;
+  /** users only. */
+  role?: string;
+  /** pets only. */
+  ownerId?: number;
+}
+
+export interface EntityModel {
+  readonly type: EntityType;
+  /** Fields a change can touch (client-writable and server-derived), in record order. */
+  readonly fields: readonly string[];
+  /** The row (tombstones included) if it belongs to the practice. */
+  find(practiceId: number, id: number): WireRecord | undefined;
+  /** The few columns reference checks need, if the row belongs to the practice. */
+  refTarget(practiceId: number, id: number): RefTarget | undefined;
+  insert(owner: Owner, fields: Fields, meta: RowMeta): WireRecord;
+  update(id: number, changes: Fields, meta: RowMeta): WireRecord;
+  tombstone(id: number, meta: RowMeta): WireRecord;
+  /** Rows with seq > afterSeq and updatedAt > sinceMs, in seq order. */
+  changesSince(practiceId: number, afterSeq: number, sinceMs: number, limit: number): ChangeRow[];
+  list(practiceId: number, filter: ListFilter): WireRecord[];
+}
+
+export type EntityModels = { readonly [K in EntityType]: EntityModel };
+
+// ---------------------------------------------------------------- shared helpers
+
+/** Insert values: every field is required by the writable schema, so a missing one is a bug. */
+export function complete<T extends object>(entityType: EntityType, partial: Partial<T>, keys: readonly string[]): T {
+  for (const key of keys) {
+    if (!(key in partial)) throw new Error(`${entityType}.${key} missing on insert`);
+  }
+  return partial as T;
+}
+
+export function stamp(meta: RowMeta) {
+  return { version: meta.version, updatedAt: meta.now, seq: meta.seq };
+}
+
+/**
+ * The per-row statements of the sync hot path (raw, see db/statements.ts); rows come back in
+ * the table's `$inferSelect` shape (minus `exclude`).
+ */
+export function hotStatements<T extends typeof users | typeof pets | typeof appointments>(
+  orm: Orm,
+  table: T,
+  insertKeys: readonly (keyof T['$inferInsert'] & string)[],
+  exclude: readonly (keyof T['$inferSelect'])[] = [],
+) {
+  type Row = T['$inferSelect'];
+  const db = orm.$client;
+  const name = tableName(table);
+  const columns = selectList(table, exclude);
+  const byId = db.prepare<{ id: number; practiceId: number }, Row>(`SELECT ${columns} FROM ${name} WHERE id = @id AND practice_id = @practiceId`);
+  const changes = db.prepare<{ practiceId: number; afterSeq: number; sinceMs: number; limit: number }, Row>(
+    `SELECT ${columns} FROM ${name} WHERE practice_id = @practiceId AND seq > @afterSeq AND updated_at > @sinceMs ORDER BY seq LIMIT @limit`,
+  );
+  const insert = db.prepare<object>(insertSql(table, insertKeys));
+  return {
+    byId: (practiceId: number, id: number): Row | undefined => byId.get({ id, practiceId }),
+    changes: (practiceId: number, afterSeq: number, sinceMs: number, limit: number): Row[] => changes.all({ practiceId, afterSeq, sinceMs, limit }),
+    insert: (values: object): number => Number(insert.run(values).lastInsertRowid),
+  };
+}
+
+export const SYNCED_INSERT_KEYS = ['practiceId', 'version', 'createdAt', 'updatedAt', 'seq'] as const;
+
+/**
+ * A new row: its fields plus the synced columns, id filled in after the insert. One object is
+ * both the statement's named parameters and the row the record is built from. (Object.assign,
+ * not spreads: V8 in Node 20 is very slow at `{ ...a, ...b }` objects on this path.)
+ */
+export function newRow<F extends object>(fields: F, practiceId: number, meta: RowMeta) {
+  return Object.assign({ id: 0 }, fields, { practiceId, version: meta.version, createdAt: meta.now, updatedAt: meta.now, deletedAt: null, seq: meta.seq });
+}

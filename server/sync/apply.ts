@@ -1,0 +1,290 @@
+/**
+ * Applies ONE operation (create, update or delete of one record) for a signed-in user, exactly
+ * once, atomically. Push and the REST surface both go through here, so the rules live in one
+ * place:
+ *
+ * - opId seen before in this practice → the stored result, nothing applied;
+ * - the practice and tenant come from the session; an operation naming others → FORBIDDEN;
+ * - create: temp id → real id (recorded in the temp-id map; a temp id created before returns
+ *   the record it made instead of a duplicate); appointments get clientId from pet.ownerId;
+ * - update/delete: field-level conflict detection against the base version (`conflicts.ts`).
+ *
+ * Each operation is atomic: alone, in a transaction of its own; in a push batch (one
+ * transaction per request), see BatchIsolation: a failed operation leaves no trace.
+ * Only applied operations (success) are recorded under their opId: a failure or conflict
+ * changed nothing, so evaluating it again later is safe and gives a fresh answer. The stored
+ * result leaves out the record, rebuilt at the result's version on replay (sync/versions.ts).
+ */
+import {
+  ENTITY_TYPES,
+  isTempId,
+  type EntityType,
+  type PushOperation,
+  type PushResult,
+} from '../../src/protocol/index.ts';
+import type { SqliteDatabase } from '../db/open.ts';
+import type { EntityModel, EntityModels, Owner, RefTarget } from '../store/entities.ts';
+import type { SyncLog } from '../store/sync-log.ts';
+import type { Fields, WireRecord } from '../store/wire.ts';
+import { decideDelete, decideUpdate, rebuildHistory, type ServerHistory } from './conflicts.ts';
+import { OperationError } from './errors.ts';
+import type { Resolver } from './references.ts';
+import { conflict, failure, success } from './results.ts';
+import { recordAt } from './versions.ts';
+import { parseCreateData, parseUpdateData } from './validate.ts';
+
+/** Who is writing: from the session, never from the request. */
+export interface Actor extends Owner {
+  userId: number;
+}
+
+export interface ApplyOptions {
+  /** Record the result under the opId (false for REST writes sent without an Idempotency-Key). */
+  remember: boolean;
+}
+
+/**
+ * How an operation inside a batch is kept atomic:
+ * - `savepoint`: each in a SAVEPOINT, rolled back alone if it throws;
+ * - `none`: no savepoint (they cost about a fifth of a create). Safe because an operation only
+ *   refuses (OperationError) before its first write, which `writeCount` verifies; anything else
+ *   throws BatchAbort and the caller rolls the batch back and runs it again with savepoints.
+ */
+export type BatchIsolation = 'savepoint' | 'none';
+
+/** An operation failed after it started writing, outside a savepoint: the batch must roll back. */
+export class BatchAbort extends Error {
+  constructor(readonly reason: unknown) {
+    super('operation failed mid-write; batch rolled back');
+    this.name = 'BatchAbort';
+  }
+}
+
+export interface Applier {
+  /** One operation in its own write transaction (REST writes). */
+  apply(actor: Actor, op: PushOperation, now: number, options?: ApplyOptions): PushResult;
+  /** One operation of a batch, inside the caller's `writeTransaction` (push). */
+  applyInBatch(actor: Actor, op: PushOperation, now: number, isolation: BatchIsolation): PushResult;
+  /** The JSON text of a result this applier just recorded in the op log, if any (saves serialising it twice). */
+  json(result: PushResult): string | undefined;
+}
+
+export interface ApplierDeps {
+  db: SqliteDatabase;
+  models: EntityModels;
+  log: SyncLog;
+  resolver: Resolver;
+  /** Called for an unexpected error inside one operation (a bug): the operation fails as INTERNAL. */
+  onInternalError: (err: unknown, op: PushOperation) => void;
+}
+
+const isEntityType = (t: string): t is EntityType => (ENTITY_TYPES as readonly string[]).includes(t);
+
+export function createApplier(deps: ApplierDeps): Applier {
+  const { db, models, log, resolver } = deps;
+  const serialized = new WeakMap<PushResult, string>();
+
+  function checkTenancy(actor: Actor, op: PushOperation): void {
+    const named: [string, unknown, unknown][] = [
+      ['practiceId', op.practiceId, actor.practiceId],
+      ['tenantId', op.tenantId, actor.tenantId],
+      ['data.practiceId', op.data?.practiceId, actor.practiceId],
+      ['data.tenantId', op.data?.tenantId, actor.tenantId],
+    ];
+    for (const [name, value, own] of named) {
+      if (value !== undefined && value !== null && value !== own) {
+        throw new OperationError('FORBIDDEN', `${name} ${JSON.stringify(value)} is not your practice (${String(own)})`);
+      }
+    }
+  }
+
+  function history(model: EntityModel, current: WireRecord, baseVersion: number | undefined): ServerHistory | null {
+    if (baseVersion === undefined || baseVersion >= current.version) return null;
+    return rebuildHistory(current, model.fields, baseVersion, log.revisionsAfter(model.type, current.id, baseVersion));
+  }
+
+  /** Writes a change to an existing row: new version and seq, plus its undo revision. */
+  function write(actor: Actor, model: EntityModel, current: WireRecord, changes: Fields, now: number): WireRecord {
+    const previous: Fields = {};
+    for (const field of Object.keys(changes)) previous[field] = current[field] ?? null;
+    const version = current.version + 1;
+    resolver.forget(actor.practiceId, model.type, current.id);
+    const record = model.update(current.id, changes, { version, now, seq: log.nextSeq() });
+    log.addRevision(model.type, current.id, version, previous, now);
+    return record;
+  }
+
+  function create(actor: Actor, model: EntityModel, op: PushOperation, now: number): PushResult {
+    const entityTempId = isTempId(op.entityId) ? op.entityId : undefined;
+    if (op.entityId !== undefined && entityTempId === undefined) {
+      throw new OperationError('VALIDATION', 'A create names a temp id (or none), not a real id');
+    }
+    if (op.tempId !== undefined && entityTempId !== undefined && op.tempId !== entityTempId) {
+      throw new OperationError('VALIDATION', `tempId ${op.tempId} and entityId ${entityTempId} differ`);
+    }
+    const tempId = op.tempId ?? entityTempId;
+    if (tempId !== undefined) {
+      // The same record pushed again under another opId: answer with the row it made.
+      const existingId = log.findTempId(actor.practiceId, model.type, tempId);
+      const existing = existingId === undefined ? undefined : model.find(actor.practiceId, existingId);
+      if (existing) return success(op, existing, tempId);
+    }
+    const fields = parseCreateData(model.type, op.data);
+    const referenced = resolver.references(actor.practiceId, model.type, fields);
+    if (model.type === 'appointments') fields.clientId = referenced.get('petId')?.ownerId ?? null;
+    const record = model.insert(actor, fields, { version: 1, now, seq: log.nextSeq() });
+    if (tempId !== undefined) log.recordTempId(actor.practiceId, model.type, tempId, record.id, now);
+    return success(op, record, tempId);
+  }
+
+  /** The row an update/delete names, which must be in the practice (and a client, for users). */
+  function target(actor: Actor, model: EntityModel, op: PushOperation): WireRecord {
+    if (op.entityId === undefined) throw new OperationError('VALIDATION', `An ${op.operation} needs "entityId"`);
+    const id = resolver.entityId(actor.practiceId, model.type, op.entityId);
+    const current = model.find(actor.practiceId, id);
+    if (!current) throw new OperationError('NOT_FOUND', `No ${model.type} record with id ${String(op.entityId)} in this practice`);
+    if (model.type === 'users' && current.role !== 'CLIENT') {
+      throw new OperationError('FORBIDDEN', 'Staff accounts cannot be changed through sync; only clients');
+    }
+    return current;
+  }
+
+  function update(actor: Actor, model: EntityModel, op: PushOperation, now: number): PushResult {
+    const tempId = isTempId(op.entityId) ? op.entityId : undefined;
+    const local = parseUpdateData(model.type, op.data);
+    const current = target(actor, model, op);
+    const referenced = current.deletedAt === null ? resolver.references(actor.practiceId, model.type, local) : new Map<string, RefTarget>();
+    const decision = decideUpdate({ current, fields: model.fields, local, baseVersion: op.version, history: history(model, current, op.version) });
+    if (decision.kind === 'conflict') {
+      return conflict(
+        op,
+        current,
+        {
+          localData: local,
+          serverData: current,
+          conflictType: decision.conflictType,
+          affectedFields: decision.affectedFields,
+          baseVersion: op.version ?? current.version,
+          serverVersion: current.version,
+        },
+        tempId,
+      );
+    }
+    const changes = decision.changes;
+    if (model.type === 'appointments' && 'petId' in changes) {
+      const ownerId = referenced.get('petId')?.ownerId ?? null;
+      if (ownerId !== current.clientId) changes.clientId = ownerId;
+    }
+    if (Object.keys(changes).length === 0) return success(op, current, tempId);
+    const record = write(actor, model, current, changes, now);
+    if (model.type === 'pets' && 'ownerId' in changes) reassignClient(actor, record, now);
+    return success(op, record, tempId);
+  }
+
+  /** A pet changed owner: its live appointments follow (clientId is always the pet's owner). */
+  function reassignClient(actor: Actor, pet: WireRecord, now: number): void {
+    const appointments = models.appointments;
+    for (const appointment of appointments.list(actor.practiceId, { equals: { petId: pet.id }, includeDeleted: false })) {
+      if (appointment.clientId !== pet.ownerId) write(actor, appointments, appointment, { clientId: pet.ownerId ?? null }, now);
+    }
+  }
+
+  function remove(actor: Actor, model: EntityModel, op: PushOperation, now: number): PushResult {
+    const tempId = isTempId(op.entityId) ? op.entityId : undefined;
+    const current = target(actor, model, op);
+    const decision = decideDelete({ current, fields: model.fields, baseVersion: op.version, history: history(model, current, op.version) });
+    if (decision.kind === 'noop') return success(op, current, tempId);
+    if (decision.kind === 'conflict') {
+      return conflict(
+        op,
+        current,
+        {
+          localData: {},
+          serverData: current,
+          conflictType: 'version',
+          affectedFields: decision.affectedFields,
+          baseVersion: op.version ?? current.version,
+          serverVersion: current.version,
+        },
+        tempId,
+      );
+    }
+    const version = current.version + 1;
+    resolver.forget(actor.practiceId, model.type, current.id);
+    const record = model.tombstone(current.id, { version, now, seq: log.nextSeq() });
+    log.addRevision(model.type, current.id, version, { deletedAt: null }, now);
+    return success(op, record, tempId);
+  }
+
+  /** The operation's reads, checks and writes; OperationError only before the first write. */
+  function applyOne(actor: Actor, op: PushOperation, now: number, remember: boolean): PushResult {
+    const stored = log.findOp(actor.practiceId, op.opId);
+    if (stored) {
+      if (stored.entityType !== op.entityType || stored.operation !== op.operation) {
+        return failure(op, 'VALIDATION', `opId ${op.opId} was already used for a ${stored.operation} of ${stored.entityType}`);
+      }
+      // The stored answer, as first given (only the client's queue row id may differ).
+      const replay = stored.result;
+      if (op.id !== undefined) replay.operationId = op.id;
+      else delete replay.operationId;
+      if (replay.realId !== undefined && replay.version !== undefined && isEntityType(stored.entityType)) {
+        const current = models[stored.entityType].find(actor.practiceId, replay.realId);
+        if (current) replay.record = recordAt(current, replay.version, log.revisionsAfter(stored.entityType, current.id, replay.version - 1));
+      }
+      return replay;
+    }
+    if (!isEntityType(op.entityType)) {
+      const hint = op.entityType === 'clients' ? ' (clients are users with role CLIENT)' : '';
+      return failure(op, 'UNKNOWN_ENTITY', `Unknown entity type "${op.entityType}"${hint}`);
+    }
+    checkTenancy(actor, op);
+    const model = models[op.entityType];
+    const result =
+      op.operation === 'create' ? create(actor, model, op, now) : op.operation === 'update' ? update(actor, model, op, now) : remove(actor, model, op, now);
+    if (result.success && remember) {
+      const { record, ...stored } = result;
+      const resultJson = JSON.stringify(stored);
+      log.recordOp({ practiceId: actor.practiceId, opId: op.opId, userId: actor.userId, entityType: model.type, operation: op.operation, resultJson, now });
+      // The response reuses that text: the record goes last, serialised once.
+      serialized.set(result, `${resultJson.slice(0, -1)},"record":${JSON.stringify(record)}}`);
+    }
+    return result;
+  }
+
+  /** Nested in the caller's transaction, this is a SAVEPOINT: a throw rolls back this operation only. */
+  const inSavepoint = db.transaction(applyOne);
+
+  function internal(op: PushOperation, err: unknown): PushResult {
+    deps.onInternalError(err, op);
+    return failure(op, 'INTERNAL', 'The server could not apply this operation');
+  }
+
+  return {
+    apply(actor, op, now, options = { remember: true }) {
+      try {
+        // Its own write transaction: a throw rolls all of it back.
+        return log.writeTransaction(() => applyOne(actor, op, now, options.remember));
+      } catch (err) {
+        return err instanceof OperationError ? failure(op, err.code, err.message) : internal(op, err);
+      }
+    },
+    json: (result) => serialized.get(result),
+    applyInBatch(actor, op, now, isolation) {
+      if (isolation === 'savepoint') {
+        try {
+          return inSavepoint(actor, op, now, true);
+        } catch (err) {
+          return err instanceof OperationError ? failure(op, err.code, err.message) : internal(op, err);
+        }
+      }
+      const writesBefore = log.writeCount();
+      try {
+        return applyOne(actor, op, now, true);
+      } catch (err) {
+        // Refused before writing anything: nothing to undo.
+        if (err instanceof OperationError && log.writeCount() === writesBefore) return failure(op, err.code, err.message);
+        throw new BatchAbort(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * `GET /api/sync/pull` without HTTP: the practice's changes after a cursor (or after
+ * `lastSyncTimestamp` on a first pull), at most `limit` per entity type, read in one snapshot.
+ */
+import { ENTITY_TYPES, type EntityType, type PullChange, type PullQuery, type PullResponse } from '../../src/protocol/index.ts';
+import type { SqliteDatabase } from '../db/open.ts';
+import type { EntityModels } from '../store/entities.ts';
+import type { SyncLog } from '../store/sync-log.ts';
+import type { WireRecord } from '../store/wire.ts';
+import { CursorError, decodeCursor, encodeCursor } from './cursor.ts';
+
+export interface PullDeps {
+  db: SqliteDatabase;
+  models: EntityModels;
+  log: SyncLog;
+}
+
+export function toChange(entityType: EntityType, record: WireRecord): PullChange {
+  return {
+    entityType,
+    operation: record.deletedAt !== null ? 'delete' : record.version === 1 ? 'create' : 'update',
+    data: record,
+    id: record.id,
+    version: record.version,
+    updatedAt: record.updatedAt,
+  };
+}
+
+/** Throws CursorError for a cursor that is malformed or belongs to another practice. */
+export function pullChanges(deps: PullDeps, practiceId: number, query: PullQuery, now: number): PullResponse {
+  const start = query.cursor ? decodeCursor(query.cursor) : null;
+  if (start && start.practiceId !== practiceId) throw new CursorError('cursor belongs to another practice');
+  const types = ENTITY_TYPES.filter((t) => !query.entityTypes || query.entityTypes.includes(t));
+  const positions = { ...(start?.positions ?? {}) };
+
+  // A deferred transaction with only reads: every query sees the same snapshot (WAL).
+  const read = deps.db.transaction(() => {
+    const head = deps.log.currentSeq();
+    const changes: PullChange[] = [];
+    let hasMore = false;
+    for (const type of types) {
+      const after = positions[type];
+      const rows =
+        after !== undefined
+          ? deps.models[type].changesSince(practiceId, after, -1, query.limit + 1)
+          : deps.models[type].changesSince(practiceId, 0, query.lastSyncTimestamp, query.limit + 1);
+      const more = rows.length > query.limit;
+      if (more) rows.length = query.limit;
+      hasMore ||= more;
+      // Nothing more of this type up to `head` in this snapshot: later changes get a higher seq.
+      positions[type] = more ? rows[rows.length - 1]!.seq : head;
+      for (const row of rows) changes.push(toChange(type, row.record));
+    }
+    return { changes, hasMore };
+  });
+  const { changes, hasMore } = read();
+
+  let nextTimestamp = 0;
+  for (const change of changes) nextTimestamp = Math.max(nextTimestamp, Date.parse(change.updatedAt));
+  return {
+    success: true,
+    timestamp: now,
+    changes,
+    hasMore,
+    nextTimestamp: changes.length > 0 ? nextTimestamp : now,
+    cursor: encodeCursor({ practiceId, positions }),
+  };
+}

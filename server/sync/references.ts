@@ -1,0 +1,98 @@
+/**
+ * Resolves ids an operation names: its own entityId and the reference fields in its data
+ * (pets.ownerId, appointments.petId / practitionerId). A temp id resolves through the temp-id
+ * map, filled by creates of the same batch or of earlier pushes; a real id must be a live row of
+ * the same practice. Only the practice's own rows are ever visible.
+ */
+import { REFERENCE_FIELDS, isTempId, type EntityId, type EntityType } from '../../src/protocol/index.ts';
+import type { EntityModels, RefTarget } from '../store/entities.ts';
+import type { SyncLog } from '../store/sync-log.ts';
+import type { Fields } from '../store/wire.ts';
+import { OperationError } from './errors.ts';
+
+/** Rules a referenced row must meet beyond "exists, same practice, not deleted". */
+const REFERENCE_RULES: Record<string, { role?: (role: unknown) => boolean; what: string }> = {
+  'pets.ownerId': { role: (r) => r === 'CLIENT', what: 'client' },
+  'appointments.petId': { what: 'pet' },
+  'appointments.practitionerId': { role: (r) => r !== 'CLIENT', what: 'practitioner' },
+};
+
+export interface Resolver {
+  /**
+   * Runs `fn` (one push batch) with referenced rows remembered between its operations: a batch
+   * of appointments names the same practitioners and often the same pets again and again.
+   * Rows the batch writes are forgotten as they are written (see `forget`).
+   */
+  batch<T>(fn: () => T): T;
+  /** The row was just written (or its write rolled back): read it again next time. */
+  forget(practiceId: number, entityType: EntityType, id: number): void;
+  /** Real id of the record an update/delete names; NOT_FOUND for an unknown temp id. */
+  entityId(practiceId: number, entityType: EntityType, id: EntityId): number;
+  /**
+   * Rewrites reference fields of `fields` to real ids (in place) and returns the referenced
+   * records by field name, for derived fields (appointments.clientId from the pet).
+   */
+  references(practiceId: number, entityType: EntityType, fields: Fields): Map<string, RefTarget>;
+}
+
+export function createResolver(models: EntityModels, log: SyncLog): Resolver {
+  /** Live only inside `batch`; only rows found (a miss may be created later in the batch). */
+  let cache: Map<string, RefTarget> | null = null;
+
+  function lookup(practiceId: number, target: EntityType, id: number): RefTarget | undefined {
+    if (!cache) return models[target].refTarget(practiceId, id);
+    const key = `${target}:${practiceId}:${id}`;
+    let found = cache.get(key);
+    if (!found) {
+      found = models[target].refTarget(practiceId, id);
+      if (found) cache.set(key, found);
+    }
+    return found;
+  }
+
+  function realId(practiceId: number, entityType: EntityType, id: unknown): number | undefined {
+    if (typeof id === 'number') return id;
+    if (isTempId(id)) return log.findTempId(practiceId, entityType, id);
+    return undefined;
+  }
+
+  return {
+    batch(fn) {
+      cache = new Map();
+      try {
+        return fn();
+      } finally {
+        cache = null;
+      }
+    },
+    forget(practiceId, entityType, id) {
+      cache?.delete(`${entityType}:${practiceId}:${id}`);
+    },
+    entityId(practiceId, entityType, id) {
+      const real = realId(practiceId, entityType, id);
+      if (real === undefined) throw new OperationError('NOT_FOUND', `No ${entityType} record with id ${String(id)} (temp id never created)`);
+      return real;
+    },
+    references(practiceId, entityType, fields) {
+      const found = new Map<string, RefTarget>();
+      for (const { field, target } of REFERENCE_FIELDS[entityType]) {
+        if (!(field in fields)) continue;
+        const value = fields[field];
+        if (value === null || value === undefined) continue; // nullability is the schema's business
+        const rule = REFERENCE_RULES[`${entityType}.${field}`] ?? { what: target };
+        const code = entityType === 'appointments' && field === 'petId' ? 'PET_NOT_FOUND' : 'REFERENCE_NOT_FOUND';
+        const id = realId(practiceId, target, value);
+        const record = id === undefined ? undefined : lookup(practiceId, target, id);
+        if (!record || record.deleted) {
+          throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
+        }
+        if (rule.role && !rule.role(record.role)) {
+          throw new OperationError(code, `${field}: user ${record.id} is not a ${rule.what}`);
+        }
+        fields[field] = record.id;
+        found.set(field, record);
+      }
+      return found;
+    },
+  };
+}

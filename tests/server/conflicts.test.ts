@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appointmentData, op, seedIds, startTestServer, type Client, type TestServer } from './helpers.ts';
+
+let server: TestServer;
+/** Two devices of the same practice. */
+let tablet: Client;
+let desk: Client;
+let ids: ReturnType<typeof seedIds>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  tablet = await server.login();
+  desk = await server.login('vet@northside.example');
+  ids = seedIds(server.db, 1);
+});
+afterAll(() => server.close());
+
+async function newAppointment(extra: Record<string, unknown> = {}): Promise<{ id: number; record: Record<string, unknown> }> {
+  const res = await tablet.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, ids.practitionerId, extra) })]);
+  const result = res.body.results[0]!;
+  return { id: result.realId!, record: result.record! };
+}
+
+async function update(client: Client, id: number, version: number | undefined, data: Record<string, unknown>) {
+  const res = await client.push([op({ operation: 'update', entityType: 'appointments', entityId: id, ...(version !== undefined ? { version } : {}), data })]);
+  return { response: res.body, result: res.body.results[0]! };
+}
+
+describe('update', () => {
+  it('applies on the current version: version +1, merged record returned, delta only', async () => {
+    const { id } = await newAppointment();
+    server.clock.advance(1000);
+    const { result } = await update(tablet, id, 1, { notes: 'Bring records' });
+    expect(result).toMatchObject({ success: true, realId: id, version: 2, record: { notes: 'Bring records', title: 'Checkup', version: 2 } });
+    expect(result.record!.updatedAt).toBe(new Date(server.clock.now()).toISOString());
+  });
+
+  it('merges changes to different fields made since the base version', async () => {
+    const { id } = await newAppointment();
+    await update(desk, id, 1, { title: 'Vaccination', type: 'vaccination' });
+    const { result, response } = await update(tablet, id, 1, { notes: 'Nervous dog' });
+    expect(response).toMatchObject({ processed: 1, conflicts: 0 });
+    expect(result).toMatchObject({ success: true, version: 3, record: { title: 'Vaccination', type: 'vaccination', notes: 'Nervous dog' } });
+  });
+
+  it('a full record sent with a stale version merges too: unchanged fields are not changes', async () => {
+    const { id, record } = await newAppointment();
+    await update(desk, id, 1, { title: 'Dental check' });
+    const { result } = await update(tablet, id, 1, { ...record, notes: 'Full record' });
+    expect(result).toMatchObject({ success: true, version: 3, record: { title: 'Dental check', notes: 'Full record' } });
+  });
+
+  it('refuses a change to a field the server also changed: conflict with both sides, nothing applied', async () => {
+    const { id } = await newAppointment();
+    server.clock.advance(1000);
+    await update(desk, id, 1, { title: 'Surgery', durationMinutes: 90 });
+    const { result, response } = await update(tablet, id, 1, { title: 'Follow-up', notes: 'x' });
+    expect(response).toMatchObject({ success: true, processed: 0, failed: 0, conflicts: 1 });
+    expect(result).toMatchObject({
+      success: false,
+      conflict: true,
+      realId: id,
+      version: 2,
+      conflictData: {
+        conflictType: 'version',
+        affectedFields: ['title'],
+        baseVersion: 1,
+        serverVersion: 2,
+        localData: { title: 'Follow-up', notes: 'x' },
+        serverData: { id, title: 'Surgery', durationMinutes: '90', notes: null, version: 2 },
+      },
+    });
+    expect(server.db.prepare('SELECT title || version FROM appointments WHERE id = ?').pluck().get(id)).toBe('Surgery2');
+  });
+
+  it('the same change on both sides is not a conflict', async () => {
+    const { id } = await newAppointment();
+    await update(desk, id, 1, { status: 'confirmed' });
+    const { result } = await update(tablet, id, 1, { status: 'confirmed', notes: 'ok' });
+    expect(result).toMatchObject({ success: true, version: 3, record: { status: 'confirmed', notes: 'ok' } });
+  });
+
+  it('tracks every version since the base: a field changed two versions ago still conflicts', async () => {
+    const { id } = await newAppointment();
+    await update(desk, id, 1, { title: 'A' });
+    await update(desk, id, 2, { notes: 'B' });
+    const conflicting = await update(tablet, id, 1, { title: 'C' });
+    expect(conflicting.result.conflictData).toMatchObject({ affectedFields: ['title'], baseVersion: 1, serverVersion: 3 });
+    const merging = await update(tablet, id, 2, { title: 'C' });
+    expect(merging.result).toMatchObject({ success: true, version: 4 });
+  });
+
+  it('a resolution sent on the server version applies (client wins)', async () => {
+    const { id } = await newAppointment();
+    await update(desk, id, 1, { title: 'Server' });
+    const { result: conflict } = await update(tablet, id, 1, { title: 'Local' });
+    const { result } = await update(tablet, id, conflict.conflictData!.serverVersion, { title: 'Local' });
+    expect(result).toMatchObject({ success: true, version: 3, record: { title: 'Local' } });
+  });
+
+  it('without a version the last write wins', async () => {
+    const { id } = await newAppointment();
+    await update(desk, id, 1, { title: 'Server' });
+    const { result } = await update(tablet, id, undefined, { title: 'Local' });
+    expect(result).toMatchObject({ success: true, record: { title: 'Local' } });
+  });
+
+  it('a base version newer than the server has is a conflict', async () => {
+    const { id } = await newAppointment();
+    const { result } = await update(tablet, id, 7, { notes: 'from the future' });
+    expect(result.conflictData).toMatchObject({ conflictType: 'version', baseVersion: 7, serverVersion: 1 });
+  });
+
+  it('an update that changes nothing succeeds without a new version', async () => {
+    const { id, record } = await newAppointment();
+    const { result } = await update(tablet, id, 1, { title: record.title, durationMinutes: 30 });
+    expect(result).toMatchObject({ success: true, version: 1 });
+  });
+
+  it('an update of a deleted record is a conflict of type deleted', async () => {
+    const { id } = await newAppointment();
+    await desk.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 })]);
+    const { result } = await update(tablet, id, 1, { notes: 'too late' });
+    expect(result).toMatchObject({
+      success: false,
+      conflict: true,
+      conflictData: { conflictType: 'deleted', affectedFields: ['notes'], baseVersion: 1, serverVersion: 2, localData: { notes: 'too late' } },
+    });
+    expect(result.conflictData!.serverData.deletedAt).toEqual(expect.any(String));
+  });
+
+  it('changing the pet re-derives clientId; a pet changing owner moves its appointments', async () => {
+    const { id } = await newAppointment();
+    const otherPet = server.db.prepare('SELECT id, owner_id FROM pets WHERE practice_id = 1 AND owner_id != ? LIMIT 1').get(ids.petOwnerId) as { id: number; owner_id: number };
+    const moved = await update(tablet, id, 1, { petId: otherPet.id });
+    expect(moved.result.record).toMatchObject({ petId: otherPet.id, clientId: otherPet.owner_id, version: 2 });
+
+    const pet = await tablet.push([op({ operation: 'create', entityType: 'pets', data: { name: 'Nomad', species: 'Dog', ownerId: ids.clientId } })]);
+    const petId = pet.body.results[0]!.realId!;
+    const appt = await tablet.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) })]);
+    const apptId = appt.body.results[0]!.realId!;
+    await tablet.push([op({ operation: 'update', entityType: 'pets', entityId: petId, version: 1, data: { ownerId: ids.otherClientId } })]);
+    const row = server.db.prepare('SELECT client_id AS clientId, version FROM appointments WHERE id = ?').get(apptId);
+    expect(row).toEqual({ clientId: ids.otherClientId, version: 2 });
+  });
+});
+
+describe('delete', () => {
+  it('deletes on the current version: a tombstone with a new version', async () => {
+    const { id } = await newAppointment();
+    server.clock.advance(1000);
+    const res = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 })]);
+    expect(res.body.results[0]).toMatchObject({ success: true, version: 2, record: { id, deletedAt: new Date(server.clock.now()).toISOString() } });
+    expect(server.db.prepare('SELECT COUNT(*) FROM appointments WHERE id = ?').pluck().get(id)).toBe(1);
+  });
+
+  it('refuses to delete a record changed since the base version (the edits were never seen)', async () => {
+    const { id } = await newAppointment();
+    await update(desk, id, 1, { notes: 'Important: allergic' });
+    const res = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 })]);
+    expect(res.body).toMatchObject({ conflicts: 1 });
+    expect(res.body.results[0]).toMatchObject({
+      conflict: true,
+      conflictData: { conflictType: 'version', affectedFields: ['notes'], localData: {}, baseVersion: 1, serverVersion: 2 },
+    });
+    expect(server.db.prepare('SELECT deleted_at FROM appointments WHERE id = ?').pluck().get(id)).toBeNull();
+    // Deleting on the server's version (the user confirmed) applies.
+    const confirmed = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 2 })]);
+    expect(confirmed.body.results[0]).toMatchObject({ success: true, version: 3 });
+  });
+
+  it('deleting a deleted record succeeds without a change; no version deletes regardless', async () => {
+    const { id } = await newAppointment();
+    await update(desk, id, 1, { notes: 'x' });
+    const first = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id })]);
+    expect(first.body.results[0]).toMatchObject({ success: true, version: 3 });
+    const second = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 })]);
+    expect(second.body.results[0]).toMatchObject({ success: true, version: 3 });
+  });
+});

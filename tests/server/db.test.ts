@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { getTableColumns } from 'drizzle-orm';
+import { getTableConfig } from 'drizzle-orm/sqlite-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { migrate } from '../../server/db/migrate.ts';
+import { MIGRATIONS } from '../../server/db/migrations.ts';
+import { openDatabase, type SqliteDatabase } from '../../server/db/open.ts';
+import { schema } from '../../server/db/schema.ts';
+import { DEMO_PRACTICES, seedDemo } from '../../server/seed/demo.ts';
+import { T0 } from './helpers.ts';
+
+const dirs: string[] = [];
+const dbs: SqliteDatabase[] = [];
+function freshDb(): SqliteDatabase {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-db-'));
+  dirs.push(dir);
+  const db = openDatabase(path.join(dir, 'db.sqlite'));
+  dbs.push(db);
+  return db;
+}
+afterEach(() => {
+  dbs.splice(0).forEach((db) => db.close());
+  dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
+
+describe('migrations', () => {
+  it('apply in order once, are recorded, and a second run does nothing', () => {
+    const db = freshDb();
+    expect(migrate(db, MIGRATIONS, () => T0).applied).toEqual(MIGRATIONS.map((m) => m.id));
+    expect(migrate(db).applied).toEqual([]);
+    expect(db.prepare('SELECT id, name, applied_at FROM schema_migrations ORDER BY id').all()).toEqual(
+      MIGRATIONS.map((m) => ({ id: m.id, name: m.name, applied_at: T0 })),
+    );
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('create every table and column the drizzle schema declares', () => {
+    const db = freshDb();
+    migrate(db);
+    for (const table of Object.values(schema)) {
+      const { name } = getTableConfig(table);
+      const actual = (db.prepare(`PRAGMA table_info(${name})`).all() as { name: string }[]).map((c) => c.name).sort();
+      const declared = Object.values(getTableColumns(table)).map((c) => c.name).sort();
+      expect({ table: name, columns: actual }).toEqual({ table: name, columns: declared });
+    }
+  });
+
+  it('a failing migration leaves nothing behind', () => {
+    const db = freshDb();
+    const broken = [...MIGRATIONS, { id: 999, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM missing_table;' }];
+    expect(() => migrate(db, broken)).toThrow();
+    expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(0);
+    expect(db.prepare('SELECT MAX(id) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.at(-1)!.id);
+  });
+});
+
+describe('demo seed', () => {
+  it('loads two practices with logins, ≥15 clients, ≥30 pets, ≥60 appointments over two weeks around today', async () => {
+    const db = freshDb();
+    migrate(db);
+    await seedDemo(db, { now: T0 });
+    expect(db.prepare('SELECT id, name, tenant_id FROM practices ORDER BY id').all()).toEqual([
+      { id: 1, name: 'Northside Veterinary', tenant_id: 'smartvet' },
+      { id: 2, name: 'Harbor Animal Clinic', tenant_id: 'harborvet' },
+    ]);
+    const login = db.prepare('SELECT role, practice_id AS practiceId FROM users WHERE email = ? AND password_hash IS NOT NULL');
+    expect(login.get('reception@northside.example')).toEqual({ role: 'STAFF', practiceId: 1 });
+    expect(login.get('vet@northside.example')).toEqual({ role: 'PRACTITIONER', practiceId: 1 });
+    expect(login.get('admin@northside.example')).toEqual({ role: 'ADMIN', practiceId: 1 });
+    expect(login.get('reception@harbor.example')).toEqual({ role: 'STAFF', practiceId: 2 });
+    for (const practice of [1, 2]) {
+      const n = (sql: string) => db.prepare(sql).pluck().get(practice) as number;
+      expect(n("SELECT COUNT(*) FROM users WHERE practice_id = ? AND role = 'CLIENT'")).toBeGreaterThanOrEqual(15);
+      expect(n("SELECT COUNT(*) FROM users WHERE practice_id = ? AND role = 'PRACTITIONER'")).toBeGreaterThanOrEqual(2);
+      expect(n('SELECT COUNT(*) FROM pets WHERE practice_id = ?')).toBeGreaterThanOrEqual(30);
+      expect(n('SELECT COUNT(*) FROM appointments WHERE practice_id = ?')).toBeGreaterThanOrEqual(60);
+      expect(n('SELECT COUNT(*) FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.practice_id = ? AND a.client_id != p.owner_id')).toBe(0);
+      expect(n('SELECT COUNT(*) FROM pets p JOIN users u ON u.id = p.owner_id WHERE p.practice_id = ? AND (u.practice_id != p.practice_id OR u.role != \'CLIENT\')')).toBe(0);
+      const span = db.prepare('SELECT MIN(date) AS lo, MAX(date) AS hi FROM appointments WHERE practice_id = ?').get(practice) as { lo: number; hi: number };
+      expect(span.lo).toBeGreaterThanOrEqual(T0 - 8 * 86_400_000);
+      expect(span.hi).toBeLessThanOrEqual(T0 + 8 * 86_400_000);
+      expect(span.hi - span.lo).toBeGreaterThan(10 * 86_400_000);
+    }
+    // Every row has a distinct change number.
+    const seqs = db.prepare('SELECT seq FROM users UNION ALL SELECT seq FROM pets UNION ALL SELECT seq FROM appointments').pluck().all() as number[];
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(db.prepare("SELECT value FROM counters WHERE name = 'change_seq'").pluck().get()).toBe(Math.max(...seqs));
+  });
+
+  it('is deterministic and refuses a database that has data', async () => {
+    const a = freshDb();
+    const b = freshDb();
+    migrate(a);
+    migrate(b);
+    await seedDemo(a, { now: T0 });
+    await seedDemo(b, { now: T0 });
+    const dump = (db: SqliteDatabase) => db.prepare('SELECT a.title, a.date, p.name, u.name FROM appointments a JOIN pets p ON p.id = a.pet_id JOIN users u ON u.id = a.client_id ORDER BY a.id').all();
+    expect(dump(a)).toEqual(dump(b));
+    await expect(seedDemo(a, { now: T0 })).rejects.toThrow(/already has data/);
+  });
+
+  it('--size scales: N appointments per practice in one quick transaction', async () => {
+    const db = freshDb();
+    migrate(db);
+    const summary = await seedDemo(db, { now: T0, size: 4000 });
+    expect(summary.practices.map((p) => [p.appointments, p.pets, p.clients])).toEqual([
+      [4000, 2000, 1000],
+      [4000, 2000, 1000],
+    ]);
+    expect(db.prepare('SELECT COUNT(*) FROM appointments').pluck().get()).toBe(8000);
+    expect(DEMO_PRACTICES.length).toBe(2);
+  });
+});

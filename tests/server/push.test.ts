@@ -1,0 +1,314 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PushResponseSchema } from '../../src/protocol/index.ts';
+import { HARBOR, NORTHSIDE, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+
+let server: TestServer;
+let client: Client;
+let ids: ReturnType<typeof seedIds>;
+let harborIds: ReturnType<typeof seedIds>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  client = await server.login();
+  ids = seedIds(server.db, 1);
+  harborIds = seedIds(server.db, 2);
+});
+afterAll(() => server.close());
+
+const appointments = () => count(server.db, 'SELECT COUNT(*) FROM appointments');
+
+describe('push: creates', () => {
+  it('creates an appointment: realId, tempId echoed, version 1, the stored record; response matches the protocol', async () => {
+    const temp = tempId('appt');
+    const res = await client.push([op({ id: 7, operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, ids.practitionerId), practiceId: 1, tenantId: 'smartvet' })]);
+    expect(res.status).toBe(200);
+    expect(PushResponseSchema.parse(res.body)).toBeTruthy();
+    expect(res.body).toMatchObject({ success: true, processed: 1, failed: 0, conflicts: 0, timestamp: server.clock.now() });
+    const [result] = res.body.results;
+    expect(result).toMatchObject({ operationId: 7, success: true, entityType: 'appointments', tempId: temp, version: 1 });
+    expect(result!.realId).toEqual(expect.any(Number));
+    expect(result!.record).toMatchObject({
+      id: result!.realId,
+      title: 'Checkup',
+      date: '2026-03-11T10:30:00.000Z',
+      durationMinutes: '30',
+      status: 'scheduled',
+      notes: null,
+      petId: ids.petId,
+      practitionerId: ids.practitionerId,
+      clientId: ids.petOwnerId,
+      practiceId: 1,
+      version: 1,
+      createdAt: new Date(server.clock.now()).toISOString(),
+      updatedAt: new Date(server.clock.now()).toISOString(),
+      deletedAt: null,
+    });
+  });
+
+  it('derives clientId from the pet owner, ignoring a sent clientId; stores duration as text and the date in UTC', async () => {
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { clientId: ids.otherClientId, date: '2026-03-11T12:15:00+02:00', durationMinutes: '045' }) }),
+    ]);
+    const record = res.body.results[0]!.record!;
+    expect(record.clientId).toBe(ids.petOwnerId);
+    expect(record.date).toBe('2026-03-11T10:15:00.000Z');
+    expect(record.durationMinutes).toBe('45');
+    const row = server.db.prepare('SELECT client_id, duration_minutes, typeof(duration_minutes) AS t, date FROM appointments WHERE id = ?').get(record.id) as Record<string, unknown>;
+    expect(row).toEqual({ client_id: ids.petOwnerId, duration_minutes: '45', t: 'text', date: Date.UTC(2026, 2, 11, 10, 15) });
+  });
+
+  it('fails an appointment whose pet does not exist with PET_NOT_FOUND, and nothing is written', async () => {
+    const before = appointments();
+    for (const petId of [999_999, tempId('pet'), harborIds.petId]) {
+      const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) })]);
+      expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'PET_NOT_FOUND' } });
+      expect(res.body).toMatchObject({ processed: 0, failed: 1, conflicts: 0 });
+    }
+    expect(appointments()).toBe(before);
+  });
+
+  it('refuses a deleted pet, a practitioner who is a client, an owner who is staff', async () => {
+    const pet = await client.push([op({ operation: 'create', entityType: 'pets', data: { name: 'Gone', species: 'Cat', ownerId: ids.clientId } })]);
+    const petId = pet.body.results[0]!.realId!;
+    await client.push([op({ operation: 'delete', entityType: 'pets', entityId: petId, version: 1 })]);
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) }),
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, ids.clientId) }),
+      op({ operation: 'create', entityType: 'pets', data: { name: 'Rex', species: 'Dog', ownerId: ids.staffId } }),
+    ]);
+    expect(res.body.results.map((r) => r.error?.code)).toEqual(['PET_NOT_FOUND', 'REFERENCE_NOT_FOUND', 'REFERENCE_NOT_FOUND']);
+  });
+
+  it('creates a pet and its appointment with temp ids in one batch', async () => {
+    const petTemp = tempId('pet');
+    const apptTemp = tempId('appt');
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'pets', entityId: petTemp, tempId: petTemp, data: { name: 'Biscuit', species: 'Dog', breed: 'Beagle', birthDate: '2020-05-01', ownerId: ids.clientId } }),
+      op({ operation: 'create', entityType: 'appointments', entityId: apptTemp, tempId: apptTemp, data: appointmentData(petTemp, ids.practitionerId) }),
+    ]);
+    expect(res.body.processed).toBe(2);
+    const [pet, appt] = res.body.results;
+    expect(pet).toMatchObject({ tempId: petTemp, success: true });
+    expect(appt).toMatchObject({ tempId: apptTemp, success: true });
+    expect(appt!.record).toMatchObject({ petId: pet!.realId, clientId: ids.clientId });
+  });
+
+  it('resolves a temp id created by an earlier push (reference and entityId)', async () => {
+    const clientTemp = tempId('user');
+    const petTemp = tempId('pet');
+    const first = await client.push([
+      op({ operation: 'create', entityType: 'users', tempId: clientTemp, data: { name: 'Nora Lindqvist', email: 'nora@mail.example', phone: '+1 555 010 2030', role: 'CLIENT' } }),
+      op({ operation: 'create', entityType: 'pets', tempId: petTemp, data: { name: 'Mochi', species: 'Cat', ownerId: clientTemp } }),
+    ]);
+    expect(first.body.processed).toBe(2);
+    const [user, pet] = first.body.results;
+    expect(user!.record).toMatchObject({ role: 'CLIENT', tenantId: 'smartvet', practiceId: 1, email: 'nora@mail.example' });
+    expect(pet!.record!.ownerId).toBe(user!.realId);
+
+    const second = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) }),
+      op({ operation: 'update', entityType: 'pets', entityId: petTemp, version: 1, data: { breed: 'Siamese' } }),
+    ]);
+    expect(second.body.processed).toBe(2);
+    expect(second.body.results[0]!.record).toMatchObject({ petId: pet!.realId, clientId: user!.realId });
+    expect(second.body.results[1]).toMatchObject({ realId: pet!.realId, tempId: petTemp, version: 2, record: { breed: 'Siamese' } });
+  });
+
+  it('refuses a temp id nobody created (NOT_FOUND) and a create naming a real id (VALIDATION)', async () => {
+    const res = await client.push([
+      op({ operation: 'update', entityType: 'pets', entityId: tempId('pet'), data: { name: 'X' } }),
+      op({ operation: 'create', entityType: 'pets', entityId: 5, data: { name: 'X', species: 'Dog', ownerId: ids.clientId } }),
+    ]);
+    expect(res.body.results.map((r) => r.error?.code)).toEqual(['NOT_FOUND', 'VALIDATION']);
+  });
+});
+
+describe('push: references within one batch', () => {
+  it('sees changes made earlier in the same batch (a pet deleted or given a new owner)', async () => {
+    const pet = await client.push([op({ operation: 'create', entityType: 'pets', data: { name: 'Batchy', species: 'Dog', ownerId: ids.clientId } })]);
+    const petId = pet.body.results[0]!.realId!;
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
+      op({ operation: 'update', entityType: 'pets', entityId: petId, version: 1, data: { ownerId: ids.otherClientId } }),
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
+      op({ operation: 'delete', entityType: 'pets', entityId: petId, version: 2 }),
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
+    ]);
+    expect(res.body.results.map((r) => (r.success ? r.record!.clientId ?? 'ok' : r.error!.code))).toEqual([
+      ids.clientId,
+      'ok',
+      ids.otherClientId,
+      'ok',
+      'PET_NOT_FOUND',
+    ]);
+  });
+});
+
+describe('push: exactly once', () => {
+  it('a retried operation (same opId) returns the stored result and writes one row', async () => {
+    const before = appointments();
+    const create = op({ operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(ids.petId, null) });
+    const first = await client.push([create]);
+    server.clock.advance(5000);
+    const again = await client.push([create]);
+    server.clock.advance(5000);
+    const third = await client.push([create]);
+    expect(appointments()).toBe(before + 1);
+    expect(again.body.results[0]).toEqual(first.body.results[0]);
+    expect(third.body.results[0]).toEqual(first.body.results[0]);
+    expect(again.body.processed).toBe(1);
+  });
+
+  it('a replay returns the record as it was then, even after later changes and a delete', async () => {
+    const create = op({ operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(ids.petId, null) });
+    const first = await client.push([create]);
+    const id = first.body.results[0]!.realId!;
+    server.clock.advance(60_000);
+    const update = op({ operation: 'update', entityType: 'appointments', entityId: id, version: 1, data: { notes: 'changed', status: 'confirmed' } });
+    const updated = await client.push([update]);
+    server.clock.advance(60_000);
+    await client.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 2 })]);
+    const replays = await client.push([create, update]);
+    expect(replays.body.results[0]).toEqual(first.body.results[0]);
+    expect(replays.body.results[1]).toEqual(updated.body.results[0]);
+    expect(replays.body.results[1]!.record).toMatchObject({ version: 2, notes: 'changed', deletedAt: null });
+  });
+
+  it('the same opId twice in one batch applies once', async () => {
+    const before = appointments();
+    const create = op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) });
+    const res = await client.push([create, create]);
+    expect(appointments()).toBe(before + 1);
+    expect(res.body.results[1]).toEqual(res.body.results[0]);
+  });
+
+  it('a retried update does not bump the version twice', async () => {
+    const created = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) })]);
+    const id = created.body.results[0]!.realId!;
+    const update = op({ operation: 'update', entityType: 'appointments', entityId: id, version: 1, data: { notes: 'Limping' } });
+    await client.push([update]);
+    const again = await client.push([update]);
+    expect(again.body.results[0]).toMatchObject({ success: true, version: 2 });
+    expect(server.db.prepare('SELECT version FROM appointments WHERE id = ?').pluck().get(id)).toBe(2);
+  });
+
+  it('a create pushed again under a new opId with the same temp id does not duplicate', async () => {
+    const before = appointments();
+    const temp = tempId('appt');
+    const first = await client.push([op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, null) })]);
+    const second = await client.push([op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, null) })]);
+    expect(appointments()).toBe(before + 1);
+    expect(second.body.results[0]).toMatchObject({ success: true, realId: first.body.results[0]!.realId, tempId: temp });
+  });
+
+  it('reusing an opId for a different operation is refused', async () => {
+    const create = op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) });
+    await client.push([create]);
+    const res = await client.push([{ ...create, operation: 'delete', entityId: 1 }]);
+    expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
+  });
+
+  it('opIds are per practice: the same opId in another practice is a different operation', async () => {
+    const shared = `op-shared-${Date.now()}`;
+    await client.push([op({ opId: shared, operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) })]);
+    const harbor = await server.login(HARBOR.email);
+    const res = await harbor.push([op({ opId: shared, operation: 'create', entityType: 'appointments', data: appointmentData(harborIds.petId, null) })]);
+    expect(res.body.results[0]).toMatchObject({ success: true, record: { practiceId: 2, petId: harborIds.petId } });
+  });
+
+  it('a failed operation is not remembered: pushed again once its pet exists, it applies', async () => {
+    const petTemp = tempId('pet');
+    const appt = op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) });
+    const first = await client.push([appt]);
+    expect(first.body.results[0]!.error?.code).toBe('PET_NOT_FOUND');
+    await client.push([op({ operation: 'create', entityType: 'pets', tempId: petTemp, data: { name: 'Late', species: 'Dog', ownerId: ids.clientId } })]);
+    const second = await client.push([appt]);
+    expect(second.body.results[0]).toMatchObject({ success: true });
+  });
+});
+
+describe('push: one operation never fails the others', () => {
+  it('applies the good operations of a mixed batch; counts match results', async () => {
+    const before = appointments();
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+      op({ operation: 'create', entityType: 'appointments', data: { title: '' } }),
+      op({ operation: 'create', entityType: 'clients', data: { name: 'X' } }),
+      { opId: 'short' },
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(999_999, null) }),
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null), practiceId: 2 }),
+      op({ operation: 'update', entityType: 'appointments', entityId: 999_999, data: { notes: 'x' } }),
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { durationMinutes: 0 }) }),
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+    ]);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual([
+      'ok',
+      'VALIDATION',
+      'UNKNOWN_ENTITY',
+      'VALIDATION',
+      'PET_NOT_FOUND',
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'VALIDATION',
+      'ok',
+    ]);
+    expect(res.body).toMatchObject({ processed: 2, failed: 7, conflicts: 0 });
+    expect(res.body.results[3]).toMatchObject({ opId: 'short', entityType: '' });
+    expect(appointments()).toBe(before + 2);
+    expect(res.body.results[2]!.error!.message).toContain('clients are users with role CLIENT');
+  });
+});
+
+describe('push: tenancy', () => {
+  it.each([
+    ['op practiceId', { practiceId: 2 }, {}],
+    ['op tenantId', { tenantId: 'harborvet' }, {}],
+    ['data.practiceId', {}, { practiceId: 2 }],
+    ['data.tenantId', {}, { tenantId: 'harborvet' }],
+  ])('refuses an operation naming another practice (%s) with FORBIDDEN, alone', async (_name, opFields, dataFields) => {
+    const before = appointments();
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, dataFields), ...opFields }),
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null), practiceId: NORTHSIDE.practiceId, tenantId: NORTHSIDE.tenantId }),
+    ]);
+    expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'FORBIDDEN' } });
+    expect(res.body.results[1]).toMatchObject({ success: true });
+    expect(appointments()).toBe(before + 1);
+  });
+
+  it("cannot touch another practice's rows: they do not exist for it", async () => {
+    const res = await client.push([
+      op({ operation: 'update', entityType: 'appointments', entityId: harborIds.appointmentId, data: { notes: 'hijack' } }),
+      op({ operation: 'delete', entityType: 'pets', entityId: harborIds.petId }),
+    ]);
+    expect(res.body.results.map((r) => r.error?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+    expect(server.db.prepare('SELECT notes IS NULL OR notes != ? FROM appointments WHERE id = ?').pluck().get('hijack', harborIds.appointmentId)).toBe(1);
+  });
+
+  it('cannot use a temp id created by another practice', async () => {
+    const harbor = await server.login(HARBOR.email);
+    const petTemp = tempId('pet');
+    await harbor.push([op({ operation: 'create', entityType: 'pets', tempId: petTemp, data: { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId } })]);
+    const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) })]);
+    expect(res.body.results[0]!.error!.code).toBe('PET_NOT_FOUND');
+  });
+
+  it('staff accounts are not writable through sync; clients are', async () => {
+    const res = await client.push([
+      op({ operation: 'update', entityType: 'users', entityId: ids.staffId, data: { name: 'Boss' } }),
+      op({ operation: 'create', entityType: 'users', data: { name: 'Sneaky', role: 'ADMIN' } }),
+      op({ operation: 'update', entityType: 'users', entityId: ids.clientId, data: { phone: '+1 555 000 1111' } }),
+    ]);
+    expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual(['FORBIDDEN', 'VALIDATION', 'ok']);
+  });
+});
+
+describe('push: logging', () => {
+  it('logs [SyncPush] with counts and a request line with its duration', async () => {
+    server.lines.length = 0;
+    await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(999_999, null) })]);
+    expect(server.lines.some((l) => /^\[SyncPush\] practice 1 user \d+: 1 operations → 0 processed, 1 failed, 0 conflicts in [\d.]+ms \[PET_NOT_FOUND×1\]$/.test(l))).toBe(true);
+    expect(server.lines.some((l) => /^\[Http\] POST \/api\/sync\/push 200 [\d.]+ms$/.test(l))).toBe(true);
+  });
+});

@@ -1,0 +1,303 @@
+/**
+ * The worker's sync engine (fake-indexeddb) against the real server in-process (SQLite file):
+ * temp-id chains, coalescing, lost replies, restarts, backoff, and every conflict path.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDevice, type TestDevice } from './device.ts';
+import { count, seedIds, startTestServer, type Client, type TestServer } from '../../server/helpers.ts';
+import { httpTransport, TransportError, type SyncTransport } from '../../../sw/sync/transport.ts';
+import { loadQueue, markInFlight, queueStats } from '../../../sw/store/queue.ts';
+import { listConflicts, applyResolution } from '../../../sw/store/conflicts.ts';
+import type { Resolution, SessionUser } from '../../../src/protocol/index.ts';
+
+let server: TestServer;
+let staff: Client;
+let user: SessionUser;
+
+/** The worker's real HTTP transport, with the test client's session cookie. */
+function transportFor(client: Client): SyncTransport & { pushes: number[] } {
+  const pushes: number[] = [];
+  const inner = httpTransport(async (input, init) => {
+    if (input.includes('/api/sync/push')) pushes.push((JSON.parse(String(init?.body)) as { operations: unknown[] }).operations.length);
+    return fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: client.cookie ?? '' } });
+  }, server.url);
+  return Object.assign(inner, { pushes });
+}
+
+async function onlineDevice(transport?: SyncTransport): Promise<TestDevice & { transport: SyncTransport & { pushes: number[] } }> {
+  const t = transportFor(staff);
+  const device = await createTestDevice(transport ?? t);
+  await device.signIn(user);
+  const first = await device.engine.sync('login');
+  expect(first.error).toBeNull();
+  return Object.assign(device, { transport: t });
+}
+
+beforeEach(async () => {
+  server = await startTestServer();
+  staff = await server.login();
+  user = (await staff.request('GET', '/api/auth/me')).body.user as SessionUser;
+});
+afterEach(async () => {
+  await server.close();
+});
+
+describe('temp ids and coalescing', () => {
+  it('a client, their pet and an appointment created offline reach the server linked by real ids', async () => {
+    const device = await onlineDevice();
+    const practitioner = seedIds(server.db).practitionerId;
+    const client = (await device.fetch('POST', '/api/users', { name: 'Nora New', email: 'nora@example.com', role: 'CLIENT' })).body.data;
+    const pet = (await device.fetch('POST', '/api/pets', { name: 'Biscuit', species: 'dog', ownerId: client.id })).body.data;
+    const appt = (await device.fetch('POST', '/api/appointments', {
+      title: 'Biscuit first visit', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 45, petId: pet.id, practitionerId: practitioner,
+    })).body.data;
+    expect([client.id, pet.id, appt.id].every((id: string) => id.startsWith('temp_'))).toBe(true);
+    expect(appt.clientId).toBe(client.id);
+
+    const result = await device.engine.sync('manual');
+    expect(result).toMatchObject({ pushed: 3, failed: 0, conflicts: 0, error: null });
+    const row = server.db.prepare("SELECT a.id, a.pet_id AS petId, a.client_id AS clientId, a.duration_minutes AS d FROM appointments a WHERE title = 'Biscuit first visit'").get() as { id: number; petId: number; clientId: number; d: string };
+    const petRow = server.db
+      .prepare('SELECT p.id, p.owner_id AS ownerId, p.name, u.name AS ownerName FROM pets p JOIN users u ON u.id = p.owner_id WHERE p.id = ?')
+      .get(row.petId) as { id: number; ownerId: number; name: string; ownerName: string };
+    expect(petRow).toMatchObject({ name: 'Biscuit', ownerName: 'Nora New' });
+    expect(row).toMatchObject({ clientId: petRow.ownerId, d: '45' });
+
+    // Locally every temp id became the real one, and the old ids still answer.
+    const local = (await device.fetch('GET', `/api/appointments/${appt.id}`)).body.data;
+    expect(local).toMatchObject({ id: row.id, petId: petRow.id, clientId: petRow.ownerId, _pending: false });
+    expect((await device.fetch('GET', `/api/pets/${pet.id}`)).body.data.id).toBe(petRow.id);
+    expect((await device.fetch('GET', `/api/pets?ownerId=${petRow.ownerId}`)).body.data.map((p: { name: string }) => p.name)).toEqual(['Biscuit']);
+    expect(device.events.filter((e) => e.type === 'ID_REMAPPED')).toHaveLength(3);
+    expect(await loadQueue(device.db)).toEqual([]);
+  });
+
+  it('a pet created in one sync and its appointment in a later one resolve across pushes', async () => {
+    const device = await onlineDevice();
+    const { clientId } = seedIds(server.db);
+    const pet = (await device.fetch('POST', '/api/pets', { name: 'Olive', species: 'cat', ownerId: clientId })).body.data;
+    const appt = (await device.fetch('POST', '/api/appointments', { title: 'Olive visit', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId: pet.id, practitionerId: null })).body.data;
+    // Push only the pet first (batch size 1), then the appointment.
+    const small = await createTestDevice(transportFor(staff), { db: device.db, config: { batchSize: 1 } });
+    await small.signIn(user);
+    expect((await small.engine.sync('manual')).pushed).toBe(2);
+    expect(count(server.db, "SELECT count(*) FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title = 'Olive visit' AND p.name = 'Olive'")).toBe(1);
+    expect((await small.fetch('GET', `/api/appointments/${appt.id}`)).body.data.petId).toEqual(expect.any(Number));
+  });
+
+  it('create + updates are sent as one create; create + delete sends nothing', async () => {
+    const device = await onlineDevice();
+    const { petId } = seedIds(server.db);
+    const a = (await device.fetch('POST', '/api/appointments', { title: 'Draft', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId, practitionerId: null })).body.data;
+    await device.fetch('PATCH', `/api/appointments/${a.id}`, { title: 'Biscuit dental cleaning' });
+    await device.fetch('PATCH', `/api/appointments/${a.id}`, { notes: 'fasting from 8pm' });
+    const b = (await device.fetch('POST', '/api/appointments', { title: 'Mistake', type: 'checkup', date: '2026-03-12T10:00:00Z', durationMinutes: 20, petId, practitionerId: null })).body.data;
+    await device.fetch('DELETE', `/api/appointments/${b.id}`);
+    expect(await loadQueue(device.db)).toHaveLength(5);
+
+    device.transport.pushes.length = 0;
+    const result = await device.engine.sync('manual');
+    expect(result.pushed).toBe(1);
+    expect(device.transport.pushes).toEqual([1]);
+    expect(server.db.prepare("SELECT title, notes, version FROM appointments WHERE title = 'Biscuit dental cleaning'").all()).toEqual([
+      { title: 'Biscuit dental cleaning', notes: 'fasting from 8pm', version: 1 },
+    ]);
+    expect(count(server.db, "SELECT count(*) FROM appointments WHERE title = 'Mistake'")).toBe(0);
+  });
+
+  it('updates of one record made while offline become one update with the first base version', async () => {
+    const device = await onlineDevice();
+    const { appointmentId } = seedIds(server.db);
+    await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { title: 'Renamed' });
+    await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { notes: 'second edit' });
+    device.transport.pushes.length = 0;
+    expect(await device.engine.sync('manual')).toMatchObject({ pushed: 1, conflicts: 0 });
+    expect(device.transport.pushes).toEqual([1]);
+    expect(server.db.prepare('SELECT title, notes, version FROM appointments WHERE id = ?').get(appointmentId)).toEqual({ title: 'Renamed', notes: 'second edit', version: 2 });
+  });
+});
+
+describe('safe retries', () => {
+  it('a lost reply, then a retry, leaves exactly one row on the server', async () => {
+    const real = transportFor(staff);
+    let loseNext = true;
+    const lossy: SyncTransport = {
+      pull: (p) => real.pull(p),
+      push: async (req) => {
+        const response = await real.push(req); // the server applied it...
+        if (loseNext) {
+          loseNext = false;
+          throw new TransportError('retry', { code: 'NETWORK', message: 'connection reset' }, null); // ...but the reply is lost
+        }
+        return response;
+      },
+    };
+    const device = await onlineDevice(lossy);
+    const { petId } = seedIds(server.db);
+    await device.fetch('POST', '/api/appointments', { title: 'Only once', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId, practitionerId: null });
+    const result = await device.engine.sync('manual');
+    expect(result).toMatchObject({ pushed: 1, error: null });
+    expect(device.sleeps).toHaveLength(1); // one backoff wait before the retry
+    expect(count(server.db, "SELECT count(*) FROM appointments WHERE title = 'Only once'")).toBe(1);
+    expect(await loadQueue(device.db)).toEqual([]);
+  });
+
+  it('a worker killed with a batch in flight sends it again after restart, and the server keeps one row', async () => {
+    const device = await onlineDevice();
+    const { petId } = seedIds(server.db);
+    await device.fetch('POST', '/api/appointments', { title: 'Killed mid-flight', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId, practitionerId: null });
+    const queued = await loadQueue(device.db);
+    const [inFlight] = await markInFlight(device.db, queued.map((o) => o.id!));
+    // The request reached the server before the worker died.
+    await staff.push([{ ...inFlight!, id: inFlight!.id, version: undefined, tempId: inFlight!.tempId!, data: inFlight!.data! }]);
+    expect(count(server.db, "SELECT count(*) FROM appointments WHERE title = 'Killed mid-flight'")).toBe(1);
+
+    const restarted = device.restart();
+    const { resetInFlight } = await import('../../../sw/store/queue.ts');
+    expect(await resetInFlight(restarted.db)).toBe(1);
+    expect(await restarted.engine.sync('startup')).toMatchObject({ pushed: 1, error: null });
+    expect(count(server.db, "SELECT count(*) FROM appointments WHERE title = 'Killed mid-flight'")).toBe(1);
+    const local = await restarted.fetch('GET', `/api/appointments/${inFlight!.entityId}`);
+    expect(local.body.data.id).toEqual(expect.any(Number));
+  });
+
+  it('5xx answers are retried with growing, jittered waits until one succeeds', async () => {
+    const real = transportFor(staff);
+    let failures = 2;
+    const flaky: SyncTransport = {
+      pull: (p) => real.pull(p),
+      push: async (req) => {
+        if (failures-- > 0) throw new TransportError('retry', { code: 'SERVER_ERROR', message: 'HTTP 503' }, 503);
+        return real.push(req);
+      },
+    };
+    const device = await onlineDevice(flaky);
+    const { clientId } = seedIds(server.db);
+    await device.fetch('POST', '/api/pets', { name: 'Flaky', species: 'dog', ownerId: clientId });
+    expect(await device.engine.sync('manual')).toMatchObject({ pushed: 1, error: null });
+    expect(device.sleeps).toEqual([75, 150]);
+  });
+});
+
+describe('conflicts', () => {
+  async function conflictOnTitle(options: { localNotes?: string } = {}) {
+    const device = await onlineDevice();
+    const { appointmentId } = seedIds(server.db);
+    await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { title: 'Local title', ...(options.localNotes ? { notes: options.localNotes } : {}) });
+    const other = await server.login('vet@northside.example');
+    server.clock.advance(60_000);
+    const version = (server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }).version;
+    const edit = await other.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Server title', version });
+    expect(edit.status).toBe(200);
+    const result = await device.engine.sync('manual');
+    expect(result.conflicts).toBe(1);
+    const [conflict] = await listConflicts(device.db);
+    return { device, appointmentId, conflict: conflict! };
+  }
+
+  async function resolveAndSync(device: TestDevice, conflictId: number, resolution: Resolution) {
+    await applyResolution(device.db, conflictId, resolution, { now: device.clock.now, uuid: () => crypto.randomUUID() });
+    const result = await device.engine.sync('manual');
+    expect(result.error).toBeNull();
+    expect(result.conflicts).toBe(0);
+    expect(await queueStats(device.db)).toMatchObject({ pending: 0, conflicts: 0, failed: 0 });
+  }
+
+  function serverRow(id: number) {
+    return server.db.prepare('SELECT title, notes FROM appointments WHERE id = ?').get(id) as { title: string; notes: string | null };
+  }
+
+  it('records the conflict with both sides, and the screen keeps showing the local change', async () => {
+    const { device, appointmentId, conflict } = await conflictOnTitle();
+    expect(conflict).toMatchObject({
+      entityType: 'appointments', entityId: appointmentId, conflictType: 'version', affectedFields: ['title'],
+      localData: { title: 'Local title' }, resolved: false,
+    });
+    expect(conflict.serverData).toMatchObject({ title: 'Server title' });
+    expect(conflict.serverVersion).toBeGreaterThan(conflict.baseVersion);
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Local title', _conflict: true });
+    expect(device.events.some((e) => e.type === 'CONFLICT_ADDED')).toBe(true);
+  });
+
+  it('server wins: the server record stays and the local change is dropped', async () => {
+    const { device, appointmentId, conflict } = await conflictOnTitle();
+    await resolveAndSync(device, conflict.id, { strategy: 'server_wins' });
+    expect(serverRow(appointmentId).title).toBe('Server title');
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Server title', _pending: false, _conflict: false });
+  });
+
+  it('client wins: the local change overwrites the server', async () => {
+    const { device, appointmentId, conflict } = await conflictOnTitle();
+    await resolveAndSync(device, conflict.id, { strategy: 'client_wins' });
+    expect(serverRow(appointmentId).title).toBe('Local title');
+  });
+
+  it('last write wins picks the later of the local edit and the server update', async () => {
+    // The device's clock (Nov 2026) is later than the server's (Mar 2026): the local edit wins.
+    const first = await conflictOnTitle();
+    await resolveAndSync(first.device, first.conflict.id, { strategy: 'last_write_wins' });
+    expect(serverRow(first.appointmentId).title).toBe('Local title');
+  });
+
+  it('last write wins keeps the server when the server changed later', async () => {
+    const { device, appointmentId, conflict } = await conflictOnTitle();
+    const earlier = { ...conflict, localTimestamp: 0 };
+    await device.db.put('conflicts', earlier);
+    await resolveAndSync(device, conflict.id, { strategy: 'last_write_wins' });
+    expect(serverRow(appointmentId).title).toBe('Server title');
+  });
+
+  it('merge keeps the fields only the device changed and takes a choice for the field both changed', async () => {
+    const { device, appointmentId, conflict } = await conflictOnTitle({ localNotes: 'from the device' });
+    await expect(applyResolution(device.db, conflict.id, { strategy: 'merge' }, { now: 1, uuid: () => crypto.randomUUID() })).rejects.toThrow(/title/);
+    await resolveAndSync(device, conflict.id, { strategy: 'merge', fields: { title: { source: 'server' } } });
+    expect(serverRow(appointmentId)).toEqual({ title: 'Server title', notes: 'from the device' });
+  });
+
+  it('manual: a typed value per field', async () => {
+    const { device, appointmentId, conflict } = await conflictOnTitle();
+    await resolveAndSync(device, conflict.id, { strategy: 'manual', fields: { title: { source: 'custom', value: 'Agreed title' } } });
+    expect(serverRow(appointmentId).title).toBe('Agreed title');
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data.title).toBe('Agreed title');
+  });
+
+  it('changes to different fields merge on the server without a conflict', async () => {
+    const device = await onlineDevice();
+    const { appointmentId } = seedIds(server.db);
+    await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { notes: 'device note' });
+    const other = await server.login('vet@northside.example');
+    const version = (server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }).version;
+    expect((await other.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Vet title', version })).status).toBe(200);
+    expect(await device.engine.sync('manual')).toMatchObject({ pushed: 1, conflicts: 0 });
+    expect(serverRow(appointmentId)).toEqual({ title: 'Vet title', notes: 'device note' });
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Vet title', notes: 'device note', _pending: false });
+  });
+
+  it('a delete of a record the server changed since is a conflict; client wins confirms the delete', async () => {
+    const device = await onlineDevice();
+    const { appointmentId } = seedIds(server.db);
+    await device.fetch('DELETE', `/api/appointments/${appointmentId}`);
+    const other = await server.login('vet@northside.example');
+    const version = (server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }).version;
+    expect((await other.request('PATCH', `/api/appointments/${appointmentId}`, { notes: 'vet added this', version })).status).toBe(200);
+    expect(await device.engine.sync('manual')).toMatchObject({ conflicts: 1 });
+    const [conflict] = await listConflicts(device.db);
+    expect(conflict).toMatchObject({ localOperation: 'delete', conflictType: 'version' });
+    await resolveAndSync(device, conflict!.id, { strategy: 'client_wins' });
+    expect(count(server.db, 'SELECT count(*) FROM appointments WHERE id = ? AND deleted_at IS NOT NULL', appointmentId)).toBe(1);
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).status).toBe(404);
+  });
+
+  it('an edit of a record the server deleted is a "deleted" conflict; keeping it re-creates the record', async () => {
+    const device = await onlineDevice();
+    const { appointmentId } = seedIds(server.db);
+    await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { notes: 'still coming' });
+    const other = await server.login('vet@northside.example');
+    expect((await other.request('DELETE', `/api/appointments/${appointmentId}`)).status).toBe(200);
+    expect(await device.engine.sync('manual')).toMatchObject({ conflicts: 1 });
+    const [conflict] = await listConflicts(device.db);
+    expect(conflict).toMatchObject({ conflictType: 'deleted' });
+    await resolveAndSync(device, conflict!.id, { strategy: 'client_wins' });
+    expect(count(server.db, "SELECT count(*) FROM appointments WHERE notes = 'still coming' AND deleted_at IS NULL AND id != ?", appointmentId)).toBe(1);
+  });
+});
