@@ -26,6 +26,8 @@ export const CHROMIUM_ARGS = [
 
 export default defineConfig({
   testDir: 'tests/browser',
+  // Screenshots for the README are a tool, not a test: `npm run screenshots` runs them.
+  testIgnore: process.env.SCREENSHOTS ? [] : ['**/app-screenshots.spec.ts'],
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,

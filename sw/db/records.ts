@@ -22,6 +22,40 @@ export type ReadTx = IDBPTransaction<SyncDbSchema, typeof ALL_STORES, 'readonly'
 
 export type AnyReplicaRecord = ReplicaRecord<Row> & { id: EntityId };
 
+/**
+ * IndexedDB requests issued without awaiting each one: the transaction runs them in order, and
+ * the caller pays one round trip for the lot instead of one per request. If issuing one throws
+ * (or the work fails later), the others are marked handled so their abort errors stay quiet.
+ */
+export class RequestPipeline {
+  private pending: Promise<unknown>[] = [];
+
+  add(start: () => Promise<unknown>): void {
+    try {
+      this.pending.push(start());
+    } catch (err) {
+      this.abandon();
+      throw err;
+    }
+  }
+
+  /** Issues one request per item. */
+  addAll<T>(items: readonly T[], start: (item: T) => Promise<unknown>): void {
+    for (const item of items) this.add(() => start(item));
+  }
+
+  async settle(): Promise<void> {
+    const pending = this.pending;
+    this.pending = [];
+    await Promise.all(pending);
+  }
+
+  abandon(): void {
+    for (const p of this.pending) p.catch(() => undefined);
+    this.pending = [];
+  }
+}
+
 export async function getRecord(tx: ReadTx, entityType: EntityType, id: EntityId): Promise<AnyReplicaRecord | undefined> {
   return (await tx.objectStore(entityType).get(id)) as AnyReplicaRecord | undefined;
 }

@@ -36,7 +36,7 @@ export async function applyPullPage(
     return { change, record: parsed.data as Record<string, unknown> & { id: number } };
   });
 
-  return inWriteTransaction(db, async (tx) => {
+  return inWriteTransaction(db, async (tx, writes) => {
     const summary: PullPageSummary = { applied: 0, rebased: 0, changedTypes: new Set() };
     // Which records still have local work (only asked when anything is queued at all). Reads and
     // plain writes are pipelined: a page costs a few round trips, not one per record.
@@ -46,7 +46,6 @@ export async function applyPullPage(
       queued > 0
         ? await Promise.all(records.map(({ change }) => ops.index('record').count([change.entityType, change.id]).then((n) => n > 0)))
         : null;
-    const writes: Promise<unknown>[] = [];
     for (const [i, { change, record }] of records.entries()) {
       summary.changedTypes.add(change.entityType);
       summary.applied++;
@@ -54,12 +53,11 @@ export async function applyPullPage(
         summary.rebased++;
         await recomputeRecord(tx, change.entityType, change.id, record);
       } else if (change.operation === 'delete' || record.deletedAt) {
-        writes.push(tx.objectStore(change.entityType).delete(change.id));
+        writes.add(() => tx.objectStore(change.entityType).delete(change.id));
       } else {
-        writes.push(putRecord(tx, change.entityType, { ...record, _pending: false, _conflict: false, _server: record }));
+        writes.add(() => putRecord(tx, change.entityType, { ...record, _pending: false, _conflict: false, _server: record }));
       }
     }
-    await Promise.all(writes);
     const meta = tx.objectStore('meta');
     await meta.put({ key: 'pullCursor', value: cursor });
     await meta.put({ key: 'lastPulledAt', value: pulledAt });

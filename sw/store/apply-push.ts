@@ -15,7 +15,7 @@ import {
 import { recordKey } from '../core/coalesce.ts';
 import { remapOperation, remapReferences, type IdMapping } from '../core/remap.ts';
 import type { Row } from '../core/rebase.ts';
-import { getRecord, putRecord, recomputeRecord, resolveId, type Tx } from '../db/records.ts';
+import { RequestPipeline, getRecord, putRecord, recomputeRecord, resolveId, type Tx } from '../db/records.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from './local-writes.ts';
 import { rowsById } from './queue.ts';
@@ -70,7 +70,7 @@ export async function applyPushResults(
     outcomes: new Map(),
   };
 
-  await inWriteTransaction(db, async (tx) => {
+  await inWriteTransaction(db, async (tx, writes) => {
     const ops = tx.objectStore('sync_operations');
     // Read phase: the sent rows as they are now (one request), and whether their records have
     // other rows queued (from the hint plus rows added since, or one pipelined lookup each).
@@ -86,15 +86,14 @@ export async function applyPushResults(
       hasOthers = (op) => withOthers.has(op.id!);
     }
     const reads = sent.map((op) => ({ op, current: currentRows.get(op.id!), others: hasOthers(op) }));
-    // Writes are issued without waiting for each (IndexedDB keeps their order) and awaited at the end.
-    const writes: Promise<unknown>[] = [];
+    // Writes are issued without waiting for each (IndexedDB keeps their order), settled before commit.
     for (const { op, current, others } of reads) {
       if (!current) continue; // discarded meanwhile
       const result = byOpId.get(op.opId);
       if (!result) {
         summary.unanswered++;
         summary.outcomes.set(op.id!, 'pending');
-        writes.push(ops.put({ ...current, status: 'pending', lastError: { code: 'SERVER_ERROR', message: 'The server sent no result for this operation' } }));
+        writes.add(() => ops.put({ ...current, status: 'pending', lastError: { code: 'SERVER_ERROR', message: 'The server sent no result for this operation' } }));
         continue;
       }
       summary.changedTypes.add(op.entityType);
@@ -120,8 +119,7 @@ export async function applyPushResults(
     }
     if (summary.mappings.some((m) => REFERENCED_TYPES.has(m.entityType))) await remapQueuedData(tx, summary.mappings);
     const completed = await tx.objectStore('meta').get('completedCount');
-    writes.push(tx.objectStore('meta').put({ key: 'completedCount', value: Number(completed?.value ?? 0) + summary.pushed }));
-    await Promise.all(writes);
+    writes.add(() => tx.objectStore('meta').put({ key: 'completedCount', value: Number(completed?.value ?? 0) + summary.pushed }));
   });
   return summary;
 }
@@ -135,21 +133,23 @@ function canAcknowledgeQuickly(op: StoredOperation, result: PushResult, others: 
   return !(op.operation === 'create' && REFERENCED_TYPES.has(op.entityType));
 }
 
-function acknowledgeQuickly(tx: Tx, op: StoredOperation, result: PushResult, summary: PushApplySummary, writes: Promise<unknown>[]): void {
+function acknowledgeQuickly(tx: Tx, op: StoredOperation, result: PushResult, summary: PushApplySummary, writes: RequestPipeline): void {
   const store = tx.objectStore(op.entityType);
   const server = result.record!;
-  writes.push(tx.objectStore('sync_operations').delete(op.id!));
+  writes.add(() => tx.objectStore('sync_operations').delete(op.id!));
   let id: EntityId = op.entityId;
   if (op.operation === 'create' && result.realId !== undefined && isTempId(op.entityId)) {
     summary.mappings.push({ entityType: op.entityType, tempId: op.entityId, realId: result.realId });
-    writes.push(tx.objectStore('id_aliases').put({ tempId: op.entityId, entityType: op.entityType, realId: result.realId }));
-    writes.push(store.delete(op.entityId));
+    const alias = { tempId: op.entityId, entityType: op.entityType, realId: result.realId };
+    writes.add(() => tx.objectStore('id_aliases').put(alias));
+    const tempId = op.entityId;
+    writes.add(() => store.delete(tempId));
     id = result.realId;
   } else if (result.realId !== undefined) {
     id = result.realId;
   }
-  if (server.deletedAt) writes.push(store.delete(id));
-  else writes.push(store.put({ ...server, id, _pending: false, _conflict: false, _server: server } as never));
+  if (server.deletedAt) writes.add(() => store.delete(id));
+  else writes.add(() => store.put({ ...server, id, _pending: false, _conflict: false, _server: server } as never));
 }
 
 async function acknowledge(tx: Tx, op: StoredOperation, result: PushResult, summary: PushApplySummary): Promise<void> {

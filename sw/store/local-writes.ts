@@ -12,7 +12,7 @@ import {
   type SessionContext,
 } from '../core/local-write.ts';
 import { changedFields, type Row } from '../core/rebase.ts';
-import { ALL_STORES, getRecord, putRecord, resolveId, type AnyReplicaRecord, type Tx } from '../db/records.ts';
+import { ALL_STORES, RequestPipeline, getRecord, putRecord, resolveId, type AnyReplicaRecord, type Tx } from '../db/records.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 
 export interface WriteContext {
@@ -37,14 +37,20 @@ function isQuotaError(err: unknown): boolean {
   );
 }
 
-/** Runs `work` in a read-write transaction over every store; quota failures become QuotaExceededError. */
-export async function inWriteTransaction<T>(db: SyncDb, work: (tx: Tx) => Promise<T>): Promise<T> {
+/**
+ * Runs `work` in a read-write transaction over every store. Requests `work` adds to `writes` are
+ * pipelined and settled before the commit. Quota failures become QuotaExceededError.
+ */
+export async function inWriteTransaction<T>(db: SyncDb, work: (tx: Tx, writes: RequestPipeline) => Promise<T>): Promise<T> {
   const tx = db.transaction(ALL_STORES, 'readwrite');
+  const writes = new RequestPipeline();
   try {
-    const result = await work(tx);
+    const result = await work(tx, writes);
+    await writes.settle();
     await tx.done;
     return result;
   } catch (err) {
+    writes.abandon();
     try {
       tx.abort();
     } catch {
@@ -109,16 +115,16 @@ function withDerivedClient(entityType: EntityType, record: Row, targets: Map<str
 export async function createLocal(db: SyncDb, entityType: EntityType, body: unknown, ctx: WriteContext): Promise<AnyReplicaRecord> {
   const parsed = parseCreateBody(entityType, body);
   const tempId = makeTempId(entityType, ctx.uuid());
-  return inWriteTransaction(db, async (tx) => {
+  return inWriteTransaction(db, async (tx, writes) => {
     const { fields, targets } = await checkReferences(tx, entityType, parsed);
     const visible = withDerivedClient(entityType, buildCreatedRecord(entityType, tempId, fields, ctx.session, ctx.now), targets);
     const record = { ...visible, id: tempId, _pending: true, _conflict: false, _server: null } as AnyReplicaRecord;
-    await Promise.all([
-      putRecord(tx, entityType, record),
+    writes.add(() => putRecord(tx, entityType, record));
+    writes.add(() =>
       tx.objectStore('sync_operations').add(
         newOperation(ctx, { operation: 'create', entityType, entityId: tempId, tempId, data: fields, baseVersion: null }),
       ),
-    ]);
+    );
     return record;
   });
 }
@@ -139,17 +145,18 @@ function baseVersionOf(record: AnyReplicaRecord): number {
  * The screen's view after one more local change is the current view with the change on top
  * (the same as recomputing server state + every queued row, without reading the queue).
  */
-async function storeChange(
+function storeChange(
   tx: Tx,
+  writes: RequestPipeline,
   ctx: WriteContext,
   entityType: EntityType,
   record: AnyReplicaRecord,
   change: Pick<StoredOperation, 'operation' | 'data'>,
   visible: Row,
-): Promise<AnyReplicaRecord> {
+): AnyReplicaRecord {
   const next = { ...record, ...visible, id: record.id, _pending: true } as AnyReplicaRecord;
-  await Promise.all([
-    putRecord(tx, entityType, next),
+  writes.add(() => putRecord(tx, entityType, next));
+  writes.add(() =>
     tx.objectStore('sync_operations').add(
       newOperation(ctx, {
         ...change,
@@ -159,7 +166,7 @@ async function storeChange(
         baseVersion: baseVersionOf(record),
       }),
     ),
-  ]);
+  );
   return next;
 }
 
@@ -171,19 +178,19 @@ export async function updateLocal(
   ctx: WriteContext,
 ): Promise<AnyReplicaRecord> {
   const patch = parseUpdateBody(entityType, body);
-  return inWriteTransaction(db, async (tx) => {
+  return inWriteTransaction(db, async (tx, writes) => {
     const record = await liveRecord(tx, entityType, rawId);
     const { fields, targets } = await checkReferences(tx, entityType, patch);
     const changed = changedFields(record, fields);
     if (Object.keys(changed).length === 0) return record;
     const visible = withDerivedClient(entityType, { ...changed, updatedAt: new Date(ctx.now).toISOString() }, targets);
-    return storeChange(tx, ctx, entityType, record, { operation: 'update', data: changed }, visible);
+    return storeChange(tx, writes, ctx, entityType, record, { operation: 'update', data: changed }, visible);
   });
 }
 
 export async function deleteLocal(db: SyncDb, entityType: EntityType, rawId: EntityId, ctx: WriteContext): Promise<AnyReplicaRecord> {
-  return inWriteTransaction(db, async (tx) => {
+  return inWriteTransaction(db, async (tx, writes) => {
     const record = await liveRecord(tx, entityType, rawId);
-    return storeChange(tx, ctx, entityType, record, { operation: 'delete', data: null }, { deletedAt: new Date(ctx.now).toISOString() });
+    return storeChange(tx, writes, ctx, entityType, record, { operation: 'delete', data: null }, { deletedAt: new Date(ctx.now).toISOString() });
   });
 }

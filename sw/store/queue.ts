@@ -31,13 +31,15 @@ export async function queueStats(db: SyncDb): Promise<QueueStats> {
  * Returns the queue as it is afterwards (queue order) and how many rows disappeared.
  */
 export async function compactStoredQueue(db: SyncDb): Promise<{ queue: StoredOperation[]; removed: number }> {
-  return inWriteTransaction(db, async (tx) => {
+  return inWriteTransaction(db, async (tx, writes) => {
     const store = tx.objectStore('sync_operations');
     const ops = await store.getAll();
     const compaction = compactQueue(ops);
     if (compaction.rewritten.length === 0 && compaction.removed.length === 0) return { queue: ops, removed: 0 };
     const byId = new Map(ops.map((op) => [op.id!, op]));
-    await Promise.all([...compaction.rewritten.map((op) => store.put(op)), ...compaction.removed.map((id) => store.delete(id))]);
+    writes.addAll(compaction.rewritten, (op) => store.put(op));
+    writes.addAll(compaction.removed, (id) => store.delete(id));
+    await writes.settle();
     // A create cancelled by a delete leaves no record behind.
     for (const id of compaction.removed) {
       const op = byId.get(id)!;
@@ -62,14 +64,14 @@ export async function rowsById(store: { getAll(range: IDBKeyRange): Promise<Stor
  * it was selected is skipped): one read over the batch's key range, then pipelined writes.
  */
 export async function markInFlight(db: SyncDb, ids: readonly number[]): Promise<StoredOperation[]> {
-  return inWriteTransaction(db, async (tx) => {
+  return inWriteTransaction(db, async (tx, writes) => {
     const store = tx.objectStore('sync_operations');
     const current = await rowsById(store, ids);
     const marked = ids
       .map((id) => current.get(id))
       .filter((op): op is StoredOperation => op !== undefined && op.status !== 'in_flight')
       .map((op): StoredOperation => ({ ...op, status: 'in_flight', attempts: op.attempts + 1 }));
-    await Promise.all(marked.map((op) => store.put(op)));
+    writes.addAll(marked, (op) => store.put(op));
     return marked;
   });
 }
