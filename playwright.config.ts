@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './scripts/chromium.ts';
 
 // One free port and one throw-away database per run, chosen once in the runner process and
 // inherited by the worker processes through the environment.
@@ -14,15 +15,6 @@ if (!process.env.E2E_DB_READY) {
   process.env.E2E_DB_READY = '1';
 }
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export default defineConfig({
   testDir: 'tests/browser',
@@ -42,7 +34,7 @@ export default defineConfig({
     headless: true,
     viewport: { width: 1024, height: 768 },
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
     },
     trace: 'retain-on-failure',

@@ -12,19 +12,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.ts';
 import { buildBaseline } from './lib/baseline-build.ts';
 import { startServer, type RunningServer } from './lib/server.ts';
 import { perSecond, round, summarize, type LatencySummary } from './lib/stats.ts';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SIZES = (process.env.BENCH_N ?? '1000,10000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const PULL_SIZE = Number(process.env.BENCH_PULL_SIZE ?? 50_000);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
@@ -105,6 +97,14 @@ interface WorkerState {
   lastResult: { finishedAt: number } | null;
 }
 
+/** Until the worker finished its first pull (and no sync runs). */
+function waitForFirstPull(page: Page, timeoutMs: number): Promise<void> {
+  return waitUntil(async () => {
+    const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
+    return s.lastPulledAt !== null && !s.isSyncing;
+  }, timeoutMs, 'the first pull');
+}
+
 async function login(context: BrowserContext): Promise<{ id: number; name: string; role: string; practiceId: number; tenantId: string }> {
   const res = await context.request.post('/api/auth/login', { data: LOGIN });
   if (!res.ok()) throw new Error(`login failed: ${res.status()}`);
@@ -168,10 +168,7 @@ async function benchOurs(browser: Browser, server: RunningServer, n: number): Pr
     await waitForControl(page);
     const user = await login(context);
     await askWorker(page, { type: 'SESSION_STARTED', user });
-    await waitUntil(async () => {
-      const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
-      return s.lastPulledAt !== null && !s.isSyncing;
-    }, 60_000, 'the first pull');
+    await waitForFirstPull(page, 60_000);
     const petId = await firstPetId(context);
     const prefix = `bench-ours-${n}-${Date.now()}-`;
 
@@ -275,10 +272,7 @@ async function benchInitialPull(browser: Browser, size: number, workDir: string)
     log(`initial pull of ${serverAppointments} appointments...`);
     const started = performance.now();
     await askWorker(page, { type: 'SESSION_STARTED', user });
-    await waitUntil(async () => {
-      const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
-      return s.lastPulledAt !== null && !s.isSyncing;
-    }, 300_000, 'the initial pull');
+    await waitForFirstPull(page, 300_000);
     const ms = performance.now() - started;
     requests.stop();
     const records = await page.evaluate(
@@ -325,7 +319,7 @@ function machine() {
     node: process.version,
     chromium: (() => {
       try {
-        return execFileSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+        return execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
       } catch {
         return 'unknown';
       }
@@ -357,7 +351,7 @@ function printTable(sizes: SizeResult[], pull: PullRun | null): void {
 async function main(): Promise<void> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-bench-'));
   buildBaseline();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   const server = await startServer(path.join(workDir, 'bench.db'));
   const sizes: SizeResult[] = [];
   let pull: PullRun | null = null;

@@ -7,7 +7,7 @@ import { ConflictRecordSchema, type ConflictRecord, type EntityId, type Resoluti
 import { makeTempId } from '../core/local-write.ts';
 import { resolveConflict, type ResolutionOutcome } from '../core/resolve.ts';
 import { putRecord, recomputeRecord, type Tx } from '../db/records.ts';
-import type { SyncDb } from '../db/schema.ts';
+import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from './local-writes.ts';
 
 export class ConflictNotFoundError extends Error {
@@ -64,32 +64,10 @@ export async function applyResolution(
         for (const later of await ops.index('record').getAll([conflict.entityType, conflict.entityId])) await ops.delete(later.id!);
       }
     } else if (outcome.kind === 'delete') {
-      await ops.put({
-        ...row,
-        operation: 'delete',
-        opId: ctx.uuid(),
-        data: null,
-        baseVersion: outcome.baseVersion,
-        timestamp: ctx.now,
-        status: 'pending',
-        attempts: 0,
-        lastError: null,
-        retryable: true,
-      });
+      await ops.put(carrying(row, ctx, { operation: 'delete', data: null, baseVersion: outcome.baseVersion }));
       queuedOperationId = row.id!;
     } else if (outcome.kind === 'update') {
-      await ops.put({
-        ...row,
-        operation: 'update',
-        opId: ctx.uuid(),
-        data: outcome.data,
-        baseVersion: outcome.baseVersion,
-        timestamp: ctx.now,
-        status: 'pending',
-        attempts: 0,
-        lastError: null,
-        retryable: true,
-      });
+      await ops.put(carrying(row, ctx, { operation: 'update', data: outcome.data, baseVersion: outcome.baseVersion }));
       queuedOperationId = row.id!;
     } else {
       // The server deleted the record: keep the user's version as a new record.
@@ -106,20 +84,9 @@ export async function applyResolution(
         _conflict: false,
         _server: null,
       });
-      await ops.put({
-        ...row,
-        operation: 'create',
-        opId: ctx.uuid(),
-        entityId: recordId,
-        tempId: recordId,
-        data: outcome.data,
-        baseVersion: null,
-        timestamp: ctx.now,
-        status: 'pending',
-        attempts: 0,
-        lastError: null,
-        retryable: true,
-      });
+      await ops.put(
+        carrying(row, ctx, { operation: 'create', entityId: recordId, tempId: recordId, data: outcome.data, baseVersion: null }),
+      );
       queuedOperationId = row.id!;
     }
 
@@ -141,6 +108,15 @@ export async function applyResolution(
     if (recordId !== conflict.entityId) await recomputeRecord(tx, conflict.entityType, recordId);
     return { outcome, queuedOperationId, conflict: resolved };
   });
+}
+
+/** The held row, rewritten to carry the resolution: a fresh opId, never sent, in the same queue position. */
+function carrying(
+  row: StoredOperation,
+  ctx: ResolveContext,
+  change: Pick<StoredOperation, 'operation' | 'data' | 'baseVersion'> & Partial<Pick<StoredOperation, 'entityId' | 'tempId'>>,
+): StoredOperation {
+  return { ...row, ...change, opId: ctx.uuid(), timestamp: ctx.now, status: 'pending', attempts: 0, lastError: null, retryable: true };
 }
 
 async function moveLaterRows(tx: Tx, conflict: ConflictRecord, newId: EntityId): Promise<void> {
