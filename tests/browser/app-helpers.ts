@@ -3,7 +3,7 @@
  * a second user straight on the server, and save tablet-size screenshots.
  */
 import { expect, request, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
-import { waitForServiceWorkerControl } from './helpers.ts';
+import { askWorker, waitForServiceWorkerControl } from './helpers.ts';
 
 export const PASSWORD = 'demo1234';
 
@@ -14,19 +14,8 @@ export interface WorkerState {
 }
 
 /** The worker's GET_STATE reply, asked from the page. */
-export async function workerState(page: Page): Promise<WorkerState> {
-  return page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    const controller = navigator.serviceWorker.controller;
-    if (!controller) throw new Error('no service worker controls the page');
-    const channel = new MessageChannel();
-    const reply = await new Promise<{ ok: boolean; value: unknown; error?: { message: string } }>((resolve) => {
-      channel.port1.onmessage = (e) => resolve(e.data as { ok: boolean; value: unknown });
-      controller.postMessage({ type: 'GET_STATE' }, [channel.port2]);
-    });
-    if (!reply.ok) throw new Error(reply.error?.message ?? 'worker error');
-    return reply.value as WorkerState;
-  });
+export function workerState(page: Page): Promise<WorkerState> {
+  return askWorker<WorkerState>(page, { type: 'GET_STATE' });
 }
 
 /** Opens the app, signs in with the form and waits until the worker's first pull filled the replica. */

@@ -46,6 +46,9 @@ test('book an appointment offline, then Sync Now gives it its real id', async ({
   const syncNow = indicator(page).getByRole('button', { name: 'Sync Now' });
   await expect(syncNow).toBeVisible({ timeout: 30_000 });
   await expect(indicator(page).getByTestId('pending-count')).toHaveText('1 pending');
+  // Let the automatic run finish giving up first: released during its backoff, it would sync by
+  // itself and the button would be gone before the click.
+  await expect.poll(async () => (await workerState(page)).isSyncing, { timeout: 30_000 }).toBe(false);
   holdSync = false;
   await syncNow.click();
 
