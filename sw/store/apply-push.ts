@@ -74,7 +74,10 @@ export async function applyPushResults(
     const ops = tx.objectStore('sync_operations');
     // Read phase: the sent rows as they are now (one request), and whether their records have
     // other rows queued (from the hint plus rows added since, or one pipelined lookup each).
-    const currentRows = await rowsById(ops, sent.map((op) => op.id!));
+    const rowsInRange = await rowsById(ops, sent.map((op) => op.id!), { wholeRange: true });
+    const currentRows = new Map(sent.filter((op) => rowsInRange.has(op.id!)).map((op) => [op.id!, rowsInRange.get(op.id!)!]));
+    // Rows acknowledged on the fast path are deleted together at the end, by key ranges.
+    const acknowledged = new Set<number>();
     let hasOthers: (op: StoredOperation) => boolean;
     if (hint) {
       const newer = await ops.getAll(IDBKeyRange.lowerBound(hint.snapshotMaxId, true));
@@ -100,7 +103,10 @@ export async function applyPushResults(
       if (result.success) {
         summary.pushed++;
         summary.outcomes.set(op.id!, 'acknowledged');
-        if (canAcknowledgeQuickly(current, result, others)) acknowledgeQuickly(tx, current, result, summary, writes);
+        if (canAcknowledgeQuickly(current, result, others)) {
+          acknowledgeQuickly(tx, current, result, summary, writes);
+          acknowledged.add(op.id!);
+        }
         else await acknowledge(tx, current, result, summary);
       } else if (result.conflict && result.conflictData) {
         summary.conflicts++;
@@ -118,6 +124,7 @@ export async function applyPushResults(
       }
     }
     if (summary.mappings.some((m) => REFERENCED_TYPES.has(m.entityType))) await remapQueuedData(tx, summary.mappings);
+    for (const range of keyRuns([...rowsInRange.keys()], acknowledged)) writes.add(() => ops.delete(range));
     const completed = await tx.objectStore('meta').get('completedCount');
     writes.add(() => tx.objectStore('meta').put({ key: 'completedCount', value: Number(completed?.value ?? 0) + summary.pushed }));
   });
@@ -133,10 +140,31 @@ function canAcknowledgeQuickly(op: StoredOperation, result: PushResult, others: 
   return !(op.operation === 'create' && REFERENCED_TYPES.has(op.entityType));
 }
 
+/**
+ * Key ranges covering exactly the `chosen` ids among `existing` ids (sorted or not): a run of
+ * consecutive existing ids that are all chosen becomes one range, so one request deletes it.
+ */
+export function keyRuns(existing: readonly number[], chosen: ReadonlySet<number>): IDBKeyRange[] {
+  const runs: IDBKeyRange[] = [];
+  let start: number | null = null;
+  let end: number | null = null;
+  for (const id of [...existing].sort((a, b) => a - b)) {
+    if (chosen.has(id)) {
+      start ??= id;
+      end = id;
+    } else if (start !== null) {
+      runs.push(IDBKeyRange.bound(start, end!));
+      start = end = null;
+    }
+  }
+  if (start !== null) runs.push(IDBKeyRange.bound(start, end!));
+  return runs;
+}
+
+/** The common case (see canAcknowledgeQuickly); the queue row itself is deleted by the caller. */
 function acknowledgeQuickly(tx: Tx, op: StoredOperation, result: PushResult, summary: PushApplySummary, writes: RequestPipeline): void {
   const store = tx.objectStore(op.entityType);
   const server = result.record!;
-  writes.add(() => tx.objectStore('sync_operations').delete(op.id!));
   let id: EntityId = op.entityId;
   if (op.operation === 'create' && result.realId !== undefined && isTempId(op.entityId)) {
     summary.mappings.push({ entityType: op.entityType, tempId: op.entityId, realId: result.realId });

@@ -107,7 +107,7 @@ export async function applyResolution(
     await recomputeRecord(tx, conflict.entityType, conflict.entityId, server);
     if (recordId !== conflict.entityId) await recomputeRecord(tx, conflict.entityType, recordId);
     return { outcome, queuedOperationId, conflict: resolved };
-  });
+  }, 'strict');
 }
 
 /** The held row, rewritten to carry the resolution: a fresh opId, never sent, in the same queue position. */

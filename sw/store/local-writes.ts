@@ -40,9 +40,16 @@ function isQuotaError(err: unknown): boolean {
 /**
  * Runs `work` in a read-write transaction over every store. Requests `work` adds to `writes` are
  * pipelined and settled before the commit. Quota failures become QuotaExceededError.
+ *
+ * Durability: what the user typed is committed `strict` (flushed to disk before the page hears
+ * "saved"); sync bookkeeping is `relaxed`, as losing it to a power cut only means sending again.
  */
-export async function inWriteTransaction<T>(db: SyncDb, work: (tx: Tx, writes: RequestPipeline) => Promise<T>): Promise<T> {
-  const tx = db.transaction(ALL_STORES, 'readwrite');
+export async function inWriteTransaction<T>(
+  db: SyncDb,
+  work: (tx: Tx, writes: RequestPipeline) => Promise<T>,
+  durability: IDBTransactionDurability = 'relaxed',
+): Promise<T> {
+  const tx = db.transaction(ALL_STORES, 'readwrite', { durability });
   const writes = new RequestPipeline();
   try {
     const result = await work(tx, writes);
@@ -126,7 +133,7 @@ export async function createLocal(db: SyncDb, entityType: EntityType, body: unkn
       ),
     );
     return record;
-  });
+  }, 'strict');
 }
 
 async function liveRecord(tx: Tx, entityType: EntityType, rawId: EntityId): Promise<AnyReplicaRecord> {
@@ -185,12 +192,12 @@ export async function updateLocal(
     if (Object.keys(changed).length === 0) return record;
     const visible = withDerivedClient(entityType, { ...changed, updatedAt: new Date(ctx.now).toISOString() }, targets);
     return storeChange(tx, writes, ctx, entityType, record, { operation: 'update', data: changed }, visible);
-  });
+  }, 'strict');
 }
 
 export async function deleteLocal(db: SyncDb, entityType: EntityType, rawId: EntityId, ctx: WriteContext): Promise<AnyReplicaRecord> {
   return inWriteTransaction(db, async (tx, writes) => {
     const record = await liveRecord(tx, entityType, rawId);
     return storeChange(tx, writes, ctx, entityType, record, { operation: 'delete', data: null }, { deletedAt: new Date(ctx.now).toISOString() });
-  });
+  }, 'strict');
 }

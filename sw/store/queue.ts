@@ -49,13 +49,20 @@ export async function compactStoredQueue(db: SyncDb): Promise<{ queue: StoredOpe
   });
 }
 
-/** Current rows with these ids, read with one request over their key range. */
-export async function rowsById(store: { getAll(range: IDBKeyRange): Promise<StoredOperation[]> }, ids: readonly number[]): Promise<Map<number, StoredOperation>> {
+/**
+ * Current rows with these ids, read with one request over their key range; with `wholeRange`,
+ * every row in that range (to know which ids lie between them).
+ */
+export async function rowsById(
+  store: { getAll(range: IDBKeyRange): Promise<StoredOperation[]> },
+  ids: readonly number[],
+  options: { wholeRange?: boolean } = {},
+): Promise<Map<number, StoredOperation>> {
   const out = new Map<number, StoredOperation>();
   if (ids.length === 0) return out;
   const wanted = new Set(ids);
   const range = IDBKeyRange.bound(Math.min(...ids), Math.max(...ids));
-  for (const row of await store.getAll(range)) if (wanted.has(row.id!)) out.set(row.id!, row);
+  for (const row of await store.getAll(range)) if (options.wholeRange || wanted.has(row.id!)) out.set(row.id!, row);
   return out;
 }
 
