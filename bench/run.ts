@@ -303,6 +303,47 @@ async function benchInitialPull(browser: Browser, size: number, workDir: string)
   }
 }
 
+interface IdbFloor {
+  /** 1,000 puts of a queue-row-sized object in one read-write transaction, in a page. */
+  putsPerSecond: number;
+  msPerPut: number;
+}
+
+/** What IndexedDB itself costs in this Chromium: the floor under every per-operation write. */
+async function benchRawIndexedDb(browser: Browser, server: RunningServer): Promise<IdbFloor> {
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const page = await context.newPage();
+    await page.goto('/bench-baseline/index.html');
+    const ms = await page.evaluate(async () => {
+      const db: IDBDatabase = await new Promise((resolve, reject) => {
+        const open = indexedDB.open('bench-raw', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('rows', { keyPath: 'id' });
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const runs: number[] = [];
+      for (let run = 0; run < 3; run++) {
+        const started = performance.now();
+        await new Promise<void>((resolve, reject) => {
+          const tx = db.transaction('rows', 'readwrite', { durability: 'relaxed' });
+          const store = tx.objectStore('rows');
+          for (let i = 0; i < 1000; i++) {
+            store.put({ id: run * 1000 + i, opId: crypto.randomUUID(), status: 'pending', data: { title: `Checkup ${i}`, date: new Date().toISOString(), petId: 5, notes: null } });
+          }
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+        runs.push(performance.now() - started);
+      }
+      return Math.min(...runs);
+    });
+    return { putsPerSecond: perSecond(1000, ms), msPerPut: round(ms / 1000, 3) };
+  } finally {
+    await context.close();
+  }
+}
+
 function benchServerAlone(): unknown {
   log('server alone (npm run bench:server)...');
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/server-bench.ts', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -356,7 +397,9 @@ async function main(): Promise<void> {
   const sizes: SizeResult[] = [];
   let pull: PullRun | null = null;
   let serverAlone: unknown = null;
+  let idbFloor: IdbFloor | null = null;
   try {
+    idbFloor = await benchRawIndexedDb(browser, server);
     for (const n of SIZES) {
       if (SKIP.has('writes')) break;
       const ours = await benchOurs(browser, server, n);
@@ -373,8 +416,9 @@ async function main(): Promise<void> {
   }
 
   printTable(sizes, pull);
+  if (idbFloor) console.log(`raw IndexedDB in this Chromium: ${idbFloor.putsPerSecond} puts/s (${idbFloor.msPerPut} ms per put)`);
   if (serverAlone) console.log('server alone:', JSON.stringify(serverAlone));
-  const result = { date: new Date().toISOString(), machine: machine(), sizes, initialPull: pull, serverAlone };
+  const result = { date: new Date().toISOString(), machine: machine(), indexedDbFloor: idbFloor, sizes, initialPull: pull, serverAlone };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', JSON.stringify(result, null, 2));
   writeFileSync(`bench/results/bench-${result.date.replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2));

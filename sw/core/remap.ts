@@ -32,13 +32,35 @@ export function remapReferences<T extends Row>(entityType: EntityType, row: T, m
 
 /** Rewrites a queued operation: its own id (same entity type) and references in its data. */
 export function remapOperation(op: StoredOperation, mapping: IdMapping): StoredOperation {
+  return remapWithLookup(op, new Map([[mapping.tempId, mapping]]));
+}
+
+/**
+ * Rewrites many rows for many mappings at once: one map lookup per id-holding field, instead of
+ * one pass per mapping (a batch of 100 creates against a queue of 10,000 rows would otherwise
+ * cost a million comparisons). Unchanged rows are returned as they are.
+ */
+export function remapOperations(ops: readonly StoredOperation[], mappings: readonly IdMapping[]): StoredOperation[] {
+  if (mappings.length === 0) return [...ops];
+  const byTempId = new Map(mappings.map((m) => [m.tempId, m]));
+  return ops.map((op) => remapWithLookup(op, byTempId));
+}
+
+export function remapWithLookup(op: StoredOperation, byTempId: ReadonlyMap<string, IdMapping>): StoredOperation {
   let out = op;
-  if (op.entityType === mapping.entityType && op.entityId === mapping.tempId) {
-    out = { ...out, entityId: mapping.realId };
-  }
+  const own = typeof op.entityId === 'string' ? byTempId.get(op.entityId) : undefined;
+  if (own && own.entityType === op.entityType) out = { ...out, entityId: own.realId };
   if (op.data) {
-    const data = remapReferences(op.entityType, op.data, mapping);
-    if (data !== op.data) out = { ...out, data };
+    let data: Row | null = null;
+    for (const { field, target } of REFERENCE_FIELDS[op.entityType]) {
+      const value = op.data[field];
+      const mapping = typeof value === 'string' ? byTempId.get(value) : undefined;
+      if (mapping && mapping.entityType === target) {
+        data ??= { ...op.data };
+        data[field] = mapping.realId;
+      }
+    }
+    if (data) out = { ...out, data };
   }
   return out;
 }

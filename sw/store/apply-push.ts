@@ -13,7 +13,7 @@ import {
   type SyncErrorCode,
 } from '../../src/protocol/index.ts';
 import { recordKey } from '../core/coalesce.ts';
-import { remapOperation, remapReferences, type IdMapping } from '../core/remap.ts';
+import { remapReferences, remapWithLookup, type IdMapping } from '../core/remap.ts';
 import type { Row } from '../core/rebase.ts';
 import { RequestPipeline, getRecord, putRecord, recomputeRecord, resolveId, type Tx } from '../db/records.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
@@ -240,10 +240,10 @@ async function moveRecord(tx: Tx, mapping: IdMapping): Promise<void> {
 
 /** One pass over the queue rewrites temp-id references inside queued data (e.g. an appointment's petId). */
 async function remapQueuedData(tx: Tx, mappings: readonly IdMapping[]): Promise<void> {
+  const byTempId = new Map(mappings.map((m) => [m.tempId, m]));
   let cursor = await tx.objectStore('sync_operations').openCursor();
   while (cursor) {
-    let op = cursor.value;
-    for (const mapping of mappings) op = remapOperation(op, mapping);
+    const op = remapWithLookup(cursor.value, byTempId);
     if (op !== cursor.value) await cursor.update(op);
     cursor = await cursor.continue();
   }

@@ -18,7 +18,7 @@ import {
 } from '../../src/protocol/index.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../core/backoff.ts';
 import { recordKey, selectBatch } from '../core/coalesce.ts';
-import { remapOperation, type IdMapping } from '../core/remap.ts';
+import { remapOperations, type IdMapping } from '../core/remap.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { applyPullPage } from '../store/apply-pull.ts';
 import { applyPushResults } from '../store/apply-push.ts';
@@ -189,7 +189,11 @@ export class SyncEngine {
     let snapshot = this.ownOperations(queue, session);
     const snapshotMaxId = queue.reduce((max, op) => Math.max(max, op.id!), 0);
 
+    // Records with more than one row: their acknowledgements take the careful path. Computed once:
+    // rows only leave during a run, and a stale "more than one" is merely slower, never wrong.
+    const recordsWithOtherRows = recordsWithSeveralRows(snapshot);
     const total = selectBatch(snapshot, Number.MAX_SAFE_INTEGER).length;
+    let statsSentAt = 0;
     if (total === 0) return;
     let processed = 0;
     notify({ type: 'SYNC_PROGRESS', progress: { phase: 'push', processed, total, percentage: 0 } });
@@ -221,7 +225,7 @@ export class SyncEngine {
       }
       const t2 = this.deps.now();
       const summary = await applyPushResults(db, sent, response.results, this.deps.now(), {
-        recordsWithOtherRows: recordsWithSeveralRows(snapshot),
+        recordsWithOtherRows,
         snapshotMaxId,
       });
       log.debug('[SyncPush]', `${sent.length} operations: mark ${t1 - t0} ms, request ${t2 - t1} ms, apply ${this.deps.now() - t2} ms`);
@@ -238,7 +242,12 @@ export class SyncEngine {
         type: 'SYNC_PROGRESS',
         progress: { phase: 'push', processed, total: shownTotal, percentage: Math.min(100, Math.round((processed / shownTotal) * 100)) },
       });
-      notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
+      // Counting the queue costs a scan of its indexes: a few times a second is enough while
+      // pushing (the run's end always sends the final figures).
+      if (this.deps.now() - statsSentAt >= 250) {
+        notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
+        statsSentAt = this.deps.now();
+      }
       if (summary.unanswered === sent.length) {
         throw new SyncStop({ code: 'SERVER_ERROR', message: 'The server answered the push without results' });
       }
@@ -254,6 +263,7 @@ export class SyncEngine {
     const lastPulledAt = (await getMeta(db, 'lastPulledAt')) ?? 0;
     let processed = 0;
     for (;;) {
+      const t0 = this.deps.now();
       const page = await this.withRetry('[SyncPull]', () =>
         this.deps.transport.pull({
           cursor,
@@ -263,12 +273,16 @@ export class SyncEngine {
           limit: this.config.pullLimit,
         }),
       );
+      const t1 = this.deps.now();
       const summary = await applyPullPage(db, page.changes, page.cursor, page.timestamp);
       cursor = page.cursor;
       processed += summary.applied;
       counters.pulled += summary.applied;
       summary.changedTypes.forEach((t) => counters.changedTypes.add(t));
-      log.debug('[SyncPull]', `applied ${summary.applied} changes (${summary.rebased} rebased on local work), hasMore=${page.hasMore}`);
+      log.debug(
+        '[SyncPull]',
+        `applied ${summary.applied} changes (${summary.rebased} rebased on local work): request ${t1 - t0} ms, apply ${this.deps.now() - t1} ms, hasMore=${page.hasMore}`,
+      );
       const total = processed + (page.hasMore ? this.config.pullLimit : 0);
       notify({
         type: 'SYNC_PROGRESS',
@@ -338,8 +352,7 @@ function afterOutcomes(
     if (outcome === 'acknowledged') continue;
     if (outcome === 'conflict') op = { ...op, status: 'conflict' };
     else if (outcome === 'failed') op = { ...op, status: 'failed', retryable: false };
-    for (const mapping of mappings) op = remapOperation(op, mapping);
     out.push(op);
   }
-  return out;
+  return remapOperations(out, mappings);
 }

@@ -124,3 +124,21 @@ describe('resolving a deletion made on the device', () => {
     expect(() => resolveConflict(deletion, { strategy: 'manual', fields: {} })).toThrow(ResolutionError);
   });
 });
+
+describe('remapOperations', () => {
+  it('applies many mappings in one pass and leaves other rows as they are', async () => {
+    const { remapOperations } = await import('../../../sw/core/remap.ts');
+    const pet = { entityType: 'pets' as const, tempId: 'temp_pet_1', realId: 42 };
+    const appt = { entityType: 'appointments' as const, tempId: 'temp_appt_1', realId: 77 };
+    const rows = [
+      { id: 1, entityType: 'appointments', entityId: 'temp_appt_1', data: { petId: 'temp_pet_1', practitionerId: 3 } },
+      { id: 2, entityType: 'pets', entityId: 9, data: { name: 'x' } },
+      // A pet temp id in a users reference field is not a user: left alone.
+      { id: 3, entityType: 'pets', entityId: 'temp_pet_2', data: { ownerId: 'temp_pet_1' } },
+    ] as unknown as StoredOperation[];
+    const out = remapOperations(rows, [pet, appt]);
+    expect(out[0]).toMatchObject({ entityId: 77, data: { petId: 42, practitionerId: 3 } });
+    expect(out[1]).toBe(rows[1]);
+    expect(out[2]).toBe(rows[2]);
+  });
+});
