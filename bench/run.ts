@@ -97,6 +97,14 @@ interface WorkerState {
   lastResult: { finishedAt: number } | null;
 }
 
+/** The app in a new tab, controlled by our worker, with a signed-in session (not yet told to the worker). */
+async function openApp(context: BrowserContext): Promise<{ page: Page; user: Awaited<ReturnType<typeof login>> }> {
+  const page = await context.newPage();
+  await page.goto('/');
+  await waitForControl(page);
+  return { page, user: await login(context) };
+}
+
 /** Until the worker finished its first pull (and no sync runs). */
 function waitForFirstPull(page: Page, timeoutMs: number): Promise<void> {
   return waitUntil(async () => {
@@ -163,10 +171,7 @@ function countApiRequests(context: BrowserContext, match: (url: URL) => boolean)
 async function benchOurs(browser: Browser, server: RunningServer, n: number): Promise<{ writes: WriteRun; drain: DrainRun }> {
   const context = await browser.newContext({ baseURL: server.url });
   try {
-    const page = await context.newPage();
-    await page.goto('/');
-    await waitForControl(page);
-    const user = await login(context);
+    const { page, user } = await openApp(context);
     await askWorker(page, { type: 'SESSION_STARTED', user });
     await waitForFirstPull(page, 60_000);
     const petId = await firstPetId(context);
@@ -256,10 +261,7 @@ async function benchInitialPull(browser: Browser, size: number, workDir: string)
   const server = await startServer(databasePath);
   const context = await browser.newContext({ baseURL: server.url });
   try {
-    const page = await context.newPage();
-    await page.goto('/');
-    await waitForControl(page);
-    const user = await login(context);
+    const { page, user } = await openApp(context);
     const serverAppointments = (() => {
       const db = new Database(databasePath, { readonly: true });
       try {

@@ -4,7 +4,7 @@ import type { SessionUser } from '../../src/protocol/index.ts';
 import type { Orm } from '../db/orm.ts';
 import { users } from '../db/schema.ts';
 import { dummyHash, verifyPassword } from './password.ts';
-import type { SessionStore } from './sessions.ts';
+import { ACCOUNT_COLUMNS, type SessionStore } from './sessions.ts';
 
 export interface Authenticator {
   /** The user and a new session token, or null for wrong credentials (whatever was wrong). */
@@ -13,15 +13,7 @@ export interface Authenticator {
 
 export function createAuthenticator(orm: Orm, sessions: SessionStore): Authenticator {
   const byEmail = orm
-    .select({
-      id: users.id,
-      name: users.name,
-      role: users.role,
-      practiceId: users.practiceId,
-      tenantId: users.tenantId,
-      email: users.email,
-      passwordHash: users.passwordHash,
-    })
+    .select(ACCOUNT_COLUMNS)
     .from(users)
     .where(and(sql`${users.email} = ${sql.placeholder('email')} COLLATE NOCASE`, isNotNull(users.passwordHash), isNull(users.deletedAt)))
     .prepare();

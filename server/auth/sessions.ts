@@ -19,21 +19,23 @@ export interface SessionStore {
   purgeExpired(now: number): number;
 }
 
+/** What sign-in and session look-ups read of a staff account (the session user plus its hash). */
+export const ACCOUNT_COLUMNS = {
+  id: users.id,
+  name: users.name,
+  role: users.role,
+  practiceId: users.practiceId,
+  tenantId: users.tenantId,
+  email: users.email,
+  passwordHash: users.passwordHash,
+};
+
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
 export function createSessionStore(orm: Orm): SessionStore {
   const p = sql.placeholder;
   const lookup = orm
-    .select({
-      id: users.id,
-      name: users.name,
-      role: users.role,
-      practiceId: users.practiceId,
-      tenantId: users.tenantId,
-      email: users.email,
-      deletedAt: users.deletedAt,
-      passwordHash: users.passwordHash,
-    })
+    .select({ ...ACCOUNT_COLUMNS, deletedAt: users.deletedAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.tokenHash, p('tokenHash')), gt(sessions.expiresAt, p('now'))))
