@@ -7,7 +7,7 @@ import { compactQueue, compacted } from '../core/coalesce.ts';
 import { recomputeRecord } from '../db/records.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from './local-writes.ts';
-import { getMeta, setMeta } from './meta.ts';
+import { setMeta } from './meta.ts';
 
 export async function loadQueue(db: SyncDb): Promise<StoredOperation[]> {
   return db.getAll('sync_operations'); // key order = queue order
@@ -155,8 +155,4 @@ export async function discardFailed(db: SyncDb, now: number): Promise<number> {
 
 export async function clearCompletedCount(db: SyncDb): Promise<void> {
   await setMeta(db, 'completedCount', 0);
-}
-
-export async function completedCount(db: SyncDb): Promise<number> {
-  return Number((await getMeta(db, 'completedCount')) ?? 0);
 }

@@ -96,12 +96,14 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
 
   /** Asks for a sync: through Background Sync when there is one (it waits for the network), else at once. */
   async function scheduleSync(trigger: string): Promise<void> {
+    // A burst of writes: the tag registered for the first one covers the rest (checked before
+    // reading the setting, so the write path pays nothing more).
+    if (syncTagRegistered && trigger === 'write') return;
     if (!ALWAYS_ALLOWED.has(trigger) && !(await autoSyncOn())) {
       logger.debug('[SyncEngine]', `automatic sync is off: ${trigger} does not start one (Sync Now does)`);
       return;
     }
     if (backgroundSyncSupported && self.registration.sync) {
-      if (syncTagRegistered && trigger === 'write') return;
       try {
         await self.registration.sync.register(SYNC_TAG);
         syncTagRegistered = true;
