@@ -10,6 +10,7 @@
  * - `appointments.durationMinutes` is stored (and pulled) as text.
  */
 import { z } from 'zod';
+import { StoredAppointmentTypeSchema, WritableAppointmentTypeSchema } from './appointment-types.ts';
 
 export const ENTITY_TYPES = ['users', 'pets', 'appointments'] as const;
 export const EntityTypeSchema = z.enum(ENTITY_TYPES);
@@ -87,7 +88,7 @@ export type Pet = z.infer<typeof PetSchema>;
 export const AppointmentSchema = z.object({
   id: EntityIdSchema,
   title: z.string().min(1).max(200),
-  type: z.string().min(1).max(50),
+  type: StoredAppointmentTypeSchema,
   date: IsoDateTime,
   /** Text, per the reference's schema note ("Convert duration to string"). */
   durationMinutes: z.string().regex(/^\d{1,4}$/),
@@ -136,7 +137,7 @@ export const WritablePetSchema = z.object({
 
 export const WritableAppointmentSchema = z.object({
   title: z.string().trim().min(1).max(200),
-  type: z.string().trim().min(1).max(50),
+  type: WritableAppointmentTypeSchema,
   /** Any ISO date-time; the server normalises it to UTC. */
   date: IsoDateTime,
   /** The reference sends a number; text is accepted too. Stored as text. */

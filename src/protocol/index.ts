@@ -3,3 +3,5 @@ export * from './entities.ts';
 export * from './sync.ts';
 export * from './messages.ts';
 export * from './rest.ts';
+export * from './appointment-types.ts';
+export * from './permissions.ts';

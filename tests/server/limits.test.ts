@@ -66,10 +66,10 @@ describe('push: malformed requests', () => {
     ['update without entityId', op({ operation: 'update', entityType: 'pets', data: { name: 'x' } })],
     ['update with no writable field', op({ operation: 'update', entityType: 'pets', entityId: 1, data: { id: 9, version: 3 } })],
     ['pet with a bad birthDate', op({ operation: 'create', entityType: 'pets', data: { name: 'x', species: 'Dog', ownerId: 1, birthDate: 'yesterday' } })],
-    ['appointment with a bad date', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'x', date: '11/03/2026', durationMinutes: 30, petId: 1 } })],
-    ['appointment with a huge duration', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'x', date: '2026-03-11T10:00:00Z', durationMinutes: 99999, petId: 1 } })],
-    ['appointment with an unknown status', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'x', date: '2026-03-11T10:00:00Z', durationMinutes: 30, petId: 1, status: 'maybe' } })],
-    ['a 6,000-character note', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'x', date: '2026-03-11T10:00:00Z', durationMinutes: 30, petId: 1, notes: 'n'.repeat(6000) } })],
+    ['appointment with a bad date', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'checkup', date: '11/03/2026', durationMinutes: 30, petId: 1 } })],
+    ['appointment with a huge duration', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 99999, petId: 1 } })],
+    ['appointment with an unknown status', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 30, petId: 1, status: 'maybe' } })],
+    ['a 6,000-character note', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 30, petId: 1, notes: 'n'.repeat(6000) } })],
     ['client with a bad email', op({ operation: 'create', entityType: 'users', data: { name: 'x', email: 'not-an-email' } })],
   ];
   it.each(badOperations)('an operation that is %s fails alone with VALIDATION (200 for the batch)', async (_name, bad) => {

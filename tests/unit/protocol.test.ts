@@ -3,8 +3,13 @@ import {
   PageMessageSchema,
   PullQuerySchema,
   PushRequestSchema,
+  StoredAppointmentTypeSchema,
   WritableAppointmentSchema,
+  WritableAppointmentTypeSchema,
+  appointmentTypeLabel,
+  can,
   isTempId,
+  permissionDenied,
 } from '../../src/protocol/index.ts';
 
 describe('wire protocol schemas', () => {
@@ -41,5 +46,41 @@ describe('wire protocol schemas', () => {
     expect(PageMessageSchema.safeParse({ type: 'SYNC_NOW' }).success).toBe(true);
     expect(PageMessageSchema.safeParse({ type: 'DROP_DATABASE' }).success).toBe(false);
     expect(PageMessageSchema.safeParse({ type: 'RETRY_OPERATION', operationId: 'x' }).success).toBe(false);
+  });
+});
+
+describe('appointment types', () => {
+  it('stores every spelling of a known type in canonical form', () => {
+    for (const spelling of ['follow-up', 'Follow up', 'FOLLOW_UP', 'followup']) {
+      expect(WritableAppointmentTypeSchema.parse(spelling)).toBe('follow_up');
+    }
+    expect(appointmentTypeLabel('follow_up')).toBe('Follow-up');
+  });
+
+  it('refuses a type outside the set on writes, with the choices in words', () => {
+    const result = WritableAppointmentTypeSchema.safeParse('haircut');
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toContain('Checkup, Vaccination');
+  });
+
+  it('keeps an unknown stored type readable instead of refusing the record', () => {
+    expect(StoredAppointmentTypeSchema.parse('legacy thing')).toBe('legacy thing');
+    expect(StoredAppointmentTypeSchema.parse('follow-up')).toBe('follow_up');
+  });
+});
+
+describe('role permissions', () => {
+  it('lets only administrators delete clients and pets', () => {
+    expect(can('ADMIN', 'delete', 'users')).toBe(true);
+    expect(can('STAFF', 'delete', 'users')).toBe(false);
+    expect(can('PRACTITIONER', 'delete', 'pets')).toBe(false);
+    expect(permissionDenied('STAFF', 'delete', 'pets')).toBe('Only administrators may delete pets.');
+  });
+
+  it('lets front desk and practitioners book, change and delete appointments', () => {
+    for (const role of ['STAFF', 'PRACTITIONER', 'ADMIN'] as const) {
+      for (const action of ['create', 'update', 'delete'] as const) expect(can(role, action, 'appointments')).toBe(true);
+    }
+    expect(can('CLIENT', 'create', 'appointments')).toBe(false);
   });
 });

@@ -84,8 +84,8 @@ describe('local-first writes', () => {
   it('refuses bad input with clear errors and stores nothing', async () => {
     const device = await seededDevice();
     const cases: [string, string, unknown, number, string][] = [
-      ['POST', '/api/appointments', { title: '', type: 'x', date: 'tomorrow', durationMinutes: 30, petId: 20 }, 400, 'VALIDATION'],
-      ['POST', '/api/appointments', { title: 'A', type: 'x', date: '2026-11-26T09:30:00Z', durationMinutes: 30, petId: 999 }, 400, 'VALIDATION'],
+      ['POST', '/api/appointments', { title: '', type: 'checkup', date: 'tomorrow', durationMinutes: 30, petId: 20 }, 400, 'VALIDATION'],
+      ['POST', '/api/appointments', { title: 'A', type: 'checkup', date: '2026-11-26T09:30:00Z', durationMinutes: 30, petId: 999 }, 400, 'VALIDATION'],
       ['POST', '/api/users', { name: 'Eve', role: 'ADMIN' }, 400, 'VALIDATION'],
       ['POST', '/api/pets', { name: 'Tom', species: 'cat', ownerId: 10, colour: 'red' }, 400, 'VALIDATION'],
       ['PATCH', '/api/appointments/31', { title: 'x' }, 404, 'NOT_FOUND'],
