@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { StoredAppointmentTypeSchema, WritableAppointmentTypeSchema } from './appointment-types.ts';
+import { dateField, dateTimeField, longTextField, textField } from './fields.ts';
 
 export const ENTITY_TYPES = ['users', 'pets', 'appointments'] as const;
 export const EntityTypeSchema = z.enum(ENTITY_TYPES);
@@ -119,36 +120,50 @@ export type AnyEntity = EntityByType[EntityType];
  * The fields a client may write, per entity. Everything else (id, version, timestamps,
  * practiceId, tenantId, appointments.clientId) is owned by the server.
  */
+const DURATION_MESSAGE = 'Duration must be 1 to 1,440 minutes';
+
+/** A reference to another record (real or temp id), with messages that name the field. */
+function referenceField(label: string) {
+  return z.unknown().transform((value, ctx): EntityId => {
+    const parsed = EntityIdSchema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    ctx.addIssue({ code: 'custom', message: value === undefined || value === null ? `${label} is required` : `${label} is not a valid record` });
+    return z.NEVER;
+  });
+}
+
 export const WritableUserSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  email: z.string().trim().email().max(320).nullable(),
-  phone: z.string().trim().max(50).nullable(),
+  name: textField('Name', { max: 200 }),
+  email: textField('Email', { max: 320 })
+    .pipe(z.email({ error: 'Email is not a valid address' }))
+    .nullable(),
+  phone: textField('Phone', { min: 0, max: 50 }).nullable(),
   /** Staff create and edit clients only; other roles are managed elsewhere. */
-  role: z.literal('CLIENT'),
+  role: z.literal('CLIENT', { error: 'Only clients can be added or changed here' }),
 });
 
 export const WritablePetSchema = z.object({
-  name: z.string().trim().min(1).max(200),
-  species: z.string().trim().min(1).max(100),
-  breed: z.string().trim().max(100).nullable(),
-  birthDate: IsoDateSchema.nullable(),
-  ownerId: EntityIdSchema,
+  name: textField('Name', { max: 200 }),
+  species: textField('Species', { max: 100 }),
+  breed: textField('Breed', { min: 0, max: 100 }).nullable(),
+  birthDate: dateField('Birth date').nullable(),
+  ownerId: referenceField('Owner'),
 });
 
 export const WritableAppointmentSchema = z.object({
-  title: z.string().trim().min(1).max(200),
+  title: textField('Title', { max: 200 }),
   type: WritableAppointmentTypeSchema,
   /** Any ISO date-time; the server normalises it to UTC. */
-  date: IsoDateTime,
+  date: dateTimeField('Date'),
   /** The reference sends a number; text is accepted too. Stored as text. */
   durationMinutes: z.union([
-    z.number().int().min(1).max(1440),
-    z.string().regex(/^\d{1,4}$/),
-  ]),
+    z.number({ error: DURATION_MESSAGE }).int({ error: DURATION_MESSAGE }).min(1, { error: DURATION_MESSAGE }).max(1440, { error: DURATION_MESSAGE }),
+    z.string().regex(/^\d{1,4}$/, { error: DURATION_MESSAGE }),
+  ], { error: DURATION_MESSAGE }),
   status: AppointmentStatusSchema,
-  notes: z.string().max(5000).nullable(),
-  petId: EntityIdSchema,
-  practitionerId: EntityIdSchema.nullable(),
+  notes: longTextField('Notes', 5000).nullable(),
+  petId: referenceField('Pet'),
+  practitionerId: referenceField('Practitioner').nullable(),
 });
 
 export const WRITABLE_SCHEMAS = {

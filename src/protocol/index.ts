@@ -5,3 +5,4 @@ export * from './messages.ts';
 export * from './rest.ts';
 export * from './appointment-types.ts';
 export * from './permissions.ts';
+export * from './fields.ts';

@@ -9,6 +9,7 @@ import {
   appointmentTypeLabel,
   can,
   isTempId,
+  isWellFormedText,
   permissionDenied,
 } from '../../src/protocol/index.ts';
 
@@ -82,5 +83,34 @@ describe('role permissions', () => {
       for (const action of ['create', 'update', 'delete'] as const) expect(can(role, action, 'appointments')).toBe(true);
     }
     expect(can('CLIENT', 'create', 'appointments')).toBe(false);
+  });
+});
+
+describe('field messages for people', () => {
+  const appointment = { title: 'Checkup', type: 'checkup', date: '2026-11-25T10:00:00Z', durationMinutes: 30, status: 'scheduled', notes: null, petId: 5, practitionerId: null };
+  const messages = (data: Record<string, unknown>) => {
+    const result = WritableAppointmentSchema.safeParse({ ...appointment, ...data });
+    return result.success ? [] : result.error.issues.map((i) => i.message);
+  };
+
+  it('names the field and the limit', () => {
+    expect(messages({ title: 'x'.repeat(201) })).toEqual(['Title is limited to 200 characters']);
+    expect(messages({ title: '   ' })).toEqual(['Title is required']);
+    expect(messages({ durationMinutes: 99999 })).toEqual(['Duration must be 1 to 1,440 minutes']);
+    expect(messages({ petId: undefined })).toEqual(['Pet is required']);
+    expect(messages({ petId: 'x' })).toEqual(['Pet is not a valid record']);
+  });
+
+  it('refuses a date whose UTC year leaves the range, though its text is valid ISO', () => {
+    expect(messages({ date: '9999-12-31T23:59:59-23:59' })).toEqual(['Date must be between the years 1900 and 2199']);
+    expect(messages({ date: '0000-01-01T00:00:00+01:00' })).toEqual(['Date must be between the years 1900 and 2199']);
+    expect(messages({ date: '2026-11-25T09:30:00+01:00' })).toEqual([]);
+  });
+
+  it('refuses lone UTF-16 surrogates, keeps real emoji', () => {
+    expect(isWellFormedText('A\ud800B')).toBe(false);
+    expect(isWellFormedText('B\udc00')).toBe(false);
+    expect(isWellFormedText('Rex 🐕')).toBe(true);
+    expect(messages({ notes: 'A\ud800B' })).toEqual(['Notes contains a character that cannot be stored (a broken emoji or symbol)']);
   });
 });
