@@ -59,6 +59,23 @@ export const ConflictRecordSchema = z.object({
 });
 export type ConflictRecord = z.infer<typeof ConflictRecordSchema>;
 
+/**
+ * A pulled record the worker could not accept (it failed the entity schema). It is set aside so
+ * the rest of the pull goes on; a later valid version of the same record replaces it.
+ */
+export const QuarantinedRecordSchema = z.object({
+  entityType: EntityTypeSchema,
+  /** The server id of the record. */
+  id: RealIdSchema,
+  version: z.number().int().nonnegative(),
+  /** Why it was refused, for people ("date: Date must be between the years 1900 and 2199"). */
+  reason: z.string(),
+  /** The record as received, as JSON text cut to at most 2,000 characters. */
+  raw: z.string(),
+  receivedAt: z.number(),
+});
+export type QuarantinedRecord = z.infer<typeof QuarantinedRecordSchema>;
+
 export const QueueStatsSchema = z.object({
   pending: z.number().int().nonnegative(),
   inFlight: z.number().int().nonnegative(),
@@ -106,6 +123,13 @@ export const SyncStateSchema = z.object({
   lastPulledAt: z.number().nullable(),
   /** Background Sync available in this browser. */
   backgroundSync: z.boolean(),
+  /**
+   * The last run that sent or received anything, or stopped on an error ("Last sync" shows this,
+   * not an empty run started by opening a screen). `lastResult` stays the very last run.
+   */
+  lastActivity: SyncResultSchema.nullable(),
+  /** Pulled records set aside because they failed validation (see GET_QUARANTINE). */
+  quarantined: z.number().int().nonnegative(),
 });
 export type SyncState = z.infer<typeof SyncStateSchema>;
 
@@ -143,6 +167,8 @@ export const PageMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('GET_STATE') }),
   z.object({ type: z.literal('GET_OPERATIONS') }),
   z.object({ type: z.literal('GET_CONFLICTS') }),
+  /** Pulled records set aside as unreadable, newest first. */
+  z.object({ type: z.literal('GET_QUARANTINE') }),
   z.object({ type: z.literal('RESOLVE_CONFLICT'), conflictId: z.number().int(), resolution: ResolutionSchema }),
   z.object({ type: z.literal('CLEAR_COMPLETED') }),
   z.object({ type: z.literal('CLEAR_FAILED') }),
@@ -199,6 +225,7 @@ export interface PageMessageReplies {
   GET_STATE: SyncState;
   GET_OPERATIONS: QueuedOperation[];
   GET_CONFLICTS: ConflictRecord[];
+  GET_QUARANTINE: QuarantinedRecord[];
   RESOLVE_CONFLICT: { queuedOperationId: number | null };
   CLEAR_COMPLETED: QueueStats;
   CLEAR_FAILED: QueueStats;
@@ -217,6 +244,7 @@ export const REPLY_SCHEMAS: { [K in PageMessageType]: z.ZodType<PageMessageRepli
   GET_STATE: SyncStateSchema,
   GET_OPERATIONS: z.array(QueuedOperationSchema),
   GET_CONFLICTS: z.array(ConflictRecordSchema),
+  GET_QUARANTINE: z.array(QuarantinedRecordSchema),
   RESOLVE_CONFLICT: z.object({ queuedOperationId: z.number().int().nullable() }),
   CLEAR_COMPLETED: QueueStatsSchema,
   CLEAR_FAILED: QueueStatsSchema,

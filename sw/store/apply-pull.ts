@@ -1,23 +1,38 @@
 /**
  * Applies one page of pulled changes, with the new cursor, in ONE transaction: either the whole
  * page and its cursor are stored or nothing is (a crash re-pulls the same page, never skips it).
+ * A record that fails the entity schema is quarantined in the same transaction (core/quarantine.ts)
+ * instead of stopping the page: one bad record must not cut every device off from the server.
  */
-import { ENTITY_SCHEMAS, type EntityType, type PullChange } from '../../src/protocol/index.ts';
-import { putRecord, recomputeRecord } from '../db/records.ts';
+import {
+  ENTITY_SCHEMAS,
+  QuarantinedRecordSchema,
+  describeValidation,
+  type EntityType,
+  type PullChange,
+  type QuarantinedRecord,
+} from '../../src/protocol/index.ts';
+import { quarantined, updateQuarantine } from '../core/quarantine.ts';
+import { putRecord, recomputeRecord, type ReadTx } from '../db/records.ts';
 import type { SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from './local-writes.ts';
-
-export class PulledRecordError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PulledRecordError';
-  }
-}
 
 export interface PullPageSummary {
   applied: number;
   rebased: number;
   changedTypes: Set<EntityType>;
+  /** Records set aside as unreadable in this page. */
+  quarantined: QuarantinedRecord[];
+}
+
+/** The quarantine as stored in `meta` (entries that no longer parse are dropped). */
+export async function readQuarantine(tx: Pick<ReadTx, 'objectStore'>): Promise<QuarantinedRecord[]> {
+  const entry = await tx.objectStore('meta').get('quarantine');
+  if (!entry || !Array.isArray(entry.value)) return [];
+  return entry.value.flatMap((item: unknown) => {
+    const parsed = QuarantinedRecordSchema.safeParse(item);
+    return parsed.success ? [parsed.data] : [];
+  });
 }
 
 export async function applyPullPage(
@@ -26,18 +41,23 @@ export async function applyPullPage(
   cursor: string,
   pulledAt: number,
 ): Promise<PullPageSummary> {
-  // Validate the whole page before touching the replica: a bad record stops the page, so the
-  // cursor never moves past data we did not store.
-  const records = changes.map((change) => {
+  // Validate the whole page before touching the replica; what fails is set aside, not stored.
+  const bad: QuarantinedRecord[] = [];
+  const records: { change: PullChange; record: Record<string, unknown> & { id: number } }[] = [];
+  for (const change of changes) {
     const parsed = ENTITY_SCHEMAS[change.entityType].safeParse(change.data);
     if (!parsed.success) {
-      throw new PulledRecordError(`Pulled ${change.entityType} ${change.id} is malformed: ${parsed.error.issues[0]?.message ?? ''}`);
+      const fields = [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.')).filter(Boolean))];
+      bad.push(quarantined(change, `${fields.length > 0 ? `${fields.join(', ')}: ` : ''}${describeValidation(parsed.error)}`, pulledAt));
+    } else if (parsed.data.id !== change.id) {
+      bad.push(quarantined(change, `the record's id ${String(parsed.data.id)} differs from the change's id ${change.id}`, pulledAt));
+    } else {
+      records.push({ change, record: parsed.data as Record<string, unknown> & { id: number } });
     }
-    return { change, record: parsed.data as Record<string, unknown> & { id: number } };
-  });
+  }
 
   return inWriteTransaction(db, async (tx, writes) => {
-    const summary: PullPageSummary = { applied: 0, rebased: 0, changedTypes: new Set() };
+    const summary: PullPageSummary = { applied: 0, rebased: 0, changedTypes: new Set(), quarantined: bad };
     // Which records still have local work (only asked when anything is queued at all). Reads and
     // plain writes are pipelined: a page costs a few round trips, not one per record.
     const ops = tx.objectStore('sync_operations');
@@ -59,6 +79,11 @@ export async function applyPullPage(
       }
     }
     const meta = tx.objectStore('meta');
+    const before = await readQuarantine(tx);
+    if (bad.length > 0 || before.length > 0) {
+      const after = updateQuarantine(before, bad, records.map(({ change }) => change));
+      if (after.length !== before.length || bad.length > 0) await meta.put({ key: 'quarantine', value: after });
+    }
     await meta.put({ key: 'pullCursor', value: cursor });
     await meta.put({ key: 'lastPulledAt', value: pulledAt });
     return summary;

@@ -147,6 +147,7 @@ export class SyncEngine {
       trigger,
     };
     await setMeta(db, 'lastResult', result);
+    if (didSomething(result)) await setMeta(db, 'lastActivity', result);
     notify({ type: 'SYNC_RESULT', result });
     notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
     if (counters.changedTypes.size > 0) notify({ type: 'DATA_CHANGED', entityTypes: [...counters.changedTypes] });
@@ -275,6 +276,9 @@ export class SyncEngine {
       );
       const t1 = this.deps.now();
       const summary = await applyPullPage(db, page.changes, page.cursor, page.timestamp);
+      for (const bad of summary.quarantined) {
+        log.error('[SyncPull]', `set aside unreadable ${bad.entityType} ${bad.id} (version ${bad.version}): ${bad.reason}`);
+      }
       cursor = page.cursor;
       processed += summary.applied;
       counters.pulled += summary.applied;
@@ -323,6 +327,11 @@ export function toPushOperation(op: StoredOperation): PushOperation {
     practiceId: op.practiceId,
     tenantId: op.tenantId,
   };
+}
+
+/** A run worth showing as "Last sync": it sent or received something, or stopped on an error. */
+function didSomething(result: SyncResult): boolean {
+  return result.error !== null || result.pushed + result.failed + result.conflicts + result.pulled > 0;
 }
 
 /** Records that have more than one row in these rows. */

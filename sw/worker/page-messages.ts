@@ -4,6 +4,7 @@
  */
 import type { PageMessage, PageMessageReplies, PageMessageType, SessionUser, SyncState, WorkerEvent } from '../../src/protocol/index.ts';
 import type { SyncDb } from '../db/schema.ts';
+import { readQuarantine } from '../store/apply-pull.ts';
 import { applyResolution, listConflicts } from '../store/conflicts.ts';
 import { getMeta, setMeta } from '../store/meta.ts';
 import {
@@ -48,7 +49,13 @@ async function state(ctx: PageMessageContext): Promise<SyncState> {
     user: await ctx.session.get(),
     lastPulledAt: await getMeta(db, 'lastPulledAt'),
     backgroundSync: ctx.backgroundSyncSupported,
+    lastActivity: await getMeta(db, 'lastActivity'),
+    quarantined: (await quarantine(db)).length,
   };
+}
+
+function quarantine(db: SyncDb) {
+  return readQuarantine(db.transaction('meta', 'readonly'));
 }
 
 async function statsChanged(ctx: PageMessageContext) {
@@ -62,6 +69,7 @@ const handlers: Handlers = {
   GET_STATE: (_msg, ctx) => state(ctx),
   GET_OPERATIONS: async (_msg, ctx) => loadQueue(ctx.db).then((ops) => ops.map((op) => ({ ...op, id: op.id! }))),
   GET_CONFLICTS: (_msg, ctx) => listConflicts(ctx.db),
+  GET_QUARANTINE: (_msg, ctx) => quarantine(ctx.db),
   RESOLVE_CONFLICT: async (msg, ctx) => {
     const summary = await applyResolution(ctx.db, msg.conflictId, msg.resolution, { now: ctx.now(), uuid: ctx.uuid });
     ctx.notify({ type: 'CONFLICT_RESOLVED', conflictId: msg.conflictId });

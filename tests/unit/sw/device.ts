@@ -9,7 +9,9 @@ import { getMeta, setMeta } from '../../../sw/store/meta.ts';
 import { SyncEngine, type SyncEngineConfig } from '../../../sw/sync/engine.ts';
 import { createLogger } from '../../../sw/sync/logger.ts';
 import type { SyncTransport } from '../../../sw/sync/transport.ts';
-import type { SessionUser, WorkerEvent } from '../../../src/protocol/index.ts';
+import { createSessionCache } from '../../../sw/store/session.ts';
+import { handlePageMessage } from '../../../sw/worker/page-messages.ts';
+import type { PageMessage, PageMessageReplies, PageMessageType, SessionUser, WorkerEvent } from '../../../src/protocol/index.ts';
 
 let dbCounter = 0;
 
@@ -23,6 +25,8 @@ export interface TestDevice {
   signIn(user: SessionUser): Promise<void>;
   /** A new engine over the same database, as after the worker was killed and restarted. */
   restart(): TestDevice;
+  /** A page→worker request, answered by the worker's real message handlers. */
+  ask<K extends PageMessageType>(message: Extract<PageMessage, { type: K }>): Promise<PageMessageReplies[K]>;
 }
 
 export const NORTHSIDE_STAFF: SessionUser = { id: 1, name: 'Reception', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' };
@@ -75,6 +79,20 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
       await setMeta(db, 'session', user);
     },
     restart: () => build(db, transport, config),
+    ask: (message) =>
+      handlePageMessage(message, {
+        db,
+        engine,
+        logger: createLogger({ log: () => undefined, error: () => undefined }),
+        now: () => clock.now,
+        uuid: () => `ask-${++uuid}`,
+        notify: (e) => void events.push(e),
+        scheduleSync: () => undefined,
+        skipWaiting: () => undefined,
+        backgroundSyncSupported: true,
+        onSessionStarted: () => undefined,
+        session: createSessionCache(db),
+      }) as Promise<PageMessageReplies[typeof message.type]>,
   };
   return device;
 }

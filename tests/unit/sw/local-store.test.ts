@@ -134,11 +134,33 @@ describe('pull rebase', () => {
     expect((await loadQueue(device.db))[0]).toMatchObject({ baseVersion: 1 });
   });
 
-  it('a malformed pulled record stops the page and the cursor does not move', async () => {
+  it('a malformed pulled record is set aside; the rest of the page is stored and the cursor moves on', async () => {
     const device = await seededDevice();
-    const { pet } = serverRecords();
-    await expect(applyPullPage(device.db, [pulled('pets', { ...pet, ownerId: 'nobody' })], 'cursor-bad', 3)).rejects.toThrow(/malformed/);
-    expect((await device.db.get('meta', 'pullCursor'))?.value).toBe('cursor-1');
+    const { pet, appt } = serverRecords();
+    const farFuture = { ...appt, id: 31, date: '+010000-01-01T23:58:59.000Z', version: 1 };
+    const summary = await applyPullPage(
+      device.db,
+      [pulled('appointments', farFuture), pulled('pets', { ...pet, name: 'Rex II', version: 2 })],
+      'cursor-2',
+      3,
+    );
+    expect(summary.quarantined).toEqual([
+      expect.objectContaining({ entityType: 'appointments', id: 31, version: 1, reason: expect.stringMatching(/^date: /) }),
+    ]);
+    expect((await device.db.get('meta', 'pullCursor'))?.value).toBe('cursor-2');
+    expect((await device.fetch('GET', `/api/pets/${pet.id}`)).body.data.name).toBe('Rex II');
+    expect((await device.fetch('GET', '/api/appointments/31')).status).toBe(404);
+    expect(await device.ask({ type: 'GET_QUARANTINE' })).toEqual([expect.objectContaining({ id: 31, raw: expect.stringContaining('+010000') })]);
+  });
+
+  it('a later valid version of a quarantined record takes its place and clears the entry', async () => {
+    const device = await seededDevice();
+    const { appt } = serverRecords();
+    await applyPullPage(device.db, [pulled('appointments', { ...appt, id: 31, date: 'not a date' })], 'cursor-2', 3);
+    expect(await device.ask({ type: 'GET_QUARANTINE' })).toHaveLength(1);
+    await applyPullPage(device.db, [pulled('appointments', { ...appt, id: 31, version: 2 })], 'cursor-3', 4);
+    expect(await device.ask({ type: 'GET_QUARANTINE' })).toEqual([]);
+    expect((await device.fetch('GET', '/api/appointments/31')).status).toBe(200);
   });
 });
 
@@ -199,5 +221,28 @@ describe('engine edges', () => {
     expect(a).toBe(b);
     expect(pushes).toBe(2);
     expect((await queueStats(device.db)).pending).toBe(0);
+  });
+});
+
+describe('a sync run with an unreadable pulled record', () => {
+  it('goes on, logs it, counts it in the state, and "last activity" is that run', async () => {
+    const { owner, pet, appt } = serverRecords();
+    const page = (changes: PullChange[], cursor: string) => ({ success: true as const, timestamp: 5, changes, hasMore: false, nextTimestamp: 5, cursor });
+    const transport: SyncTransport = {
+      push: async () => { throw new Error('nothing to push'); },
+      pull: async () => page([pulled('users', owner), pulled('pets', pet), pulled('appointments', { ...appt, date: '+010000-01-01T00:00:00.000Z' })], 'c1'),
+    };
+    const device = await createTestDevice(transport);
+    await device.signIn(NORTHSIDE_STAFF);
+    const result = await device.engine.sync('manual');
+    expect(result).toMatchObject({ error: null, pulled: 2 });
+    const state = await device.ask({ type: 'GET_STATE' });
+    expect(state).toMatchObject({ quarantined: 1, lastActivity: { pulled: 2 } });
+    expect((await device.fetch('GET', `/api/pets/${pet.id}`)).status).toBe(200);
+
+    // A run that finds nothing leaves "last activity" alone.
+    transport.pull = async () => page([], 'c2');
+    await device.engine.sync('manual');
+    expect(await device.ask({ type: 'GET_STATE' })).toMatchObject({ lastResult: { pulled: 0 }, lastActivity: { pulled: 2 } });
   });
 });

@@ -32,6 +32,8 @@ export function syncState(overrides: Partial<SyncState> = {}): SyncState {
     user: null,
     lastPulledAt: null,
     backgroundSync: true,
+    lastActivity: null,
+    quarantined: 0,
     ...overrides,
   };
 }
