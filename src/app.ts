@@ -1,7 +1,8 @@
 /**
- * `<smartdmv-app>`: the shell. Decides the session, routes between screens, hosts the offline
- * indicator and the update prompt. Screens get their services injected; nothing here talks to
- * IndexedDB: the service worker answers `/api/*` and the worker protocol.
+ * `<smartdmv-app>`: the shell. Decides the session, routes between screens (each loaded on
+ * demand, see screen-loader.ts), hosts the offline indicator and the update prompt. Screens get
+ * their services and the signed-in user injected; nothing here talks to IndexedDB: the service
+ * worker answers `/api/*` and the worker protocol.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { describeError } from './api/http.ts';
@@ -10,14 +11,8 @@ import './components/update-prompt.ts';
 import type { NetworkMonitor } from './controllers/network-monitor.ts';
 import type { SessionUser } from './protocol/index.ts';
 import { Router, linkTarget, replaceIdInPath, type Route } from './router.ts';
-import './screens/appointment-form-screen.ts';
-import './screens/appointments-screen.ts';
-import './screens/client-screen.ts';
-import './screens/clients-screen.ts';
-import './screens/pet-screen.ts';
+import { ScreenLoader, screenOf, type ScreenTag } from './screen-loader.ts';
 import type { NavigateDetail, RecordIdChangedDetail } from './screens/screen.ts';
-import './screens/sign-in-screen.ts';
-import './screens/sync-screen.ts';
 import { browserServices, type AppServices } from './services.ts';
 import { checkSession, startWorkerSession } from './session.ts';
 import { controls } from './styles/controls.ts';
@@ -73,6 +68,7 @@ export class SmartDmvApp extends LitElement {
   declare _signingOut: boolean;
 
   private readonly router: Router;
+  private readonly screens = new ScreenLoader(() => this.requestUpdate());
   private resizeObserver: ResizeObserver | null = null;
   private started = false;
 
@@ -156,6 +152,9 @@ export class SmartDmvApp extends LitElement {
     this.addEventListener('update-ready', this.onUpdateReady);
     if (!this.started) {
       this.started = true;
+      // Fetch the screen's code while the session is being checked, not after.
+      this.preload(this._route);
+      void this.screens.load('sign-in-screen');
       void this.start();
     }
   }
@@ -171,14 +170,20 @@ export class SmartDmvApp extends LitElement {
     this.resizeObserver = null;
   }
 
+  private preload(route: Route): void {
+    const tag = screenOf(route.name);
+    if (tag) void this.screens.load(tag);
+  }
+
   private async start(): Promise<void> {
     const services = this.services;
     if (!services) return;
     // main.ts sets workerReady and monitor right after the element upgrades: let it.
     await this.updateComplete;
-    await this.waitForWorker();
     try {
-      const check = await checkSession(services);
+      // Signed out: the sign-in form shows at once. Signed in: the screens read the worker's
+      // replica, so give a worker that is still starting (first visit) a moment to take over.
+      const check = await checkSession(services, () => this.waitForWorker());
       if (check.status === 'signed-in') {
         this._session = { status: 'signed-in', user: check.user };
         void startWorkerSession(services, check.user).catch(() => undefined);
@@ -225,7 +230,7 @@ export class SmartDmvApp extends LitElement {
       return html`
         <header><div class="topbar"><span class="brand">SmartDMV</span></div></header>
         <main id="main" tabindex="-1">
-          <sign-in-screen .services=${this.services} .notice=${session.notice} @signed-in=${this.onSignedIn}></sign-in-screen>
+          ${this.whenLoaded('sign-in-screen', () => html`<sign-in-screen .services=${this.services} .notice=${session.notice} @signed-in=${this.onSignedIn}></sign-in-screen>`)}
         </main>
         <update-prompt .applyUpdate=${this._applyUpdate}></update-prompt>
       `;
@@ -257,40 +262,59 @@ export class SmartDmvApp extends LitElement {
     return html`<a href=${href} aria-current=${current ? 'page' : nothing}>${label}</a>`;
   }
 
+  /** The screen once its module is loaded; until then a placeholder (or the import's error). */
+  private whenLoaded(tag: ScreenTag, render: () => unknown) {
+    if (this.screens.isReady(tag)) return render();
+    void this.screens.load(tag);
+    if (this.screens.error) {
+      return html`<div class="banner error" role="alert"><p>This screen could not be loaded: ${this.screens.error}</p>
+        <button @click=${() => void this.screens.load(tag)}>Try again</button></div>`;
+    }
+    return html`<p class="center" role="status">Loading…</p>`;
+  }
+
   private renderScreen(route: Route, user: SessionUser) {
     const s = this.services;
-    switch (route.name) {
-      case 'appointments':
-        return html`<appointments-screen .services=${s} .date=${route.date}></appointments-screen>`;
-      case 'appointment-new':
-        return html`<appointment-form-screen .services=${s} .recordId=${null} .date=${route.date}></appointment-form-screen>`;
-      case 'appointment-edit':
-        return html`<appointment-form-screen .services=${s} .recordId=${route.id}></appointment-form-screen>`;
-      case 'clients':
-        return html`<clients-screen .services=${s}></clients-screen>`;
-      case 'client-new':
-        return html`<client-screen .services=${s} .recordId=${null}></client-screen>`;
-      case 'client':
-        return html`<client-screen .services=${s} .recordId=${route.id}></client-screen>`;
-      case 'pet-new':
-        return html`<pet-screen .services=${s} .clientId=${route.clientId} .recordId=${null}></pet-screen>`;
-      case 'pet-edit':
-        return html`<pet-screen .services=${s} .clientId=${route.clientId} .recordId=${route.petId}></pet-screen>`;
-      case 'sync':
-        return html`<sync-screen .services=${s} .monitor=${this.monitor} .storage=${safeLocalStorage()}></sync-screen>`;
-      case 'signin':
-        // Signed in already: this is "sign in again" after the session expired on the server.
-        return html`<sign-in-screen .services=${s} .notice=${`Signed in on this tablet as ${user.name}. Sign in again to resume syncing.`}
-          @signed-in=${this.onSignedIn}></sign-in-screen>`;
-      case 'not-found':
-        return html`<div class="card"><h1>Page not found</h1><p>There is nothing at ${route.path}.</p>
-          <a class="button primary" href="/appointments">Go to appointments</a></div>`;
+    const tag = screenOf(route.name);
+    if (tag === null) {
+      return html`<div class="card"><h1>Page not found</h1><p>There is nothing at ${route.name === 'not-found' ? route.path : ''}.</p>
+        <a class="button primary" href="/appointments">Go to appointments</a></div>`;
     }
+    return this.whenLoaded(tag, () => {
+      switch (route.name) {
+        case 'appointments':
+          return html`<appointments-screen .services=${s} .user=${user} .date=${route.date}></appointments-screen>`;
+        case 'appointment-new':
+          return html`<appointment-form-screen .services=${s} .user=${user} .recordId=${null} .date=${route.date}
+            .clientId=${route.clientId} .petId=${route.petId}></appointment-form-screen>`;
+        case 'appointment-edit':
+          return html`<appointment-form-screen .services=${s} .user=${user} .recordId=${route.id}></appointment-form-screen>`;
+        case 'clients':
+          return html`<clients-screen .services=${s} .user=${user}></clients-screen>`;
+        case 'client-new':
+          return html`<client-screen .services=${s} .user=${user} .recordId=${null}></client-screen>`;
+        case 'client':
+          return html`<client-screen .services=${s} .user=${user} .recordId=${route.id}></client-screen>`;
+        case 'pet-new':
+          return html`<pet-screen .services=${s} .user=${user} .clientId=${route.clientId} .recordId=${null}></pet-screen>`;
+        case 'pet-edit':
+          return html`<pet-screen .services=${s} .user=${user} .clientId=${route.clientId} .recordId=${route.petId}></pet-screen>`;
+        case 'sync':
+          return html`<sync-screen .services=${s} .user=${user} .monitor=${this.monitor} .storage=${safeLocalStorage()}></sync-screen>`;
+        case 'signin':
+          // Signed in already: this is "sign in again" after the session expired on the server.
+          return html`<sign-in-screen .services=${s} .notice=${`Signed in on this tablet as ${user.name}. Sign in again to resume syncing.`}
+            @signed-in=${this.onSignedIn}></sign-in-screen>`;
+        default:
+          return nothing;
+      }
+    });
   }
 
   private onRouteChange(route: Route): void {
     const previous = this._route;
     this._route = route;
+    this.preload(route);
     // Move focus to the new screen for keyboard and screen-reader users (not on in-screen changes).
     if (previous.name !== route.name) {
       void this.updateComplete.then(() => (this.renderRoot.querySelector('main') as HTMLElement | null)?.focus({ preventScroll: true }));

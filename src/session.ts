@@ -10,12 +10,23 @@ export type SessionCheck =
   | { status: 'signed-in'; user: SessionUser; offline: boolean }
   | { status: 'signed-out'; offline: boolean };
 
-export async function checkSession(services: Pick<AppServices, 'auth' | 'client'>): Promise<SessionCheck> {
+/**
+ * `waitForWorker` runs before answering "signed in" (the screens read the worker's replica) and
+ * before asking the worker for its remembered user; "signed out" answers at once, so the sign-in
+ * form does not wait for a worker that is still installing.
+ */
+export async function checkSession(
+  services: Pick<AppServices, 'auth' | 'client'>,
+  waitForWorker: () => Promise<void> = async () => undefined,
+): Promise<SessionCheck> {
   try {
     const user = await services.auth.me();
-    return user ? { status: 'signed-in', user, offline: false } : { status: 'signed-out', offline: false };
+    if (!user) return { status: 'signed-out', offline: false };
+    await waitForWorker();
+    return { status: 'signed-in', user, offline: false };
   } catch (error) {
     if (!(error instanceof ApiError && error.isNetwork)) throw error;
+    await waitForWorker();
     const remembered = await rememberedUser(services);
     return remembered ? { status: 'signed-in', user: remembered, offline: true } : { status: 'signed-out', offline: true };
   }

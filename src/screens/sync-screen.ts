@@ -3,13 +3,11 @@ import { css, html, nothing } from 'lit';
 import '../components/sync-engine-panel.ts';
 import type { NetworkMonitor } from '../controllers/network-monitor.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
-import { DEBUG_KEY } from '../debug.ts';
+import { AUTO_SYNC_KEY, DEBUG_KEY } from '../debug.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
 import { Directory } from './directory.ts';
 import { ScreenElement } from './screen.ts';
-
-export const AUTO_SYNC_KEY = 'SMARTDMV_AUTO_SYNC';
 
 export class SyncScreen extends ScreenElement {
   static override properties = {
