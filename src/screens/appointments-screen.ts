@@ -5,10 +5,11 @@ import { describeError } from '../api/http.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
 import { addDays, dayRange, formatDuration, formatLongDate, formatTime, localDateKey, parseDateKey } from '../format.ts';
+import { appointmentTypeLabel } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
 import { Directory } from './directory.ts';
-import { STATUS_LABEL, typeLabel } from './appointment-options.ts';
+import { STATUS_LABEL } from './appointment-options.ts';
 import { ScreenElement } from './screen.ts';
 
 type LoadStatus = 'loading' | 'ready' | 'error';
@@ -164,7 +165,7 @@ export class AppointmentsScreen extends ScreenElement {
             </span>
           </span>
           <span class="tags">
-            <span class="badge muted">${typeLabel(a.type)}</span>
+            <span class="badge muted">${appointmentTypeLabel(a.type)}</span>
             ${a.status !== 'scheduled' ? html`<span class="badge ${a.status === 'cancelled' ? 'conflict' : 'ok'}">${STATUS_LABEL[a.status]}</span>` : nothing}
             ${syncBadge(a)}
           </span>
