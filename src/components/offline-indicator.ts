@@ -60,7 +60,7 @@ export class OfflineIndicator extends LitElement {
       :host {
         position: fixed;
         top: var(--sd-indicator-top, 12px);
-        right: var(--sd-indicator-right, 12px);
+        inset-inline-end: var(--sd-indicator-right, 12px);
         z-index: 30;
         max-width: calc(100vw - 24px);
       }
@@ -69,7 +69,8 @@ export class OfflineIndicator extends LitElement {
         align-items: center;
         flex-wrap: wrap;
         gap: var(--sd-space-2) var(--sd-space-3);
-        padding: var(--sd-space-1) var(--sd-space-2) var(--sd-space-1) var(--sd-space-3);
+        padding-block: var(--sd-space-1);
+        padding-inline: var(--sd-space-3) var(--sd-space-2);
         min-height: 52px;
         border: 2px solid var(--sd-color-border);
         font-size: 0.95rem;
@@ -77,10 +78,11 @@ export class OfflineIndicator extends LitElement {
       .card[data-state='offline'] { border-color: var(--sd-color-warning-border); background: var(--sd-color-warning-soft); }
       .card[data-state='auth'], .card[data-state='attention'] { border-color: var(--sd-color-danger); }
       .card[hidden] { display: none; }
+      /* Green only means "all synced" (the card is hidden then): waiting work is amber, sending blue. */
       .dot { width: 14px; height: 14px; border-radius: 50%; flex: none; background: var(--sd-color-success); }
-      [data-state='offline'] .dot { background: var(--sd-color-warning-border); }
+      [data-state='offline'] .dot, [data-state='pending'] .dot { background: var(--sd-color-warning-border); }
       [data-state='auth'] .dot, [data-state='attention'] .dot { background: var(--sd-color-danger); }
-      [data-state='syncing'] .dot { background: var(--sd-color-primary); animation: pulse 1s ease-in-out infinite alternate; }
+      [data-state='syncing'] .dot { background: var(--sd-color-info); animation: pulse 1s ease-in-out infinite alternate; }
       @keyframes pulse { from { opacity: 1; } to { opacity: 0.35; } }
       @media (prefers-reduced-motion: reduce) { [data-state='syncing'] .dot { animation: none; } }
       .title { font-weight: 700; }

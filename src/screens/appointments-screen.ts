@@ -2,6 +2,7 @@
 import { css, html, nothing } from 'lit';
 import type { LocalAppointment } from '../api/entities.ts';
 import { describeError } from '../api/http.ts';
+import { chevron } from '../components/icons.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
 import { addDays, dayRange, formatDuration, formatLongDate, formatTime, localDateKey, parseDateKey } from '../format.ts';
@@ -38,7 +39,7 @@ export class AppointmentsScreen extends ScreenElement {
       .toolbar { margin-bottom: var(--sd-space-4); }
       .day { display: flex; align-items: center; gap: var(--sd-space-2); flex-wrap: wrap; }
       .day input { width: auto; }
-      .step { font-size: 1.6rem; line-height: 1; padding: 0; }
+      .step { padding: 0; }
       h1 { margin-bottom: var(--sd-space-3); }
       ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: var(--sd-space-3); }
       a.row {
@@ -119,10 +120,10 @@ export class AppointmentsScreen extends ScreenElement {
       <h1>Appointments</h1>
       <div class="toolbar">
         <div class="day" role="group" aria-label="Day">
-          <button class="step" @click=${() => this.goTo(addDays(day, -1))} aria-label="Previous day" title="Previous day">‹</button>
+          <button class="step" @click=${() => this.goTo(addDays(day, -1))} aria-label="Previous day" title="Previous day">${chevron('back')}</button>
           <label class="visually-hidden" for="day">Day</label>
           <input id="day" type="date" .value=${day} @change=${this.onDateInput} />
-          <button class="step" @click=${() => this.goTo(addDays(day, 1))} aria-label="Next day" title="Next day">›</button>
+          <button class="step" @click=${() => this.goTo(addDays(day, 1))} aria-label="Next day" title="Next day">${chevron('forward')}</button>
           <button ?disabled=${day === today} @click=${() => this.goTo(today)}>Today</button>
         </div>
         <span class="spacer"></span>

@@ -110,7 +110,7 @@ export const controls = css`
   }
   .banner.error { background: var(--sd-color-danger-soft); border-color: var(--sd-color-danger); color: #7f1d1d; }
   .banner.warning { background: var(--sd-color-warning-soft); border-color: var(--sd-color-warning-border); color: var(--sd-color-warning-text); }
-  .banner.info { background: var(--sd-color-info-soft); border-color: #0369a1; color: var(--sd-color-info-text); }
+  .banner.info { background: var(--sd-color-info-soft); border-color: var(--sd-color-info); color: var(--sd-color-info-text); }
 
   .confirm { display: flex; flex-direction: column; gap: var(--sd-space-2); padding: var(--sd-space-3) var(--sd-space-4);
     border: 2px solid var(--sd-color-danger); border-radius: var(--sd-radius); background: var(--sd-color-danger-soft); }
