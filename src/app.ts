@@ -90,14 +90,14 @@ export class SmartDmvApp extends LitElement {
         color: var(--sd-color-on-primary);
         box-shadow: 0 2px 6px rgb(15 23 42 / 0.2);
       }
-      /* Row 1: who and where. The fixed indicator sits at its right end: keep that room free. */
+      /* Row 1: who and where. The fixed indicator sits at its end: keep that room free. */
       .topbar {
         display: flex;
         align-items: center;
         gap: var(--sd-space-3);
         min-height: 64px;
         padding: var(--sd-space-1) var(--sd-space-4);
-        padding-right: calc(var(--sd-indicator-width, 0px) + var(--sd-space-5));
+        padding-inline-end: calc(var(--sd-indicator-width, 0px) + var(--sd-space-5));
       }
       .brand { color: inherit; text-decoration: none; font-size: 1.3rem; font-weight: 800; letter-spacing: 0.01em; min-height: var(--sd-touch); display: inline-flex; align-items: center; }
       /* Row 2: the tabs. */
@@ -115,8 +115,8 @@ export class SmartDmvApp extends LitElement {
       nav a:hover { background: rgb(255 255 255 / 0.14); }
       nav a[aria-current='page'] { background: var(--sd-color-surface); color: var(--sd-color-primary-strong); }
       header :focus-visible { outline-color: #fde68a; }
-      .user { display: flex; align-items: center; gap: var(--sd-space-3); margin-left: auto; }
-      .user .who { line-height: 1.2; text-align: right; }
+      .user { display: flex; align-items: center; gap: var(--sd-space-3); margin-inline-start: auto; }
+      .user .who { line-height: 1.2; text-align: end; }
       .user .who small { display: block; opacity: 0.9; font-size: 0.85rem; }
       .user button { border-color: var(--sd-color-on-primary); background: transparent; color: var(--sd-color-on-primary); min-height: 44px; }
       offline-indicator { --sd-indicator-top: 6px; --sd-indicator-right: var(--sd-space-4); }
@@ -210,7 +210,7 @@ export class SmartDmvApp extends LitElement {
     this.observeIndicator();
   }
 
-  /** Keeps the header's right padding equal to the fixed indicator's width. */
+  /** Keeps the header's end padding equal to the fixed indicator's width. */
   private observeIndicator(): void {
     const indicator = this.renderRoot.querySelector('offline-indicator');
     if (!indicator || this.resizeObserver || typeof ResizeObserver === 'undefined') return;

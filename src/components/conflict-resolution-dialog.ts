@@ -87,19 +87,19 @@ export class ConflictResolutionDialog extends LitElement {
         font-weight: 400;
       }
       .strategy:has(input:checked) { border-color: var(--sd-color-primary); background: var(--sd-color-primary-soft); }
-      .strategy strong { margin-right: var(--sd-space-2); }
+      .strategy strong { margin-inline-end: var(--sd-space-2); }
       .strategy input { flex: none; }
       .summary { font-weight: 600; margin: 0; }
       .table-wrap { overflow-x: auto; }
       table { border-collapse: collapse; width: 100%; }
-      th, td { text-align: left; vertical-align: top; padding: var(--sd-space-2) var(--sd-space-3); border-bottom: 1px solid var(--sd-color-border-subtle); }
+      th, td { text-align: start; vertical-align: top; padding: var(--sd-space-2) var(--sd-space-3); border-bottom: 1px solid var(--sd-color-border-subtle); }
       thead th { font-size: 0.9rem; color: var(--sd-color-text-muted); border-bottom: 2px solid var(--sd-color-border); }
       tr.differs { background: var(--sd-color-warning-soft); }
-      tr.differs th[scope='row'] { box-shadow: inset 4px 0 0 var(--sd-color-warning-border); }
+      tr.differs th[scope='row'] { border-inline-start: 4px solid var(--sd-color-warning-border); }
       .value { overflow-wrap: anywhere; }
       .tag { display: flex; width: fit-content; margin-top: var(--sd-space-1); font-size: 0.75rem; }
       tr.conflicting { background: var(--sd-color-danger-soft); }
-      tr.conflicting th[scope='row'] { box-shadow: inset 4px 0 0 var(--sd-color-danger); }
+      tr.conflicting th[scope='row'] { border-inline-start: 4px solid var(--sd-color-danger); }
       .choices { display: flex; flex-wrap: wrap; gap: var(--sd-space-1) var(--sd-space-3); }
       .choices label { display: inline-flex; align-items: center; gap: var(--sd-space-2); min-height: 44px; font-weight: 500; cursor: pointer; }
       .choices .custom { min-width: 10rem; flex: 1 1 100%; }

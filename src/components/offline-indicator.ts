@@ -1,5 +1,5 @@
 /**
- * `<offline-indicator>`: the reference's OfflineIndicator. Fixed top-right; shows online/offline,
+ * `<offline-indicator>`: the reference's OfflineIndicator. Fixed at the top, at the end of the line (top right in left-to-right text); shows online/offline,
  * the pending and conflict counts, progress while syncing, "Sync Now" when online with pending work,
  * and "Sign in to sync" when the session expired. Hidden when online with nothing to report.
  *

@@ -50,10 +50,10 @@ export class AppointmentsScreen extends ScreenElement {
         min-height: 72px;
         color: inherit;
         text-decoration: none;
-        border-left: 6px solid var(--sd-color-primary);
+        border-inline-start: 6px solid var(--sd-color-primary);
       }
       a.row:hover { background: var(--sd-color-primary-soft); }
-      a.row.cancelled { border-left-color: var(--sd-color-border); }
+      a.row.cancelled { border-inline-start-color: var(--sd-color-border); }
       a.row.cancelled .title { text-decoration: line-through; }
       .time { font-size: 1.3rem; font-weight: 700; white-space: nowrap; }
       .time small { display: block; font-size: 0.9rem; font-weight: 500; color: var(--sd-color-text-muted); }
