@@ -6,6 +6,7 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { describeError } from './api/http.ts';
+import { localStorageOrNull } from './debug.ts';
 import './components/offline-indicator.ts';
 import './components/update-prompt.ts';
 import type { NetworkMonitor } from './controllers/network-monitor.ts';
@@ -184,6 +185,7 @@ export class SmartDmvApp extends LitElement {
       // Signed out: the sign-in form shows at once. Signed in: the screens read the worker's
       // replica, so give a worker that is still starting (first visit) a moment to take over.
       const check = await checkSession(services, () => this.waitForWorker());
+      if (!check.offline) services.sessionHint.set(check.status === 'signed-in');
       if (check.status === 'signed-in') {
         this._session = { status: 'signed-in', user: check.user };
         void startWorkerSession(services, check.user).catch(() => undefined);
@@ -300,7 +302,7 @@ export class SmartDmvApp extends LitElement {
         case 'pet-edit':
           return html`<pet-screen .services=${s} .user=${user} .clientId=${route.clientId} .recordId=${route.petId}></pet-screen>`;
         case 'sync':
-          return html`<sync-screen .services=${s} .user=${user} .monitor=${this.monitor} .storage=${safeLocalStorage()}></sync-screen>`;
+          return html`<sync-screen .services=${s} .user=${user} .monitor=${this.monitor} .storage=${localStorageOrNull()}></sync-screen>`;
         case 'signin':
           // Signed in already: this is "sign in again" after the session expired on the server.
           return html`<sign-in-screen .services=${s} .notice=${`Signed in on this tablet as ${user.name}. Sign in again to resume syncing.`}
@@ -346,6 +348,7 @@ export class SmartDmvApp extends LitElement {
 
   private readonly onSignedIn = async (event: CustomEvent<{ user: SessionUser }>): Promise<void> => {
     const user = event.detail.user;
+    this.services?.sessionHint.set(true);
     this._session = { status: 'signed-in', user };
     if (this._route.name === 'signin') this.router.navigate('/appointments', { replace: true });
     try {
@@ -360,6 +363,7 @@ export class SmartDmvApp extends LitElement {
     const services = this.services;
     if (!services) return;
     this._signingOut = true;
+    services.sessionHint.set(false);
     let notice = 'You are signed out.';
     try {
       await services.auth.logout();
@@ -379,14 +383,6 @@ export class SmartDmvApp extends LitElement {
     this.style.removeProperty('--sd-indicator-width');
     this.removeAttribute('indicator-visible');
   };
-}
-
-function safeLocalStorage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
 }
 
 customElements.define('smartdmv-app', SmartDmvApp);

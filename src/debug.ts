@@ -16,10 +16,15 @@ export function isDebugEnabled(storage: StorageLike | null): boolean {
   }
 }
 
-export function browserStorage(): StorageLike | null {
+/** The page's localStorage, or null where reading it throws (some privacy modes). */
+export function localStorageOrNull(): Storage | null {
   try {
     return window.localStorage;
   } catch {
     return null;
   }
+}
+
+export function browserStorage(): StorageLike | null {
+  return localStorageOrNull();
 }

@@ -27,6 +27,13 @@ export interface IndicatorInputs {
   conflicts: number;
 }
 
+/**
+ * A sync with nothing of ours to send (a background pull) stays out of sight unless it takes
+ * longer than this: a card flashing in and out on every app start would move the header for
+ * nothing. The live region still announces it.
+ */
+export const QUIET_SYNC_MS = 1500;
+
 export function indicatorState(i: IndicatorInputs): IndicatorState {
   if (!i.online) return 'offline';
   if (i.syncing) return 'syncing';
@@ -53,6 +60,9 @@ export class OfflineIndicator extends LitElement {
   private engine?: SyncEngineController;
   private queue?: SyncQueueController;
   private network?: NetworkStatusController;
+  /** When the current sync was first seen (null when none runs), and the timer that shows it if slow. */
+  private syncSeenAt: number | null = null;
+  private quietTimer: ReturnType<typeof setTimeout> | null = null;
 
   static override styles = [
     controls,
@@ -110,9 +120,44 @@ export class OfflineIndicator extends LitElement {
     super.connectedCallback();
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.clearQuietTimer();
+    this.syncSeenAt = null;
+  }
+
   /** The current state, for the app's layout and for tests. */
   get state(): IndicatorState {
     return indicatorState(this.inputs());
+  }
+
+  override willUpdate(): void {
+    const syncing = this.engine?.isSyncing ?? false;
+    if (!syncing) {
+      this.syncSeenAt = null;
+      this.clearQuietTimer();
+    } else if (this.syncSeenAt === null) {
+      this.syncSeenAt = Date.now();
+      this.quietTimer = setTimeout(() => {
+        this.quietTimer = null;
+        this.requestUpdate();
+      }, QUIET_SYNC_MS);
+    }
+  }
+
+  private clearQuietTimer(): void {
+    if (this.quietTimer !== null) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
+  }
+
+  /** Syncing, and worth showing: sending our changes, or a pull that is taking a while. */
+  private get visiblySyncing(): boolean {
+    const engine = this.engine;
+    if (!engine?.isSyncing) return false;
+    const stats = this.queue?.stats;
+    const ours = (this.queue?.pendingCount ?? 0) + (stats?.failed ?? 0) + (stats?.conflicts ?? 0) > 0;
+    if (ours || engine.progress?.phase === 'push') return true;
+    return this.syncSeenAt !== null && Date.now() - this.syncSeenAt >= QUIET_SYNC_MS;
   }
 
   private inputs(): IndicatorInputs {
@@ -120,7 +165,7 @@ export class OfflineIndicator extends LitElement {
     const stats = this.queue?.stats;
     return {
       online: this.network?.isOnline ?? true,
-      syncing: engine?.isSyncing ?? false,
+      syncing: this.visiblySyncing,
       authRequired: engine?.authRequired ?? false,
       pending: this.queue?.pendingCount ?? 0,
       failed: stats?.failed ?? 0,

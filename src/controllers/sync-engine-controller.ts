@@ -139,7 +139,9 @@ export class SyncEngineController implements ReactiveController {
     this.progress = null;
     this.lastResult = result;
     if (didSomething(result)) this.lastActivity = result;
-    if (result.error?.code === 'UNAUTHENTICATED') this.authRequired = true;
+    // "Unauthenticated" is also a run before the worker heard of the session (first start): the
+    // worker's own flag (AUTH_REQUIRED, GET_STATE) says whether the server refused it.
+    if (result.error?.code === 'UNAUTHENTICATED') void this.refreshState();
     else if (!result.error) {
       this.authRequired = false;
       this.lastPulledAt = result.finishedAt;

@@ -5,6 +5,7 @@ import { UpdatePrompt } from '../../../src/components/update-prompt.ts';
 import { ClientScreen } from '../../../src/screens/client-screen.ts';
 import { SignInScreen } from '../../../src/screens/sign-in-screen.ts';
 import { createServices } from '../../../src/services.ts';
+import { SESSION_HINT_KEY, storageSessionHint } from '../../../src/session.ts';
 import { FakeApi } from './fake-api.ts';
 import { FakeWorker, eventually, syncState } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
@@ -70,6 +71,23 @@ describe('<smartdmv-app>', () => {
     buttonByText(shadow(signIn), 'Sign in').click();
     await eventually(() => expect(worker.sentOfType('SESSION_STARTED')).toHaveLength(1));
     await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+  });
+
+  it('a tablet never signed in shows sign-in at once, without asking the server', async () => {
+    const { api, services } = setup();
+    const worker = new FakeWorker(); // remembers nobody
+    const stored = new Map<string, string>();
+    const hint = storageSessionHint({ getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => void stored.set(k, v), removeItem: (k) => void stored.delete(k) });
+    const app = await mount(new SmartDmvApp(), { services: { ...services, client: worker.client(), sessionHint: hint } });
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull());
+    expect(api.calls.filter((c) => c.path === '/api/auth/me')).toHaveLength(0);
+
+    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
+    await signIn.updateComplete;
+    (shadow(signIn).querySelector('#email') as HTMLInputElement).value = 'reception@northside.example';
+    (shadow(signIn).querySelector('#password') as HTMLInputElement).value = 'demo1234';
+    buttonByText(shadow(signIn), 'Sign in').click();
+    await eventually(() => expect(stored.get(SESSION_HINT_KEY)).toBe('true'));
   });
 
   it('signs out, ends the worker session and says that queued changes are kept', async () => {
