@@ -13,16 +13,18 @@ export interface ConfirmOptions {
   confirm: string;
   keep: string;
   busy?: boolean;
+  /** 'danger' (default) for what cannot be undone; 'warning' for a check of something unusual. */
+  tone?: 'danger' | 'warning';
   onConfirm: () => void;
   onKeep: () => void;
 }
 
 export function confirmGroup(o: ConfirmOptions) {
   return html`
-    <div class="confirm" role="group" aria-label=${o.label}>
+    <div class="confirm ${o.tone ?? 'danger'}" role="group" aria-label=${o.label}>
       ${o.message ? html`<div class="confirm-message">${o.message}</div>` : nothing}
       <span class="confirm-buttons">
-        <button type="button" class="danger solid" ?disabled=${o.busy ?? false} @click=${o.onConfirm}>${o.confirm}</button>
+        <button type="button" class=${o.tone === 'warning' ? 'primary' : 'danger solid'} ?disabled=${o.busy ?? false} @click=${o.onConfirm}>${o.confirm}</button>
         <button type="button" data-safe-choice @click=${o.onKeep}>${o.keep}</button>
       </span>
     </div>

@@ -271,6 +271,7 @@ export class AppointmentFormScreen extends ScreenElement {
       confirm: this.recordId === null ? 'Yes, book it on that day' : 'Yes, move it to that day',
       keep: 'Change the date',
       busy: this._saving,
+      tone: 'warning',
       onConfirm: () => void this.save(true),
       onKeep: () => {
         this._confirming = null;

@@ -185,7 +185,7 @@ export class ClientScreen extends ScreenElement {
     const name = record?.name ?? 'This client';
     if (this._deleting === 'has-pets') {
       const pets = this._pets.map((p) => p.name);
-      return html`<div class="confirm" role="alert" data-testid="delete-refused">
+      return html`<div class="confirm warning" role="alert" data-testid="delete-refused">
         <p><strong>${name} cannot be deleted while they have ${pets.length === 1 ? 'a pet' : 'pets'}:</strong> ${pets.join(', ')}.
           Delete ${pets.length === 1 ? 'the pet' : 'each pet'} from ${pets.length === 1 ? 'its' : 'their'} page first, then the client.</p>
         <span class="confirm-buttons"><button type="button" data-safe-choice @click=${() => (this._deleting = null)}>OK</button></span>

@@ -184,7 +184,7 @@ export class PetScreen extends ScreenElement {
     if (upcoming === null) return html`<p role="status">Looking up ${record?.name ?? 'the pet'}’s appointments…</p>`;
     const name = record?.name ?? 'this pet';
     if (upcoming.length > MAX_CASCADE) {
-      return html`<div class="confirm" role="alert" data-testid="delete-refused">
+      return html`<div class="confirm warning" role="alert" data-testid="delete-refused">
         <p><strong>${name} has ${upcoming.length} upcoming appointments.</strong> Cancel them first (at most ${MAX_CASCADE} are cancelled with a pet), then delete it.</p>
         <span class="confirm-buttons"><button type="button" data-safe-choice @click=${() => (this._deleting = null)}>OK</button></span>
       </div>`;

@@ -114,6 +114,7 @@ export const controls = css`
 
   .confirm { display: flex; flex-direction: column; gap: var(--sd-space-2); padding: var(--sd-space-3) var(--sd-space-4);
     border: 2px solid var(--sd-color-danger); border-radius: var(--sd-radius); background: var(--sd-color-danger-soft); }
+  .confirm.warning { border-color: var(--sd-color-warning-border); background: var(--sd-color-warning-soft); }
   .confirm-message p, .confirm-message ul { margin: 0; }
   .confirm-message ul { padding-inline-start: var(--sd-space-5); }
   .confirm-buttons, .denied { display: flex; flex-wrap: wrap; gap: var(--sd-space-2) var(--sd-space-3); align-items: center; }
