@@ -35,7 +35,8 @@ function conflictWorker(record: ConflictRecord) {
 
 async function openDialog(el: SyncEnginePanel): Promise<ConflictResolutionDialog> {
   buttonByText(shadow(el), 'Resolve…').click();
-  await settle(el);
+  // The dialog's code is loaded on demand: the first time takes a moment.
+  await eventually(() => expect(dialogOf(el)?.open).toBe(true), 5_000);
   const dialog = dialogOf(el);
   await dialog.updateComplete;
   return dialog;
