@@ -33,7 +33,7 @@ describe('<smartdmv-app>', () => {
   it('restores the session, routes by URL and follows in-app links without reloading', async () => {
     const { services, worker } = setup();
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
     expect(text(shadow(app).querySelector('.who'))).toContain('Maya Chen');
     // The worker already serves this user: no second SESSION_STARTED (and no extra pull).
     expect(worker.sentOfType('SESSION_STARTED')).toHaveLength(0);
@@ -42,14 +42,14 @@ describe('<smartdmv-app>', () => {
     await app.updateComplete;
     expect(location.pathname).toBe('/clients');
     // Each screen's code loads on demand.
-    await eventually(() => expect(screen(app, 'clients-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'clients-screen')).not.toBeNull(), 5_000);
     expect(shadow(app).querySelector('nav a[aria-current="page"]')?.getAttribute('href')).toBe('/clients');
   });
 
   it('rewrites the URL in place when a screen reports that its temp id got a real id', async () => {
     const { services } = setup('/clients/temp_user_a/pets/temp_pet_b');
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'pet-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'pet-screen')).not.toBeNull(), 5_000);
     const length = history.length;
     screen(app, 'pet-screen')!.dispatchEvent(
       new CustomEvent('record-id-changed', { detail: { from: 'temp_user_a', to: 31 }, bubbles: true, composed: true }),
@@ -63,14 +63,14 @@ describe('<smartdmv-app>', () => {
     const { api, services, worker } = setup();
     api.sessionUser = null;
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
     const signIn = screen(app, 'sign-in-screen') as SignInScreen;
     await signIn.updateComplete;
     (shadow(signIn).querySelector('#email') as HTMLInputElement).value = 'reception@northside.example';
     (shadow(signIn).querySelector('#password') as HTMLInputElement).value = 'demo1234';
     buttonByText(shadow(signIn), 'Sign in').click();
     await eventually(() => expect(worker.sentOfType('SESSION_STARTED')).toHaveLength(1));
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
   });
 
   it('a tablet never signed in shows sign-in at once, without asking the server', async () => {
@@ -79,7 +79,7 @@ describe('<smartdmv-app>', () => {
     const stored = new Map<string, string>();
     const hint = storageSessionHint({ getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => void stored.set(k, v), removeItem: (k) => void stored.delete(k) });
     const app = await mount(new SmartDmvApp(), { services: { ...services, client: worker.client(), sessionHint: hint } });
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
     expect(api.calls.filter((c) => c.path === '/api/auth/me')).toHaveLength(0);
 
     const signIn = screen(app, 'sign-in-screen') as SignInScreen;
@@ -93,9 +93,9 @@ describe('<smartdmv-app>', () => {
   it('signs out, ends the worker session and says that queued changes are kept', async () => {
     const { services, worker } = setup();
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
     buttonByText(shadow(app), 'Sign out').click();
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
     expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(1);
     const signIn = screen(app, 'sign-in-screen') as SignInScreen;
     await signIn.updateComplete;
@@ -105,7 +105,7 @@ describe('<smartdmv-app>', () => {
   it('shows the update prompt when the registration reports a waiting worker', async () => {
     const { services } = setup();
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
     let applied = 0;
     app.dispatchEvent(new CustomEvent('update-ready', { detail: { applyUpdate: () => applied++ } }));
     await app.updateComplete;
