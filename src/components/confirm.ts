@@ -31,6 +31,14 @@ export function confirmGroup(o: ConfirmOptions) {
   `;
 }
 
+/** Why an action cannot be done yet (a client who still has pets), with OK to close it. */
+export function refusal(message: TemplateResult, onOk: () => void) {
+  return html`<div class="confirm warning" role="alert" data-testid="delete-refused">
+    <div class="confirm-message">${message}</div>
+    <span class="confirm-buttons"><button type="button" data-safe-choice @click=${onOk}>OK</button></span>
+  </div>`;
+}
+
 /** Puts focus on the safe choice of a confirmation that just appeared (its opener is gone). */
 export async function focusSafeChoice(host: { updateComplete: Promise<boolean>; renderRoot: ParentNode }): Promise<void> {
   await host.updateComplete;

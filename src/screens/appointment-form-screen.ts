@@ -35,6 +35,7 @@ import { lengthCounter, maxLengthOf } from './field-rules.ts';
 import { backLink } from './fields.ts';
 import { formStyles } from './form-styles.ts';
 import { ScreenElement } from './screen.ts';
+import { runWrite } from './write-action.ts';
 
 type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
 /** The inline confirmation showing, if any. */
@@ -421,17 +422,11 @@ export class AppointmentFormScreen extends ScreenElement {
   /** Cancel or delete, then back to the day. */
   private async recordAction(failure: string, action: (id: EntityId, services: AppServices) => Promise<unknown>): Promise<void> {
     const services = this.services;
-    if (!services || this.recordId === null) return;
-    this._saving = true;
-    try {
-      await action(this.recordId, services);
-      this.navigate(`/appointments?date=${this._draft?.date ?? ''}`);
-    } catch (error) {
-      this._error = `${failure}: ${describeError(error)}`;
-    } finally {
-      this._saving = false;
-      this._confirming = null;
-    }
+    const id = this.recordId;
+    if (!services || id === null) return;
+    const done = await runWrite(this, failure, () => action(id, services));
+    this._confirming = null;
+    if (done) this.navigate(`/appointments?date=${this._draft?.date ?? ''}`);
   }
 }
 

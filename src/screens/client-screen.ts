@@ -7,7 +7,7 @@
 import { css, html, nothing } from 'lit';
 import type { LocalPet, LocalUser } from '../api/entities.ts';
 import { ApiError, describeError } from '../api/http.ts';
-import { confirmGroup, deniedAction, focusSafeChoice } from '../components/confirm.ts';
+import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
 import { isTempId, type EntityId } from '../protocol/index.ts';
@@ -27,6 +27,7 @@ import {
   type ClientErrors,
 } from './record-drafts.ts';
 import { ScreenElement } from './screen.ts';
+import { runWrite } from './write-action.ts';
 
 type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
 /** "Delete client…" opened: a confirmation, or the reason it cannot be done yet. */
@@ -185,11 +186,11 @@ export class ClientScreen extends ScreenElement {
     const name = record?.name ?? 'This client';
     if (this._deleting === 'has-pets') {
       const pets = this._pets.map((p) => p.name);
-      return html`<div class="confirm warning" role="alert" data-testid="delete-refused">
-        <p><strong>${name} cannot be deleted while they have ${pets.length === 1 ? 'a pet' : 'pets'}:</strong> ${pets.join(', ')}.
-          Delete ${pets.length === 1 ? 'the pet' : 'each pet'} from ${pets.length === 1 ? 'its' : 'their'} page first, then the client.</p>
-        <span class="confirm-buttons"><button type="button" data-safe-choice @click=${() => (this._deleting = null)}>OK</button></span>
-      </div>`;
+      return refusal(
+        html`<p><strong>${name} cannot be deleted while they have ${pets.length === 1 ? 'a pet' : 'pets'}:</strong> ${pets.join(', ')}.
+          Delete ${pets.length === 1 ? 'the pet' : 'each pet'} from ${pets.length === 1 ? 'its' : 'their'} page first, then the client.</p>`,
+        () => (this._deleting = null),
+      );
     }
     if (this._deleting === 'confirm') {
       return confirmGroup({
@@ -212,20 +213,14 @@ export class ClientScreen extends ScreenElement {
 
   private readonly onDelete = async (): Promise<void> => {
     const services = this.services;
-    if (!services || this.recordId === null) return;
-    this._saving = true;
-    this._error = null;
-    try {
-      await services.entities.deleteClient(this.recordId);
-      this.dirty = false;
-      this.navigate('/clients');
-    } catch (error) {
-      // The worker refuses it too while the client has pets (409 HAS_DEPENDENTS, naming them).
-      this._error = `Not deleted: ${describeError(error)}`;
-    } finally {
-      this._saving = false;
-      this._deleting = null;
-    }
+    const id = this.recordId;
+    if (!services || id === null) return;
+    // The worker refuses it too while the client has pets (409 HAS_DEPENDENTS, naming them).
+    const deleted = await runWrite(this, 'Not deleted', () => services.entities.deleteClient(id));
+    this._deleting = null;
+    if (!deleted) return;
+    this.dirty = false;
+    this.navigate('/clients');
   };
 
   private renderPets() {

@@ -5,7 +5,7 @@
 import { html, nothing } from 'lit';
 import type { LocalAppointment, LocalPet, LocalUser } from '../api/entities.ts';
 import { ApiError, describeError } from '../api/http.ts';
-import { confirmGroup, deniedAction, focusSafeChoice } from '../components/confirm.ts';
+import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
 import { formatDateTime, localDateKey, plural } from '../format.ts';
@@ -18,6 +18,7 @@ import { formStyles } from './form-styles.ts';
 import { MAX_CASCADE, upcomingAppointments } from './pet-deletion.ts';
 import { PET_MAX, SPECIES, emptyPetDraft, petChanges, petDraftFrom, petInput, validatePet, type PetDraft, type PetErrors } from './record-drafts.ts';
 import { ScreenElement } from './screen.ts';
+import { runWrite } from './write-action.ts';
 
 type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
 /** "Delete pet…" opened: null, or the upcoming appointments it would cancel (once read). */
@@ -184,10 +185,10 @@ export class PetScreen extends ScreenElement {
     if (upcoming === null) return html`<p role="status">Looking up ${record?.name ?? 'the pet'}’s appointments…</p>`;
     const name = record?.name ?? 'this pet';
     if (upcoming.length > MAX_CASCADE) {
-      return html`<div class="confirm warning" role="alert" data-testid="delete-refused">
-        <p><strong>${name} has ${upcoming.length} upcoming appointments.</strong> Cancel them first (at most ${MAX_CASCADE} are cancelled with a pet), then delete it.</p>
-        <span class="confirm-buttons"><button type="button" data-safe-choice @click=${() => (this._deleting = null)}>OK</button></span>
-      </div>`;
+      return refusal(
+        html`<p><strong>${name} has ${upcoming.length} upcoming appointments.</strong> Cancel them first (at most ${MAX_CASCADE} are cancelled with a pet), then delete it.</p>`,
+        () => (this._deleting = null),
+      );
     }
     return confirmGroup({
       label: 'Confirm deletion',
@@ -224,19 +225,13 @@ export class PetScreen extends ScreenElement {
 
   private readonly onDelete = async (): Promise<void> => {
     const services = this.services;
-    if (!services || this.recordId === null) return;
-    this._saving = true;
-    this._error = null;
-    try {
-      await services.entities.deletePet(this.recordId);
-      this.dirty = false;
-      this.navigate(this.ownerPath);
-    } catch (error) {
-      this._error = `Not deleted: ${describeError(error)}`;
-    } finally {
-      this._saving = false;
-      this._deleting = null;
-    }
+    const id = this.recordId;
+    if (!services || id === null) return;
+    const deleted = await runWrite(this, 'Not deleted', () => services.entities.deletePet(id));
+    this._deleting = null;
+    if (!deleted) return;
+    this.dirty = false;
+    this.navigate(this.ownerPath);
   };
 
   private set(field: keyof PetDraft, value: string): void {

@@ -7,47 +7,18 @@
  * build, byte for byte different) cannot disturb the other tests.
  */
 import { expect, test } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { startServer } from '../../bench/lib/server.ts';
 import { indicator, serverSession, signInThroughUi, workerState } from './app-helpers.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function startServer(port: number, distDir: string, databasePath: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DIST_DIR: distDir, DATABASE_PATH: databasePath, LOG_REQUESTS: '0' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  await expect
-    .poll(async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/api/health`)).status;
-      } catch {
-        return 0;
-      }
-    }, { timeout: 30_000 })
-    .toBe(200);
-  return child;
-}
 
 test('a new worker build while changes are queued: the prompt shows, Reload keeps the queue', async ({ browser }) => {
   test.setTimeout(90_000);
   const dir = mkdtempSync(path.join('.tmp', 'update-'));
   const dist = path.join(dir, 'dist');
   cpSync('dist', dist, { recursive: true });
-  const port = await freePort();
-  const baseURL = `http://127.0.0.1:${port}`;
-  const server = await startServer(port, path.resolve(dist), path.join(dir, 'app.db'));
+  const server = await startServer(path.join(dir, 'app.db'), { DIST_DIR: path.resolve(dist) });
+  const baseURL = server.url;
   const context = await browser.newContext({ baseURL });
   try {
     const page = await context.newPage();
@@ -98,7 +69,7 @@ test('a new worker build while changes are queued: the prompt shows, Reload keep
     await api.dispose();
   } finally {
     await context.close();
-    server.kill('SIGTERM');
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
