@@ -127,7 +127,7 @@ export class AppointmentsScreen extends ScreenElement {
           <button ?disabled=${day === today} @click=${() => this.goTo(today)}>Today</button>
         </div>
         <span class="spacer"></span>
-        <a class="button primary" href="/appointments/new?date=${day}">+ Book appointment</a>
+        ${this.denied('create', 'appointments') ? nothing : html`<a class="button primary" href="/appointments/new?date=${day}">+ Book appointment</a>`}
       </div>
       <h2 id="day-heading" aria-live="polite">${formatLongDate(day)}</h2>
       ${this.renderBody()}
