@@ -21,7 +21,7 @@ import {
   strategiesFor,
   type FieldRow,
 } from './conflict-fields.ts';
-import { STRATEGY_DESCRIPTION, STRATEGY_LABEL, describeConflict } from './labels.ts';
+import { STRATEGY_DESCRIPTION, STRATEGY_LABEL, describeConflict, valueLabel } from './labels.ts';
 
 export interface ConflictResolveDetail {
   conflictId: number;
@@ -96,7 +96,7 @@ export class ConflictResolutionDialog extends LitElement {
       thead th { font-size: 0.9rem; color: var(--sd-color-text-muted); border-bottom: 2px solid var(--sd-color-border); }
       tr.differs { background: var(--sd-color-warning-soft); }
       tr.differs th[scope='row'] { border-inline-start: 4px solid var(--sd-color-warning-border); }
-      .value { overflow-wrap: anywhere; }
+      .value { overflow-wrap: break-word; }
       .tag { display: flex; width: fit-content; margin-top: var(--sd-space-1); font-size: 0.75rem; }
       tr.conflicting { background: var(--sd-color-danger-soft); }
       tr.conflicting th[scope='row'] { border-inline-start: 4px solid var(--sd-color-danger); }
@@ -288,7 +288,7 @@ export class ConflictResolutionDialog extends LitElement {
   }
 
   private display(field: string, value: unknown): string {
-    return this.describeValue?.(field, value) ?? formatValue(value);
+    return this.describeValue?.(field, value) ?? valueLabel(field, value);
   }
 
   private pickStrategy(strategy: ResolutionStrategy): void {

@@ -1,6 +1,32 @@
 /** Words for sync records, shared by the indicator, the panel and the dialog. */
-import { fieldLabel } from '../format.ts';
-import type { ConflictRecord, EntityType, QuarantinedRecord, QueuedOperation, ResolutionStrategy, SyncErrorCode } from '../protocol/index.ts';
+import { fieldLabel, formatValue } from '../format.ts';
+import {
+  appointmentTypeLabel,
+  type AppointmentStatus,
+  type ConflictRecord,
+  type EntityType,
+  type QuarantinedRecord,
+  type QueuedOperation,
+  type ResolutionStrategy,
+  type SyncErrorCode,
+} from '../protocol/index.ts';
+
+export const STATUS_LABEL: Record<AppointmentStatus, string> = {
+  scheduled: 'Scheduled',
+  confirmed: 'Confirmed',
+  checked_in: 'Checked in',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+  no_show: 'No show',
+};
+
+/** A field's value in words: appointment types and statuses by their labels, the rest formatted. */
+export function valueLabel(field: string, value: unknown): string {
+  if (typeof value === 'string' && field === 'type') return appointmentTypeLabel(value);
+  if (typeof value === 'string' && field === 'status' && value in STATUS_LABEL) return STATUS_LABEL[value as AppointmentStatus];
+  if (field === 'durationMinutes' && (typeof value === 'string' || typeof value === 'number')) return `${value} min`;
+  return formatValue(value);
+}
 
 export const ENTITY_LABEL: Record<EntityType, string> = {
   appointments: 'appointment',

@@ -2,18 +2,11 @@
  * Choices offered by the appointment form. The appointment types and their labels are the
  * protocol's (src/protocol/appointment-types.ts), shared with the worker and the server.
  */
-import { APPOINTMENT_TYPES, APPOINTMENT_TYPE_LABEL, type AppointmentStatus } from '../protocol/index.ts';
+import { APPOINTMENT_TYPES, APPOINTMENT_TYPE_LABEL } from '../protocol/index.ts';
+
+export { STATUS_LABEL } from '../components/labels.ts';
 
 export const DURATIONS = [10, 15, 20, 30, 45, 60, 90, 120] as const;
-
-export const STATUS_LABEL: Record<AppointmentStatus, string> = {
-  scheduled: 'Scheduled',
-  confirmed: 'Confirmed',
-  checked_in: 'Checked in',
-  completed: 'Completed',
-  cancelled: 'Cancelled',
-  no_show: 'No show',
-};
 
 export interface Option {
   value: string;

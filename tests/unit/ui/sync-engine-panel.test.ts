@@ -299,6 +299,10 @@ describe('<sync-engine-panel>', () => {
     expect(text(duration)).toContain('Not changed here');
     expect(text(duration)).toContain('45');
     expect(text(shadow(dialog).querySelector('tr[data-field="status"]'))).not.toContain('Changed on server');
+    // Values in words: the type's and the status's labels, minutes with their unit.
+    expect(text(shadow(dialog).querySelector('tr[data-field="status"]'))).toContain('Confirmed');
+    expect(text(shadow(dialog).querySelector('tr[data-field="type"]'))).toContain('Checkup');
+    expect(text(duration)).toContain('45 min');
   });
 
   it('the "Other" value for notes is a multi-line box', async () => {
