@@ -1,23 +1,19 @@
 /**
- * `<smartdmv-app>`: the shell. Decides the session, routes between screens, hosts the offline
- * indicator and the update prompt. Screens get their services injected; nothing here talks to
- * IndexedDB: the service worker answers `/api/*` and the worker protocol.
+ * `<smartdmv-app>`: the shell. Decides the session, routes between screens (each loaded on
+ * demand, see screen-loader.ts), hosts the offline indicator and the update prompt. Screens get
+ * their services and the signed-in user injected; nothing here talks to IndexedDB: the service
+ * worker answers `/api/*` and the worker protocol.
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { describeError } from './api/http.ts';
+import { localStorageOrNull } from './debug.ts';
 import './components/offline-indicator.ts';
 import './components/update-prompt.ts';
 import type { NetworkMonitor } from './controllers/network-monitor.ts';
 import type { SessionUser } from './protocol/index.ts';
 import { Router, linkTarget, replaceIdInPath, type Route } from './router.ts';
-import './screens/appointment-form-screen.ts';
-import './screens/appointments-screen.ts';
-import './screens/client-screen.ts';
-import './screens/clients-screen.ts';
-import './screens/pet-screen.ts';
+import { ScreenLoader, screenOf, type ScreenTag } from './screen-loader.ts';
 import type { NavigateDetail, RecordIdChangedDetail } from './screens/screen.ts';
-import './screens/sign-in-screen.ts';
-import './screens/sync-screen.ts';
 import { browserServices, type AppServices } from './services.ts';
 import { checkSession, startWorkerSession } from './session.ts';
 import { controls } from './styles/controls.ts';
@@ -73,6 +69,7 @@ export class SmartDmvApp extends LitElement {
   declare _signingOut: boolean;
 
   private readonly router: Router;
+  private readonly screens = new ScreenLoader(() => this.requestUpdate());
   private resizeObserver: ResizeObserver | null = null;
   private started = false;
 
@@ -94,14 +91,14 @@ export class SmartDmvApp extends LitElement {
         color: var(--sd-color-on-primary);
         box-shadow: 0 2px 6px rgb(15 23 42 / 0.2);
       }
-      /* Row 1: who and where. The fixed indicator sits at its right end: keep that room free. */
+      /* Row 1: who and where. The fixed indicator sits at its end: keep that room free. */
       .topbar {
         display: flex;
         align-items: center;
         gap: var(--sd-space-3);
         min-height: 64px;
         padding: var(--sd-space-1) var(--sd-space-4);
-        padding-right: calc(var(--sd-indicator-width, 0px) + var(--sd-space-5));
+        padding-inline-end: calc(var(--sd-indicator-width, 0px) + var(--sd-space-5));
       }
       .brand { color: inherit; text-decoration: none; font-size: 1.3rem; font-weight: 800; letter-spacing: 0.01em; min-height: var(--sd-touch); display: inline-flex; align-items: center; }
       /* Row 2: the tabs. */
@@ -119,8 +116,8 @@ export class SmartDmvApp extends LitElement {
       nav a:hover { background: rgb(255 255 255 / 0.14); }
       nav a[aria-current='page'] { background: var(--sd-color-surface); color: var(--sd-color-primary-strong); }
       header :focus-visible { outline-color: #fde68a; }
-      .user { display: flex; align-items: center; gap: var(--sd-space-3); margin-left: auto; }
-      .user .who { line-height: 1.2; text-align: right; }
+      .user { display: flex; align-items: center; gap: var(--sd-space-3); margin-inline-start: auto; }
+      .user .who { line-height: 1.2; text-align: end; }
       .user .who small { display: block; opacity: 0.9; font-size: 0.85rem; }
       .user button { border-color: var(--sd-color-on-primary); background: transparent; color: var(--sd-color-on-primary); min-height: 44px; }
       offline-indicator { --sd-indicator-top: 6px; --sd-indicator-right: var(--sd-space-4); }
@@ -156,6 +153,9 @@ export class SmartDmvApp extends LitElement {
     this.addEventListener('update-ready', this.onUpdateReady);
     if (!this.started) {
       this.started = true;
+      // Fetch the screen's code while the session is being checked, not after.
+      this.preload(this._route);
+      void this.screens.load('sign-in-screen');
       void this.start();
     }
   }
@@ -171,14 +171,21 @@ export class SmartDmvApp extends LitElement {
     this.resizeObserver = null;
   }
 
+  private preload(route: Route): void {
+    const tag = screenOf(route.name);
+    if (tag) void this.screens.load(tag);
+  }
+
   private async start(): Promise<void> {
     const services = this.services;
     if (!services) return;
     // main.ts sets workerReady and monitor right after the element upgrades: let it.
     await this.updateComplete;
-    await this.waitForWorker();
     try {
-      const check = await checkSession(services);
+      // Signed out: the sign-in form shows at once. Signed in: the screens read the worker's
+      // replica, so give a worker that is still starting (first visit) a moment to take over.
+      const check = await checkSession(services, () => this.waitForWorker());
+      if (!check.offline) services.sessionHint.set(check.status === 'signed-in');
       if (check.status === 'signed-in') {
         this._session = { status: 'signed-in', user: check.user };
         void startWorkerSession(services, check.user).catch(() => undefined);
@@ -205,7 +212,7 @@ export class SmartDmvApp extends LitElement {
     this.observeIndicator();
   }
 
-  /** Keeps the header's right padding equal to the fixed indicator's width. */
+  /** Keeps the header's end padding equal to the fixed indicator's width. */
   private observeIndicator(): void {
     const indicator = this.renderRoot.querySelector('offline-indicator');
     if (!indicator || this.resizeObserver || typeof ResizeObserver === 'undefined') return;
@@ -225,7 +232,7 @@ export class SmartDmvApp extends LitElement {
       return html`
         <header><div class="topbar"><span class="brand">SmartDMV</span></div></header>
         <main id="main" tabindex="-1">
-          <sign-in-screen .services=${this.services} .notice=${session.notice} @signed-in=${this.onSignedIn}></sign-in-screen>
+          ${this.whenLoaded('sign-in-screen', () => html`<sign-in-screen .services=${this.services} .notice=${session.notice} @signed-in=${this.onSignedIn}></sign-in-screen>`)}
         </main>
         <update-prompt .applyUpdate=${this._applyUpdate}></update-prompt>
       `;
@@ -257,40 +264,59 @@ export class SmartDmvApp extends LitElement {
     return html`<a href=${href} aria-current=${current ? 'page' : nothing}>${label}</a>`;
   }
 
+  /** The screen once its module is loaded; until then a placeholder (or the import's error). */
+  private whenLoaded(tag: ScreenTag, render: () => unknown) {
+    if (this.screens.isReady(tag)) return render();
+    void this.screens.load(tag);
+    if (this.screens.error) {
+      return html`<div class="banner error" role="alert"><p>This screen could not be loaded: ${this.screens.error}</p>
+        <button @click=${() => void this.screens.load(tag)}>Try again</button></div>`;
+    }
+    return html`<p class="center" role="status">Loading…</p>`;
+  }
+
   private renderScreen(route: Route, user: SessionUser) {
     const s = this.services;
-    switch (route.name) {
-      case 'appointments':
-        return html`<appointments-screen .services=${s} .date=${route.date}></appointments-screen>`;
-      case 'appointment-new':
-        return html`<appointment-form-screen .services=${s} .recordId=${null} .date=${route.date}></appointment-form-screen>`;
-      case 'appointment-edit':
-        return html`<appointment-form-screen .services=${s} .recordId=${route.id}></appointment-form-screen>`;
-      case 'clients':
-        return html`<clients-screen .services=${s}></clients-screen>`;
-      case 'client-new':
-        return html`<client-screen .services=${s} .recordId=${null}></client-screen>`;
-      case 'client':
-        return html`<client-screen .services=${s} .recordId=${route.id}></client-screen>`;
-      case 'pet-new':
-        return html`<pet-screen .services=${s} .clientId=${route.clientId} .recordId=${null}></pet-screen>`;
-      case 'pet-edit':
-        return html`<pet-screen .services=${s} .clientId=${route.clientId} .recordId=${route.petId}></pet-screen>`;
-      case 'sync':
-        return html`<sync-screen .services=${s} .monitor=${this.monitor} .storage=${safeLocalStorage()}></sync-screen>`;
-      case 'signin':
-        // Signed in already: this is "sign in again" after the session expired on the server.
-        return html`<sign-in-screen .services=${s} .notice=${`Signed in on this tablet as ${user.name}. Sign in again to resume syncing.`}
-          @signed-in=${this.onSignedIn}></sign-in-screen>`;
-      case 'not-found':
-        return html`<div class="card"><h1>Page not found</h1><p>There is nothing at ${route.path}.</p>
-          <a class="button primary" href="/appointments">Go to appointments</a></div>`;
+    const tag = screenOf(route.name);
+    if (tag === null) {
+      return html`<div class="card"><h1>Page not found</h1><p>There is nothing at ${route.name === 'not-found' ? route.path : ''}.</p>
+        <a class="button primary" href="/appointments">Go to appointments</a></div>`;
     }
+    return this.whenLoaded(tag, () => {
+      switch (route.name) {
+        case 'appointments':
+          return html`<appointments-screen .services=${s} .user=${user} .date=${route.date}></appointments-screen>`;
+        case 'appointment-new':
+          return html`<appointment-form-screen .services=${s} .user=${user} .recordId=${null} .date=${route.date}
+            .clientId=${route.clientId} .petId=${route.petId}></appointment-form-screen>`;
+        case 'appointment-edit':
+          return html`<appointment-form-screen .services=${s} .user=${user} .recordId=${route.id}></appointment-form-screen>`;
+        case 'clients':
+          return html`<clients-screen .services=${s} .user=${user}></clients-screen>`;
+        case 'client-new':
+          return html`<client-screen .services=${s} .user=${user} .recordId=${null}></client-screen>`;
+        case 'client':
+          return html`<client-screen .services=${s} .user=${user} .recordId=${route.id}></client-screen>`;
+        case 'pet-new':
+          return html`<pet-screen .services=${s} .user=${user} .clientId=${route.clientId} .recordId=${null}></pet-screen>`;
+        case 'pet-edit':
+          return html`<pet-screen .services=${s} .user=${user} .clientId=${route.clientId} .recordId=${route.petId}></pet-screen>`;
+        case 'sync':
+          return html`<sync-screen .services=${s} .user=${user} .monitor=${this.monitor} .storage=${localStorageOrNull()}></sync-screen>`;
+        case 'signin':
+          // Signed in already: this is "sign in again" after the session expired on the server.
+          return html`<sign-in-screen .services=${s} .notice=${`Signed in on this tablet as ${user.name}. Sign in again to resume syncing.`}
+            @signed-in=${this.onSignedIn}></sign-in-screen>`;
+        default:
+          return nothing;
+      }
+    });
   }
 
   private onRouteChange(route: Route): void {
     const previous = this._route;
     this._route = route;
+    this.preload(route);
     // Move focus to the new screen for keyboard and screen-reader users (not on in-screen changes).
     if (previous.name !== route.name) {
       void this.updateComplete.then(() => (this.renderRoot.querySelector('main') as HTMLElement | null)?.focus({ preventScroll: true }));
@@ -322,6 +348,7 @@ export class SmartDmvApp extends LitElement {
 
   private readonly onSignedIn = async (event: CustomEvent<{ user: SessionUser }>): Promise<void> => {
     const user = event.detail.user;
+    this.services?.sessionHint.set(true);
     this._session = { status: 'signed-in', user };
     if (this._route.name === 'signin') this.router.navigate('/appointments', { replace: true });
     try {
@@ -336,6 +363,7 @@ export class SmartDmvApp extends LitElement {
     const services = this.services;
     if (!services) return;
     this._signingOut = true;
+    services.sessionHint.set(false);
     let notice = 'You are signed out.';
     try {
       await services.auth.logout();
@@ -355,14 +383,6 @@ export class SmartDmvApp extends LitElement {
     this.style.removeProperty('--sd-indicator-width');
     this.removeAttribute('indicator-visible');
   };
-}
-
-function safeLocalStorage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
 }
 
 customElements.define('smartdmv-app', SmartDmvApp);

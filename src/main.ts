@@ -1,7 +1,7 @@
 /** Page entry: registers the service worker, starts the network monitor and mounts the app. */
 import './app.ts';
 import { initializeNetworkMonitoring } from './controllers/network-monitor.ts';
-import { AUTO_SYNC_KEY } from './screens/sync-screen.ts';
+import { AUTO_SYNC_KEY } from './debug.ts';
 import { registerServiceWorker } from './sw-registration.ts';
 
 const app = document.querySelector('smartdmv-app');

@@ -8,7 +8,7 @@ import { RealIdSchema, TempIdSchema, type EntityId } from './protocol/index.ts';
 export type Route =
   | { name: 'signin' }
   | { name: 'appointments'; date: string | null }
-  | { name: 'appointment-new'; date: string | null }
+  | { name: 'appointment-new'; date: string | null; clientId: EntityId | null; petId: EntityId | null }
   | { name: 'appointment-edit'; id: EntityId }
   | { name: 'clients' }
   | { name: 'client-new' }
@@ -50,7 +50,12 @@ export function matchRoute(pathname: string, search = ''): Route {
     case 'appointments': {
       if (second === undefined) return { name: 'appointments', date };
       if (third !== undefined) return notFound;
-      if (second === 'new') return { name: 'appointment-new', date };
+      if (second === 'new') {
+        // Opened from a client's or a pet's page: who the booking is for.
+        const clientId = parseIdSegment(params.get('clientId') ?? undefined);
+        const petId = parseIdSegment(params.get('petId') ?? undefined);
+        return { name: 'appointment-new', date, clientId, petId };
+      }
       const id = parseIdSegment(second);
       return id === null ? notFound : { name: 'appointment-edit', id };
     }
@@ -79,8 +84,14 @@ export function routePath(route: Route): string {
       return '/signin';
     case 'appointments':
       return route.date ? `/appointments?date=${route.date}` : '/appointments';
-    case 'appointment-new':
-      return route.date ? `/appointments/new?date=${route.date}` : '/appointments/new';
+    case 'appointment-new': {
+      const search = new URLSearchParams();
+      if (route.date) search.set('date', route.date);
+      if (route.clientId !== null) search.set('clientId', String(route.clientId));
+      if (route.petId !== null) search.set('petId', String(route.petId));
+      const query = search.toString();
+      return query ? `/appointments/new?${query}` : '/appointments/new';
+    }
     case 'appointment-edit':
       return `/appointments/${seg(route.id)}`;
     case 'clients':
@@ -98,6 +109,11 @@ export function routePath(route: Route): string {
     case 'not-found':
       return route.path;
   }
+}
+
+/** "Book appointment" from a client's or a pet's page: the form opens with them chosen. */
+export function bookingPath(who: { clientId: EntityId | null; petId?: EntityId | null; date?: string | null }): string {
+  return routePath({ name: 'appointment-new', date: who.date ?? null, clientId: who.clientId, petId: who.petId ?? null });
 }
 
 /** Replaces every path segment equal to `from` by `to` (a temp id that got its real id). */

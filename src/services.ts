@@ -3,6 +3,8 @@ import { AuthApi } from './api/auth.ts';
 import { EntitiesApi } from './api/entities.ts';
 import type { FetchLike } from './api/http.ts';
 import { browserNetworkEnvironment, type NetworkEnvironment } from './controllers/network-status-controller.ts';
+import { localStorageOrNull } from './debug.ts';
+import { alwaysAskHint, storageSessionHint, type SessionHint } from './session.ts';
 import { workerClient, type WorkerClient } from './worker-client.ts';
 
 export interface AppServices {
@@ -13,6 +15,8 @@ export interface AppServices {
   network: NetworkEnvironment | undefined;
   /** Wall clock (ms). */
   now: () => number;
+  /** Whether this tablet was signed in when last used. */
+  sessionHint: SessionHint;
 }
 
 export interface ServiceOptions {
@@ -20,6 +24,7 @@ export interface ServiceOptions {
   client: WorkerClient;
   network?: NetworkEnvironment;
   now?: () => number;
+  sessionHint?: SessionHint;
 }
 
 export function createServices(options: ServiceOptions): AppServices {
@@ -29,9 +34,16 @@ export function createServices(options: ServiceOptions): AppServices {
     client: options.client,
     network: options.network,
     now: options.now ?? (() => Date.now()),
+    sessionHint: options.sessionHint ?? alwaysAskHint,
   };
 }
 
 export function browserServices(): AppServices {
-  return createServices({ fetch: (input, init) => fetch(input, init), client: workerClient(), network: browserNetworkEnvironment() });
+  return createServices({
+    fetch: (input, init) => fetch(input, init),
+    client: workerClient(),
+    network: browserNetworkEnvironment(),
+    sessionHint: storageSessionHint(localStorageOrNull()),
+  });
 }
+

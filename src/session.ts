@@ -10,12 +10,61 @@ export type SessionCheck =
   | { status: 'signed-in'; user: SessionUser; offline: boolean }
   | { status: 'signed-out'; offline: boolean };
 
-export async function checkSession(services: Pick<AppServices, 'auth' | 'client'>): Promise<SessionCheck> {
+/**
+ * Whether this tablet was signed in when last used (kept in localStorage at sign-in and sign-out).
+ * Without it, and without a worker that remembers a user, the app shows the sign-in form at once
+ * instead of asking the server (whose 401 would also be logged as a console error).
+ */
+export interface SessionHint {
+  get(): boolean;
+  set(signedIn: boolean): void;
+}
+
+export const SESSION_HINT_KEY = 'SMARTDMV_SIGNED_IN';
+
+export function storageSessionHint(storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null): SessionHint {
+  return {
+    get: () => {
+      try {
+        return storage?.getItem(SESSION_HINT_KEY) === 'true';
+      } catch {
+        return true; // unreadable storage: ask the server, as before there was a hint
+      }
+    },
+    set: (signedIn) => {
+      try {
+        if (signedIn) storage?.setItem(SESSION_HINT_KEY, 'true');
+        else storage?.removeItem(SESSION_HINT_KEY);
+      } catch {
+        // private mode: the server is asked every time
+      }
+    },
+  };
+}
+
+/** For tests and pages without storage: always ask the server. */
+export const alwaysAskHint: SessionHint = { get: () => true, set: () => undefined };
+
+/**
+ * `waitForWorker` runs before answering "signed in" (the screens read the worker's replica) and
+ * before asking the worker for its remembered user; "signed out" answers at once, so the sign-in
+ * form does not wait for a worker that is still installing.
+ */
+export async function checkSession(
+  services: Pick<AppServices, 'auth' | 'client' | 'sessionHint'>,
+  waitForWorker: () => Promise<void> = async () => undefined,
+): Promise<SessionCheck> {
+  // Never signed in here (or signed out): no need to ask. A worker remembering a user means a
+  // session from before the hint existed, or cleared storage: ask then.
+  if (!services.sessionHint.get() && !(await rememberedUser(services))) return { status: 'signed-out', offline: false };
   try {
     const user = await services.auth.me();
-    return user ? { status: 'signed-in', user, offline: false } : { status: 'signed-out', offline: false };
+    if (!user) return { status: 'signed-out', offline: false };
+    await waitForWorker();
+    return { status: 'signed-in', user, offline: false };
   } catch (error) {
     if (!(error instanceof ApiError && error.isNetwork)) throw error;
+    await waitForWorker();
     const remembered = await rememberedUser(services);
     return remembered ? { status: 'signed-in', user: remembered, offline: true } : { status: 'signed-out', offline: true };
   }

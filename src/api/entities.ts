@@ -40,6 +40,8 @@ function query(params: Record<string, string | undefined>): string {
 }
 
 const idPath = (id: EntityId) => encodeURIComponent(String(id));
+/** A DELETE answers the tombstone (the record with `deletedAt`). */
+const DELETE = { method: 'DELETE' } as const;
 
 /** Fired on `EntitiesApi.writes` after each accepted write, detail: the entity type. */
 export const LOCAL_WRITE_EVENT = 'local-write';
@@ -84,9 +86,21 @@ export class EntitiesApi {
     return this.wrote('appointments', data);
   }
 
+  /** Appointments of one pet (any date). */
+  async listAppointmentsOfPet(petId: EntityId): Promise<LocalAppointment[]> {
+    const { data } = await requestJson(this.fetchFn, `/api/appointments${query({ petId: String(petId) })}`, many(LocalAppointmentSchema));
+    return data;
+  }
+
   /** Cancelling keeps the record (status `cancelled`) so the day's history stays visible. */
   cancelAppointment(id: EntityId): Promise<LocalAppointment> {
     return this.updateAppointment(id, { status: 'cancelled' });
+  }
+
+  /** Removes an appointment for good (the screens offer it for cancelled ones); syncs like any write. */
+  async deleteAppointment(id: EntityId): Promise<LocalAppointment> {
+    const { data } = await requestJson(this.fetchFn, `/api/appointments/${idPath(id)}`, one(LocalAppointmentSchema), DELETE);
+    return this.wrote('appointments', data);
   }
 
   // ------------------------------------------------------------------ users (clients are users with role CLIENT)
@@ -114,6 +128,12 @@ export class EntitiesApi {
     return this.wrote('users', data);
   }
 
+  /** Refused (409 HAS_DEPENDENTS) while the client has pets; administrators only. */
+  async deleteClient(id: EntityId): Promise<LocalUser> {
+    const { data } = await requestJson(this.fetchFn, `/api/users/${idPath(id)}`, one(LocalUserSchema), DELETE);
+    return this.wrote('users', data);
+  }
+
   // ------------------------------------------------------------------ pets
 
   async listPets(ownerId?: EntityId): Promise<LocalPet[]> {
@@ -137,6 +157,12 @@ export class EntitiesApi {
 
   async updatePet(id: EntityId, changes: Partial<PetInput>): Promise<LocalPet> {
     const { data } = await requestJson(this.fetchFn, `/api/pets/${idPath(id)}`, one(LocalPetSchema), { method: 'PATCH', body: changes });
+    return this.wrote('pets', data);
+  }
+
+  /** Cancels the pet's upcoming appointments with it (the worker and the server do that); administrators only. */
+  async deletePet(id: EntityId): Promise<LocalPet> {
+    const { data } = await requestJson(this.fetchFn, `/api/pets/${idPath(id)}`, one(LocalPetSchema), DELETE);
     return this.wrote('pets', data);
   }
 }

@@ -7,6 +7,7 @@
 import {
   RESOLUTION_STRATEGIES,
   SERVER_OWNED_FIELDS,
+  WRITABLE_SCHEMAS,
   type ConflictRecord,
   type FieldChoice,
   type Resolution,
@@ -15,18 +16,21 @@ import {
 
 export interface FieldRow {
   field: string;
+  /** This tablet's value; only meaningful when changedLocally (else the tablet kept the old one). */
   local: unknown;
   server: unknown;
   /** The field is part of the change made on this tablet. */
   changedLocally: boolean;
-  /** Local and server values differ: highlighted. */
+  /** The server changed it since the tablet's version: true, false, or null when the server did not say. */
+  changedOnServer: boolean | null;
+  /** Worth a look: the values differ, or the server changed it. Highlighted. */
   differs: boolean;
-  /** The server also changed it since the tablet's version: a real conflict. */
+  /** Both sides changed it, to different values: a real conflict. */
   conflicting: boolean;
 }
 
 type ConflictFields = Pick<ConflictRecord, 'localData' | 'serverData' | 'affectedFields' | 'localTimestamp' | 'conflictType'> &
-  Partial<Pick<ConflictRecord, 'localOperation'>>;
+  Partial<Pick<ConflictRecord, 'localOperation' | 'entityType' | 'serverChangedFields'>>;
 
 /** A deletion can only be kept or dropped: merge and manual apply to edits. */
 export function strategiesFor(conflict: ConflictFields): readonly ResolutionStrategy[] {
@@ -36,28 +40,48 @@ export function strategiesFor(conflict: ConflictFields): readonly ResolutionStra
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 const hidden = (field: string) => SERVER_OWNED_FIELDS.has(field) || field.startsWith('_') || field === 'clientId';
 
+/**
+ * One row per field: those both sides changed first, then this tablet's other changes, then what
+ * only the server changed, then the rest of the server's record (so nothing changed elsewhere is
+ * hidden from the person deciding).
+ */
 export function conflictRows(conflict: ConflictFields): FieldRow[] {
-  const fields = [...new Set([...Object.keys(conflict.localData), ...conflict.affectedFields])].filter((f) => !hidden(f));
-  return fields.map((field) => {
+  const serverChanged = conflict.serverChangedFields ? new Set(conflict.serverChangedFields) : null;
+  // A deletion's affectedFields are what the server changed; an update's are the overlap.
+  const serverSide = conflict.localOperation === 'delete' ? new Set(conflict.affectedFields) : serverChanged;
+  const writable = conflict.entityType ? Object.keys(WRITABLE_SCHEMAS[conflict.entityType].shape) : [];
+  const candidates = [
+    ...Object.keys(conflict.localData),
+    ...conflict.affectedFields,
+    ...(conflict.serverChangedFields ?? []),
+    ...writable.filter((f) => f in conflict.serverData),
+  ];
+  const rows = [...new Set(candidates)].filter((f) => !hidden(f)).map((field): FieldRow => {
     const local = conflict.localData[field];
     const server = conflict.serverData[field];
-    const differs = !same(local, server);
+    const changedLocally = field in conflict.localData;
+    const changedOnServer = serverSide ? serverSide.has(field) : conflict.affectedFields.includes(field) ? true : null;
+    const differs = changedLocally ? !same(local, server) : changedOnServer === true;
     return {
       field,
       local,
       server,
-      changedLocally: field in conflict.localData,
+      changedLocally,
+      changedOnServer,
       differs,
-      conflicting: conflict.affectedFields.includes(field) && differs,
+      conflicting: changedLocally && conflict.affectedFields.includes(field) && differs,
     };
   });
+  const rank = (r: FieldRow) => (r.conflicting ? 0 : r.changedLocally ? 1 : r.changedOnServer ? 2 : 3);
+  return rows.map((row, index) => ({ row, index })).sort((a, b) => rank(a.row) - rank(b.row) || a.index - b.index).map((x) => x.row);
 }
 
 /** Fields the user must decide under a strategy (the others are decided by the strategy). */
 export function fieldsRequiringChoice(conflict: ConflictFields, strategy: ResolutionStrategy): string[] {
   const rows = conflictRows(conflict);
   if (strategy === 'merge') return rows.filter((r) => r.conflicting).map((r) => r.field);
-  if (strategy === 'manual') return rows.map((r) => r.field);
+  // As the worker's resolver: every field this tablet changed (and any both changed).
+  if (strategy === 'manual') return rows.filter((r) => r.changedLocally || conflict.affectedFields.includes(r.field)).map((r) => r.field);
   return [];
 }
 
@@ -65,7 +89,7 @@ export function fieldsRequiringChoice(conflict: ConflictFields, strategy: Resolu
 export function defaultChoices(conflict: ConflictFields, strategy: ResolutionStrategy): Record<string, FieldChoice> {
   const choices: Record<string, FieldChoice> = {};
   if (strategy !== 'manual') return choices;
-  for (const row of conflictRows(conflict)) if (!row.differs) choices[row.field] = { source: 'server' };
+  for (const row of conflictRows(conflict)) if (row.changedLocally && !row.differs) choices[row.field] = { source: 'server' };
   return choices;
 }
 

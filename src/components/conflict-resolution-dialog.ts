@@ -21,7 +21,7 @@ import {
   strategiesFor,
   type FieldRow,
 } from './conflict-fields.ts';
-import { STRATEGY_DESCRIPTION, STRATEGY_LABEL, describeConflict } from './labels.ts';
+import { STRATEGY_DESCRIPTION, STRATEGY_LABEL, describeConflict, valueLabel } from './labels.ts';
 
 export interface ConflictResolveDetail {
   conflictId: number;
@@ -32,6 +32,7 @@ export interface ConflictResolveDetail {
 export type ValueDescriber = (field: string, value: unknown) => string | null;
 
 const CUSTOM_FIELDS_EXCLUDED = /Id$|^date$/;
+const MULTILINE_FIELDS = new Set(['notes']);
 
 export class ConflictResolutionDialog extends LitElement {
   static override properties = {
@@ -44,6 +45,7 @@ export class ConflictResolutionDialog extends LitElement {
     _choices: { state: true },
     _custom: { state: true },
     _missing: { state: true },
+    _needStrategy: { state: true },
   };
 
   declare conflict: ConflictRecord | null;
@@ -57,6 +59,8 @@ export class ConflictResolutionDialog extends LitElement {
   declare _choices: Record<string, FieldChoice>;
   declare _custom: Record<string, string>;
   declare _missing: string[];
+  /** Apply was pressed without a strategy (cleared as soon as one is picked). */
+  declare _needStrategy: boolean;
 
   static override styles = [
     controls,
@@ -83,22 +87,23 @@ export class ConflictResolutionDialog extends LitElement {
         font-weight: 400;
       }
       .strategy:has(input:checked) { border-color: var(--sd-color-primary); background: var(--sd-color-primary-soft); }
-      .strategy strong { margin-right: var(--sd-space-2); }
+      .strategy strong { margin-inline-end: var(--sd-space-2); }
       .strategy input { flex: none; }
       .summary { font-weight: 600; margin: 0; }
       .table-wrap { overflow-x: auto; }
       table { border-collapse: collapse; width: 100%; }
-      th, td { text-align: left; vertical-align: top; padding: var(--sd-space-2) var(--sd-space-3); border-bottom: 1px solid var(--sd-color-border-subtle); }
+      th, td { text-align: start; vertical-align: top; padding: var(--sd-space-2) var(--sd-space-3); border-bottom: 1px solid var(--sd-color-border-subtle); }
       thead th { font-size: 0.9rem; color: var(--sd-color-text-muted); border-bottom: 2px solid var(--sd-color-border); }
       tr.differs { background: var(--sd-color-warning-soft); }
-      tr.differs th[scope='row'] { box-shadow: inset 4px 0 0 var(--sd-color-warning-border); }
-      .value { overflow-wrap: anywhere; }
+      tr.differs th[scope='row'] { border-inline-start: 4px solid var(--sd-color-warning-border); }
+      .value { overflow-wrap: break-word; }
       .tag { display: flex; width: fit-content; margin-top: var(--sd-space-1); font-size: 0.75rem; }
       tr.conflicting { background: var(--sd-color-danger-soft); }
-      tr.conflicting th[scope='row'] { box-shadow: inset 4px 0 0 var(--sd-color-danger); }
+      tr.conflicting th[scope='row'] { border-inline-start: 4px solid var(--sd-color-danger); }
       .choices { display: flex; flex-wrap: wrap; gap: var(--sd-space-1) var(--sd-space-3); }
       .choices label { display: inline-flex; align-items: center; gap: var(--sd-space-2); min-height: 44px; font-weight: 500; cursor: pointer; }
-      .choices input[type='text'] { min-width: 10rem; }
+      .choices .custom { min-width: 10rem; flex: 1 1 100%; }
+      .choices textarea.custom { min-height: 5rem; }
       .auto { color: var(--sd-color-text-muted); font-size: 0.95rem; }
       .missing { background: var(--sd-color-danger-soft); }
       footer { display: flex; justify-content: flex-end; gap: var(--sd-space-3); flex-wrap: wrap; padding: var(--sd-space-4) var(--sd-space-5); border-top: 1px solid var(--sd-color-border-subtle); position: sticky; bottom: 0; background: var(--sd-color-surface); }
@@ -116,6 +121,7 @@ export class ConflictResolutionDialog extends LitElement {
     this._choices = {};
     this._custom = {};
     this._missing = [];
+    this._needStrategy = false;
   }
 
   private get dialog(): HTMLDialogElement | null {
@@ -142,6 +148,7 @@ export class ConflictResolutionDialog extends LitElement {
     this._choices = {};
     this._custom = {};
     this._missing = [];
+    this._needStrategy = false;
   }
 
   override render() {
@@ -205,6 +212,7 @@ export class ConflictResolutionDialog extends LitElement {
             </table>
           </div>
 
+          ${this._needStrategy ? html`<p class="error-text" role="alert">Choose how to resolve the conflict.</p>` : nothing}
           ${this._missing.length > 0
             ? html`<p class="error-text" role="alert">Choose a value for: ${this._missing.map(fieldLabel).join(', ')}.</p>`
             : nothing}
@@ -233,11 +241,13 @@ export class ConflictResolutionDialog extends LitElement {
           ${label}
           ${row.conflicting
             ? html`<span class="tag badge conflict">Both changed</span>`
-            : row.differs
-              ? html`<span class="tag badge pending">${row.changedLocally ? 'Changed here' : 'Changed on server'}</span>`
-              : nothing}
+            : row.changedLocally && row.differs
+              ? html`<span class="tag badge pending">Changed here</span>`
+              : row.changedOnServer
+                ? html`<span class="tag badge pending">Changed on server</span>`
+                : nothing}
         </th>
-        <td class="value">${this.display(row.field, row.local)}</td>
+        <td class="value">${row.changedLocally ? this.display(row.field, row.local) : html`<span class="auto">Not changed here</span>`}</td>
         <td class="value">${this.display(row.field, row.server)}</td>
         ${showChoices ? html`<td>${required ? this.renderChoice(row, label) : this.renderAuto(row)}</td>` : nothing}
       </tr>
@@ -245,7 +255,7 @@ export class ConflictResolutionDialog extends LitElement {
   }
 
   private renderAuto(row: FieldRow) {
-    const text = !row.differs ? 'Same on both' : row.changedLocally ? 'Yours (server did not change it)' : 'Server’s';
+    const text = !row.changedLocally ? 'Server’s' : !row.differs ? 'Same on both' : 'Yours (server did not change it)';
     return html`<span class="auto">${text}</span>`;
   }
 
@@ -262,20 +272,28 @@ export class ConflictResolutionDialog extends LitElement {
         <label><input type="radio" name=${name} .checked=${choice?.source === 'server'} @change=${() => this.choose(row.field, { source: 'server' })} />Server</label>
         ${allowCustom
           ? html`<label><input type="radio" name=${name} .checked=${choice?.source === 'custom'} @change=${() => this.chooseCustom(row.field)} />Other</label>
-              ${choice?.source === 'custom'
-                ? html`<input type="text" aria-label="Other value for ${label}" .value=${this._custom[row.field] ?? ''} @input=${(e: Event) => this.editCustom(row.field, e)} />`
-                : nothing}`
+              ${choice?.source === 'custom' ? this.renderCustomInput(row, label) : nothing}`
           : nothing}
       </div>
     `;
   }
 
+  /** Notes (and any long or multi-line value) get a multi-line box. */
+  private renderCustomInput(row: FieldRow, label: string) {
+    const value = this._custom[row.field] ?? '';
+    const multiline = MULTILINE_FIELDS.has(row.field) || [row.local, row.server].some((v) => typeof v === 'string' && (v.includes('\n') || v.length > 80));
+    return multiline
+      ? html`<textarea class="custom" aria-label="Other value for ${label}" .value=${value} @input=${(e: Event) => this.editCustom(row.field, e)}></textarea>`
+      : html`<input type="text" class="custom" aria-label="Other value for ${label}" .value=${value} @input=${(e: Event) => this.editCustom(row.field, e)} />`;
+  }
+
   private display(field: string, value: unknown): string {
-    return this.describeValue?.(field, value) ?? formatValue(value);
+    return this.describeValue?.(field, value) ?? valueLabel(field, value);
   }
 
   private pickStrategy(strategy: ResolutionStrategy): void {
     this._strategy = strategy;
+    this._needStrategy = false;
     this._missing = [];
     if (this.conflict) this._choices = { ...defaultChoices(this.conflict, strategy), ...this._choices };
   }
@@ -292,7 +310,7 @@ export class ConflictResolutionDialog extends LitElement {
   }
 
   private editCustom(field: string, event: Event): void {
-    const value = (event.target as HTMLInputElement).value;
+    const value = (event.target as HTMLInputElement | HTMLTextAreaElement).value;
     this._custom = { ...this._custom, [field]: value };
     this.choose(field, { source: 'custom', value });
   }
@@ -305,7 +323,7 @@ export class ConflictResolutionDialog extends LitElement {
     if (!strategy) {
       (this.renderRoot.querySelector('input[name="strategy"]') as HTMLInputElement | null)?.focus();
       this._missing = [];
-      this.error = 'Choose how to resolve the conflict.';
+      this._needStrategy = true;
       return;
     }
     const draft = buildResolution(conflict, strategy, this._choices);
@@ -313,7 +331,6 @@ export class ConflictResolutionDialog extends LitElement {
       this._missing = draft.missing;
       return;
     }
-    this.error = null;
     this.dispatchEvent(
       new CustomEvent<ConflictResolveDetail>('conflict-resolve', {
         detail: { conflictId: conflict.id, resolution: draft.resolution },

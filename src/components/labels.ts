@@ -1,5 +1,32 @@
 /** Words for sync records, shared by the indicator, the panel and the dialog. */
-import type { ConflictRecord, EntityType, QueuedOperation, ResolutionStrategy, SyncErrorCode } from '../protocol/index.ts';
+import { fieldLabel, formatValue } from '../format.ts';
+import {
+  appointmentTypeLabel,
+  type AppointmentStatus,
+  type ConflictRecord,
+  type EntityType,
+  type QuarantinedRecord,
+  type QueuedOperation,
+  type ResolutionStrategy,
+  type SyncErrorCode,
+} from '../protocol/index.ts';
+
+export const STATUS_LABEL: Record<AppointmentStatus, string> = {
+  scheduled: 'Scheduled',
+  confirmed: 'Confirmed',
+  checked_in: 'Checked in',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+  no_show: 'No show',
+};
+
+/** A field's value in words: appointment types and statuses by their labels, the rest formatted. */
+export function valueLabel(field: string, value: unknown): string {
+  if (typeof value === 'string' && field === 'type') return appointmentTypeLabel(value);
+  if (typeof value === 'string' && field === 'status' && value in STATUS_LABEL) return STATUS_LABEL[value as AppointmentStatus];
+  if (field === 'durationMinutes' && (typeof value === 'string' || typeof value === 'number')) return `${value} min`;
+  return formatValue(value);
+}
 
 export const ENTITY_LABEL: Record<EntityType, string> = {
   appointments: 'appointment',
@@ -46,11 +73,48 @@ export function recordName(data: Record<string, unknown> | null | undefined): st
   return typeof name === 'string' && name.trim() ? name : null;
 }
 
-export function describeOperation(op: QueuedOperation): string {
+/**
+ * "New appointment “Checkup — Rex”", "Change to pet “Rex”", "Deletion of client #12". `knownName`
+ * is the record's name when the operation does not carry it (an update carries changed fields only).
+ */
+export function describeOperation(op: QueuedOperation, knownName: string | null = null): string {
   const entity = ENTITY_LABEL[op.entityType];
-  const name = recordName(op.data);
+  const name = recordName(op.data) ?? knownName;
   const what = op.operation === 'create' ? `New ${entity}` : op.operation === 'update' ? `Change to ${entity}` : `Deletion of ${entity}`;
-  return name ? `${what} “${name}”` : `${what} ${String(op.entityId)}`;
+  return name ? `${what} “${name}”` : `${what} ${recordReference(op.entityId)}`;
+}
+
+/** What an update changes: "Notes, Date and time". Empty for creates and deletes. */
+export function changedFieldsText(op: QueuedOperation): string {
+  if (op.operation !== 'update' || !op.data) return '';
+  return Object.keys(op.data).map(fieldLabel).join(', ');
+}
+
+/** "#123", or "(not on the server yet)" for a temp id. */
+export function recordReference(id: string | number): string {
+  return typeof id === 'number' ? `#${id}` : '(not on the server yet)';
+}
+
+const QUEUE_STATUS_LABEL: Record<QueuedOperation['status'], string> = {
+  pending: 'Waiting',
+  in_flight: 'Sending',
+  failed: 'Failed',
+  conflict: 'Held: conflict',
+};
+export function queueStatusLabel(status: QueuedOperation['status']): string {
+  return QUEUE_STATUS_LABEL[status];
+}
+
+/** "Appointment #123": a quarantined record as support would look it up. */
+export function describeQuarantined(record: QuarantinedRecord): string {
+  const entity = ENTITY_LABEL[record.entityType];
+  return `${entity.charAt(0).toUpperCase()}${entity.slice(1)} #${record.id}`;
+}
+
+/** The worker stores `strategy:outcome` ("merge:update"): the strategy's label. */
+export function resolutionLabel(resolution: string | null): string {
+  const strategy = resolution?.split(':')[0];
+  return strategy && strategy in STRATEGY_LABEL ? STRATEGY_LABEL[strategy as ResolutionStrategy] : 'Resolved';
 }
 
 export function describeConflict(conflict: ConflictRecord): string {

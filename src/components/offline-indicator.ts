@@ -1,5 +1,5 @@
 /**
- * `<offline-indicator>`: the reference's OfflineIndicator. Fixed top-right; shows online/offline,
+ * `<offline-indicator>`: the reference's OfflineIndicator. Fixed at the top, at the end of the line (top right in left-to-right text); shows online/offline,
  * the pending and conflict counts, progress while syncing, "Sync Now" when online with pending work,
  * and "Sign in to sync" when the session expired. Hidden when online with nothing to report.
  *
@@ -27,6 +27,13 @@ export interface IndicatorInputs {
   conflicts: number;
 }
 
+/**
+ * A sync with nothing of ours to send (a background pull) stays out of sight unless it takes
+ * longer than this: a card flashing in and out on every app start would move the header for
+ * nothing. The live region still announces it.
+ */
+export const QUIET_SYNC_MS = 1500;
+
 export function indicatorState(i: IndicatorInputs): IndicatorState {
   if (!i.online) return 'offline';
   if (i.syncing) return 'syncing';
@@ -53,6 +60,9 @@ export class OfflineIndicator extends LitElement {
   private engine?: SyncEngineController;
   private queue?: SyncQueueController;
   private network?: NetworkStatusController;
+  /** When the current sync was first seen (null when none runs), and the timer that shows it if slow. */
+  private syncSeenAt: number | null = null;
+  private quietTimer: ReturnType<typeof setTimeout> | null = null;
 
   static override styles = [
     controls,
@@ -60,7 +70,7 @@ export class OfflineIndicator extends LitElement {
       :host {
         position: fixed;
         top: var(--sd-indicator-top, 12px);
-        right: var(--sd-indicator-right, 12px);
+        inset-inline-end: var(--sd-indicator-right, 12px);
         z-index: 30;
         max-width: calc(100vw - 24px);
       }
@@ -69,7 +79,8 @@ export class OfflineIndicator extends LitElement {
         align-items: center;
         flex-wrap: wrap;
         gap: var(--sd-space-2) var(--sd-space-3);
-        padding: var(--sd-space-1) var(--sd-space-2) var(--sd-space-1) var(--sd-space-3);
+        padding-block: var(--sd-space-1);
+        padding-inline: var(--sd-space-3) var(--sd-space-2);
         min-height: 52px;
         border: 2px solid var(--sd-color-border);
         font-size: 0.95rem;
@@ -77,10 +88,11 @@ export class OfflineIndicator extends LitElement {
       .card[data-state='offline'] { border-color: var(--sd-color-warning-border); background: var(--sd-color-warning-soft); }
       .card[data-state='auth'], .card[data-state='attention'] { border-color: var(--sd-color-danger); }
       .card[hidden] { display: none; }
+      /* Green only means "all synced" (the card is hidden then): waiting work is amber, sending blue. */
       .dot { width: 14px; height: 14px; border-radius: 50%; flex: none; background: var(--sd-color-success); }
-      [data-state='offline'] .dot { background: var(--sd-color-warning-border); }
+      [data-state='offline'] .dot, [data-state='pending'] .dot { background: var(--sd-color-warning-border); }
       [data-state='auth'] .dot, [data-state='attention'] .dot { background: var(--sd-color-danger); }
-      [data-state='syncing'] .dot { background: var(--sd-color-primary); animation: pulse 1s ease-in-out infinite alternate; }
+      [data-state='syncing'] .dot { background: var(--sd-color-info); animation: pulse 1s ease-in-out infinite alternate; }
       @keyframes pulse { from { opacity: 1; } to { opacity: 0.35; } }
       @media (prefers-reduced-motion: reduce) { [data-state='syncing'] .dot { animation: none; } }
       .title { font-weight: 700; }
@@ -108,9 +120,44 @@ export class OfflineIndicator extends LitElement {
     super.connectedCallback();
   }
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.clearQuietTimer();
+    this.syncSeenAt = null;
+  }
+
   /** The current state, for the app's layout and for tests. */
   get state(): IndicatorState {
     return indicatorState(this.inputs());
+  }
+
+  override willUpdate(): void {
+    const syncing = this.engine?.isSyncing ?? false;
+    if (!syncing) {
+      this.syncSeenAt = null;
+      this.clearQuietTimer();
+    } else if (this.syncSeenAt === null) {
+      this.syncSeenAt = Date.now();
+      this.quietTimer = setTimeout(() => {
+        this.quietTimer = null;
+        this.requestUpdate();
+      }, QUIET_SYNC_MS);
+    }
+  }
+
+  private clearQuietTimer(): void {
+    if (this.quietTimer !== null) clearTimeout(this.quietTimer);
+    this.quietTimer = null;
+  }
+
+  /** Syncing, and worth showing: sending our changes, or a pull that is taking a while. */
+  private get visiblySyncing(): boolean {
+    const engine = this.engine;
+    if (!engine?.isSyncing) return false;
+    const stats = this.queue?.stats;
+    const ours = (this.queue?.pendingCount ?? 0) + (stats?.failed ?? 0) + (stats?.conflicts ?? 0) > 0;
+    if (ours || engine.progress?.phase === 'push') return true;
+    return this.syncSeenAt !== null && Date.now() - this.syncSeenAt >= QUIET_SYNC_MS;
   }
 
   private inputs(): IndicatorInputs {
@@ -118,7 +165,7 @@ export class OfflineIndicator extends LitElement {
     const stats = this.queue?.stats;
     return {
       online: this.network?.isOnline ?? true,
-      syncing: engine?.isSyncing ?? false,
+      syncing: this.visiblySyncing,
       authRequired: engine?.authRequired ?? false,
       pending: this.queue?.pendingCount ?? 0,
       failed: stats?.failed ?? 0,

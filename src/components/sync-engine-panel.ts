@@ -1,19 +1,35 @@
 /**
  * `<sync-engine-panel>`: the reference's SyncEnginePanel. Sync Now; progress (percentage and
- * processed/total); the last result; the queue with failed operations (reason, retry, discard);
- * the conflict list with the unresolved count and the resolution dialog.
+ * processed/total); the last sync that did something; the changes waiting on this tablet (what,
+ * which record, when, by whom) with failed ones to retry or discard; records the tablet could not
+ * read; the conflict list with the resolution dialog (loaded when there is a conflict to resolve).
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { NetworkStatusController, type NetworkEnvironment } from '../controllers/network-status-controller.ts';
+import { QuarantineController } from '../controllers/quarantine-controller.ts';
 import { SyncEngineController } from '../controllers/sync-engine-controller.ts';
 import { SyncQueueController } from '../controllers/sync-queue-controller.ts';
 import { formatDateTime, formatRelative, plural } from '../format.ts';
-import type { ConflictRecord, QueuedOperation, ResolutionStrategy, SyncResult } from '../protocol/index.ts';
+import type { ConflictRecord, EntityId, EntityType, QueuedOperation, SyncResult } from '../protocol/index.ts';
 import { controls } from '../styles/controls.ts';
 import { workerClient, type WorkerClient } from '../worker-client.ts';
-import './conflict-resolution-dialog.ts';
+import { confirmGroup, focusSafeChoice } from './confirm.ts';
 import type { ConflictResolveDetail, ValueDescriber } from './conflict-resolution-dialog.ts';
-import { STRATEGY_LABEL, describeConflict, describeOperation, errorHint, phaseLabel, triggerLabel } from './labels.ts';
+import './disclosure-section.ts';
+import { describeConflict, phaseLabel, resolutionLabel, triggerLabel } from './labels.ts';
+import { operationRow, type OperationNames } from './operation-row.ts';
+import { quarantineSection } from './quarantine-section.ts';
+
+/** Names of records and people for the change list; the owner reads them from the replica. */
+export interface PanelNames {
+  /** A record's name (appointment title, pet or client name), or null when unknown. */
+  record(entityType: EntityType, id: EntityId): Promise<string | null>;
+  /** A staff member's name by user id. */
+  person(userId: number): string | null;
+}
+
+/** Waiting changes listed one by one; beyond this, a count (the queue can hold thousands). */
+const LISTED_WAITING = 50;
 
 export class SyncEnginePanel extends LitElement {
   static override properties = {
@@ -22,11 +38,13 @@ export class SyncEnginePanel extends LitElement {
     localWrites: { attribute: false },
     now: { attribute: false },
     describeValue: { attribute: false },
+    names: { attribute: false },
     _activeConflictId: { state: true },
     _resolving: { state: true },
     _resolveError: { state: true },
-    _confirmDiscard: { state: true },
+    _confirm: { state: true },
     _busyOperation: { state: true },
+    _dialogReady: { state: true },
   };
 
   declare client: WorkerClient | undefined;
@@ -36,15 +54,22 @@ export class SyncEnginePanel extends LitElement {
   /** Wall clock (ms) for "3 min ago". */
   declare now: () => number;
   declare describeValue: ValueDescriber | null;
+  declare names: PanelNames | null;
   declare _activeConflictId: number | null;
   declare _resolving: boolean;
   declare _resolveError: string | null;
-  declare _confirmDiscard: number | null;
-  declare _busyOperation: number | null;
+  /** The confirmation showing: discarding one failed change (its id) or all of them. */
+  declare _confirm: number | 'all-failed' | null;
+  declare _busyOperation: number | 'all-failed' | null;
+  declare _dialogReady: boolean;
 
   private engine?: SyncEngineController;
   private queue?: SyncQueueController;
+  private quarantine?: QuarantineController;
   private network?: NetworkStatusController;
+  /** Record names looked up for operations that do not carry one (`entityType:id` → name). */
+  private readonly recordNames = new Map<string, string | null>();
+  private dialogImport: Promise<unknown> | null = null;
 
   static override styles = [
     controls,
@@ -61,21 +86,22 @@ export class SyncEnginePanel extends LitElement {
       dl.stats div { border: 1px solid var(--sd-color-border-subtle); border-radius: var(--sd-radius); padding: var(--sd-space-2) var(--sd-space-3); }
       dt { font-size: 0.9rem; color: var(--sd-color-text-muted); }
       dd { margin: 0; font-size: 1.35rem; font-weight: 700; }
-      dd.small { font-size: 1rem; font-weight: 600; }
       ul.list { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: var(--sd-space-2); }
       ul.list > li {
         display: flex; flex-wrap: wrap; align-items: center; gap: var(--sd-space-2) var(--sd-space-3);
         border: 1px solid var(--sd-color-border-subtle); border-radius: var(--sd-radius); padding: var(--sd-space-3);
+        border-inline-start-width: 6px;
       }
-      li .what { flex: 1 1 260px; min-width: 0; }
-      li .what strong { display: block; }
-      li .actions { display: flex; gap: var(--sd-space-2); flex-wrap: wrap; }
-      li.conflict { border-left: 6px solid var(--sd-color-danger); }
-      li.failed { border-left: 6px solid var(--sd-color-danger); }
-      li.resolved { border-left: 6px solid var(--sd-color-success); }
+      li .what { flex: 1 1 260px; min-width: 0; display: flex; flex-direction: column; gap: 2px; }
+      li .what .detail { overflow-wrap: anywhere; }
+      li .actions { display: flex; gap: var(--sd-space-2); flex-wrap: wrap; align-items: center; }
+      ul.list > li.conflict, ul.list > li.failed { border-inline-start-color: var(--sd-color-danger); }
+      ul.list > li.pending, ul.list > li.in_flight, ul.list > li.quarantined { border-inline-start-color: var(--sd-color-warning-border); }
+      ul.list > li.resolved { border-inline-start-color: var(--sd-color-success); }
+      pre.raw { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85rem; margin: 0; padding: var(--sd-space-2);
+        background: var(--sd-color-bg); border-radius: var(--sd-radius); user-select: all; }
       .empty { color: var(--sd-color-text-muted); margin: 0; }
-      details summary { cursor: pointer; min-height: 44px; display: flex; align-items: center; font-weight: 600; }
-      h2 .count { font-weight: 600; color: var(--sd-color-text-muted); font-size: 1rem; }
+      h2 .count, h3 .count { font-weight: 600; color: var(--sd-color-text-muted); font-size: 1rem; }
     `,
   ];
 
@@ -86,11 +112,13 @@ export class SyncEnginePanel extends LitElement {
     this.localWrites = undefined;
     this.now = () => Date.now();
     this.describeValue = null;
+    this.names = null;
     this._activeConflictId = null;
     this._resolving = false;
     this._resolveError = null;
-    this._confirmDiscard = null;
+    this._confirm = null;
     this._busyOperation = null;
+    this._dialogReady = false;
   }
 
   override connectedCallback(): void {
@@ -98,6 +126,7 @@ export class SyncEnginePanel extends LitElement {
       const client = this.client ?? workerClient();
       this.engine = new SyncEngineController(this, client);
       this.queue = new SyncQueueController(this, client, { trackOperations: true, localWrites: this.localWrites });
+      this.quarantine = new QuarantineController(this, client);
       this.network = new NetworkStatusController(this, this.networkEnvironment);
     }
     super.connectedCallback();
@@ -110,19 +139,22 @@ export class SyncEnginePanel extends LitElement {
     return html`
       <div class="stack">
         ${this.renderHeader(engine)}
-        ${this.renderLastResult(engine.lastResult)}
+        ${this.renderLastSync(engine.lastActivity, engine.lastResult)}
         ${this.renderQueue(queue)}
         ${this.renderConflicts(engine.conflicts)}
+        ${this.quarantine ? quarantineSection(this.quarantine.records, this.quarantine.error) : nothing}
       </div>
-      <conflict-resolution-dialog
-        .conflict=${this.activeConflict}
-        .open=${this.activeConflict !== null}
-        .busy=${this._resolving}
-        .error=${this._resolveError}
-        .describeValue=${this.describeValue}
-        @conflict-resolve=${this.onResolve}
-        @conflict-dialog-close=${this.closeDialog}
-      ></conflict-resolution-dialog>
+      ${this._dialogReady
+        ? html`<conflict-resolution-dialog
+            .conflict=${this.activeConflict}
+            .open=${this.activeConflict !== null}
+            .busy=${this._resolving}
+            .error=${this._resolveError}
+            .describeValue=${this.describeValue}
+            @conflict-resolve=${this.onResolve}
+            @conflict-dialog-close=${this.closeDialog}
+          ></conflict-resolution-dialog>`
+        : nothing}
     `;
   }
 
@@ -181,24 +213,27 @@ export class SyncEnginePanel extends LitElement {
     return `${network.connectionQuality}${rtt}`;
   }
 
-  private renderLastResult(result: SyncResult | null) {
+  /** The last run that did something; a later run that found nothing is only mentioned. */
+  private renderLastSync(activity: SyncResult | null, latest: SyncResult | null) {
+    const quietSince = latest && activity && latest.finishedAt > activity.finishedAt ? latest : null;
     return html`
       <section class="card" aria-labelledby="result-heading">
         <h2 id="result-heading">Last sync</h2>
-        ${result
+        ${activity
           ? html`
               <dl class="stats">
-                <div><dt>Sent</dt><dd data-testid="result-pushed">${result.pushed}</dd></div>
-                <div><dt>Received</dt><dd>${result.pulled}</dd></div>
-                <div><dt>Failed</dt><dd>${result.failed}</dd></div>
-                <div><dt>Conflicts</dt><dd>${result.conflicts}</dd></div>
+                <div><dt>Sent</dt><dd data-testid="result-pushed">${activity.pushed}</dd></div>
+                <div><dt>Received</dt><dd data-testid="result-pulled">${activity.pulled}</dd></div>
+                <div><dt>Failed</dt><dd>${activity.failed}</dd></div>
+                <div><dt>Conflicts</dt><dd>${activity.conflicts}</dd></div>
               </dl>
-              <p class="status-line">
-                Finished ${formatDateTime(result.finishedAt)} · took ${(result.durationMs / 1000).toFixed(1)} s · started by ${triggerLabel(result.trigger)}
+              <p class="status-line" data-testid="result-when">
+                Finished ${formatDateTime(activity.finishedAt)} · took ${(activity.durationMs / 1000).toFixed(1)} s · started by ${triggerLabel(activity.trigger)}
               </p>
-              ${result.error ? html`<p class="banner warning">Stopped early: ${result.error.message}</p>` : nothing}
+              ${activity.error ? html`<p class="banner warning">Stopped early: ${activity.error.message}</p>` : nothing}
+              ${quietSince ? html`<p class="status-line">Checked again ${formatRelative(quietSince.finishedAt, this.now())}: nothing new.</p>` : nothing}
             `
-          : html`<p class="empty">No sync has run on this tablet yet.</p>`}
+          : html`<p class="empty">Nothing has been sent or received on this tablet yet.</p>`}
       </section>
     `;
   }
@@ -207,6 +242,7 @@ export class SyncEnginePanel extends LitElement {
     const stats = queue.stats;
     const failed = queue.failedOperations;
     const waiting = queue.waitingOperations;
+    const names = this.operationNames(queue.operations);
     return html`
       <section class="card" aria-labelledby="queue-heading">
         <div class="toolbar">
@@ -221,58 +257,94 @@ export class SyncEnginePanel extends LitElement {
           <div><dt>Completed</dt><dd>${stats.completed}</dd></div>
         </dl>
         ${queue.error ? html`<p class="banner error" role="alert">${queue.error}</p>` : nothing}
-        <h3>Failed changes</h3>
+
+        <div class="toolbar">
+          <h3 id="failed-heading">Failed changes <span class="count">(${failed.length})</span></h3>
+          <span class="spacer"></span>
+          ${failed.length > 0 && this._confirm !== 'all-failed'
+            ? html`<button class="danger" @click=${() => this.confirm('all-failed')}>Discard all failed…</button>`
+            : nothing}
+        </div>
+        ${this._confirm === 'all-failed'
+          ? confirmGroup({
+              label: 'Confirm discarding all failed changes',
+              message: html`<p>Discard ${plural(failed.length, 'failed change')}? What they changed is undone on this tablet and never reaches the server.</p>`,
+              confirm: `Yes, discard ${failed.length}`,
+              keep: 'Keep them',
+              busy: this._busyOperation === 'all-failed',
+              onConfirm: () => void this.operationAction('all-failed', () => queue.clearFailed().then(() => true)),
+              onKeep: () => (this._confirm = null),
+            })
+          : nothing}
         ${failed.length === 0
           ? html`<p class="empty">None.</p>`
-          : html`<ul class="list" aria-label="Failed changes">${failed.map((op) => this.renderFailed(op, queue))}</ul>`}
-        ${waiting.length > 0
-          ? html`
-              <details>
-                <summary>${plural(waiting.length, 'change')} waiting to be sent</summary>
-                <ul class="list">
-                  ${waiting.map((op) => html`<li><span class="what">${describeOperation(op)}</span>
-                    <span class="badge pending">${op.status === 'in_flight' ? 'Sending' : 'Waiting'}</span></li>`)}
-                </ul>
-              </details>
-            `
-          : nothing}
+          : html`<ul class="list" aria-labelledby="failed-heading">${failed.map((op) => this.renderOperation(op, names, queue))}</ul>`}
+
+        <h3 id="waiting-heading">Waiting to be sent <span class="count" data-testid="waiting-count">(${waiting.length})</span></h3>
+        ${waiting.length === 0
+          ? html`<p class="empty">Nothing is waiting: every change made here reached the server.</p>`
+          : html`<ul class="list" aria-labelledby="waiting-heading" data-testid="waiting-list">
+                ${waiting.slice(0, LISTED_WAITING).map((op) => this.renderOperation(op, names, queue))}
+              </ul>
+              ${waiting.length > LISTED_WAITING
+                ? html`<p class="status-line">and ${plural(waiting.length - LISTED_WAITING, 'more change')}, sent in the order they were made.</p>`
+                : nothing}`}
       </section>
     `;
   }
 
-  private renderFailed(op: QueuedOperation, queue: SyncQueueController) {
-    const busy = this._busyOperation === op.id;
-    const confirming = this._confirmDiscard === op.id;
-    const hint = op.lastError ? errorHint(op.lastError.code) : null;
-    return html`
-      <li class="failed" data-operation-id=${op.id}>
-        <span class="what">
-          <strong>${describeOperation(op)}</strong>
-          ${op.lastError ? html`<span>${op.lastError.message} (${op.lastError.code})</span>` : html`<span>Failed</span>`}
-          ${hint ? html`<span class="hint"> ${hint}</span>` : nothing}
-          <span class="hint"> · ${plural(op.attempts, 'attempt')}</span>
-        </span>
-        <span class="actions">
-          <button ?disabled=${busy} @click=${() => this.operationAction(op.id, () => queue.retryOperation(op.id))}>Retry</button>
-          ${confirming
-            ? html`<button class="danger solid" ?disabled=${busy} @click=${() => this.operationAction(op.id, () => queue.removeOperation(op.id))}>Confirm discard</button>
-                <button ?disabled=${busy} @click=${() => (this._confirmDiscard = null)}>Keep</button>`
-            : html`<button class="danger" ?disabled=${busy} @click=${() => (this._confirmDiscard = op.id)}>Discard</button>`}
-        </span>
-      </li>
-    `;
+  private renderOperation(op: QueuedOperation, names: OperationNames, queue: SyncQueueController) {
+    return operationRow(op, names, {
+      busy: this._busyOperation === op.id,
+      confirming: this._confirm === op.id,
+      onRetry: () => void this.operationAction(op.id, () => queue.retryOperation(op.id)),
+      onDiscard: () => this.confirm(op.id),
+      onConfirmDiscard: () => void this.operationAction(op.id, () => queue.removeOperation(op.id)),
+      onKeep: () => (this._confirm = null),
+    });
   }
 
-  private async operationAction(id: number, action: () => Promise<boolean>): Promise<void> {
+  /** Names for the rows: the record's (looked up once when the operation lacks it) and the author's. */
+  private operationNames(operations: readonly QueuedOperation[]): OperationNames {
+    const names = this.names;
+    if (names) {
+      for (const op of operations.slice(0, LISTED_WAITING * 2)) {
+        const key = `${op.entityType}:${String(op.entityId)}`;
+        if (this.recordNames.has(key)) continue;
+        this.recordNames.set(key, null);
+        void names.record(op.entityType, op.entityId).then((name) => {
+          if (name === null) return;
+          this.recordNames.set(key, name);
+          this.requestUpdate();
+        }, () => undefined);
+      }
+    }
+    return {
+      record: (op) => this.recordNames.get(`${op.entityType}:${String(op.entityId)}`) ?? null,
+      person: (userId) => (userId === null ? null : (names?.person(userId) ?? null)),
+      now: this.now(),
+    };
+  }
+
+  private confirm(what: number | 'all-failed'): void {
+    this._confirm = what;
+    void focusSafeChoice(this);
+  }
+
+  private async operationAction(id: number | 'all-failed', action: () => Promise<boolean>): Promise<void> {
     this._busyOperation = id;
     await action();
     this._busyOperation = null;
-    this._confirmDiscard = null;
+    this._confirm = null;
   }
 
   private renderConflicts(conflicts: ConflictRecord[]) {
     const unresolved = conflicts.filter((c) => !c.resolved);
-    const resolved = conflicts.filter((c) => c.resolved).slice(-5).reverse();
+    const resolved = conflicts
+      .filter((c) => c.resolved)
+      .sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0))
+      .slice(0, 5);
+    if (unresolved.length > 0) void this.loadDialog();
     return html`
       <section class="card" aria-labelledby="conflicts-heading">
         <h2 id="conflicts-heading">Conflicts <span class="count" data-testid="unresolved-count">(${unresolved.length} unresolved)</span></h2>
@@ -285,34 +357,46 @@ export class SyncEnginePanel extends LitElement {
                     <span class="what">
                       <strong>${describeConflict(c)}</strong>
                       <span>${c.conflictType === 'deleted' ? 'Deleted on the server' : `Both changed: ${c.affectedFields.join(', ') || 'the record'}`}</span>
-                      <span class="hint"> · found ${formatRelative(c.detectedAt, this.now())}</span>
+                      <span class="hint">Found ${formatRelative(c.detectedAt, this.now())}</span>
                     </span>
-                    <span class="actions"><button class="primary" @click=${() => this.openDialog(c.id)}>Resolve…</button></span>
+                    <span class="actions"><button class="primary" @click=${() => void this.openDialog(c.id)}>Resolve…</button></span>
                   </li>
                 `,
               )}
             </ul>`}
         ${resolved.length > 0
-          ? html`<details>
-              <summary>Recently resolved</summary>
+          ? html`<disclosure-section summary="Recently resolved (${resolved.length})" data-testid="recently-resolved">
               <ul class="list">
                 ${resolved.map(
-                  (c) => html`<li class="resolved"><span class="what">${describeConflict(c)}</span>
-                    <span class="badge ok">${this.resolutionLabel(c.resolution)}</span></li>`,
+                  (c) => html`<li class="resolved">
+                    <span class="what">
+                      <strong>${describeConflict(c)}</strong>
+                      <span>Resolved with <strong>${resolutionLabel(c.resolution)}</strong>${c.resolvedAt ? html` · ${formatRelative(c.resolvedAt, this.now())}` : nothing}</span>
+                    </span>
+                  </li>`,
                 )}
               </ul>
-            </details>`
+            </disclosure-section>`
           : nothing}
       </section>
     `;
   }
 
-  private resolutionLabel(resolution: string | null): string {
-    return resolution && resolution in STRATEGY_LABEL ? STRATEGY_LABEL[resolution as ResolutionStrategy] : 'Resolved';
+  /** The dialog's code is fetched when a conflict shows up, not with the Sync tab. */
+  private loadDialog(): Promise<unknown> {
+    this.dialogImport ??= import('./conflict-resolution-dialog.ts').then(
+      () => (this._dialogReady = true),
+      (error: unknown) => {
+        this.dialogImport = null;
+        this._resolveError = `The resolution dialog could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+      },
+    );
+    return this.dialogImport;
   }
 
-  private openDialog(conflictId: number): void {
+  private async openDialog(conflictId: number): Promise<void> {
     this._resolveError = null;
+    await this.loadDialog();
     this._activeConflictId = conflictId;
   }
 

@@ -21,9 +21,9 @@ export class UpdatePrompt extends LitElement {
     css`
       :host {
         position: fixed;
-        left: 50%;
+        inset-inline: 0;
         bottom: var(--sd-space-4);
-        transform: translateX(-50%);
+        margin-inline: auto;
         z-index: 40;
         width: min(640px, calc(100vw - 32px));
       }

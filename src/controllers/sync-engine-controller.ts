@@ -12,6 +12,8 @@ export class SyncEngineController implements ReactiveController {
   /** `{phase, processed, total, percentage}` while a sync runs, null otherwise. */
   progress: SyncProgress | null = null;
   lastResult: SyncResult | null = null;
+  /** The last run that sent or received something, or stopped on an error ("Last sync"). */
+  lastActivity: SyncResult | null = null;
   conflicts: ConflictRecord[] = [];
   /** The server answered 401 during a sync: work is kept, the user must sign in again. */
   authRequired = false;
@@ -85,6 +87,7 @@ export class SyncEngineController implements ReactiveController {
       this.isSyncing = state.isSyncing;
       this.progress = state.progress;
       this.lastResult = state.lastResult;
+      this.lastActivity = state.lastActivity;
       this.authRequired = state.authRequired;
       this.lastPulledAt = state.lastPulledAt;
     } catch (error) {
@@ -135,7 +138,10 @@ export class SyncEngineController implements ReactiveController {
     this.isSyncing = false;
     this.progress = null;
     this.lastResult = result;
-    if (result.error?.code === 'UNAUTHENTICATED') this.authRequired = true;
+    if (didSomething(result)) this.lastActivity = result;
+    // "Unauthenticated" is also a run before the worker heard of the session (first start): the
+    // worker's own flag (AUTH_REQUIRED, GET_STATE) says whether the server refused it.
+    if (result.error?.code === 'UNAUTHENTICATED') void this.refreshState();
     else if (!result.error) {
       this.authRequired = false;
       this.lastPulledAt = result.finishedAt;
@@ -151,4 +157,9 @@ export class SyncEngineController implements ReactiveController {
   private fail(error: unknown): void {
     this.error = error instanceof Error ? error.message : String(error);
   }
+}
+
+/** The worker's rule for SyncState.lastActivity: a run that sent or received something, or stopped on an error. */
+export function didSomething(result: SyncResult): boolean {
+  return result.error !== null || result.pushed + result.failed + result.conflicts + result.pulled > 0;
 }

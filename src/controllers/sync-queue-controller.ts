@@ -30,6 +30,13 @@ export class SyncQueueController implements ReactiveController {
   error: string | null = null;
 
   private unsubscribe: (() => void) | null = null;
+  /**
+   * While a push runs, counters arrive a few times a second but progress after every batch: the
+   * pending count follows the progress between two counters (operations answered since the last
+   * counters left the queue or became failed/conflict).
+   */
+  private pushProcessed = 0;
+  private pushProcessedAtStats = 0;
   private readonly trackOperations: boolean;
   private readonly localWrites: EventTarget | undefined;
   readonly refresh: () => Promise<void>;
@@ -47,7 +54,8 @@ export class SyncQueueController implements ReactiveController {
 
   /** Operations waiting to reach the server (queued or being sent): the "pending" the user sees. */
   get pendingCount(): number {
-    return this.stats.pending + this.stats.inFlight;
+    const answeredSinceStats = Math.max(0, this.pushProcessed - this.pushProcessedAtStats);
+    return Math.max(0, this.stats.pending + this.stats.inFlight - answeredSinceStats);
   }
 
   get failedOperations(): QueuedOperation[] {
@@ -96,7 +104,7 @@ export class SyncQueueController implements ReactiveController {
   private async statsRequest(request: () => Promise<QueueStats>): Promise<boolean> {
     this.error = null;
     try {
-      this.stats = await request();
+      this.setStats(await request());
       if (this.trackOperations) await this.refresh();
       return true;
     } catch (error) {
@@ -110,7 +118,7 @@ export class SyncQueueController implements ReactiveController {
   private async load(): Promise<void> {
     try {
       const state = await this.client.send({ type: 'GET_STATE' });
-      this.stats = state.stats;
+      this.setStats(state.stats);
       if (this.trackOperations) this.operations = await this.client.send({ type: 'GET_OPERATIONS' });
       this.loaded = true;
       this.error = null;
@@ -120,9 +128,22 @@ export class SyncQueueController implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  private setStats(stats: QueueStats): void {
+    this.stats = stats;
+    this.pushProcessedAtStats = this.pushProcessed;
+  }
+
   private onEvent(event: WorkerEvent): void {
+    if (event.type === 'SYNC_STARTED') {
+      this.pushProcessed = 0;
+      this.pushProcessedAtStats = 0;
+    } else if (event.type === 'SYNC_PROGRESS' && event.progress.phase === 'push') {
+      this.pushProcessed = event.progress.processed;
+      this.host.requestUpdate();
+      return;
+    }
     if (event.type === 'QUEUE_STATS') {
-      this.stats = event.stats;
+      this.setStats(event.stats);
       this.loaded = true;
       this.host.requestUpdate();
       if (this.trackOperations) void this.refresh();

@@ -50,6 +50,8 @@ export const ConflictRecordSchema = z.object({
   affectedFields: z.array(z.string()),
   baseVersion: z.number().int().nonnegative(),
   serverVersion: z.number().int().nonnegative(),
+  /** The server's `conflictData.serverChangedFields`, when it sent them. */
+  serverChangedFields: z.array(z.string()).optional(),
   /** When the local change was made (ms). */
   localTimestamp: z.number(),
   detectedAt: z.number(),

@@ -95,6 +95,12 @@ export const ConflictDataSchema = z.object({
   affectedFields: z.array(z.string()),
   baseVersion: z.number().int().nonnegative(),
   serverVersion: z.number().int().nonnegative(),
+  /**
+   * Every field the server changed since `baseVersion` (affectedFields are only those the client
+   * changed too), so the conflict dialog can list changes made only on the server. Optional:
+   * older servers do not send it.
+   */
+  serverChangedFields: z.array(z.string()).optional(),
 });
 export type ConflictData = z.infer<typeof ConflictDataSchema>;
 

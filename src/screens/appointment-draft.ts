@@ -3,11 +3,18 @@
  * from records and REST bodies. Pure, so the rules are unit-tested without a DOM.
  */
 import type { AppointmentInput, LocalAppointment } from '../api/entities.ts';
-import { localDateKey, localTimeKey, toIsoInstant } from '../format.ts';
-import type { AppointmentStatus, EntityId } from '../protocol/index.ts';
+import { isDateKey, localDateKey, localTimeKey, toIsoInstant } from '../format.ts';
+import {
+  WritableAppointmentSchema,
+  appointmentTypeLabel,
+  canonicalAppointmentType,
+  type AppointmentStatus,
+  type EntityId,
+  type SessionUser,
+} from '../protocol/index.ts';
 import { parseIdSegment } from '../router.ts';
 import type { Directory } from './directory.ts';
-import { typeLabel } from './appointment-options.ts';
+import { fieldError } from './field-rules.ts';
 
 export interface AppointmentDraft {
   clientId: string;
@@ -53,7 +60,7 @@ export function draftFromRecord(record: LocalAppointment, directory: Directory):
     date: localDateKey(when),
     time: localTimeKey(when),
     durationMinutes: record.durationMinutes,
-    type: record.type,
+    type: canonicalAppointmentType(record.type) ?? record.type,
     title: record.title,
     notes: record.notes ?? '',
     status: record.status,
@@ -63,22 +70,69 @@ export function draftFromRecord(record: LocalAppointment, directory: Directory):
 /** The title staff would type: "Checkup — Rex". Used until they type their own. */
 export function suggestedTitle(draft: AppointmentDraft, directory: Directory): string {
   const pet = directory.pet(draft.petId);
-  return pet ? `${typeLabel(draft.type)} — ${pet.name}` : typeLabel(draft.type);
+  const type = appointmentTypeLabel(draft.type);
+  return pet ? `${type} — ${pet.name}` : type;
 }
 
+/** What a new booking starts with, pre-filled from where it was opened (a client's or a pet's page). */
+export interface DraftStart {
+  date: string;
+  clientId?: EntityId | null;
+  petId?: EntityId | null;
+  /** The signed-in user: a practitioner books for themself by default. */
+  user?: SessionUser | null;
+}
+
+export function newDraft(start: DraftStart, directory: Directory): AppointmentDraft {
+  const draft = emptyDraft(start.date);
+  const pet = directory.pet(start.petId);
+  const clientId = pet?.ownerId ?? start.clientId ?? null;
+  if (clientId !== null) {
+    draft.clientId = String(clientId);
+    const pets = directory.petsOf(clientId);
+    const chosen = pet ?? (pets.length === 1 ? pets[0] : undefined);
+    if (chosen) draft.petId = String(chosen.id);
+  }
+  // None chosen unless the signed-in user sees patients themself.
+  const user = start.user;
+  if (user?.role === 'PRACTITIONER' && directory.practitioners.some((p) => String(p.id) === String(user.id))) {
+    draft.practitionerId = String(user.id);
+  }
+  return { ...draft, title: suggestedTitle(draft, directory) };
+}
+
+const FIELDS = WritableAppointmentSchema.shape;
+const TIME = /^\d{2}:\d{2}$/;
+
+/** Checks the draft with the protocol's field schemas: the messages are the ones sync would give. */
 export function validateDraft(draft: AppointmentDraft): DraftErrors {
   const errors: DraftErrors = {};
-  if (!draft.clientId) errors.clientId = 'Choose the client.';
-  if (!draft.petId) errors.petId = 'Choose the pet.';
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(draft.date)) errors.date = 'Choose a date.';
-  if (!/^\d{2}:\d{2}$/.test(draft.time)) errors.time = 'Choose a time.';
-  const minutes = Number(draft.durationMinutes);
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) errors.durationMinutes = 'Choose a duration.';
-  if (!draft.type.trim()) errors.type = 'Choose a type.';
-  if (!draft.title.trim()) errors.title = 'Enter a title.';
-  else if (draft.title.trim().length > 200) errors.title = 'Keep the title under 200 characters.';
-  if (draft.notes.length > 5000) errors.notes = 'Notes are limited to 5,000 characters.';
+  const set = (field: keyof AppointmentDraft, message: string | undefined) => {
+    if (message) errors[field] = message;
+  };
+  if (!draft.clientId) errors.clientId = 'Client is required';
+  set('petId', fieldError(FIELDS.petId, draft.petId ? parseIdSegment(draft.petId) : null));
+  set('practitionerId', draft.practitionerId ? fieldError(FIELDS.practitionerId, parseIdSegment(draft.practitionerId)) : undefined);
+  if (!draft.date) errors.date = 'Date is required';
+  else if (!isDateKey(draft.date)) errors.date = fieldError(FIELDS.date, draft.date);
+  if (!TIME.test(draft.time)) errors.time = 'Time is required';
+  if (!errors.date && !errors.time) set('date', fieldError(FIELDS.date, toIsoInstant(draft.date, draft.time)));
+  set('durationMinutes', fieldError(FIELDS.durationMinutes, Number(draft.durationMinutes)));
+  set('type', fieldError(FIELDS.type, draft.type));
+  set('title', fieldError(FIELDS.title, draft.title));
+  set('notes', fieldError(FIELDS.notes, draft.notes));
   return errors;
+}
+
+/**
+ * A visit on a day before today: legitimate (recording yesterday's walk-in) but a common typo,
+ * so the form asks first. Earlier today does not ask: walk-ins are entered after they arrive.
+ * An edit asks only when it moves the visit.
+ */
+export function needsBackDateConfirmation(draft: AppointmentDraft, today: string, record: LocalAppointment | null): boolean {
+  if (draft.date >= today) return false;
+  if (!record) return true;
+  return draft.date !== localDateKey(new Date(record.date)) || draft.time !== localTimeKey(new Date(record.date));
 }
 
 /** The REST body of a create (the server derives clientId from the pet; we never send it). */

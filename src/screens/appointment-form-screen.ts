@@ -1,6 +1,7 @@
 /**
- * Book, edit and cancel an appointment: client → pet → practitioner, date and time, duration, type,
- * title and notes. Saving answers at once (the worker writes the replica and queues the change).
+ * Book, edit, cancel and (once cancelled) delete an appointment: client → pet → practitioner, date
+ * and time, duration, type, title and notes. Saving answers at once (the worker writes the replica
+ * and queues the change). A visit on a day before today asks for confirmation first.
  *
  * The form survives sync: when the record's temp id gets its real id the form follows it (and asks
  * the app to fix the URL), and when the replica changes the record is re-read without touching what
@@ -9,34 +10,46 @@
 import { css, html, nothing } from 'lit';
 import type { LocalAppointment } from '../api/entities.ts';
 import { ApiError, describeError } from '../api/http.ts';
+import { confirmGroup, deniedAction, focusSafeChoice } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
-import { localDateKey } from '../format.ts';
-import { APPOINTMENT_STATUSES, isTempId, type EntityId } from '../protocol/index.ts';
+import { formatLongDate, localDateKey } from '../format.ts';
+import { APPOINTMENT_STATUSES, WritableAppointmentSchema, isTempId, type EntityId } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
 import {
   changedFields,
   draftFromRecord,
   draftToInput,
-  emptyDraft,
+  needsBackDateConfirmation,
+  newDraft,
   remapDraft,
   suggestedTitle,
   validateDraft,
   type AppointmentDraft,
   type DraftErrors,
 } from './appointment-draft.ts';
-import { APPOINTMENT_TYPES, DURATIONS, STATUS_LABEL } from './appointment-options.ts';
+import { STATUS_LABEL, durationOptions, typeOptions, type Option } from './appointment-options.ts';
 import { Directory } from './directory.ts';
+import { lengthCounter, maxLengthOf } from './field-rules.ts';
+import { backLink } from './fields.ts';
 import { formStyles } from './form-styles.ts';
 import { ScreenElement } from './screen.ts';
+import { runWrite } from './write-action.ts';
 
 type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
+/** The inline confirmation showing, if any. */
+type Confirming = 'cancel' | 'delete' | 'back-date' | null;
+
+const TITLE_MAX = maxLengthOf(WritableAppointmentSchema.shape.title);
+const NOTES_MAX = maxLengthOf(WritableAppointmentSchema.shape.notes) ?? 5000;
 
 export class AppointmentFormScreen extends ScreenElement {
   static override properties = {
     recordId: { attribute: false },
     date: { type: String },
+    clientId: { attribute: false },
+    petId: { attribute: false },
     _record: { state: true },
     _directory: { state: true },
     _draft: { state: true },
@@ -44,13 +57,17 @@ export class AppointmentFormScreen extends ScreenElement {
     _error: { state: true },
     _errors: { state: true },
     _saving: { state: true },
-    _confirmCancel: { state: true },
+    _confirming: { state: true },
   };
 
   /** The appointment to edit; null to book a new one. */
   declare recordId: EntityId | null;
   /** Day a new appointment starts on (`YYYY-MM-DD`). */
   declare date: string | null;
+  /** A new booking opened from a client's page: that client is chosen. */
+  declare clientId: EntityId | null;
+  /** A new booking opened from a pet's page: that pet (and its owner) are chosen. */
+  declare petId: EntityId | null;
   declare _record: LocalAppointment | null;
   declare _directory: Directory;
   declare _draft: AppointmentDraft | null;
@@ -58,7 +75,7 @@ export class AppointmentFormScreen extends ScreenElement {
   declare _error: string | null;
   declare _errors: DraftErrors;
   declare _saving: boolean;
-  declare _confirmCancel: boolean;
+  declare _confirming: Confirming;
 
   /** The user changed something since the draft was filled from the record. */
   private dirty = false;
@@ -69,7 +86,7 @@ export class AppointmentFormScreen extends ScreenElement {
     controls,
     formStyles,
     css`
-      .cancel-zone { margin-left: auto; display: flex; gap: var(--sd-space-2); flex-wrap: wrap; }
+      .counter { align-self: flex-end; }
     `,
   ];
 
@@ -77,6 +94,8 @@ export class AppointmentFormScreen extends ScreenElement {
     super();
     this.recordId = null;
     this.date = null;
+    this.clientId = null;
+    this.petId = null;
     this._record = null;
     this._directory = Directory.empty();
     this._draft = null;
@@ -84,7 +103,7 @@ export class AppointmentFormScreen extends ScreenElement {
     this._error = null;
     this._errors = {};
     this._saving = false;
-    this._confirmCancel = false;
+    this._confirming = null;
   }
 
   protected setup(services: AppServices): void {
@@ -105,7 +124,7 @@ export class AppointmentFormScreen extends ScreenElement {
         this._draft = null;
         this._record = null;
         this._status = 'loading';
-        this._confirmCancel = false;
+        this._confirming = null;
       }
     }
     if (changed.has('recordId') || changed.has('services')) void this.load();
@@ -123,7 +142,7 @@ export class AppointmentFormScreen extends ScreenElement {
       this._directory = directory;
       this._record = record;
       if (!this.dirty || !this._draft) {
-        this._draft = record ? draftFromRecord(record, directory) : (this._draft ?? this.newDraft(directory));
+        this._draft = record ? draftFromRecord(record, directory) : (this._draft ?? this.startDraft(directory));
       }
       this._status = 'ready';
       this._error = null;
@@ -137,11 +156,24 @@ export class AppointmentFormScreen extends ScreenElement {
     }
   }
 
-  private newDraft(directory: Directory): AppointmentDraft {
-    const draft = emptyDraft(this.date ?? localDateKey(new Date(this.services?.now() ?? Date.now())));
-    const first = directory.practitioners[0];
-    if (first) draft.practitionerId = String(first.id);
-    return { ...draft, title: suggestedTitle(draft, directory) };
+  private get today(): string {
+    return localDateKey(new Date(this.services?.now() ?? Date.now()));
+  }
+
+  private startDraft(directory: Directory): AppointmentDraft {
+    return newDraft({ date: this.date ?? this.today, clientId: this.clientId, petId: this.petId, user: this.user }, directory);
+  }
+
+  /** Where "Back" and "Discard" lead: the page the booking was opened from, else the day. */
+  private backTarget(): { href: string; label: string } {
+    if (this.recordId === null && this.clientId !== null) {
+      const client = `/clients/${encodeURIComponent(String(this.clientId))}`;
+      const pet = this.petId === null ? undefined : this._directory.pet(this.petId);
+      if (pet) return { href: `${client}/pets/${encodeURIComponent(String(pet.id))}`, label: pet.name };
+      return { href: client, label: this._directory.user(this.clientId)?.name ?? 'the client' };
+    }
+    const day = this._draft?.date ?? this.date;
+    return { href: day ? `/appointments?date=${day}` : '/appointments', label: 'the day' };
   }
 
   private onRemap(event: IdRemapped): void {
@@ -155,11 +187,10 @@ export class AppointmentFormScreen extends ScreenElement {
 
   override render() {
     const editing = this.recordId !== null;
-    const backDay = this._draft?.date ?? this.date;
-    const back = backDay ? `/appointments?date=${backDay}` : '/appointments';
+    const back = this.backTarget();
     if (this._status === 'loading') return html`<p role="status">Loading…</p>`;
     if (this._status === 'missing') {
-      return html`<div class="banner warning" role="alert"><p>This appointment is not on this tablet.</p><a class="button" href=${back}>Back to appointments</a></div>`;
+      return html`<div class="banner warning" role="alert"><p>This appointment is not on this tablet.</p><a class="button" href=${back.href}>Back to appointments</a></div>`;
     }
     if (this._status === 'error' || !this._draft) {
       return html`<div class="banner error" role="alert"><p>${this._error}</p><button @click=${() => void this.load()}>Try again</button></div>`;
@@ -171,7 +202,7 @@ export class AppointmentFormScreen extends ScreenElement {
     const cancelled = record?.status === 'cancelled';
     return html`
       <form @submit=${this.onSubmit} novalidate aria-labelledby="form-title">
-        <a class="button quiet back" href=${back}>‹ Back to the day</a>
+        ${backLink(back.href, `Back to ${back.label}`)}
         <div class="heading">
           <h1 id="form-title">${editing ? 'Edit appointment' : 'Book an appointment'}</h1>
           ${syncBadge(record)}
@@ -196,63 +227,98 @@ export class AppointmentFormScreen extends ScreenElement {
             ...pets.map((p) => ({ value: String(p.id), label: `${p.name} (${p.species})` })),
           ], !draft.clientId)}
           ${this.select('practitionerId', 'Practitioner', draft.practitionerId, [
-            { value: '', label: 'Any practitioner' },
+            { value: '', label: 'Not assigned yet' },
             ...dir.practitioners.map((p) => ({ value: String(p.id), label: p.name })),
           ])}
-          ${this.select('type', 'Type', draft.type, this.typeOptions(draft.type))}
+          ${this.select('type', 'Type', draft.type, typeOptions(draft.type))}
         </div>
 
         <div class="card grid ${editing ? '' : 'three'}">
           ${this.input('date', 'Date', 'date', draft.date)}
           ${this.input('time', 'Time', 'time', draft.time)}
-          ${this.select('durationMinutes', 'Duration', draft.durationMinutes, this.durationOptions(draft.durationMinutes))}
+          ${this.select('durationMinutes', 'Duration', draft.durationMinutes, durationOptions(draft.durationMinutes))}
           ${editing
             ? this.select('status', 'Status', draft.status, APPOINTMENT_STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s] })))
             : nothing}
         </div>
 
         <div class="card grid">
-          ${this.input('title', 'Title', 'text', draft.title, true)}
+          ${this.input('title', 'Title', 'text', draft.title, true, TITLE_MAX)}
           <div class="field wide">
             <label for="notes">Notes <span class="hint">(optional)</span></label>
-            <textarea id="notes" .value=${draft.notes} @input=${(e: Event) => this.set('notes', (e.target as HTMLTextAreaElement).value)}></textarea>
+            <textarea id="notes" maxlength=${NOTES_MAX} .value=${draft.notes}
+              aria-invalid=${this._errors.notes ? 'true' : 'false'} aria-describedby="notes-counter ${this._errors.notes ? 'notes-error' : ''}"
+              @input=${(e: Event) => this.set('notes', (e.target as HTMLTextAreaElement).value)}></textarea>
+            <span class="hint counter" id="notes-counter" data-testid="notes-counter">${lengthCounter(draft.notes.length, NOTES_MAX)}</span>
             ${this.errorFor('notes')}
           </div>
         </div>
 
         ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
+        ${this._confirming === 'back-date' ? this.renderBackDateConfirmation(draft) : nothing}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${this._saving}>${this._saving ? 'Saving…' : editing ? 'Save changes' : 'Book appointment'}</button>
-          <a class="button" href=${back}>Discard</a>
-          ${editing && !cancelled ? this.renderCancelZone() : nothing}
+          <a class="button" href=${back.href}>Discard</a>
+          ${editing ? html`<span class="record-actions">${cancelled ? this.renderDeleteZone() : this.renderCancelZone()}</span>` : nothing}
         </div>
       </form>
     `;
   }
 
+  private renderBackDateConfirmation(draft: AppointmentDraft) {
+    return confirmGroup({
+      label: 'Confirm a date in the past',
+      message: html`<p><strong>${formatLongDate(draft.date)} is in the past.</strong> Record this visit on that day anyway?</p>`,
+      confirm: this.recordId === null ? 'Yes, book it on that day' : 'Yes, move it to that day',
+      keep: 'Change the date',
+      busy: this._saving,
+      tone: 'warning',
+      onConfirm: () => void this.save(true),
+      onKeep: () => {
+        this._confirming = null;
+        void this.updateComplete.then(() => (this.renderRoot.querySelector('#date') as HTMLElement | null)?.focus());
+      },
+    });
+  }
+
   private renderCancelZone() {
-    if (!this._confirmCancel) {
-      return html`<span class="cancel-zone"><button type="button" class="danger" @click=${() => (this._confirmCancel = true)}>Cancel appointment…</button></span>`;
+    if (this._confirming !== 'cancel') {
+      return html`<button type="button" class="danger" @click=${() => this.confirm('cancel')}>Cancel appointment…</button>`;
     }
-    return html`<span class="cancel-zone" role="group" aria-label="Confirm cancellation">
-      <button type="button" class="danger solid" ?disabled=${this._saving} @click=${this.onCancelAppointment}>Yes, cancel it</button>
-      <button type="button" @click=${() => (this._confirmCancel = false)}>Keep it</button>
-    </span>`;
+    return confirmGroup({
+      label: 'Confirm cancellation',
+      confirm: 'Yes, cancel it',
+      keep: 'Keep it',
+      busy: this._saving,
+      onConfirm: this.onCancelAppointment,
+      onKeep: () => (this._confirming = null),
+    });
   }
 
-  private typeOptions(current: string) {
-    const options: { value: string; label: string }[] = APPOINTMENT_TYPES.map((t) => ({ value: t.value, label: t.label }));
-    if (current && !options.some((o) => o.value === current)) options.push({ value: current, label: current });
-    return options;
+  /** A cancelled appointment can go for good (a booking made by mistake clutters the day). */
+  private renderDeleteZone() {
+    const denied = this.denied('delete', 'appointments');
+    if (denied) return deniedAction('delete-appointment', 'Delete appointment…', denied);
+    if (this._confirming !== 'delete') {
+      return html`<button type="button" class="danger" @click=${() => this.confirm('delete')}>Delete appointment…</button>`;
+    }
+    return confirmGroup({
+      label: 'Confirm deletion',
+      message: html`<p>Delete this cancelled appointment for good? It leaves the day on every tablet once synced.</p>`,
+      confirm: 'Yes, delete it',
+      keep: 'Keep it',
+      busy: this._saving,
+      onConfirm: this.onDeleteAppointment,
+      onKeep: () => (this._confirming = null),
+    });
   }
 
-  private durationOptions(current: string) {
-    const options = DURATIONS.map((d) => ({ value: String(d), label: `${d} min` }));
-    if (current && !options.some((o) => o.value === current)) options.push({ value: current, label: `${current} min` });
-    return options;
+  private confirm(what: Exclude<Confirming, null>): void {
+    this._confirming = what;
+    void focusSafeChoice(this);
   }
 
-  private select(name: keyof AppointmentDraft, label: string, value: string, options: { value: string; label: string }[], disabled = false) {
+  private select(name: keyof AppointmentDraft, label: string, value: string, options: Option[], disabled = false) {
     const error = this._errors[name];
     return html`
       <div class="field">
@@ -266,12 +332,12 @@ export class AppointmentFormScreen extends ScreenElement {
     `;
   }
 
-  private input(name: keyof AppointmentDraft, label: string, type: string, value: string, wide = false) {
+  private input(name: keyof AppointmentDraft, label: string, type: string, value: string, wide = false, maxLength?: number) {
     const error = this._errors[name];
     return html`
       <div class="field ${wide ? 'wide' : ''}">
         <label for=${name}>${label}</label>
-        <input id=${name} type=${type} .value=${value} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `${name}-error` : nothing}
+        <input id=${name} type=${type} .value=${value} maxlength=${maxLength ?? nothing} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `${name}-error` : nothing}
           @input=${(e: Event) => this.set(name, (e.target as HTMLInputElement).value)} />
         ${this.errorFor(name)}
       </div>
@@ -299,10 +365,16 @@ export class AppointmentFormScreen extends ScreenElement {
     const { [name]: _fixed, ...otherErrors } = this._errors;
     this._errors = otherErrors;
     this._draft = draft;
+    if (this._confirming === 'back-date' && (name === 'date' || name === 'time')) this._confirming = null;
   }
 
-  private async onSubmit(event: SubmitEvent): Promise<void> {
+  private onSubmit(event: SubmitEvent): void {
     event.preventDefault();
+    void this.save(false);
+  }
+
+  /** Validates and saves; a day in the past needs `backDateConfirmed`. */
+  private async save(backDateConfirmed: boolean): Promise<void> {
     const services = this.services;
     const draft = this._draft;
     if (!services || !draft || this._saving) return;
@@ -310,12 +382,17 @@ export class AppointmentFormScreen extends ScreenElement {
     this._errors = errors;
     if (Object.keys(errors).length > 0) {
       this._error = 'Some fields need attention.';
+      this._confirming = null;
       await this.updateComplete;
       (this.renderRoot.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus();
       return;
     }
-    this._saving = true;
     this._error = null;
+    if (!backDateConfirmed && needsBackDateConfirmation(draft, this.today, this._record)) {
+      this.confirm('back-date');
+      return;
+    }
+    this._saving = true;
     try {
       const input = draftToInput(draft);
       if (this.recordId === null) {
@@ -325,6 +402,7 @@ export class AppointmentFormScreen extends ScreenElement {
         if (Object.keys(changes).length > 0) await services.entities.updateAppointment(this.recordId, changes);
       }
       this.dirty = false;
+      this._confirming = null;
       this.navigate(`/appointments?date=${draft.date}`);
     } catch (error) {
       this._error = `Not saved: ${describeError(error)}`;
@@ -333,20 +411,23 @@ export class AppointmentFormScreen extends ScreenElement {
     }
   }
 
-  private readonly onCancelAppointment = async (): Promise<void> => {
-    const services = this.services;
-    if (!services || this.recordId === null) return;
-    this._saving = true;
-    try {
-      await services.entities.cancelAppointment(this.recordId);
-      this.navigate(`/appointments?date=${this._draft?.date ?? ''}`);
-    } catch (error) {
-      this._error = `Not cancelled: ${describeError(error)}`;
-    } finally {
-      this._saving = false;
-      this._confirmCancel = false;
-    }
+  private readonly onCancelAppointment = (): void => {
+    void this.recordAction('Not cancelled', (id, services) => services.entities.cancelAppointment(id));
   };
+
+  private readonly onDeleteAppointment = (): void => {
+    void this.recordAction('Not deleted', (id, services) => services.entities.deleteAppointment(id));
+  };
+
+  /** Cancel or delete, then back to the day. */
+  private async recordAction(failure: string, action: (id: EntityId, services: AppServices) => Promise<unknown>): Promise<void> {
+    const services = this.services;
+    const id = this.recordId;
+    if (!services || id === null) return;
+    const done = await runWrite(this, failure, () => action(id, services));
+    this._confirming = null;
+    if (done) this.navigate(`/appointments?date=${this._draft?.date ?? ''}`);
+  }
 }
 
 customElements.define('appointment-form-screen', AppointmentFormScreen);

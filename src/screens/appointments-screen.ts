@@ -2,13 +2,15 @@
 import { css, html, nothing } from 'lit';
 import type { LocalAppointment } from '../api/entities.ts';
 import { describeError } from '../api/http.ts';
+import { chevron } from '../components/icons.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
 import { addDays, dayRange, formatDuration, formatLongDate, formatTime, localDateKey, parseDateKey } from '../format.ts';
+import { appointmentTypeLabel } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
 import { Directory } from './directory.ts';
-import { STATUS_LABEL, typeLabel } from './appointment-options.ts';
+import { STATUS_LABEL } from './appointment-options.ts';
 import { ScreenElement } from './screen.ts';
 
 type LoadStatus = 'loading' | 'ready' | 'error';
@@ -37,7 +39,7 @@ export class AppointmentsScreen extends ScreenElement {
       .toolbar { margin-bottom: var(--sd-space-4); }
       .day { display: flex; align-items: center; gap: var(--sd-space-2); flex-wrap: wrap; }
       .day input { width: auto; }
-      .step { font-size: 1.6rem; line-height: 1; padding: 0; }
+      .step { padding: 0; }
       h1 { margin-bottom: var(--sd-space-3); }
       ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: var(--sd-space-3); }
       a.row {
@@ -48,10 +50,10 @@ export class AppointmentsScreen extends ScreenElement {
         min-height: 72px;
         color: inherit;
         text-decoration: none;
-        border-left: 6px solid var(--sd-color-primary);
+        border-inline-start: 6px solid var(--sd-color-primary);
       }
       a.row:hover { background: var(--sd-color-primary-soft); }
-      a.row.cancelled { border-left-color: var(--sd-color-border); }
+      a.row.cancelled { border-inline-start-color: var(--sd-color-border); }
       a.row.cancelled .title { text-decoration: line-through; }
       .time { font-size: 1.3rem; font-weight: 700; white-space: nowrap; }
       .time small { display: block; font-size: 0.9rem; font-weight: 500; color: var(--sd-color-text-muted); }
@@ -118,14 +120,14 @@ export class AppointmentsScreen extends ScreenElement {
       <h1>Appointments</h1>
       <div class="toolbar">
         <div class="day" role="group" aria-label="Day">
-          <button class="step" @click=${() => this.goTo(addDays(day, -1))} aria-label="Previous day" title="Previous day">‹</button>
+          <button class="step" @click=${() => this.goTo(addDays(day, -1))} aria-label="Previous day" title="Previous day">${chevron('back')}</button>
           <label class="visually-hidden" for="day">Day</label>
           <input id="day" type="date" .value=${day} @change=${this.onDateInput} />
-          <button class="step" @click=${() => this.goTo(addDays(day, 1))} aria-label="Next day" title="Next day">›</button>
+          <button class="step" @click=${() => this.goTo(addDays(day, 1))} aria-label="Next day" title="Next day">${chevron('forward')}</button>
           <button ?disabled=${day === today} @click=${() => this.goTo(today)}>Today</button>
         </div>
         <span class="spacer"></span>
-        <a class="button primary" href="/appointments/new?date=${day}">+ Book appointment</a>
+        ${this.denied('create', 'appointments') ? nothing : html`<a class="button primary" href="/appointments/new?date=${day}">+ Book appointment</a>`}
       </div>
       <h2 id="day-heading" aria-live="polite">${formatLongDate(day)}</h2>
       ${this.renderBody()}
@@ -164,7 +166,7 @@ export class AppointmentsScreen extends ScreenElement {
             </span>
           </span>
           <span class="tags">
-            <span class="badge muted">${typeLabel(a.type)}</span>
+            <span class="badge muted">${appointmentTypeLabel(a.type)}</span>
             ${a.status !== 'scheduled' ? html`<span class="badge ${a.status === 'cancelled' ? 'conflict' : 'ok'}">${STATUS_LABEL[a.status]}</span>` : nothing}
             ${syncBadge(a)}
           </span>

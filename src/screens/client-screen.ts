@@ -1,18 +1,23 @@
 /**
- * One client: their details (create or edit) and their pets. A new client is created locally at
- * once; the screen then moves to the client's page (temp id) so pets can be added straight away.
+ * One client: their details (create or edit), their pets, "Book appointment" for them, and
+ * "Delete client…" for administrators (refused while the client has pets). A new client is
+ * created locally at once; the screen then moves to the client's page (temp id) so pets can be
+ * added straight away.
  */
 import { css, html, nothing } from 'lit';
 import type { LocalPet, LocalUser } from '../api/entities.ts';
 import { ApiError, describeError } from '../api/http.ts';
+import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
 import { isTempId, type EntityId } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
-import { focusFirstInvalid, textField } from './fields.ts';
+import { bookingPath } from '../router.ts';
+import { backLink, focusFirstInvalid, textField } from './fields.ts';
 import { formStyles } from './form-styles.ts';
 import {
+  CLIENT_MAX,
   clientChanges,
   clientDraftFrom,
   clientInput,
@@ -22,8 +27,11 @@ import {
   type ClientErrors,
 } from './record-drafts.ts';
 import { ScreenElement } from './screen.ts';
+import { runWrite } from './write-action.ts';
 
 type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
+/** "Delete client…" opened: a confirmation, or the reason it cannot be done yet. */
+type Deleting = 'confirm' | 'has-pets' | null;
 
 export class ClientScreen extends ScreenElement {
   static override properties = {
@@ -36,6 +44,7 @@ export class ClientScreen extends ScreenElement {
     _error: { state: true },
     _saving: { state: true },
     _saved: { state: true },
+    _deleting: { state: true },
   };
 
   /** The client; null for "New client". */
@@ -48,6 +57,7 @@ export class ClientScreen extends ScreenElement {
   declare _error: string | null;
   declare _saving: boolean;
   declare _saved: boolean;
+  declare _deleting: Deleting;
   private dirty = false;
   private loadSeq = 0;
 
@@ -75,6 +85,7 @@ export class ClientScreen extends ScreenElement {
     this._error = null;
     this._saving = false;
     this._saved = false;
+    this._deleting = null;
   }
 
   protected setup(services: AppServices): void {
@@ -95,6 +106,7 @@ export class ClientScreen extends ScreenElement {
         this._draft = emptyClientDraft();
         this._errors = {};
         this._saved = false;
+        this._deleting = null;
         this._status = this.recordId === null ? 'ready' : 'loading';
       }
     }
@@ -143,26 +155,73 @@ export class ClientScreen extends ScreenElement {
     const e = this._errors;
     return html`
       <form @submit=${this.onSubmit} novalidate aria-labelledby="client-title">
-        <a class="button quiet back" href="/clients">‹ All clients</a>
+        ${backLink('/clients', 'All clients')}
         <div class="heading">
           <h1 id="client-title">${creating ? 'New client' : record?.name ?? 'Client'}</h1>
           ${syncBadge(record)}
         </div>
         ${record ? html`<p class="reference" data-testid="record-reference">${isTempId(record.id) ? 'Reference: assigned when synced' : `Reference #${record.id}`}</p>` : nothing}
         <div class="card grid">
-          ${textField({ id: 'name', label: 'Name', value: this._draft.name, error: e.name, autocomplete: 'name', onInput: (v) => this.set('name', v) })}
-          ${textField({ id: 'phone', label: 'Phone', type: 'tel', value: this._draft.phone, error: e.phone, optional: true, autocomplete: 'tel', onInput: (v) => this.set('phone', v) })}
-          ${textField({ id: 'email', label: 'Email', type: 'email', value: this._draft.email, error: e.email, optional: true, autocomplete: 'email', onInput: (v) => this.set('email', v) })}
+          ${textField({ id: 'name', label: 'Name', value: this._draft.name, error: e.name, autocomplete: 'name', maxLength: CLIENT_MAX.name, onInput: (v) => this.set('name', v) })}
+          ${textField({ id: 'phone', label: 'Phone', type: 'tel', value: this._draft.phone, error: e.phone, optional: true, autocomplete: 'tel', maxLength: CLIENT_MAX.phone, onInput: (v) => this.set('phone', v) })}
+          ${textField({ id: 'email', label: 'Email', type: 'email', value: this._draft.email, error: e.email, optional: true, autocomplete: 'email', maxLength: CLIENT_MAX.email, onInput: (v) => this.set('email', v) })}
         </div>
         ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
         ${this._saved ? html`<p class="banner info" role="status">Saved on this tablet${record?._pending ? '; it will be sent at the next sync' : ''}.</p>` : nothing}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${this._saving}>${this._saving ? 'Saving…' : creating ? 'Create client' : 'Save changes'}</button>
+          ${creating || this.denied('create', 'appointments')
+            ? nothing
+            : html`<a class="button" href=${bookingPath({ clientId: this.recordId })}>Book appointment</a>`}
+          ${creating ? nothing : html`<span class="record-actions">${this.renderDelete(record)}</span>`}
         </div>
       </form>
       ${creating ? nothing : this.renderPets()}
     `;
   }
+
+  private renderDelete(record: LocalUser | null) {
+    const denied = this.denied('delete', 'users');
+    if (denied) return deniedAction('delete-client', 'Delete client…', denied);
+    const name = record?.name ?? 'This client';
+    if (this._deleting === 'has-pets') {
+      const pets = this._pets.map((p) => p.name);
+      return refusal(
+        html`<p><strong>${name} cannot be deleted while they have ${pets.length === 1 ? 'a pet' : 'pets'}:</strong> ${pets.join(', ')}.
+          Delete ${pets.length === 1 ? 'the pet' : 'each pet'} from ${pets.length === 1 ? 'its' : 'their'} page first, then the client.</p>`,
+        () => (this._deleting = null),
+      );
+    }
+    if (this._deleting === 'confirm') {
+      return confirmGroup({
+        label: 'Confirm deletion',
+        message: html`<p>Delete ${name} from the practice’s records for good? Every tablet drops them once synced.</p>`,
+        confirm: 'Yes, delete client',
+        keep: 'Keep',
+        busy: this._saving,
+        onConfirm: this.onDelete,
+        onKeep: () => (this._deleting = null),
+      });
+    }
+    return html`<button type="button" class="danger" @click=${this.openDelete}>Delete client…</button>`;
+  }
+
+  private readonly openDelete = (): void => {
+    this._deleting = this._pets.length > 0 ? 'has-pets' : 'confirm';
+    void focusSafeChoice(this);
+  };
+
+  private readonly onDelete = async (): Promise<void> => {
+    const services = this.services;
+    const id = this.recordId;
+    if (!services || id === null) return;
+    // The worker refuses it too while the client has pets (409 HAS_DEPENDENTS, naming them).
+    const deleted = await runWrite(this, 'Not deleted', () => services.entities.deleteClient(id));
+    this._deleting = null;
+    if (!deleted) return;
+    this.dirty = false;
+    this.navigate('/clients');
+  };
 
   private renderPets() {
     const id = encodeURIComponent(String(this.recordId));
@@ -171,7 +230,7 @@ export class ClientScreen extends ScreenElement {
         <div class="toolbar">
           <h2 id="pets-heading">Pets</h2>
           <span class="spacer"></span>
-          <a class="button primary" href="/clients/${id}/pets/new">+ Add pet</a>
+          ${this.denied('create', 'pets') ? nothing : html`<a class="button primary" href="/clients/${id}/pets/new">+ Add pet</a>`}
         </div>
         ${this._pets.length === 0
           ? html`<p class="empty">No pets yet.</p>`

@@ -1,5 +1,5 @@
 /** Clients of the practice (users with role CLIENT), searchable, with their pets' names. */
-import { css, html } from 'lit';
+import { css, html, nothing } from 'lit';
 import type { LocalPet, LocalUser } from '../api/entities.ts';
 import { describeError } from '../api/http.ts';
 import { syncBadge } from '../components/sync-badge.ts';
@@ -94,7 +94,7 @@ export class ClientsScreen extends ScreenElement {
             @input=${(e: Event) => (this._query = (e.target as HTMLInputElement).value)} />
         </div>
         <span class="spacer"></span>
-        <a class="button primary" href="/clients/new">+ New client</a>
+        ${this.denied('create', 'users') ? nothing : html`<a class="button primary" href="/clients/new">+ New client</a>`}
       </div>
       ${this.renderBody()}
     `;

@@ -1,5 +1,11 @@
-/** A labelled input with its error message, wired for screen readers (aria-invalid, aria-describedby). */
+/** Form pieces: a labelled input with its error message (aria-invalid, aria-describedby), the back link. */
 import { html, nothing } from 'lit';
+import { chevron } from '../components/icons.ts';
+
+/** "‹ Back to …" at the top of a form; the arrow follows the reading direction. */
+export function backLink(href: string, label: string) {
+  return html`<a class="button quiet back" href=${href}>${chevron('back')}<span>${label}</span></a>`;
+}
 
 export interface TextFieldOptions {
   id: string;
@@ -12,6 +18,8 @@ export interface TextFieldOptions {
   autocomplete?: string;
   list?: string;
   max?: string;
+  /** The longest text the protocol accepts (maxLengthOf the writable schema). */
+  maxLength?: number | undefined;
 }
 
 export function textField(o: TextFieldOptions) {
@@ -25,6 +33,7 @@ export function textField(o: TextFieldOptions) {
         autocomplete=${o.autocomplete ?? 'off'}
         list=${o.list ?? nothing}
         max=${o.max ?? nothing}
+        maxlength=${o.maxLength ?? nothing}
         aria-invalid=${o.error ? 'true' : 'false'}
         aria-describedby=${o.error ? `${o.id}-error` : nothing}
         @input=${(e: Event) => o.onInput((e.target as HTMLInputElement).value)}

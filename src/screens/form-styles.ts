@@ -12,6 +12,8 @@ export const formStyles = css`
   @media (max-width: 600px) { .grid, .grid.three { grid-template-columns: minmax(0, 1fr); } }
   .reference { color: var(--sd-color-text-muted); margin: 0; }
   .actions { display: flex; flex-wrap: wrap; gap: var(--sd-space-3); align-items: center; border-top: 1px solid var(--sd-color-border-subtle); padding-top: var(--sd-space-4); }
-  .back { align-self: flex-start; }
+  /* Cancel, delete: apart from Save, at the end of the row. */
+  .record-actions { margin-inline-start: auto; display: flex; gap: var(--sd-space-2); flex-wrap: wrap; }
+  .back { align-self: flex-start; padding-inline-start: var(--sd-space-2); }
   .empty { color: var(--sd-color-text-muted); }
 `;

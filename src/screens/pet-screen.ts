@@ -1,19 +1,31 @@
-/** Register or edit a pet of a client. */
+/**
+ * Register or edit a pet of a client; "Book appointment" for it; "Delete pet…" for administrators,
+ * whose confirmation names the upcoming appointments that are cancelled with it.
+ */
 import { html, nothing } from 'lit';
-import type { LocalPet, LocalUser } from '../api/entities.ts';
+import type { LocalAppointment, LocalPet, LocalUser } from '../api/entities.ts';
 import { ApiError, describeError } from '../api/http.ts';
+import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
-import { localDateKey } from '../format.ts';
+import { formatDateTime, localDateKey, plural } from '../format.ts';
 import { isTempId, type EntityId } from '../protocol/index.ts';
+import { bookingPath } from '../router.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
-import { focusFirstInvalid, textField } from './fields.ts';
+import { backLink, focusFirstInvalid, textField } from './fields.ts';
 import { formStyles } from './form-styles.ts';
-import { SPECIES, emptyPetDraft, petChanges, petDraftFrom, petInput, validatePet, type PetDraft, type PetErrors } from './record-drafts.ts';
+import { MAX_CASCADE, upcomingAppointments } from './pet-deletion.ts';
+import { PET_MAX, SPECIES, emptyPetDraft, petChanges, petDraftFrom, petInput, validatePet, type PetDraft, type PetErrors } from './record-drafts.ts';
 import { ScreenElement } from './screen.ts';
+import { runWrite } from './write-action.ts';
 
 type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
+/** "Delete pet…" opened: null, or the upcoming appointments it would cancel (once read). */
+type Deleting = { upcoming: LocalAppointment[] | null } | null;
+
+/** The confirmation lists this many appointments by name, then "and N more". */
+const LISTED = 8;
 
 export class PetScreen extends ScreenElement {
   static override properties = {
@@ -26,6 +38,7 @@ export class PetScreen extends ScreenElement {
     _status: { state: true },
     _error: { state: true },
     _saving: { state: true },
+    _deleting: { state: true },
   };
 
   declare clientId: EntityId | null;
@@ -38,6 +51,7 @@ export class PetScreen extends ScreenElement {
   declare _status: LoadStatus;
   declare _error: string | null;
   declare _saving: boolean;
+  declare _deleting: Deleting;
   private dirty = false;
   private loadSeq = 0;
 
@@ -54,6 +68,7 @@ export class PetScreen extends ScreenElement {
     this._status = 'loading';
     this._error = null;
     this._saving = false;
+    this._deleting = null;
   }
 
   protected setup(services: AppServices): void {
@@ -72,6 +87,7 @@ export class PetScreen extends ScreenElement {
         this._record = null;
         this._draft = emptyPetDraft();
         this._errors = {};
+        this._deleting = null;
         this._status = 'loading';
       }
     }
@@ -134,27 +150,89 @@ export class PetScreen extends ScreenElement {
     const today = localDateKey(new Date(this.services?.now() ?? Date.now()));
     return html`
       <form @submit=${this.onSubmit} novalidate aria-labelledby="pet-title">
-        <a class="button quiet back" href=${this.ownerPath}>‹ ${this._owner?.name ?? 'Client'}</a>
+        ${backLink(this.ownerPath, this._owner?.name ?? 'Client')}
         <div class="heading">
           <h1 id="pet-title">${creating ? `New pet for ${this._owner?.name ?? 'client'}` : `${record?.name ?? 'Pet'}`}</h1>
           ${syncBadge(record)}
         </div>
         ${record ? html`<p class="reference" data-testid="record-reference">${isTempId(record.id) ? 'Reference: assigned when synced' : `Reference #${record.id}`} · Owner: ${this._owner?.name ?? '—'}</p>` : nothing}
         <div class="card grid">
-          ${textField({ id: 'name', label: 'Name', value: this._draft.name, error: e.name, onInput: (v) => this.set('name', v) })}
-          ${textField({ id: 'species', label: 'Species', value: this._draft.species, error: e.species, list: 'species-list', onInput: (v) => this.set('species', v) })}
+          ${textField({ id: 'name', label: 'Name', value: this._draft.name, error: e.name, maxLength: PET_MAX.name, onInput: (v) => this.set('name', v) })}
+          ${textField({ id: 'species', label: 'Species', value: this._draft.species, error: e.species, list: 'species-list', maxLength: PET_MAX.species, onInput: (v) => this.set('species', v) })}
           <datalist id="species-list">${SPECIES.map((s) => html`<option value=${s}></option>`)}</datalist>
-          ${textField({ id: 'breed', label: 'Breed', value: this._draft.breed, error: e.breed, optional: true, onInput: (v) => this.set('breed', v) })}
+          ${textField({ id: 'breed', label: 'Breed', value: this._draft.breed, error: e.breed, optional: true, maxLength: PET_MAX.breed, onInput: (v) => this.set('breed', v) })}
           ${textField({ id: 'birthDate', label: 'Birth date', type: 'date', value: this._draft.birthDate, error: e.birthDate, optional: true, max: today, onInput: (v) => this.set('birthDate', v) })}
         </div>
         ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${this._saving}>${this._saving ? 'Saving…' : creating ? 'Register pet' : 'Save changes'}</button>
           <a class="button" href=${this.ownerPath}>Discard</a>
+          ${creating || this.denied('create', 'appointments')
+            ? nothing
+            : html`<a class="button" href=${bookingPath({ clientId: this.clientId, petId: this.recordId })}>Book appointment</a>`}
+          ${creating ? nothing : html`<span class="record-actions">${this.renderDelete(record)}</span>`}
         </div>
       </form>
     `;
   }
+
+  private renderDelete(record: LocalPet | null) {
+    const denied = this.denied('delete', 'pets');
+    if (denied) return deniedAction('delete-pet', 'Delete pet…', denied);
+    const deleting = this._deleting;
+    if (!deleting) return html`<button type="button" class="danger" @click=${this.openDelete}>Delete pet…</button>`;
+    const upcoming = deleting.upcoming;
+    if (upcoming === null) return html`<p role="status">Looking up ${record?.name ?? 'the pet'}’s appointments…</p>`;
+    const name = record?.name ?? 'this pet';
+    if (upcoming.length > MAX_CASCADE) {
+      return refusal(
+        html`<p><strong>${name} has ${upcoming.length} upcoming appointments.</strong> Cancel them first (at most ${MAX_CASCADE} are cancelled with a pet), then delete it.</p>`,
+        () => (this._deleting = null),
+      );
+    }
+    return confirmGroup({
+      label: 'Confirm deletion',
+      message: html`<p>Delete ${name} from ${this._owner?.name ?? 'the client'}’s pets for good?</p>
+        ${upcoming.length === 0
+          ? html`<p>${name} has no upcoming appointments. Past visits stay in the records.</p>`
+          : html`<p><strong>${upcoming.length === 1 ? 'This upcoming appointment is' : `These ${plural(upcoming.length, 'upcoming appointment')} are`} cancelled with it:</strong></p>
+              <ul data-testid="cancelled-with-pet">
+                ${upcoming.slice(0, LISTED).map((a) => html`<li>${formatDateTime(a.date)} — ${a.title}</li>`)}
+                ${upcoming.length > LISTED ? html`<li>and ${upcoming.length - LISTED} more</li>` : nothing}
+              </ul>
+              <p>Past visits stay in the records.</p>`}`,
+      confirm: upcoming.length === 0 ? 'Yes, delete pet' : 'Yes, delete pet and cancel them',
+      keep: 'Keep',
+      busy: this._saving,
+      onConfirm: this.onDelete,
+      onKeep: () => (this._deleting = null),
+    });
+  }
+
+  private readonly openDelete = async (): Promise<void> => {
+    const services = this.services;
+    if (!services || this.recordId === null) return;
+    this._deleting = { upcoming: null };
+    try {
+      const all = await services.entities.listAppointmentsOfPet(this.recordId);
+      if (this._deleting) this._deleting = { upcoming: upcomingAppointments(all, services.now()) };
+      void focusSafeChoice(this);
+    } catch (error) {
+      this._deleting = null;
+      this._error = `The pet’s appointments could not be read: ${describeError(error)}`;
+    }
+  };
+
+  private readonly onDelete = async (): Promise<void> => {
+    const services = this.services;
+    const id = this.recordId;
+    if (!services || id === null) return;
+    const deleted = await runWrite(this, 'Not deleted', () => services.entities.deletePet(id));
+    this._deleting = null;
+    if (!deleted) return;
+    this.dirty = false;
+    this.navigate(this.ownerPath);
+  };
 
   private set(field: keyof PetDraft, value: string): void {
     this.dirty = true;

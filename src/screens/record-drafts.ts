@@ -1,6 +1,21 @@
-/** Client and pet form state as strings, with validation and delta computation (pure). */
+/**
+ * Client and pet form state as strings, with validation and delta computation (pure). Fields are
+ * checked with the protocol's writable schemas, so the messages are the ones sync would give.
+ */
 import type { ClientInput, LocalPet, LocalUser, PetInput } from '../api/entities.ts';
-import type { EntityId } from '../protocol/index.ts';
+import { WritablePetSchema, WritableUserSchema, type EntityId } from '../protocol/index.ts';
+import { fieldError, maxLengthOf } from './field-rules.ts';
+
+const CLIENT = WritableUserSchema.shape;
+const PET = WritablePetSchema.shape;
+
+/** `maxlength` of each input, from the same schemas. */
+export const CLIENT_MAX = {
+  name: maxLengthOf(CLIENT.name),
+  phone: maxLengthOf(CLIENT.phone),
+  email: maxLengthOf(CLIENT.email),
+} as const;
+export const PET_MAX = { name: maxLengthOf(PET.name), species: maxLengthOf(PET.species), breed: maxLengthOf(PET.breed) } as const;
 
 export interface ClientDraft {
   name: string;
@@ -16,18 +31,22 @@ export function clientDraftFrom(user: LocalUser): ClientDraft {
   return { name: user.name, phone: user.phone ?? '', email: user.email ?? '' };
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-export function validateClient(draft: ClientDraft): ClientErrors {
-  const errors: ClientErrors = {};
-  if (!draft.name.trim()) errors.name = 'Enter the client’s name.';
-  else if (draft.name.trim().length > 200) errors.name = 'Keep the name under 200 characters.';
-  if (draft.email.trim() && !EMAIL.test(draft.email.trim())) errors.email = 'This does not look like an email address.';
-  if (draft.phone.trim().length > 50) errors.phone = 'Keep the phone number under 50 characters.';
+/** Keeps the fields that have a message. */
+function collect<K extends string>(messages: Record<K, string | undefined>): Partial<Record<K, string>> {
+  const errors: Partial<Record<K, string>> = {};
+  for (const key of Object.keys(messages) as K[]) if (messages[key]) errors[key] = messages[key];
   return errors;
 }
 
 const orNull = (s: string) => (s.trim() ? s.trim() : null);
+
+export function validateClient(draft: ClientDraft): ClientErrors {
+  return collect({
+    name: fieldError(CLIENT.name, draft.name),
+    phone: fieldError(CLIENT.phone, orNull(draft.phone)),
+    email: fieldError(CLIENT.email, orNull(draft.email)),
+  });
+}
 
 export function clientInput(draft: ClientDraft): ClientFields {
   return { name: draft.name.trim(), phone: orNull(draft.phone), email: orNull(draft.email) };
@@ -58,12 +77,13 @@ export function petDraftFrom(pet: LocalPet): PetDraft {
 }
 
 export function validatePet(draft: PetDraft, today: string): PetErrors {
-  const errors: PetErrors = {};
-  if (!draft.name.trim()) errors.name = 'Enter the pet’s name.';
-  if (!draft.species.trim()) errors.species = 'Enter the species.';
-  if (draft.birthDate && !/^\d{4}-\d{2}-\d{2}$/.test(draft.birthDate)) errors.birthDate = 'Enter a date.';
-  else if (draft.birthDate && draft.birthDate > today) errors.birthDate = 'The birth date is in the future.';
-  return errors;
+  const birthDate = draft.birthDate || null;
+  return collect({
+    name: fieldError(PET.name, draft.name),
+    species: fieldError(PET.species, draft.species),
+    breed: fieldError(PET.breed, orNull(draft.breed)),
+    birthDate: fieldError(PET.birthDate, birthDate) ?? (birthDate && birthDate > today ? 'Birth date cannot be in the future' : undefined),
+  });
 }
 
 export function petInput(draft: PetDraft, ownerId: EntityId): PetInput {

@@ -5,7 +5,7 @@
  * @fires record-id-changed - detail `{from, to}`: a temp id shown in the URL got its real id.
  */
 import { LitElement, type PropertyDeclarations } from 'lit';
-import type { EntityId } from '../protocol/index.ts';
+import { permissionDenied, type EntityId, type EntityType, type SessionUser, type WriteAction } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 
 export interface NavigateDetail {
@@ -21,14 +21,26 @@ export interface RecordIdChangedDetail {
 export abstract class ScreenElement extends LitElement {
   static override properties: PropertyDeclarations = {
     services: { attribute: false },
+    user: { attribute: false },
   };
 
   declare services: AppServices | undefined;
+  /** Who is signed in: actions their role may not take are shown disabled, with the reason. */
+  declare user: SessionUser | null;
   private setUp = false;
 
   constructor() {
     super();
     this.services = undefined;
+    this.user = null;
+  }
+
+  /**
+   * Why the signed-in user may not do this, or null when they may (also while nobody is known:
+   * the worker and the server enforce the same table, the screens only explain it).
+   */
+  protected denied(action: WriteAction, entityType: EntityType): string | null {
+    return this.user ? permissionDenied(this.user.role, action, entityType) : null;
   }
 
   override connectedCallback(): void {

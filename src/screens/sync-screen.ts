@@ -1,15 +1,15 @@
-/** The Sync tab: the sync panel, and the auto-sync and debug switches. */
+/** The Sync tab: the sync panel (with names from the replica), and the auto-sync and debug switches. */
 import { css, html, nothing } from 'lit';
 import '../components/sync-engine-panel.ts';
+import type { PanelNames } from '../components/sync-engine-panel.ts';
 import type { NetworkMonitor } from '../controllers/network-monitor.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
-import { DEBUG_KEY } from '../debug.ts';
+import { AUTO_SYNC_KEY, DEBUG_KEY } from '../debug.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
+import type { EntityId, EntityType } from '../protocol/index.ts';
 import { Directory } from './directory.ts';
 import { ScreenElement } from './screen.ts';
-
-export const AUTO_SYNC_KEY = 'SMARTDMV_AUTO_SYNC';
 
 export class SyncScreen extends ScreenElement {
   static override properties = {
@@ -24,12 +24,15 @@ export class SyncScreen extends ScreenElement {
   declare storage: Pick<Storage, 'getItem' | 'setItem'> | null;
   declare _directory: Directory;
   declare _settingsVersion: number;
+  private namesFor: { directory: Directory; names: PanelNames } | null = null;
 
   static override styles = [
     controls,
     css`
       :host { display: flex; flex-direction: column; gap: var(--sd-space-4); }
       .switch { display: flex; gap: var(--sd-space-3); align-items: center; min-height: var(--sd-touch); font-weight: 500; cursor: pointer; }
+      /* The box itself is a 44 px target, not only its label. */
+      .switch input[type='checkbox'] { width: 44px; height: 44px; min-height: 44px; flex: none; }
       section.card { display: flex; flex-direction: column; gap: var(--sd-space-2); }
     `,
   ];
@@ -70,6 +73,7 @@ export class SyncScreen extends ScreenElement {
         .networkEnvironment=${this.services?.network}
         .now=${this.services?.now ?? (() => Date.now())}
         .describeValue=${(field: string, value: unknown) => this._directory.describe(field, value)}
+        .names=${this.panelNames()}
       ></sync-engine-panel>
       <section class="card" aria-labelledby="settings-heading">
         <h2 id="settings-heading">Settings</h2>
@@ -85,6 +89,29 @@ export class SyncScreen extends ScreenElement {
         </label>
       </section>
     `;
+  }
+
+  /** Record and people names for the change list (a new object when the directory changed). */
+  private panelNames(): PanelNames {
+    const directory = this._directory;
+    if (this.namesFor?.directory === directory) return this.namesFor.names;
+    const names: PanelNames = {
+      record: (entityType, id) => this.recordName(entityType, id),
+      person: (userId) => directory.user(userId)?.name ?? null,
+    };
+    this.namesFor = { directory, names };
+    return names;
+  }
+
+  private async recordName(entityType: EntityType, id: EntityId): Promise<string | null> {
+    const entities = this.services?.entities;
+    if (!entities) return null;
+    try {
+      if (entityType === 'appointments') return (await entities.getAppointment(id)).title;
+      return (entityType === 'pets' ? await entities.getPet(id) : await entities.getUser(id)).name;
+    } catch {
+      return null; // deleted here, or unknown: the row shows the reference instead
+    }
   }
 
   private readonly onAutoSync = (event: Event): void => {

@@ -110,10 +110,21 @@ export const controls = css`
   }
   .banner.error { background: var(--sd-color-danger-soft); border-color: var(--sd-color-danger); color: #7f1d1d; }
   .banner.warning { background: var(--sd-color-warning-soft); border-color: var(--sd-color-warning-border); color: var(--sd-color-warning-text); }
-  .banner.info { background: var(--sd-color-info-soft); border-color: #0369a1; color: var(--sd-color-info-text); }
+  .banner.info { background: var(--sd-color-info-soft); border-color: var(--sd-color-info); color: var(--sd-color-info-text); }
+
+  .confirm { display: flex; flex-direction: column; gap: var(--sd-space-2); padding: var(--sd-space-3) var(--sd-space-4);
+    border: 2px solid var(--sd-color-danger); border-radius: var(--sd-radius); background: var(--sd-color-danger-soft); }
+  .confirm.warning { border-color: var(--sd-color-warning-border); background: var(--sd-color-warning-soft); }
+  .confirm-message p, .confirm-message ul { margin: 0; }
+  .confirm-message ul { padding-inline-start: var(--sd-space-5); }
+  .confirm-buttons, .denied { display: flex; flex-wrap: wrap; gap: var(--sd-space-2) var(--sd-space-3); align-items: center; }
 
   .toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: var(--sd-space-3); }
   .spacer { flex: 1; }
+
+  .icon { flex: none; vertical-align: middle; }
+  /* Arrows point the way the text reads. */
+  .flip-rtl:dir(rtl) { transform: scaleX(-1); }
 
   .visually-hidden {
     position: absolute !important;

@@ -33,6 +33,7 @@ export const themeTokens = css`
     --sd-color-warning-border: #b45309;
     --sd-color-success: #166534;
     --sd-color-success-soft: #dcfce7;
+    --sd-color-info: #0369a1;
     --sd-color-info-soft: #e0f2fe;
     --sd-color-info-text: #0c4a6e;
     --sd-color-focus: #1d4ed8;

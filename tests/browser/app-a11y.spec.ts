@@ -4,7 +4,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { indicator, makeConflict, signInThroughUi } from './app-helpers.ts';
+import { bookOnServer, dayFromToday, indicator, makeConflict, makeHousehold, serverSession, signInThroughUi } from './app-helpers.ts';
 import { waitForServiceWorkerControl } from './helpers.ts';
 
 async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
@@ -29,7 +29,7 @@ test('every screen passes axe with no serious or critical violations', async ({ 
   await page.getByRole('link', { name: '+ Book appointment' }).click();
   await expect(page.getByRole('heading', { name: 'Book an appointment' })).toBeVisible();
   await page.getByRole('button', { name: 'Book appointment' }).click(); // with errors shown
-  await expect(page.getByText('Choose the client.')).toBeVisible();
+  await expect(page.getByText('Client is required')).toBeVisible();
   await expectNoSeriousViolations(page, 'book appointment (with errors)');
 
   await page.getByRole('link', { name: 'Appointments' }).click();
@@ -75,4 +75,37 @@ test('the conflict dialog passes axe with no serious or critical violations', as
   await expectNoSeriousViolations(page, 'conflict dialog');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await s.api.dispose();
+});
+
+test('confirmations, refusals and the Sync tab lists pass axe', async ({ page, context, baseURL }) => {
+  test.setTimeout(120_000);
+  const api = await serverSession(baseURL!, 'admin@northside.example');
+  const home = await makeHousehold(api, 'Axe');
+  await bookOnServer(api, home.pet.id, 'Axe upcoming visit', 2);
+  await signInThroughUi(page, 'admin@northside.example');
+
+  await page.goto(`/clients/${home.client.id}`);
+  await page.getByRole('button', { name: 'Delete client…' }).click();
+  await expect(page.getByTestId('delete-refused')).toBeVisible();
+  await expectNoSeriousViolations(page, 'client delete refused');
+
+  await page.goto(`/clients/${home.client.id}/pets/${home.pet.id}`);
+  await page.getByRole('button', { name: 'Delete pet…' }).click();
+  await expect(page.getByTestId('cancelled-with-pet')).toBeVisible();
+  await expectNoSeriousViolations(page, 'pet delete confirmation');
+
+  await context.setOffline(true);
+  await page.goto('/appointments/new');
+  await page.getByLabel('Client').selectOption(String(home.client.id));
+  await page.getByLabel('Date').fill(dayFromToday(-2));
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await expect(page.getByRole('group', { name: 'Confirm a date in the past' })).toBeVisible();
+  await expectNoSeriousViolations(page, 'back-dated confirmation');
+  await page.getByRole('button', { name: 'Yes, book it on that day' }).click();
+
+  await page.getByRole('link', { name: 'Sync', exact: true }).click();
+  await expect(page.getByTestId('waiting-list')).toBeVisible();
+  await expectNoSeriousViolations(page, 'sync with waiting changes');
+  await context.setOffline(false);
+  await api.dispose();
 });

@@ -132,3 +132,41 @@ export async function makeConflict(
   await expect(indicator(page).getByTestId('conflict-count')).toHaveText('1 conflict', { timeout: 30_000 });
   return { page, api, id, original };
 }
+
+export async function serverPost<T>(api: APIRequestContext, path: string, body: Record<string, unknown>): Promise<T> {
+  const res = await api.post(path, { data: body });
+  expect(res.status(), await res.text()).toBe(201);
+  return ((await res.json()) as { data: T }).data;
+}
+
+/** Status of `GET path` on the server (404 once a deletion reached it). */
+export async function serverStatus(api: APIRequestContext, path: string): Promise<number> {
+  return (await api.get(path)).status();
+}
+
+export interface Household {
+  client: { id: number; name: string };
+  pet: { id: number; name: string };
+}
+
+/** A client of their own with one pet, made on the server (by the front desk PC) for one test. */
+export async function makeHousehold(api: APIRequestContext, label: string): Promise<Household> {
+  const stamp = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const client = await serverPost<{ id: number; name: string }>(api, '/api/users', { name: `${label} Owner ${stamp}`, role: 'CLIENT', email: null, phone: null });
+  const pet = await serverPost<{ id: number; name: string }>(api, '/api/pets', { name: `${label}Pet${stamp.slice(-5)}`, species: 'Dog', ownerId: client.id });
+  return { client, pet };
+}
+
+/** An appointment of the pet, `days` from now (negative: in the past). */
+export function bookOnServer(api: APIRequestContext, petId: number, title: string, days: number, status = 'scheduled'): Promise<ServerAppointment> {
+  const date = new Date(Date.now() + days * 86_400_000);
+  date.setMinutes(0, 0, 0);
+  return serverPost<ServerAppointment>(api, '/api/appointments', {
+    title, type: 'checkup', date: date.toISOString(), durationMinutes: 30, status, notes: null, petId, practitionerId: null,
+  });
+}
+
+/** Local `YYYY-MM-DD`, `days` from today. */
+export function dayFromToday(days: number): string {
+  return localDay(new Date(Date.now() + days * 86_400_000).toISOString());
+}

@@ -5,7 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { indicator, makeConflict } from './app-helpers.ts';
+import { dayFromToday, indicator, makeConflict } from './app-helpers.ts';
 import { waitForServiceWorkerControl } from './helpers.ts';
 
 const DIR = 'docs/screenshots';
@@ -61,14 +61,29 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   await page.locator('a.row').first().click();
   await expect(page.getByRole('heading', { name: 'Pets' })).toBeVisible();
   await shoot(page, '06-client');
-  await context.setOffline(false);
 
+  // Still offline: the booking waits in the Sync tab's list, beside the conflict.
   await page.getByRole('link', { name: 'Sync', exact: true }).click();
   await expect(page.getByTestId('unresolved-count')).toHaveText('(1 unresolved)');
+  await expect(page.getByTestId('waiting-list')).toBeVisible();
   await shoot(page, '07-sync');
+  await context.setOffline(false);
+  await expect(page.getByTestId('waiting-count')).toHaveText('(0)', { timeout: 30_000 });
   await page.getByRole('button', { name: 'Resolve…' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('radio', { name: /^Merge/ }).check();
   await shoot(page, '08-conflict-dialog-merge');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  // A visit typed on a past day asks first.
+  await page.goto('/appointments/new');
+  await page.getByLabel('Client').selectOption({ index: 3 });
+  const petAgain = page.getByLabel('Pet');
+  if ((await petAgain.inputValue()) === '') await petAgain.selectOption({ index: 1 });
+  await page.getByLabel('Date').fill(dayFromToday(-1));
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await expect(page.getByRole('group', { name: 'Confirm a date in the past' })).toBeVisible();
+  await page.getByRole('group', { name: 'Confirm a date in the past' }).scrollIntoViewIfNeeded();
+  await shoot(page, '09-book-back-dated');
   await s.api.dispose();
 });

@@ -5,6 +5,7 @@ import { UpdatePrompt } from '../../../src/components/update-prompt.ts';
 import { ClientScreen } from '../../../src/screens/client-screen.ts';
 import { SignInScreen } from '../../../src/screens/sign-in-screen.ts';
 import { createServices } from '../../../src/services.ts';
+import { SESSION_HINT_KEY, storageSessionHint } from '../../../src/session.ts';
 import { FakeApi } from './fake-api.ts';
 import { FakeWorker, eventually, syncState } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
@@ -32,7 +33,7 @@ describe('<smartdmv-app>', () => {
   it('restores the session, routes by URL and follows in-app links without reloading', async () => {
     const { services, worker } = setup();
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
     expect(text(shadow(app).querySelector('.who'))).toContain('Maya Chen');
     // The worker already serves this user: no second SESSION_STARTED (and no extra pull).
     expect(worker.sentOfType('SESSION_STARTED')).toHaveLength(0);
@@ -40,14 +41,15 @@ describe('<smartdmv-app>', () => {
     (shadow(app).querySelector('nav a[href="/clients"]') as HTMLAnchorElement).click();
     await app.updateComplete;
     expect(location.pathname).toBe('/clients');
-    expect(screen(app, 'clients-screen')).not.toBeNull();
+    // Each screen's code loads on demand.
+    await eventually(() => expect(screen(app, 'clients-screen')).not.toBeNull(), 5_000);
     expect(shadow(app).querySelector('nav a[aria-current="page"]')?.getAttribute('href')).toBe('/clients');
   });
 
   it('rewrites the URL in place when a screen reports that its temp id got a real id', async () => {
     const { services } = setup('/clients/temp_user_a/pets/temp_pet_b');
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'pet-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'pet-screen')).not.toBeNull(), 5_000);
     const length = history.length;
     screen(app, 'pet-screen')!.dispatchEvent(
       new CustomEvent('record-id-changed', { detail: { from: 'temp_user_a', to: 31 }, bubbles: true, composed: true }),
@@ -61,22 +63,39 @@ describe('<smartdmv-app>', () => {
     const { api, services, worker } = setup();
     api.sessionUser = null;
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
     const signIn = screen(app, 'sign-in-screen') as SignInScreen;
     await signIn.updateComplete;
     (shadow(signIn).querySelector('#email') as HTMLInputElement).value = 'reception@northside.example';
     (shadow(signIn).querySelector('#password') as HTMLInputElement).value = 'demo1234';
     buttonByText(shadow(signIn), 'Sign in').click();
     await eventually(() => expect(worker.sentOfType('SESSION_STARTED')).toHaveLength(1));
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+  });
+
+  it('a tablet never signed in shows sign-in at once, without asking the server', async () => {
+    const { api, services } = setup();
+    const worker = new FakeWorker(); // remembers nobody
+    const stored = new Map<string, string>();
+    const hint = storageSessionHint({ getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => void stored.set(k, v), removeItem: (k) => void stored.delete(k) });
+    const app = await mount(new SmartDmvApp(), { services: { ...services, client: worker.client(), sessionHint: hint } });
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
+    expect(api.calls.filter((c) => c.path === '/api/auth/me')).toHaveLength(0);
+
+    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
+    await signIn.updateComplete;
+    (shadow(signIn).querySelector('#email') as HTMLInputElement).value = 'reception@northside.example';
+    (shadow(signIn).querySelector('#password') as HTMLInputElement).value = 'demo1234';
+    buttonByText(shadow(signIn), 'Sign in').click();
+    await eventually(() => expect(stored.get(SESSION_HINT_KEY)).toBe('true'));
   });
 
   it('signs out, ends the worker session and says that queued changes are kept', async () => {
     const { services, worker } = setup();
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
     buttonByText(shadow(app), 'Sign out').click();
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
     expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(1);
     const signIn = screen(app, 'sign-in-screen') as SignInScreen;
     await signIn.updateComplete;
@@ -86,7 +105,7 @@ describe('<smartdmv-app>', () => {
   it('shows the update prompt when the registration reports a waiting worker', async () => {
     const { services } = setup();
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull());
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
     let applied = 0;
     app.dispatchEvent(new CustomEvent('update-ready', { detail: { applyUpdate: () => applied++ } }));
     await app.updateComplete;
@@ -134,7 +153,8 @@ describe('<client-screen>', () => {
     buttonByText(shadow(el), 'Create client').click();
     await settle(el);
     expect(api.callsOf('POST')).toHaveLength(0);
-    expect(text(shadow(el))).toContain('does not look like an email');
+    // The protocol's own message, as sync would give it.
+    expect(text(shadow(el))).toContain('Email is not a valid address');
     email.value = 'noor@example.com';
     email.dispatchEvent(new Event('input'));
     buttonByText(shadow(el), 'Create client').click();

@@ -48,6 +48,7 @@ export class FakeWorker implements WorkerTransport {
       GET_STATE: () => syncState(),
       GET_CONFLICTS: () => [],
       GET_OPERATIONS: () => [],
+      GET_QUARANTINE: () => [],
       ...handlers,
     };
   }

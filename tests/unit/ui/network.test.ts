@@ -134,6 +134,49 @@ describe('NetworkStatusController', () => {
   });
 });
 
+describe('one /api/health probe per environment', () => {
+  it('the indicator and the panel share it: one probe at start, one per interval, none from a late joiner', async () => {
+    vi.useFakeTimers();
+    const { env, fetchFn } = environment();
+    const indicator = new FakeHost();
+    const panel = new FakeHost();
+    const a = new NetworkStatusController(indicator, env, { probeIntervalMs: 30_000 });
+    const b = new NetworkStatusController(panel, env, { probeIntervalMs: 30_000 });
+    indicator.connect();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetchFn).toHaveBeenCalledTimes(1);
+    panel.connect(); // the Sync tab opens later: it reads the current measurement
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fetchFn).toHaveBeenCalledTimes(1);
+    expect(b.rttMs).toBe(a.rttMs);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(fetchFn).toHaveBeenCalledTimes(2);
+    expect(panel.updates).toBeGreaterThan(0);
+    panel.disconnect(); // leaving the Sync tab keeps the indicator's probe
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(fetchFn).toHaveBeenCalledTimes(3);
+    indicator.disconnect();
+    await vi.advanceTimersByTimeAsync(90_000);
+    expect(fetchFn).toHaveBeenCalledTimes(3);
+  });
+
+  it('both hear an offline event once', () => {
+    const { env, nav } = environment();
+    const one = new FakeHost();
+    const two = new FakeHost();
+    const a = new NetworkStatusController(one, env);
+    const b = new NetworkStatusController(two, env);
+    one.connect();
+    two.connect();
+    nav.onLine = false;
+    env.events.dispatchEvent(new Event('offline'));
+    expect(a.isOnline).toBe(false);
+    expect(b.isOnline).toBe(false);
+    one.disconnect();
+    two.disconnect();
+  });
+});
+
 function monitorSetup(options: { debug?: boolean; online?: boolean; syncOnReconnect?: boolean; autoSyncEnabled?: boolean } = {}) {
   const worker = new FakeWorker({
     ONLINE: () => ({ started: true }),

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { OfflineIndicator, indicatorState } from '../../../src/components/offline-indicator.ts';
+import { OfflineIndicator, QUIET_SYNC_MS, indicatorState } from '../../../src/components/offline-indicator.ts';
 import { FakeWorker, STATS, conflict, eventually, syncState } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
 
@@ -87,5 +87,21 @@ describe('<offline-indicator>', () => {
     await el.updateComplete;
     expect(text(card())).toContain('Sign in to sync');
     expect(shadow(el).querySelector('a[href="/signin"]')).not.toBeNull();
+  });
+});
+
+describe('<offline-indicator> and background pulls', () => {
+  it('stays hidden during a quick pull with nothing to send, and shows one that takes a while', async () => {
+    const worker = new FakeWorker();
+    const { el, card } = await indicator(worker);
+    worker.emit({ type: 'SYNC_STARTED', trigger: 'startup' });
+    worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'pull', processed: 100, total: 1100, percentage: 9 } });
+    await el.updateComplete;
+    expect(card().hidden).toBe(true);
+    await eventually(() => expect(card().dataset.state).toBe('syncing'), QUIET_SYNC_MS + 1_000);
+    expect(text(card())).toContain('Receiving updates');
+    worker.emit({ type: 'SYNC_RESULT', result: { pushed: 0, failed: 0, conflicts: 0, pulled: 1100, durationMs: 1, finishedAt: 1, error: null, trigger: 'startup' } });
+    await el.updateComplete;
+    expect(card().hidden).toBe(true);
   });
 });

@@ -5,7 +5,9 @@ describe('matchRoute / routePath', () => {
   const cases: [string, Route][] = [
     ['/', { name: 'appointments', date: null }],
     ['/appointments?date=2026-11-25', { name: 'appointments', date: '2026-11-25' }],
-    ['/appointments/new?date=2026-11-25', { name: 'appointment-new', date: '2026-11-25' }],
+    ['/appointments/new?date=2026-11-25', { name: 'appointment-new', date: '2026-11-25', clientId: null, petId: null }],
+    // "Book appointment" on a pet's page.
+    ['/appointments/new?clientId=7&petId=temp_pet_b', { name: 'appointment-new', date: null, clientId: 7, petId: 'temp_pet_b' }],
     ['/appointments/12', { name: 'appointment-edit', id: 12 }],
     ['/appointments/temp_appt_1f2e', { name: 'appointment-edit', id: 'temp_appt_1f2e' }],
     ['/clients', { name: 'clients' }],
@@ -35,6 +37,7 @@ describe('matchRoute / routePath', () => {
     expect(matchRoute('/nowhere').name).toBe('not-found');
     expect(matchRoute('/appointments', '?date=2026-13-45')).toEqual({ name: 'appointments', date: null });
     expect(parseIdSegment('temp_')).toBeNull();
+    expect(matchRoute('/appointments/new', '?clientId=abc')).toEqual({ name: 'appointment-new', date: null, clientId: null, petId: null });
   });
 
   it('replaces a temp id in a path by the real id, keeping the query', () => {

@@ -93,7 +93,8 @@ describe('<appointment-form-screen>', () => {
     buttonByText(root, 'Book appointment').click();
     await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
     const body = api.callsOf('POST')[0]?.body as Record<string, unknown>;
-    expect(body).toMatchObject({ title: 'Checkup — Rex', type: 'checkup', durationMinutes: 30, petId: 9, practitionerId: 2, status: 'scheduled' });
+    // No practitioner is chosen for front-desk staff: they pick one (or leave it open).
+    expect(body).toMatchObject({ title: 'Checkup — Rex', type: 'checkup', durationMinutes: 30, petId: 9, practitionerId: null, status: 'scheduled' });
     expect(body).not.toHaveProperty('clientId');
     expect(new Date(String(body.date)).getDate()).toBe(27);
     await eventually(() => expect(navigations).toEqual(['/appointments?date=2026-11-27']));
@@ -106,7 +107,8 @@ describe('<appointment-form-screen>', () => {
     buttonByText(shadow(el), 'Book appointment').click();
     await settle(el);
     expect(api.callsOf('POST')).toHaveLength(0);
-    expect(text(shadow(el))).toContain('Choose the client.');
+    expect(text(shadow(el))).toContain('Client is required');
+    expect(text(shadow(el))).toContain('Pet is required');
     expect(shadow(el).querySelector('#clientId')?.getAttribute('aria-invalid')).toBe('true');
   });
 

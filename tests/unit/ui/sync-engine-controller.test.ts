@@ -46,8 +46,11 @@ describe('SyncEngineController', () => {
     expect(host.updates).toBeGreaterThan(before);
   });
 
-  it('sync() sends SYNC_NOW and keeps the result; a 401 result marks auth required', async () => {
-    const worker = new FakeWorker({ SYNC_NOW: () => result({ error: { code: 'UNAUTHENTICATED', message: 'Sign in' } }) });
+  it('sync() sends SYNC_NOW and keeps the result; a 401 result asks the worker whether sign-in is needed', async () => {
+    const worker = new FakeWorker({
+      SYNC_NOW: () => result({ error: { code: 'UNAUTHENTICATED', message: 'Sign in' } }),
+      GET_STATE: () => syncState({ authRequired: worker.sentOfType('SYNC_NOW').length > 0 }),
+    });
     const { host, engine } = setup(worker);
     host.connect();
     const promise = engine.sync();
@@ -56,7 +59,16 @@ describe('SyncEngineController', () => {
     expect(r?.error?.code).toBe('UNAUTHENTICATED');
     expect(worker.sentOfType('SYNC_NOW')).toHaveLength(1);
     expect(engine.isSyncing).toBe(false);
-    expect(engine.authRequired).toBe(true);
+    await eventually(() => expect(engine.authRequired).toBe(true));
+  });
+
+  it('a run before the worker knew the session (no 401 from the server) does not ask to sign in', async () => {
+    const worker = new FakeWorker();
+    const { host, engine } = setup(worker);
+    host.connect();
+    worker.emit({ type: 'SYNC_RESULT', result: result({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to sync' } }) });
+    await eventually(() => expect(worker.sentOfType('GET_STATE').length).toBeGreaterThanOrEqual(2));
+    expect(engine.authRequired).toBe(false);
   });
 
   it('sync() reports a worker failure as an error, not a throw', async () => {

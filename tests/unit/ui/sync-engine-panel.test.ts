@@ -35,7 +35,8 @@ function conflictWorker(record: ConflictRecord) {
 
 async function openDialog(el: SyncEnginePanel): Promise<ConflictResolutionDialog> {
   buttonByText(shadow(el), 'Resolve…').click();
-  await settle(el);
+  // The dialog's code is loaded on demand: the first time takes a moment.
+  await eventually(() => expect(dialogOf(el)?.open).toBe(true), 5_000);
   const dialog = dialogOf(el);
   await dialog.updateComplete;
   return dialog;
@@ -53,18 +54,22 @@ async function apply(dialog: ConflictResolutionDialog): Promise<void> {
 }
 
 describe('<sync-engine-panel>', () => {
-  it('shows the last result and the queue counters, and Sync Now sends SYNC_NOW', async () => {
+  it('shows the last sync that did something (not a later empty run) and the queue counters; Sync Now sends SYNC_NOW', async () => {
     const worker = new FakeWorker({
       GET_STATE: () =>
         syncState({
           stats: { ...STATS, pending: 2, failed: 1, completed: 5 },
-          lastResult: { pushed: 3, failed: 1, conflicts: 0, pulled: 12, durationMs: 1500, finishedAt: Date.parse('2026-11-25T10:00:00Z'), error: null, trigger: 'manual' },
+          lastActivity: { pushed: 3, failed: 1, conflicts: 0, pulled: 12, durationMs: 1500, finishedAt: Date.parse('2026-11-25T10:00:00Z'), error: null, trigger: 'manual' },
+          lastResult: { pushed: 0, failed: 0, conflicts: 0, pulled: 0, durationMs: 20, finishedAt: Date.parse('2026-11-25T10:05:00Z'), error: null, trigger: 'startup' },
         }),
       SYNC_NOW: () => ({ pushed: 2, failed: 0, conflicts: 0, pulled: 0, durationMs: 10, finishedAt: 2, error: null, trigger: 'manual' }),
     });
     const el = await panel(worker);
     const root = shadow(el);
     expect(text(root.querySelector('[data-testid="result-pushed"]'))).toBe('3');
+    expect(text(root.querySelector('[data-testid="result-pulled"]'))).toBe('12');
+    expect(text(root.querySelector('[data-testid="result-when"]'))).toContain('started by Sync Now');
+    expect(text(root)).toContain('Checked again 1 min ago: nothing new.');
     expect(text(root.querySelector('[data-testid="queue-pending"]'))).toBe('2');
     expect(text(root.querySelector('[data-testid="queue-failed"]'))).toBe('1');
     buttonByText(root, 'Sync Now').click();
@@ -100,6 +105,101 @@ describe('<sync-engine-panel>', () => {
     expect(worker.sentOfType('DISCARD_OPERATION')).toHaveLength(0); // asks first
     buttonByText(shadow(el).querySelector('li.failed') as HTMLElement, 'Confirm discard').click();
     await eventually(() => expect(worker.sentOfType('DISCARD_OPERATION')).toEqual([{ type: 'DISCARD_OPERATION', operationId: 7 }]));
+  });
+
+  it('an empty run does not replace the last sync that did something; one that did, does', async () => {
+    const worker = new FakeWorker();
+    const el = await panel(worker);
+    const result = { failed: 0, conflicts: 0, durationMs: 10, error: null, trigger: 'manual' };
+    worker.emit({ type: 'SYNC_RESULT', result: { ...result, pushed: 4, pulled: 0, finishedAt: Date.parse('2026-11-25T10:01:00Z') } });
+    worker.emit({ type: 'SYNC_RESULT', result: { ...result, pushed: 0, pulled: 0, finishedAt: Date.parse('2026-11-25T10:02:00Z') } });
+    await el.updateComplete;
+    expect(text(shadow(el).querySelector('[data-testid="result-pushed"]'))).toBe('4');
+    worker.emit({ type: 'SYNC_RESULT', result: { ...result, pushed: 0, pulled: 7, finishedAt: Date.parse('2026-11-25T10:03:00Z') } });
+    await el.updateComplete;
+    expect(text(shadow(el).querySelector('[data-testid="result-pulled"]'))).toBe('7');
+  });
+
+  it('lists the waiting changes: what, which record, when and by whom', async () => {
+    const ops = [
+      operation({ id: 1, status: 'pending', lastError: null, data: { title: 'Dental — Rex' }, timestamp: Date.parse('2026-11-25T10:01:00Z'), userId: 3 }),
+      operation({ id: 2, status: 'in_flight', lastError: null, operation: 'update', entityId: 42, tempId: null, data: { notes: 'x', date: '2026-11-26T09:00:00.000Z' }, timestamp: Date.parse('2026-11-25T09:00:00Z'), userId: 3 }),
+      operation({ id: 3, status: 'pending', lastError: null, operation: 'delete', entityType: 'pets', entityId: 9, tempId: null, data: null, userId: 99 }),
+    ];
+    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 2, inFlight: 1 } }), GET_OPERATIONS: () => ops });
+    const names = {
+      record: async (type: string, id: unknown) => (type === 'appointments' && id === 42 ? 'Annual checkup' : null),
+      person: (userId: number) => (userId === 3 ? 'Maya Chen' : null),
+    };
+    const el = await mount(new SyncEnginePanel(), { client: worker.client(), networkEnvironment: fakeNetwork(), now: () => Date.parse('2026-11-25T10:06:00Z'), names });
+    await settle(el);
+    const rows = [...shadow(el).querySelectorAll('[data-testid="waiting-list"] li')].map((li) => text(li));
+    expect(text(shadow(el).querySelector('[data-testid="waiting-count"]'))).toBe('(3)');
+    expect(rows[0]).toContain('New appointment “Dental — Rex”');
+    expect(rows[0]).toContain('5 min ago · by Maya Chen · reference (not on the server yet)');
+    expect(rows[0]).toContain('Waiting');
+    expect(rows[1]).toContain('Change to appointment “Annual checkup”');
+    expect(rows[1]).toContain('Changed: Notes, Date and time');
+    expect(rows[1]).toContain('reference #42');
+    expect(rows[1]).toContain('Sending');
+    expect(rows[2]).toContain('Deletion of pet #9');
+    expect(rows[2]).toContain('by user #99');
+  });
+
+  it('"Discard all failed" asks first, then sends CLEAR_FAILED', async () => {
+    let ops = [operation({ id: 7 }), operation({ id: 8, data: { title: 'Second' } })];
+    const worker = new FakeWorker({
+      GET_STATE: () => syncState({ stats: { ...STATS, failed: ops.length } }),
+      GET_OPERATIONS: () => ops,
+      CLEAR_FAILED: () => {
+        ops = [];
+        return STATS;
+      },
+    });
+    const el = await panel(worker);
+    buttonByText(shadow(el), 'Discard all failed…').click();
+    await el.updateComplete;
+    expect(worker.sentOfType('CLEAR_FAILED')).toHaveLength(0);
+    expect(text(shadow(el).querySelector('[aria-label="Confirm discarding all failed changes"]'))).toContain('Discard 2 failed changes?');
+    buttonByText(shadow(el), 'Keep them').click();
+    await el.updateComplete;
+    buttonByText(shadow(el), 'Discard all failed…').click();
+    await el.updateComplete;
+    buttonByText(shadow(el), 'Yes, discard 2').click();
+    await eventually(() => expect(worker.sentOfType('CLEAR_FAILED')).toHaveLength(1));
+    await eventually(() => expect(shadow(el).querySelectorAll('li.failed')).toHaveLength(0));
+  });
+
+  it('lists records the tablet could not read, in words to pass on to support', async () => {
+    const worker = new FakeWorker({
+      GET_QUARANTINE: () => [
+        { entityType: 'appointments', id: 123, version: 4, reason: 'date: Date must be between the years 1900 and 2199', raw: '{"id":123}', receivedAt: Date.parse('2026-11-25T10:00:00Z') },
+      ],
+    });
+    const el = await panel(worker);
+    const section = shadow(el).querySelector('[data-testid="quarantine"]') as HTMLElement;
+    expect(text(section)).toContain('Records this tablet could not read (1)');
+    expect(text(section)).toContain('Appointment #123');
+    expect(text(section)).toContain('Problem: date: Date must be between the years 1900 and 2199');
+    expect(text(section)).toContain('tell your support contact');
+    expect(text(section.querySelector('pre'))).toContain('Record: appointments 123, version 4');
+    // Read again after each sync.
+    worker.emit({ type: 'SYNC_RESULT', result: { pushed: 0, failed: 0, conflicts: 0, pulled: 1, durationMs: 1, finishedAt: 1, error: null, trigger: 'manual' } });
+    await eventually(() => expect(worker.sentOfType('GET_QUARANTINE')).toHaveLength(2));
+  });
+
+  it('"Recently resolved" is a disclosure that says which strategy was used', async () => {
+    const resolved = conflict({ id: 2, resolved: true, resolvedAt: Date.parse('2026-11-25T10:04:00Z'), resolution: 'merge:update' });
+    const el = await panel(new FakeWorker({ GET_CONFLICTS: () => [resolved] }));
+    const disclosure = shadow(el).querySelector('[data-testid="recently-resolved"]') as HTMLElement;
+    await settle(el);
+    const toggle = shadow(disclosure).querySelector('button') as HTMLButtonElement;
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(text(toggle)).toBe('Recently resolved (1)');
+    toggle.click();
+    await settle(el);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(text(disclosure.querySelector('li'))).toContain('Resolved with Merge · 2 min ago');
   });
 
   it('shows the unresolved count and opens the dialog with local and server values side by side', async () => {
@@ -172,6 +272,54 @@ describe('<sync-engine-panel>', () => {
     await settle(el);
     expect(dialogOf(el).open).toBe(true);
     expect(text(shadow(dialogOf(el)).querySelector('.banner.error'))).toContain('Choose a value for: title');
+  });
+
+  it('drops "choose how to resolve" as soon as a strategy is picked', async () => {
+    const { worker } = conflictWorker(conflict());
+    const el = await panel(worker);
+    const dialog = await openDialog(el);
+    await apply(dialog);
+    expect(text(shadow(dialog).querySelector('[role="alert"]'))).toContain('Choose how to resolve');
+    await pickStrategy(dialog, 'server_wins');
+    expect(shadow(dialog).querySelector('[role="alert"]')).toBeNull();
+  });
+
+  it('lists fields changed only on the server, and the rest of the server record', async () => {
+    const c = conflict({ serverChangedFields: ['title', 'durationMinutes'] });
+    c.serverData = { ...c.serverData, durationMinutes: '45', status: 'confirmed' };
+    const { worker } = conflictWorker(c);
+    const el = await panel(worker);
+    const dialog = await openDialog(el);
+    const rows = [...shadow(dialog).querySelectorAll('tbody tr')].map((r) => r.getAttribute('data-field'));
+    expect(rows.slice(0, 3)).toEqual(['title', 'notes', 'durationMinutes']);
+    expect(rows).toContain('type');
+    expect(rows).toContain('status');
+    const duration = shadow(dialog).querySelector('tr[data-field="durationMinutes"]') as HTMLElement;
+    expect(text(duration)).toContain('Changed on server');
+    expect(text(duration)).toContain('Not changed here');
+    expect(text(duration)).toContain('45');
+    expect(text(shadow(dialog).querySelector('tr[data-field="status"]'))).not.toContain('Changed on server');
+    // Values in words: the type's and the status's labels, minutes with their unit.
+    expect(text(shadow(dialog).querySelector('tr[data-field="status"]'))).toContain('Confirmed');
+    expect(text(shadow(dialog).querySelector('tr[data-field="type"]'))).toContain('Checkup');
+    expect(text(duration)).toContain('45 min');
+  });
+
+  it('the "Other" value for notes is a multi-line box', async () => {
+    const { worker, resolutions } = conflictWorker(conflict({ localData: { notes: 'Fasting from 8pm' }, affectedFields: ['notes'], serverData: { ...conflict().serverData, notes: 'No food' } }));
+    const el = await panel(worker);
+    const dialog = await openDialog(el);
+    await pickStrategy(dialog, 'manual');
+    const radios = [...shadow(dialog).querySelectorAll('tr[data-field="notes"] input[type="radio"]')] as HTMLInputElement[];
+    radios[2]!.click();
+    await dialog.updateComplete;
+    const box = shadow(dialog).querySelector('tr[data-field="notes"] textarea') as HTMLTextAreaElement;
+    expect(box).not.toBeNull();
+    box.value = 'Fasting from 8pm\nNo food after';
+    box.dispatchEvent(new Event('input'));
+    await dialog.updateComplete;
+    await apply(dialog);
+    await eventually(() => expect(resolutions).toEqual([{ strategy: 'manual', fields: { notes: { source: 'custom', value: 'Fasting from 8pm\nNo food after' } } }]));
   });
 
   it('Cancel closes the dialog without sending anything', async () => {

@@ -81,3 +81,33 @@ describe('SyncQueueController', () => {
     expect(queue.pendingCount).toBe(1);
   });
 });
+
+describe('SyncQueueController pending count during a push', () => {
+  it('moves with the progress between two counters, and the counters win when they arrive', async () => {
+    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 300 } }) });
+    const host = new FakeHost();
+    const queue = new SyncQueueController(host, worker.client());
+    host.connect();
+    await eventually(() => expect(queue.pendingCount).toBe(300));
+    worker.emit({ type: 'SYNC_STARTED', trigger: 'manual' });
+    worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'push', processed: 0, total: 300, percentage: 0 } });
+    expect(queue.pendingCount).toBe(300);
+    worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'push', processed: 100, total: 300, percentage: 33 } });
+    expect(queue.pendingCount).toBe(200);
+    // Counters taken after the first batch: they already count it.
+    worker.emit({ type: 'QUEUE_STATS', stats: { ...STATS, pending: 200 } });
+    expect(queue.pendingCount).toBe(200);
+    worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'push', processed: 200, total: 300, percentage: 67 } });
+    expect(queue.pendingCount).toBe(100);
+    worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'push', processed: 300, total: 300, percentage: 100 } });
+    expect(queue.pendingCount).toBe(0);
+    worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'pull', processed: 50, total: 100, percentage: 50 } });
+    worker.emit({ type: 'SYNC_RESULT', result: { pushed: 300, failed: 0, conflicts: 0, pulled: 50, durationMs: 1, finishedAt: 1, error: null, trigger: 'manual' } });
+    expect(queue.pendingCount).toBe(0);
+    worker.emit({ type: 'QUEUE_STATS', stats: STATS });
+    expect(queue.pendingCount).toBe(0);
+    // A change written after the run counts at once.
+    worker.emit({ type: 'QUEUE_STATS', stats: { ...STATS, pending: 1 } });
+    expect(queue.pendingCount).toBe(1);
+  });
+});

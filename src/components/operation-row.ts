@@ -1,0 +1,69 @@
+/**
+ * One queued change as the Sync tab lists it: what (new / change / deletion, and the fields an
+ * update touches), which record (its name and reference), when and by whom, its state, and for a
+ * failed change the server's reason with Retry and Discard.
+ */
+import { html, nothing } from 'lit';
+import { formatDateTime, formatRelative, plural } from '../format.ts';
+import type { QueuedOperation } from '../protocol/index.ts';
+import { confirmGroup } from './confirm.ts';
+import { changedFieldsText, describeOperation, errorHint, queueStatusLabel, recordReference } from './labels.ts';
+
+export interface OperationNames {
+  /** The record's name when the operation does not carry it. */
+  record(op: QueuedOperation): string | null;
+  /** Who made the change. */
+  person(userId: number | null): string | null;
+  now: number;
+}
+
+export interface OperationActions {
+  busy: boolean;
+  confirming: boolean;
+  onRetry: () => void;
+  onDiscard: () => void;
+  onConfirmDiscard: () => void;
+  onKeep: () => void;
+}
+
+export function operationRow(op: QueuedOperation, names: OperationNames, actions: OperationActions) {
+  const fields = changedFieldsText(op);
+  const author = names.person(op.userId);
+  const failed = op.status === 'failed';
+  const hint = op.lastError ? errorHint(op.lastError.code) : null;
+  return html`
+    <li class=${op.status} data-operation-id=${op.id}>
+      <span class="what">
+        <strong>${describeOperation(op, names.record(op))}</strong>
+        ${fields ? html`<span class="detail">Changed: ${fields}</span>` : nothing}
+        <span class="hint">
+          <time datetime=${new Date(op.timestamp).toISOString()} title=${formatDateTime(op.timestamp)}>${formatRelative(op.timestamp, names.now)}</time>
+          · by ${author ?? (op.userId === null ? 'unknown' : `user #${op.userId}`)} · reference ${recordReference(op.entityId)}
+        </span>
+        ${failed
+          ? html`<span class="detail">${op.lastError ? `${op.lastError.message} (${op.lastError.code})` : 'Failed'}${hint ? html` <span class="hint">${hint}</span>` : nothing}
+              <span class="hint"> · ${plural(op.attempts, 'attempt')}</span></span>`
+          : nothing}
+      </span>
+      <span class="actions">
+        <span class="badge ${failed || op.status === 'conflict' ? 'conflict' : 'pending'}">${queueStatusLabel(op.status)}</span>
+        ${failed ? failedActions(actions) : nothing}
+      </span>
+    </li>
+  `;
+}
+
+function failedActions(a: OperationActions) {
+  if (a.confirming) {
+    return confirmGroup({
+      label: 'Confirm discarding this change',
+      confirm: 'Confirm discard',
+      keep: 'Keep',
+      busy: a.busy,
+      onConfirm: a.onConfirmDiscard,
+      onKeep: a.onKeep,
+    });
+  }
+  return html`<button ?disabled=${a.busy} @click=${a.onRetry}>Retry</button>
+    <button class="danger" ?disabled=${a.busy} @click=${a.onDiscard}>Discard</button>`;
+}

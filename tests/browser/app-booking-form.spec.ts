@@ -1,0 +1,140 @@
+/**
+ * The booking form as the front desk uses it (issue 11 item 2): a back-dated visit asks first; the
+ * appointment types and their labels are the protocol's; messages and limits come from the
+ * protocol's field schemas; nobody is preselected as practitioner (but a practitioner books for
+ * themself); "Book appointment" from a client's and a pet's page comes pre-filled; a cancelled
+ * appointment can be deleted, and the deletion reaches the server.
+ */
+import { expect, test } from '@playwright/test';
+import {
+  bookOnServer,
+  dayFromToday,
+  makeHousehold,
+  serverGet,
+  serverSession,
+  serverStatus,
+  signInThroughUi,
+  type ServerAppointment,
+} from './app-helpers.ts';
+
+test('a visit on a past day asks first; type, labels, messages and limits come from the protocol', async ({ page, baseURL }) => {
+  const api = await serverSession(baseURL!, 'admin@northside.example');
+  const home = await makeHousehold(api, 'Backdate');
+  await signInThroughUi(page);
+  await page.goto('/appointments/new');
+  await expect(page.getByRole('heading', { name: 'Book an appointment' })).toBeVisible();
+
+  // Limits and messages for people.
+  await expect(page.getByLabel('Title')).toHaveAttribute('maxlength', '200');
+  await expect(page.getByLabel('Notes')).toHaveAttribute('maxlength', '5000');
+  await expect(page.getByTestId('notes-counter')).toHaveText('0 of 5,000 characters');
+  await page.getByLabel('Notes').fill('Bring X-rays');
+  await expect(page.getByTestId('notes-counter')).toHaveText('12 of 5,000 characters');
+  await page.getByLabel('Title').fill('');
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await expect(page.getByText('Client is required')).toBeVisible();
+  await expect(page.getByText('Pet is required')).toBeVisible();
+  await expect(page.getByText('Title is required')).toBeVisible();
+
+  // Nobody preselected for the front desk; the types are the canonical set with their labels.
+  await expect(page.getByLabel('Practitioner')).toHaveValue('');
+  await expect(page.getByLabel('Practitioner').locator('option:checked')).toHaveText('Not assigned yet');
+  await expect(page.getByLabel('Type').locator('option[value="follow_up"]')).toHaveText('Follow-up');
+  await expect(page.getByLabel('Type').locator('option[value="follow-up"]')).toHaveCount(0);
+
+  await page.getByLabel('Client').selectOption(String(home.client.id));
+  await expect(page.getByLabel('Pet')).toHaveValue(String(home.pet.id)); // their only pet
+  await page.getByLabel('Type').selectOption('follow_up');
+  const title = `Back-dated follow-up ${Date.now()}`;
+  await page.getByLabel('Title').fill(title);
+  const yesterday = dayFromToday(-1);
+  await page.getByLabel('Date').fill(yesterday);
+  await page.getByLabel('Time', { exact: true }).fill('10:00');
+
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm a date in the past' });
+  await expect(confirm).toContainText('is in the past');
+  await expect(confirm.getByRole('button', { name: 'Change the date' })).toBeFocused();
+  await confirm.getByRole('button', { name: 'Change the date' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByLabel('Date')).toBeFocused();
+  await expect(page).toHaveURL(/\/appointments\/new/); // nothing saved
+
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await confirm.getByRole('button', { name: 'Yes, book it on that day' }).click();
+  await expect(page).toHaveURL(`/appointments?date=${yesterday}`);
+  const row = page.locator('a.row', { hasText: title });
+  await expect(row).toBeVisible();
+  await expect(row.locator('.badge.muted')).toHaveText('Follow-up');
+
+  // Online: it syncs, stored with the canonical type.
+  await expect(row).toHaveAttribute('href', /^\/appointments\/\d+$/, { timeout: 20_000 });
+  const id = Number((await row.getAttribute('href'))!.split('/').pop());
+  const stored = await serverGet<ServerAppointment & { type: string }>(api, `/api/appointments/${id}`);
+  expect(stored.type).toBe('follow_up');
+  await api.dispose();
+});
+
+test('a practitioner books for themself by default', async ({ page }) => {
+  await signInThroughUi(page, 'vet@northside.example');
+  const me = await page.evaluate(async () => ((await (await fetch('/api/auth/me')).json()) as { user: { id: number; name: string } }).user);
+  await page.goto('/appointments/new');
+  await expect(page.getByLabel('Practitioner')).toHaveValue(String(me.id));
+  await expect(page.getByLabel('Practitioner').locator('option:checked')).toHaveText(me.name);
+});
+
+test('"Book appointment" on a client\'s page and on a pet\'s page opens the form pre-filled', async ({ page, baseURL }) => {
+  const api = await serverSession(baseURL!, 'admin@northside.example');
+  const home = await makeHousehold(api, 'Prefill');
+  const second = await api.post('/api/pets', { data: { name: `Second${Date.now() % 100000}`, species: 'Cat', ownerId: home.client.id } });
+  expect(second.status()).toBe(201);
+  await signInThroughUi(page);
+
+  await page.goto(`/clients/${home.client.id}`);
+  await page.getByRole('link', { name: 'Book appointment' }).click();
+  await expect(page.getByRole('heading', { name: 'Book an appointment' })).toBeVisible();
+  await expect(page.getByLabel('Client')).toHaveValue(String(home.client.id));
+  await expect(page.getByLabel('Pet')).toHaveValue(''); // two pets: the user picks
+  await expect(page.getByRole('link', { name: `Back to ${home.client.name}` })).toBeVisible();
+
+  await page.goto(`/clients/${home.client.id}/pets/${home.pet.id}`);
+  await page.getByRole('link', { name: 'Book appointment' }).click();
+  await expect(page.getByLabel('Client')).toHaveValue(String(home.client.id));
+  await expect(page.getByLabel('Pet')).toHaveValue(String(home.pet.id));
+  await expect(page.getByLabel('Title')).toHaveValue(`Checkup — ${home.pet.name}`);
+  await page.getByLabel('Date').fill(dayFromToday(2));
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await expect(page.locator('a.row', { hasText: `Checkup — ${home.pet.name}` })).toBeVisible();
+  await api.dispose();
+});
+
+test('a cancelled appointment can be deleted after a confirmation, and the deletion syncs', async ({ page, baseURL }) => {
+  const api = await serverSession(baseURL!, 'admin@northside.example');
+  const home = await makeHousehold(api, 'Delete');
+  const booked = await bookOnServer(api, home.pet.id, `Booked by mistake ${Date.now()}`, 3);
+  await signInThroughUi(page);
+
+  await page.goto(`/appointments/${booked.id}`);
+  await expect(page.getByRole('heading', { name: 'Edit appointment' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Delete appointment…' })).toHaveCount(0); // cancel first
+  await page.getByRole('button', { name: 'Cancel appointment…' }).click();
+  await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+  const row = page.locator('a.row', { hasText: booked.title });
+  await expect(row).toBeVisible();
+
+  await row.click();
+  await expect(page.getByTestId('record-reference')).toContainText('Cancelled');
+  await page.getByRole('button', { name: 'Delete appointment…' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm deletion' });
+  await expect(confirm).toContainText('Delete this cancelled appointment for good?');
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
+  await expect(confirm).toBeHidden();
+  await page.getByRole('button', { name: 'Delete appointment…' }).click();
+  await confirm.getByRole('button', { name: 'Yes, delete it' }).click();
+
+  await expect(page).toHaveURL(/\/appointments\?date=/);
+  await expect(page.getByRole('heading', { name: 'Appointments', level: 1 })).toBeVisible();
+  await expect(row).toHaveCount(0);
+  await expect.poll(() => serverStatus(api, `/api/appointments/${booked.id}`), { timeout: 20_000 }).toBe(404);
+  await api.dispose();
+});

@@ -1,0 +1,76 @@
+/**
+ * Roles and deletions in the screens (decisions D2 and D3): the front desk sees "Delete client…"
+ * and "Delete pet…" disabled with the permission table's sentence; an administrator deletes a pet
+ * after a confirmation that names the upcoming appointments cancelled with it (not past or already
+ * cancelled ones), and a client only once they have no pets. Deletions sync to the server.
+ */
+import { expect, test } from '@playwright/test';
+import { bookOnServer, makeHousehold, serverSession, serverStatus, signInThroughUi } from './app-helpers.ts';
+
+test('the front desk sees the delete actions disabled, with the reason', async ({ page, baseURL }) => {
+  const api = await serverSession(baseURL!, 'admin@northside.example');
+  const home = await makeHousehold(api, 'Desk');
+  await signInThroughUi(page);
+
+  await page.goto(`/clients/${home.client.id}`);
+  await expect(page.getByRole('heading', { name: home.client.name })).toBeVisible();
+  const deleteClient = page.getByRole('button', { name: 'Delete client…' });
+  await expect(deleteClient).toBeDisabled();
+  await expect(deleteClient).toHaveAccessibleDescription('Only administrators may delete clients.');
+  await expect(page.getByText('Only administrators may delete clients.')).toBeVisible();
+  await expect(page.getByRole('link', { name: '+ Add pet' })).toBeVisible(); // staff add pets
+
+  await page.goto(`/clients/${home.client.id}/pets/${home.pet.id}`);
+  const deletePet = page.getByRole('button', { name: 'Delete pet…' });
+  await expect(deletePet).toBeDisabled();
+  await expect(page.getByText('Only administrators may delete pets.')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Book appointment' })).toBeVisible();
+  await api.dispose();
+});
+
+test('an administrator deletes a pet (naming the appointments it cancels), then its owner', async ({ page, baseURL }) => {
+  const api = await serverSession(baseURL!, 'admin@northside.example');
+  const home = await makeHousehold(api, 'Admin');
+  const soon = await bookOnServer(api, home.pet.id, 'Dental cleaning (upcoming)', 2);
+  const later = await bookOnServer(api, home.pet.id, 'Booster shots (upcoming)', 9);
+  await bookOnServer(api, home.pet.id, 'Wellness exam (past)', -3);
+  await bookOnServer(api, home.pet.id, 'Grooming (cancelled)', 4, 'cancelled');
+  await signInThroughUi(page, 'admin@northside.example');
+
+  // The client has a pet: refused, with the reason.
+  await page.goto(`/clients/${home.client.id}`);
+  await page.getByRole('button', { name: 'Delete client…' }).click();
+  const refused = page.getByTestId('delete-refused');
+  await expect(refused).toContainText(`${home.client.name} cannot be deleted while they have a pet: ${home.pet.name}.`);
+  await refused.getByRole('button', { name: 'OK' }).click();
+  await expect(refused).toBeHidden();
+
+  // The pet: the confirmation names exactly the upcoming appointments.
+  await page.goto(`/clients/${home.client.id}/pets/${home.pet.id}`);
+  await page.getByRole('button', { name: 'Delete pet…' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm deletion' });
+  await expect(confirm).toContainText('These 2 upcoming appointments are cancelled with it');
+  const listed = confirm.getByTestId('cancelled-with-pet').getByRole('listitem');
+  await expect(listed).toHaveCount(2);
+  await expect(listed.nth(0)).toContainText(soon.title);
+  await expect(listed.nth(1)).toContainText(later.title);
+  await expect(confirm).not.toContainText('(past)');
+  await expect(confirm).not.toContainText('(cancelled)');
+  await expect(confirm.getByRole('button', { name: 'Keep' })).toBeFocused();
+  await confirm.getByRole('button', { name: 'Yes, delete pet and cancel them' }).click();
+
+  await expect(page).toHaveURL(`/clients/${home.client.id}`);
+  await expect(page.locator('a.pet', { hasText: home.pet.name })).toHaveCount(0);
+  await expect(page.getByText('No pets yet.')).toBeVisible();
+  await expect.poll(() => serverStatus(api, `/api/pets/${home.pet.id}`), { timeout: 20_000 }).toBe(404);
+
+  // Now the client can go.
+  await page.getByRole('button', { name: 'Delete client…' }).click();
+  const confirmClient = page.getByRole('group', { name: 'Confirm deletion' });
+  await expect(confirmClient).toContainText(`Delete ${home.client.name} from the practice’s records for good?`);
+  await confirmClient.getByRole('button', { name: 'Yes, delete client' }).click();
+  await expect(page).toHaveURL('/clients');
+  await expect(page.locator('a.row', { hasText: home.client.name })).toHaveCount(0);
+  await expect.poll(() => serverStatus(api, `/api/users/${home.client.id}`), { timeout: 20_000 }).toBe(404);
+  await api.dispose();
+});

@@ -1,0 +1,67 @@
+/**
+ * The shell (issue 11 items 4 and 5): the appointments page does not shift while it loads, the
+ * back arrow points the way right-to-left text reads, and the indicator and the Sync panel share
+ * one /api/health probe.
+ */
+import { expect, test } from '@playwright/test';
+import { SESSION_HINT_KEY } from '../../src/session.ts';
+import { PASSWORD, signInThroughUi, workerState } from './app-helpers.ts';
+
+/** Collects layout shifts from the start of every page load (plain JS: runs before the app). */
+const RECORD_SHIFTS = `
+  window.__cls = 0;
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value; })
+    .observe({ type: 'layout-shift', buffered: true });
+`;
+
+test('the appointments page loads without layout shift, in landscape and portrait', async ({ browser, baseURL }) => {
+  // A signed-in tablet opening the app fresh: the worker installs, hears of the session, pulls.
+  for (const viewport of [{ width: 1024, height: 768 }, { width: 768, height: 1024 }]) {
+    const context = await browser.newContext({ baseURL: baseURL!, viewport });
+    const login = await context.request.post('/api/auth/login', { data: { email: 'reception@northside.example', password: PASSWORD } });
+    expect(login.status()).toBe(200);
+    await context.addInitScript(`localStorage.setItem('${SESSION_HINT_KEY}', 'true'); ${RECORD_SHIFTS}`);
+    const page = await context.newPage();
+    await page.goto('/appointments');
+    await expect(page.locator('a.row').first()).toBeVisible();
+    await expect.poll(async () => (await workerState(page)).lastPulledAt !== null, { timeout: 20_000 }).toBe(true);
+    await page.waitForTimeout(1_000); // the indicator and the header settle
+    const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
+    expect(cls, `cumulative layout shift at ${viewport.width}×${viewport.height}`).toBeLessThan(0.01);
+    await context.close();
+  }
+});
+
+test('the back arrow points the way the text reads', async ({ page }) => {
+  await signInThroughUi(page);
+  await page.goto('/clients');
+  await page.locator('a.row').first().click();
+  const back = page.getByRole('link', { name: 'All clients' });
+  const icon = back.locator('svg');
+  const label = back.locator('span');
+  await expect(icon).toHaveCSS('transform', 'none');
+  expect((await icon.boundingBox())!.x).toBeLessThan((await label.boundingBox())!.x);
+
+  await page.evaluate(() => document.documentElement.setAttribute('dir', 'rtl'));
+  await expect(icon).toHaveCSS('transform', 'matrix(-1, 0, 0, 1, 0, 0)');
+  expect((await icon.boundingBox())!.x).toBeGreaterThan((await label.boundingBox())!.x);
+});
+
+test('the indicator and the Sync panel share one /api/health probe', async ({ page }) => {
+  await signInThroughUi(page);
+  const probes: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/health') probes.push(request.url());
+  });
+  await page.goto('/sync');
+  await expect(page.getByRole('heading', { name: 'Last sync' })).toBeVisible();
+  await expect(page.getByText(/Online \(connection \w+, \d+ ms\)/)).toBeVisible();
+  await page.waitForTimeout(2_000);
+  expect(probes).toHaveLength(1);
+  // Leaving the Sync tab and coming back does not probe again either.
+  await page.getByRole('link', { name: 'Appointments' }).click();
+  await page.getByRole('link', { name: 'Sync', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Last sync' })).toBeVisible();
+  await page.waitForTimeout(1_000);
+  expect(probes).toHaveLength(1);
+});
