@@ -3,8 +3,13 @@
  * appointment dates as ISO UTC, durations as text, strings trimmed; only client-writable fields
  * survive (server-owned ones such as id, version, clientId are dropped). References stay as sent
  * (real or temp ids): `references.ts` resolves them.
+ *
+ * `assertStorable` then checks the normalised values, the output of the conversions, against the
+ * record schema clients parse pulled records with (ENTITY_SCHEMAS): a value no client could read
+ * back (say, a date whose UTC year has six digits) is refused before it is stored, so it can
+ * never stop a device's pull.
  */
-import { CREATE_DEFAULTS, WRITABLE_SCHEMAS, type EntityType } from '../../src/protocol/index.ts';
+import { CREATE_DEFAULTS, ENTITY_SCHEMAS, WRITABLE_SCHEMAS, type EntityType } from '../../src/protocol/index.ts';
 import type { Fields, Scalar } from '../store/wire.ts';
 import { describeIssues, OperationError } from './errors.ts';
 
@@ -13,6 +18,21 @@ const PARTIAL_SCHEMAS = {
   pets: WRITABLE_SCHEMAS.pets.partial(),
   appointments: WRITABLE_SCHEMAS.appointments.partial(),
 };
+
+/** The record schemas, each field optional: `fields` holds the part of a record an operation writes. */
+const STORED_SCHEMAS = {
+  users: ENTITY_SCHEMAS.users.partial(),
+  pets: ENTITY_SCHEMAS.pets.partial(),
+  appointments: ENTITY_SCHEMAS.appointments.partial(),
+};
+
+/** Throws VALIDATION unless every field, as it will be stored and sent, passes the record schema. */
+export function assertStorable(entityType: EntityType, fields: Fields): void {
+  const parsed = STORED_SCHEMAS[entityType].safeParse(fields);
+  if (!parsed.success) {
+    throw new OperationError('VALIDATION', `Invalid ${entityType}: ${describeIssues(parsed.error.issues)} (as stored)`);
+  }
+}
 
 export function parseCreateData(entityType: EntityType, data: Record<string, unknown> | undefined): Fields {
   if (!data) throw new OperationError('VALIDATION', `A create of ${entityType} needs "data"`);
