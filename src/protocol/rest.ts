@@ -18,6 +18,7 @@
  * 404 (NOT_FOUND), 409 (CONFLICT, HAS_DEPENDENTS), 415 (UNSUPPORTED_MEDIA_TYPE), 429 (RATE_LIMITED),
  * 507 (quota, worker only).
  */
+import './zod-config.ts';
 import { z } from 'zod';
 
 export const DEFAULT_LIST_LIMIT = 200;
