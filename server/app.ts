@@ -4,6 +4,7 @@
  * headers, the origin rule for writes, rate limits, cookies, and the built app as static files.
  * Every API error is `{ success: false, error: { code, message } }`.
  */
+import zlib from 'node:zlib';
 import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
@@ -39,6 +40,13 @@ export interface AppDeps {
 /** Default body limit; push, sign-in and REST writes set their own. */
 const BODY_LIMIT = 1024 * 1024;
 const API_METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const API_COMPRESSION = {
+  threshold: 1024,
+  // In one call rather than through a stream: cheaper, and at brotli 1 a 1.5 MB pull page takes ~7 ms.
+  syncThreshold: 4 * 1024 * 1024,
+  brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } },
+  zlibOptions: { level: 1 },
+};
 
 /** Fastify's trustProxy: a hop count becomes "trust that many hops from this server". */
 function trustProxyOption(value: HttpConfig['trustProxy']) {
@@ -67,6 +75,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('user', null);
 
   await app.register(cookie);
+  // API answers are made per request: compress them fast (brotli quality 1 is ~10× faster than the
+  // plugin's default 4 on a push answer, at nearly its ratio; gzip level 1 for clients without
+  // brotli). The built app keeps the defaults.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/') && route.compress === undefined) route.compress = API_COMPRESSION;
+  });
   await app.register(compress, {
     global: true,
     threshold: 1024,

@@ -108,7 +108,7 @@ describe('static files', () => {
 describe('security headers', () => {
   it('a CSP the app runs under (its inline style by hash), nosniff, no framing, no referrer; no HSTS over plain HTTP', async () => {
     const hash = createHash('sha256').update(INLINE_STYLE).digest('base64');
-    for (const pathname of ['/', '/sw.js', '/api/health']) {
+    for (const pathname of ['/', '/sw.js', '/clients/3']) {
       const res = await get(pathname);
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp).toContain("default-src 'self'");
@@ -121,6 +121,15 @@ describe('security headers', () => {
       expect(res.headers.get('x-frame-options')).toBe('DENY');
       expect(res.headers.get('referrer-policy')).toBe('no-referrer');
       expect(res.headers.get('strict-transport-security')).toBeNull();
+    }
+  });
+
+  it('API answers (JSON, errors included) carry a locked-down set: no content, no framing, nosniff', async () => {
+    for (const res of [await get('/api/health'), await get('/api/nothing'), await get('/api/pets')]) {
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('cache-control')).toBe('no-store');
     }
   });
 
