@@ -5,7 +5,10 @@
  *   with ETag/Last-Modified, so an update reaches tablets on their next visit);
  * - app routes (no file extension, e.g. `/appointments/42`) get index.html (the SPA fallback);
  *   a missing file with an extension is a real 404;
- * - source maps (`*.map`) are not served unless SERVE_SOURCEMAPS=1; dotfiles never are.
+ * - source maps (`*.map`) are not served unless SERVE_SOURCEMAPS=1; dotfiles never are;
+ * - `.br`/`.gz` copies made at build time (scripts/compress-dist.mjs) are sent as they are when
+ *   the client accepts them (no compression work per request); other files are compressed by
+ *   @fastify/compress on the way out.
  * Unknown `/api/*` paths are answered by the API's own 404 (app.ts), never by the app shell.
  */
 import { existsSync } from 'node:fs';
@@ -27,9 +30,11 @@ export async function registerStaticApp(app: FastifyInstance, options: StaticOpt
     wildcard: true,
     cacheControl: false,
     dotfiles: 'ignore',
+    preCompressed: true,
     allowedPath: (pathName) => options.serveSourceMaps || !pathName.endsWith('.map'),
     setHeaders: (reply, file) => {
-      const relative = path.relative(root, file);
+      // `file` is the copy sent (`sw.js.br`); the rules are about the file it stands for.
+      const relative = path.relative(root, file).replace(/\.(br|gz)$/, '');
       reply.header('cache-control', relative.startsWith(`assets${path.sep}`) ? IMMUTABLE : 'no-cache');
       if (relative === 'sw.js') reply.header('service-worker-allowed', '/');
     },

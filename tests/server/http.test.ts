@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appointmentData, count, op, seedIds, startTestServer, type Client, type TestServer } from './helpers.ts';
 
@@ -21,6 +21,8 @@ function writeDist(): string {
   writeFileSync(path.join(dist, 'assets', 'index-AbC123.js'), `console.log(${JSON.stringify('x'.repeat(4000))});\n//# sourceMappingURL=index-AbC123.js.map`);
   writeFileSync(path.join(dist, 'assets', 'index-AbC123.js.map'), '{"version":3,"sources":[],"mappings":""}');
   writeFileSync(path.join(dist, 'sw.js'), 'self.addEventListener("fetch", () => {});');
+  // A build-time brotli copy (scripts/compress-dist.mjs) with a marker, to see which one is sent.
+  writeFileSync(path.join(dist, 'sw.js.br'), brotliCompressSync('/* precompressed */ self.addEventListener("fetch", () => {});'));
   writeFileSync(path.join(dist, 'manifest.webmanifest'), '{"name":"SmartDMV"}');
   writeFileSync(path.join(dist, '.env'), 'SECRET=1');
   return dist;
@@ -55,6 +57,17 @@ describe('compression', () => {
     }
     const small = await client.request('GET', '/api/health', undefined, { 'accept-encoding': 'br, gzip' });
     expect(small.headers.get('content-encoding')).toBeNull();
+  });
+
+  it('sends the build-time brotli copy of a file as it is, keeping the file’s own headers', async () => {
+    const res = await get('/sw.js', { 'accept-encoding': 'br, gzip' });
+    expect(res.headers.get('content-encoding')).toBe('br');
+    expect(await res.text()).toContain('/* precompressed */');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(res.headers.get('service-worker-allowed')).toBe('/');
+    expect(res.headers.get('content-type')).toMatch(/javascript/);
+    // A client without brotli gets the file itself.
+    expect(await (await get('/sw.js', { 'accept-encoding': 'identity' })).text()).not.toContain('precompressed');
   });
 
   it('compresses the built app', async () => {
