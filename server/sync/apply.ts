@@ -149,8 +149,10 @@ export function createApplier(deps: ApplierDeps): Applier {
       if (existing) return success(op, existing, tempId);
     }
     const fields = parseCreateData(model.type, op.data);
-    resolver.references(actor.practiceId, model.type, fields);
+    const referenced = resolver.references(actor.practiceId, model.type, fields);
     assertStorable(model.type, fields);
+    // Not stored (D1): the new record's clientId, from the pet just checked in this transaction.
+    if (model.type === 'appointments') fields.clientId = referenced.get('petId')?.ownerId ?? null;
     const record = model.insert(actor, fields, { version: 1, now, seq: log.nextSeq() });
     if (tempId !== undefined) log.recordTempId(actor.practiceId, model.type, tempId, record.id, now);
     return success(op, record, tempId);

@@ -87,10 +87,11 @@ export function appointmentsModel(orm: Orm): AppointmentsModel {
         toColumns<AppointmentInsert>('appointments', f, APPOINTMENT_READERS),
         fields,
       );
-      // The record is built from what was written rather than read back.
+      // The record is built from what was written rather than read back; clientId is not a
+      // column: the caller may pass the pet's owner it already read (`f.clientId`), else it is read here.
       const row = newRow(values, owner.practiceId, meta);
       row.id = Number(insert.run(row).lastInsertRowid);
-      return withClient(row);
+      return typeof f.clientId === 'number' ? appointmentRecord(Object.assign(row, { clientId: f.clientId })) : withClient(row);
     },
     update: (id, f, meta) =>
       withClient(
