@@ -200,5 +200,5 @@ export const AuthResponseSchema = z.object({
 export type AuthResponse = z.infer<typeof AuthResponseSchema>;
 
 /** Body of `POST /api/auth/revoke`: always answered 200 `{ success: true }`, whether or not the session existed. */
-export const RevokeRequestSchema = z.object({ token: z.string().min(20).max(200) });
+export const RevokeRequestSchema = z.object({ token: z.string().min(20).max(200).refine(isWellFormedText, { error: 'Token is not one the server gave out' }) });
 export type RevokeRequest = z.infer<typeof RevokeRequestSchema>;
