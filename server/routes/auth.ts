@@ -16,7 +16,7 @@ import { clearSessionCookie, currentUser, sessionToken, setSessionCookie } from 
 const LOGIN_BODY_LIMIT = 16 * 1024;
 
 /** Requests per client address per minute (whatever their outcome). */
-export const AUTH_REQUESTS_PER_MINUTE = { login: 60, revoke: 60 };
+export const AUTH_REQUESTS_PER_MINUTE = { login: 120, revoke: 60 };
 
 function tooMany(message: string, retryAfterSeconds: number): HttpError {
   return new HttpError(429, 'RATE_LIMITED', message, { 'retry-after': String(retryAfterSeconds) });

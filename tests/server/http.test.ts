@@ -181,7 +181,7 @@ async function gzipPush(body: Buffer): Promise<{ status: number; body: any }> {
   const res = await fetch(`${server.url}/api/sync/push`, {
     method: 'POST',
     headers: { cookie: client.cookie!, 'content-type': 'application/json', 'content-encoding': 'gzip' },
-    body,
+    body: new Uint8Array(body),
   });
   return { status: res.status, body: await res.json() };
 }
@@ -231,7 +231,8 @@ describe('origin rule and content types (writes)', () => {
   });
 
   it('accepts its own origin, a listed ALLOWED_ORIGINS entry, same-origin fetches and requests without Origin', async () => {
-    for (const headers of [{ origin: server.url, 'sec-fetch-site': 'same-origin' }, { origin: 'https://desk.example', 'sec-fetch-site': 'same-site' }, {}]) {
+    const cases: Record<string, string>[] = [{ origin: server.url, 'sec-fetch-site': 'same-origin' }, { origin: 'https://desk.example', 'sec-fetch-site': 'same-site' }, {}];
+    for (const headers of cases) {
       const res = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null), headers);
       expect(res.status, JSON.stringify(headers)).toBe(201);
     }
