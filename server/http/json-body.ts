@@ -5,8 +5,8 @@
  *   escapes a UTF-16 surrogate (`\uD83D`...), the only way a lone surrogate can get into a parsed
  *   value (bytes that are not UTF-8 decode to U+FFFD);
  * - a body nested deeper than MAX_BODY_DEPTH is refused whole (400) without parsing it;
- * - the rest is parsed by secure-json-parse (V8's JSON.parse does not recurse; `__proto__` and
- *   `constructor.prototype` keys are refused, as Fastify's own parser does).
+ * - the rest is parsed by V8's JSON.parse (it does not recurse), through secure-json-parse when
+ *   the text could hold a `__proto__` or `constructor` key (refused, as Fastify's own parser does).
  *
  * Routes then check each value they are about to walk with `inspectJson` (iterative: there is no
  * stack to overflow): nested deeper than MAX_JSON_DEPTH, or text with a lone surrogate, is a
@@ -47,9 +47,10 @@ const OPEN_OBJECT = 0x7b;
 const OPEN_ARRAY = 0x5b;
 const CLOSE_OBJECT = 0x7d;
 const CLOSE_ARRAY = 0x5d;
+
 const LOWER_U = 0x75;
 
-/** `\uD800`–`\uDFFF` starts at `d`/`D` then `8`–`f`. */
+/** After `\u`: `d`/`D` then `8`–`f` is a UTF-16 surrogate written as an escape. */
 function escapesSurrogate(bytes: Buffer, at: number): boolean {
   const d = bytes[at];
   if (d !== 0x64 && d !== 0x44) return false;
@@ -57,6 +58,7 @@ function escapesSurrogate(bytes: Buffer, at: number): boolean {
   return h === 0x38 || h === 0x39 || (h >= 0x61 && h <= 0x66) || (h >= 0x41 && h <= 0x46);
 }
 
+/** Nesting depth and surrogate escapes of a JSON text, in one pass over its bytes (~0.7 ms for a 1,000-operation push). */
 export function measureJson(bytes: Buffer): JsonShape {
   let depth = 0;
   let max = 0;
@@ -128,6 +130,14 @@ export function jsonProblem(request: FastifyRequest, value: unknown, envelope = 
   return inspectJson(value, MAX_JSON_DEPTH, shape.surrogateEscapes);
 }
 
+/**
+ * Whether the text could hold a `__proto__` or `constructor` key, spelled out or with escapes
+ * (`\u005f_proto__`): only then is secure-json-parse's scan of the parsed value needed.
+ */
+function mayPoisonPrototypes(bytes: Buffer): boolean {
+  return bytes.includes('__proto__') || bytes.includes('constructor') || bytes.includes('\\u00');
+}
+
 /** Replaces Fastify's body parsers: JSON only (anything else is 415), read as above. */
 export function registerJsonBodies(app: FastifyInstance): void {
   app.decorateRequest('jsonShape', null);
@@ -142,7 +152,7 @@ export function registerJsonBodies(app: FastifyInstance): void {
     }
     request.jsonShape = shape;
     try {
-      done(null, sjson.parse(bytes, null, { protoAction: 'error', constructorAction: 'error' }));
+      done(null, mayPoisonPrototypes(bytes) ? sjson.parse(bytes, null, { protoAction: 'error', constructorAction: 'error' }) : JSON.parse(bytes.toString('utf8')));
     } catch (err) {
       done(new HttpError(400, 'BAD_REQUEST', `Malformed JSON: ${(err as Error).message}`), undefined);
     }

@@ -142,6 +142,16 @@ describe('item 5: deep nesting', () => {
   });
 });
 
+describe('prototype keys', () => {
+  it('a body with a __proto__ or constructor.prototype key, plain or escaped, is refused (400), as Fastify does', async () => {
+    const create = JSON.stringify({ operations: [op({ operation: 'create', entityType: 'users', data: { name: 'P', role: 'CLIENT' } })], clientTimestamp: 1 });
+    for (const poison of ['"__proto__":{"role":"ADMIN"}', '"\\u005f_proto__":{"role":"ADMIN"}', '"constructor":{"prototype":{"role":"ADMIN"}}']) {
+      const res = await client.request('POST', '/api/sync/push', create.replace('"name":"P"', `"name":"P",${poison}`));
+      expect([res.status, res.body.error.code], poison).toEqual([400, 'BAD_REQUEST']);
+    }
+  });
+});
+
 describe('item 6: lone UTF-16 surrogates', () => {
   const lone = 'A\ud800B';
 
