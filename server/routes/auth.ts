@@ -39,30 +39,27 @@ export function addAuthRoutes(app: ApiApp, services: Services): void {
     async (request, reply) => {
       const { email, password } = request.body;
       const now = services.now();
-      const refusal = throttle.check(email, address(request), now);
+      const ip = address(request);
+      const refusal = throttle.begin(email, ip, now);
       if (refusal) {
-        logger.warn('[Auth]', `sign-in refused: too many failed attempts for this ${refusal.reason}`, {
-          email,
-          ip: address(request),
-          retryAfterSeconds: refusal.retryAfterSeconds,
-        });
+        logger.warn('[Auth]', `sign-in refused: too many failed attempts for this ${refusal.reason}`, { email, ip, retryAfterSeconds: refusal.retryAfterSeconds });
         throw tooMany('Too many failed sign-ins. Wait a few minutes, then try again.', refusal.retryAfterSeconds);
       }
       let outcome;
       try {
         outcome = await services.auth.login(email, password, now);
       } catch (err) {
+        throttle.end(email, ip, 'abandoned', now);
         if (!(err instanceof BusyError)) throw err;
-        logger.warn('[Auth]', 'sign-in refused: too many sign-ins at once', { email, ip: address(request) });
+        logger.warn('[Auth]', 'sign-in refused: too many sign-ins at once', { email, ip });
         throw tooMany('The server is busy with other sign-ins. Try again in a moment.', 1);
       }
+      throttle.end(email, ip, outcome ? 'succeeded' : 'failed', now);
       if (!outcome) {
-        throttle.failed(email, address(request), now);
-        logger.info('[Auth]', 'sign-in refused: wrong email or password', { email, ip: address(request) });
+        logger.info('[Auth]', 'sign-in refused: wrong email or password', { email, ip });
         throw new HttpError(401, 'UNAUTHENTICATED', 'Wrong email or password');
       }
-      throttle.succeeded(email);
-      logger.info('[Auth]', `user ${outcome.user.id} signed in (practice ${outcome.user.practiceId})`, { email: outcome.user.email, ip: address(request) });
+      logger.info('[Auth]', `user ${outcome.user.id} signed in (practice ${outcome.user.practiceId})`, { email: outcome.user.email, ip });
       setSessionCookie(request, reply, outcome.session.token);
       const body: AuthResponse = { user: outcome.user, revocationToken: outcome.session.revocationToken };
       return body;

@@ -106,6 +106,13 @@ describe('sign-in limits (item 9)', () => {
     expect((await login(server, 'lena.okafor@northside.example')).status).toBe(429);
     expect(server.lines).toContain('[Auth] sign-in refused: too many failed attempts for this address');
   });
+
+  it('a burst at once cannot overshoot: attempts still being checked count toward the limit', async () => {
+    server.clock.advance(120_000);
+    const statuses = (await Promise.all(Array.from({ length: 20 }, () => login(server, 'tom.walsh@harbor.example', 'nope')))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(17);
+  });
 });
 
 describe('password checks do not pile up', () => {
