@@ -8,7 +8,8 @@
  *   pull  every change back with the cursor, at limit 100 and at limit 1,000.
  *
  * Prints a table; `--json` also prints one JSON line (used by `npm run bench`).
- * Environment: BENCH_SERVER_OPS (default 10000).
+ * Environment: BENCH_SERVER_OPS (default 10000); BENCH_SERVER_ACCEPT_ENCODING (default: what
+ * Node's fetch asks for, i.e. compressed answers, as a browser does; `identity` for none).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +24,9 @@ const BATCH_SIZES = [100, 1000];
 const PULL_LIMITS = [100, 1000];
 const TARGET_OPS_PER_SECOND = 20_000;
 const JSON_OUTPUT = process.argv.includes('--json');
+const ACCEPT_ENCODING = process.env.BENCH_SERVER_ACCEPT_ENCODING;
+/** Headers of every request: the session, and the encodings asked for when set. */
+const headers = (client: Client, extra: Record<string, string> = {}) => ({ cookie: client.cookie, ...(ACCEPT_ENCODING ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...extra });
 
 interface Client {
   url: string;
@@ -42,7 +46,7 @@ async function login(url: string): Promise<Client> {
 }
 
 async function getJson<T>(client: Client, pathname: string): Promise<T> {
-  const res = await fetch(`${client.url}${pathname}`, { headers: { cookie: client.cookie } });
+  const res = await fetch(`${client.url}${pathname}`, { headers: headers(client) });
   if (!res.ok) throw new Error(`GET ${pathname}: ${res.status}`);
   return (await res.json()) as T;
 }
@@ -99,7 +103,7 @@ async function push(client: Client, bodies: string[]): Promise<Run> {
   for (const body of bodies) {
     const res = await fetch(`${client.url}/api/sync/push`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: client.cookie },
+      headers: headers(client, { 'content-type': 'application/json' }),
       body,
     });
     const result = (await res.json()) as PushResponse;
@@ -180,11 +184,12 @@ async function main(): Promise<void> {
       replay: replay && { batchSize: BATCH_SIZES.at(-1), ops: OPS, ms: round(replay.ms), opsPerSecond: perSecond(OPS, replay.ms), serverCpuUsPerOp: replay.serverCpuUsPerOp },
       pull: pullRuns,
       targetOpsPerSecond: TARGET_OPS_PER_SECOND,
+      acceptEncoding: ACCEPT_ENCODING ?? 'fetch default',
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg().map((l) => round(l)) },
     };
 
     console.log(
-      `\nSync server over HTTP (${report.machine.cpus} CPUs, ${report.machine.cpuModel}, Node ${report.machine.node}, load ${report.machine.loadAverage.join(' ')})\n`,
+      `\nSync server over HTTP, answers ${ACCEPT_ENCODING === 'identity' ? 'uncompressed' : 'compressed'} (${report.machine.cpus} CPUs, ${report.machine.cpuModel}, Node ${report.machine.node}, load ${report.machine.loadAverage.join(' ')})\n`,
     );
     for (const r of pushRuns) {
       const mark = r.opsPerSecond >= TARGET_OPS_PER_SECOND ? 'meets' : 'below';

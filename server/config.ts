@@ -1,7 +1,19 @@
 /** Server configuration, from the environment. Documented in the README ("Configuration"). */
 import path from 'node:path';
 
-export interface ServerConfig {
+export interface HttpConfig {
+  /** Origins other than the server's own that may send writes (`ALLOWED_ORIGINS`, comma-separated). */
+  allowedOrigins: string[];
+  /**
+   * Fastify's `trustProxy` (`TRUST_PROXY`): unset trusts nobody, so `X-Forwarded-Proto`/`-For`
+   * are ignored; `true`, a hop count, or addresses/CIDRs of the proxies.
+   */
+  trustProxy: boolean | number | string;
+  /** Serve `*.map` files of the built app (`SERVE_SOURCEMAPS=1`). */
+  serveSourceMaps: boolean;
+}
+
+export interface ServerConfig extends HttpConfig {
   port: number;
   host: string;
   databasePath: string;
@@ -9,6 +21,33 @@ export interface ServerConfig {
   distDir: string;
   /** Log one line per request. */
   logRequests: boolean;
+  logLevel: string;
+}
+
+export function parseAllowedOrigins(value: string | undefined): string[] {
+  if (!value) return [];
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        throw new Error(`ALLOWED_ORIGINS: "${origin}" is not an origin like https://tablet.example:8443`);
+      }
+      if (parsed.origin !== origin.replace(/\/$/, '')) throw new Error(`ALLOWED_ORIGINS: "${origin}" must be an origin only (scheme, host, port)`);
+      return parsed.origin;
+    });
+}
+
+export function parseTrustProxy(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === 'true') return true;
+  // A hop count: `1` for one reverse proxy in front (its X-Forwarded-* are believed, nothing before it).
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -22,5 +61,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     databasePath: path.resolve(env.DATABASE_PATH ?? './data/smartdmv.db'),
     distDir: path.resolve(env.DIST_DIR ?? './dist'),
     logRequests: env.LOG_REQUESTS !== '0',
+    logLevel: env.LOG_LEVEL ?? 'info',
+    allowedOrigins: parseAllowedOrigins(env.ALLOWED_ORIGINS),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    serveSourceMaps: env.SERVE_SOURCEMAPS === '1',
   };
 }

@@ -3,6 +3,7 @@ import type { SqliteDatabase } from './db/open.ts';
 import { createOrm, type Orm } from './db/orm.ts';
 import { createAuthenticator, type Authenticator } from './auth/login.ts';
 import { createSessionStore, type SessionStore } from './auth/sessions.ts';
+import { createSignInThrottle, type SignInThrottle, type ThrottleLimits } from './auth/throttle.ts';
 import type { Logger } from './log.ts';
 import { createEntityModels, type EntityModels } from './store/entities.ts';
 import { createSyncLog, type SyncLog } from './store/sync-log.ts';
@@ -18,11 +19,12 @@ export interface Services {
   applier: Applier;
   sessions: SessionStore;
   auth: Authenticator;
+  throttle: SignInThrottle;
   logger: Logger;
   now: () => number;
 }
 
-export function createServices(db: SqliteDatabase, logger: Logger, now: () => number = Date.now): Services {
+export function createServices(db: SqliteDatabase, logger: Logger, now: () => number = Date.now, throttleLimits?: ThrottleLimits): Services {
   const orm = createOrm(db);
   const models = createEntityModels(orm);
   const log = createSyncLog(orm);
@@ -36,5 +38,6 @@ export function createServices(db: SqliteDatabase, logger: Logger, now: () => nu
   });
   const sessions = createSessionStore(orm);
   const auth = createAuthenticator(orm, sessions);
-  return { db, orm, models, log, resolver, applier, sessions, auth, logger, now };
+  const throttle = createSignInThrottle(throttleLimits);
+  return { db, orm, models, log, resolver, applier, sessions, auth, throttle, logger, now };
 }

@@ -1,30 +1,43 @@
-/** Sign-in: email + password → session token. Clients (no password) cannot sign in. */
+/**
+ * Sign-in: email + password → session. Clients (no password) cannot sign in. Password checks go
+ * through a gate (gate.ts): at most one scrypt at a time, a short queue, then BusyError.
+ */
 import { and, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { SessionUser } from '../../src/protocol/index.ts';
 import type { Orm } from '../db/orm.ts';
 import { users } from '../db/schema.ts';
+import { createGate, type Gate } from './gate.ts';
 import { dummyHash, verifyPassword } from './password.ts';
-import { ACCOUNT_COLUMNS, type SessionStore } from './sessions.ts';
+import { ACCOUNT_COLUMNS, type NewSession, type SessionStore } from './sessions.ts';
+
+/** scrypt (N=16384) takes ~50 ms of one core: one at a time leaves the other core and the thread pool free. */
+export const CONCURRENT_PASSWORD_CHECKS = 1;
+export const WAITING_PASSWORD_CHECKS = 16;
 
 export interface Authenticator {
-  /** The user and a new session token, or null for wrong credentials (whatever was wrong). */
-  login(email: string, password: string, now: number): Promise<{ user: SessionUser; token: string } | null>;
+  /**
+   * The user and a new session, or null for wrong credentials (whatever was wrong).
+   * Throws BusyError when too many sign-ins are already waiting for a password check.
+   */
+  login(email: string, password: string, now: number): Promise<{ user: SessionUser; session: NewSession } | null>;
 }
 
-export function createAuthenticator(orm: Orm, sessions: SessionStore): Authenticator {
+export function createAuthenticator(orm: Orm, sessions: SessionStore, gate: Gate = createGate(CONCURRENT_PASSWORD_CHECKS, WAITING_PASSWORD_CHECKS)): Authenticator {
   const byEmail = orm
     .select(ACCOUNT_COLUMNS)
     .from(users)
     .where(and(sql`${users.email} = ${sql.placeholder('email')} COLLATE NOCASE`, isNotNull(users.passwordHash), isNull(users.deletedAt)))
     .prepare();
+  void dummyHash();
 
   return {
     async login(email, password, now) {
       const row = byEmail.get({ email: email.trim() });
       const canSignIn = row !== undefined && row.passwordHash !== null && row.role !== 'CLIENT';
-      const ok = await verifyPassword(password, canSignIn ? row.passwordHash! : dummyHash());
+      const stored = canSignIn ? row.passwordHash! : await dummyHash();
+      const ok = await gate.run(() => verifyPassword(password, stored));
       if (!ok || !canSignIn) return null;
-      const token = sessions.create(row.id, now);
+      const session = sessions.create(row.id, now);
       const user: SessionUser = {
         id: row.id,
         name: row.name,
@@ -33,8 +46,7 @@ export function createAuthenticator(orm: Orm, sessions: SessionStore): Authentic
         tenantId: row.tenantId,
         ...(row.email !== null ? { email: row.email } : {}),
       };
-      return { user, token };
+      return { user, session };
     },
   };
 }
-

@@ -3,7 +3,7 @@
  * in constant time. Stored as `scrypt$N$r$p$<salt b64>$<hash b64>` so the cost can rise later
  * without breaking existing hashes.
  */
-import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const KEY_LENGTH = 64;
 const DEFAULT_COST: Required<Pick<ScryptOptions, 'N' | 'r' | 'p'>> = { N: 16384, r: 8, p: 1 };
@@ -23,11 +23,6 @@ export async function hashPassword(password: string): Promise<string> {
   return format(salt, await scryptAsync(password, salt, KEY_LENGTH, DEFAULT_COST));
 }
 
-export function hashPasswordSync(password: string): string {
-  const salt = randomBytes(16);
-  return format(salt, scryptSync(password, salt, KEY_LENGTH, { ...DEFAULT_COST, maxmem: 64 * 1024 * 1024 }));
-}
-
 /** False for a wrong password and for a stored value that is not one of our hashes. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
@@ -43,10 +38,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 /**
  * A valid hash of a random password: verified against when the email is unknown, so a wrong
- * email costs as long as a wrong password (no account probing by timing).
+ * email costs as long as a wrong password (no account probing by timing). Made once, off the
+ * event loop.
  */
-let dummy: string | undefined;
-export function dummyHash(): string {
-  dummy ??= hashPasswordSync(randomBytes(16).toString('hex'));
+let dummy: Promise<string> | undefined;
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(16).toString('hex'));
   return dummy;
 }

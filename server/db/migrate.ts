@@ -21,7 +21,8 @@ export function migrate(db: SqliteDatabase, migrations: readonly Migration[] = M
     // IMMEDIATE, and checked inside: a second process starting at the same time waits, then skips.
     const ran = db.transaction(() => {
       if (isApplied.get(migration.id) !== undefined) return false;
-      db.exec(migration.sql);
+      if (migration.sql) db.exec(migration.sql);
+      migration.up?.(db, now());
       record.run(migration.id, migration.name, now());
       return true;
     }).immediate();

@@ -1,11 +1,18 @@
 /**
  * Schema migrations, applied in order at start by `migrate.ts` and recorded in
  * `schema_migrations`. Append new ones; never edit one that has shipped.
+ * Ids: 2–19 are the server track's, 20–29 other tracks' (branches must not collide).
  */
+import type { SqliteDatabase } from './open.ts';
+import { canonicalizeAppointmentTypes } from './data-migrations.ts';
+
 export interface Migration {
   id: number;
   name: string;
-  sql: string;
+  /** Schema changes, run first. */
+  sql?: string;
+  /** Data changes that need code, run after `sql` in the same transaction (`now`: the clock, ms). */
+  up?: (db: SqliteDatabase, now: number) => void;
 }
 
 const SYNCED_COLUMNS = `
@@ -115,5 +122,69 @@ CREATE TABLE counters (
 ) WITHOUT ROWID;
 INSERT INTO counters (name, value) VALUES ('change_seq', 0);
 `,
+  },
+  {
+    id: 2,
+    name: 'sessions: a serial id (oldest first when a user has too many) and the hash of a revocation token',
+    sql: `
+CREATE TABLE sessions_new (
+  id              INTEGER PRIMARY KEY,
+  token_hash      TEXT NOT NULL UNIQUE,
+  revocation_hash TEXT UNIQUE,
+  user_id         INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at      INTEGER NOT NULL,
+  expires_at      INTEGER NOT NULL
+);
+INSERT INTO sessions_new (token_hash, user_id, created_at, expires_at)
+  SELECT token_hash, user_id, created_at, expires_at FROM sessions ORDER BY created_at;
+DROP TABLE sessions;
+ALTER TABLE sessions_new RENAME TO sessions;
+CREATE INDEX sessions_user ON sessions (user_id, id);
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+`,
+  },
+  {
+    id: 3,
+    name: 'appointments: clientId is derived from the pet when read; drop the stored column',
+    sql: `
+CREATE TABLE appointments_new (
+  id               INTEGER PRIMARY KEY,
+  title            TEXT NOT NULL,
+  type             TEXT NOT NULL,
+  date             INTEGER NOT NULL,
+  duration_minutes TEXT NOT NULL,
+  status           TEXT NOT NULL,
+  notes            TEXT,
+  pet_id           INTEGER NOT NULL REFERENCES pets(id),
+  practitioner_id  INTEGER REFERENCES users(id),${SYNCED_COLUMNS}
+);
+INSERT INTO appointments_new (id, title, type, date, duration_minutes, status, notes, pet_id, practitioner_id,
+                              practice_id, version, created_at, updated_at, deleted_at, seq)
+  SELECT id, title, type, date, duration_minutes, status, notes, pet_id, practitioner_id,
+         practice_id, version, created_at, updated_at, deleted_at, seq
+  FROM appointments;
+DROP TABLE appointments;
+ALTER TABLE appointments_new RENAME TO appointments;
+CREATE INDEX appointments_practice_seq ON appointments (practice_id, seq);
+CREATE INDEX appointments_practice_date ON appointments (practice_id, date);
+CREATE INDEX appointments_pet ON appointments (pet_id, date);
+`,
+  },
+  {
+    id: 4,
+    name: 'indexes for paged lists: pets and users by name, users by role and name',
+    sql: `
+DROP INDEX users_practice_role;
+CREATE INDEX users_practice_role_name ON users (practice_id, role, name);
+CREATE INDEX users_practice_name ON users (practice_id, name);
+CREATE INDEX pets_practice_name ON pets (practice_id, name);
+CREATE INDEX pets_owner_name ON pets (owner_id, name);
+DROP INDEX pets_owner;
+`,
+  },
+  {
+    id: 5,
+    name: 'appointment types in canonical form (follow-up → follow_up), as versioned changes devices pull',
+    up: canonicalizeAppointmentTypes,
   },
 ];

@@ -5,7 +5,7 @@
  *
  * Conventions:
  * - times (`createdAt`, `updatedAt`, `deletedAt`, `appointments.date`) are integers in ms UTC;
- *   the wire gets ISO strings (see `entities/records.ts`);
+ *   the wire gets ISO strings (see `store/wire.ts`);
  * - every synced row has `version` (+1 per change), a tombstone `deletedAt`, and `seq`, its
  *   position in the global change sequence (`counters.change_seq`) that pull cursors follow.
  */
@@ -42,7 +42,11 @@ export const users = sqliteTable(
     passwordHash: text('password_hash'),
     ...syncedColumns(),
   },
-  (t) => [index('users_practice_seq').on(t.practiceId, t.seq), index('users_practice_role').on(t.practiceId, t.role)],
+  (t) => [
+    index('users_practice_seq').on(t.practiceId, t.seq),
+    index('users_practice_role_name').on(t.practiceId, t.role, t.name),
+    index('users_practice_name').on(t.practiceId, t.name),
+  ],
 );
 
 export const pets = sqliteTable(
@@ -59,7 +63,11 @@ export const pets = sqliteTable(
       .references(() => users.id),
     ...syncedColumns(),
   },
-  (t) => [index('pets_practice_seq').on(t.practiceId, t.seq), index('pets_owner').on(t.ownerId)],
+  (t) => [
+    index('pets_practice_seq').on(t.practiceId, t.seq),
+    index('pets_practice_name').on(t.practiceId, t.name),
+    index('pets_owner_name').on(t.ownerId, t.name),
+  ],
 );
 
 export const appointments = sqliteTable(
@@ -78,14 +86,13 @@ export const appointments = sqliteTable(
       .notNull()
       .references(() => pets.id),
     practitionerId: integer('practitioner_id').references(() => users.id),
-    /** Always the pet's owner (derived by the server). */
-    clientId: integer('client_id').references(() => users.id),
+    // No clientId column: it is the pet's current ownerId, joined in when the row is read (D1).
     ...syncedColumns(),
   },
   (t) => [
     index('appointments_practice_seq').on(t.practiceId, t.seq),
     index('appointments_practice_date').on(t.practiceId, t.date),
-    index('appointments_pet').on(t.petId),
+    index('appointments_pet').on(t.petId, t.date),
   ],
 );
 
@@ -138,15 +145,23 @@ export const tempIds = sqliteTable(
   (t) => [primaryKey({ columns: [t.practiceId, t.entityType, t.tempId] })],
 );
 
-export const sessions = sqliteTable('sessions', {
-  /** sha256 of the cookie's token: a copy of the database does not hold live sessions. */
-  tokenHash: text('token_hash').primaryKey(),
-  userId: integer('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  createdAt: integer('created_at').notNull(),
-  expiresAt: integer('expires_at').notNull(),
-});
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** Creation order: when a user has too many sessions, the lowest ids go first. */
+    id: integer('id').primaryKey(),
+    /** sha256 of the cookie's token: a copy of the database does not hold live sessions. */
+    tokenHash: text('token_hash').notNull().unique(),
+    /** sha256 of the revocation token given at sign-in (`POST /api/auth/revoke`); null for older sessions. */
+    revocationHash: text('revocation_hash').unique(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId, t.id), index('sessions_expiry').on(t.expiresAt)],
+);
 
 /** Named counters; `change_seq` numbers every change of a synced row. */
 export const counters = sqliteTable('counters', {

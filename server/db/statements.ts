@@ -10,11 +10,15 @@ import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
-/** `"practice_id" AS "practiceId", ...` for the table's columns (minus `exclude`). */
-export function selectList<T extends SQLiteTable>(table: T, exclude: readonly (keyof T['$inferSelect'])[] = []): string {
+/**
+ * `"practice_id" AS "practiceId", ...` for the table's columns (minus `exclude`); with `alias`,
+ * each column is qualified (`a."practice_id"`), for joins.
+ */
+export function selectList<T extends SQLiteTable>(table: T, exclude: readonly (keyof T['$inferSelect'])[] = [], alias?: string): string {
+  const prefix = alias ? `${alias}.` : '';
   return Object.entries(getTableColumns(table))
     .filter(([key]) => !exclude.includes(key as keyof T['$inferSelect']))
-    .map(([key, column]) => `${quote(column.name)} AS ${quote(key)}`)
+    .map(([key, column]) => `${prefix}${quote(column.name)} AS ${quote(key)}`)
     .join(', ');
 }
 

@@ -1,19 +1,23 @@
 /**
  * The plain REST surface of `src/protocol/rest.ts`, for pages no worker controls and for
  * replayed request queues. Writes are PushOperations through the same applier as push, so the
- * rules (validation, temp ids, clientId, conflicts, tenancy) are the same; an `Idempotency-Key`
- * header is the opId, so a replayed request applies once.
+ * rules (validation, roles, temp ids, clientId, conflicts, delete rules, tenancy) are the same;
+ * an `Idempotency-Key` header is the opId, so a replayed request applies once.
  *
  *   GET    /api/appointments?date=YYYY-MM-DD | from=ISO&to=ISO [&petId=&clientId=&practitionerId=]
  *   GET    /api/pets[?ownerId=]     GET /api/users[?role=]     (&includeDeleted=true)
+ *          lists: &limit= (default 200, max 1000) &cursor= → { data, nextCursor }
  *   GET    /api/{entity}/{id}       id: real or temp id; 404 when unknown or deleted
  *   POST   /api/{entity}            writable fields (+ optional tempId) → 201 { data }
  *   PATCH  /api/{entity}/{id}       changed fields (+ optional version) → 200 { data } | 409
  *   DELETE /api/{entity}/{id}[?version=N]                               → 200 { data } | 409
  */
 import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import {
   AppointmentsQuerySchema,
+  DEFAULT_LIST_LIMIT,
   ENTITY_TYPES,
   PetsQuerySchema,
   UsersQuerySchema,
@@ -24,12 +28,13 @@ import {
   type SessionUser,
   type SyncErrorCode,
 } from '../../src/protocol/index.ts';
-import { HttpError, readJson, sendError, sendJson } from '../http/respond.ts';
-import type { RequestContext, Router } from '../http/router.ts';
+import { HttpError, sendError } from '../http/errors.ts';
+import { describeJsonProblem, jsonProblem } from '../http/json-body.ts';
+import type { ApiApp } from '../http/zod.ts';
 import type { Services } from '../services.ts';
-import type { ListFilter } from '../store/entities.ts';
-import { describeIssues } from '../sync/errors.ts';
-import { actorOf, requireUser } from './session.ts';
+import type { ListFilter, PageRequest } from '../store/entities.ts';
+import { decodeListCursor, encodeListCursor } from './list-cursor.ts';
+import { actorOf, authenticate, signedIn } from './session.ts';
 
 const BODY_LIMIT = 256 * 1024;
 
@@ -39,8 +44,14 @@ const STATUS: Partial<Record<SyncErrorCode, number>> = {
   REFERENCE_NOT_FOUND: 400,
   NOT_FOUND: 404,
   FORBIDDEN: 403,
+  HAS_DEPENDENTS: 409,
   INTERNAL: 500,
 };
+
+const QUERY_SCHEMAS = { appointments: AppointmentsQuerySchema, pets: PetsQuerySchema, users: UsersQuerySchema } as const;
+const IdParams = z.object({ id: z.string().max(120) });
+const DeleteQuery = z.object({ version: z.string().max(20).optional() });
+const AnyObject = z.record(z.string(), z.unknown(), { error: 'Expected a JSON object' });
 
 /** `123` → 123, `temp_...` → itself, anything else → null. */
 function parseId(text: string): number | string | null {
@@ -48,8 +59,8 @@ function parseId(text: string): number | string | null {
   return isTempId(text) && /^temp_[A-Za-z0-9_-]{1,100}$/.test(text) ? text : null;
 }
 
-function idempotencyKey(ctx: RequestContext): string | undefined {
-  const key = ctx.req.headers['idempotency-key'];
+function idempotencyKey(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (typeof key !== 'string' || key.length < 8 || key.length > 100) {
     throw new HttpError(400, 'BAD_REQUEST', 'Idempotency-Key must be 8 to 100 characters');
@@ -57,16 +68,17 @@ function idempotencyKey(ctx: RequestContext): string | undefined {
   return key;
 }
 
-async function readObject(ctx: RequestContext): Promise<Record<string, unknown>> {
-  const body = await readJson(ctx.req, BODY_LIMIT);
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'VALIDATION', 'Expected a JSON object');
-  return body as Record<string, unknown>;
+/** A write's JSON body: an object, not nested too deep, no lone surrogates anywhere. */
+function bodyObject(request: FastifyRequest, body: Record<string, unknown>): Record<string, unknown> {
+  const problem = jsonProblem(request, body);
+  if (problem) throw new HttpError(400, 'VALIDATION', `Invalid body: ${describeJsonProblem(problem)}`);
+  return body;
 }
 
-function respond(ctx: RequestContext, result: PushResult, okStatus: number): void {
-  if (result.success) return sendJson(ctx.res, okStatus, { data: result.record });
+function respond(reply: FastifyReply, result: PushResult, okStatus: number): FastifyReply {
+  if (result.success) return reply.code(okStatus).send({ data: result.record });
   if (result.conflict) {
-    return sendJson(ctx.res, 409, {
+    return reply.code(409).send({
       success: false,
       error: { code: 'CONFLICT', message: `The record changed on the server: ${result.conflictData?.affectedFields.join(', ') || 'deleted'}` },
       conflictData: result.conflictData,
@@ -74,18 +86,12 @@ function respond(ctx: RequestContext, result: PushResult, okStatus: number): voi
     });
   }
   const error = result.error ?? { code: 'INTERNAL' as const, message: 'Failed' };
-  sendError(ctx.res, STATUS[error.code] ?? 400, error.code, error.message);
+  return sendError(reply, STATUS[error.code] ?? 400, error.code, error.message);
 }
 
-export function addRestRoutes(router: Router, services: Services): void {
-  for (const entityType of ENTITY_TYPES) {
-    const base = `/api/${entityType}`;
-    router.add('GET', base, (ctx) => list(ctx, entityType));
-    router.add('GET', `${base}/:id`, (ctx) => getOne(ctx, entityType));
-    router.add('POST', base, (ctx) => create(ctx, entityType));
-    router.add('PATCH', `${base}/:id`, (ctx) => update(ctx, entityType));
-    router.add('DELETE', `${base}/:id`, (ctx) => remove(ctx, entityType));
-  }
+export function addRestRoutes(app: ApiApp, services: Services): void {
+  const onRequest = authenticate(services);
+  const validation = { code: 'VALIDATION' as const, prefix: 'Invalid query' };
 
   /** A filter id (real or temp) → real id; undefined when a temp id is unknown (matches nothing). */
   function filterId(practiceId: number, target: EntityType, text: string, name: string): number | undefined {
@@ -107,20 +113,18 @@ export function addRestRoutes(router: Router, services: Services): void {
     return out;
   }
 
-  function listFilter(practiceId: number, entityType: EntityType, params: Record<string, string>): ListFilter | null {
-    const invalid = (issues: Parameters<typeof describeIssues>[0]) => new HttpError(400, 'VALIDATION', `Invalid query: ${describeIssues(issues)}`);
-    const includeDeleted = params.includeDeleted === 'true';
+  function listFilter(practiceId: number, entityType: EntityType, query: Record<string, unknown>): ListFilter | null {
+    const includeDeleted = query.includeDeleted === 'true';
     if (entityType === 'appointments') {
-      const q = AppointmentsQuerySchema.safeParse(params);
-      if (!q.success) throw invalid(q.error.issues);
-      const equals = resolveIds(practiceId, q.data, [['petId', 'pets'], ['clientId', 'users'], ['practitionerId', 'users']]);
+      const q = query as z.output<typeof AppointmentsQuerySchema>;
+      const equals = resolveIds(practiceId, q, [['petId', 'pets'], ['clientId', 'users'], ['practitionerId', 'users']]);
       if (!equals) return null;
       const filter: ListFilter = { equals, includeDeleted };
-      if (q.data.from) filter.from = Date.parse(q.data.from);
-      if (q.data.to) filter.to = Date.parse(q.data.to);
-      if (q.data.date) {
+      if (q.from) filter.from = Date.parse(q.from);
+      if (q.to) filter.to = Date.parse(q.to);
+      if (q.date) {
         // A calendar day on the server's clock, as the worker does on the device's.
-        const start = new Date(`${q.data.date}T00:00:00`);
+        const start = new Date(`${q.date}T00:00:00`);
         const end = new Date(start);
         end.setDate(end.getDate() + 1);
         filter.from = start.getTime();
@@ -129,70 +133,76 @@ export function addRestRoutes(router: Router, services: Services): void {
       return filter;
     }
     if (entityType === 'pets') {
-      const q = PetsQuerySchema.safeParse(params);
-      if (!q.success) throw invalid(q.error.issues);
-      const equals = resolveIds(practiceId, q.data, [['ownerId', 'users']]);
+      const equals = resolveIds(practiceId, query, [['ownerId', 'users']]);
       return equals && { equals, includeDeleted };
     }
-    const q = UsersQuerySchema.safeParse(params);
-    if (!q.success) throw invalid(q.error.issues);
-    return { equals: q.data.role ? { role: q.data.role } : {}, includeDeleted };
-  }
-
-  function list(ctx: RequestContext, entityType: EntityType): void {
-    const user = requireUser(services, ctx.req);
-    const filter = listFilter(user.practiceId, entityType, Object.fromEntries(ctx.url.searchParams));
-    sendJson(ctx.res, 200, { data: filter ? services.models[entityType].list(user.practiceId, filter) : [] });
-  }
-
-  function getOne(ctx: RequestContext, entityType: EntityType): void {
-    const user = requireUser(services, ctx.req);
-    const id = filterId(user.practiceId, entityType, ctx.params.id ?? '', 'id');
-    const record = id === undefined ? undefined : services.models[entityType].find(user.practiceId, id);
-    if (!record || record.deletedAt !== null) return sendError(ctx.res, 404, 'NOT_FOUND', `No ${entityType} record with id ${ctx.params.id}`);
-    sendJson(ctx.res, 200, { data: record });
-  }
-
-  function write(ctx: RequestContext, user: SessionUser, op: Omit<PushOperation, 'opId' | 'timestamp'>, okStatus: number): void {
-    const key = idempotencyKey(ctx);
-    const now = services.now();
-    const result = services.applier.apply(actorOf(user), { ...op, opId: key ?? randomUUID(), timestamp: now }, now, { remember: key !== undefined });
-    respond(ctx, result, okStatus);
-  }
-
-  function pathId(ctx: RequestContext): number | string {
-    const id = parseId(ctx.params.id ?? '');
-    if (id === null) throw new HttpError(400, 'VALIDATION', `"${ctx.params.id}" is not a record id`);
-    return id;
+    const role = (query as z.output<typeof UsersQuerySchema>).role;
+    return { equals: role ? { role } : {}, includeDeleted };
   }
 
   function versionOf(value: unknown): number | undefined {
     if (value === undefined || value === null || value === '') return undefined;
-    const version = typeof value === 'string' ? Number(value) : value;
+    const version = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
     if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) throw new HttpError(400, 'VALIDATION', 'version must be a whole number');
     return version;
   }
 
-  async function create(ctx: RequestContext, entityType: EntityType): Promise<void> {
-    const user = requireUser(services, ctx.req);
-    const { tempId, id, ...data } = await readObject(ctx);
-    const temp = typeof tempId === 'string' ? tempId : isTempId(id) ? id : undefined;
-    if (temp !== undefined && parseId(temp) === null) throw new HttpError(400, 'VALIDATION', `"${temp}" is not a temp id`);
-    write(ctx, user, { operation: 'create', entityType, data, ...(temp !== undefined ? { tempId: temp } : {}) }, 201);
+  function pathId(text: string): number | string {
+    const id = parseId(text);
+    if (id === null) throw new HttpError(400, 'VALIDATION', `"${text}" is not a record id`);
+    return id;
   }
 
-  async function update(ctx: RequestContext, entityType: EntityType): Promise<void> {
-    const user = requireUser(services, ctx.req);
-    const entityId = pathId(ctx);
-    const { version, ...data } = await readObject(ctx);
-    const base = versionOf(version);
-    write(ctx, user, { operation: 'update', entityType, entityId, data, ...(base !== undefined ? { version: base } : {}) }, 200);
+  function write(request: FastifyRequest, reply: FastifyReply, user: SessionUser, op: Omit<PushOperation, 'opId' | 'timestamp'>, okStatus: number) {
+    const key = idempotencyKey(request);
+    const now = services.now();
+    const result = services.applier.apply(actorOf(user), { ...op, opId: key ?? randomUUID(), timestamp: now }, now, { remember: key !== undefined });
+    return respond(reply, result, okStatus);
   }
 
-  function remove(ctx: RequestContext, entityType: EntityType): void {
-    const user = requireUser(services, ctx.req);
-    const entityId = pathId(ctx);
-    const base = versionOf(ctx.url.searchParams.get('version') ?? undefined);
-    write(ctx, user, { operation: 'delete', entityType, entityId, ...(base !== undefined ? { version: base } : {}) }, 200);
+  for (const entityType of ENTITY_TYPES) {
+    const base = `/api/${entityType}`;
+
+    app.get(base, { onRequest, schema: { querystring: QUERY_SCHEMAS[entityType] }, config: { validation } }, async (request) => {
+      const user = signedIn(request);
+      const query = request.query as Record<string, unknown> & { limit?: number; cursor?: string };
+      const filter = listFilter(user.practiceId, entityType, query);
+      const page: PageRequest = { limit: query.limit ?? DEFAULT_LIST_LIMIT };
+      if (query.cursor) page.after = decodeListCursor(query.cursor, user.practiceId, entityType);
+      if (!filter) return { data: [], nextCursor: null };
+      const { records, next } = services.models[entityType].list(user.practiceId, filter, page);
+      return { data: records, nextCursor: next ? encodeListCursor(user.practiceId, entityType, next) : null };
+    });
+
+    app.get(`${base}/:id`, { onRequest, schema: { params: IdParams }, config: { validation } }, async (request, reply) => {
+      const user = signedIn(request);
+      const id = filterId(user.practiceId, entityType, request.params.id, 'id');
+      const record = id === undefined ? undefined : services.models[entityType].find(user.practiceId, id);
+      if (!record || record.deletedAt !== null) return sendError(reply, 404, 'NOT_FOUND', `No ${entityType} record with id ${request.params.id}`);
+      return { data: record };
+    });
+
+    app.post(base, { onRequest, bodyLimit: BODY_LIMIT, schema: { body: AnyObject }, config: { validation } }, async (request, reply) => {
+      const user = signedIn(request);
+      const { tempId, id, ...data } = bodyObject(request, request.body);
+      const temp = typeof tempId === 'string' ? tempId : isTempId(id) ? id : undefined;
+      if (temp !== undefined && parseId(temp) === null) throw new HttpError(400, 'VALIDATION', `"${temp}" is not a temp id`);
+      return write(request, reply, user, { operation: 'create', entityType, data, ...(temp !== undefined ? { tempId: temp } : {}) }, 201);
+    });
+
+    app.patch(`${base}/:id`, { onRequest, bodyLimit: BODY_LIMIT, schema: { params: IdParams, body: AnyObject }, config: { validation } }, async (request, reply) => {
+      const user = signedIn(request);
+      const entityId = pathId(request.params.id);
+      const { version, ...data } = bodyObject(request, request.body);
+      const baseVersion = versionOf(version);
+      return write(request, reply, user, { operation: 'update', entityType, entityId, data, ...(baseVersion !== undefined ? { version: baseVersion } : {}) }, 200);
+    });
+
+    app.delete(`${base}/:id`, { onRequest, schema: { params: IdParams, querystring: DeleteQuery }, config: { validation } }, async (request, reply) => {
+      const user = signedIn(request);
+      const entityId = pathId(request.params.id);
+      const baseVersion = versionOf(request.query.version);
+      return write(request, reply, user, { operation: 'delete', entityType, entityId, ...(baseVersion !== undefined ? { version: baseVersion } : {}) }, 200);
+    });
   }
 }

@@ -1,42 +1,63 @@
-/** The session cookie and "who is calling": every /api/sync/* and entity route needs a user. */
-import type { IncomingMessage } from 'node:http';
+/** The session cookie (@fastify/cookie) and "who is calling": every /api/sync/* and entity route needs a user. */
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { SessionUser } from '../../src/protocol/index.ts';
 import { SESSION_TTL_MS } from '../auth/sessions.ts';
-import { parseCookies, serializeCookie } from '../http/cookies.ts';
-import { HttpError } from '../http/respond.ts';
+import { HttpError } from '../http/errors.ts';
 import type { Services } from '../services.ts';
 import type { Actor } from '../sync/apply.ts';
 
 export const SESSION_COOKIE = 'smartdmv_session';
 
-export function sessionToken(req: IncomingMessage): string | undefined {
-  return parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+export function sessionToken(request: FastifyRequest): string | undefined {
+  return request.cookies[SESSION_COOKIE];
 }
 
-export function currentUser(services: Services, req: IncomingMessage): SessionUser | null {
-  const token = sessionToken(req);
+export function currentUser(services: Services, request: FastifyRequest): SessionUser | null {
+  const token = sessionToken(request);
   return token ? services.sessions.find(token, services.now()) : null;
 }
 
-export function requireUser(services: Services, req: IncomingMessage): SessionUser {
-  const user = currentUser(services, req);
-  if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'Sign in first: no valid session');
-  return user;
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in user, on routes that `authenticate`. */
+    user: SessionUser | null;
+  }
+}
+
+/**
+ * A route's first hook: 401 without a valid session, before the body is even read (an
+ * anonymous client cannot make the server parse a 5 MB push).
+ */
+export function authenticate(services: Services): onRequestAsyncHookHandler {
+  return async (request) => {
+    const user = currentUser(services, request);
+    if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'Sign in first: no valid session');
+    request.user = user;
+  };
+}
+
+/** The user `authenticate` found (a route without that hook has none: a bug). */
+export function signedIn(request: FastifyRequest): SessionUser {
+  if (!request.user) throw new Error(`${request.routeOptions.url} has no authenticate hook`);
+  return request.user;
 }
 
 export function actorOf(user: SessionUser): Actor {
-  return { userId: user.id, practiceId: user.practiceId, tenantId: user.tenantId };
+  return { userId: user.id, role: user.role, practiceId: user.practiceId, tenantId: user.tenantId };
 }
 
-/** Secure when the request came over HTTPS (directly or through a proxy that says so). */
-function isHttps(req: IncomingMessage): boolean {
-  return Boolean((req.socket as { encrypted?: boolean }).encrypted) || req.headers['x-forwarded-proto'] === 'https';
+/**
+ * HttpOnly, SameSite=Strict, Path=/; Secure when the request came over HTTPS. `request.protocol`
+ * believes `X-Forwarded-Proto` only from a proxy TRUST_PROXY names (Fastify's trustProxy).
+ */
+function cookieOptions(request: FastifyRequest, maxAgeSeconds: number) {
+  return { path: '/', httpOnly: true, sameSite: 'strict' as const, maxAge: maxAgeSeconds, secure: request.protocol === 'https' };
 }
 
-export function sessionCookie(req: IncomingMessage, token: string): string {
-  return serializeCookie(SESSION_COOKIE, token, { maxAgeSeconds: Math.floor(SESSION_TTL_MS / 1000), secure: isHttps(req) });
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
+  reply.setCookie(SESSION_COOKIE, token, cookieOptions(request, Math.floor(SESSION_TTL_MS / 1000)));
 }
 
-export function clearedSessionCookie(req: IncomingMessage): string {
-  return serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, secure: isHttps(req) });
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  reply.setCookie(SESSION_COOKIE, '', cookieOptions(request, 0));
 }

@@ -1,29 +1,34 @@
 /** POST /api/sync/push and GET /api/sync/pull over HTTP (the logic is in sync/push.ts and sync/pull.ts). */
+import { z } from 'zod';
 import { MAX_OPERATIONS_PER_PUSH, MAX_PUSH_BODY_BYTES, PullQuerySchema, type PushResult } from '../../src/protocol/index.ts';
-import { HttpError, readJson, sendJson, sendJsonText } from '../http/respond.ts';
-import type { Router } from '../http/router.ts';
+import { HttpError } from '../http/errors.ts';
+import { describeJsonProblem, inspectJson, MAX_JSON_DEPTH } from '../http/json-body.ts';
+import type { ApiApp } from '../http/zod.ts';
 import type { Services } from '../services.ts';
 import { CursorError } from '../sync/cursor.ts';
-import { describeIssues } from '../sync/errors.ts';
 import { pullChanges } from '../sync/pull.ts';
 import { pushOperations, serializePushResponse } from '../sync/push.ts';
-import { actorOf, requireUser } from './session.ts';
+import { actorOf, authenticate, signedIn } from './session.ts';
 
 /** The batch envelope; each operation is checked on its own so one bad one fails only itself. */
-function readEnvelope(body: unknown): { operations: unknown[] } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'BAD_REQUEST', 'Expected a JSON object { operations: [...], clientTimestamp }');
-  }
-  const { operations, clientTimestamp } = body as Record<string, unknown>;
-  if (!Array.isArray(operations)) throw new HttpError(400, 'BAD_REQUEST', '"operations" must be an array');
-  if (operations.length > MAX_OPERATIONS_PER_PUSH) {
-    throw new HttpError(400, 'TOO_MANY_OPERATIONS', `At most ${MAX_OPERATIONS_PER_PUSH} operations per push, got ${operations.length}`);
-  }
-  if (clientTimestamp !== undefined && (typeof clientTimestamp !== 'number' || !Number.isFinite(clientTimestamp))) {
-    throw new HttpError(400, 'BAD_REQUEST', '"clientTimestamp" must be a number (ms)');
-  }
-  return { operations };
-}
+const PushEnvelopeSchema = z.object(
+  {
+    operations: z.array(z.unknown(), { error: '"operations" must be an array' }).superRefine((operations, ctx) => {
+      if (operations.length > MAX_OPERATIONS_PER_PUSH) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `At most ${MAX_OPERATIONS_PER_PUSH} operations per push, got ${operations.length}`,
+          params: { code: 'TOO_MANY_OPERATIONS' },
+        });
+      }
+    }),
+    clientTimestamp: z.number({ error: '"clientTimestamp" must be a number (ms)' }).finite().optional(),
+  },
+  { error: 'Expected a JSON object { operations: [...], clientTimestamp }' },
+);
+
+/** `operations[i]` sits two levels into the body (the object, then the array). */
+const OPERATION_ENVELOPE_DEPTH = 2;
 
 function failureSummary(results: readonly PushResult[]): string {
   const counts = new Map<string, number>();
@@ -34,44 +39,66 @@ function failureSummary(results: readonly PushResult[]): string {
   return counts.size === 0 ? '' : ` [${[...counts].map(([c, n]) => `${c}×${n}`).join(', ')}]`;
 }
 
-export function addSyncRoutes(router: Router, services: Services): void {
-  router.add('POST', '/api/sync/push', async ({ req, res }) => {
-    const user = requireUser(services, req);
-    const { operations } = readEnvelope(await readJson(req, MAX_PUSH_BODY_BYTES));
-    const started = performance.now();
-    const response = pushOperations(services, actorOf(user), operations, services.now());
-    services.logger.info(
-      '[SyncPush]',
-      `practice ${user.practiceId} user ${user.id}: ${operations.length} operations → ${response.processed} processed, ` +
-        `${response.failed} failed, ${response.conflicts} conflicts in ${(performance.now() - started).toFixed(1)}ms${failureSummary(response.results)}`,
-    );
-    sendJsonText(res, 200, serializePushResponse(response, services.applier.json));
-  });
+export function addSyncRoutes(app: ApiApp, services: Services): void {
+  const onRequest = authenticate(services);
+  app.post(
+    '/api/sync/push',
+    {
+      onRequest,
+      bodyLimit: MAX_PUSH_BODY_BYTES,
+      schema: { body: PushEnvelopeSchema },
+      config: { validation: { code: 'BAD_REQUEST', prefix: 'Invalid push' } },
+    },
+    async (request, reply) => {
+      const user = signedIn(request);
+      const { operations } = request.body;
+      const shape = request.jsonShape;
+      // Only when the body's measured shape says some operation could be too deep or hold a lone surrogate.
+      const inspect =
+        shape && (shape.depth > MAX_JSON_DEPTH + OPERATION_ENVELOPE_DEPTH || shape.surrogateEscapes)
+          ? (raw: unknown) => {
+              const problem = inspectJson(raw, MAX_JSON_DEPTH, shape.surrogateEscapes);
+              return problem && describeJsonProblem(problem);
+            }
+          : undefined;
+      const started = performance.now();
+      const response = pushOperations(services, actorOf(user), operations, services.now(), inspect);
+      services.logger.info(
+        '[SyncPush]',
+        `practice ${user.practiceId} user ${user.id}: ${operations.length} operations → ${response.processed} processed, ` +
+          `${response.failed} failed, ${response.conflicts} conflicts in ${(performance.now() - started).toFixed(1)}ms${failureSummary(response.results)}`,
+      );
+      return reply.type('application/json; charset=utf-8').send(serializePushResponse(response, services.applier.json));
+    },
+  );
 
-  router.add('GET', '/api/sync/pull', ({ req, res, url }) => {
-    const user = requireUser(services, req);
-    const raw = Object.fromEntries(url.searchParams);
-    const parsed = PullQuerySchema.safeParse(raw);
-    if (!parsed.success) throw new HttpError(400, 'BAD_REQUEST', `Invalid pull query: ${describeIssues(parsed.error.issues)}`);
-    const query = parsed.data;
-    if (query.practiceId !== undefined && query.practiceId !== user.practiceId) {
-      throw new HttpError(403, 'FORBIDDEN', `Practice ${query.practiceId} is not yours`);
-    }
-    if (raw.tenantId !== undefined && raw.tenantId !== user.tenantId) {
-      throw new HttpError(403, 'FORBIDDEN', `Tenant ${raw.tenantId} is not yours`);
-    }
-    let response;
-    try {
-      response = pullChanges(services, user.practiceId, query, services.now());
-    } catch (err) {
-      if (err instanceof CursorError) throw new HttpError(400, 'BAD_REQUEST', `Invalid cursor: ${err.message}`);
-      throw err;
-    }
-    services.logger.info(
-      '[SyncPull]',
-      `practice ${user.practiceId} user ${user.id}: ${response.changes.length} changes` +
-        `${query.cursor ? ' after cursor' : ` since ${query.lastSyncTimestamp}`}, hasMore ${response.hasMore}`,
-    );
-    sendJson(res, 200, response);
-  });
+  app.get(
+    '/api/sync/pull',
+    {
+      onRequest,
+      schema: { querystring: PullQuerySchema.extend({ tenantId: z.string().max(100).optional() }) },
+      config: { validation: { code: 'BAD_REQUEST', prefix: 'Invalid pull query' } },
+    },
+    async (request) => {
+      const user = signedIn(request);
+      const { tenantId, ...query } = request.query;
+      if (query.practiceId !== undefined && query.practiceId !== user.practiceId) {
+        throw new HttpError(403, 'FORBIDDEN', `Practice ${query.practiceId} is not yours`);
+      }
+      if (tenantId !== undefined && tenantId !== user.tenantId) throw new HttpError(403, 'FORBIDDEN', 'That tenant is not yours');
+      let response;
+      try {
+        response = pullChanges(services, user.practiceId, query, services.now());
+      } catch (err) {
+        if (err instanceof CursorError) throw new HttpError(400, 'BAD_REQUEST', `Invalid cursor: ${err.message}`);
+        throw err;
+      }
+      services.logger.info(
+        '[SyncPull]',
+        `practice ${user.practiceId} user ${user.id}: ${response.changes.length} changes` +
+          `${query.cursor ? ' after cursor' : ` since ${query.lastSyncTimestamp}`}, hasMore ${response.hasMore}`,
+      );
+      return response;
+    },
+  );
 }

@@ -134,7 +134,6 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
       notes: p('notes'),
       petId: p('petId'),
       practitionerId: p('practitionerId'),
-      clientId: p('clientId'),
       practiceId: p('practiceId'),
       version: 1,
       createdAt: p('now'),
@@ -207,7 +206,6 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
             notes: random.chance(0.3) ? random.pick(NOTES) : null,
             petId: pet.id,
             practitionerId: practitioners.length > 0 ? random.pick(practitioners) : null,
-            clientId: pet.ownerId,
             seq: seq++,
           });
         }

@@ -9,7 +9,20 @@ import { appointmentsModel } from './models/appointments.ts';
 import { petsModel } from './models/pets.ts';
 import { usersModel } from './models/users.ts';
 
-export type { ChangeRow, EntityModel, EntityModels, ListFilter, Owner, RefTarget, RowMeta } from './model.ts';
+export type {
+  AppointmentsModel,
+  ChangeRow,
+  EntityModel,
+  EntityModels,
+  ListFilter,
+  ListKey,
+  ListPage,
+  Owner,
+  PageRequest,
+  PetsModel,
+  RefTarget,
+  RowMeta,
+} from './model.ts';
 
 export function createEntityModels(orm: Orm): EntityModels {
   return { users: usersModel(orm), pets: petsModel(orm), appointments: appointmentsModel(orm) };

@@ -38,6 +38,24 @@ export interface ListFilter {
   includeDeleted: boolean;
 }
 
+/** Where a list page starts: after the row with this sort key (date ms, or name) and id. */
+export interface ListKey {
+  key: number | string;
+  id: number;
+}
+
+export interface ListPage {
+  records: WireRecord[];
+  /** The last row's key when more rows follow, else null. */
+  next: ListKey | null;
+}
+
+/** Keyset paging: at most `limit` rows after `after`, in the list's order. */
+export interface PageRequest {
+  limit: number;
+  after?: ListKey;
+}
+
 /** What a reference check needs of a referenced row (cheaper than the whole record). */
 export interface RefTarget {
   id: number;
@@ -61,10 +79,40 @@ export interface EntityModel {
   tombstone(id: number, meta: RowMeta): WireRecord;
   /** Rows with seq > afterSeq and updatedAt > sinceMs, in seq order. */
   changesSince(practiceId: number, afterSeq: number, sinceMs: number, limit: number): ChangeRow[];
-  list(practiceId: number, filter: ListFilter): WireRecord[];
+  /** One page of a REST list, in the list's order (appointments by date, others by name; then id). */
+  list(practiceId: number, filter: ListFilter, page: PageRequest): ListPage;
+  /**
+   * The record with its derived fields computed from current data (appointments.clientId from
+   * the pet's owner), for a record rebuilt from history (a replayed result).
+   */
+  withDerived(practiceId: number, record: WireRecord): WireRecord;
 }
 
-export type EntityModels = { readonly [K in EntityType]: EntityModel };
+export interface PetsModel extends EntityModel {
+  /** Names of a client's live pets (at most `limit`, by name) and how many there are. */
+  liveByOwner(practiceId: number, ownerId: number, limit: number): { names: string[]; count: number };
+}
+
+export interface AppointmentsModel extends EntityModel {
+  /**
+   * A pet's upcoming appointments (date ≥ `from`, not deleted, not cancelled/completed/no-show),
+   * by date, at most `limit`.
+   */
+  upcomingOfPet(practiceId: number, petId: number, from: number, limit: number): WireRecord[];
+}
+
+export interface EntityModels {
+  readonly users: EntityModel;
+  readonly pets: PetsModel;
+  readonly appointments: AppointmentsModel;
+}
+
+/** Rows fetched for a page: one more than asked tells whether another page follows. */
+export function toPage<R>(rows: R[], limit: number, toRecord: (row: R) => WireRecord, keyOf: (row: R) => ListKey): ListPage {
+  const more = rows.length > limit;
+  if (more) rows.length = limit;
+  return { records: rows.map(toRecord), next: more ? keyOf(rows[rows.length - 1]!) : null };
+}
 
 // ---------------------------------------------------------------- shared helpers
 

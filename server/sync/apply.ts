@@ -4,10 +4,18 @@
  * place:
  *
  * - opId seen before in this practice → the stored result, nothing applied;
+ * - the role must allow the action (src/protocol/permissions.ts) → else FORBIDDEN;
  * - the practice and tenant come from the session; an operation naming others → FORBIDDEN;
  * - create: temp id → real id (recorded in the temp-id map; a temp id created before returns
- *   the record it made instead of a duplicate); appointments get clientId from pet.ownerId;
- * - update/delete: field-level conflict detection against the base version (`conflicts.ts`).
+ *   the record it made instead of a duplicate);
+ * - update/delete: field-level conflict detection against the base version (`conflicts.ts`);
+ *   references are checked when they change (an edit of an appointment whose pet was deleted
+ *   since still applies, as long as it does not move it to a missing pet);
+ * - delete rules (D2): a client with live pets is refused (HAS_DEPENDENTS, naming them); a pet
+ *   is deleted together with the cancellation of its upcoming appointments, as ordinary
+ *   versioned changes, in the same transaction (refused beyond MAX_CANCELLED_BY_PET_DELETE);
+ * - every value written passes the protocol's record schema first (validate.ts: assertStorable).
+ * appointments.clientId is not written: models derive it from the pet when reading (D1).
  *
  * Each operation is atomic: alone, in a transaction of its own; in a push batch (one
  * transaction per request), see BatchIsolation: a failed operation leaves no trace.
@@ -18,12 +26,14 @@
 import {
   ENTITY_TYPES,
   isTempId,
+  permissionDenied,
   type EntityType,
   type PushOperation,
   type PushResult,
+  type UserRole,
 } from '../../src/protocol/index.ts';
 import type { SqliteDatabase } from '../db/open.ts';
-import type { EntityModel, EntityModels, Owner, RefTarget } from '../store/entities.ts';
+import type { EntityModel, EntityModels, Owner } from '../store/entities.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import type { Fields, WireRecord } from '../store/wire.ts';
 import { decideDelete, decideUpdate, rebuildHistory, type ServerHistory } from './conflicts.ts';
@@ -31,12 +41,18 @@ import { OperationError } from './errors.ts';
 import type { Resolver } from './references.ts';
 import { conflict, failure, success } from './results.ts';
 import { recordAt } from './versions.ts';
-import { parseCreateData, parseUpdateData } from './validate.ts';
+import { assertStorable, parseCreateData, parseUpdateData } from './validate.ts';
 
 /** Who is writing: from the session, never from the request. */
 export interface Actor extends Owner {
   userId: number;
+  role: UserRole;
 }
+
+/** Upcoming appointments a pet delete cancels at most; more is refused (bounded work per request). */
+export const MAX_CANCELLED_BY_PET_DELETE = 500;
+/** Versions of history replayed for a conflict check; further behind counts as "everything changed". */
+export const MAX_REVISIONS_REPLAYED = 1000;
 
 export interface ApplyOptions {
   /** Record the result under the opId (false for REST writes sent without an Idempotency-Key). */
@@ -93,14 +109,17 @@ export function createApplier(deps: ApplierDeps): Applier {
     ];
     for (const [name, value, own] of named) {
       if (value !== undefined && value !== null && value !== own) {
-        throw new OperationError('FORBIDDEN', `${name} ${JSON.stringify(value)} is not your practice (${String(own)})`);
+        const shown = typeof value === 'object' ? 'that value' : JSON.stringify(value);
+        throw new OperationError('FORBIDDEN', `${name} ${shown} is not your practice (${String(own)})`);
       }
     }
   }
 
   function history(model: EntityModel, current: WireRecord, baseVersion: number | undefined): ServerHistory | null {
     if (baseVersion === undefined || baseVersion >= current.version) return null;
-    return rebuildHistory(current, model.fields, baseVersion, log.revisionsAfter(model.type, current.id, baseVersion));
+    // Far behind: no replay of thousands of revisions; with none, every field counts as changed.
+    const revisions = current.version - baseVersion > MAX_REVISIONS_REPLAYED ? [] : log.revisionsAfter(model.type, current.id, baseVersion);
+    return rebuildHistory(current, model.fields, baseVersion, revisions);
   }
 
   /** Writes a change to an existing row: new version and seq, plus its undo revision. */
@@ -131,6 +150,8 @@ export function createApplier(deps: ApplierDeps): Applier {
     }
     const fields = parseCreateData(model.type, op.data);
     const referenced = resolver.references(actor.practiceId, model.type, fields);
+    assertStorable(model.type, fields);
+    // Not stored (D1): the new record's clientId, from the pet just checked in this transaction.
     if (model.type === 'appointments') fields.clientId = referenced.get('petId')?.ownerId ?? null;
     const record = model.insert(actor, fields, { version: 1, now, seq: log.nextSeq() });
     if (tempId !== undefined) log.recordTempId(actor.practiceId, model.type, tempId, record.id, now);
@@ -153,7 +174,7 @@ export function createApplier(deps: ApplierDeps): Applier {
     const tempId = isTempId(op.entityId) ? op.entityId : undefined;
     const local = parseUpdateData(model.type, op.data);
     const current = target(actor, model, op);
-    const referenced = current.deletedAt === null ? resolver.references(actor.practiceId, model.type, local) : new Map<string, RefTarget>();
+    if (current.deletedAt === null) resolver.references(actor.practiceId, model.type, local, current);
     const decision = decideUpdate({ current, fields: model.fields, local, baseVersion: op.version, history: history(model, current, op.version) });
     if (decision.kind === 'conflict') {
       return conflict(
@@ -171,22 +192,35 @@ export function createApplier(deps: ApplierDeps): Applier {
       );
     }
     const changes = decision.changes;
-    if (model.type === 'appointments' && 'petId' in changes) {
-      const ownerId = referenced.get('petId')?.ownerId ?? null;
-      if (ownerId !== current.clientId) changes.clientId = ownerId;
-    }
     if (Object.keys(changes).length === 0) return success(op, current, tempId);
-    const record = write(actor, model, current, changes, now);
-    if (model.type === 'pets' && 'ownerId' in changes) reassignClient(actor, record, now);
-    return success(op, record, tempId);
+    assertStorable(model.type, changes);
+    return success(op, write(actor, model, current, changes, now), tempId);
   }
 
-  /** A pet changed owner: its live appointments follow (clientId is always the pet's owner). */
-  function reassignClient(actor: Actor, pet: WireRecord, now: number): void {
-    const appointments = models.appointments;
-    for (const appointment of appointments.list(actor.practiceId, { equals: { petId: pet.id }, includeDeleted: false })) {
-      if (appointment.clientId !== pet.ownerId) write(actor, appointments, appointment, { clientId: pet.ownerId ?? null }, now);
+  /**
+   * What deleting `current` takes with it: a pet's upcoming appointments (cancelled with it).
+   * Refuses (before any write) a client who still has live pets, and a pet with more upcoming
+   * appointments than one request may cancel.
+   */
+  function dependents(actor: Actor, model: EntityModel, current: WireRecord, now: number): WireRecord[] {
+    if (model.type === 'users') {
+      const { names, count } = models.pets.liveByOwner(actor.practiceId, current.id, 5);
+      if (count > 0) {
+        throw new OperationError('HAS_DEPENDENTS', `${String(current.name)} still has ${countedList(count, 'pet', names)}. Delete them or give them another owner first.`);
+      }
+      return [];
     }
+    if (model.type === 'pets') {
+      const upcoming = models.appointments.upcomingOfPet(actor.practiceId, current.id, now, MAX_CANCELLED_BY_PET_DELETE + 1);
+      if (upcoming.length > MAX_CANCELLED_BY_PET_DELETE) {
+        throw new OperationError(
+          'HAS_DEPENDENTS',
+          `${String(current.name)} has more than ${MAX_CANCELLED_BY_PET_DELETE} upcoming appointments. Cancel some of them first, then delete the pet.`,
+        );
+      }
+      return upcoming;
+    }
+    return [];
   }
 
   function remove(actor: Actor, model: EntityModel, op: PushOperation, now: number): PushResult {
@@ -209,10 +243,12 @@ export function createApplier(deps: ApplierDeps): Applier {
         tempId,
       );
     }
+    const cancelled = dependents(actor, model, current, now);
     const version = current.version + 1;
     resolver.forget(actor.practiceId, model.type, current.id);
     const record = model.tombstone(current.id, { version, now, seq: log.nextSeq() });
     log.addRevision(model.type, current.id, version, { deletedAt: null }, now);
+    for (const appointment of cancelled) write(actor, models.appointments, appointment, { status: 'cancelled' }, now);
     return success(op, record, tempId);
   }
 
@@ -228,8 +264,12 @@ export function createApplier(deps: ApplierDeps): Applier {
       if (op.id !== undefined) replay.operationId = op.id;
       else delete replay.operationId;
       if (replay.realId !== undefined && replay.version !== undefined && isEntityType(stored.entityType)) {
-        const current = models[stored.entityType].find(actor.practiceId, replay.realId);
-        if (current) replay.record = recordAt(current, replay.version, log.revisionsAfter(stored.entityType, current.id, replay.version - 1));
+        const model = models[stored.entityType];
+        const current = model.find(actor.practiceId, replay.realId);
+        if (current) {
+          const then = recordAt(current, replay.version, log.revisionsAfter(stored.entityType, current.id, replay.version - 1));
+          replay.record = model.withDerived(actor.practiceId, then);
+        }
       }
       return replay;
     }
@@ -237,6 +277,8 @@ export function createApplier(deps: ApplierDeps): Applier {
       const hint = op.entityType === 'clients' ? ' (clients are users with role CLIENT)' : '';
       return failure(op, 'UNKNOWN_ENTITY', `Unknown entity type "${op.entityType}"${hint}`);
     }
+    const denied = permissionDenied(actor.role, op.operation, op.entityType);
+    if (denied) return failure(op, 'FORBIDDEN', denied);
     checkTenancy(actor, op);
     const model = models[op.entityType];
     const result =
@@ -287,4 +329,14 @@ export function createApplier(deps: ApplierDeps): Applier {
       }
     },
   };
+}
+
+/** "2 pets: Bella and Rex", "7 pets: A, B, C, D, E and 2 more". */
+function countedList(count: number, noun: string, names: readonly string[]): string {
+  const label = `${count} ${noun}${count === 1 ? '' : 's'}`;
+  const shown = names.slice(0, count);
+  const rest = count - shown.length;
+  const items = rest > 0 ? [...shown, `${rest} more`] : shown;
+  const text = items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+  return `${label}: ${text}`;
 }

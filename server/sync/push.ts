@@ -4,7 +4,7 @@
  * no trace and never fails the others. Operations apply in order, so a create's temp id is known
  * to the operations after it in the same batch.
  */
-import { PushOperationSchema, type PushResponse, type PushResult } from '../../src/protocol/index.ts';
+import { PushOperationSchema, isWellFormedText, type PushResponse, type PushResult } from '../../src/protocol/index.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import { BatchAbort, type Actor, type Applier, type BatchIsolation } from './apply.ts';
 import { describeIssues } from './errors.ts';
@@ -16,8 +16,20 @@ export interface PushDeps {
   resolver: Resolver;
 }
 
-export function pushOperations({ log, applier, resolver }: PushDeps, actor: Actor, operations: readonly unknown[], now: number): PushResponse {
+/**
+ * `inspect` checks an operation before anything walks it (nesting depth, lone surrogates: see
+ * http/json-body.ts); a problem fails that operation alone with VALIDATION.
+ */
+export function pushOperations(
+  { log, applier, resolver }: PushDeps,
+  actor: Actor,
+  operations: readonly unknown[],
+  now: number,
+  inspect?: (raw: unknown) => string | null,
+): PushResponse {
   const parsed = operations.map((raw) => {
+    const problem = inspect?.(raw);
+    if (problem) return malformed(raw, problem);
     const result = PushOperationSchema.safeParse(raw);
     return result.success ? result.data : malformed(raw, describeIssues(result.error.issues));
   });
@@ -60,15 +72,16 @@ export function serializePushResponse(response: PushResponse, known: (result: Pu
   return `${head.slice(0, -1)},"results":[${parts.join(',')}]}`;
 }
 
-/** A result for an operation that is not even shaped like one; echoes what ids it has. */
+/** A result for an operation that is not even shaped like one; echoes what ids it has (short, well-formed text only). */
 function malformed(raw: unknown, why: string): PushResult {
   const obj = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const id = obj.id;
+  const echo = (value: unknown, max: number): string => (typeof value === 'string' && value.length <= max && isWellFormedText(value) ? value : '');
   return {
     ...(typeof id === 'number' && Number.isInteger(id) ? { operationId: id } : {}),
-    opId: typeof obj.opId === 'string' ? obj.opId : '',
+    opId: echo(obj.opId, 100),
     success: false,
-    entityType: typeof obj.entityType === 'string' ? obj.entityType : '',
+    entityType: echo(obj.entityType, 50),
     error: { code: 'VALIDATION', message: `Malformed operation: ${why}` },
   };
 }

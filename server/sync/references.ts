@@ -30,9 +30,11 @@ export interface Resolver {
   entityId(practiceId: number, entityType: EntityType, id: EntityId): number;
   /**
    * Rewrites reference fields of `fields` to real ids (in place) and returns the referenced
-   * records by field name, for derived fields (appointments.clientId from the pet).
+   * records by field name. With `current` (an update), a field naming the row it already names
+   * is not checked again: references are checked when they change, so an edit of an appointment
+   * whose pet was deleted since still applies.
    */
-  references(practiceId: number, entityType: EntityType, fields: Fields): Map<string, RefTarget>;
+  references(practiceId: number, entityType: EntityType, fields: Fields, current?: Fields): Map<string, RefTarget>;
 }
 
 export function createResolver(models: EntityModels, log: SyncLog): Resolver {
@@ -73,7 +75,7 @@ export function createResolver(models: EntityModels, log: SyncLog): Resolver {
       if (real === undefined) throw new OperationError('NOT_FOUND', `No ${entityType} record with id ${String(id)} (temp id never created)`);
       return real;
     },
-    references(practiceId, entityType, fields) {
+    references(practiceId, entityType, fields, current) {
       const found = new Map<string, RefTarget>();
       for (const { field, target } of REFERENCE_FIELDS[entityType]) {
         if (!(field in fields)) continue;
@@ -82,6 +84,10 @@ export function createResolver(models: EntityModels, log: SyncLog): Resolver {
         const rule = REFERENCE_RULES[`${entityType}.${field}`] ?? { what: target };
         const code = entityType === 'appointments' && field === 'petId' ? 'PET_NOT_FOUND' : 'REFERENCE_NOT_FOUND';
         const id = realId(practiceId, target, value);
+        if (current && id !== undefined && current[field] === id) {
+          fields[field] = id;
+          continue;
+        }
         const record = id === undefined ? undefined : lookup(practiceId, target, id);
         if (!record || record.deleted) {
           throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);

@@ -3,8 +3,13 @@
  * appointment dates as ISO UTC, durations as text, strings trimmed; only client-writable fields
  * survive (server-owned ones such as id, version, clientId are dropped). References stay as sent
  * (real or temp ids): `references.ts` resolves them.
+ *
+ * `assertStorable` then checks the output of the conversions against the record schema clients
+ * parse pulled records with (ENTITY_SCHEMAS): a value no client could read back (say, a date
+ * whose UTC year has six digits) is refused before it is stored, so it can never stop a device's pull.
  */
-import { CREATE_DEFAULTS, WRITABLE_SCHEMAS, type EntityType } from '../../src/protocol/index.ts';
+import type { z } from 'zod';
+import { CREATE_DEFAULTS, ENTITY_SCHEMAS, WRITABLE_SCHEMAS, type EntityType } from '../../src/protocol/index.ts';
 import type { Fields, Scalar } from '../store/wire.ts';
 import { describeIssues, OperationError } from './errors.ts';
 
@@ -13,6 +18,30 @@ const PARTIAL_SCHEMAS = {
   pets: WRITABLE_SCHEMAS.pets.partial(),
   appointments: WRITABLE_SCHEMAS.appointments.partial(),
 };
+
+/**
+ * The fields whose stored form is made by a conversion here (normalise), not passed through from
+ * the writable schema: their output is checked against the record schema's own field schema.
+ * Every other field is stored as the writable schema returned it, which is at least as strict as
+ * the record schema (tests/server/integrity.test.ts holds them side by side).
+ */
+const CONVERTED_FIELDS: Record<EntityType, Record<string, z.ZodType>> = {
+  users: {},
+  pets: {},
+  appointments: { date: ENTITY_SCHEMAS.appointments.shape.date, durationMinutes: ENTITY_SCHEMAS.appointments.shape.durationMinutes },
+};
+
+/** Throws VALIDATION unless every converted field, as it will be stored and sent, passes the record schema. */
+export function assertStorable(entityType: EntityType, fields: Fields): void {
+  const schemas = CONVERTED_FIELDS[entityType];
+  for (const field in schemas) {
+    if (!(field in fields)) continue;
+    const parsed = schemas[field]!.safeParse(fields[field]);
+    if (!parsed.success) {
+      throw new OperationError('VALIDATION', `Invalid ${entityType}: ${field}: ${describeIssues(parsed.error.issues)} (as stored: ${JSON.stringify(fields[field])})`);
+    }
+  }
+}
 
 export function parseCreateData(entityType: EntityType, data: Record<string, unknown> | undefined): Fields {
   if (!data) throw new OperationError('VALIDATION', `A create of ${entityType} needs "data"`);

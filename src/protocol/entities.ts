@@ -9,6 +9,7 @@
  * - `appointments.clientId` is derived on the server from `pets.ownerId`;
  * - `appointments.durationMinutes` is stored (and pulled) as text.
  */
+import './zod-config.ts';
 import { z } from 'zod';
 import { StoredAppointmentTypeSchema, WritableAppointmentTypeSchema } from './appointment-types.ts';
 import { dateField, dateTimeField, longTextField, textField } from './fields.ts';

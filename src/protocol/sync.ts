@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { EntityIdSchema, EntityTypeSchema, RealIdSchema, TempIdSchema } from './entities.ts';
+import { isWellFormedText, textField } from './fields.ts';
 
 export const OPERATION_KINDS = ['create', 'update', 'delete'] as const;
 export const OperationKindSchema = z.enum(OPERATION_KINDS);
@@ -23,6 +24,12 @@ export const SYNC_ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'TOO_MANY_OPERATIONS',
   'BAD_REQUEST',
+  /** A delete refused because live records depend on the row (REST 409): the message names them. */
+  'HAS_DEPENDENTS',
+  /** Too many requests or failed sign-ins (HTTP 429 with Retry-After). */
+  'RATE_LIMITED',
+  /** A body that is not JSON (`Content-Type` other than application/json) or an unsupported `Content-Encoding` (415). */
+  'UNSUPPORTED_MEDIA_TYPE',
   'QUOTA_EXCEEDED',
   'NETWORK',
   'SERVER_ERROR',
@@ -184,7 +191,20 @@ export const SessionUserSchema = z.object({
 export type SessionUser = z.infer<typeof SessionUserSchema>;
 
 export const LoginRequestSchema = z.object({
-  email: z.string().trim().min(3).max(320),
-  password: z.string().min(1).max(200),
+  email: textField('Email', { min: 3, max: 320 }),
+  password: z.string().min(1).max(200).refine(isWellFormedText, { error: 'Password contains a character that cannot be stored' }),
 });
-export const AuthResponseSchema = z.object({ user: SessionUserSchema });
+export const AuthResponseSchema = z.object({
+  user: SessionUserSchema,
+  /**
+   * Ends this session through `POST /api/auth/revoke` without its cookie (a sign-out queued
+   * offline and replayed later, when the browser may hold the next user's cookie). Keep it with
+   * the device's sign-out queue only; the server keeps only its hash.
+   */
+  revocationToken: z.string().optional(),
+});
+export type AuthResponse = z.infer<typeof AuthResponseSchema>;
+
+/** Body of `POST /api/auth/revoke`: always answered 200 `{ success: true }`, whether or not the session existed. */
+export const RevokeRequestSchema = z.object({ token: z.string().min(20).max(200).refine(isWellFormedText, { error: 'Token is not one the server gave out' }) });
+export type RevokeRequest = z.infer<typeof RevokeRequestSchema>;

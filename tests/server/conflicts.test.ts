@@ -129,7 +129,7 @@ describe('update', () => {
     expect(result.conflictData!.serverData.deletedAt).toEqual(expect.any(String));
   });
 
-  it('changing the pet re-derives clientId; a pet changing owner moves its appointments', async () => {
+  it('changing the pet re-derives clientId; a pet changing owner moves its appointments without rewriting them (D1)', async () => {
     const { id } = await newAppointment();
     const otherPet = server.db.prepare('SELECT id, owner_id FROM pets WHERE practice_id = 1 AND owner_id != ? LIMIT 1').get(ids.petOwnerId) as { id: number; owner_id: number };
     const moved = await update(tablet, id, 1, { petId: otherPet.id });
@@ -140,8 +140,9 @@ describe('update', () => {
     const appt = await tablet.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) })]);
     const apptId = appt.body.results[0]!.realId!;
     await tablet.push([op({ operation: 'update', entityType: 'pets', entityId: petId, version: 1, data: { ownerId: ids.otherClientId } })]);
-    const row = server.db.prepare('SELECT client_id AS clientId, version FROM appointments WHERE id = ?').get(apptId);
-    expect(row).toEqual({ clientId: ids.otherClientId, version: 2 });
+    // The appointment is not rewritten (same version), yet every answer carries the new owner.
+    const read = await tablet.request('GET', `/api/appointments/${apptId}`);
+    expect(read.body.data).toMatchObject({ clientId: ids.otherClientId, version: 1 });
   });
 });
 

@@ -76,7 +76,7 @@ describe('demo seed', () => {
       expect(n("SELECT COUNT(*) FROM users WHERE practice_id = ? AND role = 'PRACTITIONER'")).toBeGreaterThanOrEqual(2);
       expect(n('SELECT COUNT(*) FROM pets WHERE practice_id = ?')).toBeGreaterThanOrEqual(30);
       expect(n('SELECT COUNT(*) FROM appointments WHERE practice_id = ?')).toBeGreaterThanOrEqual(60);
-      expect(n('SELECT COUNT(*) FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.practice_id = ? AND a.client_id != p.owner_id')).toBe(0);
+      expect(n('SELECT COUNT(*) FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.practice_id = ? AND p.practice_id != a.practice_id')).toBe(0);
       expect(n('SELECT COUNT(*) FROM pets p JOIN users u ON u.id = p.owner_id WHERE p.practice_id = ? AND (u.practice_id != p.practice_id OR u.role != \'CLIENT\')')).toBe(0);
       const span = db.prepare('SELECT MIN(date) AS lo, MAX(date) AS hi FROM appointments WHERE practice_id = ?').get(practice) as { lo: number; hi: number };
       expect(span.lo).toBeGreaterThanOrEqual(T0 - 8 * 86_400_000);
@@ -96,7 +96,7 @@ describe('demo seed', () => {
     migrate(b);
     await seedDemo(a, { now: T0 });
     await seedDemo(b, { now: T0 });
-    const dump = (db: SqliteDatabase) => db.prepare('SELECT a.title, a.date, p.name, u.name FROM appointments a JOIN pets p ON p.id = a.pet_id JOIN users u ON u.id = a.client_id ORDER BY a.id').all();
+    const dump = (db: SqliteDatabase) => db.prepare('SELECT a.title, a.date, p.name, u.name FROM appointments a JOIN pets p ON p.id = a.pet_id JOIN users u ON u.id = p.owner_id ORDER BY a.id').all();
     expect(dump(a)).toEqual(dump(b));
     await expect(seedDemo(a, { now: T0 })).rejects.toThrow(/already has data/);
   });

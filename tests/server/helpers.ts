@@ -3,12 +3,11 @@
  * an ephemeral port, an injected clock, and a small fetch client that keeps the session cookie.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createApp } from '../../server/app.ts';
+import { createApp, type AppDeps } from '../../server/app.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { openDatabase, type SqliteDatabase } from '../../server/db/open.ts';
 import { createMemoryLogger } from '../../server/log.ts';
@@ -34,6 +33,8 @@ export interface TestServer {
   db: SqliteDatabase;
   clock: Clock;
   lines: string[];
+  /** The exact log lines written (JSON). */
+  raw: string[];
   dir: string;
   client(): Client;
   login(email?: string, password?: string): Promise<Client>;
@@ -57,16 +58,21 @@ export interface Client {
 export const NORTHSIDE = { practiceId: 1, tenantId: 'smartvet', email: 'reception@northside.example' };
 export const HARBOR = { practiceId: 2, tenantId: 'harborvet', email: 'reception@harbor.example' };
 
-export async function startTestServer(options: { seed?: Partial<SeedOptions> | false } = {}): Promise<TestServer> {
+export interface TestServerOptions extends Partial<Pick<AppDeps, 'http' | 'throttle' | 'sessionPurgeIntervalMs' | 'distDir'>> {
+  seed?: Partial<SeedOptions> | false;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-test-'));
   const db = openDatabase(path.join(dir, 'test.db'));
   migrate(db);
   const clock = createClock();
   if (options.seed !== false) await seedDemo(db, { now: clock.now(), ...(options.seed ?? {}) });
   const logger = createMemoryLogger();
-  const server: Server = createServer(createApp({ db, distDir: path.join(dir, 'dist'), logger, now: clock.now }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { seed: _seed, ...appOptions } = options;
+  const app = await createApp({ db, distDir: path.join(dir, 'dist'), logger, now: clock.now, ...appOptions });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
   const client = (): Client => {
     const c: Client = {
@@ -107,6 +113,7 @@ export async function startTestServer(options: { seed?: Partial<SeedOptions> | f
     db,
     clock,
     lines: logger.lines,
+    raw: logger.raw,
     dir,
     client,
     async login(email = NORTHSIDE.email, password = 'demo1234') {
@@ -116,8 +123,8 @@ export async function startTestServer(options: { seed?: Partial<SeedOptions> | f
       return c;
     },
     async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      app.server.closeAllConnections();
+      await app.close();
       db.close();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -4,12 +4,15 @@ import { HARBOR, NORTHSIDE, appointmentData, count, op, seedIds, startTestServer
 
 let server: TestServer;
 let client: Client;
+/** Only administrators delete pets and clients (src/protocol/permissions.ts). */
+let admin: Client;
 let ids: ReturnType<typeof seedIds>;
 let harborIds: ReturnType<typeof seedIds>;
 
 beforeAll(async () => {
   server = await startTestServer();
   client = await server.login();
+  admin = await server.login('admin@northside.example');
   ids = seedIds(server.db, 1);
   harborIds = seedIds(server.db, 2);
 });
@@ -53,7 +56,9 @@ describe('push: creates', () => {
     expect(record.clientId).toBe(ids.petOwnerId);
     expect(record.date).toBe('2026-03-11T10:15:00.000Z');
     expect(record.durationMinutes).toBe('45');
-    const row = server.db.prepare('SELECT client_id, duration_minutes, typeof(duration_minutes) AS t, date FROM appointments WHERE id = ?').get(record.id) as Record<string, unknown>;
+    const row = server.db
+      .prepare('SELECT p.owner_id AS client_id, a.duration_minutes, typeof(a.duration_minutes) AS t, a.date FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.id = ?')
+      .get(record.id) as Record<string, unknown>;
     expect(row).toEqual({ client_id: ids.petOwnerId, duration_minutes: '45', t: 'text', date: Date.UTC(2026, 2, 11, 10, 15) });
   });
 
@@ -70,7 +75,7 @@ describe('push: creates', () => {
   it('refuses a deleted pet, a practitioner who is a client, an owner who is staff', async () => {
     const pet = await client.push([op({ operation: 'create', entityType: 'pets', data: { name: 'Gone', species: 'Cat', ownerId: ids.clientId } })]);
     const petId = pet.body.results[0]!.realId!;
-    await client.push([op({ operation: 'delete', entityType: 'pets', entityId: petId, version: 1 })]);
+    await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: petId, version: 1 })]);
     const res = await client.push([
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) }),
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, ids.clientId) }),
@@ -127,7 +132,7 @@ describe('push: references within one batch', () => {
   it('sees changes made earlier in the same batch (a pet deleted or given a new owner)', async () => {
     const pet = await client.push([op({ operation: 'create', entityType: 'pets', data: { name: 'Batchy', species: 'Dog', ownerId: ids.clientId } })]);
     const petId = pet.body.results[0]!.realId!;
-    const res = await client.push([
+    const res = await admin.push([
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
       op({ operation: 'update', entityType: 'pets', entityId: petId, version: 1, data: { ownerId: ids.otherClientId } }),
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
@@ -278,7 +283,7 @@ describe('push: tenancy', () => {
   });
 
   it("cannot touch another practice's rows: they do not exist for it", async () => {
-    const res = await client.push([
+    const res = await admin.push([
       op({ operation: 'update', entityType: 'appointments', entityId: harborIds.appointmentId, data: { notes: 'hijack' } }),
       op({ operation: 'delete', entityType: 'pets', entityId: harborIds.petId }),
     ]);

@@ -56,7 +56,8 @@ describe('REST: reads', () => {
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('NOT_FOUND');
     }
-    await client.request('DELETE', `/api/pets/${id}`);
+    const admin = await server.login('admin@northside.example');
+    await admin.request('DELETE', `/api/pets/${id}`);
     expect((await client.request('GET', `/api/pets/${id}`)).status).toBe(404);
     const withDeleted = await client.request('GET', `/api/pets?ownerId=${ids.clientId}&includeDeleted=true`);
     expect(withDeleted.body.data.some((p: { id: number }) => p.id === id)).toBe(true);

@@ -1,11 +1,19 @@
-/** appointments: date in ms UTC (ISO on the wire), duration as text, clientId derived from the pet. */
-import { and, asc, eq, gte, isNull, lt, type SQL } from 'drizzle-orm';
+/**
+ * appointments: date in ms UTC (ISO on the wire), duration as text, and `clientId`, which is not
+ * stored: every read joins the pet and answers its current `ownerId` (D1). A pet changing owner
+ * therefore changes no appointment row, however many it has, and the rule holds for every row,
+ * deleted ones included.
+ */
+import { and, asc, eq, gte, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Orm } from '../../db/orm.ts';
-import { appointments, type AppointmentRow } from '../../db/schema.ts';
-import { complete, hotStatements, newRow, stamp, SYNCED_INSERT_KEYS, type EntityModel } from '../model.ts';
+import { appointments, pets, type AppointmentRow } from '../../db/schema.ts';
+import { insertSql, selectList } from '../../db/statements.ts';
+import { complete, newRow, stamp, SYNCED_INSERT_KEYS, toPage, type AppointmentsModel } from '../model.ts';
 import { asInt, asIntOrNull, asMs, asText, asTextOrNull, iso, isoOrNull, toColumns, type WireRecord } from '../wire.ts';
 
-function appointmentRecord(r: Omit<AppointmentRow, 'seq'>): WireRecord {
+type Row = AppointmentRow & { clientId: number | null };
+
+function appointmentRecord(r: Omit<Row, 'seq'>): WireRecord {
   return {
     id: r.id,
     title: r.title,
@@ -36,20 +44,37 @@ const APPOINTMENT_READERS = {
   notes: asTextOrNull,
   petId: asInt,
   practitionerId: asIntOrNull,
-  clientId: asIntOrNull,
 };
 
-export function appointmentsModel(orm: Orm): EntityModel {
-  const fields = ['title', 'type', 'date', 'durationMinutes', 'status', 'notes', 'petId', 'practitionerId', 'clientId'] as const;
-  const hot = hotStatements(orm, appointments, [...fields, ...SYNCED_INSERT_KEYS]);
-  const target = orm.$client.prepare<{ id: number; practiceId: number }, { id: number; deletedAt: number | null }>(
+/** Statuses of a visit that is over or off: deleting the pet leaves these as they are. */
+const CLOSED_STATUSES = ['cancelled', 'completed', 'no_show'];
+
+export function appointmentsModel(orm: Orm): AppointmentsModel {
+  const fields = ['title', 'type', 'date', 'durationMinutes', 'status', 'notes', 'petId', 'practitionerId'] as const;
+  const db = orm.$client;
+  // Raw statements for the sync hot path (see db/statements.ts), each joining the pet's owner.
+  const columns = `${selectList(appointments, [], 'a')}, p.owner_id AS "clientId"`;
+  const fromJoined = 'FROM appointments a LEFT JOIN pets p ON p.id = a.pet_id';
+  const byId = db.prepare<{ id: number; practiceId: number }, Row>(`SELECT ${columns} ${fromJoined} WHERE a.id = @id AND a.practice_id = @practiceId`);
+  const changes = db.prepare<{ practiceId: number; afterSeq: number; sinceMs: number; limit: number }, Row>(
+    `SELECT ${columns} ${fromJoined} WHERE a.practice_id = @practiceId AND a.seq > @afterSeq AND a.updated_at > @sinceMs ORDER BY a.seq LIMIT @limit`,
+  );
+  const upcoming = db.prepare<{ practiceId: number; petId: number; from: number; limit: number }, Row>(
+    `SELECT ${columns} ${fromJoined} WHERE a.pet_id = @petId AND a.practice_id = @practiceId AND a.date >= @from AND a.deleted_at IS NULL
+       AND a.status NOT IN (${CLOSED_STATUSES.map((s) => `'${s}'`).join(', ')}) ORDER BY a.date, a.id LIMIT @limit`,
+  );
+  const ownerOf = db.prepare<[number], number>('SELECT owner_id FROM pets WHERE id = ?').pluck();
+  const insert = db.prepare<object>(insertSql(appointments, [...fields, ...SYNCED_INSERT_KEYS]));
+  const target = db.prepare<{ id: number; practiceId: number }, { id: number; deletedAt: number | null }>(
     'SELECT id, deleted_at AS deletedAt FROM appointments WHERE id = @id AND practice_id = @practiceId',
   );
+  const withClient = (row: AppointmentRow): WireRecord => appointmentRecord(Object.assign(row, { clientId: ownerOf.get(row.petId) ?? null }));
+
   return {
     type: 'appointments',
     fields,
     find: (practiceId, id) => {
-      const row = hot.byId(practiceId, id);
+      const row = byId.get({ id, practiceId });
       return row ? appointmentRecord(row) : undefined;
     },
     refTarget: (practiceId, id) => {
@@ -62,13 +87,14 @@ export function appointmentsModel(orm: Orm): EntityModel {
         toColumns<AppointmentInsert>('appointments', f, APPOINTMENT_READERS),
         fields,
       );
-      // The record is built from what was written rather than read back.
+      // The record is built from what was written rather than read back; clientId is not a
+      // column: the caller may pass the pet's owner it already read (`f.clientId`), else it is read here.
       const row = newRow(values, owner.practiceId, meta);
-      row.id = hot.insert(row);
-      return appointmentRecord(row);
+      row.id = Number(insert.run(row).lastInsertRowid);
+      return typeof f.clientId === 'number' ? appointmentRecord(Object.assign(row, { clientId: f.clientId })) : withClient(row);
     },
     update: (id, f, meta) =>
-      appointmentRecord(
+      withClient(
         orm
           .update(appointments)
           .set({ ...toColumns<AppointmentInsert>('appointments', f, APPOINTMENT_READERS), ...stamp(meta) })
@@ -76,26 +102,38 @@ export function appointmentsModel(orm: Orm): EntityModel {
           .returning()
           .get()!,
       ),
-    tombstone: (id, meta) =>
-      appointmentRecord(orm.update(appointments).set({ deletedAt: meta.now, ...stamp(meta) }).where(eq(appointments.id, id)).returning().get()!),
+    tombstone: (id, meta) => withClient(orm.update(appointments).set({ deletedAt: meta.now, ...stamp(meta) }).where(eq(appointments.id, id)).returning().get()!),
     changesSince: (practiceId, afterSeq, sinceMs, limit) =>
-      hot.changes(practiceId, afterSeq, sinceMs, limit).map((row) => ({ seq: row.seq, record: appointmentRecord(row) })),
-    list: (practiceId, filter) => {
+      changes.all({ practiceId, afterSeq, sinceMs, limit }).map((row) => ({ seq: row.seq, record: appointmentRecord(row) })),
+    list: (practiceId, filter, page) => {
       const where: SQL[] = [eq(appointments.practiceId, practiceId)];
       if (!filter.includeDeleted) where.push(isNull(appointments.deletedAt));
       if (filter.from !== undefined) where.push(gte(appointments.date, filter.from));
       if (filter.to !== undefined) where.push(lt(appointments.date, filter.to));
       const { petId, clientId, practitionerId } = filter.equals;
       if (typeof petId === 'number') where.push(eq(appointments.petId, petId));
-      if (typeof clientId === 'number') where.push(eq(appointments.clientId, clientId));
+      if (typeof clientId === 'number') where.push(eq(pets.ownerId, clientId));
       if (typeof practitionerId === 'number') where.push(eq(appointments.practitionerId, practitionerId));
-      return orm
-        .select()
+      if (page.after) where.push(sql`(${appointments.date}, ${appointments.id}) > (${page.after.key}, ${page.after.id})`);
+      const rows = orm
+        .select({ row: appointments, clientId: pets.ownerId })
         .from(appointments)
+        .leftJoin(pets, eq(pets.id, appointments.petId))
         .where(and(...where))
         .orderBy(asc(appointments.date), asc(appointments.id))
-        .all()
-        .map(appointmentRecord);
+        .limit(page.limit + 1)
+        .all();
+      return toPage(
+        rows,
+        page.limit,
+        (r) => appointmentRecord({ ...r.row, clientId: r.clientId }),
+        (r) => ({ key: r.row.date, id: r.row.id }),
+      );
     },
+    withDerived: (_practiceId, record) => {
+      const petId = record.petId;
+      return { ...record, clientId: typeof petId === 'number' ? (ownerOf.get(petId) ?? null) : null };
+    },
+    upcomingOfPet: (practiceId, petId, from, limit) => upcoming.all({ practiceId, petId, from, limit }).map(appointmentRecord),
   };
 }

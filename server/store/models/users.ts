@@ -1,9 +1,9 @@
 /** users: staff and clients (clients are users with role CLIENT). The password hash never leaves this table's auth queries. */
-import { and, asc, eq, getTableColumns, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, sql, type SQL } from 'drizzle-orm';
 import type { EntityType } from '../../../src/protocol/index.ts';
 import type { Orm } from '../../db/orm.ts';
 import { users, type UserRow } from '../../db/schema.ts';
-import { complete, hotStatements, newRow, stamp, SYNCED_INSERT_KEYS, type EntityModel } from '../model.ts';
+import { complete, hotStatements, newRow, stamp, SYNCED_INSERT_KEYS, toPage, type EntityModel } from '../model.ts';
 import { asText, asTextOrNull, iso, isoOrNull, toColumns, type Fields, type WireRecord } from '../wire.ts';
 
 function userRecord(r: Omit<UserRow, 'passwordHash' | 'seq'>): WireRecord {
@@ -68,17 +68,20 @@ export function usersModel(orm: Orm): EntityModel {
       userRecord(orm.update(users).set({ deletedAt: meta.now, ...stamp(meta) }).where(eq(users.id, id)).returning(publicColumns).get()!),
     changesSince: (practiceId, afterSeq, sinceMs, limit) =>
       hot.changes(practiceId, afterSeq, sinceMs, limit).map((row) => ({ seq: row.seq, record: userRecord(row) })),
-    list: (practiceId, filter) => {
+    list: (practiceId, filter, page) => {
       const where: SQL[] = [eq(users.practiceId, practiceId)];
       if (!filter.includeDeleted) where.push(isNull(users.deletedAt));
       if (typeof filter.equals.role === 'string') where.push(eq(users.role, filter.equals.role as UserInsert['role']));
-      return orm
+      if (page.after) where.push(sql`(${users.name}, ${users.id}) > (${page.after.key}, ${page.after.id})`);
+      const rows = orm
         .select(publicColumns)
         .from(users)
         .where(and(...where))
         .orderBy(asc(users.name), asc(users.id))
-        .all()
-        .map(userRecord);
+        .limit(page.limit + 1)
+        .all();
+      return toPage(rows, page.limit, userRecord, (r) => ({ key: r.name, id: r.id }));
     },
+    withDerived: (_practiceId, record) => record,
   };
 }

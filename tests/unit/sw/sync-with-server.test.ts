@@ -56,7 +56,7 @@ describe('temp ids and coalescing', () => {
 
     const result = await device.engine.sync('manual');
     expect(result).toMatchObject({ pushed: 3, failed: 0, conflicts: 0, error: null });
-    const row = server.db.prepare("SELECT a.id, a.pet_id AS petId, a.client_id AS clientId, a.duration_minutes AS d FROM appointments a WHERE title = 'Biscuit first visit'").get() as { id: number; petId: number; clientId: number; d: string };
+    const row = server.db.prepare("SELECT a.id, a.pet_id AS petId, p.owner_id AS clientId, a.duration_minutes AS d FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE title = 'Biscuit first visit'").get() as { id: number; petId: number; clientId: number; d: string };
     const petRow = server.db
       .prepare('SELECT p.id, p.owner_id AS ownerId, p.name, u.name AS ownerName FROM pets p JOIN users u ON u.id = p.owner_id WHERE p.id = ?')
       .get(row.petId) as { id: number; ownerId: number; name: string; ownerName: string };
