@@ -40,6 +40,8 @@ test('a new worker build while changes are queued: the prompt shows, Reload keep
 
     // The new build: the worker script changes; the browser finds it on its next update check.
     appendFileSync(path.join(dist, 'sw.js'), `\n// build ${Date.now()}\n`);
+    // The server sends the build's precompressed copies when they exist: drop the stale ones.
+    for (const copy of ['sw.js.br', 'sw.js.gz']) rmSync(path.join(dist, copy), { force: true });
     await page.evaluate(async () => {
       await (await navigator.serviceWorker.getRegistration())?.update();
     });
