@@ -5,7 +5,8 @@
  * to different values; manual needs one for every field the user changed.
  */
 import {
-  RESOLUTION_STRATEGIES,
+  DOUBLE_BOOKING_STRATEGIES,
+  VERSION_STRATEGIES,
   SERVER_OWNED_FIELDS,
   WRITABLE_SCHEMAS,
   type ConflictRecord,
@@ -13,6 +14,7 @@ import {
   type Resolution,
   type ResolutionStrategy,
 } from '../protocol/index.ts';
+import { STRATEGY_DESCRIPTION } from './labels.ts';
 
 export interface FieldRow {
   field: string;
@@ -32,9 +34,10 @@ export interface FieldRow {
 type ConflictFields = Pick<ConflictRecord, 'localData' | 'serverData' | 'affectedFields' | 'localTimestamp' | 'conflictType'> &
   Partial<Pick<ConflictRecord, 'localOperation' | 'entityType' | 'serverChangedFields'>>;
 
-/** A deletion can only be kept or dropped: merge and manual apply to edits. */
+/** A deletion can only be kept or dropped: merge and manual apply to edits. A double booking has its own ways out. */
 export function strategiesFor(conflict: ConflictFields): readonly ResolutionStrategy[] {
-  return conflict.localOperation === 'delete' ? ['server_wins', 'client_wins', 'last_write_wins'] : RESOLUTION_STRATEGIES;
+  if (conflict.conflictType === 'double_booking') return DOUBLE_BOOKING_STRATEGIES;
+  return conflict.localOperation === 'delete' ? ['server_wins', 'client_wins', 'last_write_wins'] : VERSION_STRATEGIES;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -136,5 +139,9 @@ export function outcomeSummary(conflict: ConflictFields, strategy: ResolutionStr
       return 'Fields only one side changed are kept as they are; pick a value for each field both sides changed.';
     case 'manual':
       return 'Pick a value for every field below.';
+    case 'move':
+    case 'keep_both':
+    case 'cancel_mine':
+      return STRATEGY_DESCRIPTION[strategy];
   }
 }

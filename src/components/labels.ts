@@ -40,6 +40,9 @@ export const STRATEGY_LABEL: Record<ResolutionStrategy, string> = {
   last_write_wins: 'Last write wins',
   merge: 'Merge',
   manual: 'Manual (field by field)',
+  move: 'Move my booking',
+  keep_both: 'Keep both',
+  cancel_mine: 'Cancel my booking',
 };
 
 export const STRATEGY_DESCRIPTION: Record<ResolutionStrategy, string> = {
@@ -48,6 +51,9 @@ export const STRATEGY_DESCRIPTION: Record<ResolutionStrategy, string> = {
   last_write_wins: 'Keep whichever change was made most recently.',
   merge: 'Keep changes that do not overlap automatically; choose for fields both sides changed.',
   manual: 'Choose the value of each field yourself.',
+  move: 'Give the booking made on this tablet another time or practitioner.',
+  keep_both: 'Keep both bookings on purpose; the overlap stays marked on the appointment.',
+  cancel_mine: 'Keep the booking made on this tablet as cancelled.',
 };
 
 const PHASE_LABEL = { push: 'Sending changes', pull: 'Receiving updates' } as const;

@@ -100,6 +100,8 @@ export const AppointmentSchema = z.object({
   practitionerId: EntityIdSchema.nullable(),
   /** Derived by the server from the pet's owner; null only until the server saw the record. */
   clientId: EntityIdSchema.nullable(),
+  /** Booked over another appointment on purpose (see double-booking.ts); absent (false) in older records. */
+  overlapAllowed: z.boolean().optional(),
   ...SyncedRowFields,
 });
 export type Appointment = z.infer<typeof AppointmentSchema>;
@@ -165,6 +167,8 @@ export const WritableAppointmentSchema = z.object({
   notes: longTextField('Notes', 5000).nullable(),
   petId: referenceField('Pet'),
   practitionerId: referenceField('Practitioner').nullable(),
+  /** Keep this booking although it overlaps another of the practitioner or pet (on purpose). */
+  overlapAllowed: z.boolean({ error: 'overlapAllowed must be true or false' }).optional(),
 });
 
 export const WRITABLE_SCHEMAS = {
@@ -177,7 +181,7 @@ export const WRITABLE_SCHEMAS = {
 export const CREATE_DEFAULTS: { [K in EntityType]: Partial<z.input<(typeof WRITABLE_SCHEMAS)[K]>> } = {
   users: { email: null, phone: null, role: 'CLIENT' },
   pets: { breed: null, birthDate: null },
-  appointments: { status: 'scheduled', notes: null, practitionerId: null },
+  appointments: { status: 'scheduled', notes: null, practitionerId: null, overlapAllowed: false },
 };
 
 /** Fields holding a reference to another entity (rewritten when a temp id gets its real id). */

@@ -6,3 +6,4 @@ export * from './rest.ts';
 export * from './appointment-types.ts';
 export * from './permissions.ts';
 export * from './fields.ts';
+export * from './double-booking.ts';

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { EntityIdSchema, EntityTypeSchema, RealIdSchema, TempIdSchema } from './entities.ts';
+import { ClashSchema } from './double-booking.ts';
 import { ConflictTypeSchema, ErrorInfoSchema, OperationKindSchema, SessionUserSchema } from './sync.ts';
 
 // ---------------------------------------------------------------- shared records
@@ -41,9 +42,13 @@ export const ConflictRecordSchema = z.object({
   /** The queue row this conflict holds back (status `conflict`). */
   operationId: z.number().int(),
   entityType: EntityTypeSchema,
-  entityId: RealIdSchema,
-  /** What the device tried: an update (fields in localData) or a delete (localData empty). */
-  localOperation: z.enum(['update', 'delete']),
+  /** The record's id on this device (a held create of a double booking has only its temp id). */
+  entityId: EntityIdSchema,
+  /**
+   * What the device tried: an update (fields in localData), a delete (localData empty), or a
+   * create (a new booking held as a double booking; localData is the whole booking).
+   */
+  localOperation: z.enum(['create', 'update', 'delete']),
   conflictType: ConflictTypeSchema,
   localData: z.record(z.string(), z.unknown()),
   serverData: z.record(z.string(), z.unknown()),
@@ -52,6 +57,10 @@ export const ConflictRecordSchema = z.object({
   serverVersion: z.number().int().nonnegative(),
   /** The server's `conflictData.serverChangedFields`, when it sent them. */
   serverChangedFields: z.array(z.string()).optional(),
+  /** The server's `conflictData.serverEditedAt`, when it sent it. */
+  serverEditedAt: z.number().optional(),
+  /** double_booking: the clashing appointments, as the server reported them. */
+  clashes: z.array(ClashSchema).optional(),
   /** When the local change was made (ms). */
   localTimestamp: z.number(),
   detectedAt: z.number(),
@@ -137,13 +146,25 @@ export type SyncState = z.infer<typeof SyncStateSchema>;
 
 // ---------------------------------------------------------------- resolutions
 
+/**
+ * The reference's five strategies (version and deleted conflicts), then the three ways out of a
+ * double booking: `move` (the held booking gets `changes`: another time, duration or
+ * practitioner), `keep_both` (sent again with `overlapAllowed: true`, on purpose), `cancel_mine`
+ * (the held booking is kept as cancelled). `server_wins` also undoes a held update of a booking.
+ */
 export const RESOLUTION_STRATEGIES = [
   'server_wins',
   'client_wins',
   'last_write_wins',
   'merge',
   'manual',
+  'move',
+  'keep_both',
+  'cancel_mine',
 ] as const;
+/** The reference's strategies, for `version` and `deleted` conflicts. */
+export const VERSION_STRATEGIES = ['server_wins', 'client_wins', 'last_write_wins', 'merge', 'manual'] as const satisfies readonly ResolutionStrategy[];
+export const DOUBLE_BOOKING_STRATEGIES = ['move', 'keep_both', 'cancel_mine', 'server_wins'] as const satisfies readonly ResolutionStrategy[];
 export const ResolutionStrategySchema = z.enum(RESOLUTION_STRATEGIES);
 export type ResolutionStrategy = z.infer<typeof ResolutionStrategySchema>;
 
@@ -159,6 +180,15 @@ export const ResolutionSchema = z.object({
   strategy: ResolutionStrategySchema,
   /** For manual, and for merge's conflicting fields: one choice per affected field. */
   fields: z.record(z.string(), FieldChoiceSchema).optional(),
+  /** For `move`: the booking's new slot (any of date, durationMinutes, practitionerId). */
+  changes: z
+    .object({
+      date: z.string(),
+      durationMinutes: z.union([z.number(), z.string()]),
+      practitionerId: EntityIdSchema.nullable(),
+    })
+    .partial()
+    .optional(),
 });
 export type Resolution = z.infer<typeof ResolutionSchema>;
 

@@ -3,6 +3,7 @@
  * plus what this project adds (opId for exactly-once, cursor for gap-free paging, error codes).
  */
 import { z } from 'zod';
+import { ClashSchema } from './double-booking.ts';
 import { EntityIdSchema, EntityTypeSchema, RealIdSchema, TempIdSchema } from './entities.ts';
 import { isWellFormedText, textField } from './fields.ts';
 
@@ -20,6 +21,8 @@ export const SYNC_ERROR_CODES = [
   'UNKNOWN_ENTITY',
   /** REST only (409): the write conflicts with server changes; the body carries conflictData. */
   'CONFLICT',
+  /** REST only (409): the booking clashes with another appointment; the body carries conflictData. */
+  'DOUBLE_BOOKING',
   'UNAUTHENTICATED',
   'PAYLOAD_TOO_LARGE',
   'TOO_MANY_OPERATIONS',
@@ -89,7 +92,13 @@ export const PushRequestSchema = z.object({
 });
 export type PushRequest = z.infer<typeof PushRequestSchema>;
 
-export const CONFLICT_TYPES = ['version', 'deleted', 'timestamp'] as const;
+/**
+ * `version`: a field the device changed was changed on the server too; `deleted`: the record was
+ * deleted on the server; `double_booking`: the booking clashes with another live appointment of the
+ * same practitioner or pet (see double-booking.ts), nothing was applied; `timestamp`: the
+ * reference's name, not produced by this server.
+ */
+export const CONFLICT_TYPES = ['version', 'deleted', 'double_booking', 'timestamp'] as const;
 export const ConflictTypeSchema = z.enum(CONFLICT_TYPES);
 export type ConflictType = z.infer<typeof ConflictTypeSchema>;
 
@@ -108,6 +117,14 @@ export const ConflictDataSchema = z.object({
    * older servers do not send it.
    */
   serverChangedFields: z.array(z.string()).optional(),
+  /**
+   * When the server's current version was edited, by the clock of the device that made the edit
+   * (the operation's `timestamp`, ms), not when the server received it: last-write-wins compares
+   * this with the local edit time. Absent when the server does not know it.
+   */
+  serverEditedAt: z.number().optional(),
+  /** double_booking: the appointments this booking clashes with (at most MAX_CLASHES_REPORTED). */
+  clashes: z.array(ClashSchema).optional(),
 });
 export type ConflictData = z.infer<typeof ConflictDataSchema>;
 

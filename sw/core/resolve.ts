@@ -86,6 +86,9 @@ function resolveDeletion(conflict: ConflictInput, resolution: Resolution): Resol
     }
     case 'merge':
     case 'manual':
+    case 'move':
+    case 'keep_both':
+    case 'cancel_mine':
       throw new ResolutionError(
         'NOT_APPLICABLE',
         'This record was deleted on this device: keep the deletion (client wins) or keep the server\'s record (server wins)',
@@ -93,8 +96,18 @@ function resolveDeletion(conflict: ConflictInput, resolution: Resolution): Resol
   }
 }
 
+/** Choices that only make sense for a double booking. */
+const BOOKING_ONLY = new Set<Resolution['strategy']>(['move', 'keep_both', 'cancel_mine']);
+
 export function resolveConflict(conflict: ConflictInput, resolution: Resolution): ResolutionOutcome {
   if (conflict.localOperation === 'delete') return resolveDeletion(conflict, resolution);
+  if (BOOKING_ONLY.has(resolution.strategy) && conflict.conflictType !== 'double_booking') {
+    throw new ResolutionError('NOT_APPLICABLE', 'Move, keep both and cancel are the choices for a double booking, not for this conflict');
+  }
+  // Interim: the server does not report double bookings yet (issue 11 item 1 adds both sides).
+  if (conflict.conflictType === 'double_booking') {
+    throw new ResolutionError('NOT_APPLICABLE', 'This version of the app cannot resolve double bookings yet');
+  }
   const choices = resolution.fields ?? {};
   for (const field of Object.keys(choices)) {
     if (!(field in conflict.localData) && !(field in conflict.serverData)) {
@@ -150,5 +163,10 @@ export function resolveConflict(conflict: ConflictInput, resolution: Resolution)
       }
       return outcomeFromFields(conflict, values, 'mixed');
     }
+
+    case 'move':
+    case 'keep_both':
+    case 'cancel_mine':
+      throw new ResolutionError('NOT_APPLICABLE', 'Move, keep both and cancel are the choices for a double booking');
   }
 }

@@ -8,6 +8,8 @@ import {
   WritableAppointmentTypeSchema,
   appointmentTypeLabel,
   can,
+  findClashes,
+  type BookingSlot,
   isTempId,
   isWellFormedText,
   permissionDenied,
@@ -112,5 +114,29 @@ describe('field messages for people', () => {
     expect(isWellFormedText('B\udc00')).toBe(false);
     expect(isWellFormedText('Rex 🐕')).toBe(true);
     expect(messages({ notes: 'A\ud800B' })).toEqual(['Notes contains a character that cannot be stored (a broken emoji or symbol)']);
+  });
+});
+
+describe('double bookings', () => {
+  const at = (time: string, extra: Partial<BookingSlot> = {}): BookingSlot => ({
+    id: time, date: `2026-11-25T${time}:00.000Z`, durationMinutes: '20', practitionerId: 7, petId: 1, status: 'scheduled', deletedAt: null, ...extra,
+  });
+
+  it('finds overlapping live bookings of the same practitioner, then of the same pet', () => {
+    const mine = at('11:00', { id: 'mine', petId: 9 });
+    const others = [at('10:50', { id: 'a' }), at('11:10', { id: 'b', practitionerId: 8, petId: 9 }), at('11:20', { id: 'c' }), at('10:40', { id: 'd' })];
+    expect(findClashes(mine, others).map((c) => [c.reason, c.appointment.id])).toEqual([['practitioner', 'a'], ['pet', 'b']]);
+  });
+
+  it('ignores cancelled, deleted, no-show and on-purpose bookings, and the booking itself', () => {
+    const mine = at('11:00');
+    const others = [mine, at('11:00', { id: 'x', status: 'cancelled' }), at('11:00', { id: 'y', deletedAt: '2026-11-24T00:00:00Z' }),
+      at('11:00', { id: 'z', status: 'no_show' }), at('11:00', { id: 'w', overlapAllowed: true })];
+    expect(findClashes(mine, others)).toEqual([]);
+    expect(findClashes({ ...mine, overlapAllowed: true }, [at('11:00', { id: 'v' })])).toEqual([]);
+  });
+
+  it('treats touching slots as free (11:00–11:20 then 11:20–11:40)', () => {
+    expect(findClashes(at('11:20', { id: 'next' }), [at('11:00')])).toEqual([]);
   });
 });
