@@ -20,7 +20,7 @@ import { ApiError, describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
-import { formatLongDate, localDateKey } from '../format.ts';
+import { formatLongDate, formatTime, localDateKey, toIsoInstant } from '../format.ts';
 import {
   APPOINTMENT_STATUSES,
   BOOKING_FIELDS,
@@ -389,7 +389,7 @@ export class AppointmentFormScreen extends ScreenElement {
     const who = [dir.user(parseIdSegment(draft.practitionerId))?.name, dir.pet(parseIdSegment(draft.petId))?.name].filter((n) => n);
     return clashWarning({
       sentences: clashes.map((c) => clashSentence(c, dir, draft.date)),
-      slots: nearestSlots(all, draft.time),
+      slots: nearestSlots(all, draft.time).map((time) => ({ time, label: formatTime(toIsoInstant(draft.date, time)) })),
       slotsFor: who.join(' and ') || 'this booking',
       onPickSlot: (time) => this.pickSlot(time),
       onPurpose: this._move ? null : { checked: draft.overlapAllowed, onChange: (checked) => this.setOverlapAllowed(checked) },

@@ -5,7 +5,7 @@
  * day to suggest instead. No I/O: the form passes in what it read from the replica and the clock.
  */
 import { z } from 'zod';
-import { addDays, formatTime, localDateKey, localTimeKey, parseDateKey, toIsoInstant } from '../format.ts';
+import { addDays, formatShortDay, formatTimeRange, localDateKey, localTimeKey, parseDateKey, toIsoInstant } from '../format.ts';
 import {
   AppointmentStatusSchema,
   EntityIdSchema,
@@ -68,13 +68,9 @@ export function draftClashes<T extends BookedAppointment>(draft: AppointmentDraf
 
 /** "11:00–11:20", with the day when it is not `day` ("Tue 24 Nov, 23:30–00:30"). */
 export function timeRange(appointment: Pick<BookingSlot, 'date' | 'durationMinutes'>, day: string | null = null): string {
-  const { start, end } = slotRange(appointment);
-  const range = `${formatTime(new Date(start).toISOString())}–${formatTime(new Date(end).toISOString())}`;
-  const startDay = localDateKey(new Date(start));
-  return day === null || startDay === day ? range : `${SHORT_DAY.format(new Date(start))}, ${range}`;
+  const range = formatTimeRange(appointment.date, appointment.durationMinutes);
+  return day === null || localDateKey(new Date(appointment.date)) === day ? range : `${formatShortDay(appointment.date)}, ${range}`;
 }
-
-const SHORT_DAY = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
 
 /**
  * The warning's sentence for one clash: "Dr. Sam Patel already has Jasper at 11:00–11:20", or for the

@@ -7,8 +7,8 @@ import { css, html, nothing } from 'lit';
 export interface ClashWarning {
   /** One sentence per clash ("Dr. Sam Patel already has Jasper at 11:00–11:20"). */
   sentences: string[];
-  /** Free starts (`HH:MM`) near the time asked for. */
-  slots: string[];
+  /** Free starts near the time asked for: the `HH:MM` the time input takes, and how it reads. */
+  slots: { time: string; label: string }[];
   /** Whose free times these are ("Dr. Sam Patel and Jasper"). */
   slotsFor: string;
   onPickSlot: (time: string) => void;
@@ -36,7 +36,7 @@ export function clashWarning(w: ClashWarning) {
       ${w.slots.length > 0
         ? html`<p id="slots-label">Free that day for ${w.slotsFor}: tap a time to take it.</p>
             <div class="slots" role="group" aria-labelledby="slots-label" data-testid="free-slots">
-              ${w.slots.map((t) => html`<button type="button" @click=${() => w.onPickSlot(t)}>${t}</button>`)}
+              ${w.slots.map((s) => html`<button type="button" @click=${() => w.onPickSlot(s.time)}>${s.label}</button>`)}
             </div>`
         : html`<p>${w.slotsFor} ${w.slotsFor.includes(' and ') ? 'have' : 'has'} no free time that day for this duration: try another day or a shorter visit.</p>`}
       ${w.onPurpose
