@@ -57,6 +57,11 @@ export function formatTime(iso: string): string {
   return timeFormat.format(new Date(iso));
 }
 
+const timeWithSecondsFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+export function formatTimeWithSeconds(ms: number): string {
+  return timeWithSecondsFormat.format(new Date(ms));
+}
+
 /** "11:00–11:20": an appointment's start and end (a duration in minutes, as text or number). */
 export function formatTimeRange(startIso: string, durationMinutes: string | number): string {
   const start = Date.parse(startIso);

@@ -14,7 +14,7 @@ import {
   type Resolution,
   type ResolutionStrategy,
 } from '../protocol/index.ts';
-import { formatDateTime, formatTime, localDateKey } from '../format.ts';
+import { formatDateTime, formatTime, formatTimeWithSeconds, localDateKey } from '../format.ts';
 import { STRATEGY_DESCRIPTION } from './labels.ts';
 
 export interface FieldRow {
@@ -150,9 +150,13 @@ export function lastWriteSentence(conflict: ConflictFields): string {
   return `Both edits were made at the same moment (${yours}): the other edit is kept.`;
 }
 
-/** A time of day, with the date when the two edits were not made on the same day. */
+/**
+ * A time of day, with the date when the two edits were not made on the same day, and the seconds
+ * when they were made in the same minute (else "10:42 is newer than 10:42").
+ */
 function formatEditTime(at: number, other: number): string {
-  return localDateKey(new Date(at)) === localDateKey(new Date(other)) ? formatTime(new Date(at).toISOString()) : formatDateTime(at);
+  if (localDateKey(new Date(at)) !== localDateKey(new Date(other))) return formatDateTime(at);
+  return Math.floor(at / 60_000) === Math.floor(other / 60_000) ? formatTimeWithSeconds(at) : formatTime(new Date(at).toISOString());
 }
 
 /** A sentence that says what applying the strategy will do, shown before "Apply". */

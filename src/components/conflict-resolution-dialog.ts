@@ -26,7 +26,7 @@ import {
   type FieldRow,
 } from './conflict-fields.ts';
 import { doubleBookingStyles, doubleBookingView } from './double-booking-view.ts';
-import { STRATEGY_DESCRIPTION, describeConflict, strategyLabel, valueLabel } from './labels.ts';
+import { STRATEGY_DESCRIPTION, describeConflict, recordName, strategyLabel, valueLabel } from './labels.ts';
 
 export interface ConflictResolveDetail {
   conflictId: number;
@@ -45,6 +45,12 @@ export interface ConflictMoveDetail {
  * given a clientId yet.
  */
 export type ValueDescriber = (field: string, value: unknown) => string | null;
+
+/** "“Checkup — Rex”": the held booking's title (the view below says whether the server has it). */
+function bookingName(conflict: ConflictRecord): string {
+  const name = recordName(conflict.localData) ?? recordName(conflict.serverData);
+  return name ? `“${name}”` : 'appointment';
+}
 
 const CUSTOM_FIELDS_EXCLUDED = /Id$|^date$/;
 const MULTILINE_FIELDS = new Set(['notes']);
@@ -187,7 +193,7 @@ export class ConflictResolutionDialog extends LitElement {
       <form method="dialog" @submit=${this.onSubmit}>
         <div class="body">
           <header>
-            <h2 id="title">${booking ? 'Double booking' : 'Resolve conflict'}: ${describeConflict(conflict)}</h2>
+            <h2 id="title">${booking ? `Double booking: ${bookingName(conflict)}` : `Resolve conflict: ${describeConflict(conflict)}`}</h2>
             <p id="explanation">${this.explanation(conflict)}</p>
           </header>
 

@@ -4,7 +4,7 @@
  * shared practitioner or pet marked.
  */
 import { css, html, nothing } from 'lit';
-import { formatDateTime, formatLongDate, formatTimeRange, localDateKey } from '../format.ts';
+import { formatDateTime, formatShortDay, formatTimeRange } from '../format.ts';
 import type { ClashReason, ConflictRecord } from '../protocol/index.ts';
 import { recordName } from './labels.ts';
 
@@ -38,7 +38,7 @@ function when(booking: Booking): string {
   const date = booking.date;
   const minutes = booking.durationMinutes;
   if (typeof date !== 'string' || !Number.isFinite(Date.parse(date))) return '—';
-  const day = formatLongDate(localDateKey(new Date(date)));
+  const day = formatShortDay(date);
   return typeof minutes === 'string' || typeof minutes === 'number' ? `${day}, ${formatTimeRange(date, minutes)}` : day;
 }
 

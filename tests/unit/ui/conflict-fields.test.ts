@@ -9,7 +9,7 @@ import {
   outcomeSummary,
   strategiesFor,
 } from '../../../src/components/conflict-fields.ts';
-import { formatDateTime, formatTime } from '../../../src/format.ts';
+import { formatDateTime, formatTime, formatTimeWithSeconds } from '../../../src/format.ts';
 import { conflict } from './fakes.ts';
 
 describe('conflict fields', () => {
@@ -74,9 +74,12 @@ describe('conflict fields', () => {
     expect(lastWriteWinner(edited)).toBe('local');
     expect(lastWriteSentence(edited)).toBe(`Your edit (${t(mine)} on this tablet) is newer than the other edit (${t(theirs)} on another device).`);
     expect(lastWriteSentence({ ...edited, serverEditedAt: mine })).toContain('the other edit is kept');
-    // On another day the date is named too.
+    // On another day the date is named too; in the same minute, the seconds.
     const yesterday = mine - 86_400_000;
     expect(lastWriteSentence({ ...edited, serverEditedAt: yesterday })).toContain(formatDateTime(yesterday));
+    expect(lastWriteSentence({ ...edited, serverEditedAt: mine + 20_000 })).toBe(
+      `The other edit (${formatTimeWithSeconds(mine + 20_000)} on another device) is newer than yours (${formatTimeWithSeconds(mine)} on this tablet).`,
+    );
   });
 
   it('a double booking offers its own ways out; undo only for a held change', () => {
