@@ -6,7 +6,16 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { askWorker } from './helpers.ts';
-import { dayFromToday, makeHousehold, serverGet, serverPost, serverSession, signInThroughUi, type Household, type ServerAppointment } from './app-helpers.ts';
+import {
+  bookAtOnServer,
+  dayFromToday,
+  makeHousehold,
+  practitionerNamed,
+  serverSession,
+  signInThroughUi,
+  type Household,
+  type ServerAppointment,
+} from './app-helpers.ts';
 
 /** Far enough ahead that no seeded appointment shares the day. */
 const DAY_OFFSET = 45;
@@ -23,16 +32,11 @@ interface Setup {
 /** Dr. Sam Patel sees one household's pet at 11:00–11:20 on `day` (booked on the server). */
 async function setup(baseURL: string, label: string, dayOffset: number): Promise<Setup> {
   const api = await serverSession(baseURL, 'admin@northside.example');
-  const vets = await serverGet<{ id: number; name: string }[]>(api, '/api/users?role=PRACTITIONER');
-  const vet = vets.find((v) => v.name === 'Dr. Sam Patel')!;
+  const vet = await practitionerNamed(api);
   const booked = await makeHousehold(api, `${label}A`);
   const other = await makeHousehold(api, `${label}B`);
   const day = dayFromToday(dayOffset);
-  const [y, m, d] = day.split('-').map(Number);
-  const existing = await serverPost<ServerAppointment>(api, '/api/appointments', {
-    title: `Checkup — ${booked.pet.name}`, type: 'checkup', date: new Date(y!, m! - 1, d!, 11, 0).toISOString(), durationMinutes: 20,
-    status: 'scheduled', notes: null, petId: booked.pet.id, practitionerId: vet.id,
-  });
+  const existing = await bookAtOnServer(api, { petId: booked.pet.id, practitionerId: vet.id, day, hour: 11, durationMinutes: 20, title: `Checkup — ${booked.pet.name}` });
   return { api, day, vet, booked, other, existing };
 }
 

@@ -6,13 +6,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import {
+  bookAtOnServer,
   dayFromToday,
+  feedConflicts,
+  heldDoubleBooking,
   indicator,
   makeConflict,
+  practitionerNamed,
   serverGet,
-  serverPost,
   serverSession,
-  type ServerAppointment,
 } from './app-helpers.ts';
 import { askWorker, waitForServiceWorkerControl } from './helpers.ts';
 
@@ -98,23 +100,18 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   // Double bookings. Dr. Sam Patel sees a pet at 11:00 in three weeks (a day the demo data leaves
   // free); the desk books another family's pet with him at 11:10: the form warns before Save.
   const admin = await serverSession(baseURL!, 'admin@northside.example');
-  const vets = await serverGet<{ id: number; name: string }[]>(admin, '/api/users?role=PRACTITIONER');
-  const patel = vets.find((v) => v.name === 'Dr. Sam Patel')!;
+  const patel = await practitionerNamed(admin);
   const pets = await serverGet<{ id: number; name: string; ownerId: number }[]>(admin, '/api/pets');
   const firstPet = pets[0]!;
   const secondPet = pets.find((p) => p.ownerId !== firstPet.ownerId && p.name !== firstPet.name)!;
-  const first = { pet: firstPet };
-  const second = { pet: secondPet, client: { id: secondPet.ownerId } };
   const day = dayFromToday(21);
-  const [y, m, d] = day.split('-').map(Number);
-  const existing = await serverPost<ServerAppointment>(admin, '/api/appointments', {
-    title: `Dental — ${first.pet.name}`, type: 'dental', date: new Date(y!, m! - 1, d!, 11, 0).toISOString(), durationMinutes: 20,
-    status: 'scheduled', notes: null, petId: first.pet.id, practitionerId: patel.id,
+  const existing = await bookAtOnServer(admin, {
+    petId: firstPet.id, practitionerId: patel.id, day, hour: 11, durationMinutes: 20, title: `Dental — ${firstPet.name}`, type: 'dental',
   });
   await askWorker(page, { type: 'SYNC_NOW' });
   await page.goto(`/appointments/new?date=${day}`);
-  await page.getByLabel('Client').selectOption(String(second.client.id));
-  await page.getByLabel('Pet').selectOption(String(second.pet.id));
+  await page.getByLabel('Client').selectOption(String(secondPet.ownerId));
+  await page.getByLabel('Pet').selectOption(String(secondPet.id));
   await page.getByLabel('Practitioner').selectOption(String(patel.id));
   await page.getByLabel('Time', { exact: true }).fill('11:10');
   const warning = page.getByTestId('clash-warning');
@@ -130,31 +127,14 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   await expect(page.getByText('Double-booked on purpose').first()).toBeVisible();
   await shoot(page, '11-double-booked-on-purpose');
 
-  // A held double booking as the dialog shows it. The worker cannot hold one yet (its side comes
-  // after the storage redesign), so this page is fed one: its GET_CONFLICTS answer is replaced.
-  const staged = {
-    id: 9001, operationId: 9001, entityType: 'appointments', entityId: 'temp_appt_staged', localOperation: 'create',
-    conflictType: 'double_booking',
-    localData: {
-      title: `Checkup — ${second.pet.name}`, type: 'checkup', date: new Date(y!, m! - 1, d!, 11, 5).toISOString(), durationMinutes: 30,
-      status: 'scheduled', notes: null, petId: second.pet.id, practitionerId: patel.id, overlapAllowed: false,
-    },
-    serverData: {}, affectedFields: ['date', 'durationMinutes', 'practitionerId'], baseVersion: 0, serverVersion: 0,
-    clashes: [{ reason: 'practitioner', appointment: existing }],
-    localTimestamp: Date.now() - 20 * 60_000, detectedAt: Date.now() - 60_000, resolved: false, resolvedAt: null, resolution: null,
-  };
+  // A held double booking as the dialog shows it, fed to a page of its own (see feedConflicts).
+  const [y, m, d] = day.split('-').map(Number);
   const held = await context.newPage();
-  await held.addInitScript((conflict) => {
-    const post = ServiceWorker.prototype.postMessage as (this: ServiceWorker, message: unknown, transfer: Transferable[]) => void;
-    ServiceWorker.prototype.postMessage = function (this: ServiceWorker, message: unknown, transfer: Transferable[]) {
-      const port = transfer?.[0] as MessagePort | undefined;
-      if ((message as { type?: string } | null)?.type === 'GET_CONFLICTS' && port) {
-        port.postMessage({ ok: true, value: [conflict] });
-        return;
-      }
-      post.call(this, message, transfer);
-    } as typeof ServiceWorker.prototype.postMessage;
-  }, staged);
+  await feedConflicts(held, [
+    heldDoubleBooking(existing, {
+      petId: secondPet.id, practitionerId: patel.id, date: new Date(y!, m! - 1, d!, 11, 5).toISOString(), title: `Checkup — ${secondPet.name}`,
+    }),
+  ]);
   await held.setViewportSize({ width: 1024, height: 768 });
   await held.goto('/sync');
   await held.getByRole('button', { name: 'Resolve…' }).click();
