@@ -20,7 +20,7 @@ import { ApiError, describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
-import { formatLongDate, formatTime, localDateKey, toIsoInstant } from '../format.ts';
+import { formatLongDate, formatTime, isDateKey, localDateKey, toIsoInstant } from '../format.ts';
 import {
   APPOINTMENT_STATUSES,
   BOOKING_FIELDS,
@@ -223,7 +223,7 @@ export class AppointmentFormScreen extends ScreenElement {
   private refreshNearby(force = false): Promise<void> {
     const draft = this._draft;
     const entities = this.services?.entities;
-    if (!draft || !entities || !draft.date) return Promise.resolve();
+    if (!draft || !entities || !isDateKey(draft.date)) return Promise.resolve();
     const query = { day: draft.date, practitionerId: parseIdSegment(draft.practitionerId), petId: parseIdSegment(draft.petId) };
     return this.nearby.refresh(entities, query, force);
   }
@@ -376,7 +376,7 @@ export class AppointmentFormScreen extends ScreenElement {
   private renderClashWarning(draft: AppointmentDraft) {
     if (this.nearby.error) return html`<p class="hint">Double bookings could not be checked: ${this.nearby.error}</p>`;
     const clashes = this.clashes();
-    if (clashes.length === 0) return nothing;
+    if (clashes.length === 0 || !isDateKey(draft.date)) return nothing;
     const dir = this._directory;
     const slot = draftSlot(draft, this.selfId);
     const busy = slot ? busyFor(this.nearbyAppointments() ?? [], slot) : [];

@@ -5,7 +5,7 @@
  * day to suggest instead. No I/O: the form passes in what it read from the replica and the clock.
  */
 import { z } from 'zod';
-import { addDays, formatShortDay, formatTimeRange, localDateKey, localTimeKey, parseDateKey, toIsoInstant } from '../format.ts';
+import { addDays, formatShortDay, formatTimeRange, isDateKey, localDateKey, localTimeKey, parseDateKey, toIsoInstant } from '../format.ts';
 import {
   AppointmentStatusSchema,
   EntityIdSchema,
@@ -50,9 +50,8 @@ export function clashReadRange(day: string): { from: string; to: string } {
 export function draftSlot(draft: AppointmentDraft, id: BookingSlot['id']): BookingSlot | null {
   const petId = parseIdSegment(draft.petId);
   const duration = Number(draft.durationMinutes);
-  if (petId === null || !draft.date || !/^\d{2}:\d{2}$/.test(draft.time) || !(duration > 0)) return null;
+  if (petId === null || !isDateKey(draft.date) || !/^\d{2}:\d{2}$/.test(draft.time) || !(duration > 0)) return null;
   const date = toIsoInstant(draft.date, draft.time);
-  if (!Number.isFinite(Date.parse(date))) return null;
   return { id, date, durationMinutes: duration, practitionerId: parseIdSegment(draft.practitionerId), petId, status: draft.status };
 }
 

@@ -58,8 +58,10 @@ describe('double bookings in the form', () => {
     expect(clashes.map((c) => c.reason)).toEqual(['pet']);
     expect(clashSentence(clashes[0]!, directory, '2026-11-25')).toBe(`Rex is already booked with Dr. Lena Okafor at ${range(at(11, 0), at(11, 20))}`);
     expect(draftClashes(draft('11:10'), 101, [rexWithOkafor])).toEqual([]);
-    // An unfinished draft (no pet yet) is not checked.
+    // An unfinished draft (no pet, no date or time yet) is not checked.
     expect(draftClashes(draft('11:10', { petId: '' }), null, [rexWithOkafor])).toEqual([]);
+    expect(draftClashes(draft('11:10', { date: '' }), null, [rexWithOkafor])).toEqual([]);
+    expect(draftClashes(draft(''), null, [rexWithOkafor])).toEqual([]);
   });
 
   it('shows the day of a clash that starts on another day', () => {
