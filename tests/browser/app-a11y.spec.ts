@@ -8,11 +8,11 @@ import {
   bookAtOnServer,
   bookOnServer,
   dayFromToday,
-  feedConflicts,
-  heldDoubleBooking,
+  chooseMoveMine,
   indicator,
   makeConflict,
   makeHousehold,
+  openHeldDoubleBooking,
   practitionerNamed,
   serverSession,
   signInThroughUi,
@@ -144,20 +144,9 @@ test('double bookings pass axe: the form warning, the on-purpose mark, the dialo
   await expect(page.getByText('Double-booked on purpose').first()).toBeVisible();
   await expectNoSeriousViolations(page, 'double-booked on purpose in the list');
 
-  const [y, m, d] = day.split('-').map(Number);
-  const held = await context.newPage();
-  await feedConflicts(held, [
-    heldDoubleBooking(existing, { petId: second.pet.id, practitionerId: vet.id, date: new Date(y!, m! - 1, d!, 11, 5).toISOString(), title: 'Axe held booking' }),
-  ]);
-  await held.goto('/sync');
-  await held.getByRole('button', { name: 'Resolve…' }).click();
-  const dialog = held.getByRole('dialog');
-  await expect(dialog.getByTestId('double-booking')).toBeVisible();
-  await dialog.getByRole('radio', { name: /^Move mine/ }).check();
+  const held = await openHeldDoubleBooking(context, existing, { petId: second.pet.id, practitionerId: vet.id, day, hour: 11, minute: 5, title: 'Axe held booking' });
   await expectNoSeriousViolations(held, 'double-booking dialog');
-  await dialog.getByRole('button', { name: 'Choose a new time…' }).click();
-  await expect(held.getByRole('heading', { name: 'Move my booking' })).toBeVisible();
-  await expect(held.getByTestId('clash-warning')).toBeVisible();
+  await chooseMoveMine(held);
   await expectNoSeriousViolations(held, 'move my booking');
   await held.close();
   await context.setOffline(false);

@@ -184,9 +184,8 @@ export function bookAtOnServer(
   api: APIRequestContext,
   at: { petId: number; practitionerId: number | null; day: string; hour: number; minute?: number; durationMinutes: number; title: string; type?: string },
 ): Promise<ServerAppointment> {
-  const [y, m, d] = at.day.split('-').map(Number);
   return serverPost<ServerAppointment>(api, '/api/appointments', {
-    title: at.title, type: at.type ?? 'checkup', date: new Date(y!, m! - 1, d!, at.hour, at.minute ?? 0).toISOString(),
+    title: at.title, type: at.type ?? 'checkup', date: localInstant(at.day, at.hour, at.minute),
     durationMinutes: at.durationMinutes, status: 'scheduled', notes: null, petId: at.petId, practitionerId: at.practitionerId,
   });
 }
@@ -210,14 +209,53 @@ export async function feedConflicts(page: Page, conflicts: unknown[]): Promise<v
   }, conflicts);
 }
 
-/** A new booking of `petId` with the practitioner, held because `existing` was there first. */
-export function heldDoubleBooking(existing: ServerAppointment, booking: { petId: number; practitionerId: number; date: string; title: string }) {
+/** A local day (`YYYY-MM-DD`) and time as an ISO instant. */
+function localInstant(day: string, hour: number, minute = 0): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y!, m! - 1, d!, hour, minute).toISOString();
+}
+
+export interface HeldBooking {
+  petId: number;
+  practitionerId: number;
+  day: string;
+  hour: number;
+  minute: number;
+  title: string;
+}
+
+/** A new 30-minute booking made on this tablet, held because `existing` was there first. */
+export function heldDoubleBooking(existing: ServerAppointment, booking: HeldBooking) {
+  const { petId, practitionerId, title } = booking;
   return {
     id: 9001, operationId: 9001, entityType: 'appointments', entityId: 'temp_appt_held', localOperation: 'create',
     conflictType: 'double_booking',
-    localData: { ...booking, type: 'checkup', durationMinutes: 30, status: 'scheduled', notes: null, overlapAllowed: false },
+    localData: {
+      title, type: 'checkup', date: localInstant(booking.day, booking.hour, booking.minute), durationMinutes: 30, status: 'scheduled',
+      notes: null, petId, practitionerId, overlapAllowed: false,
+    },
     serverData: {}, affectedFields: ['date', 'durationMinutes', 'practitionerId'], baseVersion: 0, serverVersion: 0,
     clashes: [{ reason: 'practitioner', appointment: existing }],
     localTimestamp: Date.now() - 20 * 60_000, detectedAt: Date.now() - 60_000, resolved: false, resolvedAt: null, resolution: null,
   };
+}
+
+/** A new page of the context fed that held booking, its dialog open on the Sync tab with Move mine chosen. */
+export async function openHeldDoubleBooking(context: BrowserContext, existing: ServerAppointment, booking: HeldBooking): Promise<Page> {
+  const page = await context.newPage();
+  await feedConflicts(page, [heldDoubleBooking(existing, booking)]);
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto('/sync');
+  await page.getByRole('button', { name: 'Resolve…' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('double-booking')).toBeVisible();
+  await dialog.getByRole('radio', { name: /^Move mine/ }).check();
+  return page;
+}
+
+/** From that dialog to Move mine's booking form, its double-booking warning showing. */
+export async function chooseMoveMine(page: Page): Promise<void> {
+  await page.getByRole('dialog').getByRole('button', { name: 'Choose a new time…' }).click();
+  await expect(page.getByRole('heading', { name: 'Move my booking' })).toBeVisible();
+  await expect(page.getByTestId('clash-warning')).toBeVisible();
 }

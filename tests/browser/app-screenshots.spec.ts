@@ -7,11 +7,11 @@ import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import {
   bookAtOnServer,
+  chooseMoveMine,
   dayFromToday,
-  feedConflicts,
-  heldDoubleBooking,
   indicator,
   makeConflict,
+  openHeldDoubleBooking,
   practitionerNamed,
   serverGet,
   serverSession,
@@ -128,23 +128,11 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   await shoot(page, '11-double-booked-on-purpose');
 
   // A held double booking as the dialog shows it, fed to a page of its own (see feedConflicts).
-  const [y, m, d] = day.split('-').map(Number);
-  const held = await context.newPage();
-  await feedConflicts(held, [
-    heldDoubleBooking(existing, {
-      petId: secondPet.id, practitionerId: patel.id, date: new Date(y!, m! - 1, d!, 11, 5).toISOString(), title: `Checkup — ${secondPet.name}`,
-    }),
-  ]);
-  await held.setViewportSize({ width: 1024, height: 768 });
-  await held.goto('/sync');
-  await held.getByRole('button', { name: 'Resolve…' }).click();
-  const bookingDialog = held.getByRole('dialog');
-  await expect(bookingDialog.getByTestId('double-booking')).toBeVisible();
-  await bookingDialog.getByRole('radio', { name: /^Move mine/ }).check();
+  const held = await openHeldDoubleBooking(context, existing, {
+    petId: secondPet.id, practitionerId: patel.id, day, hour: 11, minute: 5, title: `Checkup — ${secondPet.name}`,
+  });
   await shoot(held, '12-conflict-dialog-double-booking');
-  await bookingDialog.getByRole('button', { name: 'Choose a new time…' }).click();
-  await expect(held.getByRole('heading', { name: 'Move my booking' })).toBeVisible();
-  await expect(held.getByTestId('clash-warning')).toBeVisible();
+  await chooseMoveMine(held);
   await shoot(held, '13-move-my-booking');
   await held.close();
   await context.setOffline(false);
