@@ -540,7 +540,10 @@ export class AppointmentFormScreen extends ScreenElement {
     await this.nearby.current;
     const clashes = this.clashes();
     const move = this._move;
-    if (clashes.length > 0 && (move || !draft.overlapAllowed)) {
+    // An overlap already stored (older data, or kept elsewhere) does not block an edit of the notes:
+    // only a booking, or a change of its slot, must be decided (the server checks the same writes).
+    const checked = move !== null || this._record === null || this.slotMoved(this._record, draft);
+    if (clashes.length > 0 && checked && (move || !draft.overlapAllowed)) {
       this._error = move ? MOVE_CLASH_ERROR : CLASH_ERROR;
       this._confirming = null;
       await this.updateComplete;
@@ -586,9 +589,13 @@ export class AppointmentFormScreen extends ScreenElement {
     if (!draft.overlapAllowed) return false;
     if (overlaps) return true;
     const record = this._record;
-    if (!record?.overlapAllowed) return false;
+    return record?.overlapAllowed === true && !this.slotMoved(record, draft);
+  }
+
+  /** The draft changes a field the double-booking rule looks at (time, duration, practitioner, pet, status). */
+  private slotMoved(record: LocalAppointment, draft: AppointmentDraft): boolean {
     const changed = Object.keys(changedFields(record, draftToInput(draft)));
-    return !changed.some((f) => f !== 'overlapAllowed' && (BOOKING_FIELDS as readonly string[]).includes(f));
+    return changed.some((f) => f !== 'overlapAllowed' && (BOOKING_FIELDS as readonly string[]).includes(f));
   }
 
   /** "Move mine": the new slot goes to the worker as the conflict's resolution, not as a PATCH. */

@@ -131,6 +131,27 @@ describe('<appointment-form-screen> and double bookings', () => {
     await eventually(() => expect(s.api.callsOf('PATCH')).toHaveLength(1));
     expect(s.api.callsOf('PATCH')[0]?.body).toEqual({ date: at(16, 0), overlapAllowed: false });
   });
+
+  it('an overlap already stored warns but does not block an edit of the notes; moving within it does', async () => {
+    const s = setup();
+    const overlapping: LocalAppointment = { ...rexVisit, id: 301, title: 'Checkup — Bella', petId: 11, clientId: 6, date: at(14, 45), _pending: false };
+    s.api.appointments = [...s.api.appointments, overlapping];
+    const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: 301 });
+    await settle(el);
+    await eventually(() => expect(warning(el)).not.toBeNull());
+    await change(el, 'notes', 'Owner called');
+    buttonByText(shadow(el), 'Save changes').click();
+    await eventually(() => expect(s.api.callsOf('PATCH')).toHaveLength(1));
+    expect(s.api.callsOf('PATCH')[0]?.body).toEqual({ notes: 'Owner called' });
+
+    const again = await mount(new AppointmentFormScreen(), { services: s.services, recordId: 301 });
+    await settle(again);
+    await change(again, 'time', '14:40');
+    buttonByText(shadow(again), 'Save changes').click();
+    await settle(again);
+    expect(s.api.callsOf('PATCH')).toHaveLength(1);
+    expect(text(shadow(again).querySelector('[role="alert"]'))).toContain('overlaps another appointment');
+  });
 });
 
 describe('"Move mine" in the booking form', () => {
