@@ -36,6 +36,7 @@ const TITLES: Record<Route['name'], string> = {
   appointments: 'Appointments',
   'appointment-new': 'Book an appointment',
   'appointment-edit': 'Edit appointment',
+  'appointment-move': 'Move my booking',
   clients: 'Clients',
   'client-new': 'New client',
   client: 'Client',
@@ -247,7 +248,7 @@ export class SmartDmvApp extends LitElement {
           </span>
         </div>
         <nav aria-label="Main">
-          ${this.navLink('/appointments', 'Appointments', ['appointments', 'appointment-new', 'appointment-edit'])}
+          ${this.navLink('/appointments', 'Appointments', ['appointments', 'appointment-new', 'appointment-edit', 'appointment-move'])}
           ${this.navLink('/clients', 'Clients', ['clients', 'client-new', 'client', 'pet-new', 'pet-edit'])}
           ${this.navLink('/sync', 'Sync', ['sync'])}
         </nav>
@@ -291,6 +292,9 @@ export class SmartDmvApp extends LitElement {
             .clientId=${route.clientId} .petId=${route.petId}></appointment-form-screen>`;
         case 'appointment-edit':
           return html`<appointment-form-screen .services=${s} .user=${user} .recordId=${route.id}></appointment-form-screen>`;
+        case 'appointment-move':
+          return html`<appointment-form-screen .services=${s} .user=${user} .recordId=${route.id}
+            .moveConflictId=${route.conflictId}></appointment-form-screen>`;
         case 'clients':
           return html`<clients-screen .services=${s} .user=${user}></clients-screen>`;
         case 'client-new':

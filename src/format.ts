@@ -57,6 +57,24 @@ export function formatTime(iso: string): string {
   return timeFormat.format(new Date(iso));
 }
 
+const timeWithSecondsFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+export function formatTimeWithSeconds(ms: number): string {
+  return timeWithSecondsFormat.format(new Date(ms));
+}
+
+/** "11:00–11:20": an appointment's start and end (a duration in minutes, as text or number). */
+export function formatTimeRange(startIso: string, durationMinutes: string | number): string {
+  const start = Date.parse(startIso);
+  const end = new Date(start + Number(durationMinutes) * 60_000).toISOString();
+  return `${formatTime(startIso)}–${formatTime(end)}`;
+}
+
+const shortDayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short' });
+/** "Tue 24 Nov" (locale order) of an instant, in local time. */
+export function formatShortDay(value: number | string): string {
+  return shortDayFormat.format(new Date(value));
+}
+
 export function formatLongDate(key: string): string {
   return longDateFormat.format(parseDateKey(key));
 }
@@ -105,6 +123,7 @@ export function fieldLabel(field: string): string {
     durationMinutes: 'Duration (minutes)',
     birthDate: 'Birth date',
     date: 'Date and time',
+    overlapAllowed: 'Double-booked on purpose',
   };
   const label = known[field];
   if (label) return label;

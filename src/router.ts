@@ -10,6 +10,8 @@ export type Route =
   | { name: 'appointments'; date: string | null }
   | { name: 'appointment-new'; date: string | null; clientId: EntityId | null; petId: EntityId | null }
   | { name: 'appointment-edit'; id: EntityId }
+  /** "Move mine" of a held double booking: the form on the held booking, saving resolves conflict `conflictId`. */
+  | { name: 'appointment-move'; id: EntityId; conflictId: number }
   | { name: 'clients' }
   | { name: 'client-new' }
   | { name: 'client'; id: EntityId }
@@ -49,6 +51,11 @@ export function matchRoute(pathname: string, search = ''): Route {
       return parts.length === 1 ? { name: 'sync' } : notFound;
     case 'appointments': {
       if (second === undefined) return { name: 'appointments', date };
+      if (third === 'move' && fourth === undefined) {
+        const id = parseIdSegment(second);
+        const conflictId = Number(params.get('conflict'));
+        return id !== null && Number.isSafeInteger(conflictId) && conflictId > 0 ? { name: 'appointment-move', id, conflictId } : notFound;
+      }
       if (third !== undefined) return notFound;
       if (second === 'new') {
         // Opened from a client's or a pet's page: who the booking is for.
@@ -94,6 +101,8 @@ export function routePath(route: Route): string {
     }
     case 'appointment-edit':
       return `/appointments/${seg(route.id)}`;
+    case 'appointment-move':
+      return `/appointments/${seg(route.id)}/move?conflict=${route.conflictId}`;
     case 'clients':
       return '/clients';
     case 'client-new':

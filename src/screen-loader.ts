@@ -29,6 +29,7 @@ const SCREEN_OF: Record<Route['name'], ScreenTag | null> = {
   appointments: 'appointments-screen',
   'appointment-new': 'appointment-form-screen',
   'appointment-edit': 'appointment-form-screen',
+  'appointment-move': 'appointment-form-screen',
   clients: 'clients-screen',
   'client-new': 'client-screen',
   client: 'client-screen',

@@ -62,9 +62,15 @@ export class EntitiesApi {
 
   // ------------------------------------------------------------------ appointments
 
-  /** Appointments whose start lies in [from, to] (ISO date-times with offset). */
-  async listAppointments(range: { from: string; to: string }): Promise<LocalAppointment[]> {
-    const { data } = await requestJson(this.fetchFn, `/api/appointments${query(range)}`, many(LocalAppointmentSchema));
+  /** Appointments whose start lies in [from, to] (ISO date-times with offset), optionally of one practitioner or pet. */
+  async listAppointments(range: { from: string; to: string; practitionerId?: EntityId; petId?: EntityId }): Promise<LocalAppointment[]> {
+    const params = {
+      from: range.from,
+      to: range.to,
+      practitionerId: range.practitionerId === undefined ? undefined : String(range.practitionerId),
+      petId: range.petId === undefined ? undefined : String(range.petId),
+    };
+    const { data } = await requestJson(this.fetchFn, `/api/appointments${query(params)}`, many(LocalAppointmentSchema));
     return data;
   }
 

@@ -14,6 +14,7 @@ import {
   type Resolution,
   type ResolutionStrategy,
 } from '../protocol/index.ts';
+import { formatDateTime, formatTime, formatTimeWithSeconds, localDateKey } from '../format.ts';
 import { STRATEGY_DESCRIPTION } from './labels.ts';
 
 export interface FieldRow {
@@ -32,11 +33,16 @@ export interface FieldRow {
 }
 
 type ConflictFields = Pick<ConflictRecord, 'localData' | 'serverData' | 'affectedFields' | 'localTimestamp' | 'conflictType'> &
-  Partial<Pick<ConflictRecord, 'localOperation' | 'entityType' | 'serverChangedFields'>>;
+  Partial<Pick<ConflictRecord, 'localOperation' | 'entityType' | 'serverChangedFields' | 'serverEditedAt'>>;
 
-/** A deletion can only be kept or dropped: merge and manual apply to edits. A double booking has its own ways out. */
+/**
+ * A deletion can only be kept or dropped: merge and manual apply to edits. A double booking has its
+ * own ways out; "undo my change" (server wins) only where there is a server version to go back to.
+ */
 export function strategiesFor(conflict: ConflictFields): readonly ResolutionStrategy[] {
-  if (conflict.conflictType === 'double_booking') return DOUBLE_BOOKING_STRATEGIES;
+  if (conflict.conflictType === 'double_booking') {
+    return conflict.localOperation === 'update' ? DOUBLE_BOOKING_STRATEGIES : DOUBLE_BOOKING_STRATEGIES.filter((s) => s !== 'server_wins');
+  }
   return conflict.localOperation === 'delete' ? ['server_wins', 'client_wins', 'last_write_wins'] : VERSION_STRATEGIES;
 }
 
@@ -112,15 +118,50 @@ export function buildResolution(
   return { ok: true, resolution: { strategy, fields } };
 }
 
-/** Which side last-write-wins picks; ties go to the server, as in the worker. */
+/**
+ * When the server's side was edited: by the clock of the device that made the edit
+ * (`serverEditedAt`) when the server says, else when the server received it (`updatedAt`).
+ */
+export function serverEditTime(conflict: ConflictFields): { at: number; onDevice: boolean } | null {
+  if (conflict.serverEditedAt !== undefined && Number.isFinite(conflict.serverEditedAt)) return { at: conflict.serverEditedAt, onDevice: true };
+  const received = Date.parse(String(conflict.serverData.updatedAt ?? ''));
+  return Number.isFinite(received) ? { at: received, onDevice: false } : null;
+}
+
+/** Which side last-write-wins picks, by when each edit was made; ties go to the server, as in the worker. */
 export function lastWriteWinner(conflict: ConflictFields): 'local' | 'server' {
-  const serverTime = Date.parse(String(conflict.serverData.updatedAt ?? ''));
-  if (!Number.isFinite(serverTime)) return 'local';
-  return conflict.localTimestamp > serverTime ? 'local' : 'server';
+  const server = serverEditTime(conflict);
+  if (!server) return 'local';
+  return conflict.localTimestamp > server.at ? 'local' : 'server';
+}
+
+/**
+ * Last write wins in words, naming when each edit was made and where: "Your edit (10:42 on this
+ * tablet) is newer than the other edit (10:39 on another device)."
+ */
+export function lastWriteSentence(conflict: ConflictFields): string {
+  const server = serverEditTime(conflict);
+  const mine = conflict.localTimestamp;
+  if (!server) return `Your edit (${formatEditTime(mine, mine)} on this tablet) is kept: the server’s version has no edit time.`;
+  const yours = `${formatEditTime(mine, server.at)} on this tablet`;
+  const theirs = server.onDevice ? `${formatEditTime(server.at, mine)} on another device` : `${formatEditTime(server.at, mine)}, when the server received it`;
+  if (mine > server.at) return `Your edit (${yours}) is newer than the other edit (${theirs}).`;
+  if (mine < server.at) return `The other edit (${theirs}) is newer than yours (${yours}).`;
+  return `Both edits were made at the same moment (${yours}): the other edit is kept.`;
+}
+
+/**
+ * A time of day, with the date when the two edits were not made on the same day, and the seconds
+ * when they were made in the same minute (else "10:42 is newer than 10:42").
+ */
+function formatEditTime(at: number, other: number): string {
+  if (localDateKey(new Date(at)) !== localDateKey(new Date(other))) return formatDateTime(at);
+  return Math.floor(at / 60_000) === Math.floor(other / 60_000) ? formatTimeWithSeconds(at) : formatTime(new Date(at).toISOString());
 }
 
 /** A sentence that says what applying the strategy will do, shown before "Apply". */
 export function outcomeSummary(conflict: ConflictFields, strategy: ResolutionStrategy): string {
+  if (conflict.conflictType === 'double_booking') return doubleBookingOutcome(conflict, strategy);
   if (conflict.localOperation === 'delete') {
     const keep = strategy === 'client_wins' || (strategy === 'last_write_wins' && lastWriteWinner(conflict) === 'local');
     return keep ? 'The record is deleted, the server’s changes with it.' : 'Your deletion is dropped; the server’s version stays.';
@@ -133,8 +174,8 @@ export function outcomeSummary(conflict: ConflictFields, strategy: ResolutionStr
       return deleted ? 'The record is created again with your changes.' : 'Your changes replace the server’s values.';
     case 'last_write_wins':
       return lastWriteWinner(conflict) === 'local'
-        ? 'Your change is the most recent: it replaces the server’s values.'
-        : 'The server’s change is the most recent: your changes are dropped.';
+        ? 'Your edit is the newer one: it replaces the other edit’s values.'
+        : 'The other edit is the newer one: your changes are dropped.';
     case 'merge':
       return 'Fields only one side changed are kept as they are; pick a value for each field both sides changed.';
     case 'manual':
@@ -142,6 +183,25 @@ export function outcomeSummary(conflict: ConflictFields, strategy: ResolutionStr
     case 'move':
     case 'keep_both':
     case 'cancel_mine':
+      return doubleBookingOutcome(conflict, strategy);
+  }
+}
+
+/** What each way out of a double booking does, said before "Apply". */
+export function doubleBookingOutcome(conflict: ConflictFields, strategy: ResolutionStrategy): string {
+  const created = conflict.localOperation === 'create';
+  switch (strategy) {
+    case 'move':
+      return 'The booking form opens on your booking with the free times of that day; saving there sends the new time.';
+    case 'keep_both':
+      return 'Both bookings stay at the same time; yours is marked “Double-booked on purpose”.';
+    case 'cancel_mine':
+      return created
+        ? 'Your booking is kept as cancelled, so the day shows it was asked for; the other appointment stays.'
+        : 'Your booking is cancelled; the other appointment stays.';
+    case 'server_wins':
+      return 'Your change is dropped: the booking goes back to how it is on the server, and the other appointment stays.';
+    default:
       return STRATEGY_DESCRIPTION[strategy];
   }
 }

@@ -1,35 +1,56 @@
 /**
  * `<conflict-resolution-dialog>`: a modal that shows one conflict field by field (this tablet's value
  * beside the server's, differing fields highlighted), lets the user pick one of the five strategies
- * and, for merge and manual, a value per field, then asks the owner to apply it.
+ * and, for merge and manual, a value per field, then asks the owner to apply it. A double booking
+ * shows its own way: this tablet's booking beside the appointment(s) it overlaps, and the ways out
+ * (move mine, keep both, cancel mine, and undo my change for a held update).
  *
  * Presentational: it does not talk to the worker.
  * @fires conflict-resolve - detail `{conflictId, resolution}`; the owner applies it and closes the dialog.
+ * @fires conflict-move - detail `{conflictId, entityId}`: "Move mine" chosen; the owner opens the booking form.
  * @fires conflict-dialog-close - the user dismissed the dialog (Cancel, Escape).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { type ConflictRecord, type FieldChoice, type Resolution, type ResolutionStrategy } from '../protocol/index.ts';
-import { fieldLabel, formatDateTime, formatValue } from '../format.ts';
+import { type ConflictRecord, type EntityId, type FieldChoice, type Resolution, type ResolutionStrategy } from '../protocol/index.ts';
+import { fieldLabel, formatDateTime } from '../format.ts';
 import { controls } from '../styles/controls.ts';
 import {
   buildResolution,
   conflictRows,
   defaultChoices,
   fieldsRequiringChoice,
-  lastWriteWinner,
+  lastWriteSentence,
   outcomeSummary,
+  serverEditTime,
   strategiesFor,
   type FieldRow,
 } from './conflict-fields.ts';
-import { STRATEGY_DESCRIPTION, STRATEGY_LABEL, describeConflict, valueLabel } from './labels.ts';
+import { doubleBookingStyles, doubleBookingView } from './double-booking-view.ts';
+import { STRATEGY_DESCRIPTION, describeConflict, recordName, strategyLabel, valueLabel } from './labels.ts';
 
 export interface ConflictResolveDetail {
   conflictId: number;
   resolution: Resolution;
 }
 
-/** Turns an id into a name for display (pet 12 → "Rex"); the owner may provide one. */
+export interface ConflictMoveDetail {
+  conflictId: number;
+  /** The held booking's id on this tablet (a temp id for a held new booking). */
+  entityId: EntityId;
+}
+
+/**
+ * Turns an id into a name for display (pet 12 → "Rex"); the owner may provide one. Besides record
+ * fields it is asked for `petOwner` (a pet id → the owner's name), for a booking the server has not
+ * given a clientId yet.
+ */
 export type ValueDescriber = (field: string, value: unknown) => string | null;
+
+/** "“Checkup — Rex”": the held booking's title (the view below says whether the server has it). */
+function bookingName(conflict: ConflictRecord): string {
+  const name = recordName(conflict.localData) ?? recordName(conflict.serverData);
+  return name ? `“${name}”` : 'appointment';
+}
 
 const CUSTOM_FIELDS_EXCLUDED = /Id$|^date$/;
 const MULTILINE_FIELDS = new Set(['notes']);
@@ -41,6 +62,7 @@ export class ConflictResolutionDialog extends LitElement {
     busy: { type: Boolean },
     error: { type: String },
     describeValue: { attribute: false },
+    localAuthor: { attribute: false },
     _strategy: { state: true },
     _choices: { state: true },
     _custom: { state: true },
@@ -55,6 +77,8 @@ export class ConflictResolutionDialog extends LitElement {
   /** The owner's error message (the worker refused the resolution). */
   declare error: string | null;
   declare describeValue: ValueDescriber | null;
+  /** Who made the held change on this tablet, when the owner knows (the queued operation's user). */
+  declare localAuthor: string | null;
   declare _strategy: ResolutionStrategy | null;
   declare _choices: Record<string, FieldChoice>;
   declare _custom: Record<string, string>;
@@ -64,6 +88,7 @@ export class ConflictResolutionDialog extends LitElement {
 
   static override styles = [
     controls,
+    doubleBookingStyles,
     css`
       dialog {
         width: min(960px, calc(100vw - 32px));
@@ -117,6 +142,7 @@ export class ConflictResolutionDialog extends LitElement {
     this.busy = false;
     this.error = null;
     this.describeValue = null;
+    this.localAuthor = null;
     this._strategy = null;
     this._choices = {};
     this._custom = {};
@@ -162,31 +188,25 @@ export class ConflictResolutionDialog extends LitElement {
 
   private renderBody(conflict: ConflictRecord) {
     const strategy = this._strategy;
-    const rows = conflictRows(conflict);
-    const required = new Set(strategy ? fieldsRequiringChoice(conflict, strategy) : []);
-    const showChoices = strategy === 'merge' || strategy === 'manual';
+    const booking = conflict.conflictType === 'double_booking';
     return html`
       <form method="dialog" @submit=${this.onSubmit}>
         <div class="body">
           <header>
-            <h2 id="title">Resolve conflict: ${describeConflict(conflict)}</h2>
-            <p id="explanation">
-              ${conflict.localOperation === 'delete'
-                ? `It was deleted on this tablet (${formatDateTime(conflict.localTimestamp)}) but changed on the server since (${formatValue(conflict.serverData.updatedAt)}).`
-                : conflict.conflictType === 'deleted'
-                ? 'Someone deleted this record on the server after it was changed on this tablet.'
-                : `It was changed on this tablet (${formatDateTime(conflict.localTimestamp)}) and on the server (${formatValue(conflict.serverData.updatedAt)}).`}
-            </p>
+            <h2 id="title">${booking ? `Double booking: ${bookingName(conflict)}` : `Resolve conflict: ${describeConflict(conflict)}`}</h2>
+            <p id="explanation">${this.explanation(conflict)}</p>
           </header>
 
+          ${booking ? doubleBookingView(conflict, (field, value) => this.describeValue?.(field, value) ?? null, this.localAuthor) : nothing}
+
           <fieldset>
-            <legend>How to resolve</legend>
+            <legend>${booking ? 'How to go on' : 'How to resolve'}</legend>
             <div class="strategies">
               ${strategiesFor(conflict).map(
                 (s) => html`
                   <label class="strategy">
                     <input type="radio" name="strategy" value=${s} .checked=${strategy === s} @change=${() => this.pickStrategy(s)} />
-                    <span><strong>${STRATEGY_LABEL[s]}</strong>${this.strategyHint(conflict, s)}</span>
+                    <span><strong>${strategyLabel(s, conflict.conflictType)}</strong>${this.strategyHint(conflict, s)}</span>
                   </label>
                 `,
               )}
@@ -195,6 +215,41 @@ export class ConflictResolutionDialog extends LitElement {
 
           <p class="summary" aria-live="polite">${strategy ? outcomeSummary(conflict, strategy) : 'Choose how to resolve, then Apply.'}</p>
 
+          ${booking ? nothing : this.renderFieldTable(conflict)}
+          ${this._needStrategy ? html`<p class="error-text" role="alert">Choose how to resolve the conflict.</p>` : nothing}
+          ${this._missing.length > 0
+            ? html`<p class="error-text" role="alert">Choose a value for: ${this._missing.map(fieldLabel).join(', ')}.</p>`
+            : nothing}
+          ${this.error ? html`<p class="banner error" role="alert">${this.error}</p>` : nothing}
+        </div>
+        <footer>
+          <button type="button" @click=${this.onCancel}>Cancel</button>
+          <button type="submit" class="primary" ?disabled=${this.busy}>${this.busy ? 'Applying…' : strategy === 'move' ? 'Choose a new time…' : 'Apply'}</button>
+        </footer>
+      </form>
+    `;
+  }
+
+  /** What happened, with when each side's edit was made (by the editing device's clock when known). */
+  private explanation(conflict: ConflictRecord): string {
+    const local = formatDateTime(conflict.localTimestamp);
+    const server = serverEditTime(conflict);
+    const serverWhen = server ? `${formatDateTime(server.at)}${server.onDevice ? '' : ', when the server received it'}` : 'time unknown';
+    if (conflict.conflictType === 'double_booking') {
+      const verb = conflict.localOperation === 'create' ? 'booked' : 'changed';
+      return `This appointment was ${verb} on this tablet (${local}), but when it synced the time was already taken. The server has not saved it.`;
+    }
+    if (conflict.localOperation === 'delete') return `It was deleted on this tablet (${local}) but changed elsewhere since (${serverWhen}).`;
+    if (conflict.conflictType === 'deleted') return 'Someone deleted this record on the server after it was changed on this tablet.';
+    return `It was changed on this tablet (${local}) and on another device (${serverWhen}).`;
+  }
+
+  private renderFieldTable(conflict: ConflictRecord) {
+    const strategy = this._strategy;
+    const rows = conflictRows(conflict);
+    const required = new Set(strategy ? fieldsRequiringChoice(conflict, strategy) : []);
+    const showChoices = strategy === 'merge' || strategy === 'manual';
+    return html`
           <div class="table-wrap">
             <table>
               <caption class="visually-hidden">Values on this tablet and on the server</caption>
@@ -211,24 +266,14 @@ export class ConflictResolutionDialog extends LitElement {
               </tbody>
             </table>
           </div>
-
-          ${this._needStrategy ? html`<p class="error-text" role="alert">Choose how to resolve the conflict.</p>` : nothing}
-          ${this._missing.length > 0
-            ? html`<p class="error-text" role="alert">Choose a value for: ${this._missing.map(fieldLabel).join(', ')}.</p>`
-            : nothing}
-          ${this.error ? html`<p class="banner error" role="alert">${this.error}</p>` : nothing}
-        </div>
-        <footer>
-          <button type="button" @click=${this.onCancel}>Cancel</button>
-          <button type="submit" class="primary" ?disabled=${this.busy}>${this.busy ? 'Applying…' : 'Apply'}</button>
-        </footer>
-      </form>
     `;
   }
 
   private strategyHint(conflict: ConflictRecord, s: ResolutionStrategy) {
-    const extra =
-      s === 'last_write_wins' ? ` Here: ${lastWriteWinner(conflict) === 'local' ? 'this tablet' : 'the server'}.` : '';
+    if (conflict.conflictType === 'double_booking' && s === 'server_wins') {
+      return html`<span class="hint">Drop the change made on this tablet; the booking stays as it is on the server.</span>`;
+    }
+    const extra = s === 'last_write_wins' ? html` <span data-testid="last-write-sentence">${lastWriteSentence(conflict)}</span>` : nothing;
     return html`<span class="hint">${STRATEGY_DESCRIPTION[s]}${extra}</span>`;
   }
 
@@ -326,6 +371,16 @@ export class ConflictResolutionDialog extends LitElement {
       this._needStrategy = true;
       return;
     }
+    if (strategy === 'move') {
+      this.dispatchEvent(
+        new CustomEvent<ConflictMoveDetail>('conflict-move', {
+          detail: { conflictId: conflict.id, entityId: conflict.entityId },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+      return;
+    }
     const draft = buildResolution(conflict, strategy, this._choices);
     if (!draft.ok) {
       this._missing = draft.missing;
@@ -354,6 +409,7 @@ declare global {
   }
   interface HTMLElementEventMap {
     'conflict-resolve': CustomEvent<ConflictResolveDetail>;
+    'conflict-move': CustomEvent<ConflictMoveDetail>;
     'conflict-dialog-close': CustomEvent<void>;
   }
 }

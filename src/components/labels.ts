@@ -1,5 +1,5 @@
 /** Words for sync records, shared by the indicator, the panel and the dialog. */
-import { fieldLabel, formatValue } from '../format.ts';
+import { fieldLabel, formatShortDay, formatTimeRange, formatValue } from '../format.ts';
 import {
   appointmentTypeLabel,
   type AppointmentStatus,
@@ -25,6 +25,7 @@ export function valueLabel(field: string, value: unknown): string {
   if (typeof value === 'string' && field === 'type') return appointmentTypeLabel(value);
   if (typeof value === 'string' && field === 'status' && value in STATUS_LABEL) return STATUS_LABEL[value as AppointmentStatus];
   if (field === 'durationMinutes' && (typeof value === 'string' || typeof value === 'number')) return `${value} min`;
+  if (field === 'overlapAllowed') return value === true ? 'Yes' : 'No';
   return formatValue(value);
 }
 
@@ -40,10 +41,15 @@ export const STRATEGY_LABEL: Record<ResolutionStrategy, string> = {
   last_write_wins: 'Last write wins',
   merge: 'Merge',
   manual: 'Manual (field by field)',
-  move: 'Move my booking',
+  move: 'Move mine',
   keep_both: 'Keep both',
-  cancel_mine: 'Cancel my booking',
+  cancel_mine: 'Cancel mine',
 };
+
+/** A strategy's name in the dialog and the history: for a double booking, server wins undoes my change. */
+export function strategyLabel(strategy: ResolutionStrategy, conflictType: ConflictRecord['conflictType'] | null = null): string {
+  return conflictType === 'double_booking' && strategy === 'server_wins' ? 'Undo my change' : STRATEGY_LABEL[strategy];
+}
 
 export const STRATEGY_DESCRIPTION: Record<ResolutionStrategy, string> = {
   server_wins: 'Discard the changes made on this tablet and keep the server’s version.',
@@ -51,9 +57,9 @@ export const STRATEGY_DESCRIPTION: Record<ResolutionStrategy, string> = {
   last_write_wins: 'Keep whichever change was made most recently.',
   merge: 'Keep changes that do not overlap automatically; choose for fields both sides changed.',
   manual: 'Choose the value of each field yourself.',
-  move: 'Give the booking made on this tablet another time or practitioner.',
-  keep_both: 'Keep both bookings on purpose; the overlap stays marked on the appointment.',
-  cancel_mine: 'Keep the booking made on this tablet as cancelled.',
+  move: 'Give your booking another time, duration or practitioner, from the free times of that day.',
+  keep_both: 'Keep both bookings on purpose; yours is marked “Double-booked on purpose”.',
+  cancel_mine: 'Cancel the booking made on this tablet.',
 };
 
 const PHASE_LABEL = { push: 'Sending changes', pull: 'Receiving updates' } as const;
@@ -118,15 +124,33 @@ export function describeQuarantined(record: QuarantinedRecord): string {
 }
 
 /** The worker stores `strategy:outcome` ("merge:update"): the strategy's label. */
-export function resolutionLabel(resolution: string | null): string {
+export function resolutionLabel(resolution: string | null, conflictType: ConflictRecord['conflictType'] | null = null): string {
   const strategy = resolution?.split(':')[0];
-  return strategy && strategy in STRATEGY_LABEL ? STRATEGY_LABEL[strategy as ResolutionStrategy] : 'Resolved';
+  return strategy && strategy in STRATEGY_LABEL ? strategyLabel(strategy as ResolutionStrategy, conflictType) : 'Resolved';
 }
 
+/** "Appointment “Checkup — Rex” (#42)"; a record the server never saw: "New appointment “…” (not on the server yet)". */
 export function describeConflict(conflict: ConflictRecord): string {
   const entity = ENTITY_LABEL[conflict.entityType];
   const name = recordName(conflict.serverData) ?? recordName(conflict.localData);
-  return `${entity.charAt(0).toUpperCase()}${entity.slice(1)} ${name ? `“${name}” ` : ''}(#${conflict.entityId})`;
+  const what = conflict.localOperation === 'create' ? `New ${entity}` : `${entity.charAt(0).toUpperCase()}${entity.slice(1)}`;
+  const reference = typeof conflict.entityId === 'number' ? `(#${conflict.entityId})` : '(not on the server yet)';
+  return `${what} ${name ? `“${name}” ` : ''}${reference}`;
+}
+
+/** What a conflict is about, in the Sync tab's list. */
+export function conflictSummary(conflict: ConflictRecord): string {
+  if (conflict.conflictType === 'deleted') return 'Deleted on the server';
+  if (conflict.conflictType !== 'double_booking') return `Both changed: ${conflict.affectedFields.map(fieldLabel).join(', ') || 'the record'}`;
+  const clashes = conflict.clashes ?? [];
+  const first = clashes[0]?.appointment;
+  if (!first) return 'Double booking: it overlaps another appointment';
+  const name = recordName(first);
+  const when = typeof first.date === 'string' && (typeof first.durationMinutes === 'string' || typeof first.durationMinutes === 'number')
+    ? ` at ${formatShortDay(first.date)}, ${formatTimeRange(first.date, first.durationMinutes)}`
+    : '';
+  const more = clashes.length > 1 ? ` and ${clashes.length - 1} more` : '';
+  return `Double booking: overlaps ${name ? `“${name}”` : 'another appointment'}${when}${more}`;
 }
 
 const ERROR_HINT: Partial<Record<SyncErrorCode, string>> = {

@@ -14,9 +14,10 @@ import type { ConflictRecord, EntityId, EntityType, QueuedOperation, SyncResult 
 import { controls } from '../styles/controls.ts';
 import { workerClient, type WorkerClient } from '../worker-client.ts';
 import { confirmGroup, focusSafeChoice } from './confirm.ts';
-import type { ConflictResolveDetail, ValueDescriber } from './conflict-resolution-dialog.ts';
+import type { ConflictMoveDetail, ConflictResolveDetail, ValueDescriber } from './conflict-resolution-dialog.ts';
 import './disclosure-section.ts';
-import { describeConflict, phaseLabel, resolutionLabel, triggerLabel } from './labels.ts';
+import { conflictSummary, describeConflict, phaseLabel, resolutionLabel, triggerLabel } from './labels.ts';
+import { routePath } from '../router.ts';
 import { operationRow, type OperationNames } from './operation-row.ts';
 import { quarantineSection } from './quarantine-section.ts';
 
@@ -151,7 +152,9 @@ export class SyncEnginePanel extends LitElement {
             .busy=${this._resolving}
             .error=${this._resolveError}
             .describeValue=${this.describeValue}
+            .localAuthor=${this.localAuthor(this.activeConflict)}
             @conflict-resolve=${this.onResolve}
+            @conflict-move=${this.onMove}
             @conflict-dialog-close=${this.closeDialog}
           ></conflict-resolution-dialog>`
         : nothing}
@@ -160,6 +163,12 @@ export class SyncEnginePanel extends LitElement {
 
   private get activeConflict(): ConflictRecord | null {
     return this.engine?.conflicts.find((c) => c.id === this._activeConflictId) ?? null;
+  }
+
+  /** Who made the held change: the user of the conflict's queued operation. */
+  private localAuthor(conflict: ConflictRecord | null): string | null {
+    const op = conflict ? this.queue?.operations.find((o) => o.id === conflict.operationId) : undefined;
+    return op?.userId === null || op?.userId === undefined ? null : (this.names?.person(op.userId) ?? null);
   }
 
   private renderHeader(engine: SyncEngineController) {
@@ -356,7 +365,7 @@ export class SyncEnginePanel extends LitElement {
                   <li class="conflict" data-conflict-id=${c.id}>
                     <span class="what">
                       <strong>${describeConflict(c)}</strong>
-                      <span>${c.conflictType === 'deleted' ? 'Deleted on the server' : `Both changed: ${c.affectedFields.join(', ') || 'the record'}`}</span>
+                      <span>${conflictSummary(c)}</span>
                       <span class="hint">Found ${formatRelative(c.detectedAt, this.now())}</span>
                     </span>
                     <span class="actions"><button class="primary" @click=${() => void this.openDialog(c.id)}>Resolve…</button></span>
@@ -371,7 +380,7 @@ export class SyncEnginePanel extends LitElement {
                   (c) => html`<li class="resolved">
                     <span class="what">
                       <strong>${describeConflict(c)}</strong>
-                      <span>Resolved with <strong>${resolutionLabel(c.resolution)}</strong>${c.resolvedAt ? html` · ${formatRelative(c.resolvedAt, this.now())}` : nothing}</span>
+                      <span>Resolved with <strong>${resolutionLabel(c.resolution, c.conflictType)}</strong>${c.resolvedAt ? html` · ${formatRelative(c.resolvedAt, this.now())}` : nothing}</span>
                     </span>
                   </li>`,
                 )}
@@ -403,6 +412,15 @@ export class SyncEnginePanel extends LitElement {
   private readonly closeDialog = (): void => {
     this._activeConflictId = null;
     this._resolveError = null;
+  };
+
+  /** "Move mine": the booking form on the held booking (it resolves the conflict when saved). */
+  private readonly onMove = (event: CustomEvent<ConflictMoveDetail>): void => {
+    event.stopPropagation();
+    const { conflictId, entityId } = event.detail;
+    this.closeDialog();
+    const path = routePath({ name: 'appointment-move', id: entityId, conflictId });
+    this.dispatchEvent(new CustomEvent('navigate', { detail: { path }, bubbles: true, composed: true }));
   };
 
   private readonly onResolve = async (event: CustomEvent<ConflictResolveDetail>): Promise<void> => {

@@ -29,6 +29,8 @@ export interface AppointmentDraft {
   title: string;
   notes: string;
   status: AppointmentStatus;
+  /** Booked over another appointment on purpose ("Double-book on purpose"). */
+  overlapAllowed: boolean;
 }
 
 export type DraftErrors = Partial<Record<keyof AppointmentDraft, string>>;
@@ -45,12 +47,17 @@ export function emptyDraft(date: string): AppointmentDraft {
     title: '',
     notes: '',
     status: 'scheduled',
+    overlapAllowed: false,
   };
 }
 
 const idText = (id: EntityId | null | undefined) => (id === null || id === undefined ? '' : String(id));
 
-export function draftFromRecord(record: LocalAppointment, directory: Directory): AppointmentDraft {
+/** What a draft is filled from: a replica record, or a booking held in a conflict (no clientId yet). */
+export type BookingFields = Pick<LocalAppointment, 'date' | 'petId' | 'practitionerId' | 'durationMinutes' | 'type' | 'title' | 'notes' | 'status' | 'overlapAllowed'> &
+  Partial<Pick<LocalAppointment, 'clientId'>>;
+
+export function draftFromRecord(record: BookingFields, directory: Directory): AppointmentDraft {
   const when = new Date(record.date);
   const owner = record.clientId ?? directory.pet(record.petId)?.ownerId ?? null;
   return {
@@ -64,6 +71,7 @@ export function draftFromRecord(record: LocalAppointment, directory: Directory):
     title: record.title,
     notes: record.notes ?? '',
     status: record.status,
+    overlapAllowed: record.overlapAllowed ?? false,
   };
 }
 
@@ -129,7 +137,7 @@ export function validateDraft(draft: AppointmentDraft): DraftErrors {
  * so the form asks first. Earlier today does not ask: walk-ins are entered after they arrive.
  * An edit asks only when it moves the visit.
  */
-export function needsBackDateConfirmation(draft: AppointmentDraft, today: string, record: LocalAppointment | null): boolean {
+export function needsBackDateConfirmation(draft: AppointmentDraft, today: string, record: Pick<LocalAppointment, 'date'> | null): boolean {
   if (draft.date >= today) return false;
   if (!record) return true;
   return draft.date !== localDateKey(new Date(record.date)) || draft.time !== localTimeKey(new Date(record.date));
@@ -148,6 +156,7 @@ export function draftToInput(draft: AppointmentDraft): AppointmentInput {
     notes: draft.notes.trim() ? draft.notes.trim() : null,
     petId,
     practitionerId: parseIdSegment(draft.practitionerId),
+    overlapAllowed: draft.overlapAllowed,
   };
 }
 
@@ -162,6 +171,7 @@ export function changedFields(record: LocalAppointment, input: AppointmentInput)
   if ((input.notes ?? null) !== (record.notes ?? null)) changes.notes = input.notes ?? null;
   if (String(input.petId) !== String(record.petId)) changes.petId = input.petId;
   if (String(input.practitionerId ?? '') !== String(record.practitionerId ?? '')) changes.practitionerId = input.practitionerId ?? null;
+  if ((input.overlapAllowed ?? false) !== (record.overlapAllowed ?? false)) changes.overlapAllowed = input.overlapAllowed ?? false;
   return changes;
 }
 

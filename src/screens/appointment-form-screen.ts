@@ -3,6 +3,13 @@
  * and time, duration, type, title and notes. Saving answers at once (the worker writes the replica
  * and queues the change). A visit on a day before today asks for confirmation first.
  *
+ * Double bookings: while the user picks the time, the form reads the practitioner's and the pet's
+ * appointments of that day from the replica and warns at once when the booking overlaps one (the
+ * protocol's rule), with the free times of the day to take instead and an explicit "Double-book on
+ * purpose". Opened with `moveConflictId` ("Move mine" on a held double booking) it shows the held
+ * booking, lets only its time, duration and practitioner change, and saving resolves the conflict
+ * (RESOLVE_CONFLICT `move`) instead of writing the record.
+ *
  * The form survives sync: when the record's temp id gets its real id the form follows it (and asks
  * the app to fix the URL), and when the replica changes the record is re-read without touching what
  * the user is typing.
@@ -13,8 +20,16 @@ import { ApiError, describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
-import { formatLongDate, localDateKey } from '../format.ts';
-import { APPOINTMENT_STATUSES, WritableAppointmentSchema, isTempId, type EntityId } from '../protocol/index.ts';
+import { formatLongDate, formatTime, isDateKey, localDateKey, toIsoInstant } from '../format.ts';
+import {
+  APPOINTMENT_STATUSES,
+  BOOKING_FIELDS,
+  WritableAppointmentSchema,
+  isTempId,
+  type ConflictRecord,
+  type EntityId,
+} from '../protocol/index.ts';
+import { parseIdSegment } from '../router.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
 import {
@@ -27,19 +42,39 @@ import {
   suggestedTitle,
   validateDraft,
   type AppointmentDraft,
+  type BookingFields,
   type DraftErrors,
 } from './appointment-draft.ts';
+import {
+  asBooked,
+  busyFor,
+  clashSentence,
+  draftClashes,
+  draftSlot,
+  freeSlots,
+  heldBooking,
+  moveChanges,
+  nearestSlots,
+  type BookedAppointment,
+  type DraftClash,
+} from './booking-clashes.ts';
+import { clashWarning, clashWarningStyles, onPurposeMark } from './clash-warning.ts';
 import { STATUS_LABEL, durationOptions, typeOptions, type Option } from './appointment-options.ts';
 import { Directory } from './directory.ts';
 import { lengthCounter, maxLengthOf } from './field-rules.ts';
 import { backLink } from './fields.ts';
 import { formStyles } from './form-styles.ts';
+import { NearbyAppointments } from './nearby-appointments.ts';
 import { ScreenElement } from './screen.ts';
 import { runWrite } from './write-action.ts';
 
-type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
+/** `gone`: the held double booking to move is resolved already (or was never one). */
+type LoadStatus = 'loading' | 'ready' | 'error' | 'missing' | 'gone';
 /** The inline confirmation showing, if any. */
 type Confirming = 'cancel' | 'delete' | 'back-date' | null;
+
+const CLASH_ERROR = 'This time overlaps another appointment: take a free time, or tick “Double-book on purpose”.';
+const MOVE_CLASH_ERROR = 'Your booking still overlaps another appointment: take a free time or another practitioner.';
 
 const TITLE_MAX = maxLengthOf(WritableAppointmentSchema.shape.title);
 const NOTES_MAX = maxLengthOf(WritableAppointmentSchema.shape.notes) ?? 5000;
@@ -50,7 +85,9 @@ export class AppointmentFormScreen extends ScreenElement {
     date: { type: String },
     clientId: { attribute: false },
     petId: { attribute: false },
+    moveConflictId: { attribute: false },
     _record: { state: true },
+    _move: { state: true },
     _directory: { state: true },
     _draft: { state: true },
     _status: { state: true },
@@ -68,7 +105,11 @@ export class AppointmentFormScreen extends ScreenElement {
   declare clientId: EntityId | null;
   /** A new booking opened from a pet's page: that pet (and its owner) are chosen. */
   declare petId: EntityId | null;
+  /** "Move mine": the double-booking conflict whose held booking this form moves. */
+  declare moveConflictId: number | null;
   declare _record: LocalAppointment | null;
+  /** Moving: the conflict and the booking it holds (as this tablet wanted it). */
+  declare _move: { conflict: ConflictRecord; held: BookingFields } | null;
   declare _directory: Directory;
   declare _draft: AppointmentDraft | null;
   declare _status: LoadStatus;
@@ -81,10 +122,12 @@ export class AppointmentFormScreen extends ScreenElement {
   private dirty = false;
   private titleTouched = false;
   private loadSeq = 0;
+  private readonly nearby = new NearbyAppointments(() => this.requestUpdate());
 
   static override styles = [
     controls,
     formStyles,
+    clashWarningStyles,
     css`
       .counter { align-self: flex-end; }
     `,
@@ -96,7 +139,9 @@ export class AppointmentFormScreen extends ScreenElement {
     this.date = null;
     this.clientId = null;
     this.petId = null;
+    this.moveConflictId = null;
     this._record = null;
+    this._move = null;
     this._directory = Directory.empty();
     this._draft = null;
     this._status = 'loading';
@@ -115,7 +160,7 @@ export class AppointmentFormScreen extends ScreenElement {
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('recordId')) {
+    if (changed.has('recordId') || changed.has('moveConflictId')) {
       // Our own remap (temp id → real id) keeps the draft; any other id is another record.
       const followsRemap = this._record !== null && String(this._record.id) === String(this.recordId);
       if (!followsRemap) {
@@ -123,11 +168,12 @@ export class AppointmentFormScreen extends ScreenElement {
         this.titleTouched = this.recordId !== null;
         this._draft = null;
         this._record = null;
+        this._move = null;
         this._status = 'loading';
         this._confirming = null;
       }
     }
-    if (changed.has('recordId') || changed.has('services')) void this.load();
+    if (changed.has('recordId') || changed.has('moveConflictId') || changed.has('services')) void this.load();
   }
 
   async load(): Promise<void> {
@@ -137,15 +183,24 @@ export class AppointmentFormScreen extends ScreenElement {
     const id = this.recordId;
     try {
       const directory = await Directory.load(services.entities);
-      const record = id === null ? null : await services.entities.getAppointment(id);
+      const move = this.moveConflictId === null ? null : await this.loadHeldBooking(this.moveConflictId);
+      const record = id === null || this.moveConflictId !== null ? null : await services.entities.getAppointment(id);
       if (seq !== this.loadSeq) return;
       this._directory = directory;
       this._record = record;
+      if (this.moveConflictId !== null && !move) {
+        this._status = 'gone';
+        return;
+      }
+      this._move = move;
       if (!this.dirty || !this._draft) {
-        this._draft = record ? draftFromRecord(record, directory) : (this._draft ?? this.startDraft(directory));
+        const from = move?.held ?? record;
+        this._draft = from ? draftFromRecord(from, directory) : (this._draft ?? this.startDraft(directory));
       }
       this._status = 'ready';
       this._error = null;
+      // Someone else's booking may have landed meanwhile: read the day again.
+      void this.refreshNearby(true);
     } catch (error) {
       if (seq !== this.loadSeq) return;
       if (error instanceof ApiError && error.status === 404) this._status = 'missing';
@@ -154,6 +209,42 @@ export class AppointmentFormScreen extends ScreenElement {
         this._error = describeError(error);
       }
     }
+  }
+
+  /** The unresolved double booking `conflictId`, or null when it is resolved or not one. */
+  private async loadHeldBooking(conflictId: number): Promise<{ conflict: ConflictRecord; held: BookingFields } | null> {
+    const conflicts = (await this.services?.client.send({ type: 'GET_CONFLICTS' })) ?? [];
+    const conflict = conflicts.find((c) => c.id === conflictId && !c.resolved && c.conflictType === 'double_booking');
+    const held = conflict ? heldBooking(conflict) : null;
+    return conflict && held ? { conflict, held } : null;
+  }
+
+  /** Reads the practitioner's and the pet's appointments of the draft's day (when they changed, or `force`). */
+  private refreshNearby(force = false): Promise<void> {
+    const draft = this._draft;
+    const entities = this.services?.entities;
+    if (!draft || !entities || !isDateKey(draft.date)) return Promise.resolve();
+    const query = { day: draft.date, practitionerId: parseIdSegment(draft.practitionerId), petId: parseIdSegment(draft.petId) };
+    return this.nearby.refresh(entities, query, force);
+  }
+
+  /** The record this form writes (never a clash with itself). */
+  private get selfId(): EntityId | null {
+    return this._move?.conflict.entityId ?? this.recordId;
+  }
+
+  /** What the booking is checked against: the replica's, plus (moving) the clashes the server reported. */
+  private nearbyAppointments(): BookedAppointment[] | null {
+    const replica = this.nearby.appointments;
+    if (!replica) return null;
+    const reported = (this._move?.conflict.clashes ?? []).map((c) => asBooked(c.appointment)).filter((a) => a !== null);
+    const known = new Set(replica.map((a) => String(a.id)));
+    return [...replica, ...reported.filter((a) => !known.has(String(a.id)))];
+  }
+
+  private clashes(): DraftClash[] {
+    const others = this.nearbyAppointments();
+    return this._draft && others ? draftClashes(this._draft, this.selfId, others) : [];
   }
 
   private get today(): string {
@@ -166,6 +257,7 @@ export class AppointmentFormScreen extends ScreenElement {
 
   /** Where "Back" and "Discard" lead: the page the booking was opened from, else the day. */
   private backTarget(): { href: string; label: string } {
+    if (this.moveConflictId !== null) return { href: '/sync', label: 'Sync' };
     if (this.recordId === null && this.clientId !== null) {
       const client = `/clients/${encodeURIComponent(String(this.clientId))}`;
       const pet = this.petId === null ? undefined : this._directory.pet(this.petId);
@@ -186,11 +278,15 @@ export class AppointmentFormScreen extends ScreenElement {
   }
 
   override render() {
-    const editing = this.recordId !== null;
+    const moving = this._move !== null;
+    const editing = this.recordId !== null && !moving;
     const back = this.backTarget();
     if (this._status === 'loading') return html`<p role="status">Loading…</p>`;
     if (this._status === 'missing') {
       return html`<div class="banner warning" role="alert"><p>This appointment is not on this tablet.</p><a class="button" href=${back.href}>Back to appointments</a></div>`;
+    }
+    if (this._status === 'gone') {
+      return html`<div class="banner warning" role="alert"><p>This double booking is no longer waiting for a decision.</p><a class="button" href="/sync">Back to Sync</a></div>`;
     }
     if (this._status === 'error' || !this._draft) {
       return html`<div class="banner error" role="alert"><p>${this._error}</p><button @click=${() => void this.load()}>Try again</button></div>`;
@@ -204,8 +300,9 @@ export class AppointmentFormScreen extends ScreenElement {
       <form @submit=${this.onSubmit} novalidate aria-labelledby="form-title">
         ${backLink(back.href, `Back to ${back.label}`)}
         <div class="heading">
-          <h1 id="form-title">${editing ? 'Edit appointment' : 'Book an appointment'}</h1>
+          <h1 id="form-title">${moving ? 'Move my booking' : editing ? 'Edit appointment' : 'Book an appointment'}</h1>
           ${syncBadge(record)}
+          ${record?.overlapAllowed ? onPurposeMark() : nothing}
         </div>
         ${record
           ? html`<p class="reference" data-testid="record-reference">
@@ -216,21 +313,25 @@ export class AppointmentFormScreen extends ScreenElement {
         ${record?._conflict
           ? html`<p class="banner warning">This appointment has a sync conflict. <a href="/sync">Resolve it in Sync</a>.</p>`
           : nothing}
+        ${moving
+          ? html`<p class="banner info" data-testid="move-intro">This booking was not saved on the server: it overlaps another appointment.
+              Choose another time, duration or practitioner; <strong>Move booking</strong> sends the new time.</p>`
+          : nothing}
 
         <div class="card grid">
           ${this.select('clientId', 'Client', draft.clientId, [
             { value: '', label: 'Choose a client…' },
             ...dir.clients.map((c) => ({ value: String(c.id), label: c.name })),
-          ])}
+          ], moving)}
           ${this.select('petId', 'Pet', draft.petId, [
             { value: '', label: draft.clientId ? (pets.length ? 'Choose a pet…' : 'This client has no pets yet') : 'Choose a client first' },
             ...pets.map((p) => ({ value: String(p.id), label: `${p.name} (${p.species})` })),
-          ], !draft.clientId)}
+          ], moving || !draft.clientId)}
           ${this.select('practitionerId', 'Practitioner', draft.practitionerId, [
             { value: '', label: 'Not assigned yet' },
             ...dir.practitioners.map((p) => ({ value: String(p.id), label: p.name })),
           ])}
-          ${this.select('type', 'Type', draft.type, typeOptions(draft.type))}
+          ${this.select('type', 'Type', draft.type, typeOptions(draft.type), moving)}
         </div>
 
         <div class="card grid ${editing ? '' : 'three'}">
@@ -241,12 +342,13 @@ export class AppointmentFormScreen extends ScreenElement {
             ? this.select('status', 'Status', draft.status, APPOINTMENT_STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s] })))
             : nothing}
         </div>
+        <div aria-live="polite">${this.renderClashWarning(draft)}</div>
 
         <div class="card grid">
-          ${this.input('title', 'Title', 'text', draft.title, true, TITLE_MAX)}
+          ${this.input('title', 'Title', 'text', draft.title, true, TITLE_MAX, moving)}
           <div class="field wide">
             <label for="notes">Notes <span class="hint">(optional)</span></label>
-            <textarea id="notes" maxlength=${NOTES_MAX} .value=${draft.notes}
+            <textarea id="notes" maxlength=${NOTES_MAX} .value=${draft.notes} ?disabled=${moving}
               aria-invalid=${this._errors.notes ? 'true' : 'false'} aria-describedby="notes-counter ${this._errors.notes ? 'notes-error' : ''}"
               @input=${(e: Event) => this.set('notes', (e.target as HTMLTextAreaElement).value)}></textarea>
             <span class="hint counter" id="notes-counter" data-testid="notes-counter">${lengthCounter(draft.notes.length, NOTES_MAX)}</span>
@@ -257,12 +359,42 @@ export class AppointmentFormScreen extends ScreenElement {
         ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
         ${this._confirming === 'back-date' ? this.renderBackDateConfirmation(draft) : nothing}
         <div class="actions">
-          <button type="submit" class="primary" ?disabled=${this._saving}>${this._saving ? 'Saving…' : editing ? 'Save changes' : 'Book appointment'}</button>
+          <button type="submit" class="primary" ?disabled=${this._saving}>${this.submitLabel(moving, editing)}</button>
           <a class="button" href=${back.href}>Discard</a>
           ${editing ? html`<span class="record-actions">${cancelled ? this.renderDeleteZone() : this.renderCancelZone()}</span>` : nothing}
         </div>
       </form>
     `;
+  }
+
+  private submitLabel(moving: boolean, editing: boolean): string {
+    if (this._saving) return moving ? 'Moving…' : 'Saving…';
+    return moving ? 'Move booking' : editing ? 'Save changes' : 'Book appointment';
+  }
+
+  /** The double-booking warning, when the replica shows an overlap at the chosen time. */
+  private renderClashWarning(draft: AppointmentDraft) {
+    if (this.nearby.error) return html`<p class="hint">Double bookings could not be checked: ${this.nearby.error}</p>`;
+    const clashes = this.clashes();
+    if (clashes.length === 0 || !isDateKey(draft.date)) return nothing;
+    const dir = this._directory;
+    const slot = draftSlot(draft, this.selfId);
+    const busy = slot ? busyFor(this.nearbyAppointments() ?? [], slot) : [];
+    const all = freeSlots({
+      day: draft.date,
+      durationMinutes: Number(draft.durationMinutes),
+      busy,
+      ...(draft.date === this.today ? { notBefore: this.services?.now() ?? Date.now() } : {}),
+    });
+    const who = [dir.user(parseIdSegment(draft.practitionerId))?.name, dir.pet(parseIdSegment(draft.petId))?.name].filter((n) => n);
+    return clashWarning({
+      sentences: clashes.map((c) => clashSentence(c, dir, draft.date)),
+      slots: nearestSlots(all, draft.time).map((time) => ({ time, label: formatTime(toIsoInstant(draft.date, time)) })),
+      slotsFor: who.join(' and ') || 'this booking',
+      onPickSlot: (time) => this.pickSlot(time),
+      onPurpose: this._move ? null : { checked: draft.overlapAllowed, onChange: (checked) => this.setOverlapAllowed(checked) },
+      note: this._move ? 'To keep both bookings as they are, go back to Sync and choose Keep both.' : undefined,
+    });
   }
 
   private renderBackDateConfirmation(draft: AppointmentDraft) {
@@ -332,12 +464,12 @@ export class AppointmentFormScreen extends ScreenElement {
     `;
   }
 
-  private input(name: keyof AppointmentDraft, label: string, type: string, value: string, wide = false, maxLength?: number) {
+  private input(name: keyof AppointmentDraft, label: string, type: string, value: string, wide = false, maxLength?: number, disabled = false) {
     const error = this._errors[name];
     return html`
       <div class="field ${wide ? 'wide' : ''}">
         <label for=${name}>${label}</label>
-        <input id=${name} type=${type} .value=${value} maxlength=${maxLength ?? nothing} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `${name}-error` : nothing}
+        <input id=${name} type=${type} .value=${value} ?disabled=${disabled} maxlength=${maxLength ?? nothing} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `${name}-error` : nothing}
           @input=${(e: Event) => this.set(name, (e.target as HTMLInputElement).value)} />
         ${this.errorFor(name)}
       </div>
@@ -366,6 +498,22 @@ export class AppointmentFormScreen extends ScreenElement {
     this._errors = otherErrors;
     this._draft = draft;
     if (this._confirming === 'back-date' && (name === 'date' || name === 'time')) this._confirming = null;
+    if (name === 'date' || name === 'practitionerId' || name === 'petId' || name === 'clientId') void this.refreshNearby();
+  }
+
+  /** A free time tapped in the warning: taken, the overlap (and its error) gone. */
+  private pickSlot(time: string): void {
+    this.set('time', time);
+    if (this._draft) this._draft = { ...this._draft, overlapAllowed: false };
+    if (this._error === CLASH_ERROR || this._error === MOVE_CLASH_ERROR) this._error = null;
+    void this.updateComplete.then(() => (this.renderRoot.querySelector('#time') as HTMLElement | null)?.focus());
+  }
+
+  private setOverlapAllowed(checked: boolean): void {
+    if (!this._draft) return;
+    this.dirty = true;
+    this._draft = { ...this._draft, overlapAllowed: checked };
+    if (checked && this._error === CLASH_ERROR) this._error = null;
   }
 
   private onSubmit(event: SubmitEvent): void {
@@ -388,13 +536,32 @@ export class AppointmentFormScreen extends ScreenElement {
       return;
     }
     this._error = null;
-    if (!backDateConfirmed && needsBackDateConfirmation(draft, this.today, this._record)) {
+    // Check against the day as the replica holds it now, not a read still on its way.
+    await this.nearby.current;
+    const clashes = this.clashes();
+    const move = this._move;
+    // An overlap already stored (older data, or kept elsewhere) does not block an edit of the notes:
+    // only a booking, or a change of its slot, must be decided (the server checks the same writes).
+    const checked = move !== null || this._record === null || this.slotMoved(this._record, draft);
+    if (clashes.length > 0 && checked && (move || !draft.overlapAllowed)) {
+      this._error = move ? MOVE_CLASH_ERROR : CLASH_ERROR;
+      this._confirming = null;
+      await this.updateComplete;
+      (this.renderRoot.querySelector('[data-testid="free-slots"] button, input[name="overlapAllowed"]') as HTMLElement | null)?.focus();
+      return;
+    }
+    if (move && Object.keys(moveChanges(move.held, draft)).length === 0) {
+      this._error = 'Choose another time, duration or practitioner first.';
+      return;
+    }
+    if (!backDateConfirmed && needsBackDateConfirmation(draft, this.today, move?.held ?? this._record)) {
       this.confirm('back-date');
       return;
     }
+    if (move) return this.sendMove(move, draft);
     this._saving = true;
     try {
-      const input = draftToInput(draft);
+      const input = draftToInput({ ...draft, overlapAllowed: this.keepsOverlap(draft, clashes.length > 0) });
       if (this.recordId === null) {
         await services.entities.createAppointment(input);
       } else if (this._record) {
@@ -406,9 +573,46 @@ export class AppointmentFormScreen extends ScreenElement {
       this.navigate(`/appointments?date=${draft.date}`);
     } catch (error) {
       this._error = `Not saved: ${describeError(error)}`;
+      // Answered by the server itself (no worker): it knows of a booking the replica does not show yet.
+      if (error instanceof ApiError && error.code === 'DOUBLE_BOOKING') void this.refreshNearby(true);
     } finally {
       this._saving = false;
     }
+  }
+
+  /**
+   * Whether the booking keeps "double-booked on purpose": when it overlaps something, as chosen;
+   * when it overlaps nothing, only if the choice was there already and the slot did not move (a
+   * booking moved to a free time is no longer a double booking).
+   */
+  private keepsOverlap(draft: AppointmentDraft, overlaps: boolean): boolean {
+    if (!draft.overlapAllowed) return false;
+    if (overlaps) return true;
+    const record = this._record;
+    return record?.overlapAllowed === true && !this.slotMoved(record, draft);
+  }
+
+  /** The draft changes a field the double-booking rule looks at (time, duration, practitioner, pet, status). */
+  private slotMoved(record: LocalAppointment, draft: AppointmentDraft): boolean {
+    const changed = Object.keys(changedFields(record, draftToInput(draft)));
+    return changed.some((f) => f !== 'overlapAllowed' && (BOOKING_FIELDS as readonly string[]).includes(f));
+  }
+
+  /** "Move mine": the new slot goes to the worker as the conflict's resolution, not as a PATCH. */
+  private async sendMove(move: { conflict: ConflictRecord; held: BookingFields }, draft: AppointmentDraft): Promise<void> {
+    const services = this.services;
+    if (!services) return;
+    const done = await runWrite(this, 'Not moved', () =>
+      services.client.send({
+        type: 'RESOLVE_CONFLICT',
+        conflictId: move.conflict.id,
+        resolution: { strategy: 'move', changes: moveChanges(move.held, draft) },
+      }),
+    );
+    this._confirming = null;
+    if (!done) return;
+    this.dirty = false;
+    this.navigate(`/appointments?date=${draft.date}`);
   }
 
   private readonly onCancelAppointment = (): void => {

@@ -9,6 +9,7 @@ import { addDays, dayRange, formatDuration, formatLongDate, formatTime, localDat
 import { appointmentTypeLabel } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
+import { onPurposeMark } from './clash-warning.ts';
 import { Directory } from './directory.ts';
 import { STATUS_LABEL } from './appointment-options.ts';
 import { ScreenElement } from './screen.ts';
@@ -168,6 +169,7 @@ export class AppointmentsScreen extends ScreenElement {
           <span class="tags">
             <span class="badge muted">${appointmentTypeLabel(a.type)}</span>
             ${a.status !== 'scheduled' ? html`<span class="badge ${a.status === 'cancelled' ? 'conflict' : 'ok'}">${STATUS_LABEL[a.status]}</span>` : nothing}
+            ${a.overlapAllowed && a.status !== 'cancelled' ? onPurposeMark() : nothing}
             ${syncBadge(a)}
           </span>
         </a>

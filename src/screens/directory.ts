@@ -53,10 +53,11 @@ export class Directory {
     return this.user(this.pet(petId)?.ownerId);
   }
 
-  /** A display name for a field value in the conflict dialog (ids → names). */
+  /** A display name for a field value in the conflict dialog (ids → names; `petOwner`: a pet id's owner). */
   describe(field: string, value: unknown): string | null {
     if (typeof value !== 'number' && typeof value !== 'string') return null;
     if (field === 'petId') return this.pet(value)?.name ?? null;
+    if (field === 'petOwner') return this.ownerOfPet(value)?.name ?? null;
     if (field === 'practitionerId' || field === 'clientId' || field === 'ownerId') return this.user(value)?.name ?? null;
     return null;
   }

@@ -30,9 +30,6 @@ export class SyncScreen extends ScreenElement {
     controls,
     css`
       :host { display: flex; flex-direction: column; gap: var(--sd-space-4); }
-      .switch { display: flex; gap: var(--sd-space-3); align-items: center; min-height: var(--sd-touch); font-weight: 500; cursor: pointer; }
-      /* The box itself is a 44 px target, not only its label. */
-      .switch input[type='checkbox'] { width: 44px; height: 44px; min-height: 44px; flex: none; }
       section.card { display: flex; flex-direction: column; gap: var(--sd-space-2); }
     `,
   ];

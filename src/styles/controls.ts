@@ -102,6 +102,11 @@ export const controls = css`
   .badge.conflict { background: var(--sd-color-danger-soft); color: var(--sd-color-danger); }
   .badge.ok { background: var(--sd-color-success-soft); color: var(--sd-color-success); }
   .badge.muted { background: var(--sd-color-bg); color: var(--sd-color-text-muted); }
+  .badge.info { background: var(--sd-color-info-soft); color: var(--sd-color-info-text); }
+
+  /* A checkbox with its sentence; the box itself is a 44 px target, not only its label. */
+  .switch { display: flex; gap: var(--sd-space-3); align-items: center; min-height: var(--sd-touch); font-weight: 500; cursor: pointer; }
+  .switch input[type='checkbox'] { width: 44px; height: 44px; min-height: 44px; flex: none; }
 
   .banner {
     border-radius: var(--sd-radius);

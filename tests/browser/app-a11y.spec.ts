@@ -4,7 +4,19 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { bookOnServer, dayFromToday, indicator, makeConflict, makeHousehold, serverSession, signInThroughUi } from './app-helpers.ts';
+import {
+  bookAtOnServer,
+  bookOnServer,
+  dayFromToday,
+  chooseMoveMine,
+  indicator,
+  makeConflict,
+  makeHousehold,
+  openHeldDoubleBooking,
+  practitionerNamed,
+  serverSession,
+  signInThroughUi,
+} from './app-helpers.ts';
 import { waitForServiceWorkerControl } from './helpers.ts';
 
 async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
@@ -106,6 +118,37 @@ test('confirmations, refusals and the Sync tab lists pass axe', async ({ page, c
   await page.getByRole('link', { name: 'Sync', exact: true }).click();
   await expect(page.getByTestId('waiting-list')).toBeVisible();
   await expectNoSeriousViolations(page, 'sync with waiting changes');
+  await context.setOffline(false);
+  await api.dispose();
+});
+
+test('double bookings pass axe: the form warning, the on-purpose mark, the dialog and Move mine', async ({ page, context, baseURL }) => {
+  test.setTimeout(120_000);
+  const api = await serverSession(baseURL!, 'admin@northside.example');
+  const vet = await practitionerNamed(api);
+  const first = await makeHousehold(api, 'AxeClashA');
+  const second = await makeHousehold(api, 'AxeClashB');
+  const day = dayFromToday(50);
+  const existing = await bookAtOnServer(api, { petId: first.pet.id, practitionerId: vet.id, day, hour: 11, durationMinutes: 20, title: 'Axe existing visit' });
+  await signInThroughUi(page);
+  await context.setOffline(true);
+
+  await page.goto(`/appointments/new?date=${day}`);
+  await page.getByLabel('Client').selectOption(String(second.client.id));
+  await page.getByLabel('Practitioner').selectOption(String(vet.id));
+  await page.getByLabel('Time', { exact: true }).fill('11:10');
+  await expect(page.getByTestId('clash-warning')).toBeVisible();
+  await expectNoSeriousViolations(page, 'double-booking warning');
+  await page.getByRole('checkbox', { name: /Double-book on purpose/ }).check();
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await expect(page.getByText('Double-booked on purpose').first()).toBeVisible();
+  await expectNoSeriousViolations(page, 'double-booked on purpose in the list');
+
+  const held = await openHeldDoubleBooking(context, existing, { petId: second.pet.id, practitionerId: vet.id, day, hour: 11, minute: 5, title: 'Axe held booking' });
+  await expectNoSeriousViolations(held, 'double-booking dialog');
+  await chooseMoveMine(held);
+  await expectNoSeriousViolations(held, 'move my booking');
+  await held.close();
   await context.setOffline(false);
   await api.dispose();
 });

@@ -67,6 +67,14 @@ test('client wins: the tablet’s title replaces the server’s', async ({ page,
 
 test('last write wins: the tablet changed it last, so its title wins', async ({ page, context, baseURL }) => {
   const s = await makeConflict(page, context, baseURL!, 2, { title: 'Vet: earlier' }, { title: 'Tablet: later' });
+  // The dialog says which edit is newer and when each was made (on the other device's clock once
+  // the server reports serverEditedAt; until then when the server received it).
+  await indicator(page).getByRole('link', { name: 'Review' }).click();
+  await page.getByRole('button', { name: 'Resolve…' }).click();
+  await expect(page.getByRole('dialog').getByTestId('last-write-sentence')).toHaveText(
+    /^Your edit \(.+ on this tablet\) is newer than the other edit \(.+(on another device|, when the server received it)\)\.$/,
+  );
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   await resolveThroughDialog(page, /^Last write wins/);
   await expect.poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 }).toBe('Tablet: later');
   await settled(s);

@@ -170,3 +170,92 @@ export function bookOnServer(api: APIRequestContext, petId: number, title: strin
 export function dayFromToday(days: number): string {
   return localDay(new Date(Date.now() + days * 86_400_000).toISOString());
 }
+
+/** A practitioner of the seed by name (Dr. Sam Patel is the northside vet). */
+export async function practitionerNamed(api: APIRequestContext, name = 'Dr. Sam Patel'): Promise<{ id: number; name: string }> {
+  const vets = await serverGet<{ id: number; name: string }[]>(api, '/api/users?role=PRACTITIONER');
+  const vet = vets.find((v) => v.name === name);
+  if (!vet) throw new Error(`no practitioner ${name}`);
+  return vet;
+}
+
+/** An appointment booked on the server at a local day (`YYYY-MM-DD`) and time. */
+export function bookAtOnServer(
+  api: APIRequestContext,
+  at: { petId: number; practitionerId: number | null; day: string; hour: number; minute?: number; durationMinutes: number; title: string; type?: string },
+): Promise<ServerAppointment> {
+  return serverPost<ServerAppointment>(api, '/api/appointments', {
+    title: at.title, type: at.type ?? 'checkup', date: localInstant(at.day, at.hour, at.minute),
+    durationMinutes: at.durationMinutes, status: 'scheduled', notes: null, petId: at.petId, practitionerId: at.practitionerId,
+  });
+}
+
+/**
+ * Makes this page's GET_CONFLICTS answer `conflicts` (from its next load on). For states today's
+ * worker cannot produce yet, such as a held double booking (its worker side comes after the storage
+ * redesign): the page then shows them as it would the worker's.
+ */
+export async function feedConflicts(page: Page, conflicts: unknown[]): Promise<void> {
+  await page.addInitScript((fed) => {
+    const post = ServiceWorker.prototype.postMessage as (this: ServiceWorker, message: unknown, transfer: Transferable[]) => void;
+    ServiceWorker.prototype.postMessage = function (this: ServiceWorker, message: unknown, transfer: Transferable[]) {
+      const port = transfer?.[0] as MessagePort | undefined;
+      if ((message as { type?: string } | null)?.type === 'GET_CONFLICTS' && port) {
+        port.postMessage({ ok: true, value: fed });
+        return;
+      }
+      post.call(this, message, transfer);
+    } as typeof ServiceWorker.prototype.postMessage;
+  }, conflicts);
+}
+
+/** A local day (`YYYY-MM-DD`) and time as an ISO instant. */
+function localInstant(day: string, hour: number, minute = 0): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y!, m! - 1, d!, hour, minute).toISOString();
+}
+
+export interface HeldBooking {
+  petId: number;
+  practitionerId: number;
+  day: string;
+  hour: number;
+  minute: number;
+  title: string;
+}
+
+/** A new 30-minute booking made on this tablet, held because `existing` was there first. */
+export function heldDoubleBooking(existing: ServerAppointment, booking: HeldBooking) {
+  const { petId, practitionerId, title } = booking;
+  return {
+    id: 9001, operationId: 9001, entityType: 'appointments', entityId: 'temp_appt_held', localOperation: 'create',
+    conflictType: 'double_booking',
+    localData: {
+      title, type: 'checkup', date: localInstant(booking.day, booking.hour, booking.minute), durationMinutes: 30, status: 'scheduled',
+      notes: null, petId, practitionerId, overlapAllowed: false,
+    },
+    serverData: {}, affectedFields: ['date', 'durationMinutes', 'practitionerId'], baseVersion: 0, serverVersion: 0,
+    clashes: [{ reason: 'practitioner', appointment: existing }],
+    localTimestamp: Date.now() - 20 * 60_000, detectedAt: Date.now() - 60_000, resolved: false, resolvedAt: null, resolution: null,
+  };
+}
+
+/** A new page of the context fed that held booking, its dialog open on the Sync tab with Move mine chosen. */
+export async function openHeldDoubleBooking(context: BrowserContext, existing: ServerAppointment, booking: HeldBooking): Promise<Page> {
+  const page = await context.newPage();
+  await feedConflicts(page, [heldDoubleBooking(existing, booking)]);
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto('/sync');
+  await page.getByRole('button', { name: 'Resolve…' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByTestId('double-booking')).toBeVisible();
+  await dialog.getByRole('radio', { name: /^Move mine/ }).check();
+  return page;
+}
+
+/** From that dialog to Move mine's booking form, its double-booking warning showing. */
+export async function chooseMoveMine(page: Page): Promise<void> {
+  await page.getByRole('dialog').getByRole('button', { name: 'Choose a new time…' }).click();
+  await expect(page.getByRole('heading', { name: 'Move my booking' })).toBeVisible();
+  await expect(page.getByTestId('clash-warning')).toBeVisible();
+}

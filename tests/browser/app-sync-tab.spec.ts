@@ -9,9 +9,11 @@
 import { expect, test } from '@playwright/test';
 import { indicator, makeConflict, makeHousehold, serverPatch, serverSession, signInThroughUi, workerState } from './app-helpers.ts';
 
-async function bookOffline(page: import('@playwright/test').Page, clientId: number, title: string): Promise<void> {
+/** A booking of the client's pet at `time` today (two at one time would be a double booking). */
+async function bookOffline(page: import('@playwright/test').Page, clientId: number, title: string, time: string): Promise<void> {
   await page.goto('/appointments/new');
   await page.getByLabel('Client').selectOption(String(clientId));
+  await page.getByLabel('Time', { exact: true }).fill(time);
   await page.getByLabel('Title').fill(title);
   await page.getByRole('button', { name: 'Book appointment' }).click();
   await expect(page.locator('a.row', { hasText: title })).toBeVisible();
@@ -23,8 +25,8 @@ test('waiting changes are listed with what, which record, when and who; the dot 
   await signInThroughUi(page);
   await context.setOffline(true);
   const stamp = Date.now();
-  await bookOffline(page, home.client.id, `Queued one ${stamp}`);
-  await bookOffline(page, home.client.id, `Queued two ${stamp}`);
+  await bookOffline(page, home.client.id, `Queued one ${stamp}`, '09:00');
+  await bookOffline(page, home.client.id, `Queued two ${stamp}`, '10:00');
   await page.goto(`/clients/${home.client.id}`);
   await page.getByLabel('Phone').fill('+1 555 0142');
   await page.getByRole('button', { name: 'Save changes' }).click();
@@ -62,8 +64,8 @@ test('"Discard all failed" asks first, then drops every failed change', async ({
   await signInThroughUi(page);
   await context.setOffline(true);
   const stamp = Date.now();
-  await bookOffline(page, home.client.id, `Refused one ${stamp}`);
-  await bookOffline(page, home.client.id, `Refused two ${stamp}`);
+  await bookOffline(page, home.client.id, `Refused one ${stamp}`, '09:00');
+  await bookOffline(page, home.client.id, `Refused two ${stamp}`, '10:00');
   expect((await api.delete(`/api/pets/${home.pet.id}`)).status()).toBe(200); // meanwhile, on the server
   await context.setOffline(false);
   await expect(indicator(page)).toContainText('2 failed', { timeout: 30_000 });

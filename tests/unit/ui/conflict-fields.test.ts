@@ -4,8 +4,12 @@ import {
   conflictRows,
   defaultChoices,
   fieldsRequiringChoice,
+  lastWriteSentence,
   lastWriteWinner,
+  outcomeSummary,
+  strategiesFor,
 } from '../../../src/components/conflict-fields.ts';
+import { formatDateTime, formatTime, formatTimeWithSeconds } from '../../../src/format.ts';
 import { conflict } from './fakes.ts';
 
 describe('conflict fields', () => {
@@ -56,5 +60,33 @@ describe('conflict fields', () => {
     expect(lastWriteWinner(c)).toBe('server');
     expect(lastWriteWinner({ ...c, localTimestamp: Date.parse('2026-11-25T11:00:00.000Z') })).toBe('local');
     expect(lastWriteWinner({ ...c, localTimestamp: Date.parse('2026-11-25T10:00:00.000Z') })).toBe('server');
+  });
+
+  it('last write wins goes by when the other edit was made on its device (serverEditedAt) when the server says', () => {
+    const mine = Date.parse('2026-11-25T10:42:00.000Z');
+    const theirs = Date.parse('2026-11-25T10:39:00.000Z');
+    const t = (ms: number) => formatTime(new Date(ms).toISOString());
+    // Received at 10:50, made at 10:39: ours (10:42) is the newer edit.
+    const received = { ...c, localTimestamp: mine, serverData: { ...c.serverData, updatedAt: '2026-11-25T10:50:00.000Z' } };
+    expect(lastWriteWinner(received)).toBe('server');
+    expect(lastWriteSentence(received)).toBe(`The other edit (${t(Date.parse('2026-11-25T10:50:00.000Z'))}, when the server received it) is newer than yours (${t(mine)} on this tablet).`);
+    const edited = { ...received, serverEditedAt: theirs };
+    expect(lastWriteWinner(edited)).toBe('local');
+    expect(lastWriteSentence(edited)).toBe(`Your edit (${t(mine)} on this tablet) is newer than the other edit (${t(theirs)} on another device).`);
+    expect(lastWriteSentence({ ...edited, serverEditedAt: mine })).toContain('the other edit is kept');
+    // On another day the date is named too; in the same minute, the seconds.
+    const yesterday = mine - 86_400_000;
+    expect(lastWriteSentence({ ...edited, serverEditedAt: yesterday })).toContain(formatDateTime(yesterday));
+    expect(lastWriteSentence({ ...edited, serverEditedAt: mine + 20_000 })).toBe(
+      `The other edit (${formatTimeWithSeconds(mine + 20_000)} on another device) is newer than yours (${formatTimeWithSeconds(mine)} on this tablet).`,
+    );
+  });
+
+  it('a double booking offers its own ways out; undo only for a held change', () => {
+    const booking = { ...c, conflictType: 'double_booking' as const };
+    expect(strategiesFor({ ...booking, localOperation: 'create' })).toEqual(['move', 'keep_both', 'cancel_mine']);
+    expect(strategiesFor({ ...booking, localOperation: 'update' })).toEqual(['move', 'keep_both', 'cancel_mine', 'server_wins']);
+    expect(outcomeSummary({ ...booking, localOperation: 'create' }, 'cancel_mine')).toContain('kept as cancelled');
+    expect(buildResolution(booking, 'keep_both', {})).toEqual({ ok: true, resolution: { strategy: 'keep_both' } });
   });
 });

@@ -37,9 +37,19 @@ describe('appointment draft', () => {
     const input = draftToInput({ ...draftFromRecord(appointment, directory), notes: '  ' });
     expect(input).toEqual({
       title: 'Checkup — Rex', type: 'checkup', date: appointment.date, durationMinutes: 30, status: 'scheduled',
-      notes: null, petId: 9, practitionerId: 2,
+      notes: null, petId: 9, practitionerId: 2, overlapAllowed: false,
     });
     expect(input).not.toHaveProperty('clientId');
+  });
+
+  it('carries the on-purpose choice both ways, and sends it only when it changed', () => {
+    const onPurpose = { ...appointment, overlapAllowed: true };
+    const draft = draftFromRecord(onPurpose, directory);
+    expect(draft.overlapAllowed).toBe(true);
+    expect(changedFields(onPurpose, draftToInput(draft))).toEqual({});
+    expect(changedFields(onPurpose, draftToInput({ ...draft, overlapAllowed: false }))).toEqual({ overlapAllowed: false });
+    // Older records have no field: not on purpose.
+    expect(draftFromRecord(appointment, directory).overlapAllowed).toBe(false);
   });
 
   it('sends only changed fields on update', () => {

@@ -68,6 +68,7 @@ export class FakeApi {
       if (role) records = this.users.filter((u) => u.role === role);
       const ownerId = url.searchParams.get('ownerId');
       if (ownerId) records = this.pets.filter((p) => String(p.ownerId) === ownerId);
+      if (entity === 'appointments') records = this.appointmentsMatching(url.searchParams);
       return json(200, { data: records });
     }
     const id = decodeURIComponent(rawId);
@@ -99,6 +100,22 @@ export class FakeApi {
   remapAppointment(tempId: string, realId: number): void {
     this.aliases.set(tempId, realId);
     this.appointments = this.appointments.map((a) => (a.id === tempId ? { ...a, id: realId, version: 1, clientId: 5, _pending: false } : a));
+  }
+
+  /** As the worker's list: start in [from, to), equal practitionerId / petId, no deleted rows. */
+  private appointmentsMatching(params: URLSearchParams): LocalAppointment[] {
+    const from = params.get('from');
+    const to = params.get('to');
+    return this.appointments.filter((a) => {
+      if (a.deletedAt) return false;
+      if (from && Date.parse(a.date) < Date.parse(from)) return false;
+      if (to && Date.parse(a.date) >= Date.parse(to)) return false;
+      for (const key of ['practitionerId', 'petId'] as const) {
+        const wanted = params.get(key);
+        if (wanted !== null && String(a[key]) !== wanted) return false;
+      }
+      return true;
+    });
   }
 
   callsOf(method: string): Call[] {

@@ -5,6 +5,7 @@ import type { ConflictResolutionDialog } from '../../../src/components/conflict-
 import type { ConflictRecord, Resolution } from '../../../src/protocol/index.ts';
 import { FakeWorker, STATS, conflict, eventually, operation, syncState } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+import { formatTime, formatTimeRange } from '../../../src/format.ts';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -331,4 +332,132 @@ describe('<sync-engine-panel>', () => {
     expect(dialogOf(el).open).toBe(false);
     expect(resolutions).toHaveLength(0);
   });
+
+  it('last write wins names which edit is newer by when it was made on each device', async () => {
+    const local = Date.parse('2026-11-25T10:42:00Z');
+    const c = conflict({ localTimestamp: local, serverEditedAt: Date.parse('2026-11-25T10:39:00Z') });
+    // The server received the other edit after ours: by the server's clock it would look newer.
+    c.serverData = { ...c.serverData, updatedAt: '2026-11-25T10:50:00.000Z' };
+    const { worker, resolutions } = conflictWorker(c);
+    const el = await panel(worker);
+    const dialog = await openDialog(el);
+    const t = (ms: number) => formatTime(new Date(ms).toISOString());
+    expect(text(shadow(dialog).querySelector('[data-testid="last-write-sentence"]'))).toBe(
+      `Your edit (${t(local)} on this tablet) is newer than the other edit (${t(Date.parse('2026-11-25T10:39:00Z'))} on another device).`,
+    );
+    await pickStrategy(dialog, 'last_write_wins');
+    expect(text(shadow(dialog).querySelector('.summary'))).toContain('Your edit is the newer one');
+    await apply(dialog);
+    await eventually(() => expect(resolutions).toEqual([{ strategy: 'last_write_wins' }]));
+  });
 });
+
+describe('<sync-engine-panel> and a held double booking', () => {
+  const at = (h: number, m: number) => new Date(2026, 10, 25, h, m).toISOString();
+  const rexVisit = {
+    id: 77, title: 'Checkup — Rex', type: 'checkup', date: at(14, 30), durationMinutes: '30', status: 'scheduled', notes: null,
+    petId: 9, practitionerId: 2, clientId: 5, createdAt: '2026-11-24T16:05:00.000Z',
+  };
+  /** This tablet booked Bella with Dr Vet at 14:45; Rex was there first. */
+  const heldCreate = conflict({
+    id: 4, operationId: 40, entityId: 'temp_appt_held', localOperation: 'create', conflictType: 'double_booking',
+    localData: { title: 'Checkup — Bella', type: 'checkup', date: at(14, 45), durationMinutes: 30, status: 'scheduled', notes: null, petId: 11, practitionerId: 2 },
+    serverData: {}, affectedFields: ['date'], baseVersion: 0, serverVersion: 0,
+    clashes: [{ reason: 'practitioner', appointment: rexVisit }],
+  });
+  /** This tablet moved Bella's existing visit (#300, 16:00) onto Rex's time. */
+  const heldUpdate = conflict({
+    id: 5, operationId: 50, entityId: 300, localOperation: 'update', conflictType: 'double_booking',
+    localData: { date: at(14, 45) },
+    serverData: { ...heldCreate.localData, id: 300, date: at(16, 0), durationMinutes: '30', clientId: 6, version: 2, updatedAt: '2026-11-25T07:00:00.000Z' },
+    affectedFields: ['date'], baseVersion: 2, serverVersion: 2,
+    clashes: [{ reason: 'practitioner', appointment: rexVisit }],
+  });
+  const names: Record<string, Record<string, string>> = {
+    petId: { 9: 'Rex', 11: 'Bella' }, practitionerId: { 2: 'Dr Vet' }, clientId: { 5: 'Ada Owner', 6: 'Ben Owner' }, petOwner: { 9: 'Ada Owner', 11: 'Ben Owner' },
+  };
+  const describeValue = (field: string, value: unknown) => names[field]?.[String(value)] ?? null;
+
+  async function bookingPanel(record: ConflictRecord) {
+    const { worker, resolutions } = conflictWorker(record);
+    worker.handlers.GET_OPERATIONS = () => [operation({ id: record.operationId, status: 'conflict', userId: 1 })];
+    const el = await mount(new SyncEnginePanel(), {
+      client: worker.client(), networkEnvironment: fakeNetwork(), now: () => Date.parse('2026-11-25T10:06:00Z'), describeValue,
+      names: { record: async () => null, person: (id: number) => (id === 1 ? 'Maya Chen' : null) },
+    });
+    await settle(el);
+    return { el, worker, resolutions };
+  }
+
+  const strategies = (dialog: ConflictResolutionDialog) =>
+    [...shadow(dialog).querySelectorAll('label.strategy strong')].map((s) => text(s));
+
+  it('lists it like any conflict, saying what it overlaps', async () => {
+    const { el } = await bookingPanel(heldCreate);
+    const row = shadow(el).querySelector('li.conflict') as HTMLElement;
+    expect(text(row)).toContain('New appointment “Checkup — Bella” (not on the server yet)');
+    expect(text(row)).toContain('Double booking: overlaps “Checkup — Rex”');
+    expect(text(row)).toContain(formatTimeRange(rexVisit.date, 30));
+  });
+
+  it('shows my booking beside the one it overlaps, with names, times and who booked', async () => {
+    const { el } = await bookingPanel(heldCreate);
+    const dialog = await openDialog(el);
+    const view = shadow(dialog).querySelector('[data-testid="double-booking"]') as HTMLElement;
+    const [mine, theirs] = [...view.querySelectorAll('.booking')].map((b) => text(b));
+    expect(mine).toContain('Checkup — Bella');
+    expect(mine).toContain(formatTimeRange(at(14, 45), 30));
+    expect(mine).toContain('Bella');
+    expect(mine).toContain('Ben Owner'); // from the pet: a new booking has no clientId yet
+    expect(mine).toContain('Dr Vet');
+    expect(mine).toContain('On this tablet by Maya Chen');
+    expect(theirs).toContain('Checkup — Rex');
+    expect(theirs).toContain('Same practitioner');
+    expect(theirs).toContain(formatTimeRange(rexVisit.date, 30));
+    expect(theirs).toContain('Ada Owner');
+    expect(theirs).toContain('On the server since');
+    // No field table, and a new booking has nothing to undo.
+    expect(shadow(dialog).querySelector('table')).toBeNull();
+    expect(strategies(dialog)).toEqual(['Move mine', 'Keep both', 'Cancel mine']);
+  });
+
+  it('Keep both and Cancel mine send their strategies', async () => {
+    for (const strategy of ['keep_both', 'cancel_mine'] as const) {
+      const { el, resolutions } = await bookingPanel(heldCreate);
+      const dialog = await openDialog(el);
+      await pickStrategy(dialog, strategy);
+      await apply(dialog);
+      await eventually(() => expect(resolutions).toEqual([{ strategy }]));
+      document.body.replaceChildren();
+    }
+  });
+
+  it('Move mine opens the booking form on the held booking instead of resolving', async () => {
+    const { el, resolutions } = await bookingPanel(heldCreate);
+    const paths: string[] = [];
+    el.addEventListener('navigate', (e) => paths.push(e.detail.path));
+    const dialog = await openDialog(el);
+    await pickStrategy(dialog, 'move');
+    buttonByText(shadow(dialog), 'Choose a new time…').click();
+    await settle(el);
+    expect(paths).toEqual(['/appointments/temp_appt_held/move?conflict=4']);
+    expect(dialogOf(el).open).toBe(false);
+    expect(resolutions).toEqual([]);
+  });
+
+  it('a held change of an existing booking can also be undone, and shows the time before it', async () => {
+    const { el, resolutions } = await bookingPanel(heldUpdate);
+    const dialog = await openDialog(el);
+    expect(strategies(dialog)).toEqual(['Move mine', 'Keep both', 'Cancel mine', 'Undo my change']);
+    const mine = text(shadow(dialog).querySelector('.booking.mine'));
+    expect(mine).toContain('Changed on this tablet by Maya Chen');
+    expect(mine).toContain(`Before your change: `);
+    expect(mine).toContain(formatTimeRange(at(16, 0), 30));
+    expect(mine).toContain('Ben Owner');
+    await pickStrategy(dialog, 'server_wins');
+    expect(text(shadow(dialog).querySelector('.summary'))).toContain('goes back to how it is on the server');
+    await apply(dialog);
+    await eventually(() => expect(resolutions).toEqual([{ strategy: 'server_wins' }]));
+  });
+});
+

@@ -1,0 +1,245 @@
+// @vitest-environment happy-dom
+/**
+ * The booking form and double bookings, over a fake REST surface and a fake worker: the warning
+ * before Save, a tapped free time, "Double-book on purpose", the mark in the list, and "Move mine"
+ * (the form on a held booking, saving sends RESOLVE_CONFLICT instead of a PATCH).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LocalAppointment, LocalPet, LocalUser } from '../../../src/api/entities.ts';
+import { formatTimeRange } from '../../../src/format.ts';
+import type { ConflictRecord, Resolution } from '../../../src/protocol/index.ts';
+import { AppointmentFormScreen } from '../../../src/screens/appointment-form-screen.ts';
+import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
+import { createServices } from '../../../src/services.ts';
+import { FakeApi, fixtures } from './fake-api.ts';
+import { FakeWorker, conflict, eventually } from './fakes.ts';
+import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+
+afterEach(() => document.body.replaceChildren());
+
+const NOW = new Date(2026, 10, 25, 8, 0).getTime();
+const at = (h: number, m: number) => new Date(2026, 10, 25, h, m).toISOString();
+const owner2: LocalUser = { ...fixtures.owner, id: 6, name: 'Ben Owner' };
+const bella: LocalPet = { ...fixtures.pet, id: 11, name: 'Bella', ownerId: 6 };
+/** Rex sees Dr Vet at 14:30–15:00 (the shared fixture). */
+const rexVisit = fixtures.appointment;
+
+function setup(worker = new FakeWorker()) {
+  const api = new FakeApi();
+  api.users = [...api.users, owner2];
+  api.pets = [...api.pets, bella];
+  const services = createServices({ fetch: api.fetch, client: worker.client(), network: fakeNetwork(), now: () => NOW });
+  return { api, worker, services };
+}
+
+function field(el: AppointmentFormScreen, id: string): HTMLInputElement | HTMLSelectElement {
+  return shadow(el).querySelector(`#${id}`) as HTMLInputElement | HTMLSelectElement;
+}
+
+async function change(el: AppointmentFormScreen, id: string, value: string): Promise<void> {
+  const control = field(el, id);
+  control.value = value;
+  control.dispatchEvent(new Event(control.tagName === 'SELECT' ? 'change' : 'input'));
+  await settle(el);
+}
+
+const warning = (el: AppointmentFormScreen) => shadow(el).querySelector('[data-testid="clash-warning"]');
+const slotButtons = (el: AppointmentFormScreen) => [...shadow(el).querySelectorAll<HTMLButtonElement>('[data-testid="free-slots"] button')];
+
+/** A new booking of Bella with Dr Vet at `time`. */
+async function bookBella(time: string) {
+  const s = setup();
+  const navigations: string[] = [];
+  const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: null, date: '2026-11-25' });
+  el.addEventListener('navigate', (e) => navigations.push(e.detail.path));
+  await settle(el);
+  await change(el, 'clientId', '6');
+  await change(el, 'practitionerId', '2');
+  await change(el, 'time', time);
+  return { ...s, el, navigations };
+}
+
+describe('<appointment-form-screen> and double bookings', () => {
+  it('warns at once, with the free times of the day, and refuses Save until the user decides', async () => {
+    const { el, api } = await bookBella('14:45');
+    await eventually(() => expect(warning(el)).not.toBeNull());
+    expect(text(warning(el))).toContain(`Dr Vet already has Rex at ${formatTimeRange(rexVisit.date, 30)}`);
+    // It read the day's appointments of the practitioner and of the pet, not the whole replica.
+    const reads = api.calls.filter((c) => c.method === 'GET' && c.path.startsWith('/api/appointments?'));
+    expect(reads.some((c) => c.path.includes('practitionerId=2'))).toBe(true);
+    expect(reads.some((c) => c.path.includes('petId=11'))).toBe(true);
+
+    buttonByText(shadow(el), 'Book appointment').click();
+    await settle(el);
+    expect(api.callsOf('POST')).toHaveLength(0);
+    expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('overlaps another appointment');
+    expect(shadow(el).activeElement).toBe(slotButtons(el)[0]);
+  });
+
+  it('a tapped free time takes the slot; the booking then goes out as an ordinary one', async () => {
+    const { el, api, navigations } = await bookBella('14:45');
+    await eventually(() => expect(slotButtons(el).length).toBeGreaterThan(0));
+    // Nearest to 14:45 for 30 minutes: 14:00 before Rex, 15:00 right after.
+    const times = slotButtons(el).map((b) => text(b));
+    expect(times).toContain(formatTimeRange(at(15, 0), 0).split('–')[0]);
+    expect(times).not.toContain(formatTimeRange(at(14, 30), 0).split('–')[0]);
+    slotButtons(el).find((b) => text(b) === formatTimeRange(at(15, 0), 0).split('–')[0])!.click();
+    await settle(el);
+    expect(field(el, 'time').value).toBe('15:00');
+    expect(warning(el)).toBeNull();
+    buttonByText(shadow(el), 'Book appointment').click();
+    await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
+    expect(api.callsOf('POST')[0]?.body).toMatchObject({ petId: 11, practitionerId: 2, date: at(15, 0), overlapAllowed: false });
+    await eventually(() => expect(navigations).toEqual(['/appointments?date=2026-11-25']));
+  });
+
+  it('"Double-book on purpose" saves the overlap with overlapAllowed, and the list marks it', async () => {
+    const { el, api, services } = await bookBella('14:45');
+    await eventually(() => expect(warning(el)).not.toBeNull());
+    const box = shadow(el).querySelector('input[name="overlapAllowed"]') as HTMLInputElement;
+    box.checked = true;
+    box.dispatchEvent(new Event('change'));
+    await settle(el);
+    buttonByText(shadow(el), 'Book appointment').click();
+    await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
+    expect(api.callsOf('POST')[0]?.body).toMatchObject({ date: at(14, 45), overlapAllowed: true });
+
+    const list = await mount(new AppointmentsScreen(), { services, date: '2026-11-25' });
+    await settle(list);
+    const rows = [...shadow(list).querySelectorAll('a.row')];
+    const marked = rows.filter((r) => r.querySelector('[data-badge="double-booked"]'));
+    expect(marked.map((r) => text(r.querySelector('.title')))).toEqual(['Checkup — Bella']);
+  });
+
+  it('editing checks without clashing with itself, and a move to a free time drops the on-purpose mark', async () => {
+    const s = setup();
+    const onPurpose: LocalAppointment = { ...rexVisit, id: 300, title: 'Checkup — Bella', petId: 11, clientId: 6, date: at(14, 45), overlapAllowed: true, _pending: false };
+    s.api.appointments = [...s.api.appointments, onPurpose];
+    const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: 300 });
+    await settle(el);
+    await eventually(() => expect(warning(el)).not.toBeNull());
+    expect(text(shadow(el).querySelector('.heading'))).toContain('Double-booked on purpose');
+    expect((shadow(el).querySelector('input[name="overlapAllowed"]') as HTMLInputElement).checked).toBe(true);
+    // Rex's own visit, opened for editing, does not clash with itself (and Bella's is on purpose).
+    const rex = await mount(new AppointmentFormScreen(), { services: s.services, recordId: rexVisit.id });
+    await settle(rex);
+    expect(warning(rex)).toBeNull();
+
+    await change(el, 'time', '16:00');
+    expect(warning(el)).toBeNull();
+    buttonByText(shadow(el), 'Save changes').click();
+    await eventually(() => expect(s.api.callsOf('PATCH')).toHaveLength(1));
+    expect(s.api.callsOf('PATCH')[0]?.body).toEqual({ date: at(16, 0), overlapAllowed: false });
+  });
+
+  it('an overlap already stored warns but does not block an edit of the notes; moving within it does', async () => {
+    const s = setup();
+    const overlapping: LocalAppointment = { ...rexVisit, id: 301, title: 'Checkup — Bella', petId: 11, clientId: 6, date: at(14, 45), _pending: false };
+    s.api.appointments = [...s.api.appointments, overlapping];
+    const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: 301 });
+    await settle(el);
+    await eventually(() => expect(warning(el)).not.toBeNull());
+    await change(el, 'notes', 'Owner called');
+    buttonByText(shadow(el), 'Save changes').click();
+    await eventually(() => expect(s.api.callsOf('PATCH')).toHaveLength(1));
+    expect(s.api.callsOf('PATCH')[0]?.body).toEqual({ notes: 'Owner called' });
+
+    const again = await mount(new AppointmentFormScreen(), { services: s.services, recordId: 301 });
+    await settle(again);
+    await change(again, 'time', '14:40');
+    buttonByText(shadow(again), 'Save changes').click();
+    await settle(again);
+    expect(s.api.callsOf('PATCH')).toHaveLength(1);
+    expect(text(shadow(again).querySelector('[role="alert"]'))).toContain('overlaps another appointment');
+  });
+});
+
+describe('"Move mine" in the booking form', () => {
+  /** A new booking of Bella with Dr Vet at 14:45, held because Rex's visit was there first. */
+  const held = (overrides: Partial<ConflictRecord> = {}) =>
+    conflict({
+      id: 4,
+      operationId: 40,
+      entityId: 'temp_appt_held',
+      localOperation: 'create',
+      conflictType: 'double_booking',
+      localData: { title: 'Checkup — Bella', type: 'checkup', date: at(14, 45), durationMinutes: 30, status: 'scheduled', notes: null, petId: 11, practitionerId: 2 },
+      serverData: {},
+      affectedFields: ['date'],
+      baseVersion: 0,
+      serverVersion: 0,
+      clashes: [{ reason: 'practitioner', appointment: { ...rexVisit, id: 77, title: 'Checkup — Rex' } }],
+      ...overrides,
+    });
+
+  async function moveForm(record: ConflictRecord, refuse = false) {
+    const resolutions: Resolution[] = [];
+    const worker = new FakeWorker({
+      GET_CONFLICTS: () => [record],
+      RESOLVE_CONFLICT: (m) => {
+        if (refuse) throw new Error('This version of the app cannot resolve double bookings yet');
+        resolutions.push(m.resolution);
+        return { queuedOperationId: 41 };
+      },
+    });
+    const s = setup(worker);
+    // The replica does not show Rex's visit (reported by the server only).
+    s.api.appointments = [];
+    const navigations: string[] = [];
+    const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: record.entityId, moveConflictId: record.id });
+    el.addEventListener('navigate', (e) => navigations.push(e.detail.path));
+    await settle(el);
+    return { ...s, el, resolutions, navigations };
+  }
+
+  it('opens on the held booking with only time, duration and practitioner open, and the server’s clash shown', async () => {
+    const { el } = await moveForm(held());
+    expect(text(shadow(el).querySelector('h1'))).toBe('Move my booking');
+    expect(field(el, 'time').value).toBe('14:45');
+    // (happy-dom keeps the first option selected in a disabled select: read the option the form marks.)
+    expect(field(el, 'clientId').querySelector('option[selected]')?.getAttribute('value')).toBe('6');
+    for (const id of ['clientId', 'petId', 'type', 'title', 'notes']) expect(field(el, id).disabled, id).toBe(true);
+    for (const id of ['practitionerId', 'date', 'time', 'durationMinutes']) expect(field(el, id).disabled, id).toBe(false);
+    await eventually(() => expect(text(warning(el))).toContain('Dr Vet already has Rex'));
+    expect(shadow(el).querySelector('input[name="overlapAllowed"]')).toBeNull();
+    expect(text(warning(el))).toContain('Keep both');
+  });
+
+  it('saving sends RESOLVE_CONFLICT move with the changed slot (no PATCH), then shows the day', async () => {
+    const { el, api, resolutions, navigations } = await moveForm(held());
+    await eventually(() => expect(slotButtons(el).length).toBeGreaterThan(0));
+    buttonByText(shadow(el), 'Move booking').click();
+    await settle(el);
+    expect(resolutions).toEqual([]);
+    expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('still overlaps');
+
+    await change(el, 'practitionerId', '');
+    expect(warning(el)).toBeNull();
+    await change(el, 'time', '16:00');
+    buttonByText(shadow(el), 'Move booking').click();
+    await eventually(() => expect(resolutions).toHaveLength(1));
+    expect(resolutions[0]).toEqual({ strategy: 'move', changes: { date: at(16, 0), practitionerId: null } });
+    expect(api.callsOf('PATCH')).toHaveLength(0);
+    expect(api.callsOf('POST')).toHaveLength(0);
+    await eventually(() => expect(navigations).toEqual(['/appointments?date=2026-11-25']));
+  });
+
+  it('says so when the worker refuses the move, and when the conflict is no longer waiting', async () => {
+    const { el, resolutions } = await moveForm(held(), true);
+    await change(el, 'time', '16:00');
+    buttonByText(shadow(el), 'Move booking').click();
+    await eventually(() => expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('Not moved: This version of the app cannot resolve double bookings yet'));
+    expect(resolutions).toEqual([]);
+
+    const gone = await moveForm(held({ resolved: true, resolution: 'keep_both' }));
+    expect(text(shadow(gone.el))).toContain('This double booking is no longer waiting for a decision');
+  });
+
+  it('asks for a new slot before sending an unchanged one', async () => {
+    const { el, resolutions } = await moveForm(held({ clashes: [] }));
+    buttonByText(shadow(el), 'Move booking').click();
+    await settle(el);
+    expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('Choose another time, duration or practitioner first');
+    expect(resolutions).toEqual([]);
+  });
+});
