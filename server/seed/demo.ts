@@ -8,7 +8,7 @@
  *   appointments spread over max(14, size / 40) days centred on today, 8:00–17:45 local time.
  */
 import { sql } from 'drizzle-orm';
-import type { UserRole } from '../../src/protocol/index.ts';
+import { findClashes, type BookingSlot, type UserRole } from '../../src/protocol/index.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { SqliteDatabase } from '../db/open.ts';
 import { createOrm } from '../db/orm.ts';
@@ -103,6 +103,7 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
       version: 1,
       createdAt: p('now'),
       updatedAt: p('now'),
+      editedAt: p('now'),
       seq: p('seq'),
     })
     .returning({ id: users.id })
@@ -119,6 +120,7 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
       version: 1,
       createdAt: p('now'),
       updatedAt: p('now'),
+      editedAt: p('now'),
       seq: p('seq'),
     })
     .returning({ id: pets.id })
@@ -134,10 +136,12 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
       notes: p('notes'),
       petId: p('petId'),
       practitionerId: p('practitionerId'),
+      overlapAllowed: p('overlapAllowed'),
       practiceId: p('practiceId'),
       version: 1,
       createdAt: p('now'),
       updatedAt: p('now'),
+      editedAt: p('now'),
       seq: p('seq'),
     })
     .prepare();
@@ -191,21 +195,33 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
 
         const days = Math.max(14, Math.ceil(size / 40));
         const today = new Date(now);
+        const booked = createBookingBook();
         for (let i = 0; i < size; i++) {
           const pet = random.pick(petOwners);
           const kind = weighted(APPOINTMENT_KINDS, random.next());
           const dayOffset = random.int(0, days - 1) - Math.floor(days / 2);
           const date = new Date(today.getFullYear(), today.getMonth(), today.getDate() + dayOffset, random.int(8, 17), random.pick([0, 15, 30, 45]));
+          const slot: BookingSlot = {
+            id: i,
+            date: date.toISOString(),
+            durationMinutes: String(random.pick(kind.durations)),
+            status: statusFor(random, dayOffset),
+            petId: pet.id,
+            practitionerId: practitioners.length > 0 ? random.pick(practitioners) : null,
+          };
           insertAppointment.run({
             ...base,
             title: random.pick(kind.titles),
             type: kind.type,
             date: date.getTime(),
-            durationMinutes: String(random.pick(kind.durations)),
-            status: statusFor(random, dayOffset),
+            durationMinutes: slot.durationMinutes,
+            status: slot.status,
             notes: random.chance(0.3) ? random.pick(NOTES) : null,
             petId: pet.id,
-            practitionerId: practitioners.length > 0 ? random.pick(practitioners) : null,
+            practitionerId: slot.practitionerId,
+            // Random times overlap now and then: such a booking is kept as made on purpose, so the
+            // demo data obeys the double-booking rule a user's own bookings must obey.
+            overlapAllowed: booked.place(slot) ? 0 : 1,
             seq: seq++,
           });
         }
@@ -215,6 +231,29 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
     })
     .immediate();
   return { practices: summary, durationMs: performance.now() - started };
+}
+
+/**
+ * The bookings placed so far, by practitioner and by pet and day: `place` adds a booking unless
+ * it clashes with one of them (the protocol's rule), and says whether it did.
+ */
+function createBookingBook() {
+  const DAY = 86_400_000;
+  const byKeyAndDay = new Map<string, BookingSlot[]>();
+  const keys = (slot: BookingSlot): string[] => [`pet:${String(slot.petId)}`, ...(slot.practitionerId === null ? [] : [`practitioner:${String(slot.practitionerId)}`])];
+  return {
+    place(slot: BookingSlot): boolean {
+      const day = Math.floor(Date.parse(slot.date) / DAY);
+      const near = keys(slot).flatMap((key) => [day - 1, day, day + 1].flatMap((d) => byKeyAndDay.get(`${key}:${d}`) ?? []));
+      if (findClashes(slot, near).length > 0) return false;
+      for (const key of keys(slot)) {
+        const list = byKeyAndDay.get(`${key}:${day}`);
+        if (list) list.push(slot);
+        else byKeyAndDay.set(`${key}:${day}`, [slot]);
+      }
+      return true;
+    },
+  };
 }
 
 function statusFor(random: Random, dayOffset: number): string {

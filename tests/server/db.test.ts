@@ -8,7 +8,10 @@ import { migrate } from '../../server/db/migrate.ts';
 import { MIGRATIONS } from '../../server/db/migrations.ts';
 import { openDatabase, type SqliteDatabase } from '../../server/db/open.ts';
 import { schema } from '../../server/db/schema.ts';
+import { createOrm } from '../../server/db/orm.ts';
 import { DEMO_PRACTICES, seedDemo } from '../../server/seed/demo.ts';
+import { createEntityModels } from '../../server/store/entities.ts';
+import { findClashes, type BookingSlot } from '../../src/protocol/index.ts';
 import { T0 } from './helpers.ts';
 
 const dirs: string[] = [];
@@ -111,5 +114,24 @@ describe('demo seed', () => {
     ]);
     expect(db.prepare('SELECT COUNT(*) FROM appointments').pluck().get()).toBe(8000);
     expect(DEMO_PRACTICES.length).toBe(2);
+  });
+
+  it('obeys the double-booking rule: overlapping demo bookings are marked as kept on purpose; every row has editedAt', async () => {
+    const db = freshDb();
+    migrate(db);
+    await seedDemo(db, { now: T0, size: 2000 });
+    const models = createEntityModels(createOrm(db));
+    for (const practice of [1, 2]) {
+      const { records } = models.appointments.list(practice, { equals: {}, includeDeleted: true }, { limit: 1000 });
+      const all = [...records, ...models.appointments.list(practice, { equals: {}, includeDeleted: true }, { limit: 1000, after: { key: Date.parse(String(records.at(-1)!.date)), id: records.at(-1)!.id } }).records];
+      expect(all).toHaveLength(2000);
+      const slots = all as unknown as BookingSlot[];
+      const kept = slots.filter((a) => a.overlapAllowed);
+      // Random times do overlap (some kept on purpose), but no booking clashes under the rule.
+      expect(kept.length).toBeGreaterThan(0);
+      expect(slots.filter((a) => findClashes(a, slots).length > 0)).toEqual([]);
+    }
+    expect(db.prepare('SELECT COUNT(*) FROM appointments WHERE edited_at != updated_at').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT DISTINCT edited_at FROM users').pluck().all()).toEqual([T0]);
   });
 });
