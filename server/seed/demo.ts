@@ -5,10 +5,13 @@
  *
  * Sizes per practice, for `size` appointments (default 72):
  *   clients = max(18, size / 4), pets = max(36, size / 2),
- *   appointments spread over max(14, size / 40) days centred on today, 8:00–17:45 local time.
+ *   appointments spread over max(14, size / 40) days centred on today, starting 8:00–17:45 local
+ *   time. No two live bookings of a practitioner or pet overlap, and while the day allows there
+ *   is half an hour of room after each (a drawn time without it moves to the nearest quarter hour
+ *   with it; a full day keeps it, marked as booked over another on purpose).
  */
 import { sql } from 'drizzle-orm';
-import { findClashes, type BookingSlot, type UserRole } from '../../src/protocol/index.ts';
+import { holdsSlot, type BookingSlot, type UserRole } from '../../src/protocol/index.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { SqliteDatabase } from '../db/open.ts';
 import { createOrm } from '../db/orm.ts';
@@ -209,19 +212,20 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
             petId: pet.id,
             practitionerId: practitioners.length > 0 ? random.pick(practitioners) : null,
           };
+          // The drawn time, or another that day; a full day keeps it, marked as booked over another
+          // on purpose, so the demo data obeys the double-booking rule.
+          const start = booked.place(slot, new Date(date).setHours(8, 0, 0, 0), new Date(date).setHours(17, 45, 0, 0));
           insertAppointment.run({
             ...base,
             title: random.pick(kind.titles),
             type: kind.type,
-            date: date.getTime(),
+            date: start ?? date.getTime(),
             durationMinutes: slot.durationMinutes,
             status: slot.status,
             notes: random.chance(0.3) ? random.pick(NOTES) : null,
             petId: pet.id,
             practitionerId: slot.practitionerId,
-            // Random times overlap now and then: such a booking is kept as made on purpose, so the
-            // demo data obeys the double-booking rule a user's own bookings must obey.
-            overlapAllowed: booked.place(slot) ? 0 : 1,
+            overlapAllowed: start === null ? 1 : 0,
             seq: seq++,
           });
         }
@@ -234,24 +238,44 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
 }
 
 /**
- * The bookings placed so far, by practitioner and by pet and day: `place` adds a booking unless
- * it clashes with one of them (the protocol's rule), and says whether it did.
+ * The demo schedule: the live bookings placed so far, by practitioner and pet and day. `place`
+ * puts a booking at its drawn time or at the nearest later (then earlier) quarter hour of the
+ * day [firstStart, lastStart] where it clashes with none of them, keeping ROOM after each visit
+ * when the day allows (so a demo visit can run over, or be lengthened, without a clash), and
+ * returns that start (ms), or null when the day is full. Not live (cancelled, no-show): its time.
  */
 function createBookingBook() {
   const DAY = 86_400_000;
-  const byKeyAndDay = new Map<string, BookingSlot[]>();
+  const QUARTER = 15 * 60_000;
+  const ROOM = 30 * 60_000;
+  const placed = new Map<string, { start: number; end: number }[]>();
   const keys = (slot: BookingSlot): string[] => [`pet:${String(slot.petId)}`, ...(slot.practitionerId === null ? [] : [`practitioner:${String(slot.practitionerId)}`])];
+
   return {
-    place(slot: BookingSlot): boolean {
-      const day = Math.floor(Date.parse(slot.date) / DAY);
-      const near = keys(slot).flatMap((key) => [day - 1, day, day + 1].flatMap((d) => byKeyAndDay.get(`${key}:${d}`) ?? []));
-      if (findClashes(slot, near).length > 0) return false;
+    place(slot: BookingSlot, firstStart: number, lastStart: number): number | null {
+      const drawn = Date.parse(slot.date);
+      if (!holdsSlot(slot)) return drawn;
+      const length = Number(slot.durationMinutes) * 60_000;
+      // The bookings of this practitioner and pet that could be in the way (stored by UTC day).
+      const near: { start: number; end: number }[] = [];
       for (const key of keys(slot)) {
-        const list = byKeyAndDay.get(`${key}:${day}`);
-        if (list) list.push(slot);
-        else byKeyAndDay.set(`${key}:${day}`, [slot]);
+        for (let day = Math.floor(firstStart / DAY) - 1; day <= Math.floor(lastStart / DAY) + 1; day++) near.push(...(placed.get(`${key}:${day}`) ?? []));
       }
-      return true;
+      const fits = (start: number, room: number): boolean => near.every((o) => !(o.start < start + length + room && start < o.end + room));
+      for (const room of [ROOM, 0]) {
+        let start: number | null = null;
+        for (let t = drawn; t <= lastStart && start === null; t += QUARTER) if (fits(t, room)) start = t;
+        for (let t = drawn - QUARTER; t >= firstStart && start === null; t -= QUARTER) if (fits(t, room)) start = t;
+        if (start === null) continue;
+        for (const key of keys(slot)) {
+          const id = `${key}:${Math.floor(start / DAY)}`;
+          const list = placed.get(id);
+          if (list) list.push({ start, end: start + length });
+          else placed.set(id, [{ start, end: start + length }]);
+        }
+        return start;
+      }
+      return null;
     },
   };
 }
