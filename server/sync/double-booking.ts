@@ -14,8 +14,6 @@ import type { Fields, WireRecord } from '../store/wire.ts';
 
 /** The longest booking the writable schema accepts (1,440 minutes): anything starting earlier has ended. */
 const LONGEST_BOOKING_MS = 1440 * 60_000;
-/** Candidates read per practitioner and per pet at most (bounded work; a day holds far fewer). */
-const MAX_CANDIDATES = 500;
 
 const BOOKING = new Set<string>(BOOKING_FIELDS);
 
@@ -52,7 +50,7 @@ export function bookingClashes(appointments: AppointmentsModel, practiceId: numb
   const practitionerId = typeof slot.practitionerId === 'number' ? slot.practitionerId : null;
   if (petId === null) return [];
   const window = { practitionerId, petId, from: start - LONGEST_BOOKING_MS, start, to: end, exceptId: id };
-  const candidates = appointments.bookingsIn(practiceId, window, MAX_CANDIDATES).map((record) => Object.assign(slotOf(record, record.id), { record }));
+  const candidates = appointments.bookingsIn(practiceId, window).map((record) => Object.assign(slotOf(record, record.id), { record }));
   return findClashes(slot, candidates)
     .slice(0, MAX_CLASHES_REPORTED)
     .map((clash) => ({ reason: clash.reason, appointment: clash.appointment.record }));
