@@ -187,4 +187,20 @@ DROP INDEX pets_owner;
     name: 'appointment types in canonical form (follow-up → follow_up), as versioned changes devices pull',
     up: canonicalizeAppointmentTypes,
   },
+  {
+    id: 6,
+    name: 'double bookings: appointments.overlap_allowed (kept on purpose) and an index of live bookings per practitioner',
+    sql: `
+ALTER TABLE appointments ADD COLUMN overlap_allowed INTEGER NOT NULL DEFAULT 0 CHECK (overlap_allowed IN (0, 1));
+-- Covering for the overlap test (date, duration), so bookings in the window that end before it cost no row read.
+CREATE INDEX appointments_practitioner_live ON appointments (practitioner_id, date, duration_minutes) WHERE deleted_at IS NULL AND overlap_allowed = 0;
+`,
+  },
+  {
+    id: 7,
+    name: "edited_at: when each row's current version was edited, by the editing device's clock (rows so far: their updated_at)",
+    sql: ['users', 'pets', 'appointments']
+      .map((table) => `ALTER TABLE ${table} ADD COLUMN edited_at INTEGER NOT NULL DEFAULT 0;\nUPDATE ${table} SET edited_at = updated_at;`)
+      .join('\n'),
+  },
 ];

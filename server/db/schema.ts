@@ -6,9 +6,13 @@
  * Conventions:
  * - times (`createdAt`, `updatedAt`, `deletedAt`, `appointments.date`) are integers in ms UTC;
  *   the wire gets ISO strings (see `store/wire.ts`);
- * - every synced row has `version` (+1 per change), a tombstone `deletedAt`, and `seq`, its
- *   position in the global change sequence (`counters.change_seq`) that pull cursors follow.
+ * - every synced row has `version` (+1 per change), a tombstone `deletedAt`, `seq`, its
+ *   position in the global change sequence (`counters.change_seq`) that pull cursors follow, and
+ *   `editedAt`: when its current version was edited, by the clock of the device that made the edit
+ *   (the operation's timestamp, never later than the server's clock); conflicts report it as
+ *   `serverEditedAt` for last-write-wins. It is not sent with the record.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const practices = sqliteTable('practices', {
@@ -27,6 +31,7 @@ const syncedColumns = () => ({
   updatedAt: integer('updated_at').notNull(),
   deletedAt: integer('deleted_at'),
   seq: integer('seq').notNull(),
+  editedAt: integer('edited_at').notNull(),
 });
 
 export const users = sqliteTable(
@@ -86,6 +91,8 @@ export const appointments = sqliteTable(
       .notNull()
       .references(() => pets.id),
     practitionerId: integer('practitioner_id').references(() => users.id),
+    /** 1: booked over another appointment on purpose (src/protocol/double-booking.ts); it then clashes with nothing. */
+    overlapAllowed: integer('overlap_allowed').notNull().default(0),
     // No clientId column: it is the pet's current ownerId, joined in when the row is read (D1).
     ...syncedColumns(),
   },
@@ -93,6 +100,8 @@ export const appointments = sqliteTable(
     index('appointments_practice_seq').on(t.practiceId, t.seq),
     index('appointments_practice_date').on(t.practiceId, t.date),
     index('appointments_pet').on(t.petId, t.date),
+    // The double-booking check: a practitioner's live bookings around a time (the pet's use appointments_pet).
+    index('appointments_practitioner_live').on(t.practitionerId, t.date, t.durationMinutes).where(sql`deleted_at IS NULL AND overlap_allowed = 0`),
   ],
 );
 

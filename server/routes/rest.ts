@@ -8,8 +8,8 @@
  *   GET    /api/pets[?ownerId=]     GET /api/users[?role=]     (&includeDeleted=true)
  *          lists: &limit= (default 200, max 1000) &cursor= → { data, nextCursor }
  *   GET    /api/{entity}/{id}       id: real or temp id; 404 when unknown or deleted
- *   POST   /api/{entity}            writable fields (+ optional tempId) → 201 { data }
- *   PATCH  /api/{entity}/{id}       changed fields (+ optional version) → 200 { data } | 409
+ *   POST   /api/{entity}            writable fields (+ optional tempId) → 201 { data } | 409 DOUBLE_BOOKING
+ *   PATCH  /api/{entity}/{id}       changed fields (+ optional version) → 200 { data } | 409 (CONFLICT, DOUBLE_BOOKING)
  *   DELETE /api/{entity}/{id}[?version=N]                               → 200 { data } | 409
  */
 import { randomUUID } from 'node:crypto';
@@ -33,6 +33,7 @@ import { describeJsonProblem, jsonProblem } from '../http/json-body.ts';
 import type { ApiApp } from '../http/zod.ts';
 import type { Services } from '../services.ts';
 import type { ListFilter, PageRequest } from '../store/entities.ts';
+import { doubleBookingMessage } from '../sync/double-booking.ts';
 import { decodeListCursor, encodeListCursor } from './list-cursor.ts';
 import { actorOf, authenticate, signedIn } from './session.ts';
 
@@ -77,13 +78,14 @@ function bodyObject(request: FastifyRequest, body: Record<string, unknown>): Rec
 
 function respond(reply: FastifyReply, result: PushResult, okStatus: number): FastifyReply {
   if (result.success) return reply.code(okStatus).send({ data: result.record });
-  if (result.conflict) {
-    return reply.code(409).send({
-      success: false,
-      error: { code: 'CONFLICT', message: `The record changed on the server: ${result.conflictData?.affectedFields.join(', ') || 'deleted'}` },
-      conflictData: result.conflictData,
-      data: result.record,
-    });
+  const conflictData = result.conflictData;
+  if (result.conflict && conflictData) {
+    const error =
+      conflictData.conflictType === 'double_booking'
+        ? { code: 'DOUBLE_BOOKING' as const, message: doubleBookingMessage(conflictData.clashes ?? []) }
+        : { code: 'CONFLICT' as const, message: `The record changed on the server: ${conflictData.affectedFields.join(', ') || 'deleted'}` };
+    // `data`: the server's record (none for a create held back as a double booking).
+    return reply.code(409).send({ success: false, error, conflictData, data: result.record ?? null });
   }
   const error = result.error ?? { code: 'INTERNAL' as const, message: 'Failed' };
   return sendError(reply, STATUS[error.code] ?? 400, error.code, error.message);

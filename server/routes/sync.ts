@@ -33,7 +33,7 @@ const OPERATION_ENVELOPE_DEPTH = 2;
 function failureSummary(results: readonly PushResult[]): string {
   const counts = new Map<string, number>();
   for (const r of results) {
-    const code = r.conflict ? 'CONFLICT' : r.success ? null : (r.error?.code ?? 'UNKNOWN');
+    const code = r.conflict ? (r.conflictData?.conflictType === 'double_booking' ? 'DOUBLE_BOOKING' : 'CONFLICT') : r.success ? null : (r.error?.code ?? 'UNKNOWN');
     if (code) counts.set(code, (counts.get(code) ?? 0) + 1);
   }
   return counts.size === 0 ? '' : ` [${[...counts].map(([c, n]) => `${c}×${n}`).join(', ')}]`;

@@ -5,10 +5,13 @@
  *
  * Sizes per practice, for `size` appointments (default 72):
  *   clients = max(18, size / 4), pets = max(36, size / 2),
- *   appointments spread over max(14, size / 40) days centred on today, 8:00–17:45 local time.
+ *   appointments spread over max(14, size / 40) days centred on today, starting 8:00–17:45 local
+ *   time. No two live bookings of a practitioner or pet overlap, and while the day allows there
+ *   is half an hour of room after each (a drawn time without it moves to the nearest quarter hour
+ *   with it; a full day keeps it, marked as booked over another on purpose).
  */
 import { sql } from 'drizzle-orm';
-import type { UserRole } from '../../src/protocol/index.ts';
+import { holdsSlot, type BookingSlot, type UserRole } from '../../src/protocol/index.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { SqliteDatabase } from '../db/open.ts';
 import { createOrm } from '../db/orm.ts';
@@ -103,6 +106,7 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
       version: 1,
       createdAt: p('now'),
       updatedAt: p('now'),
+      editedAt: p('now'),
       seq: p('seq'),
     })
     .returning({ id: users.id })
@@ -119,6 +123,7 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
       version: 1,
       createdAt: p('now'),
       updatedAt: p('now'),
+      editedAt: p('now'),
       seq: p('seq'),
     })
     .returning({ id: pets.id })
@@ -134,10 +139,12 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
       notes: p('notes'),
       petId: p('petId'),
       practitionerId: p('practitionerId'),
+      overlapAllowed: p('overlapAllowed'),
       practiceId: p('practiceId'),
       version: 1,
       createdAt: p('now'),
       updatedAt: p('now'),
+      editedAt: p('now'),
       seq: p('seq'),
     })
     .prepare();
@@ -191,21 +198,34 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
 
         const days = Math.max(14, Math.ceil(size / 40));
         const today = new Date(now);
+        const booked = createBookingBook();
         for (let i = 0; i < size; i++) {
           const pet = random.pick(petOwners);
           const kind = weighted(APPOINTMENT_KINDS, random.next());
           const dayOffset = random.int(0, days - 1) - Math.floor(days / 2);
           const date = new Date(today.getFullYear(), today.getMonth(), today.getDate() + dayOffset, random.int(8, 17), random.pick([0, 15, 30, 45]));
+          const slot: BookingSlot = {
+            id: i,
+            date: date.toISOString(),
+            durationMinutes: String(random.pick(kind.durations)),
+            status: statusFor(random, dayOffset),
+            petId: pet.id,
+            practitionerId: practitioners.length > 0 ? random.pick(practitioners) : null,
+          };
+          // The drawn time, or another that day; a full day keeps it, marked as booked over another
+          // on purpose, so the demo data obeys the double-booking rule.
+          const start = booked.place(slot, new Date(date).setHours(8, 0, 0, 0), new Date(date).setHours(17, 45, 0, 0));
           insertAppointment.run({
             ...base,
             title: random.pick(kind.titles),
             type: kind.type,
-            date: date.getTime(),
-            durationMinutes: String(random.pick(kind.durations)),
-            status: statusFor(random, dayOffset),
+            date: start ?? date.getTime(),
+            durationMinutes: slot.durationMinutes,
+            status: slot.status,
             notes: random.chance(0.3) ? random.pick(NOTES) : null,
             petId: pet.id,
-            practitionerId: practitioners.length > 0 ? random.pick(practitioners) : null,
+            practitionerId: slot.practitionerId,
+            overlapAllowed: start === null ? 1 : 0,
             seq: seq++,
           });
         }
@@ -215,6 +235,49 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
     })
     .immediate();
   return { practices: summary, durationMs: performance.now() - started };
+}
+
+/**
+ * The demo schedule: the live bookings placed so far, by practitioner and pet and day. `place`
+ * puts a booking at its drawn time or at the nearest later (then earlier) quarter hour of the
+ * day [firstStart, lastStart] where it clashes with none of them, keeping ROOM after each visit
+ * when the day allows (so a demo visit can run over, or be lengthened, without a clash), and
+ * returns that start (ms), or null when the day is full. Not live (cancelled, no-show): its time.
+ */
+function createBookingBook() {
+  const DAY = 86_400_000;
+  const QUARTER = 15 * 60_000;
+  const ROOM = 30 * 60_000;
+  const placed = new Map<string, { start: number; end: number }[]>();
+  const keys = (slot: BookingSlot): string[] => [`pet:${String(slot.petId)}`, ...(slot.practitionerId === null ? [] : [`practitioner:${String(slot.practitionerId)}`])];
+
+  return {
+    place(slot: BookingSlot, firstStart: number, lastStart: number): number | null {
+      const drawn = Date.parse(slot.date);
+      if (!holdsSlot(slot)) return drawn;
+      const length = Number(slot.durationMinutes) * 60_000;
+      // The bookings of this practitioner and pet that could be in the way (stored by UTC day).
+      const near: { start: number; end: number }[] = [];
+      for (const key of keys(slot)) {
+        for (let day = Math.floor(firstStart / DAY) - 1; day <= Math.floor(lastStart / DAY) + 1; day++) near.push(...(placed.get(`${key}:${day}`) ?? []));
+      }
+      const fits = (start: number, room: number): boolean => near.every((o) => !(o.start < start + length + room && start < o.end + room));
+      for (const room of [ROOM, 0]) {
+        let start: number | null = null;
+        for (let t = drawn; t <= lastStart && start === null; t += QUARTER) if (fits(t, room)) start = t;
+        for (let t = drawn - QUARTER; t >= firstStart && start === null; t -= QUARTER) if (fits(t, room)) start = t;
+        if (start === null) continue;
+        for (const key of keys(slot)) {
+          const id = `${key}:${Math.floor(start / DAY)}`;
+          const list = placed.get(id);
+          if (list) list.push({ start, end: start + length });
+          else placed.set(id, [{ start, end: start + length }]);
+        }
+        return start;
+      }
+      return null;
+    },
+  };
 }
 
 function statusFor(random: Random, dayOffset: number): string {

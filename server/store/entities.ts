@@ -11,6 +11,7 @@ import { usersModel } from './models/users.ts';
 
 export type {
   AppointmentsModel,
+  BookingWindow,
   ChangeRow,
   EntityModel,
   EntityModels,

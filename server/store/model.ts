@@ -17,6 +17,8 @@ export interface RowMeta {
   version: number;
   now: number;
   seq: number;
+  /** When the edit was made on the device (the operation's timestamp, at most `now`). */
+  editedAt: number;
 }
 
 export interface Owner {
@@ -86,11 +88,27 @@ export interface EntityModel {
    * the pet's owner), for a record rebuilt from history (a replayed result).
    */
   withDerived(practiceId: number, record: WireRecord): WireRecord;
+  /** When the row's current version was edited, by the editing device's clock (ms); conflicts only. */
+  editedAt(id: number): number | undefined;
 }
 
 export interface PetsModel extends EntityModel {
   /** Names of a client's live pets (at most `limit`, by name) and how many there are. */
   liveByOwner(practiceId: number, ownerId: number, limit: number): { names: string[]; count: number };
+}
+
+/**
+ * Where the double-booking check looks: bookings of this practitioner or pet that start in
+ * [from, to) and end after `start` (ms).
+ */
+export interface BookingWindow {
+  practitionerId: number | null;
+  petId: number;
+  from: number;
+  start: number;
+  to: number;
+  /** The booking being checked (an update), left out. */
+  exceptId: number | null;
 }
 
 export interface AppointmentsModel extends EntityModel {
@@ -99,6 +117,13 @@ export interface AppointmentsModel extends EntityModel {
    * by date, at most `limit`.
    */
   upcomingOfPet(practiceId: number, petId: number, from: number, limit: number): WireRecord[];
+  /**
+   * The candidates of the double-booking check: bookings of the window's practitioner or pet
+   * that start in [from, to) and end after `start`, not deleted and not kept on purpose
+   * (overlapAllowed), by date, at most MAX_BOOKING_CANDIDATES per practitioner and per pet, each
+   * once. Status and the final word are left to the protocol's rule (findClashes).
+   */
+  bookingsIn(practiceId: number, window: BookingWindow): WireRecord[];
 }
 
 export interface EntityModels {
@@ -125,7 +150,7 @@ export function complete<T extends object>(entityType: EntityType, partial: Part
 }
 
 export function stamp(meta: RowMeta) {
-  return { version: meta.version, updatedAt: meta.now, seq: meta.seq };
+  return { version: meta.version, updatedAt: meta.now, seq: meta.seq, editedAt: meta.editedAt };
 }
 
 /**
@@ -147,14 +172,16 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
     `SELECT ${columns} FROM ${name} WHERE practice_id = @practiceId AND seq > @afterSeq AND updated_at > @sinceMs ORDER BY seq LIMIT @limit`,
   );
   const insert = db.prepare<object>(insertSql(table, insertKeys));
+  const editedAt = db.prepare<[number], number>(`SELECT edited_at FROM ${name} WHERE id = ?`).pluck();
   return {
     byId: (practiceId: number, id: number): Row | undefined => byId.get({ id, practiceId }),
+    editedAt: (id: number): number | undefined => editedAt.get(id),
     changes: (practiceId: number, afterSeq: number, sinceMs: number, limit: number): Row[] => changes.all({ practiceId, afterSeq, sinceMs, limit }),
     insert: (values: object): number => Number(insert.run(values).lastInsertRowid),
   };
 }
 
-export const SYNCED_INSERT_KEYS = ['practiceId', 'version', 'createdAt', 'updatedAt', 'seq'] as const;
+export const SYNCED_INSERT_KEYS = ['practiceId', 'version', 'createdAt', 'updatedAt', 'seq', 'editedAt'] as const;
 
 /**
  * A new row: its fields plus the synced columns, id filled in after the insert. One object is
@@ -162,5 +189,5 @@ export const SYNCED_INSERT_KEYS = ['practiceId', 'version', 'createdAt', 'update
  * not spreads: V8 in Node 20 is very slow at `{ ...a, ...b }` objects on this path.)
  */
 export function newRow<F extends object>(fields: F, practiceId: number, meta: RowMeta) {
-  return Object.assign({ id: 0 }, fields, { practiceId, version: meta.version, createdAt: meta.now, updatedAt: meta.now, deletedAt: null, seq: meta.seq });
+  return Object.assign({ id: 0 }, fields, { practiceId, version: meta.version, createdAt: meta.now, updatedAt: meta.now, deletedAt: null, seq: meta.seq, editedAt: meta.editedAt });
 }

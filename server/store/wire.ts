@@ -5,7 +5,7 @@
  */
 import type { EntityType } from '../../src/protocol/index.ts';
 
-export type Scalar = string | number | null;
+export type Scalar = string | number | boolean | null;
 /** Field name → wire value (a subset of a record, e.g. the changed fields of an update). */
 export type Fields = Record<string, Scalar>;
 /** A whole record as the wire carries it (id, practiceId, version, ISO timestamps, fields). */
@@ -44,6 +44,11 @@ export const asInt: ColumnReader<number> = (v, t, f) => {
   return v;
 };
 export const asIntOrNull: ColumnReader<number | null> = (v, t, f) => (v === null ? null : asInt(v, t, f));
+/** A boolean → 0 or 1 (SQLite has no boolean type). */
+export const asFlag: ColumnReader<number> = (v, t, f) => {
+  if (typeof v !== 'boolean') throw new WireTypeError(t, f, 'true or false', v);
+  return v ? 1 : 0;
+};
 /** An ISO date-time (already normalised to UTC) → ms. */
 export const asMs: ColumnReader<number> = (v, t, f) => {
   const ms = typeof v === 'string' ? Date.parse(v) : NaN;

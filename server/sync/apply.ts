@@ -11,11 +11,17 @@
  * - update/delete: field-level conflict detection against the base version (`conflicts.ts`);
  *   references are checked when they change (an edit of an appointment whose pet was deleted
  *   since still applies, as long as it does not move it to a missing pet);
+ * - double bookings (issue 11): a create or update of an appointment that touches a booking
+ *   field and would overlap another live booking of the same practitioner or pet is not applied:
+ *   a `double_booking` conflict carrying the clashing appointments (double-booking.ts);
  * - delete rules (D2): a client with live pets is refused (HAS_DEPENDENTS, naming them); a pet
  *   is deleted together with the cancellation of its upcoming appointments, as ordinary
  *   versioned changes, in the same transaction (refused beyond MAX_CANCELLED_BY_PET_DELETE);
  * - every value written passes the protocol's record schema first (validate.ts: assertStorable).
  * appointments.clientId is not written: models derive it from the pet when reading (D1).
+ * Every write stamps the row with when the edit was made on the device (`editedAt`: the
+ * operation's timestamp, a timestamp from the future clamped to the server's clock); conflicts
+ * report it as `serverEditedAt`, with `serverChangedFields`.
  *
  * Each operation is atomic: alone, in a transaction of its own; in a push batch (one
  * transaction per request), see BatchIsolation: a failed operation leaves no trace.
@@ -27,6 +33,8 @@ import {
   ENTITY_TYPES,
   isTempId,
   permissionDenied,
+  type Clash,
+  type ConflictData,
   type EntityType,
   type PushOperation,
   type PushResult,
@@ -37,6 +45,7 @@ import type { EntityModel, EntityModels, Owner } from '../store/entities.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import type { Fields, WireRecord } from '../store/wire.ts';
 import { decideDelete, decideUpdate, rebuildHistory, type ServerHistory } from './conflicts.ts';
+import { bookingClashes, clashFields, touchesBooking } from './double-booking.ts';
 import { OperationError } from './errors.ts';
 import type { Resolver } from './references.ts';
 import { conflict, failure, success } from './results.ts';
@@ -123,17 +132,46 @@ export function createApplier(deps: ApplierDeps): Applier {
   }
 
   /** Writes a change to an existing row: new version and seq, plus its undo revision. */
-  function write(actor: Actor, model: EntityModel, current: WireRecord, changes: Fields, now: number): WireRecord {
+  function write(actor: Actor, model: EntityModel, current: WireRecord, changes: Fields, now: number, editedAt: number): WireRecord {
     const previous: Fields = {};
     for (const field of Object.keys(changes)) previous[field] = current[field] ?? null;
     const version = current.version + 1;
     resolver.forget(actor.practiceId, model.type, current.id);
-    const record = model.update(current.id, changes, { version, now, seq: log.nextSeq() });
+    const record = model.update(current.id, changes, { version, now, seq: log.nextSeq(), editedAt });
     log.addRevision(model.type, current.id, version, previous, now);
     return record;
   }
 
-  function create(actor: Actor, model: EntityModel, op: PushOperation, now: number): PushResult {
+  /**
+   * The server's side of a conflict on `current`: every field it changed since the client's base
+   * version (all of them when that base is unknown to it), and when its current version was
+   * edited, by the editing device's clock.
+   */
+  function serverSide(model: EntityModel, current: WireRecord, baseVersion: number | undefined, past: ServerHistory | null): Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt'> {
+    const side: Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt'> = {
+      serverChangedFields: past ? model.fields.filter((f) => past.changed.has(f)) : baseVersion !== undefined && baseVersion > current.version ? [...model.fields] : [],
+    };
+    const editedAt = model.editedAt(current.id);
+    if (editedAt !== undefined) side.serverEditedAt = editedAt;
+    return side;
+  }
+
+  /** A booking that would overlap others: not applied, answered with the clashing appointments. */
+  function doubleBooking(op: PushOperation, local: Fields, clashes: Clash[], server: { model: EntityModel; current: WireRecord; past: ServerHistory | null } | null, tempId: string | undefined): PushResult {
+    const data: ConflictData = {
+      localData: local,
+      serverData: server ? server.current : {},
+      conflictType: 'double_booking',
+      affectedFields: clashFields(clashes),
+      baseVersion: server ? (op.version ?? server.current.version) : 0,
+      serverVersion: server ? server.current.version : 0,
+      clashes,
+    };
+    if (server) Object.assign(data, serverSide(server.model, server.current, op.version, server.past));
+    return conflict(op, server?.current ?? null, data, tempId);
+  }
+
+  function create(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): PushResult {
     const entityTempId = isTempId(op.entityId) ? op.entityId : undefined;
     if (op.entityId !== undefined && entityTempId === undefined) {
       throw new OperationError('VALIDATION', 'A create names a temp id (or none), not a real id');
@@ -151,9 +189,13 @@ export function createApplier(deps: ApplierDeps): Applier {
     const fields = parseCreateData(model.type, op.data);
     const referenced = resolver.references(actor.practiceId, model.type, fields);
     assertStorable(model.type, fields);
-    // Not stored (D1): the new record's clientId, from the pet just checked in this transaction.
-    if (model.type === 'appointments') fields.clientId = referenced.get('petId')?.ownerId ?? null;
-    const record = model.insert(actor, fields, { version: 1, now, seq: log.nextSeq() });
+    if (model.type === 'appointments') {
+      const clashes = bookingClashes(models.appointments, actor.practiceId, fields, null);
+      if (clashes.length > 0) return doubleBooking(op, fields, clashes, null, tempId);
+      // Not stored (D1): the new record's clientId, from the pet just checked in this transaction.
+      fields.clientId = referenced.get('petId')?.ownerId ?? null;
+    }
+    const record = model.insert(actor, fields, { version: 1, now, seq: log.nextSeq(), editedAt });
     if (tempId !== undefined) log.recordTempId(actor.practiceId, model.type, tempId, record.id, now);
     return success(op, record, tempId);
   }
@@ -170,12 +212,13 @@ export function createApplier(deps: ApplierDeps): Applier {
     return current;
   }
 
-  function update(actor: Actor, model: EntityModel, op: PushOperation, now: number): PushResult {
+  function update(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): PushResult {
     const tempId = isTempId(op.entityId) ? op.entityId : undefined;
     const local = parseUpdateData(model.type, op.data);
     const current = target(actor, model, op);
     if (current.deletedAt === null) resolver.references(actor.practiceId, model.type, local, current);
-    const decision = decideUpdate({ current, fields: model.fields, local, baseVersion: op.version, history: history(model, current, op.version) });
+    const past = history(model, current, op.version);
+    const decision = decideUpdate({ current, fields: model.fields, local, baseVersion: op.version, history: past });
     if (decision.kind === 'conflict') {
       return conflict(
         op,
@@ -187,6 +230,7 @@ export function createApplier(deps: ApplierDeps): Applier {
           affectedFields: decision.affectedFields,
           baseVersion: op.version ?? current.version,
           serverVersion: current.version,
+          ...serverSide(model, current, op.version, past),
         },
         tempId,
       );
@@ -194,7 +238,11 @@ export function createApplier(deps: ApplierDeps): Applier {
     const changes = decision.changes;
     if (Object.keys(changes).length === 0) return success(op, current, tempId);
     assertStorable(model.type, changes);
-    return success(op, write(actor, model, current, changes, now), tempId);
+    if (model.type === 'appointments' && touchesBooking(changes)) {
+      const clashes = bookingClashes(models.appointments, actor.practiceId, Object.assign({}, current, changes), current.id);
+      if (clashes.length > 0) return doubleBooking(op, local, clashes, { model, current, past }, tempId);
+    }
+    return success(op, write(actor, model, current, changes, now, editedAt), tempId);
   }
 
   /**
@@ -223,10 +271,11 @@ export function createApplier(deps: ApplierDeps): Applier {
     return [];
   }
 
-  function remove(actor: Actor, model: EntityModel, op: PushOperation, now: number): PushResult {
+  function remove(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): PushResult {
     const tempId = isTempId(op.entityId) ? op.entityId : undefined;
     const current = target(actor, model, op);
-    const decision = decideDelete({ current, fields: model.fields, baseVersion: op.version, history: history(model, current, op.version) });
+    const past = history(model, current, op.version);
+    const decision = decideDelete({ current, fields: model.fields, baseVersion: op.version, history: past });
     if (decision.kind === 'noop') return success(op, current, tempId);
     if (decision.kind === 'conflict') {
       return conflict(
@@ -239,6 +288,7 @@ export function createApplier(deps: ApplierDeps): Applier {
           affectedFields: decision.affectedFields,
           baseVersion: op.version ?? current.version,
           serverVersion: current.version,
+          ...serverSide(model, current, op.version, past),
         },
         tempId,
       );
@@ -246,9 +296,9 @@ export function createApplier(deps: ApplierDeps): Applier {
     const cancelled = dependents(actor, model, current, now);
     const version = current.version + 1;
     resolver.forget(actor.practiceId, model.type, current.id);
-    const record = model.tombstone(current.id, { version, now, seq: log.nextSeq() });
+    const record = model.tombstone(current.id, { version, now, seq: log.nextSeq(), editedAt });
     log.addRevision(model.type, current.id, version, { deletedAt: null }, now);
-    for (const appointment of cancelled) write(actor, models.appointments, appointment, { status: 'cancelled' }, now);
+    for (const appointment of cancelled) write(actor, models.appointments, appointment, { status: 'cancelled' }, now, editedAt);
     return success(op, record, tempId);
   }
 
@@ -281,8 +331,10 @@ export function createApplier(deps: ApplierDeps): Applier {
     if (denied) return failure(op, 'FORBIDDEN', denied);
     checkTenancy(actor, op);
     const model = models[op.entityType];
-    const result =
-      op.operation === 'create' ? create(actor, model, op, now) : op.operation === 'update' ? update(actor, model, op, now) : remove(actor, model, op, now);
+    // When the edit was made, by the device's clock; a clock ahead of the server's counts as now.
+    const editedAt = Math.min(op.timestamp, now);
+    const handle = op.operation === 'create' ? create : op.operation === 'update' ? update : remove;
+    const result = handle(actor, model, op, now, editedAt);
     if (result.success && remember) {
       const { record, ...stored } = result;
       const resultJson = JSON.stringify(stored);

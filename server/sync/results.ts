@@ -27,14 +27,19 @@ export function success(op: PushOperation, record: WireRecord, tempId: string | 
   return out;
 }
 
-/** Not applied: the server's record as it is, and both sides in conflictData. */
-export function conflict(op: PushOperation, current: WireRecord, data: ConflictData, tempId: string | undefined): PushResult {
+/**
+ * Not applied: the server's record as it is, and both sides in conflictData. `current` is null
+ * for a create held back (a double booking): there is no server record, no real id, no version.
+ */
+export function conflict(op: PushOperation, current: WireRecord | null, data: ConflictData, tempId: string | undefined): PushResult {
   const out = result(op, false);
   out.conflict = true;
-  out.realId = current.id;
+  if (current) out.realId = current.id;
   if (tempId !== undefined) out.tempId = tempId;
-  out.version = current.version;
-  out.record = current;
+  if (current) {
+    out.version = current.version;
+    out.record = current;
+  }
   out.conflictData = data;
   return out;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, op, seedIds, startTestServer, type Client, type TestServer } from './helpers.ts';
+import { appointmentData, op, seedIds, startTestServer, T0, type Client, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 /** Two devices of the same practice. */
@@ -177,5 +177,64 @@ describe('delete', () => {
     expect(first.body.results[0]).toMatchObject({ success: true, version: 3 });
     const second = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 })]);
     expect(second.body.results[0]).toMatchObject({ success: true, version: 3 });
+  });
+});
+
+describe("the server's side of a conflict (for the dialog and last-write-wins)", () => {
+  /** An update made on `client` at `editedAt` by that device's clock. */
+  async function editAt(client: Client, id: number, version: number, data: Record<string, unknown>, editedAt: number) {
+    const res = await client.push([op({ operation: 'update', entityType: 'appointments', entityId: id, version, data, timestamp: editedAt })]);
+    return res.body.results[0]!;
+  }
+
+  it('a version conflict lists every field the server changed since the base, and when its version was edited on the device', async () => {
+    const { id } = await newAppointment();
+    const deskEdit = server.clock.now() - 20 * 60_000; // made offline 20 minutes ago, synced now
+    await editAt(desk, id, 1, { title: 'Surgery', durationMinutes: 90 }, deskEdit - 60_000);
+    await editAt(desk, id, 2, { notes: 'Fasting' }, deskEdit);
+    server.clock.advance(60_000);
+    const result = await editAt(tablet, id, 1, { title: 'Dental' }, server.clock.now());
+    expect(result.conflictData).toMatchObject({
+      conflictType: 'version',
+      affectedFields: ['title'],
+      serverChangedFields: ['title', 'durationMinutes', 'notes'],
+      serverEditedAt: deskEdit,
+      baseVersion: 1,
+      serverVersion: 3,
+    });
+  });
+
+  it('an edit stamped in the future counts as made when the server received it', async () => {
+    const { id } = await newAppointment();
+    await editAt(desk, id, 1, { title: 'Clock ahead' }, server.clock.now() + 86_400_000);
+    const result = await editAt(tablet, id, 1, { title: 'Mine' }, server.clock.now());
+    expect(result.conflictData!.serverEditedAt).toBe(server.clock.now());
+  });
+
+  it('deleted and delete-vs-edit conflicts carry them too', async () => {
+    const edited = await newAppointment();
+    await editAt(desk, edited.id, 1, { notes: 'Allergic' }, T0 + 5_000);
+    const deletion = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: edited.id, version: 1 })]);
+    expect(deletion.body.results[0]!.conflictData).toMatchObject({ conflictType: 'version', serverChangedFields: ['notes'], serverEditedAt: T0 + 5_000 });
+
+    const removed = await newAppointment();
+    await desk.push([op({ operation: 'delete', entityType: 'appointments', entityId: removed.id, version: 1, timestamp: T0 + 7_000 })]);
+    const late = await editAt(tablet, removed.id, 1, { notes: 'too late' }, server.clock.now());
+    // The deletion itself is the conflict type; no field was edited.
+    expect(late.conflictData).toMatchObject({ conflictType: 'deleted', serverChangedFields: [], serverEditedAt: T0 + 7_000 });
+  });
+
+  it('a conflict on the current version has nothing changed on the server; REST 409s carry the same', async () => {
+    const { id } = await newAppointment();
+    await desk.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1, timestamp: T0 + 9_000 })]);
+    const res = await tablet.request('PATCH', `/api/appointments/${id}`, { notes: 'x', version: 2 });
+    expect(res.status).toBe(409);
+    expect(res.body.conflictData).toMatchObject({ conflictType: 'deleted', serverChangedFields: [], serverEditedAt: T0 + 9_000 });
+  });
+
+  it('a base version the server never had counts every field as changed', async () => {
+    const { id } = await newAppointment();
+    const result = await editAt(tablet, id, 9, { notes: 'x' }, server.clock.now());
+    expect(result.conflictData!.serverChangedFields).toEqual(['title', 'type', 'date', 'durationMinutes', 'status', 'notes', 'petId', 'practitionerId', 'overlapAllowed']);
   });
 });

@@ -8,7 +8,10 @@ import { migrate } from '../../server/db/migrate.ts';
 import { MIGRATIONS } from '../../server/db/migrations.ts';
 import { openDatabase, type SqliteDatabase } from '../../server/db/open.ts';
 import { schema } from '../../server/db/schema.ts';
+import { createOrm } from '../../server/db/orm.ts';
 import { DEMO_PRACTICES, seedDemo } from '../../server/seed/demo.ts';
+import { createEntityModels } from '../../server/store/entities.ts';
+import { findClashes, type BookingSlot } from '../../src/protocol/index.ts';
 import { T0 } from './helpers.ts';
 
 const dirs: string[] = [];
@@ -83,6 +86,17 @@ describe('demo seed', () => {
       expect(span.hi).toBeLessThanOrEqual(T0 + 8 * 86_400_000);
       expect(span.hi - span.lo).toBeGreaterThan(10 * 86_400_000);
     }
+    // The demo day has room: nothing needed keeping on purpose, and no visit runs into the next one of its practitioner or pet within half an hour.
+    expect(db.prepare('SELECT COUNT(*) FROM appointments WHERE overlap_allowed = 1').pluck().get()).toBe(0);
+    const tight = db
+      .prepare(
+        `SELECT COUNT(*) FROM appointments a JOIN appointments b ON b.id != a.id AND (b.practitioner_id = a.practitioner_id OR b.pet_id = a.pet_id)
+         WHERE a.status NOT IN ('cancelled', 'no_show') AND b.status NOT IN ('cancelled', 'no_show')
+           AND b.date >= a.date AND b.date < a.date + (a.duration_minutes + 30) * 60000`,
+      )
+      .pluck()
+      .get();
+    expect(tight).toBe(0);
     // Every row has a distinct change number.
     const seqs = db.prepare('SELECT seq FROM users UNION ALL SELECT seq FROM pets UNION ALL SELECT seq FROM appointments').pluck().all() as number[];
     expect(new Set(seqs).size).toBe(seqs.length);
@@ -111,5 +125,24 @@ describe('demo seed', () => {
     ]);
     expect(db.prepare('SELECT COUNT(*) FROM appointments').pluck().get()).toBe(8000);
     expect(DEMO_PRACTICES.length).toBe(2);
+  });
+
+  it('obeys the double-booking rule on a crowded schedule: what does not fit is marked as kept on purpose; every row has editedAt', async () => {
+    const db = freshDb();
+    migrate(db);
+    await seedDemo(db, { now: T0, size: 2000 });
+    const models = createEntityModels(createOrm(db));
+    for (const practice of [1, 2]) {
+      const { records } = models.appointments.list(practice, { equals: {}, includeDeleted: true }, { limit: 1000 });
+      const all = [...records, ...models.appointments.list(practice, { equals: {}, includeDeleted: true }, { limit: 1000, after: { key: Date.parse(String(records.at(-1)!.date)), id: records.at(-1)!.id } }).records];
+      expect(all).toHaveLength(2000);
+      const slots = all as unknown as BookingSlot[];
+      const kept = slots.filter((a) => a.overlapAllowed);
+      // 40 bookings a day do not all fit (some kept on purpose), but no booking clashes under the rule.
+      expect(kept.length).toBeGreaterThan(0);
+      expect(slots.filter((a) => findClashes(a, slots).length > 0)).toEqual([]);
+    }
+    expect(db.prepare('SELECT COUNT(*) FROM appointments WHERE edited_at != updated_at').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT DISTINCT edited_at FROM users').pluck().all()).toEqual([T0]);
   });
 });

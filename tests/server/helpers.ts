@@ -159,11 +159,19 @@ export function seedIds(db: SqliteDatabase, practiceId = 1): { clientId: number;
   };
 }
 
+/** First default booking slot: well after the seeded appointments (the two weeks around T0). */
+const FIRST_SLOT = Date.UTC(2026, 5, 1, 10, 30);
+let slots = 0;
+
+/**
+ * A booking of `petId` with `practitionerId`; each call takes a slot of its own (3 hours after
+ * the previous one) unless `extra` names a date, so bookings made for other reasons never clash.
+ */
 export function appointmentData(petId: number | string, practitionerId: number | string | null, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     title: 'Checkup',
     type: 'checkup',
-    date: '2026-03-11T10:30:00.000Z',
+    date: new Date(FIRST_SLOT + slots++ * 3 * 3_600_000).toISOString(),
     durationMinutes: 30,
     petId,
     practitionerId,

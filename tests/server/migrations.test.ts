@@ -73,3 +73,20 @@ describe('issue 9 migrations on a released database', () => {
     ]);
   });
 });
+
+describe('issue 11 migrations on a database with data', () => {
+  it('appointments get overlapAllowed off and the practitioner index; every row gets editedAt = its updatedAt', () => {
+    const db = releasedDb();
+    migrate(db, MIGRATIONS.filter((m) => m.id <= 5), () => T0);
+    db.exec('UPDATE users SET updated_at = 111; UPDATE pets SET updated_at = 222; UPDATE appointments SET updated_at = 333');
+    const before = db.prepare('SELECT * FROM appointments ORDER BY id').all() as Record<string, unknown>[];
+    migrate(db, MIGRATIONS, () => T0);
+    expect(db.prepare('SELECT * FROM appointments ORDER BY id').all()).toEqual(before.map((row) => ({ ...row, overlap_allowed: 0, edited_at: 333 })));
+    expect(db.prepare('SELECT DISTINCT edited_at FROM users').pluck().all()).toEqual([111]);
+    expect(db.prepare('SELECT DISTINCT edited_at FROM pets').pluck().all()).toEqual([222]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'appointments' AND name = 'appointments_practitioner_live'").pluck().get()).toBe(
+      'appointments_practitioner_live',
+    );
+    expect(() => db.prepare('UPDATE appointments SET overlap_allowed = 2 WHERE id = 1').run()).toThrow(/CHECK/);
+  });
+});

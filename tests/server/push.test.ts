@@ -23,7 +23,8 @@ const appointments = () => count(server.db, 'SELECT COUNT(*) FROM appointments')
 describe('push: creates', () => {
   it('creates an appointment: realId, tempId echoed, version 1, the stored record; response matches the protocol', async () => {
     const temp = tempId('appt');
-    const res = await client.push([op({ id: 7, operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, ids.practitionerId), practiceId: 1, tenantId: 'smartvet' })]);
+    const data = appointmentData(ids.petId, ids.practitionerId);
+    const res = await client.push([op({ id: 7, operation: 'create', entityType: 'appointments', tempId: temp, data, practiceId: 1, tenantId: 'smartvet' })]);
     expect(res.status).toBe(200);
     expect(PushResponseSchema.parse(res.body)).toBeTruthy();
     expect(res.body).toMatchObject({ success: true, processed: 1, failed: 0, conflicts: 0, timestamp: server.clock.now() });
@@ -33,7 +34,7 @@ describe('push: creates', () => {
     expect(result!.record).toMatchObject({
       id: result!.realId,
       title: 'Checkup',
-      date: '2026-03-11T10:30:00.000Z',
+      date: data.date,
       durationMinutes: '30',
       status: 'scheduled',
       notes: null,
@@ -50,16 +51,16 @@ describe('push: creates', () => {
 
   it('derives clientId from the pet owner, ignoring a sent clientId; stores duration as text and the date in UTC', async () => {
     const res = await client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { clientId: ids.otherClientId, date: '2026-03-11T12:15:00+02:00', durationMinutes: '045' }) }),
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { clientId: ids.otherClientId, date: '2027-03-11T12:15:00+02:00', durationMinutes: '045' }) }),
     ]);
     const record = res.body.results[0]!.record!;
     expect(record.clientId).toBe(ids.petOwnerId);
-    expect(record.date).toBe('2026-03-11T10:15:00.000Z');
+    expect(record.date).toBe('2027-03-11T10:15:00.000Z');
     expect(record.durationMinutes).toBe('45');
     const row = server.db
       .prepare('SELECT p.owner_id AS client_id, a.duration_minutes, typeof(a.duration_minutes) AS t, a.date FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.id = ?')
       .get(record.id) as Record<string, unknown>;
-    expect(row).toEqual({ client_id: ids.petOwnerId, duration_minutes: '45', t: 'text', date: Date.UTC(2026, 2, 11, 10, 15) });
+    expect(row).toEqual({ client_id: ids.petOwnerId, duration_minutes: '45', t: 'text', date: Date.UTC(2027, 2, 11, 10, 15) });
   });
 
   it('fails an appointment whose pet does not exist with PET_NOT_FOUND, and nothing is written', async () => {

@@ -75,8 +75,14 @@ describe('REST: writes (same rules as push)', () => {
     expect(again.status).toBe(201);
     expect(again.body.data).toEqual(first.body.data);
     expect(count(server.db, 'SELECT COUNT(*) FROM appointments')).toBe(before + 1);
+    // Without a key the same request is a new booking: of the same slot, so a double booking…
     const without = await client.request('POST', '/api/appointments', body);
-    expect(without.body.data.id).not.toBe(first.body.data.id);
+    expect(without.status).toBe(409);
+    expect(without.body).toMatchObject({ error: { code: 'DOUBLE_BOOKING' }, conflictData: { clashes: [{ reason: 'practitioner', appointment: { id: first.body.data.id } }] } });
+    // …kept on purpose, a second row.
+    const onPurpose = await client.request('POST', '/api/appointments', { ...body, overlapAllowed: true });
+    expect(onPurpose.status).toBe(201);
+    expect(onPurpose.body.data.id).not.toBe(first.body.data.id);
   });
 
   it('POST with a temp id registers it: later requests may name it (a replayed queue of plain requests)', async () => {

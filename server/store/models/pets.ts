@@ -76,6 +76,7 @@ export function petsModel(orm: Orm): PetsModel {
       return toPage(rows, page.limit, petRecord, (r) => ({ key: r.name, id: r.id }));
     },
     withDerived: (_practiceId, record) => record,
+    editedAt: hot.editedAt,
     liveByOwner: (practiceId, ownerId, limit) => ({
       names: liveNames.all({ ownerId, practiceId, limit }),
       count: liveCount.get({ ownerId, practiceId }) ?? 0,

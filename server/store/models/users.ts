@@ -83,5 +83,6 @@ export function usersModel(orm: Orm): EntityModel {
       return toPage(rows, page.limit, userRecord, (r) => ({ key: r.name, id: r.id }));
     },
     withDerived: (_practiceId, record) => record,
+    editedAt: hot.editedAt,
   };
 }
