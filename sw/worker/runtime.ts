@@ -21,7 +21,7 @@ import { SyncEngine } from '../sync/engine.ts';
 import { createLogger } from '../sync/logger.ts';
 import { httpTransport } from '../sync/transport.ts';
 import { createBroadcaster } from './broadcast.ts';
-import { handlePageMessage } from './page-messages.ts';
+import { answerPageMessage } from './page-messages.ts';
 import { createSessionCache, type SessionCache } from '../store/session.ts';
 
 /** Failures that may pass by themselves: the browser should retry the background sync later. */
@@ -185,7 +185,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
         let reply: WorkerReply;
         try {
           const { db, engine, session } = await ready;
-          const value = await handlePageMessage(message, {
+          reply = await answerPageMessage(message, {
             db,
             engine,
             session,
@@ -198,10 +198,8 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
             skipWaiting: () => void self.skipWaiting(),
             onSessionStarted: () => void registerPeriodicPull(),
           });
-          reply = { ok: true, value };
         } catch (err) {
-          const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'INTERNAL';
-          reply = { ok: false, error: { code: code as never, message: err instanceof Error ? err.message : String(err) } };
+          reply = { ok: false, error: { code: 'INTERNAL', message: `The offline store could not open: ${err instanceof Error ? err.message : String(err)}` } };
         }
         port?.postMessage(reply);
       })(),

@@ -3,28 +3,44 @@
  * temp-id chains, coalescing, lost replies, restarts, backoff, and every conflict path.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestDevice, type TestDevice } from './device.ts';
+import { createTestDevice, queueRows, type TestDevice, type TestTransport } from './device.ts';
 import { count, seedIds, startTestServer, type Client, type TestServer } from '../../server/helpers.ts';
-import { httpTransport, TransportError, type SyncTransport } from '../../../sw/sync/transport.ts';
-import { loadQueue, markInFlight, queueStats } from '../../../sw/store/queue.ts';
+import { httpTransport, TransportError } from '../../../sw/sync/transport.ts';
+import { queueStats, takeBatch } from '../../../sw/store/queue.ts';
+import { BatchPlanner } from '../../../sw/core/batch-plan.ts';
 import { listConflicts, applyResolution } from '../../../sw/store/conflicts.ts';
-import type { Resolution, SessionUser } from '../../../src/protocol/index.ts';
+import type { PullResponse, PushRequest, PushResponse, Resolution, SessionUser } from '../../../src/protocol/index.ts';
+import type { PullParams } from '../../../sw/sync/transport.ts';
 
 let server: TestServer;
 let staff: Client;
 let user: SessionUser;
 
-/** The worker's real HTTP transport, with the test client's session cookie. */
-function transportFor(client: Client): SyncTransport & { pushes: number[] } {
-  const pushes: number[] = [];
-  const inner = httpTransport(async (input, init) => {
-    if (input.includes('/api/sync/push')) pushes.push((JSON.parse(String(init?.body)) as { operations: unknown[] }).operations.length);
-    return fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: client.cookie ?? '' } });
-  }, server.url);
-  return Object.assign(inner, { pushes });
+interface CountingTransport {
+  push(request: PushRequest): Promise<PushResponse>;
+  pull(params: PullParams): Promise<PullResponse>;
+  /** Operations per push request, in order. */
+  pushes: number[];
 }
 
-async function onlineDevice(transport?: SyncTransport): Promise<TestDevice & { transport: SyncTransport & { pushes: number[] } }> {
+/** The worker's real HTTP transport, with the test client's session cookie. */
+function transportFor(client: Client): CountingTransport {
+  const pushes: number[] = [];
+  const inner = httpTransport(
+    (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: client.cookie ?? '' } }),
+    { baseUrl: server.url },
+  );
+  return {
+    pushes,
+    async push(request) {
+      pushes.push(request.operations.length);
+      return (await inner.preparePush(request)).send();
+    },
+    pull: (params) => inner.pull(params),
+  };
+}
+
+async function onlineDevice(transport?: TestTransport): Promise<TestDevice & { transport: CountingTransport }> {
   const t = transportFor(staff);
   const device = await createTestDevice(transport ?? t);
   await device.signIn(user);
@@ -68,8 +84,10 @@ describe('temp ids and coalescing', () => {
     expect(local).toMatchObject({ id: row.id, petId: petRow.id, clientId: petRow.ownerId, _pending: false });
     expect((await device.fetch('GET', `/api/pets/${pet.id}`)).body.data.id).toBe(petRow.id);
     expect((await device.fetch('GET', `/api/pets?ownerId=${petRow.ownerId}`)).body.data.map((p: { name: string }) => p.name)).toEqual(['Biscuit']);
-    expect(device.events.filter((e) => e.type === 'ID_REMAPPED')).toHaveLength(3);
-    expect(await loadQueue(device.db)).toEqual([]);
+    // Keys never change: the appointment is still stored under its temp id, with its server id as a field.
+    expect(await device.db.get('appointments', appt.id)).toMatchObject({ id: row.id, _tempId: appt.id, _serverId: row.id });
+    expect(device.events.some((e) => e.type === 'ID_REMAPPED')).toBe(false);
+    expect(await queueRows(device.db)).toEqual([]);
   });
 
   it('a pet created in one sync and its appointment in a later one resolve across pushes', async () => {
@@ -85,7 +103,7 @@ describe('temp ids and coalescing', () => {
     expect((await small.fetch('GET', `/api/appointments/${appt.id}`)).body.data.petId).toEqual(expect.any(Number));
   });
 
-  it('create + updates are sent as one create; create + delete sends nothing', async () => {
+  it('create + updates are queued and sent as one create; create + delete sends nothing', async () => {
     const device = await onlineDevice();
     const { petId } = seedIds(server.db);
     const a = (await device.fetch('POST', '/api/appointments', { title: 'Draft', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId, practitionerId: null })).body.data;
@@ -93,7 +111,9 @@ describe('temp ids and coalescing', () => {
     await device.fetch('PATCH', `/api/appointments/${a.id}`, { notes: 'fasting from 8pm' });
     const b = (await device.fetch('POST', '/api/appointments', { title: 'Mistake', type: 'checkup', date: '2026-03-12T10:00:00Z', durationMinutes: 20, petId, practitionerId: null })).body.data;
     await device.fetch('DELETE', `/api/appointments/${b.id}`);
-    expect(await loadQueue(device.db)).toHaveLength(5);
+    // Folded as they were made: one create left; the create + delete left nothing, not even the record.
+    expect(await queueRows(device.db)).toMatchObject([{ operation: 'create', data: { title: 'Biscuit dental cleaning', notes: 'fasting from 8pm' } }]);
+    expect((await device.fetch('GET', `/api/appointments/${b.id}`)).status).toBe(404);
 
     device.transport.pushes.length = 0;
     const result = await device.engine.sync('manual');
@@ -121,7 +141,7 @@ describe('safe retries', () => {
   it('a lost reply, then a retry, leaves exactly one row on the server', async () => {
     const real = transportFor(staff);
     let loseNext = true;
-    const lossy: SyncTransport = {
+    const lossy: TestTransport = {
       pull: (p) => real.pull(p),
       push: async (req) => {
         const response = await real.push(req); // the server applied it...
@@ -139,15 +159,15 @@ describe('safe retries', () => {
     expect(result).toMatchObject({ pushed: 1, error: null });
     expect(device.sleeps).toHaveLength(1); // one backoff wait before the retry
     expect(count(server.db, "SELECT count(*) FROM appointments WHERE title = 'Only once'")).toBe(1);
-    expect(await loadQueue(device.db)).toEqual([]);
+    expect(await queueRows(device.db)).toEqual([]);
   });
 
   it('a worker killed with a batch in flight sends it again after restart, and the server keeps one row', async () => {
     const device = await onlineDevice();
     const { petId } = seedIds(server.db);
     await device.fetch('POST', '/api/appointments', { title: 'Killed mid-flight', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId, practitionerId: null });
-    const queued = await loadQueue(device.db);
-    const [inFlight] = await markInFlight(device.db, queued.map((o) => o.id!));
+    const taken = await takeBatch(device.db, new BatchPlanner(() => true), 10, device.clock.now);
+    const inFlight = taken!.rows[0];
     // The request reached the server before the worker died.
     await staff.push([{ ...inFlight!, id: inFlight!.id, version: undefined, tempId: inFlight!.tempId!, data: inFlight!.data! }]);
     expect(count(server.db, "SELECT count(*) FROM appointments WHERE title = 'Killed mid-flight'")).toBe(1);
@@ -164,7 +184,7 @@ describe('safe retries', () => {
   it('5xx answers are retried with growing, jittered waits until one succeeds', async () => {
     const real = transportFor(staff);
     let failures = 2;
-    const flaky: SyncTransport = {
+    const flaky: TestTransport = {
       pull: (p) => real.pull(p),
       push: async (req) => {
         if (failures-- > 0) throw new TransportError('retry', { code: 'SERVER_ERROR', message: 'HTTP 503' }, 503);
