@@ -123,6 +123,78 @@ describe('local-first writes', () => {
   });
 });
 
+describe("an appointment's client is its pet's current owner (D1)", () => {
+  it('reads and the clientId filter follow an owner change pulled for the pet, even for appointments stored before it', async () => {
+    const device = await seededDevice();
+    const { owner, pet, appt } = serverRecords();
+    const other = { ...owner, id: 11, name: 'Bob Other', email: 'bob@example.com' };
+    // The server moved the pet to Bob; the appointment itself did not change (no change is pulled for it).
+    await applyPullPage(device.db, [pulled('users', other), pulled('pets', { ...pet, ownerId: 11, version: 2 })], 'cursor-2', 2);
+    expect((await device.fetch('GET', `/api/appointments/${appt.id}`)).body.data.clientId).toBe(11);
+    expect((await device.fetch('GET', '/api/appointments?clientId=11')).body.data.map((a: { id: number }) => a.id)).toEqual([30]);
+    expect((await device.fetch('GET', '/api/appointments?clientId=10')).body.data).toEqual([]);
+    const day = await device.fetch('GET', '/api/appointments?from=2026-11-25T00:00:00Z&to=2026-11-26T00:00:00Z');
+    expect(day.body.data).toMatchObject([{ id: 30, clientId: 11 }]);
+  });
+
+  it('follows a local owner change too, and a new appointment answers with the owner of its pet', async () => {
+    const device = await seededDevice();
+    const bob = (await device.fetch('POST', '/api/users', { name: 'Bob New', role: 'CLIENT' })).body.data;
+    await device.fetch('PATCH', '/api/pets/20', { ownerId: bob.id });
+    expect((await device.fetch('GET', '/api/appointments/30')).body.data.clientId).toBe(bob.id);
+    expect((await device.fetch('GET', `/api/appointments?clientId=${bob.id}`)).body.data).toHaveLength(1);
+    const created = await device.fetch('POST', '/api/appointments', {
+      title: 'Nails', type: 'grooming', date: '2026-11-27T09:00:00Z', durationMinutes: 15, petId: 20, practitionerId: null,
+    });
+    expect(created.body.data.clientId).toBe(bob.id);
+  });
+});
+
+describe('stable local keys', () => {
+  const ack = (req: { operations: { opId: string; operation: string; entityType: string; tempId?: string; entityId?: unknown; data?: Record<string, unknown> }[] }, ids: Record<string, number>, records: Record<number, Record<string, unknown>>): PushResponse => ({
+    success: true, processed: req.operations.length, failed: 0, conflicts: 0, timestamp: 1,
+    results: req.operations.map((op) => {
+      const realId = ids[String(op.tempId ?? op.entityId)]!;
+      return { opId: op.opId, success: true, entityType: op.entityType, realId, version: 1, record: records[realId]! };
+    }),
+  });
+
+  it('a record created here keeps answering at its temp id and at its server id; references and filters work by either', async () => {
+    const { owner } = serverRecords();
+    const base = { practiceId: 1, version: 1, createdAt: iso('2026-11-25T09:00:00Z'), updatedAt: iso('2026-11-25T09:00:00Z'), deletedAt: null };
+    let petTemp = '';
+    let apptTemp = '';
+    const transport: TestTransport = {
+      push: async (req) =>
+        ack(req, { [petTemp]: 501, [apptTemp]: 601 }, {
+          501: { ...base, id: 501, name: 'Pixel', species: 'cat', breed: null, birthDate: null, ownerId: 10 },
+          // As the server stores it: references by server id, client derived.
+          601: { ...base, id: 601, title: 'First visit', type: 'checkup', date: iso('2026-11-26T10:00:00Z'), durationMinutes: '30', status: 'scheduled', notes: null, petId: 501, practitionerId: null, clientId: owner.id },
+        }),
+      pull: async () => ({ success: true, timestamp: 2, changes: [], hasMore: false, nextTimestamp: 2, cursor: 'c2' }),
+    };
+    const device = await seededDevice(transport);
+    petTemp = (await device.fetch('POST', '/api/pets', { name: 'Pixel', species: 'cat', ownerId: 10 })).body.data.id;
+    apptTemp = (await device.fetch('POST', '/api/appointments', {
+      title: 'First visit', type: 'checkup', date: '2026-11-26T10:00:00Z', durationMinutes: 30, petId: petTemp, practitionerId: null,
+    })).body.data.id;
+    expect(await device.engine.sync('manual')).toMatchObject({ pushed: 2, error: null });
+
+    for (const id of [petTemp, 501]) expect((await device.fetch('GET', `/api/pets/${id}`)).body.data).toMatchObject({ id: 501, _pending: false });
+    for (const id of [apptTemp, 601]) expect((await device.fetch('GET', `/api/appointments/${id}`)).body.data).toMatchObject({ id: 601, petId: 501, clientId: 10 });
+    for (const petId of [petTemp, 501]) {
+      expect((await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data.map((a: { id: number }) => a.id)).toEqual([601]);
+    }
+    // The keys did not move: one record each, under the temp id.
+    expect(await device.db.getAllKeys('pets')).toEqual([20, petTemp]);
+    expect((await device.fetch('GET', '/api/pets')).body.data).toHaveLength(2);
+    // An edit through either id lands on the same record and is queued against it.
+    await device.fetch('PATCH', '/api/pets/501', { name: 'Pixel II' });
+    await device.fetch('PATCH', `/api/pets/${petTemp}`, { breed: 'Tabby' });
+    expect(await queueRows(device.db)).toMatchObject([{ operation: 'update', entityId: petTemp, data: { name: 'Pixel II', breed: 'Tabby' }, baseVersion: 1 }]);
+  });
+});
+
 describe('pull rebase', () => {
   it('a pulled record keeps the pending local change on top', async () => {
     const device = await seededDevice();

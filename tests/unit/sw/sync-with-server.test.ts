@@ -2,14 +2,14 @@
  * The worker's sync engine (fake-indexeddb) against the real server in-process (SQLite file):
  * temp-id chains, coalescing, lost replies, restarts, backoff, and every conflict path.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTestDevice, queueRows, type TestDevice, type TestTransport } from './device.ts';
 import { count, seedIds, startTestServer, type Client, type TestServer } from '../../server/helpers.ts';
 import { httpTransport, TransportError } from '../../../sw/sync/transport.ts';
-import { queueStats, takeBatch } from '../../../sw/store/queue.ts';
+import { queueStats, resetInFlight, takeBatch } from '../../../sw/store/queue.ts';
 import { BatchPlanner } from '../../../sw/core/batch-plan.ts';
 import { listConflicts, applyResolution } from '../../../sw/store/conflicts.ts';
-import type { PullResponse, PushRequest, PushResponse, Resolution, SessionUser } from '../../../src/protocol/index.ts';
+import { WorkerReplySchema, type PullResponse, type PushRequest, type PushResponse, type Resolution, type SessionUser } from '../../../src/protocol/index.ts';
 import type { PullParams } from '../../../sw/sync/transport.ts';
 
 let server: TestServer;
@@ -199,6 +199,102 @@ describe('safe retries', () => {
   });
 });
 
+describe('the pipelined drain', () => {
+  function book(device: TestDevice, petId: number, title: string) {
+    return device.fetch('POST', '/api/appointments', { title, type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId, practitionerId: null });
+  }
+
+  it('a worker killed with two batches in flight (one answered by the server, one not yet sent) resends both; the server keeps one row each', async () => {
+    const real = transportFor(staff);
+    let pushes = 0;
+    let secondApplied!: () => void;
+    const secondReachedServer = new Promise<void>((resolve) => (secondApplied = resolve));
+    const dying: TestTransport = {
+      pull: (p) => real.pull(p),
+      push: async (req) => {
+        pushes++;
+        const response = await real.push(req);
+        if (pushes < 2) return response;
+        secondApplied();
+        return new Promise<PushResponse>(() => undefined); // the worker dies before the answer arrives
+      },
+    };
+    const online = await onlineDevice();
+    const { petId } = seedIds(server.db);
+    for (let i = 0; i < 7; i++) await book(online, petId, `Killed pipeline ${i}`);
+    const device = await createTestDevice(dying, { db: online.db, config: { batchSize: 2, maxBatchSize: 2 } });
+    await device.signIn(user);
+    void device.engine.sync('manual');
+    await secondReachedServer;
+    // Batch 2 is on the server, its answer lost; batch 3 is taken and serialised, not sent.
+    await vi.waitFor(async () => expect(await device.db.count('sync_batches')).toBe(2));
+    expect(count(server.db, "SELECT count(*) FROM appointments WHERE title LIKE 'Killed pipeline %'")).toBe(4);
+    expect(await queueStats(device.db)).toMatchObject({ inFlight: 4, pending: 1 });
+
+    const again = await createTestDevice(transportFor(staff), { db: device.db });
+    await again.signIn(user);
+    expect(await resetInFlight(again.db)).toBe(4);
+    expect(await again.engine.sync('startup')).toMatchObject({ pushed: 5, error: null });
+    expect(count(server.db, "SELECT count(*) FROM appointments WHERE title LIKE 'Killed pipeline %'")).toBe(7);
+    expect(count(server.db, "SELECT count(DISTINCT title) FROM appointments WHERE title LIKE 'Killed pipeline %'")).toBe(7);
+    expect(await queueRows(again.db)).toEqual([]);
+    const local = (await again.fetch('GET', '/api/appointments?from=2026-03-12T00:00:00Z&to=2026-03-13T00:00:00Z')).body.data;
+    expect(local.filter((a: { title: string; id: unknown }) => a.title.startsWith('Killed pipeline') && typeof a.id === 'number')).toHaveLength(7);
+  });
+
+  it('an edit made while its record\'s create is in flight is queued behind it and reaches the server on the new version', async () => {
+    const real = transportFor(staff);
+    let device!: TestDevice;
+    let tempId = '';
+    let edited = false;
+    const editing: TestTransport = {
+      pull: (p) => real.pull(p),
+      push: async (req) => {
+        if (!edited && req.operations.some((op) => op.entityId === tempId)) {
+          edited = true; // the user edits the record while its create is on the wire
+          expect((await device.fetch('PATCH', `/api/appointments/${tempId}`, { notes: 'edited in flight' })).status).toBe(200);
+        }
+        return real.push(req);
+      },
+    };
+    device = await onlineDevice(editing);
+    const { petId } = seedIds(server.db);
+    tempId = (await book(device, petId, 'Edited in flight')).body.data.id;
+    expect(await device.engine.sync('manual')).toMatchObject({ pushed: 2, conflicts: 0, error: null });
+    expect(server.db.prepare("SELECT notes, version FROM appointments WHERE title = 'Edited in flight'").get()).toEqual({ notes: 'edited in flight', version: 2 });
+    expect((await device.fetch('GET', `/api/appointments/${tempId}`)).body.data).toMatchObject({ notes: 'edited in flight', version: 2, _pending: false });
+  });
+
+  it('grows batches with the queue and keeps references across batches: pets in one push, their appointments in later ones', async () => {
+    const device = await onlineDevice();
+    const { clientId } = seedIds(server.db);
+    const pets: string[] = [];
+    for (let i = 0; i < 6; i++) pets.push((await device.fetch('POST', '/api/pets', { name: `Batch pet ${i}`, species: 'dog', ownerId: clientId })).body.data.id);
+    for (const [i, petId] of pets.entries()) await book(device, petId as unknown as number, `Batch visit ${i}`);
+    const small = await createTestDevice(device.transport, { db: device.db, config: { batchSize: 3, maxBatchSize: 5 } });
+    await small.signIn(user);
+    device.transport.pushes.length = 0;
+    expect(await small.engine.sync('manual')).toMatchObject({ pushed: 12, failed: 0, error: null });
+    expect(device.transport.pushes).toEqual([3, 3, 3, 3]); // 12 queued → batches of max(3, min(5, 12/4))
+    const linked = count(server.db, "SELECT count(*) FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title LIKE 'Batch visit %' AND p.name LIKE 'Batch pet %' AND a.client_id = p.owner_id AND substr(a.title, 13) = substr(p.name, 11)");
+    expect(linked).toBe(6);
+  });
+
+  it('does not write back what the device just pushed: the pull skips versions the replica holds', async () => {
+    const device = await onlineDevice();
+    const { petId, appointmentId } = seedIds(server.db);
+    for (let i = 0; i < 3; i++) await book(device, petId, `Own write ${i}`);
+    await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { notes: 'own edit' });
+    const result = await device.engine.sync('manual');
+    expect(result).toMatchObject({ pushed: 4, pulled: 0, error: null });
+    // A change made elsewhere is pulled as usual.
+    const other = await server.login('vet@northside.example');
+    expect((await other.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Changed by the vet' })).status).toBe(200);
+    expect(await device.engine.sync('manual')).toMatchObject({ pushed: 0, pulled: 1 });
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Changed by the vet', notes: 'own edit' });
+  });
+});
+
 describe('conflicts', () => {
   async function conflictOnTitle(options: { localNotes?: string } = {}) {
     const device = await onlineDevice();
@@ -270,6 +366,12 @@ describe('conflicts', () => {
   it('merge keeps the fields only the device changed and takes a choice for the field both changed', async () => {
     const { device, appointmentId, conflict } = await conflictOnTitle({ localNotes: 'from the device' });
     await expect(applyResolution(device.db, conflict.id, { strategy: 'merge' }, { now: 1, uuid: () => crypto.randomUUID() })).rejects.toThrow(/title/);
+    // The page hears why, with a code of the protocol (it used to get "Malformed reply").
+    const reply = await device.reply({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'merge' } });
+    expect(WorkerReplySchema.parse(reply)).toEqual({ ok: false, error: { code: 'CHOICE_REQUIRED', message: 'Choose a value for: title' } });
+    expect(await device.reply({ type: 'RESOLVE_CONFLICT', conflictId: 999, resolution: { strategy: 'server_wins' } })).toMatchObject({
+      ok: false, error: { code: 'CONFLICT_NOT_FOUND' },
+    });
     await resolveAndSync(device, conflict.id, { strategy: 'merge', fields: { title: { source: 'server' } } });
     expect(serverRow(appointmentId)).toEqual({ title: 'Server title', notes: 'from the device' });
   });
