@@ -98,10 +98,15 @@ interface WorkerState {
 }
 
 /** The app in a new tab, controlled by our worker, with a signed-in session (not yet told to the worker). */
+/** BENCH_DEBUG=1: the worker's debug lines ([SyncPush] timings per batch...) go to bench/results/worker-debug.log. */
+const workerDebugLines: string[] = [];
+
 async function openApp(context: BrowserContext): Promise<{ page: Page; user: Awaited<ReturnType<typeof login>> }> {
+  if (process.env.BENCH_DEBUG) context.on('serviceworker', (worker) => worker.on('console', (m) => workerDebugLines.push(m.text())));
   const page = await context.newPage();
   await page.goto('/');
   await waitForControl(page);
+  if (process.env.BENCH_DEBUG) await askWorker(page, { type: 'SET_DEBUG', enabled: true });
   return { page, user: await login(context) };
 }
 
@@ -423,6 +428,7 @@ async function main(): Promise<void> {
   const result = { date: new Date().toISOString(), machine: machine(), indexedDbFloor: idbFloor, sizes, initialPull: pull, serverAlone };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', JSON.stringify(result, null, 2));
+  if (workerDebugLines.length > 0) writeFileSync('bench/results/worker-debug.log', workerDebugLines.join('\n'));
   writeFileSync(`bench/results/bench-${result.date.replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2));
   log('figures written to bench/results/latest.json');
 }

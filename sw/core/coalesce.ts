@@ -17,6 +17,18 @@ export function recordKey(op: Pick<NewOperation, 'entityType' | 'entityId'>): st
   return `${op.entityType}\u0000${typeof op.entityId}\u0000${String(op.entityId)}`;
 }
 
+/** Records that have more than one row among `rows`. */
+export function recordsWithSeveralRows(rows: readonly Pick<NewOperation, 'entityType' | 'entityId'>[]): string[] {
+  const seen = new Set<string>();
+  const several = new Set<string>();
+  for (const row of rows) {
+    const key = recordKey(row);
+    if (seen.has(key)) several.add(key);
+    seen.add(key);
+  }
+  return [...several];
+}
+
 /** A row that holds every later row of its record until the user decides (conflict, rejection). */
 export function isHeld(op: Pick<StoredOperation, 'status' | 'retryable'>): boolean {
   return op.status === 'conflict' || (op.status === 'failed' && !op.retryable);

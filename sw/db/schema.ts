@@ -21,6 +21,7 @@ import {
   type QueueStatus,
   type User,
 } from '../../src/protocol/index.ts';
+import { recordsWithSeveralRows } from '../core/coalesce.ts';
 
 export const DB_NAME = 'smartdmv-offline';
 export const DB_VERSION = 2;
@@ -86,6 +87,12 @@ export interface IdAlias {
   entityType: EntityType;
   realId: number;
 }
+
+/**
+ * `meta` entry kept by the queue (sw/store/queue.ts): record keys (core/coalesce.ts recordKey)
+ * of records with more than one queued row.
+ */
+export const SEVERAL_ROWS_KEY = 'recordsWithSeveralRows';
 
 export interface MetaEntry {
   key: string;
@@ -195,11 +202,16 @@ async function migrateFromV1(db: IDBPDatabase<SyncDbSchema>, tx: UpgradeTx): Pro
       }),
     );
   }
+  const rows: StoredOperation[] = [];
   let cursor = await tx.objectStore('sync_operations').openCursor();
   while (cursor) {
-    await cursor.update(migrateV1Operation(cursor.value as unknown as Row) as unknown as StoredOperation);
+    const row = migrateV1Operation(cursor.value as unknown as Row) as unknown as StoredOperation;
+    rows.push(row);
+    await cursor.update(row);
     cursor = await cursor.continue();
   }
+  // Version 1 folded rows only at push time: a record may have several.
+  await tx.objectStore('meta').put({ key: SEVERAL_ROWS_KEY, value: recordsWithSeveralRows(rows) });
   db.createObjectStore('sync_batches', { keyPath: 'id' });
 }
 

@@ -72,7 +72,7 @@ export async function applyPushResults(
         summary.outcomes.set(op.id, 'acknowledged');
         acknowledged.add(op.id);
         // Rows of the record queued after this one were made on top of it.
-        const later = (context.recordRows.get(op.id) ?? []).filter((row) => row.id !== op.id);
+        const later = context.otherRows.get(op.id) ?? [];
         if (result.version !== undefined) rebaseLater(tx, writes, later, result.version);
         const server = result.record ?? (await localStateAsServer(tx, op, result));
         if (server) writeVisible(tx, writes, op.entityType, op.entityId, undefined, server, later);

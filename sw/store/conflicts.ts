@@ -9,7 +9,7 @@ import { resolveConflict, type ResolutionOutcome } from '../core/resolve.ts';
 import { putRecord, ReplicaView } from '../db/records.ts';
 import { localKeyOf, type StoredOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from '../db/tx.ts';
-import { deleteRow, rebaseLater, rewriteRow, rowForChange, rowsOf } from './queue.ts';
+import { deleteRow, moveRows, rebaseLater, rewriteRow, rowForChange, rowsOf } from './queue.ts';
 import { recomputeRecord } from './replica.ts';
 
 export class ConflictNotFoundError extends Error {
@@ -75,10 +75,12 @@ export async function applyResolution(
       // The server deleted the record: keep the user's version as a new record, with the later edits.
       newKey = makeTempId(conflict.entityType, ctx.uuid());
       const recreated = newKey;
-      for (const op of later) {
-        if (op.operation === 'delete') deleteRow(tx, writes, op.id);
-        else rewriteRow(tx, writes, { ...op, entityId: recreated, tempId: recreated, baseVersion: null });
-      }
+      for (const op of later) if (op.operation === 'delete') deleteRow(tx, writes, op.id);
+      const carried = carrying(row, ctx, { operation: 'create', entityId: recreated, tempId: recreated, data: outcome.data, baseVersion: null });
+      await moveRows(tx, writes, [
+        carried,
+        ...later.filter((op) => op.operation !== 'delete').map((op) => ({ ...op, entityId: recreated, tempId: recreated, baseVersion: null })),
+      ]);
       const at = new Date(ctx.now).toISOString();
       writes.add(() =>
         putRecord(tx, conflict.entityType, {
@@ -94,7 +96,6 @@ export async function applyResolution(
           _server: null,
         }),
       );
-      rewriteRow(tx, writes, carrying(row, ctx, { operation: 'create', entityId: recreated, tempId: recreated, data: outcome.data, baseVersion: null }));
       queuedOperationId = row.id;
     }
 

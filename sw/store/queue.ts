@@ -10,8 +10,8 @@
  */
 import type { ErrorInfo, EntityId, EntityType, QueuedOperation, QueueStats } from '../../src/protocol/index.ts';
 import type { BatchPlanner } from '../core/batch-plan.ts';
-import { coalesce, type Coalesced } from '../core/coalesce.ts';
-import type { InFlightBatch, NewOperation, StoredOperation, SyncDb } from '../db/schema.ts';
+import { coalesce, recordKey, type Coalesced } from '../core/coalesce.ts';
+import { SEVERAL_ROWS_KEY, type InFlightBatch, type NewOperation, type StoredOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction, type ReadTx, type RequestPipeline, type Tx } from '../db/tx.ts';
 
 // ------------------------------------------------------------------ reading
@@ -26,6 +26,29 @@ export async function rowsOf(tx: ReadTx, entityType: EntityType, key: EntityId):
 export async function inFlightIds(tx: Pick<ReadTx, 'objectStore'>): Promise<Set<number>> {
   const batches = await tx.objectStore('sync_batches').getAll();
   return new Set(batches.flatMap((batch) => batch.opIds));
+}
+
+/**
+ * Records with more than one row queued: a row was added while an earlier row of the record was
+ * already sent, in flight or held. An acknowledgement looks for later rows only in these records,
+ * so the common case (one row per record) costs it no read. Every verb that adds a row next to
+ * another or moves rows keeps it; an entry that outlived its rows only costs a read.
+ */
+
+async function readSeveralRows(tx: Pick<ReadTx, 'objectStore'>): Promise<Set<string>> {
+  const entry = await tx.objectStore('meta').get(SEVERAL_ROWS_KEY);
+  return new Set(Array.isArray(entry?.value) ? entry.value.filter((k): k is string => typeof k === 'string') : []);
+}
+
+function writeSeveralRows(tx: Tx, writes: RequestPipeline, keys: ReadonlySet<string>): void {
+  writes.add(() => tx.objectStore('meta').put({ key: SEVERAL_ROWS_KEY, value: [...keys] }));
+}
+
+async function markSeveralRows(tx: Tx, writes: RequestPipeline, key: string): Promise<void> {
+  const keys = await readSeveralRows(tx);
+  if (keys.has(key)) return;
+  keys.add(key);
+  writeSeveralRows(tx, writes, keys);
 }
 
 export async function queueStats(db: SyncDb): Promise<QueueStats> {
@@ -58,11 +81,16 @@ export async function operationsForPage(db: SyncDb): Promise<QueuedOperation[]> 
  */
 export async function enqueue(tx: Tx, writes: RequestPipeline, op: NewOperation): Promise<Coalesced> {
   const store = tx.objectStore('sync_operations');
-  const outcome =
-    op.operation === 'create'
-      ? ({ kind: 'add' } as const)
-      : await Promise.all([rowsOf(tx, op.entityType, op.entityId), inFlightIds(tx)]).then(([rows, flying]) => coalesce(rows, op, flying));
-  if (outcome.kind === 'add') writes.add(() => store.add(op as StoredOperation)); // the key generator fills `id`
+  if (op.operation === 'create') {
+    writes.add(() => store.add(op as StoredOperation)); // the key generator fills `id`
+    return { kind: 'add' };
+  }
+  const [rows, flying] = await Promise.all([rowsOf(tx, op.entityType, op.entityId), inFlightIds(tx)]);
+  const outcome = coalesce(rows, op, flying);
+  if (outcome.kind === 'add') {
+    writes.add(() => store.add(op as StoredOperation));
+    if (rows.length > 0) await markSeveralRows(tx, writes, recordKey(op));
+  }
   if (outcome.kind === 'merge') writes.add(() => store.put(outcome.row));
   if (outcome.kind === 'cancel') writes.add(() => store.delete(outcome.removed));
   return outcome;
@@ -139,19 +167,20 @@ export async function resetInFlight(db: SyncDb): Promise<number> {
 export interface BatchContext {
   /** Ids of every row stored within the batch's id range (to delete acknowledged rows by ranges). */
   idsInRange: number[];
-  /** For each sent row (by id): every row of its record, in queue order. */
-  recordRows: Map<number, StoredOperation[]>;
+  /** For sent rows whose record has other rows queued (by sent row id): those rows, in queue order. */
+  otherRows: Map<number, StoredOperation[]>;
+  severalRows: Set<string>;
 }
 
-/** The reads an answer needs, issued together. */
+/** The reads an answer needs: two requests, plus one per record that has several rows. */
 export async function readBatchContext(tx: Tx, batch: TakenBatch): Promise<BatchContext> {
   const store = tx.objectStore('sync_operations');
   const range = IDBKeyRange.bound(batch.rows[0]!.id, batch.rows.at(-1)!.id);
-  const [idsInRange, perRow] = await Promise.all([
-    store.getAllKeys(range),
-    Promise.all(batch.rows.map((op) => rowsOf(tx, op.entityType, op.entityId))),
-  ]);
-  return { idsInRange, recordRows: new Map(batch.rows.map((op, i) => [op.id, perRow[i]!])) };
+  const [idsInRange, severalRows] = await Promise.all([store.getAllKeys(range), readSeveralRows(tx)]);
+  const withOthers = batch.rows.filter((op) => severalRows.has(recordKey(op)));
+  const rows = await Promise.all(withOthers.map((op) => rowsOf(tx, op.entityType, op.entityId)));
+  const otherRows = new Map(withOthers.map((op, i) => [op.id, rows[i]!.filter((row) => row.id !== op.id)]));
+  return { idsInRange, otherRows, severalRows };
 }
 
 /**
@@ -168,6 +197,10 @@ export async function finishBatch(
   const store = tx.objectStore('sync_operations');
   for (const range of keyRuns(context.idsInRange, acknowledged)) writes.add(() => store.delete(range));
   writes.add(() => tx.objectStore('sync_batches').delete(batch.id));
+  // A record left with one row (or none) no longer needs a look-up at its acknowledgement.
+  const remaining = new Set(context.severalRows);
+  for (const op of batch.rows) if (acknowledged.has(op.id) && (context.otherRows.get(op.id)?.length ?? 0) <= 1) remaining.delete(recordKey(op));
+  if (remaining.size !== context.severalRows.size) writeSeveralRows(tx, writes, remaining);
   const completed = await tx.objectStore('meta').get('completedCount');
   writes.add(() => tx.objectStore('meta').put({ key: 'completedCount', value: Number(completed?.value ?? 0) + acknowledged.size }));
 }
@@ -228,6 +261,13 @@ export async function rowForChange(tx: ReadTx, id: number): Promise<StoredOperat
 /** Writes a row back changed in place (a resolution keeps its position before later rows). */
 export function rewriteRow(tx: Tx, writes: RequestPipeline, op: StoredOperation): void {
   writes.add(() => tx.objectStore('sync_operations').put(op));
+}
+
+/** Rows that now belong to another record (a resolution that re-creates a deleted record). */
+export async function moveRows(tx: Tx, writes: RequestPipeline, rows: readonly StoredOperation[]): Promise<void> {
+  for (const op of rows) rewriteRow(tx, writes, op);
+  const [first] = rows;
+  if (first && rows.length > 1) await markSeveralRows(tx, writes, recordKey(first));
 }
 
 export function deleteRow(tx: Tx, writes: RequestPipeline, id: number): void {
