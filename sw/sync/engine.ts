@@ -235,20 +235,17 @@ export class SyncEngine {
         const { response, requestMs } = await current.reply;
         waiting = null;
         // Batch k+1 goes on the wire while batch k's answer is stored.
-        let nextInFlight = next ? send(next) : null;
+        let sending = next ? send(next) : null;
         const t0 = now();
-        await this.applyBatch(current.batch, response, planner, counters, progress);
-        unapplied.splice(unapplied.indexOf(current.batch), 1);
+        await this.applyBatch(current.batch, response, planner, counters, progress, unapplied);
         log.debug('[SyncPush]', `${current.batch.rows.length} operations: take ${current.takenMs} ms, request ${requestMs} ms, apply ${now() - t0} ms`);
-        let following = nextInFlight ? await take() : null;
-        if (!nextInFlight) {
-          // Rows that waited behind a row of this batch (same record) can go now.
-          const late = await take();
-          nextInFlight = late ? send(late) : null;
+        // Rows that waited behind a row of batch k (same record) may go now.
+        next = await take();
+        if (!sending && next) {
+          sending = send(next);
+          next = await take();
         }
-        current = nextInFlight;
-        next = following;
-        following = null;
+        current = sending;
       }
     } catch (err) {
       const info = err instanceof TransportError || err instanceof SyncStop ? err.info : { code: 'INTERNAL' as const, message: String(err) };
@@ -266,10 +263,12 @@ export class SyncEngine {
     planner: BatchPlanner,
     counters: RunCounters,
     progress: { processed: number; total: number; statsSentAt: number },
+    unapplied: TakenBatch[],
   ): Promise<void> {
     const { db, now } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
     const summary = await applyPushResults(db, batch, response.results, now());
+    unapplied.splice(unapplied.indexOf(batch), 1);
     planner.settle(batch.rows, summary.outcomes);
     counters.pushed += summary.pushed;
     counters.failed += summary.failed;
