@@ -84,6 +84,23 @@ interface Target {
   network: NetworkProfile | null;
 }
 
+function drainFigures(
+  n: number,
+  drainMs: number,
+  httpRequests: number,
+  rest: { syncDoneMs: number | null; pageHeapPeakMB: number; workerHeapPeakMB: number | null; bytes: DrainRun['bytes'] },
+): DrainRun {
+  return {
+    drainMs: round(drainMs),
+    opsPerSecond: perSecond(n, drainMs),
+    httpRequests,
+    syncDoneMs: rest.syncDoneMs,
+    pageHeapPeakMB: round(rest.pageHeapPeakMB),
+    workerHeapPeakMB: rest.workerHeapPeakMB === null ? null : round(rest.workerHeapPeakMB),
+    bytes: rest.bytes,
+  };
+}
+
 async function pageHeapReader(context: BrowserContext, page: Page): Promise<() => Promise<number>> {
   const cdp = await context.newCDPSession(page);
   return async () => (await cdp.send('Runtime.getHeapUsage')).usedSize / 1024 / 1024;
@@ -130,18 +147,7 @@ async function benchOurs(browser: Browser, target: Target, n: number, timed: boo
     await worker.detach();
     const rows = countRows(target.databasePath, prefix);
     if (rows !== n) throw new Error(`expected ${n} rows on the server, found ${rows}`);
-    return {
-      writes,
-      drain: {
-        drainMs: round(drainMs),
-        opsPerSecond: perSecond(n, drainMs),
-        httpRequests: requests.count,
-        syncDoneMs,
-        pageHeapPeakMB: round(pageHeapPeakMB),
-        workerHeapPeakMB: round(workerHeapPeakMB),
-        bytes,
-      },
-    };
+    return { writes, drain: drainFigures(n, drainMs, requests.count, { syncDoneMs, pageHeapPeakMB, workerHeapPeakMB, bytes }) };
   } finally {
     await context.close();
   }
@@ -170,18 +176,8 @@ async function benchBaseline(browser: Browser, target: Target, n: number, timed:
     requests.stop();
     const pageHeapPeakMB = await pageHeap.stop();
     await worker.detach();
-    return {
-      writes,
-      drain: {
-        drainMs: round(drainMs),
-        opsPerSecond: perSecond(n, drainMs),
-        httpRequests: requests.count,
-        syncDoneMs: null,
-        pageHeapPeakMB: round(pageHeapPeakMB),
-        workerHeapPeakMB: null,
-        bytes: target.proxy ? { ...target.proxy.bytes } : null,
-      },
-    };
+    const bytes = target.proxy ? { ...target.proxy.bytes } : null;
+    return { writes, drain: drainFigures(n, drainMs, requests.count, { syncDoneMs: null, pageHeapPeakMB, workerHeapPeakMB: null, bytes }) };
   } finally {
     await context.close();
   }

@@ -5,26 +5,14 @@
  */
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTestDevice, queueRows } from './device.ts';
-import { count, seedIds, startTestServer, type Client, type TestServer } from '../../server/helpers.ts';
+import { serverTransport, useTestServer } from './with-server.ts';
+import { count, seedIds } from '../../server/helpers.ts';
 import { DB_VERSION, openSyncDb } from '../../../sw/db/schema.ts';
-import { httpTransport } from '../../../sw/sync/transport.ts';
 import { listConflicts } from '../../../sw/store/conflicts.ts';
-import type { SessionUser } from '../../../src/protocol/index.ts';
 
-let server: TestServer;
-let staff: Client;
-let user: SessionUser;
-
-beforeEach(async () => {
-  server = await startTestServer();
-  staff = await server.login();
-  user = (await staff.request('GET', '/api/auth/me')).body.user as SessionUser;
-});
-afterEach(async () => {
-  await server.close();
-});
+const ctx = useTestServer();
 
 /** The layout exactly as version 1 created it (sw/db/schema.ts at DB_VERSION 1). */
 async function writeVersion1Database(name: string, fill: (db: any) => Promise<void>): Promise<void> {
@@ -57,7 +45,7 @@ const synced = { version: 1, createdAt: at, updatedAt: at, deletedAt: null, prac
 
 function row(fields: Record<string, unknown>) {
   return {
-    opId: crypto.randomUUID(), tempId: null, baseVersion: null, timestamp: Date.parse(at), userId: user.id, practiceId: 1,
+    opId: crypto.randomUUID(), tempId: null, baseVersion: null, timestamp: Date.parse(at), userId: ctx.user.id, practiceId: 1,
     tenantId: 'smartvet', status: 'pending', attempts: 0, lastError: null, retryable: true, ...fields,
   };
 }
@@ -66,8 +54,8 @@ describe('IndexedDB upgrade from version 1', () => {
   it('keeps every queued operation and conflict, writes appointment types canonically, and the queue then drains', async () => {
     expect(DB_VERSION).toBe(2);
     const name = `upgrade-${crypto.randomUUID()}`;
-    const ids = seedIds(server.db);
-    const server30 = server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(ids.appointmentId) as { version: number };
+    const ids = seedIds(ctx.server.db);
+    const server30 = ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(ids.appointmentId) as { version: number };
     const owner = { ...synced, id: ids.clientId, tenantId: 'smartvet', name: 'Owner', email: null, phone: null, role: 'CLIENT' };
     const pet = { ...synced, id: ids.petId, name: 'Rex', species: 'dog', breed: null, birthDate: null, ownerId: ids.petOwnerId };
     const appt = {
@@ -80,7 +68,7 @@ describe('IndexedDB upgrade from version 1', () => {
       status: 'scheduled', notes: null, petId: 'temp_pet_v1', practitionerId: null, clientId: ids.clientId, ...synced, version: 0,
     };
     // Version 1 moved a synced create to its real key and kept its temp id as an alias.
-    const movedPetId = (server.db.prepare('SELECT id FROM pets WHERE id != ? ORDER BY id LIMIT 1').get(ids.petId) as { id: number }).id;
+    const movedPetId = (ctx.server.db.prepare('SELECT id FROM pets WHERE id != ? ORDER BY id LIMIT 1').get(ids.petId) as { id: number }).id;
     const moved = { ...synced, id: movedPetId, name: 'Synced long ago', species: 'dog', breed: null, birthDate: null, ownerId: ids.clientId };
 
     await writeVersion1Database(name, async (db) => {
@@ -104,7 +92,7 @@ describe('IndexedDB upgrade from version 1', () => {
         localData: { title: 'Local title' }, serverData: { ...appt, title: 'Server title', version: appt.version + 1 }, affectedFields: ['title'],
         baseVersion: appt.version, serverVersion: appt.version + 1, localTimestamp: Date.parse(at), detectedAt: Date.parse(at), resolved: false, resolvedAt: null, resolution: null,
       });
-      await db.put('meta', { key: 'session', value: user });
+      await db.put('meta', { key: 'session', value: ctx.user });
     });
 
     const db = await openSyncDb(name);
@@ -122,22 +110,19 @@ describe('IndexedDB upgrade from version 1', () => {
     expect(await db.get('pets', ids.petId)).not.toHaveProperty('_server');
     expect(await db.get('appointments', 'temp_appt_v1')).toMatchObject({ _tempId: 'temp_appt_v1', type: 'follow_up', _server: null });
 
-    const device = await createTestDevice(
-      httpTransport((input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: staff.cookie ?? '' } }), { baseUrl: server.url }),
-      { db },
-    );
+    const device = await createTestDevice(serverTransport(ctx.server, ctx.staff), { db });
     // Old links: a version-1 alias and the created records' temp ids.
     expect((await device.fetch('GET', '/api/pets/temp_pet_long_ago')).body.data).toMatchObject({ id: movedPetId, name: 'Synced long ago' });
     expect((await device.fetch('GET', '/api/appointments/temp_appt_v1')).body.data).toMatchObject({ petId: 'temp_pet_v1', clientId: ids.clientId });
 
     expect(await device.engine.sync('startup')).toMatchObject({ pushed: 2, conflicts: 0, error: null });
-    const onServer = server.db
+    const onServer = ctx.server.db
       .prepare("SELECT a.type, a.client_id AS clientId, p.owner_id AS ownerId, p.name FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title = 'Its first visit'")
       .all();
     expect(onServer).toEqual([{ type: 'follow_up', clientId: ids.clientId, ownerId: ids.clientId, name: 'Made offline' }]);
     // The held conflict still waits for the user.
     expect(await queueRows(db)).toMatchObject([{ operation: 'update', status: 'conflict' }]);
-    expect(count(server.db, "SELECT count(*) FROM pets WHERE name = 'Made offline'")).toBe(1);
+    expect(count(ctx.server.db, "SELECT count(*) FROM pets WHERE name = 'Made offline'")).toBe(1);
     expect((await device.fetch('GET', '/api/appointments/temp_appt_v1')).body.data).toMatchObject({ id: expect.any(Number), _pending: false });
   });
 });
