@@ -126,11 +126,11 @@ export async function applyPullPage(
       if (current?._pending) {
         // Local changes wait for the server: show the new server state with them on top.
         summary.rebased++;
-        rebases.push(rowsOf(tx, change.entityType, key).then((rows) => writeVisible(tx, writes, change.entityType, key, current, record, rows)));
+        rebases.push(rowsOf(tx, change.entityType, key).then((rows) => writeVisible(tx, change.entityType, key, current, record, rows)));
       } else if (change.operation === 'delete' || record.deletedAt) {
-        if (current) writes.add(() => deleteRecord(tx, change.entityType, key));
+        if (current) deleteRecord(tx, change.entityType, key);
       } else {
-        writes.add(() => putRecord(tx, change.entityType, storedForm(key, record)));
+        putRecord(tx, change.entityType, storedForm(key, record));
       }
     }
     await Promise.all(rebases);

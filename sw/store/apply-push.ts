@@ -75,7 +75,7 @@ export async function applyPushResults(
         const later = context.otherRows.get(op.id) ?? [];
         if (result.version !== undefined) rebaseLater(tx, writes, later, result.version);
         const server = result.record ?? (await localStateAsServer(tx, op, result));
-        if (server) writeVisible(tx, writes, op.entityType, op.entityId, undefined, server, later);
+        if (server) writeVisible(tx, op.entityType, op.entityId, undefined, server, later);
       } else if (result.conflict && result.conflictData) {
         summary.conflicts++;
         summary.outcomes.set(op.id, 'conflict');
@@ -135,6 +135,6 @@ async function recordConflict(tx: Tx, writes: RequestPipeline, op: StoredOperati
   };
   const id = await conflicts.add(stored);
   // The server's newest state becomes the base the held change sits on.
-  await recomputeRecord(tx, writes, op.entityType, op.entityId, data.conflictType === 'version' ? data.serverData : undefined);
+  await recomputeRecord(tx, op.entityType, op.entityId, data.conflictType === 'version' ? data.serverData : undefined);
   return { ...stored, id };
 }

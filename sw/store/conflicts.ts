@@ -82,20 +82,18 @@ export async function applyResolution(
         ...later.filter((op) => op.operation !== 'delete').map((op) => ({ ...op, entityId: recreated, tempId: recreated, baseVersion: null })),
       ]);
       const at = new Date(ctx.now).toISOString();
-      writes.add(() =>
-        putRecord(tx, conflict.entityType, {
-          ...outcome.data,
-          id: recreated,
-          _tempId: recreated,
-          version: 0,
-          createdAt: at,
-          updatedAt: at,
-          deletedAt: null,
-          _pending: true,
-          _conflict: false,
-          _server: null,
-        }),
-      );
+      putRecord(tx, conflict.entityType, {
+        ...outcome.data,
+        id: recreated,
+        _tempId: recreated,
+        version: 0,
+        createdAt: at,
+        updatedAt: at,
+        deletedAt: null,
+        _pending: true,
+        _conflict: false,
+        _server: null,
+      });
       queuedOperationId = row.id;
     }
 
@@ -109,8 +107,8 @@ export async function applyResolution(
     };
     writes.add(() => conflicts.put(resolved));
     // The deleted record's local copy goes; the server's version (or the rewritten row) shows.
-    await recomputeRecord(tx, writes, conflict.entityType, key, conflict.conflictType === 'version' ? conflict.serverData : null);
-    if (newKey) await recomputeRecord(tx, writes, conflict.entityType, newKey);
+    await recomputeRecord(tx, conflict.entityType, key, conflict.conflictType === 'version' ? conflict.serverData : null);
+    if (newKey) await recomputeRecord(tx, conflict.entityType, newKey);
     return { outcome, queuedOperationId, conflict: resolved };
   }, 'strict');
 }

@@ -14,7 +14,7 @@ export async function discardOperation(db: SyncDb, id: number, now: number): Pro
     for (const conflict of await conflicts.index('operationId').getAll(id)) {
       if (!conflict.resolved) writes.add(() => conflicts.put({ ...conflict, resolved: true, resolvedAt: now, resolution: 'discarded' }));
     }
-    await recomputeRecord(tx, writes, op.entityType, op.entityId);
+    await recomputeRecord(tx, op.entityType, op.entityId);
     return true;
   });
 }

@@ -76,7 +76,7 @@ export async function createLocal(db: SyncDb, entityType: EntityType, body: unkn
       _conflict: false,
       _server: null,
     };
-    writes.add(() => putRecord(tx, entityType, record));
+    putRecord(tx, entityType, record);
     await enqueue(tx, writes, newOperation(ctx, { operation: 'create', entityType, entityId: tempId, tempId, data: fields, baseVersion: null }));
     return view.toPublic(entityType, record);
   }, 'strict');
@@ -117,8 +117,8 @@ async function storeChange(
     _server: record._pending ? (record._server ?? null) : serverStateOf(record),
   };
   // A record created here and deleted before it was ever sent: nothing reaches the server.
-  if (queued.kind === 'cancel') writes.add(() => deleteRecord(tx, entityType, key));
-  else writes.add(() => putRecord(tx, entityType, next));
+  if (queued.kind === 'cancel') deleteRecord(tx, entityType, key);
+  else putRecord(tx, entityType, next);
   return view.toPublic(entityType, next);
 }
 

@@ -2,7 +2,7 @@
 import type { EntityId, EntityType } from '../../src/protocol/index.ts';
 import type { Row } from '../core/rebase.ts';
 import { serverStateOf, writeVisible, type AnyReplicaRecord } from '../db/records.ts';
-import type { RequestPipeline, Tx } from '../db/tx.ts';
+import type { Tx } from '../db/tx.ts';
 import { rowsOf } from './queue.ts';
 
 /**
@@ -11,7 +11,6 @@ import { rowsOf } from './queue.ts';
  */
 export async function recomputeRecord(
   tx: Tx,
-  writes: RequestPipeline,
   entityType: EntityType,
   key: EntityId,
   server?: Row | null,
@@ -21,5 +20,5 @@ export async function recomputeRecord(
     rowsOf(tx, entityType, key),
   ]);
   const base = server !== undefined ? server : existing ? serverStateOf(existing) : null;
-  return writeVisible(tx, writes, entityType, key, existing, base, rows);
+  return writeVisible(tx, entityType, key, existing, base, rows);
 }
