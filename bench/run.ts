@@ -1,10 +1,14 @@
 /**
  * `npm run bench`: end-to-end sync speed in Debian's Chromium against the real server on SQLite,
- * side by side with a plain Workbox background-sync queue. One run, one machine; prints a table
- * and writes the figures to bench/results/ (see bench/results/README.md for the fields).
+ * side by side with a plain Workbox background-sync queue, on loopback and on a clinic Wi-Fi
+ * profile (20 Mbit/s, 40 ms round trip, emulated on the service worker's own DevTools target).
+ * One run, one machine; prints tables and writes the figures to bench/results/ (see
+ * bench/results/README.md for the fields).
  *
- * Environment: BENCH_N (default "1000,10000"), BENCH_PULL_SIZE (default 50000),
- * BENCH_SKIP (comma list of: writes, baseline, pull, server), CHROMIUM_PATH.
+ * Environment: BENCH_N (default "1000,10000"; add 100000 for the heap check), BENCH_PULL_SIZE
+ * (default 50000), BENCH_CLINIC_N (default 10000), BENCH_SKIP (comma list of: writes, baseline,
+ * pull, clinic, clinic-baseline, server), BENCH_DEBUG=1 (worker debug lines to
+ * bench/results/worker-debug.log), CHROMIUM_PATH.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
@@ -13,20 +17,36 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../scripts/chromium.ts';
+import {
+  askWorker,
+  baselineQueueSize,
+  countRequests,
+  countRows,
+  firstPetId,
+  openApp,
+  openBaseline,
+  timedWrites,
+  waitForFirstPull,
+  waitUntil,
+  workerDebugLines,
+  type WorkerState,
+  type WriteRun,
+} from './lib/app.ts';
 import { buildBaseline } from './lib/baseline-build.ts';
+import { startProxy, type CountingProxy } from './lib/proxy.ts';
 import { startServer, type RunningServer } from './lib/server.ts';
-import { perSecond, round, summarize, type LatencySummary } from './lib/stats.ts';
+import { perSecond, round } from './lib/stats.ts';
+import { CLINIC_WIFI, sampleHeap, WorkerTarget, type NetworkProfile } from './lib/worker-target.ts';
 
 const SIZES = (process.env.BENCH_N ?? '1000,10000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const PULL_SIZE = Number(process.env.BENCH_PULL_SIZE ?? 50_000);
+const CLINIC_N = Number(process.env.BENCH_CLINIC_N ?? 10_000);
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-const LOGIN = { email: 'reception@northside.example', password: 'demo1234' };
+/** Queue fills that are not timed write several at once. */
+const FILL_CONCURRENCY = 8;
 
-interface WriteRun {
-  n: number;
-  latencyMs: LatencySummary;
-  writesPerSecond: number;
-  writeTotalMs: number;
+function log(message: string): void {
+  console.log(`[bench] ${message}`);
 }
 
 interface DrainRun {
@@ -36,207 +56,128 @@ interface DrainRun {
   httpRequests: number;
   /** Until the sync after the drain (its pull included) finished, ours only. */
   syncDoneMs: number | null;
+  /** Peak JS heap while draining (MB): the page's, and the worker's (ours only). */
+  pageHeapPeakMB: number;
+  workerHeapPeakMB: number | null;
+  /** Body bytes on the wire (clinic runs, counted by the proxy). */
+  bytes: { up: number; down: number } | null;
+}
+
+interface Side {
+  writes: WriteRun;
+  drain: DrainRun;
 }
 
 interface SizeResult {
   n: number;
-  ours: { writes: WriteRun; drain: DrainRun };
-  baseline: { writes: WriteRun; drain: DrainRun } | null;
+  ours: Side;
+  baseline: Side | null;
   /** baseline drain time / our drain time */
   speedup: number | null;
 }
 
-function log(message: string): void {
-  console.log(`[bench] ${message}`);
+interface Target {
+  /** What the browser talks to: the server, or a counting proxy in front of it. */
+  url: string;
+  databasePath: string;
+  proxy: CountingProxy | null;
+  network: NetworkProfile | null;
 }
 
-function countRows(databasePath: string, titlePrefix: string): number {
-  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-  try {
-    const row = db.prepare('SELECT count(*) AS n FROM appointments WHERE title LIKE ?').get(`${titlePrefix}%`) as { n: number };
-    return row.n;
-  } finally {
-    db.close();
-  }
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-async function waitForControl(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-    }
-  });
-}
-
-/** Sends a request to our worker on a MessagePort and returns the reply value. */
-function askWorker<T>(page: Page, message: Record<string, unknown>): Promise<T> {
-  return page.evaluate(async (msg) => {
-    const channel = new MessageChannel();
-    const reply = await new Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>((resolve) => {
-      channel.port1.onmessage = (e) => resolve(e.data);
-      navigator.serviceWorker.controller!.postMessage(msg, [channel.port2]);
-    });
-    if (!reply.ok) throw new Error(reply.error?.message);
-    return reply.value;
-  }, message) as Promise<T>;
-}
-
-interface WorkerState {
-  isSyncing: boolean;
-  lastPulledAt: number | null;
-  stats: { pending: number; inFlight: number; failed: number; conflicts: number };
-  lastResult: { finishedAt: number } | null;
-}
-
-/** The app in a new tab, controlled by our worker, with a signed-in session (not yet told to the worker). */
-async function openApp(context: BrowserContext): Promise<{ page: Page; user: Awaited<ReturnType<typeof login>> }> {
-  const page = await context.newPage();
-  await page.goto('/');
-  await waitForControl(page);
-  return { page, user: await login(context) };
-}
-
-/** Until the worker finished its first pull (and no sync runs). */
-function waitForFirstPull(page: Page, timeoutMs: number): Promise<void> {
-  return waitUntil(async () => {
-    const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
-    return s.lastPulledAt !== null && !s.isSyncing;
-  }, timeoutMs, 'the first pull');
-}
-
-async function login(context: BrowserContext): Promise<{ id: number; name: string; role: string; practiceId: number; tenantId: string }> {
-  const res = await context.request.post('/api/auth/login', { data: LOGIN });
-  if (!res.ok()) throw new Error(`login failed: ${res.status()}`);
-  return ((await res.json()) as { user: { id: number; name: string; role: string; practiceId: number; tenantId: string } }).user;
-}
-
-async function firstPetId(context: BrowserContext): Promise<number> {
-  const res = await context.request.get('/api/pets');
-  const body = (await res.json()) as { data: { id: number }[] };
-  if (!body.data[0]) throw new Error('no pets on the server');
-  return body.data[0].id;
-}
-
-/** N sequential creates from the page, each timed from fetch() to the end of its response. */
-async function timedWrites(page: Page, n: number, petId: number, titlePrefix: string): Promise<WriteRun> {
-  const { latencies, totalMs } = await page.evaluate(
-    async ({ n, petId, titlePrefix }) => {
-      const latencies: number[] = new Array(n);
-      const start = performance.now();
-      for (let i = 0; i < n; i++) {
-        const body = JSON.stringify({
-          title: `${titlePrefix}${i}`,
-          type: 'checkup',
-          date: new Date(Date.UTC(2026, 11, 1, 8, 0) + (i % 500) * 15 * 60_000).toISOString(),
-          durationMinutes: 15,
-          status: 'scheduled',
-          notes: null,
-          petId,
-          practitionerId: null,
-        });
-        const t = performance.now();
-        const res = await fetch('/api/appointments', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        await res.text();
-        latencies[i] = performance.now() - t;
-        if (res.status !== 201 && res.status !== 202) throw new Error(`write ${i} answered ${res.status}`);
-      }
-      return { latencies, totalMs: performance.now() - start };
-    },
-    { n, petId, titlePrefix },
-  );
-  return { n, latencyMs: summarize(latencies), writesPerSecond: perSecond(n, totalMs), writeTotalMs: round(totalMs) };
-}
-
-function countApiRequests(context: BrowserContext, match: (url: URL) => boolean): { count: number; stop(): void } {
-  const counter = {
-    count: 0,
-    stop: () => context.off('request', onRequest),
+function drainFigures(
+  n: number,
+  drainMs: number,
+  httpRequests: number,
+  rest: { syncDoneMs: number | null; pageHeapPeakMB: number; workerHeapPeakMB: number | null; bytes: DrainRun['bytes'] },
+): DrainRun {
+  return {
+    drainMs: round(drainMs),
+    opsPerSecond: perSecond(n, drainMs),
+    httpRequests,
+    syncDoneMs: rest.syncDoneMs,
+    pageHeapPeakMB: round(rest.pageHeapPeakMB),
+    workerHeapPeakMB: rest.workerHeapPeakMB === null ? null : round(rest.workerHeapPeakMB),
+    bytes: rest.bytes,
   };
-  const onRequest = (request: { url(): string }) => {
-    if (match(new URL(request.url()))) counter.count++;
-  };
-  context.on('request', onRequest);
-  return counter;
 }
 
-async function benchOurs(browser: Browser, server: RunningServer, n: number): Promise<{ writes: WriteRun; drain: DrainRun }> {
-  const context = await browser.newContext({ baseURL: server.url });
+async function pageHeapReader(context: BrowserContext, page: Page): Promise<() => Promise<number>> {
+  const cdp = await context.newCDPSession(page);
+  return async () => (await cdp.send('Runtime.getHeapUsage')).usedSize / 1024 / 1024;
+}
+
+async function benchOurs(browser: Browser, target: Target, n: number, timed: boolean): Promise<Side> {
+  const context = await browser.newContext({ baseURL: target.url });
   try {
     const { page, user } = await openApp(context);
     await askWorker(page, { type: 'SESSION_STARTED', user });
-    await waitForFirstPull(page, 60_000);
+    await waitForFirstPull(page, 300_000);
     const petId = await firstPetId(context);
     const prefix = `bench-ours-${n}-${Date.now()}-`;
 
     await context.setOffline(true);
-    log(`ours: ${n} offline writes...`);
-    const writes = await timedWrites(page, n, petId, prefix);
-    const requests = countApiRequests(context, (u) => u.pathname.startsWith('/api/sync/'));
+    log(`ours: ${n} offline writes${target.network ? ` (${target.network.name} run)` : ''}...`);
+    const writes = await timedWrites(page, n, petId, prefix, timed ? 1 : FILL_CONCURRENCY);
+    const worker = await WorkerTarget.attach(browser, context, page, '/sw.js');
+    if (target.network) await worker.throttle(target.network);
+    const requests = countRequests(context, (u) => u.pathname.startsWith('/api/sync/'));
     const lastResultBefore = (await askWorker<WorkerState>(page, { type: 'GET_STATE' })).lastResult?.finishedAt ?? 0;
+    const pageHeap = sampleHeap(await pageHeapReader(context, page));
+    const workerHeap = sampleHeap(() => worker.heapUsedMB());
+    target.proxy?.reset();
 
     log(`ours: draining ${n}...`);
     const started = performance.now();
     await context.setOffline(false);
-    await waitUntil(() => countRows(server.databasePath, prefix) >= n, 300_000, 'rows on the server');
+    await waitUntil(() => countRows(target.databasePath, prefix) >= n, 900_000, 'rows on the server');
     await waitUntil(async () => {
       const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
       return s.stats.pending + s.stats.inFlight === 0;
-    }, 300_000, 'an empty queue');
+    }, 900_000, 'an empty queue');
     const drainMs = performance.now() - started;
-    let syncDoneMs: number | null = null;
+    const bytes = target.proxy ? { ...target.proxy.bytes } : null;
     await waitUntil(async () => {
       const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
       return !s.isSyncing && (s.lastResult?.finishedAt ?? 0) > lastResultBefore;
-    }, 300_000, 'the end of the sync');
-    syncDoneMs = round(performance.now() - started);
+    }, 900_000, 'the end of the sync');
+    const syncDoneMs = round(performance.now() - started);
     requests.stop();
-    const rows = countRows(server.databasePath, prefix);
+    const [pageHeapPeakMB, workerHeapPeakMB] = [await pageHeap.stop(), await workerHeap.stop()];
+    await worker.throttle(null);
+    await worker.detach();
+    const rows = countRows(target.databasePath, prefix);
     if (rows !== n) throw new Error(`expected ${n} rows on the server, found ${rows}`);
-    return {
-      writes,
-      drain: { drainMs: round(drainMs), opsPerSecond: perSecond(n, drainMs), httpRequests: requests.count, syncDoneMs },
-    };
+    return { writes, drain: drainFigures(n, drainMs, requests.count, { syncDoneMs, pageHeapPeakMB, workerHeapPeakMB, bytes }) };
   } finally {
     await context.close();
   }
 }
 
-async function benchBaseline(browser: Browser, server: RunningServer, n: number): Promise<{ writes: WriteRun; drain: DrainRun }> {
-  const context = await browser.newContext({ baseURL: server.url });
+async function benchBaseline(browser: Browser, target: Target, n: number, timed: boolean): Promise<Side> {
+  const context = await browser.newContext({ baseURL: target.url });
   try {
-    await login(context);
+    const page = await openBaseline(context);
     const petId = await firstPetId(context);
-    const page = await context.newPage();
-    await page.goto('/bench-baseline/index.html');
-    await waitForControl(page);
     const prefix = `bench-base-${n}-${Date.now()}-`;
     await context.setOffline(true);
-    log(`baseline: ${n} offline writes...`);
-    const writes = await timedWrites(page, n, petId, prefix);
-    const requests = countApiRequests(context, (u) => u.pathname === '/api/appointments');
+    log(`baseline: ${n} offline writes${target.network ? ` (${target.network.name} run)` : ''}...`);
+    const writes = await timedWrites(page, n, petId, prefix, timed ? 1 : FILL_CONCURRENCY);
+    const worker = await WorkerTarget.attach(browser, context, page, '/bench-baseline/sw.js');
+    if (target.network) await worker.throttle(target.network);
+    const requests = countRequests(context, (u) => u.pathname === '/api/appointments');
+    const pageHeap = sampleHeap(await pageHeapReader(context, page));
+    target.proxy?.reset();
     log(`baseline: draining ${n}...`);
     const started = performance.now();
     await context.setOffline(false);
-    await waitUntil(() => countRows(server.databasePath, prefix) >= n, 900_000, 'baseline rows on the server');
-    await waitUntil(async () => (await page.evaluate(async () => {
-      const channel = new MessageChannel();
-      return new Promise<number>((resolve) => {
-        channel.port1.onmessage = (e) => resolve(e.data as number);
-        navigator.serviceWorker.controller!.postMessage({ type: 'QUEUE_SIZE' }, [channel.port2]);
-      });
-    })) === 0, 60_000, 'the baseline queue to empty');
+    await waitUntil(() => countRows(target.databasePath, prefix) >= n, 3_600_000, 'baseline rows on the server');
+    await waitUntil(async () => (await baselineQueueSize(page)) === 0, 60_000, 'the baseline queue to empty');
     const drainMs = performance.now() - started;
     requests.stop();
-    return { writes, drain: { drainMs: round(drainMs), opsPerSecond: perSecond(n, drainMs), httpRequests: requests.count, syncDoneMs: null } };
+    const pageHeapPeakMB = await pageHeap.stop();
+    await worker.detach();
+    const bytes = target.proxy ? { ...target.proxy.bytes } : null;
+    return { writes, drain: drainFigures(n, drainMs, requests.count, { syncDoneMs: null, pageHeapPeakMB, workerHeapPeakMB: null, bytes }) };
   } finally {
     await context.close();
   }
@@ -249,34 +190,44 @@ interface PullRun {
   recordsPerSecond: number;
   pageHeapUsedMB: number;
   httpRequests: number;
+  bytesDown: number | null;
 }
 
-async function benchInitialPull(browser: Browser, size: number, workDir: string): Promise<PullRun> {
+function seedPullDatabase(size: number, workDir: string): string {
   const databasePath = path.join(workDir, 'pull.db');
   log(`seeding ${size} appointments for the initial pull...`);
   execFileSync(process.execPath, ['--import', 'tsx', 'server/seed-cli.ts', '--size', String(size), '--reset'], {
     env: { ...process.env, DATABASE_PATH: databasePath },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const server = await startServer(databasePath);
-  const context = await browser.newContext({ baseURL: server.url });
+  return databasePath;
+}
+
+async function benchInitialPull(browser: Browser, target: Target): Promise<PullRun> {
+  const context = await browser.newContext({ baseURL: target.url });
   try {
     const { page, user } = await openApp(context);
     const serverAppointments = (() => {
-      const db = new Database(databasePath, { readonly: true });
+      const db = new Database(target.databasePath, { readonly: true });
       try {
         return (db.prepare('SELECT count(*) AS n FROM appointments WHERE practice_id = ? AND deleted_at IS NULL').get(user.practiceId) as { n: number }).n;
       } finally {
         db.close();
       }
     })();
-    const requests = countApiRequests(context, (u) => u.pathname === '/api/sync/pull');
-    log(`initial pull of ${serverAppointments} appointments...`);
+    const worker = await WorkerTarget.attach(browser, context, page, '/sw.js');
+    if (target.network) await worker.throttle(target.network);
+    const requests = countRequests(context, (u) => u.pathname === '/api/sync/pull');
+    target.proxy?.reset();
+    log(`initial pull of ${serverAppointments} appointments${target.network ? ` (${target.network.name})` : ''}...`);
     const started = performance.now();
     await askWorker(page, { type: 'SESSION_STARTED', user });
-    await waitForFirstPull(page, 300_000);
+    await waitForFirstPull(page, 600_000);
     const ms = performance.now() - started;
     requests.stop();
+    const bytesDown = target.proxy ? target.proxy.bytes.down : null;
+    await worker.throttle(null);
+    await worker.detach();
     const records = await page.evaluate(
       () =>
         new Promise<number>((resolve, reject) => {
@@ -298,49 +249,89 @@ async function benchInitialPull(browser: Browser, size: number, workDir: string)
       recordsPerSecond: perSecond(records, ms),
       pageHeapUsedMB: round(usedSize / 1024 / 1024),
       httpRequests: requests.count,
+      bytesDown,
     };
   } finally {
     await context.close();
-    await server.stop();
   }
 }
 
 interface IdbFloor {
-  /** 1,000 puts of a queue-row-sized object in one read-write transaction, in a page. */
-  putsPerSecond: number;
-  msPerPut: number;
+  /** 1,000 puts of a queue-row-sized object in one relaxed read-write transaction (best of 3). */
+  worker: { putsPerSecond: number; msPerPut: number };
+  page: { putsPerSecond: number; msPerPut: number };
 }
 
-/** What IndexedDB itself costs in this Chromium: the floor under every per-operation write. */
+const RAW_PUTS = `(async () => {
+  const db = await new Promise((resolve, reject) => {
+    const open = indexedDB.open('bench-raw-' + Math.random(), 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('rows', { keyPath: 'id' });
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+  const runs = [];
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now();
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction('rows', 'readwrite', { durability: 'relaxed' });
+      const store = tx.objectStore('rows');
+      for (let i = 0; i < 1000; i++) {
+        store.put({ id: run * 1000 + i, opId: crypto.randomUUID(), status: 'pending', data: { title: 'Checkup ' + i, date: new Date().toISOString(), petId: 5, notes: null } });
+      }
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error);
+    });
+    runs.push(performance.now() - started);
+  }
+  db.close();
+  return Math.min(...runs);
+})()`;
+
+/** What IndexedDB itself costs in this Chromium, in the service worker and in a page: the floor under every per-operation write. */
 async function benchRawIndexedDb(browser: Browser, server: RunningServer): Promise<IdbFloor> {
   const context = await browser.newContext({ baseURL: server.url });
   try {
-    const page = await context.newPage();
-    await page.goto('/bench-baseline/index.html');
-    const ms = await page.evaluate(async () => {
-      const db: IDBDatabase = await new Promise((resolve, reject) => {
-        const open = indexedDB.open('bench-raw', 1);
-        open.onupgradeneeded = () => open.result.createObjectStore('rows', { keyPath: 'id' });
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
-      const runs: number[] = [];
-      for (let run = 0; run < 3; run++) {
-        const started = performance.now();
-        await new Promise<void>((resolve, reject) => {
-          const tx = db.transaction('rows', 'readwrite', { durability: 'relaxed' });
-          const store = tx.objectStore('rows');
-          for (let i = 0; i < 1000; i++) {
-            store.put({ id: run * 1000 + i, opId: crypto.randomUUID(), status: 'pending', data: { title: `Checkup ${i}`, date: new Date().toISOString(), petId: 5, notes: null } });
-          }
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
-        });
-        runs.push(performance.now() - started);
-      }
-      return Math.min(...runs);
-    });
-    return { putsPerSecond: perSecond(1000, ms), msPerPut: round(ms / 1000, 3) };
+    const { page } = await openApp(context);
+    const worker = await WorkerTarget.attach(browser, context, page, '/sw.js');
+    const inWorker = await worker.evaluate<number>(RAW_PUTS);
+    await worker.detach();
+    const inPage = (await page.evaluate(RAW_PUTS)) as number;
+    const floor = (ms: number) => ({ putsPerSecond: perSecond(1000, ms), msPerPut: round(ms / 1000, 3) });
+    return { worker: floor(inWorker), page: floor(inPage) };
+  } finally {
+    await context.close();
+  }
+}
+
+interface EmulationCheck {
+  profile: NetworkProfile;
+  path: string;
+  bytes: number;
+  unthrottledMs: number;
+  throttledMs: number;
+  /** latency + bytes at the profile's rate: what a fetch must take at least when the profile applies. */
+  expectedAtLeastMs: number;
+}
+
+/** Shows that the profile applies to the worker's own fetches: one fetch of the worker script, with and without. */
+async function checkEmulation(browser: Browser, server: RunningServer, profile: NetworkProfile): Promise<EmulationCheck> {
+  const context = await browser.newContext({ baseURL: server.url });
+  try {
+    const { page } = await openApp(context);
+    const worker = await WorkerTarget.attach(browser, context, page, '/sw.js');
+    const before = await worker.timedFetch('/sw.js');
+    await worker.throttle(profile);
+    const after = await worker.timedFetch('/sw.js');
+    await worker.throttle(null);
+    await worker.detach();
+    return {
+      profile,
+      path: '/sw.js',
+      bytes: after.bytes,
+      unthrottledMs: round(before.ms),
+      throttledMs: round(after.ms),
+      expectedAtLeastMs: round(profile.latencyMs + (after.bytes * 8 * 1000) / profile.bitsPerSecond),
+    };
   } finally {
     await context.close();
   }
@@ -359,6 +350,7 @@ function machine() {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     memoryGB: round(os.totalmem() / 1024 ** 3, 1),
+    loadAverage: os.loadavg().map((l) => round(l)),
     node: process.version,
     chromium: (() => {
       try {
@@ -370,24 +362,65 @@ function machine() {
   };
 }
 
-function printTable(sizes: SizeResult[], pull: PullRun | null): void {
-  const rows: string[][] = [['measure', ...sizes.map((s) => `N = ${s.n}`)]];
-  const add = (label: string, value: (s: SizeResult) => string) => rows.push([label, ...sizes.map(value)]);
-  add('offline write p50 / p95 / p99 (ms)', (s) => `${s.ours.writes.latencyMs.p50} / ${s.ours.writes.latencyMs.p95} / ${s.ours.writes.latencyMs.p99}`);
-  add('offline writes per second', (s) => String(s.ours.writes.writesPerSecond));
-  add('drain: time to empty queue (ms)', (s) => String(s.ours.drain.drainMs));
-  add('drain: operations per second', (s) => String(s.ours.drain.opsPerSecond));
-  add('drain: HTTP requests (push+pull)', (s) => String(s.ours.drain.httpRequests));
-  add('baseline write p50 / p95 (ms)', (s) => (s.baseline ? `${s.baseline.writes.latencyMs.p50} / ${s.baseline.writes.latencyMs.p95}` : '-'));
-  add('baseline drain (ms)', (s) => (s.baseline ? String(s.baseline.drain.drainMs) : '-'));
-  add('baseline HTTP requests', (s) => (s.baseline ? String(s.baseline.drain.httpRequests) : '-'));
-  add('speed-up (baseline / ours)', (s) => (s.speedup ? `${s.speedup}x` : '-'));
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const row of rows) console.log(row.map((c, i) => c.padEnd(widths[i]!)).join(' | '));
+function printTable(header: string[], rows: string[][]): void {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
+  for (const row of all) console.log(row.map((c, i) => (c ?? '').padEnd(widths[i]!)).join(' | '));
+}
+
+const kb = (bytes: number) => `${Math.round(bytes / 1024).toLocaleString('en-US')} KB`;
+
+interface ClinicResult {
+  n: number;
+  check: EmulationCheck | null;
+  plain: Side | null;
+  gzip: Side | null;
+  baseline: Side | null;
+  speedup: number | null;
+  pullPlain: PullRun | null;
+  pullGzip: PullRun | null;
+}
+
+function printResults(sizes: SizeResult[], pull: PullRun | null, clinic: ClinicResult | null, floor: IdbFloor | null): void {
+  if (sizes.length > 0) {
+    const cell = (f: (s: SizeResult) => string) => sizes.map(f);
+    printTable(['loopback', ...sizes.map((s) => `N = ${s.n}`)], [
+      ['offline write p50 / p95 / p99 (ms)', ...cell((s) => `${s.ours.writes.latencyMs.p50} / ${s.ours.writes.latencyMs.p95} / ${s.ours.writes.latencyMs.p99}`)],
+      ['offline writes per second', ...cell((s) => String(s.ours.writes.writesPerSecond))],
+      ['drain: time to empty queue (ms)', ...cell((s) => String(s.ours.drain.drainMs))],
+      ['drain: operations per second', ...cell((s) => String(s.ours.drain.opsPerSecond))],
+      ['drain: sync done, pull included (ms)', ...cell((s) => String(s.ours.drain.syncDoneMs))],
+      ['drain: HTTP requests (push+pull)', ...cell((s) => String(s.ours.drain.httpRequests))],
+      ['drain: peak heap page / worker (MB)', ...cell((s) => `${s.ours.drain.pageHeapPeakMB} / ${s.ours.drain.workerHeapPeakMB}`)],
+      ['baseline write p50 / p95 (ms)', ...cell((s) => (s.baseline ? `${s.baseline.writes.latencyMs.p50} / ${s.baseline.writes.latencyMs.p95}` : '-'))],
+      ['baseline drain (ms)', ...cell((s) => (s.baseline ? String(s.baseline.drain.drainMs) : '-'))],
+      ['baseline HTTP requests', ...cell((s) => (s.baseline ? String(s.baseline.drain.httpRequests) : '-'))],
+      ['speed-up (baseline / ours)', ...cell((s) => (s.speedup ? `${s.speedup}x` : '-'))],
+    ]);
+  }
   if (pull) {
-    console.log(
-      `initial pull: ${pull.records} appointments in ${pull.ms} ms (${pull.recordsPerSecond}/s, ${pull.httpRequests} requests), page JS heap ${pull.pageHeapUsedMB} MB`,
-    );
+    console.log(`initial pull (loopback): ${pull.records} appointments in ${pull.ms} ms (${pull.recordsPerSecond}/s, ${pull.httpRequests} requests), page JS heap ${pull.pageHeapUsedMB} MB`);
+  }
+  if (clinic) {
+    const c = clinic;
+    if (c.check) {
+      console.log(
+        `${c.check.profile.name} (${c.check.profile.bitsPerSecond / 1e6} Mbit/s, ${c.check.profile.latencyMs} ms) on the worker's target; check: the worker fetched ${c.check.path} (${kb(c.check.bytes)}) in ${c.check.throttledMs} ms throttled (at least ${c.check.expectedAtLeastMs} ms expected), ${c.check.unthrottledMs} ms without`,
+      );
+    }
+    const drain = (s: Side | null) => (s ? `${s.drain.drainMs} ms, ${s.drain.httpRequests} requests` : '-');
+    const bytes = (s: Side | null) => (s?.drain.bytes ? `${kb(s.drain.bytes.up)} up / ${kb(s.drain.bytes.down)} down` : '-');
+    const pullCell = (p: PullRun | null) => (p ? `${p.ms} ms, ${p.httpRequests} requests, ${p.bytesDown !== null ? kb(p.bytesDown) : '?'} down` : '-');
+    printTable([c.check?.profile.name ?? 'clinic', 'plain bodies (this server)', 'gzip (proxy standing in for the Fastify server)'], [
+      [`drain of ${c.n}`, drain(c.plain), drain(c.gzip)],
+      ['drain bytes on the wire', bytes(c.plain), bytes(c.gzip)],
+      [`baseline (Workbox Queue) drain of ${c.n}`, drain(c.baseline), '-'],
+      ['speed-up (baseline / ours, plain)', c.speedup ? `${c.speedup}x` : '-', '-'],
+      [`initial pull of ${c.pullPlain?.records ?? c.pullGzip?.records ?? '-'}`, pullCell(c.pullPlain), pullCell(c.pullGzip)],
+    ]);
+  }
+  if (floor) {
+    console.log(`raw IndexedDB in this Chromium: ${floor.worker.putsPerSecond} puts/s (${floor.worker.msPerPut} ms per put) in the service worker, ${floor.page.putsPerSecond} puts/s in a page`);
   }
 }
 
@@ -395,35 +428,72 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-bench-'));
   buildBaseline();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-  const server = await startServer(path.join(workDir, 'bench.db'));
   const sizes: SizeResult[] = [];
   let pull: PullRun | null = null;
+  let clinic: ClinicResult | null = null;
   let serverAlone: unknown = null;
   let idbFloor: IdbFloor | null = null;
+  const started = machine();
+  const servers: RunningServer[] = [];
+  const proxies: CountingProxy[] = [];
+  const direct = (server: RunningServer): Target => ({ url: server.url, databasePath: server.databasePath, proxy: null, network: null });
   try {
+    const server = await startServer(path.join(workDir, 'bench.db'));
+    servers.push(server);
     idbFloor = await benchRawIndexedDb(browser, server);
     for (const n of SIZES) {
       if (SKIP.has('writes')) break;
-      const ours = await benchOurs(browser, server, n);
-      const baseline = SKIP.has('baseline') ? null : await benchBaseline(browser, server, n);
+      const ours = await benchOurs(browser, direct(server), n, true);
+      const baseline = SKIP.has('baseline') ? null : await benchBaseline(browser, direct(server), n, true);
       sizes.push({ n, ours, baseline, speedup: baseline ? round(baseline.drain.drainMs / ours.drain.drainMs, 1) : null });
     }
     await server.stop();
-    if (!SKIP.has('pull')) pull = await benchInitialPull(browser, PULL_SIZE, workDir);
+
+    if (!SKIP.has('clinic')) {
+      // A fresh server, reached through counting proxies: plain (bytes pass through) and gzip.
+      const clinicServer = await startServer(path.join(workDir, 'clinic.db'));
+      servers.push(clinicServer);
+      const plainProxy = await startProxy(clinicServer.url, { gzip: false });
+      const gzipProxy = await startProxy(clinicServer.url, { gzip: true });
+      proxies.push(plainProxy, gzipProxy);
+      const via = (proxy: CountingProxy): Target => ({ url: proxy.url, databasePath: clinicServer.databasePath, proxy, network: CLINIC_WIFI });
+      const check = await checkEmulation(browser, clinicServer, CLINIC_WIFI);
+      const plain = await benchOurs(browser, via(plainProxy), CLINIC_N, false);
+      const gzip = await benchOurs(browser, via(gzipProxy), CLINIC_N, false);
+      const baseline = SKIP.has('clinic-baseline') ? null : await benchBaseline(browser, via(plainProxy), CLINIC_N, false);
+      clinic = { n: CLINIC_N, check, plain, gzip, baseline, speedup: baseline ? round(baseline.drain.drainMs / plain.drain.drainMs, 1) : null, pullPlain: null, pullGzip: null };
+      await clinicServer.stop();
+    }
+
+    if (!SKIP.has('pull')) {
+      const pullServer = await startServer(seedPullDatabase(PULL_SIZE, workDir));
+      servers.push(pullServer);
+      pull = await benchInitialPull(browser, direct(pullServer));
+      if (clinic) {
+        const plainProxy = await startProxy(pullServer.url, { gzip: false });
+        const gzipProxy = await startProxy(pullServer.url, { gzip: true });
+        proxies.push(plainProxy, gzipProxy);
+        const via = (proxy: CountingProxy): Target => ({ url: proxy.url, databasePath: pullServer.databasePath, proxy, network: CLINIC_WIFI });
+        clinic.pullPlain = await benchInitialPull(browser, via(plainProxy));
+        clinic.pullGzip = await benchInitialPull(browser, via(gzipProxy));
+      }
+      await pullServer.stop();
+    }
     if (!SKIP.has('server')) serverAlone = benchServerAlone();
   } finally {
     await browser.close();
-    await server.stop();
+    for (const proxy of proxies) await proxy.stop();
+    for (const server of servers) await server.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
 
-  printTable(sizes, pull);
-  if (idbFloor) console.log(`raw IndexedDB in this Chromium: ${idbFloor.putsPerSecond} puts/s (${idbFloor.msPerPut} ms per put)`);
+  printResults(sizes, pull, clinic, idbFloor);
   if (serverAlone) console.log('server alone:', JSON.stringify(serverAlone));
-  const result = { date: new Date().toISOString(), machine: machine(), indexedDbFloor: idbFloor, sizes, initialPull: pull, serverAlone };
+  const result = { date: new Date().toISOString(), machine: { ...started, loadAverageAtEnd: os.loadavg().map((l) => round(l)) }, indexedDbFloor: idbFloor, sizes, initialPull: pull, clinic, serverAlone };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', JSON.stringify(result, null, 2));
   writeFileSync(`bench/results/bench-${result.date.replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2));
+  if (workerDebugLines.length > 0) writeFileSync('bench/results/worker-debug.log', workerDebugLines.join('\n'));
   log('figures written to bench/results/latest.json');
 }
 

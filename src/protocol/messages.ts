@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { EntityIdSchema, EntityTypeSchema, RealIdSchema, TempIdSchema } from './entities.ts';
 import { ClashSchema } from './double-booking.ts';
-import { ConflictTypeSchema, ErrorInfoSchema, OperationKindSchema, SessionUserSchema } from './sync.ts';
+import { ConflictTypeSchema, ErrorInfoSchema, OperationKindSchema, SessionUserSchema, SYNC_ERROR_CODES } from './sync.ts';
 
 // ---------------------------------------------------------------- shared records
 
@@ -221,10 +221,29 @@ export const PageMessageSchema = z.discriminatedUnion('type', [
 export type PageMessage = z.infer<typeof PageMessageSchema>;
 export type PageMessageType = PageMessage['type'];
 
+/** Why RESOLVE_CONFLICT was refused (the dialog shows the message; the code says what to fix). */
+export const RESOLUTION_ERROR_CODES = [
+  /** merge or manual: a field both sides changed has no choice yet. */
+  'CHOICE_REQUIRED',
+  /** A choice names a field the record does not have. */
+  'UNKNOWN_FIELD',
+  /** The strategy does not apply (merge or manual of a deletion made on this device). */
+  'NOT_APPLICABLE',
+  /** No open conflict with that id (resolved meanwhile, e.g. in another tab). */
+  'CONFLICT_NOT_FOUND',
+] as const;
+export type ResolutionErrorCode = (typeof RESOLUTION_ERROR_CODES)[number];
+
+/** Codes of a refused page request: the sync codes plus the resolution ones. */
+export const WorkerErrorCodeSchema = z.enum([...SYNC_ERROR_CODES, ...RESOLUTION_ERROR_CODES]);
+export type WorkerErrorCode = z.infer<typeof WorkerErrorCodeSchema>;
+export const WorkerErrorInfoSchema = z.object({ code: WorkerErrorCodeSchema, message: z.string() });
+export type WorkerErrorInfo = z.infer<typeof WorkerErrorInfoSchema>;
+
 /** Answer on the request's MessagePort. */
 export const WorkerReplySchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: ErrorInfoSchema }),
+  z.object({ ok: z.literal(false), error: WorkerErrorInfoSchema }),
 ]);
 export type WorkerReply = z.infer<typeof WorkerReplySchema>;
 
@@ -238,13 +257,17 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CONFLICT_ADDED'), conflict: ConflictRecordSchema }),
   z.object({ type: z.literal('CONFLICT_RESOLVED'), conflictId: z.number().int() }),
   z.object({ type: z.literal('AUTH_REQUIRED') }),
+  /**
+   * No longer sent: records keep their local key for good and answer at both ids (kept in the
+   * protocol until the screens drop the code that follows it).
+   */
   z.object({
     type: z.literal('ID_REMAPPED'),
     entityType: EntityTypeSchema,
     tempId: TempIdSchema,
     realId: RealIdSchema,
   }),
-  /** The replica changed (pull, remap, resolution): screens showing these types should reload. */
+  /** The replica changed (push answers, pull, resolution): screens showing these types should reload. */
   z.object({ type: z.literal('DATA_CHANGED'), entityTypes: z.array(EntityTypeSchema) }),
   /** The browser gave up retrying a background sync; the work stays queued. */
   z.object({ type: z.literal('SYNC_GAVE_UP'), pending: z.number().int().nonnegative() }),

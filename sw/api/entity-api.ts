@@ -16,10 +16,10 @@ import {
   type SyncErrorCode,
 } from '../../src/protocol/index.ts';
 import { LocalWriteError } from '../core/local-write.ts';
-import { publicRecord } from '../core/rebase.ts';
 import { isEntityType } from '../db/records.ts';
 import type { SyncDb } from '../db/schema.ts';
-import { QuotaExceededError, createLocal, deleteLocal, updateLocal } from '../store/local-writes.ts';
+import { QuotaExceededError } from '../db/tx.ts';
+import { createLocal, deleteLocal, updateLocal } from '../store/local-writes.ts';
 import { getPublicRecord, listRecords, type ListFilter } from '../store/reads.ts';
 
 export interface EntityApiDeps {
@@ -137,17 +137,17 @@ export async function handleEntityRequest(request: Request, deps: EntityApiDeps)
     if (request.method === 'POST' && id === null) {
       const record = await createLocal(deps.db, entityType, body, ctx);
       deps.onWrite(entityType);
-      return json(201, { data: publicRecord(record) });
+      return json(201, { data: record });
     }
     if (request.method === 'PATCH' && id !== null) {
       const record = await updateLocal(deps.db, entityType, id, body, ctx);
       deps.onWrite(entityType);
-      return json(200, { data: publicRecord(record) });
+      return json(200, { data: record });
     }
     if (request.method === 'DELETE' && id !== null) {
       const record = await deleteLocal(deps.db, entityType, id, ctx);
       deps.onWrite(entityType);
-      return json(200, { data: publicRecord(record) });
+      return json(200, { data: record });
     }
     return error(405, 'BAD_REQUEST', `${request.method} is not allowed on ${url.pathname}`);
   } catch (err) {

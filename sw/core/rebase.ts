@@ -44,9 +44,3 @@ export function changedFields(current: Row, patch: Row): Row {
   }
   return changed;
 }
-
-/** The record without the replica's bookkeeping fields (what the page receives). */
-export function publicRecord(record: Row): Row {
-  const { _server: _ignored, ...rest } = record;
-  return rest;
-}

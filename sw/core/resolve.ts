@@ -12,7 +12,7 @@
  * A `deleted` conflict (the server deleted the record the user edited) cannot be updated: keeping
  * the local side re-creates the record as a new one.
  */
-import type { ConflictRecord, FieldChoice, Resolution } from '../../src/protocol/index.ts';
+import type { ConflictRecord, FieldChoice, Resolution, ResolutionErrorCode } from '../../src/protocol/index.ts';
 import type { Row } from './rebase.ts';
 
 export type ResolutionOutcome =
@@ -27,7 +27,7 @@ export type ResolutionOutcome =
 
 export class ResolutionError extends Error {
   constructor(
-    readonly code: 'CHOICE_REQUIRED' | 'UNKNOWN_FIELD' | 'NOT_APPLICABLE',
+    readonly code: Exclude<ResolutionErrorCode, 'CONFLICT_NOT_FOUND'>,
     message: string,
   ) {
     super(message);

@@ -3,14 +3,17 @@
  * in place (so it keeps its position before later changes of the same record) with a new opId:
  * the old one is already recorded on the server as "conflict".
  */
-import { ConflictRecordSchema, type ConflictRecord, type EntityId, type Resolution } from '../../src/protocol/index.ts';
+import { ConflictRecordSchema, type ConflictRecord, type Resolution } from '../../src/protocol/index.ts';
 import { makeTempId } from '../core/local-write.ts';
 import { resolveConflict, type ResolutionOutcome } from '../core/resolve.ts';
-import { putRecord, recomputeRecord, type Tx } from '../db/records.ts';
-import type { StoredOperation, SyncDb } from '../db/schema.ts';
-import { inWriteTransaction } from './local-writes.ts';
+import { putRecord, ReplicaView } from '../db/records.ts';
+import { localKeyOf, type StoredOperation, type SyncDb } from '../db/schema.ts';
+import { inWriteTransaction } from '../db/tx.ts';
+import { deleteRow, moveRows, rebaseLater, rewriteRow, rowForChange, rowsOf } from './queue.ts';
+import { recomputeRecord } from './replica.ts';
 
 export class ConflictNotFoundError extends Error {
+  readonly code = 'CONFLICT_NOT_FOUND';
   constructor(id: number) {
     super(`No open conflict with id ${id}`);
     this.name = 'ConflictNotFoundError';
@@ -45,67 +48,67 @@ export async function applyResolution(
   resolution: Resolution,
   ctx: ResolveContext,
 ): Promise<ResolveSummary> {
-  return inWriteTransaction(db, async (tx) => {
+  return inWriteTransaction(db, async (tx, writes) => {
     const conflicts = tx.objectStore('conflicts');
     const stored = await conflicts.get(conflictId);
     if (!stored || stored.resolved) throw new ConflictNotFoundError(conflictId);
     const conflict = ConflictRecordSchema.parse(stored);
     const outcome = resolveConflict(conflict, resolution);
-    const ops = tx.objectStore('sync_operations');
-    const row = await ops.get(conflict.operationId);
-    const server = conflict.conflictType === 'version' ? conflict.serverData : null;
+    const record = await new ReplicaView(tx).find(conflict.entityType, conflict.entityId);
+    const key = record ? localKeyOf(record) : conflict.entityId;
+    const [row, rows] = await Promise.all([rowForChange(tx, conflict.operationId), rowsOf(tx, conflict.entityType, key)]);
+    const later = rows.filter((op) => op.id !== conflict.operationId);
     let queuedOperationId: number | null = null;
-    let recordId: EntityId = conflict.entityId;
+    let newKey: string | null = null;
 
     if (outcome.kind === 'discard' || !row) {
-      if (row) await ops.delete(row.id!);
+      if (row) deleteRow(tx, writes, row.id);
       // The server deleted the record and the user agreed: later edits of it have nothing to apply to.
-      if (conflict.conflictType === 'deleted') {
-        for (const later of await ops.index('record').getAll([conflict.entityType, conflict.entityId])) await ops.delete(later.id!);
-      }
+      if (conflict.conflictType === 'deleted') for (const op of later) deleteRow(tx, writes, op.id);
     } else if (outcome.kind === 'delete') {
-      await ops.put(carrying(row, ctx, { operation: 'delete', data: null, baseVersion: outcome.baseVersion }));
-      queuedOperationId = row.id!;
+      rewriteRow(tx, writes, carrying(row, ctx, { operation: 'delete', data: null, baseVersion: outcome.baseVersion }));
+      queuedOperationId = row.id;
     } else if (outcome.kind === 'update') {
-      await ops.put(carrying(row, ctx, { operation: 'update', data: outcome.data, baseVersion: outcome.baseVersion }));
-      queuedOperationId = row.id!;
+      rewriteRow(tx, writes, carrying(row, ctx, { operation: 'update', data: outcome.data, baseVersion: outcome.baseVersion }));
+      queuedOperationId = row.id;
     } else {
-      // The server deleted the record: keep the user's version as a new record.
-      recordId = makeTempId(conflict.entityType, ctx.uuid());
-      await moveLaterRows(tx, conflict, recordId);
-      await putRecord(tx, conflict.entityType, {
+      // The server deleted the record: keep the user's version as a new record, with the later edits.
+      newKey = makeTempId(conflict.entityType, ctx.uuid());
+      const recreated = newKey;
+      for (const op of later) if (op.operation === 'delete') deleteRow(tx, writes, op.id);
+      const carried = carrying(row, ctx, { operation: 'create', entityId: recreated, tempId: recreated, data: outcome.data, baseVersion: null });
+      await moveRows(tx, writes, [
+        carried,
+        ...later.filter((op) => op.operation !== 'delete').map((op) => ({ ...op, entityId: recreated, tempId: recreated, baseVersion: null })),
+      ]);
+      const at = new Date(ctx.now).toISOString();
+      putRecord(tx, conflict.entityType, {
         ...outcome.data,
-        id: recordId,
+        id: recreated,
+        _tempId: recreated,
         version: 0,
-        createdAt: new Date(ctx.now).toISOString(),
-        updatedAt: new Date(ctx.now).toISOString(),
+        createdAt: at,
+        updatedAt: at,
         deletedAt: null,
         _pending: true,
         _conflict: false,
         _server: null,
       });
-      await ops.put(
-        carrying(row, ctx, { operation: 'create', entityId: recordId, tempId: recordId, data: outcome.data, baseVersion: null }),
-      );
-      queuedOperationId = row.id!;
+      queuedOperationId = row.id;
     }
 
     // Later changes of this record were made on top of what the user saw; they now sit on the server's version.
-    if (conflict.conflictType === 'version') {
-      for (const later of await ops.index('record').getAll([conflict.entityType, conflict.entityId])) {
-        if (later.id !== row?.id && later.operation !== 'create') await ops.put({ ...later, baseVersion: conflict.serverVersion });
-      }
-    }
+    if (conflict.conflictType === 'version') rebaseLater(tx, writes, later, conflict.serverVersion);
     const resolved: ConflictRecord = {
       ...conflict,
       resolved: true,
       resolvedAt: ctx.now,
       resolution: `${resolution.strategy}:${outcome.kind}`,
     };
-    await conflicts.put(resolved);
+    writes.add(() => conflicts.put(resolved));
     // The deleted record's local copy goes; the server's version (or the rewritten row) shows.
-    await recomputeRecord(tx, conflict.entityType, conflict.entityId, server);
-    if (recordId !== conflict.entityId) await recomputeRecord(tx, conflict.entityType, recordId);
+    await recomputeRecord(tx, conflict.entityType, key, conflict.conflictType === 'version' ? conflict.serverData : null);
+    if (newKey) await recomputeRecord(tx, conflict.entityType, newKey);
     return { outcome, queuedOperationId, conflict: resolved };
   }, 'strict');
 }
@@ -117,13 +120,4 @@ function carrying(
   change: Pick<StoredOperation, 'operation' | 'data' | 'baseVersion'> & Partial<Pick<StoredOperation, 'entityId' | 'tempId'>>,
 ): StoredOperation {
   return { ...row, ...change, opId: ctx.uuid(), timestamp: ctx.now, status: 'pending', attempts: 0, lastError: null, retryable: true };
-}
-
-async function moveLaterRows(tx: Tx, conflict: ConflictRecord, newId: EntityId): Promise<void> {
-  const ops = tx.objectStore('sync_operations');
-  for (const later of await ops.index('record').getAll([conflict.entityType, conflict.entityId])) {
-    if (later.id === conflict.operationId) continue;
-    if (later.operation === 'delete') await ops.delete(later.id!);
-    else await ops.put({ ...later, entityId: newId, tempId: String(newId), baseVersion: null });
-  }
 }

@@ -1,6 +1,7 @@
 /**
  * Local-first writes: the replica record and the queued operation change in ONE IndexedDB
- * transaction, so a write is either fully kept (and will reach the server) or not at all.
+ * transaction, committed with strict durability, so a write is either fully kept (and will reach
+ * the server) or not at all. Each returns the record as the page sees it.
  */
 import { isTempId, REFERENCE_FIELDS, type EntityId, type EntityType } from '../../src/protocol/index.ts';
 import {
@@ -12,8 +13,10 @@ import {
   type SessionContext,
 } from '../core/local-write.ts';
 import { changedFields, type Row } from '../core/rebase.ts';
-import { ALL_STORES, RequestPipeline, getRecord, putRecord, resolveId, type AnyReplicaRecord, type Tx } from '../db/records.ts';
-import type { StoredOperation, SyncDb } from '../db/schema.ts';
+import { ReplicaView, deleteRecord, putRecord, serverStateOf, serverVersionOf, type AnyReplicaRecord } from '../db/records.ts';
+import { localKeyOf, type NewOperation, type SyncDb } from '../db/schema.ts';
+import { inWriteTransaction, type RequestPipeline, type Tx } from '../db/tx.ts';
+import { enqueue } from './queue.ts';
 
 export interface WriteContext {
   session: SessionContext;
@@ -21,58 +24,10 @@ export interface WriteContext {
   uuid: () => string;
 }
 
-export class QuotaExceededError extends Error {
-  constructor() {
-    super('This device is out of storage space: the change was NOT saved. Free some space and try again.');
-    this.name = 'QuotaExceededError';
-  }
-}
-
-function isQuotaError(err: unknown): boolean {
-  return (
-    typeof err === 'object' &&
-    err !== null &&
-    'name' in err &&
-    ((err as { name: string }).name === 'QuotaExceededError' || (err as { name: string }).name === 'NS_ERROR_DOM_QUOTA_REACHED')
-  );
-}
-
-/**
- * Runs `work` in a read-write transaction over every store. Requests `work` adds to `writes` are
- * pipelined and settled before the commit. Quota failures become QuotaExceededError.
- *
- * Durability: what the user typed is committed `strict` (flushed to disk before the page hears
- * "saved"); sync bookkeeping is `relaxed`, as losing it to a power cut only means sending again.
- */
-export async function inWriteTransaction<T>(
-  db: SyncDb,
-  work: (tx: Tx, writes: RequestPipeline) => Promise<T>,
-  durability: IDBTransactionDurability = 'relaxed',
-): Promise<T> {
-  const tx = db.transaction(ALL_STORES, 'readwrite', { durability });
-  const writes = new RequestPipeline();
-  try {
-    const result = await work(tx, writes);
-    await writes.settle();
-    await tx.done;
-    return result;
-  } catch (err) {
-    writes.abandon();
-    try {
-      tx.abort();
-    } catch {
-      // already finished or aborted
-    }
-    await tx.done.catch(() => undefined);
-    if (isQuotaError(err) || (err instanceof DOMException && isQuotaError(tx.error))) throw new QuotaExceededError();
-    throw err;
-  }
-}
-
 function newOperation(
   ctx: WriteContext,
-  fields: Pick<StoredOperation, 'operation' | 'entityType' | 'entityId' | 'tempId' | 'data' | 'baseVersion'>,
-): StoredOperation {
+  fields: Pick<NewOperation, 'operation' | 'entityType' | 'entityId' | 'tempId' | 'data' | 'baseVersion'>,
+): NewOperation {
   return {
     ...fields,
     opId: ctx.uuid(),
@@ -87,117 +42,105 @@ function newOperation(
   };
 }
 
-interface CheckedReferences {
-  fields: Row;
-  /** The records the references point at, by field. */
-  targets: Map<string, AnyReplicaRecord>;
-}
-
-/** Each reference must point at a record the replica has (and that is not deleted). Reads are pipelined. */
-async function checkReferences(tx: Tx, entityType: EntityType, fields: Row): Promise<CheckedReferences> {
+/**
+ * Each reference must point at a record the replica has (and that is not deleted); it is stored
+ * as that record's public id. Lookups run together.
+ */
+async function checkReferences(view: ReplicaView, entityType: EntityType, fields: Row): Promise<Row> {
   const out = { ...fields };
-  const targets = new Map<string, AnyReplicaRecord>();
   const refs = REFERENCE_FIELDS[entityType].filter(({ field }) => typeof out[field] === 'number' || typeof out[field] === 'string');
   await Promise.all(
     refs.map(async ({ field, target }) => {
       const ref = out[field] as EntityId;
-      const id = await resolveId(tx, ref);
-      const record = await getRecord(tx, target, id);
+      const record = await view.find(target, ref);
       if (!record || record.deletedAt) {
         throw new LocalWriteError('VALIDATION', `${field}: no ${target === 'users' ? 'user' : target.slice(0, -1)} with id ${String(ref)}`);
       }
-      out[field] = id;
-      targets.set(field, record);
+      out[field] = record.id;
     }),
   );
-  return { fields: out, targets };
+  return out;
 }
 
-/** An appointment's client is its pet's owner, as the server derives it. */
-function withDerivedClient(entityType: EntityType, record: Row, targets: Map<string, AnyReplicaRecord>): Row {
-  const pet = targets.get('petId');
-  return entityType === 'appointments' && pet ? { ...record, clientId: pet.ownerId } : record;
-}
-
-export async function createLocal(db: SyncDb, entityType: EntityType, body: unknown, ctx: WriteContext): Promise<AnyReplicaRecord> {
+export async function createLocal(db: SyncDb, entityType: EntityType, body: unknown, ctx: WriteContext): Promise<Row> {
   const parsed = parseCreateBody(entityType, body);
   const tempId = makeTempId(entityType, ctx.uuid());
   return inWriteTransaction(db, async (tx, writes) => {
-    const { fields, targets } = await checkReferences(tx, entityType, parsed);
-    const visible = withDerivedClient(entityType, buildCreatedRecord(entityType, tempId, fields, ctx.session, ctx.now), targets);
-    const record = { ...visible, id: tempId, _pending: true, _conflict: false, _server: null } as AnyReplicaRecord;
-    writes.add(() => putRecord(tx, entityType, record));
-    writes.add(() =>
-      tx.objectStore('sync_operations').add(
-        newOperation(ctx, { operation: 'create', entityType, entityId: tempId, tempId, data: fields, baseVersion: null }),
-      ),
-    );
-    return record;
+    const view = new ReplicaView(tx);
+    const fields = await checkReferences(view, entityType, parsed);
+    const record: AnyReplicaRecord = {
+      ...buildCreatedRecord(entityType, tempId, fields, ctx.session, ctx.now),
+      id: tempId,
+      _tempId: tempId,
+      _pending: true,
+      _conflict: false,
+      _server: null,
+    };
+    putRecord(tx, entityType, record);
+    await enqueue(tx, writes, newOperation(ctx, { operation: 'create', entityType, entityId: tempId, tempId, data: fields, baseVersion: null }));
+    return view.toPublic(entityType, record);
   }, 'strict');
 }
 
-async function liveRecord(tx: Tx, entityType: EntityType, rawId: EntityId): Promise<AnyReplicaRecord> {
-  const id = await resolveId(tx, rawId);
-  const record = await getRecord(tx, entityType, id);
+async function liveRecord(view: ReplicaView, entityType: EntityType, rawId: EntityId): Promise<AnyReplicaRecord> {
+  const record = await view.find(entityType, rawId);
   if (!record || record.deletedAt) throw new LocalWriteError('NOT_FOUND', `No ${entityType} record with id ${String(rawId)}`);
   return record;
 }
 
-/** The version the device last saw from the server (0 for a record the server never saw). */
-function baseVersionOf(record: AnyReplicaRecord): number {
-  return record._server ? Number(record._server.version ?? 0) : 0;
-}
-
 /**
- * The screen's view after one more local change is the current view with the change on top
- * (the same as recomputing server state + every queued row, without reading the queue).
+ * Queues one more change of `record` and stores what the screen sees now: the current view with
+ * the change on top (the same as server state + every queued row, without reading them).
  */
-function storeChange(
+async function storeChange(
   tx: Tx,
   writes: RequestPipeline,
+  view: ReplicaView,
   ctx: WriteContext,
   entityType: EntityType,
   record: AnyReplicaRecord,
-  change: Pick<StoredOperation, 'operation' | 'data'>,
+  change: Pick<NewOperation, 'operation' | 'data'>,
   visible: Row,
-): AnyReplicaRecord {
-  const next = { ...record, ...visible, id: record.id, _pending: true } as AnyReplicaRecord;
-  writes.add(() => putRecord(tx, entityType, next));
-  writes.add(() =>
-    tx.objectStore('sync_operations').add(
-      newOperation(ctx, {
-        ...change,
-        entityType,
-        entityId: record.id,
-        tempId: isTempId(record.id) ? record.id : null,
-        baseVersion: baseVersionOf(record),
-      }),
-    ),
+): Promise<Row> {
+  const key = localKeyOf(record);
+  const queued = await enqueue(
+    tx,
+    writes,
+    newOperation(ctx, { ...change, entityType, entityId: key, tempId: isTempId(key) ? key : null, baseVersion: serverVersionOf(record) }),
   );
-  return next;
+  const next: AnyReplicaRecord = {
+    ...record,
+    ...visible,
+    id: record.id,
+    _pending: true,
+    // The server's state is kept while changes are pending (to rebase them and to undo a discard).
+    _server: record._pending ? (record._server ?? null) : serverStateOf(record),
+  };
+  // A record created here and deleted before it was ever sent: nothing reaches the server.
+  if (queued.kind === 'cancel') deleteRecord(tx, entityType, key);
+  else putRecord(tx, entityType, next);
+  return view.toPublic(entityType, next);
 }
 
-export async function updateLocal(
-  db: SyncDb,
-  entityType: EntityType,
-  rawId: EntityId,
-  body: unknown,
-  ctx: WriteContext,
-): Promise<AnyReplicaRecord> {
+export async function updateLocal(db: SyncDb, entityType: EntityType, rawId: EntityId, body: unknown, ctx: WriteContext): Promise<Row> {
   const patch = parseUpdateBody(entityType, body);
   return inWriteTransaction(db, async (tx, writes) => {
-    const record = await liveRecord(tx, entityType, rawId);
-    const { fields, targets } = await checkReferences(tx, entityType, patch);
-    const changed = changedFields(record, fields);
-    if (Object.keys(changed).length === 0) return record;
-    const visible = withDerivedClient(entityType, { ...changed, updatedAt: new Date(ctx.now).toISOString() }, targets);
-    return storeChange(tx, writes, ctx, entityType, record, { operation: 'update', data: changed }, visible);
+    const view = new ReplicaView(tx);
+    const record = await liveRecord(view, entityType, rawId);
+    const [fields, shown] = await Promise.all([checkReferences(view, entityType, patch), view.toPublic(entityType, record)]);
+    const changed = changedFields(shown, fields);
+    if (Object.keys(changed).length === 0) return shown;
+    return storeChange(tx, writes, view, ctx, entityType, record, { operation: 'update', data: changed }, {
+      ...changed,
+      updatedAt: new Date(ctx.now).toISOString(),
+    });
   }, 'strict');
 }
 
-export async function deleteLocal(db: SyncDb, entityType: EntityType, rawId: EntityId, ctx: WriteContext): Promise<AnyReplicaRecord> {
+export async function deleteLocal(db: SyncDb, entityType: EntityType, rawId: EntityId, ctx: WriteContext): Promise<Row> {
   return inWriteTransaction(db, async (tx, writes) => {
-    const record = await liveRecord(tx, entityType, rawId);
-    return storeChange(tx, writes, ctx, entityType, record, { operation: 'delete', data: null }, { deletedAt: new Date(ctx.now).toISOString() });
+    const view = new ReplicaView(tx);
+    const record = await liveRecord(view, entityType, rawId);
+    return storeChange(tx, writes, view, ctx, entityType, record, { operation: 'delete', data: null }, { deletedAt: new Date(ctx.now).toISOString() });
   }, 'strict');
 }

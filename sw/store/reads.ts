@@ -1,7 +1,13 @@
-/** Reads of the local replica for the REST surface (lists with the screens' filters, one record). */
-import type { EntityId, EntityType } from '../../src/protocol/index.ts';
-import { publicRecord, type Row } from '../core/rebase.ts';
-import type { SyncDb } from '../db/schema.ts';
+/**
+ * Reads of the local replica for the REST surface (lists with the screens' filters, one record),
+ * in what the page sees (db/records.ts ReplicaView): public ids, an appointment's client derived
+ * from its pet's current owner.
+ */
+import { REFERENCE_FIELDS, type EntityId, type EntityType } from '../../src/protocol/index.ts';
+import type { Row } from '../core/rebase.ts';
+import { ReplicaView, type AnyReplicaRecord } from '../db/records.ts';
+import { localKeyOf, type SyncDb } from '../db/schema.ts';
+import { readTransaction, type ReadTx } from '../db/tx.ts';
 
 export interface ListFilter {
   /** Appointments: [from, to) as ISO date-times. */
@@ -12,14 +18,6 @@ export interface ListFilter {
   includeDeleted?: boolean;
 }
 
-function matches(record: Row, filter: ListFilter): boolean {
-  if (!filter.includeDeleted && record.deletedAt) return false;
-  for (const [field, value] of Object.entries(filter.equals ?? {})) {
-    if (String(record[field]) !== String(value)) return false;
-  }
-  return true;
-}
-
 function byName(a: Row, b: Row): number {
   return String(a.name ?? '').localeCompare(String(b.name ?? ''));
 }
@@ -28,8 +26,21 @@ function byDate(a: Row, b: Row): number {
   return String(a.date ?? '').localeCompare(String(b.date ?? ''));
 }
 
-export async function listRecords(db: SyncDb, entityType: EntityType, filter: ListFilter): Promise<Row[]> {
-  let rows: Row[];
+function asId(value: EntityId | string): EntityId {
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** Records from one index, for every id the wanted record is known by (no duplicates). */
+async function fromIndex(tx: ReadTx, entityType: EntityType, index: string, values: readonly EntityId[]): Promise<AnyReplicaRecord[]> {
+  const store = tx.objectStore(entityType) as unknown as { index(name: string): { getAll(key: IDBValidKey | IDBKeyRange): Promise<AnyReplicaRecord[]> } };
+  const found = await Promise.all(values.map((value) => store.index(index).getAll(value)));
+  const byKey = new Map<EntityId, AnyReplicaRecord>();
+  for (const record of found.flat()) byKey.set(localKeyOf(record), record);
+  return [...byKey.values()];
+}
+
+/** The stored records worth looking at for this filter, narrowed by an index where one fits. */
+async function candidates(tx: ReadTx, view: ReplicaView, entityType: EntityType, filter: ListFilter, forms: Map<string, EntityId[]>): Promise<AnyReplicaRecord[]> {
   if (entityType === 'appointments' && (filter.from || filter.to)) {
     // Dates are stored as UTC ISO strings, which sort like the instants they name.
     const range =
@@ -38,20 +49,42 @@ export async function listRecords(db: SyncDb, entityType: EntityType, filter: Li
         : filter.from
           ? IDBKeyRange.lowerBound(filter.from)
           : IDBKeyRange.upperBound(filter.to!, true);
-    rows = (await db.getAllFromIndex('appointments', 'date', range)) as Row[];
-  } else {
-    rows = (await db.getAll(entityType)) as Row[];
+    return (await tx.objectStore('appointments').index('date').getAll(range)) as AnyReplicaRecord[];
   }
-  const result = rows.filter((r) => matches(r, filter)).map(publicRecord);
+  if (entityType === 'appointments' && forms.has('petId')) return fromIndex(tx, 'appointments', 'petId', forms.get('petId')!);
+  if (entityType === 'appointments' && forms.has('clientId')) {
+    // The client is the pet's owner now: the owner's pets, then their appointments.
+    const pets = await fromIndex(tx, 'pets', 'ownerId', forms.get('clientId')!);
+    const petIds = (await Promise.all(pets.map((pet) => view.idForms('pets', pet.id)))).flat();
+    return fromIndex(tx, 'appointments', 'petId', petIds);
+  }
+  if (entityType === 'pets' && forms.has('ownerId')) return fromIndex(tx, 'pets', 'ownerId', forms.get('ownerId')!);
+  if (entityType === 'users' && filter.equals?.role !== undefined) {
+    return (await tx.objectStore('users').index('role').getAll(String(filter.equals.role))) as AnyReplicaRecord[];
+  }
+  return (await tx.objectStore(entityType).getAll()) as AnyReplicaRecord[];
+}
+
+export async function listRecords(db: SyncDb, entityType: EntityType, filter: ListFilter): Promise<Row[]> {
+  const tx = readTransaction(db);
+  const view = new ReplicaView(tx);
+  // A reference filter matches a record under any id it is known by (temp id or server id).
+  const forms = new Map<string, EntityId[]>();
+  await Promise.all(
+    Object.entries(filter.equals ?? {}).map(async ([field, value]) => {
+      const target = REFERENCE_FIELDS[entityType].find((r) => r.field === field)?.target;
+      forms.set(field, target ? await view.idForms(target, asId(value)) : [asId(value)]);
+    }),
+  );
+  const records = (await candidates(tx, view, entityType, filter, forms)).filter((r) => filter.includeDeleted || !r.deletedAt);
+  const shown = await view.allToPublic(entityType, records);
+  const wanted = [...forms].map(([field, ids]) => [field, new Set(ids.map(String))] as const);
+  const result = shown.filter((record) => wanted.every(([field, ids]) => ids.has(String(record[field]))));
   return result.sort(entityType === 'appointments' ? byDate : byName);
 }
 
 export async function getPublicRecord(db: SyncDb, entityType: EntityType, id: EntityId): Promise<Row | null> {
-  let key = id;
-  if (typeof id === 'string') {
-    const alias = await db.get('id_aliases', id);
-    if (alias) key = alias.realId;
-  }
-  const record = (await db.get(entityType, key)) as Row | undefined;
-  return record ? publicRecord(record) : null;
+  const view = new ReplicaView(readTransaction(db));
+  const record = await view.find(entityType, id);
+  return record ? view.toPublic(entityType, record) : null;
 }

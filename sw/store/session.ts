@@ -1,5 +1,5 @@
 /** What the device keeps across sign-out and practice switches. */
-import { ALL_STORES } from '../db/records.ts';
+import { ALL_STORES } from '../db/tx.ts';
 import type { SessionUser } from '../../src/protocol/index.ts';
 import type { SyncDb } from '../db/schema.ts';
 import { getMeta, setMeta } from './meta.ts';

@@ -11,31 +11,30 @@ import {
   type EntityType,
   type ErrorInfo,
   type PushOperation,
+  type PushResponse,
   type SessionUser,
   type SyncProgress,
   type SyncResult,
   type WorkerEvent,
 } from '../../src/protocol/index.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../core/backoff.ts';
-import { recordKey, selectBatch } from '../core/coalesce.ts';
-import { remapOperations, type IdMapping } from '../core/remap.ts';
+import { BatchPlanner, pushBatchSize, type BatchSizePolicy } from '../core/batch-plan.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { applyPullPage } from '../store/apply-pull.ts';
 import { applyPushResults } from '../store/apply-push.ts';
 import { getMeta, setMeta } from '../store/meta.ts';
-import { compactStoredQueue, markInFlight, queueStats, releaseInFlight } from '../store/queue.ts';
+import { queueStats, releaseBatches, takeBatch, type TakenBatch } from '../store/queue.ts';
 import type { SyncLogger } from './logger.ts';
-import { TransportError, type SyncTransport } from './transport.ts';
+import { TransportError, type PreparedPush, type SyncTransport } from './transport.ts';
 
-export interface SyncEngineConfig {
-  /** Operations per push request. */
-  batchSize: number;
+export interface SyncEngineConfig extends BatchSizePolicy {
   /** Records per entity type per pull page. */
   pullLimit: number;
   backoff: BackoffPolicy;
 }
 
-export const DEFAULT_ENGINE_CONFIG: SyncEngineConfig = { batchSize: 100, pullLimit: 1000, backoff: DEFAULT_BACKOFF };
+/** Push batches grow from 100 to 1,000 operations with the queue (see pushBatchSize). */
+export const DEFAULT_ENGINE_CONFIG: SyncEngineConfig = { batchSize: 100, maxBatchSize: 1000, pullLimit: 1000, backoff: DEFAULT_BACKOFF };
 
 export interface SyncEngineDeps {
   db: SyncDb;
@@ -56,6 +55,18 @@ class SyncStop extends Error {
   constructor(readonly info: ErrorInfo) {
     super(info.message);
   }
+}
+
+/** A batch taken from the queue with its body ready. */
+interface Outgoing {
+  batch: TakenBatch;
+  prepared: PreparedPush;
+  takenMs: number;
+}
+
+/** ...and on the wire. */
+interface InFlight extends Outgoing {
+  reply: Promise<{ response: PushResponse; requestMs: number }>;
 }
 
 interface RunCounters {
@@ -175,97 +186,122 @@ export class SyncEngine {
 
   // ------------------------------------------------------------------ push
 
-  private ownOperations(ops: readonly StoredOperation[], session: SessionUser): StoredOperation[] {
+  /**
+   * Sends the queue in batches, pipelined: while the answer to batch k is stored, batch k+1 is
+   * already on the wire (and batch k+2 is being chosen and serialised). Batch k+1 leaves only once
+   * the server answered batch k, so the server applies them in queue order (it resolves temp ids
+   * across pushes). Rows queued while the push runs are sent in the same run.
+   */
+  private async push(session: SessionUser, counters: RunCounters): Promise<void> {
+    const { db, now, log } = this.deps;
+    const notify = (e: WorkerEvent) => this.notify(e);
+    const stats = await queueStats(db);
+    const total = stats.pending + stats.failed;
+    if (total === 0) return;
+    const size = pushBatchSize(total, this.config);
     // Work queued under another practice waits for a session of that practice.
-    return ops.filter((op) => op.practiceId === session.practiceId && op.tenantId === session.tenantId);
+    const planner = new BatchPlanner((op) => op.practiceId === session.practiceId && op.tenantId === session.tenantId);
+    const unapplied: TakenBatch[] = [];
+    const progress = { processed: 0, total, statsSentAt: 0 };
+
+    const take = async (): Promise<Outgoing | null> => {
+      const t0 = now();
+      const batch = await takeBatch(db, planner, size, t0);
+      if (!batch) return null;
+      unapplied.push(batch);
+      const prepared = await this.deps.transport.preparePush({
+        operations: batch.rows.map(toPushOperation),
+        clientTimestamp: now(),
+        ...(this.deps.deviceId ? { deviceId: this.deps.deviceId } : {}),
+      });
+      return { batch, prepared, takenMs: now() - t0 };
+    };
+    const send = (outgoing: Outgoing): InFlight => {
+      const sentAt = now();
+      const reply = this.withRetry('[SyncPush]', () => outgoing.prepared.send()).then((response) => ({ response, requestMs: now() - sentAt }));
+      reply.catch(() => undefined); // awaited in its turn; never an unhandled rejection meanwhile
+      return { ...outgoing, reply };
+    };
+
+    let waiting: InFlight | null = null;
+    try {
+      const first = await take();
+      if (!first) return;
+      notify({ type: 'SYNC_PROGRESS', progress: { phase: 'push', processed: 0, total, percentage: 0 } });
+      let current: InFlight | null = send(first);
+      let next = await take();
+      while (current) {
+        waiting = current;
+        const { response, requestMs } = await current.reply;
+        waiting = null;
+        // Batch k+1 goes on the wire while batch k's answer is stored.
+        let sending = next ? send(next) : null;
+        const t0 = now();
+        await this.applyBatch(current.batch, response, planner, counters, progress, unapplied);
+        log.debug('[SyncPush]', `${current.batch.rows.length} operations: take ${current.takenMs} ms, request ${requestMs} ms, apply ${now() - t0} ms`);
+        // Rows that waited behind a row of batch k (same record) may go now.
+        next = await take();
+        if (!sending && next) {
+          sending = send(next);
+          next = await take();
+        }
+        current = sending;
+      }
+    } catch (err) {
+      const info = err instanceof TransportError || err instanceof SyncStop ? err.info : { code: 'INTERNAL' as const, message: String(err) };
+      // A request the server refused as a whole will not pass by retrying: show its rows as failed.
+      const refused = err instanceof TransportError && err.kind === 'fatal' && waiting ? waiting.batch : null;
+      await releaseBatches(db, unapplied.filter((b) => b !== refused), info);
+      if (refused) await releaseBatches(db, [refused], info, 'failed');
+      throw err;
+    }
   }
 
-  private async push(session: SessionUser, counters: RunCounters): Promise<void> {
-    const { db, log } = this.deps;
+  private async applyBatch(
+    batch: TakenBatch,
+    response: PushResponse,
+    planner: BatchPlanner,
+    counters: RunCounters,
+    progress: { processed: number; total: number; statsSentAt: number },
+    unapplied: TakenBatch[],
+  ): Promise<void> {
+    const { db, now } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
-    // One read of the queue per push phase: batches are chosen from this snapshot, kept up to
-    // date with each batch's outcome. Rows queued meanwhile go in the next run (see sync()).
-    const { queue, removed } = await compactStoredQueue(db);
-    if (removed > 0) log.debug('[SyncQueue]', `coalesced ${removed} operations`);
-    let snapshot = this.ownOperations(queue, session);
-    const snapshotMaxId = queue.reduce((max, op) => Math.max(max, op.id!), 0);
-
-    // Records with more than one row: their acknowledgements take the careful path. Computed once:
-    // rows only leave during a run, and a stale "more than one" is merely slower, never wrong.
-    const recordsWithOtherRows = recordsWithSeveralRows(snapshot);
-    const total = selectBatch(snapshot, Number.MAX_SAFE_INTEGER).length;
-    let statsSentAt = 0;
-    if (total === 0) return;
-    let processed = 0;
-    notify({ type: 'SYNC_PROGRESS', progress: { phase: 'push', processed, total, percentage: 0 } });
-
-    // Each row is sent at most once per run: one that failed again waits for the next run.
-    const tried = new Set<number>();
-    for (;;) {
-      const batch = selectBatch(snapshot, this.config.batchSize, tried);
-      if (batch.length === 0) break;
-      batch.forEach((op) => tried.add(op.id!));
-      const t0 = this.deps.now();
-      const sent = await markInFlight(db, batch.map((op) => op.id!));
-      const t1 = this.deps.now();
-      let response;
-      try {
-        response = await this.withRetry('[SyncPush]', () =>
-          this.deps.transport.push({
-            operations: sent.map(toPushOperation),
-            clientTimestamp: this.deps.now(),
-            ...(this.deps.deviceId ? { deviceId: this.deps.deviceId } : {}),
-          }),
-        );
-      } catch (err) {
-        const info = err instanceof TransportError ? err.info : { code: 'INTERNAL' as const, message: String(err) };
-        // A request the server refused as a whole will not pass by retrying: show it as failed.
-        const status = err instanceof TransportError && err.kind === 'fatal' ? 'failed' : 'pending';
-        await releaseInFlight(db, sent.map((op) => op.id!), info, status);
-        throw err;
-      }
-      const t2 = this.deps.now();
-      const summary = await applyPushResults(db, sent, response.results, this.deps.now(), {
-        recordsWithOtherRows,
-        snapshotMaxId,
-      });
-      log.debug('[SyncPush]', `${sent.length} operations: mark ${t1 - t0} ms, request ${t2 - t1} ms, apply ${this.deps.now() - t2} ms`);
-      snapshot = afterOutcomes(snapshot, summary.outcomes, summary.mappings);
-      counters.pushed += summary.pushed;
-      counters.failed += summary.failed;
-      counters.conflicts += summary.conflicts;
-      summary.changedTypes.forEach((t) => counters.changedTypes.add(t));
-      for (const m of summary.mappings) notify({ type: 'ID_REMAPPED', entityType: m.entityType, tempId: m.tempId, realId: m.realId });
-      for (const conflict of summary.newConflicts) notify({ type: 'CONFLICT_ADDED', conflict });
-      processed += sent.length - summary.unanswered;
-      const shownTotal = Math.max(total, processed);
-      notify({
-        type: 'SYNC_PROGRESS',
-        progress: { phase: 'push', processed, total: shownTotal, percentage: Math.min(100, Math.round((processed / shownTotal) * 100)) },
-      });
-      // Counting the queue costs a scan of its indexes: a few times a second is enough while
-      // pushing (the run's end always sends the final figures).
-      if (this.deps.now() - statsSentAt >= 250) {
-        notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
-        statsSentAt = this.deps.now();
-      }
-      if (summary.unanswered === sent.length) {
-        throw new SyncStop({ code: 'SERVER_ERROR', message: 'The server answered the push without results' });
-      }
+    const summary = await applyPushResults(db, batch, response.results, now());
+    unapplied.splice(unapplied.indexOf(batch), 1);
+    planner.settle(batch.rows, summary.outcomes);
+    counters.pushed += summary.pushed;
+    counters.failed += summary.failed;
+    counters.conflicts += summary.conflicts;
+    summary.changedTypes.forEach((t) => counters.changedTypes.add(t));
+    for (const conflict of summary.newConflicts) notify({ type: 'CONFLICT_ADDED', conflict });
+    progress.processed += batch.rows.length - summary.unanswered;
+    const shownTotal = Math.max(progress.total, progress.processed);
+    notify({
+      type: 'SYNC_PROGRESS',
+      progress: { phase: 'push', processed: progress.processed, total: shownTotal, percentage: Math.min(100, Math.round((progress.processed / shownTotal) * 100)) },
+    });
+    // Counting the queue costs a scan of its indexes: a few times a second is enough while
+    // pushing (the run's end always sends the final figures).
+    if (now() - progress.statsSentAt >= 250) {
+      notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
+      progress.statsSentAt = now();
+    }
+    if (summary.unanswered === batch.rows.length) {
+      throw new SyncStop({ code: 'SERVER_ERROR', message: 'The server answered the push without results' });
     }
   }
 
   // ------------------------------------------------------------------ pull
 
+  /** Follows the cursor until `hasMore` is false; page k+1 is fetched while page k is stored. */
   private async pull(session: SessionUser, counters: RunCounters): Promise<void> {
-    const { db, log } = this.deps;
+    const { db, log, now } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
-    let cursor = await getMeta(db, 'pullCursor');
     const lastPulledAt = (await getMeta(db, 'lastPulledAt')) ?? 0;
-    let processed = 0;
-    for (;;) {
-      const t0 = this.deps.now();
-      const page = await this.withRetry('[SyncPull]', () =>
+    const fetchPage = (cursor: string | null) => {
+      const started = now();
+      const page = this.withRetry('[SyncPull]', () =>
         this.deps.transport.pull({
           cursor,
           lastSyncTimestamp: cursor ? 0 : lastPulledAt,
@@ -273,26 +309,34 @@ export class SyncEngine {
           entityTypes: ENTITY_TYPES,
           limit: this.config.pullLimit,
         }),
-      );
-      const t1 = this.deps.now();
+      ).then((response) => ({ response, requestMs: now() - started }));
+      page.catch(() => undefined); // awaited in its turn
+      return page;
+    };
+    let processed = 0;
+    let pending = fetchPage(await getMeta(db, 'pullCursor'));
+    for (;;) {
+      const { response: page, requestMs } = await pending;
+      const next = page.hasMore ? fetchPage(page.cursor) : null;
+      const t0 = now();
       const summary = await applyPullPage(db, page.changes, page.cursor, page.timestamp);
       for (const bad of summary.quarantined) {
         log.error('[SyncPull]', `set aside unreadable ${bad.entityType} ${bad.id} (version ${bad.version}): ${bad.reason}`);
       }
-      cursor = page.cursor;
-      processed += summary.applied;
+      processed += page.changes.length;
       counters.pulled += summary.applied;
       summary.changedTypes.forEach((t) => counters.changedTypes.add(t));
       log.debug(
         '[SyncPull]',
-        `applied ${summary.applied} changes (${summary.rebased} rebased on local work): request ${t1 - t0} ms, apply ${this.deps.now() - t1} ms, hasMore=${page.hasMore}`,
+        `${page.changes.length} changes: ${summary.applied} stored (${summary.rebased} rebased on local work), ${summary.skipped} already held; request ${requestMs} ms, apply ${now() - t0} ms, hasMore=${page.hasMore}`,
       );
       const total = processed + (page.hasMore ? this.config.pullLimit : 0);
       notify({
         type: 'SYNC_PROGRESS',
         progress: { phase: 'pull', processed, total, percentage: total === 0 ? 100 : Math.round((processed / total) * 100) },
       });
-      if (!page.hasMore) break;
+      if (!next) break;
+      pending = next;
     }
   }
 
@@ -314,7 +358,7 @@ export class SyncEngine {
 
 export function toPushOperation(op: StoredOperation): PushOperation {
   return {
-    id: op.id!,
+    id: op.id,
     opId: op.opId,
     operation: op.operation,
     entityType: op.entityType,
@@ -332,36 +376,4 @@ export function toPushOperation(op: StoredOperation): PushOperation {
 /** A run worth showing as "Last sync": it sent or received something, or stopped on an error. */
 function didSomething(result: SyncResult): boolean {
   return result.error !== null || result.pushed + result.failed + result.conflicts + result.pulled > 0;
-}
-
-/** Records that have more than one row in these rows. */
-function recordsWithSeveralRows(ops: readonly StoredOperation[]): Set<string> {
-  const seen = new Set<string>();
-  const several = new Set<string>();
-  for (const op of ops) {
-    const key = recordKey(op);
-    if (seen.has(key)) several.add(key);
-    else seen.add(key);
-  }
-  return several;
-}
-
-/**
- * The snapshot after a batch, as the store now has it: acknowledged rows leave, the others carry
- * their new status, and temp ids that got their real id are rewritten.
- */
-function afterOutcomes(
-  ops: readonly StoredOperation[],
-  outcomes: ReadonlyMap<number, string>,
-  mappings: readonly IdMapping[],
-): StoredOperation[] {
-  const out: StoredOperation[] = [];
-  for (let op of ops) {
-    const outcome = outcomes.get(op.id!);
-    if (outcome === 'acknowledged') continue;
-    if (outcome === 'conflict') op = { ...op, status: 'conflict' };
-    else if (outcome === 'failed') op = { ...op, status: 'failed', retryable: false };
-    out.push(op);
-  }
-  return remapOperations(out, mappings);
 }

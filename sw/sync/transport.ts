@@ -1,6 +1,9 @@
 /**
  * The network edge of the sync engine: push and pull over HTTP, answers validated against the
  * protocol, failures classified so the engine knows whether to retry, pause or give up.
+ *
+ * A push body is prepared ahead of time (serialised, and gzip-compressed when it is large enough
+ * to pay), so the engine can build batch k+1 while batch k is on the wire.
  */
 import {
   ErrorResponseSchema,
@@ -35,21 +38,70 @@ export interface PullParams {
   limit: number;
 }
 
+/** A push body ready to go; `send` may be called again to retry it. */
+export interface PreparedPush {
+  send(): Promise<PushResponse>;
+}
+
 export interface SyncTransport {
+  preparePush(request: PushRequest): Promise<PreparedPush>;
+  pull(params: PullParams): Promise<PullResponse>;
+}
+
+/** A transport from two plain calls (tests, or anything with no body to prepare). */
+export function plainTransport(calls: {
   push(request: PushRequest): Promise<PushResponse>;
   pull(params: PullParams): Promise<PullResponse>;
+}): SyncTransport {
+  return {
+    preparePush: async (request) => ({ send: () => calls.push(request) }),
+    pull: (params) => calls.pull(params),
+  };
 }
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
-export function httpTransport(fetchFn: Fetch, baseUrl = ''): SyncTransport {
+export interface HttpTransportOptions {
+  baseUrl?: string;
+  /**
+   * Push bodies of at least this many characters of JSON are sent gzip-compressed
+   * (`Content-Encoding: gzip`); Infinity never compresses. Smaller bodies gain less than the
+   * compression costs.
+   */
+  compressFrom?: number;
+  compress?: (text: string) => Promise<Uint8Array>;
+}
+
+/** Default threshold: about 50 queued creates. */
+export const COMPRESS_PUSH_FROM_BYTES = 16 * 1024;
+
+/** gzip with the platform's CompressionStream (browsers, workers, Node 18+). */
+export async function gzipText(text: string): Promise<Uint8Array> {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}): SyncTransport {
+  const { baseUrl = '', compress = gzipText } = options;
+  const compressFrom = typeof CompressionStream === 'undefined' ? Infinity : (options.compressFrom ?? COMPRESS_PUSH_FROM_BYTES);
+  // A server that refused a compressed body (415, or 400 from one that parsed the bytes as JSON)
+  // and took the same body plain gets plain bodies for the rest of this transport's life (the worker's).
+  let gzipRefused = false;
+
   async function call<T>(url: string, init: RequestInit, parse: (body: unknown) => T): Promise<T> {
-    let response: Response;
+    const response = await send(url, init);
+    return read(response, parse);
+  }
+
+  async function send(url: string, init: RequestInit): Promise<Response> {
     try {
-      response = await fetchFn(url, { credentials: 'same-origin', cache: 'no-store', ...init });
+      return await fetchFn(url, { credentials: 'same-origin', cache: 'no-store', ...init });
     } catch (err) {
       throw new TransportError('retry', { code: 'NETWORK', message: `Network error: ${(err as Error).message}` }, null);
     }
+  }
+
+  async function read<T>(response: Response, parse: (body: unknown) => T): Promise<T> {
     let body: unknown = null;
     try {
       body = await response.json();
@@ -72,13 +124,30 @@ export function httpTransport(fetchFn: Fetch, baseUrl = ''): SyncTransport {
     }
   }
 
+  const pushUrl = `${baseUrl}/api/sync/push`;
+  const parsePush = (body: unknown) => PushResponseSchema.parse(body);
+  const plain = (text: string): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+
   return {
-    push: (request) =>
-      call(
-        `${baseUrl}/api/sync/push`,
-        { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) },
-        (body) => PushResponseSchema.parse(body),
-      ),
+    async preparePush(request) {
+      const text = JSON.stringify(request);
+      const gzipped = !gzipRefused && text.length >= compressFrom ? await compress(text) : null;
+      return {
+        async send() {
+          if (!gzipped || gzipRefused) return call(pushUrl, plain(text), parsePush);
+          const response = await send(pushUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+            body: gzipped as BodyInit,
+          });
+          if (response.status !== 415 && response.status !== 400) return read(response, parsePush);
+          // Refused: a server without gzip support. If the same body passes plain, stop compressing.
+          const answer = await call(pushUrl, plain(text), parsePush);
+          gzipRefused = true;
+          return answer;
+        },
+      };
+    },
     pull: (params) => {
       const query = new URLSearchParams({
         lastSyncTimestamp: String(params.lastSyncTimestamp),

@@ -2,19 +2,22 @@
  * Answers the page's requests (see PageMessage in src/protocol/messages.ts). Each handler returns
  * the reply value; the caller posts it on the request's MessagePort.
  */
-import type { PageMessage, PageMessageReplies, PageMessageType, SessionUser, SyncState, WorkerEvent } from '../../src/protocol/index.ts';
+import {
+  WorkerErrorCodeSchema,
+  type PageMessage,
+  type PageMessageReplies,
+  type PageMessageType,
+  type SessionUser,
+  type SyncState,
+  type WorkerEvent,
+  type WorkerReply,
+} from '../../src/protocol/index.ts';
 import type { SyncDb } from '../db/schema.ts';
 import { readQuarantine } from '../store/apply-pull.ts';
 import { applyResolution, listConflicts } from '../store/conflicts.ts';
+import { discardFailed, discardOperation } from '../store/discard.ts';
 import { getMeta, setMeta } from '../store/meta.ts';
-import {
-  clearCompletedCount,
-  discardFailed,
-  discardOperation,
-  loadQueue,
-  queueStats,
-  retryOperation,
-} from '../store/queue.ts';
+import { clearCompletedCount, operationsForPage, queueStats, retryOperation } from '../store/queue.ts';
 import { clearReplica, type SessionCache } from '../store/session.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { SwitchableLogger } from '../sync/logger.ts';
@@ -67,7 +70,7 @@ async function statsChanged(ctx: PageMessageContext) {
 const handlers: Handlers = {
   SYNC_NOW: (_msg, ctx) => ctx.engine.sync('manual'),
   GET_STATE: (_msg, ctx) => state(ctx),
-  GET_OPERATIONS: async (_msg, ctx) => loadQueue(ctx.db).then((ops) => ops.map((op) => ({ ...op, id: op.id! }))),
+  GET_OPERATIONS: (_msg, ctx) => operationsForPage(ctx.db),
   GET_CONFLICTS: (_msg, ctx) => listConflicts(ctx.db),
   GET_QUARANTINE: (_msg, ctx) => quarantine(ctx.db),
   RESOLVE_CONFLICT: async (msg, ctx) => {
@@ -143,4 +146,17 @@ const handlers: Handlers = {
 export function handlePageMessage(message: PageMessage, ctx: PageMessageContext): Promise<unknown> {
   const handler = handlers[message.type] as (msg: PageMessage, ctx: PageMessageContext) => Promise<unknown>;
   return handler(message, ctx);
+}
+
+/**
+ * The reply posted on the request's port. A refusal keeps its reason: errors that carry a code of
+ * the protocol (a resolution needing a choice, an unknown conflict) pass it on; others are INTERNAL.
+ */
+export async function answerPageMessage(message: PageMessage, ctx: PageMessageContext): Promise<WorkerReply> {
+  try {
+    return { ok: true, value: await handlePageMessage(message, ctx) };
+  } catch (err) {
+    const code = WorkerErrorCodeSchema.safeParse(err instanceof Error && 'code' in err ? err.code : undefined);
+    return { ok: false, error: { code: code.success ? code.data : 'INTERNAL', message: err instanceof Error ? err.message : String(err) } };
+  }
 }

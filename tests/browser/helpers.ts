@@ -40,7 +40,7 @@ export async function launchPersistentContext(baseURL: string): Promise<{ contex
   };
 }
 
-import type { Page as PwPage } from '@playwright/test';
+import { expect, type Page as PwPage } from '@playwright/test';
 
 /** Sends one page→worker request and returns the worker's reply value (throws on an error reply). */
 export async function askWorker<T = unknown>(page: PwPage, message: Record<string, unknown>): Promise<T> {
@@ -73,14 +73,13 @@ export async function signInDevice(page: PwPage, email = 'reception@northside.ex
     return ((await res.json()) as { user: { id: number; practiceId: number } }).user;
   }, email);
   await askWorker(page, { type: 'SESSION_STARTED', user });
-  await page.waitForFunction(async () => {
-    const channel = new MessageChannel();
-    const reply = await new Promise<{ value: { lastPulledAt: number | null; isSyncing: boolean } }>((resolve) => {
-      channel.port1.onmessage = (e) => resolve(e.data);
-      navigator.serviceWorker.controller!.postMessage({ type: 'GET_STATE' }, [channel.port2]);
-    });
-    return reply.value.lastPulledAt !== null && !reply.value.isSyncing;
-  }, undefined, { timeout: 20_000, polling: 200 });
+  // (page.waitForFunction cannot wait for an async predicate: a Promise is truthy at once.)
+  await expect
+    .poll(async () => {
+      const state = await askWorker<{ lastPulledAt: number | null; isSyncing: boolean }>(page, { type: 'GET_STATE' });
+      return state.lastPulledAt !== null && !state.isSyncing;
+    }, { timeout: 20_000, intervals: [50, 100, 200] })
+    .toBe(true);
   return user;
 }
 

@@ -1,6 +1,9 @@
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { compactQueue, selectBatch } from '../../../sw/core/coalesce.ts';
-import type { StoredOperation } from '../../../sw/db/schema.ts';
+import { coalesce } from '../../../sw/core/coalesce.ts';
+import { BatchPlanner, pushBatchSize, type BatchOutcome } from '../../../sw/core/batch-plan.ts';
+import { keyRuns } from '../../../sw/store/queue.ts';
+import type { NewOperation, StoredOperation } from '../../../sw/db/schema.ts';
 
 let nextId = 1;
 function op(partial: Partial<StoredOperation> & Pick<StoredOperation, 'operation' | 'entityId'>): StoredOperation {
@@ -24,76 +27,129 @@ function op(partial: Partial<StoredOperation> & Pick<StoredOperation, 'operation
   };
 }
 
-describe('compactQueue', () => {
-  it('folds a create and its updates into one create that keeps the first position and opId', () => {
+function change(partial: Partial<NewOperation> & Pick<NewOperation, 'operation' | 'entityId'>): NewOperation {
+  const { id: _id, ...rest } = op(partial);
+  return rest;
+}
+
+const none = new Set<number>();
+
+describe('coalesce (a change folds into the record\'s last never-sent row)', () => {
+  it('a create and its updates become one create that keeps its position and opId', () => {
     const create = op({ operation: 'create', entityId: 'temp_appt_a', tempId: 'temp_appt_a', data: { title: 'A', notes: null } });
-    const update1 = op({ operation: 'update', entityId: 'temp_appt_a', data: { title: 'B' } });
-    const update2 = op({ operation: 'update', entityId: 'temp_appt_a', data: { notes: 'x' } });
-    const { rewritten, removed } = compactQueue([create, update1, update2]);
-    expect(removed).toEqual([update1.id, update2.id]);
-    expect(rewritten).toEqual([{ ...create, data: { title: 'B', notes: 'x' }, timestamp: update2.timestamp }]);
+    const update = change({ operation: 'update', entityId: 'temp_appt_a', data: { title: 'B' } });
+    expect(coalesce([create], update, none)).toEqual({
+      kind: 'merge',
+      row: { ...create, data: { title: 'B', notes: null }, timestamp: update.timestamp },
+    });
   });
 
-  it('sends nothing for a create followed by a delete', () => {
+  it('a create followed by a delete cancels out: nothing is sent', () => {
     const create = op({ operation: 'create', entityId: 'temp_appt_b', tempId: 'temp_appt_b', data: { title: 'A' } });
-    const update = op({ operation: 'update', entityId: 'temp_appt_b', data: { title: 'B' } });
-    const del = op({ operation: 'delete', entityId: 'temp_appt_b', data: null });
-    const { rewritten, removed } = compactQueue([create, update, del]);
-    expect(rewritten).toEqual([]);
-    expect(removed.sort()).toEqual([create.id, update.id, del.id].sort());
+    expect(coalesce([create], change({ operation: 'delete', entityId: 'temp_appt_b', data: null }), none)).toEqual({ kind: 'cancel', removed: create.id });
   });
 
-  it('merges updates of one record, keeping the first base version; update + delete becomes a delete', () => {
+  it('updates merge keeping the first base version; update + delete becomes a delete', () => {
     const u1 = op({ operation: 'update', entityId: 7, baseVersion: 3, data: { title: 'x' } });
-    const u2 = op({ operation: 'update', entityId: 7, baseVersion: 3, data: { notes: 'y' } });
-    const other = op({ operation: 'update', entityId: 8, baseVersion: 1, data: { title: 'z' } });
-    const del = op({ operation: 'delete', entityId: 7, baseVersion: 3, data: null });
-    const { rewritten, removed } = compactQueue([u1, other, u2, del]);
-    expect(removed).toEqual([u2.id, del.id]);
-    expect(rewritten).toEqual([{ ...u1, operation: 'delete', data: null, timestamp: del.timestamp }]);
+    const u2 = change({ operation: 'update', entityId: 7, baseVersion: 4, data: { notes: 'y' } });
+    expect(coalesce([u1], u2, none)).toEqual({ kind: 'merge', row: { ...u1, data: { title: 'x', notes: 'y' }, timestamp: u2.timestamp } });
+    const del = change({ operation: 'delete', entityId: 7, baseVersion: 3, data: null });
+    expect(coalesce([u1], del, none)).toEqual({ kind: 'merge', row: { ...u1, operation: 'delete', data: null, timestamp: del.timestamp } });
   });
 
-  it('never changes a row that was already sent (its opId may be applied on the server)', () => {
-    const sentCreate = op({ operation: 'create', entityId: 'temp_appt_c', tempId: 'temp_appt_c', data: { title: 'A' }, attempts: 1 });
-    const u1 = op({ operation: 'update', entityId: 'temp_appt_c', data: { title: 'B' } });
-    const u2 = op({ operation: 'update', entityId: 'temp_appt_c', data: { title: 'C' } });
-    const del = op({ operation: 'delete', entityId: 'temp_appt_c', data: null });
-    const { rewritten, removed } = compactQueue([sentCreate, u1, u2, del]);
-    // The sent create stays; the unsent updates and the delete fold into one delete after it.
-    expect(removed).toEqual([u2.id, del.id]);
-    expect(rewritten).toEqual([{ ...u1, operation: 'delete', data: null, timestamp: del.timestamp }]);
+  it('never changes a row that was sent, or is in flight now (its opId may be applied on the server)', () => {
+    const sent = op({ operation: 'create', entityId: 'temp_appt_c', tempId: 'temp_appt_c', data: { title: 'A' }, attempts: 1 });
+    const update = change({ operation: 'update', entityId: 'temp_appt_c', data: { title: 'B' } });
+    expect(coalesce([sent], update, none)).toEqual({ kind: 'add' });
+    const flying = op({ operation: 'create', entityId: 'temp_appt_d', tempId: 'temp_appt_d', data: { title: 'A' } });
+    expect(coalesce([flying], { ...update, entityId: 'temp_appt_d' }, new Set([flying.id]))).toEqual({ kind: 'add' });
   });
 
-  it('leaves everything behind a conflict untouched', () => {
+  it('leaves everything behind a conflict or a rejection as separate rows', () => {
     const conflict = op({ operation: 'update', entityId: 9, status: 'conflict', data: { title: 'x' } });
-    const u1 = op({ operation: 'update', entityId: 9, data: { title: 'y' } });
-    const u2 = op({ operation: 'update', entityId: 9, data: { notes: 'z' } });
-    expect(compactQueue([conflict, u1, u2])).toEqual({ rewritten: [], removed: [] });
+    const behind = op({ operation: 'update', entityId: 9, data: { title: 'y' } });
+    expect(coalesce([conflict, behind], change({ operation: 'update', entityId: 9, data: { notes: 'z' } }), none)).toEqual({ kind: 'add' });
+    const rejected = op({ operation: 'update', entityId: 10, status: 'failed', retryable: false });
+    expect(coalesce([rejected], change({ operation: 'update', entityId: 10, data: { notes: 'z' } }), none)).toEqual({ kind: 'add' });
   });
 });
 
-describe('selectBatch', () => {
-  it('keeps queue order, at most one row per record, up to the batch size', () => {
-    const a1 = op({ operation: 'update', entityId: 1 });
+describe('BatchPlanner', () => {
+  /** Runs the planner like the queue does: deferred rows first, then fresh rows after the cursor. */
+  function pick(planner: BatchPlanner, queue: readonly StoredOperation[], size: number): StoredOperation[] {
+    const batch = planner.begin(size);
+    const byId = new Map(queue.map((row) => [row.id, row]));
+    for (const id of planner.deferredIds()) batch.offerDeferred(id, byId.get(id));
+    for (const row of queue.filter((r) => r.id > planner.cursor)) if (!batch.offerFresh(row)) break;
+    return batch.rows();
+  }
+  const ids = (rows: readonly StoredOperation[]) => rows.map((r) => r.id);
+  const all = (rows: readonly StoredOperation[], outcome: BatchOutcome) => new Map(rows.map((r) => [r.id, outcome]));
+
+  it('keeps queue order, one row per record in flight; a later row of a record goes once the earlier one is acknowledged', () => {
+    const a1 = op({ operation: 'create', entityId: 'temp_appt_x' });
     const b1 = op({ operation: 'update', entityId: 2 });
-    const a2 = op({ operation: 'update', entityId: 1 });
+    const a2 = op({ operation: 'update', entityId: 'temp_appt_x' });
     const c1 = op({ operation: 'update', entityId: 3 });
-    expect(selectBatch([a1, b1, a2, c1], 10).map((o) => o.id)).toEqual([a1.id, b1.id, c1.id]);
-    expect(selectBatch([a1, b1, a2, c1], 2).map((o) => o.id)).toEqual([a1.id, b1.id]);
+    const queue = [a1, b1, a2, c1];
+    const planner = new BatchPlanner(() => true);
+    const first = pick(planner, queue, 2);
+    expect(ids(first)).toEqual([a1.id, b1.id]);
+    // While the first batch is in flight, a2 waits behind a1; c1 can go.
+    const second = pick(planner, queue, 2);
+    expect(ids(second)).toEqual([c1.id]);
+    planner.settle(first, all(first, 'acknowledged'));
+    expect(ids(pick(planner, queue, 2))).toEqual([a2.id]);
+    expect(pick(planner, queue, 2)).toEqual([]);
   });
 
-  it('holds back the rows of a record with a conflict or a rejected operation, not the others', () => {
+  it('holds the rows of a record behind a conflict or a rejection, and behind a row that failed in this run', () => {
     const blocked = op({ operation: 'update', entityId: 1, status: 'conflict' });
-    const behind = op({ operation: 'update', entityId: 1 });
+    const behindConflict = op({ operation: 'update', entityId: 1 });
     const rejected = op({ operation: 'update', entityId: 2, status: 'failed', retryable: false });
     const retryable = op({ operation: 'update', entityId: 3, status: 'failed', retryable: true });
+    const behindRetryable = op({ operation: 'update', entityId: 3 });
     const free = op({ operation: 'update', entityId: 4 });
-    expect(selectBatch([blocked, behind, rejected, retryable, free], 10).map((o) => o.id)).toEqual([retryable.id, free.id]);
+    const queue = [blocked, behindConflict, rejected, retryable, behindRetryable, free];
+    const planner = new BatchPlanner(() => true);
+    const first = pick(planner, queue, 10);
+    expect(ids(first)).toEqual([retryable.id, free.id]);
+    planner.settle(first, new Map([[retryable.id, 'pending'], [free.id, 'acknowledged']]));
+    // The retryable row failed again: the row behind it waits for the next run.
+    expect(pick(planner, queue, 10)).toEqual([]);
+  });
+
+  it('offers each row once per run, and leaves other practices\' work alone', () => {
+    const mine = op({ operation: 'update', entityId: 5 });
+    const theirs = op({ operation: 'update', entityId: 6, practiceId: 2 });
+    const planner = new BatchPlanner((row) => row.practiceId === 1);
+    const first = pick(planner, [mine, theirs], 10);
+    expect(ids(first)).toEqual([mine.id]);
+    planner.settle(first, all(first, 'pending'));
+    expect(pick(planner, [mine, theirs], 10)).toEqual([]);
+  });
+
+  it('forgets a deferred row that left the queue meanwhile', () => {
+    const a1 = op({ operation: 'update', entityId: 8 });
+    const a2 = op({ operation: 'update', entityId: 8 });
+    const planner = new BatchPlanner(() => true);
+    const first = pick(planner, [a1, a2], 1);
+    expect(pick(planner, [a1, a2], 1)).toEqual([]);
+    expect(planner.deferredIds()).toEqual([a2.id]);
+    planner.settle(first, all(first, 'acknowledged'));
+    expect(pick(planner, [a1], 1)).toEqual([]);
+    expect(planner.deferredIds()).toEqual([]);
   });
 });
 
-import 'fake-indexeddb/auto';
-import { keyRuns } from '../../../sw/store/apply-push.ts';
+describe('pushBatchSize', () => {
+  it('grows with the queue, between the configured size and the server limit', () => {
+    const policy = { batchSize: 100, maxBatchSize: 1000 };
+    expect(pushBatchSize(3, policy)).toBe(100);
+    expect(pushBatchSize(1000, policy)).toBe(250);
+    expect(pushBatchSize(100_000, policy)).toBe(1000);
+  });
+});
 
 describe('keyRuns', () => {
   it('covers exactly the chosen ids with as few ranges as the gaps allow', () => {

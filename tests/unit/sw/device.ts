@@ -8,12 +8,25 @@ import { handleEntityRequest } from '../../../sw/api/entity-api.ts';
 import { getMeta, setMeta } from '../../../sw/store/meta.ts';
 import { SyncEngine, type SyncEngineConfig } from '../../../sw/sync/engine.ts';
 import { createLogger } from '../../../sw/sync/logger.ts';
-import type { SyncTransport } from '../../../sw/sync/transport.ts';
+import { plainTransport, type SyncTransport } from '../../../sw/sync/transport.ts';
+import type { StoredOperation } from '../../../sw/db/schema.ts';
 import { createSessionCache } from '../../../sw/store/session.ts';
-import { handlePageMessage } from '../../../sw/worker/page-messages.ts';
-import type { PageMessage, PageMessageReplies, PageMessageType, SessionUser, WorkerEvent } from '../../../src/protocol/index.ts';
+import { answerPageMessage, handlePageMessage, type PageMessageContext } from '../../../sw/worker/page-messages.ts';
+import type { PageMessage, PageMessageReplies, PageMessageType, SessionUser, WorkerEvent, WorkerReply } from '../../../src/protocol/index.ts';
 
 let dbCounter = 0;
+
+/** A transport, or two plain calls standing in for one (read at each call, so tests may swap them). */
+export type TestTransport = SyncTransport | { push: Parameters<typeof plainTransport>[0]['push']; pull: SyncTransport['pull'] };
+
+function asTransport(transport: TestTransport): SyncTransport {
+  return 'preparePush' in transport ? transport : plainTransport({ push: (r) => transport.push(r), pull: (p) => transport.pull(p) });
+}
+
+/** The queue rows as stored, in queue order. */
+export function queueRows(db: SyncDb): Promise<StoredOperation[]> {
+  return db.getAll('sync_operations');
+}
 
 export interface TestDevice {
   db: SyncDb;
@@ -27,16 +40,18 @@ export interface TestDevice {
   restart(): TestDevice;
   /** A page→worker request, answered by the worker's real message handlers. */
   ask<K extends PageMessageType>(message: Extract<PageMessage, { type: K }>): Promise<PageMessageReplies[K]>;
+  /** The same request as the page receives the answer: the reply posted on its port. */
+  reply(message: PageMessage): Promise<WorkerReply>;
 }
 
 export const NORTHSIDE_STAFF: SessionUser = { id: 1, name: 'Reception', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' };
 
 export async function createTestDevice(
-  transport: SyncTransport,
+  transport: TestTransport,
   options: { config?: Partial<SyncEngineConfig>; dbName?: string; db?: SyncDb } = {},
 ): Promise<TestDevice> {
   const db = options.db ?? (await openSyncDb(options.dbName ?? `test-device-${process.pid}-${++dbCounter}`));
-  return build(db, transport, options.config);
+  return build(db, asTransport(transport), options.config);
 }
 
 function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngineConfig>): TestDevice {
@@ -53,6 +68,19 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     notify: (e) => void events.push(e),
     log: createLogger({ log: () => undefined, error: () => undefined }),
     config: { backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 3 }, ...config },
+  });
+  const context = (): PageMessageContext => ({
+    db,
+    engine,
+    logger: createLogger({ log: () => undefined, error: () => undefined }),
+    now: () => clock.now,
+    uuid: () => `ask-${++uuid}`,
+    notify: (e) => void events.push(e),
+    scheduleSync: () => undefined,
+    skipWaiting: () => undefined,
+    backgroundSyncSupported: true,
+    onSessionStarted: () => undefined,
+    session: createSessionCache(db),
   });
   const device: TestDevice = {
     db,
@@ -79,20 +107,8 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
       await setMeta(db, 'session', user);
     },
     restart: () => build(db, transport, config),
-    ask: (message) =>
-      handlePageMessage(message, {
-        db,
-        engine,
-        logger: createLogger({ log: () => undefined, error: () => undefined }),
-        now: () => clock.now,
-        uuid: () => `ask-${++uuid}`,
-        notify: (e) => void events.push(e),
-        scheduleSync: () => undefined,
-        skipWaiting: () => undefined,
-        backgroundSyncSupported: true,
-        onSessionStarted: () => undefined,
-        session: createSessionCache(db),
-      }) as Promise<PageMessageReplies[typeof message.type]>,
+    ask: (message) => handlePageMessage(message, context()) as Promise<PageMessageReplies[typeof message.type]>,
+    reply: (message) => answerPageMessage(message, context()),
   };
   return device;
 }

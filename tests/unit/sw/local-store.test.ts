@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
-import { createTestDevice, NORTHSIDE_STAFF, type TestDevice } from './device.ts';
+import { createTestDevice, NORTHSIDE_STAFF, queueRows, type TestDevice, type TestTransport } from './device.ts';
 import { applyPullPage } from '../../../sw/store/apply-pull.ts';
-import { loadQueue, queueStats, resetInFlight, markInFlight } from '../../../sw/store/queue.ts';
+import { queueStats, resetInFlight, takeBatch } from '../../../sw/store/queue.ts';
+import { BatchPlanner } from '../../../sw/core/batch-plan.ts';
 import type { PullChange, PushResponse } from '../../../src/protocol/index.ts';
-import { TransportError, type SyncTransport } from '../../../sw/sync/transport.ts';
+import { TransportError } from '../../../sw/sync/transport.ts';
 
 const iso = (s: string) => new Date(s).toISOString();
 
@@ -23,12 +24,12 @@ function pulled(entityType: PullChange['entityType'], data: Record<string, unkno
   return { entityType, operation: 'update', data, id: data.id as number, version: data.version as number, updatedAt: String(data.updatedAt) };
 }
 
-const offline: SyncTransport = {
+const offline: TestTransport = {
   push: async () => { throw new TransportError('retry', { code: 'NETWORK', message: 'offline' }, null); },
   pull: async () => { throw new TransportError('retry', { code: 'NETWORK', message: 'offline' }, null); },
 };
 
-async function seededDevice(transport: SyncTransport = offline): Promise<TestDevice> {
+async function seededDevice(transport: TestTransport = offline): Promise<TestDevice> {
   const device = await createTestDevice(transport);
   await device.signIn(NORTHSIDE_STAFF);
   const { owner, pet, appt } = serverRecords();
@@ -51,7 +52,7 @@ describe('local-first writes', () => {
     });
     expect(res.body.data.id).toMatch(/^temp_appt_/);
     expect(res.body.data).not.toHaveProperty('_server');
-    const queue = await loadQueue(device.db);
+    const queue = await queueRows(device.db);
     expect(queue).toHaveLength(1);
     expect(queue[0]).toMatchObject({ operation: 'create', entityType: 'appointments', entityId: res.body.data.id, tempId: res.body.data.id, status: 'pending', userId: 1, practiceId: 1, tenantId: 'smartvet' });
     expect(queue[0]!.data).not.toHaveProperty('clientId');
@@ -64,13 +65,13 @@ describe('local-first writes', () => {
     const res = await device.fetch('PATCH', '/api/appointments/30', { title: 'Checkup + nails', notes: null, version: 1 });
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ id: 30, title: 'Checkup + nails', _pending: true, version: 1 });
-    const [op] = await loadQueue(device.db);
+    const [op] = await queueRows(device.db);
     expect(op).toMatchObject({ operation: 'update', entityId: 30, data: { title: 'Checkup + nails' }, baseVersion: 1 });
     const day = await device.fetch('GET', '/api/appointments?from=2026-11-25T00:00:00Z&to=2026-11-26T00:00:00Z');
     expect(day.body.data.map((a: { title: string }) => a.title)).toEqual(['Checkup + nails']);
     // Writing the same values again queues nothing.
     await device.fetch('PATCH', '/api/appointments/30', { title: 'Checkup + nails' });
-    expect(await loadQueue(device.db)).toHaveLength(1);
+    expect(await queueRows(device.db)).toHaveLength(1);
   });
 
   it('a delete hides the record from lists and queues a delete', async () => {
@@ -78,7 +79,7 @@ describe('local-first writes', () => {
     expect((await device.fetch('DELETE', '/api/pets/20')).status).toBe(200);
     expect((await device.fetch('GET', '/api/pets')).body.data).toEqual([]);
     expect((await device.fetch('GET', '/api/pets?includeDeleted=true')).body.data).toHaveLength(1);
-    expect((await loadQueue(device.db))[0]).toMatchObject({ operation: 'delete', entityId: 20, baseVersion: 1 });
+    expect((await queueRows(device.db))[0]).toMatchObject({ operation: 'delete', entityId: 20, baseVersion: 1 });
   });
 
   it('refuses bad input with clear errors and stores nothing', async () => {
@@ -97,14 +98,14 @@ describe('local-first writes', () => {
       expect({ path, status: res.status, code: res.body.error?.code }).toEqual({ path, status, code });
       expect(res.body.error.message.length).toBeGreaterThan(3);
     }
-    expect(await loadQueue(device.db)).toEqual([]);
+    expect(await queueRows(device.db)).toEqual([]);
   });
 
   it('refuses writes without a session', async () => {
     const device = await createTestDevice(offline);
     const res = await device.fetch('POST', '/api/users', { name: 'Eve', role: 'CLIENT' });
     expect(res.status).toBe(401);
-    expect(await loadQueue(device.db)).toEqual([]);
+    expect(await queueRows(device.db)).toEqual([]);
   });
 
   it('a quota error refuses the write with 507 and leaves neither a record nor an operation', async () => {
@@ -118,7 +119,79 @@ describe('local-first writes', () => {
     expect(res.body.error.message).toMatch(/NOT saved/);
     vi.restoreAllMocks();
     expect((await device.fetch('GET', '/api/users?role=CLIENT')).body.data.map((u: { name: string }) => u.name)).toEqual(['Alice Owner']);
-    expect(await loadQueue(device.db)).toEqual([]);
+    expect(await queueRows(device.db)).toEqual([]);
+  });
+});
+
+describe("an appointment's client is its pet's current owner (D1)", () => {
+  it('reads and the clientId filter follow an owner change pulled for the pet, even for appointments stored before it', async () => {
+    const device = await seededDevice();
+    const { owner, pet, appt } = serverRecords();
+    const other = { ...owner, id: 11, name: 'Bob Other', email: 'bob@example.com' };
+    // The server moved the pet to Bob; the appointment itself did not change (no change is pulled for it).
+    await applyPullPage(device.db, [pulled('users', other), pulled('pets', { ...pet, ownerId: 11, version: 2 })], 'cursor-2', 2);
+    expect((await device.fetch('GET', `/api/appointments/${appt.id}`)).body.data.clientId).toBe(11);
+    expect((await device.fetch('GET', '/api/appointments?clientId=11')).body.data.map((a: { id: number }) => a.id)).toEqual([30]);
+    expect((await device.fetch('GET', '/api/appointments?clientId=10')).body.data).toEqual([]);
+    const day = await device.fetch('GET', '/api/appointments?from=2026-11-25T00:00:00Z&to=2026-11-26T00:00:00Z');
+    expect(day.body.data).toMatchObject([{ id: 30, clientId: 11 }]);
+  });
+
+  it('follows a local owner change too, and a new appointment answers with the owner of its pet', async () => {
+    const device = await seededDevice();
+    const bob = (await device.fetch('POST', '/api/users', { name: 'Bob New', role: 'CLIENT' })).body.data;
+    await device.fetch('PATCH', '/api/pets/20', { ownerId: bob.id });
+    expect((await device.fetch('GET', '/api/appointments/30')).body.data.clientId).toBe(bob.id);
+    expect((await device.fetch('GET', `/api/appointments?clientId=${bob.id}`)).body.data).toHaveLength(1);
+    const created = await device.fetch('POST', '/api/appointments', {
+      title: 'Nails', type: 'grooming', date: '2026-11-27T09:00:00Z', durationMinutes: 15, petId: 20, practitionerId: null,
+    });
+    expect(created.body.data.clientId).toBe(bob.id);
+  });
+});
+
+describe('stable local keys', () => {
+  const ack = (req: { operations: { opId: string; operation: string; entityType: string; tempId?: string; entityId?: unknown; data?: Record<string, unknown> }[] }, ids: Record<string, number>, records: Record<number, Record<string, unknown>>): PushResponse => ({
+    success: true, processed: req.operations.length, failed: 0, conflicts: 0, timestamp: 1,
+    results: req.operations.map((op) => {
+      const realId = ids[String(op.tempId ?? op.entityId)]!;
+      return { opId: op.opId, success: true, entityType: op.entityType, realId, version: 1, record: records[realId]! };
+    }),
+  });
+
+  it('a record created here keeps answering at its temp id and at its server id; references and filters work by either', async () => {
+    const { owner } = serverRecords();
+    const base = { practiceId: 1, version: 1, createdAt: iso('2026-11-25T09:00:00Z'), updatedAt: iso('2026-11-25T09:00:00Z'), deletedAt: null };
+    let petTemp = '';
+    let apptTemp = '';
+    const transport: TestTransport = {
+      push: async (req) =>
+        ack(req, { [petTemp]: 501, [apptTemp]: 601 }, {
+          501: { ...base, id: 501, name: 'Pixel', species: 'cat', breed: null, birthDate: null, ownerId: 10 },
+          // As the server stores it: references by server id, client derived.
+          601: { ...base, id: 601, title: 'First visit', type: 'checkup', date: iso('2026-11-26T10:00:00Z'), durationMinutes: '30', status: 'scheduled', notes: null, petId: 501, practitionerId: null, clientId: owner.id },
+        }),
+      pull: async () => ({ success: true, timestamp: 2, changes: [], hasMore: false, nextTimestamp: 2, cursor: 'c2' }),
+    };
+    const device = await seededDevice(transport);
+    petTemp = (await device.fetch('POST', '/api/pets', { name: 'Pixel', species: 'cat', ownerId: 10 })).body.data.id;
+    apptTemp = (await device.fetch('POST', '/api/appointments', {
+      title: 'First visit', type: 'checkup', date: '2026-11-26T10:00:00Z', durationMinutes: 30, petId: petTemp, practitionerId: null,
+    })).body.data.id;
+    expect(await device.engine.sync('manual')).toMatchObject({ pushed: 2, error: null });
+
+    for (const id of [petTemp, 501]) expect((await device.fetch('GET', `/api/pets/${id}`)).body.data).toMatchObject({ id: 501, _pending: false });
+    for (const id of [apptTemp, 601]) expect((await device.fetch('GET', `/api/appointments/${id}`)).body.data).toMatchObject({ id: 601, petId: 501, clientId: 10 });
+    for (const petId of [petTemp, 501]) {
+      expect((await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data.map((a: { id: number }) => a.id)).toEqual([601]);
+    }
+    // The keys did not move: one record each, under the temp id.
+    expect(await device.db.getAllKeys('pets')).toEqual([20, petTemp]);
+    expect((await device.fetch('GET', '/api/pets')).body.data).toHaveLength(2);
+    // An edit through either id lands on the same record and is queued against it.
+    await device.fetch('PATCH', '/api/pets/501', { name: 'Pixel II' });
+    await device.fetch('PATCH', `/api/pets/${petTemp}`, { breed: 'Tabby' });
+    expect(await queueRows(device.db)).toMatchObject([{ operation: 'update', entityId: petTemp, data: { name: 'Pixel II', breed: 'Tabby' }, baseVersion: 1 }]);
   });
 });
 
@@ -131,7 +204,7 @@ describe('pull rebase', () => {
     const res = await device.fetch('GET', '/api/appointments/30');
     expect(res.body.data).toMatchObject({ title: 'Annual checkup', notes: 'bring the vaccination card', version: 2, _pending: true });
     // The operation still carries the version the user edited.
-    expect((await loadQueue(device.db))[0]).toMatchObject({ baseVersion: 1 });
+    expect((await queueRows(device.db))[0]).toMatchObject({ baseVersion: 1 });
   });
 
   it('a malformed pulled record is set aside; the rest of the page is stored and the cursor moves on', async () => {
@@ -171,13 +244,13 @@ describe('engine edges', () => {
     const result = await device.engine.sync('manual');
     expect(result.error).toMatchObject({ code: 'NETWORK' });
     expect(device.sleeps).toEqual([75, 150]); // maxAttempts 3: two waits, jitter 0.5
-    const queue = await loadQueue(device.db);
+    const queue = await queueRows(device.db);
     expect(queue).toHaveLength(1);
     expect(queue[0]).toMatchObject({ status: 'pending', attempts: 1, lastError: { code: 'NETWORK' } });
   });
 
   it('a 401 pauses sync, says "sign in", and keeps every operation', async () => {
-    const expired: SyncTransport = {
+    const expired: TestTransport = {
       push: async () => { throw new TransportError('auth', { code: 'UNAUTHENTICATED', message: 'no session' }, 401); },
       pull: async () => { throw new Error('must not pull'); },
     };
@@ -193,16 +266,15 @@ describe('engine edges', () => {
   it('after a restart, operations left in flight are pending again', async () => {
     const device = await seededDevice();
     await device.fetch('POST', '/api/users', { name: 'Eve Client', role: 'CLIENT' });
-    const [op] = await loadQueue(device.db);
-    await markInFlight(device.db, [op!.id!]);
+    await takeBatch(device.db, new BatchPlanner(() => true), 10, device.clock.now);
     expect((await queueStats(device.db)).inFlight).toBe(1);
     expect(await resetInFlight(device.db)).toBe(1);
-    expect(await loadQueue(device.db)).toMatchObject([{ status: 'pending', attempts: 1 }]);
+    expect(await queueRows(device.db)).toMatchObject([{ status: 'pending', attempts: 1 }]);
   });
 
   it('two syncs requested at once share one run: each operation is sent once', async () => {
     let pushes = 0;
-    const counting: SyncTransport = {
+    const counting: TestTransport = {
       push: async (req) => {
         pushes += req.operations.length;
         await new Promise((r) => setTimeout(r, 5));
@@ -228,7 +300,7 @@ describe('a sync run with an unreadable pulled record', () => {
   it('goes on, logs it, counts it in the state, and "last activity" is that run', async () => {
     const { owner, pet, appt } = serverRecords();
     const page = (changes: PullChange[], cursor: string) => ({ success: true as const, timestamp: 5, changes, hasMore: false, nextTimestamp: 5, cursor });
-    const transport: SyncTransport = {
+    const transport: TestTransport = {
       push: async () => { throw new Error('nothing to push'); },
       pull: async () => page([pulled('users', owner), pulled('pets', pet), pulled('appointments', { ...appt, date: '+010000-01-01T00:00:00.000Z' })], 'c1'),
     };

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { fieldsNeedingChoice, resolveConflict, ResolutionError } from '../../../sw/core/resolve.ts';
 import { backoffDelay } from '../../../sw/core/backoff.ts';
 import { applyChanges, changedFields } from '../../../sw/core/rebase.ts';
-import { remapOperation, remapReferences } from '../../../sw/core/remap.ts';
-import type { StoredOperation } from '../../../sw/db/schema.ts';
 
 const serverData = {
   id: 5, title: 'Vaccination', notes: 'server note', durationMinutes: '30', status: 'confirmed',
@@ -83,7 +81,7 @@ describe('backoffDelay', () => {
   });
 });
 
-describe('rebase and remap', () => {
+describe('rebase', () => {
   it('applies pending changes on top of the server record in order', () => {
     const server = { id: 1, title: 'A', notes: null, deletedAt: null, updatedAt: 'x' };
     const out = applyChanges(server, [
@@ -98,17 +96,6 @@ describe('rebase and remap', () => {
   it('finds changed fields, ignoring server-owned ones', () => {
     expect(changedFields({ title: 'A', notes: null, version: 2 }, { title: 'A', notes: 'x', version: 9 })).toEqual({ notes: 'x' });
   });
-
-  it('rewrites a temp pet id in an appointment and in queued operations', () => {
-    const mapping = { entityType: 'pets' as const, tempId: 'temp_pet_1', realId: 42 };
-    expect(remapReferences('appointments', { petId: 'temp_pet_1', practitionerId: 3 }, mapping)).toEqual({ petId: 42, practitionerId: 3 });
-    const untouched = { petId: 7 };
-    expect(remapReferences('appointments', untouched, mapping)).toBe(untouched);
-    const queued = { entityType: 'pets', entityId: 'temp_pet_1', data: { name: 'Rex' } } as unknown as StoredOperation;
-    expect(remapOperation(queued, mapping)).toMatchObject({ entityId: 42 });
-    const appointmentOp = { entityType: 'appointments', entityId: 'temp_appt_1', data: { petId: 'temp_pet_1' } } as unknown as StoredOperation;
-    expect(remapOperation(appointmentOp, mapping)).toMatchObject({ entityId: 'temp_appt_1', data: { petId: 42 } });
-  });
 });
 
 describe('resolving a deletion made on the device', () => {
@@ -122,23 +109,5 @@ describe('resolving a deletion made on the device', () => {
   it('refuses merge and manual, which have no fields to choose', () => {
     expect(() => resolveConflict(deletion, { strategy: 'merge' })).toThrow(/deletion/);
     expect(() => resolveConflict(deletion, { strategy: 'manual', fields: {} })).toThrow(ResolutionError);
-  });
-});
-
-describe('remapOperations', () => {
-  it('applies many mappings in one pass and leaves other rows as they are', async () => {
-    const { remapOperations } = await import('../../../sw/core/remap.ts');
-    const pet = { entityType: 'pets' as const, tempId: 'temp_pet_1', realId: 42 };
-    const appt = { entityType: 'appointments' as const, tempId: 'temp_appt_1', realId: 77 };
-    const rows = [
-      { id: 1, entityType: 'appointments', entityId: 'temp_appt_1', data: { petId: 'temp_pet_1', practitionerId: 3 } },
-      { id: 2, entityType: 'pets', entityId: 9, data: { name: 'x' } },
-      // A pet temp id in a users reference field is not a user: left alone.
-      { id: 3, entityType: 'pets', entityId: 'temp_pet_2', data: { ownerId: 'temp_pet_1' } },
-    ] as unknown as StoredOperation[];
-    const out = remapOperations(rows, [pet, appt]);
-    expect(out[0]).toMatchObject({ entityId: 77, data: { petId: 42, practitionerId: 3 } });
-    expect(out[1]).toBe(rows[1]);
-    expect(out[2]).toBe(rows[2]);
   });
 });
