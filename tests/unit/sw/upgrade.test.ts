@@ -117,7 +117,7 @@ describe('IndexedDB upgrade from version 1', () => {
 
     expect(await device.engine.sync('startup')).toMatchObject({ pushed: 2, conflicts: 0, error: null });
     const onServer = ctx.server.db
-      .prepare("SELECT a.type, a.client_id AS clientId, p.owner_id AS ownerId, p.name FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title = 'Its first visit'")
+      .prepare("SELECT a.type, p.owner_id AS clientId, p.owner_id AS ownerId, p.name FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title = 'Its first visit'")
       .all();
     expect(onServer).toEqual([{ type: 'follow_up', clientId: ids.clientId, ownerId: ids.clientId, name: 'Made offline' }]);
     // The held conflict still waits for the user.
