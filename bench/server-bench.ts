@@ -51,8 +51,14 @@ async function getJson<T>(client: Client, pathname: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** Booked half-hour slots so far: every run books times of its own (one practitioner is never double-booked). */
+let slotsTaken = 0;
+
 function appointmentOps(count: number, petIds: number[], practitionerId: number, tag: string): PushOperation[] {
-  const day = Date.UTC(2026, 0, 5, 8, 0);
+  // Years before the demo data (around today), so no booking meets a seeded one.
+  const day = Date.UTC(2020, 0, 6, 8, 0);
+  const first = slotsTaken;
+  slotsTaken += count;
   return Array.from({ length: count }, (_, i) => ({
     opId: randomUUID(),
     operation: 'create' as const,
@@ -62,7 +68,7 @@ function appointmentOps(count: number, petIds: number[], practitionerId: number,
     data: {
       title: `Bench visit ${i}`,
       type: 'checkup',
-      date: new Date(day + (i % 2000) * 15 * 60_000).toISOString(),
+      date: new Date(day + (first + i) * 30 * 60_000).toISOString(),
       durationMinutes: 30,
       status: 'scheduled',
       notes: i % 3 === 0 ? 'Bring records' : null,
