@@ -21,7 +21,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { PullResponse, PushOperation, PushResponse } from '../src/protocol/index.ts';
 import { migrate } from '../server/db/migrate.ts';
-import { openDatabase } from '../server/db/open.ts';
+import { openSqlite } from '../server/db/sqlite.ts';
 import { seedDemo } from '../server/seed/demo.ts';
 import { Recorder } from './lib/recorder.ts';
 import { startServer, type RunningServer } from './lib/server.ts';
@@ -93,10 +93,10 @@ function rssMb(pid: number | undefined): number {
 
 /** Seeds the database file before the server opens it (the demo seed is one fast transaction). */
 async function seed(databasePath: string): Promise<void> {
-  const db = openDatabase(databasePath);
-  migrate(db);
+  const db = openSqlite(databasePath);
+  await migrate(db);
   await seedDemo(db, { now: Date.now(), size: SIZE });
-  db.close();
+  await db.close();
 }
 
 /** The built app when there is one, else a small stand-in with a 200 KB asset. */

@@ -12,7 +12,7 @@ import Fastify, { LogController, type FastifyInstance, type HTTPMethods } from '
 import { SESSION_PURGE_INTERVAL_MS } from './auth/sessions.ts';
 import type { ThrottleLimits } from './auth/throttle.ts';
 import type { HttpConfig } from './config.ts';
-import type { SqliteDatabase } from './db/open.ts';
+import type { Database } from './db/engine.ts';
 import { createErrorHandler, HttpError, sendError } from './http/errors.ts';
 import { registerJsonBodies } from './http/json-body.ts';
 import { registerOriginRule, registerSecurityHeaders } from './http/security.ts';
@@ -26,7 +26,7 @@ import { createServices } from './services.ts';
 
 export interface AppDeps {
   /** A migrated database (see db/migrate.ts). */
-  db: SqliteDatabase;
+  db: Database;
   distDir: string;
   logger: Logger;
   /** Injected clock (ms), so tests control time. */
@@ -146,12 +146,16 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // Expired sessions go at start and then on a schedule (not only when the server restarts).
-  const purge = () => {
-    const removed = services.sessions.purgeExpired(services.now());
-    if (removed > 0) logger.info('[Auth]', `purged ${removed} expired sessions`);
+  const purge = async () => {
+    try {
+      const removed = await services.sessions.purgeExpired(services.now());
+      if (removed > 0) logger.info('[Auth]', `purged ${removed} expired sessions`);
+    } catch (err) {
+      logger.error('purging expired sessions failed', err);
+    }
   };
-  purge();
-  const timer = setInterval(purge, deps.sessionPurgeIntervalMs ?? SESSION_PURGE_INTERVAL_MS);
+  await purge();
+  const timer = setInterval(() => void purge(), deps.sessionPurgeIntervalMs ?? SESSION_PURGE_INTERVAL_MS);
   timer.unref();
   app.addHook('onClose', async () => clearInterval(timer));
 

@@ -17,6 +17,10 @@ export interface ServerConfig extends HttpConfig {
   port: number;
   host: string;
   databasePath: string;
+  /** PostgreSQL instead of the SQLite file, when set (DATABASE_URL). */
+  databaseUrl: string | undefined;
+  /** Connections per process to PostgreSQL (DATABASE_POOL_SIZE, default 10). */
+  databasePoolSize: number;
   /** Built app (vite build output) served at `/`. */
   distDir: string;
   /** Log one line per request. */
@@ -50,6 +54,19 @@ export function parseTrustProxy(value: string | undefined): boolean | number | s
   return value;
 }
 
+/** `postgres://` or `postgresql://` URL, or undefined (SQLite at DATABASE_PATH). */
+export function parseDatabaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^postgres(ql)?:\/\//.test(value)) throw new Error('DATABASE_URL must be a postgres:// (or postgresql://) URL; leave it unset for SQLite (DATABASE_PATH)');
+  return value;
+}
+
+function parsePoolSize(value: string | undefined): number {
+  const size = Number(value ?? 10);
+  if (!Number.isInteger(size) || size < 1 || size > 200) throw new Error(`DATABASE_POOL_SIZE must be an integer from 1 to 200, got "${value}"`);
+  return size;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -59,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     port,
     host: env.HOST ?? '127.0.0.1',
     databasePath: path.resolve(env.DATABASE_PATH ?? './data/smartdmv.db'),
+    databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
+    databasePoolSize: parsePoolSize(env.DATABASE_POOL_SIZE),
     distDir: path.resolve(env.DIST_DIR ?? './dist'),
     logRequests: env.LOG_REQUESTS !== '0',
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -1,6 +1,5 @@
 /** Builds the server's parts on one database connection; routes and tools take what they need. */
-import type { SqliteDatabase } from './db/open.ts';
-import { createOrm, type Orm } from './db/orm.ts';
+import type { Database } from './db/engine.ts';
 import { createAuthenticator, type Authenticator } from './auth/login.ts';
 import { createSessionStore, type SessionStore } from './auth/sessions.ts';
 import { createSignInThrottle, type SignInThrottle, type ThrottleLimits } from './auth/throttle.ts';
@@ -11,8 +10,7 @@ import { createApplier, type Applier } from './sync/apply.ts';
 import { createResolver, type Resolver } from './sync/references.ts';
 
 export interface Services {
-  db: SqliteDatabase;
-  orm: Orm;
+  db: Database;
   models: EntityModels;
   log: SyncLog;
   resolver: Resolver;
@@ -24,11 +22,10 @@ export interface Services {
   now: () => number;
 }
 
-export function createServices(db: SqliteDatabase, logger: Logger, now: () => number = Date.now, throttleLimits?: ThrottleLimits): Services {
-  const orm = createOrm(db);
-  const models = createEntityModels(orm);
-  const log = createSyncLog(orm);
-  const resolver = createResolver(models, log);
+export function createServices(db: Database, logger: Logger, now: () => number = Date.now, throttleLimits?: ThrottleLimits): Services {
+  const models = createEntityModels(db);
+  const log = createSyncLog(db);
+  const resolver = createResolver(db, models, log);
   const applier = createApplier({
     db,
     models,
@@ -36,8 +33,8 @@ export function createServices(db: SqliteDatabase, logger: Logger, now: () => nu
     resolver,
     onInternalError: (err, op) => logger.error(`[SyncPush] operation ${op.opId} (${op.operation} ${op.entityType}) failed`, err),
   });
-  const sessions = createSessionStore(orm);
-  const auth = createAuthenticator(orm, sessions);
+  const sessions = createSessionStore(db);
+  const auth = createAuthenticator(db, sessions);
   const throttle = createSignInThrottle(throttleLimits);
-  return { db, orm, models, log, resolver, applier, sessions, auth, throttle, logger, now };
+  return { db, models, log, resolver, applier, sessions, auth, throttle, logger, now };
 }

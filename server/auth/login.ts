@@ -2,13 +2,11 @@
  * Sign-in: email + password → session. Clients (no password) cannot sign in. Password checks go
  * through a gate (gate.ts): at most one scrypt at a time, a short queue, then BusyError.
  */
-import { and, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { SessionUser } from '../../src/protocol/index.ts';
-import type { Orm } from '../db/orm.ts';
-import { users } from '../db/schema.ts';
+import type { Database } from '../db/engine.ts';
 import { createGate, type Gate } from './gate.ts';
 import { dummyHash, verifyPassword } from './password.ts';
-import { ACCOUNT_COLUMNS, type NewSession, type SessionStore } from './sessions.ts';
+import { ACCOUNT_COLUMNS, type AccountRow, type NewSession, type SessionStore } from './sessions.ts';
 
 /** scrypt (N=16384) takes ~50 ms of one core: one at a time leaves the other core and the thread pool free. */
 export const CONCURRENT_PASSWORD_CHECKS = 1;
@@ -22,22 +20,20 @@ export interface Authenticator {
   login(email: string, password: string, now: number): Promise<{ user: SessionUser; session: NewSession } | null>;
 }
 
-export function createAuthenticator(orm: Orm, sessions: SessionStore, gate: Gate = createGate(CONCURRENT_PASSWORD_CHECKS, WAITING_PASSWORD_CHECKS)): Authenticator {
-  const byEmail = orm
-    .select(ACCOUNT_COLUMNS)
-    .from(users)
-    .where(and(sql`${users.email} = ${sql.placeholder('email')} COLLATE NOCASE`, isNotNull(users.passwordHash), isNull(users.deletedAt)))
-    .prepare();
+export function createAuthenticator(db: Database, sessions: SessionStore, gate: Gate = createGate(CONCURRENT_PASSWORD_CHECKS, WAITING_PASSWORD_CHECKS)): Authenticator {
+  // Emails compare case-insensitively, as the unique index of each engine does (NOCASE; lower()).
+  const sameEmail = db.dialect === 'sqlite' ? 'u.email = @email COLLATE NOCASE' : 'lower(u.email) = lower(@email)';
+  const byEmail = db.prepare<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM users u WHERE ${sameEmail} AND u.password_hash IS NOT NULL AND u.deleted_at IS NULL`);
   void dummyHash();
 
   return {
     async login(email, password, now) {
-      const row = byEmail.get({ email: email.trim() });
+      const row = await db.direct(() => byEmail.get({ email: email.trim() }));
       const canSignIn = row !== undefined && row.passwordHash !== null && row.role !== 'CLIENT';
       const stored = canSignIn ? row.passwordHash! : await dummyHash();
       const ok = await gate.run(() => verifyPassword(password, stored));
       if (!ok || !canSignIn) return null;
-      const session = sessions.create(row.id, now);
+      const session = await sessions.create(row.id, now);
       const user: SessionUser = {
         id: row.id,
         name: row.name,

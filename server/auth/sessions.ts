@@ -8,10 +8,11 @@
  * MAX_SESSIONS_PER_USER sessions (the oldest go first); expired ones are purged on a schedule.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, sql } from 'drizzle-orm';
 import type { SessionUser } from '../../src/protocol/index.ts';
-import type { Orm } from '../db/orm.ts';
-import { sessions, users } from '../db/schema.ts';
+import type { Database } from '../db/engine.ts';
+import { users } from '../db/schema.ts';
+import { columnName, insertSql } from '../db/statements.ts';
+import { sessions } from '../db/schema.ts';
 
 /** 30 days: tablets stay offline for days and must still sync when they come back. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -26,60 +27,58 @@ export interface NewSession {
 }
 
 export interface SessionStore {
-  create(userId: number, now: number): NewSession;
-  find(token: string, now: number): SessionUser | null;
-  remove(token: string): void;
+  create(userId: number, now: number): Promise<NewSession>;
+  find(token: string, now: number): Promise<SessionUser | null>;
+  remove(token: string): Promise<void>;
   /** Ends the session a revocation token belongs to; false when there is none (any more). */
-  revoke(revocationToken: string): boolean;
-  purgeExpired(now: number): number;
+  revoke(revocationToken: string): Promise<boolean>;
+  purgeExpired(now: number): Promise<number>;
 }
 
 /** What sign-in and session look-ups read of a staff account (the session user plus its hash). */
-export const ACCOUNT_COLUMNS = {
-  id: users.id,
-  name: users.name,
-  role: users.role,
-  practiceId: users.practiceId,
-  tenantId: users.tenantId,
-  email: users.email,
-  passwordHash: users.passwordHash,
-};
+export interface AccountRow {
+  id: number;
+  name: string;
+  role: (typeof users.$inferSelect)['role'];
+  practiceId: number;
+  tenantId: string;
+  email: string | null;
+  passwordHash: string | null;
+}
+
+/** `u."id" AS "id", ...` for AccountRow, from the drizzle table. */
+export const ACCOUNT_COLUMNS = (['id', 'name', 'role', 'practiceId', 'tenantId', 'email', 'passwordHash'] as const)
+  .map((key) => `u.${columnName(users, key)} AS "${key}"`)
+  .join(', ');
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
 const newToken = (): string => randomBytes(32).toString('base64url');
 
-export function createSessionStore(orm: Orm): SessionStore {
-  const p = sql.placeholder;
-  const lookup = orm
-    .select({ ...ACCOUNT_COLUMNS, deletedAt: users.deletedAt })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, p('tokenHash')), gt(sessions.expiresAt, p('now'))))
-    .prepare();
-  const db = orm.$client;
+export function createSessionStore(db: Database): SessionStore {
+  const lookup = db.prepare<AccountRow & { deletedAt: number | null }>(
+    `SELECT ${ACCOUNT_COLUMNS}, u.deleted_at AS "deletedAt" FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = @tokenHash AND s.expires_at > @now`,
+  );
+  const insert = db.prepare(insertSql(sessions, ['tokenHash', 'revocationHash', 'userId', 'createdAt', 'expiresAt']));
   // Keeps the newest MAX_SESSIONS_PER_USER of a user (ids grow with creation).
-  const trim = db.prepare<{ userId: number; keep: number }>(
+  const trim = db.prepare(
     `DELETE FROM sessions WHERE user_id = @userId AND id < (
-       SELECT MIN(id) FROM (SELECT id FROM sessions WHERE user_id = @userId ORDER BY id DESC LIMIT @keep))`,
+       SELECT MIN(id) FROM (SELECT id FROM sessions WHERE user_id = @userId ORDER BY id DESC LIMIT @keep) AS newest)`,
   );
-  const purge = db.prepare<{ now: number; limit: number }>(
-    'DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= @now LIMIT @limit)',
-  );
+  const removeByToken = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
+  const removeByRevocation = db.prepare('DELETE FROM sessions WHERE revocation_hash = ?');
+  const purge = db.prepare('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= @now LIMIT @limit)');
 
   return {
-    create(userId, now) {
+    async create(userId, now) {
       const session = { token: newToken(), revocationToken: newToken() };
-      db.transaction(() => {
-        orm
-          .insert(sessions)
-          .values({ tokenHash: hashToken(session.token), revocationHash: hashToken(session.revocationToken), userId, createdAt: now, expiresAt: now + SESSION_TTL_MS })
-          .run();
-        trim.run({ userId, keep: MAX_SESSIONS_PER_USER });
-      })();
+      await db.write(async () => {
+        await insert.run({ tokenHash: hashToken(session.token), revocationHash: hashToken(session.revocationToken), userId, createdAt: now, expiresAt: now + SESSION_TTL_MS });
+        await trim.run({ userId, keep: MAX_SESSIONS_PER_USER });
+      });
       return session;
     },
-    find(token, now) {
-      const row = lookup.get({ tokenHash: hashToken(token), now });
+    async find(token, now) {
+      const row = await db.direct(() => lookup.get({ tokenHash: hashToken(token), now }));
       // A user deleted or turned into a client since signing in has no session any more.
       if (!row || row.deletedAt !== null || row.passwordHash === null || row.role === 'CLIENT') return null;
       return {
@@ -91,17 +90,17 @@ export function createSessionStore(orm: Orm): SessionStore {
         ...(row.email !== null ? { email: row.email } : {}),
       };
     },
-    remove(token) {
-      orm.delete(sessions).where(eq(sessions.tokenHash, hashToken(token))).run();
+    async remove(token) {
+      await db.direct(() => removeByToken.run([hashToken(token)]));
     },
-    revoke(revocationToken) {
-      return orm.delete(sessions).where(eq(sessions.revocationHash, hashToken(revocationToken))).run().changes > 0;
+    async revoke(revocationToken) {
+      return (await db.direct(() => removeByRevocation.run([hashToken(revocationToken)]))).changes > 0;
     },
-    purgeExpired(now) {
+    async purgeExpired(now) {
       // In chunks, so a large backlog never holds the write lock for long.
       let total = 0;
       for (;;) {
-        const removed = purge.run({ now, limit: 1000 }).changes;
+        const removed = (await db.direct(() => purge.run({ now, limit: 1000 }))).changes;
         total += removed;
         if (removed < 1000) return total;
       }

@@ -1,9 +1,10 @@
 /**
- * Schema migrations, applied in order at start by `migrate.ts` and recorded in
- * `schema_migrations`. Append new ones; never edit one that has shipped.
+ * SQLite's schema migrations, applied in order at start by `migrate.ts` and recorded in
+ * `schema_migrations`. Append new ones; never edit one that has shipped. PostgreSQL's are in
+ * migrations-pg.ts (the same schema as of the last one here; keep the two in step).
  * Ids: 2–19 are the server track's, 20–29 other tracks' (branches must not collide).
  */
-import type { SqliteDatabase } from './open.ts';
+import type { Database } from './engine.ts';
 import { canonicalizeAppointmentTypes } from './data-migrations.ts';
 
 export interface Migration {
@@ -12,7 +13,7 @@ export interface Migration {
   /** Schema changes, run first. */
   sql?: string;
   /** Data changes that need code, run after `sql` in the same transaction (`now`: the clock, ms). */
-  up?: (db: SqliteDatabase, now: number) => void;
+  up?: (db: Database, now: number) => Promise<void>;
 }
 
 const SYNCED_COLUMNS = `

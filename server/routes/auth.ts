@@ -68,7 +68,7 @@ export function addAuthRoutes(app: ApiApp, services: Services): void {
 
   app.post('/api/auth/logout', async (request, reply) => {
     const token = sessionToken(request);
-    if (token) services.sessions.remove(token);
+    if (token) await services.sessions.remove(token);
     clearSessionCookie(request, reply);
     return { success: true };
   });
@@ -85,13 +85,13 @@ export function addAuthRoutes(app: ApiApp, services: Services): void {
       },
     },
     async (request) => {
-      if (services.sessions.revoke(request.body.token)) logger.info('[Auth]', 'session revoked', { ip: address(request) });
+      if (await services.sessions.revoke(request.body.token)) logger.info('[Auth]', 'session revoked', { ip: address(request) });
       return { success: true };
     },
   );
 
   app.get('/api/auth/me', async (request) => {
-    const user = currentUser(services, request);
+    const user = await currentUser(services, request);
     if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'Not signed in');
     return { user };
   });

@@ -96,30 +96,30 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
   const validation = { code: 'VALIDATION' as const, prefix: 'Invalid query' };
 
   /** A filter id (real or temp) → real id; undefined when a temp id is unknown (matches nothing). */
-  function filterId(practiceId: number, target: EntityType, text: string, name: string): number | undefined {
+  async function filterId(practiceId: number, target: EntityType, text: string, name: string): Promise<number | undefined> {
     const id = parseId(text);
     if (id === null) throw new HttpError(400, 'VALIDATION', `${name}: "${text}" is not a record id`);
     return typeof id === 'number' ? id : services.log.findTempId(practiceId, target, id);
   }
 
   /** Id filters (real or temp ids) → real ids; null when a temp id is unknown (the list is empty). */
-  function resolveIds(practiceId: number, values: Record<string, unknown>, fields: [string, EntityType][]): Record<string, number> | null {
+  async function resolveIds(practiceId: number, values: Record<string, unknown>, fields: [string, EntityType][]): Promise<Record<string, number> | null> {
     const out: Record<string, number> = {};
     for (const [field, target] of fields) {
       const text = values[field];
       if (typeof text !== 'string') continue;
-      const id = filterId(practiceId, target, text, field);
+      const id = await filterId(practiceId, target, text, field);
       if (id === undefined) return null;
       out[field] = id;
     }
     return out;
   }
 
-  function listFilter(practiceId: number, entityType: EntityType, query: Record<string, unknown>): ListFilter | null {
+  async function listFilter(practiceId: number, entityType: EntityType, query: Record<string, unknown>): Promise<ListFilter | null> {
     const includeDeleted = query.includeDeleted === 'true';
     if (entityType === 'appointments') {
       const q = query as z.output<typeof AppointmentsQuerySchema>;
-      const equals = resolveIds(practiceId, q, [['petId', 'pets'], ['clientId', 'users'], ['practitionerId', 'users']]);
+      const equals = await resolveIds(practiceId, q, [['petId', 'pets'], ['clientId', 'users'], ['practitionerId', 'users']]);
       if (!equals) return null;
       const filter: ListFilter = { equals, includeDeleted };
       if (q.from) filter.from = Date.parse(q.from);
@@ -135,7 +135,7 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
       return filter;
     }
     if (entityType === 'pets') {
-      const equals = resolveIds(practiceId, query, [['ownerId', 'users']]);
+      const equals = await resolveIds(practiceId, query, [['ownerId', 'users']]);
       return equals && { equals, includeDeleted };
     }
     const role = (query as z.output<typeof UsersQuerySchema>).role;
@@ -155,10 +155,10 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
     return id;
   }
 
-  function write(request: FastifyRequest, reply: FastifyReply, user: SessionUser, op: Omit<PushOperation, 'opId' | 'timestamp'>, okStatus: number) {
+  async function write(request: FastifyRequest, reply: FastifyReply, user: SessionUser, op: Omit<PushOperation, 'opId' | 'timestamp'>, okStatus: number) {
     const key = idempotencyKey(request);
     const now = services.now();
-    const result = services.applier.apply(actorOf(user), { ...op, opId: key ?? randomUUID(), timestamp: now }, now, { remember: key !== undefined });
+    const result = await services.applier.apply(actorOf(user), { ...op, opId: key ?? randomUUID(), timestamp: now }, now, { remember: key !== undefined });
     return respond(reply, result, okStatus);
   }
 
@@ -168,18 +168,24 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
     app.get(base, { onRequest, schema: { querystring: QUERY_SCHEMAS[entityType] }, config: { validation } }, async (request) => {
       const user = signedIn(request);
       const query = request.query as Record<string, unknown> & { limit?: number; cursor?: string };
-      const filter = listFilter(user.practiceId, entityType, query);
       const page: PageRequest = { limit: query.limit ?? DEFAULT_LIST_LIMIT };
       if (query.cursor) page.after = decodeListCursor(query.cursor, user.practiceId, entityType);
-      if (!filter) return { data: [], nextCursor: null };
-      const { records, next } = services.models[entityType].list(user.practiceId, filter, page);
+      // One snapshot for the temp-id look-ups and the page.
+      const found = await services.db.read(async () => {
+        const filter = await listFilter(user.practiceId, entityType, query);
+        return filter && (await services.models[entityType].list(user.practiceId, filter, page));
+      });
+      if (!found) return { data: [], nextCursor: null };
+      const { records, next } = found;
       return { data: records, nextCursor: next ? encodeListCursor(user.practiceId, entityType, next) : null };
     });
 
     app.get(`${base}/:id`, { onRequest, schema: { params: IdParams }, config: { validation } }, async (request, reply) => {
       const user = signedIn(request);
-      const id = filterId(user.practiceId, entityType, request.params.id, 'id');
-      const record = id === undefined ? undefined : services.models[entityType].find(user.practiceId, id);
+      const record = await services.db.read(async () => {
+        const id = await filterId(user.practiceId, entityType, request.params.id, 'id');
+        return id === undefined ? undefined : services.models[entityType].find(user.practiceId, id);
+      });
       if (!record || record.deletedAt !== null) return sendError(reply, 404, 'NOT_FOUND', `No ${entityType} record with id ${request.params.id}`);
       return { data: record };
     });

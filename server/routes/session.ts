@@ -12,7 +12,7 @@ export function sessionToken(request: FastifyRequest): string | undefined {
   return request.cookies[SESSION_COOKIE];
 }
 
-export function currentUser(services: Services, request: FastifyRequest): SessionUser | null {
+export async function currentUser(services: Services, request: FastifyRequest): Promise<SessionUser | null> {
   const token = sessionToken(request);
   return token ? services.sessions.find(token, services.now()) : null;
 }
@@ -30,7 +30,7 @@ declare module 'fastify' {
  */
 export function authenticate(services: Services): onRequestAsyncHookHandler {
   return async (request) => {
-    const user = currentUser(services, request);
+    const user = await currentUser(services, request);
     if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'Sign in first: no valid session');
     request.user = user;
   };

@@ -62,7 +62,7 @@ export function addSyncRoutes(app: ApiApp, services: Services): void {
             }
           : undefined;
       const started = performance.now();
-      const response = pushOperations(services, actorOf(user), operations, services.now(), inspect);
+      const response = await pushOperations(services, actorOf(user), operations, services.now(), inspect);
       services.logger.info(
         '[SyncPush]',
         `practice ${user.practiceId} user ${user.id}: ${operations.length} operations → ${response.processed} processed, ` +
@@ -88,7 +88,7 @@ export function addSyncRoutes(app: ApiApp, services: Services): void {
       if (tenantId !== undefined && tenantId !== user.tenantId) throw new HttpError(403, 'FORBIDDEN', 'That tenant is not yours');
       let response;
       try {
-        response = pullChanges(services, user.practiceId, query, services.now());
+        response = await pullChanges(services, user.practiceId, query, services.now());
       } catch (err) {
         if (err instanceof CursorError) throw new HttpError(400, 'BAD_REQUEST', `Invalid cursor: ${err.message}`);
         throw err;

@@ -10,12 +10,11 @@
  *   is half an hour of room after each (a drawn time without it moves to the nearest quarter hour
  *   with it; a full day keeps it, marked as booked over another on purpose).
  */
-import { sql } from 'drizzle-orm';
 import { holdsSlot, type BookingSlot, type UserRole } from '../../src/protocol/index.ts';
 import { hashPassword } from '../auth/password.ts';
-import type { SqliteDatabase } from '../db/open.ts';
-import { createOrm } from '../db/orm.ts';
+import type { Database } from '../db/engine.ts';
 import { appointments, pets, practices, users } from '../db/schema.ts';
+import { insertSql } from '../db/statements.ts';
 import { createSyncLog } from '../store/sync-log.ts';
 import { APPOINTMENT_KINDS, FIRST_NAMES, LAST_NAMES, NOTES, PET_NAMES, SPECIES, weighted } from './names.ts';
 import { createRandom, type Random } from './prng.ts';
@@ -74,15 +73,15 @@ export interface SeedSummary {
   durationMs: number;
 }
 
-export function isEmpty(db: SqliteDatabase): boolean {
-  return db.prepare('SELECT COUNT(*) FROM practices').pluck().get() === 0;
+export async function isEmpty(db: Database): Promise<boolean> {
+  return (await db.direct(() => db.prepare('SELECT COUNT(*) FROM practices').value<number>())) === 0;
 }
 
-export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promise<SeedSummary> {
+export async function seedDemo(db: Database, options: SeedOptions): Promise<SeedSummary> {
   const started = performance.now();
   const size = options.size ?? DEFAULT_SEED_SIZE;
   if (!Number.isInteger(size) || size < 0) throw new Error(`size must be a whole number, got ${size}`);
-  if (!isEmpty(db)) throw new Error('The database already has data: seed an empty database (see --reset)');
+  if (!(await isEmpty(db))) throw new Error('The database already has data: seed an empty database (see --reset)');
 
   // Hash first (async, on the thread pool); the inserts then run in one synchronous transaction.
   const hashes = new Map<string, string>();
@@ -90,82 +89,31 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
     DEMO_PRACTICES.flatMap((p) => p.staff).map(async (s) => void hashes.set(s.email, await hashPassword(DEMO_PASSWORD))),
   );
 
-  const orm = createOrm(db);
-  const log = createSyncLog(orm);
-  const p = sql.placeholder;
-  const insertUser = orm
-    .insert(users)
-    .values({
-      tenantId: p('tenantId'),
-      name: p('name'),
-      email: p('email'),
-      phone: p('phone'),
-      role: p('role'),
-      passwordHash: p('passwordHash'),
-      practiceId: p('practiceId'),
-      version: 1,
-      createdAt: p('now'),
-      updatedAt: p('now'),
-      editedAt: p('now'),
-      seq: p('seq'),
-    })
-    .returning({ id: users.id })
-    .prepare();
-  const insertPet = orm
-    .insert(pets)
-    .values({
-      name: p('name'),
-      species: p('species'),
-      breed: p('breed'),
-      birthDate: p('birthDate'),
-      ownerId: p('ownerId'),
-      practiceId: p('practiceId'),
-      version: 1,
-      createdAt: p('now'),
-      updatedAt: p('now'),
-      editedAt: p('now'),
-      seq: p('seq'),
-    })
-    .returning({ id: pets.id })
-    .prepare();
-  const insertAppointment = orm
-    .insert(appointments)
-    .values({
-      title: p('title'),
-      type: p('type'),
-      date: p('date'),
-      durationMinutes: p('durationMinutes'),
-      status: p('status'),
-      notes: p('notes'),
-      petId: p('petId'),
-      practitionerId: p('practitionerId'),
-      overlapAllowed: p('overlapAllowed'),
-      practiceId: p('practiceId'),
-      version: 1,
-      createdAt: p('now'),
-      updatedAt: p('now'),
-      editedAt: p('now'),
-      seq: p('seq'),
-    })
-    .prepare();
+  const log = createSyncLog(db);
+  const synced = ['practiceId', 'version', 'createdAt', 'updatedAt', 'editedAt', 'seq'] as const;
+  const insertPractice = db.prepare(insertSql(practices, ['id', 'name', 'tenantId', 'createdAt']));
+  const insertUser = db.prepare<{ id: number }>(`${insertSql(users, ['tenantId', 'name', 'email', 'phone', 'role', 'passwordHash', ...synced])} RETURNING id`);
+  const insertPet = db.prepare<{ id: number }>(`${insertSql(pets, ['name', 'species', 'breed', 'birthDate', 'ownerId', ...synced])} RETURNING id`);
+  const insertAppointment = db.prepare(
+    insertSql(appointments, ['title', 'type', 'date', 'durationMinutes', 'status', 'notes', 'petId', 'practitionerId', 'overlapAllowed', ...synced]),
+  );
 
   const now = options.now;
   const clientsPer = Math.max(18, Math.ceil(size / 4));
   const petsPer = Math.max(36, Math.ceil(size / 2));
   const total = DEMO_PRACTICES.reduce((n, pr) => n + pr.staff.length, 0) + DEMO_PRACTICES.length * (clientsPer + petsPer + size);
 
-  const summary = db
-    .transaction(() => {
-      let seq = log.reserveSeq(total);
+  const summary = await db.write(async () => {
+      let seq = await log.reserveSeq(total);
       const out: SeedSummary['practices'] = [];
       for (const practice of DEMO_PRACTICES) {
         const random = createRandom((options.seed ?? 20241110) + practice.id);
-        orm.insert(practices).values({ id: practice.id, name: practice.name, tenantId: practice.tenantId, createdAt: now }).run();
-        const base = { practiceId: practice.id, tenantId: practice.tenantId, now };
+        await insertPractice.run({ id: practice.id, name: practice.name, tenantId: practice.tenantId, createdAt: now });
+        const base = { practiceId: practice.id, tenantId: practice.tenantId, version: 1, createdAt: now, updatedAt: now, editedAt: now };
 
         const practitioners: number[] = [];
         for (const s of practice.staff) {
-          const row = insertUser.get({ ...base, name: s.name, email: s.email, phone: null, role: s.role, passwordHash: hashes.get(s.email)!, seq: seq++ });
+          const row = await insertUser.get({ ...base, name: s.name, email: s.email, phone: null, role: s.role, passwordHash: hashes.get(s.email)!, seq: seq++ });
           if (s.role === 'PRACTITIONER') practitioners.push(row!.id);
         }
 
@@ -175,7 +123,7 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
           const last = random.pick(LAST_NAMES);
           const email = random.chance(0.85) ? `${first}.${last}${i}@mail.example`.toLowerCase() : null;
           const phone = `+1 555 ${String(random.int(100, 999))} ${String(random.int(1000, 9999))}`;
-          clients.push(insertUser.get({ ...base, name: `${first} ${last}`, email, phone, role: 'CLIENT', passwordHash: null, seq: seq++ })!.id);
+          clients.push((await insertUser.get({ ...base, name: `${first} ${last}`, email, phone, role: 'CLIENT', passwordHash: null, seq: seq++ }))!.id);
         }
 
         const petOwners: { id: number; ownerId: number }[] = [];
@@ -184,7 +132,7 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
           const ownerId = i < clients.length ? clients[i]! : random.pick(clients);
           const kind = weighted(SPECIES, random.next());
           const birth = new Date(now - random.int(60, 15 * 365) * 86_400_000).toISOString().slice(0, 10);
-          const row = insertPet.get({
+          const row = await insertPet.get({
             ...base,
             name: random.pick(PET_NAMES),
             species: kind.species,
@@ -215,7 +163,7 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
           // The drawn time, or another that day; a full day keeps it, marked as booked over another
           // on purpose, so the demo data obeys the double-booking rule.
           const start = booked.place(slot, new Date(date).setHours(8, 0, 0, 0), new Date(date).setHours(17, 45, 0, 0));
-          insertAppointment.run({
+          await insertAppointment.run({
             ...base,
             title: random.pick(kind.titles),
             type: kind.type,
@@ -232,8 +180,7 @@ export async function seedDemo(db: SqliteDatabase, options: SeedOptions): Promis
         out.push({ id: practice.id, name: practice.name, staff: practice.staff.length, clients: clientsPer, pets: petsPer, appointments: size });
       }
       return out;
-    })
-    .immediate();
+    });
   return { practices: summary, durationMs: performance.now() - started };
 }
 

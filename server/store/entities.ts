@@ -3,7 +3,7 @@
  * The sync engine (`sync/apply.ts`) is written once against `EntityModel` (store/model.ts);
  * what differs between users, pets and appointments lives in store/models/.
  */
-import type { Orm } from '../db/orm.ts';
+import type { Database } from '../db/engine.ts';
 import type { EntityModels } from './model.ts';
 import { appointmentsModel } from './models/appointments.ts';
 import { petsModel } from './models/pets.ts';
@@ -25,6 +25,6 @@ export type {
   RowMeta,
 } from './model.ts';
 
-export function createEntityModels(orm: Orm): EntityModels {
-  return { users: usersModel(orm), pets: petsModel(orm), appointments: appointmentsModel(orm) };
+export function createEntityModels(db: Database): EntityModels {
+  return { users: usersModel(db), pets: petsModel(db), appointments: appointmentsModel(db) };
 }

@@ -7,9 +7,9 @@
  * build their SET list or filters per call, and are rare next to creates and pulls).
  */
 import type { EntityType } from '../../src/protocol/index.ts';
-import type { Orm } from '../db/orm.ts';
+import type { Database, MaybePromise } from '../db/engine.ts';
 import type { appointments, pets, users } from '../db/schema.ts';
-import { insertSql, selectList, tableName } from '../db/statements.ts';
+import { columnName, insertSql, selectList, tableName } from '../db/statements.ts';
 import type { Fields, WireRecord } from './wire.ts';
 
 /** Version, time and change sequence number a write stamps on the row. */
@@ -73,28 +73,28 @@ export interface EntityModel {
   /** Fields a change can touch (client-writable and server-derived), in record order. */
   readonly fields: readonly string[];
   /** The row (tombstones included) if it belongs to the practice. */
-  find(practiceId: number, id: number): WireRecord | undefined;
+  find(practiceId: number, id: number): Promise<WireRecord | undefined>;
   /** The few columns reference checks need, if the row belongs to the practice. */
-  refTarget(practiceId: number, id: number): RefTarget | undefined;
-  insert(owner: Owner, fields: Fields, meta: RowMeta): WireRecord;
-  update(id: number, changes: Fields, meta: RowMeta): WireRecord;
-  tombstone(id: number, meta: RowMeta): WireRecord;
+  refTarget(practiceId: number, id: number): MaybePromise<RefTarget | undefined>;
+  insert(owner: Owner, fields: Fields, meta: RowMeta): Promise<WireRecord>;
+  update(id: number, changes: Fields, meta: RowMeta): Promise<WireRecord>;
+  tombstone(id: number, meta: RowMeta): Promise<WireRecord>;
   /** Rows with seq > afterSeq and updatedAt > sinceMs, in seq order. */
-  changesSince(practiceId: number, afterSeq: number, sinceMs: number, limit: number): ChangeRow[];
+  changesSince(practiceId: number, afterSeq: number, sinceMs: number, limit: number): Promise<ChangeRow[]>;
   /** One page of a REST list, in the list's order (appointments by date, others by name; then id). */
-  list(practiceId: number, filter: ListFilter, page: PageRequest): ListPage;
+  list(practiceId: number, filter: ListFilter, page: PageRequest): Promise<ListPage>;
   /**
    * The record with its derived fields computed from current data (appointments.clientId from
    * the pet's owner), for a record rebuilt from history (a replayed result).
    */
-  withDerived(practiceId: number, record: WireRecord): WireRecord;
+  withDerived(practiceId: number, record: WireRecord): Promise<WireRecord>;
   /** When the row's current version was edited, by the editing device's clock (ms); conflicts only. */
-  editedAt(id: number): number | undefined;
+  editedAt(id: number): Promise<number | undefined>;
 }
 
 export interface PetsModel extends EntityModel {
   /** Names of a client's live pets (at most `limit`, by name) and how many there are. */
-  liveByOwner(practiceId: number, ownerId: number, limit: number): { names: string[]; count: number };
+  liveByOwner(practiceId: number, ownerId: number, limit: number): Promise<{ names: string[]; count: number }>;
 }
 
 /**
@@ -116,14 +116,14 @@ export interface AppointmentsModel extends EntityModel {
    * A pet's upcoming appointments (date ≥ `from`, not deleted, not cancelled/completed/no-show),
    * by date, at most `limit`.
    */
-  upcomingOfPet(practiceId: number, petId: number, from: number, limit: number): WireRecord[];
+  upcomingOfPet(practiceId: number, petId: number, from: number, limit: number): Promise<WireRecord[]>;
   /**
    * The candidates of the double-booking check: bookings of the window's practitioner or pet
    * that start in [from, to) and end after `start`, not deleted and not kept on purpose
    * (overlapAllowed), by date, at most MAX_BOOKING_CANDIDATES per practitioner and per pet, each
    * once. Status and the final word are left to the protocol's rule (findClashes).
    */
-  bookingsIn(practiceId: number, window: BookingWindow): WireRecord[];
+  bookingsIn(practiceId: number, window: BookingWindow): Promise<WireRecord[]>;
 }
 
 export interface EntityModels {
@@ -149,7 +149,7 @@ export function complete<T extends object>(entityType: EntityType, partial: Part
   return partial as T;
 }
 
-export function stamp(meta: RowMeta) {
+export function stamp(meta: RowMeta): { version: number; updatedAt: number; seq: number; editedAt: number } {
   return { version: meta.version, updatedAt: meta.now, seq: meta.seq, editedAt: meta.editedAt };
 }
 
@@ -158,27 +158,62 @@ export function stamp(meta: RowMeta) {
  * the table's `$inferSelect` shape (minus `exclude`).
  */
 export function hotStatements<T extends typeof users | typeof pets | typeof appointments>(
-  orm: Orm,
+  db: Database,
   table: T,
   insertKeys: readonly (keyof T['$inferInsert'] & string)[],
   exclude: readonly (keyof T['$inferSelect'])[] = [],
 ) {
   type Row = T['$inferSelect'];
-  const db = orm.$client;
   const name = tableName(table);
   const columns = selectList(table, exclude);
-  const byId = db.prepare<{ id: number; practiceId: number }, Row>(`SELECT ${columns} FROM ${name} WHERE id = @id AND practice_id = @practiceId`);
-  const changes = db.prepare<{ practiceId: number; afterSeq: number; sinceMs: number; limit: number }, Row>(
+  const byId = db.prepare<Row>(`SELECT ${columns} FROM ${name} WHERE id = @id AND practice_id = @practiceId`);
+  const changes = db.prepare<Row>(
     `SELECT ${columns} FROM ${name} WHERE practice_id = @practiceId AND seq > @afterSeq AND updated_at > @sinceMs ORDER BY seq LIMIT @limit`,
   );
-  const insert = db.prepare<object>(insertSql(table, insertKeys));
-  const editedAt = db.prepare<[number], number>(`SELECT edited_at FROM ${name} WHERE id = ?`).pluck();
+  const insert = db.prepareInsert(insertSql(table, insertKeys));
+  const editedAt = db.prepare(`SELECT edited_at FROM ${name} WHERE id = ?`);
+  const updates = updateStatements(db, table, columns);
   return {
-    byId: (practiceId: number, id: number): Row | undefined => byId.get({ id, practiceId }),
-    editedAt: (id: number): number | undefined => editedAt.get(id),
-    changes: (practiceId: number, afterSeq: number, sinceMs: number, limit: number): Row[] => changes.all({ practiceId, afterSeq, sinceMs, limit }),
-    insert: (values: object): number => Number(insert.run(values).lastInsertRowid),
+    byId: (practiceId: number, id: number): MaybePromise<Row | undefined> => byId.get({ id, practiceId }),
+    editedAt: async (id: number): Promise<number | undefined> => editedAt.value<number>([id]),
+    changes: (practiceId: number, afterSeq: number, sinceMs: number, limit: number): MaybePromise<Row[]> => changes.all({ practiceId, afterSeq, sinceMs, limit }),
+    insert: (values: object): MaybePromise<number> => insert.insert(values as Record<string, unknown>),
+    /** Sets `values` (TypeScript keys) on row `id` and returns the row as stored. */
+    update: async (id: number, values: Record<string, unknown>): Promise<Row> => {
+      const row = (await updates(Object.keys(values)).get(Object.assign({}, values, { id }))) as Row | undefined;
+      if (!row) throw new Error(`${name} ${id} vanished during its update`);
+      return row;
+    },
   };
+}
+
+/**
+ * `UPDATE t SET col = @key, ... WHERE id = @id RETURNING <columns>`, one statement per set of
+ * keys (a handful: the fields a change touches plus the stamp), made on first use.
+ */
+export function updateStatements<T extends typeof users | typeof pets | typeof appointments>(db: Database, table: T, returning: string) {
+  const cache = new Map<string, ReturnType<Database['prepare']>>();
+  return (keys: string[]) => {
+    const signature = keys.join(',');
+    let stmt = cache.get(signature);
+    if (!stmt) {
+      const set = keys.map((k) => `${columnName(table, k as keyof T['$inferSelect'] & string)} = @${k}`).join(', ');
+      stmt = db.prepare(`UPDATE ${tableName(table)} SET ${set} WHERE id = @id RETURNING ${returning}`);
+      if (cache.size < 500) cache.set(signature, stmt);
+    }
+    return stmt;
+  };
+}
+
+/** A REST list query: `where` parts joined with AND, their params, and keyset paging. */
+export function listQuery(select: string, where: string[], params: Record<string, unknown>, order: [string, string], page: PageRequest) {
+  if (page.after) {
+    where.push(`(${order[0]}, ${order[1]}) > (@afterKey, @afterId)`);
+    params.afterKey = page.after.key;
+    params.afterId = page.after.id;
+  }
+  params.limit = page.limit + 1;
+  return { sql: `${select} WHERE ${where.join(' AND ')} ORDER BY ${order[0]}, ${order[1]} LIMIT @limit`, params };
 }
 
 export const SYNCED_INSERT_KEYS = ['practiceId', 'version', 'createdAt', 'updatedAt', 'seq', 'editedAt'] as const;

@@ -40,7 +40,7 @@ import {
   type PushResult,
   type UserRole,
 } from '../../src/protocol/index.ts';
-import type { SqliteDatabase } from '../db/open.ts';
+import { isExclusionViolation, isUniqueViolation, type Database } from '../db/engine.ts';
 import type { EntityModel, EntityModels, Owner } from '../store/entities.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import type { Fields, WireRecord } from '../store/wire.ts';
@@ -87,15 +87,15 @@ export class BatchAbort extends Error {
 
 export interface Applier {
   /** One operation in its own write transaction (REST writes). */
-  apply(actor: Actor, op: PushOperation, now: number, options?: ApplyOptions): PushResult;
+  apply(actor: Actor, op: PushOperation, now: number, options?: ApplyOptions): Promise<PushResult>;
   /** One operation of a batch, inside the caller's `writeTransaction` (push). */
-  applyInBatch(actor: Actor, op: PushOperation, now: number, isolation: BatchIsolation): PushResult;
+  applyInBatch(actor: Actor, op: PushOperation, now: number, isolation: BatchIsolation): Promise<PushResult>;
   /** The JSON text of a result this applier just recorded in the op log, if any (saves serialising it twice). */
   json(result: PushResult): string | undefined;
 }
 
 export interface ApplierDeps {
-  db: SqliteDatabase;
+  db: Database;
   models: EntityModels;
   log: SyncLog;
   resolver: Resolver;
@@ -124,21 +124,21 @@ export function createApplier(deps: ApplierDeps): Applier {
     }
   }
 
-  function history(model: EntityModel, current: WireRecord, baseVersion: number | undefined): ServerHistory | null {
+  async function history(model: EntityModel, current: WireRecord, baseVersion: number | undefined): Promise<ServerHistory | null> {
     if (baseVersion === undefined || baseVersion >= current.version) return null;
     // Far behind: no replay of thousands of revisions; with none, every field counts as changed.
-    const revisions = current.version - baseVersion > MAX_REVISIONS_REPLAYED ? [] : log.revisionsAfter(model.type, current.id, baseVersion);
+    const revisions = current.version - baseVersion > MAX_REVISIONS_REPLAYED ? [] : await log.revisionsAfter(model.type, current.id, baseVersion);
     return rebuildHistory(current, model.fields, baseVersion, revisions);
   }
 
   /** Writes a change to an existing row: new version and seq, plus its undo revision. */
-  function write(actor: Actor, model: EntityModel, current: WireRecord, changes: Fields, now: number, editedAt: number): WireRecord {
+  async function write(actor: Actor, model: EntityModel, current: WireRecord, changes: Fields, now: number, editedAt: number): Promise<WireRecord> {
     const previous: Fields = {};
     for (const field of Object.keys(changes)) previous[field] = current[field] ?? null;
     const version = current.version + 1;
     resolver.forget(actor.practiceId, model.type, current.id);
-    const record = model.update(current.id, changes, { version, now, seq: log.nextSeq(), editedAt });
-    log.addRevision(model.type, current.id, version, previous, now);
+    const record = await model.update(current.id, changes, { version, now, seq: log.nextSeq(), editedAt });
+    await log.addRevision(model.type, current.id, version, previous, now);
     return record;
   }
 
@@ -147,17 +147,28 @@ export function createApplier(deps: ApplierDeps): Applier {
    * version (all of them when that base is unknown to it), and when its current version was
    * edited, by the editing device's clock.
    */
-  function serverSide(model: EntityModel, current: WireRecord, baseVersion: number | undefined, past: ServerHistory | null): Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt'> {
+  async function serverSide(
+    model: EntityModel,
+    current: WireRecord,
+    baseVersion: number | undefined,
+    past: ServerHistory | null,
+  ): Promise<Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt'>> {
     const side: Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt'> = {
       serverChangedFields: past ? model.fields.filter((f) => past.changed.has(f)) : baseVersion !== undefined && baseVersion > current.version ? [...model.fields] : [],
     };
-    const editedAt = model.editedAt(current.id);
+    const editedAt = await model.editedAt(current.id);
     if (editedAt !== undefined) side.serverEditedAt = editedAt;
     return side;
   }
 
   /** A booking that would overlap others: not applied, answered with the clashing appointments. */
-  function doubleBooking(op: PushOperation, local: Fields, clashes: Clash[], server: { model: EntityModel; current: WireRecord; past: ServerHistory | null } | null, tempId: string | undefined): PushResult {
+  async function doubleBooking(
+    op: PushOperation,
+    local: Fields,
+    clashes: Clash[],
+    server: { model: EntityModel; current: WireRecord; past: ServerHistory | null } | null,
+    tempId: string | undefined,
+  ): Promise<PushResult> {
     const data: ConflictData = {
       localData: local,
       serverData: server ? server.current : {},
@@ -167,11 +178,11 @@ export function createApplier(deps: ApplierDeps): Applier {
       serverVersion: server ? server.current.version : 0,
       clashes,
     };
-    if (server) Object.assign(data, serverSide(server.model, server.current, op.version, server.past));
+    if (server) Object.assign(data, await serverSide(server.model, server.current, op.version, server.past));
     return conflict(op, server?.current ?? null, data, tempId);
   }
 
-  function create(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): PushResult {
+  async function create(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): Promise<PushResult> {
     const entityTempId = isTempId(op.entityId) ? op.entityId : undefined;
     if (op.entityId !== undefined && entityTempId === undefined) {
       throw new OperationError('VALIDATION', 'A create names a temp id (or none), not a real id');
@@ -182,29 +193,29 @@ export function createApplier(deps: ApplierDeps): Applier {
     const tempId = op.tempId ?? entityTempId;
     if (tempId !== undefined) {
       // The same record pushed again under another opId: answer with the row it made.
-      const existingId = log.findTempId(actor.practiceId, model.type, tempId);
-      const existing = existingId === undefined ? undefined : model.find(actor.practiceId, existingId);
+      const existingId = await log.findTempId(actor.practiceId, model.type, tempId);
+      const existing = existingId === undefined ? undefined : await model.find(actor.practiceId, existingId);
       if (existing) return success(op, existing, tempId);
     }
     const fields = parseCreateData(model.type, op.data);
-    const referenced = resolver.references(actor.practiceId, model.type, fields);
+    const referenced = await resolver.references(actor.practiceId, model.type, fields);
     assertStorable(model.type, fields);
     if (model.type === 'appointments') {
-      const clashes = bookingClashes(models.appointments, actor.practiceId, fields, null);
+      const clashes = await bookingClashes(models.appointments, actor.practiceId, fields, null);
       if (clashes.length > 0) return doubleBooking(op, fields, clashes, null, tempId);
       // Not stored (D1): the new record's clientId, from the pet just checked in this transaction.
       fields.clientId = referenced.get('petId')?.ownerId ?? null;
     }
-    const record = model.insert(actor, fields, { version: 1, now, seq: log.nextSeq(), editedAt });
-    if (tempId !== undefined) log.recordTempId(actor.practiceId, model.type, tempId, record.id, now);
+    const record = await model.insert(actor, fields, { version: 1, now, seq: log.nextSeq(), editedAt });
+    if (tempId !== undefined) await log.recordTempId(actor.practiceId, model.type, tempId, record.id, now);
     return success(op, record, tempId);
   }
 
   /** The row an update/delete names, which must be in the practice (and a client, for users). */
-  function target(actor: Actor, model: EntityModel, op: PushOperation): WireRecord {
+  async function target(actor: Actor, model: EntityModel, op: PushOperation): Promise<WireRecord> {
     if (op.entityId === undefined) throw new OperationError('VALIDATION', `An ${op.operation} needs "entityId"`);
-    const id = resolver.entityId(actor.practiceId, model.type, op.entityId);
-    const current = model.find(actor.practiceId, id);
+    const id = await resolver.entityId(actor.practiceId, model.type, op.entityId);
+    const current = await model.find(actor.practiceId, id);
     if (!current) throw new OperationError('NOT_FOUND', `No ${model.type} record with id ${String(op.entityId)} in this practice`);
     if (model.type === 'users' && current.role !== 'CLIENT') {
       throw new OperationError('FORBIDDEN', 'Staff accounts cannot be changed through sync; only clients');
@@ -212,12 +223,12 @@ export function createApplier(deps: ApplierDeps): Applier {
     return current;
   }
 
-  function update(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): PushResult {
+  async function update(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): Promise<PushResult> {
     const tempId = isTempId(op.entityId) ? op.entityId : undefined;
     const local = parseUpdateData(model.type, op.data);
-    const current = target(actor, model, op);
-    if (current.deletedAt === null) resolver.references(actor.practiceId, model.type, local, current);
-    const past = history(model, current, op.version);
+    const current = await target(actor, model, op);
+    if (current.deletedAt === null) await resolver.references(actor.practiceId, model.type, local, current);
+    const past = await history(model, current, op.version);
     const decision = decideUpdate({ current, fields: model.fields, local, baseVersion: op.version, history: past });
     if (decision.kind === 'conflict') {
       return conflict(
@@ -230,7 +241,7 @@ export function createApplier(deps: ApplierDeps): Applier {
           affectedFields: decision.affectedFields,
           baseVersion: op.version ?? current.version,
           serverVersion: current.version,
-          ...serverSide(model, current, op.version, past),
+          ...(await serverSide(model, current, op.version, past)),
         },
         tempId,
       );
@@ -239,10 +250,10 @@ export function createApplier(deps: ApplierDeps): Applier {
     if (Object.keys(changes).length === 0) return success(op, current, tempId);
     assertStorable(model.type, changes);
     if (model.type === 'appointments' && touchesBooking(changes)) {
-      const clashes = bookingClashes(models.appointments, actor.practiceId, Object.assign({}, current, changes), current.id);
+      const clashes = await bookingClashes(models.appointments, actor.practiceId, Object.assign({}, current, changes), current.id);
       if (clashes.length > 0) return doubleBooking(op, local, clashes, { model, current, past }, tempId);
     }
-    return success(op, write(actor, model, current, changes, now, editedAt), tempId);
+    return success(op, await write(actor, model, current, changes, now, editedAt), tempId);
   }
 
   /**
@@ -250,16 +261,16 @@ export function createApplier(deps: ApplierDeps): Applier {
    * Refuses (before any write) a client who still has live pets, and a pet with more upcoming
    * appointments than one request may cancel.
    */
-  function dependents(actor: Actor, model: EntityModel, current: WireRecord, now: number): WireRecord[] {
+  async function dependents(actor: Actor, model: EntityModel, current: WireRecord, now: number): Promise<WireRecord[]> {
     if (model.type === 'users') {
-      const { names, count } = models.pets.liveByOwner(actor.practiceId, current.id, 5);
+      const { names, count } = await models.pets.liveByOwner(actor.practiceId, current.id, 5);
       if (count > 0) {
         throw new OperationError('HAS_DEPENDENTS', `${String(current.name)} still has ${countedList(count, 'pet', names)}. Delete them or give them another owner first.`);
       }
       return [];
     }
     if (model.type === 'pets') {
-      const upcoming = models.appointments.upcomingOfPet(actor.practiceId, current.id, now, MAX_CANCELLED_BY_PET_DELETE + 1);
+      const upcoming = await models.appointments.upcomingOfPet(actor.practiceId, current.id, now, MAX_CANCELLED_BY_PET_DELETE + 1);
       if (upcoming.length > MAX_CANCELLED_BY_PET_DELETE) {
         throw new OperationError(
           'HAS_DEPENDENTS',
@@ -271,10 +282,10 @@ export function createApplier(deps: ApplierDeps): Applier {
     return [];
   }
 
-  function remove(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): PushResult {
+  async function remove(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): Promise<PushResult> {
     const tempId = isTempId(op.entityId) ? op.entityId : undefined;
-    const current = target(actor, model, op);
-    const past = history(model, current, op.version);
+    const current = await target(actor, model, op);
+    const past = await history(model, current, op.version);
     const decision = decideDelete({ current, fields: model.fields, baseVersion: op.version, history: past });
     if (decision.kind === 'noop') return success(op, current, tempId);
     if (decision.kind === 'conflict') {
@@ -288,23 +299,23 @@ export function createApplier(deps: ApplierDeps): Applier {
           affectedFields: decision.affectedFields,
           baseVersion: op.version ?? current.version,
           serverVersion: current.version,
-          ...serverSide(model, current, op.version, past),
+          ...(await serverSide(model, current, op.version, past)),
         },
         tempId,
       );
     }
-    const cancelled = dependents(actor, model, current, now);
+    const cancelled = await dependents(actor, model, current, now);
     const version = current.version + 1;
     resolver.forget(actor.practiceId, model.type, current.id);
-    const record = model.tombstone(current.id, { version, now, seq: log.nextSeq(), editedAt });
-    log.addRevision(model.type, current.id, version, { deletedAt: null }, now);
-    for (const appointment of cancelled) write(actor, models.appointments, appointment, { status: 'cancelled' }, now, editedAt);
+    const record = await model.tombstone(current.id, { version, now, seq: log.nextSeq(), editedAt });
+    await log.addRevision(model.type, current.id, version, { deletedAt: null }, now);
+    for (const appointment of cancelled) await write(actor, models.appointments, appointment, { status: 'cancelled' }, now, editedAt);
     return success(op, record, tempId);
   }
 
   /** The operation's reads, checks and writes; OperationError only before the first write. */
-  function applyOne(actor: Actor, op: PushOperation, now: number, remember: boolean): PushResult {
-    const stored = log.findOp(actor.practiceId, op.opId);
+  async function applyOne(actor: Actor, op: PushOperation, now: number, remember: boolean): Promise<PushResult> {
+    const stored = await log.findOp(actor.practiceId, op.opId);
     if (stored) {
       if (stored.entityType !== op.entityType || stored.operation !== op.operation) {
         return failure(op, 'VALIDATION', `opId ${op.opId} was already used for a ${stored.operation} of ${stored.entityType}`);
@@ -315,10 +326,10 @@ export function createApplier(deps: ApplierDeps): Applier {
       else delete replay.operationId;
       if (replay.realId !== undefined && replay.version !== undefined && isEntityType(stored.entityType)) {
         const model = models[stored.entityType];
-        const current = model.find(actor.practiceId, replay.realId);
+        const current = await model.find(actor.practiceId, replay.realId);
         if (current) {
-          const then = recordAt(current, replay.version, log.revisionsAfter(stored.entityType, current.id, replay.version - 1));
-          replay.record = model.withDerived(actor.practiceId, then);
+          const then = recordAt(current, replay.version, await log.revisionsAfter(stored.entityType, current.id, replay.version - 1));
+          replay.record = await model.withDerived(actor.practiceId, then);
         }
       }
       return replay;
@@ -334,46 +345,91 @@ export function createApplier(deps: ApplierDeps): Applier {
     // When the edit was made, by the device's clock; a clock ahead of the server's counts as now.
     const editedAt = Math.min(op.timestamp, now);
     const handle = op.operation === 'create' ? create : op.operation === 'update' ? update : remove;
-    const result = handle(actor, model, op, now, editedAt);
+    const result = await handle(actor, model, op, now, editedAt);
     if (result.success && remember) {
       const { record, ...stored } = result;
       const resultJson = JSON.stringify(stored);
-      log.recordOp({ practiceId: actor.practiceId, opId: op.opId, userId: actor.userId, entityType: model.type, operation: op.operation, resultJson, now });
+      await log.recordOp({ practiceId: actor.practiceId, opId: op.opId, userId: actor.userId, entityType: model.type, operation: op.operation, resultJson, now });
       // The response reuses that text: the record goes last, serialised once.
       serialized.set(result, `${resultJson.slice(0, -1)},"record":${JSON.stringify(record)}}`);
     }
     return result;
   }
 
-  /** Nested in the caller's transaction, this is a SAVEPOINT: a throw rolls back this operation only. */
-  const inSavepoint = db.transaction(applyOne);
+  /** In a SAVEPOINT of the caller's transaction: a throw rolls back this operation only. */
+  const inSavepoint = (actor: Actor, op: PushOperation, now: number, remember: boolean): Promise<PushResult> =>
+    db.savepoint(() => applyOne(actor, op, now, remember));
+
+  /**
+   * The answer when a constraint the database holds stopped an operation (its writes already
+   * rolled back), or null for any other error:
+   * - the op log's unique (practice, opId): the same operation was applied by another request
+   *   first (another process, on PostgreSQL) → the result stored then;
+   * - an exclusion constraint (PostgreSQL's double-booking guard) → the `double_booking`
+   *   conflict, with the clashing appointments as the rule finds them now.
+   */
+  async function afterConstraint(actor: Actor, op: PushOperation, now: number, err: unknown): Promise<PushResult | null> {
+    if (isUniqueViolation(err) && (await log.findOp(actor.practiceId, op.opId))) return applyOne(actor, op, now, false);
+    if (!isExclusionViolation(err) || !isEntityType(op.entityType)) return null;
+    const model = models[op.entityType];
+    const tempId = op.tempId ?? (isTempId(op.entityId) ? op.entityId : undefined);
+    if (op.operation === 'create') {
+      const fields = parseCreateData(model.type, op.data);
+      await resolver.references(actor.practiceId, model.type, fields);
+      return doubleBooking(op, fields, await bookingClashes(models.appointments, actor.practiceId, fields, null), null, tempId);
+    }
+    const current = await target(actor, model, op);
+    const local = parseUpdateData(model.type, op.data);
+    await resolver.references(actor.practiceId, model.type, local, current);
+    const clashes = await bookingClashes(models.appointments, actor.practiceId, Object.assign({}, current, local), current.id);
+    return doubleBooking(op, local, clashes, { model, current, past: await history(model, current, op.version) }, tempId);
+  }
 
   function internal(op: PushOperation, err: unknown): PushResult {
     deps.onInternalError(err, op);
     return failure(op, 'INTERNAL', 'The server could not apply this operation');
   }
 
+  /** The result of an operation that threw inside its savepoint (rolled back). */
+  async function failed(actor: Actor, op: PushOperation, now: number, err: unknown): Promise<PushResult> {
+    if (err instanceof OperationError) return failure(op, err.code, err.message);
+    try {
+      const answer = await afterConstraint(actor, op, now, err);
+      if (answer) return answer;
+    } catch (again) {
+      if (again instanceof OperationError) return failure(op, again.code, again.message);
+    }
+    return internal(op, err);
+  }
+
   return {
-    apply(actor, op, now, options = { remember: true }) {
+    async apply(actor, op, now, options = { remember: true }) {
       try {
-        // Its own write transaction: a throw rolls all of it back.
-        return log.writeTransaction(() => applyOne(actor, op, now, options.remember));
+        // Its own write transaction, the operation in a savepoint: a throw rolls it back, and a
+        // constraint the database holds can still be answered in the same transaction.
+        return await log.writeTransaction(async () => {
+          try {
+            return await inSavepoint(actor, op, now, options.remember);
+          } catch (err) {
+            return failed(actor, op, now, err);
+          }
+        });
       } catch (err) {
-        return err instanceof OperationError ? failure(op, err.code, err.message) : internal(op, err);
+        return internal(op, err);
       }
     },
     json: (result) => serialized.get(result),
-    applyInBatch(actor, op, now, isolation) {
+    async applyInBatch(actor, op, now, isolation) {
       if (isolation === 'savepoint') {
         try {
-          return inSavepoint(actor, op, now, true);
+          return await inSavepoint(actor, op, now, true);
         } catch (err) {
-          return err instanceof OperationError ? failure(op, err.code, err.message) : internal(op, err);
+          return failed(actor, op, now, err);
         }
       }
       const writesBefore = log.writeCount();
       try {
-        return applyOne(actor, op, now, true);
+        return await applyOne(actor, op, now, true);
       } catch (err) {
         // Refused before writing anything: nothing to undo.
         if (err instanceof OperationError && log.writeCount() === writesBefore) return failure(op, err.code, err.message);

@@ -41,7 +41,7 @@ function slotOf(booking: Fields, id: number | null): BookingSlot {
  * at most MAX_CLASHES_REPORTED: practitioner clashes first, then by time. `id`: the booking's own
  * id for an update (it does not clash with itself), null for a create.
  */
-export function bookingClashes(appointments: AppointmentsModel, practiceId: number, booking: Fields, id: number | null): Clash[] {
+export async function bookingClashes(appointments: AppointmentsModel, practiceId: number, booking: Fields, id: number | null): Promise<Clash[]> {
   const slot = slotOf(booking, id);
   const { start, end } = slotRange(slot);
   // Not live, kept on purpose, or no time range: the rule finds nothing, so no need to look.
@@ -50,7 +50,7 @@ export function bookingClashes(appointments: AppointmentsModel, practiceId: numb
   const practitionerId = typeof slot.practitionerId === 'number' ? slot.practitionerId : null;
   if (petId === null) return [];
   const window = { practitionerId, petId, from: start - LONGEST_BOOKING_MS, start, to: end, exceptId: id };
-  const candidates = appointments.bookingsIn(practiceId, window).map((record) => Object.assign(slotOf(record, record.id), { record }));
+  const candidates = (await appointments.bookingsIn(practiceId, window)).map((record) => Object.assign(slotOf(record, record.id), { record }));
   return findClashes(slot, candidates)
     .slice(0, MAX_CLASHES_REPORTED)
     .map((clash) => ({ reason: clash.reason, appointment: clash.appointment.record }));

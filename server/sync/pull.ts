@@ -3,14 +3,14 @@
  * `lastSyncTimestamp` on a first pull), at most `limit` per entity type, read in one snapshot.
  */
 import { ENTITY_TYPES, type EntityType, type PullChange, type PullQuery, type PullResponse } from '../../src/protocol/index.ts';
-import type { SqliteDatabase } from '../db/open.ts';
+import type { Database } from '../db/engine.ts';
 import type { EntityModels } from '../store/entities.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import type { WireRecord } from '../store/wire.ts';
 import { CursorError, decodeCursor, encodeCursor } from './cursor.ts';
 
 export interface PullDeps {
-  db: SqliteDatabase;
+  db: Database;
   models: EntityModels;
   log: SyncLog;
 }
@@ -27,23 +27,24 @@ export function toChange(entityType: EntityType, record: WireRecord): PullChange
 }
 
 /** Throws CursorError for a cursor that is malformed or belongs to another practice. */
-export function pullChanges(deps: PullDeps, practiceId: number, query: PullQuery, now: number): PullResponse {
+export async function pullChanges(deps: PullDeps, practiceId: number, query: PullQuery, now: number): Promise<PullResponse> {
   const start = query.cursor ? decodeCursor(query.cursor) : null;
   if (start && start.practiceId !== practiceId) throw new CursorError('cursor belongs to another practice');
   const types = ENTITY_TYPES.filter((t) => !query.entityTypes || query.entityTypes.includes(t));
   const positions = { ...(start?.positions ?? {}) };
 
-  // A deferred transaction with only reads: every query sees the same snapshot (WAL).
-  const read = deps.db.transaction(() => {
-    const head = deps.log.currentSeq();
+  // One read snapshot: every query sees the same committed state. Writers commit in change-number
+  // order (store/sync-log.ts), so every change up to `head` is in it.
+  const { changes, hasMore } = await deps.db.read(async () => {
+    const head = await deps.log.currentSeq();
     const changes: PullChange[] = [];
     let hasMore = false;
     for (const type of types) {
       const after = positions[type];
       const rows =
         after !== undefined
-          ? deps.models[type].changesSince(practiceId, after, -1, query.limit + 1)
-          : deps.models[type].changesSince(practiceId, 0, query.lastSyncTimestamp, query.limit + 1);
+          ? await deps.models[type].changesSince(practiceId, after, -1, query.limit + 1)
+          : await deps.models[type].changesSince(practiceId, 0, query.lastSyncTimestamp, query.limit + 1);
       const more = rows.length > query.limit;
       if (more) rows.length = query.limit;
       hasMore ||= more;
@@ -53,7 +54,6 @@ export function pullChanges(deps: PullDeps, practiceId: number, query: PullQuery
     }
     return { changes, hasMore };
   });
-  const { changes, hasMore } = read();
 
   let nextTimestamp = 0;
   for (const change of changes) nextTimestamp = Math.max(nextTimestamp, Date.parse(change.updatedAt));

@@ -20,30 +20,36 @@ export interface PushDeps {
  * `inspect` checks an operation before anything walks it (nesting depth, lone surrogates: see
  * http/json-body.ts); a problem fails that operation alone with VALIDATION.
  */
-export function pushOperations(
+export async function pushOperations(
   { log, applier, resolver }: PushDeps,
   actor: Actor,
   operations: readonly unknown[],
   now: number,
   inspect?: (raw: unknown) => string | null,
-): PushResponse {
+): Promise<PushResponse> {
   const parsed = operations.map((raw) => {
     const problem = inspect?.(raw);
     if (problem) return malformed(raw, problem);
     const result = PushOperationSchema.safeParse(raw);
     return result.success ? result.data : malformed(raw, describeIssues(result.error.issues));
   });
-  const run = (isolation: BatchIsolation): PushResult[] =>
-    // A malformed operation already has its (failed) result.
-    log.writeTransaction(() => parsed.map((op) => ('success' in op ? op : applier.applyInBatch(actor, op, now, isolation))));
+  const run = (isolation: BatchIsolation): Promise<PushResult[]> =>
+    log.writeTransaction(async () => {
+      // No reference cache with savepoints: a rolled-back savepoint could leave it out of date.
+      if (isolation === 'none') resolver.rememberInTransaction();
+      const results: PushResult[] = [];
+      // In order, one at a time: a create's temp id is known to the operations after it.
+      // A malformed operation already has its (failed) result.
+      for (const op of parsed) results.push('success' in op ? op : await applier.applyInBatch(actor, op, now, isolation));
+      return results;
+    });
   let results: PushResult[];
   try {
-    results = resolver.batch(() => run('none'));
+    results = await run('none');
   } catch (err) {
     if (!(err instanceof BatchAbort)) throw err;
     // Rolled back whole; again, each operation in its savepoint, so only the bad one fails.
-    // (No reference cache: a rolled-back savepoint could leave it out of date.)
-    results = run('savepoint');
+    results = await run('savepoint');
   }
   return summarise(results, now);
 }

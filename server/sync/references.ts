@@ -5,6 +5,7 @@
  * the same practice. Only the practice's own rows are ever visible.
  */
 import { REFERENCE_FIELDS, isTempId, type EntityId, type EntityType } from '../../src/protocol/index.ts';
+import { andThen, type Database, type MaybePromise } from '../db/engine.ts';
 import type { EntityModels, RefTarget } from '../store/entities.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import type { Fields } from '../store/wire.ts';
@@ -19,63 +20,62 @@ const REFERENCE_RULES: Record<string, { role?: (role: unknown) => boolean; what:
 
 export interface Resolver {
   /**
-   * Runs `fn` (one push batch) with referenced rows remembered between its operations: a batch
-   * of appointments names the same practitioners and often the same pets again and again.
-   * Rows the batch writes are forgotten as they are written (see `forget`).
+   * From here to the end of the current write transaction (one push batch), referenced rows are
+   * remembered between its operations: a batch of appointments names the same practitioners and
+   * often the same pets again and again. Rows the batch writes are forgotten as they are written
+   * (see `forget`). The memory belongs to the transaction (several may run at once on PostgreSQL).
    */
-  batch<T>(fn: () => T): T;
+  rememberInTransaction(): void;
   /** The row was just written (or its write rolled back): read it again next time. */
   forget(practiceId: number, entityType: EntityType, id: number): void;
   /** Real id of the record an update/delete names; NOT_FOUND for an unknown temp id. */
-  entityId(practiceId: number, entityType: EntityType, id: EntityId): number;
+  entityId(practiceId: number, entityType: EntityType, id: EntityId): Promise<number>;
   /**
    * Rewrites reference fields of `fields` to real ids (in place) and returns the referenced
    * records by field name. With `current` (an update), a field naming the row it already names
    * is not checked again: references are checked when they change, so an edit of an appointment
    * whose pet was deleted since still applies.
    */
-  references(practiceId: number, entityType: EntityType, fields: Fields, current?: Fields): Map<string, RefTarget>;
+  references(practiceId: number, entityType: EntityType, fields: Fields, current?: Fields): Promise<Map<string, RefTarget>>;
 }
 
-export function createResolver(models: EntityModels, log: SyncLog): Resolver {
-  /** Live only inside `batch`; only rows found (a miss may be created later in the batch). */
-  let cache: Map<string, RefTarget> | null = null;
+export function createResolver(db: Database, models: EntityModels, log: SyncLog): Resolver {
+  /** Only inside a transaction that asked for it; only rows found (a miss may be created later in the batch). */
+  const transactionCache = (): Map<string, RefTarget> | undefined => db.state()?.refCache as Map<string, RefTarget> | undefined;
 
-  function lookup(practiceId: number, target: EntityType, id: number): RefTarget | undefined {
+  function lookup(practiceId: number, target: EntityType, id: number): MaybePromise<RefTarget | undefined> {
+    const cache = transactionCache();
     if (!cache) return models[target].refTarget(practiceId, id);
     const key = `${target}:${practiceId}:${id}`;
-    let found = cache.get(key);
-    if (!found) {
-      found = models[target].refTarget(practiceId, id);
+    const cached = cache.get(key);
+    if (cached) return cached;
+    return andThen(models[target].refTarget(practiceId, id), (found) => {
       if (found) cache.set(key, found);
-    }
-    return found;
+      return found;
+    });
   }
 
-  function realId(practiceId: number, entityType: EntityType, id: unknown): number | undefined {
+  function realId(practiceId: number, entityType: EntityType, id: unknown): MaybePromise<number | undefined> {
     if (typeof id === 'number') return id;
     if (isTempId(id)) return log.findTempId(practiceId, entityType, id);
     return undefined;
   }
 
   return {
-    batch(fn) {
-      cache = new Map();
-      try {
-        return fn();
-      } finally {
-        cache = null;
-      }
+    rememberInTransaction() {
+      const state = db.state();
+      if (!state) throw new Error('rememberInTransaction() outside a write transaction');
+      state.refCache = new Map<string, RefTarget>();
     },
     forget(practiceId, entityType, id) {
-      cache?.delete(`${entityType}:${practiceId}:${id}`);
+      transactionCache()?.delete(`${entityType}:${practiceId}:${id}`);
     },
-    entityId(practiceId, entityType, id) {
-      const real = realId(practiceId, entityType, id);
+    async entityId(practiceId, entityType, id) {
+      const real = await realId(practiceId, entityType, id);
       if (real === undefined) throw new OperationError('NOT_FOUND', `No ${entityType} record with id ${String(id)} (temp id never created)`);
       return real;
     },
-    references(practiceId, entityType, fields, current) {
+    async references(practiceId, entityType, fields, current) {
       const found = new Map<string, RefTarget>();
       for (const { field, target } of REFERENCE_FIELDS[entityType]) {
         if (!(field in fields)) continue;
@@ -83,12 +83,12 @@ export function createResolver(models: EntityModels, log: SyncLog): Resolver {
         if (value === null || value === undefined) continue; // nullability is the schema's business
         const rule = REFERENCE_RULES[`${entityType}.${field}`] ?? { what: target };
         const code = entityType === 'appointments' && field === 'petId' ? 'PET_NOT_FOUND' : 'REFERENCE_NOT_FOUND';
-        const id = realId(practiceId, target, value);
+        const id = await realId(practiceId, target, value);
         if (current && id !== undefined && current[field] === id) {
           fields[field] = id;
           continue;
         }
-        const record = id === undefined ? undefined : lookup(practiceId, target, id);
+        const record = id === undefined ? undefined : await lookup(practiceId, target, id);
         if (!record || record.deleted) {
           throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
         }

@@ -6,89 +6,88 @@ import { getTableConfig } from 'drizzle-orm/sqlite-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate.ts';
 import { MIGRATIONS } from '../../server/db/migrations.ts';
-import { openDatabase, type SqliteDatabase } from '../../server/db/open.ts';
+import { openSqlite, type SqliteEngine } from '../../server/db/sqlite.ts';
 import { schema } from '../../server/db/schema.ts';
-import { createOrm } from '../../server/db/orm.ts';
 import { DEMO_PRACTICES, seedDemo } from '../../server/seed/demo.ts';
 import { createEntityModels } from '../../server/store/entities.ts';
 import { findClashes, type BookingSlot } from '../../src/protocol/index.ts';
 import { T0 } from './helpers.ts';
 
 const dirs: string[] = [];
-const dbs: SqliteDatabase[] = [];
-function freshDb(): SqliteDatabase {
+const dbs: SqliteEngine[] = [];
+function freshDb(): SqliteEngine {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-db-'));
   dirs.push(dir);
-  const db = openDatabase(path.join(dir, 'db.sqlite'));
+  const db = openSqlite(path.join(dir, 'db.sqlite'));
   dbs.push(db);
   return db;
 }
 afterEach(() => {
-  dbs.splice(0).forEach((db) => db.close());
+  dbs.splice(0).forEach((db) => void db.close());
   dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 });
 
 describe('migrations', () => {
-  it('apply in order once, are recorded, and a second run does nothing', () => {
+  it('apply in order once, are recorded, and a second run does nothing', async () => {
     const db = freshDb();
-    expect(migrate(db, MIGRATIONS, () => T0).applied).toEqual(MIGRATIONS.map((m) => m.id));
-    expect(migrate(db).applied).toEqual([]);
-    expect(db.prepare('SELECT id, name, applied_at FROM schema_migrations ORDER BY id').all()).toEqual(
+    expect((await migrate(db, MIGRATIONS, () => T0)).applied).toEqual(MIGRATIONS.map((m) => m.id));
+    expect((await migrate(db)).applied).toEqual([]);
+    expect(db.raw.prepare('SELECT id, name, applied_at FROM schema_migrations ORDER BY id').all()).toEqual(
       MIGRATIONS.map((m) => ({ id: m.id, name: m.name, applied_at: T0 })),
     );
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.raw.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
-  it('create every table and column the drizzle schema declares', () => {
+  it('create every table and column the drizzle schema declares', async () => {
     const db = freshDb();
-    migrate(db);
+    await migrate(db);
     for (const table of Object.values(schema)) {
       const { name } = getTableConfig(table);
-      const actual = (db.prepare(`PRAGMA table_info(${name})`).all() as { name: string }[]).map((c) => c.name).sort();
+      const actual = (db.raw.prepare(`PRAGMA table_info(${name})`).all() as { name: string }[]).map((c) => c.name).sort();
       const declared = Object.values(getTableColumns(table)).map((c) => c.name).sort();
       expect({ table: name, columns: actual }).toEqual({ table: name, columns: declared });
     }
   });
 
-  it('a failing migration leaves nothing behind', () => {
+  it('a failing migration leaves nothing behind', async () => {
     const db = freshDb();
     const broken = [...MIGRATIONS, { id: 999, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM missing_table;' }];
-    expect(() => migrate(db, broken)).toThrow();
-    expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(0);
-    expect(db.prepare('SELECT MAX(id) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.at(-1)!.id);
+    await expect(migrate(db, broken)).rejects.toThrow();
+    expect(db.raw.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(0);
+    expect(db.raw.prepare('SELECT MAX(id) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.at(-1)!.id);
   });
 });
 
 describe('demo seed', () => {
   it('loads two practices with logins, ≥15 clients, ≥30 pets, ≥60 appointments over two weeks around today', async () => {
     const db = freshDb();
-    migrate(db);
+    await migrate(db);
     await seedDemo(db, { now: T0 });
-    expect(db.prepare('SELECT id, name, tenant_id FROM practices ORDER BY id').all()).toEqual([
+    expect(db.raw.prepare('SELECT id, name, tenant_id FROM practices ORDER BY id').all()).toEqual([
       { id: 1, name: 'Northside Veterinary', tenant_id: 'smartvet' },
       { id: 2, name: 'Harbor Animal Clinic', tenant_id: 'harborvet' },
     ]);
-    const login = db.prepare('SELECT role, practice_id AS practiceId FROM users WHERE email = ? AND password_hash IS NOT NULL');
+    const login = db.raw.prepare('SELECT role, practice_id AS practiceId FROM users WHERE email = ? AND password_hash IS NOT NULL');
     expect(login.get('reception@northside.example')).toEqual({ role: 'STAFF', practiceId: 1 });
     expect(login.get('vet@northside.example')).toEqual({ role: 'PRACTITIONER', practiceId: 1 });
     expect(login.get('admin@northside.example')).toEqual({ role: 'ADMIN', practiceId: 1 });
     expect(login.get('reception@harbor.example')).toEqual({ role: 'STAFF', practiceId: 2 });
     for (const practice of [1, 2]) {
-      const n = (sql: string) => db.prepare(sql).pluck().get(practice) as number;
+      const n = (sql: string) => db.raw.prepare(sql).pluck().get(practice) as number;
       expect(n("SELECT COUNT(*) FROM users WHERE practice_id = ? AND role = 'CLIENT'")).toBeGreaterThanOrEqual(15);
       expect(n("SELECT COUNT(*) FROM users WHERE practice_id = ? AND role = 'PRACTITIONER'")).toBeGreaterThanOrEqual(2);
       expect(n('SELECT COUNT(*) FROM pets WHERE practice_id = ?')).toBeGreaterThanOrEqual(30);
       expect(n('SELECT COUNT(*) FROM appointments WHERE practice_id = ?')).toBeGreaterThanOrEqual(60);
       expect(n('SELECT COUNT(*) FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.practice_id = ? AND p.practice_id != a.practice_id')).toBe(0);
       expect(n('SELECT COUNT(*) FROM pets p JOIN users u ON u.id = p.owner_id WHERE p.practice_id = ? AND (u.practice_id != p.practice_id OR u.role != \'CLIENT\')')).toBe(0);
-      const span = db.prepare('SELECT MIN(date) AS lo, MAX(date) AS hi FROM appointments WHERE practice_id = ?').get(practice) as { lo: number; hi: number };
+      const span = db.raw.prepare('SELECT MIN(date) AS lo, MAX(date) AS hi FROM appointments WHERE practice_id = ?').get(practice) as { lo: number; hi: number };
       expect(span.lo).toBeGreaterThanOrEqual(T0 - 8 * 86_400_000);
       expect(span.hi).toBeLessThanOrEqual(T0 + 8 * 86_400_000);
       expect(span.hi - span.lo).toBeGreaterThan(10 * 86_400_000);
     }
     // The demo day has room: nothing needed keeping on purpose, and no visit runs into the next one of its practitioner or pet within half an hour.
-    expect(db.prepare('SELECT COUNT(*) FROM appointments WHERE overlap_allowed = 1').pluck().get()).toBe(0);
-    const tight = db
+    expect(db.raw.prepare('SELECT COUNT(*) FROM appointments WHERE overlap_allowed = 1').pluck().get()).toBe(0);
+    const tight = db.raw
       .prepare(
         `SELECT COUNT(*) FROM appointments a JOIN appointments b ON b.id != a.id AND (b.practitioner_id = a.practitioner_id OR b.pet_id = a.pet_id)
          WHERE a.status NOT IN ('cancelled', 'no_show') AND b.status NOT IN ('cancelled', 'no_show')
@@ -98,43 +97,43 @@ describe('demo seed', () => {
       .get();
     expect(tight).toBe(0);
     // Every row has a distinct change number.
-    const seqs = db.prepare('SELECT seq FROM users UNION ALL SELECT seq FROM pets UNION ALL SELECT seq FROM appointments').pluck().all() as number[];
+    const seqs = db.raw.prepare('SELECT seq FROM users UNION ALL SELECT seq FROM pets UNION ALL SELECT seq FROM appointments').pluck().all() as number[];
     expect(new Set(seqs).size).toBe(seqs.length);
-    expect(db.prepare("SELECT value FROM counters WHERE name = 'change_seq'").pluck().get()).toBe(Math.max(...seqs));
+    expect(db.raw.prepare("SELECT value FROM counters WHERE name = 'change_seq'").pluck().get()).toBe(Math.max(...seqs));
   });
 
   it('is deterministic and refuses a database that has data', async () => {
     const a = freshDb();
     const b = freshDb();
-    migrate(a);
-    migrate(b);
+    await migrate(a);
+    await migrate(b);
     await seedDemo(a, { now: T0 });
     await seedDemo(b, { now: T0 });
-    const dump = (db: SqliteDatabase) => db.prepare('SELECT a.title, a.date, p.name, u.name FROM appointments a JOIN pets p ON p.id = a.pet_id JOIN users u ON u.id = p.owner_id ORDER BY a.id').all();
+    const dump = (db: SqliteEngine) => db.raw.prepare('SELECT a.title, a.date, p.name, u.name FROM appointments a JOIN pets p ON p.id = a.pet_id JOIN users u ON u.id = p.owner_id ORDER BY a.id').all();
     expect(dump(a)).toEqual(dump(b));
     await expect(seedDemo(a, { now: T0 })).rejects.toThrow(/already has data/);
   });
 
   it('--size scales: N appointments per practice in one quick transaction', async () => {
     const db = freshDb();
-    migrate(db);
+    await migrate(db);
     const summary = await seedDemo(db, { now: T0, size: 4000 });
     expect(summary.practices.map((p) => [p.appointments, p.pets, p.clients])).toEqual([
       [4000, 2000, 1000],
       [4000, 2000, 1000],
     ]);
-    expect(db.prepare('SELECT COUNT(*) FROM appointments').pluck().get()).toBe(8000);
+    expect(db.raw.prepare('SELECT COUNT(*) FROM appointments').pluck().get()).toBe(8000);
     expect(DEMO_PRACTICES.length).toBe(2);
   });
 
   it('obeys the double-booking rule on a crowded schedule: what does not fit is marked as kept on purpose; every row has editedAt', async () => {
     const db = freshDb();
-    migrate(db);
+    await migrate(db);
     await seedDemo(db, { now: T0, size: 2000 });
-    const models = createEntityModels(createOrm(db));
+    const models = createEntityModels(db);
     for (const practice of [1, 2]) {
-      const { records } = models.appointments.list(practice, { equals: {}, includeDeleted: true }, { limit: 1000 });
-      const all = [...records, ...models.appointments.list(practice, { equals: {}, includeDeleted: true }, { limit: 1000, after: { key: Date.parse(String(records.at(-1)!.date)), id: records.at(-1)!.id } }).records];
+      const { records } = await models.appointments.list(practice, { equals: {}, includeDeleted: true }, { limit: 1000 });
+      const all = [...records, ...(await models.appointments.list(practice, { equals: {}, includeDeleted: true }, { limit: 1000, after: { key: Date.parse(String(records.at(-1)!.date)), id: records.at(-1)!.id } })).records];
       expect(all).toHaveLength(2000);
       const slots = all as unknown as BookingSlot[];
       const kept = slots.filter((a) => a.overlapAllowed);
@@ -142,7 +141,7 @@ describe('demo seed', () => {
       expect(kept.length).toBeGreaterThan(0);
       expect(slots.filter((a) => findClashes(a, slots).length > 0)).toEqual([]);
     }
-    expect(db.prepare('SELECT COUNT(*) FROM appointments WHERE edited_at != updated_at').pluck().get()).toBe(0);
-    expect(db.prepare('SELECT DISTINCT edited_at FROM users').pluck().all()).toEqual([T0]);
+    expect(db.raw.prepare('SELECT COUNT(*) FROM appointments WHERE edited_at != updated_at').pluck().get()).toBe(0);
+    expect(db.raw.prepare('SELECT DISTINCT edited_at FROM users').pluck().all()).toEqual([T0]);
   });
 });

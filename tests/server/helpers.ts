@@ -9,7 +9,9 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createApp, type AppDeps } from '../../server/app.ts';
 import { migrate } from '../../server/db/migrate.ts';
-import { openDatabase, type SqliteDatabase } from '../../server/db/open.ts';
+import type { SqliteDatabase } from '../../server/db/open.ts';
+import type { Database } from '../../server/db/engine.ts';
+import { openSqlite } from '../../server/db/sqlite.ts';
 import { createMemoryLogger } from '../../server/log.ts';
 import { seedDemo, type SeedOptions } from '../../server/seed/demo.ts';
 import type { PushOperation, PushResponse, PullResponse } from '../../src/protocol/index.ts';
@@ -30,7 +32,10 @@ export function createClock(start = T0): Clock {
 
 export interface TestServer {
   url: string;
+  /** The better-sqlite3 connection, for checks in SQL. */
   db: SqliteDatabase;
+  /** The same database behind the server's interface. */
+  engine: Database;
   clock: Clock;
   lines: string[];
   /** The exact log lines written (JSON). */
@@ -64,13 +69,14 @@ export interface TestServerOptions extends Partial<Pick<AppDeps, 'http' | 'throt
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-test-'));
-  const db = openDatabase(path.join(dir, 'test.db'));
-  migrate(db);
+  const engine = openSqlite(path.join(dir, 'test.db'));
+  const db = engine.raw;
+  await migrate(engine);
   const clock = createClock();
-  if (options.seed !== false) await seedDemo(db, { now: clock.now(), ...(options.seed ?? {}) });
+  if (options.seed !== false) await seedDemo(engine, { now: clock.now(), ...(options.seed ?? {}) });
   const logger = createMemoryLogger();
   const { seed: _seed, ...appOptions } = options;
-  const app = await createApp({ db, distDir: path.join(dir, 'dist'), logger, now: clock.now, ...appOptions });
+  const app = await createApp({ db: engine, distDir: path.join(dir, 'dist'), logger, now: clock.now, ...appOptions });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
@@ -111,6 +117,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   return {
     url,
     db,
+    engine,
     clock,
     lines: logger.lines,
     raw: logger.raw,
@@ -125,7 +132,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async close() {
       app.server.closeAllConnections();
       await app.close();
-      db.close();
+      await engine.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
