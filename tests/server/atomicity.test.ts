@@ -4,27 +4,33 @@
  * savepoint per operation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import { ON_POSTGRES, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
-let ids: ReturnType<typeof seedIds>;
+let ids: Awaited<ReturnType<typeof seedIds>>;
 
 beforeAll(async () => {
   server = await startTestServer();
   client = await server.login();
-  ids = seedIds(server.db, 1);
-  server.db.exec(`CREATE TRIGGER boom BEFORE INSERT ON appointments WHEN NEW.title = 'BOOM' BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+  ids = await seedIds(server, 1);
+  // A fault inside one operation's writes: the database refuses rows titled BOOM.
+  await server.sql.exec(
+    ON_POSTGRES
+      ? `CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.title = 'BOOM' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$;
+         CREATE TRIGGER boom BEFORE INSERT ON appointments FOR EACH ROW EXECUTE FUNCTION boom()`
+      : `CREATE TRIGGER boom BEFORE INSERT ON appointments WHEN NEW.title = 'BOOM' BEGIN SELECT RAISE(ABORT, 'boom'); END`,
+  );
 });
 afterAll(() => server.close());
 
 describe('atomic operations', () => {
   it('a mid-write failure fails that operation alone (INTERNAL); the others apply once', async () => {
     const before = {
-      appointments: count(server.db, 'SELECT COUNT(*) FROM appointments'),
-      ops: count(server.db, 'SELECT COUNT(*) FROM op_log'),
-      temps: count(server.db, 'SELECT COUNT(*) FROM temp_ids'),
-      seq: count(server.db, "SELECT value FROM counters WHERE name = 'change_seq'"),
+      appointments: await count(server, 'SELECT COUNT(*) FROM appointments'),
+      ops: await count(server, 'SELECT COUNT(*) FROM op_log'),
+      temps: await count(server, 'SELECT COUNT(*) FROM temp_ids'),
+      seq: await count(server, "SELECT value FROM counters WHERE name = 'change_seq'"),
     };
     const boomTemp = tempId('appt');
     const res = await client.push([
@@ -35,23 +41,23 @@ describe('atomic operations', () => {
     expect(res.status).toBe(200);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual(['ok', 'INTERNAL', 'ok']);
     expect(res.body.results[1]!.error!.message).not.toMatch(/boom|sqlite/i); // no internals on the wire
-    expect(count(server.db, 'SELECT COUNT(*) FROM appointments')).toBe(before.appointments + 2);
-    expect(count(server.db, 'SELECT COUNT(*) FROM op_log')).toBe(before.ops + 2);
-    expect(count(server.db, 'SELECT COUNT(*) FROM temp_ids')).toBe(before.temps + 2);
-    expect(count(server.db, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', boomTemp)).toBe(0);
+    expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before.appointments + 2);
+    expect(await count(server, 'SELECT COUNT(*) FROM op_log')).toBe(before.ops + 2);
+    expect(await count(server, 'SELECT COUNT(*) FROM temp_ids')).toBe(before.temps + 2);
+    expect(await count(server, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', boomTemp)).toBe(0);
     // The rows' change numbers follow the counter.
-    const seqs = server.db.prepare('SELECT seq FROM appointments WHERE id IN (?, ?)').pluck().all(res.body.results[0]!.realId, res.body.results[2]!.realId) as number[];
+    const seqs = await server.sql.values('SELECT seq FROM appointments WHERE id IN (?, ?)', res.body.results[0]!.realId, res.body.results[2]!.realId) as number[];
     expect(Math.min(...seqs)).toBeGreaterThan(before.seq);
-    expect(count(server.db, "SELECT value FROM counters WHERE name = 'change_seq'")).toBeGreaterThanOrEqual(Math.max(...seqs));
+    expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBeGreaterThanOrEqual(Math.max(...seqs));
     expect(server.lines.some((l) => l.startsWith('[Server] [SyncPush] operation'))).toBe(true);
   });
 
   it('a REST write failing mid-write is a 500 JSON without internals, and writes nothing', async () => {
-    const before = count(server.db, 'SELECT COUNT(*) FROM appointments');
+    const before = await count(server, 'SELECT COUNT(*) FROM appointments');
     const res = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null, { title: 'BOOM' }));
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ success: false, error: { code: 'INTERNAL', message: 'The server could not apply this operation' } });
-    expect(count(server.db, 'SELECT COUNT(*) FROM appointments')).toBe(before);
+    expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before);
   });
 
   it('concurrent pushes from two devices interleave safely: every change gets its own number', async () => {
@@ -59,7 +65,7 @@ describe('atomic operations', () => {
     const batch = () => Array.from({ length: 200 }, () => op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }));
     const [a, b] = await Promise.all([client.push(batch()), other.push(batch())]);
     expect(a.body.processed + b.body.processed).toBe(400);
-    const dupes = count(server.db, 'SELECT COUNT(*) FROM (SELECT seq FROM appointments GROUP BY seq HAVING COUNT(*) > 1)');
+    const dupes = await count(server, 'SELECT COUNT(*) FROM (SELECT seq FROM appointments GROUP BY seq HAVING COUNT(*) > 1) AS dupes');
     expect(dupes).toBe(0);
   });
 });

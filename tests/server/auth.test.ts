@@ -46,7 +46,7 @@ describe('auth', () => {
   });
 
   it('refuses clients (users with role CLIENT have no password)', async () => {
-    const email = server.db.prepare("SELECT email FROM users WHERE role = 'CLIENT' AND email IS NOT NULL LIMIT 1").pluck().get() as string;
+    const email = await server.sql.value("SELECT email FROM users WHERE role = 'CLIENT' AND email IS NOT NULL LIMIT 1") as string;
     const res = await server.client().request('POST', '/api/auth/login', { email, password: 'demo1234' });
     expect(res.status).toBe(401);
   });
@@ -63,10 +63,10 @@ describe('auth', () => {
   it('stores only a hash of the session token and of the password', async () => {
     const c = await server.login();
     const token = c.cookie!.split('=')[1]!;
-    expect(count(server.db, 'SELECT COUNT(*) FROM sessions WHERE token_hash = ?', token)).toBe(0);
-    const hash = server.db.prepare('SELECT password_hash FROM users WHERE email = ?').pluck().get(NORTHSIDE.email) as string;
+    expect(await count(server, 'SELECT COUNT(*) FROM sessions WHERE token_hash = ?', token)).toBe(0);
+    const hash = await server.sql.value('SELECT password_hash FROM users WHERE email = ?', NORTHSIDE.email) as string;
     expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
-    const hashes = server.db.prepare('SELECT password_hash FROM users WHERE password_hash IS NOT NULL').pluck().all();
+    const hashes = await server.sql.values('SELECT password_hash FROM users WHERE password_hash IS NOT NULL');
     expect(new Set(hashes).size).toBe(hashes.length); // a salt per user
   });
 

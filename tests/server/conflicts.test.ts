@@ -5,13 +5,13 @@ let server: TestServer;
 /** Two devices of the same practice. */
 let tablet: Client;
 let desk: Client;
-let ids: ReturnType<typeof seedIds>;
+let ids: Awaited<ReturnType<typeof seedIds>>;
 
 beforeAll(async () => {
   server = await startTestServer();
   tablet = await server.login();
   desk = await server.login('vet@northside.example');
-  ids = seedIds(server.db, 1);
+  ids = await seedIds(server, 1);
 });
 afterAll(() => server.close());
 
@@ -70,7 +70,7 @@ describe('update', () => {
         serverData: { id, title: 'Surgery', durationMinutes: '90', notes: null, version: 2 },
       },
     });
-    expect(server.db.prepare('SELECT title || version FROM appointments WHERE id = ?').pluck().get(id)).toBe('Surgery2');
+    expect(await server.sql.value('SELECT title || version FROM appointments WHERE id = ?', id)).toBe('Surgery2');
   });
 
   it('the same change on both sides is not a conflict', async () => {
@@ -131,7 +131,7 @@ describe('update', () => {
 
   it('changing the pet re-derives clientId; a pet changing owner moves its appointments without rewriting them (D1)', async () => {
     const { id } = await newAppointment();
-    const otherPet = server.db.prepare('SELECT id, owner_id FROM pets WHERE practice_id = 1 AND owner_id != ? LIMIT 1').get(ids.petOwnerId) as { id: number; owner_id: number };
+    const otherPet = await server.sql.get('SELECT id, owner_id FROM pets WHERE practice_id = 1 AND owner_id != ? LIMIT 1', ids.petOwnerId) as { id: number; owner_id: number };
     const moved = await update(tablet, id, 1, { petId: otherPet.id });
     expect(moved.result.record).toMatchObject({ petId: otherPet.id, clientId: otherPet.owner_id, version: 2 });
 
@@ -152,7 +152,7 @@ describe('delete', () => {
     server.clock.advance(1000);
     const res = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 })]);
     expect(res.body.results[0]).toMatchObject({ success: true, version: 2, record: { id, deletedAt: new Date(server.clock.now()).toISOString() } });
-    expect(server.db.prepare('SELECT COUNT(*) FROM appointments WHERE id = ?').pluck().get(id)).toBe(1);
+    expect(await server.sql.value('SELECT COUNT(*) FROM appointments WHERE id = ?', id)).toBe(1);
   });
 
   it('refuses to delete a record changed since the base version (the edits were never seen)', async () => {
@@ -164,7 +164,7 @@ describe('delete', () => {
       conflict: true,
       conflictData: { conflictType: 'version', affectedFields: ['notes'], localData: {}, baseVersion: 1, serverVersion: 2 },
     });
-    expect(server.db.prepare('SELECT deleted_at FROM appointments WHERE id = ?').pluck().get(id)).toBeNull();
+    expect(await server.sql.value('SELECT deleted_at FROM appointments WHERE id = ?', id)).toBeNull();
     // Deleting on the server's version (the user confirmed) applies.
     const confirmed = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 2 })]);
     expect(confirmed.body.results[0]).toMatchObject({ success: true, version: 3 });

@@ -40,7 +40,7 @@ async function newAppointment(petId: number, date: string, status = 'scheduled')
 }
 
 const row = (id: number) =>
-  server.db.prepare('SELECT status, version, seq, deleted_at AS deletedAt FROM appointments WHERE id = ?').get(id) as { status: string; version: number; seq: number; deletedAt: number | null };
+  server.sql.get<{ status: string; version: number; seq: number; deletedAt: number | null }>('SELECT status, version, seq, deleted_at AS "deletedAt" FROM appointments WHERE id = ?', id);
 
 describe('roles (D3)', () => {
   it('front desk and practitioners may not delete clients or pets: FORBIDDEN with the shared sentence', async () => {
@@ -57,7 +57,7 @@ describe('roles (D3)', () => {
       expect(rest.status).toBe(403);
       expect(rest.body.error).toEqual({ code: 'FORBIDDEN', message: 'Only administrators may delete pets.' });
     }
-    expect(count(server.db, 'SELECT COUNT(*) FROM pets WHERE id = ? AND deleted_at IS NULL', pet)).toBe(1);
+    expect(await count(server, 'SELECT COUNT(*) FROM pets WHERE id = ? AND deleted_at IS NULL', pet)).toBe(1);
   });
 
   it('front desk and practitioners create and change clients, pets and appointments, and delete appointments', async () => {
@@ -84,12 +84,12 @@ describe('deleting a client (D2)', () => {
     expect(res.body.results[0]!.error!.message).toBe('Maria Lopez still has 2 pets: Bella and Rex. Delete them or give them another owner first.');
     const rest = await admin.request('DELETE', `/api/users/${owner}`);
     expect([rest.status, rest.body.error.code]).toEqual([409, 'HAS_DEPENDENTS']);
-    expect(count(server.db, 'SELECT COUNT(*) FROM users WHERE id = ? AND deleted_at IS NULL', owner)).toBe(1);
+    expect(await count(server, 'SELECT COUNT(*) FROM users WHERE id = ? AND deleted_at IS NULL', owner)).toBe(1);
 
     // Once the pets are gone (or moved), the client can go.
     const other = await newClient('New Owner');
     await staff.push([op({ operation: 'update', entityType: 'pets', entityId: bella, data: { ownerId: other } })]);
-    const rexId = server.db.prepare("SELECT id FROM pets WHERE owner_id = ? AND name = 'Rex'").pluck().get(owner) as number;
+    const rexId = await server.sql.value("SELECT id FROM pets WHERE owner_id = ? AND name = 'Rex'", owner) as number;
     await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: rexId })]);
     const ok = await admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
     expect(ok.body.results[0]).toMatchObject({ success: true });
@@ -112,7 +112,7 @@ describe('deleting a pet (D2)', () => {
     const done = await newAppointment(pet, at(5), 'completed');
     const cancelled = await newAppointment(pet, at(6), 'cancelled');
     const noShow = await newAppointment(pet, at(7), 'no_show');
-    const before = Object.fromEntries([...upcoming, past, done, cancelled, noShow].map((id) => [id, row(id)]));
+    const before = Object.fromEntries(await Promise.all([...upcoming, past, done, cancelled, noShow].map(async (id) => [id, await row(id)])));
     const cursor = (await staff.pull({ limit: 1000 })).body.cursor;
     let next = cursor;
     for (;;) {
@@ -125,12 +125,12 @@ describe('deleting a pet (D2)', () => {
     expect(res.body.results[0]).toMatchObject({ success: true, record: { id: pet, deletedAt: expect.any(String) } });
 
     for (const id of upcoming) {
-      expect(row(id)).toMatchObject({ status: 'cancelled', version: before[id]!.version + 1, deletedAt: null });
-      expect(row(id).seq).toBeGreaterThan(before[id]!.seq);
-      const revision = server.db.prepare("SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = ?").pluck().get(id, row(id).version);
+      expect(await row(id)).toMatchObject({ status: 'cancelled', version: before[id]!.version + 1, deletedAt: null });
+      expect((await row(id)).seq).toBeGreaterThan(before[id]!.seq);
+      const revision = await server.sql.value("SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = ?", id, (await row(id)).version);
       expect(JSON.parse(revision as string)).toHaveProperty('status');
     }
-    for (const id of [past, done, cancelled, noShow]) expect(row(id)).toEqual(before[id]);
+    for (const id of [past, done, cancelled, noShow]) expect(await row(id)).toEqual(before[id]);
 
     const pulled = (await staff.pull({ cursor: next, limit: 1000 })).body.changes as PullChange[];
     expect(pulled.filter((c) => c.entityType === 'appointments').map((c) => [c.id, c.data.status]).sort()).toEqual(upcoming.map((id) => [id, 'cancelled']).sort());
@@ -144,12 +144,12 @@ describe('deleting a pet (D2)', () => {
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(pet, null, { date: at(24 + i) }) }),
     );
     expect((await staff.push(ops)).body.processed).toBe(ops.length);
-    const seqBefore = count(server.db, "SELECT value FROM counters WHERE name = 'change_seq'");
+    const seqBefore = await count(server, "SELECT value FROM counters WHERE name = 'change_seq'");
     const res = await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: pet })]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'HAS_DEPENDENTS' } });
     expect(res.body.results[0]!.error!.message).toMatch(/Busy has more than 500 upcoming appointments/);
-    expect(count(server.db, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore);
-    expect(count(server.db, "SELECT COUNT(*) FROM appointments WHERE pet_id = ? AND status = 'cancelled'", pet)).toBe(0);
+    expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore);
+    expect(await count(server, "SELECT COUNT(*) FROM appointments WHERE pet_id = ? AND status = 'cancelled'", pet)).toBe(0);
   });
 
   it('a full update of an appointment of a deleted pet that keeps the pet succeeds; moving one to a deleted pet does not', async () => {
@@ -175,11 +175,11 @@ describe('clientId follows the pet’s owner on every row (D1, item 4)', () => {
     const pet = await newPet(first, 'Mover');
     const appt = await newAppointment(pet, at(-10), 'completed');
     await staff.push([op({ operation: 'delete', entityType: 'appointments', entityId: appt })]);
-    const seqBefore = count(server.db, "SELECT value FROM counters WHERE name = 'change_seq'");
+    const seqBefore = await count(server, "SELECT value FROM counters WHERE name = 'change_seq'");
     const moved = await staff.push([op({ operation: 'update', entityType: 'pets', entityId: pet, data: { ownerId: second } })]);
     expect(moved.body.results[0]).toMatchObject({ success: true });
     // One change (the pet's), not one per appointment.
-    expect(count(server.db, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore + 1);
+    expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore + 1);
 
     const list = await staff.request('GET', `/api/appointments?petId=${pet}&includeDeleted=true`);
     expect(list.body.data).toEqual([expect.objectContaining({ id: appt, clientId: second, deletedAt: expect.any(String) })]);
@@ -206,15 +206,15 @@ describe('clientId follows the pet’s owner on every row (D1, item 4)', () => {
       const ops = Array.from({ length: 1000 }, (_, i) => op({ operation: 'create', entityType: 'appointments', data: appointmentData(pet, null, { date: at(-5000 + batch * 1000 + i) }) }));
       expect((await staff.push(ops)).body.processed).toBe(1000);
     }
-    const seqBefore = count(server.db, "SELECT value FROM counters WHERE name = 'change_seq'");
+    const seqBefore = await count(server, "SELECT value FROM counters WHERE name = 'change_seq'");
     const started = performance.now();
     for (let i = 1; i <= 20; i++) {
       const res = await staff.push([op({ operation: 'update', entityType: 'pets', entityId: pet, data: { ownerId: owners[i % 2]! } })]);
       expect(res.body.processed).toBe(1);
     }
     const elapsed = performance.now() - started;
-    expect(count(server.db, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore + 20);
-    expect(count(server.db, 'SELECT MAX(version) FROM appointments WHERE pet_id = ?', pet)).toBe(1);
+    expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore + 20);
+    expect(await count(server, 'SELECT MAX(version) FROM appointments WHERE pet_id = ?', pet)).toBe(1);
     // Was 5 s on the probe's machine (every appointment rewritten 20 times).
     expect(elapsed).toBeLessThan(2000);
   });

@@ -13,7 +13,7 @@ import { appointmentData, count, op, seedIds, startTestServer, tempId, type Clie
 let server: TestServer;
 let tablet: Client;
 let desk: Client;
-let ids: ReturnType<typeof seedIds>;
+let ids: Awaited<ReturnType<typeof seedIds>>;
 /** The practice's other practitioner and two more pets. */
 let otherPractitionerId: number;
 let otherPetId: number;
@@ -23,9 +23,9 @@ beforeAll(async () => {
   server = await startTestServer();
   tablet = await server.login();
   desk = await server.login('vet@northside.example');
-  ids = seedIds(server.db, 1);
-  otherPractitionerId = server.db.prepare("SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' AND id != ? LIMIT 1").pluck().get(ids.practitionerId) as number;
-  const pets = server.db.prepare('SELECT id FROM pets WHERE practice_id = 1 AND id != ? ORDER BY id LIMIT 2').pluck().all(ids.petId) as number[];
+  ids = await seedIds(server, 1);
+  otherPractitionerId = await server.sql.value("SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' AND id != ? LIMIT 1", ids.practitionerId) as number;
+  const pets = await server.sql.values('SELECT id FROM pets WHERE practice_id = 1 AND id != ? ORDER BY id LIMIT 2', ids.petId) as number[];
   otherPetId = pets[0]!;
   thirdPetId = pets[1]!;
 });
@@ -53,7 +53,7 @@ async function update(client: Client, id: number, version: number, data: Record<
   return res.body.results[0]!;
 }
 
-const appointmentsAt = (date: string) => count(server.db, 'SELECT COUNT(*) FROM appointments WHERE date = ?', Date.parse(date));
+const appointmentsAt = (date: string) => count(server, 'SELECT COUNT(*) FROM appointments WHERE date = ?', Date.parse(date));
 
 describe('a new booking', () => {
   it('over a booking of the same practitioner is held back: a double_booking conflict with the clashing appointment, nothing stored', async () => {
@@ -61,7 +61,7 @@ describe('a new booking', () => {
     const first = await create(desk, booking(at('10:00'), { petId: otherPetId }));
     expect(first).toMatchObject({ success: true, record: { overlapAllowed: false } });
     const temp = tempId('appt');
-    const opsBefore = count(server.db, 'SELECT COUNT(*) FROM op_log');
+    const opsBefore = await count(server, 'SELECT COUNT(*) FROM op_log');
     const res = await tablet.push([op({ operation: 'create', entityType: 'appointments', tempId: temp, data: booking(at('10:15'), { notes: 'Limping' }) })]);
     expect(PushResponseSchema.parse(res.body)).toBeTruthy();
     expect(res.body).toMatchObject({ processed: 0, failed: 0, conflicts: 1 });
@@ -78,10 +78,10 @@ describe('a new booking', () => {
       baseVersion: 0,
       serverVersion: 0,
     });
-    expect(appointmentsAt(at('10:15'))).toBe(0);
+    expect(await appointmentsAt(at('10:15'))).toBe(0);
     // Like any conflict, not remembered: nothing in the op log, no temp id recorded.
-    expect(count(server.db, 'SELECT COUNT(*) FROM op_log')).toBe(opsBefore);
-    expect(count(server.db, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', temp)).toBe(0);
+    expect(await count(server, 'SELECT COUNT(*) FROM op_log')).toBe(opsBefore);
+    expect(await count(server, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', temp)).toBe(0);
   });
 
   it('of the same pet with another practitioner clashes too (reason pet)', async () => {
@@ -116,7 +116,7 @@ describe('a new booking', () => {
     const first = await create(desk, booking(at('15:00')));
     const both = await create(tablet, booking(at('15:00'), { overlapAllowed: true }));
     expect(both).toMatchObject({ success: true, record: { overlapAllowed: true } });
-    expect(server.db.prepare('SELECT overlap_allowed FROM appointments WHERE id = ?').pluck().get(both.realId)).toBe(1);
+    expect(await server.sql.value('SELECT overlap_allowed FROM appointments WHERE id = ?', both.realId)).toBe(1);
     // The flag is in every answer: REST reads and pulls.
     expect((await tablet.request('GET', `/api/appointments/${both.realId}`)).body.data.overlapAllowed).toBe(true);
     const pulled = (await tablet.pull({ entityTypes: 'appointments', limit: 1000, lastSyncTimestamp: 0 })).body.changes;
@@ -186,7 +186,7 @@ describe('a change to a booking', () => {
       serverVersion: 1,
       serverChangedFields: [],
     });
-    expect(server.db.prepare('SELECT date || version FROM appointments WHERE id = ?').pluck().get(mine.realId)).toBe(`${Date.parse(at('11:00'))}1`);
+    expect(await server.sql.value('SELECT date || version FROM appointments WHERE id = ?', mine.realId)).toBe(`${Date.parse(at('11:00'))}1`);
   });
 
   it('a longer visit, another practitioner, or the pet of a busy slot are booking changes and checked', async () => {
@@ -206,7 +206,7 @@ describe('a change to a booking', () => {
     const first = await create(desk, booking(at('10:00')));
     const kept = await create(tablet, booking(at('10:00'), { overlapAllowed: true, petId: otherPetId }));
     // A booking that overlaps from before the rule (stored directly): its notes still change.
-    server.db.prepare('UPDATE appointments SET overlap_allowed = 0 WHERE id = ?').run(kept.realId);
+    await server.sql.run('UPDATE appointments SET overlap_allowed = 0 WHERE id = ?', kept.realId);
     expect(await update(tablet, kept.realId!, 1, { notes: 'Call first', title: 'Recheck' })).toMatchObject({ success: true, version: 2 });
     expect(await update(tablet, kept.realId!, 2, { status: 'cancelled' })).toMatchObject({ success: true, version: 3 });
     const back = await update(tablet, kept.realId!, 3, { status: 'scheduled' });
@@ -219,7 +219,7 @@ describe('a change to a booking', () => {
     const mine = await create(tablet, booking(at('12:00')));
     const both = await update(tablet, mine.realId!, 1, { date: at('10:00'), overlapAllowed: true });
     expect(both).toMatchObject({ success: true, version: 2, record: { overlapAllowed: true, date: at('10:00') } });
-    expect(server.db.prepare("SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = 2").pluck().get(mine.realId)).toBe(
+    expect(await server.sql.value("SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = 2", mine.realId)).toBe(
       JSON.stringify({ date: at('12:00'), overlapAllowed: false }),
     );
     // Taking the choice back while the overlap is still there is checked like any booking change.
@@ -258,7 +258,7 @@ describe('concurrent bookings of one slot', () => {
     const outcomes = results.map((r) => r.body.results[0]!);
     expect(outcomes.filter((r) => r.success)).toHaveLength(1);
     expect(outcomes.filter((r) => r.conflictData?.conflictType === 'double_booking')).toHaveLength(7);
-    expect(appointmentsAt(at('10:00'))).toBe(1);
+    expect(await appointmentsAt(at('10:00'))).toBe(1);
   });
 
   it('two server processes on one database file: the check and the write are one transaction, so one booking wins', async () => {
@@ -269,7 +269,7 @@ describe('concurrent bookings of one slot', () => {
       const login = await fetch(`${other.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }) });
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       const at = day();
-      const { petId, practitionerId } = seedIds(shared.db, 1);
+      const { petId, practitionerId } = await seedIds(shared, 1);
       const pushes = Array.from({ length: 12 }, async (_, i) => {
         const body = { operations: [op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, practitionerId, { date: at('10:00'), title: `Process ${i % 2}` }) })], clientTimestamp: Date.now() };
         const res = await fetch(`${i % 2 ? other.url : shared.url}/api/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
@@ -278,7 +278,7 @@ describe('concurrent bookings of one slot', () => {
       const outcomes = await Promise.all(pushes);
       expect(outcomes.filter((r) => r.success)).toHaveLength(1);
       expect(outcomes.filter((r) => r.conflictData?.conflictType === 'double_booking')).toHaveLength(11);
-      expect(count(shared.db, 'SELECT COUNT(*) FROM appointments WHERE date = ?', Date.parse(at('10:00')))).toBe(1);
+      expect(await count(shared, 'SELECT COUNT(*) FROM appointments WHERE date = ?', Date.parse(at('10:00')))).toBe(1);
     } finally {
       await other.stop();
       await shared.close();
@@ -289,6 +289,6 @@ describe('concurrent bookings of one slot', () => {
     const at = day();
     const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? tablet : desk).request('POST', '/api/appointments', booking(at('10:00'), { title: `Desk ${i}` }))));
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
-    expect(appointmentsAt(at('10:00'))).toBe(1);
+    expect(await appointmentsAt(at('10:00'))).toBe(1);
   });
 });

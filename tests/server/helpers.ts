@@ -1,6 +1,8 @@
 /**
- * A real server for tests: a SQLite file in a temp folder, migrated and seeded, the HTTP app on
- * an ephemeral port, an injected clock, and a small fetch client that keeps the session cookie.
+ * A real server for tests: a SQLite file in a temp folder (or, when TEST_DATABASE_URL names a
+ * PostgreSQL server, a fresh database on it: see tests/postgres-setup.ts), migrated and seeded,
+ * the HTTP app on an ephemeral port, an injected clock, and a small fetch client that keeps the
+ * session cookie. Checks in SQL go through `server.sql`, on either engine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -9,9 +11,11 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createApp, type AppDeps } from '../../server/app.ts';
 import { migrate } from '../../server/db/migrate.ts';
+import pg from 'pg';
+import type { Database, Params } from '../../server/db/engine.ts';
 import type { SqliteDatabase } from '../../server/db/open.ts';
-import type { Database } from '../../server/db/engine.ts';
-import { openSqlite } from '../../server/db/sqlite.ts';
+import { openPostgres } from '../../server/db/postgres.ts';
+import { openSqlite, type SqliteEngine } from '../../server/db/sqlite.ts';
 import { createMemoryLogger } from '../../server/log.ts';
 import { seedDemo, type SeedOptions } from '../../server/seed/demo.ts';
 import type { PushOperation, PushResponse, PullResponse } from '../../src/protocol/index.ts';
@@ -32,10 +36,14 @@ export function createClock(start = T0): Clock {
 
 export interface TestServer {
   url: string;
-  /** The better-sqlite3 connection, for checks in SQL. */
-  db: SqliteDatabase;
-  /** The same database behind the server's interface. */
+  /** The better-sqlite3 connection (SQLite only: throws on PostgreSQL; use `sql`). */
+  readonly db: SqliteDatabase;
+  /** The server's database. */
   engine: Database;
+  /** Checks in SQL (`?` parameters), on either engine. */
+  sql: Sql;
+  /** The DATABASE_URL of a PostgreSQL test database; undefined on SQLite. */
+  databaseUrl: string | undefined;
   clock: Clock;
   lines: string[];
   /** The exact log lines written (JSON). */
@@ -67,10 +75,55 @@ export interface TestServerOptions extends Partial<Pick<AppDeps, 'http' | 'throt
   seed?: Partial<SeedOptions> | false;
 }
 
+export interface Sql {
+  value<V = any>(sql: string, ...params: unknown[]): Promise<V>;
+  values<V = any>(sql: string, ...params: unknown[]): Promise<V[]>;
+  get<R = any>(sql: string, ...params: unknown[]): Promise<R>;
+  all<R = any>(sql: string, ...params: unknown[]): Promise<R[]>;
+  run(sql: string, ...params: unknown[]): Promise<number>;
+  exec(sql: string): Promise<void>;
+}
+
+export function sqlOn(db: Database): Sql {
+  const p = (params: unknown[]): Params => params;
+  return {
+    value: (sql, ...params) => db.direct(() => db.prepare(sql).value(p(params))) as Promise<any>,
+    values: (sql, ...params) => db.direct(() => db.prepare(sql).values(p(params))) as Promise<any[]>,
+    get: (sql, ...params) => db.direct(() => db.prepare(sql).get(p(params))) as Promise<any>,
+    all: (sql, ...params) => db.direct(() => db.prepare(sql).all(p(params))) as Promise<any[]>,
+    run: async (sql, ...params) => (await db.direct(() => db.prepare(sql).run(p(params)))).changes,
+    exec: (sql) => db.direct(() => db.exec(sql)),
+  };
+}
+
+/** The engine the server tests run on: PostgreSQL when TEST_DATABASE_URL is set (tests/postgres-setup.ts). */
+export const ON_POSTGRES = Boolean(process.env.TEST_DATABASE_URL);
+
+/** A fresh, empty database: a SQLite file in `dir`, or a new database on the test PostgreSQL server. */
+async function freshDatabase(dir: string): Promise<{ engine: Database; url: string | undefined; drop(): Promise<void> }> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) return { engine: openSqlite(path.join(dir, 'test.db')), url: undefined, drop: async () => {} };
+  const name = `t_${randomUUID().replace(/-/g, '')}`;
+  const run = async (statement: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const parsed = new URL(admin);
+  parsed.pathname = `/${name}`;
+  const url = parsed.toString();
+  return { engine: openPostgres(url, { max: 4 }), url, drop: () => run(`DROP DATABASE ${name} WITH (FORCE)`) };
+}
+
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-test-'));
-  const engine = openSqlite(path.join(dir, 'test.db'));
-  const db = engine.raw;
+  const database = await freshDatabase(dir);
+  const engine = database.engine;
   await migrate(engine);
   const clock = createClock();
   if (options.seed !== false) await seedDemo(engine, { now: clock.now(), ...(options.seed ?? {}) });
@@ -116,8 +169,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   return {
     url,
-    db,
+    get db(): SqliteDatabase {
+      if (!('raw' in engine)) throw new Error('server.db is the SQLite connection; on PostgreSQL use server.sql');
+      return (engine as SqliteEngine).raw;
+    },
     engine,
+    sql: sqlOn(engine),
+    databaseUrl: database.url,
     clock,
     lines: logger.lines,
     raw: logger.raw,
@@ -133,6 +191,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       app.server.closeAllConnections();
       await app.close();
       await engine.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -148,22 +207,58 @@ export function tempId(kind: string): string {
   return `temp_${kind}_${randomUUID()}`;
 }
 
-/** Ids from the seeded practice 1 (Northside): a client with a pet, a practitioner. */
-export function seedIds(db: SqliteDatabase, practiceId = 1): { clientId: number; otherClientId: number; petId: number; petOwnerId: number; practitionerId: number; staffId: number; appointmentId: number } {
-  const pet = db.prepare('SELECT id, owner_id AS ownerId FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1').get(practiceId) as { id: number; ownerId: number };
-  const clients = db.prepare("SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id").pluck().all(practiceId) as number[];
-  const practitionerId = db.prepare("SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1").pluck().get(practiceId) as number;
-  const staffId = db.prepare("SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1").pluck().get(practiceId) as number;
-  const appointmentId = db.prepare('SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1').pluck().get(practiceId) as number;
+export interface SeedIds {
+  clientId: number;
+  otherClientId: number;
+  petId: number;
+  petOwnerId: number;
+  practitionerId: number;
+  staffId: number;
+  appointmentId: number;
+}
+
+/** A better-sqlite3 connection as an `Sql` that answers synchronously (wrapped in resolved promises). */
+function syncSql(db: SqliteDatabase) {
   return {
-    clientId: pet.ownerId,
-    otherClientId: clients.find((c) => c !== pet.ownerId)!,
-    petId: pet.id,
-    petOwnerId: pet.ownerId,
-    practitionerId,
-    staffId,
-    appointmentId,
+    value: (sql: string, ...params: unknown[]) => db.prepare(sql).pluck().get(...params),
+    values: (sql: string, ...params: unknown[]) => db.prepare(sql).pluck().all(...params),
+    get: (sql: string, ...params: unknown[]) => db.prepare(sql).get(...params),
   };
+}
+
+const isSqlite = (db: unknown): db is SqliteDatabase => typeof (db as SqliteDatabase).pragma === 'function';
+
+/**
+ * Ids from the seeded practice 1 (Northside): a client with a pet, a practitioner. Given the
+ * server, on either engine (a promise); given a better-sqlite3 connection, at once.
+ */
+export function seedIds(server: { sql: Sql }, practiceId?: number): Promise<SeedIds>;
+export function seedIds(db: SqliteDatabase, practiceId?: number): SeedIds;
+export function seedIds(source: { sql: Sql } | SqliteDatabase, practiceId = 1): Promise<SeedIds> | SeedIds {
+  if (isSqlite(source)) {
+    const sql = syncSql(source);
+    return idsFrom(
+      sql.get('SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId) as { id: number; ownerId: number },
+      sql.values("SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id", practiceId) as number[],
+      sql.value("SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1", practiceId) as number,
+      sql.value("SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1", practiceId) as number,
+      sql.value('SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId) as number,
+    );
+  }
+  return seedIdsOf(source.sql, practiceId);
+}
+
+function idsFrom(pet: { id: number; ownerId: number }, clients: number[], practitionerId: number, staffId: number, appointmentId: number): SeedIds {
+  return { clientId: pet.ownerId, otherClientId: clients.find((c) => c !== pet.ownerId)!, petId: pet.id, petOwnerId: pet.ownerId, practitionerId, staffId, appointmentId };
+}
+
+async function seedIdsOf(sql: Sql, practiceId: number): Promise<SeedIds> {
+  const pet = await sql.get<{ id: number; ownerId: number }>('SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId);
+  const clients = await sql.values<number>("SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id", practiceId);
+  const practitionerId = await sql.value<number>("SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1", practiceId);
+  const staffId = await sql.value<number>("SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1", practiceId);
+  const appointmentId = await sql.value<number>('SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId);
+  return idsFrom(pet, clients, practitionerId, staffId, appointmentId);
 }
 
 /** First default booking slot: well after the seeded appointments (the two weeks around T0). */
@@ -186,6 +281,10 @@ export function appointmentData(petId: number | string, practitionerId: number |
   };
 }
 
-export function count(db: SqliteDatabase, sql: string, ...params: unknown[]): number {
-  return db.prepare(sql).pluck().get(...params) as number;
+/** The number a one-value query answers (a COUNT, a counter): a promise given the server, at once given a better-sqlite3 connection. */
+export function count(server: { sql: Sql }, sql: string, ...params: unknown[]): Promise<number>;
+export function count(db: SqliteDatabase, sql: string, ...params: unknown[]): number;
+export function count(source: { sql: Sql } | SqliteDatabase, sql: string, ...params: unknown[]): Promise<number> | number {
+  if (isSqlite(source)) return Number(source.prepare(sql).pluck().get(...params));
+  return source.sql.value(sql, ...params).then(Number);
 }

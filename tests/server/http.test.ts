@@ -31,13 +31,13 @@ function writeDist(): string {
 let dist: string;
 let server: TestServer;
 let client: Client;
-let ids: ReturnType<typeof seedIds>;
+let ids: Awaited<ReturnType<typeof seedIds>>;
 
 beforeAll(async () => {
   dist = writeDist();
   server = await startTestServer({ distDir: dist, http: { allowedOrigins: ['https://desk.example'] } });
   client = await server.login();
-  ids = seedIds(server.db);
+  ids = await seedIds(server);
 });
 afterAll(async () => {
   await server.close();
@@ -214,7 +214,7 @@ describe('request bodies', () => {
 
 describe('origin rule and content types (writes)', () => {
   it('refuses writes from a foreign Origin and cross-site writes; nothing is written', async () => {
-    const before = count(server.db, 'SELECT COUNT(*) FROM appointments');
+    const before = await count(server, 'SELECT COUNT(*) FROM appointments');
     const cases: Record<string, string>[] = [{ origin: 'http://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { origin: server.url, 'sec-fetch-site': 'cross-site' }];
     for (const headers of cases) {
       const rest = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null), headers);
@@ -226,8 +226,8 @@ describe('origin rule and content types (writes)', () => {
     }
     const login = await server.client().request('POST', '/api/auth/login', { email: 'reception@northside.example', password: 'demo1234' }, { origin: 'http://evil.example' });
     expect(login.status).toBe(403);
-    expect(count(server.db, 'SELECT COUNT(*) FROM appointments')).toBe(before);
-    expect(count(server.db, 'SELECT COUNT(*) FROM appointments WHERE id = ? AND deleted_at IS NOT NULL', ids.appointmentId)).toBe(0);
+    expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before);
+    expect(await count(server, 'SELECT COUNT(*) FROM appointments WHERE id = ? AND deleted_at IS NOT NULL', ids.appointmentId)).toBe(0);
   });
 
   it('accepts its own origin, a listed ALLOWED_ORIGINS entry, same-origin fetches and requests without Origin', async () => {
@@ -241,7 +241,7 @@ describe('origin rule and content types (writes)', () => {
   });
 
   it('JSON writes must be application/json: text/plain and form bodies are 415, nothing written', async () => {
-    const before = count(server.db, 'SELECT COUNT(*) FROM appointments');
+    const before = await count(server, 'SELECT COUNT(*) FROM appointments');
     const json = JSON.stringify(appointmentData(ids.petId, null));
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
       const res = await fetch(`${server.url}/api/appointments`, { method: 'POST', headers: { cookie: client.cookie!, 'content-type': type }, body: json });
@@ -250,6 +250,6 @@ describe('origin rule and content types (writes)', () => {
       const push = await fetch(`${server.url}/api/sync/push`, { method: 'POST', headers: { cookie: client.cookie!, 'content-type': type }, body: pushBody() });
       expect(push.status, type).toBe(415);
     }
-    expect(count(server.db, 'SELECT COUNT(*) FROM appointments')).toBe(before);
+    expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before);
   });
 });

@@ -9,16 +9,16 @@ import { appointmentData, count, op, seedIds, startTestServer, type Client, type
 
 let server: TestServer;
 let client: Client;
-let ids: ReturnType<typeof seedIds>;
+let ids: Awaited<ReturnType<typeof seedIds>>;
 
 beforeAll(async () => {
   server = await startTestServer();
   client = await server.login();
-  ids = seedIds(server.db);
+  ids = await seedIds(server);
 });
 afterAll(() => server.close());
 
-const appointments = () => count(server.db, 'SELECT COUNT(*) FROM appointments');
+const appointments = () => count(server, 'SELECT COUNT(*) FROM appointments');
 
 /** Every record of every pull page parses with the schemas devices use. */
 async function expectPullReadable(): Promise<number> {
@@ -52,12 +52,12 @@ describe('item 1: nothing stored that a client would refuse', () => {
   it.each(['9999-12-31T23:59:59-23:59', '0000-01-01T00:00:00+01:00', '2199-12-31T23:30:00-01:00', '1899-12-31T23:59:59Z'])(
     'an appointment date %s (UTC year outside 1900–2199) fails with VALIDATION, in push and REST',
     async (date) => {
-      const before = appointments();
+      const before = await appointments();
       const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { date }) })]);
       expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
       const rest = await client.request('PATCH', `/api/appointments/${ids.appointmentId}`, { date });
       expect([rest.status, rest.body.error.code]).toEqual([400, 'VALIDATION']);
-      expect(appointments()).toBe(before);
+      expect(await appointments()).toBe(before);
     },
   );
 
@@ -156,13 +156,13 @@ describe('item 6: lone UTF-16 surrogates', () => {
   const lone = 'A\ud800B';
 
   it('are refused in text fields, in push and REST, with a message for people', async () => {
-    const before = appointments();
+    const before = await appointments();
     const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title: lone }) })]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
     expect(res.body.results[0]!.error!.message).toMatch(/cannot be stored/);
     const rest = await client.request('POST', '/api/users', { name: `Nora ${lone}`, role: 'CLIENT' });
     expect([rest.status, rest.body.error.code]).toEqual([400, 'VALIDATION']);
-    expect(appointments()).toBe(before);
+    expect(await appointments()).toBe(before);
   });
 
   it('are refused anywhere in an operation (opId, keys, unknown fields), that operation alone', async () => {
@@ -172,7 +172,7 @@ describe('item 6: lone UTF-16 surrogates', () => {
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title: 'Emoji 🐶 ok' }) }),
     ]);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual(['VALIDATION', 'VALIDATION', 'ok']);
-    expect(count(server.db, "SELECT COUNT(*) FROM op_log WHERE op_id GLOB 'op-A*B-12345678'")).toBe(0);
+    expect(await count(server, "SELECT COUNT(*) FROM op_log WHERE op_id LIKE 'op-%-12345678'")).toBe(0);
   });
 
   it('a well-formed emoji is stored as sent, and sending the same value again changes nothing', async () => {

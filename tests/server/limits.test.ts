@@ -4,12 +4,12 @@ import { appointmentData, count, op, seedIds, startTestServer, type Client, type
 
 let server: TestServer;
 let client: Client;
-let ids: ReturnType<typeof seedIds>;
+let ids: Awaited<ReturnType<typeof seedIds>>;
 
 beforeAll(async () => {
   server = await startTestServer();
   client = await server.login();
-  ids = seedIds(server.db, 1);
+  ids = await seedIds(server, 1);
 });
 afterAll(() => server.close());
 
@@ -45,12 +45,12 @@ describe('push: malformed requests', () => {
   });
 
   it('exactly 1,000 operations are accepted', async () => {
-    const before = count(server.db, 'SELECT COUNT(*) FROM appointments');
+    const before = await count(server, 'SELECT COUNT(*) FROM appointments');
     const ops = Array.from({ length: 1000 }, () => op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }));
     const res = await client.push(ops);
     expect(res.status).toBe(200);
     expect(res.body.processed).toBe(1000);
-    expect(count(server.db, 'SELECT COUNT(*) FROM appointments')).toBe(before + 1000);
+    expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before + 1000);
   });
 
   const badOperations: [string, unknown][] = [

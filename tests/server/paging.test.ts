@@ -41,7 +41,7 @@ async function walk(pathname: string, limit?: number): Promise<{ ids: number[]; 
 
 describe('REST lists are paged', () => {
   it('appointments: 200 per page by default, in date order, each row once', async () => {
-    const total = count(server.db, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1 AND deleted_at IS NULL');
+    const total = await count(server, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1 AND deleted_at IS NULL');
     const { ids, pages, sortKeys } = await walk('/api/appointments');
     expect(ids.length).toBe(total);
     expect(new Set(ids).size).toBe(total);
@@ -51,10 +51,10 @@ describe('REST lists are paged', () => {
 
   it('pets and users by name with a chosen limit; filters apply across pages', async () => {
     const pets = await walk('/api/pets', 77);
-    expect(pets.ids.length).toBe(count(server.db, 'SELECT COUNT(*) FROM pets WHERE practice_id = 1 AND deleted_at IS NULL'));
+    expect(pets.ids.length).toBe(await count(server, 'SELECT COUNT(*) FROM pets WHERE practice_id = 1 AND deleted_at IS NULL'));
     expect(new Set(pets.ids).size).toBe(pets.ids.length);
     const clients = await walk('/api/users?role=CLIENT', 50);
-    expect(clients.ids.length).toBe(count(server.db, "SELECT COUNT(*) FROM users WHERE practice_id = 1 AND role = 'CLIENT' AND deleted_at IS NULL"));
+    expect(clients.ids.length).toBe(await count(server, "SELECT COUNT(*) FROM users WHERE practice_id = 1 AND role = 'CLIENT' AND deleted_at IS NULL"));
     expect(new Set(clients.ids).size).toBe(clients.ids.length);
     // Many clients share a name: the id breaks ties, so no row is skipped or repeated at a page boundary.
     expect(new Set(clients.sortKeys).size).toBeLessThan(clients.ids.length);

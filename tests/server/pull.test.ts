@@ -4,12 +4,12 @@ import { HARBOR, T0, appointmentData, count, op, seedIds, startTestServer, type 
 
 let server: TestServer;
 let client: Client;
-let ids: ReturnType<typeof seedIds>;
+let ids: Awaited<ReturnType<typeof seedIds>>;
 
 beforeAll(async () => {
   server = await startTestServer();
   client = await server.login();
-  ids = seedIds(server.db, 1);
+  ids = await seedIds(server, 1);
 });
 afterAll(() => server.close());
 
@@ -36,9 +36,9 @@ describe('pull', () => {
   it('a first pull returns the practice: users (no secrets, practitioners included), pets, appointments', async () => {
     const { changes } = await pullAll(client, { lastSyncTimestamp: 0, practiceId: 1, limit: 1000 });
     const users = changes.filter((c) => c.entityType === 'users');
-    expect(users.length).toBe(count(server.db, 'SELECT COUNT(*) FROM users WHERE practice_id = 1'));
-    expect(changes.filter((c) => c.entityType === 'pets').length).toBe(count(server.db, 'SELECT COUNT(*) FROM pets WHERE practice_id = 1'));
-    expect(changes.filter((c) => c.entityType === 'appointments').length).toBe(count(server.db, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1'));
+    expect(users.length).toBe(await count(server, 'SELECT COUNT(*) FROM users WHERE practice_id = 1'));
+    expect(changes.filter((c) => c.entityType === 'pets').length).toBe(await count(server, 'SELECT COUNT(*) FROM pets WHERE practice_id = 1'));
+    expect(changes.filter((c) => c.entityType === 'appointments').length).toBe(await count(server, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1'));
     expect(users.filter((u) => u.data.role === 'PRACTITIONER').length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(changes)).not.toMatch(/password|scrypt/i);
     expect(changes.every((c) => c.data.practiceId === 1)).toBe(true);

@@ -1,24 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PushResponseSchema } from '../../src/protocol/index.ts';
-import { HARBOR, NORTHSIDE, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import { HARBOR, NORTHSIDE, ON_POSTGRES, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
 /** Only administrators delete pets and clients (src/protocol/permissions.ts). */
 let admin: Client;
-let ids: ReturnType<typeof seedIds>;
-let harborIds: ReturnType<typeof seedIds>;
+let ids: Awaited<ReturnType<typeof seedIds>>;
+let harborIds: Awaited<ReturnType<typeof seedIds>>;
 
 beforeAll(async () => {
   server = await startTestServer();
   client = await server.login();
   admin = await server.login('admin@northside.example');
-  ids = seedIds(server.db, 1);
-  harborIds = seedIds(server.db, 2);
+  ids = await seedIds(server, 1);
+  harborIds = await seedIds(server, 2);
 });
 afterAll(() => server.close());
 
-const appointments = () => count(server.db, 'SELECT COUNT(*) FROM appointments');
+const appointments = () => count(server, 'SELECT COUNT(*) FROM appointments');
 
 describe('push: creates', () => {
   it('creates an appointment: realId, tempId echoed, version 1, the stored record; response matches the protocol', async () => {
@@ -57,20 +57,18 @@ describe('push: creates', () => {
     expect(record.clientId).toBe(ids.petOwnerId);
     expect(record.date).toBe('2027-03-11T10:15:00.000Z');
     expect(record.durationMinutes).toBe('45');
-    const row = server.db
-      .prepare('SELECT p.owner_id AS client_id, a.duration_minutes, typeof(a.duration_minutes) AS t, a.date FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.id = ?')
-      .get(record.id) as Record<string, unknown>;
+    const row = await server.sql.get(`SELECT p.owner_id AS client_id, a.duration_minutes, ${ON_POSTGRES ? 'pg_typeof(a.duration_minutes)::text' : 'typeof(a.duration_minutes)'} AS t, a.date FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.id = ?`, record.id) as Record<string, unknown>;
     expect(row).toEqual({ client_id: ids.petOwnerId, duration_minutes: '45', t: 'text', date: Date.UTC(2027, 2, 11, 10, 15) });
   });
 
   it('fails an appointment whose pet does not exist with PET_NOT_FOUND, and nothing is written', async () => {
-    const before = appointments();
+    const before = await appointments();
     for (const petId of [999_999, tempId('pet'), harborIds.petId]) {
       const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) })]);
       expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'PET_NOT_FOUND' } });
       expect(res.body).toMatchObject({ processed: 0, failed: 1, conflicts: 0 });
     }
-    expect(appointments()).toBe(before);
+    expect(await appointments()).toBe(before);
   });
 
   it('refuses a deleted pet, a practitioner who is a client, an owner who is staff', async () => {
@@ -152,14 +150,14 @@ describe('push: references within one batch', () => {
 
 describe('push: exactly once', () => {
   it('a retried operation (same opId) returns the stored result and writes one row', async () => {
-    const before = appointments();
+    const before = await appointments();
     const create = op({ operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(ids.petId, null) });
     const first = await client.push([create]);
     server.clock.advance(5000);
     const again = await client.push([create]);
     server.clock.advance(5000);
     const third = await client.push([create]);
-    expect(appointments()).toBe(before + 1);
+    expect(await appointments()).toBe(before + 1);
     expect(again.body.results[0]).toEqual(first.body.results[0]);
     expect(third.body.results[0]).toEqual(first.body.results[0]);
     expect(again.body.processed).toBe(1);
@@ -181,10 +179,10 @@ describe('push: exactly once', () => {
   });
 
   it('the same opId twice in one batch applies once', async () => {
-    const before = appointments();
+    const before = await appointments();
     const create = op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) });
     const res = await client.push([create, create]);
-    expect(appointments()).toBe(before + 1);
+    expect(await appointments()).toBe(before + 1);
     expect(res.body.results[1]).toEqual(res.body.results[0]);
   });
 
@@ -195,15 +193,15 @@ describe('push: exactly once', () => {
     await client.push([update]);
     const again = await client.push([update]);
     expect(again.body.results[0]).toMatchObject({ success: true, version: 2 });
-    expect(server.db.prepare('SELECT version FROM appointments WHERE id = ?').pluck().get(id)).toBe(2);
+    expect(await server.sql.value('SELECT version FROM appointments WHERE id = ?', id)).toBe(2);
   });
 
   it('a create pushed again under a new opId with the same temp id does not duplicate', async () => {
-    const before = appointments();
+    const before = await appointments();
     const temp = tempId('appt');
     const first = await client.push([op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, null) })]);
     const second = await client.push([op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, null) })]);
-    expect(appointments()).toBe(before + 1);
+    expect(await appointments()).toBe(before + 1);
     expect(second.body.results[0]).toMatchObject({ success: true, realId: first.body.results[0]!.realId, tempId: temp });
   });
 
@@ -235,7 +233,7 @@ describe('push: exactly once', () => {
 
 describe('push: one operation never fails the others', () => {
   it('applies the good operations of a mixed batch; counts match results', async () => {
-    const before = appointments();
+    const before = await appointments();
     const res = await client.push([
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
       op({ operation: 'create', entityType: 'appointments', data: { title: '' } }),
@@ -261,7 +259,7 @@ describe('push: one operation never fails the others', () => {
     ]);
     expect(res.body).toMatchObject({ processed: 2, failed: 7, conflicts: 0 });
     expect(res.body.results[3]).toMatchObject({ opId: 'short', entityType: '' });
-    expect(appointments()).toBe(before + 2);
+    expect(await appointments()).toBe(before + 2);
     expect(res.body.results[2]!.error!.message).toContain('clients are users with role CLIENT');
   });
 });
@@ -273,14 +271,14 @@ describe('push: tenancy', () => {
     ['data.practiceId', {}, { practiceId: 2 }],
     ['data.tenantId', {}, { tenantId: 'harborvet' }],
   ])('refuses an operation naming another practice (%s) with FORBIDDEN, alone', async (_name, opFields, dataFields) => {
-    const before = appointments();
+    const before = await appointments();
     const res = await client.push([
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, dataFields), ...opFields }),
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null), practiceId: NORTHSIDE.practiceId, tenantId: NORTHSIDE.tenantId }),
     ]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'FORBIDDEN' } });
     expect(res.body.results[1]).toMatchObject({ success: true });
-    expect(appointments()).toBe(before + 1);
+    expect(await appointments()).toBe(before + 1);
   });
 
   it("cannot touch another practice's rows: they do not exist for it", async () => {
@@ -289,7 +287,7 @@ describe('push: tenancy', () => {
       op({ operation: 'delete', entityType: 'pets', entityId: harborIds.petId }),
     ]);
     expect(res.body.results.map((r) => r.error?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
-    expect(server.db.prepare('SELECT notes IS NULL OR notes != ? FROM appointments WHERE id = ?').pluck().get('hijack', harborIds.appointmentId)).toBe(1);
+    expect(await server.sql.value('SELECT CASE WHEN notes IS NULL OR notes != ? THEN 1 ELSE 0 END FROM appointments WHERE id = ?', 'hijack', harborIds.appointmentId)).toBe(1);
   });
 
   it('cannot use a temp id created by another practice', async () => {

@@ -4,12 +4,12 @@ import { HARBOR, appointmentData, count, op, seedIds, startTestServer, tempId, t
 
 let server: TestServer;
 let client: Client;
-let ids: ReturnType<typeof seedIds>;
+let ids: Awaited<ReturnType<typeof seedIds>>;
 
 beforeAll(async () => {
   server = await startTestServer();
   client = await server.login();
-  ids = seedIds(server.db, 1);
+  ids = await seedIds(server, 1);
 });
 afterAll(() => server.close());
 
@@ -32,7 +32,7 @@ describe('REST: reads', () => {
     const from = new Date(server.clock.now() - 7 * 86_400_000).toISOString();
     const to = new Date(server.clock.now() + 8 * 86_400_000).toISOString();
     const all = await client.request('GET', `/api/appointments?from=${from}&to=${to}`);
-    expect(all.body.data.length).toBe(count(server.db, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1 AND deleted_at IS NULL'));
+    expect(all.body.data.length).toBe(await count(server, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1 AND deleted_at IS NULL'));
     const byPet = await client.request('GET', `/api/appointments?petId=${ids.petId}`);
     expect(byPet.body.data.every((a: { petId: number }) => a.petId === ids.petId)).toBe(true);
     const pets = await client.request('GET', `/api/pets?ownerId=${ids.clientId}`);
@@ -50,7 +50,7 @@ describe('REST: reads', () => {
     const id = created.body.results[0]!.realId!;
     expect((await client.request('GET', `/api/pets/${id}`)).body.data).toMatchObject({ id, name: 'Pip' });
     expect((await client.request('GET', `/api/pets/${temp}`)).body.data).toMatchObject({ id, name: 'Pip' });
-    const harborPet = seedIds(server.db, 2).petId;
+    const harborPet = (await seedIds(server, 2)).petId;
     for (const missing of ['999999', tempId('pet'), String(harborPet)]) {
       const res = await client.request('GET', `/api/pets/${missing}`);
       expect(res.status).toBe(404);
@@ -66,7 +66,7 @@ describe('REST: reads', () => {
 
 describe('REST: writes (same rules as push)', () => {
   it('POST creates (201) with clientId from the pet; an Idempotency-Key makes a replay return the same row', async () => {
-    const before = count(server.db, 'SELECT COUNT(*) FROM appointments');
+    const before = await count(server, 'SELECT COUNT(*) FROM appointments');
     const body = appointmentData(ids.petId, ids.practitionerId, { clientId: 12345 });
     const first = await client.request('POST', '/api/appointments', body, { 'idempotency-key': 'req-0000-0001' });
     expect(first.status).toBe(201);
@@ -74,7 +74,7 @@ describe('REST: writes (same rules as push)', () => {
     const again = await client.request('POST', '/api/appointments', body, { 'idempotency-key': 'req-0000-0001' });
     expect(again.status).toBe(201);
     expect(again.body.data).toEqual(first.body.data);
-    expect(count(server.db, 'SELECT COUNT(*) FROM appointments')).toBe(before + 1);
+    expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before + 1);
     // Without a key the same request is a new booking: of the same slot, so a double booking…
     const without = await client.request('POST', '/api/appointments', body);
     expect(without.status).toBe(409);
@@ -128,7 +128,7 @@ describe('REST: writes (same rules as push)', () => {
   });
 
   it('PATCH/DELETE of another practice’s record is 404 and changes nothing', async () => {
-    const harborAppt = seedIds(server.db, 2).appointmentId;
+    const harborAppt = (await seedIds(server, 2)).appointmentId;
     expect((await client.request('PATCH', `/api/appointments/${harborAppt}`, { notes: 'x' })).status).toBe(404);
     expect((await client.request('DELETE', `/api/appointments/${harborAppt}`)).status).toBe(404);
     const harbor = await server.login(HARBOR.email);

@@ -23,7 +23,7 @@ describe('sessions (D4)', () => {
     const res = await device.request('POST', '/api/auth/login', { email: NORTHSIDE.email, password: 'demo1234' });
     const body = AuthResponseSchema.parse(res.body);
     expect(body.revocationToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
-    expect(count(server.db, 'SELECT COUNT(*) FROM sessions WHERE revocation_hash = ?', body.revocationToken)).toBe(0); // only a hash is kept
+    expect(await count(server, 'SELECT COUNT(*) FROM sessions WHERE revocation_hash = ?', body.revocationToken)).toBe(0); // only a hash is kept
     expect((await device.request('GET', '/api/auth/me')).status).toBe(200);
 
     // Later, with the next user's cookie in the jar: the revoke carries no cookie of the first user.
@@ -46,18 +46,18 @@ describe('sessions (D4)', () => {
     const email = 'lena.okafor@northside.example';
     const clients = [];
     for (let i = 0; i < MAX_SESSIONS_PER_USER + 2; i++) clients.push(await server.login(email));
-    const userId = server.db.prepare('SELECT id FROM users WHERE email = ?').pluck().get(email);
-    expect(count(server.db, 'SELECT COUNT(*) FROM sessions WHERE user_id = ?', userId)).toBe(MAX_SESSIONS_PER_USER);
+    const userId = await server.sql.value('SELECT id FROM users WHERE email = ?', email);
+    expect(await count(server, 'SELECT COUNT(*) FROM sessions WHERE user_id = ?', userId)).toBe(MAX_SESSIONS_PER_USER);
     const alive = await Promise.all(clients.map(async (c) => (await c.request('GET', '/api/auth/me')).status));
     expect(alive).toEqual([401, 401, ...Array(MAX_SESSIONS_PER_USER).fill(200)]);
   });
 
   it('purges expired sessions on a schedule, not only at start', async () => {
     await server.login('priya.nair@harbor.example');
-    const expired = () => count(server.db, 'SELECT COUNT(*) FROM sessions WHERE expires_at <= ?', server.clock.now());
+    const expired = () => count(server, 'SELECT COUNT(*) FROM sessions WHERE expires_at <= ?', server.clock.now());
     server.clock.advance(SESSION_TTL_MS + 1);
     try {
-      expect(expired()).toBeGreaterThan(0);
+      expect(await expired()).toBeGreaterThan(0);
       await expect.poll(expired, { timeout: 2000, interval: 20 }).toBe(0);
       expect(server.lines.some((l) => /^\[Auth\] purged \d+ expired sessions$/.test(l))).toBe(true);
     } finally {
