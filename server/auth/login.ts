@@ -28,7 +28,8 @@ export function createAuthenticator(db: Database, sessions: SessionStore, gate: 
 
   return {
     async login(email, password, now) {
-      const row = await db.direct(() => byEmail.get({ email: email.trim() }));
+      // No account has a NUL in its email (and PostgreSQL cannot even compare one): no look-up.
+      const row = email.includes('\u0000') ? undefined : await db.direct(() => byEmail.get({ email: email.trim() }));
       const canSignIn = row !== undefined && row.passwordHash !== null && row.role !== 'CLIENT';
       const stored = canSignIn ? row.passwordHash! : await dummyHash();
       const ok = await gate.run(() => verifyPassword(password, stored));

@@ -91,6 +91,11 @@ export function isExclusionViolation(err: unknown): boolean {
   return errorCode(err) === '23P01';
 }
 
+/** Text PostgreSQL cannot store: the NUL character (U+0000), which SQLite keeps. */
+export function isUnstorableText(err: unknown): boolean {
+  return errorCode(err) === '22021' || errorCode(err) === '22P05';
+}
+
 /** Serialization failure or deadlock (PostgreSQL): the transaction may be run again. */
 export function isRetryable(err: unknown): boolean {
   const code = errorCode(err);

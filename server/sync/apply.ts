@@ -40,7 +40,7 @@ import {
   type PushResult,
   type UserRole,
 } from '../../src/protocol/index.ts';
-import { isExclusionViolation, isUniqueViolation, type Database } from '../db/engine.ts';
+import { isExclusionViolation, isUniqueViolation, isUnstorableText, type Database } from '../db/engine.ts';
 import type { EntityModel, EntityModels, Owner } from '../store/entities.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import type { Fields, WireRecord } from '../store/wire.ts';
@@ -393,6 +393,7 @@ export function createApplier(deps: ApplierDeps): Applier {
   /** The result of an operation that threw inside its savepoint (rolled back). */
   async function failed(actor: Actor, op: PushOperation, now: number, err: unknown): Promise<PushResult> {
     if (err instanceof OperationError) return failure(op, err.code, err.message);
+    if (isUnstorableText(err)) return failure(op, 'VALIDATION', 'Text may not contain the NUL character (U+0000)');
     try {
       const answer = await afterConstraint(actor, op, now, err);
       if (answer) return answer;
