@@ -12,8 +12,9 @@ const db = connect(config);
 const { applied } = await migrate(db);
 if (applied.length > 0) logger.info('[Db]', `applied migrations ${applied.join(', ')}`, { database: db.location });
 if (await isEmpty(db)) {
-  const summary = await seedDemo(db, { now: Date.now() });
-  logger.info('[Seed]', `first start: demo data loaded (${summary.practices.map((p) => p.name).join(', ')}) in ${summary.durationMs.toFixed(0)}ms`);
+  const summary = await seedDemo(db, { now: Date.now(), ifEmpty: true });
+  // Null when another process starting at the same time seeded it first.
+  if (summary) logger.info('[Seed]', `first start: demo data loaded (${summary.practices.map((p) => p.name).join(', ')}) in ${summary.durationMs.toFixed(0)}ms`);
 }
 const app = await createApp({ db, distDir: config.distDir, logger, http: config });
 await app.listen({ port: config.port, host: config.host });

@@ -9,7 +9,7 @@ export interface MigrationReport {
 }
 
 /** Any number: PostgreSQL's advisory lock that serialises migrating processes. */
-const MIGRATION_LOCK = 7_200_412;
+export const MIGRATION_LOCK = 7_200_412;
 
 export function migrationsFor(db: Database): readonly Migration[] {
   return db.dialect === 'sqlite' ? MIGRATIONS : PG_MIGRATIONS;

@@ -15,6 +15,7 @@ import { hashPassword } from '../auth/password.ts';
 import type { Database } from '../db/engine.ts';
 import { appointments, pets, practices, users } from '../db/schema.ts';
 import { insertSql } from '../db/statements.ts';
+import { MIGRATION_LOCK } from '../db/migrate.ts';
 import { createSyncLog } from '../store/sync-log.ts';
 import { APPOINTMENT_KINDS, FIRST_NAMES, LAST_NAMES, NOTES, PET_NAMES, SPECIES, weighted } from './names.ts';
 import { createRandom, type Random } from './prng.ts';
@@ -66,6 +67,11 @@ export interface SeedOptions {
   size?: number;
   /** PRNG seed. */
   seed?: number;
+  /**
+   * A database that already has data is left as it is (null) instead of an error. Checked inside
+   * the seeding transaction, so processes starting at once on an empty database seed it once.
+   */
+  ifEmpty?: boolean;
 }
 
 export interface SeedSummary {
@@ -77,11 +83,17 @@ export async function isEmpty(db: Database): Promise<boolean> {
   return (await db.direct(() => db.prepare('SELECT COUNT(*) FROM practices').value<number>())) === 0;
 }
 
-export async function seedDemo(db: Database, options: SeedOptions): Promise<SeedSummary> {
+export async function seedDemo(db: Database, options: SeedOptions & { ifEmpty: true }): Promise<SeedSummary | null>;
+export async function seedDemo(db: Database, options: SeedOptions): Promise<SeedSummary>;
+export async function seedDemo(db: Database, options: SeedOptions): Promise<SeedSummary | null> {
   const started = performance.now();
   const size = options.size ?? DEFAULT_SEED_SIZE;
   if (!Number.isInteger(size) || size < 0) throw new Error(`size must be a whole number, got ${size}`);
-  if (!(await isEmpty(db))) throw new Error('The database already has data: seed an empty database (see --reset)');
+  const refuse = () => {
+    if (options.ifEmpty) return null;
+    throw new Error('The database already has data: seed an empty database (see --reset)');
+  };
+  if (!(await isEmpty(db))) return refuse();
 
   // Hash first (async, on the thread pool); the inserts then run in one synchronous transaction.
   const hashes = new Map<string, string>();
@@ -103,7 +115,11 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
   const petsPer = Math.max(36, Math.ceil(size / 2));
   const total = DEMO_PRACTICES.reduce((n, pr) => n + pr.staff.length, 0) + DEMO_PRACTICES.length * (clientsPer + petsPer + size);
 
+  // The migration lock (PostgreSQL; SQLite's write lock does the same): one seeding process at a time.
+  const lock = db.dialect === 'postgres' ? db.prepare('SELECT pg_advisory_xact_lock(?)') : null;
   const summary = await db.write(async () => {
+      await lock?.run([MIGRATION_LOCK]);
+      if ((await db.prepare('SELECT COUNT(*) FROM practices').value<number>()) !== 0) return null;
       let seq = await log.reserveSeq(total);
       const out: SeedSummary['practices'] = [];
       for (const practice of DEMO_PRACTICES) {
@@ -181,6 +197,7 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
       }
       return out;
     });
+  if (!summary) return refuse();
   return { practices: summary, durationMs: performance.now() - started };
 }
 
