@@ -16,7 +16,7 @@ const SYNCED_COLUMNS = `
   created_at  BIGINT NOT NULL,
   updated_at  BIGINT NOT NULL,
   deleted_at  BIGINT,
-  seq         BIGINT NOT NULL CHECK (seq >= 1),
+  seq         BIGINT NOT NULL CHECK (seq <> 0),
   edited_at   BIGINT NOT NULL DEFAULT 0`;
 
 /** Statuses that hold no slot (src/protocol/double-booking.ts: holdsSlot). */
@@ -49,6 +49,9 @@ CREATE TABLE users (
   password_hash TEXT,${SYNCED_COLUMNS}
 );
 CREATE INDEX users_practice_seq ON users (practice_id, seq);
+-- Rows written by transactions in progress carry provisional negative change numbers until just
+-- before their commit (store/sync-log.ts); this small index finds them for the renumbering.
+CREATE INDEX users_provisional_seq ON users (seq) WHERE seq < 0;
 CREATE INDEX users_practice_role_name ON users (practice_id, role, name);
 CREATE INDEX users_practice_name ON users (practice_id, name);
 CREATE UNIQUE INDEX users_login_email ON users (lower(email)) WHERE password_hash IS NOT NULL;
@@ -62,6 +65,7 @@ CREATE TABLE pets (
   owner_id   BIGINT NOT NULL REFERENCES users(id),${SYNCED_COLUMNS}
 );
 CREATE INDEX pets_practice_seq ON pets (practice_id, seq);
+CREATE INDEX pets_provisional_seq ON pets (seq) WHERE seq < 0;
 CREATE INDEX pets_practice_name ON pets (practice_id, name);
 CREATE INDEX pets_owner_name ON pets (owner_id, name);
 
@@ -78,6 +82,7 @@ CREATE TABLE appointments (
   overlap_allowed  INTEGER NOT NULL DEFAULT 0 CHECK (overlap_allowed IN (0, 1)),${SYNCED_COLUMNS}
 );
 CREATE INDEX appointments_practice_seq ON appointments (practice_id, seq);
+CREATE INDEX appointments_provisional_seq ON appointments (seq) WHERE seq < 0;
 CREATE INDEX appointments_practice_date ON appointments (practice_id, date);
 CREATE INDEX appointments_pet ON appointments (pet_id, date);
 CREATE INDEX appointments_practitioner_live ON appointments (practitioner_id, date, duration_minutes) WHERE deleted_at IS NULL AND overlap_allowed = 0;

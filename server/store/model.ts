@@ -74,7 +74,16 @@ export interface EntityModel {
   readonly fields: readonly string[];
   /** The row (tombstones included) if it belongs to the practice. */
   find(practiceId: number, id: number): Promise<WireRecord | undefined>;
-  /** The few columns reference checks need, if the row belongs to the practice. */
+  /**
+   * `find` for a change of the row, inside a write transaction: PostgreSQL locks the row to the
+   * commit (FOR UPDATE), so the version checked is the version changed. (SQLite: one writer.)
+   */
+  findForWrite(practiceId: number, id: number): Promise<WireRecord | undefined>;
+  /**
+   * The few columns reference checks need, if the row belongs to the practice. PostgreSQL holds
+   * it FOR SHARE to the commit: a concurrent delete of the referenced row waits, then sees the
+   * reference (a pet's new appointment, a client's new pet).
+   */
   refTarget(practiceId: number, id: number): MaybePromise<RefTarget | undefined>;
   insert(owner: Owner, fields: Fields, meta: RowMeta): Promise<WireRecord>;
   update(id: number, changes: Fields, meta: RowMeta): Promise<WireRecord>;
@@ -124,6 +133,12 @@ export interface AppointmentsModel extends EntityModel {
    * once. Status and the final word are left to the protocol's rule (findClashes).
    */
   bookingsIn(practiceId: number, window: BookingWindow): Promise<WireRecord[]>;
+  /**
+   * PostgreSQL: takes these advisory locks (sync/double-booking.ts: bookingLockKeys) to the end
+   * of the write transaction, in ascending order, skipping those it holds already. SQLite: nothing
+   * (one writer at a time).
+   */
+  lockBookings(keys: readonly number[]): MaybePromise<void>;
 }
 
 export interface EntityModels {
@@ -167,6 +182,7 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
   const name = tableName(table);
   const columns = selectList(table, exclude);
   const byId = db.prepare<Row>(`SELECT ${columns} FROM ${name} WHERE id = @id AND practice_id = @practiceId`);
+  const byIdForWrite = db.prepare<Row>(`SELECT ${columns} FROM ${name} WHERE id = @id AND practice_id = @practiceId${forUpdate(db)}`);
   const changes = db.prepare<Row>(
     `SELECT ${columns} FROM ${name} WHERE practice_id = @practiceId AND seq > @afterSeq AND updated_at > @sinceMs ORDER BY seq LIMIT @limit`,
   );
@@ -175,6 +191,7 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
   const updates = updateStatements(db, table, columns);
   return {
     byId: (practiceId: number, id: number): MaybePromise<Row | undefined> => byId.get({ id, practiceId }),
+    byIdForWrite: (practiceId: number, id: number): MaybePromise<Row | undefined> => byIdForWrite.get({ id, practiceId }),
     editedAt: async (id: number): Promise<number | undefined> => editedAt.value<number>([id]),
     changes: (practiceId: number, afterSeq: number, sinceMs: number, limit: number): MaybePromise<Row[]> => changes.all({ practiceId, afterSeq, sinceMs, limit }),
     insert: (values: object): MaybePromise<number> => insert.insert(values as Record<string, unknown>),
@@ -204,6 +221,10 @@ export function updateStatements<T extends typeof users | typeof pets | typeof a
     return stmt;
   };
 }
+
+/** Row-lock clauses of PostgreSQL (empty on SQLite, where one writer at a time needs none). */
+export const forUpdate = (db: Database, of?: string): string => (db.dialect === 'postgres' ? ` FOR UPDATE${of ? ` OF ${of}` : ''}` : '');
+export const forShare = (db: Database): string => (db.dialect === 'postgres' ? ' FOR SHARE' : '');
 
 /** A REST list query: `where` parts joined with AND, their params, and keyset paging. */
 export function listQuery(select: string, where: string[], params: Record<string, unknown>, order: [string, string], page: PageRequest) {

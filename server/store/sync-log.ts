@@ -3,7 +3,7 @@
  * temp-id map, and the revisions undo log (field-level conflict detection).
  */
 import type { EntityType, OperationKind, PushResult } from '../../src/protocol/index.ts';
-import { andThen, type Database, type MaybePromise } from '../db/engine.ts';
+import { andThen, isRetryable, type Database, type MaybePromise } from '../db/engine.ts';
 import { opLog, revisions, tempIds } from '../db/schema.ts';
 import { insertSql } from '../db/statements.ts';
 import type { Fields } from './wire.ts';
@@ -24,13 +24,17 @@ export interface Revision {
 
 export interface SyncLog {
   /**
-   * Runs `fn` in a write transaction. Change numbers are handed out from memory and the counter
-   * is stored once, when `fn` returns, in the same transaction: numbers follow commit order, and
-   * a rollback takes them back with the rows. The counter row is read first, under a row lock on
-   * PostgreSQL (`FOR UPDATE`), so write transactions of every process take turns from there to
-   * their commit: a change number can never become visible after a larger one (pull cursors skip
-   * nothing), and every check a transaction makes (opId seen, version, double booking) reads the
-   * latest committed state. SQLite gets the same from BEGIN IMMEDIATE.
+   * Runs `fn` in a write transaction; change numbers follow commit order, so a pull cursor never
+   * skips a change that commits late:
+   * - SQLite (BEGIN IMMEDIATE: one writer at a time, across processes too): numbers are handed out
+   *   from memory from the counter's value, stored once when `fn` returns.
+   * - PostgreSQL (writers of every process run at once): `fn` stamps rows with provisional
+   *   negative numbers; when it returns, the counter row is bumped by as many (its row lock is
+   *   then held to the commit, a few statements later) and the rows are renumbered to the range
+   *   it gave. Transactions thus take turns only for that last step, in commit order, and a pull
+   *   (one snapshot) sees the counter only with every change up to it committed.
+   * A rollback takes the numbers back with the rows. A deadlock or serialization failure
+   * (PostgreSQL) runs `fn` again, up to MAX_WRITE_ATTEMPTS times.
    */
   writeTransaction<T>(fn: () => Promise<T>): Promise<T>;
   /** Writes made in the current write transaction so far (change numbers handed out, ops, temp ids, revisions). */
@@ -57,15 +61,27 @@ const CHANGE_SEQ = 'change_seq';
 
 /** What one write transaction keeps in its scope state. */
 interface SeqState {
+  /** The next number to hand out (PostgreSQL: its provisional, negated). */
   next: number;
   writes: number;
+}
+
+/** Attempts of a write transaction that PostgreSQL aborted as a deadlock victim or serialization failure. */
+export const MAX_WRITE_ATTEMPTS = 5;
+
+/** The error, or the one it wraps (`reason`, as BatchAbort does), is worth running the transaction again for. */
+function retryable(err: unknown): boolean {
+  const inner = typeof err === 'object' && err !== null && 'reason' in err ? (err as { reason: unknown }).reason : err;
+  return isRetryable(err) || isRetryable(inner);
 }
 
 export function createSyncLog(db: Database): SyncLog {
   // Raw prepared statements (see db/statements.ts): every pushed operation runs several of these.
   const bumpSeq = db.prepare(`UPDATE counters SET value = value + ? WHERE name = '${CHANGE_SEQ}' RETURNING value`);
   const readSeq = db.prepare(`SELECT value FROM counters WHERE name = '${CHANGE_SEQ}'`);
-  const lockSeq = db.dialect === 'postgres' ? db.prepare(`SELECT value FROM counters WHERE name = '${CHANGE_SEQ}' FOR UPDATE`) : readSeq;
+  const postgres = db.dialect === 'postgres';
+  // PostgreSQL: provisional numbers (negative) → the range the counter gave (base + 1 ...).
+  const renumber = ['users', 'pets', 'appointments'].map((table) => db.prepare(`UPDATE ${table} SET seq = ? - seq WHERE seq < 0`));
   const storeSeq = db.prepare(`UPDATE counters SET value = ? WHERE name = '${CHANGE_SEQ}'`);
   const findOp = db.prepare<{ entityType: string; operation: string; result: string }>(
     'SELECT entity_type AS "entityType", operation, result FROM op_log WHERE practice_id = ? AND op_id = ?',
@@ -85,21 +101,36 @@ export function createSyncLog(db: Database): SyncLog {
   };
 
   return {
-    writeTransaction: (fn) =>
-      db.write(async () => {
-        const head = (await lockSeq.value<number>()) ?? 0;
-        const state: SeqState = { next: head + 1, writes: 0 };
-        db.state()!.seq = state;
-        const result = await fn();
-        if (state.next !== head + 1) await storeSeq.run([state.next - 1]);
-        return result;
-      }),
+    writeTransaction: async (fn) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.write(async () => {
+            const first = postgres ? 1 : ((await readSeq.value<number>()) ?? 0) + 1;
+            const state: SeqState = { next: first, writes: 0 };
+            db.state()!.seq = state;
+            const result = await fn();
+            const count = state.next - first;
+            if (count === 0) return result;
+            if (!postgres) {
+              await storeSeq.run([state.next - 1]);
+              return result;
+            }
+            const last = await bumpSeq.value<number>([count]);
+            if (last === undefined) throw new Error(`counter ${CHANGE_SEQ} missing: database not migrated?`);
+            for (const statement of renumber) await statement.run([last - count]);
+            return result;
+          });
+        } catch (err) {
+          if (attempt >= MAX_WRITE_ATTEMPTS || !retryable(err)) throw err;
+        }
+      }
+    },
     writeCount: () => seqState()?.writes ?? 0,
     nextSeq: () => {
       const state = seqState();
       if (!state) throw new Error('nextSeq() outside writeTransaction()');
       state.writes++;
-      return state.next++;
+      return postgres ? -state.next++ : state.next++;
     },
     reserveSeq: async (count) => {
       if (seqState()) throw new Error('reserveSeq() inside writeTransaction(): use nextSeq()');

@@ -40,7 +40,7 @@ import {
   type PushResult,
   type UserRole,
 } from '../../src/protocol/index.ts';
-import { isExclusionViolation, isUniqueViolation, isUnstorableText, type Database } from '../db/engine.ts';
+import { isExclusionViolation, isRetryable, isUniqueViolation, isUnstorableText, type Database } from '../db/engine.ts';
 import type { EntityModel, EntityModels, Owner } from '../store/entities.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import type { Fields, WireRecord } from '../store/wire.ts';
@@ -215,7 +215,7 @@ export function createApplier(deps: ApplierDeps): Applier {
   async function target(actor: Actor, model: EntityModel, op: PushOperation): Promise<WireRecord> {
     if (op.entityId === undefined) throw new OperationError('VALIDATION', `An ${op.operation} needs "entityId"`);
     const id = await resolver.entityId(actor.practiceId, model.type, op.entityId);
-    const current = await model.find(actor.practiceId, id);
+    const current = await model.findForWrite(actor.practiceId, id);
     if (!current) throw new OperationError('NOT_FOUND', `No ${model.type} record with id ${String(op.entityId)} in this practice`);
     if (model.type === 'users' && current.role !== 'CLIENT') {
       throw new OperationError('FORBIDDEN', 'Staff accounts cannot be changed through sync; only clients');
@@ -369,7 +369,8 @@ export function createApplier(deps: ApplierDeps): Applier {
    *   conflict, with the clashing appointments as the rule finds them now.
    */
   async function afterConstraint(actor: Actor, op: PushOperation, now: number, err: unknown): Promise<PushResult | null> {
-    if (isUniqueViolation(err) && (await log.findOp(actor.practiceId, op.opId))) return applyOne(actor, op, now, false);
+    // The same operation delivered twice at once: the other delivery's booking or op-log row won.
+    if ((isUniqueViolation(err) || isExclusionViolation(err)) && (await log.findOp(actor.practiceId, op.opId))) return applyOne(actor, op, now, false);
     if (!isExclusionViolation(err) || !isEntityType(op.entityType)) return null;
     const model = models[op.entityType];
     const tempId = op.tempId ?? (isTempId(op.entityId) ? op.entityId : undefined);
@@ -393,6 +394,8 @@ export function createApplier(deps: ApplierDeps): Applier {
   /** The result of an operation that threw inside its savepoint (rolled back). */
   async function failed(actor: Actor, op: PushOperation, now: number, err: unknown): Promise<PushResult> {
     if (err instanceof OperationError) return failure(op, err.code, err.message);
+    // A deadlock victim: the whole transaction runs again (store/sync-log.ts).
+    if (isRetryable(err)) throw err;
     if (isUnstorableText(err)) return failure(op, 'VALIDATION', 'Text may not contain the NUL character (U+0000)');
     try {
       const answer = await afterConstraint(actor, op, now, err);

@@ -43,6 +43,10 @@ function slotOf(booking: Fields, id: number | null): BookingSlot {
  */
 export async function bookingClashes(appointments: AppointmentsModel, practiceId: number, booking: Fields, id: number | null): Promise<Clash[]> {
   const slot = slotOf(booking, id);
+  // Concurrent writers (PostgreSQL) booking the same practitioner or pet on the same day take turns
+  // from here to their commit, so this check sees the other's booking (the exclusion constraints
+  // stay the last word, but two inserts meeting there deadlock before one of them gives way).
+  await appointments.lockBookings(bookingLockKeys(booking));
   const { start, end } = slotRange(slot);
   // Not live, kept on purpose, or no time range: the rule finds nothing, so no need to look.
   if (!holdsSlot(slot) || slot.overlapAllowed || !Number.isFinite(start) || !(end > start)) return [];
@@ -54,6 +58,30 @@ export async function bookingClashes(appointments: AppointmentsModel, practiceId
   return findClashes(slot, candidates)
     .slice(0, MAX_CLASHES_REPORTED)
     .map((clash) => ({ reason: clash.reason, appointment: clash.appointment.record }));
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Advisory lock keys of a booking: one per (practitioner, UTC day) and (pet, UTC day) its time
+ * range touches. Two bookings that overlap share at least one key. Keys are numbers below 2^53;
+ * two resources sharing a key only take turns needlessly.
+ */
+export function bookingLockKeys(booking: Fields): number[] {
+  const { start, end } = slotRange({ date: String(booking.date), durationMinutes: String(booking.durationMinutes) });
+  if (!Number.isFinite(start) || !(end > start)) return [];
+  const keys: number[] = [];
+  const resources: [number, unknown][] = [
+    [1, booking.practitionerId],
+    [2, booking.petId],
+  ];
+  for (const [kind, id] of resources) {
+    if (typeof id !== 'number') continue;
+    for (let day = Math.floor(start / DAY_MS); day <= Math.floor((end - 1) / DAY_MS); day++) {
+      keys.push(kind * 2 ** 50 + (id % 2 ** 30) * 2 ** 20 + (((day % 2 ** 20) + 2 ** 20) % 2 ** 20));
+    }
+  }
+  return keys;
 }
 
 /**

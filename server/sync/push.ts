@@ -8,10 +8,14 @@ import { PushOperationSchema, isWellFormedText, type PushResponse, type PushResu
 import type { SyncLog } from '../store/sync-log.ts';
 import { BatchAbort, type Actor, type Applier, type BatchIsolation } from './apply.ts';
 import { describeIssues } from './errors.ts';
+import { bookingLockKeys } from './double-booking.ts';
+import type { EntityModels } from '../store/entities.ts';
+import type { Fields } from '../store/wire.ts';
 import type { Resolver } from './references.ts';
 
 export interface PushDeps {
   log: SyncLog;
+  models: EntityModels;
   applier: Applier;
   resolver: Resolver;
 }
@@ -21,7 +25,7 @@ export interface PushDeps {
  * http/json-body.ts); a problem fails that operation alone with VALIDATION.
  */
 export async function pushOperations(
-  { log, applier, resolver }: PushDeps,
+  { log, models, applier, resolver }: PushDeps,
   actor: Actor,
   operations: readonly unknown[],
   now: number,
@@ -37,6 +41,9 @@ export async function pushOperations(
     log.writeTransaction(async () => {
       // No reference cache with savepoints: a rolled-back savepoint could leave it out of date.
       if (isolation === 'none') resolver.rememberInTransaction();
+      // The booking locks the batch will want, all at once and in order: two batches booking the
+      // same pets take turns instead of deadlocking (PostgreSQL; nothing on SQLite).
+      await models.appointments.lockBookings(parsed.flatMap((op) => ('success' in op || op.entityType !== 'appointments' || !op.data ? [] : bookingLockKeys(op.data as Fields))));
       const results: PushResult[] = [];
       // In order, one at a time: a create's temp id is known to the operations after it.
       // A malformed operation already has its (failed) result.

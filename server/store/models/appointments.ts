@@ -7,7 +7,7 @@
 import { andThen, type Database } from '../../db/engine.ts';
 import { appointments, type AppointmentRow } from '../../db/schema.ts';
 import { insertSql, selectList } from '../../db/statements.ts';
-import { complete, listQuery, updateStatements, newRow, stamp, SYNCED_INSERT_KEYS, toPage, type AppointmentsModel } from '../model.ts';
+import { complete, forUpdate, listQuery, updateStatements, newRow, stamp, SYNCED_INSERT_KEYS, toPage, type AppointmentsModel } from '../model.ts';
 import { asFlag, asInt, asIntOrNull, asMs, asText, asTextOrNull, iso, isoOrNull, toColumns, type WireRecord } from '../wire.ts';
 
 type Row = AppointmentRow & { clientId: number | null };
@@ -59,12 +59,13 @@ export function appointmentsModel(db: Database): AppointmentsModel {
   const columns = `${selectList(appointments, [], 'a')}, p.owner_id AS "clientId"`;
   const fromJoined = 'FROM appointments a LEFT JOIN pets p ON p.id = a.pet_id';
   const byId = db.prepare<Row>(`SELECT ${columns} ${fromJoined} WHERE a.id = @id AND a.practice_id = @practiceId`);
+  const byIdForWrite = db.prepare<Row>(`SELECT ${columns} ${fromJoined} WHERE a.id = @id AND a.practice_id = @practiceId${forUpdate(db, 'a')}`);
   const changes = db.prepare<Row>(
     `SELECT ${columns} ${fromJoined} WHERE a.practice_id = @practiceId AND a.seq > @afterSeq AND a.updated_at > @sinceMs ORDER BY a.seq LIMIT @limit`,
   );
   const upcoming = db.prepare<Row>(
     `SELECT ${columns} ${fromJoined} WHERE a.pet_id = @petId AND a.practice_id = @practiceId AND a.date >= @from AND a.deleted_at IS NULL
-       AND a.status NOT IN (${CLOSED_STATUSES.map((s) => `'${s}'`).join(', ')}) ORDER BY a.date, a.id LIMIT @limit`,
+       AND a.status NOT IN (${CLOSED_STATUSES.map((s) => `'${s}'`).join(', ')}) ORDER BY a.date, a.id LIMIT @limit${forUpdate(db, 'a')}`,
   );
   // Double-booking candidates (see bookingsIn); each query walks one index over a short time range.
   // The LIMIT is written into the SQL: bound as a parameter (a REAL, from JS) it cost ~20 µs a query.
@@ -91,12 +92,17 @@ export function appointmentsModel(db: Database): AppointmentsModel {
     return withClient(row);
   };
   const select = `SELECT ${columns} ${fromJoined}`;
+  const advisoryLocks = db.prepare('SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(? AS BIGINT[])) AS k ORDER BY k');
 
   return {
     type: 'appointments',
     fields,
     find: async (practiceId, id) => {
       const row = await byId.get({ id, practiceId });
+      return row ? appointmentRecord(row) : undefined;
+    },
+    findForWrite: async (practiceId, id) => {
+      const row = await byIdForWrite.get({ id, practiceId });
       return row ? appointmentRecord(row) : undefined;
     },
     refTarget: (practiceId, id) => andThen(target.get({ id, practiceId }), (row) => row && { id: row.id, deleted: row.deletedAt !== null }),
@@ -160,5 +166,14 @@ export function appointmentsModel(db: Database): AppointmentsModel {
       return rows.map(appointmentRecord);
     },
     editedAt: async (id) => editedAt.value<number>([id]),
+    lockBookings: async (keys) => {
+      const state = db.state();
+      if (db.dialect !== 'postgres' || !state || keys.length === 0) return;
+      const held = (state.bookingLocks ??= new Set<number>()) as Set<number>;
+      const wanted = [...new Set(keys)].filter((k) => !held.has(k)).sort((a, b) => a - b);
+      if (wanted.length === 0) return;
+      await advisoryLocks.run([wanted]);
+      for (const k of wanted) held.add(k);
+    },
   };
 }

@@ -2,7 +2,7 @@
 import { andThen, type Database } from '../../db/engine.ts';
 import { pets, type PetRow } from '../../db/schema.ts';
 import { selectList } from '../../db/statements.ts';
-import { complete, hotStatements, listQuery, newRow, stamp, SYNCED_INSERT_KEYS, toPage, type PetsModel } from '../model.ts';
+import { complete, forShare, hotStatements, listQuery, newRow, stamp, SYNCED_INSERT_KEYS, toPage, type PetsModel } from '../model.ts';
 import { asInt, asText, asTextOrNull, iso, isoOrNull, toColumns, type WireRecord } from '../wire.ts';
 
 function petRecord(r: Omit<PetRow, 'seq'>): WireRecord {
@@ -29,7 +29,7 @@ export function petsModel(db: Database): PetsModel {
   const fields = ['name', 'species', 'breed', 'birthDate', 'ownerId'] as const;
   const hot = hotStatements(db, pets, [...fields, ...SYNCED_INSERT_KEYS]);
   const target = db.prepare<{ id: number; deletedAt: number | null; ownerId: number }>(
-    'SELECT id, deleted_at AS "deletedAt", owner_id AS "ownerId" FROM pets WHERE id = @id AND practice_id = @practiceId',
+    'SELECT id, deleted_at AS "deletedAt", owner_id AS "ownerId" FROM pets WHERE id = @id AND practice_id = @practiceId' + forShare(db),
   );
   const liveNames = db.prepare('SELECT name FROM pets WHERE owner_id = @ownerId AND practice_id = @practiceId AND deleted_at IS NULL ORDER BY name, id LIMIT @limit');
   const liveCount = db.prepare('SELECT COUNT(*) FROM pets WHERE owner_id = @ownerId AND practice_id = @practiceId AND deleted_at IS NULL');
@@ -39,6 +39,10 @@ export function petsModel(db: Database): PetsModel {
     fields,
     find: async (practiceId, id) => {
       const row = await hot.byId(practiceId, id);
+      return row ? petRecord(row) : undefined;
+    },
+    findForWrite: async (practiceId, id) => {
+      const row = await hot.byIdForWrite(practiceId, id);
       return row ? petRecord(row) : undefined;
     },
     refTarget: (practiceId, id) => andThen(target.get({ id, practiceId }), (row) => row && { id: row.id, deleted: row.deletedAt !== null, ownerId: row.ownerId }),

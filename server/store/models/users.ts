@@ -3,7 +3,7 @@ import type { EntityType } from '../../../src/protocol/index.ts';
 import { andThen, type Database } from '../../db/engine.ts';
 import { users, type UserRow } from '../../db/schema.ts';
 import { selectList } from '../../db/statements.ts';
-import { complete, hotStatements, listQuery, newRow, stamp, SYNCED_INSERT_KEYS, toPage, type EntityModel } from '../model.ts';
+import { complete, forShare, hotStatements, listQuery, newRow, stamp, SYNCED_INSERT_KEYS, toPage, type EntityModel } from '../model.ts';
 import { asText, asTextOrNull, iso, isoOrNull, toColumns, type Fields, type WireRecord } from '../wire.ts';
 
 function userRecord(r: Omit<UserRow, 'passwordHash' | 'seq'>): WireRecord {
@@ -35,7 +35,7 @@ export function usersModel(db: Database): EntityModel {
   const fields = ['name', 'email', 'phone', 'role'] as const;
   const hot = hotStatements(db, users, [...fields, 'tenantId', ...SYNCED_INSERT_KEYS], ['passwordHash']);
   const target = db.prepare<{ id: number; deletedAt: number | null; role: string }>(
-    'SELECT id, deleted_at AS "deletedAt", role FROM users WHERE id = @id AND practice_id = @practiceId',
+    'SELECT id, deleted_at AS "deletedAt", role FROM users WHERE id = @id AND practice_id = @practiceId' + forShare(db),
   );
   const select = `SELECT ${selectList(users, ['passwordHash'])} FROM users`;
   return {
@@ -43,6 +43,10 @@ export function usersModel(db: Database): EntityModel {
     fields,
     find: async (practiceId, id) => {
       const row = await hot.byId(practiceId, id);
+      return row ? userRecord(row) : undefined;
+    },
+    findForWrite: async (practiceId, id) => {
+      const row = await hot.byIdForWrite(practiceId, id);
       return row ? userRecord(row) : undefined;
     },
     refTarget: (practiceId, id) => andThen(target.get({ id, practiceId }), (row) => row && { id: row.id, deleted: row.deletedAt !== null, role: row.role }),
