@@ -139,6 +139,8 @@ export interface AppointmentsModel extends EntityModel {
    * (one writer at a time).
    */
   lockBookings(keys: readonly number[]): MaybePromise<void>;
+  /** Whether `lockBookings` does anything (callers skip computing keys when it does not). */
+  readonly locksBookings: boolean;
 }
 
 export interface EntityModels {

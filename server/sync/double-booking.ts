@@ -46,7 +46,7 @@ export async function bookingClashes(appointments: AppointmentsModel, practiceId
   // Concurrent writers (PostgreSQL) booking the same practitioner or pet on the same day take turns
   // from here to their commit, so this check sees the other's booking (the exclusion constraints
   // stay the last word, but two inserts meeting there deadlock before one of them gives way).
-  await appointments.lockBookings(bookingLockKeys(booking));
+  if (appointments.locksBookings) await appointments.lockBookings(bookingLockKeys(booking));
   const { start, end } = slotRange(slot);
   // Not live, kept on purpose, or no time range: the rule finds nothing, so no need to look.
   if (!holdsSlot(slot) || slot.overlapAllowed || !Number.isFinite(start) || !(end > start)) return [];

@@ -43,7 +43,7 @@ export async function pushOperations(
       if (isolation === 'none') resolver.rememberInTransaction();
       // The booking locks the batch will want, all at once and in order: two batches booking the
       // same pets take turns instead of deadlocking (PostgreSQL; nothing on SQLite).
-      await models.appointments.lockBookings(parsed.flatMap((op) => ('success' in op || op.entityType !== 'appointments' || !op.data ? [] : bookingLockKeys(op.data as Fields))));
+      if (models.appointments.locksBookings) await models.appointments.lockBookings(parsed.flatMap((op) => ('success' in op || op.entityType !== 'appointments' || !op.data ? [] : bookingLockKeys(op.data as Fields))));
       const results: PushResult[] = [];
       // In order, one at a time: a create's temp id is known to the operations after it.
       // A malformed operation already has its (failed) result.

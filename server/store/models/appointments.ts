@@ -166,6 +166,7 @@ export function appointmentsModel(db: Database): AppointmentsModel {
       return rows.map(appointmentRecord);
     },
     editedAt: async (id) => editedAt.value<number>([id]),
+    locksBookings: db.dialect === 'postgres',
     lockBookings: async (keys) => {
       const state = db.state();
       if (db.dialect !== 'postgres' || !state || keys.length === 0) return;
