@@ -85,7 +85,7 @@ export interface EntityModel {
    * reference (a pet's new appointment, a client's new pet).
    */
   refTarget(practiceId: number, id: number): MaybePromise<RefTarget | undefined>;
-  insert(owner: Owner, fields: Fields, meta: RowMeta): Promise<WireRecord>;
+  insert(owner: Owner, fields: Fields, meta: RowMeta): MaybePromise<WireRecord>;
   update(id: number, changes: Fields, meta: RowMeta): Promise<WireRecord>;
   tombstone(id: number, meta: RowMeta): Promise<WireRecord>;
   /** Rows with seq > afterSeq and updatedAt > sinceMs, in seq order. */
@@ -132,7 +132,7 @@ export interface AppointmentsModel extends EntityModel {
    * (overlapAllowed), by date, at most MAX_BOOKING_CANDIDATES per practitioner and per pet, each
    * once. Status and the final word are left to the protocol's rule (findClashes).
    */
-  bookingsIn(practiceId: number, window: BookingWindow): Promise<WireRecord[]>;
+  bookingsIn(practiceId: number, window: BookingWindow): MaybePromise<WireRecord[]>;
   /**
    * PostgreSQL: takes these advisory locks (sync/double-booking.ts: bookingLockKeys) to the end
    * of the write transaction, in ascending order, skipping those it holds already. SQLite: nothing

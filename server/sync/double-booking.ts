@@ -9,6 +9,7 @@
  * server processes) booking the same slot cannot both pass it: the second one sees the first.
  */
 import { BOOKING_FIELDS, findClashes, holdsSlot, MAX_CLASHES_REPORTED, slotRange, type BookingSlot, type Clash } from '../../src/protocol/index.ts';
+import { andThen, type MaybePromise } from '../db/engine.ts';
 import type { AppointmentsModel } from '../store/entities.ts';
 import type { Fields, WireRecord } from '../store/wire.ts';
 
@@ -41,12 +42,16 @@ function slotOf(booking: Fields, id: number | null): BookingSlot {
  * at most MAX_CLASHES_REPORTED: practitioner clashes first, then by time. `id`: the booking's own
  * id for an update (it does not clash with itself), null for a create.
  */
-export async function bookingClashes(appointments: AppointmentsModel, practiceId: number, booking: Fields, id: number | null): Promise<Clash[]> {
-  const slot = slotOf(booking, id);
+export function bookingClashes(appointments: AppointmentsModel, practiceId: number, booking: Fields, id: number | null): MaybePromise<Clash[]> {
   // Concurrent writers (PostgreSQL) booking the same practitioner or pet on the same day take turns
   // from here to their commit, so this check sees the other's booking (the exclusion constraints
   // stay the last word, but two inserts meeting there deadlock before one of them gives way).
-  if (appointments.locksBookings) await appointments.lockBookings(bookingLockKeys(booking));
+  if (appointments.locksBookings) return andThen(appointments.lockBookings(bookingLockKeys(booking)), () => clashesOf(appointments, practiceId, booking, id));
+  return clashesOf(appointments, practiceId, booking, id);
+}
+
+function clashesOf(appointments: AppointmentsModel, practiceId: number, booking: Fields, id: number | null): MaybePromise<Clash[]> {
+  const slot = slotOf(booking, id);
   const { start, end } = slotRange(slot);
   // Not live, kept on purpose, or no time range: the rule finds nothing, so no need to look.
   if (!holdsSlot(slot) || slot.overlapAllowed || !Number.isFinite(start) || !(end > start)) return [];
@@ -54,10 +59,12 @@ export async function bookingClashes(appointments: AppointmentsModel, practiceId
   const practitionerId = typeof slot.practitionerId === 'number' ? slot.practitionerId : null;
   if (petId === null) return [];
   const window = { practitionerId, petId, from: start - LONGEST_BOOKING_MS, start, to: end, exceptId: id };
-  const candidates = (await appointments.bookingsIn(practiceId, window)).map((record) => Object.assign(slotOf(record, record.id), { record }));
-  return findClashes(slot, candidates)
-    .slice(0, MAX_CLASHES_REPORTED)
-    .map((clash) => ({ reason: clash.reason, appointment: clash.appointment.record }));
+  return andThen(appointments.bookingsIn(practiceId, window), (records) => {
+    const candidates = records.map((record) => Object.assign(slotOf(record, record.id), { record }));
+    return findClashes(slot, candidates)
+      .slice(0, MAX_CLASHES_REPORTED)
+      .map((clash) => ({ reason: clash.reason, appointment: clash.appointment.record }));
+  });
 }
 
 const DAY_MS = 86_400_000;

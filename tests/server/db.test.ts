@@ -11,7 +11,7 @@ import { schema } from '../../server/db/schema.ts';
 import { DEMO_PRACTICES, seedDemo } from '../../server/seed/demo.ts';
 import { createEntityModels } from '../../server/store/entities.ts';
 import { findClashes, type BookingSlot } from '../../src/protocol/index.ts';
-import { T0 } from './helpers.ts';
+import { ON_POSTGRES, startTestServer, T0 } from './helpers.ts';
 
 const dirs: string[] = [];
 const dbs: SqliteEngine[] = [];
@@ -46,6 +46,22 @@ describe('migrations', () => {
       const actual = (db.raw.prepare(`PRAGMA table_info(${name})`).all() as { name: string }[]).map((c) => c.name).sort();
       const declared = Object.values(getTableColumns(table)).map((c) => c.name).sort();
       expect({ table: name, columns: actual }).toEqual({ table: name, columns: declared });
+    }
+  });
+
+  it.skipIf(!ON_POSTGRES)('PostgreSQL: every table and column the drizzle schema declares, with foreign keys and the exclusion constraints', async () => {
+    const server = await startTestServer({ seed: false });
+    try {
+      for (const table of Object.values(schema)) {
+        const { name } = getTableConfig(table);
+        const actual = await server.sql.values<string>('SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? ORDER BY column_name', name);
+        const declared = Object.values(getTableColumns(table)).map((c) => c.name).sort();
+        expect({ table: name, columns: [...actual].sort() }).toEqual({ table: name, columns: declared });
+      }
+      const constraints = await server.sql.values<string>("SELECT conname FROM pg_constraint WHERE contype IN ('f', 'x') ORDER BY conname");
+      expect(constraints).toEqual(expect.arrayContaining(['appointments_pet_id_fkey', 'appointments_pet_no_overlap', 'appointments_practitioner_no_overlap', 'pets_owner_id_fkey', 'sessions_user_id_fkey']));
+    } finally {
+      await server.close();
     }
   });
 

@@ -106,7 +106,7 @@ export function appointmentsModel(db: Database): AppointmentsModel {
       return row ? appointmentRecord(row) : undefined;
     },
     refTarget: (practiceId, id) => andThen(target.get({ id, practiceId }), (row) => row && { id: row.id, deleted: row.deletedAt !== null }),
-    insert: async (owner, f, meta) => {
+    insert: (owner, f, meta) => {
       const values = complete<Required<Pick<AppointmentInsert, (typeof fields)[number]>>>(
         'appointments',
         toColumns<AppointmentInsert>('appointments', f, APPOINTMENT_READERS),
@@ -115,8 +115,10 @@ export function appointmentsModel(db: Database): AppointmentsModel {
       // The record is built from what was written rather than read back; clientId is not a
       // column: the caller may pass the pet's owner it already read (`f.clientId`), else it is read here.
       const row = newRow(values, owner.practiceId, meta);
-      row.id = await insert.insert(row);
-      return typeof f.clientId === 'number' ? appointmentRecord(Object.assign(row, { clientId: f.clientId })) : withClient(row);
+      return andThen(insert.insert(row), (id) => {
+        row.id = id;
+        return typeof f.clientId === 'number' ? appointmentRecord(Object.assign(row, { clientId: f.clientId })) : withClient(row);
+      });
     },
     update: (id, f, meta) => write(id, Object.assign(toColumns<AppointmentInsert>('appointments', f, APPOINTMENT_READERS), stamp(meta))),
     tombstone: (id, meta) => write(id, Object.assign({ deletedAt: meta.now }, stamp(meta))),
@@ -156,14 +158,18 @@ export function appointmentsModel(db: Database): AppointmentsModel {
       return { ...record, clientId: typeof petId === 'number' ? ((await ownerOf.value<number>([petId])) ?? null) : null };
     },
     upcomingOfPet: async (practiceId, petId, from, limit) => (await upcoming.all({ practiceId, petId, from, limit })).map(appointmentRecord),
-    bookingsIn: async (practiceId, window) => {
+    // Without a promise on SQLite (andThen): this runs for every booking pushed.
+    bookingsIn: (practiceId, window) => {
       const params = { practiceId, id: window.exceptId ?? 0, from: window.from, start: window.start, to: window.to };
-      const rows = await byPet.all({ ...params, petId: window.petId });
-      if (window.practitionerId !== null) {
-        const seen = new Set(rows.map((r) => r.id));
-        for (const row of await byPractitioner.all({ ...params, practitionerId: window.practitionerId })) if (!seen.has(row.id)) rows.push(row);
-      }
-      return rows.map(appointmentRecord);
+      return andThen(byPet.all({ ...params, petId: window.petId }), (rows) => {
+        const practitionerId = window.practitionerId;
+        if (practitionerId === null) return rows.map(appointmentRecord);
+        return andThen(byPractitioner.all({ ...params, practitionerId }), (more) => {
+          const seen = new Set(rows.map((r) => r.id));
+          for (const row of more) if (!seen.has(row.id)) rows.push(row);
+          return rows.map(appointmentRecord);
+        });
+      });
     },
     editedAt: async (id) => editedAt.value<number>([id]),
     locksBookings: db.dialect === 'postgres',
