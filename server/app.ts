@@ -23,6 +23,7 @@ import { addAuthRoutes } from './routes/auth.ts';
 import { addRestRoutes } from './routes/rest.ts';
 import { addSyncRoutes } from './routes/sync.ts';
 import { createServices } from './services.ts';
+import { createPruner } from './store/retention.ts';
 
 export interface AppDeps {
   /** A migrated database (see db/migrate.ts). */
@@ -34,7 +35,10 @@ export interface AppDeps {
   http?: Partial<HttpConfig>;
   /** Failed sign-in limits (auth/throttle.ts); tests lower them. */
   throttle?: ThrottleLimits;
+  /** How often expired sessions and old sync bookkeeping are deleted (default hourly). */
   sessionPurgeIntervalMs?: number;
+  /** How long the op log, temp ids and revisions are kept (store/retention.ts; default 180 days). */
+  retentionMs?: number;
 }
 
 /** Default body limit; push, sign-in and REST writes set their own. */
@@ -146,10 +150,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   // Expired sessions go at start and then on a schedule (not only when the server restarts).
+  const pruner = createPruner(deps.db, deps.retentionMs);
   const purge = async () => {
     try {
       const removed = await services.sessions.purgeExpired(services.now());
       if (removed > 0) logger.info('[Auth]', `purged ${removed} expired sessions`);
+      const pruned = await pruner.prune(services.now());
+      if (pruned.ops + pruned.tempIds + pruned.revisions > 0) {
+        logger.info('[Server]', `pruned sync bookkeeping older than the retention window: ${pruned.ops} op-log entries, ${pruned.tempIds} temp ids, ${pruned.revisions} revisions`);
+      }
     } catch (err) {
       logger.error('purging expired sessions failed', err);
     }

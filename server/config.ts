@@ -21,6 +21,8 @@ export interface ServerConfig extends HttpConfig {
   databaseUrl: string | undefined;
   /** Connections per process to PostgreSQL (DATABASE_POOL_SIZE, default 10). */
   databasePoolSize: number;
+  /** How long sync bookkeeping (op log, temp ids, revisions) is kept (SYNC_RETENTION_DAYS, default 180). */
+  retentionMs: number;
   /** Built app (vite build output) served at `/`. */
   distDir: string;
   /** Log one line per request. */
@@ -61,6 +63,13 @@ export function parseDatabaseUrl(value: string | undefined): string | undefined 
   return value;
 }
 
+function parseRetentionDays(value: string | undefined): number {
+  const days = Number(value ?? 180);
+  // At least a session's lifetime (30 days): a device must be able to retry for as long as it can sign in.
+  if (!Number.isInteger(days) || days < 30) throw new Error(`SYNC_RETENTION_DAYS must be a whole number of days, at least 30, got "${value}"`);
+  return days;
+}
+
 function parsePoolSize(value: string | undefined): number {
   const size = Number(value ?? 10);
   if (!Number.isInteger(size) || size < 1 || size > 200) throw new Error(`DATABASE_POOL_SIZE must be an integer from 1 to 200, got "${value}"`);
@@ -78,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     databasePath: path.resolve(env.DATABASE_PATH ?? './data/smartdmv.db'),
     databaseUrl: parseDatabaseUrl(env.DATABASE_URL),
     databasePoolSize: parsePoolSize(env.DATABASE_POOL_SIZE),
+    retentionMs: parseRetentionDays(env.SYNC_RETENTION_DAYS) * 24 * 60 * 60 * 1000,
     distDir: path.resolve(env.DIST_DIR ?? './dist'),
     logRequests: env.LOG_REQUESTS !== '0',
     logLevel: env.LOG_LEVEL ?? 'info',
