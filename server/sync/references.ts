@@ -83,12 +83,15 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
         if (value === null || value === undefined) continue; // nullability is the schema's business
         const rule = REFERENCE_RULES[`${entityType}.${field}`] ?? { what: target };
         const code = entityType === 'appointments' && field === 'petId' ? 'PET_NOT_FOUND' : 'REFERENCE_NOT_FOUND';
-        const id = await realId(practiceId, target, value);
+        // Not awaited when SQLite answered at once (see sync/apply.ts: create).
+        let id = realId(practiceId, target, value);
+        if (id instanceof Promise) id = await id;
         if (current && id !== undefined && current[field] === id) {
           fields[field] = id;
           continue;
         }
-        const record = id === undefined ? undefined : await lookup(practiceId, target, id);
+        let record = id === undefined ? undefined : lookup(practiceId, target, id);
+        if (record instanceof Promise) record = await record;
         if (!record || record.deleted) {
           throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
         }
