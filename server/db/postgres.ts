@@ -10,7 +10,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Database, Params, RunResult, ScopeState, Statement } from './engine.ts';
+import { errorCode, type Database, type Params, type RunResult, type ScopeState, type Statement } from './engine.ts';
 
 pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
 
@@ -118,21 +118,28 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
   async function scoped<T>(write: boolean, begin: string, fn: () => Promise<T>): Promise<T> {
     if (als.getStore()) throw new Error(`${write ? 'write' : 'read'}() inside another scope: nest with savepoint()`);
     const client = await pool.connect();
+    // A connection whose BEGIN, COMMIT or ROLLBACK failed without an SQLSTATE (the socket, not the
+    // transaction) is closed instead of going back to the pool.
     let broken = false;
+    const control = async (sql: string): Promise<void> => {
+      try {
+        await client.query(sql);
+      } catch (err) {
+        if (errorCode(err) === undefined) broken = true;
+        throw err;
+      }
+    };
     try {
-      await client.query(begin);
+      await control(begin);
       let result: T;
       try {
         result = await als.run({ client, write, depth: 0, state: {} }, fn);
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => void (broken = true));
+        await control('ROLLBACK').catch(() => {});
         throw err;
       }
-      await client.query('COMMIT');
+      await control('COMMIT');
       return result;
-    } catch (err) {
-      if (!(err instanceof Error) || !('code' in err)) broken = true;
-      throw err;
     } finally {
       client.release(broken);
     }
