@@ -53,6 +53,13 @@ export interface SyncLog {
   findTempId(practiceId: number, entityType: EntityType, tempId: string): MaybePromise<number | undefined>;
   recordTempId(practiceId: number, entityType: EntityType, tempId: string, realId: number, now: number): MaybePromise<unknown>;
   addRevision(entityType: EntityType, entityId: number, version: number, previous: Fields, now: number): MaybePromise<unknown>;
+  /**
+   * PostgreSQL, inside a write transaction: reads the op-log entries and temp ids a batch names
+   * in one query each, so `findOp` / `findTempId` answer them without a round trip per operation
+   * (what the batch records itself is added as it goes). A row another transaction commits later
+   * meets the unique index instead. SQLite: nothing (its look-ups cost no round trip).
+   */
+  prefetch(practiceId: number, opIds: readonly string[], tempIds: readonly string[]): MaybePromise<void>;
   /** Revisions of a row after `afterVersion`, newest first. */
   revisionsAfter(entityType: EntityType, entityId: number, afterVersion: number): Promise<Revision[]>;
 }
@@ -95,6 +102,22 @@ export function createSyncLog(db: Database): SyncLog {
   );
 
   const seqState = (): SeqState | undefined => db.state()?.seq as SeqState | undefined;
+  const prefetchedOps = db.prepare<{ opId: string; entityType: string; operation: string; result: string }>(
+    'SELECT op_id AS "opId", entity_type AS "entityType", operation, result FROM op_log WHERE practice_id = ? AND op_id = ANY(CAST(? AS TEXT[]))',
+  );
+  const prefetchedTemps = db.prepare<{ key: string; realId: number }>(
+    "SELECT entity_type || ':' || temp_id AS key, real_id AS \"realId\" FROM temp_ids WHERE practice_id = ? AND temp_id = ANY(CAST(? AS TEXT[]))",
+  );
+  /** What `prefetch` read, by opId and by `entityType:tempId`, for the practice it read them for. */
+  interface Known {
+    practiceId: number;
+    ops: Map<string, { entityType: string; operation: string; result: string } | null>;
+    temps: Map<string, number | null>;
+  }
+  const known = (practiceId: number): Known | undefined => {
+    const found = db.state()?.known as Known | undefined;
+    return found && found.practiceId === practiceId ? found : undefined;
+  };
   const counted = (): void => {
     const state = seqState();
     if (state) state.writes++;
@@ -139,12 +162,14 @@ export function createSyncLog(db: Database): SyncLog {
       return last - count + 1;
     },
     currentSeq: async () => (await readSeq.value<number>()) ?? 0,
-    findOp: (practiceId, opId) =>
-      andThen(findOp.get([practiceId, opId]), (row) =>
-        row ? { entityType: row.entityType, operation: row.operation, result: JSON.parse(row.result) as PushResult } : undefined,
-      ),
+    findOp: (practiceId, opId) => {
+      const cached = known(practiceId)?.ops.get(opId);
+      const row = cached !== undefined ? cached : findOp.get([practiceId, opId]);
+      return andThen(row, (r) => (r ? { entityType: r.entityType, operation: r.operation, result: JSON.parse(r.result) as PushResult } : undefined));
+    },
     recordOp: (entry) => {
       counted();
+      known(entry.practiceId)?.ops.set(entry.opId, { entityType: entry.entityType, operation: entry.operation, result: entry.resultJson });
       return insertOp.run({
         practiceId: entry.practiceId,
         opId: entry.opId,
@@ -155,14 +180,30 @@ export function createSyncLog(db: Database): SyncLog {
         createdAt: entry.now,
       });
     },
-    findTempId: (practiceId, entityType, tempId) => findTemp.value<number>([practiceId, entityType, tempId]),
+    findTempId: (practiceId, entityType, tempId) => {
+      const cached = known(practiceId)?.temps.get(`${entityType}:${tempId}`);
+      if (cached !== undefined) return cached ?? undefined;
+      return findTemp.value<number>([practiceId, entityType, tempId]);
+    },
     recordTempId: (practiceId, entityType, tempId, realId, now) => {
       counted();
+      known(practiceId)?.temps.set(`${entityType}:${tempId}`, realId);
       return insertTemp.run({ practiceId, entityType, tempId, realId, createdAt: now });
     },
     addRevision: (entityType, entityId, version, previous, now) => {
       counted();
       return insertRevision.run({ entityType, entityId, version, previous: JSON.stringify(previous), changedAt: now });
+    },
+    prefetch: async (practiceId, opIds, tempIds) => {
+      const state = db.state();
+      if (!postgres || !state) return;
+      const found: Known = { practiceId, ops: new Map(opIds.map((id) => [id, null])), temps: new Map() };
+      for (const row of await prefetchedOps.all([practiceId, [...opIds]])) found.ops.set(row.opId, row);
+      if (tempIds.length > 0) {
+        for (const type of ['users', 'pets', 'appointments']) for (const id of tempIds) found.temps.set(`${type}:${id}`, null);
+        for (const row of await prefetchedTemps.all([practiceId, [...tempIds]])) found.temps.set(row.key, row.realId);
+      }
+      state.known = found;
     },
     revisionsAfter: async (entityType, entityId, afterVersion) =>
       (await revisionsAfter.all([entityType, entityId, afterVersion])).map((r) => ({ version: r.version, previous: JSON.parse(r.previous) as Fields, changedAt: r.changedAt })),

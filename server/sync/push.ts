@@ -4,7 +4,7 @@
  * no trace and never fails the others. Operations apply in order, so a create's temp id is known
  * to the operations after it in the same batch.
  */
-import { PushOperationSchema, isWellFormedText, type PushResponse, type PushResult } from '../../src/protocol/index.ts';
+import { PushOperationSchema, isTempId, isWellFormedText, type PushOperation, type PushResponse, type PushResult } from '../../src/protocol/index.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import { BatchAbort, type Actor, type Applier, type BatchIsolation } from './apply.ts';
 import { describeIssues } from './errors.ts';
@@ -40,7 +40,12 @@ export async function pushOperations(
   const run = (isolation: BatchIsolation): Promise<PushResult[]> =>
     log.writeTransaction(async () => {
       // No reference cache with savepoints: a rolled-back savepoint could leave it out of date.
-      if (isolation === 'none') resolver.rememberInTransaction();
+      if (isolation === 'none') {
+        resolver.rememberInTransaction();
+        const ops = parsed.filter((op): op is PushOperation => !('success' in op));
+        const temps = ops.flatMap((op) => [op.tempId, op.entityId, ...Object.values(op.data ?? {})].filter(isTempId));
+        await log.prefetch(actor.practiceId, ops.map((op) => op.opId), [...new Set(temps)]);
+      }
       // The booking locks the batch will want, all at once and in order: two batches booking the
       // same pets take turns instead of deadlocking (PostgreSQL; nothing on SQLite).
       if (models.appointments.locksBookings) await models.appointments.lockBookings(parsed.flatMap((op) => ('success' in op || op.entityType !== 'appointments' || !op.data ? [] : bookingLockKeys(op.data as Fields))));
