@@ -123,7 +123,8 @@ async function deliver(servers: RunningServer[], session: Session, operations: P
       const x = a.results[i]!;
       const y = b.results[i]!;
       if (x.success !== y.success || x.realId !== y.realId || x.version !== y.version) {
-        stats.errors.push(`duplicate answers differ for ${operations[i]!.opId}: ${JSON.stringify([x, y]).slice(0, 300)}`);
+        const brief = (r: PushResult) => JSON.stringify({ success: r.success, realId: r.realId, version: r.version, error: r.error, conflict: r.conflictData?.conflictType });
+        stats.errors.push(`duplicate answers differ for ${operations[i]!.opId}: ${brief(x)} vs ${brief(y)}`);
       }
     }
     answer = a;

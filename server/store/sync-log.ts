@@ -44,7 +44,10 @@ export interface SyncLog {
   /** Reserves `count` numbers at once and returns the first (bulk loads outside writeTransaction). */
   reserveSeq(count: number): Promise<number>;
   currentSeq(): Promise<number>;
-  findOp(practiceId: number, opId: string): MaybePromise<StoredOp | undefined>;
+  /** `fresh`: ask the database even when `prefetch` read it (the answer may have changed since). */
+  findOp(practiceId: number, opId: string, fresh?: boolean): MaybePromise<StoredOp | undefined>;
+  /** Whether `findOp` answers this opId from what `prefetch` read. */
+  prefetched(practiceId: number, opId: string): boolean;
   /**
    * `resultJson`: the PushResult as JSON without its `record` (the undo log rebuilds the record
    * at the result's version when the opId comes again: see sync/versions.ts).
@@ -162,10 +165,15 @@ export function createSyncLog(db: Database): SyncLog {
       return last - count + 1;
     },
     currentSeq: async () => (await readSeq.value<number>()) ?? 0,
-    findOp: (practiceId, opId) => {
-      const cached = known(practiceId)?.ops.get(opId);
+    prefetched: (practiceId, opId) => known(practiceId)?.ops.has(opId) ?? false,
+    findOp: (practiceId, opId, fresh = false) => {
+      const memory = known(practiceId);
+      const cached = fresh ? undefined : memory?.ops.get(opId);
       const row = cached !== undefined ? cached : findOp.get([practiceId, opId]);
-      return andThen(row, (r) => (r ? { entityType: r.entityType, operation: r.operation, result: JSON.parse(r.result) as PushResult } : undefined));
+      return andThen(row, (r) => {
+        if (r && memory) memory.ops.set(opId, r);
+        return r ? { entityType: r.entityType, operation: r.operation, result: JSON.parse(r.result) as PushResult } : undefined;
+      });
     },
     recordOp: (entry) => {
       counted();

@@ -355,6 +355,9 @@ export function createApplier(deps: ApplierDeps): Applier {
     const editedAt = Math.min(op.timestamp, now);
     const handle = op.operation === 'create' ? create : op.operation === 'update' ? update : remove;
     const result = await handle(actor, model, op, now, editedAt);
+    // Refused on an op-log look-up read before this transaction waited for locks (PostgreSQL's
+    // prefetch): the same operation may have been applied meanwhile by another delivery.
+    if (!result.success && log.prefetched(actor.practiceId, op.opId) && (await log.findOp(actor.practiceId, op.opId, true))) return applyOne(actor, op, now, false);
     if (result.success && remember) {
       const { record, ...stored } = result;
       const resultJson = JSON.stringify(stored);
@@ -380,7 +383,7 @@ export function createApplier(deps: ApplierDeps): Applier {
    */
   async function afterConstraint(actor: Actor, op: PushOperation, now: number, err: unknown): Promise<PushResult | null> {
     // The same operation delivered twice at once: the other delivery's booking or op-log row won.
-    if ((isUniqueViolation(err) || isExclusionViolation(err)) && (await log.findOp(actor.practiceId, op.opId))) return applyOne(actor, op, now, false);
+    if ((isUniqueViolation(err) || isExclusionViolation(err)) && (await log.findOp(actor.practiceId, op.opId, true))) return applyOne(actor, op, now, false);
     if (!isExclusionViolation(err) || !isEntityType(op.entityType)) return null;
     const model = models[op.entityType];
     const tempId = op.tempId ?? (isTempId(op.entityId) ? op.entityId : undefined);

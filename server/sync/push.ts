@@ -39,16 +39,19 @@ export async function pushOperations(
   });
   const run = (isolation: BatchIsolation): Promise<PushResult[]> =>
     log.writeTransaction(async () => {
+      const ops = parsed.filter((op): op is PushOperation => !('success' in op));
+      // The booking locks the batch will want, all at once and in order: two batches booking the
+      // same pets take turns instead of deadlocking (PostgreSQL; nothing on SQLite).
+      if (models.appointments.locksBookings) {
+        await models.appointments.lockBookings(ops.flatMap((op) => (op.entityType === 'appointments' && op.data ? bookingLockKeys(op.data as Fields) : [])));
+      }
       // No reference cache with savepoints: a rolled-back savepoint could leave it out of date.
       if (isolation === 'none') {
         resolver.rememberInTransaction();
-        const ops = parsed.filter((op): op is PushOperation => !('success' in op));
+        // After the locks: what it reads is as fresh as this transaction can know it.
         const temps = ops.flatMap((op) => [op.tempId, op.entityId, ...Object.values(op.data ?? {})].filter(isTempId));
         await log.prefetch(actor.practiceId, ops.map((op) => op.opId), [...new Set(temps)]);
       }
-      // The booking locks the batch will want, all at once and in order: two batches booking the
-      // same pets take turns instead of deadlocking (PostgreSQL; nothing on SQLite).
-      if (models.appointments.locksBookings) await models.appointments.lockBookings(parsed.flatMap((op) => ('success' in op || op.entityType !== 'appointments' || !op.data ? [] : bookingLockKeys(op.data as Fields))));
       const results: PushResult[] = [];
       // In order, one at a time: a create's temp id is known to the operations after it.
       // A malformed operation already has its (failed) result.
