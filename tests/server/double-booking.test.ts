@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { startServer } from '../../bench/lib/server.ts';
 import { ConflictDataSchema, MAX_CLASHES_REPORTED, PushResponseSchema, type PushResponse, type PushResult } from '../../src/protocol/index.ts';
 import { ON_POSTGRES, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
@@ -287,6 +288,32 @@ describe('concurrent bookings of one slot', () => {
     } finally {
       await other.stop();
       await shared.close();
+    }
+  });
+
+  it.skipIf(!ON_POSTGRES)('PostgreSQL holds the rule itself: a booking written around the server (no lock, no check) still cannot overlap one the server writes', async () => {
+    const at = day();
+    // Another program's transaction inserts a booking of the practitioner and keeps it open.
+    const other = new pg.Client({ connectionString: server.databaseUrl });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      const start = Date.parse(at('10:00'));
+      const inserted = await other.query<{ id: string }>(
+        `INSERT INTO appointments (title, type, date, duration_minutes, status, pet_id, practitioner_id, practice_id, version, created_at, updated_at, seq, edited_at)
+         VALUES ('Around the server', 'checkup', $1, '30', 'scheduled', $2, $3, 1, 1, $1, $1, 999999, $1) RETURNING id`,
+        [start, otherPetId, ids.practitionerId],
+      );
+      // The server's check cannot see it yet; its insert waits on the exclusion constraint...
+      const pushed = create(desk, booking(at('10:15')));
+      await new Promise((r) => setTimeout(r, 300));
+      await other.query('COMMIT');
+      // ...and once the other commits, the push answers the same double_booking conflict, nothing stored.
+      const result = await pushed;
+      expect(result).toMatchObject({ success: false, conflict: true, conflictData: { conflictType: 'double_booking', clashes: [{ reason: 'practitioner', appointment: { id: Number(inserted.rows[0]!.id) } }] } });
+      expect(await appointmentsAt(at('10:15'))).toBe(0);
+    } finally {
+      await other.end();
     }
   });
 
