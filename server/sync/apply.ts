@@ -199,7 +199,8 @@ export function createApplier(deps: ApplierDeps): Applier {
       if (existing) return success(op, existing, tempId);
     }
     const fields = parseCreateData(model.type, op.data);
-    const referenced = await resolver.references(actor.practiceId, model.type, fields);
+    let referenced = resolver.references(actor.practiceId, model.type, fields);
+    if (referenced instanceof Promise) referenced = await referenced;
     assertStorable(model.type, fields);
     if (model.type === 'appointments') {
       let clashes = bookingClashes(models.appointments, actor.practiceId, fields, null);
@@ -436,22 +437,14 @@ export function createApplier(deps: ApplierDeps): Applier {
       }
     },
     json: (result) => serialized.get(result),
-    async applyInBatch(actor, op, now, isolation) {
-      if (isolation === 'savepoint') {
-        try {
-          return await inSavepoint(actor, op, now, true);
-        } catch (err) {
-          return failed(actor, op, now, err);
-        }
-      }
+    applyInBatch(actor, op, now, isolation) {
+      if (isolation === 'savepoint') return inSavepoint(actor, op, now, true).catch((err: unknown) => failed(actor, op, now, err));
       const writesBefore = log.writeCount();
-      try {
-        return await applyOne(actor, op, now, true);
-      } catch (err) {
+      return applyOne(actor, op, now, true).catch((err: unknown) => {
         // Refused before writing anything: nothing to undo.
         if (err instanceof OperationError && log.writeCount() === writesBefore) return failure(op, err.code, err.message);
         throw new BatchAbort(err);
-      }
+      });
     },
   };
 }

@@ -36,7 +36,7 @@ export interface Resolver {
    * is not checked again: references are checked when they change, so an edit of an appointment
    * whose pet was deleted since still applies.
    */
-  references(practiceId: number, entityType: EntityType, fields: Fields, current?: Fields): Promise<Map<string, RefTarget>>;
+  references(practiceId: number, entityType: EntityType, fields: Fields, current?: Fields): MaybePromise<Map<string, RefTarget>>;
 }
 
 export function createResolver(db: Database, models: EntityModels, log: SyncLog): Resolver {
@@ -75,33 +75,39 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
       if (real === undefined) throw new OperationError('NOT_FOUND', `No ${entityType} record with id ${String(id)} (temp id never created)`);
       return real;
     },
-    async references(practiceId, entityType, fields, current) {
+    references(practiceId, entityType, fields, current) {
       const found = new Map<string, RefTarget>();
-      for (const { field, target } of REFERENCE_FIELDS[entityType]) {
-        if (!(field in fields)) continue;
+      const refs = REFERENCE_FIELDS[entityType];
+      /** Checks field `i` given its real id (undefined: a temp id never created). */
+      const settle = (i: number, id: number | undefined): MaybePromise<void> => {
+        const { field, target } = refs[i]!;
         const value = fields[field];
-        if (value === null || value === undefined) continue; // nullability is the schema's business
-        const rule = REFERENCE_RULES[`${entityType}.${field}`] ?? { what: target };
-        const code = entityType === 'appointments' && field === 'petId' ? 'PET_NOT_FOUND' : 'REFERENCE_NOT_FOUND';
-        // Not awaited when SQLite answered at once (see sync/apply.ts: create).
-        let id = realId(practiceId, target, value);
-        if (id instanceof Promise) id = await id;
         if (current && id !== undefined && current[field] === id) {
           fields[field] = id;
-          continue;
+          return;
         }
-        let record = id === undefined ? undefined : lookup(practiceId, target, id);
-        if (record instanceof Promise) record = await record;
-        if (!record || record.deleted) {
-          throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
+        const rule = REFERENCE_RULES[`${entityType}.${field}`] ?? { what: target };
+        const code = entityType === 'appointments' && field === 'petId' ? 'PET_NOT_FOUND' : 'REFERENCE_NOT_FOUND';
+        return andThen(id === undefined ? undefined : lookup(practiceId, target, id), (record) => {
+          if (!record || record.deleted) throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
+          if (rule.role && !rule.role(record.role)) throw new OperationError(code, `${field}: user ${record.id} is not a ${rule.what}`);
+          fields[field] = record.id;
+          found.set(field, record);
+        });
+      };
+      // Field by field: without a promise while the look-ups answer at once (SQLite, on every
+      // pushed operation), a promise chain from the first one that does not (PostgreSQL).
+      const from = (start: number): MaybePromise<Map<string, RefTarget>> => {
+        for (let i = start; i < refs.length; i++) {
+          const value = fields[refs[i]!.field];
+          if (!(refs[i]!.field in fields) || value === null || value === undefined) continue; // nullability is the schema's business
+          const id = realId(practiceId, refs[i]!.target, value);
+          const settled = id instanceof Promise ? id.then((real) => settle(i, real)) : settle(i, id);
+          if (settled instanceof Promise) return settled.then(() => from(i + 1));
         }
-        if (rule.role && !rule.role(record.role)) {
-          throw new OperationError(code, `${field}: user ${record.id} is not a ${rule.what}`);
-        }
-        fields[field] = record.id;
-        found.set(field, record);
-      }
-      return found;
+        return found;
+      };
+      return from(0);
     },
   };
 }
