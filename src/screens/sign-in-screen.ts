@@ -1,14 +1,22 @@
 /**
  * Sign in. The session API always goes to the network (nothing about passwords is stored on the
- * tablet), so signing in needs a connection; everything after it works offline.
+ * tablet), so signing in needs a connection ("Connect to sign in."); everything after it works
+ * offline.
  * @fires signed-in - detail `{user}`.
  */
 import { css, html, nothing } from 'lit';
 import { ApiError, describeError } from '../api/http.ts';
 import type { SessionUser } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
+import { CONNECT_TO_SIGN_IN } from '../session.ts';
 import { controls } from '../styles/controls.ts';
 import { ScreenElement } from './screen.ts';
+
+/** What a sign-in gives the app: the user, and the token that ends the session without its cookie. */
+export interface SignedInDetail {
+  user: SessionUser;
+  revocationToken?: string;
+}
 
 export class SignInScreen extends ScreenElement {
   static override properties = {
@@ -74,14 +82,14 @@ export class SignInScreen extends ScreenElement {
     this._busy = true;
     this._error = null;
     try {
-      const user = await services.auth.login(email, password);
-      this.dispatchEvent(new CustomEvent<{ user: SessionUser }>('signed-in', { detail: { user }, bubbles: true, composed: true }));
+      const signedIn = await services.auth.login(email, password);
+      this.dispatchEvent(new CustomEvent<SignedInDetail>('signed-in', { detail: signedIn, bubbles: true, composed: true }));
     } catch (error) {
       this._error =
         error instanceof ApiError && error.status === 401
           ? 'That email and password do not match an account.'
           : error instanceof ApiError && error.isNetwork
-            ? 'Signing in needs a connection to the practice server. Try again when the tablet is online.'
+            ? `${CONNECT_TO_SIGN_IN} Signing in needs the practice server; try again when the tablet is online.`
             : describeError(error);
     } finally {
       this._busy = false;
@@ -96,6 +104,6 @@ declare global {
     'sign-in-screen': SignInScreen;
   }
   interface HTMLElementEventMap {
-    'signed-in': CustomEvent<{ user: SessionUser }>;
+    'signed-in': CustomEvent<SignedInDetail>;
   }
 }

@@ -308,3 +308,14 @@ export async function markRetryableFailed(db: SyncDb, error: ErrorInfo): Promise
 export async function clearCompletedCount(db: SyncDb): Promise<void> {
   await db.put('meta', { key: 'completedCount', value: 0 });
 }
+
+/** Rows still to reach the server, counted by the user who made them (rows leave once acknowledged). */
+export async function unsyncedByUser(db: SyncDb): Promise<Map<number | null, number>> {
+  const counts = new Map<number | null, number>();
+  let cursor = await db.transaction('sync_operations', 'readonly').store.openCursor();
+  while (cursor) {
+    counts.set(cursor.value.userId, (counts.get(cursor.value.userId) ?? 0) + 1);
+    cursor = await cursor.continue();
+  }
+  return counts;
+}

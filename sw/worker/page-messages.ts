@@ -17,10 +17,11 @@ import { readQuarantine } from '../store/apply-pull.ts';
 import { applyResolution, listConflicts } from '../store/conflicts.ts';
 import { discardFailed, discardOperation } from '../store/discard.ts';
 import { getMeta, setMeta } from '../store/meta.ts';
-import { clearCompletedCount, operationsForPage, queueStats, retryOperation } from '../store/queue.ts';
+import { clearCompletedCount, operationsForPage, queueStats, retryOperation, unsyncedByUser } from '../store/queue.ts';
 import { clearReplica, type SessionCache } from '../store/session.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { SwitchableLogger } from '../sync/logger.ts';
+import type { SignOutQueue } from './sign-out-queue.ts';
 
 export interface PageMessageContext {
   db: SyncDb;
@@ -35,6 +36,8 @@ export interface PageMessageContext {
   backgroundSyncSupported: boolean;
   onSessionStarted: (user: SessionUser) => void;
   session: SessionCache;
+  /** Sign-outs the server has not heard of yet (worker/sign-out-queue.ts). */
+  signOutQueue: SignOutQueue;
 }
 
 type Handlers = { [K in PageMessageType]: (msg: Extract<PageMessage, { type: K }>, ctx: PageMessageContext) => Promise<PageMessageReplies[K]> };
@@ -111,6 +114,7 @@ const handlers: Handlers = {
     return { autoSync: msg.enabled };
   },
   ONLINE: async (_msg, ctx) => {
+    void ctx.signOutQueue.replay();
     const stats = await queueStats(ctx.db);
     const started = stats.pending + stats.failed > 0 && !ctx.backgroundSyncSupported;
     if (started) ctx.scheduleSync('online');
@@ -122,20 +126,44 @@ const handlers: Handlers = {
       // Another practice's data must not show: drop the replica (queued work stays queued).
       await clearReplica(ctx.db);
     }
+    const sameUser = previous?.id === msg.user.id;
+    const heldToken = await getMeta(ctx.db, 'revocationToken');
+    // Someone else signed in over a session that never signed out: end that one on the server.
+    if (!sameUser && heldToken) await ctx.signOutQueue.add(heldToken);
     await ctx.session.set(msg.user);
+    // A page reload repeats the start without the token (the login gave it once): keep it then.
+    if (msg.revocationToken || !sameUser) await setMeta(ctx.db, 'revocationToken', msg.revocationToken ?? null);
+    await setMeta(ctx.db, 'knownUsers', { ...(await getMeta(ctx.db, 'knownUsers')), [String(msg.user.id)]: msg.user.name });
     await setMeta(ctx.db, 'authRequired', false);
+    await setMeta(ctx.db, 'signedOut', false);
     ctx.onSessionStarted(msg.user);
     ctx.scheduleSync('login');
+    // The network is there (the page just signed in): send sign-outs kept from earlier.
+    void ctx.signOutQueue.replay();
     return { started: true };
   },
-  SESSION_ENDED: async (_msg, ctx) => {
+  SESSION_ENDED: async (msg, ctx) => {
     const stats = await queueStats(ctx.db);
     const pending = stats.pending + stats.inFlight + stats.failed + stats.conflicts;
+    const token = await getMeta(ctx.db, 'revocationToken');
+    // From here on, reads and writes through the worker answer 401 and nothing syncs.
     await ctx.session.set(null);
+    await setMeta(ctx.db, 'signedOut', true);
+    await setMeta(ctx.db, 'revocationToken', null);
+    // The page could not reach /api/auth/logout: the session ends on the server once it is told.
+    const revokeQueued = token !== null && msg.serverSignedOut !== true;
+    if (revokeQueued) {
+      await ctx.signOutQueue.add(token);
+      void ctx.signOutQueue.replay();
+    }
     // Patient data leaves the device at sign-out, unless it still holds unsent work.
     const dropped = pending === 0;
     if (dropped) await clearReplica(ctx.db);
-    return { dropped, pending };
+    return { dropped, pending, revokeQueued };
+  },
+  GET_WAITING_WORK: async (_msg, ctx) => {
+    const [counts, names] = await Promise.all([unsyncedByUser(ctx.db), getMeta(ctx.db, 'knownUsers')]);
+    return [...counts].map(([userId, count]) => ({ userId, name: userId === null ? null : (names[String(userId)] ?? null), count }));
   },
   SKIP_WAITING: async (_msg, ctx) => {
     ctx.skipWaiting();

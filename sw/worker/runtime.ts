@@ -3,12 +3,12 @@
  * Builds the worker's sync machinery from the browser's pieces (IndexedDB, fetch, clock, timers,
  * Background Sync, Web Locks) and wires it to the worker's events.
  */
-import { BackgroundSyncPlugin } from 'workbox-background-sync';
 import { registerRoute } from 'workbox-routing';
 import { NetworkOnly } from 'workbox-strategies';
 import {
   PageMessageSchema,
   PERIODIC_SYNC_TAG,
+  type ErrorResponse,
   SYNC_TAG,
   type SyncResult,
   type WorkerReply,
@@ -22,6 +22,7 @@ import { createLogger } from '../sync/logger.ts';
 import { httpTransport } from '../sync/transport.ts';
 import { createBroadcaster } from './broadcast.ts';
 import { answerPageMessage } from './page-messages.ts';
+import { workboxSignOutQueue } from './sign-out-queue.ts';
 import { createSessionCache, type SessionCache } from '../store/session.ts';
 
 /** Failures that may pass by themselves: the browser should retry the background sync later. */
@@ -34,6 +35,8 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   const backgroundSyncSupported = 'sync' in self.registration;
 
   const notify = createBroadcaster(self.clients);
+  // Workbox's queue adds its `sync` listener now, while the worker script runs.
+  const signOutQueue = workboxSignOutQueue(self);
 
   const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache }> = (async () => {
     const db = await openSyncDb();
@@ -135,6 +138,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       now,
       uuid,
       session: () => session.get(),
+      signedOut: () => getMeta(db, 'signedOut'),
       onWrite: () => {
         event.waitUntil(scheduleSync('write'));
         announceQueueStats();
@@ -145,19 +149,28 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const) {
     registerRoute(({ url, sameOrigin }) => sameOrigin && isEntityPath(url.pathname), entityHandler, method);
   }
+  // After a sign-out, "who am I" is answered here (401), without the network, until the next
+  // sign-in: a sign-out made offline leaves a live cookie until the server is told
+  // (sign-out-queue.ts), and that cookie must not bring the user back. Otherwise the server decides.
+  registerRoute(
+    ({ url, sameOrigin }) => sameOrigin && url.pathname === '/api/auth/me',
+    async ({ request }) => {
+      const { db, session } = await ready;
+      if ((await session.get()) || !(await getMeta(db, 'signedOut'))) return fetch(request);
+      const body: ErrorResponse = { success: false, error: { code: 'UNAUTHENTICATED', message: 'Nobody is signed in on this tablet' } };
+      return new Response(JSON.stringify(body), {
+        status: 401,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-served-by': 'service-worker' },
+      });
+    },
+    'GET',
+  );
   // Sign-in and the sync endpoints always go to the network: nothing of them is queued or stored.
   const networkOnly = new NetworkOnly();
   const isDirectApi = (path: string) =>
     path.startsWith('/api/auth/') || path.startsWith('/api/sync/') || path === '/api/health';
   for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const) {
     registerRoute(({ url, sameOrigin }) => sameOrigin && isDirectApi(url.pathname), networkOnly, method);
-  }
-  // Any other write under /api/ is replayed by Workbox's queue when the network returns.
-  const replayed = new NetworkOnly({
-    plugins: [new BackgroundSyncPlugin('smartdmv-api-requests', { maxRetentionTime: 7 * 24 * 60 })],
-  });
-  for (const method of ['POST', 'PATCH', 'PUT', 'DELETE'] as const) {
-    registerRoute(({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/api/'), replayed, method);
   }
 
   // ---------------------------------------------------------------- events
@@ -199,6 +212,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
             scheduleSync: (trigger) => event.waitUntil(scheduleSync(trigger)),
             skipWaiting: () => void self.skipWaiting(),
             onSessionStarted: () => void registerPeriodicPull(),
+            signOutQueue,
           });
         } catch (err) {
           reply = { ok: false, error: { code: 'INTERNAL', message: `The offline store could not open: ${err instanceof Error ? err.message : String(err)}` } };
@@ -216,7 +230,8 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     }
   }
 
-  // On start: queued work from an earlier life of the worker is sent again.
+  // On start: queued work from an earlier life of the worker is sent again (sign-outs too).
+  void signOutQueue.replay();
   void ready.then(async ({ db }) => {
     const stats = await queueStats(db);
     if (stats.pending > 0) await scheduleSync('startup');

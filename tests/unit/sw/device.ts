@@ -42,9 +42,12 @@ export interface TestDevice {
   ask<K extends PageMessageType>(message: Extract<PageMessage, { type: K }>): Promise<PageMessageReplies[K]>;
   /** The same request as the page receives the answer: the reply posted on its port. */
   reply(message: PageMessage): Promise<WorkerReply>;
+  /** Revocation tokens of sign-outs kept for the server, oldest first (the worker's Workbox queue). */
+  signOuts: string[];
 }
 
 export const NORTHSIDE_STAFF: SessionUser = { id: 1, name: 'Reception', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' };
+export const NORTHSIDE_ADMIN: SessionUser = { id: 3, name: 'Admin', role: 'ADMIN', practiceId: 1, tenantId: 'smartvet' };
 
 export async function createTestDevice(
   transport: TestTransport,
@@ -59,6 +62,8 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
   const sleeps: number[] = [];
   const clock = { now: Date.parse('2026-11-25T09:00:00.000Z') };
   let uuid = 0;
+  const signOuts: string[] = [];
+  const signOutQueue = { add: async (token: string) => void signOuts.push(token), replay: async () => undefined };
   const engine = new SyncEngine({
     db,
     transport,
@@ -81,6 +86,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     backgroundSyncSupported: true,
     onSessionStarted: () => undefined,
     session: createSessionCache(db),
+    signOutQueue,
   });
   const device: TestDevice = {
     db,
@@ -98,6 +104,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
         now: () => clock.now,
         uuid: () => `0000${(++uuid).toString(16).padStart(8, '0')}-test-${Math.random().toString(36).slice(2, 10)}`,
         session: () => getMeta(db, 'session'),
+        signedOut: () => getMeta(db, 'signedOut'),
         onWrite: () => undefined,
       });
       if (!response) throw new Error(`not an entity route: ${path}`);
@@ -109,6 +116,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     restart: () => build(db, transport, config),
     ask: (message) => handlePageMessage(message, context()) as Promise<PageMessageReplies[typeof message.type]>,
     reply: (message) => answerPageMessage(message, context()),
+    signOuts,
   };
   return device;
 }
