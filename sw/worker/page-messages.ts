@@ -21,7 +21,7 @@ import { clearCompletedCount, operationsForPage, queueStats, retryOperation, uns
 import { clearReplica, type SessionCache } from '../store/session.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { SwitchableLogger } from '../sync/logger.ts';
-import type { SignOutQueue } from './sign-out-queue.ts';
+import type { SignOutQueue } from './revocations.ts';
 
 export interface PageMessageContext {
   db: SyncDb;
