@@ -27,6 +27,11 @@ export interface PanelNames {
   record(entityType: EntityType, id: EntityId): Promise<string | null>;
   /** A staff member's name by user id. */
   person(userId: number): string | null;
+  /**
+   * Who a change waits for: the name of its author when that is not the person signed in (it is
+   * sent only once they sign in here again), else null.
+   */
+  waitsFor?(userId: number | null): string | null;
 }
 
 /** Waiting changes listed one by one; beyond this, a count (the queue can hold thousands). */
@@ -331,6 +336,7 @@ export class SyncEnginePanel extends LitElement {
     return {
       record: (op) => this.recordNames.get(`${op.entityType}:${String(op.entityId)}`) ?? null,
       person: (userId) => (userId === null ? null : (names?.person(userId) ?? null)),
+      waitsFor: (userId) => names?.waitsFor?.(userId) ?? null,
       now: this.now(),
     };
   }
