@@ -79,6 +79,7 @@ export class SmartDmvApp extends LitElement {
   private readonly screens = new ScreenLoader(() => this.requestUpdate());
   private resizeObserver: ResizeObserver | null = null;
   private started = false;
+  private stopWorkerEvents: (() => void) | null = null;
 
   static override styles = [
     themeTokens,
@@ -161,6 +162,9 @@ export class SmartDmvApp extends LitElement {
     this.addEventListener('navigate', this.onNavigate);
     this.addEventListener('record-id-changed', this.onRecordIdChanged);
     this.addEventListener('update-ready', this.onUpdateReady);
+    this.stopWorkerEvents ??= this.services.client.subscribe((event) => {
+      if (event.type === 'SIGNED_OUT') this.onSignedOutElsewhere(event.userId);
+    });
     if (!this.started) {
       this.started = true;
       // Fetch the screen's code while the session is being checked, not after.
@@ -177,6 +181,8 @@ export class SmartDmvApp extends LitElement {
     this.removeEventListener('navigate', this.onNavigate);
     this.removeEventListener('record-id-changed', this.onRecordIdChanged);
     this.removeEventListener('update-ready', this.onUpdateReady);
+    this.stopWorkerEvents?.();
+    this.stopWorkerEvents = null;
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
   }
@@ -397,6 +403,14 @@ export class SmartDmvApp extends LitElement {
     }
   };
 
+  /** Another window of this tablet signed this user out: this one follows (its screens would read nothing). */
+  private onSignedOutElsewhere(userId: number): void {
+    const session = this._session;
+    if (this._signingOut || session.status !== 'signed-in' || session.user.id !== userId) return;
+    this.services?.sessionHint.set(false);
+    this.showSignedOut('You were signed out in another window of this app.');
+  }
+
   /** Sign out: first a warning when this user's changes have not reached the server. */
   private readonly signOut = async (): Promise<void> => {
     const services = this.services;
@@ -440,6 +454,10 @@ export class SmartDmvApp extends LitElement {
       if (!serverSignedOut) notice = 'Signed out on this tablet. The server could not be told (offline); the session ends when it expires.';
     }
     this._signingOut = false;
+    this.showSignedOut(notice);
+  }
+
+  private showSignedOut(notice: string): void {
     this._signOutWarning = null;
     this._session = { status: 'signed-out', notice };
     this.resizeObserver?.disconnect();

@@ -266,6 +266,8 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CONFLICT_ADDED'), conflict: ConflictRecordSchema }),
   z.object({ type: z.literal('CONFLICT_RESOLVED'), conflictId: z.number().int() }),
   z.object({ type: z.literal('AUTH_REQUIRED') }),
+  /** Someone signed out on this tablet: every window showing that user goes to the sign-in screen. */
+  z.object({ type: z.literal('SIGNED_OUT'), userId: z.number().int() }),
   /**
    * No longer sent: records keep their local key for good and answer at both ids (kept in the
    * protocol until the screens drop the code that follows it).

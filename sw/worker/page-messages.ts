@@ -146,6 +146,7 @@ const handlers: Handlers = {
     const stats = await queueStats(ctx.db);
     const pending = stats.pending + stats.inFlight + stats.failed + stats.conflicts;
     const token = await getMeta(ctx.db, 'revocationToken');
+    const user = await ctx.session.get();
     // From here on, reads and writes through the worker answer 401 and nothing syncs.
     await ctx.session.set(null);
     await setMeta(ctx.db, 'signedOut', true);
@@ -159,6 +160,7 @@ const handlers: Handlers = {
     // Patient data leaves the device at sign-out, unless it still holds unsent work.
     const dropped = pending === 0;
     if (dropped) await clearReplica(ctx.db);
+    if (user) ctx.notify({ type: 'SIGNED_OUT', userId: user.id });
     return { dropped, pending, revokeQueued };
   },
   GET_WAITING_WORK: async (_msg, ctx) => {

@@ -69,6 +69,8 @@ describe('signing out offline (issue 9, item 8)', () => {
     const ended = await device.ask({ type: 'SESSION_ENDED', serverSignedOut: false });
     expect(ended).toEqual({ dropped: false, pending: 1, revokeQueued: true });
     expect(device.signOuts).toEqual([reception.revocationToken]);
+    // Every window of the app hears of it (one showing this user goes to the sign-in screen).
+    expect(device.events).toContainEqual({ type: 'SIGNED_OUT', userId: reception.user.id });
 
     // Nobody can read or change the kept data through the worker.
     for (const path of ['/api/appointments', `/api/appointments/${String(booked.body.data.id)}`, '/api/pets', '/api/users?role=CLIENT']) {

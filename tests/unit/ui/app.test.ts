@@ -129,6 +129,21 @@ describe('<smartdmv-app>', () => {
     expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(1);
   });
 
+  it('follows a sign-out made in another window of the app (the worker tells every window)', async () => {
+    const { services, worker } = setup();
+    const app = await mount(new SmartDmvApp(), { services });
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    worker.emit({ type: 'SIGNED_OUT', userId: 2 }); // someone else: nothing happens
+    await app.updateComplete;
+    expect(screen(app, 'appointments-screen')).not.toBeNull();
+    worker.emit({ type: 'SIGNED_OUT', userId: 1 });
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
+    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
+    await signIn.updateComplete;
+    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain('signed out in another window');
+    expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(0);
+  });
+
   it('signing out offline asks the worker to tell the server later, and says so', async () => {
     const { services, worker, api } = setup();
     worker.handlers.SESSION_ENDED = () => ({ dropped: true, pending: 0, revokeQueued: true });
