@@ -92,9 +92,14 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   /** Triggers that still sync when the user turned "Sync automatically" off. */
   const ALWAYS_ALLOWED = new Set(['login', 'auto-sync-on']);
 
+  /**
+   * Whether a sync may start by itself: the setting is on and someone is signed in (signed out,
+   * a Background Sync event or a start-up has nothing it may send or pull, and its "sign in"
+   * stop would only show up as the next user's last sync).
+   */
   async function autoSyncOn(): Promise<boolean> {
-    const { db } = await ready;
-    return getMeta(db, 'autoSync');
+    const { db, session } = await ready;
+    return (await session.get()) !== null && getMeta(db, 'autoSync');
   }
 
   /** Asks for a sync: through Background Sync when there is one (it waits for the network), else at once. */
@@ -103,7 +108,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     // reading the setting, so the write path pays nothing more).
     if (syncTagRegistered && trigger === 'write') return;
     if (!ALWAYS_ALLOWED.has(trigger) && !(await autoSyncOn())) {
-      logger.debug('[SyncEngine]', `automatic sync is off: ${trigger} does not start one (Sync Now does)`);
+      logger.debug('[SyncEngine]', `automatic sync is off, or nobody is signed in: ${trigger} does not start one`);
       return;
     }
     if (backgroundSyncSupported && self.registration.sync) {

@@ -69,6 +69,7 @@ test('an offline sign-out ends the session everywhere and keeps the change for i
   expect((await serverGet<Client>(admin, `/api/users/${client.id}`)).phone).not.toBe(phone);
   await page.getByRole('link', { name: 'Sync' }).click();
   await expect(page.getByTestId('waiting-list')).toContainText('Waiting for Maya Chen to sign in');
+  await page.screenshot({ path: test.info().outputPath('sync-tab-waiting.png'), fullPage: true });
   // Sync Now as the vet sends nothing of it.
   await askWorker(page, { type: 'SYNC_NOW' });
   expect((await serverGet<Client>(admin, `/api/users/${client.id}`)).phone).not.toBe(phone);
