@@ -148,8 +148,8 @@ const handlers: Handlers = {
     const token = await getMeta(ctx.db, 'revocationToken');
     const user = await ctx.session.get();
     // From here on, reads and writes through the worker answer 401 and nothing syncs.
-    await ctx.session.set(null);
     await setMeta(ctx.db, 'signedOut', true);
+    await ctx.session.set(null);
     await setMeta(ctx.db, 'revocationToken', null);
     // The page could not reach /api/auth/logout: the session ends on the server once it is told.
     const revokeQueued = token !== null && msg.serverSignedOut !== true;
