@@ -41,6 +41,9 @@ test('an offline sign-out ends the session everywhere and keeps the change for i
   await warning.getByRole('button', { name: 'Sign out anyway' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in to SmartDMV' })).toBeVisible();
   await expect(page.getByRole('status')).toContainText('The practice server is told as soon as the tablet is online.');
+  await expect(page.getByRole('list', { name: 'Changes waiting on this tablet' })).toContainText(
+    '1 change by Maya Chen waits on this tablet; it is sent when Maya Chen signs in here.',
+  );
 
   // Still offline: a reload shows the sign-in screen (Connect to sign in), and the worker answers
   // nobody: not the data, not "who am I".

@@ -183,6 +183,15 @@ describe('<sign-in-screen>', () => {
     await eventually(() => expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('do not match'));
   });
 
+  it('says whose changes wait on this tablet for them to sign in', async () => {
+    const worker = new FakeWorker({ GET_WAITING_WORK: () => [{ userId: 1, name: 'Maya Chen', count: 2 }, { userId: 9, name: null, count: 1 }] });
+    const el = await mount(new SignInScreen(), { services: createServices({ fetch: new FakeApi().fetch, client: worker.client() }) });
+    await eventually(() => expect(shadow(el).querySelectorAll('.waiting li')).toHaveLength(2));
+    const items = [...shadow(el).querySelectorAll('.waiting li')].map((li) => text(li));
+    expect(items[0]).toBe('2 changes by Maya Chen wait on this tablet; they are sent when Maya Chen signs in here.');
+    expect(items[1]).toBe('1 change by someone who signed in earlier waits on this tablet; it is sent when they sign in here.');
+  });
+
   it('explains that signing in needs the network when offline', async () => {
     const worker = new FakeWorker();
     const offline = createServices({ fetch: async () => { throw new TypeError('Failed to fetch'); }, client: worker.client() });
