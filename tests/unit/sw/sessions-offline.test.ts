@@ -107,6 +107,42 @@ describe('signing out offline (issue 9, item 8)', () => {
     expect(await device.ask({ type: 'GET_WAITING_WORK' })).toEqual([]);
   });
 
+  it('two people changing one record: each change goes under its author, in the order they were made', async () => {
+    const transport = tabletTransport();
+    const device = await createTestDevice(transport);
+    const { petId } = seedIds(ctx.server.db);
+    const reception = await login('reception@northside.example');
+    await signInOnTablet(device, transport, reception);
+    expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Breed by reception' })).status).toBe(200);
+    await device.ask({ type: 'SESSION_ENDED', serverSignedOut: false });
+
+    const vet = await login('vet@northside.example');
+    await signInOnTablet(device, transport, vet);
+    expect((await device.fetch('PATCH', `/api/pets/${petId}`, { name: 'Name by vet' })).status).toBe(200);
+    // Not folded into reception's row: two rows, one per author.
+    expect((await queueRows(device.db)).map((r) => [r.userId, r.data])).toEqual([
+      [reception.user.id, { breed: 'Breed by reception' }],
+      [vet.user.id, { name: 'Name by vet' }],
+    ]);
+    // The vet's change waits behind reception's (one record's changes go in order).
+    expect((await device.engine.sync('manual')).pushed).toBe(0);
+    const pet = () => ctx.server.db.prepare('SELECT name, breed FROM pets WHERE id = ?').get(petId) as { name: string; breed: string | null };
+    expect(pet().breed).not.toBe('Breed by reception');
+
+    await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
+    await signInOnTablet(device, transport, await login('reception@northside.example'));
+    expect(pet()).toMatchObject({ breed: 'Breed by reception' });
+    expect(pet().name).not.toBe('Name by vet');
+    await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
+    await signInOnTablet(device, transport, await login('vet@northside.example'));
+    expect(pet()).toEqual({ name: 'Name by vet', breed: 'Breed by reception' });
+    const authors = ctx.server.db
+      .prepare("SELECT user_id FROM op_log WHERE entity_type = 'pets' ORDER BY id")
+      .pluck()
+      .all() as number[];
+    expect(authors.slice(-2)).toEqual([reception.user.id, vet.user.id]);
+  });
+
   it('a sign-out with nothing queued drops the replica; signing in again reads it back from the server', async () => {
     const transport = tabletTransport();
     const device = await createTestDevice(transport);
