@@ -289,13 +289,14 @@ export async function retryOperation(db: SyncDb, id: number): Promise<boolean> {
 }
 
 /** `lastChance`: the browser stops retrying; rows stay queued, visibly failed but retryable. */
-export async function markRetryableFailed(db: SyncDb, error: ErrorInfo): Promise<number> {
+/** `userId`: only that person's rows (another person's were not tried: they wait for their session). */
+export async function markRetryableFailed(db: SyncDb, error: ErrorInfo, userId?: number): Promise<number> {
   return inWriteTransaction(db, async (tx) => {
     const flying = await inFlightIds(tx);
     let cursor = await tx.objectStore('sync_operations').index('status').openCursor('pending');
     let count = 0;
     while (cursor) {
-      if (!flying.has(cursor.value.id)) {
+      if (!flying.has(cursor.value.id) && (userId === undefined || cursor.value.userId === userId)) {
         await cursor.update({ ...cursor.value, status: 'failed', retryable: true, lastError: error });
         count++;
       }

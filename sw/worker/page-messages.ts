@@ -89,7 +89,9 @@ const handlers: Handlers = {
     return statsChanged(ctx);
   },
   CLEAR_FAILED: async (_msg, ctx) => {
-    await discardFailed(ctx.db, ctx.now());
+    const user = await ctx.session.get();
+    if (!user) return statsChanged(ctx);
+    await discardFailed(ctx.db, ctx.now(), user.id);
     ctx.notify({ type: 'DATA_CHANGED', entityTypes: ['users', 'pets', 'appointments'] });
     return statsChanged(ctx);
   },

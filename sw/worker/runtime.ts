@@ -67,13 +67,13 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
 
   /** Runs a sync now and decides whether the browser should retry it. */
   async function runSync(trigger: string, lastChance = false): Promise<SyncResult> {
-    const { db, engine } = await ready;
+    const { db, engine, session } = await ready;
     const result = await engine.sync(trigger);
     if (result.error && TRANSIENT_CODES.has(result.error.code)) {
       const stats = await queueStats(db);
       if (stats.pending + stats.inFlight > 0) {
         if (lastChance) {
-          const kept = await markRetryableFailed(db, result.error);
+          const kept = await markRetryableFailed(db, result.error, (await session.get())?.id);
           notify({ type: 'SYNC_GAVE_UP', pending: kept });
           notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
         } else if (trigger === 'background-sync') {

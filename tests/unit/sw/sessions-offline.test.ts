@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestDevice, queueRows, type TestDevice } from './device.ts';
 import { serverTransport, useTestServer } from './with-server.ts';
 import { count, seedIds, type Client } from '../../server/helpers.ts';
+import { markRetryableFailed } from '../../../sw/store/queue.ts';
 import { replayRevocations, revokeRequest, type RequestQueue } from '../../../sw/worker/revocations.ts';
 import type { PullParams, SyncTransport } from '../../../sw/sync/transport.ts';
 import type { PushRequest, SessionUser } from '../../../src/protocol/index.ts';
@@ -141,6 +142,27 @@ describe('signing out offline (issue 9, item 8)', () => {
       .pluck()
       .all() as number[];
     expect(authors.slice(-2)).toEqual([reception.user.id, vet.user.id]);
+  });
+
+  it('a failed sync marks only the signed-in person\'s rows, and "Discard all failed" leaves another person\'s work', async () => {
+    const transport = tabletTransport();
+    const device = await createTestDevice(transport);
+    const { petId, appointmentId } = seedIds(ctx.server.db);
+    await signInOnTablet(device, transport, await login('reception@northside.example'));
+    expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Kept for reception' })).status).toBe(200);
+    await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
+    const vet = await login('vet@northside.example');
+    await signInOnTablet(device, transport, vet);
+    expect((await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { notes: 'The vet’s note' })).status).toBe(200);
+
+    // The browser gave up on the vet's sync (lastChance): only the vet's row was tried.
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, vet.user.id)).toBe(1);
+    const statuses = async () => (await queueRows(device.db)).map((r) => [r.entityType, r.status]);
+    expect(await statuses()).toEqual([['pets', 'pending'], ['appointments', 'failed']]);
+    // Even failed, reception's row is not the vet's to drop in bulk.
+    await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' });
+    await device.ask({ type: 'CLEAR_FAILED' });
+    expect(await statuses()).toEqual([['pets', 'failed']]);
   });
 
   it('a sign-out with nothing queued drops the replica; signing in again reads it back from the server', async () => {
