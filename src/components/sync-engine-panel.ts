@@ -257,6 +257,8 @@ export class SyncEnginePanel extends LitElement {
     const failed = queue.failedOperations;
     const waiting = queue.waitingOperations;
     const names = this.operationNames(queue.operations);
+    // "Discard all failed" drops only the signed-in person's: another person's wait for them.
+    const discardable = failed.filter((op) => names.waitsFor(op.userId) === null);
     return html`
       <section class="card" aria-labelledby="queue-heading">
         <div class="toolbar">
@@ -275,15 +277,16 @@ export class SyncEnginePanel extends LitElement {
         <div class="toolbar">
           <h3 id="failed-heading">Failed changes <span class="count">(${failed.length})</span></h3>
           <span class="spacer"></span>
-          ${failed.length > 0 && this._confirm !== 'all-failed'
+          ${discardable.length > 0 && this._confirm !== 'all-failed'
             ? html`<button class="danger" @click=${() => this.confirm('all-failed')}>Discard all failed…</button>`
             : nothing}
         </div>
         ${this._confirm === 'all-failed'
           ? confirmGroup({
               label: 'Confirm discarding all failed changes',
-              message: html`<p>Discard ${plural(failed.length, 'failed change')}? What they changed is undone on this tablet and never reaches the server.</p>`,
-              confirm: `Yes, discard ${failed.length}`,
+              message: html`<p>Discard ${plural(discardable.length, 'failed change')}? What they changed is undone on this tablet and never reaches the server.${
+                discardable.length < failed.length ? ' Failed changes made by others stay for them.' : ''}</p>`,
+              confirm: `Yes, discard ${discardable.length}`,
               keep: 'Keep them',
               busy: this._busyOperation === 'all-failed',
               onConfirm: () => void this.operationAction('all-failed', () => queue.clearFailed().then(() => true)),
