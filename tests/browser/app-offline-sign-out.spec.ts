@@ -86,3 +86,21 @@ test('an offline sign-out ends the session everywhere and keeps the change for i
   expect(state.stats.pending + state.stats.inFlight + state.stats.failed).toBe(0);
   await admin.dispose();
 });
+
+test('the kept sign-out reaches the server when the network returns, with every tab of the app closed', async ({ context, baseURL }) => {
+  const helper = await context.newPage(); // keeps the context (and its Background Sync) alive
+  const page = await context.newPage();
+  await signInThroughUi(page, 'reception@northside.example');
+  const cookie = (await context.cookies()).find((c) => c.name === 'smartdmv_session')!;
+  await context.setOffline(true);
+  await page.getByRole('button', { name: /^Sign out/ }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to SmartDMV' })).toBeVisible();
+  await page.close();
+
+  const oldTablet = await request.newContext({ baseURL, extraHTTPHeaders: { cookie: `smartdmv_session=${cookie.value}` } });
+  expect((await oldTablet.get('/api/auth/me')).status()).toBe(200); // the server was not told yet
+  await context.setOffline(false);
+  await expect.poll(async () => (await oldTablet.get('/api/auth/me')).status(), { timeout: 20_000 }).toBe(401);
+  await oldTablet.dispose();
+  expect(helper.url()).toBe('about:blank');
+});
