@@ -99,8 +99,10 @@ test('the kept sign-out reaches the server when the network returns, with every 
 
   const oldTablet = await request.newContext({ baseURL, extraHTTPHeaders: { cookie: `smartdmv_session=${cookie.value}` } });
   expect((await oldTablet.get('/api/auth/me')).status()).toBe(200); // the server was not told yet
+  const online = Date.now();
   await context.setOffline(false);
-  await expect.poll(async () => (await oldTablet.get('/api/auth/me')).status(), { timeout: 20_000 }).toBe(401);
+  await expect.poll(async () => (await oldTablet.get('/api/auth/me')).status(), { timeout: 20_000, intervals: [50] }).toBe(401);
+  test.info().annotations.push({ type: 'revoked after the network returned (ms)', description: String(Date.now() - online) });
   await oldTablet.dispose();
   expect(helper.url()).toBe('about:blank');
 });
