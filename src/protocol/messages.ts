@@ -94,6 +94,11 @@ export const QueueStatsSchema = z.object({
   conflicts: z.number().int().nonnegative(),
   /** Operations the server acknowledged since the last "clear completed". */
   completed: z.number().int().nonnegative(),
+  /**
+   * Of `pending`, the rows of people other than the one signed in: they wait for their author's
+   * next sign-in here, and no sync of this session sends them.
+   */
+  waitingForOthers: z.number().int().nonnegative().optional(),
 });
 export type QueueStats = z.infer<typeof QueueStatsSchema>;
 

@@ -320,3 +320,14 @@ export async function unsyncedByUser(db: SyncDb): Promise<Map<number | null, num
   }
   return counts;
 }
+
+/** Pending rows made by someone other than `userId` (all pending rows when nobody is signed in). */
+export async function pendingOfOthers(db: SyncDb, userId: number | null): Promise<number> {
+  let count = 0;
+  let cursor = await db.transaction('sync_operations', 'readonly').store.index('status').openCursor('pending');
+  while (cursor) {
+    if (cursor.value.userId !== userId) count++;
+    cursor = await cursor.continue();
+  }
+  return count;
+}

@@ -21,6 +21,7 @@ import { clearCompletedCount, operationsForPage, queueStats, retryOperation, uns
 import { clearReplica, type SessionCache } from '../store/session.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { SwitchableLogger } from '../sync/logger.ts';
+import type { OthersWaiting } from './others-waiting.ts';
 import type { SignOutQueue } from './revocations.ts';
 
 export interface PageMessageContext {
@@ -38,6 +39,8 @@ export interface PageMessageContext {
   session: SessionCache;
   /** Sign-outs the server has not heard of yet (worker/sign-out-queue.ts). */
   signOutQueue: SignOutQueue;
+  /** How many queued rows wait for someone other than the person signed in. */
+  othersWaiting: OthersWaiting;
 }
 
 type Handlers = { [K in PageMessageType]: (msg: Extract<PageMessage, { type: K }>, ctx: PageMessageContext) => Promise<PageMessageReplies[K]> };
@@ -48,7 +51,7 @@ async function state(ctx: PageMessageContext): Promise<SyncState> {
     isSyncing: ctx.engine.isSyncing,
     progress: ctx.engine.progress,
     lastResult: await getMeta(db, 'lastResult'),
-    stats: await queueStats(db),
+    stats: ctx.othersWaiting.stats(await queueStats(db)),
     authRequired: await getMeta(db, 'authRequired'),
     debug: ctx.logger.enabled,
     autoSync: await getMeta(db, 'autoSync'),
@@ -64,8 +67,10 @@ function quarantine(db: SyncDb) {
   return readQuarantine(db.transaction('meta', 'readonly'));
 }
 
+/** After rows were discarded, retried, resolved, or the person signed in changed. */
 async function statsChanged(ctx: PageMessageContext) {
-  const stats = await queueStats(ctx.db);
+  await ctx.othersWaiting.recount();
+  const stats = ctx.othersWaiting.stats(await queueStats(ctx.db));
   ctx.notify({ type: 'QUEUE_STATS', stats });
   return stats;
 }
@@ -139,6 +144,7 @@ const handlers: Handlers = {
     await setMeta(ctx.db, 'authRequired', false);
     await setMeta(ctx.db, 'signedOut', false);
     ctx.onSessionStarted(msg.user);
+    await statsChanged(ctx);
     ctx.scheduleSync('login');
     // The network is there (the page just signed in): send sign-outs kept from earlier.
     void ctx.signOutQueue.replay();
@@ -162,6 +168,7 @@ const handlers: Handlers = {
     // Patient data leaves the device at sign-out, unless it still holds unsent work.
     const dropped = pending === 0;
     if (dropped) await clearReplica(ctx.db);
+    await statsChanged(ctx);
     if (user) ctx.notify({ type: 'SIGNED_OUT', userId: user.id });
     return { dropped, pending, revokeQueued };
   },

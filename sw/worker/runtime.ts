@@ -11,6 +11,7 @@ import {
   type ErrorResponse,
   SYNC_TAG,
   type SyncResult,
+  type WorkerEvent,
   type WorkerReply,
 } from '../../src/protocol/index.ts';
 import { handleEntityRequest, isEntityPath } from '../api/entity-api.ts';
@@ -23,6 +24,7 @@ import { httpTransport } from '../sync/transport.ts';
 import { createBroadcaster } from './broadcast.ts';
 import { answerPageMessage } from './page-messages.ts';
 import { workboxSignOutQueue } from './sign-out-queue.ts';
+import { OthersWaiting } from './others-waiting.ts';
 import { createSessionCache, type SessionCache } from '../store/session.ts';
 
 /** Failures that may pass by themselves: the browser should retry the background sync later. */
@@ -34,13 +36,19 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   const uuid = () => self.crypto.randomUUID();
   const backgroundSyncSupported = 'sync' in self.registration;
 
-  const notify = createBroadcaster(self.clients);
+  const broadcast = createBroadcaster(self.clients);
+  // Queue figures sent to the pages say how much of the queue waits for other people.
+  let othersWaiting: OthersWaiting | null = null;
+  const notify = (event: WorkerEvent) => broadcast(othersWaiting ? othersWaiting.event(event) : event);
   // Workbox's queue adds its `sync` listener now, while the worker script runs.
   const signOutQueue = workboxSignOutQueue(self);
 
-  const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache }> = (async () => {
+  const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache; others: OthersWaiting }> = (async () => {
     const db = await openSyncDb();
     const session = createSessionCache(db);
+    const others = new OthersWaiting(db, () => session.get());
+    await others.recount();
+    othersWaiting = others;
     logger.enabled = await getMeta(db, 'debug');
     // A killed worker may have left a batch in flight: send it again (the server dedups by opId).
     const reset = await resetInFlight(db);
@@ -62,7 +70,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       withLock: (work) =>
         self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work(),
     });
-    return { db, engine, session };
+    return { db, engine, session, others };
   })();
 
   /** Runs a sync now and decides whether the browser should retry it. */
@@ -204,7 +212,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       (async () => {
         let reply: WorkerReply;
         try {
-          const { db, engine, session } = await ready;
+          const { db, engine, session, others } = await ready;
           reply = await answerPageMessage(message, {
             db,
             engine,
@@ -218,6 +226,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
             skipWaiting: () => void self.skipWaiting(),
             onSessionStarted: () => void registerPeriodicPull(),
             signOutQueue,
+            othersWaiting: others,
           });
         } catch (err) {
           reply = { ok: false, error: { code: 'INTERNAL', message: `The offline store could not open: ${err instanceof Error ? err.message : String(err)}` } };

@@ -6,7 +6,7 @@
  * the first user when they sign in again.
  */
 import { expect, request, test } from '@playwright/test';
-import { PASSWORD, serverGet, serverSession, signInThroughUi, workerState } from './app-helpers.ts';
+import { PASSWORD, indicator, serverGet, serverSession, signInThroughUi, workerState } from './app-helpers.ts';
 import { askWorker, pageFetch } from './helpers.ts';
 
 interface Client {
@@ -70,6 +70,8 @@ test('an offline sign-out ends the session everywhere and keeps the change for i
   await signInThroughUi(page, 'vet@northside.example');
   await expect.poll(async () => (await workerState(page)).isSyncing, { timeout: 20_000 }).toBe(false);
   expect((await serverGet<Client>(admin, `/api/users/${client.id}`)).phone).not.toBe(phone);
+  // Nothing this session could send: the indicator counts none of it as pending.
+  await expect(indicator(page).getByTestId('pending-count')).toHaveCount(0);
   await page.getByRole('link', { name: 'Sync' }).click();
   await expect(page.getByTestId('waiting-list')).toContainText('Waiting for Maya Chen to sign in');
   await page.screenshot({ path: test.info().outputPath('sync-tab-waiting.png'), fullPage: true });

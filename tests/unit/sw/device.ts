@@ -11,6 +11,7 @@ import { createLogger } from '../../../sw/sync/logger.ts';
 import { plainTransport, type SyncTransport } from '../../../sw/sync/transport.ts';
 import type { StoredOperation } from '../../../sw/db/schema.ts';
 import { createSessionCache } from '../../../sw/store/session.ts';
+import { OthersWaiting } from '../../../sw/worker/others-waiting.ts';
 import { answerPageMessage, handlePageMessage, type PageMessageContext } from '../../../sw/worker/page-messages.ts';
 import type { PageMessage, PageMessageReplies, PageMessageType, SessionUser, WorkerEvent, WorkerReply } from '../../../src/protocol/index.ts';
 
@@ -64,6 +65,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
   let uuid = 0;
   const signOuts: string[] = [];
   const signOutQueue = { add: async (token: string) => void signOuts.push(token), replay: async () => undefined };
+  const othersWaiting = new OthersWaiting(db, () => getMeta(db, 'session'));
   const engine = new SyncEngine({
     db,
     transport,
@@ -87,6 +89,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     onSessionStarted: () => undefined,
     session: createSessionCache(db),
     signOutQueue,
+    othersWaiting,
   });
   const device: TestDevice = {
     db,

@@ -89,6 +89,8 @@ describe('signing out offline (issue 9, item 8)', () => {
     const title = "SELECT COUNT(*) FROM appointments WHERE title = 'Booked before sign-out'";
     expect(count(ctx.server.db, title)).toBe(0);
     expect(await device.ask({ type: 'GET_WAITING_WORK' })).toEqual([{ userId: reception.user.id, name: reception.user.name, count: 1 }]);
+    // The pages' counters: 1 pending, and it waits for someone else (no Sync Now for it).
+    expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({ pending: 1, waitingForOthers: 1 });
     expect((await queueRows(device.db))[0]).toMatchObject({ status: 'pending', attempts: 0, userId: reception.user.id });
     // The vet's own change goes at once.
     const edited = await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Edited by the vet' });
@@ -106,6 +108,7 @@ describe('signing out offline (issue 9, item 8)', () => {
     expect(author).toBe(reception.user.id);
     expect(await queueRows(device.db)).toEqual([]);
     expect(await device.ask({ type: 'GET_WAITING_WORK' })).toEqual([]);
+    expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({ pending: 0, waitingForOthers: 0 });
   });
 
   it('two people changing one record: each change goes under its author, in the order they were made', async () => {
