@@ -1,6 +1,6 @@
 /**
- * Accessibility scan (axe-core, WCAG 2.1 A/AA rules) of every screen, the offline indicator and the
- * conflict dialog: no serious or critical violation.
+ * Accessibility scan (axe-core, WCAG 2.1 A/AA rules) of every screen, the offline indicator, the
+ * conflict dialog, confirmations and the sign-out warning: no serious or critical violation.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
@@ -118,6 +118,11 @@ test('confirmations, refusals and the Sync tab lists pass axe', async ({ page, c
   await page.getByRole('link', { name: 'Sync', exact: true }).click();
   await expect(page.getByTestId('waiting-list')).toBeVisible();
   await expectNoSeriousViolations(page, 'sync with waiting changes');
+
+  await page.getByRole('button', { name: /^Sign out/ }).click();
+  await expect(page.getByRole('group', { name: 'Confirm sign-out' })).toBeVisible();
+  await expectNoSeriousViolations(page, 'sign-out warning');
+  await page.getByRole('button', { name: 'Cancel' }).click();
   await context.setOffline(false);
   await api.dispose();
 });

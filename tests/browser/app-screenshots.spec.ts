@@ -16,7 +16,7 @@ import {
   serverGet,
   serverSession,
 } from './app-helpers.ts';
-import { askWorker, waitForServiceWorkerControl } from './helpers.ts';
+import { askWorker, pageFetch, waitForServiceWorkerControl } from './helpers.ts';
 
 const DIR = 'docs/screenshots';
 const SIZES = [
@@ -135,6 +135,16 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   await chooseMoveMine(held);
   await shoot(held, '13-move-my-booking');
   await held.close();
+
+  // Sign out with a change not yet on the server: the warning says what happens to it.
+  const { body: clients } = await pageFetch<{ data: { id: number }[] }>(page, 'GET', '/api/users?role=CLIENT');
+  await pageFetch(page, 'PATCH', `/api/users/${clients.data[0]!.id}`, { phone: '555-0142' });
+  await page.goto('/appointments');
+  await page.getByRole('button', { name: /^Sign out/ }).click();
+  const signOutWarning = page.getByRole('group', { name: 'Confirm sign-out' });
+  await expect(signOutWarning).toBeVisible();
+  await shoot(page, '14-sign-out-warning');
+  await signOutWarning.getByRole('button', { name: 'Cancel' }).click();
   await context.setOffline(false);
   await admin.dispose();
   await s.api.dispose();
