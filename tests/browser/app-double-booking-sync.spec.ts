@@ -94,13 +94,17 @@ async function replicaDay(page: Page, from: string, to: string): Promise<Record<
 
 const COMPARED = ['id', 'title', 'date', 'durationMinutes', 'status', 'practitionerId', 'petId', 'version'] as const;
 
-function comparable(records: readonly Record<string, unknown>[], withLocalFlags = false): Record<string, unknown>[] {
+/** The compared fields; a replica record also says whether it waits to sync (the server's never do). */
+function comparable(records: readonly object[], withLocalFlags = false): Record<string, unknown>[] {
   return records
-    .map((r) => ({
-      ...Object.fromEntries(COMPARED.map((k) => [k, r[k]])),
-      overlapAllowed: r.overlapAllowed === true,
-      ...(withLocalFlags ? { pending: r._pending, conflict: r._conflict } : { pending: false, conflict: false }),
-    }))
+    .map((record): Record<string, unknown> => {
+      const r = record as Record<string, unknown>;
+      return {
+        ...Object.fromEntries(COMPARED.map((k) => [k, r[k]])),
+        overlapAllowed: r.overlapAllowed === true,
+        ...(withLocalFlags ? { pending: r._pending, conflict: r._conflict } : { pending: false, conflict: false }),
+      };
+    })
     .sort((a, b) => Number(a.id) - Number(b.id));
 }
 

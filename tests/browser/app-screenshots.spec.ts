@@ -10,6 +10,7 @@ import {
   chooseMoveMine,
   dayFromToday,
   indicator,
+  holdDoubleBooking,
   makeConflict,
   openHeldDoubleBooking,
   practitionerNamed,
@@ -105,7 +106,7 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   const firstPet = pets[0]!;
   const secondPet = pets.find((p) => p.ownerId !== firstPet.ownerId && p.name !== firstPet.name)!;
   const day = dayFromToday(21);
-  const existing = await bookAtOnServer(admin, {
+  await bookAtOnServer(admin, {
     petId: firstPet.id, practitionerId: patel.id, day, hour: 11, durationMinutes: 20, title: `Dental — ${firstPet.name}`, type: 'dental',
   });
   await askWorker(page, { type: 'SYNC_NOW' });
@@ -127,15 +128,16 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   await expect(page.getByText('Double-booked on purpose').first()).toBeVisible();
   await shoot(page, '11-double-booked-on-purpose');
 
-  // A held double booking as the dialog shows it, fed to a page of its own (see feedConflicts).
-  const held = await openHeldDoubleBooking(context, existing, {
-    petId: secondPet.id, practitionerId: patel.id, day, hour: 11, minute: 5, title: `Checkup — ${secondPet.name}`,
+  // A real held double booking: this tablet books the second pet with Dr. Patel at 14:00 offline,
+  // while the front desk books the first pet with him then; back online, the push is held.
+  await holdDoubleBooking(page, context, admin, {
+    clientId: secondPet.ownerId, petId: secondPet.id, practitionerId: patel.id, day, hour: 14, minute: 0, title: `Checkup — ${secondPet.name}`,
+    desk: { petId: firstPet.id, title: `Vaccination — ${firstPet.name}` },
   });
-  await shoot(held, '12-conflict-dialog-double-booking');
-  await chooseMoveMine(held);
-  await shoot(held, '13-move-my-booking');
-  await held.close();
-  await context.setOffline(false);
+  await openHeldDoubleBooking(page, `Checkup — ${secondPet.name}`);
+  await shoot(page, '12-conflict-dialog-double-booking');
+  await chooseMoveMine(page);
+  await shoot(page, '13-move-my-booking');
   await admin.dispose();
   await s.api.dispose();
 });
