@@ -257,16 +257,6 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CONFLICT_ADDED'), conflict: ConflictRecordSchema }),
   z.object({ type: z.literal('CONFLICT_RESOLVED'), conflictId: z.number().int() }),
   z.object({ type: z.literal('AUTH_REQUIRED') }),
-  /**
-   * No longer sent: records keep their local key for good and answer at both ids (kept in the
-   * protocol until the screens drop the code that follows it).
-   */
-  z.object({
-    type: z.literal('ID_REMAPPED'),
-    entityType: EntityTypeSchema,
-    tempId: TempIdSchema,
-    realId: RealIdSchema,
-  }),
   /** The replica changed (push answers, pull, resolution): screens showing these types should reload. */
   z.object({ type: z.literal('DATA_CHANGED'), entityTypes: z.array(EntityTypeSchema) }),
   /** The browser gave up retrying a background sync; the work stays queued. */

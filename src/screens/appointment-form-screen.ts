@@ -19,7 +19,7 @@ import type { LocalAppointment } from '../api/entities.ts';
 import { ApiError, describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
-import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
+import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
 import { formatLongDate, formatTime, isDateKey, localDateKey, toIsoInstant } from '../format.ts';
 import {
   APPOINTMENT_STATUSES,
@@ -38,7 +38,6 @@ import {
   draftToInput,
   needsBackDateConfirmation,
   newDraft,
-  remapDraft,
   suggestedTitle,
   validateDraft,
   type AppointmentDraft,
@@ -155,15 +154,14 @@ export class AppointmentFormScreen extends ScreenElement {
     new ReplicaChangesController(this, services.client, {
       entityTypes: ['appointments', 'pets', 'users'],
       onChange: () => void this.load(),
-      onRemap: (event) => this.onRemap(event),
     });
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('recordId') || changed.has('moveConflictId')) {
-      // Our own remap (temp id → real id) keeps the draft; any other id is another record.
-      const followsRemap = this._record !== null && String(this._record.id) === String(this.recordId);
-      if (!followsRemap) {
+      // The same record under its server id (it was opened by its temp id) keeps the draft.
+      const sameRecord = this._record !== null && String(this._record.id) === String(this.recordId);
+      if (!sameRecord) {
         this.dirty = false;
         this.titleTouched = this.recordId !== null;
         this._draft = null;
@@ -268,14 +266,6 @@ export class AppointmentFormScreen extends ScreenElement {
     return { href: day ? `/appointments?date=${day}` : '/appointments', label: 'the day' };
   }
 
-  private onRemap(event: IdRemapped): void {
-    if (this._draft) this._draft = remapDraft(this._draft, event.tempId, event.realId);
-    if (event.entityType === 'appointments' && this.recordId !== null && String(this.recordId) === event.tempId) {
-      if (this._record) this._record = { ...this._record, id: event.realId };
-      this.recordId = event.realId;
-      this.announceIdChange(event.tempId, event.realId);
-    }
-  }
 
   override render() {
     const moving = this._move !== null;
