@@ -121,8 +121,7 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   await shoot(page, '10-book-double-booking-warning');
 
   await page.getByRole('checkbox', { name: /Double-book on purpose/ }).check();
-  // Offline, so the list shows the booking as the tablet keeps it (the mark needs the server's
-  // overlapAllowed column, being added on the server track, to survive a sync).
+  // Offline, so the list shows the booking as the tablet keeps it, not synced yet.
   await context.setOffline(true);
   await page.getByRole('button', { name: 'Book appointment' }).click();
   await expect(page.getByText('Double-booked on purpose').first()).toBeVisible();
