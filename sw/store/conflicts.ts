@@ -7,7 +7,7 @@
  */
 import { ConflictRecordSchema, type ConflictRecord, type Resolution } from '../../src/protocol/index.ts';
 import { makeTempId } from '../core/local-write.ts';
-import { resolveConflict, serverStateBehind, type ResolutionOutcome } from '../core/resolve.ts';
+import { ResolutionError, resolveConflict, serverStateBehind, type ResolutionOutcome } from '../core/resolve.ts';
 import { putRecord, ReplicaView } from '../db/records.ts';
 import { localKeyOf, type StoredOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from '../db/tx.ts';
@@ -55,7 +55,9 @@ export async function applyResolution(
     const stored = await conflicts.get(conflictId);
     if (!stored || stored.resolved) throw new ConflictNotFoundError(conflictId);
     const conflict = ConflictRecordSchema.parse(stored);
-    const record = await new ReplicaView(tx).find(conflict.entityType, conflict.entityId);
+    const view = new ReplicaView(tx);
+    const record = await view.find(conflict.entityType, conflict.entityId);
+    await checkMovedPractitioner(view, resolution);
     const key = record ? localKeyOf(record) : conflict.entityId;
     const [row, rows] = await Promise.all([rowForChange(tx, conflict.operationId), rowsOf(tx, conflict.entityType, key)]);
     const later = rows.filter((op) => op.id !== conflict.operationId);
@@ -119,6 +121,16 @@ export async function applyResolution(
     if (newKey) await recomputeRecord(tx, conflict.entityType, newKey);
     return { outcome, queuedOperationId, conflict: resolved };
   }, 'strict');
+}
+
+/** A move to another practitioner names one this tablet knows (the server checks again). */
+async function checkMovedPractitioner(view: ReplicaView, resolution: Resolution): Promise<void> {
+  const id = resolution.strategy === 'move' ? resolution.changes?.practitionerId : undefined;
+  if (id === undefined || id === null) return;
+  const user = await view.find('users', id);
+  if (!user || user.deletedAt || user.role !== 'PRACTITIONER') {
+    throw new ResolutionError('CHOICE_REQUIRED', `Practitioner: no practitioner with id ${String(id)} on this tablet`);
+  }
 }
 
 /** The held row, rewritten to carry the resolution: a fresh opId, never sent, in the same queue position. */

@@ -172,7 +172,7 @@ describe('a booking the server holds back as a double booking', () => {
     expect(count(ctx.server.db, "SELECT count(*) FROM appointments WHERE title = 'Tablet undone'")).toBe(0);
   });
 
-  it('the version strategies are refused with a reason the page can show', async () => {
+  it('refuses the version strategies, an invalid slot and an unknown practitioner with a reason the page can show; another practitioner at that time is free', async () => {
     const at = day();
     const d = await device();
     await bookedAtDesk(at('17:00'), 'Desk 17:00');
@@ -185,7 +185,18 @@ describe('a booking the server holds back as a double booking', () => {
     expect(await d.reply({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'move', changes: { durationMinutes: 0 } } })).toMatchObject({
       ok: false, error: { code: 'CHOICE_REQUIRED', message: expect.stringMatching(/Duration must be 1 to 1,440 minutes/) },
     });
+    const { staffId } = seedIds(ctx.server.db);
+    for (const practitionerId of [999_999, staffId]) {
+      expect(await d.reply({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'move', changes: { practitionerId } } })).toEqual({
+        ok: false, error: { code: 'CHOICE_REQUIRED', message: `Practitioner: no practitioner with id ${practitionerId} on this tablet` },
+      });
+    }
     expect(await queueStats(d.db)).toMatchObject({ conflicts: 1, pending: 0 });
+
+    // The same time with the other practitioner is free.
+    const other = ctx.server.db.prepare("SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' ORDER BY id LIMIT 1 OFFSET 1").pluck().get() as number;
+    expect(await resolveAndSync(d, conflict, { strategy: 'move', changes: { practitionerId: other } })).toMatchObject({ pushed: 1, conflicts: 0 });
+    expect(ctx.server.db.prepare("SELECT practitioner_id FROM appointments WHERE title = 'Tablet refused'").pluck().get()).toBe(other);
   });
 });
 

@@ -321,6 +321,10 @@ describe('conflicts', () => {
     });
     expect(conflict.serverData).toMatchObject({ title: 'Server title' });
     expect(conflict.serverVersion).toBeGreaterThan(conflict.baseVersion);
+    // What the dialog needs beyond the reference: fields changed only on the server, and when the
+    // server's edit was made (last write wins compares that, not when the server received it).
+    expect(conflict.serverChangedFields).toEqual(['title']);
+    expect(conflict.serverEditedAt).toBe(Date.parse(String(conflict.serverData.updatedAt)));
     expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Local title', _conflict: true });
     expect(device.events.some((e) => e.type === 'CONFLICT_ADDED')).toBe(true);
   });
