@@ -5,7 +5,7 @@
  * dialog, one test per way out (move mine, keep both, cancel mine). At the end the server and both
  * replicas agree on that day's bookings.
  */
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { askWorker } from './helpers.ts';
 import {
   dayFromToday,
@@ -109,6 +109,7 @@ function comparable(records: readonly object[], withLocalFlags = false): Record<
 }
 
 interface Scenario {
+  api: APIRequestContext;
   a: Tablet;
   b: Tablet;
   day: string;
@@ -154,7 +155,7 @@ async function doubleBooked(browser: Browser, baseURL: string, label: string, da
   const onServer = await serverGet<Booked[]>(api, `/api/appointments?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
   expect(onServer.map((r) => [r.title, r.status])).toEqual([[titleA, 'scheduled']]);
   return {
-    a, b, day, from, to, vet, stored: onServer[0]!, titleB,
+    api, a, b, day, from, to, vet, stored: onServer[0]!, titleB,
     close: async () => {
       await Promise.all([a.context.close(), b.context.close()]);
       await api.dispose();
@@ -180,12 +181,12 @@ async function openHeld(s: Scenario, way: RegExp): Promise<ReturnType<Page['getB
 }
 
 /** Both tablets pull, then the server's rows of the day and each replica's are the same. */
-async function allAgree(s: Scenario, api: Awaited<ReturnType<typeof serverSession>>): Promise<Record<string, unknown>[]> {
+async function allAgree(s: Scenario): Promise<Record<string, unknown>[]> {
   await askWorker(s.a.page, { type: 'SYNC_NOW' });
   await askWorker(s.b.page, { type: 'SYNC_NOW' });
   await settled(s.a.page);
   await settled(s.b.page);
-  const onServer = comparable(await serverGet<Booked[]>(api, `/api/appointments?from=${encodeURIComponent(s.from)}&to=${encodeURIComponent(s.to)}`));
+  const onServer = comparable(await serverGet<Booked[]>(s.api, `/api/appointments?from=${encodeURIComponent(s.from)}&to=${encodeURIComponent(s.to)}`));
   expect(onServer).toHaveLength(2);
   expect(await replicaDay(s.a.page, s.from, s.to)).toEqual(onServer);
   expect(await replicaDay(s.b.page, s.from, s.to)).toEqual(onServer);
@@ -210,49 +211,41 @@ test('move mine: the held booking moves to a free time on the form, and both are
   await page.getByRole('button', { name: 'Move booking' }).click();
   await settled(page);
 
-  const api = await serverSession(baseURL!, 'admin@northside.example');
-  const rows = await allAgree(s, api);
+  const rows = await allAgree(s);
   expect(rows.map((r) => [r.title, r.status, new Date(String(r.date)).getHours(), new Date(String(r.date)).getMinutes(), r.overlapAllowed])).toEqual([
     [s.stored.title, 'scheduled', 10, 0, false],
     [s.titleB, 'scheduled', 10, 30, false],
   ]);
-  await api.dispose();
   await s.close();
 });
 
-test('keep both: the held booking is stored at the same time, marked as double-booked on purpose', async ({ browser, baseURL }) => {
-  const s = await doubleBooked(browser, baseURL!, 'Keep', DAY_OFFSET + 1);
-  const dialog = await openHeld(s, /^Keep both/);
+/** Applies `way` to B's held booking in the dialog and waits until B has sent it; then all agree. */
+async function resolvedInDialog(s: Scenario, way: RegExp): Promise<unknown[][]> {
+  const dialog = await openHeld(s, way);
   await dialog.getByRole('button', { name: 'Apply' }).click();
   await expect(dialog).toBeHidden();
   await settled(s.b.page);
+  const rows = await allAgree(s);
+  return rows.map((r) => [r.title, r.status, r.date, r.overlapAllowed]);
+}
 
-  const api = await serverSession(baseURL!, 'admin@northside.example');
-  const rows = await allAgree(s, api);
-  expect(rows.map((r) => [r.title, r.status, r.date, r.overlapAllowed])).toEqual([
+test('keep both: the held booking is stored at the same time, marked as double-booked on purpose', async ({ browser, baseURL }) => {
+  const s = await doubleBooked(browser, baseURL!, 'Keep', DAY_OFFSET + 1);
+  expect(await resolvedInDialog(s, /^Keep both/)).toEqual([
     [s.stored.title, 'scheduled', s.stored.date, false],
     [s.titleB, 'scheduled', s.stored.date, true],
   ]);
   // Tablet A's day list shows the mark on B's booking.
   await s.a.page.goto(`/?date=${s.day}`);
   await expect(s.a.page.locator('a.row', { hasText: s.titleB }).getByText('Double-booked on purpose')).toBeVisible();
-  await api.dispose();
   await s.close();
 });
 
 test('cancel mine: the held booking is stored as cancelled, the slot stays with the first booking', async ({ browser, baseURL }) => {
   const s = await doubleBooked(browser, baseURL!, 'Cancel', DAY_OFFSET + 2);
-  const dialog = await openHeld(s, /^Cancel mine/);
-  await dialog.getByRole('button', { name: 'Apply' }).click();
-  await expect(dialog).toBeHidden();
-  await settled(s.b.page);
-
-  const api = await serverSession(baseURL!, 'admin@northside.example');
-  const rows = await allAgree(s, api);
-  expect(rows.map((r) => [r.title, r.status, r.date, r.overlapAllowed])).toEqual([
+  expect(await resolvedInDialog(s, /^Cancel mine/)).toEqual([
     [s.stored.title, 'scheduled', s.stored.date, false],
     [s.titleB, 'cancelled', s.stored.date, false],
   ]);
-  await api.dispose();
   await s.close();
 });
