@@ -2,7 +2,7 @@
  * Conflict resolution (pure). The five strategies of the reference document:
  *   server_wins      discard the local change, keep the server's record;
  *   client_wins      overwrite the server with every locally changed field;
- *   last_write_wins  whichever changed last: the local operation's timestamp vs the server's updatedAt;
+ *   last_write_wins  whichever edit was made last (see below);
  *   merge            fields only one side changed are kept automatically; fields both changed
  *                    need a choice (local, server or a typed value);
  *   manual           every field the user changed gets a choice.
