@@ -183,7 +183,13 @@ export class AppointmentFormScreen extends ScreenElement {
       const directory = await Directory.load(services.entities);
       const move = this.moveConflictId === null ? null : await this.loadHeldBooking(this.moveConflictId);
       const record = id === null || this.moveConflictId !== null ? null : await services.entities.getAppointment(id);
+      const typed = this.dirty ? this._draft : null;
+      const followed = typed ? await this.publicIdsOf(typed, directory) : {};
       if (seq !== this.loadSeq) return;
+      // Only choices the user did not change meanwhile.
+      for (const [field, id] of Object.entries(followed) as [keyof AppointmentDraft, string][]) {
+        if (this._draft && typed && this._draft[field] === typed[field]) this._draft = { ...this._draft, [field]: id };
+      }
       this._directory = directory;
       this._record = record;
       if (this.moveConflictId !== null && !move) {
@@ -207,6 +213,28 @@ export class AppointmentFormScreen extends ScreenElement {
         this._error = describeError(error);
       }
     }
+  }
+
+  /**
+   * A client, pet or practitioner chosen in the draft by a temp id that the server has stored
+   * since: the lists show it by its server id now, so the choice follows (a record created here
+   * answers at both ids). Only choices that changed are returned.
+   */
+  private async publicIdsOf(draft: AppointmentDraft, directory: Directory): Promise<Partial<AppointmentDraft>> {
+    const entities = this.services!.entities;
+    const follow = async (field: 'clientId' | 'petId' | 'practitionerId'): Promise<Partial<AppointmentDraft>> => {
+      const value = draft[field];
+      const known = field === 'petId' ? directory.pet(value) : directory.user(value);
+      if (!isTempId(value) || known) return {};
+      try {
+        const record = field === 'petId' ? await entities.getPet(value) : await entities.getUser(value);
+        return String(record.id) === value ? {} : { [field]: String(record.id) };
+      } catch {
+        return {}; // gone meanwhile: the form's checks say so at Save
+      }
+    };
+    const found = await Promise.all([follow('clientId'), follow('petId'), follow('practitionerId')]);
+    return Object.assign({}, ...found) as Partial<AppointmentDraft>;
   }
 
   /** The unresolved double booking `conflictId`, or null when it is resolved or not one. */

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppointmentFormScreen } from '../../../src/screens/appointment-form-screen.ts';
 import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
 import { createServices } from '../../../src/services.ts';
-import { FakeApi } from './fake-api.ts';
+import { FakeApi, fixtures } from './fake-api.ts';
+import type { LocalPet } from '../../../src/api/entities.ts';
 import { FakeWorker, eventually } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
 
@@ -94,6 +95,31 @@ describe('<appointment-form-screen>', () => {
     expect(body).not.toHaveProperty('clientId');
     expect(new Date(String(body.date)).getDate()).toBe(27);
     await eventually(() => expect(navigations).toEqual(['/appointments?date=2026-11-27']));
+  });
+
+  it('a pet chosen by its temp id follows to its server id when the sync lands while the user types', async () => {
+    const api = new FakeApi();
+    const worker = new FakeWorker();
+    api.pets.push({ ...fixtures.pet, id: 'temp_pet_a', name: 'Biscuit', version: 0, _pending: true } as LocalPet);
+    const el = await mount(new AppointmentFormScreen(), { services: services(api, worker), recordId: null, clientId: 5, petId: 'temp_pet_a', date: '2026-11-27' });
+    await settle(el);
+    const root = shadow(el);
+    const pet = () => root.querySelector('#petId') as HTMLSelectElement;
+    expect(pet().value).toBe('temp_pet_a');
+    const notes = root.querySelector('#notes') as HTMLTextAreaElement;
+    notes.value = 'First visit';
+    notes.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+
+    // The sync stores the pet: lists show it by its server id, its temp id still answers.
+    api.pets = api.pets.map((p) => (p.id === 'temp_pet_a' ? { ...p, id: 77, version: 1, _pending: false } : p));
+    api.aliases.set('temp_pet_a', 77);
+    worker.emit({ type: 'DATA_CHANGED', entityTypes: ['pets'] });
+    await eventually(() => expect(pet().value).toBe('77'));
+    expect((root.querySelector('#notes') as HTMLTextAreaElement).value).toBe('First visit');
+    buttonByText(root, 'Book appointment').click();
+    await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
+    expect(api.callsOf('POST')[0]?.body).toMatchObject({ petId: 77, notes: 'First visit' });
   });
 
   it('refuses to book without a client and pet, and says why', async () => {
