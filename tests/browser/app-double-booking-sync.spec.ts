@@ -2,12 +2,14 @@
  * Issue 11 item 1, end to end: two tablets (two browser contexts, each with its own worker and
  * replica), both offline, book the same practitioner at the same time. Both sync: exactly one
  * booking is stored as booked, the other is held as a double booking and resolved through the
- * dialog, one test per way out (move mine, keep both, cancel mine). At the end the server and both
- * replicas agree on that day's bookings.
+ * dialog, one test per way out (move mine, keep both, cancel mine; and undo my change for a booking
+ * moved offline onto the taken time). At the end the server and both replicas agree on that day's
+ * bookings.
  */
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { askWorker } from './helpers.ts';
 import {
+  bookAtOnServer,
   dayFromToday,
   indicator,
   makeHousehold,
@@ -119,14 +121,17 @@ interface Scenario {
   /** The booking that reached the server first (tablet A's). */
   stored: Booked;
   titleB: string;
+  /** What B's held row is: a new booking, or a move of one the server has. */
+  held: 'create' | 'update';
   close(): Promise<void>;
 }
 
 /**
  * Both tablets offline book Dr. Patel at 10:00 on `day`; A syncs first (booked), then B (held).
- * B's indicator then shows one conflict.
+ * B's indicator then shows one conflict. `moves: true`: B's booking is one both tablets already
+ * have at 11:00, which B moves to 10:00 offline (a held update, not a held create).
  */
-async function doubleBooked(browser: Browser, baseURL: string, label: string, dayOffset: number): Promise<Scenario> {
+async function doubleBooked(browser: Browser, baseURL: string, label: string, dayOffset: number, options: { moves?: boolean } = {}): Promise<Scenario> {
   const api = await serverSession(baseURL, 'admin@northside.example');
   const vet = await practitionerNamed(api);
   const householdA = await makeHousehold(api, `${label}A`);
@@ -136,14 +141,26 @@ async function doubleBooked(browser: Browser, baseURL: string, label: string, da
   const from = new Date(y!, m! - 1, d!).toISOString();
   const to = new Date(y!, m! - 1, d! + 1).toISOString();
 
+  const titleA = `${label} tablet A`;
+  const titleB = `${label} tablet B`;
+  const existing = options.moves
+    ? await bookAtOnServer(api, { petId: householdB.pet.id, practitionerId: vet.id, day, hour: 11, durationMinutes: 30, title: titleB })
+    : null;
   const a = await openTablet(browser, baseURL);
   const b = await openTablet(browser, baseURL);
   await a.context.setOffline(true);
   await b.context.setOffline(true);
-  const titleA = `${label} tablet A`;
-  const titleB = `${label} tablet B`;
   await bookThroughForm(a, householdA, vet.id, day, titleA);
-  await bookThroughForm(b, householdB, vet.id, day, titleB);
+  if (existing) {
+    await b.page.goto(`/appointments/${existing.id}`);
+    await expect(b.page.getByRole('heading', { name: 'Edit appointment' })).toBeVisible();
+    await b.page.getByLabel('Time', { exact: true }).fill('10:00');
+    await expect(b.page.getByTestId('clash-warning')).toBeHidden();
+    await b.page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(b.page.getByRole('heading', { name: 'Appointments', level: 1 })).toBeVisible();
+  } else {
+    await bookThroughForm(b, householdB, vet.id, day, titleB);
+  }
 
   await a.context.setOffline(false);
   await settled(a.page);
@@ -151,11 +168,14 @@ async function doubleBooked(browser: Browser, baseURL: string, label: string, da
   await expect(indicator(b.page).getByTestId('conflict-count')).toHaveText('1 conflict', { timeout: 30_000 });
   await settled(b.page, 1);
 
-  // Exactly one is stored as booked: tablet A's.
+  // Exactly one is stored as booked at 10:00: tablet A's (B's booking, if it had one, stays at 11:00).
   const onServer = await serverGet<Booked[]>(api, `/api/appointments?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
-  expect(onServer.map((r) => [r.title, r.status])).toEqual([[titleA, 'scheduled']]);
+  expect(onServer.map((r) => [r.title, r.status, new Date(r.date).getHours()])).toEqual([
+    [titleA, 'scheduled', 10],
+    ...(existing ? [[titleB, 'scheduled', 11]] : []),
+  ]);
   return {
-    api, a, b, day, from, to, vet, stored: onServer[0]!, titleB,
+    api, a, b, day, from, to, vet, stored: onServer[0]!, titleB, held: existing ? 'update' : 'create',
     close: async () => {
       await Promise.all([a.context.close(), b.context.close()]);
       await api.dispose();
@@ -174,8 +194,8 @@ async function openHeld(s: Scenario, way: RegExp): Promise<ReturnType<Page['getB
   // Mine beside the one it overlaps, which B's replica now has from the server's answer.
   await expect(held).toContainText(s.titleB);
   await expect(held).toContainText(s.stored.title);
-  // A new booking: nothing to undo, so no "Undo my change".
-  await expect(dialog.getByRole('radio', { name: /^Undo my change/ })).toHaveCount(0);
+  // A new booking has nothing to undo; a held change of a booking does.
+  await expect(dialog.getByRole('radio', { name: /^Undo my change/ })).toHaveCount(s.held === 'update' ? 1 : 0);
   await dialog.getByRole('radio', { name: way }).check();
   return dialog;
 }
@@ -246,6 +266,17 @@ test('cancel mine: the held booking is stored as cancelled, the slot stays with 
   expect(await resolvedInDialog(s, /^Cancel mine/)).toEqual([
     [s.stored.title, 'scheduled', s.stored.date, false],
     [s.titleB, 'cancelled', s.stored.date, false],
+  ]);
+  await s.close();
+});
+
+test('undo my change: a booking moved offline onto a taken time goes back to where the server has it', async ({ browser, baseURL }) => {
+  const s = await doubleBooked(browser, baseURL!, 'Undo', DAY_OFFSET + 3, { moves: true });
+  const rows = await resolvedInDialog(s, /^Undo my change/);
+  // (By id: B's booking is the older one.)
+  expect(rows.map(([title, status, date, overlap]) => [title, status, new Date(String(date)).getHours(), overlap])).toEqual([
+    [s.titleB, 'scheduled', 11, false],
+    [s.stored.title, 'scheduled', 10, false],
   ]);
   await s.close();
 });
