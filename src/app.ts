@@ -11,9 +11,9 @@ import './components/offline-indicator.ts';
 import './components/update-prompt.ts';
 import type { NetworkMonitor } from './controllers/network-monitor.ts';
 import type { SessionUser } from './protocol/index.ts';
-import { Router, linkTarget, replaceIdInPath, type Route } from './router.ts';
+import { Router, linkTarget, type Route } from './router.ts';
 import { ScreenLoader, screenOf, type ScreenTag } from './screen-loader.ts';
-import type { NavigateDetail, RecordIdChangedDetail } from './screens/screen.ts';
+import type { NavigateDetail } from './screens/screen.ts';
 import { browserServices, type AppServices } from './services.ts';
 import { CONNECT_TO_SIGN_IN, checkSession, startWorkerSession } from './session.ts';
 import type { SignedInDetail } from './screens/sign-in-screen.ts';
@@ -160,7 +160,6 @@ export class SmartDmvApp extends LitElement {
     this.router.start();
     this.addEventListener('click', this.onClick);
     this.addEventListener('navigate', this.onNavigate);
-    this.addEventListener('record-id-changed', this.onRecordIdChanged);
     this.addEventListener('update-ready', this.onUpdateReady);
     this.stopWorkerEvents ??= this.services.client.subscribe((event) => {
       if (event.type === 'SIGNED_OUT') this.onSignedOutElsewhere(event.userId);
@@ -179,7 +178,6 @@ export class SmartDmvApp extends LitElement {
     this.router.stop();
     this.removeEventListener('click', this.onClick);
     this.removeEventListener('navigate', this.onNavigate);
-    this.removeEventListener('record-id-changed', this.onRecordIdChanged);
     this.removeEventListener('update-ready', this.onUpdateReady);
     this.stopWorkerEvents?.();
     this.stopWorkerEvents = null;
@@ -375,12 +373,6 @@ export class SmartDmvApp extends LitElement {
 
   private readonly onNavigate = (event: CustomEvent<NavigateDetail>): void => {
     this.router.navigate(event.detail.path, { replace: event.detail.replace ?? false });
-  };
-
-  /** A temp id in the URL got its real id: fix the address without a new history entry. */
-  private readonly onRecordIdChanged = (event: CustomEvent<RecordIdChangedDetail>): void => {
-    const next = replaceIdInPath(this.router.currentPath, event.detail.from, event.detail.to);
-    if (next !== this.router.currentPath) this.router.navigate(next, { replace: true });
   };
 
   private readonly onUpdateReady = (event: Event): void => {

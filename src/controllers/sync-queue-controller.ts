@@ -154,7 +154,7 @@ export class SyncQueueController implements ReactiveController {
       if (this.trackOperations) void this.refresh();
       return;
     }
-    if (this.trackOperations && (event.type === 'SYNC_RESULT' || event.type === 'CONFLICT_ADDED' || event.type === 'ID_REMAPPED')) {
+    if (this.trackOperations && (event.type === 'SYNC_RESULT' || event.type === 'CONFLICT_ADDED')) {
       void this.refresh();
     }
   }

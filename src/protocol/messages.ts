@@ -273,16 +273,6 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('AUTH_REQUIRED') }),
   /** Someone signed out on this tablet: every window showing that user goes to the sign-in screen. */
   z.object({ type: z.literal('SIGNED_OUT'), userId: z.number().int() }),
-  /**
-   * No longer sent: records keep their local key for good and answer at both ids (kept in the
-   * protocol until the screens drop the code that follows it).
-   */
-  z.object({
-    type: z.literal('ID_REMAPPED'),
-    entityType: EntityTypeSchema,
-    tempId: TempIdSchema,
-    realId: RealIdSchema,
-  }),
   /** The replica changed (push answers, pull, resolution): screens showing these types should reload. */
   z.object({ type: z.literal('DATA_CHANGED'), entityTypes: z.array(EntityTypeSchema) }),
   /** The browser gave up retrying a background sync; the work stays queued. */

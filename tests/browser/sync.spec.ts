@@ -16,19 +16,20 @@ async function openApp(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-// Each booking gets a slot of its own, on days no other run uses: one pet twice at one time is a double booking.
-const FIRST_DAY = Date.UTC(2031, 0, 1) + Math.floor(Math.random() * 2000) * 86_400_000;
+/**
+ * A day no seeded appointment reaches; each booking takes a half hour of its own there (the same
+ * pet twice at one time is a double booking, which the server holds back).
+ */
+const DAY = '2030-11-26';
 let slot = 0;
 function appointmentBody(petId: number | string, title: string) {
-  const date = new Date(FIRST_DAY + slot++ * 45 * 60_000).toISOString();
+  const date = new Date(Date.parse(`${DAY}T00:00:00.000Z`) + (slot++ % 48) * 30 * 60_000).toISOString();
   return { title, type: 'checkup', date, durationMinutes: 30, petId, practitionerId: null };
 }
 
 /** The server's own view (Playwright's request context shares the browser's cookies, not its worker). */
 async function serverAppointments(context: BrowserContext, title: string): Promise<Appointment[]> {
-  const res = await context.request.get(
-    `/api/appointments?from=${new Date(FIRST_DAY).toISOString()}&to=${new Date(FIRST_DAY + 10 * 86_400_000).toISOString()}`,
-  );
+  const res = await context.request.get(`/api/appointments?from=${DAY}T00:00:00.000Z&to=2030-11-27T00:00:00.000Z`);
   expect(res.status()).toBe(200);
   const body = (await res.json()) as { data: Appointment[] };
   return body.data.filter((a) => a.title === title);

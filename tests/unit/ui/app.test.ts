@@ -46,19 +46,6 @@ describe('<smartdmv-app>', () => {
     expect(shadow(app).querySelector('nav a[aria-current="page"]')?.getAttribute('href')).toBe('/clients');
   });
 
-  it('rewrites the URL in place when a screen reports that its temp id got a real id', async () => {
-    const { services } = setup('/clients/temp_user_a/pets/temp_pet_b');
-    const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'pet-screen')).not.toBeNull(), 5_000);
-    const length = history.length;
-    screen(app, 'pet-screen')!.dispatchEvent(
-      new CustomEvent('record-id-changed', { detail: { from: 'temp_user_a', to: 31 }, bubbles: true, composed: true }),
-    );
-    await app.updateComplete;
-    expect(location.pathname).toBe('/clients/31/pets/temp_pet_b');
-    expect(history.length).toBe(length); // replaced, not pushed
-  });
-
   it('shows sign in when the server has no session, and tells the worker after signing in', async () => {
     const { api, services, worker } = setup();
     api.sessionUser = null;
