@@ -114,13 +114,19 @@ export interface WriteRun {
   writeTotalMs: number;
 }
 
+/** The next free quarter hour for the bench's bookings: years ahead of the demo data, never used twice. */
+let nextSlot = Date.UTC(2040, 0, 1, 8, 0);
+
 /**
  * N appointment creates from the page, each timed from fetch() to the end of its response; with
- * `concurrency` > 1 (filling a queue, not timing it) that many are in flight at once.
+ * `concurrency` > 1 (filling a queue, not timing it) that many are in flight at once. Each booking
+ * has a quarter hour of its own (the server refuses one pet booked twice at one time).
  */
 export async function timedWrites(page: Page, n: number, petId: number, titlePrefix: string, concurrency = 1): Promise<WriteRun> {
+  const firstSlot = nextSlot;
+  nextSlot += n * 15 * 60_000;
   const { latencies, totalMs } = await page.evaluate(
-    async ({ n, petId, titlePrefix, concurrency }) => {
+    async ({ n, petId, titlePrefix, concurrency, firstSlot }) => {
       const latencies: number[] = new Array(n);
       const start = performance.now();
       let next = 0;
@@ -131,7 +137,7 @@ export async function timedWrites(page: Page, n: number, petId: number, titlePre
             const body = JSON.stringify({
               title: `${titlePrefix}${i}`,
               type: 'checkup',
-              date: new Date(Date.UTC(2026, 11, 1, 8, 0) + (i % 500) * 15 * 60_000).toISOString(),
+              date: new Date(firstSlot + i * 15 * 60_000).toISOString(),
               durationMinutes: 15,
               status: 'scheduled',
               notes: null,
@@ -148,7 +154,7 @@ export async function timedWrites(page: Page, n: number, petId: number, titlePre
       );
       return { latencies, totalMs: performance.now() - start };
     },
-    { n, petId, titlePrefix, concurrency },
+    { n, petId, titlePrefix, concurrency, firstSlot },
   );
   return { n, latencyMs: summarize(latencies), writesPerSecond: perSecond(n, totalMs), writeTotalMs: round(totalMs) };
 }
