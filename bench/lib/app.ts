@@ -32,13 +32,18 @@ export function countRows(databasePath: string, titlePrefix: string): number {
   }
 }
 
-export async function waitForControl(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-    }
-  });
+export async function waitForControl(page: Page, timeoutMs = 30_000): Promise<void> {
+  // Bounded: a worker that never registers (e.g. a script the CSP refused) must fail the run, not hang it.
+  await page.evaluate(async (timeoutMs) => {
+    const controlled = (async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+      }
+    })();
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error(`no service worker controls ${location.pathname} after ${timeoutMs} ms`)), timeoutMs));
+    await Promise.race([controlled, late]);
+  }, timeoutMs);
 }
 
 /** Sends a request to the controlling worker on a MessagePort and returns the reply value. */
