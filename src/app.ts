@@ -11,11 +11,14 @@ import './components/offline-indicator.ts';
 import './components/update-prompt.ts';
 import type { NetworkMonitor } from './controllers/network-monitor.ts';
 import type { SessionUser } from './protocol/index.ts';
-import { Router, linkTarget, replaceIdInPath, type Route } from './router.ts';
+import { Router, linkTarget, type Route } from './router.ts';
 import { ScreenLoader, screenOf, type ScreenTag } from './screen-loader.ts';
-import type { NavigateDetail, RecordIdChangedDetail } from './screens/screen.ts';
+import type { NavigateDetail } from './screens/screen.ts';
 import { browserServices, type AppServices } from './services.ts';
-import { checkSession, startWorkerSession } from './session.ts';
+import { CONNECT_TO_SIGN_IN, checkSession, startWorkerSession } from './session.ts';
+import type { SignedInDetail } from './screens/sign-in-screen.ts';
+import { confirmGroup, focusSafeChoice } from './components/confirm.ts';
+import { plural } from './format.ts';
 import { controls } from './styles/controls.ts';
 import { themeTokens } from './styles/theme.ts';
 
@@ -58,6 +61,7 @@ export class SmartDmvApp extends LitElement {
     _session: { state: true },
     _applyUpdate: { state: true },
     _signingOut: { state: true },
+    _signOutWarning: { state: true },
   };
 
   declare services: AppServices | undefined;
@@ -68,11 +72,14 @@ export class SmartDmvApp extends LitElement {
   declare _session: SessionState;
   declare _applyUpdate: (() => void) | null;
   declare _signingOut: boolean;
+  /** Sign out was tapped with this user's changes still on the tablet: how many. */
+  declare _signOutWarning: number | null;
 
   private readonly router: Router;
   private readonly screens = new ScreenLoader(() => this.requestUpdate());
   private resizeObserver: ResizeObserver | null = null;
   private started = false;
+  private stopWorkerEvents: (() => void) | null = null;
 
   static override styles = [
     themeTokens,
@@ -117,6 +124,8 @@ export class SmartDmvApp extends LitElement {
       nav a:hover { background: rgb(255 255 255 / 0.14); }
       nav a[aria-current='page'] { background: var(--sd-color-surface); color: var(--sd-color-primary-strong); }
       header :focus-visible { outline-color: #fde68a; }
+      .sign-out-warning { padding: 0 var(--sd-space-4) var(--sd-space-3); color: var(--sd-color-text); }
+      .sign-out-warning .confirm { max-width: 720px; margin-inline-start: auto; }
       .user { display: flex; align-items: center; gap: var(--sd-space-3); margin-inline-start: auto; }
       .user .who { line-height: 1.2; text-align: end; }
       .user .who small { display: block; opacity: 0.9; font-size: 0.85rem; }
@@ -140,6 +149,7 @@ export class SmartDmvApp extends LitElement {
     this._session = { status: 'checking' };
     this._applyUpdate = null;
     this._signingOut = false;
+    this._signOutWarning = null;
     this.router = new Router(window, (route) => this.onRouteChange(route));
     this._route = this.router.route;
   }
@@ -150,8 +160,10 @@ export class SmartDmvApp extends LitElement {
     this.router.start();
     this.addEventListener('click', this.onClick);
     this.addEventListener('navigate', this.onNavigate);
-    this.addEventListener('record-id-changed', this.onRecordIdChanged);
     this.addEventListener('update-ready', this.onUpdateReady);
+    this.stopWorkerEvents ??= this.services.client.subscribe((event) => {
+      if (event.type === 'SIGNED_OUT') this.onSignedOutElsewhere(event.userId);
+    });
     if (!this.started) {
       this.started = true;
       // Fetch the screen's code while the session is being checked, not after.
@@ -166,8 +178,9 @@ export class SmartDmvApp extends LitElement {
     this.router.stop();
     this.removeEventListener('click', this.onClick);
     this.removeEventListener('navigate', this.onNavigate);
-    this.removeEventListener('record-id-changed', this.onRecordIdChanged);
     this.removeEventListener('update-ready', this.onUpdateReady);
+    this.stopWorkerEvents?.();
+    this.stopWorkerEvents = null;
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
   }
@@ -193,7 +206,7 @@ export class SmartDmvApp extends LitElement {
       } else {
         this._session = {
           status: 'signed-out',
-          notice: check.offline ? 'This tablet is offline. Signing in needs a connection to the practice server.' : null,
+          notice: check.offline ? `${CONNECT_TO_SIGN_IN} This tablet is offline, and signing in needs the practice server.` : null,
         };
       }
     } catch (error) {
@@ -244,9 +257,11 @@ export class SmartDmvApp extends LitElement {
           <a class="brand" href="/appointments">SmartDMV</a>
           <span class="user">
             <span class="who">${session.user.name}<small>${ROLE_LABEL[session.user.role]}</small></span>
-            <button ?disabled=${this._signingOut} @click=${this.signOut} aria-label="Sign out ${session.user.name}">Sign out</button>
+            <button ?disabled=${this._signingOut || this._signOutWarning !== null} @click=${this.signOut}
+              aria-label="Sign out ${session.user.name}">Sign out</button>
           </span>
         </div>
+        ${this.renderSignOutWarning(session.user)}
         <nav aria-label="Main">
           ${this.navLink('/appointments', 'Appointments', ['appointments', 'appointment-new', 'appointment-edit', 'appointment-move'])}
           ${this.navLink('/clients', 'Clients', ['clients', 'client-new', 'client', 'pet-new', 'pet-edit'])}
@@ -258,6 +273,27 @@ export class SmartDmvApp extends LitElement {
       <main id="main" tabindex="-1">${this.renderScreen(this._route, session.user)}</main>
       <update-prompt .applyUpdate=${this._applyUpdate}></update-prompt>
     `;
+  }
+
+  /** Before signing out with unsynced changes: what happens to them, and the way back. */
+  private renderSignOutWarning(user: SessionUser) {
+    const count = this._signOutWarning;
+    if (count === null) return nothing;
+    const changes = plural(count, 'change');
+    return html`<div class="sign-out-warning">
+      ${confirmGroup({
+        label: 'Confirm sign-out',
+        tone: 'warning',
+        message: html`<p><strong>${changes} ${count === 1 ? 'has' : 'have'} not reached the practice server yet.</strong></p>
+          <p>${count === 1 ? 'It stays' : 'They stay'} on this tablet and ${count === 1 ? 'is' : 'are'} sent when ${user.name} signs in
+            here again, never under anyone else’s name. Until then nobody can see or change ${count === 1 ? 'it' : 'them'}.</p>`,
+        confirm: 'Sign out anyway',
+        keep: 'Cancel',
+        busy: this._signingOut,
+        onConfirm: () => void this.finishSignOut(),
+        onKeep: () => (this._signOutWarning = null),
+      })}
+    </div>`;
   }
 
   private navLink(href: string, label: string, routes: Route['name'][]) {
@@ -339,54 +375,88 @@ export class SmartDmvApp extends LitElement {
     this.router.navigate(event.detail.path, { replace: event.detail.replace ?? false });
   };
 
-  /** A temp id in the URL got its real id: fix the address without a new history entry. */
-  private readonly onRecordIdChanged = (event: CustomEvent<RecordIdChangedDetail>): void => {
-    const next = replaceIdInPath(this.router.currentPath, event.detail.from, event.detail.to);
-    if (next !== this.router.currentPath) this.router.navigate(next, { replace: true });
-  };
-
   private readonly onUpdateReady = (event: Event): void => {
     const detail = (event as CustomEvent<{ applyUpdate?: () => void }>).detail;
     if (typeof detail?.applyUpdate === 'function') this._applyUpdate = detail.applyUpdate;
   };
 
-  private readonly onSignedIn = async (event: CustomEvent<{ user: SessionUser }>): Promise<void> => {
-    const user = event.detail.user;
+  private readonly onSignedIn = async (event: CustomEvent<SignedInDetail>): Promise<void> => {
+    const { user, revocationToken } = event.detail;
     this.services?.sessionHint.set(true);
     this._session = { status: 'signed-in', user };
     if (this._route.name === 'signin') this.router.navigate('/appointments', { replace: true });
     try {
-      await this.services?.client.send({ type: 'SESSION_STARTED', user });
+      await this.services?.client.send({ type: 'SESSION_STARTED', user, ...(revocationToken ? { revocationToken } : {}) });
     } catch {
-      // No worker yet (first visit): main.ts's start-up check sends it once one controls the page.
-      void this.waitForWorker().then(() => this.services && startWorkerSession(this.services, user)).catch(() => undefined);
+      // No worker yet (first visit): tell it once one controls the page.
+      void this.waitForWorker()
+        .then(() => this.services && startWorkerSession(this.services, user, revocationToken))
+        .catch(() => undefined);
     }
   };
 
+  /** Another window of this tablet signed this user out: this one follows (its screens would read nothing). */
+  private onSignedOutElsewhere(userId: number): void {
+    const session = this._session;
+    if (this._signingOut || session.status !== 'signed-in' || session.user.id !== userId) return;
+    this.services?.sessionHint.set(false);
+    this.showSignedOut('You were signed out in another window of this app.');
+  }
+
+  /** Sign out: first a warning when this user's changes have not reached the server. */
   private readonly signOut = async (): Promise<void> => {
     const services = this.services;
-    if (!services) return;
+    const session = this._session;
+    if (!services || session.status !== 'signed-in') return;
+    let mine = 0;
+    try {
+      const waiting = await services.client.send({ type: 'GET_WAITING_WORK' });
+      mine = waiting.find((w) => w.userId === session.user.id)?.count ?? 0;
+    } catch {
+      // No worker: nothing is queued on this tablet.
+    }
+    if (mine === 0) return this.finishSignOut();
+    this._signOutWarning = mine;
+    await focusSafeChoice(this);
+  };
+
+  /**
+   * Ends the session here at once (the worker forgets the user: nothing reads or sends as them
+   * any more) and on the server: now, or when the worker can tell it (a revocation it keeps).
+   */
+  private async finishSignOut(): Promise<void> {
+    const services = this.services;
+    const session = this._session;
+    if (!services || session.status !== 'signed-in') return;
     this._signingOut = true;
     services.sessionHint.set(false);
-    let notice = 'You are signed out.';
+    let serverSignedOut = true;
     try {
       await services.auth.logout();
     } catch {
-      notice = 'Signed out on this tablet. The server could not be told (offline); the session ends when it expires.';
+      serverSignedOut = false;
     }
+    let notice = 'You are signed out.';
     try {
-      const { pending } = await services.client.send({ type: 'SESSION_ENDED' });
-      if (pending > 0) notice += ` ${pending} change${pending === 1 ? ' is' : 's are'} kept on this tablet and will be sent after the next sign in.`;
+      const { pending, revokeQueued } = await services.client.send({ type: 'SESSION_ENDED', serverSignedOut });
+      if (revokeQueued) notice = 'You are signed out on this tablet. The practice server is told as soon as the tablet is online.';
+      if (pending > 0) notice += ` ${plural(pending, 'change')} not yet synced ${pending === 1 ? 'stays' : 'stay'} on this tablet until the person who made ${pending === 1 ? 'it' : 'them'} signs in again.`;
     } catch {
       // No worker: nothing stored locally to drop.
+      if (!serverSignedOut) notice = 'Signed out on this tablet. The server could not be told (offline); the session ends when it expires.';
     }
     this._signingOut = false;
+    this.showSignedOut(notice);
+  }
+
+  private showSignedOut(notice: string): void {
+    this._signOutWarning = null;
     this._session = { status: 'signed-out', notice };
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
     this.style.removeProperty('--sd-indicator-width');
     this.removeAttribute('indicator-visible');
-  };
+  }
 }
 
 customElements.define('smartdmv-app', SmartDmvApp);

@@ -125,16 +125,6 @@ export function bookingPath(who: { clientId: EntityId | null; petId?: EntityId |
   return routePath({ name: 'appointment-new', date: who.date ?? null, clientId: who.clientId, petId: who.petId ?? null });
 }
 
-/** Replaces every path segment equal to `from` by `to` (a temp id that got its real id). */
-export function replaceIdInPath(pathWithSearch: string, from: EntityId, to: EntityId): string {
-  const [path = '', search] = pathWithSearch.split('?', 2);
-  const replaced = path
-    .split('/')
-    .map((s) => (decodeURIComponent(s) === String(from) ? seg(to) : s))
-    .join('/');
-  return search === undefined ? replaced : `${replaced}?${search}`;
-}
-
 export interface HistoryHost {
   location: { pathname: string; search: string };
   history: Pick<History, 'pushState' | 'replaceState'>;

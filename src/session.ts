@@ -6,6 +6,13 @@ import { ApiError } from './api/http.ts';
 import type { SessionUser } from './protocol/index.ts';
 import type { AppServices } from './services.ts';
 
+/**
+ * Signing in always needs the server: no password, nor anything derived from one, is kept on the
+ * tablet (a verifier there could be attacked offline by whoever holds the tablet). Staff who
+ * signed out offline sign in again once the tablet is online; their queued changes wait for them.
+ */
+export const CONNECT_TO_SIGN_IN = 'Connect to sign in.';
+
 export type SessionCheck =
   | { status: 'signed-in'; user: SessionUser; offline: boolean }
   | { status: 'signed-out'; offline: boolean };
@@ -78,9 +85,12 @@ export async function rememberedUser(services: Pick<AppServices, 'client'>): Pro
   }
 }
 
-/** Tells the worker about the session unless it already serves this user (avoids a pull per page load). */
-export async function startWorkerSession(services: Pick<AppServices, 'client'>, user: SessionUser): Promise<void> {
+/**
+ * Tells the worker about the session unless it already serves this user (avoids a pull per page
+ * load). A fresh sign-in's revocation token always goes to the worker.
+ */
+export async function startWorkerSession(services: Pick<AppServices, 'client'>, user: SessionUser, revocationToken?: string): Promise<void> {
   const known = await rememberedUser(services);
-  if (known && known.id === user.id && known.practiceId === user.practiceId) return;
-  await services.client.send({ type: 'SESSION_STARTED', user });
+  if (!revocationToken && known && known.id === user.id && known.practiceId === user.practiceId) return;
+  await services.client.send({ type: 'SESSION_STARTED', user, ...(revocationToken ? { revocationToken } : {}) });
 }

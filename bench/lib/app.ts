@@ -32,13 +32,18 @@ export function countRows(databasePath: string, titlePrefix: string): number {
   }
 }
 
-export async function waitForControl(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-    if (!navigator.serviceWorker.controller) {
-      await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
-    }
-  });
+export async function waitForControl(page: Page, timeoutMs = 30_000): Promise<void> {
+  // Bounded: a worker that never registers (e.g. a script the CSP refused) must fail the run, not hang it.
+  await page.evaluate(async (timeoutMs) => {
+    const controlled = (async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller) {
+        await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+      }
+    })();
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error(`no service worker controls ${location.pathname} after ${timeoutMs} ms`)), timeoutMs));
+    await Promise.race([controlled, late]);
+  }, timeoutMs);
 }
 
 /** Sends a request to the controlling worker on a MessagePort and returns the reply value. */
@@ -114,13 +119,19 @@ export interface WriteRun {
   writeTotalMs: number;
 }
 
+/** The next free quarter hour for the bench's bookings: years ahead of the demo data, never used twice. */
+let nextSlot = Date.UTC(2040, 0, 1, 8, 0);
+
 /**
  * N appointment creates from the page, each timed from fetch() to the end of its response; with
- * `concurrency` > 1 (filling a queue, not timing it) that many are in flight at once.
+ * `concurrency` > 1 (filling a queue, not timing it) that many are in flight at once. Each booking
+ * has a quarter hour of its own (the server refuses one pet booked twice at one time).
  */
 export async function timedWrites(page: Page, n: number, petId: number, titlePrefix: string, concurrency = 1): Promise<WriteRun> {
+  const firstSlot = nextSlot;
+  nextSlot += n * 15 * 60_000;
   const { latencies, totalMs } = await page.evaluate(
-    async ({ n, petId, titlePrefix, concurrency }) => {
+    async ({ n, petId, titlePrefix, concurrency, firstSlot }) => {
       const latencies: number[] = new Array(n);
       const start = performance.now();
       let next = 0;
@@ -131,7 +142,7 @@ export async function timedWrites(page: Page, n: number, petId: number, titlePre
             const body = JSON.stringify({
               title: `${titlePrefix}${i}`,
               type: 'checkup',
-              date: new Date(Date.UTC(2026, 11, 1, 8, 0) + (i % 500) * 15 * 60_000).toISOString(),
+              date: new Date(firstSlot + i * 15 * 60_000).toISOString(),
               durationMinutes: 15,
               status: 'scheduled',
               notes: null,
@@ -148,7 +159,7 @@ export async function timedWrites(page: Page, n: number, petId: number, titlePre
       );
       return { latencies, totalMs: performance.now() - start };
     },
-    { n, petId, titlePrefix, concurrency },
+    { n, petId, titlePrefix, concurrency, firstSlot },
   );
   return { n, latencyMs: summarize(latencies), writesPerSecond: perSecond(n, totalMs), writeTotalMs: round(totalMs) };
 }

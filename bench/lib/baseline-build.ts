@@ -14,4 +14,5 @@ export function buildBaseline(outDir = 'dist/bench-baseline'): void {
     logLevel: 'warning',
   });
   copyFileSync('bench/baseline/index.html', `${outDir}/index.html`);
+  copyFileSync('bench/baseline/register.js', `${outDir}/register.js`);
 }

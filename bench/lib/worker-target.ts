@@ -18,6 +18,8 @@ export interface NetworkProfile {
 /** Clinic Wi-Fi: 20 Mbit/s, 40 ms round trip. */
 export const CLINIC_WIFI: NetworkProfile = { name: 'clinic Wi-Fi', latencyMs: 40, bitsPerSecond: 20_000_000 };
 
+const SEND_TIMEOUT_MS = 10_000;
+
 export class WorkerTarget {
   private nextId = 0;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -58,7 +60,18 @@ export class WorkerTarget {
 
   send<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
     const id = ++this.nextId;
-    const reply = new Promise<T>((resolve, reject) => this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
+    const reply = new Promise<T>((resolve, reject) => {
+      // A message to a worker that stopped (or was replaced) gets no answer at all: give up after a while,
+      // or the heap sampler waits for it for good.
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${method}: no answer from the service worker in ${SEND_TIMEOUT_MS} ms`));
+      }, SEND_TIMEOUT_MS);
+      this.pending.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v as T)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+    });
     void this.browserSession
       .send('Target.sendMessageToTarget', { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) })
       .catch((err: Error) => this.pending.get(id)?.reject(err));

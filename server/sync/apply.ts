@@ -31,7 +31,10 @@
  */
 import {
   ENTITY_TYPES,
+  MAX_CANCELLED_WITH_PET,
+  clientHasPetsMessage,
   isTempId,
+  petHasTooManyUpcomingMessage,
   permissionDenied,
   type Clash,
   type ConflictData,
@@ -59,7 +62,7 @@ export interface Actor extends Owner {
 }
 
 /** Upcoming appointments a pet delete cancels at most; more is refused (bounded work per request). */
-export const MAX_CANCELLED_BY_PET_DELETE = 500;
+export const MAX_CANCELLED_BY_PET_DELETE = MAX_CANCELLED_WITH_PET;
 /** Versions of history replayed for a conflict check; further behind counts as "everything changed". */
 export const MAX_REVISIONS_REPLAYED = 1000;
 
@@ -274,17 +277,14 @@ export function createApplier(deps: ApplierDeps): Applier {
     if (model.type === 'users') {
       const { names, count } = await models.pets.liveByOwner(actor.practiceId, current.id, 5);
       if (count > 0) {
-        throw new OperationError('HAS_DEPENDENTS', `${String(current.name)} still has ${countedList(count, 'pet', names)}. Delete them or give them another owner first.`);
+        throw new OperationError('HAS_DEPENDENTS', clientHasPetsMessage(String(current.name), count, names));
       }
       return [];
     }
     if (model.type === 'pets') {
       const upcoming = await models.appointments.upcomingOfPet(actor.practiceId, current.id, now, MAX_CANCELLED_BY_PET_DELETE + 1);
       if (upcoming.length > MAX_CANCELLED_BY_PET_DELETE) {
-        throw new OperationError(
-          'HAS_DEPENDENTS',
-          `${String(current.name)} has more than ${MAX_CANCELLED_BY_PET_DELETE} upcoming appointments. Cancel some of them first, then delete the pet.`,
-        );
+        throw new OperationError('HAS_DEPENDENTS', petHasTooManyUpcomingMessage(String(current.name)));
       }
       return upcoming;
     }
@@ -447,14 +447,4 @@ export function createApplier(deps: ApplierDeps): Applier {
       });
     },
   };
-}
-
-/** "2 pets: Bella and Rex", "7 pets: A, B, C, D, E and 2 more". */
-function countedList(count: number, noun: string, names: readonly string[]): string {
-  const label = `${count} ${noun}${count === 1 ? '' : 's'}`;
-  const shown = names.slice(0, count);
-  const rest = count - shown.length;
-  const items = rest > 0 ? [...shown, `${rest} more`] : shown;
-  const text = items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
-  return `${label}: ${text}`;
 }

@@ -8,12 +8,13 @@ const Anything = z.unknown();
 export class AuthApi {
   constructor(private readonly fetchFn: FetchLike) {}
 
-  async login(email: string, password: string): Promise<SessionUser> {
-    const { user } = await requestJson(this.fetchFn, '/api/auth/login', AuthResponseSchema, {
+  /** The user, and the token that ends this session without its cookie (for a sign-out made offline). */
+  async login(email: string, password: string): Promise<{ user: SessionUser; revocationToken?: string }> {
+    const { user, revocationToken } = await requestJson(this.fetchFn, '/api/auth/login', AuthResponseSchema, {
       method: 'POST',
       body: { email, password },
     });
-    return user;
+    return revocationToken ? { user, revocationToken } : { user };
   }
 
   async logout(): Promise<void> {

@@ -14,6 +14,8 @@ export interface OperationNames {
   record(op: QueuedOperation): string | null;
   /** Who made the change. */
   person(userId: number | null): string | null;
+  /** Its author, when that is someone other than the person signed in (the change waits for them). */
+  waitsFor(userId: number | null): string | null;
   now: number;
 }
 
@@ -29,6 +31,7 @@ export interface OperationActions {
 export function operationRow(op: QueuedOperation, names: OperationNames, actions: OperationActions) {
   const fields = changedFieldsText(op);
   const author = names.person(op.userId);
+  const waitsFor = names.waitsFor(op.userId);
   const failed = op.status === 'failed';
   const hint = op.lastError ? errorHint(op.lastError.code) : null;
   return html`
@@ -40,13 +43,16 @@ export function operationRow(op: QueuedOperation, names: OperationNames, actions
           <time datetime=${new Date(op.timestamp).toISOString()} title=${formatDateTime(op.timestamp)}>${formatRelative(op.timestamp, names.now)}</time>
           · by ${author ?? (op.userId === null ? 'unknown' : `user #${op.userId}`)} · reference ${recordReference(op.entityId)}
         </span>
+        ${waitsFor ? html`<span class="detail">Sent when ${waitsFor} signs in on this tablet: changes go only under the name of the person who made them.</span>` : nothing}
         ${failed
           ? html`<span class="detail">${op.lastError ? `${op.lastError.message} (${op.lastError.code})` : 'Failed'}${hint ? html` <span class="hint">${hint}</span>` : nothing}
               <span class="hint"> · ${plural(op.attempts, 'attempt')}</span></span>`
           : nothing}
       </span>
       <span class="actions">
-        <span class="badge ${failed || op.status === 'conflict' ? 'conflict' : 'pending'}">${queueStatusLabel(op.status)}</span>
+        <span class="badge ${failed || op.status === 'conflict' ? 'conflict' : 'pending'}"
+          >${waitsFor && op.status === 'pending' ? `Waiting for ${waitsFor} to sign in` : queueStatusLabel(op.status)}</span
+        >
         ${failed ? failedActions(actions) : nothing}
       </span>
     </li>

@@ -27,6 +27,11 @@ export interface PanelNames {
   record(entityType: EntityType, id: EntityId): Promise<string | null>;
   /** A staff member's name by user id. */
   person(userId: number): string | null;
+  /**
+   * Who a change waits for: the name of its author when that is not the person signed in (it is
+   * sent only once they sign in here again), else null.
+   */
+  waitsFor?(userId: number | null): string | null;
 }
 
 /** Waiting changes listed one by one; beyond this, a count (the queue can hold thousands). */
@@ -252,6 +257,8 @@ export class SyncEnginePanel extends LitElement {
     const failed = queue.failedOperations;
     const waiting = queue.waitingOperations;
     const names = this.operationNames(queue.operations);
+    // "Discard all failed" drops only the signed-in person's: another person's wait for them.
+    const discardable = failed.filter((op) => names.waitsFor(op.userId) === null);
     return html`
       <section class="card" aria-labelledby="queue-heading">
         <div class="toolbar">
@@ -270,15 +277,16 @@ export class SyncEnginePanel extends LitElement {
         <div class="toolbar">
           <h3 id="failed-heading">Failed changes <span class="count">(${failed.length})</span></h3>
           <span class="spacer"></span>
-          ${failed.length > 0 && this._confirm !== 'all-failed'
+          ${discardable.length > 0 && this._confirm !== 'all-failed'
             ? html`<button class="danger" @click=${() => this.confirm('all-failed')}>Discard all failed…</button>`
             : nothing}
         </div>
         ${this._confirm === 'all-failed'
           ? confirmGroup({
               label: 'Confirm discarding all failed changes',
-              message: html`<p>Discard ${plural(failed.length, 'failed change')}? What they changed is undone on this tablet and never reaches the server.</p>`,
-              confirm: `Yes, discard ${failed.length}`,
+              message: html`<p>Discard ${plural(discardable.length, 'failed change')}? What they changed is undone on this tablet and never reaches the server.${
+                discardable.length < failed.length ? ' Failed changes made by others stay for them.' : ''}</p>`,
+              confirm: `Yes, discard ${discardable.length}`,
               keep: 'Keep them',
               busy: this._busyOperation === 'all-failed',
               onConfirm: () => void this.operationAction('all-failed', () => queue.clearFailed().then(() => true)),
@@ -331,6 +339,7 @@ export class SyncEnginePanel extends LitElement {
     return {
       record: (op) => this.recordNames.get(`${op.entityType}:${String(op.entityId)}`) ?? null,
       person: (userId) => (userId === null ? null : (names?.person(userId) ?? null)),
+      waitsFor: (userId) => names?.waitsFor?.(userId) ?? null,
       now: this.now(),
     };
   }

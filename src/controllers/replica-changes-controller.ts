@@ -1,19 +1,17 @@
 /**
- * Tells a screen when the worker's replica changed under it (a pull, a temp id that got its real id,
- * a resolved conflict), so it re-fetches. Bursts of events are folded into one reload.
+ * Tells a screen when the worker's replica changed under it (a push answer, a pull, a resolved
+ * conflict), so it re-fetches. Bursts of events are folded into one reload. A record created on
+ * this device keeps answering at its temp id after the server gave it its id, so a screen needs
+ * no id change, only the reload.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { EntityType, WorkerEvent } from '../protocol/index.ts';
 import type { WorkerClient } from '../worker-client.ts';
 
-export type IdRemapped = Extract<WorkerEvent, { type: 'ID_REMAPPED' }>;
-
 export interface ReplicaChangesOptions {
   entityTypes: readonly EntityType[];
   /** Called once per burst of relevant changes. */
   onChange: () => void;
-  /** Called at once for each remap of a watched type (before the reload). */
-  onRemap?: (event: IdRemapped) => void;
   /** Fold events arriving within this window into one reload. */
   debounceMs?: number;
 }
@@ -43,10 +41,7 @@ export class ReplicaChangesController implements ReactiveController {
 
   private onEvent(event: WorkerEvent): void {
     const watched = (type: EntityType) => this.options.entityTypes.includes(type);
-    if (event.type === 'ID_REMAPPED' && watched(event.entityType)) {
-      this.options.onRemap?.(event);
-      this.schedule();
-    } else if (event.type === 'DATA_CHANGED' && event.entityTypes.some(watched)) {
+    if (event.type === 'DATA_CHANGED' && event.entityTypes.some(watched)) {
       this.schedule();
     } else if (event.type === 'CONFLICT_ADDED' || event.type === 'CONFLICT_RESOLVED') {
       // The `_conflict` flag of a record changed.

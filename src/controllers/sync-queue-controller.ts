@@ -52,10 +52,15 @@ export class SyncQueueController implements ReactiveController {
     host.addController(this);
   }
 
-  /** Operations waiting to reach the server (queued or being sent): the "pending" the user sees. */
+  /**
+   * Operations waiting to reach the server (queued or being sent): the "pending" the user sees.
+   * Changes that wait for another person to sign in are not counted: no sync of this session
+   * sends them (the Sync tab lists them, "Waiting for <name> to sign in").
+   */
   get pendingCount(): number {
     const answeredSinceStats = Math.max(0, this.pushProcessed - this.pushProcessedAtStats);
-    return Math.max(0, this.stats.pending + this.stats.inFlight - answeredSinceStats);
+    const sendable = this.stats.pending - (this.stats.waitingForOthers ?? 0);
+    return Math.max(0, sendable + this.stats.inFlight - answeredSinceStats);
   }
 
   get failedOperations(): QueuedOperation[] {
@@ -149,7 +154,7 @@ export class SyncQueueController implements ReactiveController {
       if (this.trackOperations) void this.refresh();
       return;
     }
-    if (this.trackOperations && (event.type === 'SYNC_RESULT' || event.type === 'CONFLICT_ADDED' || event.type === 'ID_REMAPPED')) {
+    if (this.trackOperations && (event.type === 'SYNC_RESULT' || event.type === 'CONFLICT_ADDED')) {
       void this.refresh();
     }
   }

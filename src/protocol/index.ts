@@ -7,3 +7,4 @@ export * from './appointment-types.ts';
 export * from './permissions.ts';
 export * from './fields.ts';
 export * from './double-booking.ts';
+export * from './delete-rules.ts';

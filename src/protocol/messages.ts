@@ -94,6 +94,11 @@ export const QueueStatsSchema = z.object({
   conflicts: z.number().int().nonnegative(),
   /** Operations the server acknowledged since the last "clear completed". */
   completed: z.number().int().nonnegative(),
+  /**
+   * Of `pending`, the rows of people other than the one signed in: they wait for their author's
+   * next sign-in here, and no sync of this session sends them.
+   */
+  waitingForOthers: z.number().int().nonnegative().optional(),
 });
 export type QueueStats = z.infer<typeof QueueStatsSchema>;
 
@@ -211,10 +216,19 @@ export const PageMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('SET_AUTO_SYNC'), enabled: z.boolean() }),
   /** The page saw the `online` event (fallback trigger where Background Sync is missing). */
   z.object({ type: z.literal('ONLINE') }),
-  /** The page signed in: the worker remembers the user and pulls the practice's data. */
-  z.object({ type: z.literal('SESSION_STARTED'), user: SessionUserSchema }),
-  /** The page signed out: the replica of that user's practice is dropped unless work is queued. */
-  z.object({ type: z.literal('SESSION_ENDED') }),
+  /**
+   * The page signed in: the worker remembers the user and pulls the practice's data. The login's
+   * `revocationToken` goes with it (kept for a sign-out the server cannot be told of at once).
+   */
+  z.object({ type: z.literal('SESSION_STARTED'), user: SessionUserSchema, revocationToken: z.string().min(1).max(200).optional() }),
+  /**
+   * The page signed out: the worker forgets the user (reads and writes answer 401 until the next
+   * sign-in) and drops the replica unless work is queued. `serverSignedOut: false` (the page could
+   * not reach `/api/auth/logout`) queues `POST /api/auth/revoke` until the network returns.
+   */
+  z.object({ type: z.literal('SESSION_ENDED'), serverSignedOut: z.boolean().optional() }),
+  /** Unsynced changes on this tablet per person who made them (the sign-out warning, the Sync tab). */
+  z.object({ type: z.literal('GET_WAITING_WORK') }),
   /** workbox-window's messageSkipWaiting(): the user accepted "Update ready — reload". */
   z.object({ type: z.literal('SKIP_WAITING') }),
 ]);
@@ -257,16 +271,8 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CONFLICT_ADDED'), conflict: ConflictRecordSchema }),
   z.object({ type: z.literal('CONFLICT_RESOLVED'), conflictId: z.number().int() }),
   z.object({ type: z.literal('AUTH_REQUIRED') }),
-  /**
-   * No longer sent: records keep their local key for good and answer at both ids (kept in the
-   * protocol until the screens drop the code that follows it).
-   */
-  z.object({
-    type: z.literal('ID_REMAPPED'),
-    entityType: EntityTypeSchema,
-    tempId: TempIdSchema,
-    realId: RealIdSchema,
-  }),
+  /** Someone signed out on this tablet: every window showing that user goes to the sign-in screen. */
+  z.object({ type: z.literal('SIGNED_OUT'), userId: z.number().int() }),
   /** The replica changed (push answers, pull, resolution): screens showing these types should reload. */
   z.object({ type: z.literal('DATA_CHANGED'), entityTypes: z.array(EntityTypeSchema) }),
   /** The browser gave up retrying a background sync; the work stays queued. */
@@ -275,6 +281,17 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
 export type WorkerEvent = z.infer<typeof WorkerEventSchema>;
 
 /** Reply values per request type, for typed `send()` on the page. */
+/**
+ * Changes on this tablet not yet on the server, made by one person: they are sent only while that
+ * person is signed in here. `name` is null for someone this tablet never saw sign in.
+ */
+export const WaitingWorkSchema = z.object({
+  userId: z.number().int().nullable(),
+  name: z.string().nullable(),
+  count: z.number().int().positive(),
+});
+export type WaitingWork = z.infer<typeof WaitingWorkSchema>;
+
 export interface PageMessageReplies {
   SYNC_NOW: SyncResult;
   GET_STATE: SyncState;
@@ -290,7 +307,8 @@ export interface PageMessageReplies {
   SET_AUTO_SYNC: { autoSync: boolean };
   ONLINE: { started: boolean };
   SESSION_STARTED: { started: boolean };
-  SESSION_ENDED: { dropped: boolean; pending: number };
+  SESSION_ENDED: { dropped: boolean; pending: number; revokeQueued: boolean };
+  GET_WAITING_WORK: WaitingWork[];
   SKIP_WAITING: { skipping: boolean };
 }
 
@@ -309,7 +327,8 @@ export const REPLY_SCHEMAS: { [K in PageMessageType]: z.ZodType<PageMessageRepli
   SET_AUTO_SYNC: z.object({ autoSync: z.boolean() }),
   ONLINE: z.object({ started: z.boolean() }),
   SESSION_STARTED: z.object({ started: z.boolean() }),
-  SESSION_ENDED: z.object({ dropped: z.boolean(), pending: z.number().int().nonnegative() }),
+  SESSION_ENDED: z.object({ dropped: z.boolean(), pending: z.number().int().nonnegative(), revokeQueued: z.boolean() }),
+  GET_WAITING_WORK: z.array(WaitingWorkSchema),
   SKIP_WAITING: z.object({ skipping: z.boolean() }),
 };
 

@@ -174,9 +174,3 @@ export function changedFields(record: LocalAppointment, input: AppointmentInput)
   if ((input.overlapAllowed ?? false) !== (record.overlapAllowed ?? false)) changes.overlapAllowed = input.overlapAllowed ?? false;
   return changes;
 }
-
-/** A temp id in the draft that got its real id. */
-export function remapDraft(draft: AppointmentDraft, tempId: string, realId: number): AppointmentDraft {
-  const swap = (v: string) => (v === tempId ? String(realId) : v);
-  return { ...draft, clientId: swap(draft.clientId), petId: swap(draft.petId), practitionerId: swap(draft.practitionerId) };
-}

@@ -19,7 +19,7 @@ import type { LocalAppointment } from '../api/entities.ts';
 import { ApiError, describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
-import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
+import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
 import { formatLongDate, formatTime, isDateKey, localDateKey, toIsoInstant } from '../format.ts';
 import {
   APPOINTMENT_STATUSES,
@@ -38,7 +38,6 @@ import {
   draftToInput,
   needsBackDateConfirmation,
   newDraft,
-  remapDraft,
   suggestedTitle,
   validateDraft,
   type AppointmentDraft,
@@ -155,15 +154,14 @@ export class AppointmentFormScreen extends ScreenElement {
     new ReplicaChangesController(this, services.client, {
       entityTypes: ['appointments', 'pets', 'users'],
       onChange: () => void this.load(),
-      onRemap: (event) => this.onRemap(event),
     });
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('recordId') || changed.has('moveConflictId')) {
-      // Our own remap (temp id → real id) keeps the draft; any other id is another record.
-      const followsRemap = this._record !== null && String(this._record.id) === String(this.recordId);
-      if (!followsRemap) {
+      // The same record under its server id (it was opened by its temp id) keeps the draft.
+      const sameRecord = this._record !== null && String(this._record.id) === String(this.recordId);
+      if (!sameRecord) {
         this.dirty = false;
         this.titleTouched = this.recordId !== null;
         this._draft = null;
@@ -185,7 +183,13 @@ export class AppointmentFormScreen extends ScreenElement {
       const directory = await Directory.load(services.entities);
       const move = this.moveConflictId === null ? null : await this.loadHeldBooking(this.moveConflictId);
       const record = id === null || this.moveConflictId !== null ? null : await services.entities.getAppointment(id);
+      const typed = this.dirty ? this._draft : null;
+      const followed = typed ? await this.publicIdsOf(typed, directory) : {};
       if (seq !== this.loadSeq) return;
+      // Only choices the user did not change meanwhile.
+      for (const [field, id] of Object.entries(followed) as [keyof AppointmentDraft, string][]) {
+        if (this._draft && typed && this._draft[field] === typed[field]) this._draft = { ...this._draft, [field]: id };
+      }
       this._directory = directory;
       this._record = record;
       if (this.moveConflictId !== null && !move) {
@@ -209,6 +213,28 @@ export class AppointmentFormScreen extends ScreenElement {
         this._error = describeError(error);
       }
     }
+  }
+
+  /**
+   * A client, pet or practitioner chosen in the draft by a temp id that the server has stored
+   * since: the lists show it by its server id now, so the choice follows (a record created here
+   * answers at both ids). Only choices that changed are returned.
+   */
+  private async publicIdsOf(draft: AppointmentDraft, directory: Directory): Promise<Partial<AppointmentDraft>> {
+    const entities = this.services!.entities;
+    const follow = async (field: 'clientId' | 'petId' | 'practitionerId'): Promise<Partial<AppointmentDraft>> => {
+      const value = draft[field];
+      const known = field === 'petId' ? directory.pet(value) : directory.user(value);
+      if (!isTempId(value) || known) return {};
+      try {
+        const record = field === 'petId' ? await entities.getPet(value) : await entities.getUser(value);
+        return String(record.id) === value ? {} : { [field]: String(record.id) };
+      } catch {
+        return {}; // gone meanwhile: the form's checks say so at Save
+      }
+    };
+    const found = await Promise.all([follow('clientId'), follow('petId'), follow('practitionerId')]);
+    return Object.assign({}, ...found) as Partial<AppointmentDraft>;
   }
 
   /** The unresolved double booking `conflictId`, or null when it is resolved or not one. */
@@ -268,14 +294,6 @@ export class AppointmentFormScreen extends ScreenElement {
     return { href: day ? `/appointments?date=${day}` : '/appointments', label: 'the day' };
   }
 
-  private onRemap(event: IdRemapped): void {
-    if (this._draft) this._draft = remapDraft(this._draft, event.tempId, event.realId);
-    if (event.entityType === 'appointments' && this.recordId !== null && String(this.recordId) === event.tempId) {
-      if (this._record) this._record = { ...this._record, id: event.realId };
-      this.recordId = event.realId;
-      this.announceIdChange(event.tempId, event.realId);
-    }
-  }
 
   override render() {
     const moving = this._move !== null;

@@ -9,7 +9,7 @@ import type { LocalPet, LocalUser } from '../api/entities.ts';
 import { ApiError, describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
-import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
+import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
 import { isTempId, type EntityId } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
@@ -92,14 +92,13 @@ export class ClientScreen extends ScreenElement {
     new ReplicaChangesController(this, services.client, {
       entityTypes: ['users', 'pets'],
       onChange: () => void this.load(),
-      onRemap: (event) => this.onRemap(event),
     });
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('recordId')) {
-      const followsRemap = this._record !== null && String(this._record.id) === String(this.recordId);
-      if (!followsRemap) {
+      const sameRecord = this._record !== null && String(this._record.id) === String(this.recordId);
+      if (!sameRecord) {
         this.dirty = false;
         this._record = null;
         this._pets = [];
@@ -135,12 +134,6 @@ export class ClientScreen extends ScreenElement {
     }
   }
 
-  private onRemap(event: IdRemapped): void {
-    if (event.entityType !== 'users' || this.recordId === null || String(this.recordId) !== event.tempId) return;
-    if (this._record) this._record = { ...this._record, id: event.realId };
-    this.recordId = event.realId;
-    this.announceIdChange(event.tempId, event.realId);
-  }
 
   override render() {
     if (this._status === 'loading') return html`<p role="status">Loading…</p>`;

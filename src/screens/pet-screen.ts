@@ -7,7 +7,7 @@ import type { LocalAppointment, LocalPet, LocalUser } from '../api/entities.ts';
 import { ApiError, describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
-import { ReplicaChangesController, type IdRemapped } from '../controllers/replica-changes-controller.ts';
+import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
 import { formatDateTime, localDateKey, plural } from '../format.ts';
 import { isTempId, type EntityId } from '../protocol/index.ts';
 import { bookingPath } from '../router.ts';
@@ -75,14 +75,13 @@ export class PetScreen extends ScreenElement {
     new ReplicaChangesController(this, services.client, {
       entityTypes: ['users', 'pets'],
       onChange: () => void this.load(),
-      onRemap: (event) => this.onRemap(event),
     });
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('recordId')) {
-      const followsRemap = this._record !== null && String(this._record.id) === String(this.recordId);
-      if (!followsRemap) {
+      const sameRecord = this._record !== null && String(this._record.id) === String(this.recordId);
+      if (!sameRecord) {
         this.dirty = false;
         this._record = null;
         this._draft = emptyPetDraft();
@@ -120,17 +119,6 @@ export class PetScreen extends ScreenElement {
     }
   }
 
-  private onRemap(event: IdRemapped): void {
-    if (event.entityType === 'users' && this.clientId !== null && String(this.clientId) === event.tempId) {
-      this.clientId = event.realId;
-      this.announceIdChange(event.tempId, event.realId);
-    }
-    if (event.entityType === 'pets' && this.recordId !== null && String(this.recordId) === event.tempId) {
-      if (this._record) this._record = { ...this._record, id: event.realId };
-      this.recordId = event.realId;
-      this.announceIdChange(event.tempId, event.realId);
-    }
-  }
 
   private get ownerPath(): string {
     return `/clients/${encodeURIComponent(String(this.clientId))}`;

@@ -13,10 +13,6 @@ export interface NavigateDetail {
   replace?: boolean;
 }
 
-export interface RecordIdChangedDetail {
-  from: EntityId;
-  to: EntityId;
-}
 
 export abstract class ScreenElement extends LitElement {
   static override properties: PropertyDeclarations = {
@@ -57,15 +53,10 @@ export abstract class ScreenElement extends LitElement {
   protected navigate(path: string, replace = false): void {
     this.dispatchEvent(new CustomEvent<NavigateDetail>('navigate', { detail: { path, replace }, bubbles: true, composed: true }));
   }
-
-  protected announceIdChange(from: EntityId, to: EntityId): void {
-    this.dispatchEvent(new CustomEvent<RecordIdChangedDetail>('record-id-changed', { detail: { from, to }, bubbles: true, composed: true }));
-  }
 }
 
 declare global {
   interface HTMLElementEventMap {
     navigate: CustomEvent<NavigateDetail>;
-    'record-id-changed': CustomEvent<RecordIdChangedDetail>;
   }
 }

@@ -1,26 +1,38 @@
 /**
  * Sign in. The session API always goes to the network (nothing about passwords is stored on the
- * tablet), so signing in needs a connection; everything after it works offline.
+ * tablet), so signing in needs a connection ("Connect to sign in."); everything after it works
+ * offline.
  * @fires signed-in - detail `{user}`.
  */
 import { css, html, nothing } from 'lit';
 import { ApiError, describeError } from '../api/http.ts';
-import type { SessionUser } from '../protocol/index.ts';
+import { plural } from '../format.ts';
+import type { SessionUser, WaitingWork } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
+import { CONNECT_TO_SIGN_IN } from '../session.ts';
 import { controls } from '../styles/controls.ts';
 import { ScreenElement } from './screen.ts';
+
+/** What a sign-in gives the app: the user, and the token that ends the session without its cookie. */
+export interface SignedInDetail {
+  user: SessionUser;
+  revocationToken?: string;
+}
 
 export class SignInScreen extends ScreenElement {
   static override properties = {
     notice: { type: String },
     _busy: { state: true },
     _error: { state: true },
+    _waiting: { state: true },
   };
 
   /** A message from the app (e.g. "Your session expired"). */
   declare notice: string | null;
   declare _busy: boolean;
   declare _error: string | null;
+  /** Changes on this tablet that wait for someone to sign in (they go only under their author). */
+  declare _waiting: WaitingWork[];
 
   static override styles = [
     controls,
@@ -28,6 +40,7 @@ export class SignInScreen extends ScreenElement {
       :host { display: flex; justify-content: center; padding: var(--sd-space-6) var(--sd-space-4); }
       form { width: min(480px, 100%); display: flex; flex-direction: column; gap: var(--sd-space-4); padding: var(--sd-space-5); }
       p { margin: 0; }
+      .waiting { margin: 0; padding-inline-start: var(--sd-space-5); color: var(--sd-color-text-muted); }
     `,
   ];
 
@@ -36,9 +49,15 @@ export class SignInScreen extends ScreenElement {
     this.notice = null;
     this._busy = false;
     this._error = null;
+    this._waiting = [];
   }
 
-  protected setup(_services: AppServices): void {}
+  protected setup(services: AppServices): void {
+    services.client.send({ type: 'GET_WAITING_WORK' }).then(
+      (waiting) => (this._waiting = waiting),
+      () => undefined, // no worker yet (a first visit): nothing waits here
+    );
+  }
 
   override render() {
     return html`
@@ -55,6 +74,14 @@ export class SignInScreen extends ScreenElement {
         </div>
         ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
         <button class="primary" type="submit" ?disabled=${this._busy}>${this._busy ? 'Signing in…' : 'Sign in'}</button>
+        ${this._waiting.length > 0
+          ? html`<ul class="waiting" aria-label="Changes waiting on this tablet">
+              ${this._waiting.map(
+                (w) => html`<li>${plural(w.count, 'change')} by ${w.name ?? 'someone who signed in earlier'} ${w.count === 1 ? 'waits' : 'wait'}
+                  on this tablet; ${w.count === 1 ? 'it is' : 'they are'} sent when ${w.name ?? 'they'} ${w.name ? 'signs' : 'sign'} in here.</li>`,
+              )}
+            </ul>`
+          : nothing}
       </form>
     `;
   }
@@ -74,14 +101,14 @@ export class SignInScreen extends ScreenElement {
     this._busy = true;
     this._error = null;
     try {
-      const user = await services.auth.login(email, password);
-      this.dispatchEvent(new CustomEvent<{ user: SessionUser }>('signed-in', { detail: { user }, bubbles: true, composed: true }));
+      const signedIn = await services.auth.login(email, password);
+      this.dispatchEvent(new CustomEvent<SignedInDetail>('signed-in', { detail: signedIn, bubbles: true, composed: true }));
     } catch (error) {
       this._error =
         error instanceof ApiError && error.status === 401
           ? 'That email and password do not match an account.'
           : error instanceof ApiError && error.isNetwork
-            ? 'Signing in needs a connection to the practice server. Try again when the tablet is online.'
+            ? `${CONNECT_TO_SIGN_IN} Signing in needs the practice server; try again when the tablet is online.`
             : describeError(error);
     } finally {
       this._busy = false;
@@ -96,6 +123,6 @@ declare global {
     'sign-in-screen': SignInScreen;
   }
   interface HTMLElementEventMap {
-    'signed-in': CustomEvent<{ user: SessionUser }>;
+    'signed-in': CustomEvent<SignedInDetail>;
   }
 }

@@ -17,6 +17,7 @@ export class SyncScreen extends ScreenElement {
     storage: { attribute: false },
     _directory: { state: true },
     _settingsVersion: { state: true },
+    _signedInHere: { state: true },
   };
 
   declare monitor: NetworkMonitor | null;
@@ -24,6 +25,8 @@ export class SyncScreen extends ScreenElement {
   declare storage: Pick<Storage, 'getItem' | 'setItem'> | null;
   declare _directory: Directory;
   declare _settingsVersion: number;
+  /** Names of people who signed in on this tablet (the worker remembers them), by user id. */
+  declare _signedInHere: ReadonlyMap<number | null, string>;
   private namesFor: { directory: Directory; names: PanelNames } | null = null;
 
   static override styles = [
@@ -40,6 +43,7 @@ export class SyncScreen extends ScreenElement {
     this.storage = null;
     this._directory = Directory.empty();
     this._settingsVersion = 0;
+    this._signedInHere = new Map();
   }
 
   protected setup(services: AppServices): void {
@@ -56,6 +60,13 @@ export class SyncScreen extends ScreenElement {
       this._directory = await Directory.load(this.services.entities);
     } catch {
       // Names are a nicety in the conflict dialog: ids are shown without them.
+    }
+    try {
+      const waiting = await this.services.client.send({ type: 'GET_WAITING_WORK' });
+      this._signedInHere = new Map(waiting.flatMap((w) => (w.name === null ? [] : [[w.userId, w.name] as const])));
+      this.namesFor = null;
+    } catch {
+      // No worker: nothing waits on this tablet.
     }
   }
 
@@ -94,7 +105,11 @@ export class SyncScreen extends ScreenElement {
     if (this.namesFor?.directory === directory) return this.namesFor.names;
     const names: PanelNames = {
       record: (entityType, id) => this.recordName(entityType, id),
-      person: (userId) => directory.user(userId)?.name ?? null,
+      person: (userId) => directory.user(userId)?.name ?? this._signedInHere.get(userId) ?? null,
+      waitsFor: (userId) => {
+        if (!this.user || userId === this.user.id) return null;
+        return (userId === null ? null : directory.user(userId)?.name) ?? this._signedInHere.get(userId) ?? 'the person who made it';
+      },
     };
     this.namesFor = { directory, names };
     return names;

@@ -9,11 +9,13 @@ import {
   PetsQuerySchema,
   QUOTA_EXCEEDED_STATUS,
   UsersQuerySchema,
+  permissionDenied,
   type EntityId,
   type EntityType,
   type ErrorResponse,
   type SessionUser,
   type SyncErrorCode,
+  type WriteAction,
 } from '../../src/protocol/index.ts';
 import { LocalWriteError } from '../core/local-write.ts';
 import { isEntityType } from '../db/records.ts';
@@ -27,9 +29,17 @@ export interface EntityApiDeps {
   now: () => number;
   uuid: () => string;
   session: () => Promise<SessionUser | null>;
+  /** Someone signed out here and nobody signed in since. */
+  signedOut: () => Promise<boolean>;
   /** Called after every stored write (registers the Background Sync tag). */
   onWrite: (entityType: EntityType) => void;
 }
+
+/** The role table's action for each write method (src/protocol/permissions.ts). */
+const WRITE_ACTIONS: Partial<Record<string, WriteAction>> = { POST: 'create', PATCH: 'update', DELETE: 'delete' };
+
+/** The server's status for each refusal of a local write. */
+const LOCAL_WRITE_STATUS: Record<LocalWriteError['code'], number> = { VALIDATION: 400, NOT_FOUND: 404, HAS_DEPENDENTS: 409 };
 
 const ENTITY_PATH = /^\/api\/(users|pets|appointments)(?:\/([^/]+))?\/?$/;
 
@@ -107,6 +117,14 @@ export async function handleEntityRequest(request: Request, deps: EntityApiDeps)
   const id = rawId === undefined ? null : parseId(rawId);
   if (rawId !== undefined && id === null) return error(400, 'VALIDATION', `"${rawId}" is not a record id`);
 
+  // Signed out: the replica is nobody's to read or change. It may still hold the signed-out
+  // user's unsent work, kept for their next sign-in. (A worker never told of a session, on a
+  // first visit, reads its empty replica until the page tells it who signed in.)
+  const session = await deps.session();
+  if (!session && (request.method !== 'GET' || (await deps.signedOut()))) {
+    return error(401, 'UNAUTHENTICATED', 'Sign in first: nobody is signed in on this tablet');
+  }
+
   try {
     if (request.method === 'GET') {
       if (id !== null) {
@@ -118,8 +136,11 @@ export async function handleEntityRequest(request: Request, deps: EntityApiDeps)
       return json(200, { data: await listRecords(deps.db, entityType, filter) });
     }
 
-    const session = await deps.session();
-    if (!session) return error(401, 'UNAUTHENTICATED', 'Sign in first: this device has no session to save changes under');
+    if (!session) return error(401, 'UNAUTHENTICATED', 'Sign in first: nobody is signed in on this tablet');
+    const action = WRITE_ACTIONS[request.method];
+    if (!action) return error(405, 'BAD_REQUEST', `${request.method} is not allowed on ${url.pathname}`);
+    const denied = permissionDenied(session.role, action, entityType);
+    if (denied) return error(403, 'FORBIDDEN', denied);
     const ctx = {
       session: { userId: session.id, practiceId: session.practiceId, tenantId: session.tenantId },
       now: deps.now(),
@@ -151,7 +172,7 @@ export async function handleEntityRequest(request: Request, deps: EntityApiDeps)
     }
     return error(405, 'BAD_REQUEST', `${request.method} is not allowed on ${url.pathname}`);
   } catch (err) {
-    if (err instanceof LocalWriteError) return error(err.code === 'NOT_FOUND' ? 404 : 400, err.code, err.message);
+    if (err instanceof LocalWriteError) return error(LOCAL_WRITE_STATUS[err.code], err.code, err.message);
     if (err instanceof QuotaExceededError) return error(QUOTA_EXCEEDED_STATUS, 'QUOTA_EXCEEDED', err.message);
     return error(500, 'INTERNAL', `The offline store failed: ${err instanceof Error ? err.message : String(err)}`);
   }

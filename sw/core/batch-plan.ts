@@ -6,7 +6,8 @@
  * - at most one row per record is in flight: a later row of a record waits ("deferred") until the
  *   server acknowledged the earlier one and its base version moved on (two rows of one record on
  *   the same base version would look to the server like a conflict with ourselves);
- * - a row held by a conflict or a rejection holds every later row of its record;
+ * - a row held by a conflict or a rejection holds every later row of its record, and so does a
+ *   row this session may not send (another person's, sent when they sign in);
  * - a row that failed or conflicted in this run holds its record's later rows until the next run;
  * - each row is offered once per run (the cursor only moves forward; a deferred row is taken once).
  */
@@ -24,7 +25,10 @@ export class BatchPlanner {
   /** Records whose row failed or conflicted in this run. */
   private readonly stopped = new Set<string>();
 
-  /** `accepts`: rows this session may send (work of another practice waits for its own session). */
+  /**
+   * `accepts`: rows this session may send (another person's work waits for their session). A row
+   * it refuses holds the later rows of its record, so a record's changes still go in order.
+   */
   constructor(private readonly accepts: (op: StoredOperation) => boolean) {}
 
   /** Rows waiting behind an earlier row of their record, in queue order (the caller re-reads them). */
@@ -40,8 +44,8 @@ export class BatchPlanner {
   /** @internal What to do with one row offered to a batch. */
   classify(op: StoredOperation, inBatch: ReadonlySet<string>): 'take' | 'defer' | 'drop' {
     const key = recordKey(op);
-    if (!this.accepts(op) || this.stopped.has(key)) return 'drop';
-    if (isHeld(op)) {
+    if (this.stopped.has(key)) return 'drop';
+    if (!this.accepts(op) || isHeld(op)) {
       this.stopped.add(key);
       return 'drop';
     }

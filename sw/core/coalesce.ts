@@ -5,7 +5,7 @@
  *   create + delete  → nothing sent; update + delete → one delete.
  * The merged row keeps its position (id), opId and base version.
  *
- * Only rows that were never sent may merge. A row that was sent (attempts > 0, or in flight now)
+ * Only rows that were never sent, made by the same person, may merge. A row that was sent (attempts > 0, or in flight now)
  * might already be applied on the server under its opId; changing its content would make a retry
  * return the old stored result and silently drop what was merged into it. Rows behind a conflict
  * or a rejected row stay as they are until the user decides.
@@ -34,8 +34,9 @@ export function isHeld(op: Pick<StoredOperation, 'status' | 'retryable'>): boole
   return op.status === 'conflict' || (op.status === 'failed' && !op.retryable);
 }
 
-function canMerge(op: StoredOperation, inFlight: ReadonlySet<number>): boolean {
-  return op.status === 'pending' && op.attempts === 0 && !inFlight.has(op.id);
+/** A row is sent as the person who made it: another person's change never folds into it. */
+function canMerge(op: StoredOperation, next: NewOperation, inFlight: ReadonlySet<number>): boolean {
+  return op.status === 'pending' && op.attempts === 0 && !inFlight.has(op.id) && op.userId === next.userId;
 }
 
 /** Merges `next` into `into`; returns the merged row, null when both cancel out, or 'incompatible'. */
@@ -62,7 +63,7 @@ export type Coalesced =
 /** What queuing `next` does, given the rows already queued for its record (queue order). */
 export function coalesce(rows: readonly StoredOperation[], next: NewOperation, inFlight: ReadonlySet<number>): Coalesced {
   const last = rows.at(-1);
-  if (!last || rows.some(isHeld) || !canMerge(last, inFlight)) return { kind: 'add' };
+  if (!last || rows.some(isHeld) || !canMerge(last, next, inFlight)) return { kind: 'add' };
   const merged = merge(last, next);
   if (merged === 'incompatible') return { kind: 'add' };
   if (merged === null) return { kind: 'cancel', removed: last.id };

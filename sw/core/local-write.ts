@@ -15,7 +15,7 @@ import type { Row } from './rebase.ts';
 
 export class LocalWriteError extends Error {
   constructor(
-    readonly code: 'VALIDATION' | 'NOT_FOUND',
+    readonly code: 'VALIDATION' | 'NOT_FOUND' | 'HAS_DEPENDENTS',
     message: string,
   ) {
     super(message);

@@ -2,7 +2,7 @@
  * Conflict resolution (pure). The five strategies of the reference document:
  *   server_wins      discard the local change, keep the server's record;
  *   client_wins      overwrite the server with every locally changed field;
- *   last_write_wins  whichever changed last: the local operation's timestamp vs the server's updatedAt;
+ *   last_write_wins  whichever edit was made last (see below);
  *   merge            fields only one side changed are kept automatically; fields both changed
  *                    need a choice (local, server or a typed value);
  *   manual           every field the user changed gets a choice.
@@ -10,10 +10,17 @@
  * cannot conflict again unless the server changes once more in between.
  *
  * A `deleted` conflict (the server deleted the record the user edited) cannot be updated: keeping
- * the local side re-creates the record as a new one.
+ * the local side re-creates the record as a new one. A `double_booking` has its own ways out
+ * (resolve-double-booking.ts).
+ *
+ * "When" for last-write-wins is when each edit was made on its device: the local operation's
+ * timestamp against the server's `serverEditedAt` (the server's `updatedAt`, when it was received,
+ * only for a server that does not report it).
  */
-import type { ConflictRecord, FieldChoice, Resolution, ResolutionErrorCode } from '../../src/protocol/index.ts';
+import type { ConflictRecord, FieldChoice, Resolution } from '../../src/protocol/index.ts';
 import type { Row } from './rebase.ts';
+import { ResolutionError } from './resolution-error.ts';
+import { resolveDoubleBooking, type HeldBooking } from './resolve-double-booking.ts';
 
 export type ResolutionOutcome =
   /** Nothing to send: the server's record stands. */
@@ -23,22 +30,35 @@ export type ResolutionOutcome =
   /** The server deleted the record: send a create of the local record. */
   | { kind: 'recreate'; data: Row; winner: 'client' | 'mixed' }
   /** The device deleted a record the server changed since: confirm the delete on top of the server version. */
-  | { kind: 'delete'; baseVersion: number; winner: 'client' };
+  | { kind: 'delete'; baseVersion: number; winner: 'client' }
+  /** A held create (a double booking): send it again with this data. */
+  | { kind: 'create'; data: Row; winner: 'client' };
 
-export class ResolutionError extends Error {
-  constructor(
-    readonly code: Exclude<ResolutionErrorCode, 'CONFLICT_NOT_FOUND'>,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ResolutionError';
-  }
-}
+export { ResolutionError };
 
 type ConflictInput = Pick<
   ConflictRecord,
   'conflictType' | 'localData' | 'serverData' | 'affectedFields' | 'serverVersion' | 'localTimestamp'
-> & { localOperation?: ConflictRecord['localOperation'] };
+> &
+  Partial<Pick<ConflictRecord, 'localOperation' | 'serverEditedAt'>>;
+
+/** Whether the local edit was made after the server's (ties go to the server: everyone else sees it already). */
+export function localEditIsNewer(conflict: Pick<ConflictInput, 'serverData' | 'serverEditedAt' | 'localTimestamp'>): boolean {
+  const serverTime = conflict.serverEditedAt ?? Date.parse(String(conflict.serverData.updatedAt ?? ''));
+  return Number.isFinite(serverTime) ? conflict.localTimestamp > serverTime : true;
+}
+
+/**
+ * The server's state a held change sits on once the conflict is known: the server's current
+ * record for a version conflict or a held update of a booking, nothing for a held create (the
+ * server never had it); `undefined` keeps the state the replica holds (a `deleted` conflict keeps
+ * the record as the device knew it until the user decides).
+ */
+export function serverStateBehind(conflict: Pick<ConflictRecord, 'conflictType' | 'serverData' | 'localOperation'>): Row | null | undefined {
+  if (conflict.conflictType === 'version') return conflict.serverData;
+  if (conflict.conflictType === 'double_booking') return conflict.localOperation === 'create' ? null : conflict.serverData;
+  return undefined;
+}
 
 /** Fields both sides changed, i.e. those a merge cannot decide alone. */
 export function fieldsNeedingChoice(conflict: ConflictInput): string[] {
@@ -80,10 +100,8 @@ function resolveDeletion(conflict: ConflictInput, resolution: Resolution): Resol
       return { kind: 'discard', winner: 'server' };
     case 'client_wins':
       return keepDeletion;
-    case 'last_write_wins': {
-      const serverTime = Date.parse(String(conflict.serverData.updatedAt ?? ''));
-      return !Number.isFinite(serverTime) || conflict.localTimestamp > serverTime ? keepDeletion : { kind: 'discard', winner: 'server' };
-    }
+    case 'last_write_wins':
+      return localEditIsNewer(conflict) ? keepDeletion : { kind: 'discard', winner: 'server' };
     case 'merge':
     case 'manual':
     case 'move':
@@ -104,9 +122,14 @@ export function resolveConflict(conflict: ConflictInput, resolution: Resolution)
   if (BOOKING_ONLY.has(resolution.strategy) && conflict.conflictType !== 'double_booking') {
     throw new ResolutionError('NOT_APPLICABLE', 'Move, keep both and cancel are the choices for a double booking, not for this conflict');
   }
-  // Interim: the server does not report double bookings yet (issue 11 item 1 adds both sides).
   if (conflict.conflictType === 'double_booking') {
-    throw new ResolutionError('NOT_APPLICABLE', 'This version of the app cannot resolve double bookings yet');
+    const held: HeldBooking = {
+      localOperation: conflict.localOperation === 'create' ? 'create' : 'update',
+      heldData: conflict.localData,
+      serverData: conflict.serverData,
+      serverVersion: conflict.serverVersion,
+    };
+    return resolveDoubleBooking(held, resolution);
   }
   const choices = resolution.fields ?? {};
   for (const field of Object.keys(choices)) {
@@ -122,14 +145,10 @@ export function resolveConflict(conflict: ConflictInput, resolution: Resolution)
     case 'client_wins':
       return outcomeFromFields(conflict, { ...conflict.localData }, 'client');
 
-    case 'last_write_wins': {
-      const serverTime = Date.parse(String(conflict.serverData.updatedAt ?? ''));
-      // Ties go to the server: it is the record everyone else already sees.
-      const localIsNewer = Number.isFinite(serverTime) ? conflict.localTimestamp > serverTime : true;
-      return localIsNewer
+    case 'last_write_wins':
+      return localEditIsNewer(conflict)
         ? outcomeFromFields(conflict, { ...conflict.localData }, 'client')
         : { kind: 'discard', winner: 'server' };
-    }
 
     case 'merge': {
       const values: Row = {};

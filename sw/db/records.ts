@@ -6,7 +6,7 @@
  * server id once the server has the record, the temp id before. Both keep answering; so do temp
  * ids that version 1 of the database moved to real keys (the `id_aliases` store).
  */
-import { ENTITY_TYPES, REFERENCE_FIELDS, isTempId, type EntityId, type EntityType } from '../../src/protocol/index.ts';
+import { ENTITY_TYPES, REFERENCE_FIELDS, cancelledWithPet, isTempId, type EntityId, type EntityType } from '../../src/protocol/index.ts';
 import { applyChanges, type Row } from '../core/rebase.ts';
 import { unwrap } from 'idb';
 import { localKeyOf, type ReplicaRecord, type StoredOperation } from './schema.ts';
@@ -189,6 +189,9 @@ export class ReplicaView {
       if (pet && (typeof pet.ownerId === 'number' || typeof pet.ownerId === 'string')) {
         out.clientId = await this.publicId('users', pet.ownerId);
       }
+      // Deleting a pet cancels its upcoming appointments: the server does it and devices pull it;
+      // until then (and for good, by the same rule) they show cancelled (store/delete-rules.ts).
+      if (pet && typeof pet.deletedAt === 'string' && cancelledWithPet(out, Date.parse(pet.deletedAt))) out.status = 'cancelled';
     }
     return out;
   }

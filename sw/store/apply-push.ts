@@ -5,11 +5,12 @@
  * here keeps its temp id as key and gains its server id as a field. Conflicts and rejections are
  * recorded.
  */
-import type { ConflictRecord, EntityType, PushResult, SyncErrorCode } from '../../src/protocol/index.ts';
+import { AppointmentSchema, EntityIdSchema, type Clash, type ConflictRecord, type EntityType, type PushResult, type SyncErrorCode } from '../../src/protocol/index.ts';
 import type { BatchOutcome } from '../core/batch-plan.ts';
 import type { Row } from '../core/rebase.ts';
-import { withoutBookkeeping, writeVisible, type AnyReplicaRecord } from '../db/records.ts';
-import type { StoredOperation, SyncDb } from '../db/schema.ts';
+import { serverStateBehind } from '../core/resolve.ts';
+import { putRecord, ReplicaView, serverVersionOf, storedForm, withoutBookkeeping, writeVisible, type AnyReplicaRecord } from '../db/records.ts';
+import { localKeyOf, type StoredConflict, type StoredOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction, type RequestPipeline, type Tx } from '../db/tx.ts';
 import {
   finishBatch,
@@ -109,24 +110,27 @@ async function localStateAsServer(tx: Tx, op: StoredOperation, result: PushResul
 async function recordConflict(tx: Tx, writes: RequestPipeline, op: StoredOperation, result: PushResult, now: number): Promise<ConflictRecord> {
   const data = result.conflictData!;
   const local = (await tx.objectStore(op.entityType).get(op.entityId)) as AnyReplicaRecord | undefined;
-  const entityId = result.realId ?? local?.id ?? op.entityId;
-  if (typeof entityId !== 'number') throw new Error(`Conflict on a record without a server id (${String(entityId)})`);
+  // The record's public id: its server id, or its local (temp) key for a create the server held back.
+  const entityId = EntityIdSchema.parse(result.realId ?? local?.id ?? op.entityId);
   const conflicts = tx.objectStore('conflicts');
   // A retried push of the same row must not list the same conflict twice.
   for (const existing of await conflicts.index('operationId').getAll(op.id)) {
     if (!existing.resolved) writes.add(() => conflicts.delete(existing.id!));
   }
-  const stored = {
+  const stored: StoredConflict = {
     operationId: op.id,
     entityType: op.entityType,
     entityId,
-    localOperation: op.operation === 'delete' ? ('delete' as const) : ('update' as const),
+    localOperation: op.operation,
     conflictType: data.conflictType,
     localData: data.localData,
     serverData: data.serverData,
     affectedFields: data.affectedFields,
     baseVersion: data.baseVersion,
     serverVersion: data.serverVersion,
+    ...(data.serverChangedFields ? { serverChangedFields: data.serverChangedFields } : {}),
+    ...(data.serverEditedAt !== undefined ? { serverEditedAt: data.serverEditedAt } : {}),
+    ...(data.clashes ? { clashes: data.clashes } : {}),
     localTimestamp: op.timestamp,
     detectedAt: now,
     resolved: false,
@@ -134,7 +138,27 @@ async function recordConflict(tx: Tx, writes: RequestPipeline, op: StoredOperati
     resolution: null,
   };
   const id = await conflicts.add(stored);
+  if (data.clashes) await storeClashingBookings(tx, data.clashes);
   // The server's newest state becomes the base the held change sits on.
-  await recomputeRecord(tx, op.entityType, op.entityId, data.conflictType === 'version' ? data.serverData : undefined);
+  await recomputeRecord(tx, op.entityType, op.entityId, serverStateBehind(stored));
   return { ...stored, id };
+}
+
+/**
+ * The appointments a held booking overlaps, put into the replica when it lacks them (booked
+ * elsewhere since the last pull), so the dialog can show them and the form's free times leave
+ * them out. A newer version replaces an older one without local changes; a record that fails the
+ * schema is left to the pull, which sets it aside.
+ */
+async function storeClashingBookings(tx: Tx, clashes: readonly Clash[]): Promise<void> {
+  const view = new ReplicaView(tx);
+  await Promise.all(
+    clashes.map(async ({ appointment }) => {
+      const parsed = AppointmentSchema.safeParse(appointment);
+      if (!parsed.success || typeof parsed.data.id !== 'number') return;
+      const current = await view.find('appointments', parsed.data.id);
+      if (current && (current._pending || serverVersionOf(current) >= parsed.data.version)) return;
+      putRecord(tx, 'appointments', storedForm(current ? localKeyOf(current) : parsed.data.id, parsed.data));
+    }),
+  );
 }

@@ -1,11 +1,13 @@
 /**
  * The `conflicts` store and applying a resolution. A resolution rewrites the held-back queue row
- * in place (so it keeps its position before later changes of the same record) with a new opId:
- * the old one is already recorded on the server as "conflict".
+ * in place (so it keeps its position before later changes of the same record) with a new opId.
+ * A held double booking is sent again the same way: a create stays a create (same temp id, so the
+ * server's temp-id map still links it), moved, kept on purpose or cancelled; dropping a held
+ * create drops the record and its later edits, as the server never had it.
  */
 import { ConflictRecordSchema, type ConflictRecord, type Resolution } from '../../src/protocol/index.ts';
 import { makeTempId } from '../core/local-write.ts';
-import { resolveConflict, type ResolutionOutcome } from '../core/resolve.ts';
+import { ResolutionError, resolveConflict, serverStateBehind, type ResolutionOutcome } from '../core/resolve.ts';
 import { putRecord, ReplicaView } from '../db/records.ts';
 import { localKeyOf, type StoredOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from '../db/tx.ts';
@@ -53,18 +55,26 @@ export async function applyResolution(
     const stored = await conflicts.get(conflictId);
     if (!stored || stored.resolved) throw new ConflictNotFoundError(conflictId);
     const conflict = ConflictRecordSchema.parse(stored);
-    const outcome = resolveConflict(conflict, resolution);
-    const record = await new ReplicaView(tx).find(conflict.entityType, conflict.entityId);
+    const view = new ReplicaView(tx);
+    const record = await view.find(conflict.entityType, conflict.entityId);
+    await checkMovedPractitioner(view, resolution);
     const key = record ? localKeyOf(record) : conflict.entityId;
     const [row, rows] = await Promise.all([rowForChange(tx, conflict.operationId), rowsOf(tx, conflict.entityType, key)]);
     const later = rows.filter((op) => op.id !== conflict.operationId);
+    // A held booking goes again as the device queued it (its own ids), not as the server echoed it.
+    const held = conflict.conflictType === 'double_booking' && row?.data ? { ...conflict, localData: row.data } : conflict;
+    const outcome = resolveConflict(held, resolution);
+    const behind = serverStateBehind(conflict);
     let queuedOperationId: number | null = null;
     let newKey: string | null = null;
 
     if (outcome.kind === 'discard' || !row) {
       if (row) deleteRow(tx, writes, row.id);
-      // The server deleted the record and the user agreed: later edits of it have nothing to apply to.
-      if (conflict.conflictType === 'deleted') for (const op of later) deleteRow(tx, writes, op.id);
+      // The record is gone on the server, or never reached it: later edits have nothing to apply to.
+      if (conflict.conflictType === 'deleted' || conflict.localOperation === 'create') for (const op of later) deleteRow(tx, writes, op.id);
+    } else if (outcome.kind === 'create') {
+      rewriteRow(tx, writes, carrying(row, ctx, { operation: 'create', data: outcome.data, baseVersion: null }));
+      queuedOperationId = row.id;
     } else if (outcome.kind === 'delete') {
       rewriteRow(tx, writes, carrying(row, ctx, { operation: 'delete', data: null, baseVersion: outcome.baseVersion }));
       queuedOperationId = row.id;
@@ -98,7 +108,7 @@ export async function applyResolution(
     }
 
     // Later changes of this record were made on top of what the user saw; they now sit on the server's version.
-    if (conflict.conflictType === 'version') rebaseLater(tx, writes, later, conflict.serverVersion);
+    if (behind) rebaseLater(tx, writes, later, conflict.serverVersion);
     const resolved: ConflictRecord = {
       ...conflict,
       resolved: true,
@@ -107,10 +117,20 @@ export async function applyResolution(
     };
     writes.add(() => conflicts.put(resolved));
     // The deleted record's local copy goes; the server's version (or the rewritten row) shows.
-    await recomputeRecord(tx, conflict.entityType, key, conflict.conflictType === 'version' ? conflict.serverData : null);
+    await recomputeRecord(tx, conflict.entityType, key, behind ?? null);
     if (newKey) await recomputeRecord(tx, conflict.entityType, newKey);
     return { outcome, queuedOperationId, conflict: resolved };
   }, 'strict');
+}
+
+/** A move to another practitioner names one this tablet knows (the server checks again). */
+async function checkMovedPractitioner(view: ReplicaView, resolution: Resolution): Promise<void> {
+  const id = resolution.strategy === 'move' ? resolution.changes?.practitionerId : undefined;
+  if (id === undefined || id === null) return;
+  const user = await view.find('users', id);
+  if (!user || user.deletedAt || user.role !== 'PRACTITIONER') {
+    throw new ResolutionError('CHOICE_REQUIRED', `Practitioner: no practitioner with id ${String(id)} on this tablet`);
+  }
 }
 
 /** The held row, rewritten to carry the resolution: a fresh opId, never sent, in the same queue position. */

@@ -19,8 +19,12 @@ export async function discardOperation(db: SyncDb, id: number, now: number): Pro
   });
 }
 
-export async function discardFailed(db: SyncDb, now: number): Promise<number> {
+/** `userId`: only that person's failed changes ("Discard all failed" never drops another person's work). */
+export async function discardFailed(db: SyncDb, now: number, userId?: number): Promise<number> {
   let count = 0;
-  for (const op of await failedRows(db)) if (await discardOperation(db, op.id, now)) count++;
+  for (const op of await failedRows(db)) {
+    if (userId !== undefined && op.userId !== userId) continue;
+    if (await discardOperation(db, op.id, now)) count++;
+  }
   return count;
 }

@@ -16,6 +16,7 @@ import { changedFields, type Row } from '../core/rebase.ts';
 import { ReplicaView, deleteRecord, putRecord, serverStateOf, serverVersionOf, type AnyReplicaRecord } from '../db/records.ts';
 import { localKeyOf, type NewOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction, type RequestPipeline, type Tx } from '../db/tx.ts';
+import { checkDeletable } from './delete-rules.ts';
 import { enqueue } from './queue.ts';
 
 export interface WriteContext {
@@ -141,6 +142,7 @@ export async function deleteLocal(db: SyncDb, entityType: EntityType, rawId: Ent
   return inWriteTransaction(db, async (tx, writes) => {
     const view = new ReplicaView(tx);
     const record = await liveRecord(view, entityType, rawId);
+    await checkDeletable(tx, view, entityType, record, ctx.now);
     return storeChange(tx, writes, view, ctx, entityType, record, { operation: 'delete', data: null }, { deletedAt: new Date(ctx.now).toISOString() });
   }, 'strict');
 }

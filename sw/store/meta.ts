@@ -14,6 +14,12 @@ export const META_SCHEMAS = {
   autoSync: z.boolean(),
   authRequired: z.boolean(),
   deviceId: z.string().nullable(),
+  /** The signed-in session's revocation token, for a sign-out the server hears of later. */
+  revocationToken: z.string().nullable(),
+  /** Names of the people who signed in on this tablet, by user id (whose queued changes wait). */
+  knownUsers: z.record(z.string(), z.string()),
+  /** Someone signed out here and nobody signed in since: the replica answers nobody (401). */
+  signedOut: z.boolean(),
 } as const;
 
 export type MetaKey = keyof typeof META_SCHEMAS;
@@ -30,6 +36,9 @@ const DEFAULTS: { [K in MetaKey]: MetaValue<K> } = {
   autoSync: true,
   authRequired: false,
   deviceId: null,
+  revocationToken: null,
+  knownUsers: {},
+  signedOut: false,
 };
 
 /** Reads a setting; a missing or malformed value (older version, manual edit) reads as the default. */

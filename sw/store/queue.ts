@@ -289,13 +289,14 @@ export async function retryOperation(db: SyncDb, id: number): Promise<boolean> {
 }
 
 /** `lastChance`: the browser stops retrying; rows stay queued, visibly failed but retryable. */
-export async function markRetryableFailed(db: SyncDb, error: ErrorInfo): Promise<number> {
+/** `userId`: only that person's rows (another person's were not tried: they wait for their session). */
+export async function markRetryableFailed(db: SyncDb, error: ErrorInfo, userId?: number): Promise<number> {
   return inWriteTransaction(db, async (tx) => {
     const flying = await inFlightIds(tx);
     let cursor = await tx.objectStore('sync_operations').index('status').openCursor('pending');
     let count = 0;
     while (cursor) {
-      if (!flying.has(cursor.value.id)) {
+      if (!flying.has(cursor.value.id) && (userId === undefined || cursor.value.userId === userId)) {
         await cursor.update({ ...cursor.value, status: 'failed', retryable: true, lastError: error });
         count++;
       }
@@ -307,4 +308,26 @@ export async function markRetryableFailed(db: SyncDb, error: ErrorInfo): Promise
 
 export async function clearCompletedCount(db: SyncDb): Promise<void> {
   await db.put('meta', { key: 'completedCount', value: 0 });
+}
+
+/** Rows still to reach the server, counted by the user who made them (rows leave once acknowledged). */
+export async function unsyncedByUser(db: SyncDb): Promise<Map<number | null, number>> {
+  const counts = new Map<number | null, number>();
+  let cursor = await db.transaction('sync_operations', 'readonly').store.openCursor();
+  while (cursor) {
+    counts.set(cursor.value.userId, (counts.get(cursor.value.userId) ?? 0) + 1);
+    cursor = await cursor.continue();
+  }
+  return counts;
+}
+
+/** Pending rows made by someone other than `userId` (all pending rows when nobody is signed in). */
+export async function pendingOfOthers(db: SyncDb, userId: number | null): Promise<number> {
+  let count = 0;
+  let cursor = await db.transaction('sync_operations', 'readonly').store.index('status').openCursor('pending');
+  while (cursor) {
+    if (cursor.value.userId !== userId) count++;
+    cursor = await cursor.continue();
+  }
+  return count;
 }

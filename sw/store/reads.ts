@@ -31,7 +31,7 @@ function asId(value: EntityId | string): EntityId {
 }
 
 /** Records from one index, for every id the wanted record is known by (no duplicates). */
-async function fromIndex(tx: ReadTx, entityType: EntityType, index: string, values: readonly EntityId[]): Promise<AnyReplicaRecord[]> {
+export async function fromIndex(tx: ReadTx, entityType: EntityType, index: string, values: readonly EntityId[]): Promise<AnyReplicaRecord[]> {
   const store = tx.objectStore(entityType) as unknown as { index(name: string): { getAll(key: IDBValidKey | IDBKeyRange): Promise<AnyReplicaRecord[]> } };
   const found = await Promise.all(values.map((value) => store.index(index).getAll(value)));
   const byKey = new Map<EntityId, AnyReplicaRecord>();

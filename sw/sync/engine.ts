@@ -199,8 +199,11 @@ export class SyncEngine {
     const total = stats.pending + stats.failed;
     if (total === 0) return;
     const size = pushBatchSize(total, this.config);
-    // Work queued under another practice waits for a session of that practice.
-    const planner = new BatchPlanner((op) => op.practiceId === session.practiceId && op.tenantId === session.tenantId);
+    // Work is sent only as the person who did it: another user's rows (or another practice's)
+    // wait on this tablet until that user signs in here again.
+    const planner = new BatchPlanner(
+      (op) => op.userId === session.id && op.practiceId === session.practiceId && op.tenantId === session.tenantId,
+    );
     const unapplied: TakenBatch[] = [];
     const progress = { processed: 0, total, statsSentAt: 0 };
 

@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 /**
- * Sends worker events to every open window, batched per task: a push of 100 creates makes 100
- * ID_REMAPPED events, and one `clients.matchAll()` for all of them is enough. Of the state
+ * Sends worker events to every open window, batched per task: one `clients.matchAll()` for a
+ * burst of events (a drain notifies progress, stats and changed data) is enough. Of the state
  * snapshots (progress, queue stats) only the newest in a batch is sent.
  */
 import type { WorkerEvent } from '../../src/protocol/index.ts';

@@ -17,10 +17,12 @@ import { readQuarantine } from '../store/apply-pull.ts';
 import { applyResolution, listConflicts } from '../store/conflicts.ts';
 import { discardFailed, discardOperation } from '../store/discard.ts';
 import { getMeta, setMeta } from '../store/meta.ts';
-import { clearCompletedCount, operationsForPage, queueStats, retryOperation } from '../store/queue.ts';
+import { clearCompletedCount, operationsForPage, queueStats, retryOperation, unsyncedByUser } from '../store/queue.ts';
 import { clearReplica, type SessionCache } from '../store/session.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { SwitchableLogger } from '../sync/logger.ts';
+import type { OthersWaiting } from './others-waiting.ts';
+import type { SignOutQueue } from './revocations.ts';
 
 export interface PageMessageContext {
   db: SyncDb;
@@ -35,6 +37,10 @@ export interface PageMessageContext {
   backgroundSyncSupported: boolean;
   onSessionStarted: (user: SessionUser) => void;
   session: SessionCache;
+  /** Sign-outs the server has not heard of yet (worker/sign-out-queue.ts). */
+  signOutQueue: SignOutQueue;
+  /** How many queued rows wait for someone other than the person signed in. */
+  othersWaiting: OthersWaiting;
 }
 
 type Handlers = { [K in PageMessageType]: (msg: Extract<PageMessage, { type: K }>, ctx: PageMessageContext) => Promise<PageMessageReplies[K]> };
@@ -45,7 +51,7 @@ async function state(ctx: PageMessageContext): Promise<SyncState> {
     isSyncing: ctx.engine.isSyncing,
     progress: ctx.engine.progress,
     lastResult: await getMeta(db, 'lastResult'),
-    stats: await queueStats(db),
+    stats: ctx.othersWaiting.stats(await queueStats(db)),
     authRequired: await getMeta(db, 'authRequired'),
     debug: ctx.logger.enabled,
     autoSync: await getMeta(db, 'autoSync'),
@@ -61,8 +67,10 @@ function quarantine(db: SyncDb) {
   return readQuarantine(db.transaction('meta', 'readonly'));
 }
 
+/** After rows were discarded, retried, resolved, or the person signed in changed. */
 async function statsChanged(ctx: PageMessageContext) {
-  const stats = await queueStats(ctx.db);
+  await ctx.othersWaiting.recount();
+  const stats = ctx.othersWaiting.stats(await queueStats(ctx.db));
   ctx.notify({ type: 'QUEUE_STATS', stats });
   return stats;
 }
@@ -86,7 +94,9 @@ const handlers: Handlers = {
     return statsChanged(ctx);
   },
   CLEAR_FAILED: async (_msg, ctx) => {
-    await discardFailed(ctx.db, ctx.now());
+    const user = await ctx.session.get();
+    if (!user) return statsChanged(ctx);
+    await discardFailed(ctx.db, ctx.now(), user.id);
     ctx.notify({ type: 'DATA_CHANGED', entityTypes: ['users', 'pets', 'appointments'] });
     return statsChanged(ctx);
   },
@@ -111,6 +121,7 @@ const handlers: Handlers = {
     return { autoSync: msg.enabled };
   },
   ONLINE: async (_msg, ctx) => {
+    void ctx.signOutQueue.replay();
     const stats = await queueStats(ctx.db);
     const started = stats.pending + stats.failed > 0 && !ctx.backgroundSyncSupported;
     if (started) ctx.scheduleSync('online');
@@ -122,20 +133,48 @@ const handlers: Handlers = {
       // Another practice's data must not show: drop the replica (queued work stays queued).
       await clearReplica(ctx.db);
     }
+    const sameUser = previous?.id === msg.user.id;
+    const heldToken = await getMeta(ctx.db, 'revocationToken');
+    // Someone else signed in over a session that never signed out: end that one on the server.
+    if (!sameUser && heldToken) await ctx.signOutQueue.add(heldToken);
     await ctx.session.set(msg.user);
+    // A page reload repeats the start without the token (the login gave it once): keep it then.
+    if (msg.revocationToken || !sameUser) await setMeta(ctx.db, 'revocationToken', msg.revocationToken ?? null);
+    await setMeta(ctx.db, 'knownUsers', { ...(await getMeta(ctx.db, 'knownUsers')), [String(msg.user.id)]: msg.user.name });
     await setMeta(ctx.db, 'authRequired', false);
+    await setMeta(ctx.db, 'signedOut', false);
     ctx.onSessionStarted(msg.user);
+    await statsChanged(ctx);
     ctx.scheduleSync('login');
+    // The network is there (the page just signed in): send sign-outs kept from earlier.
+    void ctx.signOutQueue.replay();
     return { started: true };
   },
-  SESSION_ENDED: async (_msg, ctx) => {
+  SESSION_ENDED: async (msg, ctx) => {
     const stats = await queueStats(ctx.db);
     const pending = stats.pending + stats.inFlight + stats.failed + stats.conflicts;
+    const token = await getMeta(ctx.db, 'revocationToken');
+    const user = await ctx.session.get();
+    // From here on, reads and writes through the worker answer 401 and nothing syncs.
+    await setMeta(ctx.db, 'signedOut', true);
     await ctx.session.set(null);
+    await setMeta(ctx.db, 'revocationToken', null);
+    // The page could not reach /api/auth/logout: the session ends on the server once it is told.
+    const revokeQueued = token !== null && msg.serverSignedOut !== true;
+    if (revokeQueued) {
+      await ctx.signOutQueue.add(token);
+      void ctx.signOutQueue.replay();
+    }
     // Patient data leaves the device at sign-out, unless it still holds unsent work.
     const dropped = pending === 0;
     if (dropped) await clearReplica(ctx.db);
-    return { dropped, pending };
+    await statsChanged(ctx);
+    if (user) ctx.notify({ type: 'SIGNED_OUT', userId: user.id });
+    return { dropped, pending, revokeQueued };
+  },
+  GET_WAITING_WORK: async (_msg, ctx) => {
+    const [counts, names] = await Promise.all([unsyncedByUser(ctx.db), getMeta(ctx.db, 'knownUsers')]);
+    return [...counts].map(([userId, count]) => ({ userId, name: userId === null ? null : (names[String(userId)] ?? null), count }));
   },
   SKIP_WAITING: async (_msg, ctx) => {
     ctx.skipWaiting();

@@ -3,14 +3,15 @@
  * Builds the worker's sync machinery from the browser's pieces (IndexedDB, fetch, clock, timers,
  * Background Sync, Web Locks) and wires it to the worker's events.
  */
-import { BackgroundSyncPlugin } from 'workbox-background-sync';
 import { registerRoute } from 'workbox-routing';
 import { NetworkOnly } from 'workbox-strategies';
 import {
   PageMessageSchema,
   PERIODIC_SYNC_TAG,
+  type ErrorResponse,
   SYNC_TAG,
   type SyncResult,
+  type WorkerEvent,
   type WorkerReply,
 } from '../../src/protocol/index.ts';
 import { handleEntityRequest, isEntityPath } from '../api/entity-api.ts';
@@ -22,6 +23,8 @@ import { createLogger } from '../sync/logger.ts';
 import { httpTransport } from '../sync/transport.ts';
 import { createBroadcaster } from './broadcast.ts';
 import { answerPageMessage } from './page-messages.ts';
+import { workboxSignOutQueue } from './sign-out-queue.ts';
+import { OthersWaiting } from './others-waiting.ts';
 import { createSessionCache, type SessionCache } from '../store/session.ts';
 
 /** Failures that may pass by themselves: the browser should retry the background sync later. */
@@ -33,11 +36,19 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   const uuid = () => self.crypto.randomUUID();
   const backgroundSyncSupported = 'sync' in self.registration;
 
-  const notify = createBroadcaster(self.clients);
+  const broadcast = createBroadcaster(self.clients);
+  // Queue figures sent to the pages say how much of the queue waits for other people.
+  let othersWaiting: OthersWaiting | null = null;
+  const notify = (event: WorkerEvent) => broadcast(othersWaiting ? othersWaiting.event(event) : event);
+  // Workbox's queue adds its `sync` listener now, while the worker script runs.
+  const signOutQueue = workboxSignOutQueue(self);
 
-  const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache }> = (async () => {
+  const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache; others: OthersWaiting }> = (async () => {
     const db = await openSyncDb();
     const session = createSessionCache(db);
+    const others = new OthersWaiting(db, () => session.get());
+    await others.recount();
+    othersWaiting = others;
     logger.enabled = await getMeta(db, 'debug');
     // A killed worker may have left a batch in flight: send it again (the server dedups by opId).
     const reset = await resetInFlight(db);
@@ -59,18 +70,18 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       withLock: (work) =>
         self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work(),
     });
-    return { db, engine, session };
+    return { db, engine, session, others };
   })();
 
   /** Runs a sync now and decides whether the browser should retry it. */
   async function runSync(trigger: string, lastChance = false): Promise<SyncResult> {
-    const { db, engine } = await ready;
+    const { db, engine, session } = await ready;
     const result = await engine.sync(trigger);
     if (result.error && TRANSIENT_CODES.has(result.error.code)) {
       const stats = await queueStats(db);
       if (stats.pending + stats.inFlight > 0) {
         if (lastChance) {
-          const kept = await markRetryableFailed(db, result.error);
+          const kept = await markRetryableFailed(db, result.error, (await session.get())?.id);
           notify({ type: 'SYNC_GAVE_UP', pending: kept });
           notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
         } else if (trigger === 'background-sync') {
@@ -89,9 +100,14 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   /** Triggers that still sync when the user turned "Sync automatically" off. */
   const ALWAYS_ALLOWED = new Set(['login', 'auto-sync-on']);
 
+  /**
+   * Whether a sync may start by itself: the setting is on and someone is signed in (signed out,
+   * a Background Sync event or a start-up has nothing it may send or pull, and its "sign in"
+   * stop would only show up as the next user's last sync).
+   */
   async function autoSyncOn(): Promise<boolean> {
-    const { db } = await ready;
-    return getMeta(db, 'autoSync');
+    const { db, session } = await ready;
+    return (await session.get()) !== null && getMeta(db, 'autoSync');
   }
 
   /** Asks for a sync: through Background Sync when there is one (it waits for the network), else at once. */
@@ -100,7 +116,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     // reading the setting, so the write path pays nothing more).
     if (syncTagRegistered && trigger === 'write') return;
     if (!ALWAYS_ALLOWED.has(trigger) && !(await autoSyncOn())) {
-      logger.debug('[SyncEngine]', `automatic sync is off: ${trigger} does not start one (Sync Now does)`);
+      logger.debug('[SyncEngine]', `automatic sync is off, or nobody is signed in: ${trigger} does not start one`);
       return;
     }
     if (backgroundSyncSupported && self.registration.sync) {
@@ -135,6 +151,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       now,
       uuid,
       session: () => session.get(),
+      signedOut: () => getMeta(db, 'signedOut'),
       onWrite: () => {
         event.waitUntil(scheduleSync('write'));
         announceQueueStats();
@@ -145,19 +162,28 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const) {
     registerRoute(({ url, sameOrigin }) => sameOrigin && isEntityPath(url.pathname), entityHandler, method);
   }
+  // After a sign-out, "who am I" is answered here (401), without the network, until the next
+  // sign-in: a sign-out made offline leaves a live cookie until the server is told
+  // (sign-out-queue.ts), and that cookie must not bring the user back. Otherwise the server decides.
+  registerRoute(
+    ({ url, sameOrigin }) => sameOrigin && url.pathname === '/api/auth/me',
+    async ({ request }) => {
+      const { db, session } = await ready;
+      if ((await session.get()) || !(await getMeta(db, 'signedOut'))) return fetch(request);
+      const body: ErrorResponse = { success: false, error: { code: 'UNAUTHENTICATED', message: 'Nobody is signed in on this tablet' } };
+      return new Response(JSON.stringify(body), {
+        status: 401,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-served-by': 'service-worker' },
+      });
+    },
+    'GET',
+  );
   // Sign-in and the sync endpoints always go to the network: nothing of them is queued or stored.
   const networkOnly = new NetworkOnly();
   const isDirectApi = (path: string) =>
     path.startsWith('/api/auth/') || path.startsWith('/api/sync/') || path === '/api/health';
   for (const method of ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const) {
     registerRoute(({ url, sameOrigin }) => sameOrigin && isDirectApi(url.pathname), networkOnly, method);
-  }
-  // Any other write under /api/ is replayed by Workbox's queue when the network returns.
-  const replayed = new NetworkOnly({
-    plugins: [new BackgroundSyncPlugin('smartdmv-api-requests', { maxRetentionTime: 7 * 24 * 60 })],
-  });
-  for (const method of ['POST', 'PATCH', 'PUT', 'DELETE'] as const) {
-    registerRoute(({ url, sameOrigin }) => sameOrigin && url.pathname.startsWith('/api/'), replayed, method);
   }
 
   // ---------------------------------------------------------------- events
@@ -186,7 +212,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       (async () => {
         let reply: WorkerReply;
         try {
-          const { db, engine, session } = await ready;
+          const { db, engine, session, others } = await ready;
           reply = await answerPageMessage(message, {
             db,
             engine,
@@ -199,6 +225,8 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
             scheduleSync: (trigger) => event.waitUntil(scheduleSync(trigger)),
             skipWaiting: () => void self.skipWaiting(),
             onSessionStarted: () => void registerPeriodicPull(),
+            signOutQueue,
+            othersWaiting: others,
           });
         } catch (err) {
           reply = { ok: false, error: { code: 'INTERNAL', message: `The offline store could not open: ${err instanceof Error ? err.message : String(err)}` } };
@@ -216,7 +244,8 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     }
   }
 
-  // On start: queued work from an earlier life of the worker is sent again.
+  // On start: queued work from an earlier life of the worker is sent again (sign-outs too).
+  void signOutQueue.replay();
   void ready.then(async ({ db }) => {
     const stats = await queueStats(db);
     if (stats.pending > 0) await scheduleSync('startup');

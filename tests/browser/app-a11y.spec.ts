@@ -1,6 +1,6 @@
 /**
- * Accessibility scan (axe-core, WCAG 2.1 A/AA rules) of every screen, the offline indicator and the
- * conflict dialog: no serious or critical violation.
+ * Accessibility scan (axe-core, WCAG 2.1 A/AA rules) of every screen, the offline indicator, the
+ * conflict dialog, confirmations and the sign-out warning: no serious or critical violation.
  */
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
@@ -11,6 +11,7 @@ import {
   chooseMoveMine,
   indicator,
   makeConflict,
+  holdDoubleBooking,
   makeHousehold,
   openHeldDoubleBooking,
   practitionerNamed,
@@ -118,6 +119,11 @@ test('confirmations, refusals and the Sync tab lists pass axe', async ({ page, c
   await page.getByRole('link', { name: 'Sync', exact: true }).click();
   await expect(page.getByTestId('waiting-list')).toBeVisible();
   await expectNoSeriousViolations(page, 'sync with waiting changes');
+
+  await page.getByRole('button', { name: /^Sign out/ }).click();
+  await expect(page.getByRole('group', { name: 'Confirm sign-out' })).toBeVisible();
+  await expectNoSeriousViolations(page, 'sign-out warning');
+  await page.getByRole('button', { name: 'Cancel' }).click();
   await context.setOffline(false);
   await api.dispose();
 });
@@ -129,7 +135,7 @@ test('double bookings pass axe: the form warning, the on-purpose mark, the dialo
   const first = await makeHousehold(api, 'AxeClashA');
   const second = await makeHousehold(api, 'AxeClashB');
   const day = dayFromToday(50);
-  const existing = await bookAtOnServer(api, { petId: first.pet.id, practitionerId: vet.id, day, hour: 11, durationMinutes: 20, title: 'Axe existing visit' });
+  await bookAtOnServer(api, { petId: first.pet.id, practitionerId: vet.id, day, hour: 11, durationMinutes: 20, title: 'Axe existing visit' });
   await signInThroughUi(page);
   await context.setOffline(true);
 
@@ -144,11 +150,14 @@ test('double bookings pass axe: the form warning, the on-purpose mark, the dialo
   await expect(page.getByText('Double-booked on purpose').first()).toBeVisible();
   await expectNoSeriousViolations(page, 'double-booked on purpose in the list');
 
-  const held = await openHeldDoubleBooking(context, existing, { petId: second.pet.id, practitionerId: vet.id, day, hour: 11, minute: 5, title: 'Axe held booking' });
-  await expectNoSeriousViolations(held, 'double-booking dialog');
-  await chooseMoveMine(held);
-  await expectNoSeriousViolations(held, 'move my booking');
-  await held.close();
-  await context.setOffline(false);
+  // A real held booking: booked here offline at 14:00 while the desk books Dr. Patel then too.
+  await holdDoubleBooking(page, context, api, {
+    clientId: first.client.id, petId: first.pet.id, practitionerId: vet.id, day, hour: 14, minute: 0, title: 'Axe held booking',
+    desk: { petId: second.pet.id, title: 'Axe desk booking' },
+  });
+  await openHeldDoubleBooking(page, 'Axe held booking');
+  await expectNoSeriousViolations(page, 'double-booking dialog');
+  await chooseMoveMine(page);
+  await expectNoSeriousViolations(page, 'move my booking');
   await api.dispose();
 });

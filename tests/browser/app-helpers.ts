@@ -190,25 +190,6 @@ export function bookAtOnServer(
   });
 }
 
-/**
- * Makes this page's GET_CONFLICTS answer `conflicts` (from its next load on). For states today's
- * worker cannot produce yet, such as a held double booking (its worker side comes after the storage
- * redesign): the page then shows them as it would the worker's.
- */
-export async function feedConflicts(page: Page, conflicts: unknown[]): Promise<void> {
-  await page.addInitScript((fed) => {
-    const post = ServiceWorker.prototype.postMessage as (this: ServiceWorker, message: unknown, transfer: Transferable[]) => void;
-    ServiceWorker.prototype.postMessage = function (this: ServiceWorker, message: unknown, transfer: Transferable[]) {
-      const port = transfer?.[0] as MessagePort | undefined;
-      if ((message as { type?: string } | null)?.type === 'GET_CONFLICTS' && port) {
-        port.postMessage({ ok: true, value: fed });
-        return;
-      }
-      post.call(this, message, transfer);
-    } as typeof ServiceWorker.prototype.postMessage;
-  }, conflicts);
-}
-
 /** A local day (`YYYY-MM-DD`) and time as an ISO instant. */
 function localInstant(day: string, hour: number, minute = 0): string {
   const [y, m, d] = day.split('-').map(Number);
@@ -216,41 +197,50 @@ function localInstant(day: string, hour: number, minute = 0): string {
 }
 
 export interface HeldBooking {
+  clientId: number;
   petId: number;
   practitionerId: number;
   day: string;
   hour: number;
   minute: number;
   title: string;
+  /** The front desk's booking of the same practitioner at that time (another pet). */
+  desk: { petId: number; title: string };
 }
 
-/** A new 30-minute booking made on this tablet, held because `existing` was there first. */
-export function heldDoubleBooking(existing: ServerAppointment, booking: HeldBooking) {
-  const { petId, practitionerId, title } = booking;
-  return {
-    id: 9001, operationId: 9001, entityType: 'appointments', entityId: 'temp_appt_held', localOperation: 'create',
-    conflictType: 'double_booking',
-    localData: {
-      title, type: 'checkup', date: localInstant(booking.day, booking.hour, booking.minute), durationMinutes: 30, status: 'scheduled',
-      notes: null, petId, practitionerId, overlapAllowed: false,
-    },
-    serverData: {}, affectedFields: ['date', 'durationMinutes', 'practitionerId'], baseVersion: 0, serverVersion: 0,
-    clashes: [{ reason: 'practitioner', appointment: existing }],
-    localTimestamp: Date.now() - 20 * 60_000, detectedAt: Date.now() - 60_000, resolved: false, resolvedAt: null, resolution: null,
-  };
+/**
+ * A real held double booking on this tablet: offline, it books `booking` through the form (its
+ * replica sees the slot free); meanwhile the front desk books the same practitioner at that time on
+ * the server; back online, the worker's push is held as a double booking. Returns the desk's booking.
+ */
+export async function holdDoubleBooking(page: Page, context: BrowserContext, api: APIRequestContext, booking: HeldBooking): Promise<ServerAppointment> {
+  await context.setOffline(true);
+  await page.goto(`/appointments/new?date=${booking.day}`);
+  await page.getByLabel('Client').selectOption(String(booking.clientId));
+  await page.getByLabel('Pet').selectOption(String(booking.petId));
+  await page.getByLabel('Practitioner').selectOption(String(booking.practitionerId));
+  await page.getByLabel('Duration').selectOption('30');
+  await page.getByLabel('Time', { exact: true }).fill(`${String(booking.hour).padStart(2, '0')}:${String(booking.minute).padStart(2, '0')}`);
+  await page.getByLabel('Title').fill(booking.title);
+  await expect(page.getByTestId('clash-warning')).toBeHidden();
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await expect(page.getByRole('heading', { name: 'Appointments', level: 1 })).toBeVisible();
+  const desk = await bookAtOnServer(api, {
+    petId: booking.desk.petId, practitionerId: booking.practitionerId, day: booking.day, hour: booking.hour, minute: booking.minute, durationMinutes: 20, title: booking.desk.title,
+  });
+  await context.setOffline(false);
+  await expect(indicator(page).getByTestId('conflict-count')).toHaveText(/^\d+ conflicts?$/, { timeout: 30_000 });
+  return desk;
 }
 
-/** A new page of the context fed that held booking, its dialog open on the Sync tab with Move mine chosen. */
-export async function openHeldDoubleBooking(context: BrowserContext, existing: ServerAppointment, booking: HeldBooking): Promise<Page> {
-  const page = await context.newPage();
-  await feedConflicts(page, [heldDoubleBooking(existing, booking)]);
-  await page.setViewportSize({ width: 1024, height: 768 });
+/** The Sync tab with the held double booking's dialog open, Move mine chosen. */
+export async function openHeldDoubleBooking(page: Page, title: string): Promise<void> {
   await page.goto('/sync');
-  await page.getByRole('button', { name: 'Resolve…' }).click();
+  await page.getByRole('listitem').filter({ hasText: title }).getByRole('button', { name: 'Resolve…' }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByTestId('double-booking')).toBeVisible();
+  await expect(dialog.getByTestId('double-booking')).toContainText(title);
   await dialog.getByRole('radio', { name: /^Move mine/ }).check();
-  return page;
 }
 
 /** From that dialog to Move mine's booking form, its double-booking warning showing. */

@@ -2,12 +2,14 @@
  * Roles and deletions in the screens (decisions D2 and D3): the front desk sees "Delete client…"
  * and "Delete pet…" disabled with the permission table's sentence; an administrator deletes a pet
  * after a confirmation that names the upcoming appointments cancelled with it (not past or already
- * cancelled ones), and a client only once they have no pets. Deletions sync to the server.
+ * cancelled ones), and a client only once they have no pets. Deletions sync to the server. Offline
+ * the worker applies the same rules (issue 9, items 3 and 11).
  */
 import { expect, test } from '@playwright/test';
-import { bookOnServer, makeHousehold, serverSession, serverStatus, signInThroughUi } from './app-helpers.ts';
+import { bookOnServer, localDay, makeHousehold, serverGet, serverSession, serverStatus, signInThroughUi, type ServerAppointment } from './app-helpers.ts';
+import { pageFetch } from './helpers.ts';
 
-test('the front desk sees the delete actions disabled, with the reason', async ({ page, baseURL }) => {
+test('the front desk sees the delete actions disabled, with the reason', async ({ page, context, baseURL }) => {
   const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Desk');
   await signInThroughUi(page);
@@ -25,6 +27,12 @@ test('the front desk sees the delete actions disabled, with the reason', async (
   await expect(deletePet).toBeDisabled();
   await expect(page.getByText('Only administrators may delete pets.')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Book appointment' })).toBeVisible();
+
+  // Offline the worker refuses it as the server would: 403 with the same sentence, nothing queued.
+  await context.setOffline(true);
+  const refused = await pageFetch(page, 'DELETE', `/api/pets/${home.pet.id}`);
+  expect(refused).toEqual({ status: 403, body: { success: false, error: { code: 'FORBIDDEN', message: 'Only administrators may delete pets.' } } });
+  await context.setOffline(false);
   await api.dispose();
 });
 
@@ -72,5 +80,38 @@ test('an administrator deletes a pet (naming the appointments it cancels), then 
   await expect(page).toHaveURL('/clients');
   await expect(page.locator('a.row', { hasText: home.client.name })).toHaveCount(0);
   await expect.poll(() => serverStatus(api, `/api/users/${home.client.id}`), { timeout: 20_000 }).toBe(404);
+  await api.dispose();
+});
+
+test('offline, the same rules hold: a client with pets is refused, a deleted pet’s upcoming visits show cancelled at once, and the server agrees', async ({ page, context, baseURL }) => {
+  const api = await serverSession(baseURL!, 'admin@northside.example');
+  const home = await makeHousehold(api, 'Offline');
+  const upcoming = await bookOnServer(api, home.pet.id, 'Dental cleaning (offline delete)', 1);
+  await signInThroughUi(page, 'admin@northside.example');
+  await context.setOffline(true);
+
+  // The worker refuses it too (409 HAS_DEPENDENTS naming the pet); the screen says why first.
+  await page.goto(`/clients/${home.client.id}`);
+  await page.getByRole('button', { name: 'Delete client…' }).click();
+  await expect(page.getByTestId('delete-refused')).toContainText(home.pet.name);
+  const refused = await pageFetch(page, 'DELETE', `/api/users/${home.client.id}`);
+  expect(refused.status).toBe(409);
+  expect(refused.body.error.message).toContain(`still has 1 pet: ${home.pet.name}`);
+
+  await page.goto(`/clients/${home.client.id}/pets/${home.pet.id}`);
+  await page.getByRole('button', { name: 'Delete pet…' }).click();
+  await page.getByRole('group', { name: 'Confirm deletion' }).getByRole('button', { name: 'Yes, delete pet and cancel them' }).click();
+  await expect(page).toHaveURL(`/clients/${home.client.id}`);
+
+  // Still offline: the visit reads as cancelled on its day.
+  await page.goto(`/appointments?date=${localDay(upcoming.date)}`);
+  const row = page.locator('a.row', { hasText: upcoming.title });
+  await expect(row).toHaveClass(/cancelled/);
+  await expect(row.getByText('Cancelled')).toBeVisible();
+
+  // Online: one change goes (the pet); the server cancels the same visit.
+  await context.setOffline(false);
+  await expect.poll(() => serverStatus(api, `/api/pets/${home.pet.id}`), { timeout: 20_000 }).toBe(404);
+  await expect.poll(async () => (await serverGet<ServerAppointment>(api, `/api/appointments/${upcoming.id}`)).status, { timeout: 20_000 }).toBe('cancelled');
   await api.dispose();
 });

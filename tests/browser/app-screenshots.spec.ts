@@ -10,13 +10,14 @@ import {
   chooseMoveMine,
   dayFromToday,
   indicator,
+  holdDoubleBooking,
   makeConflict,
   openHeldDoubleBooking,
   practitionerNamed,
   serverGet,
   serverSession,
 } from './app-helpers.ts';
-import { askWorker, waitForServiceWorkerControl } from './helpers.ts';
+import { askWorker, pageFetch, waitForServiceWorkerControl } from './helpers.ts';
 
 const DIR = 'docs/screenshots';
 const SIZES = [
@@ -105,7 +106,7 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   const firstPet = pets[0]!;
   const secondPet = pets.find((p) => p.ownerId !== firstPet.ownerId && p.name !== firstPet.name)!;
   const day = dayFromToday(21);
-  const existing = await bookAtOnServer(admin, {
+  await bookAtOnServer(admin, {
     petId: firstPet.id, practitionerId: patel.id, day, hour: 11, durationMinutes: 20, title: `Dental — ${firstPet.name}`, type: 'dental',
   });
   await askWorker(page, { type: 'SYNC_NOW' });
@@ -120,21 +121,33 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   await shoot(page, '10-book-double-booking-warning');
 
   await page.getByRole('checkbox', { name: /Double-book on purpose/ }).check();
-  // Offline, so the list shows the booking as the tablet keeps it (the mark needs the server's
-  // overlapAllowed column, being added on the server track, to survive a sync).
+  // Offline, so the list shows the booking as the tablet keeps it, not synced yet.
   await context.setOffline(true);
   await page.getByRole('button', { name: 'Book appointment' }).click();
   await expect(page.getByText('Double-booked on purpose').first()).toBeVisible();
   await shoot(page, '11-double-booked-on-purpose');
 
-  // A held double booking as the dialog shows it, fed to a page of its own (see feedConflicts).
-  const held = await openHeldDoubleBooking(context, existing, {
-    petId: secondPet.id, practitionerId: patel.id, day, hour: 11, minute: 5, title: `Checkup — ${secondPet.name}`,
+  // A real held double booking: this tablet books the second pet with Dr. Patel at 14:00 offline,
+  // while the front desk books the first pet with him then; back online, the push is held.
+  await holdDoubleBooking(page, context, admin, {
+    clientId: secondPet.ownerId, petId: secondPet.id, practitionerId: patel.id, day, hour: 14, minute: 0, title: `Checkup — ${secondPet.name}`,
+    desk: { petId: firstPet.id, title: `Vaccination — ${firstPet.name}` },
   });
-  await shoot(held, '12-conflict-dialog-double-booking');
-  await chooseMoveMine(held);
-  await shoot(held, '13-move-my-booking');
-  await held.close();
+  await openHeldDoubleBooking(page, `Checkup — ${secondPet.name}`);
+  await shoot(page, '12-conflict-dialog-double-booking');
+  await chooseMoveMine(page);
+  await shoot(page, '13-move-my-booking');
+
+  // Sign out with a change not yet on the server: the warning says what happens to it.
+  await context.setOffline(true);
+  const { body: clients } = await pageFetch<{ data: { id: number }[] }>(page, 'GET', '/api/users?role=CLIENT');
+  await pageFetch(page, 'PATCH', `/api/users/${clients.data[0]!.id}`, { phone: '555-0142' });
+  await page.goto('/appointments');
+  await page.getByRole('button', { name: /^Sign out/ }).click();
+  const signOutWarning = page.getByRole('group', { name: 'Confirm sign-out' });
+  await expect(signOutWarning).toBeVisible();
+  await shoot(page, '14-sign-out-warning');
+  await signOutWarning.getByRole('button', { name: 'Cancel' }).click();
   await context.setOffline(false);
   await admin.dispose();
   await s.api.dispose();

@@ -16,13 +16,20 @@ async function openApp(context: BrowserContext): Promise<Page> {
   return page;
 }
 
+/**
+ * A day no seeded appointment reaches; each booking takes a half hour of its own there (the same
+ * pet twice at one time is a double booking, which the server holds back).
+ */
+const DAY = '2030-11-26';
+let slot = 0;
 function appointmentBody(petId: number | string, title: string) {
-  return { title, type: 'checkup', date: '2026-11-26T10:00:00.000Z', durationMinutes: 30, petId, practitionerId: null };
+  const date = new Date(Date.parse(`${DAY}T00:00:00.000Z`) + (slot++ % 48) * 30 * 60_000).toISOString();
+  return { title, type: 'checkup', date, durationMinutes: 30, petId, practitionerId: null };
 }
 
 /** The server's own view (Playwright's request context shares the browser's cookies, not its worker). */
 async function serverAppointments(context: BrowserContext, title: string): Promise<Appointment[]> {
-  const res = await context.request.get('/api/appointments?from=2026-11-26T00:00:00.000Z&to=2026-11-27T00:00:00.000Z');
+  const res = await context.request.get(`/api/appointments?from=${DAY}T00:00:00.000Z&to=2030-11-27T00:00:00.000Z`);
   expect(res.status()).toBe(200);
   const body = (await res.json()) as { data: Appointment[] };
   return body.data.filter((a) => a.title === title);

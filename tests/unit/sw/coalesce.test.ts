@@ -65,6 +65,13 @@ describe('coalesce (a change folds into the record\'s last never-sent row)', () 
     expect(coalesce([flying], { ...update, entityId: 'temp_appt_d' }, new Set([flying.id]))).toEqual({ kind: 'add' });
   });
 
+  it('never folds one person\'s change into another\'s row: each is sent under its author', () => {
+    const theirs = op({ operation: 'update', entityId: 7, data: { notes: 'by user 2' }, userId: 2 });
+    expect(coalesce([theirs], change({ operation: 'update', entityId: 7, data: { title: 'by user 1' }, userId: 1 }), none)).toEqual({ kind: 'add' });
+    const theirCreate = op({ operation: 'create', entityId: 'temp_appt_t', userId: 2 });
+    expect(coalesce([theirCreate], change({ operation: 'delete', entityId: 'temp_appt_t', userId: 1 }), none)).toEqual({ kind: 'add' });
+  });
+
   it('leaves everything behind a conflict or a rejection as separate rows', () => {
     const conflict = op({ operation: 'update', entityId: 9, status: 'conflict', data: { title: 'x' } });
     const behind = op({ operation: 'update', entityId: 9, data: { title: 'y' } });
@@ -127,6 +134,18 @@ describe('BatchPlanner', () => {
     expect(ids(first)).toEqual([mine.id]);
     planner.settle(first, all(first, 'pending'));
     expect(pick(planner, [mine, theirs], 10)).toEqual([]);
+  });
+
+  it('sends only the signed-in person\'s rows; another person\'s row holds the later rows of its record', () => {
+    const theirs = op({ operation: 'update', entityId: 8, userId: 2 });
+    const mineSameRecord = op({ operation: 'update', entityId: 8, userId: 1 });
+    const mineElsewhere = op({ operation: 'update', entityId: 9, userId: 1 });
+    const queue = [theirs, mineSameRecord, mineElsewhere];
+    const planner = new BatchPlanner((row) => row.userId === 1);
+    expect(ids(pick(planner, queue, 10))).toEqual([mineElsewhere.id]);
+    // The other person's session sends theirs; mine of that record then waits for mine.
+    const theirPlanner = new BatchPlanner((row) => row.userId === 2);
+    expect(ids(pick(theirPlanner, queue, 10))).toEqual([theirs.id]);
   });
 
   it('forgets a deferred row that left the queue meanwhile', () => {

@@ -11,6 +11,7 @@ import { createLogger } from '../../../sw/sync/logger.ts';
 import { plainTransport, type SyncTransport } from '../../../sw/sync/transport.ts';
 import type { StoredOperation } from '../../../sw/db/schema.ts';
 import { createSessionCache } from '../../../sw/store/session.ts';
+import { OthersWaiting } from '../../../sw/worker/others-waiting.ts';
 import { answerPageMessage, handlePageMessage, type PageMessageContext } from '../../../sw/worker/page-messages.ts';
 import type { PageMessage, PageMessageReplies, PageMessageType, SessionUser, WorkerEvent, WorkerReply } from '../../../src/protocol/index.ts';
 
@@ -42,9 +43,12 @@ export interface TestDevice {
   ask<K extends PageMessageType>(message: Extract<PageMessage, { type: K }>): Promise<PageMessageReplies[K]>;
   /** The same request as the page receives the answer: the reply posted on its port. */
   reply(message: PageMessage): Promise<WorkerReply>;
+  /** Revocation tokens of sign-outs kept for the server, oldest first (the worker's Workbox queue). */
+  signOuts: string[];
 }
 
 export const NORTHSIDE_STAFF: SessionUser = { id: 1, name: 'Reception', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' };
+export const NORTHSIDE_ADMIN: SessionUser = { id: 3, name: 'Admin', role: 'ADMIN', practiceId: 1, tenantId: 'smartvet' };
 
 export async function createTestDevice(
   transport: TestTransport,
@@ -59,6 +63,9 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
   const sleeps: number[] = [];
   const clock = { now: Date.parse('2026-11-25T09:00:00.000Z') };
   let uuid = 0;
+  const signOuts: string[] = [];
+  const signOutQueue = { add: async (token: string) => void signOuts.push(token), replay: async () => undefined };
+  const othersWaiting = new OthersWaiting(db, () => getMeta(db, 'session'));
   const engine = new SyncEngine({
     db,
     transport,
@@ -81,6 +88,8 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     backgroundSyncSupported: true,
     onSessionStarted: () => undefined,
     session: createSessionCache(db),
+    signOutQueue,
+    othersWaiting,
   });
   const device: TestDevice = {
     db,
@@ -98,6 +107,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
         now: () => clock.now,
         uuid: () => `0000${(++uuid).toString(16).padStart(8, '0')}-test-${Math.random().toString(36).slice(2, 10)}`,
         session: () => getMeta(db, 'session'),
+        signedOut: () => getMeta(db, 'signedOut'),
         onWrite: () => undefined,
       });
       if (!response) throw new Error(`not an entity route: ${path}`);
@@ -109,6 +119,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     restart: () => build(db, transport, config),
     ask: (message) => handlePageMessage(message, context()) as Promise<PageMessageReplies[typeof message.type]>,
     reply: (message) => answerPageMessage(message, context()),
+    signOuts,
   };
   return device;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
-import { createTestDevice, NORTHSIDE_STAFF, queueRows, type TestDevice, type TestTransport } from './device.ts';
+import { createTestDevice, NORTHSIDE_ADMIN, NORTHSIDE_STAFF, queueRows, type TestDevice, type TestTransport } from './device.ts';
 import { applyPullPage } from '../../../sw/store/apply-pull.ts';
 import { queueStats, resetInFlight, takeBatch } from '../../../sw/store/queue.ts';
 import { BatchPlanner } from '../../../sw/core/batch-plan.ts';
@@ -29,9 +29,9 @@ const offline: TestTransport = {
   pull: async () => { throw new TransportError('retry', { code: 'NETWORK', message: 'offline' }, null); },
 };
 
-async function seededDevice(transport: TestTransport = offline): Promise<TestDevice> {
+async function seededDevice(transport: TestTransport = offline, user = NORTHSIDE_STAFF): Promise<TestDevice> {
   const device = await createTestDevice(transport);
-  await device.signIn(NORTHSIDE_STAFF);
+  await device.signIn(user);
   const { owner, pet, appt } = serverRecords();
   await applyPullPage(device.db, [pulled('users', owner), pulled('pets', pet), pulled('appointments', appt)], 'cursor-1', 1);
   return device;
@@ -75,7 +75,7 @@ describe('local-first writes', () => {
   });
 
   it('a delete hides the record from lists and queues a delete', async () => {
-    const device = await seededDevice();
+    const device = await seededDevice(offline, NORTHSIDE_ADMIN);
     expect((await device.fetch('DELETE', '/api/pets/20')).status).toBe(200);
     expect((await device.fetch('GET', '/api/pets')).body.data).toEqual([]);
     expect((await device.fetch('GET', '/api/pets?includeDeleted=true')).body.data).toHaveLength(1);

@@ -74,7 +74,6 @@ describe('temp ids and coalescing', () => {
     expect((await device.fetch('GET', `/api/pets?ownerId=${petRow.ownerId}`)).body.data.map((p: { name: string }) => p.name)).toEqual(['Biscuit']);
     // Keys never change: the appointment is still stored under its temp id, with its server id as a field.
     expect(await device.db.get('appointments', appt.id)).toMatchObject({ id: row.id, _tempId: appt.id, _serverId: row.id });
-    expect(device.events.some((e) => e.type === 'ID_REMAPPED')).toBe(false);
     expect(await queueRows(device.db)).toEqual([]);
   });
 
@@ -322,6 +321,10 @@ describe('conflicts', () => {
     });
     expect(conflict.serverData).toMatchObject({ title: 'Server title' });
     expect(conflict.serverVersion).toBeGreaterThan(conflict.baseVersion);
+    // What the dialog needs beyond the reference: fields changed only on the server, and when the
+    // server's edit was made (last write wins compares that, not when the server received it).
+    expect(conflict.serverChangedFields).toEqual(['title']);
+    expect(conflict.serverEditedAt).toBe(Date.parse(String(conflict.serverData.updatedAt)));
     expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Local title', _conflict: true });
     expect(device.events.some((e) => e.type === 'CONFLICT_ADDED')).toBe(true);
   });

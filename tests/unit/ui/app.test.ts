@@ -19,7 +19,7 @@ function setup(path = '/appointments?date=2026-11-25') {
   const worker = new FakeWorker({
     GET_STATE: () => syncState({ user: { id: 1, name: 'Maya Chen', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' } }),
     SESSION_STARTED: () => ({ started: true }),
-    SESSION_ENDED: () => ({ dropped: false, pending: 2 }),
+    SESSION_ENDED: () => ({ dropped: false, pending: 2, revokeQueued: false }),
   });
   const services = createServices({ fetch: api.fetch, client: worker.client(), network: fakeNetwork(), now: () => new Date(2026, 10, 25, 8).getTime() });
   return { api, worker, services };
@@ -44,19 +44,6 @@ describe('<smartdmv-app>', () => {
     // Each screen's code loads on demand.
     await eventually(() => expect(screen(app, 'clients-screen')).not.toBeNull(), 5_000);
     expect(shadow(app).querySelector('nav a[aria-current="page"]')?.getAttribute('href')).toBe('/clients');
-  });
-
-  it('rewrites the URL in place when a screen reports that its temp id got a real id', async () => {
-    const { services } = setup('/clients/temp_user_a/pets/temp_pet_b');
-    const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'pet-screen')).not.toBeNull(), 5_000);
-    const length = history.length;
-    screen(app, 'pet-screen')!.dispatchEvent(
-      new CustomEvent('record-id-changed', { detail: { from: 'temp_user_a', to: 31 }, bubbles: true, composed: true }),
-    );
-    await app.updateComplete;
-    expect(location.pathname).toBe('/clients/31/pets/temp_pet_b');
-    expect(history.length).toBe(length); // replaced, not pushed
   });
 
   it('shows sign in when the server has no session, and tells the worker after signing in', async () => {
@@ -96,10 +83,66 @@ describe('<smartdmv-app>', () => {
     await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
     buttonByText(shadow(app), 'Sign out').click();
     await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
-    expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(1);
+    // Nothing of this user waits (no warning); the server heard the sign-out itself.
+    expect(worker.sentOfType('SESSION_ENDED')).toEqual([{ type: 'SESSION_ENDED', serverSignedOut: true }]);
     const signIn = screen(app, 'sign-in-screen') as SignInScreen;
     await signIn.updateComplete;
-    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain('2 changes are kept on this tablet');
+    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain('2 changes not yet synced stay on this tablet');
+  });
+
+  it('warns before signing out with unsynced changes: how many, kept here, sent when the same person signs in; Cancel keeps the session', async () => {
+    const { services, worker } = setup();
+    worker.handlers.GET_WAITING_WORK = () => [
+      { userId: 1, name: 'Maya Chen', count: 3 },
+      { userId: 2, name: 'Sam Patel', count: 1 },
+    ];
+    const app = await mount(new SmartDmvApp(), { services });
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    buttonByText(shadow(app), 'Sign out').click();
+    const warning = () => shadow(app).querySelector('[role="group"][aria-label="Confirm sign-out"]');
+    await eventually(() => expect(warning()).not.toBeNull());
+    expect(text(warning())).toContain('3 changes have not reached the practice server yet.');
+    expect(text(warning())).toContain('They stay on this tablet and are sent when Maya Chen signs in here again');
+    // Cancel: still signed in, nothing ended.
+    buttonByText(warning() as HTMLElement, 'Cancel').click();
+    await eventually(() => expect(warning()).toBeNull());
+    expect(screen(app, 'appointments-screen')).not.toBeNull();
+    expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(0);
+    // Sign out anyway.
+    buttonByText(shadow(app), 'Sign out').click();
+    await eventually(() => expect(warning()).not.toBeNull());
+    buttonByText(warning() as HTMLElement, 'Sign out anyway').click();
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
+    expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(1);
+  });
+
+  it('follows a sign-out made in another window of the app (the worker tells every window)', async () => {
+    const { services, worker } = setup();
+    const app = await mount(new SmartDmvApp(), { services });
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    worker.emit({ type: 'SIGNED_OUT', userId: 2 }); // someone else: nothing happens
+    await app.updateComplete;
+    expect(screen(app, 'appointments-screen')).not.toBeNull();
+    worker.emit({ type: 'SIGNED_OUT', userId: 1 });
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
+    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
+    await signIn.updateComplete;
+    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain('signed out in another window');
+    expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(0);
+  });
+
+  it('signing out offline asks the worker to tell the server later, and says so', async () => {
+    const { services, worker, api } = setup();
+    worker.handlers.SESSION_ENDED = () => ({ dropped: true, pending: 0, revokeQueued: true });
+    const app = await mount(new SmartDmvApp(), { services });
+    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    api.serverUnreachable = true;
+    buttonByText(shadow(app), 'Sign out').click();
+    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
+    expect(worker.sentOfType('SESSION_ENDED')).toEqual([{ type: 'SESSION_ENDED', serverSignedOut: false }]);
+    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
+    await signIn.updateComplete;
+    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain('The practice server is told as soon as the tablet is online');
   });
 
   it('shows the update prompt when the registration reports a waiting worker', async () => {
@@ -127,6 +170,15 @@ describe('<sign-in-screen>', () => {
     await eventually(() => expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('do not match'));
   });
 
+  it('says whose changes wait on this tablet for them to sign in', async () => {
+    const worker = new FakeWorker({ GET_WAITING_WORK: () => [{ userId: 1, name: 'Maya Chen', count: 2 }, { userId: 9, name: null, count: 1 }] });
+    const el = await mount(new SignInScreen(), { services: createServices({ fetch: new FakeApi().fetch, client: worker.client() }) });
+    await eventually(() => expect(shadow(el).querySelectorAll('.waiting li')).toHaveLength(2));
+    const items = [...shadow(el).querySelectorAll('.waiting li')].map((li) => text(li));
+    expect(items[0]).toBe('2 changes by Maya Chen wait on this tablet; they are sent when Maya Chen signs in here.');
+    expect(items[1]).toBe('1 change by someone who signed in earlier waits on this tablet; it is sent when they sign in here.');
+  });
+
   it('explains that signing in needs the network when offline', async () => {
     const worker = new FakeWorker();
     const offline = createServices({ fetch: async () => { throw new TypeError('Failed to fetch'); }, client: worker.client() });
@@ -134,7 +186,7 @@ describe('<sign-in-screen>', () => {
     (shadow(el).querySelector('#email') as HTMLInputElement).value = 'a@b.example';
     (shadow(el).querySelector('#password') as HTMLInputElement).value = 'x';
     buttonByText(shadow(el), 'Sign in').click();
-    await eventually(() => expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('needs a connection'));
+    await eventually(() => expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('Connect to sign in.'));
   });
 });
 

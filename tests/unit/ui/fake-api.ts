@@ -43,13 +43,18 @@ export class FakeApi {
     id: 1, name: 'Maya Chen', role: 'STAFF', practiceId: 1, tenantId: 'smartvet',
   };
   password = 'demo1234';
+  /** The server out of reach: the session API fails as fetch does offline (entity reads are the worker's). */
+  serverUnreachable = false;
 
   readonly fetch: FetchLike = async (input, init) => {
     const url = new URL(input, 'http://tablet.local');
     const method = init?.method ?? 'GET';
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as unknown) : null;
     this.calls.push({ method, path: url.pathname + url.search, body });
-    if (url.pathname.startsWith('/api/auth/')) return this.auth(url.pathname, body);
+    if (url.pathname.startsWith('/api/auth/')) {
+      if (this.serverUnreachable) throw new TypeError('Failed to fetch');
+      return this.auth(url.pathname, body);
+    }
     const [, , entity, rawId] = url.pathname.split('/');
     const list = entity === 'users' ? this.users : entity === 'pets' ? this.pets : entity === 'appointments' ? this.appointments : null;
     if (!list) return json(404, { success: false, error: { code: 'NOT_FOUND', message: 'no route' } });

@@ -98,7 +98,7 @@ describe('<offline-indicator> and background pulls', () => {
     worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'pull', processed: 100, total: 1100, percentage: 9 } });
     await el.updateComplete;
     expect(card().hidden).toBe(true);
-    await eventually(() => expect(card().dataset.state).toBe('syncing'), QUIET_SYNC_MS + 1_000);
+    await eventually(() => expect(card().dataset.state).toBe('syncing'), QUIET_SYNC_MS + 5_000);
     expect(text(card())).toContain('Receiving updates');
     worker.emit({ type: 'SYNC_RESULT', result: { pushed: 0, failed: 0, conflicts: 0, pulled: 1100, durationMs: 1, finishedAt: 1, error: null, trigger: 'startup' } });
     await el.updateComplete;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Router, matchRoute, parseIdSegment, replaceIdInPath, routePath, type HistoryHost, type Route } from '../../../src/router.ts';
+import { Router, matchRoute, parseIdSegment, routePath, type HistoryHost, type Route } from '../../../src/router.ts';
 
 describe('matchRoute / routePath', () => {
   const cases: [string, Route][] = [
@@ -38,11 +38,6 @@ describe('matchRoute / routePath', () => {
     expect(matchRoute('/appointments', '?date=2026-13-45')).toEqual({ name: 'appointments', date: null });
     expect(parseIdSegment('temp_')).toBeNull();
     expect(matchRoute('/appointments/new', '?clientId=abc')).toEqual({ name: 'appointment-new', date: null, clientId: null, petId: null });
-  });
-
-  it('replaces a temp id in a path by the real id, keeping the query', () => {
-    expect(replaceIdInPath('/clients/temp_user_a/pets/temp_pet_b?x=1', 'temp_user_a', 31)).toBe('/clients/31/pets/temp_pet_b?x=1');
-    expect(replaceIdInPath('/appointments/temp_appt_1', 'temp_appt_2', 5)).toBe('/appointments/temp_appt_1');
   });
 });
 

@@ -2,9 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppointmentFormScreen } from '../../../src/screens/appointment-form-screen.ts';
 import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
-import type { RecordIdChangedDetail } from '../../../src/screens/screen.ts';
 import { createServices } from '../../../src/services.ts';
-import { FakeApi } from './fake-api.ts';
+import { FakeApi, fixtures } from './fake-api.ts';
+import type { LocalPet } from '../../../src/api/entities.ts';
 import { FakeWorker, eventually } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
 
@@ -15,7 +15,7 @@ function services(api: FakeApi, worker: FakeWorker) {
 }
 
 describe('<appointments-screen>', () => {
-  it('lists the day with names and a Not synced badge that clears when the worker reports the real id', async () => {
+  it('lists the day with names and a Not synced badge that clears once the server has the booking', async () => {
     const api = new FakeApi();
     const worker = new FakeWorker();
     const el = await mount(new AppointmentsScreen(), { services: services(api, worker), date: '2026-11-25' });
@@ -29,7 +29,7 @@ describe('<appointments-screen>', () => {
     expect(api.calls.find((c) => c.path.startsWith('/api/appointments'))?.path).toContain('from=');
 
     api.remapAppointment('temp_appt_x', 501);
-    worker.emit({ type: 'ID_REMAPPED', entityType: 'appointments', tempId: 'temp_appt_x', realId: 501 });
+    worker.emit({ type: 'DATA_CHANGED', entityTypes: ['appointments'] });
     await eventually(() => expect(row().getAttribute('href')).toBe('/appointments/501'));
     expect(row().querySelector('[data-badge]')).toBeNull();
   });
@@ -45,7 +45,7 @@ describe('<appointments-screen>', () => {
 });
 
 describe('<appointment-form-screen>', () => {
-  it('follows a temp id to its real id without losing what the user typed', async () => {
+  it('keeps what the user typed when the booking reaches the server meanwhile (still at its temp id)', async () => {
     const api = new FakeApi();
     const worker = new FakeWorker();
     const el = await mount(new AppointmentFormScreen(), { services: services(api, worker), recordId: 'temp_appt_x' });
@@ -59,21 +59,18 @@ describe('<appointment-form-screen>', () => {
     notes.dispatchEvent(new Event('input'));
     await el.updateComplete;
 
-    const changes: RecordIdChangedDetail[] = [];
-    el.addEventListener('record-id-changed', (e) => changes.push(e.detail));
     api.remapAppointment('temp_appt_x', 501);
-    worker.emit({ type: 'ID_REMAPPED', entityType: 'appointments', tempId: 'temp_appt_x', realId: 501 });
     worker.emit({ type: 'DATA_CHANGED', entityTypes: ['appointments'] });
     await eventually(() => expect(text(shadow(el).querySelector('[data-testid="record-reference"]'))).toContain('#501'));
 
-    expect(changes).toEqual([{ from: 'temp_appt_x', to: 501 }]);
-    expect(el.recordId).toBe(501);
+    // The worker answers the temp id for good: the form stays on it.
+    expect(el.recordId).toBe('temp_appt_x');
     expect((shadow(el).querySelector('#notes') as HTMLTextAreaElement).value).toBe('Limping on the left hind leg');
     expect(shadow(el).querySelector('[data-badge]')).toBeNull();
 
     buttonByText(shadow(el), 'Save changes').click();
     await eventually(() => expect(api.callsOf('PATCH')).toHaveLength(1));
-    expect(api.callsOf('PATCH')[0]).toEqual({ method: 'PATCH', path: '/api/appointments/501', body: { notes: 'Limping on the left hind leg' } });
+    expect(api.callsOf('PATCH')[0]).toEqual({ method: 'PATCH', path: '/api/appointments/temp_appt_x', body: { notes: 'Limping on the left hind leg' } });
   });
 
   it('books an appointment: client then pet (only pet preselected), title suggested, body without clientId', async () => {
@@ -98,6 +95,31 @@ describe('<appointment-form-screen>', () => {
     expect(body).not.toHaveProperty('clientId');
     expect(new Date(String(body.date)).getDate()).toBe(27);
     await eventually(() => expect(navigations).toEqual(['/appointments?date=2026-11-27']));
+  });
+
+  it('a pet chosen by its temp id follows to its server id when the sync lands while the user types', async () => {
+    const api = new FakeApi();
+    const worker = new FakeWorker();
+    api.pets.push({ ...fixtures.pet, id: 'temp_pet_a', name: 'Biscuit', version: 0, _pending: true } as LocalPet);
+    const el = await mount(new AppointmentFormScreen(), { services: services(api, worker), recordId: null, clientId: 5, petId: 'temp_pet_a', date: '2026-11-27' });
+    await settle(el);
+    const root = shadow(el);
+    const pet = () => root.querySelector('#petId') as HTMLSelectElement;
+    expect(pet().value).toBe('temp_pet_a');
+    const notes = root.querySelector('#notes') as HTMLTextAreaElement;
+    notes.value = 'First visit';
+    notes.dispatchEvent(new Event('input'));
+    await el.updateComplete;
+
+    // The sync stores the pet: lists show it by its server id, its temp id still answers.
+    api.pets = api.pets.map((p) => (p.id === 'temp_pet_a' ? { ...p, id: 77, version: 1, _pending: false } : p));
+    api.aliases.set('temp_pet_a', 77);
+    worker.emit({ type: 'DATA_CHANGED', entityTypes: ['pets'] });
+    await eventually(() => expect(pet().value).toBe('77'));
+    expect((root.querySelector('#notes') as HTMLTextAreaElement).value).toBe('First visit');
+    buttonByText(root, 'Book appointment').click();
+    await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
+    expect(api.callsOf('POST')[0]?.body).toMatchObject({ petId: 77, notes: 'First visit' });
   });
 
   it('refuses to book without a client and pet, and says why', async () => {

@@ -147,6 +147,39 @@ describe('<sync-engine-panel>', () => {
     expect(rows[2]).toContain('by user #99');
   });
 
+  it('says which changes wait for someone else to sign in (another user made them)', async () => {
+    const ops = [
+      operation({ id: 1, status: 'pending', lastError: null, data: { title: 'Mine' }, userId: 3 }),
+      operation({ id: 2, status: 'pending', lastError: null, data: { title: 'Riley’s' }, userId: 7 }),
+    ];
+    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 2 } }), GET_OPERATIONS: () => ops });
+    const names = {
+      record: async () => null,
+      person: (userId: number) => ({ 3: 'Maya Chen', 7: 'Riley Ortiz' })[userId] ?? null,
+      waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
+    };
+    const el = await mount(new SyncEnginePanel(), { client: worker.client(), networkEnvironment: fakeNetwork(), now: () => Date.parse('2026-11-25T10:06:00Z'), names });
+    await settle(el);
+    const rows = [...shadow(el).querySelectorAll('[data-testid="waiting-list"] li')].map((li) => text(li));
+    expect(rows[0]).not.toContain('to sign in');
+    expect(rows[1]).toContain('Waiting for Riley Ortiz to sign in');
+    expect(rows[1]).toContain('Sent when Riley Ortiz signs in on this tablet');
+  });
+
+  it('"Discard all failed" counts only the signed-in person\'s failed changes; another person\'s stay for them', async () => {
+    const ops = [operation({ id: 7, userId: 3 }), operation({ id: 8, data: { title: 'Theirs' }, userId: 7 })];
+    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, failed: 2 } }), GET_OPERATIONS: () => ops });
+    const names = { record: async () => null, person: () => null, waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz') };
+    const el = await mount(new SyncEnginePanel(), { client: worker.client(), networkEnvironment: fakeNetwork(), now: () => Date.parse('2026-11-25T10:06:00Z'), names });
+    await settle(el);
+    buttonByText(shadow(el), 'Discard all failed…').click();
+    await el.updateComplete;
+    const confirm = text(shadow(el).querySelector('[aria-label="Confirm discarding all failed changes"]'));
+    expect(confirm).toContain('Discard 1 failed change?');
+    expect(confirm).toContain('Failed changes made by others stay for them.');
+    buttonByText(shadow(el), 'Yes, discard 1');
+  });
+
   it('"Discard all failed" asks first, then sends CLEAR_FAILED', async () => {
     let ops = [operation({ id: 7 }), operation({ id: 8, data: { title: 'Second' } })];
     const worker = new FakeWorker({

@@ -17,6 +17,17 @@ describe('SyncQueueController', () => {
     expect(worker.sentOfType('GET_OPERATIONS')).toHaveLength(0);
   });
 
+  it('does not count changes that wait for another person to sign in as pending', async () => {
+    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 3, waitingForOthers: 2 } }) });
+    const host = new FakeHost();
+    const queue = new SyncQueueController(host, worker.client());
+    host.connect();
+    await eventually(() => expect(queue.loaded).toBe(true));
+    expect(queue.pendingCount).toBe(1);
+    worker.emit({ type: 'QUEUE_STATS', stats: { ...STATS, pending: 2, waitingForOthers: 2 } });
+    expect(queue.pendingCount).toBe(0);
+  });
+
   it('with trackOperations keeps the operations and reloads them on QUEUE_STATS (bursts folded)', async () => {
     let ops = [operation(), operation({ id: 8, status: 'pending', lastError: null })];
     const worker = new FakeWorker({ GET_OPERATIONS: () => ops });
