@@ -15,6 +15,7 @@ import {
   type PushRequest,
   type PushResponse,
 } from '../../src/protocol/index.ts';
+import { parseRetryAfter } from '../core/backoff.ts';
 
 /** Why a request failed: `retry` (network, 5xx, 429), `auth` (401: sign in again), `fatal` (4xx, bad answer). */
 export type TransportFailureKind = 'retry' | 'auth' | 'fatal';
@@ -24,6 +25,8 @@ export class TransportError extends Error {
     readonly kind: TransportFailureKind,
     readonly info: ErrorInfo,
     readonly status: number | null,
+    /** The server's `Retry-After`, in ms (503, 429), when it sent one. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(info.message);
     this.name = 'TransportError';
@@ -115,7 +118,8 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
         : { code: response.status >= 500 ? 'SERVER_ERROR' : 'BAD_REQUEST', message: `HTTP ${response.status}` };
       const kind: TransportFailureKind =
         response.status === 401 ? 'auth' : response.status >= 500 || response.status === 429 || response.status === 408 ? 'retry' : 'fatal';
-      throw new TransportError(kind, response.status >= 500 ? { ...info, code: 'SERVER_ERROR' } : info, response.status);
+      const retryAfterMs = kind === 'retry' ? parseRetryAfter(response.headers.get('retry-after'), Date.now()) : null;
+      throw new TransportError(kind, response.status >= 500 ? { ...info, code: 'SERVER_ERROR' } : info, response.status, retryAfterMs);
     }
     try {
       return parse(body);
