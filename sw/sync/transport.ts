@@ -108,7 +108,12 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
     let body: unknown = null;
     try {
       body = await response.json();
-    } catch {
+    } catch (err) {
+      // The connection broke while the answer was read (a TypeError, not bad JSON): the server may
+      // have applied the push, but the device does not know; a resend is harmless (opIds).
+      if (!(err instanceof SyntaxError)) {
+        throw new TransportError('retry', { code: 'NETWORK', message: `Network error while reading the answer: ${(err as Error).message}` }, null);
+      }
       body = null;
     }
     if (!response.ok) {

@@ -50,6 +50,26 @@ function fakeServer(refuseGzip: number | null) {
   return { seen, fetchFn };
 }
 
+describe('answers cut short', () => {
+  it('a connection that breaks while the answer is read is retryable, not a bad answer', async () => {
+    const cut = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"success":true,"proc'));
+        controller.error(new TypeError('network error'));
+      },
+    });
+    const transport = httpTransport(async () => new Response(cut, { status: 200, headers: { 'content-type': 'application/json' } }));
+    const error = await (await transport.preparePush(request(1))).send().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransportError', kind: 'retry', info: { code: 'NETWORK' } });
+  });
+
+  it('an answer that is not JSON stays a fatal bad answer', async () => {
+    const transport = httpTransport(async () => new Response('<html>proxy error</html>', { status: 200 }));
+    const error = await (await transport.preparePush(request(1))).send().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransportError', kind: 'fatal' });
+  });
+});
+
 describe('push bodies', () => {
   it('gzip-compresses a large body (with Content-Encoding) and sends a small one plain', async () => {
     const { seen, fetchFn } = fakeServer(null);
