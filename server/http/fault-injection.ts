@@ -48,6 +48,17 @@ interface SessionFaults {
 
 const DROP_AFTER_COMMIT = Symbol('dropAfterCommit');
 
+/**
+ * Cuts the connection in the middle of an answer: headers promising a body, the first bytes of it,
+ * then the end. (Cut before any byte, Chromium silently resends the request on a reused
+ * keep-alive connection, and the page never sees the fault; cut inside the status line, it makes
+ * up a response from the bytes it got.)
+ */
+function cutConnection(request: FastifyRequest): void {
+  const socket = request.raw.socket;
+  socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"success":tr', () => socket.destroy());
+}
+
 export function registerFaultInjection(app: ApiApp): void {
   const bySession = new Map<string, SessionFaults>();
   const sessionOf = (request: FastifyRequest): string | undefined => request.cookies[SESSION_COOKIE] || undefined;
@@ -66,7 +77,7 @@ export function registerFaultInjection(app: ApiApp): void {
         await new Promise((resolve) => setTimeout(resolve, rule.delayMs ?? 0));
         return;
       case 'drop':
-        request.raw.socket.destroy();
+        cutConnection(request);
         return reply.hijack();
       case 'drop_after_commit':
         (request as FastifyRequest & { [DROP_AFTER_COMMIT]?: true })[DROP_AFTER_COMMIT] = true;
@@ -81,7 +92,7 @@ export function registerFaultInjection(app: ApiApp): void {
   // After the handler committed: the answer goes nowhere.
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
     if ((request as FastifyRequest & { [DROP_AFTER_COMMIT]?: true })[DROP_AFTER_COMMIT]) {
-      request.raw.socket.destroy();
+      cutConnection(request);
       reply.hijack();
     }
     return payload;
