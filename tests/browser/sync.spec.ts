@@ -5,6 +5,7 @@
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { askWorker, pageFetch, queuedOperations, signInDevice, waitForServiceWorkerControl } from './helpers.ts';
+import { replicaRows } from './fault-helpers.ts';
 
 interface Pet { id: number | string; ownerId: number | string; name: string }
 interface Appointment { id: number | string; petId: number | string; clientId: number | string | null; title: string; _pending?: boolean }
@@ -16,8 +17,9 @@ async function openApp(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-function appointmentBody(petId: number | string, title: string) {
-  return { title, type: 'checkup', date: '2026-11-26T10:00:00.000Z', durationMinutes: 30, petId, practitionerId: null };
+/** A booking on 2026-11-26 after opening hours (no seeded visit then); `slot` moves it on by 30 minutes. */
+function appointmentBody(petId: number | string, title: string, slot = 0) {
+  return { title, type: 'checkup', date: new Date(Date.UTC(2026, 10, 26, 19, 0) + slot * 30 * 60_000).toISOString(), durationMinutes: 30, petId, practitionerId: null };
 }
 
 /** The server's own view (Playwright's request context shares the browser's cookies, not its worker). */
@@ -100,6 +102,13 @@ test('the tab is closed before the network returns, and the sync still happens',
   await context.setOffline(false);
   await expect.poll(async () => (await serverAppointments(context, title)).length, { timeout: 20_000 }).toBe(1);
   expect(helper.url()).toBe('about:blank');
+  // The row landed with clientId from the pet's owner, and the replica (read when the app opens
+  // again) holds it under its server id, nothing pending.
+  const [row] = await serverAppointments(context, title);
+  expect(row).toMatchObject({ petId: pet.id, clientId: pet.ownerId });
+  const again = await openApp(context);
+  expect((await replicaRows(again, title)).map((r) => ({ id: r.id, pending: r._pending }))).toEqual([{ id: row!.id, pending: false }]);
+  expect(await queuedOperations(again)).toEqual([]);
 });
 
 test('a sync triggered twice at once sends each operation once', async ({ context }) => {
@@ -109,7 +118,7 @@ test('a sync triggered twice at once sends each operation once', async ({ contex
 
   await context.setOffline(true);
   const title = `Double trigger ${Date.now()}`;
-  for (let i = 0; i < 5; i++) await pageFetch(page, 'POST', '/api/appointments', appointmentBody(pet.id, title));
+  for (let i = 0; i < 5; i++) await pageFetch(page, 'POST', '/api/appointments', appointmentBody(pet.id, title, i));
 
   const sentOpIds: string[] = [];
   await context.route('**/api/sync/push', async (route) => {
