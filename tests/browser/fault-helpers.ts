@@ -107,33 +107,34 @@ export function serverRows(prefix: string, databasePath = e2eDatabasePath()): Se
 
 export interface ReplicaRow { key: unknown; id: unknown; title: string; notes: string | null; status: string; version: number; _pending: boolean; _serverId?: number }
 
+/** Runs in the page: appointments of the IndexedDB replica whose title starts with `prefix` (with their keys). */
+export function readReplicaInPage(prefix: string): Promise<ReplicaRow[]> {
+  return new Promise<ReplicaRow[]>((resolve, reject) => {
+    const open = indexedDB.open('smartdmv-offline');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const store = open.result.transaction('appointments').objectStore('appointments');
+      const rows: ReplicaRow[] = [];
+      const cursor = store.openCursor();
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (!c) {
+          open.result.close();
+          resolve(rows);
+          return;
+        }
+        const v = c.value as ReplicaRow;
+        if (typeof v.title === 'string' && v.title.startsWith(prefix)) rows.push({ ...v, key: c.key });
+        c.continue();
+      };
+      cursor.onerror = () => reject(cursor.error);
+    };
+  });
+}
+
 /** Appointments of the browser's IndexedDB replica whose title starts with `prefix`. */
-export async function replicaRows(page: Page, prefix: string): Promise<ReplicaRow[]> {
-  return page.evaluate(
-    (prefix) =>
-      new Promise<ReplicaRow[]>((resolve, reject) => {
-        const open = indexedDB.open('smartdmv-offline');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const store = open.result.transaction('appointments').objectStore('appointments');
-          const rows: ReplicaRow[] = [];
-          const cursor = store.openCursor();
-          cursor.onsuccess = () => {
-            const c = cursor.result;
-            if (!c) {
-              open.result.close();
-              resolve(rows);
-              return;
-            }
-            const v = c.value as ReplicaRow;
-            if (typeof v.title === 'string' && v.title.startsWith(prefix)) rows.push({ ...v, key: c.key });
-            c.continue();
-          };
-          cursor.onerror = () => reject(cursor.error);
-        };
-      }),
-    prefix,
-  );
+export function replicaRows(page: Page, prefix: string): Promise<ReplicaRow[]> {
+  return page.evaluate(readReplicaInPage, prefix);
 }
 
 /**

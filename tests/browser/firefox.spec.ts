@@ -13,24 +13,15 @@
 import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import puppeteer, { type Page } from 'puppeteer-core';
-import { serverRows, titles, type FaultRule } from './fault-helpers.ts';
+import { askWorkerInPage } from './helpers.ts';
+import { readReplicaInPage, serverRows, titles, type FaultRule } from './fault-helpers.ts';
 
 const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 const COUNT = 20;
 
 /** One page→worker request from inside Firefox (the same MessageChannel protocol as the app's). */
 function ask<T>(page: Page, message: Record<string, unknown>): Promise<T> {
-  return page.evaluate(async (msg) => {
-    const registration = await navigator.serviceWorker.ready;
-    const worker = navigator.serviceWorker.controller ?? registration.active!;
-    const channel = new MessageChannel();
-    const reply = await new Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>((resolve) => {
-      channel.port1.onmessage = (e) => resolve(e.data);
-      worker.postMessage(msg, [channel.port2]);
-    });
-    if (!reply.ok) throw new Error(reply.error?.message ?? 'worker error');
-    return reply.value;
-  }, message) as Promise<T>;
+  return page.evaluate(askWorkerInPage, message) as Promise<T>;
 }
 
 function json<T>(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -89,22 +80,7 @@ test('12. Firefox (no Background Sync): bookings made while the server is unreac
 
     const rows = serverRows(prefix);
     expect(rows.map((r) => r.title).sort()).toEqual(titles(prefix, COUNT).sort());
-    const replica = await page.evaluate(
-      (prefix) =>
-        new Promise<Array<{ id: unknown; title: string; _pending: boolean }>>((resolve, reject) => {
-          const open = indexedDB.open('smartdmv-offline');
-          open.onerror = () => reject(open.error);
-          open.onsuccess = () => {
-            const req = open.result.transaction('appointments').objectStore('appointments').getAll();
-            req.onsuccess = () => {
-              open.result.close();
-              resolve((req.result as Array<{ id: unknown; title: string; _pending: boolean }>).filter((r) => r.title?.startsWith(prefix)));
-            };
-            req.onerror = () => reject(req.error);
-          };
-        }),
-      prefix,
-    );
+    const replica = await page.evaluate(readReplicaInPage, prefix);
     expect(replica.filter((r) => r._pending)).toEqual([]);
     expect(replica.map((r) => r.id).sort()).toEqual(rows.map((r) => r.id).sort());
     console.log(`[fault-suite] 12: firefox-esr ${(await browser.version())}: ${COUNT} queued while the server was unreachable, ${rows.length} on the server, lost 0, duplicated 0`);
