@@ -73,7 +73,16 @@ export interface HttpTransportOptions {
    */
   compressFrom?: number;
   compress?: (text: string) => Promise<Uint8Array>;
+  /** A request (answer read included) not done in this time is abandoned and retried. */
+  timeoutMs?: number;
 }
+
+/**
+ * Generous: a 5 MB push on a slow clinic link still fits. Without a limit, a server (or a
+ * half-open connection) that never answers would hold the one sync run, and every sync joining
+ * it, for good; with one, the run backs off and tries again (opIds make a resend harmless).
+ */
+export const REQUEST_TIMEOUT_MS = 120_000;
 
 /** Default threshold: about 50 queued creates. */
 export const COMPRESS_PUSH_FROM_BYTES = 16 * 1024;
@@ -91,9 +100,26 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
   // and took the same body plain gets plain bodies for the rest of this transport's life (the worker's).
   let gzipRefused = false;
 
-  async function call<T>(url: string, init: RequestInit, parse: (body: unknown) => T): Promise<T> {
-    const response = await send(url, init);
-    return read(response, parse);
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+
+  /** Runs one request (answer read included) under the time limit. */
+  async function timed<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      return await work(controller.signal);
+    } catch (err) {
+      if (controller.signal.aborted && err instanceof TransportError && err.kind === 'retry') {
+        throw new TransportError('retry', { code: 'NETWORK', message: `No answer within ${Math.round(timeoutMs / 1000)} s` }, null);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function call<T>(url: string, init: RequestInit, parse: (body: unknown) => T): Promise<T> {
+    return timed(async (signal) => read(await send(url, { ...init, signal }), parse));
   }
 
   async function send(url: string, init: RequestInit): Promise<Response> {
@@ -144,12 +170,16 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
       return {
         async send() {
           if (!gzipped || gzipRefused) return call(pushUrl, plain(text), parsePush);
-          const response = await send(pushUrl, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-            body: gzipped as BodyInit,
+          const compressed = await timed(async (signal) => {
+            const response = await send(pushUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+              body: gzipped as BodyInit,
+              signal,
+            });
+            return response.status !== 415 && response.status !== 400 ? { answer: await read(response, parsePush) } : null;
           });
-          if (response.status !== 415 && response.status !== 400) return read(response, parsePush);
+          if (compressed) return compressed.answer;
           // Refused: a server without gzip support. If the same body passes plain, stop compressing.
           const answer = await call(pushUrl, plain(text), parsePush);
           gzipRefused = true;

@@ -63,6 +63,25 @@ describe('answers cut short', () => {
     expect(error).toMatchObject({ name: 'TransportError', kind: 'retry', info: { code: 'NETWORK' } });
   });
 
+  it('a server that never answers, or stops in the middle of its answer, times out as retryable', async () => {
+    const silent = httpTransport((_url, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))), { timeoutMs: 50 });
+    expect(await (await silent.preparePush(request(1))).send().catch((e: unknown) => e)).toMatchObject({ kind: 'retry', info: { code: 'NETWORK', message: 'No answer within 0 s' } });
+    const stalled = httpTransport(async (_url, init) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"success":'));
+          init?.signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+        },
+      });
+      return new Response(body, { status: 200 });
+    }, { timeoutMs: 50 });
+    expect(await (await stalled.preparePush(request(1))).send().catch((e: unknown) => e)).toMatchObject({ kind: 'retry', info: { code: 'NETWORK' } });
+    // A large (gzip) push is under the same limit.
+    const big = request(200);
+    expect(JSON.stringify(big).length).toBeGreaterThan(COMPRESS_PUSH_FROM_BYTES);
+    expect(await (await silent.preparePush(big)).send().catch((e: unknown) => e)).toMatchObject({ kind: 'retry', info: { message: 'No answer within 0 s' } });
+  });
+
   it('an answer that is not JSON stays a fatal bad answer', async () => {
     const transport = httpTransport(async () => new Response('<html>proxy error</html>', { status: 200 }));
     const error = await (await transport.preparePush(request(1))).send().catch((e: unknown) => e);
