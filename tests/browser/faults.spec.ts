@@ -2,7 +2,9 @@
  * The fault suite (issue 13), in Chromium with the real service worker against the real server
  * and its test-only fault modes (FAULT_INJECTION=1, server/http/fault-injection.ts). Each
  * scenario ends by comparing the server's rows with the browser's IndexedDB: nothing lost,
- * nothing applied twice. Scenarios 1 and 3 live in sync.spec.ts and sync-pipeline.spec.ts.
+ * nothing applied twice. The others: 1 sync.spec.ts, 3 sync-pipeline.spec.ts, 4 server-kill.spec.ts,
+ * 7, 8, 10 faults-sessions.spec.ts, 9 upgrade-queue.spec.ts, 11 soak.spec.ts, 12 firefox.spec.ts
+ * (the README's Reliability table lists them all).
  */
 import { gunzipSync } from 'node:zlib';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
