@@ -4,7 +4,7 @@
  * straight from its SQLite file) and the browser's IndexedDB agree, nothing lost, nothing twice.
  */
 import Database from 'better-sqlite3';
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { askWorker, waitForServiceWorkerControl, signInDevice } from './helpers.ts';
 
 export interface FaultRule {
@@ -47,6 +47,18 @@ export async function petIds(page: Page): Promise<number[]> {
 }
 
 /**
+ * `iso` moved on by whole years, so that a repeated or retried test (`--repeat-each`, retries)
+ * books other slots than its first run on the same server: the same pet twice at one time would
+ * be a double booking.
+ */
+export function freshSlot(iso: string): string {
+  const info = test.info();
+  const date = new Date(iso);
+  date.setUTCFullYear(date.getUTCFullYear() + info.repeatEachIndex * 3 + info.retry);
+  return date.toISOString();
+}
+
+/**
  * Books `count` appointments through the worker (offline or not), titled `${prefix}${i}`: each in
  * a slot of its own (20 minutes apart from `firstSlot`, pets taken in turn), so no two clash.
  */
@@ -71,7 +83,7 @@ export async function bookMany(page: Page, prefix: string, count: number, firstS
         if (res.status !== 201) throw new Error(`booking ${i}: HTTP ${res.status} ${await res.text()}`);
       }
     },
-    { prefix, count, firstSlot, pets },
+    { prefix, count, firstSlot: freshSlot(firstSlot), pets },
   );
 }
 

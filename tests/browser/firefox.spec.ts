@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import puppeteer, { type Page } from 'puppeteer-core';
 import { askWorkerInPage } from './helpers.ts';
-import { readReplicaInPage, serverRows, titles, type FaultRule } from './fault-helpers.ts';
+import { freshSlot, readReplicaInPage, serverRows, titles, type FaultRule } from './fault-helpers.ts';
 
 const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 const COUNT = 20;
@@ -56,9 +56,10 @@ test('12. Firefox (no Background Sync): bookings made while the server is unreac
     expect((await json(page, 'POST', '/api/test/faults', { rules: [cut] })).status).toBe(200);
     const prefix = `S12 firefox ${Date.now()} #`;
     const pets = (await json<{ data: { id: number }[] }>(page, 'GET', '/api/pets')).body.data.map((p) => p.id);
+    const firstSlot = freshSlot('2027-11-01T08:00:00.000Z');
     for (let i = 0; i < COUNT; i++) {
       const res = await json<{ data: { id: string } }>(page, 'POST', '/api/appointments', {
-        title: `${prefix}${i}`, type: 'checkup', date: new Date(Date.UTC(2027, 10, 1, 8) + i * 20 * 60_000).toISOString(), durationMinutes: 15, petId: pets[i % pets.length], practitionerId: null,
+        title: `${prefix}${i}`, type: 'checkup', date: new Date(Date.parse(firstSlot) + i * 20 * 60_000).toISOString(), durationMinutes: 15, petId: pets[i % pets.length], practitionerId: null,
       });
       expect(res.status).toBe(201);
       expect(res.body.data.id).toMatch(/^temp_appt_/);

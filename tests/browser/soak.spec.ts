@@ -10,7 +10,7 @@
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { askWorker, pageFetch } from './helpers.ts';
-import { openSignedIn, petIds, replicaRows, serverRows, workerStats } from './fault-helpers.ts';
+import { freshSlot, openSignedIn, petIds, replicaRows, serverRows, workerStats } from './fault-helpers.ts';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 12);
 const SEED = Number(process.env.SOAK_SEED ?? Date.now() % 1_000_000);
@@ -42,6 +42,7 @@ test('11. convergence soak @soak: random creates, edits and deletes, offline and
   const deletedHere = new Set<string>();
   const counts = { creates: 0, edits: 0, deletes: 0, offline: 0, conflicts: 0 };
   let slot = 0;
+  const firstSlot = freshSlot('2027-10-01T08:00:00.000Z');
 
   const devices: Device[] = [];
   for (const [i, email] of STAFF.entries()) {
@@ -60,7 +61,7 @@ test('11. convergence soak @soak: random creates, edits and deletes, offline and
         await device.context.setOffline(random() < 0.5);
       } else if (roll < 0.55 || mine.length === 0) {
         const title = `${prefix}${device.name}-${n}`;
-        const date = new Date(Date.UTC(2027, 9, 1, 8) + slot++ * 20 * 60_000).toISOString();
+        const date = new Date(Date.parse(firstSlot) + slot++ * 20 * 60_000).toISOString();
         const res = await pageFetch(device.page, 'POST', '/api/appointments', { title, type: 'checkup', date, durationMinutes: 15, petId: pick(pets), practitionerId: null });
         expect(res.status, JSON.stringify(res.body)).toBe(201);
         created.add(title);
