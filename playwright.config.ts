@@ -46,6 +46,6 @@ export default defineConfig({
     timeout: 60_000,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_REQUESTS: '0' },
+    env: { PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_REQUESTS: '0', FAULT_INJECTION: '1' },
   },
 });

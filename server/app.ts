@@ -14,6 +14,7 @@ import type { ThrottleLimits } from './auth/throttle.ts';
 import type { HttpConfig } from './config.ts';
 import type { Database } from './db/engine.ts';
 import { createErrorHandler, HttpError, sendError } from './http/errors.ts';
+import { registerFaultInjection } from './http/fault-injection.ts';
 import { registerJsonBodies } from './http/json-body.ts';
 import { registerOriginRule, registerSecurityHeaders } from './http/security.ts';
 import { registerStaticApp, serveAppShell } from './http/static-app.ts';
@@ -39,6 +40,8 @@ export interface AppDeps {
   sessionPurgeIntervalMs?: number;
   /** How long the op log, temp ids and revisions are kept (store/retention.ts; default 180 days). */
   retentionMs?: number;
+  /** Test-only fault modes (`FAULT_INJECTION=1`, http/fault-injection.ts). */
+  faultInjection?: boolean;
 }
 
 /** Default body limit; push, sign-in and REST writes set their own. */
@@ -101,6 +104,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await registerSecurityHeaders(app, deps.distDir);
   registerOriginRule(app, http.allowedOrigins, logger);
+  if (deps.faultInjection) registerFaultInjection(app);
 
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');

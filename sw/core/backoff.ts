@@ -16,7 +16,21 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000, max
  * half random, so devices that failed together do not retry together.
  * `random` returns [0, 1).
  */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
+export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number, retryAfterMs: number | null = null): number {
   const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exponential / 2 + random() * (exponential / 2));
+  const jittered = Math.round(exponential / 2 + random() * (exponential / 2));
+  // A server that says when to come back (503/429 `Retry-After`) is not asked sooner, nor later than the cap.
+  return retryAfterMs === null ? jittered : Math.min(policy.maxMs, Math.max(jittered, retryAfterMs));
+}
+
+/**
+ * `Retry-After` in ms: delay-seconds or an HTTP date (relative to `now`); null when absent or
+ * unreadable, 0 for a date already past.
+ */
+export function parseRetryAfter(value: string | null, now: number): number | null {
+  if (value === null) return null;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
 }

@@ -8,7 +8,8 @@
 import { ConflictRecordSchema, type ConflictRecord, type Resolution } from '../../src/protocol/index.ts';
 import { makeTempId } from '../core/local-write.ts';
 import { ResolutionError, resolveConflict, serverStateBehind, type ResolutionOutcome } from '../core/resolve.ts';
-import { putRecord, ReplicaView } from '../db/records.ts';
+import { putRecord, ReplicaView, serverStateOf, type AnyReplicaRecord } from '../db/records.ts';
+import type { Row } from '../core/rebase.ts';
 import { localKeyOf, type StoredOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from '../db/tx.ts';
 import { deleteRow, moveRows, rebaseLater, rewriteRow, rowForChange, rowsOf } from './queue.ts';
@@ -116,8 +117,9 @@ export async function applyResolution(
       resolution: `${resolution.strategy}:${outcome.kind}`,
     };
     writes.add(() => conflicts.put(resolved));
-    // The deleted record's local copy goes; the server's version (or the rewritten row) shows.
-    await recomputeRecord(tx, conflict.entityType, key, behind ?? null);
+    // The deleted record's local copy goes; the server's version (or the rewritten row) shows: the
+    // newer of the conflict's and the one a pull stored since (a pull does not bring it again).
+    await recomputeRecord(tx, conflict.entityType, key, behind ? newerServerState(behind, record) : (behind ?? null));
     if (newKey) await recomputeRecord(tx, conflict.entityType, newKey);
     return { outcome, queuedOperationId, conflict: resolved };
   }, 'strict');
@@ -131,6 +133,12 @@ async function checkMovedPractitioner(view: ReplicaView, resolution: Resolution)
   if (!user || user.deletedAt || user.role !== 'PRACTITIONER') {
     throw new ResolutionError('CHOICE_REQUIRED', `Practitioner: no practitioner with id ${String(id)} on this tablet`);
   }
+}
+
+/** The conflict's server record, unless the replica has pulled a later version of it (or its deletion) since. */
+function newerServerState(fromConflict: Row, record: AnyReplicaRecord | undefined): Row {
+  const pulled = record ? serverStateOf(record) : null;
+  return pulled && Number(pulled.version ?? 0) > Number(fromConflict.version ?? 0) ? pulled : fromConflict;
 }
 
 /** The held row, rewritten to carry the resolution: a fresh opId, never sent, in the same queue position. */

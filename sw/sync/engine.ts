@@ -343,7 +343,7 @@ export class SyncEngine {
     }
   }
 
-  /** Retries network errors and 5xx with exponential backoff and jitter; other failures go up at once. */
+  /** Retries network errors and 5xx with exponential backoff and jitter (never sooner than `Retry-After`); other failures go up at once. */
   private async withRetry<T>(prefix: string, call: () => Promise<T>): Promise<T> {
     const { backoff } = this.config;
     for (let attempt = 1; ; attempt++) {
@@ -351,7 +351,7 @@ export class SyncEngine {
         return await call();
       } catch (err) {
         if (!(err instanceof TransportError) || err.kind !== 'retry' || attempt >= backoff.maxAttempts) throw err;
-        const delay = backoffDelay(attempt, backoff, this.deps.random);
+        const delay = backoffDelay(attempt, backoff, this.deps.random, err.retryAfterMs);
         this.deps.log.debug(prefix, `${err.info.code}: ${err.message}; retry ${attempt} in ${delay} ms`);
         await this.deps.sleep(delay);
       }

@@ -15,6 +15,7 @@ import {
   type PushRequest,
   type PushResponse,
 } from '../../src/protocol/index.ts';
+import { parseRetryAfter } from '../core/backoff.ts';
 
 /** Why a request failed: `retry` (network, 5xx, 429), `auth` (401: sign in again), `fatal` (4xx, bad answer). */
 export type TransportFailureKind = 'retry' | 'auth' | 'fatal';
@@ -24,6 +25,8 @@ export class TransportError extends Error {
     readonly kind: TransportFailureKind,
     readonly info: ErrorInfo,
     readonly status: number | null,
+    /** The server's `Retry-After`, in ms (503, 429), when it sent one. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(info.message);
     this.name = 'TransportError';
@@ -70,7 +73,16 @@ export interface HttpTransportOptions {
    */
   compressFrom?: number;
   compress?: (text: string) => Promise<Uint8Array>;
+  /** A request (answer read included) not done in this time is abandoned and retried. */
+  timeoutMs?: number;
 }
+
+/**
+ * Generous: a 5 MB push on a slow clinic link still fits. Without a limit, a server (or a
+ * half-open connection) that never answers would hold the one sync run, and every sync joining
+ * it, for good; with one, the run backs off and tries again (opIds make a resend harmless).
+ */
+export const REQUEST_TIMEOUT_MS = 120_000;
 
 /** Default threshold: about 50 queued creates. */
 export const COMPRESS_PUSH_FROM_BYTES = 16 * 1024;
@@ -88,9 +100,26 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
   // and took the same body plain gets plain bodies for the rest of this transport's life (the worker's).
   let gzipRefused = false;
 
-  async function call<T>(url: string, init: RequestInit, parse: (body: unknown) => T): Promise<T> {
-    const response = await send(url, init);
-    return read(response, parse);
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+
+  /** Runs one request (answer read included) under the time limit. */
+  async function timed<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      return await work(controller.signal);
+    } catch (err) {
+      if (controller.signal.aborted && err instanceof TransportError && err.kind === 'retry') {
+        throw new TransportError('retry', { code: 'NETWORK', message: `No answer within ${Math.round(timeoutMs / 1000)} s` }, null);
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function call<T>(url: string, init: RequestInit, parse: (body: unknown) => T): Promise<T> {
+    return timed(async (signal) => read(await send(url, { ...init, signal }), parse));
   }
 
   async function send(url: string, init: RequestInit): Promise<Response> {
@@ -105,7 +134,12 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
     let body: unknown = null;
     try {
       body = await response.json();
-    } catch {
+    } catch (err) {
+      // The connection broke while the answer was read (a TypeError, not bad JSON): the server may
+      // have applied the push, but the device does not know; a resend is harmless (opIds).
+      if (!(err instanceof SyntaxError)) {
+        throw new TransportError('retry', { code: 'NETWORK', message: `Network error while reading the answer: ${(err as Error).message}` }, null);
+      }
       body = null;
     }
     if (!response.ok) {
@@ -115,7 +149,8 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
         : { code: response.status >= 500 ? 'SERVER_ERROR' : 'BAD_REQUEST', message: `HTTP ${response.status}` };
       const kind: TransportFailureKind =
         response.status === 401 ? 'auth' : response.status >= 500 || response.status === 429 || response.status === 408 ? 'retry' : 'fatal';
-      throw new TransportError(kind, response.status >= 500 ? { ...info, code: 'SERVER_ERROR' } : info, response.status);
+      const retryAfterMs = kind === 'retry' ? parseRetryAfter(response.headers.get('retry-after'), Date.now()) : null;
+      throw new TransportError(kind, response.status >= 500 ? { ...info, code: 'SERVER_ERROR' } : info, response.status, retryAfterMs);
     }
     try {
       return parse(body);
@@ -135,12 +170,16 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
       return {
         async send() {
           if (!gzipped || gzipRefused) return call(pushUrl, plain(text), parsePush);
-          const response = await send(pushUrl, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-            body: gzipped as BodyInit,
+          const compressed = await timed(async (signal) => {
+            const response = await send(pushUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+              body: gzipped as BodyInit,
+              signal,
+            });
+            return response.status !== 415 && response.status !== 400 ? { answer: await read(response, parsePush) } : null;
           });
-          if (response.status !== 415 && response.status !== 400) return read(response, parsePush);
+          if (compressed) return compressed.answer;
           // Refused: a server without gzip support. If the same body passes plain, stop compressing.
           const answer = await call(pushUrl, plain(text), parsePush);
           gzipRefused = true;

@@ -42,20 +42,26 @@ export async function launchPersistentContext(baseURL: string): Promise<{ contex
 
 import { expect, type Page as PwPage } from '@playwright/test';
 
+/**
+ * Runs in the page: one page→worker request over a MessageChannel, the worker's reply value
+ * (throws on an error reply). Plain, so Playwright and puppeteer (Firefox) can both evaluate it.
+ */
+export async function askWorkerInPage(msg: Record<string, unknown>): Promise<unknown> {
+  const registration = await navigator.serviceWorker.ready;
+  const worker = navigator.serviceWorker.controller ?? registration.active;
+  if (!worker) throw new Error('no controller');
+  const channel = new MessageChannel();
+  const reply = await new Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>((resolve) => {
+    channel.port1.onmessage = (e) => resolve(e.data);
+    worker.postMessage(msg, [channel.port2]);
+  });
+  if (!reply.ok) throw new Error(reply.error?.message ?? 'worker error');
+  return reply.value;
+}
+
 /** Sends one page→worker request and returns the worker's reply value (throws on an error reply). */
 export async function askWorker<T = unknown>(page: PwPage, message: Record<string, unknown>): Promise<T> {
-  return page.evaluate(async (msg) => {
-    await navigator.serviceWorker.ready;
-    const controller = navigator.serviceWorker.controller;
-    if (!controller) throw new Error('no controller');
-    const channel = new MessageChannel();
-    const reply = await new Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>((resolve) => {
-      channel.port1.onmessage = (e) => resolve(e.data);
-      controller.postMessage(msg, [channel.port2]);
-    });
-    if (!reply.ok) throw new Error(reply.error?.message ?? 'worker error');
-    return reply.value;
-  }, message) as Promise<T>;
+  return page.evaluate(askWorkerInPage, message) as Promise<T>;
 }
 
 /**

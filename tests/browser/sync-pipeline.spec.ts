@@ -4,7 +4,8 @@
  * restart every row reaches the server exactly once.
  */
 import { expect, test, type Page, type Route } from '@playwright/test';
-import { askWorker, pageFetch, signInDevice, waitForServiceWorkerControl } from './helpers.ts';
+import { askWorker, signInDevice, waitForServiceWorkerControl } from './helpers.ts';
+import { bookMany, expectServerAndReplicaAgree, titles } from './fault-helpers.ts';
 
 const COUNT = 250; // batches of 100: three pushes
 
@@ -33,24 +34,11 @@ test('a worker stopped with two batches in flight resends them after restart; th
   await page.goto('/');
   await waitForServiceWorkerControl(page);
   await signInDevice(page);
-  const pet = (await pageFetch<{ data: { id: number }[] }>(page, 'GET', '/api/pets')).body.data[4]!;
   const title = `Pipeline ${Date.now()} `;
 
   await context.setOffline(true);
-  await page.evaluate(
-    async ({ petId, title, count }) => {
-      for (let i = 0; i < count; i++) {
-        const res = await fetch('/api/appointments', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          // Five minutes each, one after the other (one pet twice at one time is a double booking).
-          body: JSON.stringify({ title: `${title}${i}`, type: 'checkup', date: new Date(Date.UTC(2030, 10, 27) + i * 5 * 60_000).toISOString(), durationMinutes: 5, petId, practitionerId: null }),
-        });
-        if (res.status !== 201) throw new Error(`write ${i}: ${res.status}`);
-      }
-    },
-    { petId: pet.id, title, count: COUNT },
-  );
+  // Each booking in a slot of its own (one pet twice at one time is a double booking).
+  await bookMany(page, title, COUNT, '2027-01-04T08:00:00.000Z');
 
   // The second push reaches the server, which applies it; its answer never comes back.
   let pushes = 0;
@@ -59,7 +47,6 @@ test('a worker stopped with two batches in flight resends them after restart; th
   let secondApplied!: () => void;
   const secondReachedServer = new Promise<void>((resolve) => (secondApplied = resolve));
   await context.route('**/api/sync/push', async (route) => {
-    // Every push counts, gzip or plain (the server takes both).
     pushes++;
     if (pushes !== 2 || restarted) return route.continue();
     await route.fetch();
@@ -87,11 +74,7 @@ test('a worker stopped with two batches in flight resends them after restart; th
   await expect.poll(async () => (await askWorker<{ stats: { pending: number; inFlight: number } }>(page, { type: 'GET_STATE' })).stats, { timeout: 20_000 })
     .toMatchObject({ pending: 0, inFlight: 0 });
 
-  const onServer = await context.request.get('/api/appointments?from=2030-11-27T00:00:00.000Z&to=2030-11-28T00:00:00.000Z&limit=1000');
-  const titles = ((await onServer.json()) as { data: { title: string }[] }).data.map((a) => a.title).filter((t) => t.startsWith(title));
-  expect(titles).toHaveLength(COUNT);
-  expect(new Set(titles).size).toBe(COUNT);
-  // Locally every record has its server id, still under its temp key.
-  const local = (await pageFetch<{ data: { id: unknown; title: string; _pending: boolean }[] }>(page, 'GET', '/api/appointments?from=2030-11-27T00:00:00.000Z&to=2030-11-28T00:00:00.000Z')).body.data;
-  expect(local.filter((a) => a.title.startsWith(title) && typeof a.id === 'number' && !a._pending)).toHaveLength(COUNT);
+  // The server holds every booking once; the replica holds them under their server ids
+  // (still under their temp keys), nothing pending.
+  await expectServerAndReplicaAgree(page, title, titles(title, COUNT));
 });

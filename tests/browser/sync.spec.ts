@@ -5,6 +5,7 @@
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { askWorker, pageFetch, queuedOperations, signInDevice, waitForServiceWorkerControl } from './helpers.ts';
+import { replicaRows } from './fault-helpers.ts';
 
 interface Pet { id: number | string; ownerId: number | string; name: string }
 interface Appointment { id: number | string; petId: number | string; clientId: number | string | null; title: string; _pending?: boolean }
@@ -107,6 +108,13 @@ test('the tab is closed before the network returns, and the sync still happens',
   await context.setOffline(false);
   await expect.poll(async () => (await serverAppointments(context, title)).length, { timeout: 20_000 }).toBe(1);
   expect(helper.url()).toBe('about:blank');
+  // The row landed with clientId from the pet's owner, and the replica (read when the app opens
+  // again) holds it under its server id, nothing pending.
+  const [row] = await serverAppointments(context, title);
+  expect(row).toMatchObject({ petId: pet.id, clientId: pet.ownerId });
+  const again = await openApp(context);
+  expect((await replicaRows(again, title)).map((r) => ({ id: r.id, pending: r._pending }))).toEqual([{ id: row!.id, pending: false }]);
+  expect(await queuedOperations(again)).toEqual([]);
 });
 
 test('a sync triggered twice at once sends each operation once', async ({ context }) => {

@@ -71,7 +71,7 @@ export interface Client {
 export const NORTHSIDE = { practiceId: 1, tenantId: 'smartvet', email: 'reception@northside.example' };
 export const HARBOR = { practiceId: 2, tenantId: 'harborvet', email: 'reception@harbor.example' };
 
-export interface TestServerOptions extends Partial<Pick<AppDeps, 'http' | 'throttle' | 'sessionPurgeIntervalMs' | 'retentionMs' | 'distDir'>> {
+export interface TestServerOptions extends Partial<Pick<AppDeps, 'http' | 'throttle' | 'sessionPurgeIntervalMs' | 'retentionMs' | 'distDir' | 'faultInjection'>> {
   seed?: Partial<SeedOptions> | false;
 }
 

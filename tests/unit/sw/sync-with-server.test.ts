@@ -336,6 +336,19 @@ describe('conflicts', () => {
     expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Server title', _pending: false, _conflict: false });
   });
 
+  it('server wins after a later server edit was pulled: the replica keeps the later version (found by the soak)', async () => {
+    const { device, appointmentId, conflict } = await conflictOnTitle();
+    // While the conflict waits, the server moves on and the device pulls that version.
+    const other = await ctx.server.login('vet@northside.example');
+    const version = (ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }).version;
+    expect((await other.request('PATCH', `/api/appointments/${appointmentId}`, { notes: 'Later server note', version })).status).toBe(200);
+    await device.engine.sync('manual');
+    await resolveAndSync(device, conflict.id, { strategy: 'server_wins' });
+    const server = ctx.server.db.prepare('SELECT title, notes, version FROM appointments WHERE id = ?').get(appointmentId);
+    expect(server).toMatchObject({ title: 'Server title', notes: 'Later server note' });
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ ...(server as object), _pending: false });
+  });
+
   it('client wins: the local change overwrites the server', async () => {
     const { device, appointmentId, conflict } = await conflictOnTitle();
     await resolveAndSync(device, conflict.id, { strategy: 'client_wins' });

@@ -50,6 +50,45 @@ function fakeServer(refuseGzip: number | null) {
   return { seen, fetchFn };
 }
 
+describe('answers cut short', () => {
+  it('a connection that breaks while the answer is read is retryable, not a bad answer', async () => {
+    const cut = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"success":true,"proc'));
+        controller.error(new TypeError('network error'));
+      },
+    });
+    const transport = httpTransport(async () => new Response(cut, { status: 200, headers: { 'content-type': 'application/json' } }));
+    const error = await (await transport.preparePush(request(1))).send().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransportError', kind: 'retry', info: { code: 'NETWORK' } });
+  });
+
+  it('a server that never answers, or stops in the middle of its answer, times out as retryable', async () => {
+    const silent = httpTransport((_url, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))), { timeoutMs: 50 });
+    expect(await (await silent.preparePush(request(1))).send().catch((e: unknown) => e)).toMatchObject({ kind: 'retry', info: { code: 'NETWORK', message: 'No answer within 0 s' } });
+    const stalled = httpTransport(async (_url, init) => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"success":'));
+          init?.signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+        },
+      });
+      return new Response(body, { status: 200 });
+    }, { timeoutMs: 50 });
+    expect(await (await stalled.preparePush(request(1))).send().catch((e: unknown) => e)).toMatchObject({ kind: 'retry', info: { code: 'NETWORK' } });
+    // A large (gzip) push is under the same limit.
+    const big = request(200);
+    expect(JSON.stringify(big).length).toBeGreaterThan(COMPRESS_PUSH_FROM_BYTES);
+    expect(await (await silent.preparePush(big)).send().catch((e: unknown) => e)).toMatchObject({ kind: 'retry', info: { message: 'No answer within 0 s' } });
+  });
+
+  it('an answer that is not JSON stays a fatal bad answer', async () => {
+    const transport = httpTransport(async () => new Response('<html>proxy error</html>', { status: 200 }));
+    const error = await (await transport.preparePush(request(1))).send().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransportError', kind: 'fatal' });
+  });
+});
+
 describe('push bodies', () => {
   it('gzip-compresses a large body (with Content-Encoding) and sends a small one plain', async () => {
     const { seen, fetchFn } = fakeServer(null);

@@ -1,0 +1,69 @@
+/**
+ * The test-only fault modes (server/http/fault-injection.ts) the browser fault suite relies on:
+ * each does what it says, fires only for the session that armed it, and is absent unless enabled.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+
+let server: TestServer;
+let device: Client;
+let bystander: Client;
+let ids: ReturnType<typeof seedIds>;
+
+beforeAll(async () => {
+  server = await startTestServer({ faultInjection: true });
+  device = await server.login();
+  bystander = await server.login('vet@northside.example');
+  ids = seedIds(server.db, 1);
+});
+afterAll(() => server.close());
+
+const rowsTitled = (title: string) => count(server.db, 'SELECT COUNT(*) FROM appointments WHERE title = ?', title);
+const createOp = (title: string) =>
+  op({ id: 1, operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(ids.petId, null, { title }), practiceId: 1, tenantId: 'smartvet' });
+
+describe('fault injection', () => {
+  it('503 with Retry-After applies nothing, and only for the session that armed it', async () => {
+    expect((await device.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'status', status: 503, retryAfterSeconds: 2, times: 1 }] })).status).toBe(200);
+    const other = await bystander.push([createOp('Bystander push')]);
+    expect(other.status).toBe(200);
+    const refused = await device.push([createOp('Refused push')]);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('2');
+    expect(refused.body).toMatchObject({ success: false, error: { code: 'SERVER_ERROR' } });
+    expect(rowsTitled('Refused push')).toBe(0);
+    expect((await device.push([createOp('After the fault')])).status).toBe(200);
+    expect((await device.request('GET', '/api/test/faults')).body).toMatchObject({ fired: { status: 1 }, left: 0 });
+  });
+
+  it('drop_after_commit applies the push and loses the answer; the resend is a replay', async () => {
+    await device.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'drop_after_commit', times: 1 }] });
+    const operation = createOp('Committed, answer lost');
+    await expect(device.push([operation])).rejects.toThrow();
+    expect(rowsTitled('Committed, answer lost')).toBe(1);
+    const resend = await device.push([operation]);
+    expect(resend.status).toBe(200);
+    expect(resend.body.results[0]).toMatchObject({ success: true, opId: operation.opId });
+    expect(rowsTitled('Committed, answer lost')).toBe(1);
+  });
+
+  it('drop closes the connection before anything is applied; delay only slows', async () => {
+    await device.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'drop', times: 1 }, { route: 'pull', fault: 'delay', delayMs: 300, times: 1 }] });
+    await expect(device.push([createOp('Dropped push')])).rejects.toThrow();
+    expect(rowsTitled('Dropped push')).toBe(0);
+    const started = Date.now();
+    expect((await device.pull({ entityTypes: 'pets', limit: 1 })).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect((await device.request('DELETE', '/api/test/faults')).status).toBe(200);
+  });
+
+  it('does not exist unless enabled', async () => {
+    const plain = await startTestServer();
+    try {
+      const c = await plain.login();
+      expect((await c.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'drop', times: 1 }] })).status).toBe(404);
+    } finally {
+      await plain.close();
+    }
+  });
+});
