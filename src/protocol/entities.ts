@@ -185,7 +185,7 @@ export const CREATE_DEFAULTS: { [K in EntityType]: Partial<z.input<(typeof WRITA
 };
 
 /** Fields holding a reference to another entity (rewritten when a temp id gets its real id). */
-export const REFERENCE_FIELDS: { [K in EntityType]: { field: string; target: EntityType }[] } = {
+export const REFERENCE_FIELDS: Record<EntityType, { field: string; target: EntityType }[]> = {
   users: [],
   pets: [{ field: 'ownerId', target: 'users' }],
   appointments: [

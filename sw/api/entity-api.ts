@@ -82,7 +82,10 @@ function listFilter(entityType: EntityType, params: URLSearchParams): ListFilter
       to = end.toISOString();
     }
     const equals: Record<string, string> = {};
-    for (const key of ['petId', 'clientId', 'practitionerId'] as const) if (q.data[key]) equals[key] = q.data[key]!;
+    for (const key of ['petId', 'clientId', 'practitionerId'] as const) {
+      const value = q.data[key];
+      if (value) equals[key] = value;
+    }
     return {
       ...(from ? { from: new Date(from).toISOString() } : {}),
       ...(to ? { to: new Date(to).toISOString() } : {}),
@@ -111,8 +114,8 @@ export async function handleEntityRequest(request: Request, deps: EntityApiDeps)
   const url = new URL(request.url);
   const match = ENTITY_PATH.exec(url.pathname);
   if (!match) return null;
-  const entityType = match[1]!;
-  if (!isEntityType(entityType)) return null;
+  const entityType = match[1];
+  if (entityType === undefined || !isEntityType(entityType)) return null;
   const rawId = match[2];
   const id = rawId === undefined ? null : parseId(rawId);
   if (rawId !== undefined && id === null) return error(400, 'VALIDATION', `"${rawId}" is not a record id`);

@@ -52,7 +52,7 @@ export function parseCreateBody(entityType: EntityType, body: unknown): Row {
   const schema = WRITABLE_SCHEMAS[entityType].strict();
   const parsed = schema.safeParse({ ...CREATE_DEFAULTS[entityType], ...withoutIgnored(body as Row) });
   if (!parsed.success) throw new LocalWriteError('VALIDATION', describe(parsed.error));
-  return normalise(entityType, parsed.data as Row);
+  return normalise(entityType, parsed.data);
 }
 
 export function parseUpdateBody(entityType: EntityType, body: unknown): Row {
@@ -62,7 +62,7 @@ export function parseUpdateBody(entityType: EntityType, body: unknown): Row {
   const schema = WRITABLE_SCHEMAS[entityType].partial().strict();
   const parsed = schema.safeParse(withoutIgnored(body as Row));
   if (!parsed.success) throw new LocalWriteError('VALIDATION', describe(parsed.error));
-  return normalise(entityType, parsed.data as Row);
+  return normalise(entityType, parsed.data);
 }
 
 export interface SessionContext {

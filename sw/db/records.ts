@@ -21,9 +21,9 @@ export async function findRecord(tx: ReadTx, entityType: EntityType, id: EntityI
   if (direct) return direct;
   if (isTempId(id)) {
     const alias = await tx.objectStore('id_aliases').get(id);
-    return alias && alias.entityType === entityType ? ((await store.get(alias.realId)) as AnyReplicaRecord | undefined) : undefined;
+    return alias && alias.entityType === entityType ? ((await store.get(alias.realId))) : undefined;
   }
-  return (await store.index('serverId').get(id)) as AnyReplicaRecord | undefined;
+  return (await store.index('serverId').get(id));
 }
 
 /**
@@ -36,7 +36,7 @@ const replicaStores = new WeakMap<Tx, Map<EntityType, IDBObjectStore>>();
 
 function replicaStore(tx: Tx, entityType: EntityType): IDBObjectStore {
   let stores = replicaStores.get(tx);
-  if (!stores) replicaStores.set(tx, (stores = new Map()));
+  if (!stores) replicaStores.set(tx, (stores = new Map<EntityType, IDBObjectStore>()));
   let store = stores.get(entityType);
   if (!store) {
     store = unwrap(tx.objectStore(entityType));

@@ -81,7 +81,7 @@ export async function applyPushResults(
         summary.conflicts++;
         summary.outcomes.set(op.id, 'conflict');
         holdAsConflict(tx, writes, op);
-        summary.newConflicts.push(await recordConflict(tx, writes, op, result, now));
+        summary.newConflicts.push(await recordConflict(tx, writes, op, result, result.conflictData, now));
       } else {
         summary.failed++;
         const error = result.error ?? { code: 'INTERNAL' as const, message: 'The server rejected the operation without a reason' };
@@ -107,15 +107,22 @@ async function localStateAsServer(tx: Tx, op: StoredOperation, result: PushResul
   };
 }
 
-async function recordConflict(tx: Tx, writes: RequestPipeline, op: StoredOperation, result: PushResult, now: number): Promise<ConflictRecord> {
-  const data = result.conflictData!;
+async function recordConflict(
+  tx: Tx,
+  writes: RequestPipeline,
+  op: StoredOperation,
+  result: PushResult,
+  data: NonNullable<PushResult['conflictData']>,
+  now: number,
+): Promise<ConflictRecord> {
   const local = (await tx.objectStore(op.entityType).get(op.entityId)) as AnyReplicaRecord | undefined;
   // The record's public id: its server id, or its local (temp) key for a create the server held back.
   const entityId = EntityIdSchema.parse(result.realId ?? local?.id ?? op.entityId);
   const conflicts = tx.objectStore('conflicts');
   // A retried push of the same row must not list the same conflict twice.
   for (const existing of await conflicts.index('operationId').getAll(op.id)) {
-    if (!existing.resolved) writes.add(() => conflicts.delete(existing.id!));
+    const { id } = existing;
+    if (!existing.resolved && id !== undefined) writes.add(() => conflicts.delete(id));
   }
   const stored: StoredConflict = {
     operationId: op.id,

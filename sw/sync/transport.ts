@@ -102,7 +102,7 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
   }
 
   async function read<T>(response: Response, parse: (body: unknown) => T): Promise<T> {
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = await response.json();
     } catch {
