@@ -5,7 +5,7 @@
  * here keeps its temp id as key and gains its server id as a field. Conflicts and rejections are
  * recorded.
  */
-import { AppointmentSchema, EntityIdSchema, type Clash, type ConflictRecord, type EntityType, type PushResult, type SyncErrorCode } from '../../src/protocol/index.ts';
+import { AppointmentSchema, EntityIdSchema, isRetryableOperationError, type Clash, type ConflictRecord, type EntityType, type PushResult } from '../../src/protocol/index.ts';
 import type { BatchOutcome } from '../core/batch-plan.ts';
 import type { Row } from '../core/rebase.ts';
 import { serverStateBehind } from '../core/resolve.ts';
@@ -34,9 +34,6 @@ export interface PushApplySummary {
   /** What became of each sent row (by queue id). `pending`: back in the queue to retry later. */
   outcomes: Map<number, BatchOutcome>;
 }
-
-/** Codes that may succeed later without anyone changing the operation. */
-const RETRYABLE_CODES: ReadonlySet<SyncErrorCode> = new Set(['INTERNAL', 'SERVER_ERROR', 'NETWORK']);
 
 export async function applyPushResults(
   db: SyncDb,
@@ -85,7 +82,7 @@ export async function applyPushResults(
       } else {
         summary.failed++;
         const error = result.error ?? { code: 'INTERNAL' as const, message: 'The server rejected the operation without a reason' };
-        const retryable = RETRYABLE_CODES.has(error.code);
+        const retryable = isRetryableOperationError(error.code);
         summary.outcomes.set(op.id, retryable ? 'pending' : 'failed');
         markFailed(tx, writes, op, error, retryable);
       }

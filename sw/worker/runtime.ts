@@ -6,6 +6,7 @@
 import { registerRoute } from 'workbox-routing';
 import { NetworkOnly } from 'workbox-strategies';
 import {
+  isTransientSyncError,
   PageMessageSchema,
   PERIODIC_SYNC_TAG,
   type ErrorResponse,
@@ -27,8 +28,6 @@ import { workboxSignOutQueue } from './sign-out-queue.ts';
 import { OthersWaiting } from './others-waiting.ts';
 import { createSessionCache, type SessionCache } from '../store/session.ts';
 
-/** Failures that may pass by themselves: the browser should retry the background sync later. */
-const TRANSIENT_CODES = new Set(['NETWORK', 'SERVER_ERROR']);
 
 export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   const logger = createLogger(console, false);
@@ -77,7 +76,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   async function runSync(trigger: string, lastChance = false): Promise<SyncResult> {
     const { db, engine, session } = await ready;
     const result = await engine.sync(trigger);
-    if (result.error && TRANSIENT_CODES.has(result.error.code)) {
+    if (result.error && isTransientSyncError(result.error.code)) {
       const stats = await queueStats(db);
       if (stats.pending + stats.inFlight > 0) {
         if (lastChance) {

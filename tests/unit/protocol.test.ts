@@ -8,6 +8,9 @@ import {
   WritableAppointmentTypeSchema,
   appointmentTypeLabel,
   can,
+  isRetryableOperationError,
+  isRetryableStatus,
+  isTransientSyncError,
   findClashes,
   type BookingSlot,
   isTempId,
@@ -138,5 +141,27 @@ describe('double bookings', () => {
 
   it('treats touching slots as free (11:00–11:20 then 11:20–11:40)', () => {
     expect(findClashes(at('11:20', { id: 'next' }), [at('11:00')])).toEqual([]);
+  });
+});
+
+describe('retry rules', () => {
+  it('retries a row the server failed on, and a sync the network or the server failed', () => {
+    expect(isRetryableOperationError('INTERNAL')).toBe(true);
+    expect(isRetryableOperationError('SERVER_ERROR')).toBe(true);
+    expect(isTransientSyncError('NETWORK')).toBe(true);
+    // A whole sync that failed inside the worker would fail the same way on a browser retry.
+    expect(isTransientSyncError('INTERNAL')).toBe(false);
+  });
+
+  it('holds what needs a person: conflicts, refusals, bad requests', () => {
+    for (const code of ['CONFLICT', 'DOUBLE_BOOKING', 'FORBIDDEN', 'VALIDATION', 'BAD_REQUEST', 'RATE_LIMITED'] as const) {
+      expect(isRetryableOperationError(code)).toBe(false);
+      expect(isTransientSyncError(code)).toBe(false);
+    }
+  });
+
+  it('sends a request again on timeouts, rate limits and server errors only', () => {
+    expect([408, 429, 500, 503].map(isRetryableStatus)).toEqual([true, true, true, true]);
+    expect([400, 401, 403, 404, 409, 413].map(isRetryableStatus)).toEqual([false, false, false, false, false, false]);
   });
 });
