@@ -6,6 +6,10 @@
  */
 import {
   AppointmentsQuerySchema,
+  describeIssues,
+  isEntityType,
+  localDayRange,
+  parseRestId,
   PetsQuerySchema,
   QUOTA_EXCEEDED_STATUS,
   UsersQuerySchema,
@@ -18,7 +22,6 @@ import {
   type WriteAction,
 } from '../../src/protocol/index.ts';
 import { LocalWriteError } from '../core/local-write.ts';
-import { isEntityType } from '../db/records.ts';
 import type { SyncDb } from '../db/schema.ts';
 import { QuotaExceededError } from '../db/tx.ts';
 import { createLocal, deleteLocal, updateLocal } from '../store/local-writes.ts';
@@ -60,10 +63,11 @@ function error(status: number, code: SyncErrorCode, message: string): Response {
 }
 
 function parseId(raw: string): EntityId | null {
-  const text = decodeURIComponent(raw);
-  if (/^\d+$/.test(text)) return Number(text);
-  if (/^temp_[A-Za-z0-9_-]{1,100}$/.test(text)) return text;
-  return null;
+  try {
+    return parseRestId(decodeURIComponent(raw));
+  } catch {
+    return null; // a malformed %-escape
+  }
 }
 
 function listFilter(entityType: EntityType, params: URLSearchParams): ListFilter | string {
@@ -71,13 +75,11 @@ function listFilter(entityType: EntityType, params: URLSearchParams): ListFilter
   const includeDeleted = raw.includeDeleted === 'true';
   if (entityType === 'appointments') {
     const q = AppointmentsQuerySchema.safeParse(raw);
-    if (!q.success) return q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    if (!q.success) return describeIssues(q.error.issues);
     let { from, to } = q.data;
     if (q.data.date) {
       // A calendar day in this device's time zone (the practice's wall clock).
-      const start = new Date(`${q.data.date}T00:00:00`);
-      const end = new Date(start);
-      end.setDate(end.getDate() + 1);
+      const { start, end } = localDayRange(q.data.date);
       from = start.toISOString();
       to = end.toISOString();
     }
@@ -95,11 +97,11 @@ function listFilter(entityType: EntityType, params: URLSearchParams): ListFilter
   }
   if (entityType === 'pets') {
     const q = PetsQuerySchema.safeParse(raw);
-    if (!q.success) return q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    if (!q.success) return describeIssues(q.error.issues);
     return { equals: q.data.ownerId ? { ownerId: q.data.ownerId } : {}, includeDeleted };
   }
   const q = UsersQuerySchema.safeParse(raw);
-  if (!q.success) return q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  if (!q.success) return describeIssues(q.error.issues);
   return { equals: q.data.role ? { role: q.data.role } : {}, includeDeleted };
 }
 

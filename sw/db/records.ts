@@ -6,7 +6,7 @@
  * server id once the server has the record, the temp id before. Both keep answering; so do temp
  * ids that version 1 of the database moved to real keys (the `id_aliases` store).
  */
-import { ENTITY_TYPES, REFERENCE_FIELDS, cancelledWithPet, isTempId, type EntityId, type EntityType } from '../../src/protocol/index.ts';
+import { REFERENCE_FIELDS, cancelledWithPet, isTempId, type EntityId, type EntityType } from '../../src/protocol/index.ts';
 import { applyChanges, type Row } from '../core/rebase.ts';
 import { unwrap } from 'idb';
 import { localKeyOf, type ReplicaRecord, type StoredOperation } from './schema.ts';
@@ -201,6 +201,3 @@ export class ReplicaView {
   }
 }
 
-export function isEntityType(value: string): value is EntityType {
-  return (ENTITY_TYPES as readonly string[]).includes(value);
-}
