@@ -6,7 +6,7 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { describeError } from './api/http.ts';
-import { localStorageOrNull } from './debug.ts';
+import { localStorageOrNull } from './settings.ts';
 import './components/offline-indicator.ts';
 import './components/update-prompt.ts';
 import type { NetworkMonitor } from './controllers/network-monitor.ts';
