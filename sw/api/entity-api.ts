@@ -21,11 +21,11 @@ import {
   type SyncErrorCode,
   type WriteAction,
 } from '../../src/protocol/index.ts';
-import { LocalWriteError } from '../core/local-write.ts';
+import { LocalWriteError } from '../core/write-input.ts';
 import type { SyncDb } from '../db/schema.ts';
 import { QuotaExceededError } from '../db/tx.ts';
-import { createLocal, deleteLocal, updateLocal } from '../store/local-writes.ts';
-import { getPublicRecord, listRecords, type ListFilter } from '../store/reads.ts';
+import { createLocal, deleteLocal, updateLocal } from '../store/apply-write.ts';
+import { getPublicRecord, listRecords, type ReplicaListFilter } from '../store/reads.ts';
 
 export interface EntityApiDeps {
   db: SyncDb;
@@ -70,7 +70,7 @@ function parseId(raw: string): EntityId | null {
   }
 }
 
-function listFilter(entityType: EntityType, params: URLSearchParams): ListFilter | string {
+function listFilter(entityType: EntityType, params: URLSearchParams): ReplicaListFilter | string {
   const raw = Object.fromEntries(params);
   const includeDeleted = raw.includeDeleted === 'true';
   if (entityType === 'appointments') {

@@ -9,7 +9,7 @@ import { ReplicaView, type AnyReplicaRecord } from '../db/records.ts';
 import { localKeyOf, type SyncDb } from '../db/schema.ts';
 import { readTransaction, type ReadTx } from '../db/tx.ts';
 
-export interface ListFilter {
+export interface ReplicaListFilter {
   /** Appointments: [from, to) as ISO date-times. */
   from?: string;
   to?: string;
@@ -46,7 +46,7 @@ function dateRange(from: string | undefined, to: string | undefined): IDBKeyRang
 }
 
 /** The stored records worth looking at for this filter, narrowed by an index where one fits. */
-async function candidates(tx: ReadTx, view: ReplicaView, entityType: EntityType, filter: ListFilter, forms: Map<string, EntityId[]>): Promise<AnyReplicaRecord[]> {
+async function candidates(tx: ReadTx, view: ReplicaView, entityType: EntityType, filter: ReplicaListFilter, forms: Map<string, EntityId[]>): Promise<AnyReplicaRecord[]> {
   const range = entityType === 'appointments' ? dateRange(filter.from, filter.to) : null;
   if (range) return await tx.objectStore('appointments').index('date').getAll(range);
   const petIds = forms.get('petId');
@@ -66,7 +66,7 @@ async function candidates(tx: ReadTx, view: ReplicaView, entityType: EntityType,
   return (await tx.objectStore(entityType).getAll());
 }
 
-export async function listRecords(db: SyncDb, entityType: EntityType, filter: ListFilter): Promise<Row[]> {
+export async function listRecords(db: SyncDb, entityType: EntityType, filter: ReplicaListFilter): Promise<Row[]> {
   const tx = readTransaction(db);
   const view = new ReplicaView(tx);
   // A reference filter matches a record under any id it is known by (temp id or server id).

@@ -20,7 +20,7 @@ import { openSyncDb, type SyncDb } from '../db/schema.ts';
 import { getMeta, setMeta } from '../store/meta.ts';
 import { markRetryableFailed, queueStats, resetInFlight } from '../store/queue.ts';
 import { SyncEngine } from '../sync/engine.ts';
-import { createLogger } from '../sync/logger.ts';
+import { createConsoleLogger } from '../sync/console-logger.ts';
 import { httpTransport } from '../sync/transport.ts';
 import { createBroadcaster } from './broadcast.ts';
 import { answerPageMessage } from './page-messages.ts';
@@ -30,7 +30,7 @@ import { createSessionCache, type SessionCache } from '../store/session.ts';
 
 
 export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
-  const logger = createLogger(console, false);
+  const logger = createConsoleLogger(console, false);
   const now = () => Date.now();
   const uuid = () => self.crypto.randomUUID();
   const backgroundSyncSupported = 'sync' in self.registration;
@@ -64,7 +64,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
       notify,
-      log: logger,
+      logger,
       deviceId,
       withLock: (work) =>
         self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work(),
