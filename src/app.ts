@@ -6,7 +6,7 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { describeError } from './api/http.ts';
-import { localStorageOrNull } from './debug.ts';
+import { localStorageOrNull } from './settings.ts';
 import './components/offline-indicator.ts';
 import './components/update-prompt.ts';
 import type { NetworkMonitor } from './controllers/network-monitor.ts';
@@ -359,7 +359,7 @@ export class SmartDmvApp extends LitElement {
     this.preload(route);
     // Move focus to the new screen for keyboard and screen-reader users (not on in-screen changes).
     if (previous.name !== route.name) {
-      void this.updateComplete.then(() => (this.renderRoot.querySelector('main') as HTMLElement | null)?.focus({ preventScroll: true }));
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('main')?.focus({ preventScroll: true }));
       window.scrollTo?.(0, 0);
     }
   }

@@ -1,7 +1,7 @@
 /** Page entry: registers the service worker, starts the network monitor and mounts the app. */
 import './app.ts';
 import { initializeNetworkMonitoring } from './controllers/network-monitor.ts';
-import { AUTO_SYNC_KEY } from './debug.ts';
+import { isAutoSyncEnabled, localStorageOrNull } from './settings.ts';
 import { registerServiceWorker } from './sw-registration.ts';
 
 const app = document.querySelector('smartdmv-app');
@@ -13,7 +13,7 @@ void registration.controlled
   .then(() => document.documentElement.setAttribute('data-sw-controlled', ''))
   .catch(() => undefined);
 
-const autoSyncEnabled = readSetting(AUTO_SYNC_KEY) !== 'false';
+const autoSyncEnabled = isAutoSyncEnabled(localStorageOrNull());
 const monitor = initializeNetworkMonitoring({ syncOnReconnect: true, autoSyncEnabled });
 // The worker may not control the page yet on a first visit: forward the switches once it does.
 void registration.controlled
@@ -23,12 +23,4 @@ void registration.controlled
 if (app) {
   app.workerReady = registration.controlled;
   app.monitor = monitor;
-}
-
-function readSetting(key: string): string | null {
-  try {
-    return localStorage.getItem(key);
-  } catch {
-    return null;
-  }
 }

@@ -3,7 +3,7 @@ import { AuthApi } from './api/auth.ts';
 import { EntitiesApi } from './api/entities.ts';
 import type { FetchLike } from './api/http.ts';
 import { browserNetworkEnvironment, type NetworkEnvironment } from './controllers/network-status-controller.ts';
-import { localStorageOrNull } from './debug.ts';
+import { localStorageOrNull } from './settings.ts';
 import { alwaysAskHint, storageSessionHint, type SessionHint } from './session.ts';
 import { workerClient, type WorkerClient } from './worker-client.ts';
 

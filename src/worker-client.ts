@@ -71,11 +71,11 @@ export class WorkerClient {
         clearTimeout(timer);
         channel.port1.close();
         const reply = WorkerReplySchema.safeParse(event.data);
-        if (!reply.success) return reject(new WorkerRequestError('BAD_REPLY', `Malformed reply to ${type}`));
-        if (!reply.data.ok) return reject(new WorkerRequestError(reply.data.error.code, reply.data.error.message));
+        if (!reply.success) { reject(new WorkerRequestError('BAD_REPLY', `Malformed reply to ${type}`)); return; }
+        if (!reply.data.ok) { reject(new WorkerRequestError(reply.data.error.code, reply.data.error.message)); return; }
         const value = REPLY_SCHEMAS[type].safeParse(reply.data.value);
-        if (!value.success) return reject(new WorkerRequestError('BAD_REPLY', `Unexpected reply to ${type}: ${value.error.message}`));
-        resolve(value.data as PageMessageReplies[T['type']]);
+        if (!value.success) { reject(new WorkerRequestError('BAD_REPLY', `Unexpected reply to ${type}: ${value.error.message}`)); return; }
+        resolve(value.data);
       };
       if (!this.transport.post(checked, channel.port2)) {
         clearTimeout(timer);
@@ -88,13 +88,11 @@ export class WorkerClient {
   /** Subscribes to worker events; returns an unsubscribe function. */
   subscribe(listener: WorkerEventListener): () => void {
     this.listeners.add(listener);
-    if (!this.unlisten) {
-      this.unlisten = this.transport.listen((data) => {
-        const event = WorkerEventSchema.safeParse(data);
-        if (!event.success) return; // not ours (e.g. workbox-window's own messages)
-        for (const l of this.listeners) l(event.data);
-      });
-    }
+    this.unlisten ??= this.transport.listen((data) => {
+      const event = WorkerEventSchema.safeParse(data);
+      if (!event.success) return; // not ours (e.g. workbox-window's own messages)
+      for (const l of this.listeners) l(event.data);
+    });
     return () => {
       this.listeners.delete(listener);
       if (this.listeners.size === 0 && this.unlisten) {

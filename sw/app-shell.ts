@@ -4,7 +4,7 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type 
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
 
-export function installAppShell(manifest: Array<PrecacheEntry | string>): void {
+export function installAppShell(manifest: (PrecacheEntry | string)[]): void {
   precacheAndRoute(manifest);
   cleanupOutdatedCaches();
   // Every app route (/, /appointments, /clients/12 ...) is the same single-page shell.

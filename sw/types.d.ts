@@ -4,7 +4,7 @@ import type { PrecacheEntry } from 'workbox-precaching';
 
 declare global {
   interface ServiceWorkerGlobalScope {
-    __WB_MANIFEST: Array<PrecacheEntry | string>;
+    __WB_MANIFEST: (PrecacheEntry | string)[];
   }
   interface SyncManager {
     register(tag: string): Promise<void>;

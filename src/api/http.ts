@@ -77,7 +77,7 @@ async function readJson(response: Response): Promise<unknown> {
 
 function messageOf(payload: unknown): string | null {
   if (typeof payload === 'object' && payload !== null && 'message' in payload) {
-    const message = (payload as { message: unknown }).message;
+    const message = (payload).message;
     if (typeof message === 'string') return message;
   }
   return null;

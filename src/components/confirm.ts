@@ -42,7 +42,7 @@ export function refusal(message: TemplateResult, onOk: () => void) {
 /** Puts focus on the safe choice of a confirmation that just appeared (its opener is gone). */
 export async function focusSafeChoice(host: { updateComplete: Promise<boolean>; renderRoot: ParentNode }): Promise<void> {
   await host.updateComplete;
-  (host.renderRoot.querySelector('[data-safe-choice]') as HTMLElement | null)?.focus();
+  host.renderRoot.querySelector<HTMLElement>('[data-safe-choice]')?.focus();
 }
 
 /** An action the signed-in role may not take: shown disabled, with the reason beside it. */

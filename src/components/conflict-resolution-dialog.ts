@@ -366,7 +366,7 @@ export class ConflictResolutionDialog extends LitElement {
     const strategy = this._strategy;
     if (!conflict || this.busy) return;
     if (!strategy) {
-      (this.renderRoot.querySelector('input[name="strategy"]') as HTMLInputElement | null)?.focus();
+      this.renderRoot.querySelector<HTMLInputElement>('input[name="strategy"]')?.focus();
       this._missing = [];
       this._needStrategy = true;
       return;

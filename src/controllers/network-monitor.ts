@@ -10,7 +10,7 @@
  *
  * No module-level state: `initializeNetworkMonitoring` returns the monitor; the app keeps it.
  */
-import { browserStorage, isDebugEnabled, type StorageLike } from '../debug.ts';
+import { localStorageOrNull, isDebugEnabled, type StorageLike } from '../settings.ts';
 import { workerClient, type WorkerClient } from '../worker-client.ts';
 
 export interface NetworkMonitorOptions {
@@ -152,7 +152,7 @@ export function initializeNetworkMonitoring(
     client: deps.client ?? workerClient(),
     events: deps.events ?? window,
     isOnline: deps.isOnline ?? (() => navigator.onLine),
-    storage: deps.storage !== undefined ? deps.storage : browserStorage(),
+    storage: deps.storage !== undefined ? deps.storage : localStorageOrNull(),
     logger: deps.logger ?? console,
   });
   monitor.start();

@@ -36,13 +36,27 @@ export type AppointmentStatus = z.infer<typeof AppointmentStatusSchema>;
 /** A server id (positive integer) or a temp id made on a device before the server saw the record. */
 export const TEMP_ID_PREFIX = 'temp_';
 /** The reference shows both `temp_appt_12345` and `temp_123`; we make `temp_<kind>_<uuid>`. */
-export const TempIdSchema = z.string().regex(/^temp_[A-Za-z0-9_-]{1,100}$/, 'not a temp id');
+export const TEMP_ID_PATTERN = /^temp_[A-Za-z0-9_-]{1,100}$/;
+export const TempIdSchema = z.string().regex(TEMP_ID_PATTERN, 'not a temp id');
 export const RealIdSchema = z.number().int().positive();
 export const EntityIdSchema = z.union([RealIdSchema, TempIdSchema]);
 export type EntityId = z.infer<typeof EntityIdSchema>;
 
 export function isTempId(id: unknown): id is string {
   return typeof id === 'string' && id.startsWith(TEMP_ID_PREFIX);
+}
+
+/** A real id as it appears in a URL: no sign, no leading zero, at most 16 digits (a safe integer). */
+const REAL_ID_TEXT = /^[1-9]\d{0,15}$/;
+
+/** A record id written in a REST path or query: `123` → 123, a well-formed temp id → itself, else null. */
+export function parseRestId(text: string): EntityId | null {
+  if (REAL_ID_TEXT.test(text)) return Number(text);
+  return TEMP_ID_PATTERN.test(text) ? text : null;
+}
+
+export function isEntityType(value: string): value is EntityType {
+  return (ENTITY_TYPES as readonly string[]).includes(value);
 }
 
 /** Short names used inside temp ids, as in the reference's `temp_appt_12345`. */
@@ -185,7 +199,7 @@ export const CREATE_DEFAULTS: { [K in EntityType]: Partial<z.input<(typeof WRITA
 };
 
 /** Fields holding a reference to another entity (rewritten when a temp id gets its real id). */
-export const REFERENCE_FIELDS: { [K in EntityType]: { field: string; target: EntityType }[] } = {
+export const REFERENCE_FIELDS: Record<EntityType, { field: string; target: EntityType }[]> = {
   users: [],
   pets: [{ field: 'ownerId', target: 'users' }],
   appointments: [

@@ -8,3 +8,4 @@ export * from './permissions.ts';
 export * from './fields.ts';
 export * from './double-booking.ts';
 export * from './delete-rules.ts';
+export * from './retry.ts';

@@ -75,3 +75,22 @@ export interface ListResponse<T> {
 
 /** Status used when IndexedDB refuses a write for lack of space. */
 export const QUOTA_EXCEEDED_STATUS = 507;
+
+/**
+ * `?date=YYYY-MM-DD` of an appointment list: that calendar day on the clock of whoever answers (the
+ * practice's wall clock on a tablet, the server's own), as the half-open range [start, end).
+ */
+export function localDayRange(date: string): { start: Date; end: Date } {
+  const start = new Date(`${date}T00:00:00`);
+  const end = new Date(start);
+  end.setDate(end.getDate() + 1);
+  return { start, end };
+}
+
+/** The first few `path: message` problems of a zod error, for an error answer's message. */
+export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

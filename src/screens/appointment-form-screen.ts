@@ -184,7 +184,7 @@ export class AppointmentFormScreen extends ScreenElement {
       const move = this.moveConflictId === null ? null : await this.loadHeldBooking(this.moveConflictId);
       const record = id === null || this.moveConflictId !== null ? null : await services.entities.getAppointment(id);
       const typed = this.dirty ? this._draft : null;
-      const followed = typed ? await this.publicIdsOf(typed, directory) : {};
+      const followed = typed ? await this.publicIdsOf(services.entities, typed, directory) : {};
       if (seq !== this.loadSeq) return;
       // Only choices the user did not change meanwhile.
       for (const [field, id] of Object.entries(followed) as [keyof AppointmentDraft, string][]) {
@@ -220,8 +220,11 @@ export class AppointmentFormScreen extends ScreenElement {
    * since: the lists show it by its server id now, so the choice follows (a record created here
    * answers at both ids). Only choices that changed are returned.
    */
-  private async publicIdsOf(draft: AppointmentDraft, directory: Directory): Promise<Partial<AppointmentDraft>> {
-    const entities = this.services!.entities;
+  private async publicIdsOf(
+    entities: AppServices['entities'],
+    draft: AppointmentDraft,
+    directory: Directory,
+  ): Promise<Partial<AppointmentDraft>> {
     const follow = async (field: 'clientId' | 'petId' | 'practitionerId'): Promise<Partial<AppointmentDraft>> => {
       const value = draft[field];
       const known = field === 'petId' ? directory.pet(value) : directory.user(value);
@@ -234,7 +237,7 @@ export class AppointmentFormScreen extends ScreenElement {
       }
     };
     const found = await Promise.all([follow('clientId'), follow('petId'), follow('practitionerId')]);
-    return Object.assign({}, ...found) as Partial<AppointmentDraft>;
+    return found.reduce<Partial<AppointmentDraft>>((all, part) => ({ ...all, ...part }), {});
   }
 
   /** The unresolved double booking `conflictId`, or null when it is resolved or not one. */
@@ -426,7 +429,7 @@ export class AppointmentFormScreen extends ScreenElement {
       onConfirm: () => void this.save(true),
       onKeep: () => {
         this._confirming = null;
-        void this.updateComplete.then(() => (this.renderRoot.querySelector('#date') as HTMLElement | null)?.focus());
+        void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#date')?.focus());
       },
     });
   }
@@ -502,7 +505,7 @@ export class AppointmentFormScreen extends ScreenElement {
   private set(name: keyof AppointmentDraft, value: string): void {
     if (!this._draft) return;
     this.dirty = true;
-    let draft = { ...this._draft, [name]: value } as AppointmentDraft;
+    let draft = { ...this._draft, [name]: value };
     if (name === 'title') this.titleTouched = true;
     if (name === 'clientId' && !this._directory.petsOf(value).some((p) => String(p.id) === draft.petId)) {
       // Another owner: the pet must be chosen again (their only pet is chosen for them).
@@ -524,7 +527,7 @@ export class AppointmentFormScreen extends ScreenElement {
     this.set('time', time);
     if (this._draft) this._draft = { ...this._draft, overlapAllowed: false };
     if (this._error === CLASH_ERROR || this._error === MOVE_CLASH_ERROR) this._error = null;
-    void this.updateComplete.then(() => (this.renderRoot.querySelector('#time') as HTMLElement | null)?.focus());
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('#time')?.focus());
   }
 
   private setOverlapAllowed(checked: boolean): void {
@@ -550,7 +553,7 @@ export class AppointmentFormScreen extends ScreenElement {
       this._error = 'Some fields need attention.';
       this._confirming = null;
       await this.updateComplete;
-      (this.renderRoot.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus();
+      this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
       return;
     }
     this._error = null;
@@ -565,7 +568,7 @@ export class AppointmentFormScreen extends ScreenElement {
       this._error = move ? MOVE_CLASH_ERROR : CLASH_ERROR;
       this._confirming = null;
       await this.updateComplete;
-      (this.renderRoot.querySelector('[data-testid="free-slots"] button, input[name="overlapAllowed"]') as HTMLElement | null)?.focus();
+      this.renderRoot.querySelector<HTMLElement>('[data-testid="free-slots"] button, input[name="overlapAllowed"]')?.focus();
       return;
     }
     if (move && Object.keys(moveChanges(move.held, draft)).length === 0) {

@@ -23,7 +23,7 @@ import type { Directory } from './directory.ts';
 
 /** When the practice takes bookings (local wall clock). Suggestions stay inside these hours. */
 export const OPENING_HOURS = { open: '08:00', close: '18:00' } as const;
-export type OpeningHours = { open: string; close: string };
+export interface OpeningHours { open: string; close: string }
 
 /** Free slots offered at once: the ones nearest the time asked for. */
 export const SUGGESTED_SLOTS = 8;

@@ -192,7 +192,7 @@ export class ClientScreen extends ScreenElement {
         confirm: 'Yes, delete client',
         keep: 'Keep',
         busy: this._saving,
-        onConfirm: this.onDelete,
+        onConfirm: () => void this.onDelete(),
         onKeep: () => (this._deleting = null),
       });
     }

@@ -140,7 +140,7 @@ export class PetScreen extends ScreenElement {
       <form @submit=${this.onSubmit} novalidate aria-labelledby="pet-title">
         ${backLink(this.ownerPath, this._owner?.name ?? 'Client')}
         <div class="heading">
-          <h1 id="pet-title">${creating ? `New pet for ${this._owner?.name ?? 'client'}` : `${record?.name ?? 'Pet'}`}</h1>
+          <h1 id="pet-title">${creating ? `New pet for ${this._owner?.name ?? 'client'}` : (record?.name ?? 'Pet')}</h1>
           ${syncBadge(record)}
         </div>
         ${record ? html`<p class="reference" data-testid="record-reference">${isTempId(record.id) ? 'Reference: assigned when synced' : `Reference #${record.id}`} · Owner: ${this._owner?.name ?? '—'}</p>` : nothing}
@@ -192,7 +192,7 @@ export class PetScreen extends ScreenElement {
       confirm: upcoming.length === 0 ? 'Yes, delete pet' : 'Yes, delete pet and cancel them',
       keep: 'Keep',
       busy: this._saving,
-      onConfirm: this.onDelete,
+      onConfirm: () => void this.onDelete(),
       onKeep: () => (this._deleting = null),
     });
   }

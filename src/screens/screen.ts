@@ -5,7 +5,7 @@
  * @fires record-id-changed - detail `{from, to}`: a temp id shown in the URL got its real id.
  */
 import { LitElement, type PropertyDeclarations } from 'lit';
-import { permissionDenied, type EntityId, type EntityType, type SessionUser, type WriteAction } from '../protocol/index.ts';
+import { permissionDenied, type EntityType, type SessionUser, type WriteAction } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 
 export interface NavigateDetail {

@@ -4,7 +4,7 @@ import '../components/sync-engine-panel.ts';
 import type { PanelNames } from '../components/sync-engine-panel.ts';
 import type { NetworkMonitor } from '../controllers/network-monitor.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
-import { AUTO_SYNC_KEY, DEBUG_KEY } from '../debug.ts';
+import { AUTO_SYNC_KEY, DEBUG_KEY, isDebugEnabled } from '../settings.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
 import type { EntityId, EntityType } from '../protocol/index.ts';
@@ -72,7 +72,7 @@ export class SyncScreen extends ScreenElement {
 
   override render() {
     const monitor = this.monitor;
-    const debug = this.storage?.getItem(DEBUG_KEY) === 'true';
+    const debug = isDebugEnabled(this.storage);
     return html`
       <h1>Sync</h1>
       <sync-engine-panel

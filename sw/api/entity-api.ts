@@ -6,6 +6,10 @@
  */
 import {
   AppointmentsQuerySchema,
+  describeIssues,
+  isEntityType,
+  localDayRange,
+  parseRestId,
   PetsQuerySchema,
   QUOTA_EXCEEDED_STATUS,
   UsersQuerySchema,
@@ -17,12 +21,11 @@ import {
   type SyncErrorCode,
   type WriteAction,
 } from '../../src/protocol/index.ts';
-import { LocalWriteError } from '../core/local-write.ts';
-import { isEntityType } from '../db/records.ts';
+import { LocalWriteError } from '../core/write-input.ts';
 import type { SyncDb } from '../db/schema.ts';
 import { QuotaExceededError } from '../db/tx.ts';
-import { createLocal, deleteLocal, updateLocal } from '../store/local-writes.ts';
-import { getPublicRecord, listRecords, type ListFilter } from '../store/reads.ts';
+import { createLocal, deleteLocal, updateLocal } from '../store/apply-write.ts';
+import { getPublicRecord, listRecords, type ReplicaListFilter } from '../store/reads.ts';
 
 export interface EntityApiDeps {
   db: SyncDb;
@@ -60,29 +63,31 @@ function error(status: number, code: SyncErrorCode, message: string): Response {
 }
 
 function parseId(raw: string): EntityId | null {
-  const text = decodeURIComponent(raw);
-  if (/^\d+$/.test(text)) return Number(text);
-  if (/^temp_[A-Za-z0-9_-]{1,100}$/.test(text)) return text;
-  return null;
+  try {
+    return parseRestId(decodeURIComponent(raw));
+  } catch {
+    return null; // a malformed %-escape
+  }
 }
 
-function listFilter(entityType: EntityType, params: URLSearchParams): ListFilter | string {
+function listFilter(entityType: EntityType, params: URLSearchParams): ReplicaListFilter | string {
   const raw = Object.fromEntries(params);
   const includeDeleted = raw.includeDeleted === 'true';
   if (entityType === 'appointments') {
     const q = AppointmentsQuerySchema.safeParse(raw);
-    if (!q.success) return q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    if (!q.success) return describeIssues(q.error.issues);
     let { from, to } = q.data;
     if (q.data.date) {
       // A calendar day in this device's time zone (the practice's wall clock).
-      const start = new Date(`${q.data.date}T00:00:00`);
-      const end = new Date(start);
-      end.setDate(end.getDate() + 1);
+      const { start, end } = localDayRange(q.data.date);
       from = start.toISOString();
       to = end.toISOString();
     }
     const equals: Record<string, string> = {};
-    for (const key of ['petId', 'clientId', 'practitionerId'] as const) if (q.data[key]) equals[key] = q.data[key]!;
+    for (const key of ['petId', 'clientId', 'practitionerId'] as const) {
+      const value = q.data[key];
+      if (value) equals[key] = value;
+    }
     return {
       ...(from ? { from: new Date(from).toISOString() } : {}),
       ...(to ? { to: new Date(to).toISOString() } : {}),
@@ -92,11 +97,11 @@ function listFilter(entityType: EntityType, params: URLSearchParams): ListFilter
   }
   if (entityType === 'pets') {
     const q = PetsQuerySchema.safeParse(raw);
-    if (!q.success) return q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    if (!q.success) return describeIssues(q.error.issues);
     return { equals: q.data.ownerId ? { ownerId: q.data.ownerId } : {}, includeDeleted };
   }
   const q = UsersQuerySchema.safeParse(raw);
-  if (!q.success) return q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  if (!q.success) return describeIssues(q.error.issues);
   return { equals: q.data.role ? { role: q.data.role } : {}, includeDeleted };
 }
 
@@ -111,8 +116,8 @@ export async function handleEntityRequest(request: Request, deps: EntityApiDeps)
   const url = new URL(request.url);
   const match = ENTITY_PATH.exec(url.pathname);
   if (!match) return null;
-  const entityType = match[1]!;
-  if (!isEntityType(entityType)) return null;
+  const entityType = match[1];
+  if (entityType === undefined || !isEntityType(entityType)) return null;
   const rawId = match[2];
   const id = rawId === undefined ? null : parseId(rawId);
   if (rawId !== undefined && id === null) return error(400, 'VALIDATION', `"${rawId}" is not a record id`);

@@ -19,7 +19,7 @@
  * version of this booking to weigh, only another booking.
  */
 import type { ConflictRecord, Resolution } from '../../src/protocol/index.ts';
-import { LocalWriteError, parseUpdateBody } from './local-write.ts';
+import { LocalWriteError, parseUpdateBody } from './write-input.ts';
 import type { Row } from './rebase.ts';
 import { ResolutionError } from './resolution-error.ts';
 

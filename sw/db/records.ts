@@ -6,7 +6,7 @@
  * server id once the server has the record, the temp id before. Both keep answering; so do temp
  * ids that version 1 of the database moved to real keys (the `id_aliases` store).
  */
-import { ENTITY_TYPES, REFERENCE_FIELDS, cancelledWithPet, isTempId, type EntityId, type EntityType } from '../../src/protocol/index.ts';
+import { REFERENCE_FIELDS, cancelledWithPet, isTempId, type EntityId, type EntityType } from '../../src/protocol/index.ts';
 import { applyChanges, type Row } from '../core/rebase.ts';
 import { unwrap } from 'idb';
 import { localKeyOf, type ReplicaRecord, type StoredOperation } from './schema.ts';
@@ -21,9 +21,9 @@ export async function findRecord(tx: ReadTx, entityType: EntityType, id: EntityI
   if (direct) return direct;
   if (isTempId(id)) {
     const alias = await tx.objectStore('id_aliases').get(id);
-    return alias && alias.entityType === entityType ? ((await store.get(alias.realId)) as AnyReplicaRecord | undefined) : undefined;
+    return alias && alias.entityType === entityType ? ((await store.get(alias.realId))) : undefined;
   }
-  return (await store.index('serverId').get(id)) as AnyReplicaRecord | undefined;
+  return (await store.index('serverId').get(id));
 }
 
 /**
@@ -36,7 +36,7 @@ const replicaStores = new WeakMap<Tx, Map<EntityType, IDBObjectStore>>();
 
 function replicaStore(tx: Tx, entityType: EntityType): IDBObjectStore {
   let stores = replicaStores.get(tx);
-  if (!stores) replicaStores.set(tx, (stores = new Map()));
+  if (!stores) replicaStores.set(tx, (stores = new Map<EntityType, IDBObjectStore>()));
   let store = stores.get(entityType);
   if (!store) {
     store = unwrap(tx.objectStore(entityType));
@@ -201,6 +201,3 @@ export class ReplicaView {
   }
 }
 
-export function isEntityType(value: string): value is EntityType {
-  return (ENTITY_TYPES as readonly string[]).includes(value);
-}

@@ -7,7 +7,7 @@
  * An acknowledgement changes fields (`id`, `version`, `_serverId`), never keys. The in-flight mark
  * is one `sync_batches` record per pushed batch instead of a status written on every row.
  */
-import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import { openDB, unwrap, wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import {
   canonicalAppointmentType,
   isTempId,
@@ -189,7 +189,7 @@ async function migrateFromV1(db: IDBPDatabase<SyncDbSchema>, tx: UpgradeTx): Pro
   // The replica stores change their key path: read everything, recreate them, write it back.
   const kept = new Map<EntityType, Row[]>();
   for (const entityType of ['users', 'pets', 'appointments'] as const) {
-    kept.set(entityType, (await tx.objectStore(entityType).getAll()) as Row[]);
+    kept.set(entityType, (await tx.objectStore(entityType).getAll()));
     db.deleteObjectStore(entityType);
   }
   createReplicaStores(db);
@@ -198,7 +198,8 @@ async function migrateFromV1(db: IDBPDatabase<SyncDbSchema>, tx: UpgradeTx): Pro
     await Promise.all(
       records.map((record) => {
         const migrated = migrateV1Record(entityType, record) as ReplicaRecord<Row> & { id: EntityId };
-        return store.put(migrated as never, localKeyOf(migrated));
+        // A migrated row is not yet typed: it is written as is and validated when read back, like every record.
+        return wrap(unwrap(store).put(migrated, localKeyOf(migrated)));
       }),
     );
   }

@@ -42,7 +42,7 @@ export async function readQuarantine(tx: { objectStore(name: 'meta'): { get(key:
   });
 }
 
-type Accepted = { change: PullChange; record: Record<string, unknown> & { id: number } };
+interface Accepted { change: PullChange; record: Record<string, unknown> & { id: number } }
 
 /** Splits a page into records that pass the entity schema and quarantine entries for the others. */
 function validatePage(changes: readonly PullChange[], pulledAt: number): { accepted: Accepted[]; bad: QuarantinedRecord[] } {
@@ -90,7 +90,7 @@ async function existingRecords(tx: Tx, accepted: readonly Accepted[]): Promise<M
         const [server, local] = await Promise.all([store.getAll(range), index.getAll(range)]);
         records = [...server, ...local] as AnyReplicaRecord[];
       } else {
-        records = (await Promise.all(ids.flatMap((id) => [store.get(id), index.get(id)]))) as (AnyReplicaRecord | undefined)[];
+        records = (await Promise.all(ids.flatMap((id) => [store.get(id), index.get(id)])));
       }
       const wanted = new Set(ids);
       for (const record of records) {

@@ -5,7 +5,7 @@
  * here keeps its temp id as key and gains its server id as a field. Conflicts and rejections are
  * recorded.
  */
-import { AppointmentSchema, EntityIdSchema, type Clash, type ConflictRecord, type EntityType, type PushResult, type SyncErrorCode } from '../../src/protocol/index.ts';
+import { AppointmentSchema, EntityIdSchema, isRetryableOperationError, type Clash, type ConflictRecord, type EntityType, type PushResult } from '../../src/protocol/index.ts';
 import type { BatchOutcome } from '../core/batch-plan.ts';
 import type { Row } from '../core/rebase.ts';
 import { serverStateBehind } from '../core/resolve.ts';
@@ -34,9 +34,6 @@ export interface PushApplySummary {
   /** What became of each sent row (by queue id). `pending`: back in the queue to retry later. */
   outcomes: Map<number, BatchOutcome>;
 }
-
-/** Codes that may succeed later without anyone changing the operation. */
-const RETRYABLE_CODES: ReadonlySet<SyncErrorCode> = new Set(['INTERNAL', 'SERVER_ERROR', 'NETWORK']);
 
 export async function applyPushResults(
   db: SyncDb,
@@ -81,11 +78,11 @@ export async function applyPushResults(
         summary.conflicts++;
         summary.outcomes.set(op.id, 'conflict');
         holdAsConflict(tx, writes, op);
-        summary.newConflicts.push(await recordConflict(tx, writes, op, result, now));
+        summary.newConflicts.push(await recordConflict(tx, writes, op, result, result.conflictData, now));
       } else {
         summary.failed++;
         const error = result.error ?? { code: 'INTERNAL' as const, message: 'The server rejected the operation without a reason' };
-        const retryable = RETRYABLE_CODES.has(error.code);
+        const retryable = isRetryableOperationError(error.code);
         summary.outcomes.set(op.id, retryable ? 'pending' : 'failed');
         markFailed(tx, writes, op, error, retryable);
       }
@@ -107,15 +104,22 @@ async function localStateAsServer(tx: Tx, op: StoredOperation, result: PushResul
   };
 }
 
-async function recordConflict(tx: Tx, writes: RequestPipeline, op: StoredOperation, result: PushResult, now: number): Promise<ConflictRecord> {
-  const data = result.conflictData!;
+async function recordConflict(
+  tx: Tx,
+  writes: RequestPipeline,
+  op: StoredOperation,
+  result: PushResult,
+  data: NonNullable<PushResult['conflictData']>,
+  now: number,
+): Promise<ConflictRecord> {
   const local = (await tx.objectStore(op.entityType).get(op.entityId)) as AnyReplicaRecord | undefined;
   // The record's public id: its server id, or its local (temp) key for a create the server held back.
   const entityId = EntityIdSchema.parse(result.realId ?? local?.id ?? op.entityId);
   const conflicts = tx.objectStore('conflicts');
   // A retried push of the same row must not list the same conflict twice.
   for (const existing of await conflicts.index('operationId').getAll(op.id)) {
-    if (!existing.resolved) writes.add(() => conflicts.delete(existing.id!));
+    const { id } = existing;
+    if (!existing.resolved && id !== undefined) writes.add(() => conflicts.delete(id));
   }
   const stored: StoredConflict = {
     operationId: op.id,

@@ -6,7 +6,7 @@
  * create drops the record and its later edits, as the server never had it.
  */
 import { ConflictRecordSchema, type ConflictRecord, type Resolution } from '../../src/protocol/index.ts';
-import { makeTempId } from '../core/local-write.ts';
+import { makeTempId } from '../core/write-input.ts';
 import { ResolutionError, resolveConflict, serverStateBehind, type ResolutionOutcome } from '../core/resolve.ts';
 import { putRecord, ReplicaView, serverStateOf, type AnyReplicaRecord } from '../db/records.ts';
 import type { Row } from '../core/rebase.ts';

@@ -11,7 +11,7 @@
  * the appointments back as they were.
  */
 import { cancelledWithPet, clientHasPetsMessage, MAX_CANCELLED_WITH_PET, petHasTooManyUpcomingMessage, type EntityType } from '../../src/protocol/index.ts';
-import { LocalWriteError } from '../core/local-write.ts';
+import { LocalWriteError } from '../core/write-input.ts';
 import type { AnyReplicaRecord, ReplicaView } from '../db/records.ts';
 import type { ReadTx } from '../db/tx.ts';
 import { fromIndex } from './reads.ts';

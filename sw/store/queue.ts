@@ -122,11 +122,12 @@ export async function takeBatch(db: SyncDb, planner: BatchPlanner, size: number,
       for (const op of window) if (!pick.offerFresh(op)) break;
     }
     const picked = pick.rows();
-    if (picked.length === 0) return null;
     // A failed-but-retryable row sent again counts as pending while it is in flight.
     const rows = picked.map((op): StoredOperation => (op.status === 'pending' ? op : { ...op, status: 'pending' }));
+    const [first] = rows;
+    if (!first) return null;
     writes.addAll(rows.filter((op, i) => op !== picked[i]), (op) => store.put(op));
-    const batch: InFlightBatch = { id: rows[0]!.id, opIds: rows.map((op) => op.id), sentAt: now };
+    const batch: InFlightBatch = { id: first.id, opIds: rows.map((op) => op.id), sentAt: now };
     writes.add(() => tx.objectStore('sync_batches').put(batch));
     return { id: batch.id, rows };
   });
@@ -175,11 +176,13 @@ export interface BatchContext {
 /** The reads an answer needs: two requests, plus one per record that has several rows. */
 export async function readBatchContext(tx: Tx, batch: TakenBatch): Promise<BatchContext> {
   const store = tx.objectStore('sync_operations');
-  const range = IDBKeyRange.bound(batch.rows[0]!.id, batch.rows.at(-1)!.id);
+  // Rows are taken in queue order, so the first and last ids bound the batch (a batch is never empty).
+  const firstId = batch.rows[0]?.id ?? 0;
+  const range = IDBKeyRange.bound(firstId, batch.rows.at(-1)?.id ?? firstId);
   const [idsInRange, severalRows] = await Promise.all([store.getAllKeys(range), readSeveralRows(tx)]);
   const withOthers = batch.rows.filter((op) => severalRows.has(recordKey(op)));
   const rows = await Promise.all(withOthers.map((op) => rowsOf(tx, op.entityType, op.entityId)));
-  const otherRows = new Map(withOthers.map((op, i) => [op.id, rows[i]!.filter((row) => row.id !== op.id)]));
+  const otherRows = new Map(withOthers.map((op, i) => [op.id, (rows[i] ?? []).filter((row) => row.id !== op.id)]));
   return { idsInRange, otherRows, severalRows };
 }
 
@@ -242,11 +245,11 @@ export function keyRuns(existing: readonly number[], chosen: ReadonlySet<number>
       start ??= id;
       end = id;
     } else if (start !== null) {
-      runs.push(IDBKeyRange.bound(start, end!));
+      runs.push(IDBKeyRange.bound(start, end ?? start));
       start = end = null;
     }
   }
-  if (start !== null) runs.push(IDBKeyRange.bound(start, end!));
+  if (start !== null) runs.push(IDBKeyRange.bound(start, end ?? start));
   return runs;
 }
 

@@ -9,7 +9,7 @@ import { ReplicaView, type AnyReplicaRecord } from '../db/records.ts';
 import { localKeyOf, type SyncDb } from '../db/schema.ts';
 import { readTransaction, type ReadTx } from '../db/tx.ts';
 
-export interface ListFilter {
+export interface ReplicaListFilter {
   /** Appointments: [from, to) as ISO date-times. */
   from?: string;
   to?: string;
@@ -39,33 +39,34 @@ export async function fromIndex(tx: ReadTx, entityType: EntityType, index: strin
   return [...byKey.values()];
 }
 
-/** The stored records worth looking at for this filter, narrowed by an index where one fits. */
-async function candidates(tx: ReadTx, view: ReplicaView, entityType: EntityType, filter: ListFilter, forms: Map<string, EntityId[]>): Promise<AnyReplicaRecord[]> {
-  if (entityType === 'appointments' && (filter.from || filter.to)) {
-    // Dates are stored as UTC ISO strings, which sort like the instants they name.
-    const range =
-      filter.from && filter.to
-        ? IDBKeyRange.bound(filter.from, filter.to, false, true)
-        : filter.from
-          ? IDBKeyRange.lowerBound(filter.from)
-          : IDBKeyRange.upperBound(filter.to!, true);
-    return (await tx.objectStore('appointments').index('date').getAll(range)) as AnyReplicaRecord[];
-  }
-  if (entityType === 'appointments' && forms.has('petId')) return fromIndex(tx, 'appointments', 'petId', forms.get('petId')!);
-  if (entityType === 'appointments' && forms.has('clientId')) {
-    // The client is the pet's owner now: the owner's pets, then their appointments.
-    const pets = await fromIndex(tx, 'pets', 'ownerId', forms.get('clientId')!);
-    const petIds = (await Promise.all(pets.map((pet) => view.idForms('pets', pet.id)))).flat();
-    return fromIndex(tx, 'appointments', 'petId', petIds);
-  }
-  if (entityType === 'pets' && forms.has('ownerId')) return fromIndex(tx, 'pets', 'ownerId', forms.get('ownerId')!);
-  if (entityType === 'users' && filter.equals?.role !== undefined) {
-    return (await tx.objectStore('users').index('role').getAll(String(filter.equals.role))) as AnyReplicaRecord[];
-  }
-  return (await tx.objectStore(entityType).getAll()) as AnyReplicaRecord[];
+/** Dates are stored as UTC ISO strings, which sort like the instants they name: [from, to). */
+function dateRange(from: string | undefined, to: string | undefined): IDBKeyRange | null {
+  if (from) return to ? IDBKeyRange.bound(from, to, false, true) : IDBKeyRange.lowerBound(from);
+  return to ? IDBKeyRange.upperBound(to, true) : null;
 }
 
-export async function listRecords(db: SyncDb, entityType: EntityType, filter: ListFilter): Promise<Row[]> {
+/** The stored records worth looking at for this filter, narrowed by an index where one fits. */
+async function candidates(tx: ReadTx, view: ReplicaView, entityType: EntityType, filter: ReplicaListFilter, forms: Map<string, EntityId[]>): Promise<AnyReplicaRecord[]> {
+  const range = entityType === 'appointments' ? dateRange(filter.from, filter.to) : null;
+  if (range) return await tx.objectStore('appointments').index('date').getAll(range);
+  const petIds = forms.get('petId');
+  if (entityType === 'appointments' && petIds) return fromIndex(tx, 'appointments', 'petId', petIds);
+  const clientIds = forms.get('clientId');
+  if (entityType === 'appointments' && clientIds) {
+    // The client is the pet's owner now: the owner's pets, then their appointments.
+    const pets = await fromIndex(tx, 'pets', 'ownerId', clientIds);
+    const ownedPetIds = (await Promise.all(pets.map((pet) => view.idForms('pets', pet.id)))).flat();
+    return fromIndex(tx, 'appointments', 'petId', ownedPetIds);
+  }
+  const ownerIds = forms.get('ownerId');
+  if (entityType === 'pets' && ownerIds) return fromIndex(tx, 'pets', 'ownerId', ownerIds);
+  if (entityType === 'users' && filter.equals?.role !== undefined) {
+    return (await tx.objectStore('users').index('role').getAll(String(filter.equals.role)));
+  }
+  return (await tx.objectStore(entityType).getAll());
+}
+
+export async function listRecords(db: SyncDb, entityType: EntityType, filter: ReplicaListFilter): Promise<Row[]> {
   const tx = readTransaction(db);
   const view = new ReplicaView(tx);
   // A reference filter matches a record under any id it is known by (temp id or server id).

@@ -24,7 +24,7 @@ import { applyPullPage } from '../store/apply-pull.ts';
 import { applyPushResults } from '../store/apply-push.ts';
 import { getMeta, setMeta } from '../store/meta.ts';
 import { queueStats, releaseBatches, takeBatch, type TakenBatch } from '../store/queue.ts';
-import type { SyncLogger } from './logger.ts';
+import type { ConsoleLogger } from './console-logger.ts';
 import { TransportError, type PreparedPush, type SyncTransport } from './transport.ts';
 
 export interface SyncEngineConfig extends BatchSizePolicy {
@@ -43,7 +43,7 @@ export interface SyncEngineDeps {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   notify: (event: WorkerEvent) => void;
-  log: SyncLogger;
+  logger: ConsoleLogger;
   /** Cross-context mutual exclusion (Web Locks in the worker); runs `work` directly when absent. */
   withLock?: <T>(work: () => Promise<T>) => Promise<T>;
   deviceId?: string;
@@ -129,13 +129,13 @@ export class SyncEngine {
   }
 
   private async run(trigger: string): Promise<SyncResult> {
-    const { db, now, log } = this.deps;
+    const { db, now, logger } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
     const started = now();
     const counters: RunCounters = { pushed: 0, failed: 0, conflicts: 0, pulled: 0, changedTypes: new Set() };
     let error: ErrorInfo | null = null;
     notify({ type: 'SYNC_STARTED', trigger });
-    log.debug('[SyncEngine]', `sync started (${trigger})`);
+    logger.debug('[SyncEngine]', `sync started (${trigger})`);
 
     try {
       const session = await getMeta(db, 'session');
@@ -162,7 +162,7 @@ export class SyncEngine {
     notify({ type: 'SYNC_RESULT', result });
     notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
     if (counters.changedTypes.size > 0) notify({ type: 'DATA_CHANGED', entityTypes: [...counters.changedTypes] });
-    log.debug(
+    logger.debug(
       '[SyncEngine]',
       `sync done in ${result.durationMs} ms: pushed ${result.pushed}, failed ${result.failed}, conflicts ${result.conflicts}, pulled ${result.pulled}${error ? `, stopped: ${error.code} ${error.message}` : ''}`,
     );
@@ -180,7 +180,7 @@ export class SyncEngine {
       }
       return err.info;
     }
-    this.deps.log.error('[SyncEngine]', 'sync failed', err);
+    this.deps.logger.error('[SyncEngine]', 'sync failed', err);
     return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
   }
 
@@ -193,7 +193,7 @@ export class SyncEngine {
    * across pushes). Rows queued while the push runs are sent in the same run.
    */
   private async push(session: SessionUser, counters: RunCounters): Promise<void> {
-    const { db, now, log } = this.deps;
+    const { db, now, logger } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
     const stats = await queueStats(db);
     const total = stats.pending + stats.failed;
@@ -241,7 +241,7 @@ export class SyncEngine {
         let sending = next ? send(next) : null;
         const t0 = now();
         await this.applyBatch(current.batch, response, planner, counters, progress, unapplied);
-        log.debug('[SyncPush]', `${current.batch.rows.length} operations: take ${current.takenMs} ms, request ${requestMs} ms, apply ${now() - t0} ms`);
+        logger.debug('[SyncPush]', `${current.batch.rows.length} operations: take ${current.takenMs} ms, request ${requestMs} ms, apply ${now() - t0} ms`);
         // Rows that waited behind a row of batch k (same record) may go now.
         next = await take();
         if (!sending && next) {
@@ -299,7 +299,7 @@ export class SyncEngine {
 
   /** Follows the cursor until `hasMore` is false; page k+1 is fetched while page k is stored. */
   private async pull(session: SessionUser, counters: RunCounters): Promise<void> {
-    const { db, log, now } = this.deps;
+    const { db, logger, now } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
     const lastPulledAt = (await getMeta(db, 'lastPulledAt')) ?? 0;
     const fetchPage = (cursor: string | null) => {
@@ -324,12 +324,12 @@ export class SyncEngine {
       const t0 = now();
       const summary = await applyPullPage(db, page.changes, page.cursor, page.timestamp);
       for (const bad of summary.quarantined) {
-        log.error('[SyncPull]', `set aside unreadable ${bad.entityType} ${bad.id} (version ${bad.version}): ${bad.reason}`);
+        logger.error('[SyncPull]', `set aside unreadable ${bad.entityType} ${bad.id} (version ${bad.version}): ${bad.reason}`);
       }
       processed += page.changes.length;
       counters.pulled += summary.applied;
       summary.changedTypes.forEach((t) => counters.changedTypes.add(t));
-      log.debug(
+      logger.debug(
         '[SyncPull]',
         `${page.changes.length} changes: ${summary.applied} stored (${summary.rebased} rebased on local work), ${summary.skipped} already held; request ${requestMs} ms, apply ${now() - t0} ms, hasMore=${page.hasMore}`,
       );
@@ -352,7 +352,7 @@ export class SyncEngine {
       } catch (err) {
         if (!(err instanceof TransportError) || err.kind !== 'retry' || attempt >= backoff.maxAttempts) throw err;
         const delay = backoffDelay(attempt, backoff, this.deps.random, err.retryAfterMs);
-        this.deps.log.debug(prefix, `${err.info.code}: ${err.message}; retry ${attempt} in ${delay} ms`);
+        this.deps.logger.debug(prefix, `${err.info.code}: ${err.message}; retry ${attempt} in ${delay} ms`);
         await this.deps.sleep(delay);
       }
     }

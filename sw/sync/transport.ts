@@ -7,6 +7,7 @@
  */
 import {
   ErrorResponseSchema,
+  isRetryableStatus,
   PullResponseSchema,
   PushResponseSchema,
   type ErrorInfo,
@@ -131,7 +132,7 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
   }
 
   async function read<T>(response: Response, parse: (body: unknown) => T): Promise<T> {
-    let body: unknown = null;
+    let body: unknown;
     try {
       body = await response.json();
     } catch (err) {
@@ -148,7 +149,7 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
         ? error.data.error
         : { code: response.status >= 500 ? 'SERVER_ERROR' : 'BAD_REQUEST', message: `HTTP ${response.status}` };
       const kind: TransportFailureKind =
-        response.status === 401 ? 'auth' : response.status >= 500 || response.status === 429 || response.status === 408 ? 'retry' : 'fatal';
+        response.status === 401 ? 'auth' : isRetryableStatus(response.status) ? 'retry' : 'fatal';
       const retryAfterMs = kind === 'retry' ? parseRetryAfter(response.headers.get('retry-after'), Date.now()) : null;
       throw new TransportError(kind, response.status >= 500 ? { ...info, code: 'SERVER_ERROR' } : info, response.status, retryAfterMs);
     }

@@ -20,14 +20,14 @@ import { getMeta, setMeta } from '../store/meta.ts';
 import { clearCompletedCount, operationsForPage, queueStats, retryOperation, unsyncedByUser } from '../store/queue.ts';
 import { clearReplica, type SessionCache } from '../store/session.ts';
 import type { SyncEngine } from '../sync/engine.ts';
-import type { SwitchableLogger } from '../sync/logger.ts';
+import type { SwitchableConsoleLogger } from '../sync/console-logger.ts';
 import type { OthersWaiting } from './others-waiting.ts';
 import type { SignOutQueue } from './revocations.ts';
 
 export interface PageMessageContext {
   db: SyncDb;
   engine: SyncEngine;
-  logger: SwitchableLogger;
+  logger: SwitchableConsoleLogger;
   now: () => number;
   uuid: () => string;
   notify: (event: WorkerEvent) => void;

@@ -6,6 +6,7 @@
 import { registerRoute } from 'workbox-routing';
 import { NetworkOnly } from 'workbox-strategies';
 import {
+  isTransientSyncError,
   PageMessageSchema,
   PERIODIC_SYNC_TAG,
   type ErrorResponse,
@@ -19,7 +20,7 @@ import { openSyncDb, type SyncDb } from '../db/schema.ts';
 import { getMeta, setMeta } from '../store/meta.ts';
 import { markRetryableFailed, queueStats, resetInFlight } from '../store/queue.ts';
 import { SyncEngine } from '../sync/engine.ts';
-import { createLogger } from '../sync/logger.ts';
+import { createConsoleLogger } from '../sync/console-logger.ts';
 import { httpTransport } from '../sync/transport.ts';
 import { createBroadcaster } from './broadcast.ts';
 import { answerPageMessage } from './page-messages.ts';
@@ -27,11 +28,9 @@ import { workboxSignOutQueue } from './sign-out-queue.ts';
 import { OthersWaiting } from './others-waiting.ts';
 import { createSessionCache, type SessionCache } from '../store/session.ts';
 
-/** Failures that may pass by themselves: the browser should retry the background sync later. */
-const TRANSIENT_CODES = new Set(['NETWORK', 'SERVER_ERROR']);
 
 export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
-  const logger = createLogger(console, false);
+  const logger = createConsoleLogger(console, false);
   const now = () => Date.now();
   const uuid = () => self.crypto.randomUUID();
   const backgroundSyncSupported = 'sync' in self.registration;
@@ -65,7 +64,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       random: Math.random,
       notify,
-      log: logger,
+      logger,
       deviceId,
       withLock: (work) =>
         self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work(),
@@ -77,7 +76,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   async function runSync(trigger: string, lastChance = false): Promise<SyncResult> {
     const { db, engine, session } = await ready;
     const result = await engine.sync(trigger);
-    if (result.error && TRANSIENT_CODES.has(result.error.code)) {
+    if (result.error && isTransientSyncError(result.error.code)) {
       const stats = await queueStats(db);
       if (stats.pending + stats.inFlight > 0) {
         if (lastChance) {

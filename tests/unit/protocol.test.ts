@@ -8,6 +8,13 @@ import {
   WritableAppointmentTypeSchema,
   appointmentTypeLabel,
   can,
+  describeIssues,
+  isEntityType,
+  localDayRange,
+  parseRestId,
+  isRetryableOperationError,
+  isRetryableStatus,
+  isTransientSyncError,
   findClashes,
   type BookingSlot,
   isTempId,
@@ -138,5 +145,54 @@ describe('double bookings', () => {
 
   it('treats touching slots as free (11:00–11:20 then 11:20–11:40)', () => {
     expect(findClashes(at('11:20', { id: 'next' }), [at('11:00')])).toEqual([]);
+  });
+});
+
+describe('retry rules', () => {
+  it('retries a row the server failed on, and a sync the network or the server failed', () => {
+    expect(isRetryableOperationError('INTERNAL')).toBe(true);
+    expect(isRetryableOperationError('SERVER_ERROR')).toBe(true);
+    expect(isTransientSyncError('NETWORK')).toBe(true);
+    // A whole sync that failed inside the worker would fail the same way on a browser retry.
+    expect(isTransientSyncError('INTERNAL')).toBe(false);
+  });
+
+  it('holds what needs a person: conflicts, refusals, bad requests', () => {
+    for (const code of ['CONFLICT', 'DOUBLE_BOOKING', 'FORBIDDEN', 'VALIDATION', 'BAD_REQUEST', 'RATE_LIMITED'] as const) {
+      expect(isRetryableOperationError(code)).toBe(false);
+      expect(isTransientSyncError(code)).toBe(false);
+    }
+  });
+
+  it('sends a request again on timeouts, rate limits and server errors only', () => {
+    expect([408, 429, 500, 503].map(isRetryableStatus)).toEqual([true, true, true, true]);
+    expect([400, 401, 403, 404, 409, 413].map(isRetryableStatus)).toEqual([false, false, false, false, false, false]);
+  });
+});
+
+describe('REST rules shared by the worker and the server', () => {
+  it('reads a real id without sign or leading zero, or a well-formed temp id', () => {
+    expect(parseRestId('123')).toBe(123);
+    expect(parseRestId('temp_pet_1f3a')).toBe('temp_pet_1f3a');
+    for (const text of ['007', '0', '-1', '1.5', '12345678901234567', 'temp_', 'temp_a b', 'abc']) {
+      expect(parseRestId(text)).toBeNull();
+    }
+  });
+
+  it('knows the entity types of the REST surface', () => {
+    expect(['users', 'pets', 'appointments'].every(isEntityType)).toBe(true);
+    expect(isEntityType('sync_operations')).toBe(false);
+  });
+
+  it('turns a date into that local calendar day, also across a daylight-saving change', () => {
+    const { start, end } = localDayRange('2026-03-29');
+    expect([start.getFullYear(), start.getMonth(), start.getDate(), start.getHours()]).toEqual([2026, 2, 29, 0]);
+    expect([end.getMonth(), end.getDate(), end.getHours()]).toEqual([2, 30, 0]);
+  });
+
+  it('describes at most five validation problems, with their field', () => {
+    const issues = Array.from({ length: 7 }, (_, i) => ({ path: [`f${i}`], message: 'bad' }));
+    expect(describeIssues([{ path: [], message: 'Expected an object' }])).toBe('Expected an object');
+    expect(describeIssues(issues).split('; ')).toEqual(['f0: bad', 'f1: bad', 'f2: bad', 'f3: bad', 'f4: bad']);
   });
 });

@@ -7,7 +7,7 @@ import { openSyncDb, type SyncDb } from '../../../sw/db/schema.ts';
 import { handleEntityRequest } from '../../../sw/api/entity-api.ts';
 import { getMeta, setMeta } from '../../../sw/store/meta.ts';
 import { SyncEngine, type SyncEngineConfig } from '../../../sw/sync/engine.ts';
-import { createLogger } from '../../../sw/sync/logger.ts';
+import { createConsoleLogger } from '../../../sw/sync/console-logger.ts';
 import { plainTransport, type SyncTransport } from '../../../sw/sync/transport.ts';
 import type { StoredOperation } from '../../../sw/db/schema.ts';
 import { createSessionCache } from '../../../sw/store/session.ts';
@@ -73,13 +73,13 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     sleep: async (ms) => void sleeps.push(ms),
     random: () => 0.5,
     notify: (e) => void events.push(e),
-    log: createLogger({ log: () => undefined, error: () => undefined }),
+    logger: createConsoleLogger({ log: () => undefined, error: () => undefined }),
     config: { backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 3 }, ...config },
   });
   const context = (): PageMessageContext => ({
     db,
     engine,
-    logger: createLogger({ log: () => undefined, error: () => undefined }),
+    logger: createConsoleLogger({ log: () => undefined, error: () => undefined }),
     now: () => clock.now,
     uuid: () => `ask-${++uuid}`,
     notify: (e) => void events.push(e),

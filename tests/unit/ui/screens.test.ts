@@ -4,7 +4,6 @@ import { AppointmentFormScreen } from '../../../src/screens/appointment-form-scr
 import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
 import { createServices } from '../../../src/services.ts';
 import { FakeApi, fixtures } from './fake-api.ts';
-import type { LocalPet } from '../../../src/api/entities.ts';
 import { FakeWorker, eventually } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
 
@@ -100,7 +99,7 @@ describe('<appointment-form-screen>', () => {
   it('a pet chosen by its temp id follows to its server id when the sync lands while the user types', async () => {
     const api = new FakeApi();
     const worker = new FakeWorker();
-    api.pets.push({ ...fixtures.pet, id: 'temp_pet_a', name: 'Biscuit', version: 0, _pending: true } as LocalPet);
+    api.pets.push({ ...fixtures.pet, id: 'temp_pet_a', name: 'Biscuit', version: 0, _pending: true });
     const el = await mount(new AppointmentFormScreen(), { services: services(api, worker), recordId: null, clientId: 5, petId: 'temp_pet_a', date: '2026-11-27' });
     await settle(el);
     const root = shadow(el);

@@ -3,9 +3,9 @@
  * with the local record, so the record must already look like what the server will store:
  * dates in UTC ISO form, `durationMinutes` as text, server-owned fields filled locally.
  */
-import { z } from 'zod';
 import {
   CREATE_DEFAULTS,
+  describeIssues,
   SERVER_OWNED_FIELDS,
   TEMP_ID_KIND,
   WRITABLE_SCHEMAS,
@@ -32,9 +32,6 @@ function withoutIgnored(body: Row): Row {
   return out;
 }
 
-function describe(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
-}
 
 /** Stored forms: UTC ISO dates, duration as text. */
 function normalise(entityType: EntityType, data: Row): Row {
@@ -51,8 +48,8 @@ export function parseCreateBody(entityType: EntityType, body: unknown): Row {
   }
   const schema = WRITABLE_SCHEMAS[entityType].strict();
   const parsed = schema.safeParse({ ...CREATE_DEFAULTS[entityType], ...withoutIgnored(body as Row) });
-  if (!parsed.success) throw new LocalWriteError('VALIDATION', describe(parsed.error));
-  return normalise(entityType, parsed.data as Row);
+  if (!parsed.success) throw new LocalWriteError('VALIDATION', describeIssues(parsed.error.issues));
+  return normalise(entityType, parsed.data);
 }
 
 export function parseUpdateBody(entityType: EntityType, body: unknown): Row {
@@ -61,8 +58,8 @@ export function parseUpdateBody(entityType: EntityType, body: unknown): Row {
   }
   const schema = WRITABLE_SCHEMAS[entityType].partial().strict();
   const parsed = schema.safeParse(withoutIgnored(body as Row));
-  if (!parsed.success) throw new LocalWriteError('VALIDATION', describe(parsed.error));
-  return normalise(entityType, parsed.data as Row);
+  if (!parsed.success) throw new LocalWriteError('VALIDATION', describeIssues(parsed.error.issues));
+  return normalise(entityType, parsed.data);
 }
 
 export interface SessionContext {

@@ -11,7 +11,7 @@ import {
   parseCreateBody,
   parseUpdateBody,
   type SessionContext,
-} from '../core/local-write.ts';
+} from '../core/write-input.ts';
 import { changedFields, type Row } from '../core/rebase.ts';
 import { ReplicaView, deleteRecord, putRecord, serverStateOf, serverVersionOf, type AnyReplicaRecord } from '../db/records.ts';
 import { localKeyOf, type NewOperation, type SyncDb } from '../db/schema.ts';

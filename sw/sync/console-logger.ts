@@ -3,16 +3,16 @@
  * Debug lines appear only when the page set `localStorage.DEBUG_OFFLINE = 'true'` (forwarded to
  * the worker and kept in IndexedDB); errors always appear.
  */
-export interface SyncLogger {
+export interface ConsoleLogger {
   debug(prefix: string, message: string): void;
   error(prefix: string, message: string, err?: unknown): void;
 }
 
-export interface SwitchableLogger extends SyncLogger {
+export interface SwitchableConsoleLogger extends ConsoleLogger {
   enabled: boolean;
 }
 
-export function createLogger(sink: Pick<Console, 'log' | 'error'> = console, enabled = false): SwitchableLogger {
+export function createConsoleLogger(sink: Pick<Console, 'log' | 'error'> = console, enabled = false): SwitchableConsoleLogger {
   return {
     enabled,
     debug(prefix, message) {
