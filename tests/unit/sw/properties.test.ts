@@ -50,7 +50,7 @@ describe('queue compaction (coalesce)', () => {
     fc.assert(
       fc.property(fc.array(action, { maxLength: 40 }), (actions) => {
         const queue: StoredOperation[] = [];
-        const everyOperation: Array<Pick<StoredOperation, 'operation' | 'entityId' | 'data'>> = [];
+        const everyOperation: Pick<StoredOperation, 'operation' | 'entityId' | 'data'>[] = [];
         const live: string[] = [];
         let nextId = 1;
         let created = 0;
@@ -90,6 +90,7 @@ describe('queue compaction (coalesce)', () => {
         fc.record({ attempts: fc.nat({ max: 2 }), inFlight: fc.boolean(), status: fc.constantFrom('pending', 'conflict', 'failed'), retryable: fc.boolean() }),
         fc.constantFrom('update', 'delete'),
         (first, state, nextKind) => {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the TypeScript 7 compiler needs it
           const sent = row(1, { operation: first, attempts: state.attempts, status: state.status as StoredOperation['status'], retryable: state.retryable });
           const decision = coalesce([sent], row(0, { operation: nextKind, data: nextKind === 'update' ? { notes: 'x' } : null }), new Set(state.inFlight ? [1] : []));
           const untouched = state.attempts > 0 || state.inFlight || state.status !== 'pending';
@@ -193,8 +194,11 @@ const conflictArb = fc
   .record({ server: fieldValues, local: fieldValues, deleted: fc.boolean(), serverVersion: fc.integer({ min: 2, max: 50 }) })
   .filter(({ local }) => Object.keys(local).length > 0)
   .map(({ server, local, deleted, serverVersion }) => ({
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the TypeScript 7 compiler needs it
     conflictType: (deleted ? 'deleted' : 'version') as 'deleted' | 'version',
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the TypeScript 7 compiler needs it
     localData: local as Row,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the TypeScript 7 compiler needs it
     serverData: { id: 9, version: serverVersion, updatedAt: '2026-11-25T10:00:00.000Z', ...server } as Row,
     affectedFields: Object.keys(local).filter((f) => f in server),
     serverVersion,
