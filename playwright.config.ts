@@ -15,7 +15,6 @@ if (!process.env.E2E_DB_READY) {
   process.env.E2E_DB_READY = '1';
 }
 
-
 export default defineConfig({
   testDir: 'tests/browser',
   // Screenshots for the README are a tool, not a test: `npm run screenshots` runs them.
@@ -46,6 +45,12 @@ export default defineConfig({
     timeout: 60_000,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_REQUESTS: '0', FAULT_INJECTION: '1' },
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_PATH: databasePath,
+      LOG_REQUESTS: '0',
+      FAULT_INJECTION: '1',
+    },
   },
 });

@@ -31,7 +31,8 @@ export default defineConfig({
         id: '/',
         name: 'SmartDMV',
         short_name: 'SmartDMV',
-        description: 'Appointments, clients and pets for veterinary practices — works offline and syncs when the network returns.',
+        description:
+          'Appointments, clients and pets for veterinary practices — works offline and syncs when the network returns.',
         start_url: '/',
         scope: '/',
         display: 'standalone',

@@ -23,9 +23,7 @@ import { controls } from './styles/controls.ts';
 import { themeTokens } from './styles/theme.ts';
 
 type SessionState =
-  | { status: 'checking' }
-  | { status: 'signed-out'; notice: string | null }
-  | { status: 'signed-in'; user: SessionUser };
+  { status: 'checking' } | { status: 'signed-out'; notice: string | null } | { status: 'signed-in'; user: SessionUser };
 
 const ROLE_LABEL: Record<SessionUser['role'], string> = {
   ADMIN: 'Admin',
@@ -108,9 +106,23 @@ export class SmartDmvApp extends LitElement {
         padding: var(--sd-space-1) var(--sd-space-4);
         padding-inline-end: calc(var(--sd-indicator-width, 0px) + var(--sd-space-5));
       }
-      .brand { color: inherit; text-decoration: none; font-size: 1.3rem; font-weight: 800; letter-spacing: 0.01em; min-height: var(--sd-touch); display: inline-flex; align-items: center; }
+      .brand {
+        color: inherit;
+        text-decoration: none;
+        font-size: 1.3rem;
+        font-weight: 800;
+        letter-spacing: 0.01em;
+        min-height: var(--sd-touch);
+        display: inline-flex;
+        align-items: center;
+      }
       /* Row 2: the tabs. */
-      nav { display: flex; gap: var(--sd-space-1); padding: 0 var(--sd-space-3) var(--sd-space-2); overflow-x: auto; }
+      nav {
+        display: flex;
+        gap: var(--sd-space-1);
+        padding: 0 var(--sd-space-3) var(--sd-space-2);
+        overflow-x: auto;
+      }
       nav a {
         color: inherit;
         text-decoration: none;
@@ -121,22 +133,71 @@ export class SmartDmvApp extends LitElement {
         padding: 0 var(--sd-space-5);
         border-radius: var(--sd-radius);
       }
-      nav a:hover { background: rgb(255 255 255 / 0.14); }
-      nav a[aria-current='page'] { background: var(--sd-color-surface); color: var(--sd-color-primary-strong); }
-      header :focus-visible { outline-color: #fde68a; }
-      .sign-out-warning { padding: 0 var(--sd-space-4) var(--sd-space-3); color: var(--sd-color-text); }
-      .sign-out-warning .confirm { max-width: 720px; margin-inline-start: auto; }
-      .user { display: flex; align-items: center; gap: var(--sd-space-3); margin-inline-start: auto; }
-      .user .who { line-height: 1.2; text-align: end; }
-      .user .who small { display: block; opacity: 0.9; font-size: 0.85rem; }
-      .user button { border-color: var(--sd-color-on-primary); background: transparent; color: var(--sd-color-on-primary); min-height: 44px; }
-      offline-indicator { --sd-indicator-top: 6px; --sd-indicator-right: var(--sd-space-4); }
-      main { flex: 1; padding: var(--sd-space-5); width: 100%; max-width: 1280px; margin: 0 auto; outline: none; }
-      .center { display: flex; justify-content: center; padding: var(--sd-space-6); color: var(--sd-color-text-muted); }
+      nav a:hover {
+        background: rgb(255 255 255 / 0.14);
+      }
+      nav a[aria-current='page'] {
+        background: var(--sd-color-surface);
+        color: var(--sd-color-primary-strong);
+      }
+      header :focus-visible {
+        outline-color: #fde68a;
+      }
+      .sign-out-warning {
+        padding: 0 var(--sd-space-4) var(--sd-space-3);
+        color: var(--sd-color-text);
+      }
+      .sign-out-warning .confirm {
+        max-width: 720px;
+        margin-inline-start: auto;
+      }
+      .user {
+        display: flex;
+        align-items: center;
+        gap: var(--sd-space-3);
+        margin-inline-start: auto;
+      }
+      .user .who {
+        line-height: 1.2;
+        text-align: end;
+      }
+      .user .who small {
+        display: block;
+        opacity: 0.9;
+        font-size: 0.85rem;
+      }
+      .user button {
+        border-color: var(--sd-color-on-primary);
+        background: transparent;
+        color: var(--sd-color-on-primary);
+        min-height: 44px;
+      }
+      offline-indicator {
+        --sd-indicator-top: 6px;
+        --sd-indicator-right: var(--sd-space-4);
+      }
+      main {
+        flex: 1;
+        padding: var(--sd-space-5);
+        width: 100%;
+        max-width: 1280px;
+        margin: 0 auto;
+        outline: none;
+      }
+      .center {
+        display: flex;
+        justify-content: center;
+        padding: var(--sd-space-6);
+        color: var(--sd-color-text-muted);
+      }
       @media (max-width: 900px) {
-        main { padding: var(--sd-space-4); }
+        main {
+          padding: var(--sd-space-4);
+        }
         /* Portrait: the name gives way to the indicator when it shows. */
-        :host([indicator-visible]) .user .who { display: none; }
+        :host([indicator-visible]) .user .who {
+          display: none;
+        }
       }
     `,
   ];
@@ -206,7 +267,9 @@ export class SmartDmvApp extends LitElement {
       } else {
         this._session = {
           status: 'signed-out',
-          notice: check.offline ? `${CONNECT_TO_SIGN_IN} This tablet is offline, and signing in needs the practice server.` : null,
+          notice: check.offline
+            ? `${CONNECT_TO_SIGN_IN} This tablet is offline, and signing in needs the practice server.`
+            : null,
         };
       }
     } catch (error) {
@@ -244,7 +307,9 @@ export class SmartDmvApp extends LitElement {
     if (session.status === 'checking') return html`<div class="center" role="status">Starting SmartDMV…</div>`;
     if (session.status === 'signed-out') {
       return html`
-        <header><div class="topbar"><span class="brand">SmartDMV</span></div></header>
+        <header>
+          <div class="topbar"><span class="brand">SmartDMV</span></div>
+        </header>
         <main id="main" tabindex="-1">
           ${this.whenLoaded('sign-in-screen', () => html`<sign-in-screen .services=${this.services} .notice=${session.notice} @signed-in=${this.onSignedIn}></sign-in-screen>`)}
         </main>
@@ -257,8 +322,13 @@ export class SmartDmvApp extends LitElement {
           <a class="brand" href="/appointments">SmartDMV</a>
           <span class="user">
             <span class="who">${session.user.name}<small>${ROLE_LABEL[session.user.role]}</small></span>
-            <button ?disabled=${this._signingOut || this._signOutWarning !== null} @click=${this.signOut}
-              aria-label="Sign out ${session.user.name}">Sign out</button>
+            <button
+              ?disabled=${this._signingOut || this._signOutWarning !== null}
+              @click=${this.signOut}
+              aria-label="Sign out ${session.user.name}"
+            >
+              Sign out
+            </button>
           </span>
         </div>
         ${this.renderSignOutWarning(session.user)}
@@ -268,8 +338,11 @@ export class SmartDmvApp extends LitElement {
           ${this.navLink('/sync', 'Sync', ['sync'])}
         </nav>
       </header>
-      <offline-indicator .client=${this.services?.client} .networkEnvironment=${this.services?.network}
-        .localWrites=${this.services?.entities.writes}></offline-indicator>
+      <offline-indicator
+        .client=${this.services?.client}
+        .networkEnvironment=${this.services?.network}
+        .localWrites=${this.services?.entities.writes}
+      ></offline-indicator>
       <main id="main" tabindex="-1">${this.renderScreen(this._route, session.user)}</main>
       <update-prompt .applyUpdate=${this._applyUpdate}></update-prompt>
     `;
@@ -284,9 +357,14 @@ export class SmartDmvApp extends LitElement {
       ${confirmGroup({
         label: 'Confirm sign-out',
         tone: 'warning',
-        message: html`<p><strong>${changes} ${count === 1 ? 'has' : 'have'} not reached the practice server yet.</strong></p>
-          <p>${count === 1 ? 'It stays' : 'They stay'} on this tablet and ${count === 1 ? 'is' : 'are'} sent when ${user.name} signs in
-            here again, never under anyone else’s name. Until then nobody can see or change ${count === 1 ? 'it' : 'them'}.</p>`,
+        message: html`<p>
+            <strong>${changes} ${count === 1 ? 'has' : 'have'} not reached the practice server yet.</strong>
+          </p>
+          <p>
+            ${count === 1 ? 'It stays' : 'They stay'} on this tablet and ${count === 1 ? 'is' : 'are'} sent when
+            ${user.name} signs in here again, never under anyone else’s name. Until then nobody can see or change
+            ${count === 1 ? 'it' : 'them'}.
+          </p>`,
         confirm: 'Sign out anyway',
         keep: 'Cancel',
         busy: this._signingOut,
@@ -306,8 +384,10 @@ export class SmartDmvApp extends LitElement {
     if (this.screens.isReady(tag)) return render();
     void this.screens.load(tag);
     if (this.screens.error) {
-      return html`<div class="banner error" role="alert"><p>This screen could not be loaded: ${this.screens.error}</p>
-        <button @click=${() => void this.screens.load(tag)}>Try again</button></div>`;
+      return html`<div class="banner error" role="alert">
+        <p>This screen could not be loaded: ${this.screens.error}</p>
+        <button @click=${() => void this.screens.load(tag)}>Try again</button>
+      </div>`;
     }
     return html`<p class="center" role="status">Loading…</p>`;
   }
@@ -316,21 +396,38 @@ export class SmartDmvApp extends LitElement {
     const s = this.services;
     const tag = screenOf(route.name);
     if (tag === null) {
-      return html`<div class="card"><h1>Page not found</h1><p>There is nothing at ${route.name === 'not-found' ? route.path : ''}.</p>
-        <a class="button primary" href="/appointments">Go to appointments</a></div>`;
+      return html`<div class="card">
+        <h1>Page not found</h1>
+        <p>There is nothing at ${route.name === 'not-found' ? route.path : ''}.</p>
+        <a class="button primary" href="/appointments">Go to appointments</a>
+      </div>`;
     }
     return this.whenLoaded(tag, () => {
       switch (route.name) {
         case 'appointments':
           return html`<appointments-screen .services=${s} .user=${user} .date=${route.date}></appointments-screen>`;
         case 'appointment-new':
-          return html`<appointment-form-screen .services=${s} .user=${user} .recordId=${null} .date=${route.date}
-            .clientId=${route.clientId} .petId=${route.petId}></appointment-form-screen>`;
+          return html`<appointment-form-screen
+            .services=${s}
+            .user=${user}
+            .recordId=${null}
+            .date=${route.date}
+            .clientId=${route.clientId}
+            .petId=${route.petId}
+          ></appointment-form-screen>`;
         case 'appointment-edit':
-          return html`<appointment-form-screen .services=${s} .user=${user} .recordId=${route.id}></appointment-form-screen>`;
+          return html`<appointment-form-screen
+            .services=${s}
+            .user=${user}
+            .recordId=${route.id}
+          ></appointment-form-screen>`;
         case 'appointment-move':
-          return html`<appointment-form-screen .services=${s} .user=${user} .recordId=${route.id}
-            .moveConflictId=${route.conflictId}></appointment-form-screen>`;
+          return html`<appointment-form-screen
+            .services=${s}
+            .user=${user}
+            .recordId=${route.id}
+            .moveConflictId=${route.conflictId}
+          ></appointment-form-screen>`;
         case 'clients':
           return html`<clients-screen .services=${s} .user=${user}></clients-screen>`;
         case 'client-new':
@@ -338,15 +435,33 @@ export class SmartDmvApp extends LitElement {
         case 'client':
           return html`<client-screen .services=${s} .user=${user} .recordId=${route.id}></client-screen>`;
         case 'pet-new':
-          return html`<pet-screen .services=${s} .user=${user} .clientId=${route.clientId} .recordId=${null}></pet-screen>`;
+          return html`<pet-screen
+            .services=${s}
+            .user=${user}
+            .clientId=${route.clientId}
+            .recordId=${null}
+          ></pet-screen>`;
         case 'pet-edit':
-          return html`<pet-screen .services=${s} .user=${user} .clientId=${route.clientId} .recordId=${route.petId}></pet-screen>`;
+          return html`<pet-screen
+            .services=${s}
+            .user=${user}
+            .clientId=${route.clientId}
+            .recordId=${route.petId}
+          ></pet-screen>`;
         case 'sync':
-          return html`<sync-screen .services=${s} .user=${user} .monitor=${this.monitor} .storage=${localStorageOrNull()}></sync-screen>`;
+          return html`<sync-screen
+            .services=${s}
+            .user=${user}
+            .monitor=${this.monitor}
+            .storage=${localStorageOrNull()}
+          ></sync-screen>`;
         case 'signin':
           // Signed in already: this is "sign in again" after the session expired on the server.
-          return html`<sign-in-screen .services=${s} .notice=${`Signed in on this tablet as ${user.name}. Sign in again to resume syncing.`}
-            @signed-in=${this.onSignedIn}></sign-in-screen>`;
+          return html`<sign-in-screen
+            .services=${s}
+            .notice=${`Signed in on this tablet as ${user.name}. Sign in again to resume syncing.`}
+            @signed-in=${this.onSignedIn}
+          ></sign-in-screen>`;
         default:
           return nothing;
       }
@@ -359,7 +474,9 @@ export class SmartDmvApp extends LitElement {
     this.preload(route);
     // Move focus to the new screen for keyboard and screen-reader users (not on in-screen changes).
     if (previous.name !== route.name) {
-      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('main')?.focus({ preventScroll: true }));
+      void this.updateComplete.then(() =>
+        this.renderRoot.querySelector<HTMLElement>('main')?.focus({ preventScroll: true }),
+      );
       window.scrollTo?.(0, 0);
     }
   }
@@ -386,7 +503,11 @@ export class SmartDmvApp extends LitElement {
     this._session = { status: 'signed-in', user };
     if (this._route.name === 'signin') this.router.navigate('/appointments', { replace: true });
     try {
-      await this.services?.client.send({ type: 'SESSION_STARTED', user, ...(revocationToken ? { revocationToken } : {}) });
+      await this.services?.client.send({
+        type: 'SESSION_STARTED',
+        user,
+        ...(revocationToken ? { revocationToken } : {}),
+      });
     } catch {
       // No worker yet (first visit): tell it once one controls the page.
       void this.waitForWorker()
@@ -439,11 +560,14 @@ export class SmartDmvApp extends LitElement {
     let notice = 'You are signed out.';
     try {
       const { pending, revokeQueued } = await services.client.send({ type: 'SESSION_ENDED', serverSignedOut });
-      if (revokeQueued) notice = 'You are signed out on this tablet. The practice server is told as soon as the tablet is online.';
-      if (pending > 0) notice += ` ${plural(pending, 'change')} not yet synced ${pending === 1 ? 'stays' : 'stay'} on this tablet until the person who made ${pending === 1 ? 'it' : 'them'} signs in again.`;
+      if (revokeQueued)
+        notice = 'You are signed out on this tablet. The practice server is told as soon as the tablet is online.';
+      if (pending > 0)
+        notice += ` ${plural(pending, 'change')} not yet synced ${pending === 1 ? 'stays' : 'stay'} on this tablet until the person who made ${pending === 1 ? 'it' : 'them'} signs in again.`;
     } catch {
       // No worker: nothing stored locally to drop.
-      if (!serverSignedOut) notice = 'Signed out on this tablet. The server could not be told (offline); the session ends when it expires.';
+      if (!serverSignedOut)
+        notice = 'Signed out on this tablet. The server could not be told (offline); the session ends when it expires.';
     }
     this._signingOut = false;
     this.showSignedOut(notice);

@@ -54,7 +54,9 @@ export function matchRoute(pathname: string, search = ''): Route {
       if (third === 'move' && fourth === undefined) {
         const id = parseIdSegment(second);
         const conflictId = Number(params.get('conflict'));
-        return id !== null && Number.isSafeInteger(conflictId) && conflictId > 0 ? { name: 'appointment-move', id, conflictId } : notFound;
+        return id !== null && Number.isSafeInteger(conflictId) && conflictId > 0
+          ? { name: 'appointment-move', id, conflictId }
+          : notFound;
       }
       if (third !== undefined) return notFound;
       if (second === 'new') {
@@ -122,7 +124,12 @@ export function routePath(route: Route): string {
 
 /** "Book appointment" from a client's or a pet's page: the form opens with them chosen. */
 export function bookingPath(who: { clientId: EntityId | null; petId?: EntityId | null; date?: string | null }): string {
-  return routePath({ name: 'appointment-new', date: who.date ?? null, clientId: who.clientId, petId: who.petId ?? null });
+  return routePath({
+    name: 'appointment-new',
+    date: who.date ?? null,
+    clientId: who.clientId,
+    petId: who.petId ?? null,
+  });
 }
 
 export interface HistoryHost {
@@ -174,8 +181,11 @@ export class Router {
 
 /** The same-origin path an in-app link click should navigate to, or null to let the browser handle it. */
 export function linkTarget(event: MouseEvent, origin: string): string | null {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return null;
-  const anchor = event.composedPath().find((n): n is HTMLAnchorElement => n instanceof HTMLAnchorElement && n.hasAttribute('href'));
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return null;
+  const anchor = event
+    .composedPath()
+    .find((n): n is HTMLAnchorElement => n instanceof HTMLAnchorElement && n.hasAttribute('href'));
   if (!anchor || anchor.target || anchor.hasAttribute('download')) return null;
   if (anchor.getAttribute('href')?.startsWith('#')) return null; // in-page anchor (skip link)
   const url = new URL(anchor.href, origin);

@@ -46,4 +46,3 @@ export function browserServices(): AppServices {
     sessionHint: storageSessionHint(localStorageOrNull()),
   });
 }
-

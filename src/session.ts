@@ -14,8 +14,7 @@ import type { AppServices } from './services.ts';
 export const CONNECT_TO_SIGN_IN = 'Connect to sign in.';
 
 export type SessionCheck =
-  | { status: 'signed-in'; user: SessionUser; offline: boolean }
-  | { status: 'signed-out'; offline: boolean };
+  { status: 'signed-in'; user: SessionUser; offline: boolean } | { status: 'signed-out'; offline: boolean };
 
 /**
  * Whether this tablet was signed in when last used (kept in localStorage at sign-in and sign-out).
@@ -73,7 +72,9 @@ export async function checkSession(
     if (!(error instanceof ApiError && error.isNetwork)) throw error;
     await waitForWorker();
     const remembered = await rememberedUser(services);
-    return remembered ? { status: 'signed-in', user: remembered, offline: true } : { status: 'signed-out', offline: true };
+    return remembered
+      ? { status: 'signed-in', user: remembered, offline: true }
+      : { status: 'signed-out', offline: true };
   }
 }
 
@@ -89,7 +90,11 @@ export async function rememberedUser(services: Pick<AppServices, 'client'>): Pro
  * Tells the worker about the session unless it already serves this user (avoids a pull per page
  * load). A fresh sign-in's revocation token always goes to the worker.
  */
-export async function startWorkerSession(services: Pick<AppServices, 'client'>, user: SessionUser, revocationToken?: string): Promise<void> {
+export async function startWorkerSession(
+  services: Pick<AppServices, 'client'>,
+  user: SessionUser,
+  revocationToken?: string,
+): Promise<void> {
   const known = await rememberedUser(services);
   if (!revocationToken && known && known.id === user.id && known.practiceId === user.practiceId) return;
   await services.client.send({ type: 'SESSION_STARTED', user, ...(revocationToken ? { revocationToken } : {}) });

@@ -9,7 +9,10 @@ export interface Registration {
 
 export function registerServiceWorker(onUpdateWaiting: (applyUpdate: () => void) => void): Registration {
   if (!('serviceWorker' in navigator)) {
-    return { workbox: null, controlled: Promise.reject(new Error('Service workers are not supported in this browser')) };
+    return {
+      workbox: null,
+      controlled: Promise.reject(new Error('Service workers are not supported in this browser')),
+    };
   }
   const workbox = new Workbox('/sw.js', { scope: '/', type: 'classic' });
   workbox.addEventListener('waiting', () => {

@@ -71,10 +71,19 @@ export class WorkerClient {
         clearTimeout(timer);
         channel.port1.close();
         const reply = WorkerReplySchema.safeParse(event.data);
-        if (!reply.success) { reject(new WorkerRequestError('BAD_REPLY', `Malformed reply to ${type}`)); return; }
-        if (!reply.data.ok) { reject(new WorkerRequestError(reply.data.error.code, reply.data.error.message)); return; }
+        if (!reply.success) {
+          reject(new WorkerRequestError('BAD_REPLY', `Malformed reply to ${type}`));
+          return;
+        }
+        if (!reply.data.ok) {
+          reject(new WorkerRequestError(reply.data.error.code, reply.data.error.message));
+          return;
+        }
         const value = REPLY_SCHEMAS[type].safeParse(reply.data.value);
-        if (!value.success) { reject(new WorkerRequestError('BAD_REPLY', `Unexpected reply to ${type}: ${value.error.message}`)); return; }
+        if (!value.success) {
+          reject(new WorkerRequestError('BAD_REPLY', `Unexpected reply to ${type}: ${value.error.message}`));
+          return;
+        }
         resolve(value.data);
       };
       if (!this.transport.post(checked, channel.port2)) {

@@ -1,6 +1,11 @@
 /// <reference lib="webworker" />
 /** The app shell: precached build output, navigations answered with index.html offline. */
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
+import {
+  cleanupOutdatedCaches,
+  createHandlerBoundToURL,
+  precacheAndRoute,
+  type PrecacheEntry,
+} from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
 
@@ -11,7 +16,8 @@ export function installAppShell(manifest: (PrecacheEntry | string)[]): void {
   registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
   // Icons and manifest are not in the precache list by hash: cache them on first use.
   registerRoute(
-    ({ url, sameOrigin }) => sameOrigin && (url.pathname.startsWith('/icons/') || url.pathname.endsWith('.webmanifest')),
+    ({ url, sameOrigin }) =>
+      sameOrigin && (url.pathname.startsWith('/icons/') || url.pathname.endsWith('.webmanifest')),
     new CacheFirst({ cacheName: 'smartdmv-static' }),
   );
 }

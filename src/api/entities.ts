@@ -62,8 +62,15 @@ export class EntitiesApi {
 
   // ------------------------------------------------------------------ appointments
 
-  /** Appointments whose start lies in [from, to] (ISO date-times with offset), optionally of one practitioner or pet. */
-  async listAppointments(range: { from: string; to: string; practitionerId?: EntityId; petId?: EntityId }): Promise<LocalAppointment[]> {
+  /**
+   * Appointments whose start lies in [from, to] (ISO date-times with offset), optionally of one practitioner or pet.
+   */
+  async listAppointments(range: {
+    from: string;
+    to: string;
+    practitionerId?: EntityId;
+    petId?: EntityId;
+  }): Promise<LocalAppointment[]> {
     const params = {
       from: range.from,
       to: range.to,
@@ -80,7 +87,10 @@ export class EntitiesApi {
   }
 
   async createAppointment(input: AppointmentInput): Promise<LocalAppointment> {
-    const { data } = await requestJson(this.fetchFn, '/api/appointments', one(LocalAppointmentSchema), { method: 'POST', body: input });
+    const { data } = await requestJson(this.fetchFn, '/api/appointments', one(LocalAppointmentSchema), {
+      method: 'POST',
+      body: input,
+    });
     return this.wrote('appointments', data);
   }
 
@@ -94,7 +104,11 @@ export class EntitiesApi {
 
   /** Appointments of one pet (any date). */
   async listAppointmentsOfPet(petId: EntityId): Promise<LocalAppointment[]> {
-    const { data } = await requestJson(this.fetchFn, `/api/appointments${query({ petId: String(petId) })}`, many(LocalAppointmentSchema));
+    const { data } = await requestJson(
+      this.fetchFn,
+      `/api/appointments${query({ petId: String(petId) })}`,
+      many(LocalAppointmentSchema),
+    );
     return data;
   }
 
@@ -105,7 +119,12 @@ export class EntitiesApi {
 
   /** Removes an appointment for good (the screens offer it for cancelled ones); syncs like any write. */
   async deleteAppointment(id: EntityId): Promise<LocalAppointment> {
-    const { data } = await requestJson(this.fetchFn, `/api/appointments/${idPath(id)}`, one(LocalAppointmentSchema), DELETE);
+    const { data } = await requestJson(
+      this.fetchFn,
+      `/api/appointments/${idPath(id)}`,
+      one(LocalAppointmentSchema),
+      DELETE,
+    );
     return this.wrote('appointments', data);
   }
 
@@ -130,7 +149,10 @@ export class EntitiesApi {
   }
 
   async updateClient(id: EntityId, changes: Partial<Omit<ClientInput, 'role'>>): Promise<LocalUser> {
-    const { data } = await requestJson(this.fetchFn, `/api/users/${idPath(id)}`, one(LocalUserSchema), { method: 'PATCH', body: changes });
+    const { data } = await requestJson(this.fetchFn, `/api/users/${idPath(id)}`, one(LocalUserSchema), {
+      method: 'PATCH',
+      body: changes,
+    });
     return this.wrote('users', data);
   }
 
@@ -162,7 +184,10 @@ export class EntitiesApi {
   }
 
   async updatePet(id: EntityId, changes: Partial<PetInput>): Promise<LocalPet> {
-    const { data } = await requestJson(this.fetchFn, `/api/pets/${idPath(id)}`, one(LocalPetSchema), { method: 'PATCH', body: changes });
+    const { data } = await requestJson(this.fetchFn, `/api/pets/${idPath(id)}`, one(LocalPetSchema), {
+      method: 'PATCH',
+      body: changes,
+    });
     return this.wrote('pets', data);
   }
 

@@ -39,7 +39,10 @@ export async function requestJson<S extends z.ZodType>(
 ): Promise<z.infer<S>> {
   const init: RequestInit = {
     method: request.method ?? 'GET',
-    headers: { Accept: 'application/json', ...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Accept: 'application/json',
+      ...(request.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
     credentials: 'same-origin',
   };
   if (request.body !== undefined) init.body = JSON.stringify(request.body);
@@ -60,7 +63,11 @@ export async function requestJson<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(payload);
   if (!parsed.success) {
-    throw new ApiError(response.status, 'BAD_RESPONSE', `Unexpected answer from ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    throw new ApiError(
+      response.status,
+      'BAD_RESPONSE',
+      `Unexpected answer from ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
   }
   return parsed.data;
 }
@@ -77,7 +84,7 @@ async function readJson(response: Response): Promise<unknown> {
 
 function messageOf(payload: unknown): string | null {
   if (typeof payload === 'object' && payload !== null && 'message' in payload) {
-    const message = (payload).message;
+    const message = payload.message;
     if (typeof message === 'string') return message;
   }
   return null;

@@ -24,7 +24,14 @@ export function confirmGroup(o: ConfirmOptions) {
     <div class="confirm ${o.tone ?? 'danger'}" role="group" aria-label=${o.label}>
       ${o.message ? html`<div class="confirm-message">${o.message}</div>` : nothing}
       <span class="confirm-buttons">
-        <button type="button" class=${o.tone === 'warning' ? 'primary' : 'danger solid'} ?disabled=${o.busy ?? false} @click=${o.onConfirm}>${o.confirm}</button>
+        <button
+          type="button"
+          class=${o.tone === 'warning' ? 'primary' : 'danger solid'}
+          ?disabled=${o.busy ?? false}
+          @click=${o.onConfirm}
+        >
+          ${o.confirm}
+        </button>
         <button type="button" data-safe-choice @click=${o.onKeep}>${o.keep}</button>
       </span>
     </div>
@@ -40,7 +47,10 @@ export function refusal(message: TemplateResult, onOk: () => void) {
 }
 
 /** Puts focus on the safe choice of a confirmation that just appeared (its opener is gone). */
-export async function focusSafeChoice(host: { updateComplete: Promise<boolean>; renderRoot: ParentNode }): Promise<void> {
+export async function focusSafeChoice(host: {
+  updateComplete: Promise<boolean>;
+  renderRoot: ParentNode;
+}): Promise<void> {
   await host.updateComplete;
   host.renderRoot.querySelector<HTMLElement>('[data-safe-choice]')?.focus();
 }

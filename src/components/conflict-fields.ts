@@ -32,7 +32,10 @@ export interface FieldRow {
   conflicting: boolean;
 }
 
-type ConflictFields = Pick<ConflictRecord, 'localData' | 'serverData' | 'affectedFields' | 'localTimestamp' | 'conflictType'> &
+type ConflictFields = Pick<
+  ConflictRecord,
+  'localData' | 'serverData' | 'affectedFields' | 'localTimestamp' | 'conflictType'
+> &
   Partial<Pick<ConflictRecord, 'localOperation' | 'entityType' | 'serverChangedFields' | 'serverEditedAt'>>;
 
 /**
@@ -41,7 +44,9 @@ type ConflictFields = Pick<ConflictRecord, 'localData' | 'serverData' | 'affecte
  */
 export function strategiesFor(conflict: ConflictFields): readonly ResolutionStrategy[] {
   if (conflict.conflictType === 'double_booking') {
-    return conflict.localOperation === 'update' ? DOUBLE_BOOKING_STRATEGIES : DOUBLE_BOOKING_STRATEGIES.filter((s) => s !== 'server_wins');
+    return conflict.localOperation === 'update'
+      ? DOUBLE_BOOKING_STRATEGIES
+      : DOUBLE_BOOKING_STRATEGIES.filter((s) => s !== 'server_wins');
   }
   return conflict.localOperation === 'delete' ? ['server_wins', 'client_wins', 'last_write_wins'] : VERSION_STRATEGIES;
 }
@@ -65,24 +70,33 @@ export function conflictRows(conflict: ConflictFields): FieldRow[] {
     ...(conflict.serverChangedFields ?? []),
     ...writable.filter((f) => f in conflict.serverData),
   ];
-  const rows = [...new Set(candidates)].filter((f) => !hidden(f)).map((field): FieldRow => {
-    const local = conflict.localData[field];
-    const server = conflict.serverData[field];
-    const changedLocally = field in conflict.localData;
-    const changedOnServer = serverSide ? serverSide.has(field) : conflict.affectedFields.includes(field) ? true : null;
-    const differs = changedLocally ? !same(local, server) : changedOnServer === true;
-    return {
-      field,
-      local,
-      server,
-      changedLocally,
-      changedOnServer,
-      differs,
-      conflicting: changedLocally && conflict.affectedFields.includes(field) && differs,
-    };
-  });
+  const rows = [...new Set(candidates)]
+    .filter((f) => !hidden(f))
+    .map((field): FieldRow => {
+      const local = conflict.localData[field];
+      const server = conflict.serverData[field];
+      const changedLocally = field in conflict.localData;
+      const changedOnServer = serverSide
+        ? serverSide.has(field)
+        : conflict.affectedFields.includes(field)
+          ? true
+          : null;
+      const differs = changedLocally ? !same(local, server) : changedOnServer === true;
+      return {
+        field,
+        local,
+        server,
+        changedLocally,
+        changedOnServer,
+        differs,
+        conflicting: changedLocally && conflict.affectedFields.includes(field) && differs,
+      };
+    });
   const rank = (r: FieldRow) => (r.conflicting ? 0 : r.changedLocally ? 1 : r.changedOnServer ? 2 : 3);
-  return rows.map((row, index) => ({ row, index })).sort((a, b) => rank(a.row) - rank(b.row) || a.index - b.index).map((x) => x.row);
+  return rows
+    .map((row, index) => ({ row, index }))
+    .sort((a, b) => rank(a.row) - rank(b.row) || a.index - b.index)
+    .map((x) => x.row);
 }
 
 /** Fields the user must decide under a strategy (the others are decided by the strategy). */
@@ -90,7 +104,8 @@ export function fieldsRequiringChoice(conflict: ConflictFields, strategy: Resolu
   const rows = conflictRows(conflict);
   if (strategy === 'merge') return rows.filter((r) => r.conflicting).map((r) => r.field);
   // As the worker's resolver: every field this tablet changed (and any both changed).
-  if (strategy === 'manual') return rows.filter((r) => r.changedLocally || conflict.affectedFields.includes(r.field)).map((r) => r.field);
+  if (strategy === 'manual')
+    return rows.filter((r) => r.changedLocally || conflict.affectedFields.includes(r.field)).map((r) => r.field);
   return [];
 }
 
@@ -98,7 +113,8 @@ export function fieldsRequiringChoice(conflict: ConflictFields, strategy: Resolu
 export function defaultChoices(conflict: ConflictFields, strategy: ResolutionStrategy): Record<string, FieldChoice> {
   const choices: Record<string, FieldChoice> = {};
   if (strategy !== 'manual') return choices;
-  for (const row of conflictRows(conflict)) if (row.changedLocally && !row.differs) choices[row.field] = { source: 'server' };
+  for (const row of conflictRows(conflict))
+    if (row.changedLocally && !row.differs) choices[row.field] = { source: 'server' };
   return choices;
 }
 
@@ -123,7 +139,8 @@ export function buildResolution(
  * (`serverEditedAt`) when the server says, else when the server received it (`updatedAt`).
  */
 export function serverEditTime(conflict: ConflictFields): { at: number; onDevice: boolean } | null {
-  if (conflict.serverEditedAt !== undefined && Number.isFinite(conflict.serverEditedAt)) return { at: conflict.serverEditedAt, onDevice: true };
+  if (conflict.serverEditedAt !== undefined && Number.isFinite(conflict.serverEditedAt))
+    return { at: conflict.serverEditedAt, onDevice: true };
   const received = Date.parse(String(conflict.serverData.updatedAt ?? ''));
   return Number.isFinite(received) ? { at: received, onDevice: false } : null;
 }
@@ -142,9 +159,12 @@ export function lastWriteWinner(conflict: ConflictFields): 'local' | 'server' {
 export function lastWriteSentence(conflict: ConflictFields): string {
   const server = serverEditTime(conflict);
   const mine = conflict.localTimestamp;
-  if (!server) return `Your edit (${formatEditTime(mine, mine)} on this tablet) is kept: the server’s version has no edit time.`;
+  if (!server)
+    return `Your edit (${formatEditTime(mine, mine)} on this tablet) is kept: the server’s version has no edit time.`;
   const yours = `${formatEditTime(mine, server.at)} on this tablet`;
-  const theirs = server.onDevice ? `${formatEditTime(server.at, mine)} on another device` : `${formatEditTime(server.at, mine)}, when the server received it`;
+  const theirs = server.onDevice
+    ? `${formatEditTime(server.at, mine)} on another device`
+    : `${formatEditTime(server.at, mine)}, when the server received it`;
   if (mine > server.at) return `Your edit (${yours}) is newer than the other edit (${theirs}).`;
   if (mine < server.at) return `The other edit (${theirs}) is newer than yours (${yours}).`;
   return `Both edits were made at the same moment (${yours}): the other edit is kept.`;
@@ -156,20 +176,27 @@ export function lastWriteSentence(conflict: ConflictFields): string {
  */
 function formatEditTime(at: number, other: number): string {
   if (localDateKey(new Date(at)) !== localDateKey(new Date(other))) return formatDateTime(at);
-  return Math.floor(at / 60_000) === Math.floor(other / 60_000) ? formatTimeWithSeconds(at) : formatTime(new Date(at).toISOString());
+  return Math.floor(at / 60_000) === Math.floor(other / 60_000)
+    ? formatTimeWithSeconds(at)
+    : formatTime(new Date(at).toISOString());
 }
 
 /** A sentence that says what applying the strategy will do, shown before "Apply". */
 export function outcomeSummary(conflict: ConflictFields, strategy: ResolutionStrategy): string {
   if (conflict.conflictType === 'double_booking') return doubleBookingOutcome(conflict, strategy);
   if (conflict.localOperation === 'delete') {
-    const keep = strategy === 'client_wins' || (strategy === 'last_write_wins' && lastWriteWinner(conflict) === 'local');
-    return keep ? 'The record is deleted, the server’s changes with it.' : 'Your deletion is dropped; the server’s version stays.';
+    const keep =
+      strategy === 'client_wins' || (strategy === 'last_write_wins' && lastWriteWinner(conflict) === 'local');
+    return keep
+      ? 'The record is deleted, the server’s changes with it.'
+      : 'Your deletion is dropped; the server’s version stays.';
   }
   const deleted = conflict.conflictType === 'deleted';
   switch (strategy) {
     case 'server_wins':
-      return deleted ? 'The record stays deleted; your changes are dropped.' : 'Your changes are dropped; the server’s version stays.';
+      return deleted
+        ? 'The record stays deleted; your changes are dropped.'
+        : 'Your changes are dropped; the server’s version stays.';
     case 'client_wins':
       return deleted ? 'The record is created again with your changes.' : 'Your changes replace the server’s values.';
     case 'last_write_wins':

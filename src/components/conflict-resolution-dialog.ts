@@ -11,7 +11,13 @@
  * @fires conflict-dialog-close - the user dismissed the dialog (Cancel, Escape).
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { type ConflictRecord, type EntityId, type FieldChoice, type Resolution, type ResolutionStrategy } from '../protocol/index.ts';
+import {
+  type ConflictRecord,
+  type EntityId,
+  type FieldChoice,
+  type Resolution,
+  type ResolutionStrategy,
+} from '../protocol/index.ts';
 import { fieldLabel, formatDateTime } from '../format.ts';
 import { controls } from '../styles/controls.ts';
 import {
@@ -99,39 +105,137 @@ export class ConflictResolutionDialog extends LitElement {
         box-shadow: 0 12px 48px rgb(15 23 42 / 0.35);
         color: var(--sd-color-text);
       }
-      dialog::backdrop { background: rgb(15 23 42 / 0.55); }
-      .body { padding: var(--sd-space-5); display: flex; flex-direction: column; gap: var(--sd-space-4); }
-      header p { margin: var(--sd-space-2) 0 0; color: var(--sd-color-text-muted); }
-      fieldset { border: 2px solid var(--sd-color-border-subtle); border-radius: var(--sd-radius); padding: var(--sd-space-3); margin: 0; }
-      legend { font-weight: 700; padding: 0 var(--sd-space-2); }
-      .strategies { display: flex; flex-direction: column; gap: var(--sd-space-1); }
+      dialog::backdrop {
+        background: rgb(15 23 42 / 0.55);
+      }
+      .body {
+        padding: var(--sd-space-5);
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-4);
+      }
+      header p {
+        margin: var(--sd-space-2) 0 0;
+        color: var(--sd-color-text-muted);
+      }
+      fieldset {
+        border: 2px solid var(--sd-color-border-subtle);
+        border-radius: var(--sd-radius);
+        padding: var(--sd-space-3);
+        margin: 0;
+      }
+      legend {
+        font-weight: 700;
+        padding: 0 var(--sd-space-2);
+      }
+      .strategies {
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-1);
+      }
       .strategy {
-        display: flex; gap: var(--sd-space-3); align-items: center;
-        padding: var(--sd-space-2) var(--sd-space-3); min-height: var(--sd-touch);
-        border: 2px solid var(--sd-color-border-subtle); border-radius: var(--sd-radius); cursor: pointer;
+        display: flex;
+        gap: var(--sd-space-3);
+        align-items: center;
+        padding: var(--sd-space-2) var(--sd-space-3);
+        min-height: var(--sd-touch);
+        border: 2px solid var(--sd-color-border-subtle);
+        border-radius: var(--sd-radius);
+        cursor: pointer;
         font-weight: 400;
       }
-      .strategy:has(input:checked) { border-color: var(--sd-color-primary); background: var(--sd-color-primary-soft); }
-      .strategy strong { margin-inline-end: var(--sd-space-2); }
-      .strategy input { flex: none; }
-      .summary { font-weight: 600; margin: 0; }
-      .table-wrap { overflow-x: auto; }
-      table { border-collapse: collapse; width: 100%; }
-      th, td { text-align: start; vertical-align: top; padding: var(--sd-space-2) var(--sd-space-3); border-bottom: 1px solid var(--sd-color-border-subtle); }
-      thead th { font-size: 0.9rem; color: var(--sd-color-text-muted); border-bottom: 2px solid var(--sd-color-border); }
-      tr.differs { background: var(--sd-color-warning-soft); }
-      tr.differs th[scope='row'] { border-inline-start: 4px solid var(--sd-color-warning-border); }
-      .value { overflow-wrap: break-word; }
-      .tag { display: flex; width: fit-content; margin-top: var(--sd-space-1); font-size: 0.75rem; }
-      tr.conflicting { background: var(--sd-color-danger-soft); }
-      tr.conflicting th[scope='row'] { border-inline-start: 4px solid var(--sd-color-danger); }
-      .choices { display: flex; flex-wrap: wrap; gap: var(--sd-space-1) var(--sd-space-3); }
-      .choices label { display: inline-flex; align-items: center; gap: var(--sd-space-2); min-height: 44px; font-weight: 500; cursor: pointer; }
-      .choices .custom { min-width: 10rem; flex: 1 1 100%; }
-      .choices textarea.custom { min-height: 5rem; }
-      .auto { color: var(--sd-color-text-muted); font-size: 0.95rem; }
-      .missing { background: var(--sd-color-danger-soft); }
-      footer { display: flex; justify-content: flex-end; gap: var(--sd-space-3); flex-wrap: wrap; padding: var(--sd-space-4) var(--sd-space-5); border-top: 1px solid var(--sd-color-border-subtle); position: sticky; bottom: 0; background: var(--sd-color-surface); }
+      .strategy:has(input:checked) {
+        border-color: var(--sd-color-primary);
+        background: var(--sd-color-primary-soft);
+      }
+      .strategy strong {
+        margin-inline-end: var(--sd-space-2);
+      }
+      .strategy input {
+        flex: none;
+      }
+      .summary {
+        font-weight: 600;
+        margin: 0;
+      }
+      .table-wrap {
+        overflow-x: auto;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+      }
+      th,
+      td {
+        text-align: start;
+        vertical-align: top;
+        padding: var(--sd-space-2) var(--sd-space-3);
+        border-bottom: 1px solid var(--sd-color-border-subtle);
+      }
+      thead th {
+        font-size: 0.9rem;
+        color: var(--sd-color-text-muted);
+        border-bottom: 2px solid var(--sd-color-border);
+      }
+      tr.differs {
+        background: var(--sd-color-warning-soft);
+      }
+      tr.differs th[scope='row'] {
+        border-inline-start: 4px solid var(--sd-color-warning-border);
+      }
+      .value {
+        overflow-wrap: break-word;
+      }
+      .tag {
+        display: flex;
+        width: fit-content;
+        margin-top: var(--sd-space-1);
+        font-size: 0.75rem;
+      }
+      tr.conflicting {
+        background: var(--sd-color-danger-soft);
+      }
+      tr.conflicting th[scope='row'] {
+        border-inline-start: 4px solid var(--sd-color-danger);
+      }
+      .choices {
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--sd-space-1) var(--sd-space-3);
+      }
+      .choices label {
+        display: inline-flex;
+        align-items: center;
+        gap: var(--sd-space-2);
+        min-height: 44px;
+        font-weight: 500;
+        cursor: pointer;
+      }
+      .choices .custom {
+        min-width: 10rem;
+        flex: 1 1 100%;
+      }
+      .choices textarea.custom {
+        min-height: 5rem;
+      }
+      .auto {
+        color: var(--sd-color-text-muted);
+        font-size: 0.95rem;
+      }
+      .missing {
+        background: var(--sd-color-danger-soft);
+      }
+      footer {
+        display: flex;
+        justify-content: flex-end;
+        gap: var(--sd-space-3);
+        flex-wrap: wrap;
+        padding: var(--sd-space-4) var(--sd-space-5);
+        border-top: 1px solid var(--sd-color-border-subtle);
+        position: sticky;
+        bottom: 0;
+        background: var(--sd-color-surface);
+      }
     `,
   ];
 
@@ -193,7 +297,9 @@ export class ConflictResolutionDialog extends LitElement {
       <form method="dialog" @submit=${this.onSubmit}>
         <div class="body">
           <header>
-            <h2 id="title">${booking ? `Double booking: ${bookingName(conflict)}` : `Resolve conflict: ${describeConflict(conflict)}`}</h2>
+            <h2 id="title">
+              ${booking ? `Double booking: ${bookingName(conflict)}` : `Resolve conflict: ${describeConflict(conflict)}`}
+            </h2>
             <p id="explanation">${this.explanation(conflict)}</p>
           </header>
 
@@ -205,26 +311,43 @@ export class ConflictResolutionDialog extends LitElement {
               ${strategiesFor(conflict).map(
                 (s) => html`
                   <label class="strategy">
-                    <input type="radio" name="strategy" value=${s} .checked=${strategy === s} @change=${() => this.pickStrategy(s)} />
-                    <span><strong>${strategyLabel(s, conflict.conflictType)}</strong>${this.strategyHint(conflict, s)}</span>
+                    <input
+                      type="radio"
+                      name="strategy"
+                      value=${s}
+                      .checked=${strategy === s}
+                      @change=${() => this.pickStrategy(s)}
+                    />
+                    <span
+                      ><strong>${strategyLabel(s, conflict.conflictType)}</strong
+                      >${this.strategyHint(conflict, s)}</span
+                    >
                   </label>
                 `,
               )}
             </div>
           </fieldset>
 
-          <p class="summary" aria-live="polite">${strategy ? outcomeSummary(conflict, strategy) : 'Choose how to resolve, then Apply.'}</p>
+          <p class="summary" aria-live="polite">
+            ${strategy ? outcomeSummary(conflict, strategy) : 'Choose how to resolve, then Apply.'}
+          </p>
 
           ${booking ? nothing : this.renderFieldTable(conflict)}
           ${this._needStrategy ? html`<p class="error-text" role="alert">Choose how to resolve the conflict.</p>` : nothing}
-          ${this._missing.length > 0
-            ? html`<p class="error-text" role="alert">Choose a value for: ${this._missing.map(fieldLabel).join(', ')}.</p>`
-            : nothing}
+          ${
+            this._missing.length > 0
+              ? html`<p class="error-text" role="alert">
+                  Choose a value for: ${this._missing.map(fieldLabel).join(', ')}.
+                </p>`
+              : nothing
+          }
           ${this.error ? html`<p class="banner error" role="alert">${this.error}</p>` : nothing}
         </div>
         <footer>
           <button type="button" @click=${this.onCancel}>Cancel</button>
-          <button type="submit" class="primary" ?disabled=${this.busy}>${this.busy ? 'Applying…' : strategy === 'move' ? 'Choose a new time…' : 'Apply'}</button>
+          <button type="submit" class="primary" ?disabled=${this.busy}>
+            ${this.busy ? 'Applying…' : strategy === 'move' ? 'Choose a new time…' : 'Apply'}
+          </button>
         </footer>
       </form>
     `;
@@ -234,13 +357,17 @@ export class ConflictResolutionDialog extends LitElement {
   private explanation(conflict: ConflictRecord): string {
     const local = formatDateTime(conflict.localTimestamp);
     const server = serverEditTime(conflict);
-    const serverWhen = server ? `${formatDateTime(server.at)}${server.onDevice ? '' : ', when the server received it'}` : 'time unknown';
+    const serverWhen = server
+      ? `${formatDateTime(server.at)}${server.onDevice ? '' : ', when the server received it'}`
+      : 'time unknown';
     if (conflict.conflictType === 'double_booking') {
       const verb = conflict.localOperation === 'create' ? 'booked' : 'changed';
       return `This appointment was ${verb} on this tablet (${local}), but when it synced the time was already taken. The server has not saved it.`;
     }
-    if (conflict.localOperation === 'delete') return `It was deleted on this tablet (${local}) but changed elsewhere since (${serverWhen}).`;
-    if (conflict.conflictType === 'deleted') return 'Someone deleted this record on the server after it was changed on this tablet.';
+    if (conflict.localOperation === 'delete')
+      return `It was deleted on this tablet (${local}) but changed elsewhere since (${serverWhen}).`;
+    if (conflict.conflictType === 'deleted')
+      return 'Someone deleted this record on the server after it was changed on this tablet.';
     return `It was changed on this tablet (${local}) and on another device (${serverWhen}).`;
   }
 
@@ -250,30 +377,37 @@ export class ConflictResolutionDialog extends LitElement {
     const required = new Set(strategy ? fieldsRequiringChoice(conflict, strategy) : []);
     const showChoices = strategy === 'merge' || strategy === 'manual';
     return html`
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">Values on this tablet and on the server</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Field</th>
-                  <th scope="col">This tablet</th>
-                  <th scope="col">Server</th>
-                  ${showChoices ? html`<th scope="col">Keep</th>` : nothing}
-                </tr>
-              </thead>
-              <tbody>
-                ${rows.map((row) => this.renderRow(row, showChoices, required.has(row.field)))}
-              </tbody>
-            </table>
-          </div>
+      <div class="table-wrap">
+        <table>
+          <caption class="visually-hidden">
+            Values on this tablet and on the server
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">Field</th>
+              <th scope="col">This tablet</th>
+              <th scope="col">Server</th>
+              ${showChoices ? html`<th scope="col">Keep</th>` : nothing}
+            </tr>
+          </thead>
+          <tbody>
+            ${rows.map((row) => this.renderRow(row, showChoices, required.has(row.field)))}
+          </tbody>
+        </table>
+      </div>
     `;
   }
 
   private strategyHint(conflict: ConflictRecord, s: ResolutionStrategy) {
     if (conflict.conflictType === 'double_booking' && s === 'server_wins') {
-      return html`<span class="hint">Drop the change made on this tablet; the booking stays as it is on the server.</span>`;
+      return html`<span class="hint"
+        >Drop the change made on this tablet; the booking stays as it is on the server.</span
+      >`;
     }
-    const extra = s === 'last_write_wins' ? html` <span data-testid="last-write-sentence">${lastWriteSentence(conflict)}</span>` : nothing;
+    const extra =
+      s === 'last_write_wins'
+        ? html` <span data-testid="last-write-sentence">${lastWriteSentence(conflict)}</span>`
+        : nothing;
     return html`<span class="hint">${STRATEGY_DESCRIPTION[s]}${extra}</span>`;
   }
 
@@ -281,18 +415,25 @@ export class ConflictResolutionDialog extends LitElement {
     const label = fieldLabel(row.field);
     const missing = this._missing.includes(row.field);
     return html`
-      <tr class="${row.differs ? 'differs' : ''} ${row.conflicting ? 'conflicting' : ''} ${missing ? 'missing' : ''}" data-field=${row.field}>
+      <tr
+        class="${row.differs ? 'differs' : ''} ${row.conflicting ? 'conflicting' : ''} ${missing ? 'missing' : ''}"
+        data-field=${row.field}
+      >
         <th scope="row">
           ${label}
-          ${row.conflicting
-            ? html`<span class="tag badge conflict">Both changed</span>`
-            : row.changedLocally && row.differs
-              ? html`<span class="tag badge pending">Changed here</span>`
-              : row.changedOnServer
-                ? html`<span class="tag badge pending">Changed on server</span>`
-                : nothing}
+          ${
+            row.conflicting
+              ? html`<span class="tag badge conflict">Both changed</span>`
+              : row.changedLocally && row.differs
+                ? html`<span class="tag badge pending">Changed here</span>`
+                : row.changedOnServer
+                  ? html`<span class="tag badge pending">Changed on server</span>`
+                  : nothing
+          }
         </th>
-        <td class="value">${row.changedLocally ? this.display(row.field, row.local) : html`<span class="auto">Not changed here</span>`}</td>
+        <td class="value">
+          ${row.changedLocally ? this.display(row.field, row.local) : html`<span class="auto">Not changed here</span>`}
+        </td>
         <td class="value">${this.display(row.field, row.server)}</td>
         ${showChoices ? html`<td>${required ? this.renderChoice(row, label) : this.renderAuto(row)}</td>` : nothing}
       </tr>
@@ -313,12 +454,35 @@ export class ConflictResolutionDialog extends LitElement {
       (typeof row.local === 'string' || typeof row.server === 'string');
     return html`
       <div class="choices" role="radiogroup" aria-label="Value to keep for ${label}">
-        <label><input type="radio" name=${name} .checked=${choice?.source === 'local'} @change=${() => this.choose(row.field, { source: 'local' })} />Mine</label>
-        <label><input type="radio" name=${name} .checked=${choice?.source === 'server'} @change=${() => this.choose(row.field, { source: 'server' })} />Server</label>
-        ${allowCustom
-          ? html`<label><input type="radio" name=${name} .checked=${choice?.source === 'custom'} @change=${() => this.chooseCustom(row.field)} />Other</label>
-              ${choice?.source === 'custom' ? this.renderCustomInput(row, label) : nothing}`
-          : nothing}
+        <label
+          ><input
+            type="radio"
+            name=${name}
+            .checked=${choice?.source === 'local'}
+            @change=${() => this.choose(row.field, { source: 'local' })}
+          />Mine</label
+        >
+        <label
+          ><input
+            type="radio"
+            name=${name}
+            .checked=${choice?.source === 'server'}
+            @change=${() => this.choose(row.field, { source: 'server' })}
+          />Server</label
+        >
+        ${
+          allowCustom
+            ? html`<label
+                  ><input
+                    type="radio"
+                    name=${name}
+                    .checked=${choice?.source === 'custom'}
+                    @change=${() => this.chooseCustom(row.field)}
+                  />Other</label
+                >
+                ${choice?.source === 'custom' ? this.renderCustomInput(row, label) : nothing}`
+            : nothing
+        }
       </div>
     `;
   }
@@ -326,10 +490,23 @@ export class ConflictResolutionDialog extends LitElement {
   /** Notes (and any long or multi-line value) get a multi-line box. */
   private renderCustomInput(row: FieldRow, label: string) {
     const value = this._custom[row.field] ?? '';
-    const multiline = MULTILINE_FIELDS.has(row.field) || [row.local, row.server].some((v) => typeof v === 'string' && (v.includes('\n') || v.length > 80));
+    const multiline =
+      MULTILINE_FIELDS.has(row.field) ||
+      [row.local, row.server].some((v) => typeof v === 'string' && (v.includes('\n') || v.length > 80));
     return multiline
-      ? html`<textarea class="custom" aria-label="Other value for ${label}" .value=${value} @input=${(e: Event) => this.editCustom(row.field, e)}></textarea>`
-      : html`<input type="text" class="custom" aria-label="Other value for ${label}" .value=${value} @input=${(e: Event) => this.editCustom(row.field, e)} />`;
+      ? html`<textarea
+          class="custom"
+          aria-label="Other value for ${label}"
+          .value=${value}
+          @input=${(e: Event) => this.editCustom(row.field, e)}
+        ></textarea>`
+      : html`<input
+          type="text"
+          class="custom"
+          aria-label="Other value for ${label}"
+          .value=${value}
+          @input=${(e: Event) => this.editCustom(row.field, e)}
+        />`;
   }
 
   private display(field: string, value: unknown): string {

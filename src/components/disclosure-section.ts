@@ -20,13 +20,31 @@ export class DisclosureSection extends LitElement {
   static override styles = [
     controls,
     css`
-      :host { display: block; }
-      button.toggle { border-color: transparent; padding-inline: var(--sd-space-1) var(--sd-space-3); justify-content: flex-start; }
-      button.toggle .icon { transition: transform 0.15s ease; }
-      :host([open]) button.toggle .icon { transform: rotate(90deg); }
-      :host([open]) button.toggle .icon:dir(rtl) { transform: scaleX(-1) rotate(90deg); }
-      @media (prefers-reduced-motion: reduce) { button.toggle .icon { transition: none; } }
-      .content { padding-block-start: var(--sd-space-2); }
+      :host {
+        display: block;
+      }
+      button.toggle {
+        border-color: transparent;
+        padding-inline: var(--sd-space-1) var(--sd-space-3);
+        justify-content: flex-start;
+      }
+      button.toggle .icon {
+        transition: transform 0.15s ease;
+      }
+      :host([open]) button.toggle .icon {
+        transform: rotate(90deg);
+      }
+      :host([open]) button.toggle .icon:dir(rtl) {
+        transform: scaleX(-1) rotate(90deg);
+      }
+      @media (prefers-reduced-motion: reduce) {
+        button.toggle .icon {
+          transition: none;
+        }
+      }
+      .content {
+        padding-block-start: var(--sd-space-2);
+      }
     `,
   ];
 
@@ -38,7 +56,13 @@ export class DisclosureSection extends LitElement {
 
   override render() {
     return html`
-      <button type="button" class="toggle" aria-expanded=${this.open ? 'true' : 'false'} aria-controls="content" @click=${this.toggle}>
+      <button
+        type="button"
+        class="toggle"
+        aria-expanded=${this.open ? 'true' : 'false'}
+        aria-controls="content"
+        @click=${this.toggle}
+      >
         ${chevron('forward')}<span>${this.summary}</span>
       </button>
       <div class="content" id="content" ?hidden=${!this.open}><slot></slot></div>
@@ -47,7 +71,9 @@ export class DisclosureSection extends LitElement {
 
   private readonly toggle = (): void => {
     this.open = !this.open;
-    this.dispatchEvent(new CustomEvent('disclosure-toggle', { detail: { open: this.open }, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('disclosure-toggle', { detail: { open: this.open }, bubbles: true, composed: true }),
+    );
   };
 }
 

@@ -14,19 +14,63 @@ export type Describe = (field: string, value: unknown) => string | null;
 type Booking = Record<string, unknown>;
 
 export const doubleBookingStyles = css`
-  .bookings { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: var(--sd-space-3); }
-  @media (max-width: 560px) { .bookings { grid-template-columns: minmax(0, 1fr); } }
-  .side { display: flex; flex-direction: column; gap: var(--sd-space-2); min-width: 0; }
-  .side h3 { font-size: 1.05rem; }
-  .booking { border: 2px solid var(--sd-color-border-subtle); border-radius: var(--sd-radius); padding: var(--sd-space-3);
-    display: flex; flex-direction: column; gap: var(--sd-space-2); }
-  .booking.mine { border-color: var(--sd-color-warning-border); background: var(--sd-color-warning-soft); }
-  .booking h4 { margin: 0; font-size: 1.05rem; overflow-wrap: anywhere; }
-  .booking dl { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: var(--sd-space-1) var(--sd-space-3); margin: 0; }
-  .booking dt { color: var(--sd-color-text-muted); font-size: 0.95rem; }
-  .booking dd { margin: 0; overflow-wrap: anywhere; }
-  .booking dd.same { font-weight: 700; }
-  .booking .was { color: var(--sd-color-text-muted); font-size: 0.95rem; }
+  .bookings {
+    display: grid;
+    grid-template-columns: repeat(2, minmax(0, 1fr));
+    gap: var(--sd-space-3);
+  }
+  @media (max-width: 560px) {
+    .bookings {
+      grid-template-columns: minmax(0, 1fr);
+    }
+  }
+  .side {
+    display: flex;
+    flex-direction: column;
+    gap: var(--sd-space-2);
+    min-width: 0;
+  }
+  .side h3 {
+    font-size: 1.05rem;
+  }
+  .booking {
+    border: 2px solid var(--sd-color-border-subtle);
+    border-radius: var(--sd-radius);
+    padding: var(--sd-space-3);
+    display: flex;
+    flex-direction: column;
+    gap: var(--sd-space-2);
+  }
+  .booking.mine {
+    border-color: var(--sd-color-warning-border);
+    background: var(--sd-color-warning-soft);
+  }
+  .booking h4 {
+    margin: 0;
+    font-size: 1.05rem;
+    overflow-wrap: anywhere;
+  }
+  .booking dl {
+    display: grid;
+    grid-template-columns: auto minmax(0, 1fr);
+    gap: var(--sd-space-1) var(--sd-space-3);
+    margin: 0;
+  }
+  .booking dt {
+    color: var(--sd-color-text-muted);
+    font-size: 0.95rem;
+  }
+  .booking dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+  .booking dd.same {
+    font-weight: 700;
+  }
+  .booking .was {
+    color: var(--sd-color-text-muted);
+    font-size: 0.95rem;
+  }
 `;
 
 /** The booking as this tablet wanted it: the server's record (held update) with the change over it. */
@@ -55,11 +99,18 @@ function client(describe: Describe, booking: Booking): string {
 function details(describe: Describe, booking: Booking, same: ClashReason | null, booked: string) {
   return html`
     <dl>
-      <dt>Time</dt><dd class="same">${when(booking)}</dd>
-      <dt>Pet</dt><dd class=${same === 'pet' ? 'same' : ''}>${name(describe, 'petId', booking.petId)}</dd>
-      <dt>Client</dt><dd>${client(describe, booking)}</dd>
-      <dt>Practitioner</dt><dd class=${same === 'practitioner' ? 'same' : ''}>${name(describe, 'practitionerId', booking.practitionerId)}</dd>
-      <dt>Booked</dt><dd>${booked}</dd>
+      <dt>Time</dt>
+      <dd class="same">${when(booking)}</dd>
+      <dt>Pet</dt>
+      <dd class=${same === 'pet' ? 'same' : ''}>${name(describe, 'petId', booking.petId)}</dd>
+      <dt>Client</dt>
+      <dd>${client(describe, booking)}</dd>
+      <dt>Practitioner</dt>
+      <dd class=${same === 'practitioner' ? 'same' : ''}>
+        ${name(describe, 'practitionerId', booking.practitionerId)}
+      </dd>
+      <dt>Booked</dt>
+      <dd>${booked}</dd>
     </dl>
   `;
 }
@@ -75,7 +126,8 @@ export function doubleBookingView(conflict: ConflictRecord, describe: Describe, 
     conflict.localOperation === 'create'
       ? `On this tablet${by}, ${formatDateTime(conflict.localTimestamp)}`
       : `Changed on this tablet${by}, ${formatDateTime(conflict.localTimestamp)}`;
-  const moved = conflict.localOperation === 'update' && ('date' in conflict.localData || 'durationMinutes' in conflict.localData);
+  const moved =
+    conflict.localOperation === 'update' && ('date' in conflict.localData || 'durationMinutes' in conflict.localData);
   const reasons = new Set(clashes.map((c) => c.reason));
   const shared: ClashReason | null = reasons.size === 1 ? (clashes[0]?.reason ?? null) : null;
   return html`
@@ -90,16 +142,20 @@ export function doubleBookingView(conflict: ConflictRecord, describe: Describe, 
       </section>
       <section class="side" aria-labelledby="theirs-heading">
         <h3 id="theirs-heading">Already booked</h3>
-        ${clashes.length === 0
-          ? html`<p class="booking">The server did not say which appointment it overlaps.</p>`
-          : clashes.map(
-              (c) => html`
-                <div class="booking" data-clash-id=${String(c.appointment.id ?? '')}>
-                  <h4>${recordName(c.appointment) ?? 'Appointment'} <span class="badge muted">${REASON[c.reason]}</span></h4>
-                  ${details(describe, c.appointment, c.reason, bookedOnServer(c.appointment))}
-                </div>
-              `,
-            )}
+        ${
+          clashes.length === 0
+            ? html`<p class="booking">The server did not say which appointment it overlaps.</p>`
+            : clashes.map(
+                (c) => html`
+                  <div class="booking" data-clash-id=${String(c.appointment.id ?? '')}>
+                    <h4>
+                      ${recordName(c.appointment) ?? 'Appointment'} <span class="badge muted">${REASON[c.reason]}</span>
+                    </h4>
+                    ${details(describe, c.appointment, c.reason, bookedOnServer(c.appointment))}
+                  </div>
+                `,
+              )
+        }
       </section>
     </div>
   `;
@@ -108,5 +164,7 @@ export function doubleBookingView(conflict: ConflictRecord, describe: Describe, 
 /** Appointments carry no author: when the server first had it is what is known. */
 function bookedOnServer(appointment: Booking): string {
   const created = appointment.createdAt;
-  return typeof created === 'string' && Number.isFinite(Date.parse(created)) ? `On the server since ${formatDateTime(created)}` : 'On the server';
+  return typeof created === 'string' && Number.isFinite(Date.parse(created))
+    ? `On the server since ${formatDateTime(created)}`
+    : 'On the server';
 }

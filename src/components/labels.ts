@@ -23,7 +23,8 @@ export const STATUS_LABEL: Record<AppointmentStatus, string> = {
 /** A field's value in words: appointment types and statuses by their labels, the rest formatted. */
 export function valueLabel(field: string, value: unknown): string {
   if (typeof value === 'string' && field === 'type') return appointmentTypeLabel(value);
-  if (typeof value === 'string' && field === 'status' && value in STATUS_LABEL) return STATUS_LABEL[value as AppointmentStatus];
+  if (typeof value === 'string' && field === 'status' && value in STATUS_LABEL)
+    return STATUS_LABEL[value as AppointmentStatus];
   if (field === 'durationMinutes' && (typeof value === 'string' || typeof value === 'number')) return `${value} min`;
   if (field === 'overlapAllowed') return value === true ? 'Yes' : 'No';
   return formatValue(value);
@@ -47,7 +48,10 @@ export const STRATEGY_LABEL: Record<ResolutionStrategy, string> = {
 };
 
 /** A strategy's name in the dialog and the history: for a double booking, server wins undoes my change. */
-export function strategyLabel(strategy: ResolutionStrategy, conflictType: ConflictRecord['conflictType'] | null = null): string {
+export function strategyLabel(
+  strategy: ResolutionStrategy,
+  conflictType: ConflictRecord['conflictType'] | null = null,
+): string {
   return conflictType === 'double_booking' && strategy === 'server_wins' ? 'Undo my change' : STRATEGY_LABEL[strategy];
 }
 
@@ -92,7 +96,12 @@ export function recordName(data: Record<string, unknown> | null | undefined): st
 export function describeOperation(op: QueuedOperation, knownName: string | null = null): string {
   const entity = ENTITY_LABEL[op.entityType];
   const name = recordName(op.data) ?? knownName;
-  const what = op.operation === 'create' ? `New ${entity}` : op.operation === 'update' ? `Change to ${entity}` : `Deletion of ${entity}`;
+  const what =
+    op.operation === 'create'
+      ? `New ${entity}`
+      : op.operation === 'update'
+        ? `Change to ${entity}`
+        : `Deletion of ${entity}`;
   return name ? `${what} “${name}”` : `${what} ${recordReference(op.entityId)}`;
 }
 
@@ -124,16 +133,24 @@ export function describeQuarantined(record: QuarantinedRecord): string {
 }
 
 /** The worker stores `strategy:outcome` ("merge:update"): the strategy's label. */
-export function resolutionLabel(resolution: string | null, conflictType: ConflictRecord['conflictType'] | null = null): string {
+export function resolutionLabel(
+  resolution: string | null,
+  conflictType: ConflictRecord['conflictType'] | null = null,
+): string {
   const strategy = resolution?.split(':')[0];
-  return strategy && strategy in STRATEGY_LABEL ? strategyLabel(strategy as ResolutionStrategy, conflictType) : 'Resolved';
+  return strategy && strategy in STRATEGY_LABEL
+    ? strategyLabel(strategy as ResolutionStrategy, conflictType)
+    : 'Resolved';
 }
 
-/** "Appointment “Checkup — Rex” (#42)"; a record the server never saw: "New appointment “…” (not on the server yet)". */
+/**
+ * "Appointment “Checkup — Rex” (#42)"; a record the server never saw: "New appointment “…” (not on the server yet)".
+ */
 export function describeConflict(conflict: ConflictRecord): string {
   const entity = ENTITY_LABEL[conflict.entityType];
   const name = recordName(conflict.serverData) ?? recordName(conflict.localData);
-  const what = conflict.localOperation === 'create' ? `New ${entity}` : `${entity.charAt(0).toUpperCase()}${entity.slice(1)}`;
+  const what =
+    conflict.localOperation === 'create' ? `New ${entity}` : `${entity.charAt(0).toUpperCase()}${entity.slice(1)}`;
   const reference = typeof conflict.entityId === 'number' ? `(#${conflict.entityId})` : '(not on the server yet)';
   return `${what} ${name ? `“${name}” ` : ''}${reference}`;
 }
@@ -141,14 +158,17 @@ export function describeConflict(conflict: ConflictRecord): string {
 /** What a conflict is about, in the Sync tab's list. */
 export function conflictSummary(conflict: ConflictRecord): string {
   if (conflict.conflictType === 'deleted') return 'Deleted on the server';
-  if (conflict.conflictType !== 'double_booking') return `Both changed: ${conflict.affectedFields.map(fieldLabel).join(', ') || 'the record'}`;
+  if (conflict.conflictType !== 'double_booking')
+    return `Both changed: ${conflict.affectedFields.map(fieldLabel).join(', ') || 'the record'}`;
   const clashes = conflict.clashes ?? [];
   const first = clashes[0]?.appointment;
   if (!first) return 'Double booking: it overlaps another appointment';
   const name = recordName(first);
-  const when = typeof first.date === 'string' && (typeof first.durationMinutes === 'string' || typeof first.durationMinutes === 'number')
-    ? ` at ${formatShortDay(first.date)}, ${formatTimeRange(first.date, first.durationMinutes)}`
-    : '';
+  const when =
+    typeof first.date === 'string' &&
+    (typeof first.durationMinutes === 'string' || typeof first.durationMinutes === 'number')
+      ? ` at ${formatShortDay(first.date)}, ${formatTimeRange(first.date, first.durationMinutes)}`
+      : '';
   const more = clashes.length > 1 ? ` and ${clashes.length - 1} more` : '';
   return `Double booking: overlaps ${name ? `“${name}”` : 'another appointment'}${when}${more}`;
 }

@@ -1,6 +1,6 @@
 /**
- * `<offline-indicator>`: the reference's OfflineIndicator. Fixed at the top, at the end of the line (top right in left-to-right text); shows online/offline,
- * the pending and conflict counts, progress while syncing, "Sync Now" when online with pending work,
+ * `<offline-indicator>`: the reference's OfflineIndicator. Fixed at the top, at the end of the line (top right
+ * in left-to-right text); shows online/offline, the pending and conflict counts, progress while syncing, "Sync Now" when online with pending work,
  * and "Sign in to sync" when the session expired. Hidden when online with nothing to report.
  *
  * A visually hidden `aria-live` region always stays in the DOM (also while the card is hidden), so
@@ -85,21 +85,67 @@ export class OfflineIndicator extends LitElement {
         border: 2px solid var(--sd-color-border);
         font-size: 0.95rem;
       }
-      .card[data-state='offline'] { border-color: var(--sd-color-warning-border); background: var(--sd-color-warning-soft); }
-      .card[data-state='auth'], .card[data-state='attention'] { border-color: var(--sd-color-danger); }
-      .card[hidden] { display: none; }
+      .card[data-state='offline'] {
+        border-color: var(--sd-color-warning-border);
+        background: var(--sd-color-warning-soft);
+      }
+      .card[data-state='auth'],
+      .card[data-state='attention'] {
+        border-color: var(--sd-color-danger);
+      }
+      .card[hidden] {
+        display: none;
+      }
       /* Green only means "all synced" (the card is hidden then): waiting work is amber, sending blue. */
-      .dot { width: 14px; height: 14px; border-radius: 50%; flex: none; background: var(--sd-color-success); }
-      [data-state='offline'] .dot, [data-state='pending'] .dot { background: var(--sd-color-warning-border); }
-      [data-state='auth'] .dot, [data-state='attention'] .dot { background: var(--sd-color-danger); }
-      [data-state='syncing'] .dot { background: var(--sd-color-info); animation: pulse 1s ease-in-out infinite alternate; }
-      @keyframes pulse { from { opacity: 1; } to { opacity: 0.35; } }
-      @media (prefers-reduced-motion: reduce) { [data-state='syncing'] .dot { animation: none; } }
-      .title { font-weight: 700; }
-      .chip { font-weight: 600; }
-      progress { width: 120px; height: 12px; accent-color: var(--sd-color-primary); }
-      a.button { min-height: 44px; }
-      button { min-height: 44px; }
+      .dot {
+        width: 14px;
+        height: 14px;
+        border-radius: 50%;
+        flex: none;
+        background: var(--sd-color-success);
+      }
+      [data-state='offline'] .dot,
+      [data-state='pending'] .dot {
+        background: var(--sd-color-warning-border);
+      }
+      [data-state='auth'] .dot,
+      [data-state='attention'] .dot {
+        background: var(--sd-color-danger);
+      }
+      [data-state='syncing'] .dot {
+        background: var(--sd-color-info);
+        animation: pulse 1s ease-in-out infinite alternate;
+      }
+      @keyframes pulse {
+        from {
+          opacity: 1;
+        }
+        to {
+          opacity: 0.35;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        [data-state='syncing'] .dot {
+          animation: none;
+        }
+      }
+      .title {
+        font-weight: 700;
+      }
+      .chip {
+        font-weight: 600;
+      }
+      progress {
+        width: 120px;
+        height: 12px;
+        accent-color: var(--sd-color-primary);
+      }
+      a.button {
+        min-height: 44px;
+      }
+      button {
+        min-height: 44px;
+      }
     `,
   ];
 
@@ -178,19 +224,25 @@ export class OfflineIndicator extends LitElement {
     const state = indicatorState(i);
     const progress = this.engine?.progress ?? null;
     return html`
-      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement(state, i)}</div>
+      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+        ${this.announcement(state, i)}
+      </div>
       <div class="card" data-state=${state} ?hidden=${state === 'hidden'} role="group" aria-label="Sync status">
         <span class="dot" aria-hidden="true"></span>
-        ${state === 'offline' || state === 'syncing' || state === 'auth'
-          ? html`<span class="title">${this.headline(state, i)}</span>`
-          : nothing /* the chips say it; the live region still announces the headline */}
+        ${
+          state === 'offline' || state === 'syncing' || state === 'auth'
+            ? html`<span class="title">${this.headline(state, i)}</span>`
+            : nothing /* the chips say it; the live region still announces the headline */
+        }
         ${i.pending > 0 ? html`<span class="chip badge pending" data-testid="pending-count">${i.pending} pending</span>` : nothing}
         ${i.conflicts > 0 ? html`<span class="chip badge conflict" data-testid="conflict-count">${plural(i.conflicts, 'conflict')}</span>` : nothing}
         ${i.failed > 0 ? html`<span class="chip badge conflict">${i.failed} failed</span>` : nothing}
-        ${state === 'syncing'
-          ? html`<progress max="100" value=${progress?.percentage ?? 0} aria-label="Sync progress"></progress>
-              <span>${progress ? `${Math.round(progress.percentage)}%` : ''}</span>`
-          : nothing}
+        ${
+          state === 'syncing'
+            ? html`<progress max="100" value=${progress?.percentage ?? 0} aria-label="Sync progress"></progress>
+                <span>${progress ? `${Math.round(progress.percentage)}%` : ''}</span>`
+            : nothing
+        }
         ${this.action(state, i)}
       </div>
     `;

@@ -40,14 +40,21 @@ export function operationRow(op: QueuedOperation, names: OperationNames, actions
         <strong>${describeOperation(op, names.record(op))}</strong>
         ${fields ? html`<span class="detail">Changed: ${fields}</span>` : nothing}
         <span class="hint">
-          <time datetime=${new Date(op.timestamp).toISOString()} title=${formatDateTime(op.timestamp)}>${formatRelative(op.timestamp, names.now)}</time>
-          · by ${author ?? (op.userId === null ? 'unknown' : `user #${op.userId}`)} · reference ${recordReference(op.entityId)}
+          <time datetime=${new Date(op.timestamp).toISOString()} title=${formatDateTime(op.timestamp)}
+            >${formatRelative(op.timestamp, names.now)}</time
+          >
+          · by ${author ?? (op.userId === null ? 'unknown' : `user #${op.userId}`)} · reference
+          ${recordReference(op.entityId)}
         </span>
         ${waitsFor ? html`<span class="detail">Sent when ${waitsFor} signs in on this tablet: changes go only under the name of the person who made them.</span>` : nothing}
-        ${failed
-          ? html`<span class="detail">${op.lastError ? `${op.lastError.message} (${op.lastError.code})` : 'Failed'}${hint ? html` <span class="hint">${hint}</span>` : nothing}
-              <span class="hint"> · ${plural(op.attempts, 'attempt')}</span></span>`
-          : nothing}
+        ${
+          failed
+            ? html`<span class="detail"
+                >${op.lastError ? `${op.lastError.message} (${op.lastError.code})` : 'Failed'}${hint ? html` <span class="hint">${hint}</span>` : nothing}
+                <span class="hint"> · ${plural(op.attempts, 'attempt')}</span></span
+              >`
+            : nothing
+        }
       </span>
       <span class="actions">
         <span class="badge ${failed || op.status === 'conflict' ? 'conflict' : 'pending'}"

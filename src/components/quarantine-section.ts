@@ -14,27 +14,31 @@ export function quarantineSection(records: readonly QuarantinedRecord[], error: 
     <section class="card" aria-labelledby="quarantine-heading" data-testid="quarantine">
       <h2 id="quarantine-heading">Records this tablet could not read <span class="count">(${records.length})</span></h2>
       ${error ? html`<p class="banner error" role="alert">${error}</p>` : nothing}
-      ${records.length > 0
-        ? html`<p class="banner warning">
-              The server sent ${records.length === 1 ? 'a record' : 'records'} in a form this tablet cannot read, so
-              ${records.length === 1 ? 'it is' : 'they are'} not shown in the app. Everything else synced normally.
-              Please tell your support contact what is listed here; the record comes back by itself once it is corrected on the server.
-            </p>
-            <ul class="list" aria-labelledby="quarantine-heading">
-              ${records.map(
-                (r) => html`<li class="quarantined" data-quarantine-id="${r.entityType}:${r.id}">
-                  <span class="what">
-                    <strong>${describeQuarantined(r)}</strong>
-                    <span class="detail">Problem: ${r.reason}</span>
-                    <span class="hint">Received ${formatDateTime(r.receivedAt)} · version ${r.version}</span>
-                    <disclosure-section summary="Details for support">
-                      <pre class="raw">${supportText(r)}</pre>
-                    </disclosure-section>
-                  </span>
-                </li>`,
-              )}
-            </ul>`
-        : nothing}
+      ${
+        records.length > 0
+          ? html`<p class="banner warning">
+                The server sent ${records.length === 1 ? 'a record' : 'records'} in a form this tablet cannot read, so
+                ${records.length === 1 ? 'it is' : 'they are'} not shown in the app. Everything else synced normally.
+                Please tell your support contact what is listed here; the record comes back by itself once it is
+                corrected on the server.
+              </p>
+              <ul class="list" aria-labelledby="quarantine-heading">
+                ${records.map(
+                  (r) =>
+                    html`<li class="quarantined" data-quarantine-id="${r.entityType}:${r.id}">
+                      <span class="what">
+                        <strong>${describeQuarantined(r)}</strong>
+                        <span class="detail">Problem: ${r.reason}</span>
+                        <span class="hint">Received ${formatDateTime(r.receivedAt)} · version ${r.version}</span>
+                        <disclosure-section summary="Details for support">
+                          <pre class="raw">${supportText(r)}</pre>
+                        </disclosure-section>
+                      </span>
+                    </li>`,
+                )}
+              </ul>`
+          : nothing
+      }
     </section>
   `;
 }

@@ -80,34 +80,131 @@ export class SyncEnginePanel extends LitElement {
   static override styles = [
     controls,
     css`
-      :host { display: block; }
-      .stack { display: flex; flex-direction: column; gap: var(--sd-space-4); }
-      section.card { display: flex; flex-direction: column; gap: var(--sd-space-3); }
-      .status-line { color: var(--sd-color-text-muted); margin: 0; }
-      .progress { display: flex; flex-direction: column; gap: var(--sd-space-1); }
-      .bar { height: 16px; border-radius: 8px; background: var(--sd-color-border-subtle); overflow: hidden; }
-      .bar > span { display: block; height: 100%; background: var(--sd-color-primary); transition: width 0.2s ease; }
-      @media (prefers-reduced-motion: reduce) { .bar > span { transition: none; } }
-      dl.stats { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: var(--sd-space-3); margin: 0; }
-      dl.stats div { border: 1px solid var(--sd-color-border-subtle); border-radius: var(--sd-radius); padding: var(--sd-space-2) var(--sd-space-3); }
-      dt { font-size: 0.9rem; color: var(--sd-color-text-muted); }
-      dd { margin: 0; font-size: 1.35rem; font-weight: 700; }
-      ul.list { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: var(--sd-space-2); }
+      :host {
+        display: block;
+      }
+      .stack {
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-4);
+      }
+      section.card {
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-3);
+      }
+      .status-line {
+        color: var(--sd-color-text-muted);
+        margin: 0;
+      }
+      .progress {
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-1);
+      }
+      .bar {
+        height: 16px;
+        border-radius: 8px;
+        background: var(--sd-color-border-subtle);
+        overflow: hidden;
+      }
+      .bar > span {
+        display: block;
+        height: 100%;
+        background: var(--sd-color-primary);
+        transition: width 0.2s ease;
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .bar > span {
+          transition: none;
+        }
+      }
+      dl.stats {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(150px, 1fr));
+        gap: var(--sd-space-3);
+        margin: 0;
+      }
+      dl.stats div {
+        border: 1px solid var(--sd-color-border-subtle);
+        border-radius: var(--sd-radius);
+        padding: var(--sd-space-2) var(--sd-space-3);
+      }
+      dt {
+        font-size: 0.9rem;
+        color: var(--sd-color-text-muted);
+      }
+      dd {
+        margin: 0;
+        font-size: 1.35rem;
+        font-weight: 700;
+      }
+      ul.list {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-2);
+      }
       ul.list > li {
-        display: flex; flex-wrap: wrap; align-items: center; gap: var(--sd-space-2) var(--sd-space-3);
-        border: 1px solid var(--sd-color-border-subtle); border-radius: var(--sd-radius); padding: var(--sd-space-3);
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: var(--sd-space-2) var(--sd-space-3);
+        border: 1px solid var(--sd-color-border-subtle);
+        border-radius: var(--sd-radius);
+        padding: var(--sd-space-3);
         border-inline-start-width: 6px;
       }
-      li .what { flex: 1 1 260px; min-width: 0; display: flex; flex-direction: column; gap: 2px; }
-      li .what .detail { overflow-wrap: anywhere; }
-      li .actions { display: flex; gap: var(--sd-space-2); flex-wrap: wrap; align-items: center; }
-      ul.list > li.conflict, ul.list > li.failed { border-inline-start-color: var(--sd-color-danger); }
-      ul.list > li.pending, ul.list > li.in_flight, ul.list > li.quarantined { border-inline-start-color: var(--sd-color-warning-border); }
-      ul.list > li.resolved { border-inline-start-color: var(--sd-color-success); }
-      pre.raw { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85rem; margin: 0; padding: var(--sd-space-2);
-        background: var(--sd-color-bg); border-radius: var(--sd-radius); user-select: all; }
-      .empty { color: var(--sd-color-text-muted); margin: 0; }
-      h2 .count, h3 .count { font-weight: 600; color: var(--sd-color-text-muted); font-size: 1rem; }
+      li .what {
+        flex: 1 1 260px;
+        min-width: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 2px;
+      }
+      li .what .detail {
+        overflow-wrap: anywhere;
+      }
+      li .actions {
+        display: flex;
+        gap: var(--sd-space-2);
+        flex-wrap: wrap;
+        align-items: center;
+      }
+      ul.list > li.conflict,
+      ul.list > li.failed {
+        border-inline-start-color: var(--sd-color-danger);
+      }
+      ul.list > li.pending,
+      ul.list > li.in_flight,
+      ul.list > li.quarantined {
+        border-inline-start-color: var(--sd-color-warning-border);
+      }
+      ul.list > li.resolved {
+        border-inline-start-color: var(--sd-color-success);
+      }
+      pre.raw {
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+        font-size: 0.85rem;
+        margin: 0;
+        padding: var(--sd-space-2);
+        background: var(--sd-color-bg);
+        border-radius: var(--sd-radius);
+        user-select: all;
+      }
+      .empty {
+        color: var(--sd-color-text-muted);
+        margin: 0;
+      }
+      h2 .count,
+      h3 .count {
+        font-weight: 600;
+        color: var(--sd-color-text-muted);
+        font-size: 1rem;
+      }
     `,
   ];
 
@@ -144,25 +241,25 @@ export class SyncEnginePanel extends LitElement {
     if (!engine || !queue) return nothing;
     return html`
       <div class="stack">
-        ${this.renderHeader(engine)}
-        ${this.renderLastSync(engine.lastActivity, engine.lastResult)}
-        ${this.renderQueue(queue)}
-        ${this.renderConflicts(engine.conflicts)}
+        ${this.renderHeader(engine)} ${this.renderLastSync(engine.lastActivity, engine.lastResult)}
+        ${this.renderQueue(queue)} ${this.renderConflicts(engine.conflicts)}
         ${this.quarantine ? quarantineSection(this.quarantine.records, this.quarantine.error) : nothing}
       </div>
-      ${this._dialogReady
-        ? html`<conflict-resolution-dialog
-            .conflict=${this.activeConflict}
-            .open=${this.activeConflict !== null}
-            .busy=${this._resolving}
-            .error=${this._resolveError}
-            .describeValue=${this.describeValue}
-            .localAuthor=${this.localAuthor(this.activeConflict)}
-            @conflict-resolve=${this.onResolve}
-            @conflict-move=${this.onMove}
-            @conflict-dialog-close=${this.closeDialog}
-          ></conflict-resolution-dialog>`
-        : nothing}
+      ${
+        this._dialogReady
+          ? html`<conflict-resolution-dialog
+              .conflict=${this.activeConflict}
+              .open=${this.activeConflict !== null}
+              .busy=${this._resolving}
+              .error=${this._resolveError}
+              .describeValue=${this.describeValue}
+              .localAuthor=${this.localAuthor(this.activeConflict)}
+              @conflict-resolve=${this.onResolve}
+              @conflict-move=${this.onMove}
+              @conflict-dialog-close=${this.closeDialog}
+            ></conflict-resolution-dialog>`
+          : nothing
+      }
     `;
   }
 
@@ -196,24 +293,28 @@ export class SyncEnginePanel extends LitElement {
           </button>
         </div>
         <p class="status-line" role="status" aria-live="polite">${status}</p>
-        ${engine.isSyncing
-          ? html`
-              <div class="progress">
-                <div
-                  class="bar"
-                  role="progressbar"
-                  aria-label="Sync progress"
-                  aria-valuemin="0"
-                  aria-valuemax="100"
-                  aria-valuenow=${pct}
-                  aria-valuetext=${progress ? `${pct}%, ${progress.processed} of ${progress.total}` : 'Starting'}
-                >
-                  <span style="width: ${pct}%"></span>
+        ${
+          engine.isSyncing
+            ? html`
+                <div class="progress">
+                  <div
+                    class="bar"
+                    role="progressbar"
+                    aria-label="Sync progress"
+                    aria-valuemin="0"
+                    aria-valuemax="100"
+                    aria-valuenow=${pct}
+                    aria-valuetext=${progress ? `${pct}%, ${progress.processed} of ${progress.total}` : 'Starting'}
+                  >
+                    <span style="width: ${pct}%"></span>
+                  </div>
+                  <span
+                    >${progress ? `${phaseLabel(progress.phase)}: ${progress.processed} of ${progress.total} (${pct}%)` : 'Starting…'}</span
+                  >
                 </div>
-                <span>${progress ? `${phaseLabel(progress.phase)}: ${progress.processed} of ${progress.total} (${pct}%)` : 'Starting…'}</span>
-              </div>
-            `
-          : nothing}
+              `
+            : nothing
+        }
         ${engine.error ? html`<p class="banner error" role="alert">${engine.error}</p>` : nothing}
       </section>
     `;
@@ -233,21 +334,36 @@ export class SyncEnginePanel extends LitElement {
     return html`
       <section class="card" aria-labelledby="result-heading">
         <h2 id="result-heading">Last sync</h2>
-        ${activity
-          ? html`
-              <dl class="stats">
-                <div><dt>Sent</dt><dd data-testid="result-pushed">${activity.pushed}</dd></div>
-                <div><dt>Received</dt><dd data-testid="result-pulled">${activity.pulled}</dd></div>
-                <div><dt>Failed</dt><dd>${activity.failed}</dd></div>
-                <div><dt>Conflicts</dt><dd>${activity.conflicts}</dd></div>
-              </dl>
-              <p class="status-line" data-testid="result-when">
-                Finished ${formatDateTime(activity.finishedAt)} · took ${(activity.durationMs / 1000).toFixed(1)} s · started by ${triggerLabel(activity.trigger)}
-              </p>
-              ${activity.error ? html`<p class="banner warning">Stopped early: ${activity.error.message}</p>` : nothing}
-              ${quietSince ? html`<p class="status-line">Checked again ${formatRelative(quietSince.finishedAt, this.now())}: nothing new.</p>` : nothing}
-            `
-          : html`<p class="empty">Nothing has been sent or received on this tablet yet.</p>`}
+        ${
+          activity
+            ? html`
+                <dl class="stats">
+                  <div>
+                    <dt>Sent</dt>
+                    <dd data-testid="result-pushed">${activity.pushed}</dd>
+                  </div>
+                  <div>
+                    <dt>Received</dt>
+                    <dd data-testid="result-pulled">${activity.pulled}</dd>
+                  </div>
+                  <div>
+                    <dt>Failed</dt>
+                    <dd>${activity.failed}</dd>
+                  </div>
+                  <div>
+                    <dt>Conflicts</dt>
+                    <dd>${activity.conflicts}</dd>
+                  </div>
+                </dl>
+                <p class="status-line" data-testid="result-when">
+                  Finished ${formatDateTime(activity.finishedAt)} · took ${(activity.durationMs / 1000).toFixed(1)} s ·
+                  started by ${triggerLabel(activity.trigger)}
+                </p>
+                ${activity.error ? html`<p class="banner warning">Stopped early: ${activity.error.message}</p>` : nothing}
+                ${quietSince ? html`<p class="status-line">Checked again ${formatRelative(quietSince.finishedAt, this.now())}: nothing new.</p>` : nothing}
+              `
+            : html`<p class="empty">Nothing has been sent or received on this tablet yet.</p>`
+        }
       </section>
     `;
   }
@@ -264,48 +380,81 @@ export class SyncEnginePanel extends LitElement {
         <div class="toolbar">
           <h2 id="queue-heading">Changes on this tablet</h2>
           <span class="spacer"></span>
-          <button ?disabled=${stats.completed === 0} @click=${() => void queue.clearCompleted()}>Clear completed</button>
+          <button ?disabled=${stats.completed === 0} @click=${() => void queue.clearCompleted()}>
+            Clear completed
+          </button>
         </div>
         <dl class="stats">
-          <div><dt>Pending</dt><dd data-testid="queue-pending">${queue.pendingCount}</dd></div>
-          <div><dt>Failed</dt><dd data-testid="queue-failed">${stats.failed}</dd></div>
-          <div><dt>Conflicts</dt><dd>${stats.conflicts}</dd></div>
-          <div><dt>Completed</dt><dd>${stats.completed}</dd></div>
+          <div>
+            <dt>Pending</dt>
+            <dd data-testid="queue-pending">${queue.pendingCount}</dd>
+          </div>
+          <div>
+            <dt>Failed</dt>
+            <dd data-testid="queue-failed">${stats.failed}</dd>
+          </div>
+          <div>
+            <dt>Conflicts</dt>
+            <dd>${stats.conflicts}</dd>
+          </div>
+          <div>
+            <dt>Completed</dt>
+            <dd>${stats.completed}</dd>
+          </div>
         </dl>
         ${queue.error ? html`<p class="banner error" role="alert">${queue.error}</p>` : nothing}
 
         <div class="toolbar">
           <h3 id="failed-heading">Failed changes <span class="count">(${failed.length})</span></h3>
           <span class="spacer"></span>
-          ${discardable.length > 0 && this._confirm !== 'all-failed'
-            ? html`<button class="danger" @click=${() => this.confirm('all-failed')}>Discard all failed…</button>`
-            : nothing}
+          ${
+            discardable.length > 0 && this._confirm !== 'all-failed'
+              ? html`<button class="danger" @click=${() => this.confirm('all-failed')}>Discard all failed…</button>`
+              : nothing
+          }
         </div>
-        ${this._confirm === 'all-failed'
-          ? confirmGroup({
-              label: 'Confirm discarding all failed changes',
-              message: html`<p>Discard ${plural(discardable.length, 'failed change')}? What they changed is undone on this tablet and never reaches the server.${
-                discardable.length < failed.length ? ' Failed changes made by others stay for them.' : ''}</p>`,
-              confirm: `Yes, discard ${discardable.length}`,
-              keep: 'Keep them',
-              busy: this._busyOperation === 'all-failed',
-              onConfirm: () => void this.operationAction('all-failed', () => queue.clearFailed().then(() => true)),
-              onKeep: () => (this._confirm = null),
-            })
-          : nothing}
-        ${failed.length === 0
-          ? html`<p class="empty">None.</p>`
-          : html`<ul class="list" aria-labelledby="failed-heading">${failed.map((op) => this.renderOperation(op, names, queue))}</ul>`}
+        ${
+          this._confirm === 'all-failed'
+            ? confirmGroup({
+                label: 'Confirm discarding all failed changes',
+                message: html`<p>
+                  Discard ${plural(discardable.length, 'failed change')}? What they changed is undone on this tablet and
+                  never reaches the
+                  server.${discardable.length < failed.length ? ' Failed changes made by others stay for them.' : ''}
+                </p>`,
+                confirm: `Yes, discard ${discardable.length}`,
+                keep: 'Keep them',
+                busy: this._busyOperation === 'all-failed',
+                onConfirm: () => void this.operationAction('all-failed', () => queue.clearFailed().then(() => true)),
+                onKeep: () => (this._confirm = null),
+              })
+            : nothing
+        }
+        ${
+          failed.length === 0
+            ? html`<p class="empty">None.</p>`
+            : html`<ul class="list" aria-labelledby="failed-heading">
+                ${failed.map((op) => this.renderOperation(op, names, queue))}
+              </ul>`
+        }
 
-        <h3 id="waiting-heading">Waiting to be sent <span class="count" data-testid="waiting-count">(${waiting.length})</span></h3>
-        ${waiting.length === 0
-          ? html`<p class="empty">Nothing is waiting: every change made here reached the server.</p>`
-          : html`<ul class="list" aria-labelledby="waiting-heading" data-testid="waiting-list">
-                ${waiting.slice(0, LISTED_WAITING).map((op) => this.renderOperation(op, names, queue))}
-              </ul>
-              ${waiting.length > LISTED_WAITING
-                ? html`<p class="status-line">and ${plural(waiting.length - LISTED_WAITING, 'more change')}, sent in the order they were made.</p>`
-                : nothing}`}
+        <h3 id="waiting-heading">
+          Waiting to be sent <span class="count" data-testid="waiting-count">(${waiting.length})</span>
+        </h3>
+        ${
+          waiting.length === 0
+            ? html`<p class="empty">Nothing is waiting: every change made here reached the server.</p>`
+            : html`<ul class="list" aria-labelledby="waiting-heading" data-testid="waiting-list">
+                  ${waiting.slice(0, LISTED_WAITING).map((op) => this.renderOperation(op, names, queue))}
+                </ul>
+                ${
+                  waiting.length > LISTED_WAITING
+                    ? html`<p class="status-line">
+                        and ${plural(waiting.length - LISTED_WAITING, 'more change')}, sent in the order they were made.
+                      </p>`
+                    : nothing
+                }`
+        }
       </section>
     `;
   }
@@ -329,11 +478,14 @@ export class SyncEnginePanel extends LitElement {
         const key = `${op.entityType}:${String(op.entityId)}`;
         if (this.recordNames.has(key)) continue;
         this.recordNames.set(key, null);
-        void names.record(op.entityType, op.entityId).then((name) => {
-          if (name === null) return;
-          this.recordNames.set(key, name);
-          this.requestUpdate();
-        }, () => undefined);
+        void names.record(op.entityType, op.entityId).then(
+          (name) => {
+            if (name === null) return;
+            this.recordNames.set(key, name);
+            this.requestUpdate();
+          },
+          () => undefined,
+        );
       }
     }
     return {
@@ -365,37 +517,50 @@ export class SyncEnginePanel extends LitElement {
     if (unresolved.length > 0) void this.loadDialog();
     return html`
       <section class="card" aria-labelledby="conflicts-heading">
-        <h2 id="conflicts-heading">Conflicts <span class="count" data-testid="unresolved-count">(${unresolved.length} unresolved)</span></h2>
-        ${unresolved.length === 0
-          ? html`<p class="empty">No conflicts waiting for a decision.</p>`
-          : html`<ul class="list" aria-label="Unresolved conflicts">
-              ${unresolved.map(
-                (c) => html`
-                  <li class="conflict" data-conflict-id=${c.id}>
-                    <span class="what">
-                      <strong>${describeConflict(c)}</strong>
-                      <span>${conflictSummary(c)}</span>
-                      <span class="hint">Found ${formatRelative(c.detectedAt, this.now())}</span>
-                    </span>
-                    <span class="actions"><button class="primary" @click=${() => void this.openDialog(c.id)}>Resolve…</button></span>
-                  </li>
-                `,
-              )}
-            </ul>`}
-        ${resolved.length > 0
-          ? html`<disclosure-section summary="Recently resolved (${resolved.length})" data-testid="recently-resolved">
-              <ul class="list">
-                ${resolved.map(
-                  (c) => html`<li class="resolved">
-                    <span class="what">
-                      <strong>${describeConflict(c)}</strong>
-                      <span>Resolved with <strong>${resolutionLabel(c.resolution, c.conflictType)}</strong>${c.resolvedAt ? html` · ${formatRelative(c.resolvedAt, this.now())}` : nothing}</span>
-                    </span>
-                  </li>`,
+        <h2 id="conflicts-heading">
+          Conflicts <span class="count" data-testid="unresolved-count">(${unresolved.length} unresolved)</span>
+        </h2>
+        ${
+          unresolved.length === 0
+            ? html`<p class="empty">No conflicts waiting for a decision.</p>`
+            : html`<ul class="list" aria-label="Unresolved conflicts">
+                ${unresolved.map(
+                  (c) => html`
+                    <li class="conflict" data-conflict-id=${c.id}>
+                      <span class="what">
+                        <strong>${describeConflict(c)}</strong>
+                        <span>${conflictSummary(c)}</span>
+                        <span class="hint">Found ${formatRelative(c.detectedAt, this.now())}</span>
+                      </span>
+                      <span class="actions"
+                        ><button class="primary" @click=${() => void this.openDialog(c.id)}>Resolve…</button></span
+                      >
+                    </li>
+                  `,
                 )}
-              </ul>
-            </disclosure-section>`
-          : nothing}
+              </ul>`
+        }
+        ${
+          resolved.length > 0
+            ? html`<disclosure-section summary="Recently resolved (${resolved.length})" data-testid="recently-resolved">
+                <ul class="list">
+                  ${resolved.map(
+                    (c) =>
+                      html`<li class="resolved">
+                        <span class="what">
+                          <strong>${describeConflict(c)}</strong>
+                          <span
+                            >Resolved with
+                            <strong>${resolutionLabel(c.resolution, c.conflictType)}</strong
+                            >${c.resolvedAt ? html` · ${formatRelative(c.resolvedAt, this.now())}` : nothing}</span
+                          >
+                        </span>
+                      </li>`,
+                  )}
+                </ul>
+              </disclosure-section>`
+            : nothing
+        }
       </section>
     `;
   }

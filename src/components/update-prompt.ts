@@ -27,8 +27,17 @@ export class UpdatePrompt extends LitElement {
         z-index: 40;
         width: min(640px, calc(100vw - 32px));
       }
-      .card { display: flex; flex-wrap: wrap; align-items: center; gap: var(--sd-space-3); border: 2px solid var(--sd-color-primary); }
-      p { margin: 0; flex: 1 1 260px; }
+      .card {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: var(--sd-space-3);
+        border: 2px solid var(--sd-color-primary);
+      }
+      p {
+        margin: 0;
+        flex: 1 1 260px;
+      }
     `,
   ];
 
@@ -43,7 +52,9 @@ export class UpdatePrompt extends LitElement {
     return html`
       <div class="card" role="alert">
         <p><strong>Update ready</strong> — reload to use the new version. Changes waiting to sync are kept.</p>
-        <button class="primary" ?disabled=${this._reloading} @click=${this.reload}>${this._reloading ? 'Reloading…' : 'Reload'}</button>
+        <button class="primary" ?disabled=${this._reloading} @click=${this.reload}>
+          ${this._reloading ? 'Reloading…' : 'Reload'}
+        </button>
         <button class="quiet" @click=${this.dismiss}>Later</button>
       </div>
     `;

@@ -112,7 +112,9 @@ export class NetworkMonitor {
     void this.forwardDebug();
     void this.forwardAutoSync();
     this.log('📶 [NetworkMonitor] Network connection restored');
-    this.log(`[NetworkMonitor] wasOffline: ${wasOffline}, syncOnReconnect: ${syncOnReconnect}, autoSyncEnabled: ${autoSyncEnabled}`);
+    this.log(
+      `[NetworkMonitor] wasOffline: ${wasOffline}, syncOnReconnect: ${syncOnReconnect}, autoSyncEnabled: ${autoSyncEnabled}`,
+    );
     if (syncOnReconnect && autoSyncEnabled && wasOffline) {
       this.log('[NetworkMonitor] ✅ Conditions met, triggering auto-sync');
       await this.triggerAutoSync();
@@ -129,9 +131,13 @@ export class NetworkMonitor {
   private async triggerAutoSync(): Promise<void> {
     try {
       const { started } = await this.deps.client.send({ type: 'ONLINE' });
-      this.log(`[NetworkMonitor] Auto-sync ${started ? 'started' : 'not started by the worker (nothing to do or already running)'}`);
+      this.log(
+        `[NetworkMonitor] Auto-sync ${started ? 'started' : 'not started by the worker (nothing to do or already running)'}`,
+      );
     } catch (error) {
-      this.log(`[NetworkMonitor] ❌ Auto-sync request failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log(
+        `[NetworkMonitor] ❌ Auto-sync request failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 

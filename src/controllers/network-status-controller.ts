@@ -5,7 +5,12 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { assessQuality, type ConnectionQuality, type NetworkInformationLike } from './connection-quality.ts';
-import { reachabilityOf, type NetworkEnvironment, type ProbeOptions, type ServerReachability } from './server-reachability.ts';
+import {
+  reachabilityOf,
+  type NetworkEnvironment,
+  type ProbeOptions,
+  type ServerReachability,
+} from './server-reachability.ts';
 
 export type { NetworkEnvironment } from './server-reachability.ts';
 export type NetworkStatusOptions = ProbeOptions;

@@ -93,7 +93,10 @@ export class ServerReachability {
 
   /** Measures a round trip now; resolves when done. For "check again" buttons and tests. */
   async probe(): Promise<void> {
-    if (!this.env.navigator.onLine) { this.changed(); return; }
+    if (!this.env.navigator.onLine) {
+      this.changed();
+      return;
+    }
     const seq = ++this.probeSeq;
     const started = this.env.now();
     const controller = new AbortController();

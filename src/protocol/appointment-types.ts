@@ -30,7 +30,10 @@ export const APPOINTMENT_TYPE_LABEL: Record<AppointmentType, string> = {
 
 /** Case, spaces and hyphens folded: `Follow-up`, `follow up`, `FOLLOW_UP` → `follow_up`. */
 function folded(value: string): string {
-  return value.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 const ALIASES: Record<string, AppointmentType> = { followup: 'follow_up', check_up: 'checkup', vaccine: 'vaccination' };
@@ -49,17 +52,15 @@ export function appointmentTypeLabel(value: string): string {
 }
 
 /** What a client may write: one of the set (older spellings accepted), stored canonical. */
-export const WritableAppointmentTypeSchema = z
-  .string()
-  .transform((value, ctx) => {
-    const canonical = canonicalAppointmentType(value);
-    if (canonical) return canonical;
-    ctx.addIssue({
-      code: 'custom',
-      message: `Type must be one of: ${APPOINTMENT_TYPES.map((t) => APPOINTMENT_TYPE_LABEL[t]).join(', ')}`,
-    });
-    return z.NEVER;
+export const WritableAppointmentTypeSchema = z.string().transform((value, ctx) => {
+  const canonical = canonicalAppointmentType(value);
+  if (canonical) return canonical;
+  ctx.addIssue({
+    code: 'custom',
+    message: `Type must be one of: ${APPOINTMENT_TYPES.map((t) => APPOINTMENT_TYPE_LABEL[t]).join(', ')}`,
   });
+  return z.NEVER;
+});
 
 /**
  * What a stored or pulled record may hold: known spellings come out canonical; a value outside

@@ -20,7 +20,14 @@ export const ClashSchema = z.object({
 export type Clash = z.infer<typeof ClashSchema>;
 
 /** Fields whose change can create a clash: a write touching none of them is not checked. */
-export const BOOKING_FIELDS = ['date', 'durationMinutes', 'practitionerId', 'petId', 'status', 'overlapAllowed'] as const;
+export const BOOKING_FIELDS = [
+  'date',
+  'durationMinutes',
+  'practitionerId',
+  'petId',
+  'status',
+  'overlapAllowed',
+] as const;
 
 /** Statuses that free the slot. */
 const INACTIVE_STATUSES = new Set(['cancelled', 'no_show']);
@@ -56,7 +63,10 @@ function sameId(a: unknown, b: unknown): boolean {
  * id), practitioner clashes first, in time order. Empty when the candidate is not live or was
  * kept on purpose.
  */
-export function findClashes<T extends BookingSlot>(candidate: BookingSlot, others: readonly T[]): { reason: ClashReason; appointment: T }[] {
+export function findClashes<T extends BookingSlot>(
+  candidate: BookingSlot,
+  others: readonly T[],
+): { reason: ClashReason; appointment: T }[] {
   if (!holdsSlot(candidate) || candidate.overlapAllowed) return [];
   const { start, end } = slotRange(candidate);
   if (!Number.isFinite(start) || !(end > start)) return [];
@@ -65,7 +75,8 @@ export function findClashes<T extends BookingSlot>(candidate: BookingSlot, other
     if (sameId(other.id, candidate.id) || !holdsSlot(other) || other.overlapAllowed) continue;
     const range = slotRange(other);
     if (!(range.start < end && start < range.end)) continue;
-    if (sameId(other.practitionerId, candidate.practitionerId)) clashes.push({ reason: 'practitioner', appointment: other });
+    if (sameId(other.practitionerId, candidate.practitionerId))
+      clashes.push({ reason: 'practitioner', appointment: other });
     else if (sameId(other.petId, candidate.petId)) clashes.push({ reason: 'pet', appointment: other });
   }
   const order = (c: { reason: ClashReason; appointment: T }) => (c.reason === 'practitioner' ? 0 : 1);

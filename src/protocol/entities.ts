@@ -144,7 +144,10 @@ function referenceField(label: string) {
   return z.unknown().transform((value, ctx): EntityId => {
     const parsed = EntityIdSchema.safeParse(value);
     if (parsed.success) return parsed.data;
-    ctx.addIssue({ code: 'custom', message: value === undefined || value === null ? `${label} is required` : `${label} is not a valid record` });
+    ctx.addIssue({
+      code: 'custom',
+      message: value === undefined || value === null ? `${label} is required` : `${label} is not a valid record`,
+    });
     return z.NEVER;
   });
 }
@@ -173,10 +176,17 @@ export const WritableAppointmentSchema = z.object({
   /** Any ISO date-time; the server normalises it to UTC. */
   date: dateTimeField('Date'),
   /** The reference sends a number; text is accepted too. Stored as text. */
-  durationMinutes: z.union([
-    z.number({ error: DURATION_MESSAGE }).int({ error: DURATION_MESSAGE }).min(1, { error: DURATION_MESSAGE }).max(1440, { error: DURATION_MESSAGE }),
-    z.string().regex(/^\d{1,4}$/, { error: DURATION_MESSAGE }),
-  ], { error: DURATION_MESSAGE }),
+  durationMinutes: z.union(
+    [
+      z
+        .number({ error: DURATION_MESSAGE })
+        .int({ error: DURATION_MESSAGE })
+        .min(1, { error: DURATION_MESSAGE })
+        .max(1440, { error: DURATION_MESSAGE }),
+      z.string().regex(/^\d{1,4}$/, { error: DURATION_MESSAGE }),
+    ],
+    { error: DURATION_MESSAGE },
+  ),
   status: AppointmentStatusSchema,
   notes: longTextField('Notes', 5000).nullable(),
   petId: referenceField('Pet'),

@@ -27,7 +27,9 @@ export function textField(label: string, { min = 1, max }: TextFieldOptions) {
     .trim()
     .min(min, { error: min <= 1 ? `${label} is required` : `${label} needs at least ${min} characters` })
     .max(max, { error: `${label} is limited to ${max.toLocaleString('en-US')} characters` })
-    .refine(isWellFormedText, { error: `${label} contains a character that cannot be stored (a broken emoji or symbol)` });
+    .refine(isWellFormedText, {
+      error: `${label} contains a character that cannot be stored (a broken emoji or symbol)`,
+    });
 }
 
 /** Free text that may be empty or long (notes): not trimmed, so line breaks and spacing stay. */
@@ -35,7 +37,9 @@ export function longTextField(label: string, max: number) {
   return z
     .string({ error: `${label} must be text` })
     .max(max, { error: `${label} is limited to ${max.toLocaleString('en-US')} characters` })
-    .refine(isWellFormedText, { error: `${label} contains a character that cannot be stored (a broken emoji or symbol)` });
+    .refine(isWellFormedText, {
+      error: `${label} contains a character that cannot be stored (a broken emoji or symbol)`,
+    });
 }
 
 /** Years a visit or a birth date can plausibly fall in. */
@@ -44,32 +48,30 @@ export const MAX_YEAR = 2199;
 
 /** An ISO date-time with an offset whose UTC instant falls within MIN_YEAR..MAX_YEAR. */
 export function dateTimeField(label: string) {
-  return z.iso
-    .datetime({ offset: true, error: `${label} must be a date and time` })
-    .refine(
-      (value) => {
-        const year = new Date(value).getUTCFullYear();
-        return year >= MIN_YEAR && year <= MAX_YEAR;
-      },
-      { error: `${label} must be between the years ${MIN_YEAR} and ${MAX_YEAR}` },
-    );
+  return z.iso.datetime({ offset: true, error: `${label} must be a date and time` }).refine(
+    (value) => {
+      const year = new Date(value).getUTCFullYear();
+      return year >= MIN_YEAR && year <= MAX_YEAR;
+    },
+    { error: `${label} must be between the years ${MIN_YEAR} and ${MAX_YEAR}` },
+  );
 }
 
 /** A calendar date `YYYY-MM-DD` within MIN_YEAR..MAX_YEAR. */
 export function dateField(label: string) {
-  return z.iso
-    .date({ error: `${label} must be a date (YYYY-MM-DD)` })
-    .refine(
-      (value) => {
-        const year = Number(value.slice(0, 4));
-        return year >= MIN_YEAR && year <= MAX_YEAR;
-      },
-      { error: `${label} must be between the years ${MIN_YEAR} and ${MAX_YEAR}` },
-    );
+  return z.iso.date({ error: `${label} must be a date (YYYY-MM-DD)` }).refine(
+    (value) => {
+      const year = Number(value.slice(0, 4));
+      return year >= MIN_YEAR && year <= MAX_YEAR;
+    },
+    { error: `${label} must be between the years ${MIN_YEAR} and ${MAX_YEAR}` },
+  );
 }
 
 /** `path: message` lines of a zod error, as people read them (the label is already in the message). */
-export function describeValidation(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
+export function describeValidation(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): string {
   return error.issues
     .slice(0, 5)
     .map((issue) => issue.message)

@@ -6,7 +6,13 @@
 import { z } from 'zod';
 import { EntityIdSchema, EntityTypeSchema, RealIdSchema, TempIdSchema } from './entities.ts';
 import { ClashSchema } from './double-booking.ts';
-import { ConflictTypeSchema, ErrorInfoSchema, OperationKindSchema, SessionUserSchema, SYNC_ERROR_CODES } from './sync.ts';
+import {
+  ConflictTypeSchema,
+  ErrorInfoSchema,
+  OperationKindSchema,
+  SessionUserSchema,
+  SYNC_ERROR_CODES,
+} from './sync.ts';
 
 // ---------------------------------------------------------------- shared records
 
@@ -168,8 +174,19 @@ export const RESOLUTION_STRATEGIES = [
   'cancel_mine',
 ] as const;
 /** The reference's strategies, for `version` and `deleted` conflicts. */
-export const VERSION_STRATEGIES = ['server_wins', 'client_wins', 'last_write_wins', 'merge', 'manual'] as const satisfies readonly ResolutionStrategy[];
-export const DOUBLE_BOOKING_STRATEGIES = ['move', 'keep_both', 'cancel_mine', 'server_wins'] as const satisfies readonly ResolutionStrategy[];
+export const VERSION_STRATEGIES = [
+  'server_wins',
+  'client_wins',
+  'last_write_wins',
+  'merge',
+  'manual',
+] as const satisfies readonly ResolutionStrategy[];
+export const DOUBLE_BOOKING_STRATEGIES = [
+  'move',
+  'keep_both',
+  'cancel_mine',
+  'server_wins',
+] as const satisfies readonly ResolutionStrategy[];
 export const ResolutionStrategySchema = z.enum(RESOLUTION_STRATEGIES);
 export type ResolutionStrategy = z.infer<typeof ResolutionStrategySchema>;
 
@@ -220,7 +237,11 @@ export const PageMessageSchema = z.discriminatedUnion('type', [
    * The page signed in: the worker remembers the user and pulls the practice's data. The login's
    * `revocationToken` goes with it (kept for a sign-out the server cannot be told of at once).
    */
-  z.object({ type: z.literal('SESSION_STARTED'), user: SessionUserSchema, revocationToken: z.string().min(1).max(200).optional() }),
+  z.object({
+    type: z.literal('SESSION_STARTED'),
+    user: SessionUserSchema,
+    revocationToken: z.string().min(1).max(200).optional(),
+  }),
   /**
    * The page signed out: the worker forgets the user (reads and writes answer 401 until the next
    * sign-in) and drops the replica unless work is queued. `serverSignedOut: false` (the page could

@@ -36,7 +36,11 @@ export const ROLE_LABEL: Record<UserRole, string> = {
   CLIENT: 'Client',
 };
 
-const ROLE_PLURAL: Record<StaffRole, string> = { ADMIN: 'administrators', PRACTITIONER: 'practitioners', STAFF: 'front-desk staff' };
+const ROLE_PLURAL: Record<StaffRole, string> = {
+  ADMIN: 'administrators',
+  PRACTITIONER: 'practitioners',
+  STAFF: 'front-desk staff',
+};
 const NOUN: Record<EntityType, string> = { users: 'clients', pets: 'pets', appointments: 'appointments' };
 const VERB: Record<WriteAction, string> = { create: 'add', update: 'change', delete: 'delete' };
 
@@ -48,7 +52,9 @@ export function can(role: UserRole, action: WriteAction, entityType: EntityType)
 /** Null when allowed, else the sentence to show (the same on server, worker and screen). */
 export function permissionDenied(role: UserRole, action: WriteAction, entityType: EntityType): string | null {
   if (can(role, action, entityType)) return null;
-  const allowed = (Object.keys(ROLE_PERMISSIONS) as StaffRole[]).filter((r) => ROLE_PERMISSIONS[r][entityType].includes(action));
+  const allowed = (Object.keys(ROLE_PERMISSIONS) as StaffRole[]).filter((r) =>
+    ROLE_PERMISSIONS[r][entityType].includes(action),
+  );
   if (allowed.length === 0) return `Nobody may ${VERB[action]} ${NOUN[entityType]} here.`;
   return `Only ${allowed.map((r) => ROLE_PLURAL[r]).join(' and ')} may ${VERB[action]} ${NOUN[entityType]}.`;
 }

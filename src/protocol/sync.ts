@@ -31,7 +31,9 @@ export const SYNC_ERROR_CODES = [
   'HAS_DEPENDENTS',
   /** Too many requests or failed sign-ins (HTTP 429 with Retry-After). */
   'RATE_LIMITED',
-  /** A body that is not JSON (`Content-Type` other than application/json) or an unsupported `Content-Encoding` (415). */
+  /**
+   * A body that is not JSON (`Content-Type` other than application/json) or an unsupported `Content-Encoding` (415).
+   */
   'UNSUPPORTED_MEDIA_TYPE',
   'QUOTA_EXCEEDED',
   'NETWORK',
@@ -165,7 +167,14 @@ export const PullQuerySchema = z.object({
   entityTypes: z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(',').map((t) => t.trim()).filter(Boolean) : undefined))
+    .transform((s) =>
+      s
+        ? s
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : undefined,
+    )
     .pipe(z.array(EntityTypeSchema).min(1).optional()),
   limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(DEFAULT_PULL_LIMIT),
   /** Opaque; when present it wins over lastSyncTimestamp. */
@@ -209,7 +218,11 @@ export type SessionUser = z.infer<typeof SessionUserSchema>;
 
 export const LoginRequestSchema = z.object({
   email: textField('Email', { min: 3, max: 320 }),
-  password: z.string().min(1).max(200).refine(isWellFormedText, { error: 'Password contains a character that cannot be stored' }),
+  password: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine(isWellFormedText, { error: 'Password contains a character that cannot be stored' }),
 });
 export const AuthResponseSchema = z.object({
   user: SessionUserSchema,
@@ -223,5 +236,7 @@ export const AuthResponseSchema = z.object({
 export type AuthResponse = z.infer<typeof AuthResponseSchema>;
 
 /** Body of `POST /api/auth/revoke`: always answered 200 `{ success: true }`, whether or not the session existed. */
-export const RevokeRequestSchema = z.object({ token: z.string().min(20).max(200).refine(isWellFormedText, { error: 'Token is not one the server gave out' }) });
+export const RevokeRequestSchema = z.object({
+  token: z.string().min(20).max(200).refine(isWellFormedText, { error: 'Token is not one the server gave out' }),
+});
 export type RevokeRequest = z.infer<typeof RevokeRequestSchema>;

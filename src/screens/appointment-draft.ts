@@ -54,7 +54,10 @@ export function emptyDraft(date: string): AppointmentDraft {
 const idText = (id: EntityId | null | undefined) => (id === null || id === undefined ? '' : String(id));
 
 /** What a draft is filled from: a replica record, or a booking held in a conflict (no clientId yet). */
-export type BookingFields = Pick<LocalAppointment, 'date' | 'petId' | 'practitionerId' | 'durationMinutes' | 'type' | 'title' | 'notes' | 'status' | 'overlapAllowed'> &
+export type BookingFields = Pick<
+  LocalAppointment,
+  'date' | 'petId' | 'practitionerId' | 'durationMinutes' | 'type' | 'title' | 'notes' | 'status' | 'overlapAllowed'
+> &
   Partial<Pick<LocalAppointment, 'clientId'>>;
 
 export function draftFromRecord(record: BookingFields, directory: Directory): AppointmentDraft {
@@ -120,7 +123,10 @@ export function validateDraft(draft: AppointmentDraft): DraftErrors {
   };
   if (!draft.clientId) errors.clientId = 'Client is required';
   set('petId', fieldError(FIELDS.petId, draft.petId ? parseIdSegment(draft.petId) : null));
-  set('practitionerId', draft.practitionerId ? fieldError(FIELDS.practitionerId, parseIdSegment(draft.practitionerId)) : undefined);
+  set(
+    'practitionerId',
+    draft.practitionerId ? fieldError(FIELDS.practitionerId, parseIdSegment(draft.practitionerId)) : undefined,
+  );
   if (!draft.date) errors.date = 'Date is required';
   else if (!isDateKey(draft.date)) errors.date = fieldError(FIELDS.date, draft.date);
   if (!TIME.test(draft.time)) errors.time = 'Time is required';
@@ -137,7 +143,11 @@ export function validateDraft(draft: AppointmentDraft): DraftErrors {
  * so the form asks first. Earlier today does not ask: walk-ins are entered after they arrive.
  * An edit asks only when it moves the visit.
  */
-export function needsBackDateConfirmation(draft: AppointmentDraft, today: string, record: Pick<LocalAppointment, 'date'> | null): boolean {
+export function needsBackDateConfirmation(
+  draft: AppointmentDraft,
+  today: string,
+  record: Pick<LocalAppointment, 'date'> | null,
+): boolean {
   if (draft.date >= today) return false;
   if (!record) return true;
   return draft.date !== localDateKey(new Date(record.date)) || draft.time !== localTimeKey(new Date(record.date));
@@ -170,7 +180,9 @@ export function changedFields(record: LocalAppointment, input: AppointmentInput)
   if (input.status !== record.status) changes.status = input.status;
   if ((input.notes ?? null) !== (record.notes ?? null)) changes.notes = input.notes ?? null;
   if (String(input.petId) !== String(record.petId)) changes.petId = input.petId;
-  if (String(input.practitionerId ?? '') !== String(record.practitionerId ?? '')) changes.practitionerId = input.practitionerId ?? null;
-  if ((input.overlapAllowed ?? false) !== (record.overlapAllowed ?? false)) changes.overlapAllowed = input.overlapAllowed ?? false;
+  if (String(input.practitionerId ?? '') !== String(record.practitionerId ?? ''))
+    changes.practitionerId = input.practitionerId ?? null;
+  if ((input.overlapAllowed ?? false) !== (record.overlapAllowed ?? false))
+    changes.overlapAllowed = input.overlapAllowed ?? false;
   return changes;
 }

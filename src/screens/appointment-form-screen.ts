@@ -128,7 +128,9 @@ export class AppointmentFormScreen extends ScreenElement {
     formStyles,
     clashWarningStyles,
     css`
-      .counter { align-self: flex-end; }
+      .counter {
+        align-self: flex-end;
+      }
     `,
   ];
 
@@ -253,7 +255,11 @@ export class AppointmentFormScreen extends ScreenElement {
     const draft = this._draft;
     const entities = this.services?.entities;
     if (!draft || !entities || !isDateKey(draft.date)) return Promise.resolve();
-    const query = { day: draft.date, practitionerId: parseIdSegment(draft.practitionerId), petId: parseIdSegment(draft.petId) };
+    const query = {
+      day: draft.date,
+      practitionerId: parseIdSegment(draft.practitionerId),
+      petId: parseIdSegment(draft.petId),
+    };
     return this.nearby.refresh(entities, query, force);
   }
 
@@ -281,7 +287,10 @@ export class AppointmentFormScreen extends ScreenElement {
   }
 
   private startDraft(directory: Directory): AppointmentDraft {
-    return newDraft({ date: this.date ?? this.today, clientId: this.clientId, petId: this.petId, user: this.user }, directory);
+    return newDraft(
+      { date: this.date ?? this.today, clientId: this.clientId, petId: this.petId, user: this.user },
+      directory,
+    );
   }
 
   /** Where "Back" and "Discard" lead: the page the booking was opened from, else the day. */
@@ -297,20 +306,28 @@ export class AppointmentFormScreen extends ScreenElement {
     return { href: day ? `/appointments?date=${day}` : '/appointments', label: 'the day' };
   }
 
-
   override render() {
     const moving = this._move !== null;
     const editing = this.recordId !== null && !moving;
     const back = this.backTarget();
     if (this._status === 'loading') return html`<p role="status">Loading…</p>`;
     if (this._status === 'missing') {
-      return html`<div class="banner warning" role="alert"><p>This appointment is not on this tablet.</p><a class="button" href=${back.href}>Back to appointments</a></div>`;
+      return html`<div class="banner warning" role="alert">
+        <p>This appointment is not on this tablet.</p>
+        <a class="button" href=${back.href}>Back to appointments</a>
+      </div>`;
     }
     if (this._status === 'gone') {
-      return html`<div class="banner warning" role="alert"><p>This double booking is no longer waiting for a decision.</p><a class="button" href="/sync">Back to Sync</a></div>`;
+      return html`<div class="banner warning" role="alert">
+        <p>This double booking is no longer waiting for a decision.</p>
+        <a class="button" href="/sync">Back to Sync</a>
+      </div>`;
     }
     if (this._status === 'error' || !this._draft) {
-      return html`<div class="banner error" role="alert"><p>${this._error}</p><button @click=${() => void this.load()}>Try again</button></div>`;
+      return html`<div class="banner error" role="alert">
+        <p>${this._error}</p>
+        <button @click=${() => void this.load()}>Try again</button>
+      </div>`;
     }
     const draft = this._draft;
     const dir = this._directory;
@@ -322,32 +339,60 @@ export class AppointmentFormScreen extends ScreenElement {
         ${backLink(back.href, `Back to ${back.label}`)}
         <div class="heading">
           <h1 id="form-title">${moving ? 'Move my booking' : editing ? 'Edit appointment' : 'Book an appointment'}</h1>
-          ${syncBadge(record)}
-          ${record?.overlapAllowed ? onPurposeMark() : nothing}
+          ${syncBadge(record)} ${record?.overlapAllowed ? onPurposeMark() : nothing}
         </div>
-        ${record
-          ? html`<p class="reference" data-testid="record-reference">
-              ${isTempId(record.id) ? 'Reference: assigned when synced' : `Reference #${record.id}`}
-              ${cancelled ? html` · <strong>Cancelled</strong>` : nothing}
-            </p>`
-          : nothing}
-        ${record?._conflict
-          ? html`<p class="banner warning">This appointment has a sync conflict. <a href="/sync">Resolve it in Sync</a>.</p>`
-          : nothing}
-        ${moving
-          ? html`<p class="banner info" data-testid="move-intro">This booking was not saved on the server: it overlaps another appointment.
-              Choose another time, duration or practitioner; <strong>Move booking</strong> sends the new time.</p>`
-          : nothing}
+        ${
+          record
+            ? html`<p class="reference" data-testid="record-reference">
+                ${isTempId(record.id) ? 'Reference: assigned when synced' : `Reference #${record.id}`}
+                ${cancelled ? html` · <strong>Cancelled</strong>` : nothing}
+              </p>`
+            : nothing
+        }
+        ${
+          record?._conflict
+            ? html`<p class="banner warning">
+                This appointment has a sync conflict. <a href="/sync">Resolve it in Sync</a>.
+              </p>`
+            : nothing
+        }
+        ${
+          moving
+            ? html`<p class="banner info" data-testid="move-intro">
+                This booking was not saved on the server: it overlaps another appointment. Choose another time, duration
+                or practitioner; <strong>Move booking</strong> sends the new time.
+              </p>`
+            : nothing
+        }
 
         <div class="card grid">
-          ${this.select('clientId', 'Client', draft.clientId, [
-            { value: '', label: 'Choose a client…' },
-            ...dir.clients.map((c) => ({ value: String(c.id), label: c.name })),
-          ], moving)}
-          ${this.select('petId', 'Pet', draft.petId, [
-            { value: '', label: draft.clientId ? (pets.length ? 'Choose a pet…' : 'This client has no pets yet') : 'Choose a client first' },
-            ...pets.map((p) => ({ value: String(p.id), label: `${p.name} (${p.species})` })),
-          ], moving || !draft.clientId)}
+          ${this.select(
+            'clientId',
+            'Client',
+            draft.clientId,
+            [
+              { value: '', label: 'Choose a client…' },
+              ...dir.clients.map((c) => ({ value: String(c.id), label: c.name })),
+            ],
+            moving,
+          )}
+          ${this.select(
+            'petId',
+            'Pet',
+            draft.petId,
+            [
+              {
+                value: '',
+                label: draft.clientId
+                  ? pets.length
+                    ? 'Choose a pet…'
+                    : 'This client has no pets yet'
+                  : 'Choose a client first',
+              },
+              ...pets.map((p) => ({ value: String(p.id), label: `${p.name} (${p.species})` })),
+            ],
+            moving || !draft.clientId,
+          )}
           ${this.select('practitionerId', 'Practitioner', draft.practitionerId, [
             { value: '', label: 'Not assigned yet' },
             ...dir.practitioners.map((p) => ({ value: String(p.id), label: p.name })),
@@ -356,12 +401,18 @@ export class AppointmentFormScreen extends ScreenElement {
         </div>
 
         <div class="card grid ${editing ? '' : 'three'}">
-          ${this.input('date', 'Date', 'date', draft.date)}
-          ${this.input('time', 'Time', 'time', draft.time)}
+          ${this.input('date', 'Date', 'date', draft.date)} ${this.input('time', 'Time', 'time', draft.time)}
           ${this.select('durationMinutes', 'Duration', draft.durationMinutes, durationOptions(draft.durationMinutes))}
-          ${editing
-            ? this.select('status', 'Status', draft.status, APPOINTMENT_STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s] })))
-            : nothing}
+          ${
+            editing
+              ? this.select(
+                  'status',
+                  'Status',
+                  draft.status,
+                  APPOINTMENT_STATUSES.map((s) => ({ value: s, label: STATUS_LABEL[s] })),
+                )
+              : nothing
+          }
         </div>
         <div aria-live="polite">${this.renderClashWarning(draft)}</div>
 
@@ -369,10 +420,18 @@ export class AppointmentFormScreen extends ScreenElement {
           ${this.input('title', 'Title', 'text', draft.title, true, TITLE_MAX, moving)}
           <div class="field wide">
             <label for="notes">Notes <span class="hint">(optional)</span></label>
-            <textarea id="notes" maxlength=${NOTES_MAX} .value=${draft.notes} ?disabled=${moving}
-              aria-invalid=${this._errors.notes ? 'true' : 'false'} aria-describedby="notes-counter ${this._errors.notes ? 'notes-error' : ''}"
-              @input=${(e: Event) => this.set('notes', (e.target as HTMLTextAreaElement).value)}></textarea>
-            <span class="hint counter" id="notes-counter" data-testid="notes-counter">${lengthCounter(draft.notes.length, NOTES_MAX)}</span>
+            <textarea
+              id="notes"
+              maxlength=${NOTES_MAX}
+              .value=${draft.notes}
+              ?disabled=${moving}
+              aria-invalid=${this._errors.notes ? 'true' : 'false'}
+              aria-describedby="notes-counter ${this._errors.notes ? 'notes-error' : ''}"
+              @input=${(e: Event) => this.set('notes', (e.target as HTMLTextAreaElement).value)}
+            ></textarea>
+            <span class="hint counter" id="notes-counter" data-testid="notes-counter"
+              >${lengthCounter(draft.notes.length, NOTES_MAX)}</span
+            >
             ${this.errorFor('notes')}
           </div>
         </div>
@@ -407,13 +466,18 @@ export class AppointmentFormScreen extends ScreenElement {
       busy,
       ...(draft.date === this.today ? { notBefore: this.services?.now() ?? Date.now() } : {}),
     });
-    const who = [dir.user(parseIdSegment(draft.practitionerId))?.name, dir.pet(parseIdSegment(draft.petId))?.name].filter((n) => n);
+    const who = [
+      dir.user(parseIdSegment(draft.practitionerId))?.name,
+      dir.pet(parseIdSegment(draft.petId))?.name,
+    ].filter((n) => n);
     return clashWarning({
       sentences: clashes.map((c) => clashSentence(c, dir, draft.date)),
       slots: nearestSlots(all, draft.time).map((time) => ({ time, label: formatTime(toIsoInstant(draft.date, time)) })),
       slotsFor: who.join(' and ') || 'this booking',
       onPickSlot: (time) => this.pickSlot(time),
-      onPurpose: this._move ? null : { checked: draft.overlapAllowed, onChange: (checked) => this.setOverlapAllowed(checked) },
+      onPurpose: this._move
+        ? null
+        : { checked: draft.overlapAllowed, onChange: (checked) => this.setOverlapAllowed(checked) },
       note: this._move ? 'To keep both bookings as they are, go back to Sync and choose Keep both.' : undefined,
     });
   }
@@ -421,7 +485,9 @@ export class AppointmentFormScreen extends ScreenElement {
   private renderBackDateConfirmation(draft: AppointmentDraft) {
     return confirmGroup({
       label: 'Confirm a date in the past',
-      message: html`<p><strong>${formatLongDate(draft.date)} is in the past.</strong> Record this visit on that day anyway?</p>`,
+      message: html`<p>
+        <strong>${formatLongDate(draft.date)} is in the past.</strong> Record this visit on that day anyway?
+      </p>`,
       confirm: this.recordId === null ? 'Yes, book it on that day' : 'Yes, move it to that day',
       keep: 'Change the date',
       busy: this._saving,
@@ -436,7 +502,9 @@ export class AppointmentFormScreen extends ScreenElement {
 
   private renderCancelZone() {
     if (this._confirming !== 'cancel') {
-      return html`<button type="button" class="danger" @click=${() => this.confirm('cancel')}>Cancel appointment…</button>`;
+      return html`<button type="button" class="danger" @click=${() => this.confirm('cancel')}>
+        Cancel appointment…
+      </button>`;
     }
     return confirmGroup({
       label: 'Confirm cancellation',
@@ -453,7 +521,9 @@ export class AppointmentFormScreen extends ScreenElement {
     const denied = this.denied('delete', 'appointments');
     if (denied) return deniedAction('delete-appointment', 'Delete appointment…', denied);
     if (this._confirming !== 'delete') {
-      return html`<button type="button" class="danger" @click=${() => this.confirm('delete')}>Delete appointment…</button>`;
+      return html`<button type="button" class="danger" @click=${() => this.confirm('delete')}>
+        Delete appointment…
+      </button>`;
     }
     return confirmGroup({
       label: 'Confirm deletion',
@@ -476,8 +546,13 @@ export class AppointmentFormScreen extends ScreenElement {
     return html`
       <div class="field">
         <label for=${name}>${label}</label>
-        <select id=${name} ?disabled=${disabled} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `${name}-error` : nothing}
-          @change=${(e: Event) => this.set(name, (e.target as HTMLSelectElement).value)}>
+        <select
+          id=${name}
+          ?disabled=${disabled}
+          aria-invalid=${error ? 'true' : 'false'}
+          aria-describedby=${error ? `${name}-error` : nothing}
+          @change=${(e: Event) => this.set(name, (e.target as HTMLSelectElement).value)}
+        >
           ${options.map((o) => html`<option value=${o.value} ?selected=${o.value === value}>${o.label}</option>`)}
         </select>
         ${this.errorFor(name)}
@@ -485,13 +560,29 @@ export class AppointmentFormScreen extends ScreenElement {
     `;
   }
 
-  private input(name: keyof AppointmentDraft, label: string, type: string, value: string, wide = false, maxLength?: number, disabled = false) {
+  private input(
+    name: keyof AppointmentDraft,
+    label: string,
+    type: string,
+    value: string,
+    wide = false,
+    maxLength?: number,
+    disabled = false,
+  ) {
     const error = this._errors[name];
     return html`
       <div class="field ${wide ? 'wide' : ''}">
         <label for=${name}>${label}</label>
-        <input id=${name} type=${type} .value=${value} ?disabled=${disabled} maxlength=${maxLength ?? nothing} aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `${name}-error` : nothing}
-          @input=${(e: Event) => this.set(name, (e.target as HTMLInputElement).value)} />
+        <input
+          id=${name}
+          type=${type}
+          .value=${value}
+          ?disabled=${disabled}
+          maxlength=${maxLength ?? nothing}
+          aria-invalid=${error ? 'true' : 'false'}
+          aria-describedby=${error ? `${name}-error` : nothing}
+          @input=${(e: Event) => this.set(name, (e.target as HTMLInputElement).value)}
+        />
         ${this.errorFor(name)}
       </div>
     `;
@@ -519,7 +610,8 @@ export class AppointmentFormScreen extends ScreenElement {
     this._errors = otherErrors;
     this._draft = draft;
     if (this._confirming === 'back-date' && (name === 'date' || name === 'time')) this._confirming = null;
-    if (name === 'date' || name === 'practitionerId' || name === 'petId' || name === 'clientId') void this.refreshNearby();
+    if (name === 'date' || name === 'practitionerId' || name === 'petId' || name === 'clientId')
+      void this.refreshNearby();
   }
 
   /** A free time tapped in the warning: taken, the overlap (and its error) gone. */
@@ -568,7 +660,9 @@ export class AppointmentFormScreen extends ScreenElement {
       this._error = move ? MOVE_CLASH_ERROR : CLASH_ERROR;
       this._confirming = null;
       await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('[data-testid="free-slots"] button, input[name="overlapAllowed"]')?.focus();
+      this.renderRoot
+        .querySelector<HTMLElement>('[data-testid="free-slots"] button, input[name="overlapAllowed"]')
+        ?.focus();
       return;
     }
     if (move && Object.keys(moveChanges(move.held, draft)).length === 0) {
@@ -620,7 +714,10 @@ export class AppointmentFormScreen extends ScreenElement {
   }
 
   /** "Move mine": the new slot goes to the worker as the conflict's resolution, not as a PATCH. */
-  private async sendMove(move: { conflict: ConflictRecord; held: BookingFields }, draft: AppointmentDraft): Promise<void> {
+  private async sendMove(
+    move: { conflict: ConflictRecord; held: BookingFields },
+    draft: AppointmentDraft,
+  ): Promise<void> {
     const services = this.services;
     if (!services) return;
     const done = await runWrite(this, 'Not moved', () =>
@@ -645,7 +742,10 @@ export class AppointmentFormScreen extends ScreenElement {
   };
 
   /** Cancel or delete, then back to the day. */
-  private async recordAction(failure: string, action: (id: EntityId, services: AppServices) => Promise<unknown>): Promise<void> {
+  private async recordAction(
+    failure: string,
+    action: (id: EntityId, services: AppServices) => Promise<unknown>,
+  ): Promise<void> {
     const services = this.services;
     const id = this.recordId;
     if (!services || id === null) return;

@@ -5,7 +5,15 @@ import { describeError } from '../api/http.ts';
 import { chevron } from '../components/icons.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
-import { addDays, dayRange, formatDuration, formatLongDate, formatTime, localDateKey, parseDateKey } from '../format.ts';
+import {
+  addDays,
+  dayRange,
+  formatDuration,
+  formatLongDate,
+  formatTime,
+  localDateKey,
+  parseDateKey,
+} from '../format.ts';
 import { appointmentTypeLabel } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
@@ -36,13 +44,35 @@ export class AppointmentsScreen extends ScreenElement {
   static override styles = [
     controls,
     css`
-      :host { display: block; }
-      .toolbar { margin-bottom: var(--sd-space-4); }
-      .day { display: flex; align-items: center; gap: var(--sd-space-2); flex-wrap: wrap; }
-      .day input { width: auto; }
-      .step { padding: 0; }
-      h1 { margin-bottom: var(--sd-space-3); }
-      ul { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: var(--sd-space-3); }
+      :host {
+        display: block;
+      }
+      .toolbar {
+        margin-bottom: var(--sd-space-4);
+      }
+      .day {
+        display: flex;
+        align-items: center;
+        gap: var(--sd-space-2);
+        flex-wrap: wrap;
+      }
+      .day input {
+        width: auto;
+      }
+      .step {
+        padding: 0;
+      }
+      h1 {
+        margin-bottom: var(--sd-space-3);
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-3);
+      }
       a.row {
         display: grid;
         grid-template-columns: 7.5rem 1fr auto;
@@ -53,15 +83,44 @@ export class AppointmentsScreen extends ScreenElement {
         text-decoration: none;
         border-inline-start: 6px solid var(--sd-color-primary);
       }
-      a.row:hover { background: var(--sd-color-primary-soft); }
-      a.row.cancelled { border-inline-start-color: var(--sd-color-border); }
-      a.row.cancelled .title { text-decoration: line-through; }
-      .time { font-size: 1.3rem; font-weight: 700; white-space: nowrap; }
-      .time small { display: block; font-size: 0.9rem; font-weight: 500; color: var(--sd-color-text-muted); }
-      .title { font-weight: 700; font-size: 1.1rem; }
-      .meta { color: var(--sd-color-text-muted); }
-      .tags { display: flex; flex-direction: column; align-items: flex-end; gap: var(--sd-space-1); }
-      .empty { padding: var(--sd-space-5); text-align: center; color: var(--sd-color-text-muted); }
+      a.row:hover {
+        background: var(--sd-color-primary-soft);
+      }
+      a.row.cancelled {
+        border-inline-start-color: var(--sd-color-border);
+      }
+      a.row.cancelled .title {
+        text-decoration: line-through;
+      }
+      .time {
+        font-size: 1.3rem;
+        font-weight: 700;
+        white-space: nowrap;
+      }
+      .time small {
+        display: block;
+        font-size: 0.9rem;
+        font-weight: 500;
+        color: var(--sd-color-text-muted);
+      }
+      .title {
+        font-weight: 700;
+        font-size: 1.1rem;
+      }
+      .meta {
+        color: var(--sd-color-text-muted);
+      }
+      .tags {
+        display: flex;
+        flex-direction: column;
+        align-items: flex-end;
+        gap: var(--sd-space-1);
+      }
+      .empty {
+        padding: var(--sd-space-5);
+        text-align: center;
+        color: var(--sd-color-text-muted);
+      }
     `,
   ];
 
@@ -121,10 +180,19 @@ export class AppointmentsScreen extends ScreenElement {
       <h1>Appointments</h1>
       <div class="toolbar">
         <div class="day" role="group" aria-label="Day">
-          <button class="step" @click=${() => this.goTo(addDays(day, -1))} aria-label="Previous day" title="Previous day">${chevron('back')}</button>
+          <button
+            class="step"
+            @click=${() => this.goTo(addDays(day, -1))}
+            aria-label="Previous day"
+            title="Previous day"
+          >
+            ${chevron('back')}
+          </button>
           <label class="visually-hidden" for="day">Day</label>
           <input id="day" type="date" .value=${day} @change=${this.onDateInput} />
-          <button class="step" @click=${() => this.goTo(addDays(day, 1))} aria-label="Next day" title="Next day">${chevron('forward')}</button>
+          <button class="step" @click=${() => this.goTo(addDays(day, 1))} aria-label="Next day" title="Next day">
+            ${chevron('forward')}
+          </button>
           <button ?disabled=${day === today} @click=${() => this.goTo(today)}>Today</button>
         </div>
         <span class="spacer"></span>
@@ -158,19 +226,23 @@ export class AppointmentsScreen extends ScreenElement {
     const vet = dir.user(a.practitionerId);
     return html`
       <li>
-        <a class="row card ${a.status === 'cancelled' ? 'cancelled' : ''}" href="/appointments/${encodeURIComponent(String(a.id))}" data-appointment-id=${String(a.id)}>
+        <a
+          class="row card ${a.status === 'cancelled' ? 'cancelled' : ''}"
+          href="/appointments/${encodeURIComponent(String(a.id))}"
+          data-appointment-id=${String(a.id)}
+        >
           <span class="time">${formatTime(a.date)}<small>${formatDuration(a.durationMinutes)}</small></span>
           <span>
             <span class="title">${a.title}</span><br />
             <span class="meta">
-              ${pet ? `${pet.name} (${pet.species})` : 'Unknown pet'} · ${client?.name ?? 'Unknown client'}${vet ? ` · ${vet.name}` : ''}
+              ${pet ? `${pet.name} (${pet.species})` : 'Unknown pet'} ·
+              ${client?.name ?? 'Unknown client'}${vet ? ` · ${vet.name}` : ''}
             </span>
           </span>
           <span class="tags">
             <span class="badge muted">${appointmentTypeLabel(a.type)}</span>
             ${a.status !== 'scheduled' ? html`<span class="badge ${a.status === 'cancelled' ? 'conflict' : 'ok'}">${STATUS_LABEL[a.status]}</span>` : nothing}
-            ${a.overlapAllowed && a.status !== 'cancelled' ? onPurposeMark() : nothing}
-            ${syncBadge(a)}
+            ${a.overlapAllowed && a.status !== 'cancelled' ? onPurposeMark() : nothing} ${syncBadge(a)}
           </span>
         </a>
       </li>

@@ -5,7 +5,16 @@
  * day to suggest instead. No I/O: the form passes in what it read from the replica and the clock.
  */
 import { z } from 'zod';
-import { addDays, formatShortDay, formatTimeRange, isDateKey, localDateKey, localTimeKey, parseDateKey, toIsoInstant } from '../format.ts';
+import {
+  addDays,
+  formatShortDay,
+  formatTimeRange,
+  isDateKey,
+  localDateKey,
+  localTimeKey,
+  parseDateKey,
+  toIsoInstant,
+} from '../format.ts';
 import {
   AppointmentStatusSchema,
   EntityIdSchema,
@@ -23,7 +32,10 @@ import type { Directory } from './directory.ts';
 
 /** When the practice takes bookings (local wall clock). Suggestions stay inside these hours. */
 export const OPENING_HOURS = { open: '08:00', close: '18:00' } as const;
-export interface OpeningHours { open: string; close: string }
+export interface OpeningHours {
+  open: string;
+  close: string;
+}
 
 /** Free slots offered at once: the ones nearest the time asked for. */
 export const SUGGESTED_SLOTS = 8;
@@ -52,7 +64,14 @@ export function draftSlot(draft: AppointmentDraft, id: BookingSlot['id']): Booki
   const duration = Number(draft.durationMinutes);
   if (petId === null || !isDateKey(draft.date) || !/^\d{2}:\d{2}$/.test(draft.time) || !(duration > 0)) return null;
   const date = toIsoInstant(draft.date, draft.time);
-  return { id, date, durationMinutes: duration, practitionerId: parseIdSegment(draft.practitionerId), petId, status: draft.status };
+  return {
+    id,
+    date,
+    durationMinutes: duration,
+    practitionerId: parseIdSegment(draft.practitionerId),
+    petId,
+    status: draft.status,
+  };
 }
 
 export interface DraftClash<T extends BookedAppointment = BookedAppointment> {
@@ -60,15 +79,24 @@ export interface DraftClash<T extends BookedAppointment = BookedAppointment> {
   appointment: T;
 }
 
-export function draftClashes<T extends BookedAppointment>(draft: AppointmentDraft, id: BookingSlot['id'], others: readonly T[]): DraftClash<T>[] {
+export function draftClashes<T extends BookedAppointment>(
+  draft: AppointmentDraft,
+  id: BookingSlot['id'],
+  others: readonly T[],
+): DraftClash<T>[] {
   const slot = draftSlot(draft, id);
   return slot ? findClashes(slot, others) : [];
 }
 
 /** "11:00–11:20", with the day when it is not `day` ("Tue 24 Nov, 23:30–00:30"). */
-export function timeRange(appointment: Pick<BookingSlot, 'date' | 'durationMinutes'>, day: string | null = null): string {
+export function timeRange(
+  appointment: Pick<BookingSlot, 'date' | 'durationMinutes'>,
+  day: string | null = null,
+): string {
   const range = formatTimeRange(appointment.date, appointment.durationMinutes);
-  return day === null || localDateKey(new Date(appointment.date)) === day ? range : `${formatShortDay(appointment.date)}, ${range}`;
+  return day === null || localDateKey(new Date(appointment.date)) === day
+    ? range
+    : `${formatShortDay(appointment.date)}, ${range}`;
 }
 
 /**
@@ -146,10 +174,16 @@ export function nearestSlots(slots: readonly string[], time: string, count = SUG
  * The appointments a booking must fit around: the practitioner's and the pet's, live, not the
  * booking itself. Kept on purpose ones count too: a suggestion should be truly free.
  */
-export function busyFor<T extends BookedAppointment>(others: readonly T[], slot: Pick<BookingSlot, 'id' | 'practitionerId' | 'petId'>): T[] {
+export function busyFor<T extends BookedAppointment>(
+  others: readonly T[],
+  slot: Pick<BookingSlot, 'id' | 'practitionerId' | 'petId'>,
+): T[] {
   const same = (a: unknown, b: unknown) => a !== null && a !== undefined && String(a) === String(b);
   return others.filter(
-    (a) => !same(a.id, slot.id) && holdsSlot(a) && (same(a.practitionerId, slot.practitionerId) || same(a.petId, slot.petId)),
+    (a) =>
+      !same(a.id, slot.id) &&
+      holdsSlot(a) &&
+      (same(a.practitionerId, slot.practitionerId) || same(a.petId, slot.petId)),
   );
 }
 
@@ -182,7 +216,8 @@ export function moveChanges(held: BookingFields, draft: AppointmentDraft): NonNu
   const changes: NonNullable<Resolution['changes']> = {};
   const date = toIsoInstant(draft.date, draft.time);
   if (Date.parse(date) !== Date.parse(held.date)) changes.date = date;
-  if (Number(draft.durationMinutes) !== Number(held.durationMinutes)) changes.durationMinutes = Number(draft.durationMinutes);
+  if (Number(draft.durationMinutes) !== Number(held.durationMinutes))
+    changes.durationMinutes = Number(draft.durationMinutes);
   const practitionerId = parseIdSegment(draft.practitionerId);
   if (String(practitionerId ?? '') !== String(held.practitionerId ?? '')) changes.practitionerId = practitionerId;
   return changes;

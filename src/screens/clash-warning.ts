@@ -19,33 +19,69 @@ export interface ClashWarning {
 }
 
 export const clashWarningStyles = css`
-  .clash { display: flex; flex-direction: column; gap: var(--sd-space-2); }
-  .clash h2 { font-size: 1.15rem; }
-  .clash ul { margin: 0; padding-inline-start: var(--sd-space-5); }
-  .clash li { font-weight: 600; }
-  .clash p { margin: 0; }
-  .slots { display: flex; flex-wrap: wrap; gap: var(--sd-space-2); }
-  .slots button { min-width: 5.5rem; font-variant-numeric: tabular-nums; }
+  .clash {
+    display: flex;
+    flex-direction: column;
+    gap: var(--sd-space-2);
+  }
+  .clash h2 {
+    font-size: 1.15rem;
+  }
+  .clash ul {
+    margin: 0;
+    padding-inline-start: var(--sd-space-5);
+  }
+  .clash li {
+    font-weight: 600;
+  }
+  .clash p {
+    margin: 0;
+  }
+  .slots {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--sd-space-2);
+  }
+  .slots button {
+    min-width: 5.5rem;
+    font-variant-numeric: tabular-nums;
+  }
 `;
 
 export function clashWarning(w: ClashWarning) {
   return html`
     <section class="clash banner warning" aria-labelledby="clash-heading" data-testid="clash-warning">
       <h2 id="clash-heading">Double booking</h2>
-      <ul>${w.sentences.map((s) => html`<li>${s}.</li>`)}</ul>
-      ${w.slots.length > 0
-        ? html`<p id="slots-label">Free that day for ${w.slotsFor}: tap a time to take it.</p>
-            <div class="slots" role="group" aria-labelledby="slots-label" data-testid="free-slots">
-              ${w.slots.map((s) => html`<button type="button" @click=${() => w.onPickSlot(s.time)}>${s.label}</button>`)}
-            </div>`
-        : html`<p>${w.slotsFor} ${w.slotsFor.includes(' and ') ? 'have' : 'has'} no free time that day for this duration: try another day or a shorter visit.</p>`}
-      ${w.onPurpose
-        ? html`<label class="switch">
-            <input type="checkbox" name="overlapAllowed" .checked=${w.onPurpose.checked}
-              @change=${(e: Event) => w.onPurpose?.onChange((e.target as HTMLInputElement).checked)} />
-            <span>Double-book on purpose <span class="hint">(both appointments stay; this one is marked “Double-booked on purpose”)</span></span>
-          </label>`
-        : nothing}
+      <ul>
+        ${w.sentences.map((s) => html`<li>${s}.</li>`)}
+      </ul>
+      ${
+        w.slots.length > 0
+          ? html`<p id="slots-label">Free that day for ${w.slotsFor}: tap a time to take it.</p>
+              <div class="slots" role="group" aria-labelledby="slots-label" data-testid="free-slots">
+                ${w.slots.map((s) => html`<button type="button" @click=${() => w.onPickSlot(s.time)}>${s.label}</button>`)}
+              </div>`
+          : html`<p>
+              ${w.slotsFor} ${w.slotsFor.includes(' and ') ? 'have' : 'has'} no free time that day for this duration:
+              try another day or a shorter visit.
+            </p>`
+      }
+      ${
+        w.onPurpose
+          ? html`<label class="switch">
+              <input
+                type="checkbox"
+                name="overlapAllowed"
+                .checked=${w.onPurpose.checked}
+                @change=${(e: Event) => w.onPurpose?.onChange((e.target as HTMLInputElement).checked)}
+              />
+              <span
+                >Double-book on purpose
+                <span class="hint">(both appointments stay; this one is marked “Double-booked on purpose”)</span></span
+              >
+            </label>`
+          : nothing
+      }
       ${w.note ? html`<p class="hint">${w.note}</p>` : nothing}
     </section>
   `;

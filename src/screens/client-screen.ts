@@ -65,12 +65,40 @@ export class ClientScreen extends ScreenElement {
     controls,
     formStyles,
     css`
-      ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: var(--sd-space-3); }
-      a.pet { display: flex; flex-direction: column; gap: var(--sd-space-1); color: inherit; text-decoration: none; min-height: 72px; }
-      a.pet:hover { background: var(--sd-color-primary-soft); }
-      .pet .name { font-weight: 700; display: flex; gap: var(--sd-space-2); flex-wrap: wrap; align-items: center; }
-      .meta { color: var(--sd-color-text-muted); }
-      section { display: flex; flex-direction: column; gap: var(--sd-space-3); }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(260px, 1fr));
+        gap: var(--sd-space-3);
+      }
+      a.pet {
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-1);
+        color: inherit;
+        text-decoration: none;
+        min-height: 72px;
+      }
+      a.pet:hover {
+        background: var(--sd-color-primary-soft);
+      }
+      .pet .name {
+        font-weight: 700;
+        display: flex;
+        gap: var(--sd-space-2);
+        flex-wrap: wrap;
+        align-items: center;
+      }
+      .meta {
+        color: var(--sd-color-text-muted);
+      }
+      section {
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-3);
+      }
     `,
   ];
 
@@ -134,14 +162,19 @@ export class ClientScreen extends ScreenElement {
     }
   }
 
-
   override render() {
     if (this._status === 'loading') return html`<p role="status">Loading…</p>`;
     if (this._status === 'missing') {
-      return html`<div class="banner warning" role="alert"><p>This client is not on this tablet.</p><a class="button" href="/clients">Back to clients</a></div>`;
+      return html`<div class="banner warning" role="alert">
+        <p>This client is not on this tablet.</p>
+        <a class="button" href="/clients">Back to clients</a>
+      </div>`;
     }
     if (this._status === 'error') {
-      return html`<div class="banner error" role="alert"><p>${this._error}</p><button @click=${() => void this.load()}>Try again</button></div>`;
+      return html`<div class="banner error" role="alert">
+        <p>${this._error}</p>
+        <button @click=${() => void this.load()}>Try again</button>
+      </div>`;
     }
     const record = this._record;
     const creating = this.recordId === null;
@@ -150,7 +183,7 @@ export class ClientScreen extends ScreenElement {
       <form @submit=${this.onSubmit} novalidate aria-labelledby="client-title">
         ${backLink('/clients', 'All clients')}
         <div class="heading">
-          <h1 id="client-title">${creating ? 'New client' : record?.name ?? 'Client'}</h1>
+          <h1 id="client-title">${creating ? 'New client' : (record?.name ?? 'Client')}</h1>
           ${syncBadge(record)}
         </div>
         ${record ? html`<p class="reference" data-testid="record-reference">${isTempId(record.id) ? 'Reference: assigned when synced' : `Reference #${record.id}`}</p>` : nothing}
@@ -162,10 +195,14 @@ export class ClientScreen extends ScreenElement {
         ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
         ${this._saved ? html`<p class="banner info" role="status">Saved on this tablet${record?._pending ? '; it will be sent at the next sync' : ''}.</p>` : nothing}
         <div class="actions">
-          <button type="submit" class="primary" ?disabled=${this._saving}>${this._saving ? 'Saving…' : creating ? 'Create client' : 'Save changes'}</button>
-          ${creating || this.denied('create', 'appointments')
-            ? nothing
-            : html`<a class="button" href=${bookingPath({ clientId: this.recordId })}>Book appointment</a>`}
+          <button type="submit" class="primary" ?disabled=${this._saving}>
+            ${this._saving ? 'Saving…' : creating ? 'Create client' : 'Save changes'}
+          </button>
+          ${
+            creating || this.denied('create', 'appointments')
+              ? nothing
+              : html`<a class="button" href=${bookingPath({ clientId: this.recordId })}>Book appointment</a>`
+          }
           ${creating ? nothing : html`<span class="record-actions">${this.renderDelete(record)}</span>`}
         </div>
       </form>
@@ -180,8 +217,11 @@ export class ClientScreen extends ScreenElement {
     if (this._deleting === 'has-pets') {
       const pets = this._pets.map((p) => p.name);
       return refusal(
-        html`<p><strong>${name} cannot be deleted while they have ${pets.length === 1 ? 'a pet' : 'pets'}:</strong> ${pets.join(', ')}.
-          Delete ${pets.length === 1 ? 'the pet' : 'each pet'} from ${pets.length === 1 ? 'its' : 'their'} page first, then the client.</p>`,
+        html`<p>
+          <strong>${name} cannot be deleted while they have ${pets.length === 1 ? 'a pet' : 'pets'}:</strong>
+          ${pets.join(', ')}. Delete ${pets.length === 1 ? 'the pet' : 'each pet'} from
+          ${pets.length === 1 ? 'its' : 'their'} page first, then the client.
+        </p>`,
         () => (this._deleting = null),
       );
     }
@@ -225,18 +265,27 @@ export class ClientScreen extends ScreenElement {
           <span class="spacer"></span>
           ${this.denied('create', 'pets') ? nothing : html`<a class="button primary" href="/clients/${id}/pets/new">+ Add pet</a>`}
         </div>
-        ${this._pets.length === 0
-          ? html`<p class="empty">No pets yet.</p>`
-          : html`<ul aria-label="Pets">
-              ${this._pets.map(
-                (p) => html`<li>
-                  <a class="pet card" href="/clients/${id}/pets/${encodeURIComponent(String(p.id))}" data-pet-id=${String(p.id)}>
-                    <span class="name">${p.name} ${syncBadge(p)}</span>
-                    <span class="meta">${[p.species, p.breed].filter(Boolean).join(' · ')}${p.birthDate ? ` · born ${p.birthDate}` : ''}</span>
-                  </a>
-                </li>`,
-              )}
-            </ul>`}
+        ${
+          this._pets.length === 0
+            ? html`<p class="empty">No pets yet.</p>`
+            : html`<ul aria-label="Pets">
+                ${this._pets.map(
+                  (p) =>
+                    html`<li>
+                      <a
+                        class="pet card"
+                        href="/clients/${id}/pets/${encodeURIComponent(String(p.id))}"
+                        data-pet-id=${String(p.id)}
+                      >
+                        <span class="name">${p.name} ${syncBadge(p)}</span>
+                        <span class="meta"
+                          >${[p.species, p.breed].filter(Boolean).join(' · ')}${p.birthDate ? ` · born ${p.birthDate}` : ''}</span
+                        >
+                      </a>
+                    </li>`,
+                )}
+              </ul>`
+        }
       </section>
     `;
   }
@@ -267,7 +316,8 @@ export class ClientScreen extends ScreenElement {
       }
       if (this._record) {
         const changes = clientChanges(this._record, input);
-        if (Object.keys(changes).length > 0) this._record = await services.entities.updateClient(this.recordId, changes);
+        if (Object.keys(changes).length > 0)
+          this._record = await services.entities.updateClient(this.recordId, changes);
       }
       this.dirty = false;
       this._saved = true;

@@ -28,15 +28,51 @@ export class ClientsScreen extends ScreenElement {
   static override styles = [
     controls,
     css`
-      :host { display: block; }
-      .toolbar { margin: var(--sd-space-3) 0 var(--sd-space-4); }
-      .search { flex: 1 1 280px; max-width: 480px; }
-      ul { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); gap: var(--sd-space-3); }
-      a.row { display: flex; flex-direction: column; gap: var(--sd-space-1); color: inherit; text-decoration: none; min-height: 88px; height: 100%; }
-      a.row:hover { background: var(--sd-color-primary-soft); }
-      .name { font-weight: 700; font-size: 1.1rem; display: flex; flex-wrap: wrap; gap: var(--sd-space-2); align-items: center; }
-      .meta { color: var(--sd-color-text-muted); overflow-wrap: anywhere; }
-      .empty { color: var(--sd-color-text-muted); }
+      :host {
+        display: block;
+      }
+      .toolbar {
+        margin: var(--sd-space-3) 0 var(--sd-space-4);
+      }
+      .search {
+        flex: 1 1 280px;
+        max-width: 480px;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(300px, 1fr));
+        gap: var(--sd-space-3);
+      }
+      a.row {
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-1);
+        color: inherit;
+        text-decoration: none;
+        min-height: 88px;
+        height: 100%;
+      }
+      a.row:hover {
+        background: var(--sd-color-primary-soft);
+      }
+      .name {
+        font-weight: 700;
+        font-size: 1.1rem;
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--sd-space-2);
+        align-items: center;
+      }
+      .meta {
+        color: var(--sd-color-text-muted);
+        overflow-wrap: anywhere;
+      }
+      .empty {
+        color: var(--sd-color-text-muted);
+      }
     `,
   ];
 
@@ -50,7 +86,10 @@ export class ClientsScreen extends ScreenElement {
   }
 
   protected setup(services: AppServices): void {
-    new ReplicaChangesController(this, services.client, { entityTypes: ['users', 'pets'], onChange: () => void this.load() });
+    new ReplicaChangesController(this, services.client, {
+      entityTypes: ['users', 'pets'],
+      onChange: () => void this.load(),
+    });
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -90,8 +129,13 @@ export class ClientsScreen extends ScreenElement {
       <div class="toolbar">
         <div class="search field">
           <label for="search">Search clients and pets</label>
-          <input id="search" type="search" .value=${this._query} placeholder="Name, phone, email or pet"
-            @input=${(e: Event) => (this._query = (e.target as HTMLInputElement).value)} />
+          <input
+            id="search"
+            type="search"
+            .value=${this._query}
+            placeholder="Name, phone, email or pet"
+            @input=${(e: Event) => (this._query = (e.target as HTMLInputElement).value)}
+          />
         </div>
         <span class="spacer"></span>
         ${this.denied('create', 'users') ? nothing : html`<a class="button primary" href="/clients/new">+ New client</a>`}
@@ -103,11 +147,14 @@ export class ClientsScreen extends ScreenElement {
   private renderBody() {
     if (this._status === 'loading') return html`<p role="status">Loading clients…</p>`;
     if (this._status === 'error') {
-      return html`<div class="banner error" role="alert"><p>The clients could not be loaded: ${this._error}</p>
-        <button @click=${() => void this.load()}>Try again</button></div>`;
+      return html`<div class="banner error" role="alert">
+        <p>The clients could not be loaded: ${this._error}</p>
+        <button @click=${() => void this.load()}>Try again</button>
+      </div>`;
     }
     const visible = this.visible;
-    if (visible.length === 0) return html`<p class="empty card">${this._query ? 'No client matches the search.' : 'No clients yet.'}</p>`;
+    if (visible.length === 0)
+      return html`<p class="empty card">${this._query ? 'No client matches the search.' : 'No clients yet.'}</p>`;
     return html`
       <p class="visually-hidden" role="status">${visible.length} clients</p>
       <ul aria-label="Clients">

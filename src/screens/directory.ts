@@ -38,7 +38,10 @@ export class Directory {
   /** Those who see patients: practitioners first, then admins (a practice owner may also be a vet). */
   get practitioners(): LocalUser[] {
     const live = [...this.users.values()].filter((u) => !u.deletedAt);
-    return [...this.byName(live.filter((u) => u.role === 'PRACTITIONER')), ...this.byName(live.filter((u) => u.role === 'ADMIN'))];
+    return [
+      ...this.byName(live.filter((u) => u.role === 'PRACTITIONER')),
+      ...this.byName(live.filter((u) => u.role === 'ADMIN')),
+    ];
   }
 
   petsOf(ownerId: EntityId | null | undefined): LocalPet[] {
@@ -58,7 +61,8 @@ export class Directory {
     if (typeof value !== 'number' && typeof value !== 'string') return null;
     if (field === 'petId') return this.pet(value)?.name ?? null;
     if (field === 'petOwner') return this.ownerOfPet(value)?.name ?? null;
-    if (field === 'practitionerId' || field === 'clientId' || field === 'ownerId') return this.user(value)?.name ?? null;
+    if (field === 'practitionerId' || field === 'clientId' || field === 'ownerId')
+      return this.user(value)?.name ?? null;
     return null;
   }
 

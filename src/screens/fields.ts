@@ -44,7 +44,10 @@ export function textField(o: TextFieldOptions) {
 }
 
 /** Moves focus to the first invalid field after the next render. */
-export async function focusFirstInvalid(root: { updateComplete: Promise<boolean>; renderRoot: ParentNode }): Promise<void> {
+export async function focusFirstInvalid(root: {
+  updateComplete: Promise<boolean>;
+  renderRoot: ParentNode;
+}): Promise<void> {
   await root.updateComplete;
   root.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
 }

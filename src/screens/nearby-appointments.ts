@@ -58,7 +58,9 @@ export class NearbyAppointments {
   private async read(entities: EntitiesApi, query: NearbyQuery): Promise<LocalAppointment[]> {
     const range = clashReadRange(query.day);
     const [ofPractitioner, ofPet] = await Promise.all([
-      query.practitionerId === null ? [] : entities.listAppointments({ ...range, practitionerId: query.practitionerId }),
+      query.practitionerId === null
+        ? []
+        : entities.listAppointments({ ...range, practitionerId: query.practitionerId }),
       query.petId === null ? [] : entities.listAppointments({ ...range, petId: query.petId }),
     ]);
     const byId = new Map<string, LocalAppointment>();

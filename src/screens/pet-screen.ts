@@ -16,7 +16,17 @@ import { controls } from '../styles/controls.ts';
 import { backLink, focusFirstInvalid, textField } from './fields.ts';
 import { formStyles } from './form-styles.ts';
 import { MAX_CASCADE, upcomingAppointments } from './pet-deletion.ts';
-import { PET_MAX, SPECIES, emptyPetDraft, petChanges, petDraftFrom, petInput, validatePet, type PetDraft, type PetErrors } from './record-drafts.ts';
+import {
+  PET_MAX,
+  SPECIES,
+  emptyPetDraft,
+  petChanges,
+  petDraftFrom,
+  petInput,
+  validatePet,
+  type PetDraft,
+  type PetErrors,
+} from './record-drafts.ts';
 import { ScreenElement } from './screen.ts';
 import { runWrite } from './write-action.ts';
 
@@ -119,7 +129,6 @@ export class PetScreen extends ScreenElement {
     }
   }
 
-
   private get ownerPath(): string {
     return `/clients/${encodeURIComponent(String(this.clientId))}`;
   }
@@ -127,10 +136,16 @@ export class PetScreen extends ScreenElement {
   override render() {
     if (this._status === 'loading') return html`<p role="status">Loading…</p>`;
     if (this._status === 'missing') {
-      return html`<div class="banner warning" role="alert"><p>This pet or its owner is not on this tablet.</p><a class="button" href="/clients">Back to clients</a></div>`;
+      return html`<div class="banner warning" role="alert">
+        <p>This pet or its owner is not on this tablet.</p>
+        <a class="button" href="/clients">Back to clients</a>
+      </div>`;
     }
     if (this._status === 'error') {
-      return html`<div class="banner error" role="alert"><p>${this._error}</p><button @click=${() => void this.load()}>Try again</button></div>`;
+      return html`<div class="banner error" role="alert">
+        <p>${this._error}</p>
+        <button @click=${() => void this.load()}>Try again</button>
+      </div>`;
     }
     const creating = this.recordId === null;
     const record = this._record;
@@ -153,11 +168,17 @@ export class PetScreen extends ScreenElement {
         </div>
         ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
         <div class="actions">
-          <button type="submit" class="primary" ?disabled=${this._saving}>${this._saving ? 'Saving…' : creating ? 'Register pet' : 'Save changes'}</button>
+          <button type="submit" class="primary" ?disabled=${this._saving}>
+            ${this._saving ? 'Saving…' : creating ? 'Register pet' : 'Save changes'}
+          </button>
           <a class="button" href=${this.ownerPath}>Discard</a>
-          ${creating || this.denied('create', 'appointments')
-            ? nothing
-            : html`<a class="button" href=${bookingPath({ clientId: this.clientId, petId: this.recordId })}>Book appointment</a>`}
+          ${
+            creating || this.denied('create', 'appointments')
+              ? nothing
+              : html`<a class="button" href=${bookingPath({ clientId: this.clientId, petId: this.recordId })}
+                  >Book appointment</a
+                >`
+          }
           ${creating ? nothing : html`<span class="record-actions">${this.renderDelete(record)}</span>`}
         </div>
       </form>
@@ -174,21 +195,31 @@ export class PetScreen extends ScreenElement {
     const name = record?.name ?? 'this pet';
     if (upcoming.length > MAX_CASCADE) {
       return refusal(
-        html`<p><strong>${name} has ${upcoming.length} upcoming appointments.</strong> Cancel them first (at most ${MAX_CASCADE} are cancelled with a pet), then delete it.</p>`,
+        html`<p>
+          <strong>${name} has ${upcoming.length} upcoming appointments.</strong> Cancel them first (at most
+          ${MAX_CASCADE} are cancelled with a pet), then delete it.
+        </p>`,
         () => (this._deleting = null),
       );
     }
     return confirmGroup({
       label: 'Confirm deletion',
       message: html`<p>Delete ${name} from ${this._owner?.name ?? 'the client'}’s pets for good?</p>
-        ${upcoming.length === 0
-          ? html`<p>${name} has no upcoming appointments. Past visits stay in the records.</p>`
-          : html`<p><strong>${upcoming.length === 1 ? 'This upcoming appointment is' : `These ${plural(upcoming.length, 'upcoming appointment')} are`} cancelled with it:</strong></p>
-              <ul data-testid="cancelled-with-pet">
-                ${upcoming.slice(0, LISTED).map((a) => html`<li>${formatDateTime(a.date)} — ${a.title}</li>`)}
-                ${upcoming.length > LISTED ? html`<li>and ${upcoming.length - LISTED} more</li>` : nothing}
-              </ul>
-              <p>Past visits stay in the records.</p>`}`,
+        ${
+          upcoming.length === 0
+            ? html`<p>${name} has no upcoming appointments. Past visits stay in the records.</p>`
+            : html`<p>
+                  <strong
+                    >${upcoming.length === 1 ? 'This upcoming appointment is' : `These ${plural(upcoming.length, 'upcoming appointment')} are`}
+                    cancelled with it:</strong
+                  >
+                </p>
+                <ul data-testid="cancelled-with-pet">
+                  ${upcoming.slice(0, LISTED).map((a) => html`<li>${formatDateTime(a.date)} — ${a.title}</li>`)}
+                  ${upcoming.length > LISTED ? html`<li>and ${upcoming.length - LISTED} more</li>` : nothing}
+                </ul>
+                <p>Past visits stay in the records.</p>`
+        }`,
       confirm: upcoming.length === 0 ? 'Yes, delete pet' : 'Yes, delete pet and cancel them',
       keep: 'Keep',
       busy: this._saving,

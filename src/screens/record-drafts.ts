@@ -15,7 +15,11 @@ export const CLIENT_MAX = {
   phone: maxLengthOf(CLIENT.phone),
   email: maxLengthOf(CLIENT.email),
 } as const;
-export const PET_MAX = { name: maxLengthOf(PET.name), species: maxLengthOf(PET.species), breed: maxLengthOf(PET.breed) } as const;
+export const PET_MAX = {
+  name: maxLengthOf(PET.name),
+  species: maxLengthOf(PET.species),
+  breed: maxLengthOf(PET.breed),
+} as const;
 
 export interface ClientDraft {
   name: string;
@@ -82,7 +86,9 @@ export function validatePet(draft: PetDraft, today: string): PetErrors {
     name: fieldError(PET.name, draft.name),
     species: fieldError(PET.species, draft.species),
     breed: fieldError(PET.breed, orNull(draft.breed)),
-    birthDate: fieldError(PET.birthDate, birthDate) ?? (birthDate && birthDate > today ? 'Birth date cannot be in the future' : undefined),
+    birthDate:
+      fieldError(PET.birthDate, birthDate) ??
+      (birthDate && birthDate > today ? 'Birth date cannot be in the future' : undefined),
   });
 }
 

@@ -13,7 +13,6 @@ export interface NavigateDetail {
   replace?: boolean;
 }
 
-
 export abstract class ScreenElement extends LitElement {
   static override properties: PropertyDeclarations = {
     services: { attribute: false },
@@ -51,7 +50,9 @@ export abstract class ScreenElement extends LitElement {
   protected abstract setup(services: AppServices): void;
 
   protected navigate(path: string, replace = false): void {
-    this.dispatchEvent(new CustomEvent<NavigateDetail>('navigate', { detail: { path, replace }, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent<NavigateDetail>('navigate', { detail: { path, replace }, bubbles: true, composed: true }),
+    );
   }
 }
 

@@ -37,10 +37,26 @@ export class SignInScreen extends ScreenElement {
   static override styles = [
     controls,
     css`
-      :host { display: flex; justify-content: center; padding: var(--sd-space-6) var(--sd-space-4); }
-      form { width: min(480px, 100%); display: flex; flex-direction: column; gap: var(--sd-space-4); padding: var(--sd-space-5); }
-      p { margin: 0; }
-      .waiting { margin: 0; padding-inline-start: var(--sd-space-5); color: var(--sd-color-text-muted); }
+      :host {
+        display: flex;
+        justify-content: center;
+        padding: var(--sd-space-6) var(--sd-space-4);
+      }
+      form {
+        width: min(480px, 100%);
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-4);
+        padding: var(--sd-space-5);
+      }
+      p {
+        margin: 0;
+      }
+      .waiting {
+        margin: 0;
+        padding-inline-start: var(--sd-space-5);
+        color: var(--sd-color-text-muted);
+      }
     `,
   ];
 
@@ -74,14 +90,20 @@ export class SignInScreen extends ScreenElement {
         </div>
         ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
         <button class="primary" type="submit" ?disabled=${this._busy}>${this._busy ? 'Signing in…' : 'Sign in'}</button>
-        ${this._waiting.length > 0
-          ? html`<ul class="waiting" aria-label="Changes waiting on this tablet">
-              ${this._waiting.map(
-                (w) => html`<li>${plural(w.count, 'change')} by ${w.name ?? 'someone who signed in earlier'} ${w.count === 1 ? 'waits' : 'wait'}
-                  on this tablet; ${w.count === 1 ? 'it is' : 'they are'} sent when ${w.name ?? 'they'} ${w.name ? 'signs' : 'sign'} in here.</li>`,
-              )}
-            </ul>`
-          : nothing}
+        ${
+          this._waiting.length > 0
+            ? html`<ul class="waiting" aria-label="Changes waiting on this tablet">
+                ${this._waiting.map(
+                  (w) =>
+                    html`<li>
+                      ${plural(w.count, 'change')} by ${w.name ?? 'someone who signed in earlier'}
+                      ${w.count === 1 ? 'waits' : 'wait'} on this tablet; ${w.count === 1 ? 'it is' : 'they are'} sent
+                      when ${w.name ?? 'they'} ${w.name ? 'signs' : 'sign'} in here.
+                    </li>`,
+                )}
+              </ul>`
+            : nothing
+        }
       </form>
     `;
   }
@@ -102,7 +124,9 @@ export class SignInScreen extends ScreenElement {
     this._error = null;
     try {
       const signedIn = await services.auth.login(email, password);
-      this.dispatchEvent(new CustomEvent<SignedInDetail>('signed-in', { detail: signedIn, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent<SignedInDetail>('signed-in', { detail: signedIn, bubbles: true, composed: true }),
+      );
     } catch (error) {
       this._error =
         error instanceof ApiError && error.status === 401

@@ -32,8 +32,16 @@ export class SyncScreen extends ScreenElement {
   static override styles = [
     controls,
     css`
-      :host { display: flex; flex-direction: column; gap: var(--sd-space-4); }
-      section.card { display: flex; flex-direction: column; gap: var(--sd-space-2); }
+      :host {
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-4);
+      }
+      section.card {
+        display: flex;
+        flex-direction: column;
+        gap: var(--sd-space-2);
+      }
     `,
   ];
 
@@ -47,7 +55,10 @@ export class SyncScreen extends ScreenElement {
   }
 
   protected setup(services: AppServices): void {
-    new ReplicaChangesController(this, services.client, { entityTypes: ['users', 'pets'], onChange: () => void this.loadDirectory() });
+    new ReplicaChangesController(this, services.client, {
+      entityTypes: ['users', 'pets'],
+      onChange: () => void this.loadDirectory(),
+    });
   }
 
   override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -85,12 +96,14 @@ export class SyncScreen extends ScreenElement {
       ></sync-engine-panel>
       <section class="card" aria-labelledby="settings-heading">
         <h2 id="settings-heading">Settings</h2>
-        ${monitor
-          ? html`<label class="switch">
-              <input type="checkbox" .checked=${monitor.settings.autoSyncEnabled} @change=${this.onAutoSync} />
-              Sync automatically when the connection returns
-            </label>`
-          : nothing}
+        ${
+          monitor
+            ? html`<label class="switch">
+                <input type="checkbox" .checked=${monitor.settings.autoSyncEnabled} @change=${this.onAutoSync} />
+                Sync automatically when the connection returns
+              </label>`
+            : nothing
+        }
         <label class="switch">
           <input type="checkbox" .checked=${debug} @change=${this.onDebug} />
           Debug logging in the browser console (${DEBUG_KEY})
@@ -108,7 +121,11 @@ export class SyncScreen extends ScreenElement {
       person: (userId) => directory.user(userId)?.name ?? this._signedInHere.get(userId) ?? null,
       waitsFor: (userId) => {
         if (!this.user || userId === this.user.id) return null;
-        return (userId === null ? null : directory.user(userId)?.name) ?? this._signedInHere.get(userId) ?? 'the person who made it';
+        return (
+          (userId === null ? null : directory.user(userId)?.name) ??
+          this._signedInHere.get(userId) ??
+          'the person who made it'
+        );
       },
     };
     this.namesFor = { directory, names };

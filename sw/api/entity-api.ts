@@ -42,7 +42,11 @@ export interface EntityApiDeps {
 const WRITE_ACTIONS: Partial<Record<string, WriteAction>> = { POST: 'create', PATCH: 'update', DELETE: 'delete' };
 
 /** The server's status for each refusal of a local write. */
-const LOCAL_WRITE_STATUS: Record<LocalWriteError['code'], number> = { VALIDATION: 400, NOT_FOUND: 404, HAS_DEPENDENTS: 409 };
+const LOCAL_WRITE_STATUS: Record<LocalWriteError['code'], number> = {
+  VALIDATION: 400,
+  NOT_FOUND: 404,
+  HAS_DEPENDENTS: 409,
+};
 
 const ENTITY_PATH = /^\/api\/(users|pets|appointments)(?:\/([^/]+))?\/?$/;
 
@@ -53,7 +57,11 @@ export function isEntityPath(pathname: string): boolean {
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-served-by': 'service-worker' },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-served-by': 'service-worker',
+    },
   });
 }
 
@@ -134,7 +142,9 @@ export async function handleEntityRequest(request: Request, deps: EntityApiDeps)
     if (request.method === 'GET') {
       if (id !== null) {
         const record = await getPublicRecord(deps.db, entityType, id);
-        return record ? json(200, { data: record }) : error(404, 'NOT_FOUND', `No ${entityType} record with id ${String(id)}`);
+        return record
+          ? json(200, { data: record })
+          : error(404, 'NOT_FOUND', `No ${entityType} record with id ${String(id)}`);
       }
       const filter = listFilter(entityType, url.searchParams);
       if (typeof filter === 'string') return error(400, 'VALIDATION', filter);

@@ -16,7 +16,12 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 30_000, max
  * half random, so devices that failed together do not retry together.
  * `random` returns [0, 1).
  */
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number, retryAfterMs: number | null = null): number {
+export function backoffDelay(
+  attempt: number,
+  policy: BackoffPolicy,
+  random: () => number,
+  retryAfterMs: number | null = null,
+): number {
   const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = Math.round(exponential / 2 + random() * (exponential / 2));
   // A server that says when to come back (503/429 `Retry-After`) is not asked sooner, nor later than the cap.

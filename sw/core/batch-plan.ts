@@ -90,7 +90,10 @@ export class BatchPick {
   /** A deferred row as it is now (undefined: it left the queue meanwhile). */
   offerDeferred(id: number, op: StoredOperation | undefined): void {
     if (this.full) return;
-    if (!op) { this.planner.defer(id, false); return; }
+    if (!op) {
+      this.planner.defer(id, false);
+      return;
+    }
     const decision = this.planner.classify(op, this.inBatch);
     this.planner.defer(id, decision === 'defer');
     if (decision === 'take') this.take(op);

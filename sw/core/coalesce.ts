@@ -5,7 +5,8 @@
  *   create + delete  → nothing sent; update + delete → one delete.
  * The merged row keeps its position (id), opId and base version.
  *
- * Only rows that were never sent, made by the same person, may merge. A row that was sent (attempts > 0, or in flight now)
+ * Only rows that were never sent, made by the same person, may merge. A row that was sent (attempts > 0, or in flight
+ * now)
  * might already be applied on the server under its opId; changing its content would make a retry
  * return the old stored result and silently drop what was merged into it. Rows behind a conflict
  * or a rejected row stay as they are until the user decides.
@@ -42,11 +43,13 @@ function canMerge(op: StoredOperation, next: NewOperation, inFlight: ReadonlySet
 /** Merges `next` into `into`; returns the merged row, null when both cancel out, or 'incompatible'. */
 function merge(into: StoredOperation, next: NewOperation): StoredOperation | null | 'incompatible' {
   if (into.operation === 'create') {
-    if (next.operation === 'update') return { ...into, data: { ...into.data, ...next.data }, timestamp: next.timestamp };
+    if (next.operation === 'update')
+      return { ...into, data: { ...into.data, ...next.data }, timestamp: next.timestamp };
     if (next.operation === 'delete') return null;
   }
   if (into.operation === 'update') {
-    if (next.operation === 'update') return { ...into, data: { ...into.data, ...next.data }, timestamp: next.timestamp };
+    if (next.operation === 'update')
+      return { ...into, data: { ...into.data, ...next.data }, timestamp: next.timestamp };
     if (next.operation === 'delete') return { ...into, operation: 'delete', data: null, timestamp: next.timestamp };
   }
   return 'incompatible';
@@ -61,7 +64,11 @@ export type Coalesced =
   | { kind: 'cancel'; removed: number };
 
 /** What queuing `next` does, given the rows already queued for its record (queue order). */
-export function coalesce(rows: readonly StoredOperation[], next: NewOperation, inFlight: ReadonlySet<number>): Coalesced {
+export function coalesce(
+  rows: readonly StoredOperation[],
+  next: NewOperation,
+  inFlight: ReadonlySet<number>,
+): Coalesced {
   const last = rows.at(-1);
   if (!last || rows.some(isHeld) || !canMerge(last, next, inFlight)) return { kind: 'add' };
   const merged = merge(last, next);

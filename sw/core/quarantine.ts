@@ -20,7 +20,14 @@ export function quarantined(change: PullChange, reason: string, receivedAt: numb
   } catch {
     raw = String(change.data);
   }
-  return { entityType: change.entityType, id: change.id, version: change.version, reason, raw: raw.slice(0, RAW_LIMIT), receivedAt };
+  return {
+    entityType: change.entityType,
+    id: change.id,
+    version: change.version,
+    reason,
+    raw: raw.slice(0, RAW_LIMIT),
+    receivedAt,
+  };
 }
 
 /**

@@ -25,7 +25,8 @@ export function applyChanges(server: Row | null, changes: readonly LocalChange[]
         current = { ...(current ?? {}), ...(change.data ?? {}) };
         break;
       case 'update':
-        if (current) current = { ...current, ...(change.data ?? {}), updatedAt: new Date(change.timestamp).toISOString() };
+        if (current)
+          current = { ...current, ...(change.data ?? {}), updatedAt: new Date(change.timestamp).toISOString() };
         break;
       case 'delete':
         if (current) current = { ...current, deletedAt: new Date(change.timestamp).toISOString() };

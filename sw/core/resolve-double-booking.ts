@@ -43,8 +43,13 @@ const MOVABLE_FIELDS = new Set(['date', 'durationMinutes', 'practitionerId']);
 export function moveChanges(changes: Resolution['changes']): Row {
   const given = Object.fromEntries(Object.entries(changes ?? {}).filter(([, value]) => value !== undefined));
   const unknown = Object.keys(given).filter((field) => !MOVABLE_FIELDS.has(field));
-  if (unknown.length > 0) throw new ResolutionError('UNKNOWN_FIELD', `A move changes only the time, duration or practitioner, not ${unknown.join(', ')}`);
-  if (Object.keys(given).length === 0) throw new ResolutionError('CHOICE_REQUIRED', 'Choose a new time, duration or practitioner for the booking');
+  if (unknown.length > 0)
+    throw new ResolutionError(
+      'UNKNOWN_FIELD',
+      `A move changes only the time, duration or practitioner, not ${unknown.join(', ')}`,
+    );
+  if (Object.keys(given).length === 0)
+    throw new ResolutionError('CHOICE_REQUIRED', 'Choose a new time, duration or practitioner for the booking');
   try {
     return parseUpdateBody('appointments', given);
   } catch (err) {
@@ -82,6 +87,9 @@ export function resolveDoubleBooking(held: HeldBooking, resolution: Resolution):
     case 'last_write_wins':
     case 'merge':
     case 'manual':
-      throw new ResolutionError('NOT_APPLICABLE', 'A double booking is resolved by moving it, keeping both or cancelling it');
+      throw new ResolutionError(
+        'NOT_APPLICABLE',
+        'A double booking is resolved by moving it, keeping both or cancelling it',
+      );
   }
 }

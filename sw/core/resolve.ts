@@ -43,7 +43,9 @@ type ConflictInput = Pick<
   Partial<Pick<ConflictRecord, 'localOperation' | 'serverEditedAt'>>;
 
 /** Whether the local edit was made after the server's (ties go to the server: everyone else sees it already). */
-export function localEditIsNewer(conflict: Pick<ConflictInput, 'serverData' | 'serverEditedAt' | 'localTimestamp'>): boolean {
+export function localEditIsNewer(
+  conflict: Pick<ConflictInput, 'serverData' | 'serverEditedAt' | 'localTimestamp'>,
+): boolean {
   const serverTime = conflict.serverEditedAt ?? Date.parse(String(conflict.serverData.updatedAt ?? ''));
   return Number.isFinite(serverTime) ? conflict.localTimestamp > serverTime : true;
 }
@@ -54,9 +56,12 @@ export function localEditIsNewer(conflict: Pick<ConflictInput, 'serverData' | 's
  * server never had it); `undefined` keeps the state the replica holds (a `deleted` conflict keeps
  * the record as the device knew it until the user decides).
  */
-export function serverStateBehind(conflict: Pick<ConflictRecord, 'conflictType' | 'serverData' | 'localOperation'>): Row | null | undefined {
+export function serverStateBehind(
+  conflict: Pick<ConflictRecord, 'conflictType' | 'serverData' | 'localOperation'>,
+): Row | null | undefined {
   if (conflict.conflictType === 'version') return conflict.serverData;
-  if (conflict.conflictType === 'double_booking') return conflict.localOperation === 'create' ? null : conflict.serverData;
+  if (conflict.conflictType === 'double_booking')
+    return conflict.localOperation === 'create' ? null : conflict.serverData;
   return undefined;
 }
 
@@ -109,7 +114,7 @@ function resolveDeletion(conflict: ConflictInput, resolution: Resolution): Resol
     case 'cancel_mine':
       throw new ResolutionError(
         'NOT_APPLICABLE',
-        'This record was deleted on this device: keep the deletion (client wins) or keep the server\'s record (server wins)',
+        "This record was deleted on this device: keep the deletion (client wins) or keep the server's record (server wins)",
       );
   }
 }
@@ -120,7 +125,10 @@ const BOOKING_ONLY = new Set<Resolution['strategy']>(['move', 'keep_both', 'canc
 export function resolveConflict(conflict: ConflictInput, resolution: Resolution): ResolutionOutcome {
   if (conflict.localOperation === 'delete') return resolveDeletion(conflict, resolution);
   if (BOOKING_ONLY.has(resolution.strategy) && conflict.conflictType !== 'double_booking') {
-    throw new ResolutionError('NOT_APPLICABLE', 'Move, keep both and cancel are the choices for a double booking, not for this conflict');
+    throw new ResolutionError(
+      'NOT_APPLICABLE',
+      'Move, keep both and cancel are the choices for a double booking, not for this conflict',
+    );
   }
   if (conflict.conflictType === 'double_booking') {
     const held: HeldBooking = {

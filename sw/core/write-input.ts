@@ -32,7 +32,6 @@ function withoutIgnored(body: Row): Row {
   return out;
 }
 
-
 /** Stored forms: UTC ISO dates, duration as text. */
 function normalise(entityType: EntityType, data: Row): Row {
   if (entityType !== 'appointments') return data;
@@ -74,7 +73,13 @@ export function makeTempId(entityType: EntityType, uuid: string): string {
 }
 
 /** The full local record of a create, with the fields the server would fill. */
-export function buildCreatedRecord(entityType: EntityType, id: string, fields: Row, session: SessionContext, now: number): Row {
+export function buildCreatedRecord(
+  entityType: EntityType,
+  id: string,
+  fields: Row,
+  session: SessionContext,
+  now: number,
+): Row {
   const at = new Date(now).toISOString();
   const record: Row = {
     id,

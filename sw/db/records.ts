@@ -6,7 +6,13 @@
  * server id once the server has the record, the temp id before. Both keep answering; so do temp
  * ids that version 1 of the database moved to real keys (the `id_aliases` store).
  */
-import { REFERENCE_FIELDS, cancelledWithPet, isTempId, type EntityId, type EntityType } from '../../src/protocol/index.ts';
+import {
+  REFERENCE_FIELDS,
+  cancelledWithPet,
+  isTempId,
+  type EntityId,
+  type EntityType,
+} from '../../src/protocol/index.ts';
 import { applyChanges, type Row } from '../core/rebase.ts';
 import { unwrap } from 'idb';
 import { localKeyOf, type ReplicaRecord, type StoredOperation } from './schema.ts';
@@ -15,15 +21,19 @@ import type { ReadTx, Tx } from './tx.ts';
 export type AnyReplicaRecord = ReplicaRecord<Row> & { id: EntityId };
 
 /** The stored record for an id the page or the server may use: its local key, its server id, or a version-1 alias. */
-export async function findRecord(tx: ReadTx, entityType: EntityType, id: EntityId): Promise<AnyReplicaRecord | undefined> {
+export async function findRecord(
+  tx: ReadTx,
+  entityType: EntityType,
+  id: EntityId,
+): Promise<AnyReplicaRecord | undefined> {
   const store = tx.objectStore(entityType);
   const direct = (await store.get(id)) as AnyReplicaRecord | undefined;
   if (direct) return direct;
   if (isTempId(id)) {
     const alias = await tx.objectStore('id_aliases').get(id);
-    return alias && alias.entityType === entityType ? ((await store.get(alias.realId))) : undefined;
+    return alias && alias.entityType === entityType ? await store.get(alias.realId) : undefined;
   }
-  return (await store.index('serverId').get(id));
+  return await store.index('serverId').get(id);
 }
 
 /**
@@ -191,7 +201,8 @@ export class ReplicaView {
       }
       // Deleting a pet cancels its upcoming appointments: the server does it and devices pull it;
       // until then (and for good, by the same rule) they show cancelled (store/delete-rules.ts).
-      if (pet && typeof pet.deletedAt === 'string' && cancelledWithPet(out, Date.parse(pet.deletedAt))) out.status = 'cancelled';
+      if (pet && typeof pet.deletedAt === 'string' && cancelledWithPet(out, Date.parse(pet.deletedAt)))
+        out.status = 'cancelled';
     }
     return out;
   }
@@ -200,4 +211,3 @@ export class ReplicaView {
     return Promise.all(records.map((record) => this.toPublic(entityType, record)));
   }
 }
-

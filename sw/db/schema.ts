@@ -189,7 +189,7 @@ async function migrateFromV1(db: IDBPDatabase<SyncDbSchema>, tx: UpgradeTx): Pro
   // The replica stores change their key path: read everything, recreate them, write it back.
   const kept = new Map<EntityType, Row[]>();
   for (const entityType of ['users', 'pets', 'appointments'] as const) {
-    kept.set(entityType, (await tx.objectStore(entityType).getAll()));
+    kept.set(entityType, await tx.objectStore(entityType).getAll());
     db.deleteObjectStore(entityType);
   }
   createReplicaStores(db);

@@ -65,7 +65,8 @@ function isQuotaError(err: unknown): boolean {
     typeof err === 'object' &&
     err !== null &&
     'name' in err &&
-    ((err as { name: string }).name === 'QuotaExceededError' || (err as { name: string }).name === 'NS_ERROR_DOM_QUOTA_REACHED')
+    ((err as { name: string }).name === 'QuotaExceededError' ||
+      (err as { name: string }).name === 'NS_ERROR_DOM_QUOTA_REACHED')
   );
 }
 

@@ -16,7 +16,14 @@ import {
   type QuarantinedRecord,
 } from '../../src/protocol/index.ts';
 import { quarantined, updateQuarantine } from '../core/quarantine.ts';
-import { deleteRecord, putRecord, serverStateOf, storedForm, writeVisible, type AnyReplicaRecord } from '../db/records.ts';
+import {
+  deleteRecord,
+  putRecord,
+  serverStateOf,
+  storedForm,
+  writeVisible,
+  type AnyReplicaRecord,
+} from '../db/records.ts';
 import { localKeyOf, type MetaEntry, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction, type Tx } from '../db/tx.ts';
 import { rowsOf } from './queue.ts';
@@ -33,7 +40,9 @@ export interface PullPageSummary {
 }
 
 /** The quarantine as stored in `meta` (entries that no longer parse are dropped). */
-export async function readQuarantine(tx: { objectStore(name: 'meta'): { get(key: string): Promise<MetaEntry | undefined> } }): Promise<QuarantinedRecord[]> {
+export async function readQuarantine(tx: {
+  objectStore(name: 'meta'): { get(key: string): Promise<MetaEntry | undefined> };
+}): Promise<QuarantinedRecord[]> {
   const entry = await tx.objectStore('meta').get('quarantine');
   if (!entry || !Array.isArray(entry.value)) return [];
   return entry.value.flatMap((item: unknown) => {
@@ -42,19 +51,37 @@ export async function readQuarantine(tx: { objectStore(name: 'meta'): { get(key:
   });
 }
 
-interface Accepted { change: PullChange; record: Record<string, unknown> & { id: number } }
+interface Accepted {
+  change: PullChange;
+  record: Record<string, unknown> & { id: number };
+}
 
 /** Splits a page into records that pass the entity schema and quarantine entries for the others. */
-function validatePage(changes: readonly PullChange[], pulledAt: number): { accepted: Accepted[]; bad: QuarantinedRecord[] } {
+function validatePage(
+  changes: readonly PullChange[],
+  pulledAt: number,
+): { accepted: Accepted[]; bad: QuarantinedRecord[] } {
   const bad: QuarantinedRecord[] = [];
   const accepted: Accepted[] = [];
   for (const change of changes) {
     const parsed = ENTITY_SCHEMAS[change.entityType].safeParse(change.data);
     if (!parsed.success) {
       const fields = [...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.')).filter(Boolean))];
-      bad.push(quarantined(change, `${fields.length > 0 ? `${fields.join(', ')}: ` : ''}${describeValidation(parsed.error)}`, pulledAt));
+      bad.push(
+        quarantined(
+          change,
+          `${fields.length > 0 ? `${fields.join(', ')}: ` : ''}${describeValidation(parsed.error)}`,
+          pulledAt,
+        ),
+      );
     } else if (parsed.data.id !== change.id) {
-      bad.push(quarantined(change, `the record's id ${String(parsed.data.id)} differs from the change's id ${change.id}`, pulledAt));
+      bad.push(
+        quarantined(
+          change,
+          `the record's id ${String(parsed.data.id)} differs from the change's id ${change.id}`,
+          pulledAt,
+        ),
+      );
     } else {
       accepted.push({ change, record: parsed.data as Accepted['record'] });
     }
@@ -90,11 +117,12 @@ async function existingRecords(tx: Tx, accepted: readonly Accepted[]): Promise<M
         const [server, local] = await Promise.all([store.getAll(range), index.getAll(range)]);
         records = [...server, ...local] as AnyReplicaRecord[];
       } else {
-        records = (await Promise.all(ids.flatMap((id) => [store.get(id), index.get(id)])));
+        records = await Promise.all(ids.flatMap((id) => [store.get(id), index.get(id)]));
       }
       const wanted = new Set(ids);
       for (const record of records) {
-        if (record && typeof record.id === 'number' && wanted.has(record.id)) found.set(byServerId(entityType, record.id), record);
+        if (record && typeof record.id === 'number' && wanted.has(record.id))
+          found.set(byServerId(entityType, record.id), record);
       }
     }),
   );
@@ -126,7 +154,11 @@ export async function applyPullPage(
       if (current?._pending) {
         // Local changes wait for the server: show the new server state with them on top.
         summary.rebased++;
-        rebases.push(rowsOf(tx, change.entityType, key).then((rows) => writeVisible(tx, change.entityType, key, current, record, rows)));
+        rebases.push(
+          rowsOf(tx, change.entityType, key).then((rows) =>
+            writeVisible(tx, change.entityType, key, current, record, rows),
+          ),
+        );
       } else if (change.operation === 'delete' || record.deletedAt) {
         if (current) deleteRecord(tx, change.entityType, key);
       } else {
@@ -137,8 +169,13 @@ export async function applyPullPage(
     const meta = tx.objectStore('meta');
     const before = await readQuarantine(tx);
     if (bad.length > 0 || before.length > 0) {
-      const after = updateQuarantine(before, bad, accepted.map(({ change }) => change));
-      if (after.length !== before.length || bad.length > 0) writes.add(() => meta.put({ key: 'quarantine', value: after }));
+      const after = updateQuarantine(
+        before,
+        bad,
+        accepted.map(({ change }) => change),
+      );
+      if (after.length !== before.length || bad.length > 0)
+        writes.add(() => meta.put({ key: 'quarantine', value: after }));
     }
     writes.add(() => meta.put({ key: 'pullCursor', value: cursor }));
     writes.add(() => meta.put({ key: 'lastPulledAt', value: pulledAt }));

@@ -5,11 +5,27 @@
  * here keeps its temp id as key and gains its server id as a field. Conflicts and rejections are
  * recorded.
  */
-import { AppointmentSchema, EntityIdSchema, isRetryableOperationError, type Clash, type ConflictRecord, type EntityType, type PushResult } from '../../src/protocol/index.ts';
+import {
+  AppointmentSchema,
+  EntityIdSchema,
+  isRetryableOperationError,
+  type Clash,
+  type ConflictRecord,
+  type EntityType,
+  type PushResult,
+} from '../../src/protocol/index.ts';
 import type { BatchOutcome } from '../core/batch-plan.ts';
 import type { Row } from '../core/rebase.ts';
 import { serverStateBehind } from '../core/resolve.ts';
-import { putRecord, ReplicaView, serverVersionOf, storedForm, withoutBookkeeping, writeVisible, type AnyReplicaRecord } from '../db/records.ts';
+import {
+  putRecord,
+  ReplicaView,
+  serverVersionOf,
+  storedForm,
+  withoutBookkeeping,
+  writeVisible,
+  type AnyReplicaRecord,
+} from '../db/records.ts';
 import { localKeyOf, type StoredConflict, type StoredOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction, type RequestPipeline, type Tx } from '../db/tx.ts';
 import {
@@ -81,7 +97,10 @@ export async function applyPushResults(
         summary.newConflicts.push(await recordConflict(tx, writes, op, result, result.conflictData, now));
       } else {
         summary.failed++;
-        const error = result.error ?? { code: 'INTERNAL' as const, message: 'The server rejected the operation without a reason' };
+        const error = result.error ?? {
+          code: 'INTERNAL' as const,
+          message: 'The server rejected the operation without a reason',
+        };
         const retryable = isRetryableOperationError(error.code);
         summary.outcomes.set(op.id, retryable ? 'pending' : 'failed');
         markFailed(tx, writes, op, error, retryable);

@@ -13,7 +13,14 @@ import {
   type SessionContext,
 } from '../core/write-input.ts';
 import { changedFields, type Row } from '../core/rebase.ts';
-import { ReplicaView, deleteRecord, putRecord, serverStateOf, serverVersionOf, type AnyReplicaRecord } from '../db/records.ts';
+import {
+  ReplicaView,
+  deleteRecord,
+  putRecord,
+  serverStateOf,
+  serverVersionOf,
+  type AnyReplicaRecord,
+} from '../db/records.ts';
 import { localKeyOf, type NewOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction, type RequestPipeline, type Tx } from '../db/tx.ts';
 import { checkDeletable } from './delete-rules.ts';
@@ -49,13 +56,18 @@ function newOperation(
  */
 async function checkReferences(view: ReplicaView, entityType: EntityType, fields: Row): Promise<Row> {
   const out = { ...fields };
-  const refs = REFERENCE_FIELDS[entityType].filter(({ field }) => typeof out[field] === 'number' || typeof out[field] === 'string');
+  const refs = REFERENCE_FIELDS[entityType].filter(
+    ({ field }) => typeof out[field] === 'number' || typeof out[field] === 'string',
+  );
   await Promise.all(
     refs.map(async ({ field, target }) => {
       const ref = out[field] as EntityId;
       const record = await view.find(target, ref);
       if (!record || record.deletedAt) {
-        throw new LocalWriteError('VALIDATION', `${field}: no ${target === 'users' ? 'user' : target.slice(0, -1)} with id ${String(ref)}`);
+        throw new LocalWriteError(
+          'VALIDATION',
+          `${field}: no ${target === 'users' ? 'user' : target.slice(0, -1)} with id ${String(ref)}`,
+        );
       }
       out[field] = record.id;
     }),
@@ -66,26 +78,42 @@ async function checkReferences(view: ReplicaView, entityType: EntityType, fields
 export async function createLocal(db: SyncDb, entityType: EntityType, body: unknown, ctx: WriteContext): Promise<Row> {
   const parsed = parseCreateBody(entityType, body);
   const tempId = makeTempId(entityType, ctx.uuid());
-  return inWriteTransaction(db, async (tx, writes) => {
-    const view = new ReplicaView(tx);
-    const fields = await checkReferences(view, entityType, parsed);
-    const record: AnyReplicaRecord = {
-      ...buildCreatedRecord(entityType, tempId, fields, ctx.session, ctx.now),
-      id: tempId,
-      _tempId: tempId,
-      _pending: true,
-      _conflict: false,
-      _server: null,
-    };
-    putRecord(tx, entityType, record);
-    await enqueue(tx, writes, newOperation(ctx, { operation: 'create', entityType, entityId: tempId, tempId, data: fields, baseVersion: null }));
-    return view.toPublic(entityType, record);
-  }, 'strict');
+  return inWriteTransaction(
+    db,
+    async (tx, writes) => {
+      const view = new ReplicaView(tx);
+      const fields = await checkReferences(view, entityType, parsed);
+      const record: AnyReplicaRecord = {
+        ...buildCreatedRecord(entityType, tempId, fields, ctx.session, ctx.now),
+        id: tempId,
+        _tempId: tempId,
+        _pending: true,
+        _conflict: false,
+        _server: null,
+      };
+      putRecord(tx, entityType, record);
+      await enqueue(
+        tx,
+        writes,
+        newOperation(ctx, {
+          operation: 'create',
+          entityType,
+          entityId: tempId,
+          tempId,
+          data: fields,
+          baseVersion: null,
+        }),
+      );
+      return view.toPublic(entityType, record);
+    },
+    'strict',
+  );
 }
 
 async function liveRecord(view: ReplicaView, entityType: EntityType, rawId: EntityId): Promise<AnyReplicaRecord> {
   const record = await view.find(entityType, rawId);
-  if (!record || record.deletedAt) throw new LocalWriteError('NOT_FOUND', `No ${entityType} record with id ${String(rawId)}`);
+  if (!record || record.deletedAt)
+    throw new LocalWriteError('NOT_FOUND', `No ${entityType} record with id ${String(rawId)}`);
   return record;
 }
 
@@ -107,7 +135,13 @@ async function storeChange(
   const queued = await enqueue(
     tx,
     writes,
-    newOperation(ctx, { ...change, entityType, entityId: key, tempId: isTempId(key) ? key : null, baseVersion: serverVersionOf(record) }),
+    newOperation(ctx, {
+      ...change,
+      entityType,
+      entityId: key,
+      tempId: isTempId(key) ? key : null,
+      baseVersion: serverVersionOf(record),
+    }),
   );
   const next: AnyReplicaRecord = {
     ...record,
@@ -123,26 +157,66 @@ async function storeChange(
   return view.toPublic(entityType, next);
 }
 
-export async function updateLocal(db: SyncDb, entityType: EntityType, rawId: EntityId, body: unknown, ctx: WriteContext): Promise<Row> {
+export async function updateLocal(
+  db: SyncDb,
+  entityType: EntityType,
+  rawId: EntityId,
+  body: unknown,
+  ctx: WriteContext,
+): Promise<Row> {
   const patch = parseUpdateBody(entityType, body);
-  return inWriteTransaction(db, async (tx, writes) => {
-    const view = new ReplicaView(tx);
-    const record = await liveRecord(view, entityType, rawId);
-    const [fields, shown] = await Promise.all([checkReferences(view, entityType, patch), view.toPublic(entityType, record)]);
-    const changed = changedFields(shown, fields);
-    if (Object.keys(changed).length === 0) return shown;
-    return storeChange(tx, writes, view, ctx, entityType, record, { operation: 'update', data: changed }, {
-      ...changed,
-      updatedAt: new Date(ctx.now).toISOString(),
-    });
-  }, 'strict');
+  return inWriteTransaction(
+    db,
+    async (tx, writes) => {
+      const view = new ReplicaView(tx);
+      const record = await liveRecord(view, entityType, rawId);
+      const [fields, shown] = await Promise.all([
+        checkReferences(view, entityType, patch),
+        view.toPublic(entityType, record),
+      ]);
+      const changed = changedFields(shown, fields);
+      if (Object.keys(changed).length === 0) return shown;
+      return storeChange(
+        tx,
+        writes,
+        view,
+        ctx,
+        entityType,
+        record,
+        { operation: 'update', data: changed },
+        {
+          ...changed,
+          updatedAt: new Date(ctx.now).toISOString(),
+        },
+      );
+    },
+    'strict',
+  );
 }
 
-export async function deleteLocal(db: SyncDb, entityType: EntityType, rawId: EntityId, ctx: WriteContext): Promise<Row> {
-  return inWriteTransaction(db, async (tx, writes) => {
-    const view = new ReplicaView(tx);
-    const record = await liveRecord(view, entityType, rawId);
-    await checkDeletable(tx, view, entityType, record, ctx.now);
-    return storeChange(tx, writes, view, ctx, entityType, record, { operation: 'delete', data: null }, { deletedAt: new Date(ctx.now).toISOString() });
-  }, 'strict');
+export async function deleteLocal(
+  db: SyncDb,
+  entityType: EntityType,
+  rawId: EntityId,
+  ctx: WriteContext,
+): Promise<Row> {
+  return inWriteTransaction(
+    db,
+    async (tx, writes) => {
+      const view = new ReplicaView(tx);
+      const record = await liveRecord(view, entityType, rawId);
+      await checkDeletable(tx, view, entityType, record, ctx.now);
+      return storeChange(
+        tx,
+        writes,
+        view,
+        ctx,
+        entityType,
+        record,
+        { operation: 'delete', data: null },
+        { deletedAt: new Date(ctx.now).toISOString() },
+      );
+    },
+    'strict',
+  );
 }

@@ -51,78 +51,103 @@ export async function applyResolution(
   resolution: Resolution,
   ctx: ResolveContext,
 ): Promise<ResolveSummary> {
-  return inWriteTransaction(db, async (tx, writes) => {
-    const conflicts = tx.objectStore('conflicts');
-    const stored = await conflicts.get(conflictId);
-    if (!stored || stored.resolved) throw new ConflictNotFoundError(conflictId);
-    const conflict = ConflictRecordSchema.parse(stored);
-    const view = new ReplicaView(tx);
-    const record = await view.find(conflict.entityType, conflict.entityId);
-    await checkMovedPractitioner(view, resolution);
-    const key = record ? localKeyOf(record) : conflict.entityId;
-    const [row, rows] = await Promise.all([rowForChange(tx, conflict.operationId), rowsOf(tx, conflict.entityType, key)]);
-    const later = rows.filter((op) => op.id !== conflict.operationId);
-    // A held booking goes again as the device queued it (its own ids), not as the server echoed it.
-    const held = conflict.conflictType === 'double_booking' && row?.data ? { ...conflict, localData: row.data } : conflict;
-    const outcome = resolveConflict(held, resolution);
-    const behind = serverStateBehind(conflict);
-    let queuedOperationId: number | null = null;
-    let newKey: string | null = null;
-
-    if (outcome.kind === 'discard' || !row) {
-      if (row) deleteRow(tx, writes, row.id);
-      // The record is gone on the server, or never reached it: later edits have nothing to apply to.
-      if (conflict.conflictType === 'deleted' || conflict.localOperation === 'create') for (const op of later) deleteRow(tx, writes, op.id);
-    } else if (outcome.kind === 'create') {
-      rewriteRow(tx, writes, carrying(row, ctx, { operation: 'create', data: outcome.data, baseVersion: null }));
-      queuedOperationId = row.id;
-    } else if (outcome.kind === 'delete') {
-      rewriteRow(tx, writes, carrying(row, ctx, { operation: 'delete', data: null, baseVersion: outcome.baseVersion }));
-      queuedOperationId = row.id;
-    } else if (outcome.kind === 'update') {
-      rewriteRow(tx, writes, carrying(row, ctx, { operation: 'update', data: outcome.data, baseVersion: outcome.baseVersion }));
-      queuedOperationId = row.id;
-    } else {
-      // The server deleted the record: keep the user's version as a new record, with the later edits.
-      newKey = makeTempId(conflict.entityType, ctx.uuid());
-      const recreated = newKey;
-      for (const op of later) if (op.operation === 'delete') deleteRow(tx, writes, op.id);
-      const carried = carrying(row, ctx, { operation: 'create', entityId: recreated, tempId: recreated, data: outcome.data, baseVersion: null });
-      await moveRows(tx, writes, [
-        carried,
-        ...later.filter((op) => op.operation !== 'delete').map((op) => ({ ...op, entityId: recreated, tempId: recreated, baseVersion: null })),
+  return inWriteTransaction(
+    db,
+    async (tx, writes) => {
+      const conflicts = tx.objectStore('conflicts');
+      const stored = await conflicts.get(conflictId);
+      if (!stored || stored.resolved) throw new ConflictNotFoundError(conflictId);
+      const conflict = ConflictRecordSchema.parse(stored);
+      const view = new ReplicaView(tx);
+      const record = await view.find(conflict.entityType, conflict.entityId);
+      await checkMovedPractitioner(view, resolution);
+      const key = record ? localKeyOf(record) : conflict.entityId;
+      const [row, rows] = await Promise.all([
+        rowForChange(tx, conflict.operationId),
+        rowsOf(tx, conflict.entityType, key),
       ]);
-      const at = new Date(ctx.now).toISOString();
-      putRecord(tx, conflict.entityType, {
-        ...outcome.data,
-        id: recreated,
-        _tempId: recreated,
-        version: 0,
-        createdAt: at,
-        updatedAt: at,
-        deletedAt: null,
-        _pending: true,
-        _conflict: false,
-        _server: null,
-      });
-      queuedOperationId = row.id;
-    }
+      const later = rows.filter((op) => op.id !== conflict.operationId);
+      // A held booking goes again as the device queued it (its own ids), not as the server echoed it.
+      const held =
+        conflict.conflictType === 'double_booking' && row?.data ? { ...conflict, localData: row.data } : conflict;
+      const outcome = resolveConflict(held, resolution);
+      const behind = serverStateBehind(conflict);
+      let queuedOperationId: number | null = null;
+      let newKey: string | null = null;
 
-    // Later changes of this record were made on top of what the user saw; they now sit on the server's version.
-    if (behind) rebaseLater(tx, writes, later, conflict.serverVersion);
-    const resolved: ConflictRecord = {
-      ...conflict,
-      resolved: true,
-      resolvedAt: ctx.now,
-      resolution: `${resolution.strategy}:${outcome.kind}`,
-    };
-    writes.add(() => conflicts.put(resolved));
-    // The deleted record's local copy goes; the server's version (or the rewritten row) shows: the
-    // newer of the conflict's and the one a pull stored since (a pull does not bring it again).
-    await recomputeRecord(tx, conflict.entityType, key, behind ? newerServerState(behind, record) : (behind ?? null));
-    if (newKey) await recomputeRecord(tx, conflict.entityType, newKey);
-    return { outcome, queuedOperationId, conflict: resolved };
-  }, 'strict');
+      if (outcome.kind === 'discard' || !row) {
+        if (row) deleteRow(tx, writes, row.id);
+        // The record is gone on the server, or never reached it: later edits have nothing to apply to.
+        if (conflict.conflictType === 'deleted' || conflict.localOperation === 'create')
+          for (const op of later) deleteRow(tx, writes, op.id);
+      } else if (outcome.kind === 'create') {
+        rewriteRow(tx, writes, carrying(row, ctx, { operation: 'create', data: outcome.data, baseVersion: null }));
+        queuedOperationId = row.id;
+      } else if (outcome.kind === 'delete') {
+        rewriteRow(
+          tx,
+          writes,
+          carrying(row, ctx, { operation: 'delete', data: null, baseVersion: outcome.baseVersion }),
+        );
+        queuedOperationId = row.id;
+      } else if (outcome.kind === 'update') {
+        rewriteRow(
+          tx,
+          writes,
+          carrying(row, ctx, { operation: 'update', data: outcome.data, baseVersion: outcome.baseVersion }),
+        );
+        queuedOperationId = row.id;
+      } else {
+        // The server deleted the record: keep the user's version as a new record, with the later edits.
+        newKey = makeTempId(conflict.entityType, ctx.uuid());
+        const recreated = newKey;
+        for (const op of later) if (op.operation === 'delete') deleteRow(tx, writes, op.id);
+        const carried = carrying(row, ctx, {
+          operation: 'create',
+          entityId: recreated,
+          tempId: recreated,
+          data: outcome.data,
+          baseVersion: null,
+        });
+        await moveRows(tx, writes, [
+          carried,
+          ...later
+            .filter((op) => op.operation !== 'delete')
+            .map((op) => ({ ...op, entityId: recreated, tempId: recreated, baseVersion: null })),
+        ]);
+        const at = new Date(ctx.now).toISOString();
+        putRecord(tx, conflict.entityType, {
+          ...outcome.data,
+          id: recreated,
+          _tempId: recreated,
+          version: 0,
+          createdAt: at,
+          updatedAt: at,
+          deletedAt: null,
+          _pending: true,
+          _conflict: false,
+          _server: null,
+        });
+        queuedOperationId = row.id;
+      }
+
+      // Later changes of this record were made on top of what the user saw; they now sit on the server's version.
+      if (behind) rebaseLater(tx, writes, later, conflict.serverVersion);
+      const resolved: ConflictRecord = {
+        ...conflict,
+        resolved: true,
+        resolvedAt: ctx.now,
+        resolution: `${resolution.strategy}:${outcome.kind}`,
+      };
+      writes.add(() => conflicts.put(resolved));
+      // The deleted record's local copy goes; the server's version (or the rewritten row) shows: the
+      // newer of the conflict's and the one a pull stored since (a pull does not bring it again).
+      await recomputeRecord(tx, conflict.entityType, key, behind ? newerServerState(behind, record) : (behind ?? null));
+      if (newKey) await recomputeRecord(tx, conflict.entityType, newKey);
+      return { outcome, queuedOperationId, conflict: resolved };
+    },
+    'strict',
+  );
 }
 
 /** A move to another practitioner names one this tablet knows (the server checks again). */
@@ -145,7 +170,17 @@ function newerServerState(fromConflict: Row, record: AnyReplicaRecord | undefine
 function carrying(
   row: StoredOperation,
   ctx: ResolveContext,
-  change: Pick<StoredOperation, 'operation' | 'data' | 'baseVersion'> & Partial<Pick<StoredOperation, 'entityId' | 'tempId'>>,
+  change: Pick<StoredOperation, 'operation' | 'data' | 'baseVersion'> &
+    Partial<Pick<StoredOperation, 'entityId' | 'tempId'>>,
 ): StoredOperation {
-  return { ...row, ...change, opId: ctx.uuid(), timestamp: ctx.now, status: 'pending', attempts: 0, lastError: null, retryable: true };
+  return {
+    ...row,
+    ...change,
+    opId: ctx.uuid(),
+    timestamp: ctx.now,
+    status: 'pending',
+    attempts: 0,
+    lastError: null,
+    retryable: true,
+  };
 }

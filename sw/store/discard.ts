@@ -12,7 +12,8 @@ export async function discardOperation(db: SyncDb, id: number, now: number): Pro
     deleteRow(tx, writes, id);
     const conflicts = tx.objectStore('conflicts');
     for (const conflict of await conflicts.index('operationId').getAll(id)) {
-      if (!conflict.resolved) writes.add(() => conflicts.put({ ...conflict, resolved: true, resolvedAt: now, resolution: 'discarded' }));
+      if (!conflict.resolved)
+        writes.add(() => conflicts.put({ ...conflict, resolved: true, resolvedAt: now, resolution: 'discarded' }));
     }
     await recomputeRecord(tx, op.entityType, op.entityId);
     return true;

@@ -11,7 +11,13 @@
 import type { ErrorInfo, EntityId, EntityType, QueuedOperation, QueueStats } from '../../src/protocol/index.ts';
 import type { BatchPlanner } from '../core/batch-plan.ts';
 import { coalesce, recordKey, type Coalesced } from '../core/coalesce.ts';
-import { SEVERAL_ROWS_KEY, type InFlightBatch, type NewOperation, type StoredOperation, type SyncDb } from '../db/schema.ts';
+import {
+  SEVERAL_ROWS_KEY,
+  type InFlightBatch,
+  type NewOperation,
+  type StoredOperation,
+  type SyncDb,
+} from '../db/schema.ts';
 import { inWriteTransaction, type ReadTx, type RequestPipeline, type Tx } from '../db/tx.ts';
 
 // ------------------------------------------------------------------ reading
@@ -63,7 +69,13 @@ export async function queueStats(db: SyncDb): Promise<QueueStats> {
   ]);
   // Rows in flight are stored as pending.
   const inFlight = batches.reduce((n, batch) => n + batch.opIds.length, 0);
-  return { pending: Math.max(0, pendingStored - inFlight), inFlight, failed, conflicts, completed: Number(completed?.value ?? 0) };
+  return {
+    pending: Math.max(0, pendingStored - inFlight),
+    inFlight,
+    failed,
+    conflicts,
+    completed: Number(completed?.value ?? 0),
+  };
 }
 
 /** The queue as the page sees it (the Sync tab's list): rows in flight show as such. */
@@ -109,7 +121,12 @@ export interface TakenBatch {
  * transaction: a local write either lands before (and is sent as it is) or after (and sees the
  * row in flight, so it queues a new row instead of changing this one).
  */
-export async function takeBatch(db: SyncDb, planner: BatchPlanner, size: number, now: number): Promise<TakenBatch | null> {
+export async function takeBatch(
+  db: SyncDb,
+  planner: BatchPlanner,
+  size: number,
+  now: number,
+): Promise<TakenBatch | null> {
   return inWriteTransaction(db, async (tx, writes) => {
     const store = tx.objectStore('sync_operations');
     const pick = planner.begin(size);
@@ -126,7 +143,10 @@ export async function takeBatch(db: SyncDb, planner: BatchPlanner, size: number,
     const rows = picked.map((op): StoredOperation => (op.status === 'pending' ? op : { ...op, status: 'pending' }));
     const [first] = rows;
     if (!first) return null;
-    writes.addAll(rows.filter((op, i) => op !== picked[i]), (op) => store.put(op));
+    writes.addAll(
+      rows.filter((op, i) => op !== picked[i]),
+      (op) => store.put(op),
+    );
     const batch: InFlightBatch = { id: first.id, opIds: rows.map((op) => op.id), sentAt: now };
     writes.add(() => tx.objectStore('sync_batches').put(batch));
     return { id: batch.id, rows };
@@ -144,7 +164,9 @@ export async function releaseBatches(
   await inWriteTransaction(db, async (tx, writes) => {
     const store = tx.objectStore('sync_operations');
     for (const batch of batches) {
-      writes.addAll(batch.rows, (op) => store.put({ ...op, status, lastError: error, retryable: true, attempts: op.attempts + 1 }));
+      writes.addAll(batch.rows, (op) =>
+        store.put({ ...op, status, lastError: error, retryable: true, attempts: op.attempts + 1 }),
+      );
       writes.add(() => tx.objectStore('sync_batches').delete(batch.id));
     }
   });
@@ -202,25 +224,42 @@ export async function finishBatch(
   writes.add(() => tx.objectStore('sync_batches').delete(batch.id));
   // A record left with one row (or none) no longer needs a look-up at its acknowledgement.
   const remaining = new Set(context.severalRows);
-  for (const op of batch.rows) if (acknowledged.has(op.id) && (context.otherRows.get(op.id)?.length ?? 0) <= 1) remaining.delete(recordKey(op));
+  for (const op of batch.rows)
+    if (acknowledged.has(op.id) && (context.otherRows.get(op.id)?.length ?? 0) <= 1) remaining.delete(recordKey(op));
   if (remaining.size !== context.severalRows.size) writeSeveralRows(tx, writes, remaining);
   const completed = await tx.objectStore('meta').get('completedCount');
-  writes.add(() => tx.objectStore('meta').put({ key: 'completedCount', value: Number(completed?.value ?? 0) + acknowledged.size }));
+  writes.add(() =>
+    tx.objectStore('meta').put({ key: 'completedCount', value: Number(completed?.value ?? 0) + acknowledged.size }),
+  );
 }
 
 /** The server found a conflict: the row waits (with every later row of its record) for a decision. */
 export function holdAsConflict(tx: Tx, writes: RequestPipeline, op: StoredOperation): void {
-  writes.add(() => tx.objectStore('sync_operations').put({ ...op, status: 'conflict', lastError: null, attempts: op.attempts + 1 }));
+  writes.add(() =>
+    tx.objectStore('sync_operations').put({ ...op, status: 'conflict', lastError: null, attempts: op.attempts + 1 }),
+  );
 }
 
 /** The server refused the row (or failed on it): it stays queued, visibly failed. */
-export function markFailed(tx: Tx, writes: RequestPipeline, op: StoredOperation, error: ErrorInfo, retryable: boolean): void {
-  writes.add(() => tx.objectStore('sync_operations').put({ ...op, status: 'failed', lastError: error, retryable, attempts: op.attempts + 1 }));
+export function markFailed(
+  tx: Tx,
+  writes: RequestPipeline,
+  op: StoredOperation,
+  error: ErrorInfo,
+  retryable: boolean,
+): void {
+  writes.add(() =>
+    tx
+      .objectStore('sync_operations')
+      .put({ ...op, status: 'failed', lastError: error, retryable, attempts: op.attempts + 1 }),
+  );
 }
 
 /** The row got no result: back to pending, to be sent again. */
 export function releaseRow(tx: Tx, writes: RequestPipeline, op: StoredOperation, error: ErrorInfo): void {
-  writes.add(() => tx.objectStore('sync_operations').put({ ...op, status: 'pending', lastError: error, attempts: op.attempts + 1 }));
+  writes.add(() =>
+    tx.objectStore('sync_operations').put({ ...op, status: 'pending', lastError: error, attempts: op.attempts + 1 }),
+  );
 }
 
 /**
@@ -229,7 +268,9 @@ export function releaseRow(tx: Tx, writes: RequestPipeline, op: StoredOperation,
  */
 export function rebaseLater(tx: Tx, writes: RequestPipeline, later: readonly StoredOperation[], version: number): void {
   const store = tx.objectStore('sync_operations');
-  for (const op of later) if (op.operation !== 'create' && op.baseVersion !== version) writes.add(() => store.put({ ...op, baseVersion: version }));
+  for (const op of later)
+    if (op.operation !== 'create' && op.baseVersion !== version)
+      writes.add(() => store.put({ ...op, baseVersion: version }));
 }
 
 /**

@@ -31,8 +31,15 @@ function asId(value: EntityId | string): EntityId {
 }
 
 /** Records from one index, for every id the wanted record is known by (no duplicates). */
-export async function fromIndex(tx: ReadTx, entityType: EntityType, index: string, values: readonly EntityId[]): Promise<AnyReplicaRecord[]> {
-  const store = tx.objectStore(entityType) as unknown as { index(name: string): { getAll(key: IDBValidKey | IDBKeyRange): Promise<AnyReplicaRecord[]> } };
+export async function fromIndex(
+  tx: ReadTx,
+  entityType: EntityType,
+  index: string,
+  values: readonly EntityId[],
+): Promise<AnyReplicaRecord[]> {
+  const store = tx.objectStore(entityType) as unknown as {
+    index(name: string): { getAll(key: IDBValidKey | IDBKeyRange): Promise<AnyReplicaRecord[]> };
+  };
   const found = await Promise.all(values.map((value) => store.index(index).getAll(value)));
   const byKey = new Map<EntityId, AnyReplicaRecord>();
   for (const record of found.flat()) byKey.set(localKeyOf(record), record);
@@ -46,7 +53,13 @@ function dateRange(from: string | undefined, to: string | undefined): IDBKeyRang
 }
 
 /** The stored records worth looking at for this filter, narrowed by an index where one fits. */
-async function candidates(tx: ReadTx, view: ReplicaView, entityType: EntityType, filter: ReplicaListFilter, forms: Map<string, EntityId[]>): Promise<AnyReplicaRecord[]> {
+async function candidates(
+  tx: ReadTx,
+  view: ReplicaView,
+  entityType: EntityType,
+  filter: ReplicaListFilter,
+  forms: Map<string, EntityId[]>,
+): Promise<AnyReplicaRecord[]> {
   const range = entityType === 'appointments' ? dateRange(filter.from, filter.to) : null;
   if (range) return await tx.objectStore('appointments').index('date').getAll(range);
   const petIds = forms.get('petId');
@@ -61,9 +74,9 @@ async function candidates(tx: ReadTx, view: ReplicaView, entityType: EntityType,
   const ownerIds = forms.get('ownerId');
   if (entityType === 'pets' && ownerIds) return fromIndex(tx, 'pets', 'ownerId', ownerIds);
   if (entityType === 'users' && filter.equals?.role !== undefined) {
-    return (await tx.objectStore('users').index('role').getAll(String(filter.equals.role)));
+    return await tx.objectStore('users').index('role').getAll(String(filter.equals.role));
   }
-  return (await tx.objectStore(entityType).getAll());
+  return await tx.objectStore(entityType).getAll();
 }
 
 export async function listRecords(db: SyncDb, entityType: EntityType, filter: ReplicaListFilter): Promise<Row[]> {
@@ -77,7 +90,9 @@ export async function listRecords(db: SyncDb, entityType: EntityType, filter: Re
       forms.set(field, target ? await view.idForms(target, asId(value)) : [asId(value)]);
     }),
   );
-  const records = (await candidates(tx, view, entityType, filter, forms)).filter((r) => filter.includeDeleted || !r.deletedAt);
+  const records = (await candidates(tx, view, entityType, filter, forms)).filter(
+    (r) => filter.includeDeleted || !r.deletedAt,
+  );
   const shown = await view.allToPublic(entityType, records);
   const wanted = [...forms].map(([field, ids]) => [field, new Set(ids.map(String))] as const);
   const result = shown.filter((record) => wanted.every(([field, ids]) => ids.has(String(record[field]))));

@@ -12,7 +12,10 @@ export interface SwitchableConsoleLogger extends ConsoleLogger {
   enabled: boolean;
 }
 
-export function createConsoleLogger(sink: Pick<Console, 'log' | 'error'> = console, enabled = false): SwitchableConsoleLogger {
+export function createConsoleLogger(
+  sink: Pick<Console, 'log' | 'error'> = console,
+  enabled = false,
+): SwitchableConsoleLogger {
   return {
     enabled,
     debug(prefix, message) {

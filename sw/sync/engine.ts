@@ -34,7 +34,12 @@ export interface SyncEngineConfig extends BatchSizePolicy {
 }
 
 /** Push batches grow from 100 to 1,000 operations with the queue (see pushBatchSize). */
-export const DEFAULT_ENGINE_CONFIG: SyncEngineConfig = { batchSize: 100, maxBatchSize: 1000, pullLimit: 1000, backoff: DEFAULT_BACKOFF };
+export const DEFAULT_ENGINE_CONFIG: SyncEngineConfig = {
+  batchSize: 100,
+  maxBatchSize: 1000,
+  pullLimit: 1000,
+  backoff: DEFAULT_BACKOFF,
+};
 
 export interface SyncEngineDeps {
   db: SyncDb;
@@ -221,7 +226,10 @@ export class SyncEngine {
     };
     const send = (outgoing: Outgoing): InFlight => {
       const sentAt = now();
-      const reply = this.withRetry('[SyncPush]', () => outgoing.prepared.send()).then((response) => ({ response, requestMs: now() - sentAt }));
+      const reply = this.withRetry('[SyncPush]', () => outgoing.prepared.send()).then((response) => ({
+        response,
+        requestMs: now() - sentAt,
+      }));
       reply.catch(() => undefined); // awaited in its turn; never an unhandled rejection meanwhile
       return { ...outgoing, reply };
     };
@@ -241,7 +249,10 @@ export class SyncEngine {
         let sending = next ? send(next) : null;
         const t0 = now();
         await this.applyBatch(current.batch, response, planner, counters, progress, unapplied);
-        logger.debug('[SyncPush]', `${current.batch.rows.length} operations: take ${current.takenMs} ms, request ${requestMs} ms, apply ${now() - t0} ms`);
+        logger.debug(
+          '[SyncPush]',
+          `${current.batch.rows.length} operations: take ${current.takenMs} ms, request ${requestMs} ms, apply ${now() - t0} ms`,
+        );
         // Rows that waited behind a row of batch k (same record) may go now.
         next = await take();
         if (!sending && next) {
@@ -251,10 +262,17 @@ export class SyncEngine {
         current = sending;
       }
     } catch (err) {
-      const info = err instanceof TransportError || err instanceof SyncStop ? err.info : { code: 'INTERNAL' as const, message: String(err) };
+      const info =
+        err instanceof TransportError || err instanceof SyncStop
+          ? err.info
+          : { code: 'INTERNAL' as const, message: String(err) };
       // A request the server refused as a whole will not pass by retrying: show its rows as failed.
       const refused = err instanceof TransportError && err.kind === 'fatal' && waiting ? waiting.batch : null;
-      await releaseBatches(db, unapplied.filter((b) => b !== refused), info);
+      await releaseBatches(
+        db,
+        unapplied.filter((b) => b !== refused),
+        info,
+      );
       if (refused) await releaseBatches(db, [refused], info, 'failed');
       throw err;
     }
@@ -282,7 +300,12 @@ export class SyncEngine {
     const shownTotal = Math.max(progress.total, progress.processed);
     notify({
       type: 'SYNC_PROGRESS',
-      progress: { phase: 'push', processed: progress.processed, total: shownTotal, percentage: Math.min(100, Math.round((progress.processed / shownTotal) * 100)) },
+      progress: {
+        phase: 'push',
+        processed: progress.processed,
+        total: shownTotal,
+        percentage: Math.min(100, Math.round((progress.processed / shownTotal) * 100)),
+      },
     });
     // Counting the queue costs a scan of its indexes: a few times a second is enough while
     // pushing (the run's end always sends the final figures).
@@ -324,7 +347,10 @@ export class SyncEngine {
       const t0 = now();
       const summary = await applyPullPage(db, page.changes, page.cursor, page.timestamp);
       for (const bad of summary.quarantined) {
-        logger.error('[SyncPull]', `set aside unreadable ${bad.entityType} ${bad.id} (version ${bad.version}): ${bad.reason}`);
+        logger.error(
+          '[SyncPull]',
+          `set aside unreadable ${bad.entityType} ${bad.id} (version ${bad.version}): ${bad.reason}`,
+        );
       }
       processed += page.changes.length;
       counters.pulled += summary.applied;
@@ -336,14 +362,22 @@ export class SyncEngine {
       const total = processed + (page.hasMore ? this.config.pullLimit : 0);
       notify({
         type: 'SYNC_PROGRESS',
-        progress: { phase: 'pull', processed, total, percentage: total === 0 ? 100 : Math.round((processed / total) * 100) },
+        progress: {
+          phase: 'pull',
+          processed,
+          total,
+          percentage: total === 0 ? 100 : Math.round((processed / total) * 100),
+        },
       });
       if (!next) break;
       pending = next;
     }
   }
 
-  /** Retries network errors and 5xx with exponential backoff and jitter (never sooner than `Retry-After`); other failures go up at once. */
+  /**
+   * Retries network errors and 5xx with exponential backoff and jitter (never sooner than `Retry-After`); other
+   * failures go up at once.
+   */
   private async withRetry<T>(prefix: string, call: () => Promise<T>): Promise<T> {
     const { backoff } = this.config;
     for (let attempt = 1; ; attempt++) {

@@ -96,7 +96,8 @@ export async function gzipText(text: string): Promise<Uint8Array> {
 
 export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}): SyncTransport {
   const { baseUrl = '', compress = gzipText } = options;
-  const compressFrom = typeof CompressionStream === 'undefined' ? Infinity : (options.compressFrom ?? COMPRESS_PUSH_FROM_BYTES);
+  const compressFrom =
+    typeof CompressionStream === 'undefined' ? Infinity : (options.compressFrom ?? COMPRESS_PUSH_FROM_BYTES);
   // A server that refused a compressed body (415, or 400 from one that parsed the bytes as JSON)
   // and took the same body plain gets plain bodies for the rest of this transport's life (the worker's).
   let gzipRefused = false;
@@ -111,7 +112,11 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
       return await work(controller.signal);
     } catch (err) {
       if (controller.signal.aborted && err instanceof TransportError && err.kind === 'retry') {
-        throw new TransportError('retry', { code: 'NETWORK', message: `No answer within ${Math.round(timeoutMs / 1000)} s` }, null);
+        throw new TransportError(
+          'retry',
+          { code: 'NETWORK', message: `No answer within ${Math.round(timeoutMs / 1000)} s` },
+          null,
+        );
       }
       throw err;
     } finally {
@@ -139,7 +144,11 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
       // The connection broke while the answer was read (a TypeError, not bad JSON): the server may
       // have applied the push, but the device does not know; a resend is harmless (opIds).
       if (!(err instanceof SyntaxError)) {
-        throw new TransportError('retry', { code: 'NETWORK', message: `Network error while reading the answer: ${(err as Error).message}` }, null);
+        throw new TransportError(
+          'retry',
+          { code: 'NETWORK', message: `Network error while reading the answer: ${(err as Error).message}` },
+          null,
+        );
       }
       body = null;
     }
@@ -151,18 +160,31 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
       const kind: TransportFailureKind =
         response.status === 401 ? 'auth' : isRetryableStatus(response.status) ? 'retry' : 'fatal';
       const retryAfterMs = kind === 'retry' ? parseRetryAfter(response.headers.get('retry-after'), Date.now()) : null;
-      throw new TransportError(kind, response.status >= 500 ? { ...info, code: 'SERVER_ERROR' } : info, response.status, retryAfterMs);
+      throw new TransportError(
+        kind,
+        response.status >= 500 ? { ...info, code: 'SERVER_ERROR' } : info,
+        response.status,
+        retryAfterMs,
+      );
     }
     try {
       return parse(body);
     } catch (err) {
-      throw new TransportError('fatal', { code: 'BAD_REQUEST', message: `Unexpected answer from the server: ${(err as Error).message}` }, response.status);
+      throw new TransportError(
+        'fatal',
+        { code: 'BAD_REQUEST', message: `Unexpected answer from the server: ${(err as Error).message}` },
+        response.status,
+      );
     }
   }
 
   const pushUrl = `${baseUrl}/api/sync/push`;
   const parsePush = (body: unknown) => PushResponseSchema.parse(body);
-  const plain = (text: string): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+  const plain = (text: string): RequestInit => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: text,
+  });
 
   return {
     async preparePush(request) {
@@ -178,7 +200,9 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
               body: gzipped as BodyInit,
               signal,
             });
-            return response.status !== 415 && response.status !== 400 ? { answer: await read(response, parsePush) } : null;
+            return response.status !== 415 && response.status !== 400
+              ? { answer: await read(response, parsePush) }
+              : null;
           });
           if (compressed) return compressed.answer;
           // Refused: a server without gzip support. If the same body passes plain, stop compressing.

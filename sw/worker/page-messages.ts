@@ -43,7 +43,12 @@ export interface PageMessageContext {
   othersWaiting: OthersWaiting;
 }
 
-type Handlers = { [K in PageMessageType]: (msg: Extract<PageMessage, { type: K }>, ctx: PageMessageContext) => Promise<PageMessageReplies[K]> };
+type Handlers = {
+  [K in PageMessageType]: (
+    msg: Extract<PageMessage, { type: K }>,
+    ctx: PageMessageContext,
+  ) => Promise<PageMessageReplies[K]>;
+};
 
 async function state(ctx: PageMessageContext): Promise<SyncState> {
   const { db } = ctx;
@@ -140,7 +145,10 @@ const handlers: Handlers = {
     await ctx.session.set(msg.user);
     // A page reload repeats the start without the token (the login gave it once): keep it then.
     if (msg.revocationToken || !sameUser) await setMeta(ctx.db, 'revocationToken', msg.revocationToken ?? null);
-    await setMeta(ctx.db, 'knownUsers', { ...(await getMeta(ctx.db, 'knownUsers')), [String(msg.user.id)]: msg.user.name });
+    await setMeta(ctx.db, 'knownUsers', {
+      ...(await getMeta(ctx.db, 'knownUsers')),
+      [String(msg.user.id)]: msg.user.name,
+    });
     await setMeta(ctx.db, 'authRequired', false);
     await setMeta(ctx.db, 'signedOut', false);
     ctx.onSessionStarted(msg.user);
@@ -174,7 +182,11 @@ const handlers: Handlers = {
   },
   GET_WAITING_WORK: async (_msg, ctx) => {
     const [counts, names] = await Promise.all([unsyncedByUser(ctx.db), getMeta(ctx.db, 'knownUsers')]);
-    return [...counts].map(([userId, count]) => ({ userId, name: userId === null ? null : (names[String(userId)] ?? null), count }));
+    return [...counts].map(([userId, count]) => ({
+      userId,
+      name: userId === null ? null : (names[String(userId)] ?? null),
+      count,
+    }));
   },
   SKIP_WAITING: async (_msg, ctx) => {
     ctx.skipWaiting();
@@ -196,6 +208,9 @@ export async function answerPageMessage(message: PageMessage, ctx: PageMessageCo
     return { ok: true, value: await handlePageMessage(message, ctx) };
   } catch (err) {
     const code = WorkerErrorCodeSchema.safeParse(err instanceof Error && 'code' in err ? err.code : undefined);
-    return { ok: false, error: { code: code.success ? code.data : 'INTERNAL', message: err instanceof Error ? err.message : String(err) } };
+    return {
+      ok: false,
+      error: { code: code.success ? code.data : 'INTERNAL', message: err instanceof Error ? err.message : String(err) },
+    };
   }
 }

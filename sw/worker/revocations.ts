@@ -32,7 +32,10 @@ export function revokeRequest(origin: string, token: string): Request {
  * still existed, so any answer but a network error, a 5xx or a 429 (try again later) means done
  * (a 4xx would not pass by resending). Throws when one must wait: Background Sync retries then.
  */
-export async function replayRevocations(queue: RequestQueue, fetchFn: (request: Request) => Promise<Response>): Promise<number> {
+export async function replayRevocations(
+  queue: RequestQueue,
+  fetchFn: (request: Request) => Promise<Response>,
+): Promise<number> {
   let sent = 0;
   for (let entry = await queue.shiftRequest(); entry; entry = await queue.shiftRequest()) {
     let retryLater: boolean;

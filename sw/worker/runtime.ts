@@ -28,7 +28,6 @@ import { workboxSignOutQueue } from './sign-out-queue.ts';
 import { OthersWaiting } from './others-waiting.ts';
 import { createSessionCache, type SessionCache } from '../store/session.ts';
 
-
 export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   const logger = createConsoleLogger(console, false);
   const now = () => Date.now();
@@ -42,35 +41,35 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   // Workbox's queue adds its `sync` listener now, while the worker script runs.
   const signOutQueue = workboxSignOutQueue(self);
 
-  const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache; others: OthersWaiting }> = (async () => {
-    const db = await openSyncDb();
-    const session = createSessionCache(db);
-    const others = new OthersWaiting(db, () => session.get());
-    await others.recount();
-    othersWaiting = others;
-    logger.enabled = await getMeta(db, 'debug');
-    // A killed worker may have left a batch in flight: send it again (the server dedups by opId).
-    const reset = await resetInFlight(db);
-    if (reset > 0) logger.debug('[SyncQueue]', `${reset} in-flight operations back to pending after a restart`);
-    let deviceId = await getMeta(db, 'deviceId');
-    if (!deviceId) {
-      deviceId = uuid();
-      await setMeta(db, 'deviceId', deviceId);
-    }
-    const engine = new SyncEngine({
-      db,
-      transport: httpTransport((input, init) => fetch(input, init)),
-      now,
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      random: Math.random,
-      notify,
-      logger,
-      deviceId,
-      withLock: (work) =>
-        self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work(),
-    });
-    return { db, engine, session, others };
-  })();
+  const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache; others: OthersWaiting }> =
+    (async () => {
+      const db = await openSyncDb();
+      const session = createSessionCache(db);
+      const others = new OthersWaiting(db, () => session.get());
+      await others.recount();
+      othersWaiting = others;
+      logger.enabled = await getMeta(db, 'debug');
+      // A killed worker may have left a batch in flight: send it again (the server dedups by opId).
+      const reset = await resetInFlight(db);
+      if (reset > 0) logger.debug('[SyncQueue]', `${reset} in-flight operations back to pending after a restart`);
+      let deviceId = await getMeta(db, 'deviceId');
+      if (!deviceId) {
+        deviceId = uuid();
+        await setMeta(db, 'deviceId', deviceId);
+      }
+      const engine = new SyncEngine({
+        db,
+        transport: httpTransport((input, init) => fetch(input, init)),
+        now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        random: Math.random,
+        notify,
+        logger,
+        deviceId,
+        withLock: (work) => (self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work()),
+      });
+      return { db, engine, session, others };
+    })();
 
   /** Runs a sync now and decides whether the browser should retry it. */
   async function runSync(trigger: string, lastChance = false): Promise<SyncResult> {
@@ -169,10 +168,17 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     async ({ request }) => {
       const { db, session } = await ready;
       if ((await session.get()) || !(await getMeta(db, 'signedOut'))) return fetch(request);
-      const body: ErrorResponse = { success: false, error: { code: 'UNAUTHENTICATED', message: 'Nobody is signed in on this tablet' } };
+      const body: ErrorResponse = {
+        success: false,
+        error: { code: 'UNAUTHENTICATED', message: 'Nobody is signed in on this tablet' },
+      };
       return new Response(JSON.stringify(body), {
         status: 401,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-served-by': 'service-worker' },
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'cache-control': 'no-store',
+          'x-served-by': 'service-worker',
+        },
       });
     },
     'GET',
@@ -203,7 +209,11 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     const port = event.ports[0];
     const parsed = PageMessageSchema.safeParse(event.data);
     if (!parsed.success) {
-      if (port) port.postMessage({ ok: false, error: { code: 'BAD_REQUEST', message: `Unknown message: ${parsed.error.issues[0]?.message ?? ''}` } } satisfies WorkerReply);
+      if (port)
+        port.postMessage({
+          ok: false,
+          error: { code: 'BAD_REQUEST', message: `Unknown message: ${parsed.error.issues[0]?.message ?? ''}` },
+        } satisfies WorkerReply);
       return;
     }
     const message = parsed.data;
@@ -228,7 +238,13 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
             othersWaiting: others,
           });
         } catch (err) {
-          reply = { ok: false, error: { code: 'INTERNAL', message: `The offline store could not open: ${err instanceof Error ? err.message : String(err)}` } };
+          reply = {
+            ok: false,
+            error: {
+              code: 'INTERNAL',
+              message: `The offline store could not open: ${err instanceof Error ? err.message : String(err)}`,
+            },
+          };
         }
         port?.postMessage(reply);
       })(),

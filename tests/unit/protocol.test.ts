@@ -24,8 +24,17 @@ import {
 
 describe('wire protocol schemas', () => {
   it('parses the reference pull query, entity list included', () => {
-    const query = PullQuerySchema.parse({ lastSyncTimestamp: '1699564800000', practiceId: '1', entityTypes: 'appointments,pets' });
-    expect(query).toMatchObject({ lastSyncTimestamp: 1699564800000, practiceId: 1, entityTypes: ['appointments', 'pets'], limit: 100 });
+    const query = PullQuerySchema.parse({
+      lastSyncTimestamp: '1699564800000',
+      practiceId: '1',
+      entityTypes: 'appointments,pets',
+    });
+    expect(query).toMatchObject({
+      lastSyncTimestamp: 1699564800000,
+      practiceId: 1,
+      entityTypes: ['appointments', 'pets'],
+      limit: 100,
+    });
   });
 
   it('refuses an unknown entity type in a pull query', () => {
@@ -33,15 +42,28 @@ describe('wire protocol schemas', () => {
   });
 
   it('accepts the reference push request and refuses more than 1,000 operations', () => {
-    const op = { opId: 'op-12345678', operation: 'create', entityType: 'appointments', tempId: 'temp_appt_12345', data: {}, timestamp: 1 };
+    const op = {
+      opId: 'op-12345678',
+      operation: 'create',
+      entityType: 'appointments',
+      tempId: 'temp_appt_12345',
+      data: {},
+      timestamp: 1,
+    };
     expect(PushRequestSchema.safeParse({ operations: [op], clientTimestamp: 1 }).success).toBe(true);
     expect(PushRequestSchema.safeParse({ operations: Array(1001).fill(op), clientTimestamp: 1 }).success).toBe(false);
   });
 
   it('takes the reference appointment with a numeric duration', () => {
     const parsed = WritableAppointmentSchema.parse({
-      title: 'Checkup', type: 'checkup', date: '2026-11-25T10:00:00.000Z', durationMinutes: 30,
-      status: 'scheduled', notes: null, petId: 'temp_pet_abcdef12', practitionerId: 456,
+      title: 'Checkup',
+      type: 'checkup',
+      date: '2026-11-25T10:00:00.000Z',
+      durationMinutes: 30,
+      status: 'scheduled',
+      notes: null,
+      petId: 'temp_pet_abcdef12',
+      practitionerId: 456,
     });
     expect(parsed.durationMinutes).toBe(30);
   });
@@ -89,14 +111,24 @@ describe('role permissions', () => {
 
   it('lets front desk and practitioners book, change and delete appointments', () => {
     for (const role of ['STAFF', 'PRACTITIONER', 'ADMIN'] as const) {
-      for (const action of ['create', 'update', 'delete'] as const) expect(can(role, action, 'appointments')).toBe(true);
+      for (const action of ['create', 'update', 'delete'] as const)
+        expect(can(role, action, 'appointments')).toBe(true);
     }
     expect(can('CLIENT', 'create', 'appointments')).toBe(false);
   });
 });
 
 describe('field messages for people', () => {
-  const appointment = { title: 'Checkup', type: 'checkup', date: '2026-11-25T10:00:00Z', durationMinutes: 30, status: 'scheduled', notes: null, petId: 5, practitionerId: null };
+  const appointment = {
+    title: 'Checkup',
+    type: 'checkup',
+    date: '2026-11-25T10:00:00Z',
+    durationMinutes: 30,
+    status: 'scheduled',
+    notes: null,
+    petId: 5,
+    practitionerId: null,
+  };
   const messages = (data: Record<string, unknown>) => {
     const result = WritableAppointmentSchema.safeParse({ ...appointment, ...data });
     return result.success ? [] : result.error.issues.map((i) => i.message);
@@ -120,25 +152,47 @@ describe('field messages for people', () => {
     expect(isWellFormedText('A\ud800B')).toBe(false);
     expect(isWellFormedText('B\udc00')).toBe(false);
     expect(isWellFormedText('Rex 🐕')).toBe(true);
-    expect(messages({ notes: 'A\ud800B' })).toEqual(['Notes contains a character that cannot be stored (a broken emoji or symbol)']);
+    expect(messages({ notes: 'A\ud800B' })).toEqual([
+      'Notes contains a character that cannot be stored (a broken emoji or symbol)',
+    ]);
   });
 });
 
 describe('double bookings', () => {
   const at = (time: string, extra: Partial<BookingSlot> = {}): BookingSlot => ({
-    id: time, date: `2026-11-25T${time}:00.000Z`, durationMinutes: '20', practitionerId: 7, petId: 1, status: 'scheduled', deletedAt: null, ...extra,
+    id: time,
+    date: `2026-11-25T${time}:00.000Z`,
+    durationMinutes: '20',
+    practitionerId: 7,
+    petId: 1,
+    status: 'scheduled',
+    deletedAt: null,
+    ...extra,
   });
 
   it('finds overlapping live bookings of the same practitioner, then of the same pet', () => {
     const mine = at('11:00', { id: 'mine', petId: 9 });
-    const others = [at('10:50', { id: 'a' }), at('11:10', { id: 'b', practitionerId: 8, petId: 9 }), at('11:20', { id: 'c' }), at('10:40', { id: 'd' })];
-    expect(findClashes(mine, others).map((c) => [c.reason, c.appointment.id])).toEqual([['practitioner', 'a'], ['pet', 'b']]);
+    const others = [
+      at('10:50', { id: 'a' }),
+      at('11:10', { id: 'b', practitionerId: 8, petId: 9 }),
+      at('11:20', { id: 'c' }),
+      at('10:40', { id: 'd' }),
+    ];
+    expect(findClashes(mine, others).map((c) => [c.reason, c.appointment.id])).toEqual([
+      ['practitioner', 'a'],
+      ['pet', 'b'],
+    ]);
   });
 
   it('ignores cancelled, deleted, no-show and on-purpose bookings, and the booking itself', () => {
     const mine = at('11:00');
-    const others = [mine, at('11:00', { id: 'x', status: 'cancelled' }), at('11:00', { id: 'y', deletedAt: '2026-11-24T00:00:00Z' }),
-      at('11:00', { id: 'z', status: 'no_show' }), at('11:00', { id: 'w', overlapAllowed: true })];
+    const others = [
+      mine,
+      at('11:00', { id: 'x', status: 'cancelled' }),
+      at('11:00', { id: 'y', deletedAt: '2026-11-24T00:00:00Z' }),
+      at('11:00', { id: 'z', status: 'no_show' }),
+      at('11:00', { id: 'w', overlapAllowed: true }),
+    ];
     expect(findClashes(mine, others)).toEqual([]);
     expect(findClashes({ ...mine, overlapAllowed: true }, [at('11:00', { id: 'v' })])).toEqual([]);
   });
@@ -158,7 +212,14 @@ describe('retry rules', () => {
   });
 
   it('holds what needs a person: conflicts, refusals, bad requests', () => {
-    for (const code of ['CONFLICT', 'DOUBLE_BOOKING', 'FORBIDDEN', 'VALIDATION', 'BAD_REQUEST', 'RATE_LIMITED'] as const) {
+    for (const code of [
+      'CONFLICT',
+      'DOUBLE_BOOKING',
+      'FORBIDDEN',
+      'VALIDATION',
+      'BAD_REQUEST',
+      'RATE_LIMITED',
+    ] as const) {
       expect(isRetryableOperationError(code)).toBe(false);
       expect(isTransientSyncError(code)).toBe(false);
     }

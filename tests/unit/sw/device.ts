@@ -13,15 +13,25 @@ import type { StoredOperation } from '../../../sw/db/schema.ts';
 import { createSessionCache } from '../../../sw/store/session.ts';
 import { OthersWaiting } from '../../../sw/worker/others-waiting.ts';
 import { answerPageMessage, handlePageMessage, type PageMessageContext } from '../../../sw/worker/page-messages.ts';
-import type { PageMessage, PageMessageReplies, PageMessageType, SessionUser, WorkerEvent, WorkerReply } from '../../../src/protocol/index.ts';
+import type {
+  PageMessage,
+  PageMessageReplies,
+  PageMessageType,
+  SessionUser,
+  WorkerEvent,
+  WorkerReply,
+} from '../../../src/protocol/index.ts';
 
 let dbCounter = 0;
 
 /** A transport, or two plain calls standing in for one (read at each call, so tests may swap them). */
-export type TestTransport = SyncTransport | { push: Parameters<typeof plainTransport>[0]['push']; pull: SyncTransport['pull'] };
+export type TestTransport =
+  SyncTransport | { push: Parameters<typeof plainTransport>[0]['push']; pull: SyncTransport['pull'] };
 
 function asTransport(transport: TestTransport): SyncTransport {
-  return 'preparePush' in transport ? transport : plainTransport({ push: (r) => transport.push(r), pull: (p) => transport.pull(p) });
+  return 'preparePush' in transport
+    ? transport
+    : plainTransport({ push: (r) => transport.push(r), pull: (p) => transport.pull(p) });
 }
 
 /** The queue rows as stored, in queue order. */
@@ -47,8 +57,20 @@ export interface TestDevice {
   signOuts: string[];
 }
 
-export const NORTHSIDE_STAFF: SessionUser = { id: 1, name: 'Reception', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' };
-export const NORTHSIDE_ADMIN: SessionUser = { id: 3, name: 'Admin', role: 'ADMIN', practiceId: 1, tenantId: 'smartvet' };
+export const NORTHSIDE_STAFF: SessionUser = {
+  id: 1,
+  name: 'Reception',
+  role: 'STAFF',
+  practiceId: 1,
+  tenantId: 'smartvet',
+};
+export const NORTHSIDE_ADMIN: SessionUser = {
+  id: 3,
+  name: 'Admin',
+  role: 'ADMIN',
+  practiceId: 1,
+  tenantId: 'smartvet',
+};
 
 export async function createTestDevice(
   transport: TestTransport,

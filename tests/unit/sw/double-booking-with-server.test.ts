@@ -33,7 +33,14 @@ async function device(options: { pullNothing?: boolean } = {}): Promise<TestDevi
     preparePush: (request) => real.preparePush(request),
     async pull(params) {
       if (!synced || !options.pullNothing) return real.pull(params);
-      const empty: PullResponse = { success: true, timestamp: Date.now(), changes: [], hasMore: false, nextTimestamp: Date.now(), cursor: params.cursor ?? '' };
+      const empty: PullResponse = {
+        success: true,
+        timestamp: Date.now(),
+        changes: [],
+        hasMore: false,
+        nextTimestamp: Date.now(),
+        cursor: params.cursor ?? '',
+      };
       return empty;
     },
   };
@@ -45,10 +52,22 @@ async function device(options: { pullNothing?: boolean } = {}): Promise<TestDevi
 }
 
 /** The front desk books on the server (another device, already synced). */
-async function bookedAtDesk(at: string, title: string, extra: Record<string, unknown> = {}): Promise<{ id: number; version: number }> {
+async function bookedAtDesk(
+  at: string,
+  title: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: number; version: number }> {
   const { petId, practitionerId } = seedIds(ctx.server.db);
   const desk = await ctx.server.login('vet@northside.example');
-  const res = await desk.request('POST', '/api/appointments', { title, type: 'checkup', date: at, durationMinutes: 30, petId, practitionerId, ...extra });
+  const res = await desk.request('POST', '/api/appointments', {
+    title,
+    type: 'checkup',
+    date: at,
+    durationMinutes: 30,
+    petId,
+    practitionerId,
+    ...extra,
+  });
   expect(res.status).toBe(201);
   return res.body.data as { id: number; version: number };
 }
@@ -56,8 +75,20 @@ async function bookedAtDesk(at: string, title: string, extra: Record<string, unk
 /** The tablet books the practice's vet with another pet (a practitioner clash only). */
 async function bookOnTablet(d: TestDevice, at: string, title: string, extra: Record<string, unknown> = {}) {
   const { practitionerId } = seedIds(ctx.server.db);
-  const otherPet = ctx.server.db.prepare('SELECT id FROM pets WHERE practice_id = 1 ORDER BY id LIMIT 1 OFFSET 1').pluck().get() as number;
-  const res = await d.fetch('POST', '/api/appointments', { title, type: 'checkup', date: at, durationMinutes: 30, petId: otherPet, practitionerId, notes: 'typed on the tablet', ...extra });
+  const otherPet = ctx.server.db
+    .prepare('SELECT id FROM pets WHERE practice_id = 1 ORDER BY id LIMIT 1 OFFSET 1')
+    .pluck()
+    .get() as number;
+  const res = await d.fetch('POST', '/api/appointments', {
+    title,
+    type: 'checkup',
+    date: at,
+    durationMinutes: 30,
+    petId: otherPet,
+    practitionerId,
+    notes: 'typed on the tablet',
+    ...extra,
+  });
   expect(res.status).toBe(201);
   return res.body.data as { id: string };
 }
@@ -75,8 +106,17 @@ async function resolveAndSync(d: TestDevice, conflict: ConflictRecord, resolutio
 
 function serverRows(title: string) {
   return ctx.server.db
-    .prepare('SELECT id, status, overlap_allowed AS overlapAllowed, date, duration_minutes AS durationMinutes, notes FROM appointments WHERE title = ? AND deleted_at IS NULL')
-    .all(title) as { id: number; status: string; overlapAllowed: number; date: number; durationMinutes: string; notes: string | null }[];
+    .prepare(
+      'SELECT id, status, overlap_allowed AS overlapAllowed, date, duration_minutes AS durationMinutes, notes FROM appointments WHERE title = ? AND deleted_at IS NULL',
+    )
+    .all(title) as {
+    id: number;
+    status: string;
+    overlapAllowed: number;
+    date: number;
+    durationMinutes: string;
+    notes: string | null;
+  }[];
 }
 
 describe('a booking the server holds back as a double booking', () => {
@@ -90,15 +130,29 @@ describe('a booking the server holds back as a double booking', () => {
     expect(serverRows('Booked on the tablet')).toEqual([]);
     const conflict = await heldConflict(d);
     expect(conflict).toMatchObject({
-      entityType: 'appointments', entityId: mine.id, localOperation: 'create', conflictType: 'double_booking',
-      localData: { title: 'Booked on the tablet' }, clashes: [{ reason: 'practitioner', appointment: { id: existing.id, title: 'Booked at the desk' } }],
+      entityType: 'appointments',
+      entityId: mine.id,
+      localOperation: 'create',
+      conflictType: 'double_booking',
+      localData: { title: 'Booked on the tablet' },
+      clashes: [{ reason: 'practitioner', appointment: { id: existing.id, title: 'Booked at the desk' } }],
     });
     expect(await queueRows(d.db)).toMatchObject([{ operation: 'create', entityId: mine.id, status: 'conflict' }]);
     expect(await queueStats(d.db)).toMatchObject({ pending: 0, conflicts: 1 });
-    expect(d.events.some((e) => e.type === 'CONFLICT_ADDED' && e.conflict.conflictType === 'double_booking')).toBe(true);
+    expect(d.events.some((e) => e.type === 'CONFLICT_ADDED' && e.conflict.conflictType === 'double_booking')).toBe(
+      true,
+    );
     // The page finds both bookings: the held one (not synced, in conflict) and the one it overlaps.
-    expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).body.data).toMatchObject({ id: mine.id, _pending: true, _conflict: true });
-    expect((await d.fetch('GET', `/api/appointments/${existing.id}`)).body.data).toMatchObject({ id: existing.id, title: 'Booked at the desk', _pending: false });
+    expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).body.data).toMatchObject({
+      id: mine.id,
+      _pending: true,
+      _conflict: true,
+    });
+    expect((await d.fetch('GET', `/api/appointments/${existing.id}`)).body.data).toMatchObject({
+      id: existing.id,
+      title: 'Booked at the desk',
+      _pending: false,
+    });
   });
 
   it('later edits of the held booking wait behind it, and go after the move', async () => {
@@ -109,15 +163,32 @@ describe('a booking the server holds back as a double booking', () => {
     expect(await d.engine.sync('manual')).toMatchObject({ conflicts: 1 });
     await d.fetch('PATCH', `/api/appointments/${mine.id}`, { notes: 'edited while held' });
     expect(await d.engine.sync('manual')).toMatchObject({ pushed: 0, conflicts: 0 });
-    expect((await queueRows(d.db)).map((r) => [r.operation, r.status])).toEqual([['create', 'conflict'], ['update', 'pending']]);
+    expect((await queueRows(d.db)).map((r) => [r.operation, r.status])).toEqual([
+      ['create', 'conflict'],
+      ['update', 'pending'],
+    ]);
 
-    const moved = await resolveAndSync(d, await heldConflict(d), { strategy: 'move', changes: { date: at('11:30'), durationMinutes: 45 } });
+    const moved = await resolveAndSync(d, await heldConflict(d), {
+      strategy: 'move',
+      changes: { date: at('11:30'), durationMinutes: 45 },
+    });
     expect(moved).toMatchObject({ pushed: 2, conflicts: 0, failed: 0, error: null });
     const [row] = serverRows('Tablet 9:00');
-    expect(row).toMatchObject({ date: Date.parse(at('11:30')), durationMinutes: '45', status: 'scheduled', overlapAllowed: 0, notes: 'edited while held' });
+    expect(row).toMatchObject({
+      date: Date.parse(at('11:30')),
+      durationMinutes: '45',
+      status: 'scheduled',
+      overlapAllowed: 0,
+      notes: 'edited while held',
+    });
     expect(await queueRows(d.db)).toEqual([]);
     expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).body.data).toMatchObject({
-      id: row!.id, date: at('11:30'), durationMinutes: '45', notes: 'edited while held', _pending: false, _conflict: false,
+      id: row!.id,
+      date: at('11:30'),
+      durationMinutes: '45',
+      notes: 'edited while held',
+      _pending: false,
+      _conflict: false,
     });
     expect((await listConflicts(d.db))[0]).toMatchObject({ resolved: true, resolution: 'move:create' });
   });
@@ -129,7 +200,9 @@ describe('a booking the server holds back as a double booking', () => {
     await bookedAtDesk(at('10:00'), 'Desk second');
     await bookOnTablet(d, at('09:00'), 'Tablet twice held');
     expect(await d.engine.sync('manual')).toMatchObject({ conflicts: 1 });
-    expect(await resolveAndSync(d, await heldConflict(d), { strategy: 'move', changes: { date: at('10:10') } })).toMatchObject({ pushed: 0, conflicts: 1 });
+    expect(
+      await resolveAndSync(d, await heldConflict(d), { strategy: 'move', changes: { date: at('10:10') } }),
+    ).toMatchObject({ pushed: 0, conflicts: 1 });
     const again = await heldConflict(d);
     expect(again.clashes).toMatchObject([{ appointment: { title: 'Desk second' } }]);
     expect(again.localData).toMatchObject({ date: at('10:10') });
@@ -142,10 +215,18 @@ describe('a booking the server holds back as a double booking', () => {
     await bookedAtDesk(at('14:00'), 'Desk 14:00');
     const mine = await bookOnTablet(d, at('14:00'), 'Tablet kept');
     await d.engine.sync('manual');
-    expect(await resolveAndSync(d, await heldConflict(d), { strategy: 'keep_both' })).toMatchObject({ pushed: 1, conflicts: 0 });
-    expect(serverRows('Tablet kept')).toMatchObject([{ date: Date.parse(at('14:00')), overlapAllowed: 1, status: 'scheduled' }]);
+    expect(await resolveAndSync(d, await heldConflict(d), { strategy: 'keep_both' })).toMatchObject({
+      pushed: 1,
+      conflicts: 0,
+    });
+    expect(serverRows('Tablet kept')).toMatchObject([
+      { date: Date.parse(at('14:00')), overlapAllowed: 1, status: 'scheduled' },
+    ]);
     expect(serverRows('Desk 14:00')).toHaveLength(1);
-    expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).body.data).toMatchObject({ overlapAllowed: true, _pending: false });
+    expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).body.data).toMatchObject({
+      overlapAllowed: true,
+      _pending: false,
+    });
   });
 
   it('cancel mine: a held create is stored as a cancelled booking, with what was typed', async () => {
@@ -154,9 +235,17 @@ describe('a booking the server holds back as a double booking', () => {
     await bookedAtDesk(at('15:00'), 'Desk 15:00');
     const mine = await bookOnTablet(d, at('15:00'), 'Tablet cancelled');
     await d.engine.sync('manual');
-    expect(await resolveAndSync(d, await heldConflict(d), { strategy: 'cancel_mine' })).toMatchObject({ pushed: 1, conflicts: 0 });
-    expect(serverRows('Tablet cancelled')).toMatchObject([{ status: 'cancelled', overlapAllowed: 0, notes: 'typed on the tablet' }]);
-    expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).body.data).toMatchObject({ status: 'cancelled', _pending: false });
+    expect(await resolveAndSync(d, await heldConflict(d), { strategy: 'cancel_mine' })).toMatchObject({
+      pushed: 1,
+      conflicts: 0,
+    });
+    expect(serverRows('Tablet cancelled')).toMatchObject([
+      { status: 'cancelled', overlapAllowed: 0, notes: 'typed on the tablet' },
+    ]);
+    expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).body.data).toMatchObject({
+      status: 'cancelled',
+      _pending: false,
+    });
   });
 
   it('undo: a held create is dropped with its later edits; nothing reaches the server', async () => {
@@ -166,7 +255,10 @@ describe('a booking the server holds back as a double booking', () => {
     const mine = await bookOnTablet(d, at('16:00'), 'Tablet undone');
     await d.engine.sync('manual');
     await d.fetch('PATCH', `/api/appointments/${mine.id}`, { notes: 'edit behind it' });
-    expect(await resolveAndSync(d, await heldConflict(d), { strategy: 'server_wins' })).toMatchObject({ pushed: 0, conflicts: 0 });
+    expect(await resolveAndSync(d, await heldConflict(d), { strategy: 'server_wins' })).toMatchObject({
+      pushed: 0,
+      conflicts: 0,
+    });
     expect(await queueRows(d.db)).toEqual([]);
     expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).status).toBe(404);
     expect(count(ctx.server.db, "SELECT count(*) FROM appointments WHERE title = 'Tablet undone'")).toBe(0);
@@ -179,24 +271,55 @@ describe('a booking the server holds back as a double booking', () => {
     await bookOnTablet(d, at('17:00'), 'Tablet refused');
     await d.engine.sync('manual');
     const conflict = await heldConflict(d);
-    expect(await d.reply({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'client_wins' } })).toEqual({
-      ok: false, error: { code: 'NOT_APPLICABLE', message: 'A double booking is resolved by moving it, keeping both or cancelling it' },
+    expect(
+      await d.reply({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'client_wins' } }),
+    ).toEqual({
+      ok: false,
+      error: {
+        code: 'NOT_APPLICABLE',
+        message: 'A double booking is resolved by moving it, keeping both or cancelling it',
+      },
     });
-    expect(await d.reply({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'move', changes: { durationMinutes: 0 } } })).toMatchObject({
-      ok: false, error: { code: 'CHOICE_REQUIRED', message: expect.stringMatching(/Duration must be 1 to 1,440 minutes/) },
+    expect(
+      await d.reply({
+        type: 'RESOLVE_CONFLICT',
+        conflictId: conflict.id,
+        resolution: { strategy: 'move', changes: { durationMinutes: 0 } },
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'CHOICE_REQUIRED', message: expect.stringMatching(/Duration must be 1 to 1,440 minutes/) },
     });
     const { staffId } = seedIds(ctx.server.db);
     for (const practitionerId of [999_999, staffId]) {
-      expect(await d.reply({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'move', changes: { practitionerId } } })).toEqual({
-        ok: false, error: { code: 'CHOICE_REQUIRED', message: `Practitioner: no practitioner with id ${practitionerId} on this tablet` },
+      expect(
+        await d.reply({
+          type: 'RESOLVE_CONFLICT',
+          conflictId: conflict.id,
+          resolution: { strategy: 'move', changes: { practitionerId } },
+        }),
+      ).toEqual({
+        ok: false,
+        error: {
+          code: 'CHOICE_REQUIRED',
+          message: `Practitioner: no practitioner with id ${practitionerId} on this tablet`,
+        },
       });
     }
     expect(await queueStats(d.db)).toMatchObject({ conflicts: 1, pending: 0 });
 
     // The same time with the other practitioner is free.
-    const other = ctx.server.db.prepare("SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' ORDER BY id LIMIT 1 OFFSET 1").pluck().get() as number;
-    expect(await resolveAndSync(d, conflict, { strategy: 'move', changes: { practitionerId: other } })).toMatchObject({ pushed: 1, conflicts: 0 });
-    expect(ctx.server.db.prepare("SELECT practitioner_id FROM appointments WHERE title = 'Tablet refused'").pluck().get()).toBe(other);
+    const other = ctx.server.db
+      .prepare("SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' ORDER BY id LIMIT 1 OFFSET 1")
+      .pluck()
+      .get() as number;
+    expect(await resolveAndSync(d, conflict, { strategy: 'move', changes: { practitionerId: other } })).toMatchObject({
+      pushed: 1,
+      conflicts: 0,
+    });
+    expect(
+      ctx.server.db.prepare("SELECT practitioner_id FROM appointments WHERE title = 'Tablet refused'").pluck().get(),
+    ).toBe(other);
   });
 });
 
@@ -207,18 +330,34 @@ describe('an edit of a stored booking that would overlap another', () => {
     const mine = await bookOnTablet(d, at('12:00'), title);
     expect(await d.engine.sync('manual')).toMatchObject({ pushed: 1 });
     const [stored] = serverRows(title);
-    await d.fetch('PATCH', `/api/appointments/${stored!.id}`, { date: at('10:00'), notes: 'moved over the desk booking' });
+    await d.fetch('PATCH', `/api/appointments/${stored!.id}`, {
+      date: at('10:00'),
+      notes: 'moved over the desk booking',
+    });
     expect(await d.engine.sync('manual')).toMatchObject({ conflicts: 1 });
     return { d, mine, stored: stored!, conflict: await heldConflict(d) };
   }
 
-  it('is held as an update under the record\'s id; undo brings back the server\'s booking', async () => {
+  it("is held as an update under the record's id; undo brings back the server's booking", async () => {
     const at = day();
     const { d, mine, stored, conflict } = await heldMove(at, 'Tablet edit undone');
-    expect(conflict).toMatchObject({ localOperation: 'update', entityId: stored.id, conflictType: 'double_booking', serverData: { id: stored.id, date: at('12:00') } });
-    expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).body.data).toMatchObject({ date: at('10:00'), _conflict: true });
+    expect(conflict).toMatchObject({
+      localOperation: 'update',
+      entityId: stored.id,
+      conflictType: 'double_booking',
+      serverData: { id: stored.id, date: at('12:00') },
+    });
+    expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).body.data).toMatchObject({
+      date: at('10:00'),
+      _conflict: true,
+    });
     expect(await resolveAndSync(d, conflict, { strategy: 'server_wins' })).toMatchObject({ pushed: 0, conflicts: 0 });
-    expect((await d.fetch('GET', `/api/appointments/${stored.id}`)).body.data).toMatchObject({ date: at('12:00'), notes: 'typed on the tablet', _pending: false, _conflict: false });
+    expect((await d.fetch('GET', `/api/appointments/${stored.id}`)).body.data).toMatchObject({
+      date: at('12:00'),
+      notes: 'typed on the tablet',
+      _pending: false,
+      _conflict: false,
+    });
     expect(serverRows('Tablet edit undone')).toMatchObject([{ date: Date.parse(at('12:00')) }]);
   });
 
@@ -226,18 +365,27 @@ describe('an edit of a stored booking that would overlap another', () => {
     const at = day();
     const { d, stored, conflict } = await heldMove(at, 'Tablet edit cancelled');
     expect(await resolveAndSync(d, conflict, { strategy: 'cancel_mine' })).toMatchObject({ pushed: 1, conflicts: 0 });
-    expect(serverRows('Tablet edit cancelled')).toMatchObject([{ id: stored.id, status: 'cancelled', notes: 'moved over the desk booking' }]);
+    expect(serverRows('Tablet edit cancelled')).toMatchObject([
+      { id: stored.id, status: 'cancelled', notes: 'moved over the desk booking' },
+    ]);
   });
 
   it('keep both stores the edit as an overlap on purpose; move stores it at the new time', async () => {
     const at = day();
     const kept = await heldMove(at, 'Tablet edit kept');
-    expect(await resolveAndSync(kept.d, kept.conflict, { strategy: 'keep_both' })).toMatchObject({ pushed: 1, conflicts: 0 });
+    expect(await resolveAndSync(kept.d, kept.conflict, { strategy: 'keep_both' })).toMatchObject({
+      pushed: 1,
+      conflicts: 0,
+    });
     expect(serverRows('Tablet edit kept')).toMatchObject([{ date: Date.parse(at('10:00')), overlapAllowed: 1 }]);
 
     const later = day();
     const moved = await heldMove(later, 'Tablet edit moved');
-    expect(await resolveAndSync(moved.d, moved.conflict, { strategy: 'move', changes: { date: later('13:00') } })).toMatchObject({ pushed: 1, conflicts: 0 });
-    expect(serverRows('Tablet edit moved')).toMatchObject([{ date: Date.parse(later('13:00')), overlapAllowed: 0, notes: 'moved over the desk booking' }]);
+    expect(
+      await resolveAndSync(moved.d, moved.conflict, { strategy: 'move', changes: { date: later('13:00') } }),
+    ).toMatchObject({ pushed: 1, conflicts: 0 });
+    expect(serverRows('Tablet edit moved')).toMatchObject([
+      { date: Date.parse(later('13:00')), overlapAllowed: 0, notes: 'moved over the desk booking' },
+    ]);
   });
 });

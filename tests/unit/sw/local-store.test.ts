@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
-import { createTestDevice, NORTHSIDE_ADMIN, NORTHSIDE_STAFF, queueRows, type TestDevice, type TestTransport } from './device.ts';
+import {
+  createTestDevice,
+  NORTHSIDE_ADMIN,
+  NORTHSIDE_STAFF,
+  queueRows,
+  type TestDevice,
+  type TestTransport,
+} from './device.ts';
 import { applyPullPage } from '../../../sw/store/apply-pull.ts';
 import { queueStats, resetInFlight, takeBatch } from '../../../sw/store/queue.ts';
 import { BatchPlanner } from '../../../sw/core/batch-plan.ts';
@@ -10,30 +17,69 @@ import { TransportError } from '../../../sw/sync/transport.ts';
 const iso = (s: string) => new Date(s).toISOString();
 
 function serverRecords() {
-  const base = { practiceId: 1, version: 1, createdAt: iso('2026-11-20T10:00:00Z'), updatedAt: iso('2026-11-20T10:00:00Z'), deletedAt: null };
-  const owner = { ...base, id: 10, tenantId: 'smartvet', name: 'Alice Owner', email: 'alice@example.com', phone: null, role: 'CLIENT' };
+  const base = {
+    practiceId: 1,
+    version: 1,
+    createdAt: iso('2026-11-20T10:00:00Z'),
+    updatedAt: iso('2026-11-20T10:00:00Z'),
+    deletedAt: null,
+  };
+  const owner = {
+    ...base,
+    id: 10,
+    tenantId: 'smartvet',
+    name: 'Alice Owner',
+    email: 'alice@example.com',
+    phone: null,
+    role: 'CLIENT',
+  };
   const pet = { ...base, id: 20, name: 'Rex', species: 'dog', breed: null, birthDate: null, ownerId: 10 };
   const appt = {
-    ...base, id: 30, title: 'Checkup', type: 'checkup', date: iso('2026-11-25T10:00:00Z'), durationMinutes: '30',
-    status: 'scheduled', notes: null, petId: 20, practitionerId: null, clientId: 10,
+    ...base,
+    id: 30,
+    title: 'Checkup',
+    type: 'checkup',
+    date: iso('2026-11-25T10:00:00Z'),
+    durationMinutes: '30',
+    status: 'scheduled',
+    notes: null,
+    petId: 20,
+    practitionerId: null,
+    clientId: 10,
   };
   return { owner, pet, appt };
 }
 
 function pulled(entityType: PullChange['entityType'], data: Record<string, unknown>): PullChange {
-  return { entityType, operation: 'update', data, id: data.id as number, version: data.version as number, updatedAt: String(data.updatedAt) };
+  return {
+    entityType,
+    operation: 'update',
+    data,
+    id: data.id as number,
+    version: data.version as number,
+    updatedAt: String(data.updatedAt),
+  };
 }
 
 const offline: TestTransport = {
-  push: async () => { throw new TransportError('retry', { code: 'NETWORK', message: 'offline' }, null); },
-  pull: async () => { throw new TransportError('retry', { code: 'NETWORK', message: 'offline' }, null); },
+  push: async () => {
+    throw new TransportError('retry', { code: 'NETWORK', message: 'offline' }, null);
+  },
+  pull: async () => {
+    throw new TransportError('retry', { code: 'NETWORK', message: 'offline' }, null);
+  },
 };
 
 async function seededDevice(transport: TestTransport = offline, user = NORTHSIDE_STAFF): Promise<TestDevice> {
   const device = await createTestDevice(transport);
   await device.signIn(user);
   const { owner, pet, appt } = serverRecords();
-  await applyPullPage(device.db, [pulled('users', owner), pulled('pets', pet), pulled('appointments', appt)], 'cursor-1', 1);
+  await applyPullPage(
+    device.db,
+    [pulled('users', owner), pulled('pets', pet), pulled('appointments', appt)],
+    'cursor-1',
+    1,
+  );
   return device;
 }
 
@@ -43,18 +89,39 @@ describe('local-first writes', () => {
   it('a create answers at once with a temp id, derives the client from the pet, and queues one operation', async () => {
     const device = await seededDevice();
     const res = await device.fetch('POST', '/api/appointments', {
-      title: 'Vaccination', type: 'vaccination', date: '2026-11-26T09:30:00+01:00', durationMinutes: 30, petId: 20, practitionerId: null,
+      title: 'Vaccination',
+      type: 'vaccination',
+      date: '2026-11-26T09:30:00+01:00',
+      durationMinutes: 30,
+      petId: 20,
+      practitionerId: null,
     });
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({
-      title: 'Vaccination', date: '2026-11-26T08:30:00.000Z', durationMinutes: '30', clientId: 10, status: 'scheduled',
-      version: 0, practiceId: 1, _pending: true, _conflict: false,
+      title: 'Vaccination',
+      date: '2026-11-26T08:30:00.000Z',
+      durationMinutes: '30',
+      clientId: 10,
+      status: 'scheduled',
+      version: 0,
+      practiceId: 1,
+      _pending: true,
+      _conflict: false,
     });
     expect(res.body.data.id).toMatch(/^temp_appt_/);
     expect(res.body.data).not.toHaveProperty('_server');
     const queue = await queueRows(device.db);
     expect(queue).toHaveLength(1);
-    expect(queue[0]).toMatchObject({ operation: 'create', entityType: 'appointments', entityId: res.body.data.id, tempId: res.body.data.id, status: 'pending', userId: 1, practiceId: 1, tenantId: 'smartvet' });
+    expect(queue[0]).toMatchObject({
+      operation: 'create',
+      entityType: 'appointments',
+      entityId: res.body.data.id,
+      tempId: res.body.data.id,
+      status: 'pending',
+      userId: 1,
+      practiceId: 1,
+      tenantId: 'smartvet',
+    });
     expect(queue[0]!.data).not.toHaveProperty('clientId');
     const one = await device.fetch('GET', `/api/appointments/${res.body.data.id}`);
     expect(one.body.data.title).toBe('Vaccination');
@@ -62,7 +129,11 @@ describe('local-first writes', () => {
 
   it('an update queues only the changed fields with the base version, and lists show the local state', async () => {
     const device = await seededDevice();
-    const res = await device.fetch('PATCH', '/api/appointments/30', { title: 'Checkup + nails', notes: null, version: 1 });
+    const res = await device.fetch('PATCH', '/api/appointments/30', {
+      title: 'Checkup + nails',
+      notes: null,
+      version: 1,
+    });
     expect(res.status).toBe(200);
     expect(res.body.data).toMatchObject({ id: 30, title: 'Checkup + nails', _pending: true, version: 1 });
     const [op] = await queueRows(device.db);
@@ -85,8 +156,20 @@ describe('local-first writes', () => {
   it('refuses bad input with clear errors and stores nothing', async () => {
     const device = await seededDevice();
     const cases: [string, string, unknown, number, string][] = [
-      ['POST', '/api/appointments', { title: '', type: 'checkup', date: 'tomorrow', durationMinutes: 30, petId: 20 }, 400, 'VALIDATION'],
-      ['POST', '/api/appointments', { title: 'A', type: 'checkup', date: '2026-11-26T09:30:00Z', durationMinutes: 30, petId: 999 }, 400, 'VALIDATION'],
+      [
+        'POST',
+        '/api/appointments',
+        { title: '', type: 'checkup', date: 'tomorrow', durationMinutes: 30, petId: 20 },
+        400,
+        'VALIDATION',
+      ],
+      [
+        'POST',
+        '/api/appointments',
+        { title: 'A', type: 'checkup', date: '2026-11-26T09:30:00Z', durationMinutes: 30, petId: 999 },
+        400,
+        'VALIDATION',
+      ],
       ['POST', '/api/users', { name: 'Eve', role: 'ADMIN' }, 400, 'VALIDATION'],
       ['POST', '/api/pets', { name: 'Tom', species: 'cat', ownerId: 10, colour: 'red' }, 400, 'VALIDATION'],
       ['PATCH', '/api/appointments/31', { title: 'x' }, 404, 'NOT_FOUND'],
@@ -118,7 +201,9 @@ describe('local-first writes', () => {
     expect(res.body.error).toMatchObject({ code: 'QUOTA_EXCEEDED' });
     expect(res.body.error.message).toMatch(/NOT saved/);
     vi.restoreAllMocks();
-    expect((await device.fetch('GET', '/api/users?role=CLIENT')).body.data.map((u: { name: string }) => u.name)).toEqual(['Alice Owner']);
+    expect(
+      (await device.fetch('GET', '/api/users?role=CLIENT')).body.data.map((u: { name: string }) => u.name),
+    ).toEqual(['Alice Owner']);
     expect(await queueRows(device.db)).toEqual([]);
   });
 });
@@ -129,9 +214,16 @@ describe("an appointment's client is its pet's current owner (D1)", () => {
     const { owner, pet, appt } = serverRecords();
     const other = { ...owner, id: 11, name: 'Bob Other', email: 'bob@example.com' };
     // The server moved the pet to Bob; the appointment itself did not change (no change is pulled for it).
-    await applyPullPage(device.db, [pulled('users', other), pulled('pets', { ...pet, ownerId: 11, version: 2 })], 'cursor-2', 2);
+    await applyPullPage(
+      device.db,
+      [pulled('users', other), pulled('pets', { ...pet, ownerId: 11, version: 2 })],
+      'cursor-2',
+      2,
+    );
     expect((await device.fetch('GET', `/api/appointments/${appt.id}`)).body.data.clientId).toBe(11);
-    expect((await device.fetch('GET', '/api/appointments?clientId=11')).body.data.map((a: { id: number }) => a.id)).toEqual([30]);
+    expect(
+      (await device.fetch('GET', '/api/appointments?clientId=11')).body.data.map((a: { id: number }) => a.id),
+    ).toEqual([30]);
     expect((await device.fetch('GET', '/api/appointments?clientId=10')).body.data).toEqual([]);
     const day = await device.fetch('GET', '/api/appointments?from=2026-11-25T00:00:00Z&to=2026-11-26T00:00:00Z');
     expect(day.body.data).toMatchObject([{ id: 30, clientId: 11 }]);
@@ -144,15 +236,37 @@ describe("an appointment's client is its pet's current owner (D1)", () => {
     expect((await device.fetch('GET', '/api/appointments/30')).body.data.clientId).toBe(bob.id);
     expect((await device.fetch('GET', `/api/appointments?clientId=${bob.id}`)).body.data).toHaveLength(1);
     const created = await device.fetch('POST', '/api/appointments', {
-      title: 'Nails', type: 'grooming', date: '2026-11-27T09:00:00Z', durationMinutes: 15, petId: 20, practitionerId: null,
+      title: 'Nails',
+      type: 'grooming',
+      date: '2026-11-27T09:00:00Z',
+      durationMinutes: 15,
+      petId: 20,
+      practitionerId: null,
     });
     expect(created.body.data.clientId).toBe(bob.id);
   });
 });
 
 describe('stable local keys', () => {
-  const ack = (req: { operations: { opId: string; operation: string; entityType: string; tempId?: string; entityId?: unknown; data?: Record<string, unknown> }[] }, ids: Record<string, number>, records: Record<number, Record<string, unknown>>): PushResponse => ({
-    success: true, processed: req.operations.length, failed: 0, conflicts: 0, timestamp: 1,
+  const ack = (
+    req: {
+      operations: {
+        opId: string;
+        operation: string;
+        entityType: string;
+        tempId?: string;
+        entityId?: unknown;
+        data?: Record<string, unknown>;
+      }[];
+    },
+    ids: Record<string, number>,
+    records: Record<number, Record<string, unknown>>,
+  ): PushResponse => ({
+    success: true,
+    processed: req.operations.length,
+    failed: 0,
+    conflicts: 0,
+    timestamp: 1,
     results: req.operations.map((op) => {
       const realId = ids[String(op.tempId ?? op.entityId)]!;
       return { opId: op.opId, success: true, entityType: op.entityType, realId, version: 1, record: records[realId]! };
@@ -161,29 +275,66 @@ describe('stable local keys', () => {
 
   it('a record created here keeps answering at its temp id and at its server id; references and filters work by either', async () => {
     const { owner } = serverRecords();
-    const base = { practiceId: 1, version: 1, createdAt: iso('2026-11-25T09:00:00Z'), updatedAt: iso('2026-11-25T09:00:00Z'), deletedAt: null };
+    const base = {
+      practiceId: 1,
+      version: 1,
+      createdAt: iso('2026-11-25T09:00:00Z'),
+      updatedAt: iso('2026-11-25T09:00:00Z'),
+      deletedAt: null,
+    };
     let petTemp = '';
     let apptTemp = '';
     const transport: TestTransport = {
       push: async (req) =>
-        ack(req, { [petTemp]: 501, [apptTemp]: 601 }, {
-          501: { ...base, id: 501, name: 'Pixel', species: 'cat', breed: null, birthDate: null, ownerId: 10 },
-          // As the server stores it: references by server id, client derived.
-          601: { ...base, id: 601, title: 'First visit', type: 'checkup', date: iso('2026-11-26T10:00:00Z'), durationMinutes: '30', status: 'scheduled', notes: null, petId: 501, practitionerId: null, clientId: owner.id },
-        }),
+        ack(
+          req,
+          { [petTemp]: 501, [apptTemp]: 601 },
+          {
+            501: { ...base, id: 501, name: 'Pixel', species: 'cat', breed: null, birthDate: null, ownerId: 10 },
+            // As the server stores it: references by server id, client derived.
+            601: {
+              ...base,
+              id: 601,
+              title: 'First visit',
+              type: 'checkup',
+              date: iso('2026-11-26T10:00:00Z'),
+              durationMinutes: '30',
+              status: 'scheduled',
+              notes: null,
+              petId: 501,
+              practitionerId: null,
+              clientId: owner.id,
+            },
+          },
+        ),
       pull: async () => ({ success: true, timestamp: 2, changes: [], hasMore: false, nextTimestamp: 2, cursor: 'c2' }),
     };
     const device = await seededDevice(transport);
     petTemp = (await device.fetch('POST', '/api/pets', { name: 'Pixel', species: 'cat', ownerId: 10 })).body.data.id;
-    apptTemp = (await device.fetch('POST', '/api/appointments', {
-      title: 'First visit', type: 'checkup', date: '2026-11-26T10:00:00Z', durationMinutes: 30, petId: petTemp, practitionerId: null,
-    })).body.data.id;
+    apptTemp = (
+      await device.fetch('POST', '/api/appointments', {
+        title: 'First visit',
+        type: 'checkup',
+        date: '2026-11-26T10:00:00Z',
+        durationMinutes: 30,
+        petId: petTemp,
+        practitionerId: null,
+      })
+    ).body.data.id;
     expect(await device.engine.sync('manual')).toMatchObject({ pushed: 2, error: null });
 
-    for (const id of [petTemp, 501]) expect((await device.fetch('GET', `/api/pets/${id}`)).body.data).toMatchObject({ id: 501, _pending: false });
-    for (const id of [apptTemp, 601]) expect((await device.fetch('GET', `/api/appointments/${id}`)).body.data).toMatchObject({ id: 601, petId: 501, clientId: 10 });
+    for (const id of [petTemp, 501])
+      expect((await device.fetch('GET', `/api/pets/${id}`)).body.data).toMatchObject({ id: 501, _pending: false });
+    for (const id of [apptTemp, 601])
+      expect((await device.fetch('GET', `/api/appointments/${id}`)).body.data).toMatchObject({
+        id: 601,
+        petId: 501,
+        clientId: 10,
+      });
     for (const petId of [petTemp, 501]) {
-      expect((await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data.map((a: { id: number }) => a.id)).toEqual([601]);
+      expect(
+        (await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data.map((a: { id: number }) => a.id),
+      ).toEqual([601]);
     }
     // The keys did not move: one record each, under the temp id.
     expect(await device.db.getAllKeys('pets')).toEqual([20, petTemp]);
@@ -191,7 +342,9 @@ describe('stable local keys', () => {
     // An edit through either id lands on the same record and is queued against it.
     await device.fetch('PATCH', '/api/pets/501', { name: 'Pixel II' });
     await device.fetch('PATCH', `/api/pets/${petTemp}`, { breed: 'Tabby' });
-    expect(await queueRows(device.db)).toMatchObject([{ operation: 'update', entityId: petTemp, data: { name: 'Pixel II', breed: 'Tabby' }, baseVersion: 1 }]);
+    expect(await queueRows(device.db)).toMatchObject([
+      { operation: 'update', entityId: petTemp, data: { name: 'Pixel II', breed: 'Tabby' }, baseVersion: 1 },
+    ]);
   });
 });
 
@@ -200,9 +353,19 @@ describe('pull rebase', () => {
     const device = await seededDevice();
     await device.fetch('PATCH', '/api/appointments/30', { notes: 'bring the vaccination card' });
     const { appt } = serverRecords();
-    await applyPullPage(device.db, [pulled('appointments', { ...appt, title: 'Annual checkup', version: 2 })], 'cursor-2', 2);
+    await applyPullPage(
+      device.db,
+      [pulled('appointments', { ...appt, title: 'Annual checkup', version: 2 })],
+      'cursor-2',
+      2,
+    );
     const res = await device.fetch('GET', '/api/appointments/30');
-    expect(res.body.data).toMatchObject({ title: 'Annual checkup', notes: 'bring the vaccination card', version: 2, _pending: true });
+    expect(res.body.data).toMatchObject({
+      title: 'Annual checkup',
+      notes: 'bring the vaccination card',
+      version: 2,
+      _pending: true,
+    });
     // The operation still carries the version the user edited.
     expect((await queueRows(device.db))[0]).toMatchObject({ baseVersion: 1 });
   });
@@ -218,12 +381,19 @@ describe('pull rebase', () => {
       3,
     );
     expect(summary.quarantined).toEqual([
-      expect.objectContaining({ entityType: 'appointments', id: 31, version: 1, reason: expect.stringMatching(/^date: /) }),
+      expect.objectContaining({
+        entityType: 'appointments',
+        id: 31,
+        version: 1,
+        reason: expect.stringMatching(/^date: /),
+      }),
     ]);
     expect((await device.db.get('meta', 'pullCursor'))?.value).toBe('cursor-2');
     expect((await device.fetch('GET', `/api/pets/${pet.id}`)).body.data.name).toBe('Rex II');
     expect((await device.fetch('GET', '/api/appointments/31')).status).toBe(404);
-    expect(await device.ask({ type: 'GET_QUARANTINE' })).toEqual([expect.objectContaining({ id: 31, raw: expect.stringContaining('+010000') })]);
+    expect(await device.ask({ type: 'GET_QUARANTINE' })).toEqual([
+      expect.objectContaining({ id: 31, raw: expect.stringContaining('+010000') }),
+    ]);
   });
 
   it('a later valid version of a quarantined record takes its place and clears the entry', async () => {
@@ -251,8 +421,12 @@ describe('engine edges', () => {
 
   it('a 401 pauses sync, says "sign in", and keeps every operation', async () => {
     const expired: TestTransport = {
-      push: async () => { throw new TransportError('auth', { code: 'UNAUTHENTICATED', message: 'no session' }, 401); },
-      pull: async () => { throw new Error('must not pull'); },
+      push: async () => {
+        throw new TransportError('auth', { code: 'UNAUTHENTICATED', message: 'no session' }, 401);
+      },
+      pull: async () => {
+        throw new Error('must not pull');
+      },
     };
     const device = await seededDevice(expired);
     await device.fetch('POST', '/api/users', { name: 'Eve Client', role: 'CLIENT' });
@@ -279,8 +453,20 @@ describe('engine edges', () => {
         pushes += req.operations.length;
         await new Promise((r) => setTimeout(r, 5));
         const response: PushResponse = {
-          success: true, processed: req.operations.length, failed: 0, conflicts: 0, timestamp: 1,
-          results: req.operations.map((op, i) => ({ opId: op.opId, operationId: op.id, success: true, entityType: op.entityType, realId: 500 + i, tempId: op.tempId, version: 1 })),
+          success: true,
+          processed: req.operations.length,
+          failed: 0,
+          conflicts: 0,
+          timestamp: 1,
+          results: req.operations.map((op, i) => ({
+            opId: op.opId,
+            operationId: op.id,
+            success: true,
+            entityType: op.entityType,
+            realId: 500 + i,
+            tempId: op.tempId,
+            version: 1,
+          })),
         };
         return response;
       },
@@ -299,10 +485,27 @@ describe('engine edges', () => {
 describe('a sync run with an unreadable pulled record', () => {
   it('goes on, logs it, counts it in the state, and "last activity" is that run', async () => {
     const { owner, pet, appt } = serverRecords();
-    const page = (changes: PullChange[], cursor: string) => ({ success: true as const, timestamp: 5, changes, hasMore: false, nextTimestamp: 5, cursor });
+    const page = (changes: PullChange[], cursor: string) => ({
+      success: true as const,
+      timestamp: 5,
+      changes,
+      hasMore: false,
+      nextTimestamp: 5,
+      cursor,
+    });
     const transport: TestTransport = {
-      push: async () => { throw new Error('nothing to push'); },
-      pull: async () => page([pulled('users', owner), pulled('pets', pet), pulled('appointments', { ...appt, date: '+010000-01-01T00:00:00.000Z' })], 'c1'),
+      push: async () => {
+        throw new Error('nothing to push');
+      },
+      pull: async () =>
+        page(
+          [
+            pulled('users', owner),
+            pulled('pets', pet),
+            pulled('appointments', { ...appt, date: '+010000-01-01T00:00:00.000Z' }),
+          ],
+          'c1',
+        ),
     };
     const device = await createTestDevice(transport);
     await device.signIn(NORTHSIDE_STAFF);
@@ -315,6 +518,9 @@ describe('a sync run with an unreadable pulled record', () => {
     // A run that finds nothing leaves "last activity" alone.
     transport.pull = async () => page([], 'c2');
     await device.engine.sync('manual');
-    expect(await device.ask({ type: 'GET_STATE' })).toMatchObject({ lastResult: { pulled: 0 }, lastActivity: { pulled: 2 } });
+    expect(await device.ask({ type: 'GET_STATE' })).toMatchObject({
+      lastResult: { pulled: 0 },
+      lastActivity: { pulled: 2 },
+    });
   });
 });

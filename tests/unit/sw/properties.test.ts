@@ -16,15 +16,31 @@ const FIELDS = ['title', 'notes', 'status', 'durationMinutes'] as const;
 
 function row(id: number, fields: Partial<StoredOperation>): StoredOperation {
   return {
-    id, opId: `op-${id}`, operation: 'update', entityType: 'appointments', entityId: 1, tempId: null, data: {}, baseVersion: 1,
-    timestamp: id, userId: 1, practiceId: 1, tenantId: 'smartvet', status: 'pending', attempts: 0, lastError: null, retryable: true,
+    id,
+    opId: `op-${id}`,
+    operation: 'update',
+    entityType: 'appointments',
+    entityId: 1,
+    tempId: null,
+    data: {},
+    baseVersion: 1,
+    timestamp: id,
+    userId: 1,
+    practiceId: 1,
+    tenantId: 'smartvet',
+    status: 'pending',
+    attempts: 0,
+    lastError: null,
+    retryable: true,
     ...fields,
   };
 }
 
 // ------------------------------------------------------------------ compaction
 
-/** One user action: on an existing record (by index), or a create; `sentBefore` marks every queued row as sent first. */
+/**
+ * One user action: on an existing record (by index), or a create; `sentBefore` marks every queued row as sent first.
+ */
 const action = fc.record({
   target: fc.nat({ max: 4 }),
   kind: fc.constantFrom('create', 'update', 'update', 'update', 'delete'),
@@ -59,7 +75,12 @@ describe('queue compaction (coalesce)', () => {
           const target = live[a.target % Math.max(1, live.length)];
           const kind = !target || a.kind === 'create' ? 'create' : a.kind;
           const entityId = kind === 'create' ? `temp_appt_${created++}` : target!;
-          const data = kind === 'create' ? { title: 'new', [a.field]: a.value } : kind === 'update' ? { [a.field]: a.value } : null;
+          const data =
+            kind === 'create'
+              ? { title: 'new', [a.field]: a.value }
+              : kind === 'update'
+                ? { [a.field]: a.value }
+                : null;
           const next = row(0, { operation: kind, entityId, tempId: kind === 'create' ? entityId : null, data });
           everyOperation.push(next);
           if (kind === 'create') live.push(entityId);
@@ -69,7 +90,11 @@ describe('queue compaction (coalesce)', () => {
           const decision = coalesce(rowsOfRecord, next, new Set());
           if (decision.kind === 'add') queue.push({ ...next, id: nextId++ });
           else if (decision.kind === 'merge') queue[queue.findIndex((q) => q.id === decision.row.id)] = decision.row;
-          else queue.splice(queue.findIndex((q) => q.id === decision.removed), 1);
+          else
+            queue.splice(
+              queue.findIndex((q) => q.id === decision.removed),
+              1,
+            );
         }
         const direct: Model = new Map();
         for (const op of everyOperation) applyTo(direct, op);
@@ -87,12 +112,26 @@ describe('queue compaction (coalesce)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom('create', 'update'),
-        fc.record({ attempts: fc.nat({ max: 2 }), inFlight: fc.boolean(), status: fc.constantFrom('pending', 'conflict', 'failed'), retryable: fc.boolean() }),
+        fc.record({
+          attempts: fc.nat({ max: 2 }),
+          inFlight: fc.boolean(),
+          status: fc.constantFrom('pending', 'conflict', 'failed'),
+          retryable: fc.boolean(),
+        }),
         fc.constantFrom('update', 'delete'),
         (first, state, nextKind) => {
-          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the TypeScript 7 compiler needs it
-          const sent = row(1, { operation: first, attempts: state.attempts, status: state.status as StoredOperation['status'], retryable: state.retryable });
-          const decision = coalesce([sent], row(0, { operation: nextKind, data: nextKind === 'update' ? { notes: 'x' } : null }), new Set(state.inFlight ? [1] : []));
+          const sent = row(1, {
+            operation: first,
+            attempts: state.attempts,
+            // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc 7 needs it
+            status: state.status as StoredOperation['status'],
+            retryable: state.retryable,
+          });
+          const decision = coalesce(
+            [sent],
+            row(0, { operation: nextKind, data: nextKind === 'update' ? { notes: 'x' } : null }),
+            new Set(state.inFlight ? [1] : []),
+          );
           const untouched = state.attempts > 0 || state.inFlight || state.status !== 'pending';
           if (untouched) expect(decision).toEqual({ kind: 'add' });
           else expect(decision.kind).not.toBe('add');
@@ -107,11 +146,15 @@ describe('queue compaction (coalesce)', () => {
 
 describe('batch plan', () => {
   const queueArb = fc.array(
-    fc.record({ record: fc.nat({ max: 6 }), held: fc.constantFrom(null, 'conflict', 'rejected'), foreign: fc.boolean() }),
+    fc.record({
+      record: fc.nat({ max: 6 }),
+      held: fc.constantFrom(null, 'conflict', 'rejected'),
+      foreign: fc.boolean(),
+    }),
     { minLength: 0, maxLength: 60 },
   );
 
-  it('every sendable row goes exactly once, in its record\'s order, one row per record per batch, nothing behind a held row or a row it may not send', () => {
+  it("every sendable row goes exactly once, in its record's order, one row per record per batch, nothing behind a held row or a row it may not send", () => {
     fc.assert(
       fc.property(queueArb, fc.integer({ min: 1, max: 12 }), (spec, size) => {
         // Rows go in queue order, so a held row (conflict, rejection) is the first row of its record
@@ -168,14 +211,22 @@ describe('batch plan', () => {
 
 // ------------------------------------------------------------------ rebase
 
-const fieldValues = fc.dictionary(fc.constantFrom(...FIELDS), fc.oneof(fc.string({ maxLength: 5 }), fc.constant(null)), { maxKeys: 4 });
+const fieldValues = fc.dictionary(
+  fc.constantFrom(...FIELDS),
+  fc.oneof(fc.string({ maxLength: 5 }), fc.constant(null)),
+  { maxKeys: 4 },
+);
 
 describe('rebase (applyChanges)', () => {
-  it('never loses a local field: each field shows its last local value, the rest the server\'s', () => {
+  it("never loses a local field: each field shows its last local value, the rest the server's", () => {
     fc.assert(
       fc.property(fieldValues, fc.array(fieldValues, { maxLength: 8 }), (server, updates) => {
         const base: Row = { id: 7, version: 3, ...server };
-        const changes: LocalChange[] = updates.map((data, i) => ({ operation: 'update', data, timestamp: 1_700_000_000_000 + i }));
+        const changes: LocalChange[] = updates.map((data, i) => ({
+          operation: 'update',
+          data,
+          timestamp: 1_700_000_000_000 + i,
+        }));
         const out = applyChanges(base, changes)!;
         const lastLocal: Row = Object.assign({}, ...updates);
         for (const field of FIELDS) {
@@ -191,7 +242,12 @@ describe('rebase (applyChanges)', () => {
 // ------------------------------------------------------------------ resolve and merge
 
 const conflictArb = fc
-  .record({ server: fieldValues, local: fieldValues, deleted: fc.boolean(), serverVersion: fc.integer({ min: 2, max: 50 }) })
+  .record({
+    server: fieldValues,
+    local: fieldValues,
+    deleted: fc.boolean(),
+    serverVersion: fc.integer({ min: 2, max: 50 }),
+  })
   .filter(({ local }) => Object.keys(local).length > 0)
   .map(({ server, local, deleted, serverVersion }) => ({
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the TypeScript 7 compiler needs it
@@ -206,7 +262,10 @@ const conflictArb = fc
   }));
 
 /** The record the server ends with after an outcome. */
-function after(conflict: { conflictType: string; serverData: Row }, outcome: ReturnType<typeof resolveConflict>): Row | null {
+function after(
+  conflict: { conflictType: string; serverData: Row },
+  outcome: ReturnType<typeof resolveConflict>,
+): Row | null {
   if (outcome.kind === 'discard') return conflict.conflictType === 'deleted' ? null : conflict.serverData;
   if (outcome.kind === 'update') return { ...conflict.serverData, ...outcome.data };
   if (outcome.kind === 'recreate') return outcome.data;
@@ -214,7 +273,7 @@ function after(conflict: { conflictType: string; serverData: Row }, outcome: Ret
 }
 
 describe('conflict resolution', () => {
-  it('server wins keeps the server\'s record; client wins ends with every local field', () => {
+  it("server wins keeps the server's record; client wins ends with every local field", () => {
     fc.assert(
       fc.property(conflictArb, (conflict) => {
         expect(resolveConflict(conflict, { strategy: 'server_wins' })).toEqual({ kind: 'discard', winner: 'server' });
@@ -240,7 +299,9 @@ describe('conflict resolution', () => {
         else expect(refused).toBeNull();
         expect(refused === null || refused instanceof ResolutionError).toBe(true);
 
-        const fields = Object.fromEntries(needed.map((f) => [f, { source: preferLocal ? 'local' : 'server' } as const]));
+        const fields = Object.fromEntries(
+          needed.map((f) => [f, { source: preferLocal ? 'local' : 'server' } as const]),
+        );
         const result = after(conflict, resolveConflict(conflict, { strategy: 'merge', fields }))!;
         for (const [field, value] of Object.entries(conflict.localData)) {
           const chosen = needed.includes(field) && !preferLocal ? conflict.serverData[field] : value;

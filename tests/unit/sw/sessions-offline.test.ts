@@ -40,7 +40,11 @@ function tabletTransport(): SyncTransport & { use(client: Client): void } {
   };
 }
 
-async function signInOnTablet(device: TestDevice, transport: ReturnType<typeof tabletTransport>, who: SignedIn): Promise<void> {
+async function signInOnTablet(
+  device: TestDevice,
+  transport: ReturnType<typeof tabletTransport>,
+  who: SignedIn,
+): Promise<void> {
   transport.use(who.client);
   await device.ask({ type: 'SESSION_STARTED', user: who.user, revocationToken: who.revocationToken });
   const result = await device.engine.sync('login');
@@ -63,8 +67,12 @@ describe('signing out offline (issue 9, item 8)', () => {
 
     // Offline: a booking, then Sign out. The page could not reach /api/auth/logout.
     const booked = await device.fetch('POST', '/api/appointments', {
-      title: 'Booked before sign-out', type: 'checkup', date: new Date(ctx.server.clock.now() + 3 * 86_400_000).toISOString(),
-      durationMinutes: 20, petId, practitionerId: null,
+      title: 'Booked before sign-out',
+      type: 'checkup',
+      date: new Date(ctx.server.clock.now() + 3 * 86_400_000).toISOString(),
+      durationMinutes: 20,
+      petId,
+      practitionerId: null,
     });
     expect(booked.status).toBe(201);
     const ended = await device.ask({ type: 'SESSION_ENDED', serverSignedOut: false });
@@ -74,12 +82,19 @@ describe('signing out offline (issue 9, item 8)', () => {
     expect(device.events).toContainEqual({ type: 'SIGNED_OUT', userId: reception.user.id });
 
     // Nobody can read or change the kept data through the worker.
-    for (const path of ['/api/appointments', `/api/appointments/${String(booked.body.data.id)}`, '/api/pets', '/api/users?role=CLIENT']) {
+    for (const path of [
+      '/api/appointments',
+      `/api/appointments/${String(booked.body.data.id)}`,
+      '/api/pets',
+      '/api/users?role=CLIENT',
+    ]) {
       const res = await device.fetch('GET', path);
       expect(res.status, path).toBe(401);
       expect(res.body.error.code).toBe('UNAUTHENTICATED');
     }
-    expect((await device.fetch('PATCH', `/api/appointments/${String(booked.body.data.id)}`, { notes: 'x' })).status).toBe(401);
+    expect(
+      (await device.fetch('PATCH', `/api/appointments/${String(booked.body.data.id)}`, { notes: 'x' })).status,
+    ).toBe(401);
     // Nothing syncs while nobody is signed in.
     expect((await device.engine.sync('manual')).error?.code).toBe('UNAUTHENTICATED');
 
@@ -88,10 +103,16 @@ describe('signing out offline (issue 9, item 8)', () => {
     await signInOnTablet(device, transport, vet);
     const title = "SELECT COUNT(*) FROM appointments WHERE title = 'Booked before sign-out'";
     expect(count(ctx.server.db, title)).toBe(0);
-    expect(await device.ask({ type: 'GET_WAITING_WORK' })).toEqual([{ userId: reception.user.id, name: reception.user.name, count: 1 }]);
+    expect(await device.ask({ type: 'GET_WAITING_WORK' })).toEqual([
+      { userId: reception.user.id, name: reception.user.name, count: 1 },
+    ]);
     // The pages' counters: 1 pending, and it waits for someone else (no Sync Now for it).
     expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({ pending: 1, waitingForOthers: 1 });
-    expect((await queueRows(device.db))[0]).toMatchObject({ status: 'pending', attempts: 0, userId: reception.user.id });
+    expect((await queueRows(device.db))[0]).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      userId: reception.user.id,
+    });
     // The vet's own change goes at once.
     const edited = await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Edited by the vet' });
     expect(edited.status).toBe(200);
@@ -104,7 +125,10 @@ describe('signing out offline (issue 9, item 8)', () => {
     const again = await login('reception@northside.example');
     await signInOnTablet(device, transport, again);
     expect(count(ctx.server.db, title)).toBe(1);
-    const author = count(ctx.server.db, "SELECT user_id FROM op_log WHERE entity_type = 'appointments' AND operation = 'create' ORDER BY id DESC LIMIT 1");
+    const author = count(
+      ctx.server.db,
+      "SELECT user_id FROM op_log WHERE entity_type = 'appointments' AND operation = 'create' ORDER BY id DESC LIMIT 1",
+    );
     expect(author).toBe(reception.user.id);
     expect(await queueRows(device.db)).toEqual([]);
     expect(await device.ask({ type: 'GET_WAITING_WORK' })).toEqual([]);
@@ -130,7 +154,11 @@ describe('signing out offline (issue 9, item 8)', () => {
     ]);
     // The vet's change waits behind reception's (one record's changes go in order).
     expect((await device.engine.sync('manual')).pushed).toBe(0);
-    const pet = () => ctx.server.db.prepare('SELECT name, breed FROM pets WHERE id = ?').get(petId) as { name: string; breed: string | null };
+    const pet = () =>
+      ctx.server.db.prepare('SELECT name, breed FROM pets WHERE id = ?').get(petId) as {
+        name: string;
+        breed: string | null;
+      };
     expect(pet().breed).not.toBe('Breed by reception');
 
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
@@ -156,12 +184,17 @@ describe('signing out offline (issue 9, item 8)', () => {
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
     const vet = await login('vet@northside.example');
     await signInOnTablet(device, transport, vet);
-    expect((await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { notes: 'The vet’s note' })).status).toBe(200);
+    expect(
+      (await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { notes: 'The vet’s note' })).status,
+    ).toBe(200);
 
     // The browser gave up on the vet's sync (lastChance): only the vet's row was tried.
     expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, vet.user.id)).toBe(1);
     const statuses = async () => (await queueRows(device.db)).map((r) => [r.entityType, r.status]);
-    expect(await statuses()).toEqual([['pets', 'pending'], ['appointments', 'failed']]);
+    expect(await statuses()).toEqual([
+      ['pets', 'pending'],
+      ['appointments', 'failed'],
+    ]);
     // Even failed, reception's row is not the vet's to drop in bulk.
     await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' });
     await device.ask({ type: 'CLEAR_FAILED' });
@@ -174,7 +207,11 @@ describe('signing out offline (issue 9, item 8)', () => {
     const reception = await login('reception@northside.example');
     await signInOnTablet(device, transport, reception);
     expect(await device.db.count('pets')).toBeGreaterThan(0);
-    expect(await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true })).toEqual({ dropped: true, pending: 0, revokeQueued: false });
+    expect(await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true })).toEqual({
+      dropped: true,
+      pending: 0,
+      revokeQueued: false,
+    });
     expect(await device.db.count('pets')).toBe(0);
     expect(device.signOuts).toEqual([]);
     await signInOnTablet(device, transport, await login('reception@northside.example'));
@@ -207,7 +244,11 @@ describe('signing out offline (issue 9, item 8)', () => {
       shiftRequest: async () => kept.shift(),
       unshiftRequest: async (entry) => void kept.unshift(entry),
     };
-    await expect(replayRevocations(queue, async () => { throw new TypeError('Failed to fetch'); })).rejects.toThrow(/kept and sent later/);
+    await expect(
+      replayRevocations(queue, async () => {
+        throw new TypeError('Failed to fetch');
+      }),
+    ).rejects.toThrow(/kept and sent later/);
     expect(kept).toHaveLength(1);
     await expect(replayRevocations(queue, async () => new Response('busy', { status: 503 }))).rejects.toThrow();
     expect(kept).toHaveLength(1);
@@ -248,7 +289,9 @@ describe('the delete rules offline (issue 9, item 3)', () => {
     expect((await device.fetch('DELETE', `/api/users/${clientId}`)).status).toBe(200);
     const result = await device.engine.sync('manual');
     expect(result).toMatchObject({ pushed: pets.length + 1, failed: 0, conflicts: 0 });
-    expect(count(ctx.server.db, 'SELECT COUNT(*) FROM users WHERE id = ? AND deleted_at IS NOT NULL', clientId)).toBe(1);
+    expect(count(ctx.server.db, 'SELECT COUNT(*) FROM users WHERE id = ? AND deleted_at IS NOT NULL', clientId)).toBe(
+      1,
+    );
   });
 
   it('deleting a pet shows its upcoming appointments cancelled at once (past ones stay), queues only the pet, and the server cancels the same ones', async () => {
@@ -258,7 +301,11 @@ describe('the delete rules offline (issue 9, item 3)', () => {
     await signInOnTablet(device, transport, await login('admin@northside.example'));
     const { petId } = seedIds(ctx.server.db);
     const now = ctx.server.clock.now();
-    const before = (await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data as { id: number; date: string; status: string }[];
+    const before = (await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data as {
+      id: number;
+      date: string;
+      status: string;
+    }[];
     const finished = new Set(['cancelled', 'completed', 'no_show']);
     const upcoming = before.filter((a) => Date.parse(a.date) >= now && !finished.has(a.status)).map((a) => a.id);
     const untouched = before.filter((a) => !upcoming.includes(a.id));
@@ -266,7 +313,10 @@ describe('the delete rules offline (issue 9, item 3)', () => {
     expect(untouched.length).toBeGreaterThan(0);
 
     expect((await device.fetch('DELETE', `/api/pets/${petId}`)).status).toBe(200);
-    const after = (await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data as { id: number; status: string }[];
+    const after = (await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data as {
+      id: number;
+      status: string;
+    }[];
     for (const a of after) {
       const was = before.find((b) => b.id === a.id)!;
       expect(a.status, `appointment ${a.id}`).toBe(upcoming.includes(a.id) ? 'cancelled' : was.status);
@@ -277,12 +327,17 @@ describe('the delete rules offline (issue 9, item 3)', () => {
     const result = await device.engine.sync('manual');
     expect(result).toMatchObject({ pushed: 1, failed: 0 });
     const cancelledOnServer = ctx.server.db
-      .prepare("SELECT id FROM appointments WHERE pet_id = ? AND status = 'cancelled' AND deleted_at IS NULL ORDER BY id")
+      .prepare(
+        "SELECT id FROM appointments WHERE pet_id = ? AND status = 'cancelled' AND deleted_at IS NULL ORDER BY id",
+      )
       .pluck()
       .all(petId) as number[];
     for (const id of upcoming) expect(cancelledOnServer).toContain(id);
     // After the pull the replica holds the server's cancellations, and shows the same as before it.
-    const pulled = (await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data as { id: number; status: string }[];
+    const pulled = (await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data as {
+      id: number;
+      status: string;
+    }[];
     expect(pulled.map((a) => [a.id, a.status])).toEqual(after.map((a) => [a.id, a.status]));
     for (const id of upcoming) expect((await device.db.get('appointments', id))?.status).toBe('cancelled');
   });

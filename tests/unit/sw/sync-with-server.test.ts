@@ -10,7 +10,13 @@ import { TransportError } from '../../../sw/sync/transport.ts';
 import { queueStats, resetInFlight, takeBatch } from '../../../sw/store/queue.ts';
 import { BatchPlanner } from '../../../sw/core/batch-plan.ts';
 import { listConflicts, applyResolution } from '../../../sw/store/conflicts.ts';
-import { WorkerReplySchema, type PullResponse, type PushRequest, type PushResponse, type Resolution } from '../../../src/protocol/index.ts';
+import {
+  WorkerReplySchema,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+  type Resolution,
+} from '../../../src/protocol/index.ts';
 import type { PullParams } from '../../../sw/sync/transport.ts';
 
 const ctx = useTestServer();
@@ -45,24 +51,39 @@ async function onlineDevice(transport?: TestTransport): Promise<TestDevice & { t
   return Object.assign(device, { transport: t });
 }
 
-
 describe('temp ids and coalescing', () => {
   it('a client, their pet and an appointment created offline reach the server linked by real ids', async () => {
     const device = await onlineDevice();
     const practitioner = seedIds(ctx.server.db).practitionerId;
-    const client = (await device.fetch('POST', '/api/users', { name: 'Nora New', email: 'nora@example.com', role: 'CLIENT' })).body.data;
-    const pet = (await device.fetch('POST', '/api/pets', { name: 'Biscuit', species: 'dog', ownerId: client.id })).body.data;
-    const appt = (await device.fetch('POST', '/api/appointments', {
-      title: 'Biscuit first visit', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 45, petId: pet.id, practitionerId: practitioner,
-    })).body.data;
+    const client = (
+      await device.fetch('POST', '/api/users', { name: 'Nora New', email: 'nora@example.com', role: 'CLIENT' })
+    ).body.data;
+    const pet = (await device.fetch('POST', '/api/pets', { name: 'Biscuit', species: 'dog', ownerId: client.id })).body
+      .data;
+    const appt = (
+      await device.fetch('POST', '/api/appointments', {
+        title: 'Biscuit first visit',
+        type: 'checkup',
+        date: '2026-03-12T09:00:00Z',
+        durationMinutes: 45,
+        petId: pet.id,
+        practitionerId: practitioner,
+      })
+    ).body.data;
     expect([client.id, pet.id, appt.id].every((id: string) => id.startsWith('temp_'))).toBe(true);
     expect(appt.clientId).toBe(client.id);
 
     const result = await device.engine.sync('manual');
     expect(result).toMatchObject({ pushed: 3, failed: 0, conflicts: 0, error: null });
-    const row = ctx.server.db.prepare("SELECT a.id, a.pet_id AS petId, p.owner_id AS clientId, a.duration_minutes AS d FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE title = 'Biscuit first visit'").get() as { id: number; petId: number; clientId: number; d: string };
+    const row = ctx.server.db
+      .prepare(
+        "SELECT a.id, a.pet_id AS petId, p.owner_id AS clientId, a.duration_minutes AS d FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE title = 'Biscuit first visit'",
+      )
+      .get() as { id: number; petId: number; clientId: number; d: string };
     const petRow = ctx.server.db
-      .prepare('SELECT p.id, p.owner_id AS ownerId, p.name, u.name AS ownerName FROM pets p JOIN users u ON u.id = p.owner_id WHERE p.id = ?')
+      .prepare(
+        'SELECT p.id, p.owner_id AS ownerId, p.name, u.name AS ownerName FROM pets p JOIN users u ON u.id = p.owner_id WHERE p.id = ?',
+      )
       .get(row.petId) as { id: number; ownerId: number; name: string; ownerName: string };
     expect(petRow).toMatchObject({ name: 'Biscuit', ownerName: 'Nora New' });
     expect(row).toMatchObject({ clientId: petRow.ownerId, d: '45' });
@@ -71,44 +92,87 @@ describe('temp ids and coalescing', () => {
     const local = (await device.fetch('GET', `/api/appointments/${appt.id}`)).body.data;
     expect(local).toMatchObject({ id: row.id, petId: petRow.id, clientId: petRow.ownerId, _pending: false });
     expect((await device.fetch('GET', `/api/pets/${pet.id}`)).body.data.id).toBe(petRow.id);
-    expect((await device.fetch('GET', `/api/pets?ownerId=${petRow.ownerId}`)).body.data.map((p: { name: string }) => p.name)).toEqual(['Biscuit']);
+    expect(
+      (await device.fetch('GET', `/api/pets?ownerId=${petRow.ownerId}`)).body.data.map((p: { name: string }) => p.name),
+    ).toEqual(['Biscuit']);
     // Keys never change: the appointment is still stored under its temp id, with its server id as a field.
-    expect(await device.db.get('appointments', appt.id)).toMatchObject({ id: row.id, _tempId: appt.id, _serverId: row.id });
+    expect(await device.db.get('appointments', appt.id)).toMatchObject({
+      id: row.id,
+      _tempId: appt.id,
+      _serverId: row.id,
+    });
     expect(await queueRows(device.db)).toEqual([]);
   });
 
   it('a pet created in one sync and its appointment in a later one resolve across pushes', async () => {
     const device = await onlineDevice();
     const { clientId } = seedIds(ctx.server.db);
-    const pet = (await device.fetch('POST', '/api/pets', { name: 'Olive', species: 'cat', ownerId: clientId })).body.data;
-    const appt = (await device.fetch('POST', '/api/appointments', { title: 'Olive visit', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId: pet.id, practitionerId: null })).body.data;
+    const pet = (await device.fetch('POST', '/api/pets', { name: 'Olive', species: 'cat', ownerId: clientId })).body
+      .data;
+    const appt = (
+      await device.fetch('POST', '/api/appointments', {
+        title: 'Olive visit',
+        type: 'checkup',
+        date: '2026-03-12T09:00:00Z',
+        durationMinutes: 20,
+        petId: pet.id,
+        practitionerId: null,
+      })
+    ).body.data;
     // Push only the pet first (batch size 1), then the appointment.
     const small = await createTestDevice(transportFor(ctx.staff), { db: device.db, config: { batchSize: 1 } });
     await small.signIn(ctx.user);
     expect((await small.engine.sync('manual')).pushed).toBe(2);
-    expect(count(ctx.server.db, "SELECT count(*) FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title = 'Olive visit' AND p.name = 'Olive'")).toBe(1);
+    expect(
+      count(
+        ctx.server.db,
+        "SELECT count(*) FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title = 'Olive visit' AND p.name = 'Olive'",
+      ),
+    ).toBe(1);
     expect((await small.fetch('GET', `/api/appointments/${appt.id}`)).body.data.petId).toEqual(expect.any(Number));
   });
 
   it('create + updates are queued and sent as one create; create + delete sends nothing', async () => {
     const device = await onlineDevice();
     const { petId } = seedIds(ctx.server.db);
-    const a = (await device.fetch('POST', '/api/appointments', { title: 'Draft', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId, practitionerId: null })).body.data;
+    const a = (
+      await device.fetch('POST', '/api/appointments', {
+        title: 'Draft',
+        type: 'checkup',
+        date: '2026-03-12T09:00:00Z',
+        durationMinutes: 20,
+        petId,
+        practitionerId: null,
+      })
+    ).body.data;
     await device.fetch('PATCH', `/api/appointments/${a.id}`, { title: 'Biscuit dental cleaning' });
     await device.fetch('PATCH', `/api/appointments/${a.id}`, { notes: 'fasting from 8pm' });
-    const b = (await device.fetch('POST', '/api/appointments', { title: 'Mistake', type: 'checkup', date: '2026-03-12T10:00:00Z', durationMinutes: 20, petId, practitionerId: null })).body.data;
+    const b = (
+      await device.fetch('POST', '/api/appointments', {
+        title: 'Mistake',
+        type: 'checkup',
+        date: '2026-03-12T10:00:00Z',
+        durationMinutes: 20,
+        petId,
+        practitionerId: null,
+      })
+    ).body.data;
     await device.fetch('DELETE', `/api/appointments/${b.id}`);
     // Folded as they were made: one create left; the create + delete left nothing, not even the record.
-    expect(await queueRows(device.db)).toMatchObject([{ operation: 'create', data: { title: 'Biscuit dental cleaning', notes: 'fasting from 8pm' } }]);
+    expect(await queueRows(device.db)).toMatchObject([
+      { operation: 'create', data: { title: 'Biscuit dental cleaning', notes: 'fasting from 8pm' } },
+    ]);
     expect((await device.fetch('GET', `/api/appointments/${b.id}`)).status).toBe(404);
 
     device.transport.pushes.length = 0;
     const result = await device.engine.sync('manual');
     expect(result.pushed).toBe(1);
     expect(device.transport.pushes).toEqual([1]);
-    expect(ctx.server.db.prepare("SELECT title, notes, version FROM appointments WHERE title = 'Biscuit dental cleaning'").all()).toEqual([
-      { title: 'Biscuit dental cleaning', notes: 'fasting from 8pm', version: 1 },
-    ]);
+    expect(
+      ctx.server.db
+        .prepare("SELECT title, notes, version FROM appointments WHERE title = 'Biscuit dental cleaning'")
+        .all(),
+    ).toEqual([{ title: 'Biscuit dental cleaning', notes: 'fasting from 8pm', version: 1 }]);
     expect(count(ctx.server.db, "SELECT count(*) FROM appointments WHERE title = 'Mistake'")).toBe(0);
   });
 
@@ -120,7 +184,9 @@ describe('temp ids and coalescing', () => {
     device.transport.pushes.length = 0;
     expect(await device.engine.sync('manual')).toMatchObject({ pushed: 1, conflicts: 0 });
     expect(device.transport.pushes).toEqual([1]);
-    expect(ctx.server.db.prepare('SELECT title, notes, version FROM appointments WHERE id = ?').get(appointmentId)).toEqual({ title: 'Renamed', notes: 'second edit', version: 2 });
+    expect(
+      ctx.server.db.prepare('SELECT title, notes, version FROM appointments WHERE id = ?').get(appointmentId),
+    ).toEqual({ title: 'Renamed', notes: 'second edit', version: 2 });
   });
 });
 
@@ -141,7 +207,14 @@ describe('safe retries', () => {
     };
     const device = await onlineDevice(lossy);
     const { petId } = seedIds(ctx.server.db);
-    await device.fetch('POST', '/api/appointments', { title: 'Only once', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId, practitionerId: null });
+    await device.fetch('POST', '/api/appointments', {
+      title: 'Only once',
+      type: 'checkup',
+      date: '2026-03-12T09:00:00Z',
+      durationMinutes: 20,
+      petId,
+      practitionerId: null,
+    });
     const result = await device.engine.sync('manual');
     expect(result).toMatchObject({ pushed: 1, error: null });
     expect(device.sleeps).toHaveLength(1); // one backoff wait before the retry
@@ -152,11 +225,20 @@ describe('safe retries', () => {
   it('a worker killed with a batch in flight sends it again after restart, and the server keeps one row', async () => {
     const device = await onlineDevice();
     const { petId } = seedIds(ctx.server.db);
-    await device.fetch('POST', '/api/appointments', { title: 'Killed mid-flight', type: 'checkup', date: '2026-03-12T09:00:00Z', durationMinutes: 20, petId, practitionerId: null });
+    await device.fetch('POST', '/api/appointments', {
+      title: 'Killed mid-flight',
+      type: 'checkup',
+      date: '2026-03-12T09:00:00Z',
+      durationMinutes: 20,
+      petId,
+      practitionerId: null,
+    });
     const taken = await takeBatch(device.db, new BatchPlanner(() => true), 10, device.clock.now);
     const inFlight = taken!.rows[0];
     // The request reached the server before the worker died.
-    await ctx.staff.push([{ ...inFlight!, id: inFlight!.id, version: undefined, tempId: inFlight!.tempId!, data: inFlight!.data! }]);
+    await ctx.staff.push([
+      { ...inFlight!, id: inFlight!.id, version: undefined, tempId: inFlight!.tempId!, data: inFlight!.data! },
+    ]);
     expect(count(ctx.server.db, "SELECT count(*) FROM appointments WHERE title = 'Killed mid-flight'")).toBe(1);
 
     const restarted = device.restart();
@@ -191,7 +273,14 @@ describe('the pipelined drain', () => {
   /** Books a visit in a slot of its own (one pet twice at one time would be a double booking). */
   function book(device: TestDevice, petId: number, title: string) {
     const date = new Date(Date.UTC(2031, 2, 12, 8) + slot++ * 30 * 60_000).toISOString();
-    return device.fetch('POST', '/api/appointments', { title, type: 'checkup', date, durationMinutes: 20, petId, practitionerId: null });
+    return device.fetch('POST', '/api/appointments', {
+      title,
+      type: 'checkup',
+      date,
+      durationMinutes: 20,
+      petId,
+      practitionerId: null,
+    });
   }
 
   it('a worker killed with two batches in flight (one answered by the server, one not yet sent) resends both; the server keeps one row each', async () => {
@@ -226,13 +315,20 @@ describe('the pipelined drain', () => {
     expect(await resetInFlight(again.db)).toBe(4);
     expect(await again.engine.sync('startup')).toMatchObject({ pushed: 5, error: null });
     expect(count(ctx.server.db, "SELECT count(*) FROM appointments WHERE title LIKE 'Killed pipeline %'")).toBe(7);
-    expect(count(ctx.server.db, "SELECT count(DISTINCT title) FROM appointments WHERE title LIKE 'Killed pipeline %'")).toBe(7);
+    expect(
+      count(ctx.server.db, "SELECT count(DISTINCT title) FROM appointments WHERE title LIKE 'Killed pipeline %'"),
+    ).toBe(7);
     expect(await queueRows(again.db)).toEqual([]);
-    const local = (await again.fetch('GET', '/api/appointments?from=2031-03-12T00:00:00Z&to=2031-03-14T00:00:00Z')).body.data;
-    expect(local.filter((a: { title: string; id: unknown }) => a.title.startsWith('Killed pipeline') && typeof a.id === 'number')).toHaveLength(7);
+    const local = (await again.fetch('GET', '/api/appointments?from=2031-03-12T00:00:00Z&to=2031-03-14T00:00:00Z')).body
+      .data;
+    expect(
+      local.filter(
+        (a: { title: string; id: unknown }) => a.title.startsWith('Killed pipeline') && typeof a.id === 'number',
+      ),
+    ).toHaveLength(7);
   });
 
-  it('an edit made while its record\'s create is in flight is queued behind it and reaches the server on the new version', async () => {
+  it("an edit made while its record's create is in flight is queued behind it and reaches the server on the new version", async () => {
     const real = transportFor(ctx.staff);
     let device!: TestDevice;
     let tempId = '';
@@ -242,7 +338,9 @@ describe('the pipelined drain', () => {
       push: async (req) => {
         if (!edited && req.operations.some((op) => op.entityId === tempId)) {
           edited = true; // the user edits the record while its create is on the wire
-          expect((await device.fetch('PATCH', `/api/appointments/${tempId}`, { notes: 'edited in flight' })).status).toBe(200);
+          expect(
+            (await device.fetch('PATCH', `/api/appointments/${tempId}`, { notes: 'edited in flight' })).status,
+          ).toBe(200);
         }
         return real.push(req);
       },
@@ -251,22 +349,38 @@ describe('the pipelined drain', () => {
     const { petId } = seedIds(ctx.server.db);
     tempId = (await book(device, petId, 'Edited in flight')).body.data.id;
     expect(await device.engine.sync('manual')).toMatchObject({ pushed: 2, conflicts: 0, error: null });
-    expect(ctx.server.db.prepare("SELECT notes, version FROM appointments WHERE title = 'Edited in flight'").get()).toEqual({ notes: 'edited in flight', version: 2 });
-    expect((await device.fetch('GET', `/api/appointments/${tempId}`)).body.data).toMatchObject({ notes: 'edited in flight', version: 2, _pending: false });
+    expect(
+      ctx.server.db.prepare("SELECT notes, version FROM appointments WHERE title = 'Edited in flight'").get(),
+    ).toEqual({ notes: 'edited in flight', version: 2 });
+    expect((await device.fetch('GET', `/api/appointments/${tempId}`)).body.data).toMatchObject({
+      notes: 'edited in flight',
+      version: 2,
+      _pending: false,
+    });
   });
 
   it('grows batches with the queue and keeps references across batches: pets in one push, their appointments in later ones', async () => {
     const device = await onlineDevice();
     const { clientId } = seedIds(ctx.server.db);
     const pets: string[] = [];
-    for (let i = 0; i < 6; i++) pets.push((await device.fetch('POST', '/api/pets', { name: `Batch pet ${i}`, species: 'dog', ownerId: clientId })).body.data.id);
+    for (let i = 0; i < 6; i++)
+      pets.push(
+        (await device.fetch('POST', '/api/pets', { name: `Batch pet ${i}`, species: 'dog', ownerId: clientId })).body
+          .data.id,
+      );
     for (const [i, petId] of pets.entries()) await book(device, petId as unknown as number, `Batch visit ${i}`);
-    const small = await createTestDevice(device.transport, { db: device.db, config: { batchSize: 3, maxBatchSize: 5 } });
+    const small = await createTestDevice(device.transport, {
+      db: device.db,
+      config: { batchSize: 3, maxBatchSize: 5 },
+    });
     await small.signIn(ctx.user);
     device.transport.pushes.length = 0;
     expect(await small.engine.sync('manual')).toMatchObject({ pushed: 12, failed: 0, error: null });
     expect(device.transport.pushes).toEqual([3, 3, 3, 3]); // 12 queued → batches of max(3, min(5, 12/4))
-    const linked = count(ctx.server.db, "SELECT count(*) FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title LIKE 'Batch visit %' AND p.name LIKE 'Batch pet %' AND substr(a.title, 13) = substr(p.name, 11)");
+    const linked = count(
+      ctx.server.db,
+      "SELECT count(*) FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title LIKE 'Batch visit %' AND p.name LIKE 'Batch pet %' AND substr(a.title, 13) = substr(p.name, 11)",
+    );
     expect(linked).toBe(6);
   });
 
@@ -279,9 +393,14 @@ describe('the pipelined drain', () => {
     expect(result).toMatchObject({ pushed: 4, pulled: 0, error: null });
     // A change made elsewhere is pulled as usual.
     const other = await ctx.server.login('vet@northside.example');
-    expect((await other.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Changed by the vet' })).status).toBe(200);
+    expect(
+      (await other.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Changed by the vet' })).status,
+    ).toBe(200);
     expect(await device.engine.sync('manual')).toMatchObject({ pushed: 0, pulled: 1 });
-    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Changed by the vet', notes: 'own edit' });
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({
+      title: 'Changed by the vet',
+      notes: 'own edit',
+    });
   });
 });
 
@@ -289,10 +408,15 @@ describe('conflicts', () => {
   async function conflictOnTitle(options: { localNotes?: string } = {}) {
     const device = await onlineDevice();
     const { appointmentId } = seedIds(ctx.server.db);
-    await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { title: 'Local title', ...(options.localNotes ? { notes: options.localNotes } : {}) });
+    await device.fetch('PATCH', `/api/appointments/${appointmentId}`, {
+      title: 'Local title',
+      ...(options.localNotes ? { notes: options.localNotes } : {}),
+    });
     const other = await ctx.server.login('vet@northside.example');
     ctx.server.clock.advance(60_000);
-    const version = (ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }).version;
+    const version = (
+      ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }
+    ).version;
     const edit = await other.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Server title', version });
     expect(edit.status).toBe(200);
     const result = await device.engine.sync('manual');
@@ -302,7 +426,10 @@ describe('conflicts', () => {
   }
 
   async function resolveAndSync(device: TestDevice, conflictId: number, resolution: Resolution) {
-    await applyResolution(device.db, conflictId, resolution, { now: device.clock.now, uuid: () => crypto.randomUUID() });
+    await applyResolution(device.db, conflictId, resolution, {
+      now: device.clock.now,
+      uuid: () => crypto.randomUUID(),
+    });
     const result = await device.engine.sync('manual');
     expect(result.error).toBeNull();
     expect(result.conflicts).toBe(0);
@@ -310,14 +437,21 @@ describe('conflicts', () => {
   }
 
   function serverRow(id: number) {
-    return ctx.server.db.prepare('SELECT title, notes FROM appointments WHERE id = ?').get(id) as { title: string; notes: string | null };
+    return ctx.server.db.prepare('SELECT title, notes FROM appointments WHERE id = ?').get(id) as {
+      title: string;
+      notes: string | null;
+    };
   }
 
   it('records the conflict with both sides, and the screen keeps showing the local change', async () => {
     const { device, appointmentId, conflict } = await conflictOnTitle();
     expect(conflict).toMatchObject({
-      entityType: 'appointments', entityId: appointmentId, conflictType: 'version', affectedFields: ['title'],
-      localData: { title: 'Local title' }, resolved: false,
+      entityType: 'appointments',
+      entityId: appointmentId,
+      conflictType: 'version',
+      affectedFields: ['title'],
+      localData: { title: 'Local title' },
+      resolved: false,
     });
     expect(conflict.serverData).toMatchObject({ title: 'Server title' });
     expect(conflict.serverVersion).toBeGreaterThan(conflict.baseVersion);
@@ -325,7 +459,10 @@ describe('conflicts', () => {
     // server's edit was made (last write wins compares that, not when the server received it).
     expect(conflict.serverChangedFields).toEqual(['title']);
     expect(conflict.serverEditedAt).toBe(Date.parse(String(conflict.serverData.updatedAt)));
-    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Local title', _conflict: true });
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({
+      title: 'Local title',
+      _conflict: true,
+    });
     expect(device.events.some((e) => e.type === 'CONFLICT_ADDED')).toBe(true);
   });
 
@@ -333,20 +470,34 @@ describe('conflicts', () => {
     const { device, appointmentId, conflict } = await conflictOnTitle();
     await resolveAndSync(device, conflict.id, { strategy: 'server_wins' });
     expect(serverRow(appointmentId).title).toBe('Server title');
-    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Server title', _pending: false, _conflict: false });
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({
+      title: 'Server title',
+      _pending: false,
+      _conflict: false,
+    });
   });
 
   it('server wins after a later server edit was pulled: the replica keeps the later version (found by the soak)', async () => {
     const { device, appointmentId, conflict } = await conflictOnTitle();
     // While the conflict waits, the server moves on and the device pulls that version.
     const other = await ctx.server.login('vet@northside.example');
-    const version = (ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }).version;
-    expect((await other.request('PATCH', `/api/appointments/${appointmentId}`, { notes: 'Later server note', version })).status).toBe(200);
+    const version = (
+      ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }
+    ).version;
+    expect(
+      (await other.request('PATCH', `/api/appointments/${appointmentId}`, { notes: 'Later server note', version }))
+        .status,
+    ).toBe(200);
     await device.engine.sync('manual');
     await resolveAndSync(device, conflict.id, { strategy: 'server_wins' });
-    const server = ctx.server.db.prepare('SELECT title, notes, version FROM appointments WHERE id = ?').get(appointmentId);
+    const server = ctx.server.db
+      .prepare('SELECT title, notes, version FROM appointments WHERE id = ?')
+      .get(appointmentId);
     expect(server).toMatchObject({ title: 'Server title', notes: 'Later server note' });
-    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ ...(server as object), _pending: false });
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({
+      ...(server as object),
+      _pending: false,
+    });
   });
 
   it('client wins: the local change overwrites the server', async () => {
@@ -372,12 +523,24 @@ describe('conflicts', () => {
 
   it('merge keeps the fields only the device changed and takes a choice for the field both changed', async () => {
     const { device, appointmentId, conflict } = await conflictOnTitle({ localNotes: 'from the device' });
-    await expect(applyResolution(device.db, conflict.id, { strategy: 'merge' }, { now: 1, uuid: () => crypto.randomUUID() })).rejects.toThrow(/title/);
+    await expect(
+      applyResolution(device.db, conflict.id, { strategy: 'merge' }, { now: 1, uuid: () => crypto.randomUUID() }),
+    ).rejects.toThrow(/title/);
     // The page hears why, with a code of the protocol (it used to get "Malformed reply").
-    const reply = await device.reply({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'merge' } });
-    expect(WorkerReplySchema.parse(reply)).toEqual({ ok: false, error: { code: 'CHOICE_REQUIRED', message: 'Choose a value for: title' } });
-    expect(await device.reply({ type: 'RESOLVE_CONFLICT', conflictId: 999, resolution: { strategy: 'server_wins' } })).toMatchObject({
-      ok: false, error: { code: 'CONFLICT_NOT_FOUND' },
+    const reply = await device.reply({
+      type: 'RESOLVE_CONFLICT',
+      conflictId: conflict.id,
+      resolution: { strategy: 'merge' },
+    });
+    expect(WorkerReplySchema.parse(reply)).toEqual({
+      ok: false,
+      error: { code: 'CHOICE_REQUIRED', message: 'Choose a value for: title' },
+    });
+    expect(
+      await device.reply({ type: 'RESOLVE_CONFLICT', conflictId: 999, resolution: { strategy: 'server_wins' } }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'CONFLICT_NOT_FOUND' },
     });
     await resolveAndSync(device, conflict.id, { strategy: 'merge', fields: { title: { source: 'server' } } });
     expect(serverRow(appointmentId)).toEqual({ title: 'Server title', notes: 'from the device' });
@@ -385,7 +548,10 @@ describe('conflicts', () => {
 
   it('manual: a typed value per field', async () => {
     const { device, appointmentId, conflict } = await conflictOnTitle();
-    await resolveAndSync(device, conflict.id, { strategy: 'manual', fields: { title: { source: 'custom', value: 'Agreed title' } } });
+    await resolveAndSync(device, conflict.id, {
+      strategy: 'manual',
+      fields: { title: { source: 'custom', value: 'Agreed title' } },
+    });
     expect(serverRow(appointmentId).title).toBe('Agreed title');
     expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data.title).toBe('Agreed title');
   });
@@ -395,11 +561,19 @@ describe('conflicts', () => {
     const { appointmentId } = seedIds(ctx.server.db);
     await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { notes: 'device note' });
     const other = await ctx.server.login('vet@northside.example');
-    const version = (ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }).version;
-    expect((await other.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Vet title', version })).status).toBe(200);
+    const version = (
+      ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }
+    ).version;
+    expect(
+      (await other.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Vet title', version })).status,
+    ).toBe(200);
     expect(await device.engine.sync('manual')).toMatchObject({ pushed: 1, conflicts: 0 });
     expect(serverRow(appointmentId)).toEqual({ title: 'Vet title', notes: 'device note' });
-    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({ title: 'Vet title', notes: 'device note', _pending: false });
+    expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({
+      title: 'Vet title',
+      notes: 'device note',
+      _pending: false,
+    });
   });
 
   it('a delete of a record the server changed since is a conflict; client wins confirms the delete', async () => {
@@ -407,13 +581,19 @@ describe('conflicts', () => {
     const { appointmentId } = seedIds(ctx.server.db);
     await device.fetch('DELETE', `/api/appointments/${appointmentId}`);
     const other = await ctx.server.login('vet@northside.example');
-    const version = (ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }).version;
-    expect((await other.request('PATCH', `/api/appointments/${appointmentId}`, { notes: 'vet added this', version })).status).toBe(200);
+    const version = (
+      ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }
+    ).version;
+    expect(
+      (await other.request('PATCH', `/api/appointments/${appointmentId}`, { notes: 'vet added this', version })).status,
+    ).toBe(200);
     expect(await device.engine.sync('manual')).toMatchObject({ conflicts: 1 });
     const [conflict] = await listConflicts(device.db);
     expect(conflict).toMatchObject({ localOperation: 'delete', conflictType: 'version' });
     await resolveAndSync(device, conflict!.id, { strategy: 'client_wins' });
-    expect(count(ctx.server.db, 'SELECT count(*) FROM appointments WHERE id = ? AND deleted_at IS NOT NULL', appointmentId)).toBe(1);
+    expect(
+      count(ctx.server.db, 'SELECT count(*) FROM appointments WHERE id = ? AND deleted_at IS NOT NULL', appointmentId),
+    ).toBe(1);
     expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).status).toBe(404);
   });
 
@@ -427,6 +607,12 @@ describe('conflicts', () => {
     const [conflict] = await listConflicts(device.db);
     expect(conflict).toMatchObject({ conflictType: 'deleted' });
     await resolveAndSync(device, conflict!.id, { strategy: 'client_wins' });
-    expect(count(ctx.server.db, "SELECT count(*) FROM appointments WHERE notes = 'still coming' AND deleted_at IS NULL AND id != ?", appointmentId)).toBe(1);
+    expect(
+      count(
+        ctx.server.db,
+        "SELECT count(*) FROM appointments WHERE notes = 'still coming' AND deleted_at IS NULL AND id != ?",
+        appointmentId,
+      ),
+    ).toBe(1);
   });
 });

@@ -16,13 +16,26 @@ function request(operations: number): PushRequest {
       timestamp: 1,
       practiceId: 1,
       tenantId: 'smartvet',
-      data: { title: `Checkup ${i}`, type: 'checkup', date: new Date(Date.UTC(2026, 2, 12, 9) + i * 30 * 60_000).toISOString(), durationMinutes: '20', status: 'scheduled', notes: null, petId: 5, practitionerId: null },
+      data: {
+        title: `Checkup ${i}`,
+        type: 'checkup',
+        date: new Date(Date.UTC(2026, 2, 12, 9) + i * 30 * 60_000).toISOString(),
+        durationMinutes: '20',
+        status: 'scheduled',
+        notes: null,
+        petId: 5,
+        practitionerId: null,
+      },
     })),
   };
 }
 
 const ok = (req: PushRequest): PushResponse => ({
-  success: true, processed: req.operations.length, failed: 0, conflicts: 0, timestamp: 1,
+  success: true,
+  processed: req.operations.length,
+  failed: 0,
+  conflicts: 0,
+  timestamp: 1,
   results: req.operations.map((op) => ({ opId: op.opId, success: true, entityType: op.entityType })),
 });
 
@@ -30,7 +43,11 @@ async function gunzip(body: Uint8Array): Promise<string> {
   return new Response(new Blob([body as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
 }
 
-interface Seen { encoding: string | null; bytes: number; json: PushRequest }
+interface Seen {
+  encoding: string | null;
+  bytes: number;
+  json: PushRequest;
+}
 
 /** A server that reads gzip bodies (as the Fastify server will), or refuses them with `refuseGzip`. */
 function fakeServer(refuseGzip: number | null) {
@@ -40,7 +57,9 @@ function fakeServer(refuseGzip: number | null) {
     const encoding = headers.get('content-encoding');
     if (encoding === 'gzip' && refuseGzip) {
       seen.push({ encoding, bytes: (init!.body as Uint8Array).byteLength, json: null as never });
-      return new Response(JSON.stringify({ success: false, error: { code: 'BAD_REQUEST', message: 'unsupported' } }), { status: refuseGzip });
+      return new Response(JSON.stringify({ success: false, error: { code: 'BAD_REQUEST', message: 'unsupported' } }), {
+        status: refuseGzip,
+      });
     }
     const text = encoding === 'gzip' ? await gunzip(init!.body as Uint8Array) : String(init!.body);
     const json = JSON.parse(text) as PushRequest;
@@ -58,28 +77,48 @@ describe('answers cut short', () => {
         controller.error(new TypeError('network error'));
       },
     });
-    const transport = httpTransport(async () => new Response(cut, { status: 200, headers: { 'content-type': 'application/json' } }));
+    const transport = httpTransport(
+      async () => new Response(cut, { status: 200, headers: { 'content-type': 'application/json' } }),
+    );
     const error = await (await transport.preparePush(request(1))).send().catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'TransportError', kind: 'retry', info: { code: 'NETWORK' } });
   });
 
   it('a server that never answers, or stops in the middle of its answer, times out as retryable', async () => {
-    const silent = httpTransport((_url, init) => new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')))), { timeoutMs: 50 });
-    expect(await (await silent.preparePush(request(1))).send().catch((e: unknown) => e)).toMatchObject({ kind: 'retry', info: { code: 'NETWORK', message: 'No answer within 0 s' } });
-    const stalled = httpTransport(async (_url, init) => {
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          controller.enqueue(new TextEncoder().encode('{"success":'));
-          init?.signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
-        },
-      });
-      return new Response(body, { status: 200 });
-    }, { timeoutMs: 50 });
-    expect(await (await stalled.preparePush(request(1))).send().catch((e: unknown) => e)).toMatchObject({ kind: 'retry', info: { code: 'NETWORK' } });
+    const silent = httpTransport(
+      (_url, init) =>
+        new Promise((_resolve, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))),
+        ),
+      { timeoutMs: 50 },
+    );
+    expect(await (await silent.preparePush(request(1))).send().catch((e: unknown) => e)).toMatchObject({
+      kind: 'retry',
+      info: { code: 'NETWORK', message: 'No answer within 0 s' },
+    });
+    const stalled = httpTransport(
+      async (_url, init) => {
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"success":'));
+            init?.signal?.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')));
+          },
+        });
+        return new Response(body, { status: 200 });
+      },
+      { timeoutMs: 50 },
+    );
+    expect(await (await stalled.preparePush(request(1))).send().catch((e: unknown) => e)).toMatchObject({
+      kind: 'retry',
+      info: { code: 'NETWORK' },
+    });
     // A large (gzip) push is under the same limit.
     const big = request(200);
     expect(JSON.stringify(big).length).toBeGreaterThan(COMPRESS_PUSH_FROM_BYTES);
-    expect(await (await silent.preparePush(big)).send().catch((e: unknown) => e)).toMatchObject({ kind: 'retry', info: { message: 'No answer within 0 s' } });
+    expect(await (await silent.preparePush(big)).send().catch((e: unknown) => e)).toMatchObject({
+      kind: 'retry',
+      info: { message: 'No answer within 0 s' },
+    });
   });
 
   it('an answer that is not JSON stays a fatal bad answer', async () => {
@@ -113,7 +152,7 @@ describe('push bodies', () => {
     });
   }
 
-  it('against this repository\'s server: a large push goes gzip-compressed and lands once', async () => {
+  it("against this repository's server: a large push goes gzip-compressed and lands once", async () => {
     const server = await startTestServer();
     try {
       const staff = await server.login();
@@ -122,7 +161,10 @@ describe('push bodies', () => {
       const transport = httpTransport(
         (input, init) => {
           encodings.push(new Headers(init?.headers).get('content-encoding'));
-          return fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: staff.cookie ?? '' } });
+          return fetch(input, {
+            ...init,
+            headers: { ...(init?.headers as Record<string, string>), cookie: staff.cookie ?? '' },
+          });
         },
         { baseUrl: server.url },
       );
@@ -131,7 +173,9 @@ describe('push bodies', () => {
       const response = await (await transport.preparePush(req)).send();
       expect(response).toMatchObject({ processed: 150, failed: 0 });
       expect(encodings).toEqual(['gzip']);
-      expect(server.db.prepare("SELECT COUNT(*) AS n FROM appointments WHERE title LIKE 'Checkup %'").get()).toEqual({ n: 150 });
+      expect(server.db.prepare("SELECT COUNT(*) AS n FROM appointments WHERE title LIKE 'Checkup %'").get()).toEqual({
+        n: 150,
+      });
     } finally {
       await server.close();
     }

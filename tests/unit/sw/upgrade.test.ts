@@ -45,8 +45,18 @@ const synced = { version: 1, createdAt: at, updatedAt: at, deletedAt: null, prac
 
 function row(fields: Record<string, unknown>) {
   return {
-    opId: crypto.randomUUID(), tempId: null, baseVersion: null, timestamp: Date.parse(at), userId: ctx.user.id, practiceId: 1,
-    tenantId: 'smartvet', status: 'pending', attempts: 0, lastError: null, retryable: true, ...fields,
+    opId: crypto.randomUUID(),
+    tempId: null,
+    baseVersion: null,
+    timestamp: Date.parse(at),
+    userId: ctx.user.id,
+    practiceId: 1,
+    tenantId: 'smartvet',
+    status: 'pending',
+    attempts: 0,
+    lastError: null,
+    retryable: true,
+    ...fields,
   };
 }
 
@@ -55,21 +65,78 @@ describe('IndexedDB upgrade from version 1', () => {
     expect(DB_VERSION).toBe(2);
     const name = `upgrade-${crypto.randomUUID()}`;
     const ids = seedIds(ctx.server.db);
-    const server30 = ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(ids.appointmentId) as { version: number };
-    const owner = { ...synced, id: ids.clientId, tenantId: 'smartvet', name: 'Owner', email: null, phone: null, role: 'CLIENT' };
-    const pet = { ...synced, id: ids.petId, name: 'Rex', species: 'dog', breed: null, birthDate: null, ownerId: ids.petOwnerId };
-    const appt = {
-      ...synced, id: ids.appointmentId, version: server30.version, title: 'Checkup', type: 'Follow-up', date: '2026-03-11T10:00:00.000Z',
-      durationMinutes: '30', status: 'scheduled', notes: null, petId: ids.petId, practitionerId: null, clientId: ids.petOwnerId,
+    const server30 = ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(ids.appointmentId) as {
+      version: number;
     };
-    const newPet = { id: 'temp_pet_v1', name: 'Made offline', species: 'cat', breed: null, birthDate: null, ownerId: ids.clientId, ...synced, version: 0 };
+    const owner = {
+      ...synced,
+      id: ids.clientId,
+      tenantId: 'smartvet',
+      name: 'Owner',
+      email: null,
+      phone: null,
+      role: 'CLIENT',
+    };
+    const pet = {
+      ...synced,
+      id: ids.petId,
+      name: 'Rex',
+      species: 'dog',
+      breed: null,
+      birthDate: null,
+      ownerId: ids.petOwnerId,
+    };
+    const appt = {
+      ...synced,
+      id: ids.appointmentId,
+      version: server30.version,
+      title: 'Checkup',
+      type: 'Follow-up',
+      date: '2026-03-11T10:00:00.000Z',
+      durationMinutes: '30',
+      status: 'scheduled',
+      notes: null,
+      petId: ids.petId,
+      practitionerId: null,
+      clientId: ids.petOwnerId,
+    };
+    const newPet = {
+      id: 'temp_pet_v1',
+      name: 'Made offline',
+      species: 'cat',
+      breed: null,
+      birthDate: null,
+      ownerId: ids.clientId,
+      ...synced,
+      version: 0,
+    };
     const newAppt = {
-      id: 'temp_appt_v1', title: 'Its first visit', type: 'follow up', date: '2026-03-12T09:00:00.000Z', durationMinutes: '20',
-      status: 'scheduled', notes: null, petId: 'temp_pet_v1', practitionerId: null, clientId: ids.clientId, ...synced, version: 0,
+      id: 'temp_appt_v1',
+      title: 'Its first visit',
+      type: 'follow up',
+      date: '2026-03-12T09:00:00.000Z',
+      durationMinutes: '20',
+      status: 'scheduled',
+      notes: null,
+      petId: 'temp_pet_v1',
+      practitionerId: null,
+      clientId: ids.clientId,
+      ...synced,
+      version: 0,
     };
     // Version 1 moved a synced create to its real key and kept its temp id as an alias.
-    const movedPetId = (ctx.server.db.prepare('SELECT id FROM pets WHERE id != ? ORDER BY id LIMIT 1').get(ids.petId) as { id: number }).id;
-    const moved = { ...synced, id: movedPetId, name: 'Synced long ago', species: 'dog', breed: null, birthDate: null, ownerId: ids.clientId };
+    const movedPetId = (
+      ctx.server.db.prepare('SELECT id FROM pets WHERE id != ? ORDER BY id LIMIT 1').get(ids.petId) as { id: number }
+    ).id;
+    const moved = {
+      ...synced,
+      id: movedPetId,
+      name: 'Synced long ago',
+      species: 'dog',
+      breed: null,
+      birthDate: null,
+      ownerId: ids.clientId,
+    };
 
     await writeVersion1Database(name, async (db) => {
       const clean = (r: Record<string, unknown>) => ({ ...r, _pending: false, _conflict: false, _server: r });
@@ -80,17 +147,66 @@ describe('IndexedDB upgrade from version 1', () => {
       await db.put('appointments', { ...appt, title: 'Local title', _pending: true, _conflict: true, _server: appt });
       await db.put('pets', { ...newPet, _pending: true, _conflict: false, _server: null });
       await db.put('appointments', { ...newAppt, _pending: true, _conflict: false, _server: null });
-      const conflictRow = await db.add('sync_operations', row({ operation: 'update', entityType: 'appointments', entityId: appt.id, data: { title: 'Local title' }, baseVersion: appt.version, status: 'conflict', attempts: 1 }));
-      await db.add('sync_operations', row({ operation: 'create', entityType: 'pets', entityId: 'temp_pet_v1', tempId: 'temp_pet_v1', data: { name: 'Made offline', species: 'cat', breed: null, birthDate: null, ownerId: ids.clientId } }));
+      const conflictRow = await db.add(
+        'sync_operations',
+        row({
+          operation: 'update',
+          entityType: 'appointments',
+          entityId: appt.id,
+          data: { title: 'Local title' },
+          baseVersion: appt.version,
+          status: 'conflict',
+          attempts: 1,
+        }),
+      );
+      await db.add(
+        'sync_operations',
+        row({
+          operation: 'create',
+          entityType: 'pets',
+          entityId: 'temp_pet_v1',
+          tempId: 'temp_pet_v1',
+          data: { name: 'Made offline', species: 'cat', breed: null, birthDate: null, ownerId: ids.clientId },
+        }),
+      );
       // The worker was killed while this one was in flight.
-      await db.add('sync_operations', row({
-        operation: 'create', entityType: 'appointments', entityId: 'temp_appt_v1', tempId: 'temp_appt_v1', status: 'in_flight', attempts: 1,
-        data: { title: 'Its first visit', type: 'follow up', date: newAppt.date, durationMinutes: '20', status: 'scheduled', notes: null, petId: 'temp_pet_v1', practitionerId: null },
-      }));
+      await db.add(
+        'sync_operations',
+        row({
+          operation: 'create',
+          entityType: 'appointments',
+          entityId: 'temp_appt_v1',
+          tempId: 'temp_appt_v1',
+          status: 'in_flight',
+          attempts: 1,
+          data: {
+            title: 'Its first visit',
+            type: 'follow up',
+            date: newAppt.date,
+            durationMinutes: '20',
+            status: 'scheduled',
+            notes: null,
+            petId: 'temp_pet_v1',
+            practitionerId: null,
+          },
+        }),
+      );
       await db.add('conflicts', {
-        operationId: conflictRow, entityType: 'appointments', entityId: appt.id, localOperation: 'update', conflictType: 'version',
-        localData: { title: 'Local title' }, serverData: { ...appt, title: 'Server title', version: appt.version + 1 }, affectedFields: ['title'],
-        baseVersion: appt.version, serverVersion: appt.version + 1, localTimestamp: Date.parse(at), detectedAt: Date.parse(at), resolved: false, resolvedAt: null, resolution: null,
+        operationId: conflictRow,
+        entityType: 'appointments',
+        entityId: appt.id,
+        localOperation: 'update',
+        conflictType: 'version',
+        localData: { title: 'Local title' },
+        serverData: { ...appt, title: 'Server title', version: appt.version + 1 },
+        affectedFields: ['title'],
+        baseVersion: appt.version,
+        serverVersion: appt.version + 1,
+        localTimestamp: Date.parse(at),
+        detectedAt: Date.parse(at),
+        resolved: false,
+        resolvedAt: null,
+        resolution: null,
       });
       await db.put('meta', { key: 'session', value: ctx.user });
     });
@@ -106,23 +222,44 @@ describe('IndexedDB upgrade from version 1', () => {
     ]);
     expect(await listConflicts(db)).toMatchObject([{ entityId: appt.id, resolved: false }]);
     // Records under their local keys; the server copy only where changes are pending.
-    expect(await db.get('appointments', appt.id)).toMatchObject({ type: 'follow_up', title: 'Local title', _server: { type: 'follow_up' } });
+    expect(await db.get('appointments', appt.id)).toMatchObject({
+      type: 'follow_up',
+      title: 'Local title',
+      _server: { type: 'follow_up' },
+    });
     expect(await db.get('pets', ids.petId)).not.toHaveProperty('_server');
-    expect(await db.get('appointments', 'temp_appt_v1')).toMatchObject({ _tempId: 'temp_appt_v1', type: 'follow_up', _server: null });
+    expect(await db.get('appointments', 'temp_appt_v1')).toMatchObject({
+      _tempId: 'temp_appt_v1',
+      type: 'follow_up',
+      _server: null,
+    });
 
     const device = await createTestDevice(serverTransport(ctx.server, ctx.staff), { db });
     // Old links: a version-1 alias and the created records' temp ids.
-    expect((await device.fetch('GET', '/api/pets/temp_pet_long_ago')).body.data).toMatchObject({ id: movedPetId, name: 'Synced long ago' });
-    expect((await device.fetch('GET', '/api/appointments/temp_appt_v1')).body.data).toMatchObject({ petId: 'temp_pet_v1', clientId: ids.clientId });
+    expect((await device.fetch('GET', '/api/pets/temp_pet_long_ago')).body.data).toMatchObject({
+      id: movedPetId,
+      name: 'Synced long ago',
+    });
+    expect((await device.fetch('GET', '/api/appointments/temp_appt_v1')).body.data).toMatchObject({
+      petId: 'temp_pet_v1',
+      clientId: ids.clientId,
+    });
 
     expect(await device.engine.sync('startup')).toMatchObject({ pushed: 2, conflicts: 0, error: null });
     const onServer = ctx.server.db
-      .prepare("SELECT a.type, p.owner_id AS clientId, p.owner_id AS ownerId, p.name FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title = 'Its first visit'")
+      .prepare(
+        "SELECT a.type, p.owner_id AS clientId, p.owner_id AS ownerId, p.name FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title = 'Its first visit'",
+      )
       .all();
-    expect(onServer).toEqual([{ type: 'follow_up', clientId: ids.clientId, ownerId: ids.clientId, name: 'Made offline' }]);
+    expect(onServer).toEqual([
+      { type: 'follow_up', clientId: ids.clientId, ownerId: ids.clientId, name: 'Made offline' },
+    ]);
     // The held conflict still waits for the user.
     expect(await queueRows(db)).toMatchObject([{ operation: 'update', status: 'conflict' }]);
     expect(count(ctx.server.db, "SELECT count(*) FROM pets WHERE name = 'Made offline'")).toBe(1);
-    expect((await device.fetch('GET', '/api/appointments/temp_appt_v1')).body.data).toMatchObject({ id: expect.any(Number), _pending: false });
+    expect((await device.fetch('GET', '/api/appointments/temp_appt_v1')).body.data).toMatchObject({
+      id: expect.any(Number),
+      _pending: false,
+    });
   });
 });

@@ -1,4 +1,7 @@
-/** The real server in-process for worker tests: one per test, a signed-in staff client, the worker's HTTP transport with its cookie. */
+/**
+ * The real server in-process for worker tests: one per test, a signed-in staff client, the worker's HTTP transport with
+ * its cookie.
+ */
 import { afterEach, beforeEach } from 'vitest';
 import { startTestServer, type Client, type TestServer } from '../../server/helpers.ts';
 import { httpTransport, type HttpTransportOptions, type SyncTransport } from '../../../sw/sync/transport.ts';
@@ -27,7 +30,8 @@ export function useTestServer(): ServerContext {
 /** The worker's real HTTP transport against `server`, sending `client`'s session cookie. */
 export function serverTransport(server: TestServer, client: Client, options: HttpTransportOptions = {}): SyncTransport {
   return httpTransport(
-    (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: client.cookie ?? '' } }),
+    (input, init) =>
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: client.cookie ?? '' } }),
     { baseUrl: server.url, ...options },
   );
 }

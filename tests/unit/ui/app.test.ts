@@ -17,11 +17,17 @@ function setup(path = '/appointments?date=2026-11-25') {
   history.replaceState(null, '', path);
   const api = new FakeApi();
   const worker = new FakeWorker({
-    GET_STATE: () => syncState({ user: { id: 1, name: 'Maya Chen', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' } }),
+    GET_STATE: () =>
+      syncState({ user: { id: 1, name: 'Maya Chen', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' } }),
     SESSION_STARTED: () => ({ started: true }),
     SESSION_ENDED: () => ({ dropped: false, pending: 2, revokeQueued: false }),
   });
-  const services = createServices({ fetch: api.fetch, client: worker.client(), network: fakeNetwork(), now: () => new Date(2026, 10, 25, 8).getTime() });
+  const services = createServices({
+    fetch: api.fetch,
+    client: worker.client(),
+    network: fakeNetwork(),
+    now: () => new Date(2026, 10, 25, 8).getTime(),
+  });
   return { api, worker, services };
 }
 
@@ -64,8 +70,14 @@ describe('<smartdmv-app>', () => {
     const { api, services } = setup();
     const worker = new FakeWorker(); // remembers nobody
     const stored = new Map<string, string>();
-    const hint = storageSessionHint({ getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => void stored.set(k, v), removeItem: (k) => void stored.delete(k) });
-    const app = await mount(new SmartDmvApp(), { services: { ...services, client: worker.client(), sessionHint: hint } });
+    const hint = storageSessionHint({
+      getItem: (k) => stored.get(k) ?? null,
+      setItem: (k, v) => void stored.set(k, v),
+      removeItem: (k) => void stored.delete(k),
+    });
+    const app = await mount(new SmartDmvApp(), {
+      services: { ...services, client: worker.client(), sessionHint: hint },
+    });
     await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
     expect(api.calls.filter((c) => c.path === '/api/auth/me')).toHaveLength(0);
 
@@ -87,7 +99,9 @@ describe('<smartdmv-app>', () => {
     expect(worker.sentOfType('SESSION_ENDED')).toEqual([{ type: 'SESSION_ENDED', serverSignedOut: true }]);
     const signIn = screen(app, 'sign-in-screen') as SignInScreen;
     await signIn.updateComplete;
-    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain('2 changes not yet synced stay on this tablet');
+    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain(
+      '2 changes not yet synced stay on this tablet',
+    );
   });
 
   it('warns before signing out with unsynced changes: how many, kept here, sent when the same person signs in; Cancel keeps the session', async () => {
@@ -142,7 +156,9 @@ describe('<smartdmv-app>', () => {
     expect(worker.sentOfType('SESSION_ENDED')).toEqual([{ type: 'SESSION_ENDED', serverSignedOut: false }]);
     const signIn = screen(app, 'sign-in-screen') as SignInScreen;
     await signIn.updateComplete;
-    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain('The practice server is told as soon as the tablet is online');
+    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain(
+      'The practice server is told as soon as the tablet is online',
+    );
   });
 
   it('shows the update prompt when the registration reports a waiting worker', async () => {
@@ -171,17 +187,31 @@ describe('<sign-in-screen>', () => {
   });
 
   it('says whose changes wait on this tablet for them to sign in', async () => {
-    const worker = new FakeWorker({ GET_WAITING_WORK: () => [{ userId: 1, name: 'Maya Chen', count: 2 }, { userId: 9, name: null, count: 1 }] });
-    const el = await mount(new SignInScreen(), { services: createServices({ fetch: new FakeApi().fetch, client: worker.client() }) });
+    const worker = new FakeWorker({
+      GET_WAITING_WORK: () => [
+        { userId: 1, name: 'Maya Chen', count: 2 },
+        { userId: 9, name: null, count: 1 },
+      ],
+    });
+    const el = await mount(new SignInScreen(), {
+      services: createServices({ fetch: new FakeApi().fetch, client: worker.client() }),
+    });
     await eventually(() => expect(shadow(el).querySelectorAll('.waiting li')).toHaveLength(2));
     const items = [...shadow(el).querySelectorAll('.waiting li')].map((li) => text(li));
     expect(items[0]).toBe('2 changes by Maya Chen wait on this tablet; they are sent when Maya Chen signs in here.');
-    expect(items[1]).toBe('1 change by someone who signed in earlier waits on this tablet; it is sent when they sign in here.');
+    expect(items[1]).toBe(
+      '1 change by someone who signed in earlier waits on this tablet; it is sent when they sign in here.',
+    );
   });
 
   it('explains that signing in needs the network when offline', async () => {
     const worker = new FakeWorker();
-    const offline = createServices({ fetch: async () => { throw new TypeError('Failed to fetch'); }, client: worker.client() });
+    const offline = createServices({
+      fetch: async () => {
+        throw new TypeError('Failed to fetch');
+      },
+      client: worker.client(),
+    });
     const el = await mount(new SignInScreen(), { services: offline });
     (shadow(el).querySelector('#email') as HTMLInputElement).value = 'a@b.example';
     (shadow(el).querySelector('#password') as HTMLInputElement).value = 'x';
@@ -211,7 +241,12 @@ describe('<client-screen>', () => {
     email.dispatchEvent(new Event('input'));
     buttonByText(shadow(el), 'Create client').click();
     await eventually(() => expect(navigations).toEqual([expect.stringMatching(/^\/clients\/temp_users_\d+$/)]));
-    expect(api.callsOf('POST')[0]?.body).toEqual({ name: 'Noor Haddad', phone: null, email: 'noor@example.com', role: 'CLIENT' });
+    expect(api.callsOf('POST')[0]?.body).toEqual({
+      name: 'Noor Haddad',
+      phone: null,
+      email: 'noor@example.com',
+      role: 'CLIENT',
+    });
   });
 
   it('keeps unsaved edits when the replica changes under it', async () => {

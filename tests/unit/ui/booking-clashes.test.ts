@@ -16,10 +16,40 @@ import { Directory } from '../../../src/screens/directory.ts';
 import { formatTime } from '../../../src/format.ts';
 import { conflict } from './fakes.ts';
 
-const row = { practiceId: 1, version: 1, createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z', deletedAt: null };
-const patel: LocalUser = { ...row, id: 2, tenantId: 'smartvet', name: 'Dr. Sam Patel', email: null, phone: null, role: 'PRACTITIONER' };
-const okafor: LocalUser = { ...row, id: 3, tenantId: 'smartvet', name: 'Dr. Lena Okafor', email: null, phone: null, role: 'PRACTITIONER' };
-const owner: LocalUser = { ...row, id: 5, tenantId: 'smartvet', name: 'Ada Owner', email: null, phone: null, role: 'CLIENT' };
+const row = {
+  practiceId: 1,
+  version: 1,
+  createdAt: '2026-11-01T00:00:00.000Z',
+  updatedAt: '2026-11-01T00:00:00.000Z',
+  deletedAt: null,
+};
+const patel: LocalUser = {
+  ...row,
+  id: 2,
+  tenantId: 'smartvet',
+  name: 'Dr. Sam Patel',
+  email: null,
+  phone: null,
+  role: 'PRACTITIONER',
+};
+const okafor: LocalUser = {
+  ...row,
+  id: 3,
+  tenantId: 'smartvet',
+  name: 'Dr. Lena Okafor',
+  email: null,
+  phone: null,
+  role: 'PRACTITIONER',
+};
+const owner: LocalUser = {
+  ...row,
+  id: 5,
+  tenantId: 'smartvet',
+  name: 'Ada Owner',
+  email: null,
+  phone: null,
+  role: 'CLIENT',
+};
 const jasper: LocalPet = { ...row, id: 9, name: 'Jasper', species: 'Cat', breed: null, birthDate: null, ownerId: 5 };
 const rex: LocalPet = { ...row, id: 10, name: 'Rex', species: 'Dog', breed: null, birthDate: null, ownerId: 5 };
 const directory = new Directory([patel, okafor, owner], [jasper, rex]);
@@ -27,8 +57,18 @@ const directory = new Directory([patel, okafor, owner], [jasper, rex]);
 const at = (h: number, m: number, day = 25) => new Date(2026, 10, day, h, m).toISOString();
 function appt(id: number | string, overrides: Partial<LocalAppointment>): LocalAppointment {
   return {
-    ...row, id, title: 'Checkup', type: 'checkup', date: at(11, 0), durationMinutes: '20', status: 'scheduled', notes: null,
-    petId: 9, practitionerId: 2, clientId: 5, ...overrides,
+    ...row,
+    id,
+    title: 'Checkup',
+    type: 'checkup',
+    date: at(11, 0),
+    durationMinutes: '20',
+    status: 'scheduled',
+    notes: null,
+    petId: 9,
+    practitionerId: 2,
+    clientId: 5,
+    ...overrides,
   };
 }
 
@@ -36,7 +76,15 @@ function appt(id: number | string, overrides: Partial<LocalAppointment>): LocalA
 /** "11:00–11:20" in the machine's locale (the form's format). */
 const range = (from: string, to: string) => `${formatTime(from)}–${formatTime(to)}`;
 
-const draft = (time: string, overrides = {}) => ({ ...emptyDraft('2026-11-25'), clientId: '5', petId: '10', practitionerId: '2', time, durationMinutes: '30', ...overrides });
+const draft = (time: string, overrides = {}) => ({
+  ...emptyDraft('2026-11-25'),
+  clientId: '5',
+  petId: '10',
+  practitionerId: '2',
+  time,
+  durationMinutes: '30',
+  ...overrides,
+});
 
 describe('double bookings in the form', () => {
   const jasperWithPatel = appt(100, {});
@@ -56,7 +104,9 @@ describe('double bookings in the form', () => {
     const rexWithOkafor = appt(101, { petId: 10, practitionerId: 3 });
     const clashes = draftClashes(draft('11:10'), null, [rexWithOkafor]);
     expect(clashes.map((c) => c.reason)).toEqual(['pet']);
-    expect(clashSentence(clashes[0]!, directory, '2026-11-25')).toBe(`Rex is already booked with Dr. Lena Okafor at ${range(at(11, 0), at(11, 20))}`);
+    expect(clashSentence(clashes[0]!, directory, '2026-11-25')).toBe(
+      `Rex is already booked with Dr. Lena Okafor at ${range(at(11, 0), at(11, 20))}`,
+    );
     expect(draftClashes(draft('11:10'), 101, [rexWithOkafor])).toEqual([]);
     // An unfinished draft (no pet, no date or time yet) is not checked.
     expect(draftClashes(draft('11:10', { petId: '' }), null, [rexWithOkafor])).toEqual([]);
@@ -96,14 +146,25 @@ describe('free slots', () => {
   });
 
   it('an appointment ending off the grid pushes the next start to the next 5 minutes', () => {
-    const slots = freeSlots({ day: '2026-11-25', durationMinutes: 60, busy: [appt(1, { date: at(8, 0), durationMinutes: '17' })], hours: { open: '08:00', close: '10:30' } });
+    const slots = freeSlots({
+      day: '2026-11-25',
+      durationMinutes: 60,
+      busy: [appt(1, { date: at(8, 0), durationMinutes: '17' })],
+      hours: { open: '08:00', close: '10:30' },
+    });
     expect(slots).toEqual(['08:20', '09:20']);
   });
 
   it('today: nothing before now; none when the day is full', () => {
     const now = new Date(2026, 10, 25, 14, 2).getTime();
     expect(freeSlots({ day: '2026-11-25', durationMinutes: 60, busy: [], notBefore: now })[0]).toBe('14:05');
-    expect(freeSlots({ day: '2026-11-25', durationMinutes: 30, busy: [appt(1, { date: at(8, 0), durationMinutes: '600' })] })).toEqual([]);
+    expect(
+      freeSlots({
+        day: '2026-11-25',
+        durationMinutes: 30,
+        busy: [appt(1, { date: at(8, 0), durationMinutes: '600' })],
+      }),
+    ).toEqual([]);
   });
 
   it('offers the slots nearest the time asked for, in time order', () => {
@@ -112,7 +173,12 @@ describe('free slots', () => {
   });
 
   it('busy means the practitioner’s or the pet’s live appointments, not the booking itself', () => {
-    const list = [appt(1, {}), appt(2, { practitionerId: 3, petId: 10 }), appt(3, { practitionerId: 3, petId: 11 }), appt(4, { status: 'no_show' })];
+    const list = [
+      appt(1, {}),
+      appt(2, { practitionerId: 3, petId: 10 }),
+      appt(3, { practitionerId: 3, petId: 11 }),
+      appt(4, { status: 'no_show' }),
+    ];
     expect(busyFor(list, { id: 1, practitionerId: 2, petId: 10 }).map((a) => a.id)).toEqual([2]);
   });
 });
@@ -122,29 +188,74 @@ describe('a held double booking', () => {
     const update = conflict({
       conflictType: 'double_booking',
       localData: { date: at(11, 0), durationMinutes: 20 },
-      serverData: { id: 42, title: 'Checkup — Rex', type: 'checkup', date: at(9, 0), durationMinutes: '30', status: 'scheduled', notes: null, petId: 10, practitionerId: 2, clientId: 5 },
+      serverData: {
+        id: 42,
+        title: 'Checkup — Rex',
+        type: 'checkup',
+        date: at(9, 0),
+        durationMinutes: '30',
+        status: 'scheduled',
+        notes: null,
+        petId: 10,
+        practitionerId: 2,
+        clientId: 5,
+      },
     });
-    expect(heldBooking(update)).toMatchObject({ date: at(11, 0), durationMinutes: '20', petId: 10, practitionerId: 2, clientId: 5 });
+    expect(heldBooking(update)).toMatchObject({
+      date: at(11, 0),
+      durationMinutes: '20',
+      petId: 10,
+      practitionerId: 2,
+      clientId: 5,
+    });
     const create = conflict({
-      conflictType: 'double_booking', localOperation: 'create', entityId: 'temp_appt_1', serverData: {},
-      localData: { title: 'Checkup — Rex', type: 'checkup', date: at(11, 0), durationMinutes: 30, status: 'scheduled', notes: null, petId: 10, practitionerId: 2 },
+      conflictType: 'double_booking',
+      localOperation: 'create',
+      entityId: 'temp_appt_1',
+      serverData: {},
+      localData: {
+        title: 'Checkup — Rex',
+        type: 'checkup',
+        date: at(11, 0),
+        durationMinutes: 30,
+        status: 'scheduled',
+        notes: null,
+        petId: 10,
+        practitionerId: 2,
+      },
     });
     expect(heldBooking(create)).toMatchObject({ durationMinutes: '30', petId: 10, practitionerId: 2 });
     expect(heldBooking(conflict({ localData: { date: 'soon' }, serverData: {} }))).toBeNull();
   });
 
   it('a move sends only the slot fields that changed', () => {
-    const held = heldBooking(conflict({
-      serverData: {},
-      localData: { title: 'T', type: 'checkup', date: at(11, 0), durationMinutes: 30, status: 'scheduled', notes: null, petId: 10, practitionerId: 2 },
-    }))!;
+    const held = heldBooking(
+      conflict({
+        serverData: {},
+        localData: {
+          title: 'T',
+          type: 'checkup',
+          date: at(11, 0),
+          durationMinutes: 30,
+          status: 'scheduled',
+          notes: null,
+          petId: 10,
+          practitionerId: 2,
+        },
+      }),
+    )!;
     expect(moveChanges(held, draft('11:00'))).toEqual({});
     expect(moveChanges(held, draft('12:00'))).toEqual({ date: at(12, 0) });
-    expect(moveChanges(held, draft('11:00', { durationMinutes: '20', practitionerId: '3' }))).toEqual({ durationMinutes: 20, practitionerId: 3 });
+    expect(moveChanges(held, draft('11:00', { durationMinutes: '20', practitionerId: '3' }))).toEqual({
+      durationMinutes: 20,
+      practitionerId: 3,
+    });
   });
 
   it('reported clashes count as appointments when they carry a time', () => {
-    expect(asBooked({ id: 7, date: at(11, 0), durationMinutes: '20', status: 'scheduled', petId: 9, practitionerId: 2 })).toMatchObject({ id: 7, overlapAllowed: false, deletedAt: null });
+    expect(
+      asBooked({ id: 7, date: at(11, 0), durationMinutes: '20', status: 'scheduled', petId: 9, practitionerId: 2 }),
+    ).toMatchObject({ id: 7, overlapAllowed: false, deletedAt: null });
     expect(asBooked({ id: 7, status: 'scheduled' })).toBeNull();
   });
 });

@@ -28,7 +28,12 @@ function setup(worker = new FakeWorker()) {
   const api = new FakeApi();
   api.users = [...api.users, owner2];
   api.pets = [...api.pets, bella];
-  const services = createServices({ fetch: api.fetch, client: worker.client(), network: fakeNetwork(), now: () => NOW });
+  const services = createServices({
+    fetch: api.fetch,
+    client: worker.client(),
+    network: fakeNetwork(),
+    now: () => NOW,
+  });
   return { api, worker, services };
 }
 
@@ -44,7 +49,9 @@ async function change(el: AppointmentFormScreen, id: string, value: string): Pro
 }
 
 const warning = (el: AppointmentFormScreen) => shadow(el).querySelector('[data-testid="clash-warning"]');
-const slotButtons = (el: AppointmentFormScreen) => [...shadow(el).querySelectorAll<HTMLButtonElement>('[data-testid="free-slots"] button')];
+const slotButtons = (el: AppointmentFormScreen) => [
+  ...shadow(el).querySelectorAll<HTMLButtonElement>('[data-testid="free-slots"] button'),
+];
 
 /** A new booking of Bella with Dr Vet at `time`. */
 async function bookBella(time: string) {
@@ -83,13 +90,20 @@ describe('<appointment-form-screen> and double bookings', () => {
     const times = slotButtons(el).map((b) => text(b));
     expect(times).toContain(formatTimeRange(at(15, 0), 0).split('–')[0]);
     expect(times).not.toContain(formatTimeRange(at(14, 30), 0).split('–')[0]);
-    slotButtons(el).find((b) => text(b) === formatTimeRange(at(15, 0), 0).split('–')[0])!.click();
+    slotButtons(el)
+      .find((b) => text(b) === formatTimeRange(at(15, 0), 0).split('–')[0])!
+      .click();
     await settle(el);
     expect(field(el, 'time').value).toBe('15:00');
     expect(warning(el)).toBeNull();
     buttonByText(shadow(el), 'Book appointment').click();
     await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
-    expect(api.callsOf('POST')[0]?.body).toMatchObject({ petId: 11, practitionerId: 2, date: at(15, 0), overlapAllowed: false });
+    expect(api.callsOf('POST')[0]?.body).toMatchObject({
+      petId: 11,
+      practitionerId: 2,
+      date: at(15, 0),
+      overlapAllowed: false,
+    });
     await eventually(() => expect(navigations).toEqual(['/appointments?date=2026-11-25']));
   });
 
@@ -113,7 +127,16 @@ describe('<appointment-form-screen> and double bookings', () => {
 
   it('editing checks without clashing with itself, and a move to a free time drops the on-purpose mark', async () => {
     const s = setup();
-    const onPurpose: LocalAppointment = { ...rexVisit, id: 300, title: 'Checkup — Bella', petId: 11, clientId: 6, date: at(14, 45), overlapAllowed: true, _pending: false };
+    const onPurpose: LocalAppointment = {
+      ...rexVisit,
+      id: 300,
+      title: 'Checkup — Bella',
+      petId: 11,
+      clientId: 6,
+      date: at(14, 45),
+      overlapAllowed: true,
+      _pending: false,
+    };
     s.api.appointments = [...s.api.appointments, onPurpose];
     const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: 300 });
     await settle(el);
@@ -134,7 +157,15 @@ describe('<appointment-form-screen> and double bookings', () => {
 
   it('an overlap already stored warns but does not block an edit of the notes; moving within it does', async () => {
     const s = setup();
-    const overlapping: LocalAppointment = { ...rexVisit, id: 301, title: 'Checkup — Bella', petId: 11, clientId: 6, date: at(14, 45), _pending: false };
+    const overlapping: LocalAppointment = {
+      ...rexVisit,
+      id: 301,
+      title: 'Checkup — Bella',
+      petId: 11,
+      clientId: 6,
+      date: at(14, 45),
+      _pending: false,
+    };
     s.api.appointments = [...s.api.appointments, overlapping];
     const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: 301 });
     await settle(el);
@@ -163,7 +194,16 @@ describe('"Move mine" in the booking form', () => {
       entityId: 'temp_appt_held',
       localOperation: 'create',
       conflictType: 'double_booking',
-      localData: { title: 'Checkup — Bella', type: 'checkup', date: at(14, 45), durationMinutes: 30, status: 'scheduled', notes: null, petId: 11, practitionerId: 2 },
+      localData: {
+        title: 'Checkup — Bella',
+        type: 'checkup',
+        date: at(14, 45),
+        durationMinutes: 30,
+        status: 'scheduled',
+        notes: null,
+        petId: 11,
+        practitionerId: 2,
+      },
       serverData: {},
       affectedFields: ['date'],
       baseVersion: 0,
@@ -186,7 +226,11 @@ describe('"Move mine" in the booking form', () => {
     // The replica does not show Rex's visit (reported by the server only).
     s.api.appointments = [];
     const navigations: string[] = [];
-    const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: record.entityId, moveConflictId: record.id });
+    const el = await mount(new AppointmentFormScreen(), {
+      services: s.services,
+      recordId: record.entityId,
+      moveConflictId: record.id,
+    });
     el.addEventListener('navigate', (e) => navigations.push(e.detail.path));
     await settle(el);
     return { ...s, el, resolutions, navigations };
@@ -199,7 +243,8 @@ describe('"Move mine" in the booking form', () => {
     // (happy-dom keeps the first option selected in a disabled select: read the option the form marks.)
     expect(field(el, 'clientId').querySelector('option[selected]')?.getAttribute('value')).toBe('6');
     for (const id of ['clientId', 'petId', 'type', 'title', 'notes']) expect(field(el, id).disabled, id).toBe(true);
-    for (const id of ['practitionerId', 'date', 'time', 'durationMinutes']) expect(field(el, id).disabled, id).toBe(false);
+    for (const id of ['practitionerId', 'date', 'time', 'durationMinutes'])
+      expect(field(el, id).disabled, id).toBe(false);
     await eventually(() => expect(text(warning(el))).toContain('Dr Vet already has Rex'));
     expect(shadow(el).querySelector('input[name="overlapAllowed"]')).toBeNull();
     expect(text(warning(el))).toContain('Keep both');
@@ -228,7 +273,11 @@ describe('"Move mine" in the booking form', () => {
     const { el, resolutions } = await moveForm(held(), true);
     await change(el, 'time', '16:00');
     buttonByText(shadow(el), 'Move booking').click();
-    await eventually(() => expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('Not moved: This version of the app cannot resolve double bookings yet'));
+    await eventually(() =>
+      expect(text(shadow(el).querySelector('[role="alert"]'))).toContain(
+        'Not moved: This version of the app cannot resolve double bookings yet',
+      ),
+    );
     expect(resolutions).toEqual([]);
 
     const gone = await moveForm(held({ resolved: true, resolution: 'keep_both' }));
@@ -239,7 +288,9 @@ describe('"Move mine" in the booking form', () => {
     const { el, resolutions } = await moveForm(held({ clashes: [] }));
     buttonByText(shadow(el), 'Move booking').click();
     await settle(el);
-    expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('Choose another time, duration or practitioner first');
+    expect(text(shadow(el).querySelector('[role="alert"]'))).toContain(
+      'Choose another time, duration or practitioner first',
+    );
     expect(resolutions).toEqual([]);
   });
 });

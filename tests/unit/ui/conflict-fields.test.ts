@@ -15,7 +15,14 @@ import { conflict } from './fakes.ts';
 describe('conflict fields', () => {
   const c = conflict({
     localData: { title: 'Local title', notes: 'Same', durationMinutes: '45' },
-    serverData: { id: 42, title: 'Server title', notes: 'Same', durationMinutes: '30', version: 3, updatedAt: '2026-11-25T10:00:00.000Z' },
+    serverData: {
+      id: 42,
+      title: 'Server title',
+      notes: 'Same',
+      durationMinutes: '30',
+      version: 3,
+      updatedAt: '2026-11-25T10:00:00.000Z',
+    },
     affectedFields: ['title'],
   });
 
@@ -46,12 +53,20 @@ describe('conflict fields', () => {
       ok: true,
       resolution: { strategy: 'merge', fields: { title: { source: 'local' } } },
     });
-    const manual = buildResolution(c, 'manual', { ...defaultChoices(c, 'manual'), title: { source: 'custom', value: 'Both' }, durationMinutes: { source: 'server' } });
+    const manual = buildResolution(c, 'manual', {
+      ...defaultChoices(c, 'manual'),
+      title: { source: 'custom', value: 'Both' },
+      durationMinutes: { source: 'server' },
+    });
     expect(manual).toEqual({
       ok: true,
       resolution: {
         strategy: 'manual',
-        fields: { title: { source: 'custom', value: 'Both' }, notes: { source: 'server' }, durationMinutes: { source: 'server' } },
+        fields: {
+          title: { source: 'custom', value: 'Both' },
+          notes: { source: 'server' },
+          durationMinutes: { source: 'server' },
+        },
       },
     });
   });
@@ -67,12 +82,20 @@ describe('conflict fields', () => {
     const theirs = Date.parse('2026-11-25T10:39:00.000Z');
     const t = (ms: number) => formatTime(new Date(ms).toISOString());
     // Received at 10:50, made at 10:39: ours (10:42) is the newer edit.
-    const received = { ...c, localTimestamp: mine, serverData: { ...c.serverData, updatedAt: '2026-11-25T10:50:00.000Z' } };
+    const received = {
+      ...c,
+      localTimestamp: mine,
+      serverData: { ...c.serverData, updatedAt: '2026-11-25T10:50:00.000Z' },
+    };
     expect(lastWriteWinner(received)).toBe('server');
-    expect(lastWriteSentence(received)).toBe(`The other edit (${t(Date.parse('2026-11-25T10:50:00.000Z'))}, when the server received it) is newer than yours (${t(mine)} on this tablet).`);
+    expect(lastWriteSentence(received)).toBe(
+      `The other edit (${t(Date.parse('2026-11-25T10:50:00.000Z'))}, when the server received it) is newer than yours (${t(mine)} on this tablet).`,
+    );
     const edited = { ...received, serverEditedAt: theirs };
     expect(lastWriteWinner(edited)).toBe('local');
-    expect(lastWriteSentence(edited)).toBe(`Your edit (${t(mine)} on this tablet) is newer than the other edit (${t(theirs)} on another device).`);
+    expect(lastWriteSentence(edited)).toBe(
+      `Your edit (${t(mine)} on this tablet) is newer than the other edit (${t(theirs)} on another device).`,
+    );
     expect(lastWriteSentence({ ...edited, serverEditedAt: mine })).toContain('the other edit is kept');
     // On another day the date is named too; in the same minute, the seconds.
     const yesterday = mine - 86_400_000;
@@ -85,7 +108,12 @@ describe('conflict fields', () => {
   it('a double booking offers its own ways out; undo only for a held change', () => {
     const booking = { ...c, conflictType: 'double_booking' as const };
     expect(strategiesFor({ ...booking, localOperation: 'create' })).toEqual(['move', 'keep_both', 'cancel_mine']);
-    expect(strategiesFor({ ...booking, localOperation: 'update' })).toEqual(['move', 'keep_both', 'cancel_mine', 'server_wins']);
+    expect(strategiesFor({ ...booking, localOperation: 'update' })).toEqual([
+      'move',
+      'keep_both',
+      'cancel_mine',
+      'server_wins',
+    ]);
     expect(outcomeSummary({ ...booking, localOperation: 'create' }, 'cancel_mine')).toContain('kept as cancelled');
     expect(buildResolution(booking, 'keep_both', {})).toEqual({ ok: true, resolution: { strategy: 'keep_both' } });
   });

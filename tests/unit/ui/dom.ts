@@ -23,7 +23,8 @@ export function text(node: Node | null | undefined): string {
 
 export function buttonByText(root: ParentNode, label: string): HTMLButtonElement {
   const button = [...root.querySelectorAll('button')].find((b) => text(b) === label);
-  if (!button) throw new Error(`No button "${label}" in: ${[...root.querySelectorAll('button')].map((b) => text(b)).join(' | ')}`);
+  if (!button)
+    throw new Error(`No button "${label}" in: ${[...root.querySelectorAll('button')].map((b) => text(b)).join(' | ')}`);
   return button;
 }
 

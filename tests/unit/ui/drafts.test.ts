@@ -9,22 +9,67 @@ import {
   validateDraft,
 } from '../../../src/screens/appointment-draft.ts';
 import { Directory } from '../../../src/screens/directory.ts';
-import { clientChanges, clientInput, petInput, validateClient, validatePet } from '../../../src/screens/record-drafts.ts';
+import {
+  clientChanges,
+  clientInput,
+  petInput,
+  validateClient,
+  validatePet,
+} from '../../../src/screens/record-drafts.ts';
 
-const row = { practiceId: 1, version: 1, createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z', deletedAt: null };
-const owner: LocalUser = { ...row, id: 5, tenantId: 'smartvet', name: 'Ada Owner', email: null, phone: null, role: 'CLIENT' };
-const vet: LocalUser = { ...row, id: 2, tenantId: 'smartvet', name: 'Dr Vet', email: null, phone: null, role: 'PRACTITIONER' };
+const row = {
+  practiceId: 1,
+  version: 1,
+  createdAt: '2026-11-01T00:00:00.000Z',
+  updatedAt: '2026-11-01T00:00:00.000Z',
+  deletedAt: null,
+};
+const owner: LocalUser = {
+  ...row,
+  id: 5,
+  tenantId: 'smartvet',
+  name: 'Ada Owner',
+  email: null,
+  phone: null,
+  role: 'CLIENT',
+};
+const vet: LocalUser = {
+  ...row,
+  id: 2,
+  tenantId: 'smartvet',
+  name: 'Dr Vet',
+  email: null,
+  phone: null,
+  role: 'PRACTITIONER',
+};
 const pet: LocalPet = { ...row, id: 9, name: 'Rex', species: 'Dog', breed: null, birthDate: null, ownerId: 5 };
 const directory = new Directory([owner, vet], [pet]);
 const appointment: LocalAppointment = {
-  ...row, id: 'temp_appt_x', title: 'Checkup — Rex', type: 'checkup', date: new Date(2026, 10, 25, 14, 30).toISOString(),
-  durationMinutes: '30', status: 'scheduled', notes: null, petId: 9, practitionerId: 2, clientId: null, _pending: true,
+  ...row,
+  id: 'temp_appt_x',
+  title: 'Checkup — Rex',
+  type: 'checkup',
+  date: new Date(2026, 10, 25, 14, 30).toISOString(),
+  durationMinutes: '30',
+  status: 'scheduled',
+  notes: null,
+  petId: 9,
+  practitionerId: 2,
+  clientId: null,
+  _pending: true,
 };
 
 describe('appointment draft', () => {
   it('fills from a record in local time, taking the client from the pet before the server derived it', () => {
     const draft = draftFromRecord(appointment, directory);
-    expect(draft).toMatchObject({ clientId: '5', petId: '9', practitionerId: '2', date: '2026-11-25', time: '14:30', durationMinutes: '30' });
+    expect(draft).toMatchObject({
+      clientId: '5',
+      petId: '9',
+      practitionerId: '2',
+      date: '2026-11-25',
+      time: '14:30',
+      durationMinutes: '30',
+    });
   });
 
   it('validates what staff must fill', () => {
@@ -35,8 +80,15 @@ describe('appointment draft', () => {
   it('builds the create body: numeric duration, ISO instant, no clientId', () => {
     const input = draftToInput({ ...draftFromRecord(appointment, directory), notes: '  ' });
     expect(input).toEqual({
-      title: 'Checkup — Rex', type: 'checkup', date: appointment.date, durationMinutes: 30, status: 'scheduled',
-      notes: null, petId: 9, practitionerId: 2, overlapAllowed: false,
+      title: 'Checkup — Rex',
+      type: 'checkup',
+      date: appointment.date,
+      durationMinutes: 30,
+      status: 'scheduled',
+      notes: null,
+      petId: 9,
+      practitionerId: 2,
+      overlapAllowed: false,
     });
     expect(input).not.toHaveProperty('clientId');
   });
@@ -46,7 +98,9 @@ describe('appointment draft', () => {
     const draft = draftFromRecord(onPurpose, directory);
     expect(draft.overlapAllowed).toBe(true);
     expect(changedFields(onPurpose, draftToInput(draft))).toEqual({});
-    expect(changedFields(onPurpose, draftToInput({ ...draft, overlapAllowed: false }))).toEqual({ overlapAllowed: false });
+    expect(changedFields(onPurpose, draftToInput({ ...draft, overlapAllowed: false }))).toEqual({
+      overlapAllowed: false,
+    });
     // Older records have no field: not on purpose.
     expect(draftFromRecord(appointment, directory).overlapAllowed).toBe(false);
   });
@@ -66,15 +120,28 @@ describe('appointment draft', () => {
 
 describe('client and pet drafts', () => {
   it('validates and normalises a client', () => {
-    expect(validateClient({ name: ' ', phone: '', email: 'nope' })).toEqual({ name: expect.any(String), email: expect.any(String) });
-    expect(clientInput({ name: ' Ada ', phone: '', email: ' a@b.co ' })).toEqual({ name: 'Ada', phone: null, email: 'a@b.co' });
+    expect(validateClient({ name: ' ', phone: '', email: 'nope' })).toEqual({
+      name: expect.any(String),
+      email: expect.any(String),
+    });
+    expect(clientInput({ name: ' Ada ', phone: '', email: ' a@b.co ' })).toEqual({
+      name: 'Ada',
+      phone: null,
+      email: 'a@b.co',
+    });
     expect(clientChanges(owner, { name: 'Ada Owner', phone: '555', email: null })).toEqual({ phone: '555' });
   });
 
   it('validates a pet and refuses a birth date in the future', () => {
-    expect(validatePet({ name: 'Rex', species: 'Dog', breed: '', birthDate: '2030-01-01' }, '2026-11-25')).toHaveProperty('birthDate');
+    expect(
+      validatePet({ name: 'Rex', species: 'Dog', breed: '', birthDate: '2030-01-01' }, '2026-11-25'),
+    ).toHaveProperty('birthDate');
     expect(petInput({ name: 'Rex', species: 'Dog', breed: '', birthDate: '' }, 'temp_user_z')).toEqual({
-      name: 'Rex', species: 'Dog', breed: null, birthDate: null, ownerId: 'temp_user_z',
+      name: 'Rex',
+      species: 'Dog',
+      breed: null,
+      birthDate: null,
+      ownerId: 'temp_user_z',
     });
   });
 });

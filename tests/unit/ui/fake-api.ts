@@ -2,11 +2,33 @@
 import type { LocalAppointment, LocalPet, LocalUser } from '../../../src/api/entities.ts';
 import type { FetchLike } from '../../../src/api/http.ts';
 
-const row = { practiceId: 1, version: 1, createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z', deletedAt: null };
+const row = {
+  practiceId: 1,
+  version: 1,
+  createdAt: '2026-11-01T00:00:00.000Z',
+  updatedAt: '2026-11-01T00:00:00.000Z',
+  deletedAt: null,
+};
 
 export const fixtures = {
-  owner: { ...row, id: 5, tenantId: 'smartvet', name: 'Ada Owner', email: 'ada@example.com', phone: null, role: 'CLIENT' } satisfies LocalUser,
-  vet: { ...row, id: 2, tenantId: 'smartvet', name: 'Dr Vet', email: null, phone: null, role: 'PRACTITIONER' } satisfies LocalUser,
+  owner: {
+    ...row,
+    id: 5,
+    tenantId: 'smartvet',
+    name: 'Ada Owner',
+    email: 'ada@example.com',
+    phone: null,
+    role: 'CLIENT',
+  } satisfies LocalUser,
+  vet: {
+    ...row,
+    id: 2,
+    tenantId: 'smartvet',
+    name: 'Dr Vet',
+    email: null,
+    phone: null,
+    role: 'PRACTITIONER',
+  } satisfies LocalUser,
   pet: { ...row, id: 9, name: 'Rex', species: 'Dog', breed: null, birthDate: null, ownerId: 5 } satisfies LocalPet,
   appointment: {
     ...row,
@@ -40,7 +62,11 @@ export class FakeApi {
   readonly calls: Call[] = [];
   /** The server's session: null answers 401 to /api/auth/me. */
   sessionUser: { id: number; name: string; role: 'STAFF'; practiceId: number; tenantId: string } | null = {
-    id: 1, name: 'Maya Chen', role: 'STAFF', practiceId: 1, tenantId: 'smartvet',
+    id: 1,
+    name: 'Maya Chen',
+    role: 'STAFF',
+    practiceId: 1,
+    tenantId: 'smartvet',
   };
   password = 'demo1234';
   /** The server out of reach: the session API fails as fetch does offline (entity reads are the worker's). */
@@ -56,15 +82,30 @@ export class FakeApi {
       return this.auth(url.pathname, body);
     }
     const [, , entity, rawId] = url.pathname.split('/');
-    const list = entity === 'users' ? this.users : entity === 'pets' ? this.pets : entity === 'appointments' ? this.appointments : null;
+    const list =
+      entity === 'users'
+        ? this.users
+        : entity === 'pets'
+          ? this.pets
+          : entity === 'appointments'
+            ? this.appointments
+            : null;
     if (!list) return json(404, { success: false, error: { code: 'NOT_FOUND', message: 'no route' } });
     if (rawId === undefined) {
       if (method === 'POST') {
         // As the worker does: server-owned fields filled, duration stored as text.
         const fields = { ...(body as Record<string, unknown>) };
         if (typeof fields.durationMinutes === 'number') fields.durationMinutes = String(fields.durationMinutes);
-        const extra = entity === 'appointments' ? { clientId: null } : entity === 'users' ? { tenantId: 'smartvet' } : {};
-        const created = { ...row, ...extra, version: 0, id: `temp_${entity}_${this.calls.length}`, _pending: true, ...fields };
+        const extra =
+          entity === 'appointments' ? { clientId: null } : entity === 'users' ? { tenantId: 'smartvet' } : {};
+        const created = {
+          ...row,
+          ...extra,
+          version: 0,
+          id: `temp_${entity}_${this.calls.length}`,
+          _pending: true,
+          ...fields,
+        };
         (list as unknown[]).push(created);
         return json(201, { data: created });
       }
@@ -89,14 +130,17 @@ export class FakeApi {
 
   private auth(path: string, body: unknown): Response {
     if (path === '/api/auth/me') {
-      return this.sessionUser ? json(200, { user: this.sessionUser }) : json(401, { success: false, error: { code: 'UNAUTHENTICATED', message: 'Sign in' } });
+      return this.sessionUser
+        ? json(200, { user: this.sessionUser })
+        : json(401, { success: false, error: { code: 'UNAUTHENTICATED', message: 'Sign in' } });
     }
     if (path === '/api/auth/logout') {
       this.sessionUser = null;
       return json(200, { ok: true });
     }
     const { password } = body as { password: string };
-    if (password !== this.password) return json(401, { success: false, error: { code: 'UNAUTHENTICATED', message: 'Wrong email or password' } });
+    if (password !== this.password)
+      return json(401, { success: false, error: { code: 'UNAUTHENTICATED', message: 'Wrong email or password' } });
     this.sessionUser = { id: 1, name: 'Maya Chen', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' };
     return json(200, { user: this.sessionUser });
   }
@@ -104,7 +148,9 @@ export class FakeApi {
   /** What a sync does: the temp record gets its real id and loses `_pending`. */
   remapAppointment(tempId: string, realId: number): void {
     this.aliases.set(tempId, realId);
-    this.appointments = this.appointments.map((a) => (a.id === tempId ? { ...a, id: realId, version: 1, clientId: 5, _pending: false } : a));
+    this.appointments = this.appointments.map((a) =>
+      a.id === tempId ? { ...a, id: realId, version: 1, clientId: 5, _pending: false } : a,
+    );
   }
 
   /** As the worker's list: start in [from, to), equal practitionerId / petId, no deleted rows. */

@@ -15,7 +15,9 @@ import type {
 } from '../../../src/protocol/index.ts';
 import { WorkerClient, type WorkerTransport } from '../../../src/worker-client.ts';
 
-type Handler<K extends PageMessageType> = (message: Extract<PageMessage, { type: K }>) => PageMessageReplies[K] | Promise<PageMessageReplies[K]>;
+type Handler<K extends PageMessageType> = (
+  message: Extract<PageMessage, { type: K }>,
+) => PageMessageReplies[K] | Promise<PageMessageReplies[K]>;
 type Handlers = { [K in PageMessageType]?: Handler<K> };
 
 export const STATS: QueueStats = { pending: 0, inFlight: 0, failed: 0, conflicts: 0, completed: 0 };
@@ -62,7 +64,10 @@ export class FakeWorker implements WorkerTransport {
         const value = await handler(message);
         port.postMessage({ ok: true, value });
       } catch (error) {
-        port.postMessage({ ok: false, error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) } });
+        port.postMessage({
+          ok: false,
+          error: { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) },
+        });
       } finally {
         port.close();
       }

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { assessQuality, type NetworkInformationLike } from '../../../src/controllers/connection-quality.ts';
 import { NetworkMonitor, initializeNetworkMonitoring } from '../../../src/controllers/network-monitor.ts';
-import { NetworkStatusController, type NetworkEnvironment } from '../../../src/controllers/network-status-controller.ts';
+import {
+  NetworkStatusController,
+  type NetworkEnvironment,
+} from '../../../src/controllers/network-status-controller.ts';
 import type { FetchLike } from '../../../src/api/http.ts';
 import { FakeHost, FakeWorker, eventually } from './fakes.ts';
 
@@ -30,10 +33,13 @@ describe('assessQuality', () => {
 function environment(options: { online?: boolean; connection?: NetworkInformationLike; fetch?: FetchLike } = {}) {
   let clock = 0;
   const nav = { onLine: options.online ?? true, connection: options.connection };
-  const fetchFn = vi.fn<FetchLike>(options.fetch ?? (async () => {
-    clock += 50;
-    return new Response('{"ok":true}');
-  }));
+  const fetchFn = vi.fn<FetchLike>(
+    options.fetch ??
+      (async () => {
+        clock += 50;
+        return new Response('{"ok":true}');
+      }),
+  );
   const env: NetworkEnvironment = { events: new EventTarget(), navigator: nav, fetch: fetchFn, now: () => clock };
   return { env, nav, fetchFn, setClock: (ms: number) => (clock = ms) };
 }
@@ -73,7 +79,11 @@ describe('NetworkStatusController', () => {
   });
 
   it('counts an unreachable server as offline even when the browser says online', async () => {
-    const { env } = environment({ fetch: async () => { throw new TypeError('Failed to fetch'); } });
+    const { env } = environment({
+      fetch: async () => {
+        throw new TypeError('Failed to fetch');
+      },
+    });
     const host = new FakeHost();
     const status = new NetworkStatusController(host, env);
     host.connect();
@@ -177,7 +187,9 @@ describe('one /api/health probe per environment', () => {
   });
 });
 
-function monitorSetup(options: { debug?: boolean; online?: boolean; syncOnReconnect?: boolean; autoSyncEnabled?: boolean } = {}) {
+function monitorSetup(
+  options: { debug?: boolean; online?: boolean; syncOnReconnect?: boolean; autoSyncEnabled?: boolean } = {},
+) {
   const worker = new FakeWorker({
     ONLINE: () => ({ started: true }),
     SET_DEBUG: (m) => ({ debug: m.enabled }),
@@ -261,7 +273,9 @@ describe('initializeNetworkMonitoring', () => {
 
   it('tells the worker the "Sync automatically" switch at start and whenever it changes', async () => {
     const { worker, monitor } = monitorSetup({ autoSyncEnabled: true });
-    await eventually(() => expect(worker.sentOfType('SET_AUTO_SYNC')).toEqual([{ type: 'SET_AUTO_SYNC', enabled: true }]));
+    await eventually(() =>
+      expect(worker.sentOfType('SET_AUTO_SYNC')).toEqual([{ type: 'SET_AUTO_SYNC', enabled: true }]),
+    );
     monitor.setOptions({ autoSyncEnabled: false });
     await eventually(() => expect(worker.sentOfType('SET_AUTO_SYNC')).toHaveLength(2));
     expect(worker.sentOfType('SET_AUTO_SYNC')[1]).toEqual({ type: 'SET_AUTO_SYNC', enabled: false });

@@ -10,7 +10,12 @@ async function indicator(worker: FakeWorker, online = true) {
   const network = fakeNetwork(online);
   const el = await mount(new OfflineIndicator(), { client: worker.client(), networkEnvironment: network });
   await settle(el);
-  return { el, network, card: () => shadow(el).querySelector('.card') as HTMLElement, live: () => shadow(el).querySelector('[aria-live]') };
+  return {
+    el,
+    network,
+    card: () => shadow(el).querySelector('.card') as HTMLElement,
+    live: () => shadow(el).querySelector('[aria-live]'),
+  };
 }
 
 describe('indicatorState', () => {
@@ -35,7 +40,16 @@ describe('<offline-indicator>', () => {
   it('shows the pending count and a Sync Now button that asks the worker to sync', async () => {
     const worker = new FakeWorker({
       GET_STATE: () => syncState({ stats: { ...STATS, pending: 1 } }),
-      SYNC_NOW: () => ({ pushed: 1, failed: 0, conflicts: 0, pulled: 0, durationMs: 5, finishedAt: 1, error: null, trigger: 'manual' }),
+      SYNC_NOW: () => ({
+        pushed: 1,
+        failed: 0,
+        conflicts: 0,
+        pulled: 0,
+        durationMs: 5,
+        finishedAt: 1,
+        error: null,
+        trigger: 'manual',
+      }),
     });
     const { el, card, live } = await indicator(worker);
     expect(card().hidden).toBe(false);
@@ -100,7 +114,19 @@ describe('<offline-indicator> and background pulls', () => {
     expect(card().hidden).toBe(true);
     await eventually(() => expect(card().dataset.state).toBe('syncing'), QUIET_SYNC_MS + 5_000);
     expect(text(card())).toContain('Receiving updates');
-    worker.emit({ type: 'SYNC_RESULT', result: { pushed: 0, failed: 0, conflicts: 0, pulled: 1100, durationMs: 1, finishedAt: 1, error: null, trigger: 'startup' } });
+    worker.emit({
+      type: 'SYNC_RESULT',
+      result: {
+        pushed: 0,
+        failed: 0,
+        conflicts: 0,
+        pulled: 1100,
+        durationMs: 1,
+        finishedAt: 1,
+        error: null,
+        trigger: 'startup',
+      },
+    });
     await el.updateComplete;
     expect(card().hidden).toBe(true);
   });

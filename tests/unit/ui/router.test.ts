@@ -7,7 +7,10 @@ describe('matchRoute / routePath', () => {
     ['/appointments?date=2026-11-25', { name: 'appointments', date: '2026-11-25' }],
     ['/appointments/new?date=2026-11-25', { name: 'appointment-new', date: '2026-11-25', clientId: null, petId: null }],
     // "Book appointment" on a pet's page.
-    ['/appointments/new?clientId=7&petId=temp_pet_b', { name: 'appointment-new', date: null, clientId: 7, petId: 'temp_pet_b' }],
+    [
+      '/appointments/new?clientId=7&petId=temp_pet_b',
+      { name: 'appointment-new', date: null, clientId: 7, petId: 'temp_pet_b' },
+    ],
     ['/appointments/12', { name: 'appointment-edit', id: 12 }],
     ['/appointments/temp_appt_1f2e', { name: 'appointment-edit', id: 'temp_appt_1f2e' }],
     ['/clients', { name: 'clients' }],
@@ -37,7 +40,12 @@ describe('matchRoute / routePath', () => {
     expect(matchRoute('/nowhere').name).toBe('not-found');
     expect(matchRoute('/appointments', '?date=2026-13-45')).toEqual({ name: 'appointments', date: null });
     expect(parseIdSegment('temp_')).toBeNull();
-    expect(matchRoute('/appointments/new', '?clientId=abc')).toEqual({ name: 'appointment-new', date: null, clientId: null, petId: null });
+    expect(matchRoute('/appointments/new', '?clientId=abc')).toEqual({
+      name: 'appointment-new',
+      date: null,
+      clientId: null,
+      petId: null,
+    });
   });
 });
 

@@ -10,7 +10,12 @@ import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts
 afterEach(() => document.body.replaceChildren());
 
 function services(api: FakeApi, worker: FakeWorker) {
-  return createServices({ fetch: api.fetch, client: worker.client(), network: fakeNetwork(), now: () => new Date(2026, 10, 25, 8, 0).getTime() });
+  return createServices({
+    fetch: api.fetch,
+    client: worker.client(),
+    network: fakeNetwork(),
+    now: () => new Date(2026, 10, 25, 8, 0).getTime(),
+  });
 }
 
 describe('<appointments-screen>', () => {
@@ -35,7 +40,12 @@ describe('<appointments-screen>', () => {
 
   it('shows an empty day and a retry when loading fails (never a blank screen)', async () => {
     const worker = new FakeWorker();
-    const failing = createServices({ fetch: async () => { throw new TypeError('Failed to fetch'); }, client: worker.client() });
+    const failing = createServices({
+      fetch: async () => {
+        throw new TypeError('Failed to fetch');
+      },
+      client: worker.client(),
+    });
     const el = await mount(new AppointmentsScreen(), { services: failing, date: '2026-11-26' });
     await settle(el);
     expect(text(shadow(el).querySelector('[role="alert"]'))).toContain('could not be loaded');
@@ -60,7 +70,9 @@ describe('<appointment-form-screen>', () => {
 
     api.remapAppointment('temp_appt_x', 501);
     worker.emit({ type: 'DATA_CHANGED', entityTypes: ['appointments'] });
-    await eventually(() => expect(text(shadow(el).querySelector('[data-testid="record-reference"]'))).toContain('#501'));
+    await eventually(() =>
+      expect(text(shadow(el).querySelector('[data-testid="record-reference"]'))).toContain('#501'),
+    );
 
     // The worker answers the temp id for good: the form stays on it.
     expect(el.recordId).toBe('temp_appt_x');
@@ -69,14 +81,22 @@ describe('<appointment-form-screen>', () => {
 
     buttonByText(shadow(el), 'Save changes').click();
     await eventually(() => expect(api.callsOf('PATCH')).toHaveLength(1));
-    expect(api.callsOf('PATCH')[0]).toEqual({ method: 'PATCH', path: '/api/appointments/temp_appt_x', body: { notes: 'Limping on the left hind leg' } });
+    expect(api.callsOf('PATCH')[0]).toEqual({
+      method: 'PATCH',
+      path: '/api/appointments/temp_appt_x',
+      body: { notes: 'Limping on the left hind leg' },
+    });
   });
 
   it('books an appointment: client then pet (only pet preselected), title suggested, body without clientId', async () => {
     const api = new FakeApi();
     const worker = new FakeWorker();
     const navigations: string[] = [];
-    const el = await mount(new AppointmentFormScreen(), { services: services(api, worker), recordId: null, date: '2026-11-27' });
+    const el = await mount(new AppointmentFormScreen(), {
+      services: services(api, worker),
+      recordId: null,
+      date: '2026-11-27',
+    });
     el.addEventListener('navigate', (e) => navigations.push(e.detail.path));
     await settle(el);
     const root = shadow(el);
@@ -90,7 +110,14 @@ describe('<appointment-form-screen>', () => {
     await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
     const body = api.callsOf('POST')[0]?.body as Record<string, unknown>;
     // No practitioner is chosen for front-desk staff: they pick one (or leave it open).
-    expect(body).toMatchObject({ title: 'Checkup — Rex', type: 'checkup', durationMinutes: 30, petId: 9, practitionerId: null, status: 'scheduled' });
+    expect(body).toMatchObject({
+      title: 'Checkup — Rex',
+      type: 'checkup',
+      durationMinutes: 30,
+      petId: 9,
+      practitionerId: null,
+      status: 'scheduled',
+    });
     expect(body).not.toHaveProperty('clientId');
     expect(new Date(String(body.date)).getDate()).toBe(27);
     await eventually(() => expect(navigations).toEqual(['/appointments?date=2026-11-27']));
@@ -100,7 +127,13 @@ describe('<appointment-form-screen>', () => {
     const api = new FakeApi();
     const worker = new FakeWorker();
     api.pets.push({ ...fixtures.pet, id: 'temp_pet_a', name: 'Biscuit', version: 0, _pending: true });
-    const el = await mount(new AppointmentFormScreen(), { services: services(api, worker), recordId: null, clientId: 5, petId: 'temp_pet_a', date: '2026-11-27' });
+    const el = await mount(new AppointmentFormScreen(), {
+      services: services(api, worker),
+      recordId: null,
+      clientId: 5,
+      petId: 'temp_pet_a',
+      date: '2026-11-27',
+    });
     await settle(el);
     const root = shadow(el);
     const pet = () => root.querySelector('#petId') as HTMLSelectElement;
@@ -123,7 +156,11 @@ describe('<appointment-form-screen>', () => {
 
   it('refuses to book without a client and pet, and says why', async () => {
     const api = new FakeApi();
-    const el = await mount(new AppointmentFormScreen(), { services: services(api, new FakeWorker()), recordId: null, date: '2026-11-27' });
+    const el = await mount(new AppointmentFormScreen(), {
+      services: services(api, new FakeWorker()),
+      recordId: null,
+      date: '2026-11-27',
+    });
     await settle(el);
     buttonByText(shadow(el), 'Book appointment').click();
     await settle(el);
@@ -135,7 +172,10 @@ describe('<appointment-form-screen>', () => {
 
   it('cancels an appointment after a confirmation', async () => {
     const api = new FakeApi();
-    const el = await mount(new AppointmentFormScreen(), { services: services(api, new FakeWorker()), recordId: 'temp_appt_x' });
+    const el = await mount(new AppointmentFormScreen(), {
+      services: services(api, new FakeWorker()),
+      recordId: 'temp_appt_x',
+    });
     await settle(el);
     buttonByText(shadow(el), 'Cancel appointment…').click();
     await el.updateComplete;

@@ -4,7 +4,15 @@ import type { SyncResult } from '../../../src/protocol/index.ts';
 import { FakeHost, FakeWorker, conflict, eventually, syncState } from './fakes.ts';
 
 const result = (overrides: Partial<SyncResult> = {}): SyncResult => ({
-  pushed: 1, failed: 0, conflicts: 0, pulled: 4, durationMs: 120, finishedAt: 1_000, error: null, trigger: 'manual', ...overrides,
+  pushed: 1,
+  failed: 0,
+  conflicts: 0,
+  pulled: 4,
+  durationMs: 120,
+  finishedAt: 1_000,
+  error: null,
+  trigger: 'manual',
+  ...overrides,
 });
 
 function setup(worker = new FakeWorker()) {
@@ -66,13 +74,20 @@ describe('SyncEngineController', () => {
     const worker = new FakeWorker();
     const { host, engine } = setup(worker);
     host.connect();
-    worker.emit({ type: 'SYNC_RESULT', result: result({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to sync' } }) });
+    worker.emit({
+      type: 'SYNC_RESULT',
+      result: result({ error: { code: 'UNAUTHENTICATED', message: 'Sign in to sync' } }),
+    });
     await eventually(() => expect(worker.sentOfType('GET_STATE').length).toBeGreaterThanOrEqual(2));
     expect(engine.authRequired).toBe(false);
   });
 
   it('sync() reports a worker failure as an error, not a throw', async () => {
-    const worker = new FakeWorker({ SYNC_NOW: () => { throw new Error('boom'); } });
+    const worker = new FakeWorker({
+      SYNC_NOW: () => {
+        throw new Error('boom');
+      },
+    });
     const { host, engine } = setup(worker);
     host.connect();
     expect(await engine.sync()).toBeNull();
@@ -96,7 +111,11 @@ describe('SyncEngineController', () => {
     expect(engine.unresolvedConflicts.map((c) => c.id)).toEqual([1, 5]);
 
     expect(await engine.resolveConflict(1, { strategy: 'client_wins' })).toBe(true);
-    expect(worker.sentOfType('RESOLVE_CONFLICT')[0]).toEqual({ type: 'RESOLVE_CONFLICT', conflictId: 1, resolution: { strategy: 'client_wins' } });
+    expect(worker.sentOfType('RESOLVE_CONFLICT')[0]).toEqual({
+      type: 'RESOLVE_CONFLICT',
+      conflictId: 1,
+      resolution: { strategy: 'client_wins' },
+    });
     expect(engine.conflicts.find((c) => c.id === 1)?.resolved).toBe(true);
   });
 

@@ -10,7 +10,11 @@ import { formatTime, formatTimeRange } from '../../../src/format.ts';
 afterEach(() => document.body.replaceChildren());
 
 async function panel(worker: FakeWorker) {
-  const el = await mount(new SyncEnginePanel(), { client: worker.client(), networkEnvironment: fakeNetwork(), now: () => Date.parse('2026-11-25T10:06:00Z') });
+  const el = await mount(new SyncEnginePanel(), {
+    client: worker.client(),
+    networkEnvironment: fakeNetwork(),
+    now: () => Date.parse('2026-11-25T10:06:00Z'),
+  });
   await settle(el);
   return el;
 }
@@ -27,7 +31,9 @@ function conflictWorker(record: ConflictRecord) {
     GET_CONFLICTS: () => conflicts,
     RESOLVE_CONFLICT: (m) => {
       resolutions.push(m.resolution);
-      conflicts = conflicts.map((c) => (c.id === m.conflictId ? { ...c, resolved: true, resolution: m.resolution.strategy } : c));
+      conflicts = conflicts.map((c) =>
+        c.id === m.conflictId ? { ...c, resolved: true, resolution: m.resolution.strategy } : c,
+      );
       return { queuedOperationId: 99 };
     },
   });
@@ -60,10 +66,37 @@ describe('<sync-engine-panel>', () => {
       GET_STATE: () =>
         syncState({
           stats: { ...STATS, pending: 2, failed: 1, completed: 5 },
-          lastActivity: { pushed: 3, failed: 1, conflicts: 0, pulled: 12, durationMs: 1500, finishedAt: Date.parse('2026-11-25T10:00:00Z'), error: null, trigger: 'manual' },
-          lastResult: { pushed: 0, failed: 0, conflicts: 0, pulled: 0, durationMs: 20, finishedAt: Date.parse('2026-11-25T10:05:00Z'), error: null, trigger: 'startup' },
+          lastActivity: {
+            pushed: 3,
+            failed: 1,
+            conflicts: 0,
+            pulled: 12,
+            durationMs: 1500,
+            finishedAt: Date.parse('2026-11-25T10:00:00Z'),
+            error: null,
+            trigger: 'manual',
+          },
+          lastResult: {
+            pushed: 0,
+            failed: 0,
+            conflicts: 0,
+            pulled: 0,
+            durationMs: 20,
+            finishedAt: Date.parse('2026-11-25T10:05:00Z'),
+            error: null,
+            trigger: 'startup',
+          },
         }),
-      SYNC_NOW: () => ({ pushed: 2, failed: 0, conflicts: 0, pulled: 0, durationMs: 10, finishedAt: 2, error: null, trigger: 'manual' }),
+      SYNC_NOW: () => ({
+        pushed: 2,
+        failed: 0,
+        conflicts: 0,
+        pulled: 0,
+        durationMs: 10,
+        finishedAt: 2,
+        error: null,
+        trigger: 'manual',
+      }),
     });
     const el = await panel(worker);
     const root = shadow(el);
@@ -99,40 +132,88 @@ describe('<sync-engine-panel>', () => {
     expect(text(item)).toContain('New appointment “Vaccination — Bella”');
     expect(text(item)).toContain('Pet 99 does not exist (PET_NOT_FOUND)');
     buttonByText(item, 'Retry').click();
-    await eventually(() => expect(worker.sentOfType('RETRY_OPERATION')).toEqual([{ type: 'RETRY_OPERATION', operationId: 7 }]));
+    await eventually(() =>
+      expect(worker.sentOfType('RETRY_OPERATION')).toEqual([{ type: 'RETRY_OPERATION', operationId: 7 }]),
+    );
     await settle(el);
     buttonByText(shadow(el).querySelector('li.failed') as HTMLElement, 'Discard').click();
     await el.updateComplete;
     expect(worker.sentOfType('DISCARD_OPERATION')).toHaveLength(0); // asks first
     buttonByText(shadow(el).querySelector('li.failed') as HTMLElement, 'Confirm discard').click();
-    await eventually(() => expect(worker.sentOfType('DISCARD_OPERATION')).toEqual([{ type: 'DISCARD_OPERATION', operationId: 7 }]));
+    await eventually(() =>
+      expect(worker.sentOfType('DISCARD_OPERATION')).toEqual([{ type: 'DISCARD_OPERATION', operationId: 7 }]),
+    );
   });
 
   it('an empty run does not replace the last sync that did something; one that did, does', async () => {
     const worker = new FakeWorker();
     const el = await panel(worker);
     const result = { failed: 0, conflicts: 0, durationMs: 10, error: null, trigger: 'manual' };
-    worker.emit({ type: 'SYNC_RESULT', result: { ...result, pushed: 4, pulled: 0, finishedAt: Date.parse('2026-11-25T10:01:00Z') } });
-    worker.emit({ type: 'SYNC_RESULT', result: { ...result, pushed: 0, pulled: 0, finishedAt: Date.parse('2026-11-25T10:02:00Z') } });
+    worker.emit({
+      type: 'SYNC_RESULT',
+      result: { ...result, pushed: 4, pulled: 0, finishedAt: Date.parse('2026-11-25T10:01:00Z') },
+    });
+    worker.emit({
+      type: 'SYNC_RESULT',
+      result: { ...result, pushed: 0, pulled: 0, finishedAt: Date.parse('2026-11-25T10:02:00Z') },
+    });
     await el.updateComplete;
     expect(text(shadow(el).querySelector('[data-testid="result-pushed"]'))).toBe('4');
-    worker.emit({ type: 'SYNC_RESULT', result: { ...result, pushed: 0, pulled: 7, finishedAt: Date.parse('2026-11-25T10:03:00Z') } });
+    worker.emit({
+      type: 'SYNC_RESULT',
+      result: { ...result, pushed: 0, pulled: 7, finishedAt: Date.parse('2026-11-25T10:03:00Z') },
+    });
     await el.updateComplete;
     expect(text(shadow(el).querySelector('[data-testid="result-pulled"]'))).toBe('7');
   });
 
   it('lists the waiting changes: what, which record, when and by whom', async () => {
     const ops = [
-      operation({ id: 1, status: 'pending', lastError: null, data: { title: 'Dental — Rex' }, timestamp: Date.parse('2026-11-25T10:01:00Z'), userId: 3 }),
-      operation({ id: 2, status: 'in_flight', lastError: null, operation: 'update', entityId: 42, tempId: null, data: { notes: 'x', date: '2026-11-26T09:00:00.000Z' }, timestamp: Date.parse('2026-11-25T09:00:00Z'), userId: 3 }),
-      operation({ id: 3, status: 'pending', lastError: null, operation: 'delete', entityType: 'pets', entityId: 9, tempId: null, data: null, userId: 99 }),
+      operation({
+        id: 1,
+        status: 'pending',
+        lastError: null,
+        data: { title: 'Dental — Rex' },
+        timestamp: Date.parse('2026-11-25T10:01:00Z'),
+        userId: 3,
+      }),
+      operation({
+        id: 2,
+        status: 'in_flight',
+        lastError: null,
+        operation: 'update',
+        entityId: 42,
+        tempId: null,
+        data: { notes: 'x', date: '2026-11-26T09:00:00.000Z' },
+        timestamp: Date.parse('2026-11-25T09:00:00Z'),
+        userId: 3,
+      }),
+      operation({
+        id: 3,
+        status: 'pending',
+        lastError: null,
+        operation: 'delete',
+        entityType: 'pets',
+        entityId: 9,
+        tempId: null,
+        data: null,
+        userId: 99,
+      }),
     ];
-    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 2, inFlight: 1 } }), GET_OPERATIONS: () => ops });
+    const worker = new FakeWorker({
+      GET_STATE: () => syncState({ stats: { ...STATS, pending: 2, inFlight: 1 } }),
+      GET_OPERATIONS: () => ops,
+    });
     const names = {
       record: async (type: string, id: unknown) => (type === 'appointments' && id === 42 ? 'Annual checkup' : null),
       person: (userId: number) => (userId === 3 ? 'Maya Chen' : null),
     };
-    const el = await mount(new SyncEnginePanel(), { client: worker.client(), networkEnvironment: fakeNetwork(), now: () => Date.parse('2026-11-25T10:06:00Z'), names });
+    const el = await mount(new SyncEnginePanel(), {
+      client: worker.client(),
+      networkEnvironment: fakeNetwork(),
+      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      names,
+    });
     await settle(el);
     const rows = [...shadow(el).querySelectorAll('[data-testid="waiting-list"] li')].map((li) => text(li));
     expect(text(shadow(el).querySelector('[data-testid="waiting-count"]'))).toBe('(3)');
@@ -152,13 +233,21 @@ describe('<sync-engine-panel>', () => {
       operation({ id: 1, status: 'pending', lastError: null, data: { title: 'Mine' }, userId: 3 }),
       operation({ id: 2, status: 'pending', lastError: null, data: { title: 'Riley’s' }, userId: 7 }),
     ];
-    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 2 } }), GET_OPERATIONS: () => ops });
+    const worker = new FakeWorker({
+      GET_STATE: () => syncState({ stats: { ...STATS, pending: 2 } }),
+      GET_OPERATIONS: () => ops,
+    });
     const names = {
       record: async () => null,
       person: (userId: number) => ({ 3: 'Maya Chen', 7: 'Riley Ortiz' })[userId] ?? null,
       waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
     };
-    const el = await mount(new SyncEnginePanel(), { client: worker.client(), networkEnvironment: fakeNetwork(), now: () => Date.parse('2026-11-25T10:06:00Z'), names });
+    const el = await mount(new SyncEnginePanel(), {
+      client: worker.client(),
+      networkEnvironment: fakeNetwork(),
+      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      names,
+    });
     await settle(el);
     const rows = [...shadow(el).querySelectorAll('[data-testid="waiting-list"] li')].map((li) => text(li));
     expect(rows[0]).not.toContain('to sign in');
@@ -168,9 +257,21 @@ describe('<sync-engine-panel>', () => {
 
   it('"Discard all failed" counts only the signed-in person\'s failed changes; another person\'s stay for them', async () => {
     const ops = [operation({ id: 7, userId: 3 }), operation({ id: 8, data: { title: 'Theirs' }, userId: 7 })];
-    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, failed: 2 } }), GET_OPERATIONS: () => ops });
-    const names = { record: async () => null, person: () => null, waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz') };
-    const el = await mount(new SyncEnginePanel(), { client: worker.client(), networkEnvironment: fakeNetwork(), now: () => Date.parse('2026-11-25T10:06:00Z'), names });
+    const worker = new FakeWorker({
+      GET_STATE: () => syncState({ stats: { ...STATS, failed: 2 } }),
+      GET_OPERATIONS: () => ops,
+    });
+    const names = {
+      record: async () => null,
+      person: () => null,
+      waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
+    };
+    const el = await mount(new SyncEnginePanel(), {
+      client: worker.client(),
+      networkEnvironment: fakeNetwork(),
+      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      names,
+    });
     await settle(el);
     buttonByText(shadow(el), 'Discard all failed…').click();
     await el.updateComplete;
@@ -194,7 +295,9 @@ describe('<sync-engine-panel>', () => {
     buttonByText(shadow(el), 'Discard all failed…').click();
     await el.updateComplete;
     expect(worker.sentOfType('CLEAR_FAILED')).toHaveLength(0);
-    expect(text(shadow(el).querySelector('[aria-label="Confirm discarding all failed changes"]'))).toContain('Discard 2 failed changes?');
+    expect(text(shadow(el).querySelector('[aria-label="Confirm discarding all failed changes"]'))).toContain(
+      'Discard 2 failed changes?',
+    );
     buttonByText(shadow(el), 'Keep them').click();
     await el.updateComplete;
     buttonByText(shadow(el), 'Discard all failed…').click();
@@ -207,7 +310,14 @@ describe('<sync-engine-panel>', () => {
   it('lists records the tablet could not read, in words to pass on to support', async () => {
     const worker = new FakeWorker({
       GET_QUARANTINE: () => [
-        { entityType: 'appointments', id: 123, version: 4, reason: 'date: Date must be between the years 1900 and 2199', raw: '{"id":123}', receivedAt: Date.parse('2026-11-25T10:00:00Z') },
+        {
+          entityType: 'appointments',
+          id: 123,
+          version: 4,
+          reason: 'date: Date must be between the years 1900 and 2199',
+          raw: '{"id":123}',
+          receivedAt: Date.parse('2026-11-25T10:00:00Z'),
+        },
       ],
     });
     const el = await panel(worker);
@@ -218,12 +328,29 @@ describe('<sync-engine-panel>', () => {
     expect(text(section)).toContain('tell your support contact');
     expect(text(section.querySelector('pre'))).toContain('Record: appointments 123, version 4');
     // Read again after each sync.
-    worker.emit({ type: 'SYNC_RESULT', result: { pushed: 0, failed: 0, conflicts: 0, pulled: 1, durationMs: 1, finishedAt: 1, error: null, trigger: 'manual' } });
+    worker.emit({
+      type: 'SYNC_RESULT',
+      result: {
+        pushed: 0,
+        failed: 0,
+        conflicts: 0,
+        pulled: 1,
+        durationMs: 1,
+        finishedAt: 1,
+        error: null,
+        trigger: 'manual',
+      },
+    });
     await eventually(() => expect(worker.sentOfType('GET_QUARANTINE')).toHaveLength(2));
   });
 
   it('"Recently resolved" is a disclosure that says which strategy was used', async () => {
-    const resolved = conflict({ id: 2, resolved: true, resolvedAt: Date.parse('2026-11-25T10:04:00Z'), resolution: 'merge:update' });
+    const resolved = conflict({
+      id: 2,
+      resolved: true,
+      resolvedAt: Date.parse('2026-11-25T10:04:00Z'),
+      resolution: 'merge:update',
+    });
     const el = await panel(new FakeWorker({ GET_CONFLICTS: () => [resolved] }));
     const disclosure = shadow(el).querySelector('[data-testid="recently-resolved"]') as HTMLElement;
     await settle(el);
@@ -250,17 +377,20 @@ describe('<sync-engine-panel>', () => {
     expect(notesRow.classList.contains('differs')).toBe(false);
   });
 
-  it.each(['server_wins', 'client_wins', 'last_write_wins'] as const)('applies %s without field choices', async (strategy) => {
-    const { worker, resolutions } = conflictWorker(conflict());
-    const el = await panel(worker);
-    const dialog = await openDialog(el);
-    await pickStrategy(dialog, strategy);
-    await apply(dialog);
-    await eventually(() => expect(resolutions).toEqual([{ strategy }]));
-    await settle(el);
-    expect(dialogOf(el).open).toBe(false);
-    expect(text(shadow(el).querySelector('[data-testid="unresolved-count"]'))).toBe('(0 unresolved)');
-  });
+  it.each(['server_wins', 'client_wins', 'last_write_wins'] as const)(
+    'applies %s without field choices',
+    async (strategy) => {
+      const { worker, resolutions } = conflictWorker(conflict());
+      const el = await panel(worker);
+      const dialog = await openDialog(el);
+      await pickStrategy(dialog, strategy);
+      await apply(dialog);
+      await eventually(() => expect(resolutions).toEqual([{ strategy }]));
+      await settle(el);
+      expect(dialogOf(el).open).toBe(false);
+      expect(text(shadow(el).querySelector('[data-testid="unresolved-count"]'))).toBe('(0 unresolved)');
+    },
+  );
 
   it('merge asks for the conflicting field before applying', async () => {
     const { worker, resolutions } = conflictWorker(conflict());
@@ -273,7 +403,9 @@ describe('<sync-engine-panel>', () => {
     (shadow(dialog).querySelector('tr[data-field="title"] input[type="radio"]') as HTMLInputElement).click(); // "Mine"
     await dialog.updateComplete;
     await apply(dialog);
-    await eventually(() => expect(resolutions).toEqual([{ strategy: 'merge', fields: { title: { source: 'local' } } }]));
+    await eventually(() =>
+      expect(resolutions).toEqual([{ strategy: 'merge', fields: { title: { source: 'local' } } }]),
+    );
   });
 
   it('manual goes field by field, with a typed value for a text field', async () => {
@@ -281,7 +413,9 @@ describe('<sync-engine-panel>', () => {
     const el = await panel(worker);
     const dialog = await openDialog(el);
     await pickStrategy(dialog, 'manual');
-    const radios = [...shadow(dialog).querySelectorAll('tr[data-field="title"] input[type="radio"]')] as HTMLInputElement[];
+    const radios = [
+      ...shadow(dialog).querySelectorAll('tr[data-field="title"] input[type="radio"]'),
+    ] as HTMLInputElement[];
     expect(radios).toHaveLength(3); // Mine, Server, Other
     radios[2]!.click();
     await dialog.updateComplete;
@@ -292,13 +426,21 @@ describe('<sync-engine-panel>', () => {
     await apply(dialog);
     await eventually(() =>
       expect(resolutions).toEqual([
-        { strategy: 'manual', fields: { title: { source: 'custom', value: 'Checkup — Rex (agreed)' }, notes: { source: 'server' } } },
+        {
+          strategy: 'manual',
+          fields: { title: { source: 'custom', value: 'Checkup — Rex (agreed)' }, notes: { source: 'server' } },
+        },
       ]),
     );
   });
 
   it('keeps the dialog open with the worker’s message when a resolution is refused', async () => {
-    const worker = new FakeWorker({ GET_CONFLICTS: () => [conflict()], RESOLVE_CONFLICT: () => { throw new Error('Choose a value for: title'); } });
+    const worker = new FakeWorker({
+      GET_CONFLICTS: () => [conflict()],
+      RESOLVE_CONFLICT: () => {
+        throw new Error('Choose a value for: title');
+      },
+    });
     const el = await panel(worker);
     const dialog = await openDialog(el);
     await pickStrategy(dialog, 'client_wins');
@@ -340,11 +482,19 @@ describe('<sync-engine-panel>', () => {
   });
 
   it('the "Other" value for notes is a multi-line box', async () => {
-    const { worker, resolutions } = conflictWorker(conflict({ localData: { notes: 'Fasting from 8pm' }, affectedFields: ['notes'], serverData: { ...conflict().serverData, notes: 'No food' } }));
+    const { worker, resolutions } = conflictWorker(
+      conflict({
+        localData: { notes: 'Fasting from 8pm' },
+        affectedFields: ['notes'],
+        serverData: { ...conflict().serverData, notes: 'No food' },
+      }),
+    );
     const el = await panel(worker);
     const dialog = await openDialog(el);
     await pickStrategy(dialog, 'manual');
-    const radios = [...shadow(dialog).querySelectorAll('tr[data-field="notes"] input[type="radio"]')] as HTMLInputElement[];
+    const radios = [
+      ...shadow(dialog).querySelectorAll('tr[data-field="notes"] input[type="radio"]'),
+    ] as HTMLInputElement[];
     radios[2]!.click();
     await dialog.updateComplete;
     const box = shadow(dialog).querySelector('tr[data-field="notes"] textarea') as HTMLTextAreaElement;
@@ -353,7 +503,11 @@ describe('<sync-engine-panel>', () => {
     box.dispatchEvent(new Event('input'));
     await dialog.updateComplete;
     await apply(dialog);
-    await eventually(() => expect(resolutions).toEqual([{ strategy: 'manual', fields: { notes: { source: 'custom', value: 'Fasting from 8pm\nNo food after' } } }]));
+    await eventually(() =>
+      expect(resolutions).toEqual([
+        { strategy: 'manual', fields: { notes: { source: 'custom', value: 'Fasting from 8pm\nNo food after' } } },
+      ]),
+    );
   });
 
   it('Cancel closes the dialog without sending anything', async () => {
@@ -388,26 +542,68 @@ describe('<sync-engine-panel>', () => {
 describe('<sync-engine-panel> and a held double booking', () => {
   const at = (h: number, m: number) => new Date(2026, 10, 25, h, m).toISOString();
   const rexVisit = {
-    id: 77, title: 'Checkup — Rex', type: 'checkup', date: at(14, 30), durationMinutes: '30', status: 'scheduled', notes: null,
-    petId: 9, practitionerId: 2, clientId: 5, createdAt: '2026-11-24T16:05:00.000Z',
+    id: 77,
+    title: 'Checkup — Rex',
+    type: 'checkup',
+    date: at(14, 30),
+    durationMinutes: '30',
+    status: 'scheduled',
+    notes: null,
+    petId: 9,
+    practitionerId: 2,
+    clientId: 5,
+    createdAt: '2026-11-24T16:05:00.000Z',
   };
   /** This tablet booked Bella with Dr Vet at 14:45; Rex was there first. */
   const heldCreate = conflict({
-    id: 4, operationId: 40, entityId: 'temp_appt_held', localOperation: 'create', conflictType: 'double_booking',
-    localData: { title: 'Checkup — Bella', type: 'checkup', date: at(14, 45), durationMinutes: 30, status: 'scheduled', notes: null, petId: 11, practitionerId: 2 },
-    serverData: {}, affectedFields: ['date'], baseVersion: 0, serverVersion: 0,
+    id: 4,
+    operationId: 40,
+    entityId: 'temp_appt_held',
+    localOperation: 'create',
+    conflictType: 'double_booking',
+    localData: {
+      title: 'Checkup — Bella',
+      type: 'checkup',
+      date: at(14, 45),
+      durationMinutes: 30,
+      status: 'scheduled',
+      notes: null,
+      petId: 11,
+      practitionerId: 2,
+    },
+    serverData: {},
+    affectedFields: ['date'],
+    baseVersion: 0,
+    serverVersion: 0,
     clashes: [{ reason: 'practitioner', appointment: rexVisit }],
   });
   /** This tablet moved Bella's existing visit (#300, 16:00) onto Rex's time. */
   const heldUpdate = conflict({
-    id: 5, operationId: 50, entityId: 300, localOperation: 'update', conflictType: 'double_booking',
+    id: 5,
+    operationId: 50,
+    entityId: 300,
+    localOperation: 'update',
+    conflictType: 'double_booking',
     localData: { date: at(14, 45) },
-    serverData: { ...heldCreate.localData, id: 300, date: at(16, 0), durationMinutes: '30', clientId: 6, version: 2, updatedAt: '2026-11-25T07:00:00.000Z' },
-    affectedFields: ['date'], baseVersion: 2, serverVersion: 2,
+    serverData: {
+      ...heldCreate.localData,
+      id: 300,
+      date: at(16, 0),
+      durationMinutes: '30',
+      clientId: 6,
+      version: 2,
+      updatedAt: '2026-11-25T07:00:00.000Z',
+    },
+    affectedFields: ['date'],
+    baseVersion: 2,
+    serverVersion: 2,
     clashes: [{ reason: 'practitioner', appointment: rexVisit }],
   });
   const names: Record<string, Record<string, string>> = {
-    petId: { 9: 'Rex', 11: 'Bella' }, practitionerId: { 2: 'Dr Vet' }, clientId: { 5: 'Ada Owner', 6: 'Ben Owner' }, petOwner: { 9: 'Ada Owner', 11: 'Ben Owner' },
+    petId: { 9: 'Rex', 11: 'Bella' },
+    practitionerId: { 2: 'Dr Vet' },
+    clientId: { 5: 'Ada Owner', 6: 'Ben Owner' },
+    petOwner: { 9: 'Ada Owner', 11: 'Ben Owner' },
   };
   const describeValue = (field: string, value: unknown) => names[field]?.[String(value)] ?? null;
 
@@ -415,7 +611,10 @@ describe('<sync-engine-panel> and a held double booking', () => {
     const { worker, resolutions } = conflictWorker(record);
     worker.handlers.GET_OPERATIONS = () => [operation({ id: record.operationId, status: 'conflict', userId: 1 })];
     const el = await mount(new SyncEnginePanel(), {
-      client: worker.client(), networkEnvironment: fakeNetwork(), now: () => Date.parse('2026-11-25T10:06:00Z'), describeValue,
+      client: worker.client(),
+      networkEnvironment: fakeNetwork(),
+      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      describeValue,
       names: { record: async () => null, person: (id: number) => (id === 1 ? 'Maya Chen' : null) },
     });
     await settle(el);
@@ -493,4 +692,3 @@ describe('<sync-engine-panel> and a held double booking', () => {
     await eventually(() => expect(resolutions).toEqual([{ strategy: 'server_wins' }]));
   });
 });
-

@@ -18,7 +18,9 @@ describe('SyncQueueController', () => {
   });
 
   it('does not count changes that wait for another person to sign in as pending', async () => {
-    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 3, waitingForOthers: 2 } }) });
+    const worker = new FakeWorker({
+      GET_STATE: () => syncState({ stats: { ...STATS, pending: 3, waitingForOthers: 2 } }),
+    });
     const host = new FakeHost();
     const queue = new SyncQueueController(host, worker.client());
     host.connect();
@@ -66,7 +68,11 @@ describe('SyncQueueController', () => {
   });
 
   it('a refused request leaves an error message', async () => {
-    const worker = new FakeWorker({ DISCARD_OPERATION: () => { throw new Error('not found'); } });
+    const worker = new FakeWorker({
+      DISCARD_OPERATION: () => {
+        throw new Error('not found');
+      },
+    });
     const host = new FakeHost();
     const queue = new SyncQueueController(host, worker.client());
     host.connect();
@@ -113,7 +119,19 @@ describe('SyncQueueController pending count during a push', () => {
     worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'push', processed: 300, total: 300, percentage: 100 } });
     expect(queue.pendingCount).toBe(0);
     worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'pull', processed: 50, total: 100, percentage: 50 } });
-    worker.emit({ type: 'SYNC_RESULT', result: { pushed: 300, failed: 0, conflicts: 0, pulled: 50, durationMs: 1, finishedAt: 1, error: null, trigger: 'manual' } });
+    worker.emit({
+      type: 'SYNC_RESULT',
+      result: {
+        pushed: 300,
+        failed: 0,
+        conflicts: 0,
+        pulled: 50,
+        durationMs: 1,
+        finishedAt: 1,
+        error: null,
+        trigger: 'manual',
+      },
+    });
     expect(queue.pendingCount).toBe(0);
     worker.emit({ type: 'QUEUE_STATS', stats: STATS });
     expect(queue.pendingCount).toBe(0);

@@ -43,12 +43,18 @@ describe('BatchPlanner', () => {
     const planner = new BatchPlanner(() => true);
     const first = pick(planner, queue, 10);
     expect(ids(first)).toEqual([retryable.id, free.id]);
-    planner.settle(first, new Map([[retryable.id, 'pending'], [free.id, 'acknowledged']]));
+    planner.settle(
+      first,
+      new Map([
+        [retryable.id, 'pending'],
+        [free.id, 'acknowledged'],
+      ]),
+    );
     // The retryable row failed again: the row behind it waits for the next run.
     expect(pick(planner, queue, 10)).toEqual([]);
   });
 
-  it('offers each row once per run, and leaves other practices\' work alone', () => {
+  it("offers each row once per run, and leaves other practices' work alone", () => {
     const mine = op({ operation: 'update', entityId: 5 });
     const theirs = op({ operation: 'update', entityId: 6, practiceId: 2 });
     const planner = new BatchPlanner((row) => row.practiceId === 1);
@@ -58,7 +64,7 @@ describe('BatchPlanner', () => {
     expect(pick(planner, [mine, theirs], 10)).toEqual([]);
   });
 
-  it('sends only the signed-in person\'s rows; another person\'s row holds the later rows of its record', () => {
+  it("sends only the signed-in person's rows; another person's row holds the later rows of its record", () => {
     const theirs = op({ operation: 'update', entityId: 8, userId: 2 });
     const mineSameRecord = op({ operation: 'update', entityId: 8, userId: 1 });
     const mineElsewhere = op({ operation: 'update', entityId: 9, userId: 1 });

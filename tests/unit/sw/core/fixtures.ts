@@ -2,7 +2,9 @@
 import type { NewOperation, StoredOperation } from '../../../../sw/db/schema.ts';
 
 let nextId = 1;
-export function op(partial: Partial<StoredOperation> & Pick<StoredOperation, 'operation' | 'entityId'>): StoredOperation {
+export function op(
+  partial: Partial<StoredOperation> & Pick<StoredOperation, 'operation' | 'entityId'>,
+): StoredOperation {
   const id = nextId++;
   return {
     id,
@@ -29,8 +31,13 @@ export function change(partial: Partial<NewOperation> & Pick<NewOperation, 'oper
 }
 
 export const serverData = {
-  id: 5, title: 'Vaccination', notes: 'server note', durationMinutes: '30', status: 'confirmed',
-  version: 4, updatedAt: '2026-11-25T10:00:00.000Z',
+  id: 5,
+  title: 'Vaccination',
+  notes: 'server note',
+  durationMinutes: '30',
+  status: 'confirmed',
+  version: 4,
+  updatedAt: '2026-11-25T10:00:00.000Z',
 };
 export const conflict = {
   conflictType: 'version' as const,

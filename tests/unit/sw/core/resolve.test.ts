@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { fieldsNeedingChoice, resolveConflict, ResolutionError, serverStateBehind } from '../../../../sw/core/resolve.ts';
+import {
+  fieldsNeedingChoice,
+  resolveConflict,
+  ResolutionError,
+  serverStateBehind,
+} from '../../../../sw/core/resolve.ts';
 import { conflict, serverData } from './fixtures.ts';
 
 describe('resolveConflict', () => {
@@ -9,7 +14,9 @@ describe('resolveConflict', () => {
 
   it('client wins: every local field is sent on top of the server version', () => {
     expect(resolveConflict(conflict, { strategy: 'client_wins' })).toEqual({
-      kind: 'update', winner: 'client', baseVersion: 4,
+      kind: 'update',
+      winner: 'client',
+      baseVersion: 4,
       data: { title: 'Checkup', notes: 'local note', durationMinutes: '45' },
     });
   });
@@ -29,17 +36,31 @@ describe('resolveConflict', () => {
       strategy: 'merge',
       fields: { title: { source: 'server' }, notes: { source: 'custom', value: 'both notes' } },
     });
-    expect(outcome).toEqual({ kind: 'update', winner: 'mixed', baseVersion: 4, data: { durationMinutes: '45', notes: 'both notes' } });
+    expect(outcome).toEqual({
+      kind: 'update',
+      winner: 'mixed',
+      baseVersion: 4,
+      data: { durationMinutes: '45', notes: 'both notes' },
+    });
   });
 
   it('merge needs no choice where both sides wrote the same value', () => {
     const same = { ...conflict, localData: { title: 'Vaccination', durationMinutes: '45' }, affectedFields: ['title'] };
-    expect(resolveConflict(same, { strategy: 'merge' })).toEqual({ kind: 'update', winner: 'mixed', baseVersion: 4, data: { durationMinutes: '45' } });
+    expect(resolveConflict(same, { strategy: 'merge' })).toEqual({
+      kind: 'update',
+      winner: 'mixed',
+      baseVersion: 4,
+      data: { durationMinutes: '45' },
+    });
   });
 
   it('manual takes one choice per field and refuses a missing one or an unknown field', () => {
-    expect(() => resolveConflict(conflict, { strategy: 'manual', fields: { title: { source: 'local' } } })).toThrow(/notes/);
-    expect(() => resolveConflict(conflict, { strategy: 'manual', fields: { bogus: { source: 'local' } } })).toThrow(/bogus/);
+    expect(() => resolveConflict(conflict, { strategy: 'manual', fields: { title: { source: 'local' } } })).toThrow(
+      /notes/,
+    );
+    expect(() => resolveConflict(conflict, { strategy: 'manual', fields: { bogus: { source: 'local' } } })).toThrow(
+      /bogus/,
+    );
     const outcome = resolveConflict(conflict, {
       strategy: 'manual',
       fields: { title: { source: 'local' }, notes: { source: 'server' }, durationMinutes: { source: 'server' } },
@@ -48,7 +69,11 @@ describe('resolveConflict', () => {
   });
 
   it('keeping the local side of a record the server deleted re-creates it', () => {
-    const deleted = { ...conflict, conflictType: 'deleted' as const, serverData: { ...serverData, deletedAt: '2026-11-25T10:00:00.000Z' } };
+    const deleted = {
+      ...conflict,
+      conflictType: 'deleted' as const,
+      serverData: { ...serverData, deletedAt: '2026-11-25T10:00:00.000Z' },
+    };
     const outcome = resolveConflict(deleted, { strategy: 'client_wins' });
     expect(outcome.kind).toBe('recreate');
     if (outcome.kind === 'recreate') {
@@ -62,10 +87,19 @@ describe('resolveConflict', () => {
 describe('resolving a deletion made on the device', () => {
   const deletion = { ...conflict, localOperation: 'delete' as const, localData: {}, affectedFields: ['title'] };
   it('client wins confirms the delete on top of the server version; server wins keeps the record', () => {
-    expect(resolveConflict(deletion, { strategy: 'client_wins' })).toEqual({ kind: 'delete', baseVersion: 4, winner: 'client' });
+    expect(resolveConflict(deletion, { strategy: 'client_wins' })).toEqual({
+      kind: 'delete',
+      baseVersion: 4,
+      winner: 'client',
+    });
     expect(resolveConflict(deletion, { strategy: 'server_wins' })).toEqual({ kind: 'discard', winner: 'server' });
     expect(resolveConflict(deletion, { strategy: 'last_write_wins' }).kind).toBe('discard');
-    expect(resolveConflict({ ...deletion, localTimestamp: Date.parse('2026-11-26T00:00:00Z') }, { strategy: 'last_write_wins' }).kind).toBe('delete');
+    expect(
+      resolveConflict(
+        { ...deletion, localTimestamp: Date.parse('2026-11-26T00:00:00Z') },
+        { strategy: 'last_write_wins' },
+      ).kind,
+    ).toBe('delete');
   });
   it('refuses merge and manual, which have no fields to choose', () => {
     expect(() => resolveConflict(deletion, { strategy: 'merge' })).toThrow(/deletion/);
@@ -77,15 +111,25 @@ describe('last write wins by when each edit was made', () => {
   it('compares the local edit time with serverEditedAt, not with when the server received the edit', () => {
     // The server received its edit at 10:00, but it was made on another tablet at 08:30 (offline).
     const edited = { ...conflict, serverEditedAt: Date.parse('2026-11-25T08:30:00.000Z') };
-    expect(resolveConflict(edited, { strategy: 'last_write_wins' })).toMatchObject({ kind: 'update', winner: 'client' });
-    expect(resolveConflict({ ...edited, serverEditedAt: Date.parse('2026-11-25T09:30:00.000Z') }, { strategy: 'last_write_wins' }).kind).toBe('discard');
+    expect(resolveConflict(edited, { strategy: 'last_write_wins' })).toMatchObject({
+      kind: 'update',
+      winner: 'client',
+    });
+    expect(
+      resolveConflict(
+        { ...edited, serverEditedAt: Date.parse('2026-11-25T09:30:00.000Z') },
+        { strategy: 'last_write_wins' },
+      ).kind,
+    ).toBe('discard');
   });
 });
 
 describe('serverStateBehind', () => {
   it('is the server record for a version conflict and a held update, nothing for a held create', () => {
     expect(serverStateBehind({ conflictType: 'version', serverData, localOperation: 'update' })).toBe(serverData);
-    expect(serverStateBehind({ conflictType: 'double_booking', serverData, localOperation: 'update' })).toBe(serverData);
+    expect(serverStateBehind({ conflictType: 'double_booking', serverData, localOperation: 'update' })).toBe(
+      serverData,
+    );
     expect(serverStateBehind({ conflictType: 'double_booking', serverData: {}, localOperation: 'create' })).toBeNull();
     expect(serverStateBehind({ conflictType: 'deleted', serverData, localOperation: 'update' })).toBeUndefined();
   });
