@@ -1,7 +1,8 @@
 /**
  * `<offline-indicator>`: the reference's OfflineIndicator. Fixed at the top, at the end of the line (top right
  * in left-to-right text); shows online/offline, the pending and conflict counts, progress while syncing,
- * "Sync Now" when online with pending work, and "Sign in to sync" when the session expired. Hidden when online with nothing to report.
+ * "Sync Now" when online with pending work, and "Sign in to sync" when the session expired. Hidden when online
+ * with nothing to report.
  *
  * A visually hidden `aria-live` region always stays in the DOM (also while the card is hidden), so
  * screen readers hear "Offline", "Syncing", "All changes synced" as they happen.
