@@ -22,8 +22,11 @@ export class BatchPlanner {
   private readonly deferred = new Set<number>();
   /** Records with a row in flight. */
   private readonly busy = new Set<string>();
-  /** Records whose row failed or conflicted in this run. */
-  private readonly stopped = new Set<string>();
+  /**
+   * Per record, the first row that holds the rest (failed or conflicted in this run, held, or not
+   * this session's): rows after it wait; rows before it may still go.
+   */
+  private readonly stoppedAt = new Map<string, number>();
 
   /**
    * `accepts`: rows this session may send (another person's work waits for their session). A row
@@ -44,9 +47,10 @@ export class BatchPlanner {
   /** @internal What to do with one row offered to a batch. */
   classify(op: StoredOperation, inBatch: ReadonlySet<string>): 'take' | 'defer' | 'drop' {
     const key = recordKey(op);
-    if (this.stopped.has(key)) return 'drop';
+    const stoppedAt = this.stoppedAt.get(key);
+    if (stoppedAt !== undefined && op.id >= stoppedAt) return 'drop';
     if (!this.accepts(op) || isHeld(op)) {
-      this.stopped.add(key);
+      this.stop(key, op.id);
       return 'drop';
     }
     if (this.busy.has(key) || inBatch.has(key)) return 'defer';
@@ -69,8 +73,13 @@ export class BatchPlanner {
     for (const op of rows) {
       const key = recordKey(op);
       this.busy.delete(key);
-      if (outcomes.get(op.id) !== 'acknowledged') this.stopped.add(key);
+      if (outcomes.get(op.id) !== 'acknowledged') this.stop(key, op.id);
     }
+  }
+
+  private stop(key: string, id: number): void {
+    const earlier = this.stoppedAt.get(key);
+    if (earlier === undefined || id < earlier) this.stoppedAt.set(key, id);
   }
 }
 

@@ -106,8 +106,13 @@ describe('<offline-indicator>', () => {
 
 describe('<offline-indicator> and background pulls', () => {
   it('stays hidden during a quick pull with nothing to send, and shows one that takes a while', async () => {
-    const worker = new FakeWorker();
+    // The first state read must be answered before the events below (a late "not syncing" answer would hide the
+    // pull for good; on a loaded machine it can take longer than the mount's settling).
+    let stateReads = 0;
+    const worker = new FakeWorker({ GET_STATE: () => (stateReads++, syncState()) });
     const { el, card } = await indicator(worker);
+    await eventually(() => expect(stateReads).toBeGreaterThan(0));
+    await settle(el);
     worker.emit({ type: 'SYNC_STARTED', trigger: 'startup' });
     worker.emit({ type: 'SYNC_PROGRESS', progress: { phase: 'pull', processed: 100, total: 1100, percentage: 9 } });
     await el.updateComplete;
