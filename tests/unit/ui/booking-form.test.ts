@@ -12,7 +12,7 @@ import { AppointmentFormScreen } from '../../../src/screens/appointment-form-scr
 import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
 import { createServices } from '../../../src/services.ts';
 import { FakeApi, fixtures } from './fake-api.ts';
-import { FakeWorker, conflict, eventually } from './fakes.ts';
+import { FakeWorker, eventually, heldDoubleBooking } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
 
 afterEach(() => document.body.replaceChildren());
@@ -188,29 +188,7 @@ describe('<appointment-form-screen> and double bookings', () => {
 describe('"Move mine" in the booking form', () => {
   /** A new booking of Bella with Dr Vet at 14:45, held because Rex's visit was there first. */
   const held = (overrides: Partial<ConflictRecord> = {}) =>
-    conflict({
-      id: 4,
-      operationId: 40,
-      entityId: 'temp_appt_held',
-      localOperation: 'create',
-      conflictType: 'double_booking',
-      localData: {
-        title: 'Checkup — Bella',
-        type: 'checkup',
-        date: at(14, 45),
-        durationMinutes: 30,
-        status: 'scheduled',
-        notes: null,
-        petId: 11,
-        practitionerId: 2,
-      },
-      serverData: {},
-      affectedFields: ['date'],
-      baseVersion: 0,
-      serverVersion: 0,
-      clashes: [{ reason: 'practitioner', appointment: { ...rexVisit, id: 77, title: 'Checkup — Rex' } }],
-      ...overrides,
-    });
+    heldDoubleBooking({ ...rexVisit, id: 77, title: 'Checkup — Rex' }, overrides);
 
   async function moveForm(record: ConflictRecord, refuse = false) {
     const resolutions: Resolution[] = [];

@@ -163,6 +163,41 @@ export function conflict(overrides: Partial<ConflictRecord> = {}): ConflictRecor
   };
 }
 
+type ClashingAppointment = NonNullable<ConflictRecord['clashes']>[number]['appointment'];
+
+/**
+ * A new booking of Bella (pet 11) with Dr Vet (user 2) at 14:45 on 25 Nov 2026 (local time), made on
+ * this tablet and held as a double booking because `clashesWith` was there first.
+ */
+export function heldDoubleBooking(
+  clashesWith: ClashingAppointment,
+  overrides: Partial<ConflictRecord> = {},
+): ConflictRecord {
+  return conflict({
+    id: 4,
+    operationId: 40,
+    entityId: 'temp_appt_held',
+    localOperation: 'create',
+    conflictType: 'double_booking',
+    localData: {
+      title: 'Checkup — Bella',
+      type: 'checkup',
+      date: new Date(2026, 10, 25, 14, 45).toISOString(),
+      durationMinutes: 30,
+      status: 'scheduled',
+      notes: null,
+      petId: 11,
+      practitionerId: 2,
+    },
+    serverData: {},
+    affectedFields: ['date'],
+    baseVersion: 0,
+    serverVersion: 0,
+    clashes: [{ reason: 'practitioner', appointment: clashesWith }],
+    ...overrides,
+  });
+}
+
 export function operation(overrides: Partial<QueuedOperation> = {}): QueuedOperation {
   return {
     id: 7,

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SyncEnginePanel } from '../../../src/components/sync-engine-panel.ts';
 import type { ConflictResolutionDialog } from '../../../src/components/conflict-resolution-dialog.ts';
 import type { ConflictRecord, Resolution } from '../../../src/protocol/index.ts';
-import { FakeWorker, STATS, conflict, eventually, operation, syncState } from './fakes.ts';
+import { FakeWorker, STATS, conflict, eventually, heldDoubleBooking, operation, syncState } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
 import { formatTime, formatTimeRange } from '../../../src/format.ts';
 
@@ -555,28 +555,7 @@ describe('<sync-engine-panel> and a held double booking', () => {
     createdAt: '2026-11-24T16:05:00.000Z',
   };
   /** This tablet booked Bella with Dr Vet at 14:45; Rex was there first. */
-  const heldCreate = conflict({
-    id: 4,
-    operationId: 40,
-    entityId: 'temp_appt_held',
-    localOperation: 'create',
-    conflictType: 'double_booking',
-    localData: {
-      title: 'Checkup — Bella',
-      type: 'checkup',
-      date: at(14, 45),
-      durationMinutes: 30,
-      status: 'scheduled',
-      notes: null,
-      petId: 11,
-      practitionerId: 2,
-    },
-    serverData: {},
-    affectedFields: ['date'],
-    baseVersion: 0,
-    serverVersion: 0,
-    clashes: [{ reason: 'practitioner', appointment: rexVisit }],
-  });
+  const heldCreate = heldDoubleBooking(rexVisit);
   /** This tablet moved Bella's existing visit (#300, 16:00) onto Rex's time. */
   const heldUpdate = conflict({
     id: 5,
