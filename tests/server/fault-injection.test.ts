@@ -14,11 +14,11 @@ beforeAll(async () => {
   server = await startTestServer({ faultInjection: true });
   device = await server.login();
   bystander = await server.login('vet@northside.example');
-  ids = seedIds(server.db, 1);
+  ids = await seedIds(server, 1);
 });
 afterAll(() => server.close());
 
-const rowsTitled = (title: string) => count(server.db, 'SELECT COUNT(*) FROM appointments WHERE title = ?', title);
+const rowsTitled = (title: string) => count(server, 'SELECT COUNT(*) FROM appointments WHERE title = ?', title);
 const createOp = (title: string) =>
   op({ id: 1, operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(ids.petId, null, { title }), practiceId: 1, tenantId: 'smartvet' });
 
@@ -31,7 +31,7 @@ describe('fault injection', () => {
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('2');
     expect(refused.body).toMatchObject({ success: false, error: { code: 'SERVER_ERROR' } });
-    expect(rowsTitled('Refused push')).toBe(0);
+    expect(await rowsTitled('Refused push')).toBe(0);
     expect((await device.push([createOp('After the fault')])).status).toBe(200);
     expect((await device.request('GET', '/api/test/faults')).body).toMatchObject({ fired: { status: 1 }, left: 0 });
   });
@@ -40,17 +40,17 @@ describe('fault injection', () => {
     await device.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'drop_after_commit', times: 1 }] });
     const operation = createOp('Committed, answer lost');
     await expect(device.push([operation])).rejects.toThrow();
-    expect(rowsTitled('Committed, answer lost')).toBe(1);
+    expect(await rowsTitled('Committed, answer lost')).toBe(1);
     const resend = await device.push([operation]);
     expect(resend.status).toBe(200);
     expect(resend.body.results[0]).toMatchObject({ success: true, opId: operation.opId });
-    expect(rowsTitled('Committed, answer lost')).toBe(1);
+    expect(await rowsTitled('Committed, answer lost')).toBe(1);
   });
 
   it('drop closes the connection before anything is applied; delay only slows', async () => {
     await device.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'drop', times: 1 }, { route: 'pull', fault: 'delay', delayMs: 300, times: 1 }] });
     await expect(device.push([createOp('Dropped push')])).rejects.toThrow();
-    expect(rowsTitled('Dropped push')).toBe(0);
+    expect(await rowsTitled('Dropped push')).toBe(0);
     const started = Date.now();
     expect((await device.pull({ entityTypes: 'pets', limit: 1 })).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);

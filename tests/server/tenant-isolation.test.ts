@@ -21,33 +21,32 @@ beforeAll(async () => {
   server = await startTestServer();
   northside = await server.login('admin@northside.example'); // the widest role: may delete
   harbor = await server.login(HARBOR.email);
-  const idsOf = (table: string) => server.db.prepare(`SELECT id FROM ${table} WHERE practice_id = 2 ORDER BY id LIMIT 8`).pluck().all() as number[];
+  const idsOf = async (table: string) => (await server.sql.values(`SELECT id FROM ${table} WHERE practice_id = 2 ORDER BY id LIMIT 8`)).map(Number);
   // Temp ids practice 2 created: practice 1 must not be able to resolve them.
   const temps = [tempId('pet'), tempId('appt')];
-  const harborIds = seedIds(server.db, 2);
+  const harborIds = await seedIds(server, 2);
   await harbor.push([
     op({ operation: 'create', entityType: 'pets', tempId: temps[0], data: { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId } }),
     op({ operation: 'create', entityType: 'appointments', tempId: temps[1], data: appointmentData(temps[0]!, null) }),
   ]);
-  harborRefs = { appointments: idsOf('appointments'), pets: idsOf('pets'), users: idsOf('users'), temps };
-  northsidePets = server.db.prepare('SELECT id FROM pets WHERE practice_id = 1 ORDER BY id LIMIT 4').pluck().all() as number[];
+  harborRefs = { appointments: await idsOf('appointments'), pets: await idsOf('pets'), users: await idsOf('users'), temps };
+  northsidePets = (await server.sql.values('SELECT id FROM pets WHERE practice_id = 1 ORDER BY id LIMIT 4')).map(Number);
 });
 afterAll(() => server.close());
 
 /** Practice 2's rows, every column, in a fixed order. */
-function harborSnapshot(): string {
-  return JSON.stringify(['users', 'pets', 'appointments'].map((t) => server.db.prepare(`SELECT * FROM ${t} WHERE practice_id = 2 ORDER BY id`).all()));
+async function harborSnapshot(): Promise<string> {
+  const tables = ['users', 'pets', 'appointments'];
+  return JSON.stringify(await Promise.all(tables.map((t) => server.sql.all(`SELECT * FROM ${t} WHERE practice_id = 2 ORDER BY id`))));
 }
 
 /** Rows of practice 1 pointing at a row of another practice. */
-function crossReferences(): unknown[] {
-  return server.db
-    .prepare(
-      `SELECT 'appointment→pet' AS link, a.id FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.practice_id != p.practice_id
+function crossReferences(): Promise<unknown[]> {
+  return server.sql.all(
+    `SELECT 'appointment→pet' AS link, a.id FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.practice_id != p.practice_id
        UNION ALL SELECT 'appointment→practitioner', a.id FROM appointments a JOIN users u ON u.id = a.practitioner_id WHERE a.practice_id != u.practice_id
        UNION ALL SELECT 'pet→owner', p.id FROM pets p JOIN users u ON u.id = p.owner_id WHERE p.practice_id != u.practice_id`,
-    )
-    .all();
+  );
 }
 
 const forged = fc.record(
@@ -57,7 +56,7 @@ const forged = fc.record(
 
 describe('tenant isolation under forged ids', () => {
   it('push: forged practice, tenant and user, and practice 2 ids as records, references or temp ids', async () => {
-    const before = harborSnapshot();
+    const before = await harborSnapshot();
     const harborId = (kind: 'appointments' | 'pets' | 'users') => fc.constantFrom(...harborRefs[kind]);
     const reference = fc.oneof(harborId('pets'), harborId('users'), fc.constantFrom(...harborRefs.temps), fc.constantFrom(...northsidePets));
     const operation = fc.oneof(
@@ -95,14 +94,14 @@ describe('tenant isolation under forged ids', () => {
       }),
       { numRuns: RUNS },
     );
-    expect(harborSnapshot()).toBe(before);
-    expect(crossReferences()).toEqual([]);
+    expect(await harborSnapshot()).toBe(before);
+    expect(await crossReferences()).toEqual([]);
     // Some operations in the mix are legitimate (a practice 1 pet, a forged envelope only): they apply.
     expect(applied, JSON.stringify([...codes])).toBeGreaterThan(0);
   });
 
   it('REST: practice 2 ids in paths, bodies and query strings read nothing and write nothing', async () => {
-    const before = harborSnapshot();
+    const before = await harborSnapshot();
     const call = fc.oneof(
       fc.tuple(fc.constantFrom('GET', 'PATCH', 'DELETE'), fc.constantFrom('appointments', 'pets', 'users'), fc.nat({ max: 7 })).map(([method, entity, i]) => ({
         method,
@@ -128,8 +127,8 @@ describe('tenant isolation under forged ids', () => {
       }),
       { numRuns: RUNS },
     );
-    expect(harborSnapshot()).toBe(before);
-    expect(crossReferences()).toEqual([]);
+    expect(await harborSnapshot()).toBe(before);
+    expect(await crossReferences()).toEqual([]);
   });
 
   it('pull: forged practice, tenant or user in the query, or practice 2 cursors, return nothing of practice 2', async () => {
