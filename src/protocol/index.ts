@@ -9,3 +9,4 @@ export * from './fields.ts';
 export * from './double-booking.ts';
 export * from './delete-rules.ts';
 export * from './retry.ts';
+export * from './uuid-v7.ts';

@@ -14,6 +14,7 @@ import {
   type SyncResult,
   type WorkerEvent,
   type WorkerReply,
+  uuidV7,
 } from '../../src/protocol/index.ts';
 import { handleEntityRequest, isEntityPath } from '../api/entity-api.ts';
 import { openSyncDb, type SyncDb } from '../db/schema.ts';
@@ -31,7 +32,8 @@ import { createSessionCache, type SessionCache } from '../store/session.ts';
 export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   const logger = createConsoleLogger(console, false);
   const now = () => Date.now();
-  const uuid = () => self.crypto.randomUUID();
+  // Time-ordered ids (UUID v7): cheaper for the server to index than random ones (src/protocol/uuid-v7.ts).
+  const uuid = () => uuidV7(Date.now(), (bytes) => self.crypto.getRandomValues(bytes));
   const backgroundSyncSupported = 'sync' in self.registration;
 
   const broadcast = createBroadcaster(self.clients);
