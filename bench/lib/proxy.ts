@@ -1,16 +1,22 @@
 /**
- * A reverse proxy in front of the server for the clinic-profile runs: it counts the bytes on the
- * wire both ways, and with `gzip` it does what the Fastify server is to do (decompress
- * `Content-Encoding: gzip` request bodies, gzip JSON answers for clients that accept it). The
- * server in this branch does neither yet: without `gzip` the proxy only passes bytes through
- * (the worker's gzip push is refused with 400 and it falls back to plain bodies).
+ * A reverse proxy in front of the server for the clinic-profile runs: it counts the body bytes
+ * that cross the wire both ways, in one of two modes:
+ * - `compressed`: bytes pass through as they are: the worker gzips large push bodies and the
+ *   server compresses its answers (brotli or gzip): what a tablet gets from the product;
+ * - `identity`: no compression either way, for comparison: a gzip push body is refused with 415
+ *   (the worker then sends plain bodies: sw/sync/transport.ts) and the server is asked for
+ *   uncompressed answers.
+ * The browser's Host header is kept (as `proxy_set_header Host $host` would), so the server's
+ * origin rule for writes sees the origin the page was served from.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { freePort } from './server.ts';
+
+export type ProxyMode = 'compressed' | 'identity';
 
 export interface CountingProxy {
   url: string;
+  mode: ProxyMode;
   /** Body bytes as they crossed the wire: requests (up) and answers (down). */
   bytes: { up: number; down: number };
   reset(): void;
@@ -23,40 +29,47 @@ async function readBody(stream: NodeJS.ReadableStream): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startProxy(target: string, options: { gzip: boolean }): Promise<CountingProxy> {
+export async function startProxy(target: string, mode: ProxyMode): Promise<CountingProxy> {
   const port = await freePort();
   const upstream = new URL(target);
   const bytes = { up: 0, down: 0 };
   const server: Server = createServer((req, res) => {
     void (async () => {
-      let body = await readBody(req);
+      const body = await readBody(req);
       bytes.up += body.length;
-      const headers: IncomingHttpHeaders = { ...req.headers, host: upstream.host };
-      if (options.gzip && req.headers['content-encoding'] === 'gzip') {
-        body = gunzipSync(body);
-        delete headers['content-encoding'];
+      const headers: IncomingHttpHeaders = { ...req.headers, 'content-length': String(body.length) };
+      if (mode === 'identity') {
+        if (req.headers['content-encoding']) {
+          res.writeHead(415, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'This proxy takes uncompressed bodies only' },
+            }),
+          );
+          return;
+        }
+        headers['accept-encoding'] = 'identity';
       }
-      headers['content-length'] = String(body.length);
-      const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-        const out = httpRequest({ hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (upstreamRes) => {
-          readBody(upstreamRes).then((b) => resolve({ status: upstreamRes.statusCode ?? 502, headers: upstreamRes.headers, body: b }), reject);
-        });
-        out.on('error', reject);
-        out.end(body);
-      });
-      let sent = answer.body;
-      const outHeaders = { ...answer.headers };
-      const json = String(answer.headers['content-type'] ?? '').includes('json');
-      if (options.gzip && json && sent.length > 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && !answer.headers['content-encoding']) {
-        sent = gzipSync(sent, { level: 6 });
-        outHeaders['content-encoding'] = 'gzip';
-        outHeaders.vary = 'accept-encoding';
-      }
+      const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>(
+        (resolve, reject) => {
+          const out = httpRequest(
+            { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
+            (upstreamRes) => {
+              readBody(upstreamRes).then(
+                (b) => resolve({ status: upstreamRes.statusCode ?? 502, headers: upstreamRes.headers, body: b }),
+                reject,
+              );
+            },
+          );
+          out.on('error', reject);
+          out.end(body);
+        },
+      );
+      const outHeaders = { ...answer.headers, 'content-length': String(answer.body.length) };
       delete outHeaders['transfer-encoding'];
-      outHeaders['content-length'] = String(sent.length);
-      bytes.down += sent.length;
+      bytes.down += answer.body.length;
       res.writeHead(answer.status, outHeaders);
-      res.end(sent);
+      res.end(answer.body);
     })().catch((err: unknown) => {
       res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(String(err));
@@ -65,6 +78,7 @@ export async function startProxy(target: string, options: { gzip: boolean }): Pr
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${port}`,
+    mode,
     bytes,
     reset() {
       bytes.up = 0;

@@ -41,14 +41,20 @@ export class WorkerTarget {
   }
 
   /** The running service worker of `context` whose script URL contains `scriptPart`. */
-  static async attach(browser: Browser, context: BrowserContext, page: Page, scriptPart: string): Promise<WorkerTarget> {
+  static async attach(
+    browser: Browser,
+    context: BrowserContext,
+    page: Page,
+    scriptPart: string,
+  ): Promise<WorkerTarget> {
     const pageSession = await context.newCDPSession(page);
     const { targetInfo } = await pageSession.send('Target.getTargetInfo');
     await pageSession.detach();
     const session = await browser.newBrowserCDPSession();
     const { targetInfos } = await session.send('Target.getTargets');
     const worker = targetInfos.find(
-      (t) => t.type === 'service_worker' && t.url.includes(scriptPart) && t.browserContextId === targetInfo.browserContextId,
+      (t) =>
+        t.type === 'service_worker' && t.url.includes(scriptPart) && t.browserContextId === targetInfo.browserContextId,
     );
     if (!worker) throw new Error(`no running service worker ${scriptPart} in this context`);
     const { sessionId } = await session.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
@@ -73,7 +79,10 @@ export class WorkerTarget {
       });
     });
     void this.browserSession
-      .send('Target.sendMessageToTarget', { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) })
+      .send('Target.sendMessageToTarget', {
+        sessionId: this.sessionId,
+        message: JSON.stringify({ id, method, params }),
+      })
       .catch((err: Error) => this.pending.get(id)?.reject(err));
     return reply;
   }
@@ -91,10 +100,10 @@ export class WorkerTarget {
 
   /** Evaluates an expression in the worker (awaiting a promise) and returns its JSON value. */
   async evaluate<T>(expression: string): Promise<T> {
-    const { result, exceptionDetails } = await this.send<{ result: { value: T }; exceptionDetails?: { text: string; exception?: { description?: string } } }>(
-      'Runtime.evaluate',
-      { expression, awaitPromise: true, returnByValue: true },
-    );
+    const { result, exceptionDetails } = await this.send<{
+      result: { value: T };
+      exceptionDetails?: { text: string; exception?: { description?: string } };
+    }>('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
     if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
     return result.value;
   }
@@ -109,10 +118,20 @@ export class WorkerTarget {
     await this.send('HeapProfiler.collectGarbage');
   }
 
-  /** How long the worker takes to fetch `path` (no cache), and its size: checks that emulation applies. */
+  /**
+   * How long the worker takes to fetch `path` (no cache), and its size as sent (`bytes`: the body on
+   * the wire, compressed if the server compressed it, from Resource Timing): checks that emulation applies.
+   */
   timedFetch(path: string): Promise<{ ms: number; bytes: number }> {
     return this.evaluate(
-      `(async () => { const t = performance.now(); const b = await (await fetch(${JSON.stringify(path)} + '?' + Math.random(), { cache: 'no-store' })).arrayBuffer(); return { ms: performance.now() - t, bytes: b.byteLength }; })()`,
+      `(async () => {
+        const url = new URL(${JSON.stringify(path)} + '?' + Math.random(), location.href).href;
+        const t = performance.now();
+        const b = await (await fetch(url, { cache: 'no-store' })).arrayBuffer();
+        const ms = performance.now() - t;
+        const entry = performance.getEntriesByName(url).at(-1);
+        return { ms, bytes: entry && entry.encodedBodySize > 0 ? entry.encodedBodySize : b.byteLength };
+      })()`,
     );
   }
 
