@@ -14,19 +14,24 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
-import type { PullResponse, PushOperation, PushResponse } from '../src/protocol/index.ts';
+import { randomFillSync } from 'node:crypto';
+import { uuidV7, type PullResponse, type PushOperation, type PushResponse } from '../src/protocol/index.ts';
+import { measurePushFloor, type PushFloor } from './lib/push-floor.ts';
 import { startServer } from './lib/server.ts';
 import { perSecond, round } from './lib/stats.ts';
 
 const OPS = Number(process.env.BENCH_SERVER_OPS ?? 10_000);
 const BATCH_SIZES = [100, 1000];
 const PULL_LIMITS = [100, 1000];
-const TARGET_OPS_PER_SECOND = 20_000;
+const TARGET_OPS_PER_SECOND = 25_000;
 const JSON_OUTPUT = process.argv.includes('--json');
 const ACCEPT_ENCODING = process.env.BENCH_SERVER_ACCEPT_ENCODING;
 /** Headers of every request: the session, and the encodings asked for when set. */
-const headers = (client: Client, extra: Record<string, string> = {}) => ({ cookie: client.cookie, ...(ACCEPT_ENCODING ? { 'accept-encoding': ACCEPT_ENCODING } : {}), ...extra });
+const headers = (client: Client, extra: Record<string, string> = {}) => ({
+  cookie: client.cookie,
+  ...(ACCEPT_ENCODING ? { 'accept-encoding': ACCEPT_ENCODING } : {}),
+  ...extra,
+});
 
 interface Client {
   url: string;
@@ -54,33 +59,39 @@ async function getJson<T>(client: Client, pathname: string): Promise<T> {
 /** Booked half-hour slots so far: every run books times of its own (one practitioner is never double-booked). */
 let slotsTaken = 0;
 
-function appointmentOps(count: number, petIds: number[], practitionerId: number, tag: string): PushOperation[] {
+function appointmentOps(count: number, petIds: number[], practitionerId: number): PushOperation[] {
   // Years before the demo data (around today), so no booking meets a seeded one.
   const day = Date.UTC(2020, 0, 6, 8, 0);
   const first = slotsTaken;
   slotsTaken += count;
-  return Array.from({ length: count }, (_, i) => ({
-    opId: randomUUID(),
-    operation: 'create' as const,
-    entityType: 'appointments',
-    tempId: `temp_appt_${tag}_${i}`,
-    entityId: `temp_appt_${tag}_${i}`,
-    data: {
-      title: `Bench visit ${i}`,
-      type: 'checkup',
-      date: new Date(day + (first + i) * 30 * 60_000).toISOString(),
-      durationMinutes: 30,
-      status: 'scheduled',
-      notes: i % 3 === 0 ? 'Bring records' : null,
-      petId: petIds[i % petIds.length]!,
-      practitionerId,
+  return Array.from({ length: count }, (_, i) => {
+    // Ids as the service worker makes them: time-ordered UUIDs (src/protocol/uuid-v7.ts).
+    const tempId = `temp_appt_${newId()}`;
+    return {
+      opId: newId(),
+      operation: 'create' as const,
+      entityType: 'appointments',
+      tempId,
+      entityId: tempId,
+      data: {
+        title: `Bench visit ${i}`,
+        type: 'checkup',
+        date: new Date(day + (first + i) * 30 * 60_000).toISOString(),
+        durationMinutes: 30,
+        status: 'scheduled',
+        notes: i % 3 === 0 ? 'Bring records' : null,
+        petId: petIds[i % petIds.length]!,
+        practitionerId,
+        practiceId: 1,
+      },
+      timestamp: day + i,
       practiceId: 1,
-    },
-    timestamp: day + i,
-    practiceId: 1,
-    tenantId: 'smartvet',
-  }));
+      tenantId: 'smartvet',
+    };
+  });
 }
+
+const newId = (): string => uuidV7(Date.now(), (bytes) => randomFillSync(bytes));
 
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
 function cpuMs(pid: number | undefined): number | null {
@@ -113,13 +124,15 @@ async function push(client: Client, bodies: string[]): Promise<Run> {
       body,
     });
     const result = (await res.json()) as PushResponse;
-    if (!res.ok || result.failed > 0 || result.conflicts > 0) throw new Error(`push failed: ${res.status} ${JSON.stringify(result).slice(0, 300)}`);
+    if (!res.ok || result.failed > 0 || result.conflicts > 0)
+      throw new Error(`push failed: ${res.status} ${JSON.stringify(result).slice(0, 300)}`);
     applied += result.processed;
   }
   const ms = performance.now() - started;
   const cpuAfter = cpuMs(serverPid);
   const ops = bodies.length === 0 ? 0 : applied;
-  const serverCpuUsPerOp = cpuBefore === null || cpuAfter === null || ops === 0 ? null : round(((cpuAfter - cpuBefore) * 1000) / ops, 1);
+  const serverCpuUsPerOp =
+    cpuBefore === null || cpuAfter === null || ops === 0 ? null : round(((cpuAfter - cpuBefore) * 1000) / ops, 1);
   return { ms, applied, requests: bodies.length, serverCpuUsPerOp };
 }
 
@@ -142,7 +155,8 @@ async function pullAll(client: Client, limit: number): Promise<{ ms: number; cha
 
 function batches(ops: PushOperation[], size: number): string[] {
   const out: string[] = [];
-  for (let i = 0; i < ops.length; i += size) out.push(JSON.stringify({ operations: ops.slice(i, i + size), clientTimestamp: Date.now() }));
+  for (let i = 0; i < ops.length; i += size)
+    out.push(JSON.stringify({ operations: ops.slice(i, i + size), clientTimestamp: Date.now() }));
   return out;
 }
 
@@ -158,12 +172,12 @@ async function main(): Promise<void> {
     const practitionerId = practitioners.data[0]!.id;
 
     // Warm-up (JIT, statement cache), not measured.
-    await push(client, batches(appointmentOps(5000, petIds, practitionerId, 'warm'), 100));
+    await push(client, batches(appointmentOps(5000, petIds, practitionerId), 100));
 
     const pushRuns = [];
     let replay: Run | null = null;
     for (const size of BATCH_SIZES) {
-      const ops = appointmentOps(OPS, petIds, practitionerId, `b${size}`);
+      const ops = appointmentOps(OPS, petIds, practitionerId);
       const bodies = batches(ops, size);
       const run = await push(client, bodies);
       if (run.applied !== OPS) throw new Error(`expected ${OPS} applied, got ${run.applied}`);
@@ -181,17 +195,34 @@ async function main(): Promise<void> {
     const pullRuns = [];
     for (const limit of PULL_LIMITS) {
       const run = await pullAll(client, limit);
-      pullRuns.push({ limit, changes: run.changes, requests: run.requests, ms: round(run.ms), changesPerSecond: perSecond(run.changes, run.ms) });
+      pullRuns.push({
+        limit,
+        changes: run.changes,
+        requests: run.requests,
+        ms: round(run.ms),
+        changesPerSecond: perSecond(run.changes, run.ms),
+      });
     }
 
     const report = {
       ops: OPS,
       push: pushRuns,
-      replay: replay && { batchSize: BATCH_SIZES.at(-1), ops: OPS, ms: round(replay.ms), opsPerSecond: perSecond(OPS, replay.ms), serverCpuUsPerOp: replay.serverCpuUsPerOp },
+      replay: replay && {
+        batchSize: BATCH_SIZES.at(-1),
+        ops: OPS,
+        ms: round(replay.ms),
+        opsPerSecond: perSecond(OPS, replay.ms),
+        serverCpuUsPerOp: replay.serverCpuUsPerOp,
+      },
       pull: pullRuns,
       targetOpsPerSecond: TARGET_OPS_PER_SECOND,
       acceptEncoding: ACCEPT_ENCODING ?? 'fetch default',
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg().map((l) => round(l)) },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        loadAverage: os.loadavg().map((l) => round(l)),
+      },
     };
 
     console.log(
@@ -211,13 +242,29 @@ async function main(): Promise<void> {
       );
     }
     for (const r of pullRuns) {
-      console.log(`pull    limit ${String(r.limit).padStart(5)}: ${r.changes} changes in ${r.ms} ms over ${r.requests} requests → ${r.changesPerSecond} changes/s`);
+      console.log(
+        `pull    limit ${String(r.limit).padStart(5)}: ${r.changes} changes in ${r.ms} ms over ${r.requests} requests → ${r.changesPerSecond} changes/s`,
+      );
     }
-    if (JSON_OUTPUT) console.log(JSON.stringify(report));
+    return report;
   } finally {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+function printFloor(floor: PushFloor): void {
+  console.log(
+    `\nWhere a create's time goes, without HTTP (the push code in this process, ${floor.ops} creates in batches of ${floor.batchSize}): ` +
+      `${floor.usPerOp} µs/op wall, ${floor.cpuUsPerOp} µs/op CPU, of which SQLite statements ${floor.sqliteUsPerOp} µs/op ` +
+      `(that alone allows at most ${floor.sqliteCeilingOpsPerSecond} ops/s here)`,
+  );
+  for (const s of floor.statements)
+    console.log(`  ${String(s.usPerOp).padStart(6)} µs/op  ${String(s.perOp).padStart(5)}×  ${s.sql}`);
+}
+
+const report = await main();
+// After the server stopped: the floor runs in this process, on a database of its own.
+const floor = await measurePushFloor(appointmentOps, OPS, BATCH_SIZES.at(-1) ?? 1000, 5000);
+printFloor(floor);
+if (JSON_OUTPUT) console.log(JSON.stringify({ ...report, floor }));
