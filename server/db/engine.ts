@@ -69,6 +69,16 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * A list of text values bound as ONE parameter, for `column IN <list>` (a batch's look-ups in one
+ * statement): `inTextList(db)` is the SQL after the column, `textListParam(db, values)` its value.
+ * SQLite reads the list from JSON (json_each), PostgreSQL takes a text array.
+ */
+export const inTextList = (db: Pick<Database, 'dialect'>): string =>
+  db.dialect === 'postgres' ? '= ANY(CAST(? AS TEXT[]))' : 'IN (SELECT value FROM json_each(?))';
+export const textListParam = (db: Pick<Database, 'dialect'>, values: readonly string[]): unknown =>
+  db.dialect === 'postgres' ? [...values] : JSON.stringify(values);
+
 /** `fn(value)`, without a promise (nor a microtask) when `value` is not one: SQLite's hot path stays synchronous. */
 export function andThen<T, U>(value: MaybePromise<T>, fn: (value: T) => MaybePromise<U>): MaybePromise<U> {
   return value instanceof Promise ? value.then(fn) : fn(value);
