@@ -22,6 +22,7 @@ import {
   baselineQueueSize,
   countRequests,
   countRows,
+  watchNewAppointments,
   firstPetId,
   openApp,
   openBaseline,
@@ -126,10 +127,11 @@ async function benchOurs(browser: Browser, target: Target, n: number, timed: boo
     const workerHeap = sampleHeap(() => worker.heapUsedMB());
     target.proxy?.reset();
 
+    const arrivals = watchNewAppointments(target.databasePath);
     log(`ours: draining ${n}...`);
     const started = performance.now();
     await context.setOffline(false);
-    await waitUntil(() => countRows(target.databasePath, prefix) >= n, 900_000, 'rows on the server');
+    await waitUntil(() => arrivals.added() >= n, 900_000, 'rows on the server').finally(() => arrivals.close());
     await waitUntil(async () => {
       const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
       return s.stats.pending + s.stats.inFlight === 0;
@@ -167,16 +169,19 @@ async function benchBaseline(browser: Browser, target: Target, n: number, timed:
     const requests = countRequests(context, (u) => u.pathname === '/api/appointments');
     const pageHeap = sampleHeap(await pageHeapReader(context, page));
     target.proxy?.reset();
+    const arrivals = watchNewAppointments(target.databasePath);
     log(`baseline: draining ${n}...`);
     const started = performance.now();
     await context.setOffline(false);
-    await waitUntil(() => countRows(target.databasePath, prefix) >= n, 3_600_000, 'baseline rows on the server');
+    await waitUntil(() => arrivals.added() >= n, 3_600_000, 'baseline rows on the server').finally(() => arrivals.close());
     await waitUntil(async () => (await baselineQueueSize(page)) === 0, 60_000, 'the baseline queue to empty');
     const drainMs = performance.now() - started;
     requests.stop();
     const pageHeapPeakMB = await pageHeap.stop();
     await worker.detach();
     const bytes = target.proxy ? { ...target.proxy.bytes } : null;
+    const rows = countRows(target.databasePath, prefix);
+    if (rows !== n) throw new Error(`expected ${n} baseline rows on the server, found ${rows}`);
     return { writes, drain: drainFigures(n, drainMs, requests.count, { syncDoneMs: null, pageHeapPeakMB, workerHeapPeakMB: null, bytes }) };
   } finally {
     await context.close();

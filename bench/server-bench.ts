@@ -160,7 +160,7 @@ function batches(ops: PushOperation[], size: number): string[] {
   return out;
 }
 
-async function main(): Promise<void> {
+async function main() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-server-bench-'));
   const server = await startServer(path.join(dir, 'bench.db'), { DIST_DIR: dir });
   serverPid = server.process.pid;

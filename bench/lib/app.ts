@@ -32,6 +32,19 @@ export function countRows(databasePath: string, titlePrefix: string): number {
   }
 }
 
+/**
+ * Counts appointments arriving on the server while a drain runs, cheaply enough to ask every 20 ms:
+ * the highest id minus the highest at the start (one index look-up on one open read-only
+ * connection; counting titles scanned the table, a core's worth of work at 100,000 rows, on the
+ * cores the drain runs on). Only the bench writes during a drain; `countRows` checks exactly after.
+ */
+export function watchNewAppointments(databasePath: string): { added(): number; close(): void } {
+  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
+  const maxId = db.prepare('SELECT coalesce(max(id), 0) FROM appointments').pluck();
+  const base = maxId.get() as number;
+  return { added: () => (maxId.get() as number) - base, close: () => db.close() };
+}
+
 export async function waitForControl(page: Page, timeoutMs = 30_000): Promise<void> {
   // Bounded: a worker that never registers (e.g. a script the CSP refused) must fail the run, not hang it.
   await page.evaluate(async (timeoutMs) => {
