@@ -81,13 +81,22 @@ function createOps(petIds: readonly number[], count: number, tag: string, dayOff
     operation: 'create' as const,
     entityType: 'appointments',
     tempId: `temp_appt_${tag}_${i}`,
-    data: { title: `Load ${tag} ${i}`, type: 'checkup', date: new Date(base + i * 60_000).toISOString(), durationMinutes: 30, petId: petIds[i % petIds.length]!, practitionerId: null },
+    data: {
+      title: `Load ${tag} ${i}`,
+      type: 'checkup',
+      date: new Date(base + i * 60_000).toISOString(),
+      durationMinutes: 30,
+      petId: petIds[i % petIds.length]!,
+      practitionerId: null,
+    },
     timestamp: Date.now(),
   }));
 }
 
 function rssMb(pid: number | undefined): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return round(Number(line?.split(/\s+/)[1] ?? 0) / 1024, 1);
 }
 
@@ -102,11 +111,16 @@ async function seed(databasePath: string): Promise<void> {
 /** The built app when there is one, else a small stand-in with a 200 KB asset. */
 function distDir(dir: string): { dist: string; staticPath: string } {
   const built = path.resolve('dist');
-  const asset = existsSync(path.join(built, 'assets')) ? readFileSync(path.join(built, 'index.html'), 'utf8').match(/src="(\/assets\/[^"]+\.js)"/)?.[1] : undefined;
+  const asset = existsSync(path.join(built, 'assets'))
+    ? readFileSync(path.join(built, 'index.html'), 'utf8').match(/src="(\/assets\/[^"]+\.js)"/)?.[1]
+    : undefined;
   if (asset) return { dist: built, staticPath: asset };
   const dist = path.join(dir, 'dist');
   mkdirSync(path.join(dist, 'assets'), { recursive: true });
-  writeFileSync(path.join(dist, 'index.html'), '<!doctype html><script type="module" src="/assets/app-0000.js"></script>');
+  writeFileSync(
+    path.join(dist, 'index.html'),
+    '<!doctype html><script type="module" src="/assets/app-0000.js"></script>',
+  );
   writeFileSync(path.join(dist, 'assets', 'app-0000.js'), `// stand-in\n${'console.log(1);\n'.repeat(13_000)}`);
   return { dist, staticPath: '/assets/app-0000.js' };
 }
@@ -132,15 +146,33 @@ async function setup(ctx: Context): Promise<void> {
   const admin = await signIn(ctx.rec, 'admin@northside.example');
   for (const practiceId of [1, 2]) {
     const session = practiceId === 1 ? admin : await signIn(ctx.rec, STAFF[1]![0]!);
-    const pets = await ctx.rec.call<{ data: { id: number }[] }>('GET /api/pets (page of 1,000)', '/api/pets?limit=1000', { headers: { cookie: session.cookie } });
-    ctx.petIds.set(practiceId, (pets.body?.data ?? []).map((p) => p.id));
+    const pets = await ctx.rec.call<{ data: { id: number }[] }>(
+      'GET /api/pets (page of 1,000)',
+      '/api/pets?limit=1000',
+      { headers: { cookie: session.cookie } },
+    );
+    ctx.petIds.set(
+      practiceId,
+      (pets.body?.data ?? []).map((p) => p.id),
+    );
   }
-  const clients = await ctx.rec.call<{ data: { id: number }[] }>('GET /api/users?role=CLIENT', '/api/users?role=CLIENT&limit=50', { headers: { cookie: admin.cookie } });
+  const clients = await ctx.rec.call<{ data: { id: number }[] }>(
+    'GET /api/users?role=CLIENT',
+    '/api/users?role=CLIENT&limit=50',
+    { headers: { cookie: admin.cookie } },
+  );
   ctx.clientIds = (clients.body?.data ?? []).map((c) => c.id);
   ctx.popularPetId = ctx.petIds.get(1)![0]!;
   // The probe's pet: 2,000 appointments, spread over past and future.
   for (const [i, offset] of [-400, 400].entries()) {
-    await ctx.rec.call('setup: push 1,000 creates', '/api/sync/push', json(admin, { operations: createOps([ctx.popularPetId], 1000, `popular${i}`, offset), clientTimestamp: Date.now() }));
+    await ctx.rec.call(
+      'setup: push 1,000 creates',
+      '/api/sync/push',
+      json(admin, {
+        operations: createOps([ctx.popularPetId], 1000, `popular${i}`, offset),
+        clientTimestamp: Date.now(),
+      }),
+    );
   }
 }
 
@@ -152,32 +184,66 @@ async function device(ctx: Context, session: Session, index: number, until: numb
   const today = new Date().toISOString().slice(0, 10);
   while (performance.now() < until) {
     const ops = createOps(petIds, 20, `d${index}r${iteration++}`);
-    const edits = mine.slice(-5).map((id) => ({ opId: randomUUID(), operation: 'update' as const, entityType: 'appointments', entityId: id, data: { notes: `edit ${iteration}` }, timestamp: Date.now() }));
-    const push = await ctx.rec.call<PushResponse>('POST /api/sync/push', '/api/sync/push', json(session, { operations: [...ops, ...edits], clientTimestamp: Date.now() }));
+    const edits = mine
+      .slice(-5)
+      .map((id) => ({
+        opId: randomUUID(),
+        operation: 'update' as const,
+        entityType: 'appointments',
+        entityId: id,
+        data: { notes: `edit ${iteration}` },
+        timestamp: Date.now(),
+      }));
+    const push = await ctx.rec.call<PushResponse>(
+      'POST /api/sync/push',
+      '/api/sync/push',
+      json(session, { operations: [...ops, ...edits], clientTimestamp: Date.now() }),
+    );
     for (const r of push.body?.results ?? []) if (r.success && r.realId && r.tempId) mine.push(r.realId);
     do {
       const query = new URLSearchParams({ limit: '1000', ...(cursor ? { cursor } : {}) });
-      const page = await ctx.rec.call<PullResponse>('GET /api/sync/pull', `/api/sync/pull?${query}`, { headers: { cookie: session.cookie } });
+      const page = await ctx.rec.call<PullResponse>('GET /api/sync/pull', `/api/sync/pull?${query}`, {
+        headers: { cookie: session.cookie },
+      });
       if (!page.body) break;
       cursor = page.body.cursor;
       if (!page.body.hasMore) break;
     } while (performance.now() < until);
-    await ctx.rec.call('GET /api/appointments?date= (a day)', `/api/appointments?date=${today}`, { headers: { cookie: session.cookie } });
+    await ctx.rec.call('GET /api/appointments?date= (a day)', `/api/appointments?date=${today}`, {
+      headers: { cookie: session.cookie },
+    });
     await sleep(THINK_MS);
   }
 }
 
 async function mixed(ctx: Context): Promise<void> {
-  const sessions = await Promise.all(Array.from({ length: DEVICES }, (_, i) => signIn(ctx.rec, STAFF[i % 2]![Math.floor(i / 2) % STAFF[i % 2]!.length]!)));
+  const sessions = await Promise.all(
+    Array.from({ length: DEVICES }, (_, i) =>
+      signIn(ctx.rec, STAFF[i % 2]![Math.floor(i / 2) % STAFF[i % 2]!.length]!),
+    ),
+  );
   const until = performance.now() + SECONDS * 1000;
   const admin = await signIn(ctx.rec, 'admin@northside.example');
-  const stopStatic = every(100, () => ctx.rec.call('GET static asset (steady)', ctx.staticPath, { headers: { 'accept-encoding': 'br, gzip' } }));
+  const stopStatic = every(100, () =>
+    ctx.rec.call('GET static asset (steady)', ctx.staticPath, { headers: { 'accept-encoding': 'br, gzip' } }),
+  );
 
   const ownerChanges = (async () => {
     for (let i = 0; i < 20 && performance.now() < until; i++) {
       const ownerId = ctx.clientIds[i % ctx.clientIds.length]!;
-      const op = { opId: randomUUID(), operation: 'update', entityType: 'pets', entityId: ctx.popularPetId, data: { ownerId }, timestamp: Date.now() };
-      await ctx.rec.call('push: owner change of a pet with 2,000 appointments', '/api/sync/push', json(admin, { operations: [op], clientTimestamp: Date.now() }));
+      const op = {
+        opId: randomUUID(),
+        operation: 'update',
+        entityType: 'pets',
+        entityId: ctx.popularPetId,
+        data: { ownerId },
+        timestamp: Date.now(),
+      };
+      await ctx.rec.call(
+        'push: owner change of a pet with 2,000 appointments',
+        '/api/sync/push',
+        json(admin, { operations: [op], clientTimestamp: Date.now() }),
+      );
       await sleep((SECONDS * 1000) / 25);
     }
   })();
@@ -187,11 +253,17 @@ async function mixed(ctx: Context): Promise<void> {
       let cursor: string | null = null;
       do {
         const query: string = cursor ? `&cursor=${cursor}` : '';
-        const page = await ctx.rec.call<{ nextCursor: string | null }>('GET /api/appointments (page of 1,000)', `/api/appointments?limit=1000${query}`, { headers: { cookie: admin.cookie } });
+        const page = await ctx.rec.call<{ nextCursor: string | null }>(
+          'GET /api/appointments (page of 1,000)',
+          `/api/appointments?limit=1000${query}`,
+          { headers: { cookie: admin.cookie } },
+        );
         cursor = page.body?.nextCursor ?? null;
         await sleep(THINK_MS);
       } while (cursor && performance.now() < until);
-      await ctx.rec.call('GET /api/appointments (no filter)', '/api/appointments', { headers: { cookie: admin.cookie } });
+      await ctx.rec.call('GET /api/appointments (no filter)', '/api/appointments', {
+        headers: { cookie: admin.cookie },
+      });
       await ctx.rec.call('GET /api/pets (no filter)', '/api/pets', { headers: { cookie: admin.cookie } });
       await sleep(500);
     }
@@ -203,7 +275,9 @@ async function mixed(ctx: Context): Promise<void> {
 
 async function burst(ctx: Context): Promise<void> {
   const until = performance.now() + BURST_SECONDS * 1000;
-  const stopStatic = every(100, () => ctx.rec.call('GET static asset (during the burst)', ctx.staticPath, { headers: { 'accept-encoding': 'br, gzip' } }));
+  const stopStatic = every(100, () =>
+    ctx.rec.call('GET static asset (during the burst)', ctx.staticPath, { headers: { 'accept-encoding': 'br, gzip' } }),
+  );
   const stopHealth = every(100, () => ctx.rec.call('GET /api/health (during the burst)', '/api/health'));
   const attackers = 20;
   const started = performance.now();
@@ -214,11 +288,16 @@ async function burst(ctx: Context): Promise<void> {
         const due = started + ((i * attackers + attacker) * 1000) / BURST_RATE;
         if (due > performance.now()) await sleep(due - performance.now());
         const email = i % 2 === 0 ? 'reception@northside.example' : `guess${attacker}-${i}@northside.example`;
-        await ctx.rec.call('POST /api/auth/login (wrong password)', '/api/auth/login', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email, password: `wrong-${i}` }),
-        }, [401, 429]);
+        await ctx.rec.call(
+          'POST /api/auth/login (wrong password)',
+          '/api/auth/login',
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email, password: `wrong-${i}` }),
+          },
+          [401, 429],
+        );
       }
     }),
   );
@@ -253,7 +332,15 @@ async function main(): Promise<void> {
     }
     const rssAfter = rssMb(server.process.pid);
     const logins = rec.samples.filter((s) => s.label === 'POST /api/auth/login (wrong password)');
-    const config: LoadConfig = { appointmentsPerPractice: SIZE, devices: DEVICES, seconds: SECONDS, burstSeconds: BURST_SECONDS, burstRate: BURST_RATE, thinkMs: THINK_MS, seedMs: round(seedMs, 0) };
+    const config: LoadConfig = {
+      appointmentsPerPractice: SIZE,
+      devices: DEVICES,
+      seconds: SECONDS,
+      burstSeconds: BURST_SECONDS,
+      burstRate: BURST_RATE,
+      thinkMs: THINK_MS,
+      seedMs: round(seedMs, 0),
+    };
     const report = {
       config,
       phaseMs,
@@ -269,10 +356,17 @@ async function main(): Promise<void> {
       },
       staticLatencyMs: {
         steady: summarize(rec.samples.filter((s) => s.label === 'GET static asset (steady)').map((s) => s.ms)),
-        duringBurst: summarize(rec.samples.filter((s) => s.label === 'GET static asset (during the burst)').map((s) => s.ms)),
+        duringBurst: summarize(
+          rec.samples.filter((s) => s.label === 'GET static asset (during the burst)').map((s) => s.ms),
+        ),
       },
       rssMb: { before: rssBefore, after: rssAfter },
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version, loadAverage: os.loadavg().map((l) => round(l)) },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        loadAverage: os.loadavg().map((l) => round(l)),
+      },
     };
     print(report);
     if (JSON_OUTPUT) console.log(JSON.stringify(report));
@@ -311,12 +405,21 @@ function print(report: {
   const width = Math.max(...report.routes.map((r) => r.label.length));
   console.log(`${'route'.padEnd(width)}  requests      p50 ms      p95 ms      max ms  errors`);
   for (const r of report.routes) {
-    console.log(`${r.label.padEnd(width)}  ${String(r.count).padStart(8)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p95.toFixed(1).padStart(10)}  ${r.max.toFixed(1).padStart(10)}  ${String(r.errors).padStart(6)}`);
+    console.log(
+      `${r.label.padEnd(width)}  ${String(r.count).padStart(8)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p95.toFixed(1).padStart(10)}  ${r.max.toFixed(1).padStart(10)}  ${String(r.errors).padStart(6)}`,
+    );
   }
-  if (report.slowest) console.log(`\nslowest request: ${report.slowest.label}, ${report.slowest.ms} ms, ${report.slowest.at} s into the run (HTTP ${report.slowest.status})`);
-  console.log(`wrong-password burst: ${report.burst.attempts} attempts (${report.burst.perSecond}/s): ${report.burst.answered401} answered 401, ${report.burst.answered429} answered 429`);
+  if (report.slowest)
+    console.log(
+      `\nslowest request: ${report.slowest.label}, ${report.slowest.ms} ms, ${report.slowest.at} s into the run (HTTP ${report.slowest.status})`,
+    );
+  console.log(
+    `wrong-password burst: ${report.burst.attempts} attempts (${report.burst.perSecond}/s): ${report.burst.answered401} answered 401, ${report.burst.answered429} answered 429`,
+  );
   const { steady, duringBurst } = report.staticLatencyMs;
-  console.log(`static file p50/p95: ${steady.p50}/${steady.p95} ms under the mixed load, ${duringBurst.p50}/${duringBurst.p95} ms during the burst`);
+  console.log(
+    `static file p50/p95: ${steady.p50}/${steady.p95} ms under the mixed load, ${duringBurst.p50}/${duringBurst.p95} ms during the burst`,
+  );
   console.log(`server RSS: ${report.rssMb.before} MB before, ${report.rssMb.after} MB after`);
   console.log(`errors: ${report.errorCount}${report.errors.map((e) => `\n  ${e.label}: ${e.detail}`).join('')}`);
 }

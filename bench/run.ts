@@ -39,10 +39,18 @@ import { startServer, type RunningServer } from './lib/server.ts';
 import { perSecond, round } from './lib/stats.ts';
 import { CLINIC_WIFI, sampleHeap, WorkerTarget, type NetworkProfile } from './lib/worker-target.ts';
 
-const SIZES = (process.env.BENCH_N ?? '1000,10000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+const SIZES = (process.env.BENCH_N ?? '1000,10000')
+  .split(',')
+  .map((s) => Number(s.trim()))
+  .filter((n) => n > 0);
 const PULL_SIZE = Number(process.env.BENCH_PULL_SIZE ?? 50_000);
 const CLINIC_N = Number(process.env.BENCH_CLINIC_N ?? 10_000);
-const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const SKIP = new Set(
+  (process.env.BENCH_SKIP ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 /** Queue fills that are not timed write several at once. */
 const FILL_CONCURRENCY = 8;
 
@@ -89,7 +97,12 @@ function drainFigures(
   n: number,
   drainMs: number,
   httpRequests: number,
-  rest: { syncDoneMs: number | null; pageHeapPeakMB: number; workerHeapPeakMB: number | null; bytes: DrainRun['bytes'] },
+  rest: {
+    syncDoneMs: number | null;
+    pageHeapPeakMB: number;
+    workerHeapPeakMB: number | null;
+    bytes: DrainRun['bytes'];
+  },
 ): DrainRun {
   return {
     drainMs: round(drainMs),
@@ -132,16 +145,24 @@ async function benchOurs(browser: Browser, target: Target, n: number, timed: boo
     const started = performance.now();
     await context.setOffline(false);
     await waitUntil(() => arrivals.added() >= n, 900_000, 'rows on the server').finally(() => arrivals.close());
-    await waitUntil(async () => {
-      const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
-      return s.stats.pending + s.stats.inFlight === 0;
-    }, 900_000, 'an empty queue');
+    await waitUntil(
+      async () => {
+        const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
+        return s.stats.pending + s.stats.inFlight === 0;
+      },
+      900_000,
+      'an empty queue',
+    );
     const drainMs = performance.now() - started;
     const bytes = target.proxy ? { ...target.proxy.bytes } : null;
-    await waitUntil(async () => {
-      const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
-      return !s.isSyncing && (s.lastResult?.finishedAt ?? 0) > lastResultBefore;
-    }, 900_000, 'the end of the sync');
+    await waitUntil(
+      async () => {
+        const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
+        return !s.isSyncing && (s.lastResult?.finishedAt ?? 0) > lastResultBefore;
+      },
+      900_000,
+      'the end of the sync',
+    );
     const syncDoneMs = round(performance.now() - started);
     requests.stop();
     const [pageHeapPeakMB, workerHeapPeakMB] = [await pageHeap.stop(), await workerHeap.stop()];
@@ -149,7 +170,10 @@ async function benchOurs(browser: Browser, target: Target, n: number, timed: boo
     await worker.detach();
     const rows = countRows(target.databasePath, prefix);
     if (rows !== n) throw new Error(`expected ${n} rows on the server, found ${rows}`);
-    return { writes, drain: drainFigures(n, drainMs, requests.count, { syncDoneMs, pageHeapPeakMB, workerHeapPeakMB, bytes }) };
+    return {
+      writes,
+      drain: drainFigures(n, drainMs, requests.count, { syncDoneMs, pageHeapPeakMB, workerHeapPeakMB, bytes }),
+    };
   } finally {
     await context.close();
   }
@@ -173,7 +197,9 @@ async function benchBaseline(browser: Browser, target: Target, n: number, timed:
     log(`baseline: draining ${n}...`);
     const started = performance.now();
     await context.setOffline(false);
-    await waitUntil(() => arrivals.added() >= n, 3_600_000, 'baseline rows on the server').finally(() => arrivals.close());
+    await waitUntil(() => arrivals.added() >= n, 3_600_000, 'baseline rows on the server').finally(() =>
+      arrivals.close(),
+    );
     await waitUntil(async () => (await baselineQueueSize(page)) === 0, 60_000, 'the baseline queue to empty');
     const drainMs = performance.now() - started;
     requests.stop();
@@ -182,7 +208,15 @@ async function benchBaseline(browser: Browser, target: Target, n: number, timed:
     const bytes = target.proxy ? { ...target.proxy.bytes } : null;
     const rows = countRows(target.databasePath, prefix);
     if (rows !== n) throw new Error(`expected ${n} baseline rows on the server, found ${rows}`);
-    return { writes, drain: drainFigures(n, drainMs, requests.count, { syncDoneMs: null, pageHeapPeakMB, workerHeapPeakMB: null, bytes }) };
+    return {
+      writes,
+      drain: drainFigures(n, drainMs, requests.count, {
+        syncDoneMs: null,
+        pageHeapPeakMB,
+        workerHeapPeakMB: null,
+        bytes,
+      }),
+    };
   } finally {
     await context.close();
   }
@@ -215,7 +249,11 @@ async function benchInitialPull(browser: Browser, target: Target): Promise<PullR
     const serverAppointments = (() => {
       const db = new Database(target.databasePath, { readonly: true });
       try {
-        return (db.prepare('SELECT count(*) AS n FROM appointments WHERE practice_id = ? AND deleted_at IS NULL').get(user.practiceId) as { n: number }).n;
+        return (
+          db
+            .prepare('SELECT count(*) AS n FROM appointments WHERE practice_id = ? AND deleted_at IS NULL')
+            .get(user.practiceId) as { n: number }
+        ).n;
       } finally {
         db.close();
       }
@@ -319,7 +357,11 @@ interface EmulationCheck {
 }
 
 /** Shows that the profile applies to the worker's own fetches: one fetch of the worker script, with and without. */
-async function checkEmulation(browser: Browser, server: RunningServer, profile: NetworkProfile): Promise<EmulationCheck> {
+async function checkEmulation(
+  browser: Browser,
+  server: RunningServer,
+  profile: NetworkProfile,
+): Promise<EmulationCheck> {
   const context = await browser.newContext({ baseURL: server.url });
   try {
     const { page } = await openApp(context);
@@ -344,9 +386,15 @@ async function checkEmulation(browser: Browser, server: RunningServer, profile: 
 
 function benchServerAlone(): unknown {
   log('server alone (npm run bench:server)...');
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/server-bench.ts', '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/server-bench.ts', '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (run.status !== 0) throw new Error(`bench:server failed with ${run.status}`);
-  const line = run.stdout.split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = run.stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   return line ? (JSON.parse(line) as unknown) : { output: run.stdout };
 }
 
@@ -359,7 +407,10 @@ function machine() {
     node: process.version,
     chromium: (() => {
       try {
-        return execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+        return execFileSync(CHROMIUM_PATH, ['--version'], {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).trim();
       } catch {
         return 'unknown';
       }
@@ -386,25 +437,48 @@ interface ClinicResult {
   pullCompressed: PullRun | null;
 }
 
-function printResults(sizes: SizeResult[], pull: PullRun | null, clinic: ClinicResult | null, floor: IdbFloor | null): void {
+function printResults(
+  sizes: SizeResult[],
+  pull: PullRun | null,
+  clinic: ClinicResult | null,
+  floor: IdbFloor | null,
+): void {
   if (sizes.length > 0) {
     const cell = (f: (s: SizeResult) => string) => sizes.map(f);
-    printTable(['loopback', ...sizes.map((s) => `N = ${s.n}`)], [
-      ['offline write p50 / p95 / p99 (ms)', ...cell((s) => `${s.ours.writes.latencyMs.p50} / ${s.ours.writes.latencyMs.p95} / ${s.ours.writes.latencyMs.p99}`)],
-      ['offline writes per second', ...cell((s) => String(s.ours.writes.writesPerSecond))],
-      ['drain: time to empty queue (ms)', ...cell((s) => String(s.ours.drain.drainMs))],
-      ['drain: operations per second', ...cell((s) => String(s.ours.drain.opsPerSecond))],
-      ['drain: sync done, pull included (ms)', ...cell((s) => String(s.ours.drain.syncDoneMs))],
-      ['drain: HTTP requests (push+pull)', ...cell((s) => String(s.ours.drain.httpRequests))],
-      ['drain: peak heap page / worker (MB)', ...cell((s) => `${s.ours.drain.pageHeapPeakMB} / ${s.ours.drain.workerHeapPeakMB}`)],
-      ['baseline write p50 / p95 (ms)', ...cell((s) => (s.baseline ? `${s.baseline.writes.latencyMs.p50} / ${s.baseline.writes.latencyMs.p95}` : '-'))],
-      ['baseline drain (ms)', ...cell((s) => (s.baseline ? String(s.baseline.drain.drainMs) : '-'))],
-      ['baseline HTTP requests', ...cell((s) => (s.baseline ? String(s.baseline.drain.httpRequests) : '-'))],
-      ['speed-up (baseline / ours)', ...cell((s) => (s.speedup ? `${s.speedup}x` : '-'))],
-    ]);
+    printTable(
+      ['loopback', ...sizes.map((s) => `N = ${s.n}`)],
+      [
+        [
+          'offline write p50 / p95 / p99 (ms)',
+          ...cell(
+            (s) => `${s.ours.writes.latencyMs.p50} / ${s.ours.writes.latencyMs.p95} / ${s.ours.writes.latencyMs.p99}`,
+          ),
+        ],
+        ['offline writes per second', ...cell((s) => String(s.ours.writes.writesPerSecond))],
+        ['drain: time to empty queue (ms)', ...cell((s) => String(s.ours.drain.drainMs))],
+        ['drain: operations per second', ...cell((s) => String(s.ours.drain.opsPerSecond))],
+        ['drain: sync done, pull included (ms)', ...cell((s) => String(s.ours.drain.syncDoneMs))],
+        ['drain: HTTP requests (push+pull)', ...cell((s) => String(s.ours.drain.httpRequests))],
+        [
+          'drain: peak heap page / worker (MB)',
+          ...cell((s) => `${s.ours.drain.pageHeapPeakMB} / ${s.ours.drain.workerHeapPeakMB}`),
+        ],
+        [
+          'baseline write p50 / p95 (ms)',
+          ...cell((s) =>
+            s.baseline ? `${s.baseline.writes.latencyMs.p50} / ${s.baseline.writes.latencyMs.p95}` : '-',
+          ),
+        ],
+        ['baseline drain (ms)', ...cell((s) => (s.baseline ? String(s.baseline.drain.drainMs) : '-'))],
+        ['baseline HTTP requests', ...cell((s) => (s.baseline ? String(s.baseline.drain.httpRequests) : '-'))],
+        ['speed-up (baseline / ours)', ...cell((s) => (s.speedup ? `${s.speedup}x` : '-'))],
+      ],
+    );
   }
   if (pull) {
-    console.log(`initial pull (loopback): ${pull.records} appointments in ${pull.ms} ms (${pull.recordsPerSecond}/s, ${pull.httpRequests} requests), page JS heap ${pull.pageHeapUsedMB} MB`);
+    console.log(
+      `initial pull (loopback): ${pull.records} appointments in ${pull.ms} ms (${pull.recordsPerSecond}/s, ${pull.httpRequests} requests), page JS heap ${pull.pageHeapUsedMB} MB`,
+    );
   }
   if (clinic) {
     const c = clinic;
@@ -414,18 +488,29 @@ function printResults(sizes: SizeResult[], pull: PullRun | null, clinic: ClinicR
       );
     }
     const drain = (s: Side | null) => (s ? `${s.drain.drainMs} ms, ${s.drain.httpRequests} requests` : '-');
-    const bytes = (s: Side | null) => (s?.drain.bytes ? `${kb(s.drain.bytes.up)} up / ${kb(s.drain.bytes.down)} down` : '-');
-    const pullCell = (p: PullRun | null) => (p ? `${p.ms} ms, ${p.httpRequests} requests, ${p.bytesDown !== null ? kb(p.bytesDown) : '?'} down` : '-');
-    printTable([c.check?.profile.name ?? 'clinic', 'uncompressed', 'compressed (gzip up, brotli/gzip down: the product)'], [
-      [`drain of ${c.n}`, drain(c.uncompressed), drain(c.compressed)],
-      ['drain bytes on the wire', bytes(c.uncompressed), bytes(c.compressed)],
-      [`baseline (Workbox Queue) drain of ${c.n}`, '-', drain(c.baseline)],
-      ['speed-up (baseline / ours, compressed)', '-', c.speedup ? `${c.speedup}x` : '-'],
-      [`initial pull of ${c.pullUncompressed?.records ?? c.pullCompressed?.records ?? '-'}`, pullCell(c.pullUncompressed), pullCell(c.pullCompressed)],
-    ]);
+    const bytes = (s: Side | null) =>
+      s?.drain.bytes ? `${kb(s.drain.bytes.up)} up / ${kb(s.drain.bytes.down)} down` : '-';
+    const pullCell = (p: PullRun | null) =>
+      p ? `${p.ms} ms, ${p.httpRequests} requests, ${p.bytesDown !== null ? kb(p.bytesDown) : '?'} down` : '-';
+    printTable(
+      [c.check?.profile.name ?? 'clinic', 'uncompressed', 'compressed (gzip up, brotli/gzip down: the product)'],
+      [
+        [`drain of ${c.n}`, drain(c.uncompressed), drain(c.compressed)],
+        ['drain bytes on the wire', bytes(c.uncompressed), bytes(c.compressed)],
+        [`baseline (Workbox Queue) drain of ${c.n}`, '-', drain(c.baseline)],
+        ['speed-up (baseline / ours, compressed)', '-', c.speedup ? `${c.speedup}x` : '-'],
+        [
+          `initial pull of ${c.pullUncompressed?.records ?? c.pullCompressed?.records ?? '-'}`,
+          pullCell(c.pullUncompressed),
+          pullCell(c.pullCompressed),
+        ],
+      ],
+    );
   }
   if (floor) {
-    console.log(`raw IndexedDB in this Chromium: ${floor.worker.putsPerSecond} puts/s (${floor.worker.msPerPut} ms per put) in the service worker, ${floor.page.putsPerSecond} puts/s in a page`);
+    console.log(
+      `raw IndexedDB in this Chromium: ${floor.worker.putsPerSecond} puts/s (${floor.worker.msPerPut} ms per put) in the service worker, ${floor.page.putsPerSecond} puts/s in a page`,
+    );
   }
 }
 
@@ -441,7 +526,12 @@ async function main(): Promise<void> {
   const started = machine();
   const servers: RunningServer[] = [];
   const proxies: CountingProxy[] = [];
-  const direct = (server: RunningServer): Target => ({ url: server.url, databasePath: server.databasePath, proxy: null, network: null });
+  const direct = (server: RunningServer): Target => ({
+    url: server.url,
+    databasePath: server.databasePath,
+    proxy: null,
+    network: null,
+  });
   try {
     const server = await startServer(path.join(workDir, 'bench.db'));
     servers.push(server);
@@ -450,7 +540,12 @@ async function main(): Promise<void> {
       if (SKIP.has('writes')) break;
       const ours = await benchOurs(browser, direct(server), n, true);
       const baseline = SKIP.has('baseline') ? null : await benchBaseline(browser, direct(server), n, true);
-      sizes.push({ n, ours, baseline, speedup: baseline ? round(baseline.drain.drainMs / ours.drain.drainMs, 1) : null });
+      sizes.push({
+        n,
+        ours,
+        baseline,
+        speedup: baseline ? round(baseline.drain.drainMs / ours.drain.drainMs, 1) : null,
+      });
     }
     await server.stop();
 
@@ -461,14 +556,30 @@ async function main(): Promise<void> {
       const identityProxy = await startProxy(clinicServer.url, 'identity');
       const passProxy = await startProxy(clinicServer.url, 'compressed');
       proxies.push(identityProxy, passProxy);
-      const via = (proxy: CountingProxy): Target => ({ url: proxy.url, databasePath: clinicServer.databasePath, proxy, network: CLINIC_WIFI });
+      const via = (proxy: CountingProxy): Target => ({
+        url: proxy.url,
+        databasePath: clinicServer.databasePath,
+        proxy,
+        network: CLINIC_WIFI,
+      });
       const check = await checkEmulation(browser, clinicServer, CLINIC_WIFI);
       const uncompressed = await benchOurs(browser, via(identityProxy), CLINIC_N, false);
       const compressed = await benchOurs(browser, via(passProxy), CLINIC_N, false);
       // The plain Workbox queue against the same server as the product (its small answers are not compressed anyway).
-      const baseline = SKIP.has('clinic-baseline') ? null : await benchBaseline(browser, via(passProxy), CLINIC_N, false);
+      const baseline = SKIP.has('clinic-baseline')
+        ? null
+        : await benchBaseline(browser, via(passProxy), CLINIC_N, false);
       const speedup = baseline ? round(baseline.drain.drainMs / compressed.drain.drainMs, 1) : null;
-      clinic = { n: CLINIC_N, check, uncompressed, compressed, baseline, speedup, pullUncompressed: null, pullCompressed: null };
+      clinic = {
+        n: CLINIC_N,
+        check,
+        uncompressed,
+        compressed,
+        baseline,
+        speedup,
+        pullUncompressed: null,
+        pullCompressed: null,
+      };
       await clinicServer.stop();
     }
 
@@ -480,7 +591,12 @@ async function main(): Promise<void> {
         const identityProxy = await startProxy(pullServer.url, 'identity');
         const passProxy = await startProxy(pullServer.url, 'compressed');
         proxies.push(identityProxy, passProxy);
-        const via = (proxy: CountingProxy): Target => ({ url: proxy.url, databasePath: pullServer.databasePath, proxy, network: CLINIC_WIFI });
+        const via = (proxy: CountingProxy): Target => ({
+          url: proxy.url,
+          databasePath: pullServer.databasePath,
+          proxy,
+          network: CLINIC_WIFI,
+        });
         clinic.pullUncompressed = await benchInitialPull(browser, via(identityProxy));
         clinic.pullCompressed = await benchInitialPull(browser, via(passProxy));
       }
@@ -496,7 +612,15 @@ async function main(): Promise<void> {
 
   printResults(sizes, pull, clinic, idbFloor);
   if (serverAlone) console.log('server alone:', JSON.stringify(serverAlone));
-  const result = { date: new Date().toISOString(), machine: { ...started, loadAverageAtEnd: os.loadavg().map((l) => round(l)) }, indexedDbFloor: idbFloor, sizes, initialPull: pull, clinic, serverAlone };
+  const result = {
+    date: new Date().toISOString(),
+    machine: { ...started, loadAverageAtEnd: os.loadavg().map((l) => round(l)) },
+    indexedDbFloor: idbFloor,
+    sizes,
+    initialPull: pull,
+    clinic,
+    serverAlone,
+  };
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', JSON.stringify(result, null, 2));
   writeFileSync(`bench/results/bench-${result.date.replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2));

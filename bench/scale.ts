@@ -35,7 +35,9 @@ import { seedDemo } from '../server/seed/demo.ts';
 import { startServer, type RunningServer } from './lib/server.ts';
 import { perSecond, round, summarize } from './lib/stats.ts';
 
-const ENGINES = (process.env.SCALE_ENGINES ?? 'postgres,sqlite').split(',').map((e) => e.trim()) as ('postgres' | 'sqlite')[];
+const ENGINES = (process.env.SCALE_ENGINES ?? 'postgres,sqlite').split(',').map((e) => e.trim()) as (
+  'postgres' | 'sqlite'
+)[];
 const PROCESSES = Number(process.env.SCALE_PROCESSES ?? 2);
 const DEVICES = Number(process.env.SCALE_DEVICES ?? 50);
 const SECONDS = Number(process.env.SCALE_SECONDS ?? 15);
@@ -44,7 +46,12 @@ const DUPLICATE = Number(process.env.SCALE_DUPLICATE ?? 0.1);
 const LOST_REPLY = Number(process.env.SCALE_LOST_REPLY ?? 0.05);
 const POOL = process.env.SCALE_POOL ?? '10';
 const JSON_OUTPUT = process.argv.includes('--json');
-const ACCOUNTS = ['reception@northside.example', 'vet@northside.example', 'admin@northside.example', 'reception@harbor.example'];
+const ACCOUNTS = [
+  'reception@northside.example',
+  'vet@northside.example',
+  'admin@northside.example',
+  'reception@harbor.example',
+];
 const MAX_ATTEMPTS = 8;
 
 interface Session {
@@ -92,7 +99,11 @@ async function pushOnce(servers: RunningServer[], session: Session, body: string
     const server = pick(servers);
     const started = performance.now();
     try {
-      const res = await request(`${server.url}/api/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: session.cookie }, body });
+      const res = await request(`${server.url}/api/sync/push`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: session.cookie },
+        body,
+      });
       if (res.ok) {
         const answer = (await res.json()) as PushResponse;
         stats.pushMs.push(performance.now() - started);
@@ -110,20 +121,35 @@ async function pushOnce(servers: RunningServer[], session: Session, body: string
 }
 
 /** Delivers one batch the way a flaky network might, and returns the answer the device acts on. */
-async function deliver(servers: RunningServer[], session: Session, operations: PushOperation[], stats: Stats): Promise<PushResult[]> {
+async function deliver(
+  servers: RunningServer[],
+  session: Session,
+  operations: PushOperation[],
+  stats: Stats,
+): Promise<PushResult[]> {
   const body = JSON.stringify({ operations, clientTimestamp: Date.now() });
   stats.deliveries++;
   const roll = Math.random();
   let answer: PushResponse;
   if (roll < DUPLICATE) {
     // The same batch at two processes at once: one applies each operation, the other answers it from the op log.
-    const [a, b] = await Promise.all([pushOnce(servers, session, body, stats), pushOnce(servers, session, body, stats)]);
+    const [a, b] = await Promise.all([
+      pushOnce(servers, session, body, stats),
+      pushOnce(servers, session, body, stats),
+    ]);
     stats.resent += operations.length;
     for (let i = 0; i < operations.length; i++) {
       const x = a.results[i]!;
       const y = b.results[i]!;
       if (x.success !== y.success || x.realId !== y.realId || x.version !== y.version) {
-        const brief = (r: PushResult) => JSON.stringify({ success: r.success, realId: r.realId, version: r.version, error: r.error, conflict: r.conflictData?.conflictType });
+        const brief = (r: PushResult) =>
+          JSON.stringify({
+            success: r.success,
+            realId: r.realId,
+            version: r.version,
+            error: r.error,
+            conflict: r.conflictData?.conflictType,
+          });
         stats.errors.push(`duplicate answers differ for ${operations[i]!.opId}: ${brief(x)} vs ${brief(y)}`);
       }
     }
@@ -139,19 +165,28 @@ async function deliver(servers: RunningServer[], session: Session, operations: P
   for (const [i, result] of answer.results.entries()) {
     const op = operations[i]!;
     if (!result.success) {
-      stats.errors.push(`${op.operation} ${op.opId}: ${JSON.stringify(result.error ?? result.conflictData).slice(0, 200)}`);
+      stats.errors.push(
+        `${op.operation} ${op.opId}: ${JSON.stringify(result.error ?? result.conflictData).slice(0, 200)}`,
+      );
       continue;
     }
     const seen = stats.acknowledged.get(op.opId);
-    if (seen && (seen.realId !== result.realId || seen.version !== result.version)) stats.errors.push(`opId ${op.opId} answered differently`);
+    if (seen && (seen.realId !== result.realId || seen.version !== result.version))
+      stats.errors.push(`opId ${op.opId} answered differently`);
     stats.acknowledged.set(op.opId, { realId: result.realId, version: result.version });
     if (op.operation === 'create') stats.creates.add(op.opId);
   }
   return answer.results;
 }
 
-async function pullToEnd(servers: RunningServer[], session: Session, replica: Replica, cursor: string | null, stats: Stats): Promise<string | null> {
-  for (let attempt = 0; ; ) {
+async function pullToEnd(
+  servers: RunningServer[],
+  session: Session,
+  replica: Replica,
+  cursor: string | null,
+  stats: Stats,
+): Promise<string | null> {
+  for (let attempt = 0; ;) {
     const query = new URLSearchParams({ limit: '500' });
     if (cursor) query.set('cursor', cursor);
     const started = performance.now();
@@ -172,7 +207,8 @@ async function pullToEnd(servers: RunningServer[], session: Session, replica: Re
       const k = key(change.entityType, change.id);
       const known = replica.get(k);
       // Pages of one type come in change order; a pushed answer may already be newer.
-      if (!known || known.version <= change.version) replica.set(k, { version: change.version, deleted: change.data.deletedAt !== null });
+      if (!known || known.version <= change.version)
+        replica.set(k, { version: change.version, deleted: change.data.deletedAt !== null });
     }
     cursor = page.cursor;
     if (!page.hasMore) return cursor;
@@ -189,7 +225,13 @@ interface Device {
   created: number;
 }
 
-async function runDevice(device: Device, servers: RunningServer[], petIds: number[], deadline: number, stats: Stats): Promise<void> {
+async function runDevice(
+  device: Device,
+  servers: RunningServer[],
+  petIds: number[],
+  deadline: number,
+  stats: Stats,
+): Promise<void> {
   // Each device books half-hour slots of its own, years ahead of the demo data: no double bookings.
   const base = Date.UTC(2031, 0, 6, 8, 0) + device.index * 20_000 * 30 * 60_000;
   let round_ = 0;
@@ -224,7 +266,15 @@ async function runDevice(device: Device, servers: RunningServer[], petIds: numbe
         const version = device.own.get(id)!;
         operations.push(
           roll < 0.92
-            ? { opId, operation: 'update', entityType: 'appointments', entityId: id, version, data: { notes: `edit ${round_}` }, timestamp: Date.now() }
+            ? {
+                opId,
+                operation: 'update',
+                entityType: 'appointments',
+                entityId: id,
+                version,
+                data: { notes: `edit ${round_}` },
+                timestamp: Date.now(),
+              }
             : { opId, operation: 'delete', entityType: 'appointments', entityId: id, version, timestamp: Date.now() },
         );
       }
@@ -233,18 +283,28 @@ async function runDevice(device: Device, servers: RunningServer[], petIds: numbe
     for (const [i, result] of results.entries()) {
       const op = operations[i]!;
       if (!result.success || result.realId === undefined || result.version === undefined) continue;
-      device.replica.set(key('appointments', result.realId), { version: result.version, deleted: op.operation === 'delete' });
+      device.replica.set(key('appointments', result.realId), {
+        version: result.version,
+        deleted: op.operation === 'delete',
+      });
       if (op.operation === 'delete') device.own.delete(result.realId);
       else device.own.set(result.realId, result.version);
     }
-    if (++round_ % 3 === 0) device.cursor = await pullToEnd(servers, device.session, device.replica, device.cursor, stats);
+    if (++round_ % 3 === 0)
+      device.cursor = await pullToEnd(servers, device.session, device.replica, device.cursor, stats);
   }
 }
 
 async function databaseRows(db: Database, practiceId: number): Promise<Replica> {
   const rows = new Map<string, { version: number; deleted: boolean }>();
   for (const type of ['users', 'pets', 'appointments'] as EntityType[]) {
-    const all = await db.direct(() => db.prepare<{ id: number; version: number; deletedAt: number | null }>(`SELECT id, version, deleted_at AS "deletedAt" FROM ${type} WHERE practice_id = ?`).all([practiceId]));
+    const all = await db.direct(() =>
+      db
+        .prepare<{ id: number; version: number; deletedAt: number | null }>(
+          `SELECT id, version, deleted_at AS "deletedAt" FROM ${type} WHERE practice_id = ?`,
+        )
+        .all([practiceId]),
+    );
     for (const row of all) rows.set(key(type, row.id), { version: row.version, deleted: row.deletedAt !== null });
   }
   return rows;
@@ -256,22 +316,39 @@ async function runEngine(engine: 'postgres' | 'sqlite') {
   let databaseUrl: string | undefined;
   // A folder of its own (postgres.sh recreates it readable by the postgres user).
   const pgDir = `${dir}-pg`;
-  if (engine === 'postgres') databaseUrl = execFileSync('scripts/postgres.sh', ['start', pgDir], { encoding: 'utf8' }).trim();
+  if (engine === 'postgres')
+    databaseUrl = execFileSync('scripts/postgres.sh', ['start', pgDir], { encoding: 'utf8' }).trim();
   const db = connect({ databasePath, databaseUrl, databasePoolSize: 4 });
   const servers: RunningServer[] = [];
   try {
     await migrate(db);
     await seedDemo(db, { now: Date.now() });
-    const env: Record<string, string> = { DIST_DIR: dir, DATABASE_POOL_SIZE: POOL, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) };
+    const env: Record<string, string> = {
+      DIST_DIR: dir,
+      DATABASE_POOL_SIZE: POOL,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    };
     for (let i = 0; i < PROCESSES; i++) servers.push(await startServer(databasePath, env));
     const sessions = await Promise.all(ACCOUNTS.map((email, i) => signIn(servers[i % servers.length]!, email)));
     const petsOf = new Map<number, number[]>();
     for (const session of sessions) {
       if (petsOf.has(session.practiceId)) continue;
       const res = await request(`${servers[0]!.url}/api/pets?limit=1000`, { headers: { cookie: session.cookie } });
-      petsOf.set(session.practiceId, ((await res.json()) as { data: { id: number }[] }).data.map((p) => p.id));
+      petsOf.set(
+        session.practiceId,
+        ((await res.json()) as { data: { id: number }[] }).data.map((p) => p.id),
+      );
     }
-    const stats: Stats = { pushMs: [], pullMs: [], deliveries: 0, resent: 0, retries: 0, errors: [], acknowledged: new Map(), creates: new Set() };
+    const stats: Stats = {
+      pushMs: [],
+      pullMs: [],
+      deliveries: 0,
+      resent: 0,
+      retries: 0,
+      errors: [],
+      acknowledged: new Map(),
+      creates: new Set(),
+    };
     const devices: Device[] = Array.from({ length: DEVICES }, (_, index) => ({
       index,
       session: sessions[index % sessions.length]!,
@@ -281,14 +358,18 @@ async function runEngine(engine: 'postgres' | 'sqlite') {
       created: 0,
     }));
     // Every device starts from a full pull, as a tablet signing in does.
-    await Promise.all(devices.map(async (d) => void (d.cursor = await pullToEnd(servers, d.session, d.replica, null, stats))));
+    await Promise.all(
+      devices.map(async (d) => void (d.cursor = await pullToEnd(servers, d.session, d.replica, null, stats))),
+    );
     stats.pullMs.length = 0;
 
     const started = performance.now();
     const deadline = Date.now() + SECONDS * 1000;
     await Promise.all(devices.map((d) => runDevice(d, servers, petsOf.get(d.session.practiceId)!, deadline, stats)));
     const ms = performance.now() - started;
-    await Promise.all(devices.map(async (d) => void (d.cursor = await pullToEnd(servers, d.session, d.replica, d.cursor, stats))));
+    await Promise.all(
+      devices.map(async (d) => void (d.cursor = await pullToEnd(servers, d.session, d.replica, d.cursor, stats))),
+    );
 
     // The checks, against the database itself.
     const truth = new Map<number, Replica>();
@@ -296,10 +377,20 @@ async function runEngine(engine: 'postgres' | 'sqlite') {
     let replicasDiffering = 0;
     for (const device of devices) {
       const expected = truth.get(device.session.practiceId)!;
-      const same = expected.size === device.replica.size && [...expected].every(([k, v]) => device.replica.get(k)?.version === v.version && device.replica.get(k)?.deleted === v.deleted);
+      const same =
+        expected.size === device.replica.size &&
+        [...expected].every(
+          ([k, v]) => device.replica.get(k)?.version === v.version && device.replica.get(k)?.deleted === v.deleted,
+        );
       if (!same) replicasDiffering++;
     }
-    const loadRows = await db.direct(() => db.prepare<{ title: string; n: number }>("SELECT title, COUNT(*) AS n FROM appointments WHERE title LIKE 'Load %' GROUP BY title").all());
+    const loadRows = await db.direct(() =>
+      db
+        .prepare<{ title: string; n: number }>(
+          "SELECT title, COUNT(*) AS n FROM appointments WHERE title LIKE 'Load %' GROUP BY title",
+        )
+        .all(),
+    );
     const appliedTwice = loadRows.filter((r) => Number(r.n) > 1).length;
     const createsStored = loadRows.length;
     const opLogRows = Number(await db.direct(() => db.prepare('SELECT COUNT(*) FROM op_log').value()));
@@ -343,7 +434,10 @@ for (const engine of ENGINES) {
   const r = await runEngine(engine);
   reports.push(r);
   console.log(
-    `\n${r.engine}: ${r.processes} processes, ${r.devices} devices, ${r.seconds} s (load ${os.loadavg().map((l) => round(l, 1)).join(' ')})\n` +
+    `\n${r.engine}: ${r.processes} processes, ${r.devices} devices, ${r.seconds} s (load ${os
+      .loadavg()
+      .map((l) => round(l, 1))
+      .join(' ')})\n` +
       `  ${r.opsApplied} operations applied → ${r.opsPerSecond} ops/s; push p50 ${r.push.p50} ms, p95 ${r.push.p95} ms, max ${r.push.max} ms over ${r.pushRequests} requests; ` +
       `pull p95 ${r.pull.p95} ms over ${r.pullRequests} requests\n` +
       `  duplicates suppressed ${r.duplicatesSuppressed} operations; retries ${r.retries}; errors ${r.errors}${r.errors ? ` (${r.firstErrors.join(' | ')})` : ''}\n` +
@@ -352,5 +446,7 @@ for (const engine of ENGINES) {
   );
 }
 if (JSON_OUTPUT) console.log(JSON.stringify(reports));
-const failed = reports.some((r) => r.lost !== 0 || r.appliedTwice !== 0 || r.replicasDiffering !== 0 || !r.opLogMatches);
+const failed = reports.some(
+  (r) => r.lost !== 0 || r.appliedTwice !== 0 || r.replicasDiffering !== 0 || !r.opLogMatches,
+);
 process.exitCode = failed ? 1 : 0;

@@ -42,16 +42,20 @@ async function prepareSignedInTablet(base: string, chromePort: number): Promise<
   await page.getByLabel('Password').fill('demo1234');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Appointments', level: 1 }).waitFor();
-  await page.waitForFunction(async () => {
-    const controller = navigator.serviceWorker.controller;
-    if (!controller) return false;
-    const channel = new MessageChannel();
-    const reply = await new Promise<{ value?: { lastPulledAt: number | null; isSyncing: boolean } }>((resolve) => {
-      channel.port1.onmessage = (e) => resolve(e.data);
-      controller.postMessage({ type: 'GET_STATE' }, [channel.port2]);
-    });
-    return reply.value?.lastPulledAt != null && !reply.value.isSyncing;
-  }, undefined, { timeout: 30_000, polling: 250 });
+  await page.waitForFunction(
+    async () => {
+      const controller = navigator.serviceWorker.controller;
+      if (!controller) return false;
+      const channel = new MessageChannel();
+      const reply = await new Promise<{ value?: { lastPulledAt: number | null; isSyncing: boolean } }>((resolve) => {
+        channel.port1.onmessage = (e) => resolve(e.data);
+        controller.postMessage({ type: 'GET_STATE' }, [channel.port2]);
+      });
+      return reply.value?.lastPulledAt != null && !reply.value.isSyncing;
+    },
+    undefined,
+    { timeout: 30_000, polling: 250 },
+  );
   await page.close();
   await browser.close(); // disconnects; Lighthouse's Chrome and its profile stay
 }
@@ -67,7 +71,9 @@ async function audit(url: string, chromePort: number, keepStorage: boolean, repo
   if (!result) throw new Error(`Lighthouse gave no result for ${url}`);
   const lhr = result.lhr;
   writeFileSync(`${OUT}/${reportName}.json`, typeof result.report === 'string' ? result.report : JSON.stringify(lhr));
-  const scores = Object.fromEntries(CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)])) as Record<Category, number>;
+  const scores = Object.fromEntries(
+    CATEGORIES.map((c) => [c, Math.round((lhr.categories[c]?.score ?? 0) * 100)]),
+  ) as Record<Category, number>;
   const metric = (id: string) => lhr.audits[id]?.displayValue ?? '—';
   const metrics = {
     FCP: metric('first-contentful-paint'),
@@ -107,18 +113,28 @@ async function main(): Promise<void> {
   try {
     const pages = [
       { name: 'sign-in', url: `${base}/`, keepStorage: false, prepare: async () => undefined },
-      { name: 'appointments', url: `${base}/appointments`, keepStorage: true, prepare: () => prepareSignedInTablet(base, chrome.port) },
+      {
+        name: 'appointments',
+        url: `${base}/appointments`,
+        keepStorage: true,
+        prepare: () => prepareSignedInTablet(base, chrome.port),
+      },
     ];
     console.log(`Lighthouse 12, simulated mobile, ${RUNS} run(s) per page, median shown (reports in ${OUT}/)\n`);
     for (const page of pages) {
       await page.prepare();
       const runs: PageRun[] = [];
-      for (let i = 0; i < RUNS; i++) runs.push(await audit(page.url, chrome.port, page.keepStorage, `${page.name}-${i + 1}`));
+      for (let i = 0; i < RUNS; i++)
+        runs.push(await audit(page.url, chrome.port, page.keepStorage, `${page.name}-${i + 1}`));
       const scores = CATEGORIES.map((c) => `${c} ${median(runs.map((r) => r.scores[c]))}`).join(' · ');
       const perf = runs.map((r) => r.scores.performance).join(', ');
       const last = runs[runs.length - 1]!;
       console.log(`${page.name.padEnd(13)} ${scores}   (performance runs: ${perf})`);
-      console.log(`${''.padEnd(13)} ${Object.entries(last.metrics).map(([k, v]) => `${k} ${v}`).join(' · ')}`);
+      console.log(
+        `${''.padEnd(13)} ${Object.entries(last.metrics)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(' · ')}`,
+      );
       for (const note of [...new Set(runs.flatMap((r) => r.notes))]) console.log(`${''.padEnd(13)} - ${note}`);
       console.log('');
     }

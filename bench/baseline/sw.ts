@@ -20,7 +20,10 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(
     fetch(event.request).catch(async () => {
       await queue.pushRequest({ request: copy });
-      return new Response(JSON.stringify({ queued: true }), { status: 202, headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify({ queued: true }), {
+        status: 202,
+        headers: { 'content-type': 'application/json' },
+      });
     }),
   );
 });

@@ -14,7 +14,11 @@ export interface WorkerState {
   lastResult: { finishedAt: number } | null;
 }
 
-export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitUntil(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -25,7 +29,9 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
 export function countRows(databasePath: string, titlePrefix: string): number {
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare('SELECT count(*) AS n FROM appointments WHERE title LIKE ?').get(`${titlePrefix}%`) as { n: number };
+    const row = db.prepare('SELECT count(*) AS n FROM appointments WHERE title LIKE ?').get(`${titlePrefix}%`) as {
+      n: number;
+    };
     return row.n;
   } finally {
     db.close();
@@ -54,7 +60,12 @@ export async function waitForControl(page: Page, timeoutMs = 30_000): Promise<vo
         await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
       }
     })();
-    const late = new Promise((_, reject) => setTimeout(() => reject(new Error(`no service worker controls ${location.pathname} after ${timeoutMs} ms`)), timeoutMs));
+    const late = new Promise((_, reject) =>
+      setTimeout(
+        () => reject(new Error(`no service worker controls ${location.pathname} after ${timeoutMs} ms`)),
+        timeoutMs,
+      ),
+    );
     await Promise.race([controlled, late]);
   }, timeoutMs);
 }
@@ -83,7 +94,8 @@ export const workerDebugLines: string[] = [];
 
 /** The app in a new tab, controlled by our worker, with a signed-in session (not yet told to the worker). */
 export async function openApp(context: BrowserContext): Promise<{ page: Page; user: SessionUser }> {
-  if (process.env.BENCH_DEBUG) context.on('serviceworker', (worker) => worker.on('console', (m) => workerDebugLines.push(m.text())));
+  if (process.env.BENCH_DEBUG)
+    context.on('serviceworker', (worker) => worker.on('console', (m) => workerDebugLines.push(m.text())));
   const page = await context.newPage();
   await page.goto('/');
   await waitForControl(page);
@@ -112,10 +124,14 @@ export function baselineQueueSize(page: Page): Promise<number> {
 
 /** Until the worker finished its first pull (and no sync runs). */
 export function waitForFirstPull(page: Page, timeoutMs: number): Promise<void> {
-  return waitUntil(async () => {
-    const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
-    return s.lastPulledAt !== null && !s.isSyncing;
-  }, timeoutMs, 'the first pull');
+  return waitUntil(
+    async () => {
+      const s = await askWorker<WorkerState>(page, { type: 'GET_STATE' });
+      return s.lastPulledAt !== null && !s.isSyncing;
+    },
+    timeoutMs,
+    'the first pull',
+  );
 }
 
 export async function firstPetId(context: BrowserContext): Promise<number> {
@@ -140,7 +156,13 @@ let nextSlot = Date.UTC(2040, 0, 1, 8, 0);
  * `concurrency` > 1 (filling a queue, not timing it) that many are in flight at once. Each booking
  * has a quarter hour of its own (the server refuses one pet booked twice at one time).
  */
-export async function timedWrites(page: Page, n: number, petId: number, titlePrefix: string, concurrency = 1): Promise<WriteRun> {
+export async function timedWrites(
+  page: Page,
+  n: number,
+  petId: number,
+  titlePrefix: string,
+  concurrency = 1,
+): Promise<WriteRun> {
   const firstSlot = nextSlot;
   nextSlot += n * 15 * 60_000;
   const { latencies, totalMs } = await page.evaluate(
@@ -163,7 +185,11 @@ export async function timedWrites(page: Page, n: number, petId: number, titlePre
               practitionerId: null,
             });
             const t = performance.now();
-            const res = await fetch('/api/appointments', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+            const res = await fetch('/api/appointments', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body,
+            });
             await res.text();
             latencies[i] = performance.now() - t;
             if (res.status !== 201 && res.status !== 202) throw new Error(`write ${i} answered ${res.status}`);

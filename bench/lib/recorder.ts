@@ -26,7 +26,12 @@ export class Recorder {
   constructor(private readonly baseUrl: string) {}
 
   /** Calls `path`, reads the body (JSON when it is JSON), records it under `label`. */
-  async call<T = unknown>(label: string, path: string, init: RequestInit = {}, expected: readonly number[] = [200]): Promise<{ status: number; body: T | null; headers: Headers }> {
+  async call<T = unknown>(
+    label: string,
+    path: string,
+    init: RequestInit = {},
+    expected: readonly number[] = [200],
+  ): Promise<{ status: number; body: T | null; headers: Headers }> {
     const t0 = performance.now();
     let status = 0;
     try {
