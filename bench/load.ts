@@ -23,6 +23,7 @@ import type { PullResponse, PushOperation, PushResponse } from '../src/protocol/
 import { migrate } from '../server/db/migrate.ts';
 import { openSqlite } from '../server/db/sqlite.ts';
 import { seedDemo } from '../server/seed/demo.ts';
+import { required, roundRobin } from './lib/lookup.ts';
 import { Recorder } from './lib/recorder.ts';
 import { startServer, type RunningServer } from './lib/server.ts';
 import { round, summarize } from './lib/stats.ts';
@@ -39,11 +40,16 @@ const PASSWORD = 'demo1234';
 const STAFF = [
   ['reception@northside.example', 'vet@northside.example', 'lena.okafor@northside.example', 'admin@northside.example'],
   ['reception@harbor.example', 'priya.nair@harbor.example', 'tom.walsh@harbor.example'],
-];
+] as const;
 
 interface Session {
   cookie: string;
   practiceId: number;
+}
+
+/** A page of a list route, of which the bench reads the ids. */
+interface IdList {
+  data: { id: number }[];
 }
 
 interface Context {
@@ -64,14 +70,15 @@ const json = (session: Session, body: unknown): RequestInit => ({
 });
 
 async function signIn(rec: Recorder, email: string): Promise<Session> {
-  const res = await rec.call<{ user: { practiceId: number } }>('POST /api/auth/login', '/api/auth/login', {
+  const res = await rec.call('POST /api/auth/login', '/api/auth/login', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email, password: PASSWORD }),
   });
   const cookie = res.headers.get('set-cookie')?.split(';')[0];
-  if (!cookie || !res.body) throw new Error(`sign-in of ${email} failed: ${res.status}`);
-  return { cookie, practiceId: res.body.user.practiceId };
+  const body = res.body as { user: { practiceId: number } } | null;
+  if (!cookie || !body) throw new Error(`sign-in of ${email} failed: ${res.status}`);
+  return { cookie, practiceId: body.user.practiceId };
 }
 
 function createOps(petIds: readonly number[], count: number, tag: string, dayOffset = 1): PushOperation[] {
@@ -86,7 +93,7 @@ function createOps(petIds: readonly number[], count: number, tag: string, dayOff
       type: 'checkup',
       date: new Date(base + i * 60_000).toISOString(),
       durationMinutes: 30,
-      petId: petIds[i % petIds.length]!,
+      petId: roundRobin(petIds, i, 'a pet id'),
       practitionerId: null,
     },
     timestamp: Date.now(),
@@ -112,7 +119,7 @@ async function seed(databasePath: string): Promise<void> {
 function distDir(dir: string): { dist: string; staticPath: string } {
   const built = path.resolve('dist');
   const asset = existsSync(path.join(built, 'assets'))
-    ? readFileSync(path.join(built, 'index.html'), 'utf8').match(/src="(\/assets\/[^"]+\.js)"/)?.[1]
+    ? /src="(\/assets\/[^"]+\.js)"/.exec(readFileSync(path.join(built, 'index.html'), 'utf8'))?.[1]
     : undefined;
   if (asset) return { dist: built, staticPath: asset };
   const dist = path.join(dir, 'dist');
@@ -145,24 +152,20 @@ function every(everyMs: number, probe: () => Promise<unknown>): () => Promise<vo
 async function setup(ctx: Context): Promise<void> {
   const admin = await signIn(ctx.rec, 'admin@northside.example');
   for (const practiceId of [1, 2]) {
-    const session = practiceId === 1 ? admin : await signIn(ctx.rec, STAFF[1]![0]!);
-    const pets = await ctx.rec.call<{ data: { id: number }[] }>(
-      'GET /api/pets (page of 1,000)',
-      '/api/pets?limit=1000',
-      { headers: { cookie: session.cookie } },
-    );
+    const session = practiceId === 1 ? admin : await signIn(ctx.rec, STAFF[1][0]);
+    const pets = await ctx.rec.call('GET /api/pets (page of 1,000)', '/api/pets?limit=1000', {
+      headers: { cookie: session.cookie },
+    });
     ctx.petIds.set(
       practiceId,
-      (pets.body?.data ?? []).map((p) => p.id),
+      ((pets.body as IdList | null)?.data ?? []).map((p) => p.id),
     );
   }
-  const clients = await ctx.rec.call<{ data: { id: number }[] }>(
-    'GET /api/users?role=CLIENT',
-    '/api/users?role=CLIENT&limit=50',
-    { headers: { cookie: admin.cookie } },
-  );
-  ctx.clientIds = (clients.body?.data ?? []).map((c) => c.id);
-  ctx.popularPetId = ctx.petIds.get(1)![0]!;
+  const clients = await ctx.rec.call('GET /api/users?role=CLIENT', '/api/users?role=CLIENT&limit=50', {
+    headers: { cookie: admin.cookie },
+  });
+  ctx.clientIds = ((clients.body as IdList | null)?.data ?? []).map((c) => c.id);
+  ctx.popularPetId = required(ctx.petIds.get(1)?.[0], 'a pet in practice 1');
   // The probe's pet: 2,000 appointments, spread over past and future.
   for (const [i, offset] of [-400, 400].entries()) {
     await ctx.rec.call(
@@ -180,34 +183,34 @@ async function device(ctx: Context, session: Session, index: number, until: numb
   let cursor: string | null = null;
   let iteration = 0;
   const mine: number[] = [];
-  const petIds = ctx.petIds.get(session.practiceId)!;
+  const petIds = required(ctx.petIds.get(session.practiceId), `the pets of practice ${session.practiceId}`);
   const today = new Date().toISOString().slice(0, 10);
   while (performance.now() < until) {
     const ops = createOps(petIds, 20, `d${index}r${iteration++}`);
-    const edits = mine
-      .slice(-5)
-      .map((id) => ({
-        opId: randomUUID(),
-        operation: 'update' as const,
-        entityType: 'appointments',
-        entityId: id,
-        data: { notes: `edit ${iteration}` },
-        timestamp: Date.now(),
-      }));
-    const push = await ctx.rec.call<PushResponse>(
+    const edits = mine.slice(-5).map((id) => ({
+      opId: randomUUID(),
+      operation: 'update' as const,
+      entityType: 'appointments',
+      entityId: id,
+      data: { notes: `edit ${iteration}` },
+      timestamp: Date.now(),
+    }));
+    const push = await ctx.rec.call(
       'POST /api/sync/push',
       '/api/sync/push',
       json(session, { operations: [...ops, ...edits], clientTimestamp: Date.now() }),
     );
-    for (const r of push.body?.results ?? []) if (r.success && r.realId && r.tempId) mine.push(r.realId);
+    for (const r of (push.body as PushResponse | null)?.results ?? [])
+      if (r.success && r.realId && r.tempId) mine.push(r.realId);
     do {
       const query = new URLSearchParams({ limit: '1000', ...(cursor ? { cursor } : {}) });
-      const page = await ctx.rec.call<PullResponse>('GET /api/sync/pull', `/api/sync/pull?${query}`, {
+      const page = await ctx.rec.call('GET /api/sync/pull', `/api/sync/pull?${query}`, {
         headers: { cookie: session.cookie },
       });
-      if (!page.body) break;
-      cursor = page.body.cursor;
-      if (!page.body.hasMore) break;
+      const body = page.body as PullResponse | null;
+      if (!body) break;
+      cursor = body.cursor;
+      if (!body.hasMore) break;
     } while (performance.now() < until);
     await ctx.rec.call('GET /api/appointments?date= (a day)', `/api/appointments?date=${today}`, {
       headers: { cookie: session.cookie },
@@ -219,7 +222,7 @@ async function device(ctx: Context, session: Session, index: number, until: numb
 async function mixed(ctx: Context): Promise<void> {
   const sessions = await Promise.all(
     Array.from({ length: DEVICES }, (_, i) =>
-      signIn(ctx.rec, STAFF[i % 2]![Math.floor(i / 2) % STAFF[i % 2]!.length]!),
+      signIn(ctx.rec, roundRobin(roundRobin(STAFF, i, 'a practice'), Math.floor(i / 2), 'a staff account')),
     ),
   );
   const until = performance.now() + SECONDS * 1000;
@@ -230,7 +233,7 @@ async function mixed(ctx: Context): Promise<void> {
 
   const ownerChanges = (async () => {
     for (let i = 0; i < 20 && performance.now() < until; i++) {
-      const ownerId = ctx.clientIds[i % ctx.clientIds.length]!;
+      const ownerId = roundRobin(ctx.clientIds, i, 'a client of practice 1');
       const op = {
         opId: randomUUID(),
         operation: 'update',
@@ -253,12 +256,12 @@ async function mixed(ctx: Context): Promise<void> {
       let cursor: string | null = null;
       do {
         const query: string = cursor ? `&cursor=${cursor}` : '';
-        const page = await ctx.rec.call<{ nextCursor: string | null }>(
+        const page = await ctx.rec.call(
           'GET /api/appointments (page of 1,000)',
           `/api/appointments?limit=1000${query}`,
           { headers: { cookie: admin.cookie } },
         );
-        cursor = page.body?.nextCursor ?? null;
+        cursor = (page.body as { nextCursor: string | null } | null)?.nextCursor ?? null;
         await sleep(THINK_MS);
       } while (cursor && performance.now() < until);
       await ctx.rec.call('GET /api/appointments (no filter)', '/api/appointments', {

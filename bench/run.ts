@@ -275,7 +275,7 @@ async function benchInitialPull(browser: Browser, target: Target): Promise<PullR
       () =>
         new Promise<number>((resolve, reject) => {
           const open = indexedDB.open('smartdmv-offline');
-          open.onerror = () => reject(open.error);
+          open.onerror = () => reject(open.error ?? new Error('could not open the smartdmv-offline database'));
           open.onsuccess = () => {
             const req = open.result.transaction('appointments').objectStore('appointments').count();
             req.onsuccess = () => resolve(req.result);
@@ -330,7 +330,10 @@ const RAW_PUTS = `(async () => {
   return Math.min(...runs);
 })()`;
 
-/** What IndexedDB itself costs in this Chromium, in the service worker and in a page: the floor under every per-operation write. */
+/**
+ * What IndexedDB itself costs in this Chromium, in the service worker and in a page: the floor under
+ * every per-operation write.
+ */
 async function benchRawIndexedDb(browser: Browser, server: RunningServer): Promise<IdbFloor> {
   const context = await browser.newContext({ baseURL: server.url });
   try {
@@ -338,7 +341,7 @@ async function benchRawIndexedDb(browser: Browser, server: RunningServer): Promi
     const worker = await WorkerTarget.attach(browser, context, page, '/sw.js');
     const inWorker = await worker.evaluate<number>(RAW_PUTS);
     await worker.detach();
-    const inPage = (await page.evaluate(RAW_PUTS)) as number;
+    const inPage = await page.evaluate<number>(RAW_PUTS);
     const floor = (ms: number) => ({ putsPerSecond: perSecond(1000, ms), msPerPut: round(ms / 1000, 3) });
     return { worker: floor(inWorker), page: floor(inPage) };
   } finally {
@@ -421,7 +424,7 @@ function machine() {
 function printTable(header: string[], rows: string[][]): void {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  for (const row of all) console.log(row.map((c, i) => (c ?? '').padEnd(widths[i]!)).join(' | '));
+  for (const row of all) console.log(row.map((c, i) => (c ?? '').padEnd(widths[i] ?? 0)).join(' | '));
 }
 
 const kb = (bytes: number) => `${Math.round(bytes / 1024).toLocaleString('en-US')} KB`;
@@ -522,7 +525,7 @@ async function main(): Promise<void> {
   let pull: PullRun | null = null;
   let clinic: ClinicResult | null = null;
   let serverAlone: unknown = null;
-  let idbFloor: IdbFloor | null = null;
+  let idbFloor: IdbFloor;
   const started = machine();
   const servers: RunningServer[] = [];
   const proxies: CountingProxy[] = [];
@@ -550,7 +553,8 @@ async function main(): Promise<void> {
     await server.stop();
 
     if (!SKIP.has('clinic')) {
-      // A fresh server, reached through counting proxies: without compression, and as the product sends (bench/lib/proxy.ts).
+      // A fresh server, reached through counting proxies: without compression, and as the product sends
+      // (bench/lib/proxy.ts).
       const clinicServer = await startServer(path.join(workDir, 'clinic.db'));
       servers.push(clinicServer);
       const identityProxy = await startProxy(clinicServer.url, 'identity');

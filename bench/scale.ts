@@ -32,6 +32,7 @@ import { connect } from '../server/db/connect.ts';
 import type { Database } from '../server/db/engine.ts';
 import { migrate } from '../server/db/migrate.ts';
 import { seedDemo } from '../server/seed/demo.ts';
+import { required, roundRobin } from './lib/lookup.ts';
 import { startServer, type RunningServer } from './lib/server.ts';
 import { perSecond, round, summarize } from './lib/stats.ts';
 
@@ -75,7 +76,8 @@ interface Stats {
 type Replica = Map<string, { version: number; deleted: boolean }>;
 
 const key = (type: string, id: number) => `${type}:${id}`;
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+const pick = <T>(items: readonly T[]): T =>
+  required(items[Math.floor(Math.random() * items.length)], 'an item to pick');
 
 async function request(url: string, init: RequestInit): Promise<Response> {
   return fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
@@ -89,7 +91,9 @@ async function signIn(server: RunningServer, email: string): Promise<Session> {
   });
   if (!res.ok) throw new Error(`sign-in ${email}: ${res.status}`);
   const body = (await res.json()) as { user: { practiceId: number } };
-  return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, practiceId: body.user.practiceId };
+  const cookie = res.headers.get('set-cookie')?.split(';')[0];
+  if (!cookie) throw new Error(`sign-in ${email}: no session cookie`);
+  return { cookie, practiceId: body.user.practiceId };
 }
 
 /** One push, retried on another process while it fails (network, 5xx, 429). */
@@ -138,9 +142,9 @@ async function deliver(
       pushOnce(servers, session, body, stats),
     ]);
     stats.resent += operations.length;
-    for (let i = 0; i < operations.length; i++) {
-      const x = a.results[i]!;
-      const y = b.results[i]!;
+    for (const [i, op] of operations.entries()) {
+      const x = required(a.results[i], `the first answer to ${op.opId}`);
+      const y = required(b.results[i], `the second answer to ${op.opId}`);
       if (x.success !== y.success || x.realId !== y.realId || x.version !== y.version) {
         const brief = (r: PushResult) =>
           JSON.stringify({
@@ -150,7 +154,7 @@ async function deliver(
             error: r.error,
             conflict: r.conflictData?.conflictType,
           });
-        stats.errors.push(`duplicate answers differ for ${operations[i]!.opId}: ${brief(x)} vs ${brief(y)}`);
+        stats.errors.push(`duplicate answers differ for ${op.opId}: ${brief(x)} vs ${brief(y)}`);
       }
     }
     answer = a;
@@ -163,7 +167,7 @@ async function deliver(
     answer = await pushOnce(servers, session, body, stats);
   }
   for (const [i, result] of answer.results.entries()) {
-    const op = operations[i]!;
+    const op = required(operations[i], `the operation answered by result ${i}`);
     if (!result.success) {
       stats.errors.push(
         `${op.operation} ${op.opId}: ${JSON.stringify(result.error ?? result.conflictData).slice(0, 200)}`,
@@ -263,7 +267,7 @@ async function runDevice(
       } else {
         const id = pick(mine);
         touched.add(id);
-        const version = device.own.get(id)!;
+        const version = required(device.own.get(id), `the version of appointment ${id}`);
         operations.push(
           roll < 0.92
             ? {
@@ -281,7 +285,7 @@ async function runDevice(
     }
     const results = await deliver(servers, device.session, operations, stats);
     for (const [i, result] of results.entries()) {
-      const op = operations[i]!;
+      const op = required(operations[i], `the operation answered by result ${i}`);
       if (!result.success || result.realId === undefined || result.version === undefined) continue;
       device.replica.set(key('appointments', result.realId), {
         version: result.version,
@@ -329,11 +333,13 @@ async function runEngine(engine: 'postgres' | 'sqlite') {
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     };
     for (let i = 0; i < PROCESSES; i++) servers.push(await startServer(databasePath, env));
-    const sessions = await Promise.all(ACCOUNTS.map((email, i) => signIn(servers[i % servers.length]!, email)));
+    const sessions = await Promise.all(ACCOUNTS.map((email, i) => signIn(roundRobin(servers, i, 'a server'), email)));
     const petsOf = new Map<number, number[]>();
     for (const session of sessions) {
       if (petsOf.has(session.practiceId)) continue;
-      const res = await request(`${servers[0]!.url}/api/pets?limit=1000`, { headers: { cookie: session.cookie } });
+      const res = await request(`${required(servers[0], 'a server').url}/api/pets?limit=1000`, {
+        headers: { cookie: session.cookie },
+      });
       petsOf.set(
         session.practiceId,
         ((await res.json()) as { data: { id: number }[] }).data.map((p) => p.id),
@@ -351,7 +357,7 @@ async function runEngine(engine: 'postgres' | 'sqlite') {
     };
     const devices: Device[] = Array.from({ length: DEVICES }, (_, index) => ({
       index,
-      session: sessions[index % sessions.length]!,
+      session: roundRobin(sessions, index, 'a session'),
       replica: new Map(),
       cursor: null,
       own: new Map(),
@@ -365,7 +371,12 @@ async function runEngine(engine: 'postgres' | 'sqlite') {
 
     const started = performance.now();
     const deadline = Date.now() + SECONDS * 1000;
-    await Promise.all(devices.map((d) => runDevice(d, servers, petsOf.get(d.session.practiceId)!, deadline, stats)));
+    await Promise.all(
+      devices.map((d) => {
+        const petIds = required(petsOf.get(d.session.practiceId), `practice ${d.session.practiceId}'s pets`);
+        return runDevice(d, servers, petIds, deadline, stats);
+      }),
+    );
     const ms = performance.now() - started;
     await Promise.all(
       devices.map(async (d) => void (d.cursor = await pullToEnd(servers, d.session, d.replica, d.cursor, stats))),
@@ -376,7 +387,7 @@ async function runEngine(engine: 'postgres' | 'sqlite') {
     for (const practiceId of petsOf.keys()) truth.set(practiceId, await databaseRows(db, practiceId));
     let replicasDiffering = 0;
     for (const device of devices) {
-      const expected = truth.get(device.session.practiceId)!;
+      const expected = required(truth.get(device.session.practiceId), `practice ${device.session.practiceId}'s rows`);
       const same =
         expected.size === device.replica.size &&
         [...expected].every(
@@ -391,7 +402,7 @@ async function runEngine(engine: 'postgres' | 'sqlite') {
         )
         .all(),
     );
-    const appliedTwice = loadRows.filter((r) => Number(r.n) > 1).length;
+    const appliedTwice = loadRows.filter((r) => r.n > 1).length;
     const createsStored = loadRows.length;
     const opLogRows = Number(await db.direct(() => db.prepare('SELECT COUNT(*) FROM op_log').value()));
     const applied = stats.acknowledged.size;

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { uuidV7, type PullResponse, type PushOperation, type PushResponse } from '../src/protocol/index.ts';
+import { required, roundRobin } from './lib/lookup.ts';
 import { measurePushFloor, type PushFloor } from './lib/push-floor.ts';
 import { startServer } from './lib/server.ts';
 import { perSecond, round } from './lib/stats.ts';
@@ -80,7 +81,7 @@ function appointmentOps(count: number, petIds: number[], practitionerId: number)
         durationMinutes: 30,
         status: 'scheduled',
         notes: i % 3 === 0 ? 'Bring records' : null,
-        petId: petIds[i % petIds.length]!,
+        petId: roundRobin(petIds, i, 'a pet id'),
         practitionerId,
         practiceId: 1,
       },
@@ -96,7 +97,8 @@ const newId = (): string => uuidV7(Date.now(), (bytes) => randomFillSync(bytes))
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); null elsewhere. */
 function cpuMs(pid: number | undefined): number | null {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = required(stat.split(') ')[1], `the fields of /proc/${pid}/stat`).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in USER_HZ (100)
   } catch {
     return null;
@@ -169,7 +171,7 @@ async function main() {
     const pets = await getJson<{ data: { id: number }[] }>(client, '/api/pets');
     const practitioners = await getJson<{ data: { id: number }[] }>(client, '/api/users?role=PRACTITIONER');
     const petIds = pets.data.map((p) => p.id);
-    const practitionerId = practitioners.data[0]!.id;
+    const practitionerId = required(practitioners.data[0], 'a practitioner').id;
 
     // Warm-up (JIT, statement cache), not measured.
     await push(client, batches(appointmentOps(5000, petIds, practitionerId), 100));

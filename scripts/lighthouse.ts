@@ -47,8 +47,11 @@ async function prepareSignedInTablet(base: string, chromePort: number): Promise<
       const controller = navigator.serviceWorker.controller;
       if (!controller) return false;
       const channel = new MessageChannel();
-      const reply = await new Promise<{ value?: { lastPulledAt: number | null; isSyncing: boolean } }>((resolve) => {
-        channel.port1.onmessage = (e) => resolve(e.data);
+      interface Reply {
+        value?: { lastPulledAt: number | null; isSyncing: boolean };
+      }
+      const reply = await new Promise<Reply>((resolve) => {
+        channel.port1.onmessage = (e: MessageEvent<Reply>) => resolve(e.data);
         controller.postMessage({ type: 'GET_STATE' }, [channel.port2]);
       });
       return reply.value?.lastPulledAt != null && !reply.value.isSyncing;
@@ -128,7 +131,8 @@ async function main(): Promise<void> {
         runs.push(await audit(page.url, chrome.port, page.keepStorage, `${page.name}-${i + 1}`));
       const scores = CATEGORIES.map((c) => `${c} ${median(runs.map((r) => r.scores[c]))}`).join(' · ');
       const perf = runs.map((r) => r.scores.performance).join(', ');
-      const last = runs[runs.length - 1]!;
+      const last = runs.at(-1);
+      if (!last) throw new Error(`LIGHTHOUSE_RUNS is ${RUNS}: at least one run per page is needed`);
       console.log(`${page.name.padEnd(13)} ${scores}   (performance runs: ${perf})`);
       console.log(
         `${''.padEnd(13)} ${Object.entries(last.metrics)
@@ -139,7 +143,7 @@ async function main(): Promise<void> {
       console.log('');
     }
   } finally {
-    await chrome.kill();
+    chrome.kill();
     await server.stop();
   }
 }

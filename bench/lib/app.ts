@@ -5,7 +5,13 @@ import { perSecond, round, summarize, type LatencySummary } from './stats.ts';
 
 const LOGIN = { email: 'reception@northside.example', password: 'demo1234' };
 
-export type SessionUser = { id: number; name: string; role: string; practiceId: number; tenantId: string };
+export interface SessionUser {
+  id: number;
+  name: string;
+  role: string;
+  practiceId: number;
+  tenantId: string;
+}
 
 export interface WorkerState {
   isSyncing: boolean;
@@ -73,10 +79,17 @@ export async function waitForControl(page: Page, timeoutMs = 30_000): Promise<vo
 /** Sends a request to the controlling worker on a MessagePort and returns the reply value. */
 export function askWorker<T>(page: Page, message: Record<string, unknown>): Promise<T> {
   return page.evaluate(async (msg) => {
+    const controller = navigator.serviceWorker.controller;
+    if (!controller) throw new Error('no service worker controls the page');
     const channel = new MessageChannel();
-    const reply = await new Promise<{ ok: boolean; value?: unknown; error?: { message: string } }>((resolve) => {
-      channel.port1.onmessage = (e) => resolve(e.data);
-      navigator.serviceWorker.controller!.postMessage(msg, [channel.port2]);
+    interface Reply {
+      ok: boolean;
+      value?: unknown;
+      error?: { message: string };
+    }
+    const reply = await new Promise<Reply>((resolve) => {
+      channel.port1.onmessage = (e: MessageEvent<Reply>) => resolve(e.data);
+      controller.postMessage(msg, [channel.port2]);
     });
     if (!reply.ok) throw new Error(reply.error?.message);
     return reply.value;
@@ -114,10 +127,12 @@ export async function openBaseline(context: BrowserContext): Promise<Page> {
 
 export function baselineQueueSize(page: Page): Promise<number> {
   return page.evaluate(async () => {
+    const controller = navigator.serviceWorker.controller;
+    if (!controller) throw new Error('no service worker controls the baseline page');
     const channel = new MessageChannel();
     return new Promise<number>((resolve) => {
-      channel.port1.onmessage = (e) => resolve(e.data as number);
-      navigator.serviceWorker.controller!.postMessage({ type: 'QUEUE_SIZE' }, [channel.port2]);
+      channel.port1.onmessage = (e: MessageEvent<number>) => resolve(e.data);
+      controller.postMessage({ type: 'QUEUE_SIZE' }, [channel.port2]);
     });
   });
 }
@@ -167,7 +182,7 @@ export async function timedWrites(
   nextSlot += n * 15 * 60_000;
   const { latencies, totalMs } = await page.evaluate(
     async ({ n, petId, titlePrefix, concurrency, firstSlot }) => {
-      const latencies: number[] = new Array(n);
+      const latencies = new Array<number>(n);
       const start = performance.now();
       let next = 0;
       // (No named functions in here: the bench runs under tsx, whose helper names do not exist in the page.)

@@ -63,7 +63,7 @@ function timeStatements(raw: RawDatabase, timing: Timing): void {
   raw.prepare = ((sql: string) => {
     const stmt = prepare(sql);
     for (const method of ['get', 'all', 'run'] as const) {
-      const original = stmt[method].bind(stmt) as (...args: unknown[]) => unknown;
+      const original = stmt[method].bind(stmt);
       (stmt as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
         const started = performance.now();
         try {
@@ -76,14 +76,14 @@ function timeStatements(raw: RawDatabase, timing: Timing): void {
     return stmt;
   }) as unknown as RawDatabase['prepare'];
   const exec = raw.exec.bind(raw);
-  raw.exec = ((sql: string) => {
+  raw.exec = (sql: string) => {
     const started = performance.now();
     try {
       return exec(sql);
     } finally {
       record(sql, started);
     }
-  }) as RawDatabase['exec'];
+  };
 }
 
 /**

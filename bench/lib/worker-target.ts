@@ -32,9 +32,10 @@ export class WorkerTarget {
     browserSession.on('Target.receivedMessageFromTarget', (event) => {
       if (event.sessionId !== this.sessionId) return;
       const message = JSON.parse(event.message) as { id?: number; result?: unknown; error?: { message: string } };
-      const waiter = message.id !== undefined ? this.pending.get(message.id) : undefined;
+      if (message.id === undefined) return;
+      const waiter = this.pending.get(message.id);
       if (!waiter) return;
-      this.pending.delete(message.id!);
+      this.pending.delete(message.id);
       if (message.error) waiter.reject(new Error(message.error.message));
       else waiter.resolve(message.result);
     });
@@ -74,8 +75,14 @@ export class WorkerTarget {
         reject(new Error(`${method}: no answer from the service worker in ${SEND_TIMEOUT_MS} ms`));
       }, SEND_TIMEOUT_MS);
       this.pending.set(id, {
-        resolve: (v) => (clearTimeout(timer), resolve(v as T)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
     });
     void this.browserSession
@@ -83,7 +90,7 @@ export class WorkerTarget {
         sessionId: this.sessionId,
         message: JSON.stringify({ id, method, params }),
       })
-      .catch((err: Error) => this.pending.get(id)?.reject(err));
+      .catch((err: unknown) => this.pending.get(id)?.reject(err instanceof Error ? err : new Error(String(err))));
     return reply;
   }
 
