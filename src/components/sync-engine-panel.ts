@@ -4,15 +4,16 @@
  * which record, when, by whom) with failed ones to retry or discard; records the tablet could not
  * read; the conflict list with the resolution dialog (loaded when there is a conflict to resolve).
  */
-import { LitElement, css, html, nothing } from 'lit';
-import { NetworkStatusController, type NetworkEnvironment } from '../controllers/network-status-controller.ts';
+import { css, html, nothing } from 'lit';
+import { NetworkStatusController } from '../controllers/network-status-controller.ts';
 import { QuarantineController } from '../controllers/quarantine-controller.ts';
 import { SyncEngineController } from '../controllers/sync-engine-controller.ts';
 import { SyncQueueController } from '../controllers/sync-queue-controller.ts';
 import { formatDateTime, formatRelative, plural } from '../format.ts';
 import type { ConflictRecord, EntityId, EntityType, QueuedOperation, SyncResult } from '../protocol/index.ts';
 import { controls } from '../styles/controls.ts';
-import { workerClient, type WorkerClient } from '../worker-client.ts';
+import { ServiceElement } from '../service-element.ts';
+import type { AppServices } from '../services.ts';
 import { confirmGroup, focusSafeChoice } from './confirm.ts';
 import type { ConflictMoveDetail, ConflictResolveDetail, ValueDescriber } from './conflict-resolution-dialog.ts';
 import './disclosure-section.ts';
@@ -37,12 +38,8 @@ export interface PanelNames {
 /** Waiting changes listed one by one; beyond this, a count (the queue can hold thousands). */
 const LISTED_WAITING = 50;
 
-export class SyncEnginePanel extends LitElement {
+export class SyncEnginePanel extends ServiceElement {
   static override properties = {
-    client: { attribute: false },
-    networkEnvironment: { attribute: false },
-    localWrites: { attribute: false },
-    now: { attribute: false },
     describeValue: { attribute: false },
     names: { attribute: false },
     _activeConflictId: { state: true },
@@ -53,12 +50,6 @@ export class SyncEnginePanel extends LitElement {
     _dialogReady: { state: true },
   };
 
-  declare client: WorkerClient | undefined;
-  declare networkEnvironment: NetworkEnvironment | undefined;
-  /** This page's writes (EntitiesApi.writes): the pending count follows them at once. */
-  declare localWrites: EventTarget | undefined;
-  /** Wall clock (ms) for "3 min ago". */
-  declare now: () => number;
   declare describeValue: ValueDescriber | null;
   declare names: PanelNames | null;
   declare _activeConflictId: number | null;
@@ -210,10 +201,6 @@ export class SyncEnginePanel extends LitElement {
 
   constructor() {
     super();
-    this.client = undefined;
-    this.networkEnvironment = undefined;
-    this.localWrites = undefined;
-    this.now = () => Date.now();
     this.describeValue = null;
     this.names = null;
     this._activeConflictId = null;
@@ -224,15 +211,17 @@ export class SyncEnginePanel extends LitElement {
     this._dialogReady = false;
   }
 
-  override connectedCallback(): void {
-    if (!this.engine) {
-      const client = this.client ?? workerClient();
-      this.engine = new SyncEngineController(this, client);
-      this.queue = new SyncQueueController(this, client, { trackOperations: true, localWrites: this.localWrites });
-      this.quarantine = new QuarantineController(this, client);
-      this.network = new NetworkStatusController(this, this.networkEnvironment);
-    }
-    super.connectedCallback();
+  /** The worker client, the network environment and this page's writes (the pending count follows them). */
+  protected setup({ client, entities, network }: AppServices): void {
+    this.engine = new SyncEngineController(this, client);
+    this.queue = new SyncQueueController(this, client, { trackOperations: true, localWrites: entities.writes });
+    this.quarantine = new QuarantineController(this, client);
+    this.network = new NetworkStatusController(this, network);
+  }
+
+  /** Wall clock (ms) for "3 min ago". */
+  private now(): number {
+    return this.services ? this.services.now() : Date.now();
   }
 
   override render() {

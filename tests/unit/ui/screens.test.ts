@@ -2,20 +2,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppointmentFormScreen } from '../../../src/screens/appointment-form-screen.ts';
 import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
-import { createServices } from '../../../src/services.ts';
 import { FakeApi, fixtures } from './fake-api.ts';
-import { FakeWorker, eventually } from './fakes.ts';
-import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+import { FakeWorker, eventually, fakeServices } from './fakes.ts';
+import { buttonByText, mount, settle, shadow, text } from './dom.ts';
 
 afterEach(() => document.body.replaceChildren());
 
 function services(api: FakeApi, worker: FakeWorker) {
-  return createServices({
-    fetch: api.fetch,
-    client: worker.client(),
-    network: fakeNetwork(),
-    now: () => new Date(2026, 10, 25, 8, 0).getTime(),
-  });
+  return fakeServices(worker, { fetch: api.fetch });
 }
 
 describe('<appointments-screen>', () => {
@@ -56,11 +50,7 @@ describe('<appointments-screen>', () => {
       return api.fetch(input, init);
     };
     const worker = new FakeWorker();
-    const s = createServices({
-      fetch: slowOn25th,
-      client: worker.client(),
-      now: () => new Date(2026, 10, 25, 8).getTime(),
-    });
+    const s = fakeServices(worker, { fetch: slowOn25th });
     const el = await mount(new AppointmentsScreen(), { services: s, date: '2026-11-25' });
     await settle(el);
     expect(held).toHaveLength(1);
@@ -86,11 +76,10 @@ describe('<appointments-screen>', () => {
 
   it('shows an empty day and a retry when loading fails (never a blank screen)', async () => {
     const worker = new FakeWorker();
-    const failing = createServices({
+    const failing = fakeServices(worker, {
       fetch: async () => {
         throw new TypeError('Failed to fetch');
       },
-      client: worker.client(),
     });
     const el = await mount(new AppointmentsScreen(), { services: failing, date: '2026-11-26' });
     await settle(el);

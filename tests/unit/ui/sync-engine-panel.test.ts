@@ -3,17 +3,24 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SyncEnginePanel } from '../../../src/components/sync-engine-panel.ts';
 import type { ConflictResolutionDialog } from '../../../src/components/conflict-resolution-dialog.ts';
 import type { ConflictRecord, Resolution } from '../../../src/protocol/index.ts';
-import { FakeWorker, STATS, conflict, eventually, heldDoubleBooking, operation, syncState } from './fakes.ts';
-import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+import {
+  FakeWorker,
+  STATS,
+  conflict,
+  eventually,
+  fakeServices,
+  heldDoubleBooking,
+  operation,
+  syncState,
+} from './fakes.ts';
+import { buttonByText, mount, settle, shadow, text } from './dom.ts';
 import { formatTime, formatTimeRange } from '../../../src/format.ts';
 
 afterEach(() => document.body.replaceChildren());
 
 async function panel(worker: FakeWorker) {
   const el = await mount(new SyncEnginePanel(), {
-    client: worker.client(),
-    networkEnvironment: fakeNetwork(),
-    now: () => Date.parse('2026-11-25T10:06:00Z'),
+    services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
   });
   await settle(el);
   return el;
@@ -209,9 +216,7 @@ describe('<sync-engine-panel>', () => {
       person: (userId: number) => (userId === 3 ? 'Maya Chen' : null),
     };
     const el = await mount(new SyncEnginePanel(), {
-      client: worker.client(),
-      networkEnvironment: fakeNetwork(),
-      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
       names,
     });
     await settle(el);
@@ -243,9 +248,7 @@ describe('<sync-engine-panel>', () => {
       waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
     };
     const el = await mount(new SyncEnginePanel(), {
-      client: worker.client(),
-      networkEnvironment: fakeNetwork(),
-      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
       names,
     });
     await settle(el);
@@ -267,9 +270,7 @@ describe('<sync-engine-panel>', () => {
       waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
     };
     const el = await mount(new SyncEnginePanel(), {
-      client: worker.client(),
-      networkEnvironment: fakeNetwork(),
-      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
       names,
     });
     await settle(el);
@@ -590,9 +591,7 @@ describe('<sync-engine-panel> and a held double booking', () => {
     const { worker, resolutions } = conflictWorker(record);
     worker.handlers.GET_OPERATIONS = () => [operation({ id: record.operationId, status: 'conflict', userId: 1 })];
     const el = await mount(new SyncEnginePanel(), {
-      client: worker.client(),
-      networkEnvironment: fakeNetwork(),
-      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
       describeValue,
       names: { record: async () => null, person: (id: number) => (id === 1 ? 'Maya Chen' : null) },
     });
