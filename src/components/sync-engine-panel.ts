@@ -88,6 +88,15 @@ export class SyncEnginePanel extends ServiceElement {
         color: var(--sd-color-text-muted);
         margin: 0;
       }
+      /* Room kept for text that arrives after the first paint, so the tab does not shift as it loads. */
+      .status-line.slot {
+        min-height: 1lh;
+      }
+      @media (max-width: 600px) {
+        .status-line.wraps {
+          min-height: 2lh;
+        }
+      }
       .progress {
         display: flex;
         flex-direction: column;
@@ -230,8 +239,8 @@ export class SyncEnginePanel extends ServiceElement {
     if (!engine || !queue) return nothing;
     return html`
       <div class="stack">
-        ${this.renderHeader(engine)} ${this.renderLastSync(engine.lastActivity, engine.lastResult)}
-        ${this.renderQueue(queue)} ${this.renderConflicts(engine.conflicts)}
+        ${this.renderHeader(engine)} ${this.renderLastSync(engine)} ${this.renderQueue(queue)}
+        ${this.renderConflicts(engine.conflicts)}
         ${this.quarantine ? quarantineSection(this.quarantine.records, this.quarantine.error) : nothing}
       </div>
       ${
@@ -281,7 +290,7 @@ export class SyncEnginePanel extends ServiceElement {
             ${engine.isSyncing ? 'Syncing…' : 'Sync Now'}
           </button>
         </div>
-        <p class="status-line" role="status" aria-live="polite">${status}</p>
+        <p class="status-line wraps" role="status" aria-live="polite">${status}</p>
         ${
           engine.isSyncing
             ? html`
@@ -317,42 +326,45 @@ export class SyncEnginePanel extends ServiceElement {
     return `${network.connectionQuality}${rtt}`;
   }
 
-  /** The last run that did something; a later run that found nothing is only mentioned. */
-  private renderLastSync(activity: SyncResult | null, latest: SyncResult | null) {
+  /**
+   * The last run that did something; a later run that found nothing is only mentioned. Until the
+   * worker's state is read, the figures' places are kept (dashes), so nothing below moves when they come.
+   */
+  private renderLastSync(engine: SyncEngineController) {
+    const activity = engine.lastActivity;
+    const latest = engine.lastResult;
     const quietSince = latest && activity && latest.finishedAt > activity.finishedAt ? latest : null;
+    const figures = (run: SyncResult | null) =>
+      statsList([
+        { label: 'Sent', value: run?.pushed, testId: 'result-pushed' },
+        { label: 'Received', value: run?.pulled, testId: 'result-pulled' },
+        { label: 'Failed', value: run?.failed },
+        { label: 'Conflicts', value: run?.conflicts },
+      ]);
+    let body;
+    if (!engine.loaded) {
+      body = html`${figures(null)}
+        <p class="status-line wraps">Reading the last sync…</p>
+        <p class="status-line slot"></p>`;
+    } else if (activity) {
+      body = html`
+        ${figures(activity)}
+        <p class="status-line wraps" data-testid="result-when">
+          Finished ${formatDateTime(activity.finishedAt)} · took ${(activity.durationMs / 1000).toFixed(1)} s · started
+          by ${triggerLabel(activity.trigger)}
+        </p>
+        ${activity.error ? html`<p class="banner warning">Stopped early: ${activity.error.message}</p>` : nothing}
+        <p class="status-line slot">
+          ${quietSince ? `Checked again ${formatRelative(quietSince.finishedAt, this.now())}: nothing new.` : nothing}
+        </p>
+      `;
+    } else {
+      body = html`<p class="empty">Nothing has been sent or received on this tablet yet.</p>`;
+    }
     return html`
       <section class="card" aria-labelledby="result-heading">
         <h2 id="result-heading">Last sync</h2>
-        ${
-          activity
-            ? html`
-                <dl class="stats">
-                  <div>
-                    <dt>Sent</dt>
-                    <dd data-testid="result-pushed">${activity.pushed}</dd>
-                  </div>
-                  <div>
-                    <dt>Received</dt>
-                    <dd data-testid="result-pulled">${activity.pulled}</dd>
-                  </div>
-                  <div>
-                    <dt>Failed</dt>
-                    <dd>${activity.failed}</dd>
-                  </div>
-                  <div>
-                    <dt>Conflicts</dt>
-                    <dd>${activity.conflicts}</dd>
-                  </div>
-                </dl>
-                <p class="status-line" data-testid="result-when">
-                  Finished ${formatDateTime(activity.finishedAt)} · took ${(activity.durationMs / 1000).toFixed(1)} s ·
-                  started by ${triggerLabel(activity.trigger)}
-                </p>
-                ${activity.error ? html`<p class="banner warning">Stopped early: ${activity.error.message}</p>` : nothing}
-                ${quietSince ? html`<p class="status-line">Checked again ${formatRelative(quietSince.finishedAt, this.now())}: nothing new.</p>` : nothing}
-              `
-            : html`<p class="empty">Nothing has been sent or received on this tablet yet.</p>`
-        }
+        ${body}
       </section>
     `;
   }
@@ -373,24 +385,12 @@ export class SyncEnginePanel extends ServiceElement {
             Clear completed
           </button>
         </div>
-        <dl class="stats">
-          <div>
-            <dt>Pending</dt>
-            <dd data-testid="queue-pending">${queue.pendingCount}</dd>
-          </div>
-          <div>
-            <dt>Failed</dt>
-            <dd data-testid="queue-failed">${stats.failed}</dd>
-          </div>
-          <div>
-            <dt>Conflicts</dt>
-            <dd>${stats.conflicts}</dd>
-          </div>
-          <div>
-            <dt>Completed</dt>
-            <dd>${stats.completed}</dd>
-          </div>
-        </dl>
+        ${statsList([
+          { label: 'Pending', value: queue.pendingCount, testId: 'queue-pending' },
+          { label: 'Failed', value: stats.failed, testId: 'queue-failed' },
+          { label: 'Conflicts', value: stats.conflicts },
+          { label: 'Completed', value: stats.completed },
+        ])}
         ${queue.error ? html`<p class="banner error" role="alert">${queue.error}</p>` : nothing}
 
         <div class="toolbar">
@@ -596,6 +596,19 @@ export class SyncEnginePanel extends ServiceElement {
     if (ok) this.closeDialog();
     else this._resolveError = engine.error ?? 'The resolution could not be applied.';
   };
+}
+
+/** Figures in boxes; a figure not known yet shows a dash in its place. */
+function statsList(figures: { label: string; value: number | undefined; testId?: string }[]) {
+  return html`<dl class="stats">
+    ${figures.map(
+      (f) =>
+        html`<div>
+          <dt>${f.label}</dt>
+          <dd data-testid=${f.testId ?? nothing}>${f.value ?? '–'}</dd>
+        </div>`,
+    )}
+  </dl>`;
 }
 
 customElements.define('sync-engine-panel', SyncEnginePanel);

@@ -117,6 +117,28 @@ describe('<sync-engine-panel>', () => {
     await eventually(() => expect(worker.sentOfType('SYNC_NOW')).toHaveLength(1));
   });
 
+  it('keeps the places of the last sync while the worker state is read, then fills them (the tab does not shift)', async () => {
+    const waiting: (() => void)[] = [];
+    const worker = new FakeWorker({
+      GET_STATE: async () => {
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        const run = { pushed: 1, failed: 0, conflicts: 0, pulled: 4, durationMs: 10, finishedAt: 1, error: null };
+        return syncState({ lastActivity: { ...run, trigger: 'manual' }, lastResult: { ...run, trigger: 'manual' } });
+      },
+    });
+    const el = await panel(worker);
+    const root = shadow(el);
+    expect(text(root.querySelector('[data-testid="result-pushed"]'))).toBe('–');
+    expect(text(root)).toContain('Reading the last sync…');
+    const lines = () => root.querySelectorAll('[aria-labelledby="result-heading"] > :not(h2)').length;
+    const placeholderLines = lines();
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const answer of waiting) answer();
+    await eventually(() => expect(text(root.querySelector('[data-testid="result-pushed"]'))).toBe('1'));
+    expect(text(root.querySelector('[data-testid="result-when"]'))).toContain('started by Sync Now');
+    expect(lines()).toBe(placeholderLines);
+  });
+
   it('renders a progress bar with percentage and processed/total while syncing', async () => {
     const worker = new FakeWorker();
     const el = await panel(worker);
