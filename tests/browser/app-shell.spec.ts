@@ -1,5 +1,5 @@
 /**
- * The shell (issue 11 items 4 and 5): the appointments page does not shift while it loads, the
+ * The shell (issue 11 items 4 and 5): the appointments page and the Sync tab do not shift while they load, the
  * back arrow points the way right-to-left text reads, and the indicator and the Sync panel share
  * one /api/health probe.
  */
@@ -26,6 +26,28 @@ test('the appointments page loads without layout shift, in landscape and portrai
     await expect(page.locator('a.row').first()).toBeVisible();
     await expect.poll(async () => (await workerState(page)).lastPulledAt !== null, { timeout: 20_000 }).toBe(true);
     await page.waitForTimeout(1_000); // the indicator and the header settle
+    const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
+    expect(cls, `cumulative layout shift at ${viewport.width}×${viewport.height}`).toBeLessThan(0.01);
+    await context.close();
+  }
+});
+
+test('the Sync tab loads without layout shift, in landscape and portrait', async ({ browser, baseURL }) => {
+  // A tablet in daily use opening the Sync tab: the worker is installed and has synced once.
+  for (const viewport of [{ width: 1024, height: 768 }, { width: 768, height: 1024 }]) {
+    const context = await browser.newContext({ baseURL: baseURL!, viewport });
+    const login = await context.request.post('/api/auth/login', { data: { email: 'reception@northside.example', password: PASSWORD } });
+    expect(login.status()).toBe(200);
+    await context.addInitScript(`localStorage.setItem('${SESSION_HINT_KEY}', 'true'); ${RECORD_SHIFTS}`);
+    const first = await context.newPage();
+    await first.goto('/appointments');
+    await expect(first.locator('a.row').first()).toBeVisible();
+    await expect.poll(async () => (await workerState(first)).lastPulledAt !== null, { timeout: 20_000 }).toBe(true);
+    await first.close();
+    const page = await context.newPage();
+    await page.goto('/sync');
+    await expect(page.getByTestId('result-when')).toBeVisible();
+    await page.waitForTimeout(1_500); // the background check after start-up lands
     const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
     expect(cls, `cumulative layout shift at ${viewport.width}×${viewport.height}`).toBeLessThan(0.01);
     await context.close();
