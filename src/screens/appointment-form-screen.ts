@@ -66,7 +66,7 @@ import { backLink } from './fields.ts';
 import { formStyles } from './form-styles.ts';
 import { NearbyAppointments } from './nearby-appointments.ts';
 import { ScreenElement } from './screen.ts';
-import { ScreenLoad } from './screen-load.ts';
+import { ScreenLoad, loadFailed, recordLoadStates } from './screen-load.ts';
 import { runWrite } from './write-action.ts';
 
 interface HeldMove {
@@ -312,14 +312,11 @@ export class AppointmentFormScreen extends ScreenElement {
 
   override render() {
     return this.load.render({
-      pending: () => html`<p role="status">Loading…</p>`,
-      error: (error) =>
-        error instanceof ApiError && error.status === 404
-          ? html`<div class="banner warning" role="alert">
-              <p>This appointment is not on this tablet.</p>
-              <a class="button" href=${this.backTarget().href}>Back to appointments</a>
-            </div>`
-          : this.renderLoadError(describeError(error)),
+      ...recordLoadStates(() => this.load.run(), {
+        message: 'This appointment is not on this tablet.',
+        href: this.backTarget().href,
+        label: 'Back to appointments',
+      }),
       complete: ({ gone }) => {
         if (gone) {
           return html`<div class="banner warning" role="alert">
@@ -327,16 +324,9 @@ export class AppointmentFormScreen extends ScreenElement {
             <a class="button" href="/sync">Back to Sync</a>
           </div>`;
         }
-        return this._draft ? this.renderForm(this._draft) : this.renderLoadError(this._error);
+        return this._draft ? this.renderForm(this._draft) : loadFailed(this._error, () => this.load.run());
       },
     });
-  }
-
-  private renderLoadError(message: string | null) {
-    return html`<div class="banner error" role="alert">
-      <p>${message}</p>
-      <button @click=${() => void this.load.run()}>Try again</button>
-    </div>`;
   }
 
   private renderForm(draft: AppointmentDraft) {

@@ -22,7 +22,7 @@ import { onPurposeMark } from './clash-warning.ts';
 import { Directory } from './directory.ts';
 import { STATUS_LABEL } from './appointment-options.ts';
 import { ScreenElement } from './screen.ts';
-import { ScreenLoad } from './screen-load.ts';
+import { ScreenLoad, loadFailed } from './screen-load.ts';
 
 interface DayList {
   appointments: LocalAppointment[];
@@ -185,10 +185,7 @@ export class AppointmentsScreen extends ScreenElement {
     return this.load.render({
       pending: () => html`<p class="empty" role="status">Loading appointments…</p>`,
       error: (error) =>
-        html`<div class="banner error" role="alert">
-          <p>The appointments could not be loaded: ${describeError(error)}</p>
-          <button @click=${() => void this.load.run()}>Try again</button>
-        </div>`,
+        loadFailed(`The appointments could not be loaded: ${describeError(error)}`, () => this.load.run()),
       complete: ({ appointments, directory }) => {
         if (appointments.length === 0) return html`<p class="empty card">No appointments on this day.</p>`;
         return html`

@@ -7,7 +7,7 @@
 import { initialState } from '@lit/task';
 import { css, html, nothing } from 'lit';
 import type { LocalPet, LocalUser } from '../api/entities.ts';
-import { ApiError, describeError } from '../api/http.ts';
+import { describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
@@ -28,7 +28,7 @@ import {
   type ClientErrors,
 } from './record-drafts.ts';
 import { ScreenElement } from './screen.ts';
-import { ScreenLoad } from './screen-load.ts';
+import { ScreenLoad, recordLoadStates } from './screen-load.ts';
 import { runWrite } from './write-action.ts';
 
 interface ClientRecord {
@@ -154,17 +154,11 @@ export class ClientScreen extends ScreenElement {
   override render() {
     if (this.recordId === null) return this.renderForm([]);
     return this.load.render({
-      pending: () => html`<p role="status">Loading…</p>`,
-      error: (error) =>
-        error instanceof ApiError && error.status === 404
-          ? html`<div class="banner warning" role="alert">
-              <p>This client is not on this tablet.</p>
-              <a class="button" href="/clients">Back to clients</a>
-            </div>`
-          : html`<div class="banner error" role="alert">
-              <p>${describeError(error)}</p>
-              <button @click=${() => void this.load.run()}>Try again</button>
-            </div>`,
+      ...recordLoadStates(() => this.load.run(), {
+        message: 'This client is not on this tablet.',
+        href: '/clients',
+        label: 'Back to clients',
+      }),
       complete: ({ pets }) => this.renderForm(pets),
     });
   }

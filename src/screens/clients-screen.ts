@@ -8,7 +8,7 @@ import { ReplicaChangesController } from '../controllers/replica-changes-control
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
 import { ScreenElement } from './screen.ts';
-import { ScreenLoad } from './screen-load.ts';
+import { ScreenLoad, loadFailed } from './screen-load.ts';
 
 interface ClientList {
   clients: LocalUser[];
@@ -130,11 +130,7 @@ export class ClientsScreen extends ScreenElement {
   private renderBody() {
     return this.load.render({
       pending: () => html`<p role="status">Loading clients…</p>`,
-      error: (error) =>
-        html`<div class="banner error" role="alert">
-          <p>The clients could not be loaded: ${describeError(error)}</p>
-          <button @click=${() => void this.load.run()}>Try again</button>
-        </div>`,
+      error: (error) => loadFailed(`The clients could not be loaded: ${describeError(error)}`, () => this.load.run()),
       complete: (list) => this.renderList(list),
     });
   }

@@ -5,7 +5,7 @@
 import { initialState } from '@lit/task';
 import { html, nothing } from 'lit';
 import type { LocalAppointment, LocalPet, LocalUser } from '../api/entities.ts';
-import { ApiError, describeError } from '../api/http.ts';
+import { describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
@@ -29,7 +29,7 @@ import {
   type PetErrors,
 } from './record-drafts.ts';
 import { ScreenElement } from './screen.ts';
-import { ScreenLoad } from './screen-load.ts';
+import { ScreenLoad, recordLoadStates } from './screen-load.ts';
 import { runWrite } from './write-action.ts';
 
 interface PetRecord {
@@ -125,17 +125,11 @@ export class PetScreen extends ScreenElement {
 
   override render() {
     return this.load.render({
-      pending: () => html`<p role="status">Loading…</p>`,
-      error: (error) =>
-        error instanceof ApiError && error.status === 404
-          ? html`<div class="banner warning" role="alert">
-              <p>This pet or its owner is not on this tablet.</p>
-              <a class="button" href="/clients">Back to clients</a>
-            </div>`
-          : html`<div class="banner error" role="alert">
-              <p>${describeError(error)}</p>
-              <button @click=${() => void this.load.run()}>Try again</button>
-            </div>`,
+      ...recordLoadStates(() => this.load.run(), {
+        message: 'This pet or its owner is not on this tablet.',
+        href: '/clients',
+        label: 'Back to clients',
+      }),
       complete: ({ owner }) => this.renderForm(owner),
     });
   }

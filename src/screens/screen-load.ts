@@ -5,7 +5,8 @@
  * last outcome stays on screen instead of "Loading…" (a sync landing must not blank what the user reads).
  */
 import { Task, TaskStatus, type TaskConfig } from '@lit/task';
-import type { ReactiveControllerHost } from 'lit';
+import { html, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { ApiError, describeError } from '../api/http.ts';
 
 export interface LoadRenderers<T, R> {
   pending: () => R;
@@ -49,4 +50,36 @@ export class ScreenLoad<A extends readonly unknown[], T extends object> {
     if (status === TaskStatus.ERROR || showLast) return renderers.error(error);
     return renderers.pending();
   }
+}
+
+/** A read that failed: why, and "Try again". */
+export function loadFailed(message: string | null, retry: () => unknown): TemplateResult {
+  return html`<div class="banner error" role="alert">
+    <p>${message}</p>
+    <button @click=${() => void retry()}>Try again</button>
+  </div>`;
+}
+
+/** Where a record screen sends the user when the record is not on this tablet (404). */
+export interface MissingRecord {
+  message: string;
+  href: string;
+  label: string;
+}
+
+/** A record screen's "Loading…" and its failures: not on this tablet, with a way back; else why, with "Try again". */
+export function recordLoadStates(
+  retry: () => unknown,
+  missing: MissingRecord,
+): Pick<LoadRenderers<never, TemplateResult>, 'pending' | 'error'> {
+  return {
+    pending: () => html`<p role="status">Loading…</p>`,
+    error: (error) =>
+      error instanceof ApiError && error.status === 404
+        ? html`<div class="banner warning" role="alert">
+            <p>${missing.message}</p>
+            <a class="button" href=${missing.href}>${missing.label}</a>
+          </div>`
+        : loadFailed(describeError(error), retry),
+  };
 }
