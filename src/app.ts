@@ -4,7 +4,7 @@
  * their services and the signed-in user injected; nothing here talks to IndexedDB: the service
  * worker answers `/api/*` and the worker protocol.
  */
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { css, html, nothing, type PropertyValues } from 'lit';
 import { describeError } from './api/http.ts';
 import { localStorageOrNull } from './settings.ts';
 import './components/offline-indicator.ts';
@@ -14,7 +14,8 @@ import type { SessionUser } from './protocol/index.ts';
 import { Router, linkTarget, type Route } from './router.ts';
 import { ScreenLoader, screenOf, type ScreenTag } from './screen-loader.ts';
 import type { NavigateDetail } from './screens/screen.ts';
-import { browserServices, type AppServices } from './services.ts';
+import { ServiceElement } from './service-element.ts';
+import type { AppServices } from './services.ts';
 import { CONNECT_TO_SIGN_IN, checkSession, startWorkerSession } from './session.ts';
 import type { SignedInDetail } from './screens/sign-in-screen.ts';
 import { confirmGroup, focusSafeChoice } from './components/confirm.ts';
@@ -50,9 +51,8 @@ const TITLES: Record<Route['name'], string> = {
 /** How long to wait for the service worker before showing screens anyway (they then hit the server). */
 const WORKER_WAIT_MS = 4000;
 
-export class SmartDmvApp extends LitElement {
+export class SmartDmvApp extends ServiceElement {
   static override properties = {
-    services: { attribute: false },
     workerReady: { attribute: false },
     monitor: { attribute: false },
     _route: { state: true },
@@ -62,7 +62,6 @@ export class SmartDmvApp extends LitElement {
     _signOutWarning: { state: true },
   };
 
-  declare services: AppServices | undefined;
   /** Resolves once a service worker controls the page (main.ts passes workbox-window's). */
   declare workerReady: Promise<void> | null;
   declare monitor: NetworkMonitor | null;
@@ -76,7 +75,6 @@ export class SmartDmvApp extends LitElement {
   private readonly router: Router;
   private readonly screens = new ScreenLoader(() => this.requestUpdate());
   private resizeObserver: ResizeObserver | null = null;
-  private started = false;
   private stopWorkerEvents: (() => void) | null = null;
 
   static override styles = [
@@ -204,7 +202,6 @@ export class SmartDmvApp extends LitElement {
 
   constructor() {
     super();
-    this.services = undefined;
     this.workerReady = null;
     this.monitor = null;
     this._session = { status: 'checking' };
@@ -217,21 +214,27 @@ export class SmartDmvApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.services ??= browserServices();
     this.router.start();
     this.addEventListener('click', this.onClick);
     this.addEventListener('navigate', this.onNavigate);
     this.addEventListener('update-ready', this.onUpdateReady);
-    this.stopWorkerEvents ??= this.services.client.subscribe((event) => {
-      if (event.type === 'SIGNED_OUT') this.onSignedOutElsewhere(event.userId);
-    });
-    if (!this.started) {
-      this.started = true;
-      // Fetch the screen's code while the session is being checked, not after.
-      this.preload(this._route);
-      void this.screens.load('sign-in-screen');
-      void this.start();
-    }
+    this.listenToWorker();
+  }
+
+  /** Once, when the services arrive (main.ts sets them): the session check starts. */
+  protected setup(services: AppServices): void {
+    // Fetch the screen's code while the session is being checked, not after.
+    this.preload(this._route);
+    void this.screens.load('sign-in-screen');
+    this.listenToWorker();
+    void this.start(services);
+  }
+
+  private listenToWorker(): void {
+    this.stopWorkerEvents ??=
+      this.services?.client.subscribe((event) => {
+        if (event.type === 'SIGNED_OUT') this.onSignedOutElsewhere(event.userId);
+      }) ?? null;
   }
 
   override disconnectedCallback(): void {
@@ -251,10 +254,8 @@ export class SmartDmvApp extends LitElement {
     if (tag) void this.screens.load(tag);
   }
 
-  private async start(): Promise<void> {
-    const services = this.services;
-    if (!services) return;
-    // main.ts sets workerReady and monitor right after the element upgrades: let it.
+  private async start(services: AppServices): Promise<void> {
+    // main.ts sets workerReady and monitor with the services: let it finish.
     await this.updateComplete;
     try {
       // Signed out: the sign-in form shows at once. Signed in: the screens read the worker's
@@ -338,11 +339,7 @@ export class SmartDmvApp extends LitElement {
           ${this.navLink('/sync', 'Sync', ['sync'])}
         </nav>
       </header>
-      <offline-indicator
-        .client=${this.services?.client}
-        .networkEnvironment=${this.services?.network}
-        .localWrites=${this.services?.entities.writes}
-      ></offline-indicator>
+      <offline-indicator .services=${this.services}></offline-indicator>
       <main id="main" tabindex="-1">${this.renderScreen(this._route, session.user)}</main>
       <update-prompt .applyUpdate=${this._applyUpdate}></update-prompt>
     `;

@@ -1,10 +1,15 @@
-/** Page entry: registers the service worker, starts the network monitor and mounts the app. */
+/**
+ * Page entry: makes the page's one set of services, registers the service worker, starts the network
+ * monitor and hands the services to the app (which passes them to its screens and widgets).
+ */
 import './app.ts';
 import { initializeNetworkMonitoring } from './controllers/network-monitor.ts';
+import { browserServices } from './services.ts';
 import { isAutoSyncEnabled, localStorageOrNull } from './settings.ts';
 import { registerServiceWorker } from './sw-registration.ts';
 
 const app = document.querySelector('smartdmv-app');
+const services = browserServices();
 
 const registration = registerServiceWorker((applyUpdate) => {
   app?.dispatchEvent(new CustomEvent('update-ready', { detail: { applyUpdate } }));
@@ -14,7 +19,7 @@ void registration.controlled
   .catch(() => undefined);
 
 const autoSyncEnabled = isAutoSyncEnabled(localStorageOrNull());
-const monitor = initializeNetworkMonitoring({ syncOnReconnect: true, autoSyncEnabled });
+const monitor = initializeNetworkMonitoring({ syncOnReconnect: true, autoSyncEnabled }, { client: services.client });
 // The worker may not control the page yet on a first visit: forward the switches once it does.
 void registration.controlled
   .then(() => Promise.all([monitor.forwardDebug(), monitor.forwardAutoSync()]))
@@ -23,4 +28,5 @@ void registration.controlled
 if (app) {
   app.workerReady = registration.controlled;
   app.monitor = monitor;
+  app.services = services; // last: the app starts its session check when it has its services
 }

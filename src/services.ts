@@ -1,11 +1,14 @@
-/** What screens need from the outside world, injected so component tests need no globals. */
+/**
+ * What the app, its screens and the sync widgets need from the outside world: one `services` property
+ * on each (see service-element.ts), so unit tests inject fakes and nothing reaches for a global.
+ */
 import { AuthApi } from './api/auth.ts';
 import { EntitiesApi } from './api/entities.ts';
 import type { FetchLike } from './api/http.ts';
 import { browserNetworkEnvironment, type NetworkEnvironment } from './controllers/network-status-controller.ts';
 import { localStorageOrNull } from './settings.ts';
 import { alwaysAskHint, storageSessionHint, type SessionHint } from './session.ts';
-import { workerClient, type WorkerClient } from './worker-client.ts';
+import { WorkerClient, serviceWorkerTransport } from './worker-client.ts';
 
 export interface AppServices {
   entities: EntitiesApi;
@@ -38,10 +41,11 @@ export function createServices(options: ServiceOptions): AppServices {
   };
 }
 
+/** The page's services over the browser (fetch, the controlling worker, localStorage); made once, in main.ts. */
 export function browserServices(): AppServices {
   return createServices({
     fetch: (input, init) => fetch(input, init),
-    client: workerClient(),
+    client: new WorkerClient(serviceWorkerTransport()),
     network: browserNetworkEnvironment(),
     sessionHint: storageSessionHint(localStorageOrNull()),
   });

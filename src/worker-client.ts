@@ -111,10 +111,3 @@ export class WorkerClient {
     };
   }
 }
-
-let shared: WorkerClient | null = null;
-/** The page's one client over navigator.serviceWorker (controllers share it). */
-export function workerClient(): WorkerClient {
-  shared ??= new WorkerClient(serviceWorkerTransport());
-  return shared;
-}

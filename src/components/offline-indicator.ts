@@ -7,13 +7,14 @@
  * A visually hidden `aria-live` region always stays in the DOM (also while the card is hidden), so
  * screen readers hear "Offline", "Syncing", "All changes synced" as they happen.
  */
-import { LitElement, css, html, nothing } from 'lit';
-import { NetworkStatusController, type NetworkEnvironment } from '../controllers/network-status-controller.ts';
+import { css, html, nothing } from 'lit';
+import { NetworkStatusController } from '../controllers/network-status-controller.ts';
 import { SyncEngineController } from '../controllers/sync-engine-controller.ts';
 import { SyncQueueController } from '../controllers/sync-queue-controller.ts';
 import { plural } from '../format.ts';
 import { controls } from '../styles/controls.ts';
-import { workerClient, type WorkerClient } from '../worker-client.ts';
+import { ServiceElement } from '../service-element.ts';
+import type { AppServices } from '../services.ts';
 import { phaseLabel } from './labels.ts';
 
 /** One value for what the card shows (not five booleans). */
@@ -44,20 +45,8 @@ export function indicatorState(i: IndicatorInputs): IndicatorState {
   return 'hidden';
 }
 
-export class OfflineIndicator extends LitElement {
-  static override properties = {
-    client: { attribute: false },
-    networkEnvironment: { attribute: false },
-    localWrites: { attribute: false },
-  };
-
-  /** Worker client; defaults to the page's shared one. Set before connecting (tests inject a fake). */
-  declare client: WorkerClient | undefined;
-  /** Browser network environment; tests inject a fake. */
-  declare networkEnvironment: NetworkEnvironment | undefined;
-  /** This page's writes (EntitiesApi.writes): the pending count follows them at once. */
-  declare localWrites: EventTarget | undefined;
-
+/** Its worker client, network environment and this page's writes (the pending count follows them): `services`. */
+export class OfflineIndicator extends ServiceElement {
   private engine?: SyncEngineController;
   private queue?: SyncQueueController;
   private network?: NetworkStatusController;
@@ -150,21 +139,10 @@ export class OfflineIndicator extends LitElement {
     `,
   ];
 
-  constructor() {
-    super();
-    this.client = undefined;
-    this.networkEnvironment = undefined;
-    this.localWrites = undefined;
-  }
-
-  override connectedCallback(): void {
-    if (!this.engine) {
-      const client = this.client ?? workerClient();
-      this.engine = new SyncEngineController(this, client);
-      this.queue = new SyncQueueController(this, client, { localWrites: this.localWrites });
-      this.network = new NetworkStatusController(this, this.networkEnvironment);
-    }
-    super.connectedCallback();
+  protected setup({ client, entities, network }: AppServices): void {
+    this.engine = new SyncEngineController(this, client);
+    this.queue = new SyncQueueController(this, client, { localWrites: entities.writes });
+    this.network = new NetworkStatusController(this, network);
   }
 
   override disconnectedCallback(): void {

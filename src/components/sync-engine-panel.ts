@@ -4,15 +4,16 @@
  * which record, when, by whom) with failed ones to retry or discard; records the tablet could not
  * read; the conflict list with the resolution dialog (loaded when there is a conflict to resolve).
  */
-import { LitElement, css, html, nothing } from 'lit';
-import { NetworkStatusController, type NetworkEnvironment } from '../controllers/network-status-controller.ts';
+import { css, html, nothing } from 'lit';
+import { NetworkStatusController } from '../controllers/network-status-controller.ts';
 import { QuarantineController } from '../controllers/quarantine-controller.ts';
 import { SyncEngineController } from '../controllers/sync-engine-controller.ts';
 import { SyncQueueController } from '../controllers/sync-queue-controller.ts';
 import { formatDateTime, formatRelative, plural } from '../format.ts';
 import type { ConflictRecord, EntityId, EntityType, QueuedOperation, SyncResult } from '../protocol/index.ts';
 import { controls } from '../styles/controls.ts';
-import { workerClient, type WorkerClient } from '../worker-client.ts';
+import { ServiceElement } from '../service-element.ts';
+import type { AppServices } from '../services.ts';
 import { confirmGroup, focusSafeChoice } from './confirm.ts';
 import type { ConflictMoveDetail, ConflictResolveDetail, ValueDescriber } from './conflict-resolution-dialog.ts';
 import './disclosure-section.ts';
@@ -37,12 +38,8 @@ export interface PanelNames {
 /** Waiting changes listed one by one; beyond this, a count (the queue can hold thousands). */
 const LISTED_WAITING = 50;
 
-export class SyncEnginePanel extends LitElement {
+export class SyncEnginePanel extends ServiceElement {
   static override properties = {
-    client: { attribute: false },
-    networkEnvironment: { attribute: false },
-    localWrites: { attribute: false },
-    now: { attribute: false },
     describeValue: { attribute: false },
     names: { attribute: false },
     _activeConflictId: { state: true },
@@ -53,12 +50,6 @@ export class SyncEnginePanel extends LitElement {
     _dialogReady: { state: true },
   };
 
-  declare client: WorkerClient | undefined;
-  declare networkEnvironment: NetworkEnvironment | undefined;
-  /** This page's writes (EntitiesApi.writes): the pending count follows them at once. */
-  declare localWrites: EventTarget | undefined;
-  /** Wall clock (ms) for "3 min ago". */
-  declare now: () => number;
   declare describeValue: ValueDescriber | null;
   declare names: PanelNames | null;
   declare _activeConflictId: number | null;
@@ -96,6 +87,15 @@ export class SyncEnginePanel extends LitElement {
       .status-line {
         color: var(--sd-color-text-muted);
         margin: 0;
+      }
+      /* Room kept for text that arrives after the first paint, so the tab does not shift as it loads. */
+      .status-line.slot {
+        min-height: 1lh;
+      }
+      @media (max-width: 600px) {
+        .status-line.wraps {
+          min-height: 2lh;
+        }
       }
       .progress {
         display: flex;
@@ -210,10 +210,6 @@ export class SyncEnginePanel extends LitElement {
 
   constructor() {
     super();
-    this.client = undefined;
-    this.networkEnvironment = undefined;
-    this.localWrites = undefined;
-    this.now = () => Date.now();
     this.describeValue = null;
     this.names = null;
     this._activeConflictId = null;
@@ -224,15 +220,17 @@ export class SyncEnginePanel extends LitElement {
     this._dialogReady = false;
   }
 
-  override connectedCallback(): void {
-    if (!this.engine) {
-      const client = this.client ?? workerClient();
-      this.engine = new SyncEngineController(this, client);
-      this.queue = new SyncQueueController(this, client, { trackOperations: true, localWrites: this.localWrites });
-      this.quarantine = new QuarantineController(this, client);
-      this.network = new NetworkStatusController(this, this.networkEnvironment);
-    }
-    super.connectedCallback();
+  /** The worker client, the network environment and this page's writes (the pending count follows them). */
+  protected setup({ client, entities, network }: AppServices): void {
+    this.engine = new SyncEngineController(this, client);
+    this.queue = new SyncQueueController(this, client, { trackOperations: true, localWrites: entities.writes });
+    this.quarantine = new QuarantineController(this, client);
+    this.network = new NetworkStatusController(this, network);
+  }
+
+  /** Wall clock (ms) for "3 min ago". */
+  private now(): number {
+    return this.services ? this.services.now() : Date.now();
   }
 
   override render() {
@@ -241,8 +239,8 @@ export class SyncEnginePanel extends LitElement {
     if (!engine || !queue) return nothing;
     return html`
       <div class="stack">
-        ${this.renderHeader(engine)} ${this.renderLastSync(engine.lastActivity, engine.lastResult)}
-        ${this.renderQueue(queue)} ${this.renderConflicts(engine.conflicts)}
+        ${this.renderHeader(engine)} ${this.renderLastSync(engine)} ${this.renderQueue(queue)}
+        ${this.renderConflicts(engine.conflicts)}
         ${this.quarantine ? quarantineSection(this.quarantine.records, this.quarantine.error) : nothing}
       </div>
       ${
@@ -292,7 +290,7 @@ export class SyncEnginePanel extends LitElement {
             ${engine.isSyncing ? 'Syncing…' : 'Sync Now'}
           </button>
         </div>
-        <p class="status-line" role="status" aria-live="polite">${status}</p>
+        <p class="status-line wraps" role="status" aria-live="polite">${status}</p>
         ${
           engine.isSyncing
             ? html`
@@ -328,42 +326,45 @@ export class SyncEnginePanel extends LitElement {
     return `${network.connectionQuality}${rtt}`;
   }
 
-  /** The last run that did something; a later run that found nothing is only mentioned. */
-  private renderLastSync(activity: SyncResult | null, latest: SyncResult | null) {
+  /**
+   * The last run that did something; a later run that found nothing is only mentioned. Until the
+   * worker's state is read, the figures' places are kept (dashes), so nothing below moves when they come.
+   */
+  private renderLastSync(engine: SyncEngineController) {
+    const activity = engine.lastActivity;
+    const latest = engine.lastResult;
     const quietSince = latest && activity && latest.finishedAt > activity.finishedAt ? latest : null;
+    const figures = (run: SyncResult | null) =>
+      statsList([
+        { label: 'Sent', value: run?.pushed, testId: 'result-pushed' },
+        { label: 'Received', value: run?.pulled, testId: 'result-pulled' },
+        { label: 'Failed', value: run?.failed },
+        { label: 'Conflicts', value: run?.conflicts },
+      ]);
+    let body;
+    if (!engine.loaded) {
+      body = html`${figures(null)}
+        <p class="status-line wraps">Reading the last sync…</p>
+        <p class="status-line slot"></p>`;
+    } else if (activity) {
+      body = html`
+        ${figures(activity)}
+        <p class="status-line wraps" data-testid="result-when">
+          Finished ${formatDateTime(activity.finishedAt)} · took ${(activity.durationMs / 1000).toFixed(1)} s · started
+          by ${triggerLabel(activity.trigger)}
+        </p>
+        ${activity.error ? html`<p class="banner warning">Stopped early: ${activity.error.message}</p>` : nothing}
+        <p class="status-line slot">
+          ${quietSince ? `Checked again ${formatRelative(quietSince.finishedAt, this.now())}: nothing new.` : nothing}
+        </p>
+      `;
+    } else {
+      body = html`<p class="empty">Nothing has been sent or received on this tablet yet.</p>`;
+    }
     return html`
       <section class="card" aria-labelledby="result-heading">
         <h2 id="result-heading">Last sync</h2>
-        ${
-          activity
-            ? html`
-                <dl class="stats">
-                  <div>
-                    <dt>Sent</dt>
-                    <dd data-testid="result-pushed">${activity.pushed}</dd>
-                  </div>
-                  <div>
-                    <dt>Received</dt>
-                    <dd data-testid="result-pulled">${activity.pulled}</dd>
-                  </div>
-                  <div>
-                    <dt>Failed</dt>
-                    <dd>${activity.failed}</dd>
-                  </div>
-                  <div>
-                    <dt>Conflicts</dt>
-                    <dd>${activity.conflicts}</dd>
-                  </div>
-                </dl>
-                <p class="status-line" data-testid="result-when">
-                  Finished ${formatDateTime(activity.finishedAt)} · took ${(activity.durationMs / 1000).toFixed(1)} s ·
-                  started by ${triggerLabel(activity.trigger)}
-                </p>
-                ${activity.error ? html`<p class="banner warning">Stopped early: ${activity.error.message}</p>` : nothing}
-                ${quietSince ? html`<p class="status-line">Checked again ${formatRelative(quietSince.finishedAt, this.now())}: nothing new.</p>` : nothing}
-              `
-            : html`<p class="empty">Nothing has been sent or received on this tablet yet.</p>`
-        }
+        ${body}
       </section>
     `;
   }
@@ -384,24 +385,12 @@ export class SyncEnginePanel extends LitElement {
             Clear completed
           </button>
         </div>
-        <dl class="stats">
-          <div>
-            <dt>Pending</dt>
-            <dd data-testid="queue-pending">${queue.pendingCount}</dd>
-          </div>
-          <div>
-            <dt>Failed</dt>
-            <dd data-testid="queue-failed">${stats.failed}</dd>
-          </div>
-          <div>
-            <dt>Conflicts</dt>
-            <dd>${stats.conflicts}</dd>
-          </div>
-          <div>
-            <dt>Completed</dt>
-            <dd>${stats.completed}</dd>
-          </div>
-        </dl>
+        ${statsList([
+          { label: 'Pending', value: queue.pendingCount, testId: 'queue-pending' },
+          { label: 'Failed', value: stats.failed, testId: 'queue-failed' },
+          { label: 'Conflicts', value: stats.conflicts },
+          { label: 'Completed', value: stats.completed },
+        ])}
         ${queue.error ? html`<p class="banner error" role="alert">${queue.error}</p>` : nothing}
 
         <div class="toolbar">
@@ -607,6 +596,19 @@ export class SyncEnginePanel extends LitElement {
     if (ok) this.closeDialog();
     else this._resolveError = engine.error ?? 'The resolution could not be applied.';
   };
+}
+
+/** Figures in boxes; a figure not known yet shows a dash in its place. */
+function statsList(figures: { label: string; value: number | undefined; testId?: string }[]) {
+  return html`<dl class="stats">
+    ${figures.map(
+      (f) =>
+        html`<div>
+          <dt>${f.label}</dt>
+          <dd data-testid=${f.testId ?? nothing}>${f.value ?? '–'}</dd>
+        </div>`,
+    )}
+  </dl>`;
 }
 
 customElements.define('sync-engine-panel', SyncEnginePanel);

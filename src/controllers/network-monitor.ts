@@ -11,7 +11,7 @@
  * No module-level state: `initializeNetworkMonitoring` returns the monitor; the app keeps it.
  */
 import { localStorageOrNull, isDebugEnabled, type StorageLike } from '../settings.ts';
-import { workerClient, type WorkerClient } from '../worker-client.ts';
+import type { WorkerClient } from '../worker-client.ts';
 
 export interface NetworkMonitorOptions {
   /** Trigger a sync when the connection comes back. */
@@ -149,13 +149,13 @@ export class NetworkMonitor {
   private readonly onOffline = (): void => this.handleOffline();
 }
 
-/** Starts the page's network monitor with the browser's window, localStorage and worker client. */
+/** Starts the page's network monitor on its worker client, with the browser's window and localStorage unless given. */
 export function initializeNetworkMonitoring(
   options: NetworkMonitorOptions,
-  deps: Partial<NetworkMonitorDeps> = {},
+  deps: Partial<NetworkMonitorDeps> & Pick<NetworkMonitorDeps, 'client'>,
 ): NetworkMonitor {
   const monitor = new NetworkMonitor(options, {
-    client: deps.client ?? workerClient(),
+    client: deps.client,
     events: deps.events ?? window,
     isOnline: deps.isOnline ?? (() => navigator.onLine),
     storage: deps.storage !== undefined ? deps.storage : localStorageOrNull(),

@@ -20,6 +20,8 @@ export class SyncEngineController implements ReactiveController {
   lastPulledAt: number | null = null;
   /** The last request to the worker that failed, as a sentence (null when fine). */
   error: string | null = null;
+  /** The worker's state has been asked once (answered or failed): the fields above are not just defaults. */
+  loaded = false;
 
   private unsubscribe: (() => void) | null = null;
   readonly refreshConflicts: () => Promise<void>;
@@ -93,6 +95,7 @@ export class SyncEngineController implements ReactiveController {
     } catch (error) {
       this.fail(error);
     }
+    this.loaded = true;
     this.host.requestUpdate();
   }
 

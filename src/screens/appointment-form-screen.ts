@@ -14,6 +14,7 @@
  * the app to fix the URL), and when the replica changes the record is re-read without touching what
  * the user is typing.
  */
+import { initialState } from '@lit/task';
 import { css, html, nothing } from 'lit';
 import type { LocalAppointment } from '../api/entities.ts';
 import { ApiError, describeError } from '../api/http.ts';
@@ -65,10 +66,26 @@ import { backLink } from './fields.ts';
 import { formStyles } from './form-styles.ts';
 import { NearbyAppointments } from './nearby-appointments.ts';
 import { ScreenElement } from './screen.ts';
+import { ScreenLoad, loadFailed, recordLoadStates } from './screen-load.ts';
 import { runWrite } from './write-action.ts';
 
-/** `gone`: the held double booking to move is resolved already (or was never one). */
-type LoadStatus = 'loading' | 'ready' | 'error' | 'missing' | 'gone';
+interface HeldMove {
+  conflict: ConflictRecord;
+  held: BookingFields;
+}
+
+/** What the form is filled from. */
+interface FormSource {
+  directory: Directory;
+  /** The appointment edited; null when booking or moving. */
+  record: LocalAppointment | null;
+  move: HeldMove | null;
+  /** Moving, but the held double booking is resolved already (or was never one). */
+  gone: boolean;
+  /** The draft as the user had typed it when the read started, and the temp ids in it that have server ids now. */
+  typed: AppointmentDraft | null;
+  followed: Partial<AppointmentDraft>;
+}
 /** The inline confirmation showing, if any. */
 type Confirming = 'cancel' | 'delete' | 'back-date' | null;
 
@@ -89,7 +106,6 @@ export class AppointmentFormScreen extends ScreenElement {
     _move: { state: true },
     _directory: { state: true },
     _draft: { state: true },
-    _status: { state: true },
     _error: { state: true },
     _errors: { state: true },
     _saving: { state: true },
@@ -108,10 +124,10 @@ export class AppointmentFormScreen extends ScreenElement {
   declare moveConflictId: number | null;
   declare _record: LocalAppointment | null;
   /** Moving: the conflict and the booking it holds (as this tablet wanted it). */
-  declare _move: { conflict: ConflictRecord; held: BookingFields } | null;
+  declare _move: HeldMove | null;
   declare _directory: Directory;
   declare _draft: AppointmentDraft | null;
-  declare _status: LoadStatus;
+  /** Why the last save failed, or what to fix first. */
   declare _error: string | null;
   declare _errors: DraftErrors;
   declare _saving: boolean;
@@ -120,7 +136,19 @@ export class AppointmentFormScreen extends ScreenElement {
   /** The user changed something since the draft was filled from the record. */
   private dirty = false;
   private titleTouched = false;
-  private loadSeq = 0;
+  private readonly load = new ScreenLoad(this, {
+    args: () => [this.services, this.recordId, this.moveConflictId] as const,
+    task: async ([services, id, moveConflictId]): Promise<FormSource | typeof initialState> => {
+      if (!services) return initialState;
+      const directory = await Directory.load(services.entities);
+      const move = moveConflictId === null ? null : await this.loadHeldBooking(services, moveConflictId);
+      const record = id === null || moveConflictId !== null ? null : await services.entities.getAppointment(id);
+      const typed = this.dirty ? this._draft : null;
+      const followed = typed ? await this.publicIdsOf(services.entities, typed, directory) : {};
+      return { directory, record, move, gone: moveConflictId !== null && !move, typed, followed };
+    },
+    onComplete: (source) => this.fill(source),
+  });
   private readonly nearby = new NearbyAppointments(() => this.requestUpdate());
 
   static override styles = [
@@ -145,7 +173,6 @@ export class AppointmentFormScreen extends ScreenElement {
     this._move = null;
     this._directory = Directory.empty();
     this._draft = null;
-    this._status = 'loading';
     this._error = null;
     this._errors = {};
     this._saving = false;
@@ -155,7 +182,7 @@ export class AppointmentFormScreen extends ScreenElement {
   protected setup(services: AppServices): void {
     new ReplicaChangesController(this, services.client, {
       entityTypes: ['appointments', 'pets', 'users'],
-      onChange: () => void this.load(),
+      onChange: () => void this.load.run(),
     });
   }
 
@@ -164,57 +191,34 @@ export class AppointmentFormScreen extends ScreenElement {
       // The same record under its server id (it was opened by its temp id) keeps the draft.
       const sameRecord = this._record !== null && String(this._record.id) === String(this.recordId);
       if (!sameRecord) {
+        this.load.forget();
         this.dirty = false;
         this.titleTouched = this.recordId !== null;
         this._draft = null;
         this._record = null;
         this._move = null;
-        this._status = 'loading';
         this._confirming = null;
       }
     }
-    if (changed.has('recordId') || changed.has('moveConflictId') || changed.has('services')) void this.load();
   }
 
-  async load(): Promise<void> {
-    const services = this.services;
-    if (!services) return;
-    const seq = ++this.loadSeq;
-    const id = this.recordId;
-    try {
-      const directory = await Directory.load(services.entities);
-      const move = this.moveConflictId === null ? null : await this.loadHeldBooking(this.moveConflictId);
-      const record = id === null || this.moveConflictId !== null ? null : await services.entities.getAppointment(id);
-      const typed = this.dirty ? this._draft : null;
-      const followed = typed ? await this.publicIdsOf(services.entities, typed, directory) : {};
-      if (seq !== this.loadSeq) return;
-      // Only choices the user did not change meanwhile.
-      for (const [field, id] of Object.entries(followed) as [keyof AppointmentDraft, string][]) {
-        if (this._draft && typed && this._draft[field] === typed[field]) this._draft = { ...this._draft, [field]: id };
-      }
-      this._directory = directory;
-      this._record = record;
-      if (this.moveConflictId !== null && !move) {
-        this._status = 'gone';
-        return;
-      }
-      this._move = move;
-      if (!this.dirty || !this._draft) {
-        const from = move?.held ?? record;
-        this._draft = from ? draftFromRecord(from, directory) : (this._draft ?? this.startDraft(directory));
-      }
-      this._status = 'ready';
-      this._error = null;
-      // Someone else's booking may have landed meanwhile: read the day again.
-      void this.refreshNearby(true);
-    } catch (error) {
-      if (seq !== this.loadSeq) return;
-      if (error instanceof ApiError && error.status === 404) this._status = 'missing';
-      else {
-        this._status = 'error';
-        this._error = describeError(error);
-      }
+  /** Fills the form from what was read; what the user typed meanwhile stays. */
+  private fill({ directory, record, move, gone, typed, followed }: FormSource): void {
+    // Only choices the user did not change meanwhile.
+    for (const [field, id] of Object.entries(followed) as [keyof AppointmentDraft, string][]) {
+      if (this._draft && typed && this._draft[field] === typed[field]) this._draft = { ...this._draft, [field]: id };
     }
+    this._directory = directory;
+    this._record = record;
+    if (gone) return;
+    this._move = move;
+    if (!this.dirty || !this._draft) {
+      const from = move?.held ?? record;
+      this._draft = from ? draftFromRecord(from, directory) : (this._draft ?? this.startDraft(directory));
+    }
+    this._error = null;
+    // Someone else's booking may have landed meanwhile: read the day again.
+    void this.refreshNearby(true);
   }
 
   /**
@@ -243,8 +247,8 @@ export class AppointmentFormScreen extends ScreenElement {
   }
 
   /** The unresolved double booking `conflictId`, or null when it is resolved or not one. */
-  private async loadHeldBooking(conflictId: number): Promise<{ conflict: ConflictRecord; held: BookingFields } | null> {
-    const conflicts = (await this.services?.client.send({ type: 'GET_CONFLICTS' })) ?? [];
+  private async loadHeldBooking(services: AppServices, conflictId: number): Promise<HeldMove | null> {
+    const conflicts = await services.client.send({ type: 'GET_CONFLICTS' });
     const conflict = conflicts.find((c) => c.id === conflictId && !c.resolved && c.conflictType === 'double_booking');
     const held = conflict ? heldBooking(conflict) : null;
     return conflict && held ? { conflict, held } : null;
@@ -307,29 +311,28 @@ export class AppointmentFormScreen extends ScreenElement {
   }
 
   override render() {
+    return this.load.render({
+      ...recordLoadStates(() => this.load.run(), {
+        message: 'This appointment is not on this tablet.',
+        href: this.backTarget().href,
+        label: 'Back to appointments',
+      }),
+      complete: ({ gone }) => {
+        if (gone) {
+          return html`<div class="banner warning" role="alert">
+            <p>This double booking is no longer waiting for a decision.</p>
+            <a class="button" href="/sync">Back to Sync</a>
+          </div>`;
+        }
+        return this._draft ? this.renderForm(this._draft) : loadFailed(this._error, () => this.load.run());
+      },
+    });
+  }
+
+  private renderForm(draft: AppointmentDraft) {
     const moving = this._move !== null;
     const editing = this.recordId !== null && !moving;
     const back = this.backTarget();
-    if (this._status === 'loading') return html`<p role="status">Loading…</p>`;
-    if (this._status === 'missing') {
-      return html`<div class="banner warning" role="alert">
-        <p>This appointment is not on this tablet.</p>
-        <a class="button" href=${back.href}>Back to appointments</a>
-      </div>`;
-    }
-    if (this._status === 'gone') {
-      return html`<div class="banner warning" role="alert">
-        <p>This double booking is no longer waiting for a decision.</p>
-        <a class="button" href="/sync">Back to Sync</a>
-      </div>`;
-    }
-    if (this._status === 'error' || !this._draft) {
-      return html`<div class="banner error" role="alert">
-        <p>${this._error}</p>
-        <button @click=${() => void this.load()}>Try again</button>
-      </div>`;
-    }
-    const draft = this._draft;
     const dir = this._directory;
     const pets = dir.petsOf(draft.clientId);
     const record = this._record;
@@ -714,10 +717,7 @@ export class AppointmentFormScreen extends ScreenElement {
   }
 
   /** "Move mine": the new slot goes to the worker as the conflict's resolution, not as a PATCH. */
-  private async sendMove(
-    move: { conflict: ConflictRecord; held: BookingFields },
-    draft: AppointmentDraft,
-  ): Promise<void> {
+  private async sendMove(move: HeldMove, draft: AppointmentDraft): Promise<void> {
     const services = this.services;
     if (!services) return;
     const done = await runWrite(this, 'Not moved', () =>

@@ -1,4 +1,5 @@
 /** Appointments of one day, with a date picker. Reads the replica, so it works offline. */
+import { initialState } from '@lit/task';
 import { css, html, nothing } from 'lit';
 import type { LocalAppointment } from '../api/entities.ts';
 import { describeError } from '../api/http.ts';
@@ -21,25 +22,35 @@ import { onPurposeMark } from './clash-warning.ts';
 import { Directory } from './directory.ts';
 import { STATUS_LABEL } from './appointment-options.ts';
 import { ScreenElement } from './screen.ts';
+import { ScreenLoad, loadFailed } from './screen-load.ts';
 
-type LoadStatus = 'loading' | 'ready' | 'error';
+interface DayList {
+  appointments: LocalAppointment[];
+  directory: Directory;
+}
 
 export class AppointmentsScreen extends ScreenElement {
   static override properties = {
     date: { type: String },
-    _appointments: { state: true },
-    _directory: { state: true },
-    _status: { state: true },
-    _error: { state: true },
   };
 
   /** `YYYY-MM-DD`; null for today. */
   declare date: string | null;
-  declare _appointments: LocalAppointment[];
-  declare _directory: Directory;
-  declare _status: LoadStatus;
-  declare _error: string | null;
-  private loadSeq = 0;
+
+  /** The day's appointments and the names they show; a day asked for later wins over an earlier one. */
+  private readonly load = new ScreenLoad(this, {
+    args: () => [this.services, this.day] as const,
+    task: async ([services, day]): Promise<DayList | typeof initialState> => {
+      if (!services) return initialState;
+      const [appointments, directory] = await Promise.all([
+        services.entities.listAppointments(dayRange(day)),
+        Directory.load(services.entities),
+      ]);
+      // The range is in UTC instants; keep exactly the local day, and no deleted rows.
+      const ofDay = appointments.filter((a) => !a.deletedAt && localDateKey(new Date(a.date)) === day);
+      return { appointments: ofDay.sort((a, b) => a.date.localeCompare(b.date)), directory };
+    },
+  });
 
   static override styles = [
     controls,
@@ -127,50 +138,17 @@ export class AppointmentsScreen extends ScreenElement {
   constructor() {
     super();
     this.date = null;
-    this._appointments = [];
-    this._directory = Directory.empty();
-    this._status = 'loading';
-    this._error = null;
   }
 
   protected setup(services: AppServices): void {
     new ReplicaChangesController(this, services.client, {
       entityTypes: ['appointments', 'pets', 'users'],
-      onChange: () => void this.load(),
+      onChange: () => void this.load.run(),
     });
   }
 
   private get day(): string {
     return this.date ?? localDateKey(new Date(this.services?.now() ?? Date.now()));
-  }
-
-  override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('date') || changed.has('services')) void this.load();
-  }
-
-  async load(): Promise<void> {
-    const services = this.services;
-    if (!services) return;
-    const seq = ++this.loadSeq;
-    const day = this.day;
-    try {
-      const [appointments, directory] = await Promise.all([
-        services.entities.listAppointments(dayRange(day)),
-        Directory.load(services.entities),
-      ]);
-      if (seq !== this.loadSeq) return; // the user moved to another day meanwhile
-      // The range is in UTC instants; keep exactly the local day, and no deleted rows.
-      this._appointments = appointments
-        .filter((a) => !a.deletedAt && localDateKey(new Date(a.date)) === day)
-        .sort((a, b) => a.date.localeCompare(b.date));
-      this._directory = directory;
-      this._status = 'ready';
-      this._error = null;
-    } catch (error) {
-      if (seq !== this.loadSeq) return;
-      this._status = 'error';
-      this._error = describeError(error);
-    }
   }
 
   override render() {
@@ -204,23 +182,22 @@ export class AppointmentsScreen extends ScreenElement {
   }
 
   private renderBody() {
-    if (this._status === 'loading') return html`<p class="empty" role="status">Loading appointments…</p>`;
-    if (this._status === 'error') {
-      return html`<div class="banner error" role="alert">
-        <p>The appointments could not be loaded: ${this._error}</p>
-        <button @click=${() => void this.load()}>Try again</button>
-      </div>`;
-    }
-    if (this._appointments.length === 0) return html`<p class="empty card">No appointments on this day.</p>`;
-    return html`
-      <ul aria-labelledby="day-heading" style="margin-top: var(--sd-space-3)">
-        ${this._appointments.map((a) => this.renderRow(a))}
-      </ul>
-    `;
+    return this.load.render({
+      pending: () => html`<p class="empty" role="status">Loading appointments…</p>`,
+      error: (error) =>
+        loadFailed(`The appointments could not be loaded: ${describeError(error)}`, () => this.load.run()),
+      complete: ({ appointments, directory }) => {
+        if (appointments.length === 0) return html`<p class="empty card">No appointments on this day.</p>`;
+        return html`
+          <ul aria-labelledby="day-heading" style="margin-top: var(--sd-space-3)">
+            ${appointments.map((a) => this.renderRow(a, directory))}
+          </ul>
+        `;
+      },
+    });
   }
 
-  private renderRow(a: LocalAppointment) {
-    const dir = this._directory;
+  private renderRow(a: LocalAppointment, dir: Directory) {
     const pet = dir.pet(a.petId);
     const client = dir.user(a.clientId) ?? dir.ownerOfPet(a.petId);
     const vet = dir.user(a.practitionerId);

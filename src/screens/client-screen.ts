@@ -4,9 +4,10 @@
  * created locally at once; the screen then moves to the client's page (temp id) so pets can be
  * added straight away.
  */
+import { initialState } from '@lit/task';
 import { css, html, nothing } from 'lit';
 import type { LocalPet, LocalUser } from '../api/entities.ts';
-import { ApiError, describeError } from '../api/http.ts';
+import { describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
@@ -27,9 +28,13 @@ import {
   type ClientErrors,
 } from './record-drafts.ts';
 import { ScreenElement } from './screen.ts';
+import { ScreenLoad, recordLoadStates } from './screen-load.ts';
 import { runWrite } from './write-action.ts';
 
-type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
+interface ClientRecord {
+  record: LocalUser;
+  pets: LocalPet[];
+}
 /** "Delete client…" opened: a confirmation, or the reason it cannot be done yet. */
 type Deleting = 'confirm' | 'has-pets' | null;
 
@@ -37,10 +42,8 @@ export class ClientScreen extends ScreenElement {
   static override properties = {
     recordId: { attribute: false },
     _record: { state: true },
-    _pets: { state: true },
     _draft: { state: true },
     _errors: { state: true },
-    _status: { state: true },
     _error: { state: true },
     _saving: { state: true },
     _saved: { state: true },
@@ -50,16 +53,28 @@ export class ClientScreen extends ScreenElement {
   /** The client; null for "New client". */
   declare recordId: EntityId | null;
   declare _record: LocalUser | null;
-  declare _pets: LocalPet[];
   declare _draft: ClientDraft;
   declare _errors: ClientErrors;
-  declare _status: LoadStatus;
+  /** Why the last save or deletion failed. */
   declare _error: string | null;
   declare _saving: boolean;
   declare _saved: boolean;
   declare _deleting: Deleting;
   private dirty = false;
-  private loadSeq = 0;
+
+  /** The client and their pets; the form is filled from the record unless the user changed it. */
+  private readonly load = new ScreenLoad(this, {
+    args: () => [this.services, this.recordId] as const,
+    task: async ([services, id]): Promise<ClientRecord | typeof initialState> => {
+      if (!services || id === null) return initialState;
+      const [record, pets] = await Promise.all([services.entities.getUser(id), services.entities.listPets(id)]);
+      return { record, pets: pets.filter((p) => !p.deletedAt).sort((a, b) => a.name.localeCompare(b.name)) };
+    },
+    onComplete: ({ record }) => {
+      this._record = record;
+      if (!this.dirty) this._draft = clientDraftFrom(record);
+    },
+  });
 
   static override styles = [
     controls,
@@ -106,10 +121,8 @@ export class ClientScreen extends ScreenElement {
     super();
     this.recordId = null;
     this._record = null;
-    this._pets = [];
     this._draft = emptyClientDraft();
     this._errors = {};
-    this._status = 'loading';
     this._error = null;
     this._saving = false;
     this._saved = false;
@@ -119,7 +132,7 @@ export class ClientScreen extends ScreenElement {
   protected setup(services: AppServices): void {
     new ReplicaChangesController(this, services.client, {
       entityTypes: ['users', 'pets'],
-      onChange: () => void this.load(),
+      onChange: () => void this.load.run(),
     });
   }
 
@@ -127,55 +140,30 @@ export class ClientScreen extends ScreenElement {
     if (changed.has('recordId')) {
       const sameRecord = this._record !== null && String(this._record.id) === String(this.recordId);
       if (!sameRecord) {
+        this.load.forget();
         this.dirty = false;
         this._record = null;
-        this._pets = [];
         this._draft = emptyClientDraft();
         this._errors = {};
         this._saved = false;
         this._deleting = null;
-        this._status = this.recordId === null ? 'ready' : 'loading';
-      }
-    }
-    if (changed.has('recordId') || changed.has('services')) void this.load();
-  }
-
-  async load(): Promise<void> {
-    const services = this.services;
-    const id = this.recordId;
-    if (!services || id === null) return;
-    const seq = ++this.loadSeq;
-    try {
-      const [record, pets] = await Promise.all([services.entities.getUser(id), services.entities.listPets(id)]);
-      if (seq !== this.loadSeq) return;
-      this._record = record;
-      this._pets = pets.filter((p) => !p.deletedAt).sort((a, b) => a.name.localeCompare(b.name));
-      if (!this.dirty) this._draft = clientDraftFrom(record);
-      this._status = 'ready';
-    } catch (error) {
-      if (seq !== this.loadSeq) return;
-      if (error instanceof ApiError && error.status === 404) this._status = 'missing';
-      else {
-        this._status = 'error';
-        this._error = describeError(error);
       }
     }
   }
 
   override render() {
-    if (this._status === 'loading') return html`<p role="status">Loading…</p>`;
-    if (this._status === 'missing') {
-      return html`<div class="banner warning" role="alert">
-        <p>This client is not on this tablet.</p>
-        <a class="button" href="/clients">Back to clients</a>
-      </div>`;
-    }
-    if (this._status === 'error') {
-      return html`<div class="banner error" role="alert">
-        <p>${this._error}</p>
-        <button @click=${() => void this.load()}>Try again</button>
-      </div>`;
-    }
+    if (this.recordId === null) return this.renderForm([]);
+    return this.load.render({
+      ...recordLoadStates(() => this.load.run(), {
+        message: 'This client is not on this tablet.',
+        href: '/clients',
+        label: 'Back to clients',
+      }),
+      complete: ({ pets }) => this.renderForm(pets),
+    });
+  }
+
+  private renderForm(pets: LocalPet[]) {
     const record = this._record;
     const creating = this.recordId === null;
     const e = this._errors;
@@ -203,24 +191,24 @@ export class ClientScreen extends ScreenElement {
               ? nothing
               : html`<a class="button" href=${bookingPath({ clientId: this.recordId })}>Book appointment</a>`
           }
-          ${creating ? nothing : html`<span class="record-actions">${this.renderDelete(record)}</span>`}
+          ${creating ? nothing : html`<span class="record-actions">${this.renderDelete(record, pets)}</span>`}
         </div>
       </form>
-      ${creating ? nothing : this.renderPets()}
+      ${creating ? nothing : this.renderPets(pets)}
     `;
   }
 
-  private renderDelete(record: LocalUser | null) {
+  private renderDelete(record: LocalUser | null, pets: LocalPet[]) {
     const denied = this.denied('delete', 'users');
     if (denied) return deniedAction('delete-client', 'Delete client…', denied);
     const name = record?.name ?? 'This client';
     if (this._deleting === 'has-pets') {
-      const pets = this._pets.map((p) => p.name);
+      const names = pets.map((p) => p.name);
       return refusal(
         html`<p>
-          <strong>${name} cannot be deleted while they have ${pets.length === 1 ? 'a pet' : 'pets'}:</strong>
-          ${pets.join(', ')}. Delete ${pets.length === 1 ? 'the pet' : 'each pet'} from
-          ${pets.length === 1 ? 'its' : 'their'} page first, then the client.
+          <strong>${name} cannot be deleted while they have ${names.length === 1 ? 'a pet' : 'pets'}:</strong>
+          ${names.join(', ')}. Delete ${names.length === 1 ? 'the pet' : 'each pet'} from
+          ${names.length === 1 ? 'its' : 'their'} page first, then the client.
         </p>`,
         () => (this._deleting = null),
       );
@@ -236,13 +224,13 @@ export class ClientScreen extends ScreenElement {
         onKeep: () => (this._deleting = null),
       });
     }
-    return html`<button type="button" class="danger" @click=${this.openDelete}>Delete client…</button>`;
+    return html`<button type="button" class="danger" @click=${() => this.openDelete(pets)}>Delete client…</button>`;
   }
 
-  private readonly openDelete = (): void => {
-    this._deleting = this._pets.length > 0 ? 'has-pets' : 'confirm';
+  private openDelete(pets: LocalPet[]): void {
+    this._deleting = pets.length > 0 ? 'has-pets' : 'confirm';
     void focusSafeChoice(this);
-  };
+  }
 
   private readonly onDelete = async (): Promise<void> => {
     const services = this.services;
@@ -256,7 +244,7 @@ export class ClientScreen extends ScreenElement {
     this.navigate('/clients');
   };
 
-  private renderPets() {
+  private renderPets(pets: LocalPet[]) {
     const id = encodeURIComponent(String(this.recordId));
     return html`
       <section class="card" aria-labelledby="pets-heading" style="margin-top: var(--sd-space-5)">
@@ -266,10 +254,10 @@ export class ClientScreen extends ScreenElement {
           ${this.denied('create', 'pets') ? nothing : html`<a class="button primary" href="/clients/${id}/pets/new">+ Add pet</a>`}
         </div>
         ${
-          this._pets.length === 0
+          pets.length === 0
             ? html`<p class="empty">No pets yet.</p>`
             : html`<ul aria-label="Pets">
-                ${this._pets.map(
+                ${pets.map(
                   (p) =>
                     html`<li>
                       <a

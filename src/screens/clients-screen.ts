@@ -1,4 +1,5 @@
 /** Clients of the practice (users with role CLIENT), searchable, with their pets' names. */
+import { initialState } from '@lit/task';
 import { css, html, nothing } from 'lit';
 import type { LocalPet, LocalUser } from '../api/entities.ts';
 import { describeError } from '../api/http.ts';
@@ -7,23 +8,31 @@ import { ReplicaChangesController } from '../controllers/replica-changes-control
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
 import { ScreenElement } from './screen.ts';
+import { ScreenLoad, loadFailed } from './screen-load.ts';
 
-type LoadStatus = 'loading' | 'ready' | 'error';
+interface ClientList {
+  clients: LocalUser[];
+  pets: LocalPet[];
+}
 
 export class ClientsScreen extends ScreenElement {
   static override properties = {
-    _clients: { state: true },
-    _pets: { state: true },
     _query: { state: true },
-    _status: { state: true },
-    _error: { state: true },
   };
 
-  declare _clients: LocalUser[];
-  declare _pets: LocalPet[];
   declare _query: string;
-  declare _status: LoadStatus;
-  declare _error: string | null;
+
+  private readonly load = new ScreenLoad(this, {
+    args: () => [this.services] as const,
+    task: async ([services]): Promise<ClientList | typeof initialState> => {
+      if (!services) return initialState;
+      const [clients, pets] = await Promise.all([services.entities.listUsers('CLIENT'), services.entities.listPets()]);
+      return {
+        clients: clients.filter((c) => !c.deletedAt).sort((a, b) => a.name.localeCompare(b.name)),
+        pets: pets.filter((p) => !p.deletedAt),
+      };
+    },
+  });
 
   static override styles = [
     controls,
@@ -78,49 +87,23 @@ export class ClientsScreen extends ScreenElement {
 
   constructor() {
     super();
-    this._clients = [];
-    this._pets = [];
     this._query = '';
-    this._status = 'loading';
-    this._error = null;
   }
 
   protected setup(services: AppServices): void {
     new ReplicaChangesController(this, services.client, {
       entityTypes: ['users', 'pets'],
-      onChange: () => void this.load(),
+      onChange: () => void this.load.run(),
     });
   }
 
-  override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('services')) void this.load();
-  }
-
-  async load(): Promise<void> {
-    const services = this.services;
-    if (!services) return;
-    try {
-      const [clients, pets] = await Promise.all([services.entities.listUsers('CLIENT'), services.entities.listPets()]);
-      this._clients = clients.filter((c) => !c.deletedAt).sort((a, b) => a.name.localeCompare(b.name));
-      this._pets = pets.filter((p) => !p.deletedAt);
-      this._status = 'ready';
-    } catch (error) {
-      this._status = 'error';
-      this._error = describeError(error);
-    }
-  }
-
-  private get visible(): LocalUser[] {
+  private visible({ clients, pets }: ClientList): LocalUser[] {
     const q = this._query.trim().toLowerCase();
-    if (!q) return this._clients;
-    return this._clients.filter((c) => {
-      const pets = this.petsOf(c).map((p) => p.name);
-      return [c.name, c.email ?? '', c.phone ?? '', ...pets].some((v) => v.toLowerCase().includes(q));
+    if (!q) return clients;
+    return clients.filter((c) => {
+      const names = petsOf(c, pets).map((p) => p.name);
+      return [c.name, c.email ?? '', c.phone ?? '', ...names].some((v) => v.toLowerCase().includes(q));
     });
-  }
-
-  private petsOf(client: LocalUser): LocalPet[] {
-    return this._pets.filter((p) => String(p.ownerId) === String(client.id));
   }
 
   override render() {
@@ -145,21 +128,22 @@ export class ClientsScreen extends ScreenElement {
   }
 
   private renderBody() {
-    if (this._status === 'loading') return html`<p role="status">Loading clients…</p>`;
-    if (this._status === 'error') {
-      return html`<div class="banner error" role="alert">
-        <p>The clients could not be loaded: ${this._error}</p>
-        <button @click=${() => void this.load()}>Try again</button>
-      </div>`;
-    }
-    const visible = this.visible;
+    return this.load.render({
+      pending: () => html`<p role="status">Loading clients…</p>`,
+      error: (error) => loadFailed(`The clients could not be loaded: ${describeError(error)}`, () => this.load.run()),
+      complete: (list) => this.renderList(list),
+    });
+  }
+
+  private renderList(list: ClientList) {
+    const visible = this.visible(list);
     if (visible.length === 0)
       return html`<p class="empty card">${this._query ? 'No client matches the search.' : 'No clients yet.'}</p>`;
     return html`
       <p class="visually-hidden" role="status">${visible.length} clients</p>
       <ul aria-label="Clients">
         ${visible.map((c) => {
-          const pets = this.petsOf(c);
+          const pets = petsOf(c, list.pets);
           return html`<li>
             <a class="row card" href="/clients/${encodeURIComponent(String(c.id))}" data-client-id=${String(c.id)}>
               <span class="name">${c.name} ${syncBadge(c)}</span>
@@ -171,6 +155,10 @@ export class ClientsScreen extends ScreenElement {
       </ul>
     `;
   }
+}
+
+function petsOf(client: LocalUser, pets: LocalPet[]): LocalPet[] {
+  return pets.filter((p) => String(p.ownerId) === String(client.id));
 }
 
 customElements.define('clients-screen', ClientsScreen);

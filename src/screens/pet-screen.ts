@@ -2,9 +2,10 @@
  * Register or edit a pet of a client; "Book appointment" for it; "Delete pet…" for administrators,
  * whose confirmation names the upcoming appointments that are cancelled with it.
  */
+import { initialState } from '@lit/task';
 import { html, nothing } from 'lit';
 import type { LocalAppointment, LocalPet, LocalUser } from '../api/entities.ts';
-import { ApiError, describeError } from '../api/http.ts';
+import { describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
@@ -28,9 +29,14 @@ import {
   type PetErrors,
 } from './record-drafts.ts';
 import { ScreenElement } from './screen.ts';
+import { ScreenLoad, recordLoadStates } from './screen-load.ts';
 import { runWrite } from './write-action.ts';
 
-type LoadStatus = 'loading' | 'ready' | 'error' | 'missing';
+interface PetRecord {
+  owner: LocalUser;
+  /** Null while registering a new pet. */
+  record: LocalPet | null;
+}
 /** "Delete pet…" opened: null, or the upcoming appointments it would cancel (once read). */
 type Deleting = { upcoming: LocalAppointment[] | null } | null;
 
@@ -41,11 +47,9 @@ export class PetScreen extends ScreenElement {
   static override properties = {
     clientId: { attribute: false },
     recordId: { attribute: false },
-    _owner: { state: true },
     _record: { state: true },
     _draft: { state: true },
     _errors: { state: true },
-    _status: { state: true },
     _error: { state: true },
     _saving: { state: true },
     _deleting: { state: true },
@@ -54,16 +58,31 @@ export class PetScreen extends ScreenElement {
   declare clientId: EntityId | null;
   /** The pet; null to register a new one. */
   declare recordId: EntityId | null;
-  declare _owner: LocalUser | null;
   declare _record: LocalPet | null;
   declare _draft: PetDraft;
   declare _errors: PetErrors;
-  declare _status: LoadStatus;
+  /** Why the last save, deletion or look-up of the pet's appointments failed. */
   declare _error: string | null;
   declare _saving: boolean;
   declare _deleting: Deleting;
   private dirty = false;
-  private loadSeq = 0;
+
+  /** The owner and (editing) the pet; the form is filled from the pet unless the user changed it. */
+  private readonly load = new ScreenLoad(this, {
+    args: () => [this.services, this.clientId, this.recordId] as const,
+    task: async ([services, clientId, id]): Promise<PetRecord | typeof initialState> => {
+      if (!services || clientId === null) return initialState;
+      const [owner, record] = await Promise.all([
+        services.entities.getUser(clientId),
+        id === null ? Promise.resolve(null) : services.entities.getPet(id),
+      ]);
+      return { owner, record };
+    },
+    onComplete: ({ record }) => {
+      this._record = record;
+      if (record && !this.dirty) this._draft = petDraftFrom(record);
+    },
+  });
 
   static override styles = [controls, formStyles];
 
@@ -71,11 +90,9 @@ export class PetScreen extends ScreenElement {
     super();
     this.clientId = null;
     this.recordId = null;
-    this._owner = null;
     this._record = null;
     this._draft = emptyPetDraft();
     this._errors = {};
-    this._status = 'loading';
     this._error = null;
     this._saving = false;
     this._deleting = null;
@@ -84,7 +101,7 @@ export class PetScreen extends ScreenElement {
   protected setup(services: AppServices): void {
     new ReplicaChangesController(this, services.client, {
       entityTypes: ['users', 'pets'],
-      onChange: () => void this.load(),
+      onChange: () => void this.load.run(),
     });
   }
 
@@ -92,39 +109,12 @@ export class PetScreen extends ScreenElement {
     if (changed.has('recordId')) {
       const sameRecord = this._record !== null && String(this._record.id) === String(this.recordId);
       if (!sameRecord) {
+        this.load.forget();
         this.dirty = false;
         this._record = null;
         this._draft = emptyPetDraft();
         this._errors = {};
         this._deleting = null;
-        this._status = 'loading';
-      }
-    }
-    if (changed.has('recordId') || changed.has('clientId') || changed.has('services')) void this.load();
-  }
-
-  async load(): Promise<void> {
-    const services = this.services;
-    const clientId = this.clientId;
-    if (!services || clientId === null) return;
-    const seq = ++this.loadSeq;
-    const id = this.recordId;
-    try {
-      const [owner, record] = await Promise.all([
-        services.entities.getUser(clientId),
-        id === null ? Promise.resolve(null) : services.entities.getPet(id),
-      ]);
-      if (seq !== this.loadSeq) return;
-      this._owner = owner;
-      this._record = record;
-      if (record && !this.dirty) this._draft = petDraftFrom(record);
-      this._status = 'ready';
-    } catch (error) {
-      if (seq !== this.loadSeq) return;
-      if (error instanceof ApiError && error.status === 404) this._status = 'missing';
-      else {
-        this._status = 'error';
-        this._error = describeError(error);
       }
     }
   }
@@ -134,31 +124,29 @@ export class PetScreen extends ScreenElement {
   }
 
   override render() {
-    if (this._status === 'loading') return html`<p role="status">Loading…</p>`;
-    if (this._status === 'missing') {
-      return html`<div class="banner warning" role="alert">
-        <p>This pet or its owner is not on this tablet.</p>
-        <a class="button" href="/clients">Back to clients</a>
-      </div>`;
-    }
-    if (this._status === 'error') {
-      return html`<div class="banner error" role="alert">
-        <p>${this._error}</p>
-        <button @click=${() => void this.load()}>Try again</button>
-      </div>`;
-    }
+    return this.load.render({
+      ...recordLoadStates(() => this.load.run(), {
+        message: 'This pet or its owner is not on this tablet.',
+        href: '/clients',
+        label: 'Back to clients',
+      }),
+      complete: ({ owner }) => this.renderForm(owner),
+    });
+  }
+
+  private renderForm(owner: LocalUser) {
     const creating = this.recordId === null;
     const record = this._record;
     const e = this._errors;
     const today = localDateKey(new Date(this.services?.now() ?? Date.now()));
     return html`
       <form @submit=${this.onSubmit} novalidate aria-labelledby="pet-title">
-        ${backLink(this.ownerPath, this._owner?.name ?? 'Client')}
+        ${backLink(this.ownerPath, owner.name)}
         <div class="heading">
-          <h1 id="pet-title">${creating ? `New pet for ${this._owner?.name ?? 'client'}` : (record?.name ?? 'Pet')}</h1>
+          <h1 id="pet-title">${creating ? `New pet for ${owner.name}` : (record?.name ?? 'Pet')}</h1>
           ${syncBadge(record)}
         </div>
-        ${record ? html`<p class="reference" data-testid="record-reference">${isTempId(record.id) ? 'Reference: assigned when synced' : `Reference #${record.id}`} · Owner: ${this._owner?.name ?? '—'}</p>` : nothing}
+        ${record ? html`<p class="reference" data-testid="record-reference">${isTempId(record.id) ? 'Reference: assigned when synced' : `Reference #${record.id}`} · Owner: ${owner.name}</p>` : nothing}
         <div class="card grid">
           ${textField({ id: 'name', label: 'Name', value: this._draft.name, error: e.name, maxLength: PET_MAX.name, onInput: (v) => this.set('name', v) })}
           ${textField({ id: 'species', label: 'Species', value: this._draft.species, error: e.species, list: 'species-list', maxLength: PET_MAX.species, onInput: (v) => this.set('species', v) })}
@@ -179,13 +167,13 @@ export class PetScreen extends ScreenElement {
                   >Book appointment</a
                 >`
           }
-          ${creating ? nothing : html`<span class="record-actions">${this.renderDelete(record)}</span>`}
+          ${creating ? nothing : html`<span class="record-actions">${this.renderDelete(record, owner)}</span>`}
         </div>
       </form>
     `;
   }
 
-  private renderDelete(record: LocalPet | null) {
+  private renderDelete(record: LocalPet | null, owner: LocalUser) {
     const denied = this.denied('delete', 'pets');
     if (denied) return deniedAction('delete-pet', 'Delete pet…', denied);
     const deleting = this._deleting;
@@ -204,7 +192,7 @@ export class PetScreen extends ScreenElement {
     }
     return confirmGroup({
       label: 'Confirm deletion',
-      message: html`<p>Delete ${name} from ${this._owner?.name ?? 'the client'}’s pets for good?</p>
+      message: html`<p>Delete ${name} from ${owner.name}’s pets for good?</p>
         ${
           upcoming.length === 0
             ? html`<p>${name} has no upcoming appointments. Past visits stay in the records.</p>`

@@ -1,32 +1,28 @@
 /**
- * Base of the screens: the injected services, one-time setup on first connect (controllers need the
- * worker client, which is only known then), and navigation as an event the app handles.
+ * Base of the screens: the services and one-time setup of ServiceElement, the signed-in user, and
+ * navigation as an event the app handles.
  * @fires navigate - detail `{path, replace}`.
  * @fires record-id-changed - detail `{from, to}`: a temp id shown in the URL got its real id.
  */
-import { LitElement, type PropertyDeclarations } from 'lit';
+import type { PropertyDeclarations } from 'lit';
 import { permissionDenied, type EntityType, type SessionUser, type WriteAction } from '../protocol/index.ts';
-import type { AppServices } from '../services.ts';
+import { ServiceElement } from '../service-element.ts';
 
 export interface NavigateDetail {
   path: string;
   replace?: boolean;
 }
 
-export abstract class ScreenElement extends LitElement {
+export abstract class ScreenElement extends ServiceElement {
   static override properties: PropertyDeclarations = {
-    services: { attribute: false },
     user: { attribute: false },
   };
 
-  declare services: AppServices | undefined;
   /** Who is signed in: actions their role may not take are shown disabled, with the reason. */
   declare user: SessionUser | null;
-  private setUp = false;
 
   constructor() {
     super();
-    this.services = undefined;
     this.user = null;
   }
 
@@ -37,17 +33,6 @@ export abstract class ScreenElement extends LitElement {
   protected denied(action: WriteAction, entityType: EntityType): string | null {
     return this.user ? permissionDenied(this.user.role, action, entityType) : null;
   }
-
-  override connectedCallback(): void {
-    if (!this.setUp && this.services) {
-      this.setUp = true;
-      this.setup(this.services);
-    }
-    super.connectedCallback();
-  }
-
-  /** Creates controllers. Runs once, before the first hostConnected. */
-  protected abstract setup(services: AppServices): void;
 
   protected navigate(path: string, replace = false): void {
     this.dispatchEvent(

@@ -87,10 +87,7 @@ export class SyncScreen extends ScreenElement {
     return html`
       <h1>Sync</h1>
       <sync-engine-panel
-        .client=${this.services?.client}
-        .localWrites=${this.services?.entities.writes}
-        .networkEnvironment=${this.services?.network}
-        .now=${this.services?.now ?? (() => Date.now())}
+        .services=${this.services}
         .describeValue=${(field: string, value: unknown) => this._directory.describe(field, value)}
         .names=${this.panelNames()}
       ></sync-engine-panel>

@@ -1,9 +1,9 @@
 /**
- * The shell (issue 11 items 4 and 5): the appointments page does not shift while it loads, the
+ * The shell (issue 11 items 4 and 5): the appointments page and the Sync tab do not shift while they load, the
  * back arrow points the way right-to-left text reads, and the indicator and the Sync panel share
  * one /api/health probe.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { SESSION_HINT_KEY } from '../../src/session.ts';
 import { PASSWORD, signInThroughUi, workerState } from './app-helpers.ts';
 
@@ -14,20 +14,55 @@ const RECORD_SHIFTS = `
     .observe({ type: 'layout-shift', buffered: true });
 `;
 
+const TABLETS = [
+  { width: 1024, height: 768 },
+  { width: 768, height: 1024 },
+];
+
+/** A signed-in tablet (session cookie and hint) whose pages add their layout shifts up in `window.__cls`. */
+async function signedInTablet(browser: Browser, baseURL: string, viewport: (typeof TABLETS)[number]) {
+  const context = await browser.newContext({ baseURL, viewport });
+  const login = await context.request.post('/api/auth/login', { data: { email: 'reception@northside.example', password: PASSWORD } });
+  expect(login.status()).toBe(200);
+  await context.addInitScript(`localStorage.setItem('${SESSION_HINT_KEY}', 'true'); ${RECORD_SHIFTS}`);
+  return context;
+}
+
+/** Opens the appointments page and waits for the day's list and the worker's first pull. */
+async function openAppointments(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto('/appointments');
+  await expect(page.locator('a.row').first()).toBeVisible();
+  await expect.poll(async () => (await workerState(page)).lastPulledAt !== null, { timeout: 20_000 }).toBe(true);
+  return page;
+}
+
+async function expectNoShift(page: Page, viewport: (typeof TABLETS)[number]): Promise<void> {
+  const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
+  expect(cls, `cumulative layout shift at ${viewport.width}×${viewport.height}`).toBeLessThan(0.01);
+}
+
 test('the appointments page loads without layout shift, in landscape and portrait', async ({ browser, baseURL }) => {
   // A signed-in tablet opening the app fresh: the worker installs, hears of the session, pulls.
-  for (const viewport of [{ width: 1024, height: 768 }, { width: 768, height: 1024 }]) {
-    const context = await browser.newContext({ baseURL: baseURL!, viewport });
-    const login = await context.request.post('/api/auth/login', { data: { email: 'reception@northside.example', password: PASSWORD } });
-    expect(login.status()).toBe(200);
-    await context.addInitScript(`localStorage.setItem('${SESSION_HINT_KEY}', 'true'); ${RECORD_SHIFTS}`);
-    const page = await context.newPage();
-    await page.goto('/appointments');
-    await expect(page.locator('a.row').first()).toBeVisible();
-    await expect.poll(async () => (await workerState(page)).lastPulledAt !== null, { timeout: 20_000 }).toBe(true);
+  for (const viewport of TABLETS) {
+    const context = await signedInTablet(browser, baseURL!, viewport);
+    const page = await openAppointments(context);
     await page.waitForTimeout(1_000); // the indicator and the header settle
-    const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
-    expect(cls, `cumulative layout shift at ${viewport.width}×${viewport.height}`).toBeLessThan(0.01);
+    await expectNoShift(page, viewport);
+    await context.close();
+  }
+});
+
+test('the Sync tab loads without layout shift, in landscape and portrait', async ({ browser, baseURL }) => {
+  // A tablet in daily use opening the Sync tab: the worker is installed and has synced once.
+  for (const viewport of TABLETS) {
+    const context = await signedInTablet(browser, baseURL!, viewport);
+    await (await openAppointments(context)).close();
+    const page = await context.newPage();
+    await page.goto('/sync');
+    await expect(page.getByTestId('result-when')).toBeVisible();
+    await page.waitForTimeout(1_500); // the background check after start-up lands
+    await expectNoShift(page, viewport);
     await context.close();
   }
 });

@@ -4,11 +4,10 @@ import { SmartDmvApp } from '../../../src/app.ts';
 import { UpdatePrompt } from '../../../src/components/update-prompt.ts';
 import { ClientScreen } from '../../../src/screens/client-screen.ts';
 import { SignInScreen } from '../../../src/screens/sign-in-screen.ts';
-import { createServices } from '../../../src/services.ts';
 import { SESSION_HINT_KEY, storageSessionHint } from '../../../src/session.ts';
 import { FakeApi } from './fake-api.ts';
-import { FakeWorker, eventually, syncState } from './fakes.ts';
-import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+import { FakeWorker, eventually, fakeServices, syncState } from './fakes.ts';
+import { buttonByText, mount, settle, shadow, text } from './dom.ts';
 
 beforeEach(() => history.replaceState(null, '', '/'));
 afterEach(() => document.body.replaceChildren());
@@ -22,12 +21,7 @@ function setup(path = '/appointments?date=2026-11-25') {
     SESSION_STARTED: () => ({ started: true }),
     SESSION_ENDED: () => ({ dropped: false, pending: 2, revokeQueued: false }),
   });
-  const services = createServices({
-    fetch: api.fetch,
-    client: worker.client(),
-    network: fakeNetwork(),
-    now: () => new Date(2026, 10, 25, 8).getTime(),
-  });
+  const services = fakeServices(worker, { fetch: api.fetch });
   return { api, worker, services };
 }
 
@@ -194,7 +188,7 @@ describe('<sign-in-screen>', () => {
       ],
     });
     const el = await mount(new SignInScreen(), {
-      services: createServices({ fetch: new FakeApi().fetch, client: worker.client() }),
+      services: fakeServices(worker),
     });
     await eventually(() => expect(shadow(el).querySelectorAll('.waiting li')).toHaveLength(2));
     const items = [...shadow(el).querySelectorAll('.waiting li')].map((li) => text(li));
@@ -206,11 +200,10 @@ describe('<sign-in-screen>', () => {
 
   it('explains that signing in needs the network when offline', async () => {
     const worker = new FakeWorker();
-    const offline = createServices({
+    const offline = fakeServices(worker, {
       fetch: async () => {
         throw new TypeError('Failed to fetch');
       },
-      client: worker.client(),
     });
     const el = await mount(new SignInScreen(), { services: offline });
     (shadow(el).querySelector('#email') as HTMLInputElement).value = 'a@b.example';

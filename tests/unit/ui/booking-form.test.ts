@@ -10,14 +10,13 @@ import { formatTimeRange } from '../../../src/format.ts';
 import type { ConflictRecord, Resolution } from '../../../src/protocol/index.ts';
 import { AppointmentFormScreen } from '../../../src/screens/appointment-form-screen.ts';
 import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
-import { createServices } from '../../../src/services.ts';
 import { FakeApi, fixtures } from './fake-api.ts';
-import { FakeWorker, eventually, heldDoubleBooking } from './fakes.ts';
-import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+import { FakeWorker, TEST_NOW, eventually, fakeServices, heldDoubleBooking } from './fakes.ts';
+import { buttonByText, mount, settle, shadow, text } from './dom.ts';
 
 afterEach(() => document.body.replaceChildren());
 
-const NOW = new Date(2026, 10, 25, 8, 0).getTime();
+const NOW = TEST_NOW;
 const at = (h: number, m: number) => new Date(2026, 10, 25, h, m).toISOString();
 const owner2: LocalUser = { ...fixtures.owner, id: 6, name: 'Ben Owner' };
 const bella: LocalPet = { ...fixtures.pet, id: 11, name: 'Bella', ownerId: 6 };
@@ -28,12 +27,7 @@ function setup(worker = new FakeWorker()) {
   const api = new FakeApi();
   api.users = [...api.users, owner2];
   api.pets = [...api.pets, bella];
-  const services = createServices({
-    fetch: api.fetch,
-    client: worker.client(),
-    network: fakeNetwork(),
-    now: () => NOW,
-  });
+  const services = fakeServices(worker, { fetch: api.fetch, now: () => NOW });
   return { api, worker, services };
 }
 

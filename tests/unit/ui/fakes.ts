@@ -13,7 +13,10 @@ import type {
   SyncState,
   WorkerEvent,
 } from '../../../src/protocol/index.ts';
+import { createServices, type AppServices, type ServiceOptions } from '../../../src/services.ts';
 import { WorkerClient, type WorkerTransport } from '../../../src/worker-client.ts';
+import { fakeNetwork } from './dom.ts';
+import { FakeApi } from './fake-api.ts';
 
 type Handler<K extends PageMessageType> = (
   message: Extract<PageMessage, { type: K }>,
@@ -95,6 +98,23 @@ export class FakeWorker implements WorkerTransport {
   client(): WorkerClient {
     return new WorkerClient(this, 2_000);
   }
+}
+
+/** The day the screens' tests run on (08:00 local, 25 Nov 2026). */
+export const TEST_NOW = new Date(2026, 10, 25, 8, 0).getTime();
+
+/**
+ * The services the app hands to its screens and widgets, over fakes (the same way for all of them):
+ * a FakeApi's REST surface, the FakeWorker, a network that is online, the test day's clock.
+ */
+export function fakeServices(worker: FakeWorker, options: Partial<ServiceOptions> = {}): AppServices {
+  return createServices({
+    fetch: new FakeApi().fetch,
+    client: worker.client(),
+    network: fakeNetwork(),
+    now: () => TEST_NOW,
+    ...options,
+  });
 }
 
 /** A ReactiveControllerHost without a DOM. */

@@ -1,14 +1,14 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { OfflineIndicator, QUIET_SYNC_MS, indicatorState } from '../../../src/components/offline-indicator.ts';
-import { FakeWorker, STATS, conflict, eventually, syncState } from './fakes.ts';
+import { FakeWorker, STATS, conflict, eventually, fakeServices, syncState } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
 
 afterEach(() => document.body.replaceChildren());
 
 async function indicator(worker: FakeWorker, online = true) {
   const network = fakeNetwork(online);
-  const el = await mount(new OfflineIndicator(), { client: worker.client(), networkEnvironment: network });
+  const el = await mount(new OfflineIndicator(), { services: fakeServices(worker, { network }) });
   await settle(el);
   return {
     el,

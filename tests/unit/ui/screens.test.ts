@@ -2,20 +2,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppointmentFormScreen } from '../../../src/screens/appointment-form-screen.ts';
 import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
-import { createServices } from '../../../src/services.ts';
 import { FakeApi, fixtures } from './fake-api.ts';
-import { FakeWorker, eventually } from './fakes.ts';
-import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+import { FakeWorker, eventually, fakeServices } from './fakes.ts';
+import { buttonByText, mount, settle, shadow, text } from './dom.ts';
 
 afterEach(() => document.body.replaceChildren());
 
 function services(api: FakeApi, worker: FakeWorker) {
-  return createServices({
-    fetch: api.fetch,
-    client: worker.client(),
-    network: fakeNetwork(),
-    now: () => new Date(2026, 10, 25, 8, 0).getTime(),
-  });
+  return fakeServices(worker, { fetch: api.fetch });
 }
 
 describe('<appointments-screen>', () => {
@@ -38,13 +32,54 @@ describe('<appointments-screen>', () => {
     expect(row().querySelector('[data-badge]')).toBeNull();
   });
 
+  it('a day read slowly never overwrites the day asked for after it, nor a reload of that day', async () => {
+    const api = new FakeApi();
+    api.appointments.push({
+      ...fixtures.appointment,
+      id: 601,
+      title: 'Dental — Rex',
+      date: new Date(2026, 10, 26, 9).toISOString(),
+    });
+    // Reads of the 25th wait until released; the 26th answers at once.
+    const held: (() => void)[] = [];
+    const slowOn25th: typeof api.fetch = async (input, init) => {
+      const from = new URL(input, 'http://tablet.local').searchParams.get('from');
+      if (from && new Date(from).getTime() < new Date(2026, 10, 25, 12).getTime()) {
+        await new Promise<void>((release) => held.push(release));
+      }
+      return api.fetch(input, init);
+    };
+    const worker = new FakeWorker();
+    const s = fakeServices(worker, { fetch: slowOn25th });
+    const el = await mount(new AppointmentsScreen(), { services: s, date: '2026-11-25' });
+    await settle(el);
+    expect(held).toHaveLength(1);
+    expect(text(shadow(el))).toContain('Loading appointments…');
+
+    el.date = '2026-11-26';
+    await eventually(() => expect(text(shadow(el).querySelector('ul'))).toContain('Dental — Rex'));
+    // The 26th's list is replaced by a reload of the 26th only, never by the 25th arriving late.
+    api.appointments.push({
+      ...fixtures.appointment,
+      id: 602,
+      title: 'Vaccination — Rex',
+      date: new Date(2026, 10, 26, 10).toISOString(),
+    });
+    worker.emit({ type: 'DATA_CHANGED', entityTypes: ['appointments'] });
+    await eventually(() => expect(shadow(el).querySelectorAll('a.row')).toHaveLength(2));
+    for (const release of held) release();
+    await settle(el);
+    const titles = [...shadow(el).querySelectorAll('a.row .title')].map((t) => text(t));
+    expect(titles).toEqual(['Dental — Rex', 'Vaccination — Rex']);
+    expect(text(shadow(el).querySelector('#day-heading'))).toContain('26');
+  });
+
   it('shows an empty day and a retry when loading fails (never a blank screen)', async () => {
     const worker = new FakeWorker();
-    const failing = createServices({
+    const failing = fakeServices(worker, {
       fetch: async () => {
         throw new TypeError('Failed to fetch');
       },
-      client: worker.client(),
     });
     const el = await mount(new AppointmentsScreen(), { services: failing, date: '2026-11-26' });
     await settle(el);

@@ -3,17 +3,24 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SyncEnginePanel } from '../../../src/components/sync-engine-panel.ts';
 import type { ConflictResolutionDialog } from '../../../src/components/conflict-resolution-dialog.ts';
 import type { ConflictRecord, Resolution } from '../../../src/protocol/index.ts';
-import { FakeWorker, STATS, conflict, eventually, heldDoubleBooking, operation, syncState } from './fakes.ts';
-import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
+import {
+  FakeWorker,
+  STATS,
+  conflict,
+  eventually,
+  fakeServices,
+  heldDoubleBooking,
+  operation,
+  syncState,
+} from './fakes.ts';
+import { buttonByText, mount, settle, shadow, text } from './dom.ts';
 import { formatTime, formatTimeRange } from '../../../src/format.ts';
 
 afterEach(() => document.body.replaceChildren());
 
 async function panel(worker: FakeWorker) {
   const el = await mount(new SyncEnginePanel(), {
-    client: worker.client(),
-    networkEnvironment: fakeNetwork(),
-    now: () => Date.parse('2026-11-25T10:06:00Z'),
+    services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
   });
   await settle(el);
   return el;
@@ -108,6 +115,28 @@ describe('<sync-engine-panel>', () => {
     expect(text(root.querySelector('[data-testid="queue-failed"]'))).toBe('1');
     buttonByText(root, 'Sync Now').click();
     await eventually(() => expect(worker.sentOfType('SYNC_NOW')).toHaveLength(1));
+  });
+
+  it('keeps the places of the last sync while the worker state is read, then fills them (the tab does not shift)', async () => {
+    const waiting: (() => void)[] = [];
+    const worker = new FakeWorker({
+      GET_STATE: async () => {
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        const run = { pushed: 1, failed: 0, conflicts: 0, pulled: 4, durationMs: 10, finishedAt: 1, error: null };
+        return syncState({ lastActivity: { ...run, trigger: 'manual' }, lastResult: { ...run, trigger: 'manual' } });
+      },
+    });
+    const el = await panel(worker);
+    const root = shadow(el);
+    expect(text(root.querySelector('[data-testid="result-pushed"]'))).toBe('–');
+    expect(text(root)).toContain('Reading the last sync…');
+    const lines = () => root.querySelectorAll('[aria-labelledby="result-heading"] > :not(h2)').length;
+    const placeholderLines = lines();
+    expect(waiting.length).toBeGreaterThan(0);
+    for (const answer of waiting) answer();
+    await eventually(() => expect(text(root.querySelector('[data-testid="result-pushed"]'))).toBe('1'));
+    expect(text(root.querySelector('[data-testid="result-when"]'))).toContain('started by Sync Now');
+    expect(lines()).toBe(placeholderLines);
   });
 
   it('renders a progress bar with percentage and processed/total while syncing', async () => {
@@ -209,9 +238,7 @@ describe('<sync-engine-panel>', () => {
       person: (userId: number) => (userId === 3 ? 'Maya Chen' : null),
     };
     const el = await mount(new SyncEnginePanel(), {
-      client: worker.client(),
-      networkEnvironment: fakeNetwork(),
-      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
       names,
     });
     await settle(el);
@@ -243,9 +270,7 @@ describe('<sync-engine-panel>', () => {
       waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
     };
     const el = await mount(new SyncEnginePanel(), {
-      client: worker.client(),
-      networkEnvironment: fakeNetwork(),
-      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
       names,
     });
     await settle(el);
@@ -267,9 +292,7 @@ describe('<sync-engine-panel>', () => {
       waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
     };
     const el = await mount(new SyncEnginePanel(), {
-      client: worker.client(),
-      networkEnvironment: fakeNetwork(),
-      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
       names,
     });
     await settle(el);
@@ -590,9 +613,7 @@ describe('<sync-engine-panel> and a held double booking', () => {
     const { worker, resolutions } = conflictWorker(record);
     worker.handlers.GET_OPERATIONS = () => [operation({ id: record.operationId, status: 'conflict', userId: 1 })];
     const el = await mount(new SyncEnginePanel(), {
-      client: worker.client(),
-      networkEnvironment: fakeNetwork(),
-      now: () => Date.parse('2026-11-25T10:06:00Z'),
+      services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
       describeValue,
       names: { record: async () => null, person: (id: number) => (id === 1 ? 'Maya Chen' : null) },
     });
