@@ -22,6 +22,8 @@ import {
   PetsQuerySchema,
   UsersQuerySchema,
   isTempId,
+  localDayRange,
+  parseRestId,
   type EntityType,
   type PushOperation,
   type PushResult,
@@ -53,12 +55,6 @@ const QUERY_SCHEMAS = { appointments: AppointmentsQuerySchema, pets: PetsQuerySc
 const IdParams = z.object({ id: z.string().max(120) });
 const DeleteQuery = z.object({ version: z.string().max(20).optional() });
 const AnyObject = z.record(z.string(), z.unknown(), { error: 'Expected a JSON object' });
-
-/** `123` → 123, `temp_...` → itself, anything else → null. */
-function parseId(text: string): number | string | null {
-  if (/^[1-9]\d{0,15}$/.test(text)) return Number(text);
-  return isTempId(text) && /^temp_[A-Za-z0-9_-]{1,100}$/.test(text) ? text : null;
-}
 
 function idempotencyKey(request: FastifyRequest): string | undefined {
   const key = request.headers['idempotency-key'];
@@ -97,7 +93,7 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
 
   /** A filter id (real or temp) → real id; undefined when a temp id is unknown (matches nothing). */
   async function filterId(practiceId: number, target: EntityType, text: string, name: string): Promise<number | undefined> {
-    const id = parseId(text);
+    const id = parseRestId(text);
     if (id === null) throw new HttpError(400, 'VALIDATION', `${name}: "${text}" is not a record id`);
     return typeof id === 'number' ? id : services.log.findTempId(practiceId, target, id);
   }
@@ -126,9 +122,7 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
       if (q.to) filter.to = Date.parse(q.to);
       if (q.date) {
         // A calendar day on the server's clock, as the worker does on the device's.
-        const start = new Date(`${q.date}T00:00:00`);
-        const end = new Date(start);
-        end.setDate(end.getDate() + 1);
+        const { start, end } = localDayRange(q.date);
         filter.from = start.getTime();
         filter.to = end.getTime();
       }
@@ -150,7 +144,7 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
   }
 
   function pathId(text: string): number | string {
-    const id = parseId(text);
+    const id = parseRestId(text);
     if (id === null) throw new HttpError(400, 'VALIDATION', `"${text}" is not a record id`);
     return id;
   }
@@ -194,7 +188,7 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
       const user = signedIn(request);
       const { tempId, id, ...data } = bodyObject(request, request.body);
       const temp = typeof tempId === 'string' ? tempId : isTempId(id) ? id : undefined;
-      if (temp !== undefined && parseId(temp) === null) throw new HttpError(400, 'VALIDATION', `"${temp}" is not a temp id`);
+      if (temp !== undefined && parseRestId(temp) === null) throw new HttpError(400, 'VALIDATION', `"${temp}" is not a temp id`);
       return write(request, reply, user, { operation: 'create', entityType, data, ...(temp !== undefined ? { tempId: temp } : {}) }, 201);
     });
 

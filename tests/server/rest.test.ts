@@ -62,6 +62,15 @@ describe('REST: reads', () => {
     const withDeleted = await client.request('GET', `/api/pets?ownerId=${ids.clientId}&includeDeleted=true`);
     expect(withDeleted.body.data.some((p: { id: number }) => p.id === id)).toBe(true);
   });
+
+  it('reads ids by the protocol rule (parseRestId), as the worker does: `007` or `temp_` is not a record id', async () => {
+    for (const bad of ['007', '0', '1.5', 'temp_']) {
+      const one = await client.request('GET', `/api/pets/${bad}`);
+      expect(one.status, bad).toBe(400);
+      expect(one.body.error.code).toBe('VALIDATION');
+      expect((await client.request('GET', `/api/pets?ownerId=${bad}`)).status, bad).toBe(400);
+    }
+  });
 });
 
 describe('REST: writes (same rules as push)', () => {
