@@ -5,9 +5,8 @@
  * a log line; only a server fault (a bug) is logged, with its stack, and answered 500 INTERNAL.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorResponse, SyncErrorCode } from '../../src/protocol/index.ts';
+import { describeIssues, type ErrorResponse, type SyncErrorCode } from '../../src/protocol/index.ts';
 import type { Logger } from '../log.ts';
-import { describeIssues } from '../sync/errors.ts';
 
 export class HttpError extends Error {
   constructor(

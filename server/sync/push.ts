@@ -4,10 +4,9 @@
  * no trace and never fails the others. Operations apply in order, so a create's temp id is known
  * to the operations after it in the same batch.
  */
-import { PushOperationSchema, isTempId, isWellFormedText, type PushOperation, type PushResponse, type PushResult } from '../../src/protocol/index.ts';
+import { PushOperationSchema, describeIssues, isTempId, isWellFormedText, type PushOperation, type PushResponse, type PushResult } from '../../src/protocol/index.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import { BatchAbort, type Actor, type Applier, type BatchIsolation } from './apply.ts';
-import { describeIssues } from './errors.ts';
 import { bookingLockKeys } from './double-booking.ts';
 import type { EntityModels } from '../store/entities.ts';
 import type { Fields } from '../store/wire.ts';

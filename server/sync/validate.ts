@@ -9,9 +9,9 @@
  * whose UTC year has six digits) is refused before it is stored, so it can never stop a device's pull.
  */
 import type { z } from 'zod';
-import { CREATE_DEFAULTS, ENTITY_SCHEMAS, WRITABLE_SCHEMAS, type EntityType } from '../../src/protocol/index.ts';
+import { CREATE_DEFAULTS, ENTITY_SCHEMAS, WRITABLE_SCHEMAS, describeIssues, type EntityType } from '../../src/protocol/index.ts';
 import type { Fields, Scalar } from '../store/wire.ts';
-import { describeIssues, OperationError } from './errors.ts';
+import { OperationError } from './errors.ts';
 
 const PARTIAL_SCHEMAS = {
   users: WRITABLE_SCHEMAS.users.partial(),
