@@ -30,9 +30,9 @@
  * result leaves out the record, rebuilt at the result's version on replay (sync/versions.ts).
  */
 import {
-  ENTITY_TYPES,
   MAX_CANCELLED_WITH_PET,
   clientHasPetsMessage,
+  isEntityType,
   isTempId,
   petHasTooManyUpcomingMessage,
   permissionDenied,
@@ -105,8 +105,6 @@ export interface ApplierDeps {
   /** Called for an unexpected error inside one operation (a bug): the operation fails as INTERNAL. */
   onInternalError: (err: unknown, op: PushOperation) => void;
 }
-
-const isEntityType = (t: string): t is EntityType => (ENTITY_TYPES as readonly string[]).includes(t);
 
 export function createApplier(deps: ApplierDeps): Applier {
   const { db, models, log, resolver } = deps;
