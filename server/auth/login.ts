@@ -6,7 +6,7 @@ import type { SessionUser } from '../../src/protocol/index.ts';
 import type { Database } from '../db/engine.ts';
 import { createGate, type Gate } from './gate.ts';
 import { dummyHash, verifyPassword } from './password.ts';
-import { ACCOUNT_COLUMNS, type AccountRow, type NewSession, type SessionStore } from './sessions.ts';
+import { ACCOUNT_COLUMNS, maySignIn, sessionUserOf, type AccountRow, type NewSession, type SessionStore } from './sessions.ts';
 
 /** scrypt (N=16384) takes ~50 ms of one core: one at a time leaves the other core and the thread pool free. */
 export const CONCURRENT_PASSWORD_CHECKS = 1;
@@ -30,20 +30,13 @@ export function createAuthenticator(db: Database, sessions: SessionStore, gate: 
     async login(email, password, now) {
       // No account has a NUL in its email (and PostgreSQL cannot even compare one): no look-up.
       const row = email.includes('\u0000') ? undefined : await db.direct(() => byEmail.get({ email: email.trim() }));
-      const canSignIn = row !== undefined && row.passwordHash !== null && row.role !== 'CLIENT';
-      const stored = canSignIn ? row.passwordHash! : await dummyHash();
+      const account = row !== undefined && maySignIn(row) ? row : undefined;
+      // An unknown email costs the same scrypt as a wrong password (no timing oracle).
+      const stored = account ? account.passwordHash : await dummyHash();
       const ok = await gate.run(() => verifyPassword(password, stored));
-      if (!ok || !canSignIn) return null;
-      const session = await sessions.create(row.id, now);
-      const user: SessionUser = {
-        id: row.id,
-        name: row.name,
-        role: row.role,
-        practiceId: row.practiceId,
-        tenantId: row.tenantId,
-        ...(row.email !== null ? { email: row.email } : {}),
-      };
-      return { user, session };
+      if (!ok || !account) return null;
+      const session = await sessions.create(account.id, now);
+      return { user: sessionUserOf(account), session };
     },
   };
 }
