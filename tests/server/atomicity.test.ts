@@ -4,16 +4,14 @@
  * savepoint per operation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ON_POSTGRES, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import { appointmentData, count, ON_POSTGRES, op, startWithStaff, tempId, type Client, type SeedIds, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = await server.login();
-  ids = await seedIds(server, 1);
+  ({ server, client, ids } = await startWithStaff());
   // A fault inside one operation's writes: the database refuses rows titled BOOM.
   await server.sql.exec(
     ON_POSTGRES

@@ -1,31 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/sqlite-core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate.ts';
 import { MIGRATIONS } from '../../server/db/migrations.ts';
-import { openSqlite, type SqliteEngine } from '../../server/db/sqlite.ts';
+import type { SqliteEngine } from '../../server/db/sqlite.ts';
 import { schema } from '../../server/db/schema.ts';
 import { DEMO_PRACTICES, seedDemo } from '../../server/seed/demo.ts';
 import { createEntityModels } from '../../server/store/entities.ts';
 import { findClashes, type BookingSlot } from '../../src/protocol/index.ts';
-import { ON_POSTGRES, startTestServer, T0 } from './helpers.ts';
+import { ON_POSTGRES, startTestServer, T0, tempSqliteFiles } from './helpers.ts';
 
-const dirs: string[] = [];
-const dbs: SqliteEngine[] = [];
-function freshDb(): SqliteEngine {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-db-'));
-  dirs.push(dir);
-  const db = openSqlite(path.join(dir, 'db.sqlite'));
-  dbs.push(db);
-  return db;
-}
-afterEach(() => {
-  dbs.splice(0).forEach((db) => void db.close());
-  dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
-});
+const freshDb = tempSqliteFiles('smartdmv-db-');
 
 describe('migrations', () => {
   it('apply in order once, are recorded, and a second run does nothing', async () => {

@@ -9,22 +9,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startServer } from '../../bench/lib/server.ts';
 import { ConflictDataSchema, MAX_CLASHES_REPORTED, PushResponseSchema, type PushResponse, type PushResult } from '../../src/protocol/index.ts';
-import { ON_POSTGRES, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import { appointmentData, count, ON_POSTGRES, op, seedIds, startTestServer, startWithStaff, tempId, type Client, type SeedIds, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let tablet: Client;
 let desk: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 /** The practice's other practitioner and two more pets. */
 let otherPractitionerId: number;
 let otherPetId: number;
 let thirdPetId: number;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  tablet = await server.login();
+  ({ server, client: tablet, ids } = await startWithStaff());
   desk = await server.login('vet@northside.example');
-  ids = await seedIds(server, 1);
   otherPractitionerId = await server.sql.value("SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' AND id != ? LIMIT 1", ids.practitionerId) as number;
   const pets = await server.sql.values('SELECT id FROM pets WHERE practice_id = 1 AND id != ? ORDER BY id LIMIT 2', ids.petId) as number[];
   otherPetId = pets[0]!;

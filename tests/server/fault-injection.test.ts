@@ -3,18 +3,16 @@
  * each does what it says, fires only for the session that armed it, and is absent unless enabled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import { appointmentData, count, op, startTestServer, startWithStaff, tempId, type Client, type SeedIds, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let device: Client;
 let bystander: Client;
-let ids: ReturnType<typeof seedIds>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer({ faultInjection: true });
-  device = await server.login();
+  ({ server, client: device, ids } = await startWithStaff({ faultInjection: true }));
   bystander = await server.login('vet@northside.example');
-  ids = await seedIds(server, 1);
 });
 afterAll(() => server.close());
 

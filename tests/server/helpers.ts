@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { afterEach } from 'vitest';
 import { createApp, type AppDeps } from '../../server/app.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import pg from 'pg';
@@ -197,6 +198,22 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
+/** A started test server with the Northside front desk signed in, and the seeded ids of practice 1. */
+export interface StaffServer {
+  server: TestServer;
+  client: Client;
+  ids: SeedIds;
+}
+
+/**
+ * The setup most server test files share: `beforeAll(async () => ({ server, client, ids } = await startWithStaff()))`
+ * and `afterAll(() => server.close())`.
+ */
+export async function startWithStaff(options: TestServerOptions = {}): Promise<StaffServer> {
+  const server = await startTestServer(options);
+  return { server, client: await server.login(), ids: await seedIds(server, 1) };
+}
+
 let counter = 0;
 /** A push operation with a fresh opId and the client timestamp filled in. */
 export function op(fields: Omit<PushOperation, 'opId' | 'timestamp'> & Partial<Pick<PushOperation, 'opId' | 'timestamp'>>): PushOperation {
@@ -215,6 +232,26 @@ export interface SeedIds {
   practitionerId: number;
   staffId: number;
   appointmentId: number;
+}
+
+/**
+ * Empty SQLite files for tests of the database layer, each in a temp folder of its own (`prefix`):
+ * every one opened during a test is closed and removed after it.
+ */
+export function tempSqliteFiles(prefix: string): () => SqliteEngine {
+  const dirs: string[] = [];
+  const dbs: SqliteEngine[] = [];
+  afterEach(() => {
+    dbs.splice(0).forEach((db) => void db.close());
+    dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  });
+  return () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    dirs.push(dir);
+    const db = openSqlite(path.join(dir, 'db.sqlite'));
+    dbs.push(db);
+    return db;
+  };
 }
 
 /** A better-sqlite3 connection as an `Sql` that answers synchronously (wrapped in resolved promises). */

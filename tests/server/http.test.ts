@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, seedIds, startTestServer, type Client, type TestServer } from './helpers.ts';
+import { appointmentData, count, op, startTestServer, startWithStaff, type Client, type SeedIds, type TestServer } from './helpers.ts';
 
 const INLINE_STYLE = 'html,body{margin:0}';
 
@@ -31,13 +31,11 @@ function writeDist(): string {
 let dist: string;
 let server: TestServer;
 let client: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
   dist = writeDist();
-  server = await startTestServer({ distDir: dist, http: { allowedOrigins: ['https://desk.example'] } });
-  client = await server.login();
-  ids = await seedIds(server);
+  ({ server, client, ids } = await startWithStaff({ distDir: dist, http: { allowedOrigins: ['https://desk.example'] } }));
 });
 afterAll(async () => {
   await server.close();

@@ -1,15 +1,13 @@
 /** Bad input of every kind gets a JSON 4xx with a message, never a 500 or a stack trace. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, seedIds, startTestServer, type Client, type TestServer } from './helpers.ts';
+import { appointmentData, count, op, startWithStaff, type Client, type SeedIds, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = await server.login();
-  ids = await seedIds(server, 1);
+  ({ server, client, ids } = await startWithStaff());
 });
 afterAll(() => server.close());
 

@@ -3,28 +3,17 @@
  * (D1) without losing a row, and appointment types are rewritten to the canonical set as
  * versioned changes devices pull (unknown types stay).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate.ts';
 import { MIGRATIONS } from '../../server/db/migrations.ts';
-import { openSqlite, type SqliteEngine } from '../../server/db/sqlite.ts';
-import { T0 } from './helpers.ts';
+import type { SqliteEngine } from '../../server/db/sqlite.ts';
+import { T0, tempSqliteFiles } from './helpers.ts';
 
-const dirs: string[] = [];
-const dbs: SqliteEngine[] = [];
-afterEach(() => {
-  dbs.splice(0).forEach((db) => void db.close());
-  dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
-});
+const freshDb = tempSqliteFiles('smartdmv-migrate-');
 
 /** A database as the first release left it: migration 1 and some rows, clientIds included. */
 async function releasedDb(): Promise<SqliteEngine> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-migrate-'));
-  dirs.push(dir);
-  const db = openSqlite(path.join(dir, 'db.sqlite'));
-  dbs.push(db);
+  const db = freshDb();
   await migrate(db, MIGRATIONS.filter((m) => m.id === 1), () => T0);
   db.raw.exec(`
     INSERT INTO practices (id, name, tenant_id, created_at) VALUES (1, 'P', 'p', 0);

@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PushResponseSchema } from '../../src/protocol/index.ts';
-import { HARBOR, NORTHSIDE, ON_POSTGRES, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import { PushResponseSchema, type PushResponse } from '../../src/protocol/index.ts';
+import { serializePushResponse, summarise } from '../../server/sync/push.ts';
+import { appointmentData, count, HARBOR, NORTHSIDE, ON_POSTGRES, op, seedIds, startWithStaff, tempId, type Client, type SeedIds, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
 /** Only administrators delete pets and clients (src/protocol/permissions.ts). */
 let admin: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
-let harborIds: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
+let harborIds: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = await server.login();
+  ({ server, client, ids } = await startWithStaff());
   admin = await server.login('admin@northside.example');
-  ids = await seedIds(server, 1);
   harborIds = await seedIds(server, 2);
 });
 afterAll(() => server.close());
@@ -314,5 +313,24 @@ describe('push: logging', () => {
     await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(999_999, null) })]);
     expect(server.lines.some((l) => /^\[SyncPush\] practice 1 user \d+: 1 operations → 0 processed, 1 failed, 0 conflicts in [\d.]+ms \[PET_NOT_FOUND×1\]$/.test(l))).toBe(true);
     expect(server.lines.some((l) => /^\[Http\] POST \/api\/sync\/push 200 [\d.]+ms$/.test(l))).toBe(true);
+  });
+});
+
+describe('push response', () => {
+  it('serialises to the same JSON as JSON.stringify, reusing known result texts', () => {
+    const response: PushResponse = summarise(
+      [
+        { opId: 'a', success: true, entityType: 'pets', realId: 1, version: 1, record: { id: 1, name: 'Rex "the dog"' } },
+        { opId: 'b', success: false, entityType: 'pets', error: { code: 'VALIDATION', message: 'bad' } },
+        { opId: 'c', success: false, conflict: true, entityType: 'pets', realId: 2 },
+      ],
+      123,
+    );
+    expect(response).toMatchObject({ processed: 1, failed: 1, conflicts: 1, timestamp: 123 });
+    const first = response.results[0]!;
+    const text = serializePushResponse(response, (r) => (r === first ? JSON.stringify(first) : undefined));
+    expect(JSON.parse(text)).toEqual(response);
+    const empty = { ...response, results: [] };
+    expect(JSON.parse(serializePushResponse(empty, () => undefined))).toEqual(empty);
   });
 });

@@ -1,15 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentSchema, PetSchema, UserSchema } from '../../src/protocol/index.ts';
-import { HARBOR, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import { appointmentData, count, HARBOR, op, seedIds, startWithStaff, tempId, type Client, type SeedIds, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = await server.login();
-  ids = await seedIds(server, 1);
+  ({ server, client, ids } = await startWithStaff());
 });
 afterAll(() => server.close());
 

@@ -4,7 +4,7 @@
  * result (exactly-once), and records are never deleted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type SeedIds, type TestServer } from './helpers.ts';
+import { appointmentData, count, op, startWithStaff, tempId, type Client, type SeedIds, type TestServer } from './helpers.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const WINDOW = 40 * DAY;
@@ -14,9 +14,7 @@ let client: Client;
 let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer({ sessionPurgeIntervalMs: 50, retentionMs: WINDOW });
-  client = await server.login();
-  ids = await seedIds(server, 1);
+  ({ server, client, ids } = await startWithStaff({ sessionPurgeIntervalMs: 50, retentionMs: WINDOW }));
 });
 afterAll(() => server.close());
 
