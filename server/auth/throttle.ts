@@ -77,7 +77,8 @@ function counter(limit: number, limits: ThrottleLimits) {
         w.count++;
         return;
       }
-      if (windows.size >= limits.maxEntries) windows.delete(windows.keys().next().value!);
+      const oldest = windows.keys().next();
+      if (windows.size >= limits.maxEntries && !oldest.done) windows.delete(oldest.value);
       windows.set(key, { count: 1, endsAt: now + limits.windowMs });
     },
     clear(key: string): void {

@@ -110,7 +110,7 @@ export interface PostgresOptions {
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
   // An idle connection dropped by the server must not crash the process.
-  pool.on('error', () => {});
+  pool.on('error', () => undefined);
   const als = new AsyncLocalStorage<Scope>();
   const engine = { current: () => als.getStore()?.client ?? pool };
   const shown = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -135,7 +135,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       try {
         result = await als.run({ client, write, depth: 0, state: {} }, fn);
       } catch (err) {
-        await control('ROLLBACK').catch(() => {});
+        await control('ROLLBACK').catch(() => undefined);
         throw err;
       }
       await control('COMMIT');
@@ -150,7 +150,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     location: shown,
     prepare: <R>(sql: string) => new PgStatement<R>(engine, sql),
     prepareInsert: (sql: string) => new PgStatement<never>(engine, `${sql} RETURNING id`),
-    exec: async (sql) => void (await engine.current().query(sql)),
+    exec: async (sql) => {
+      await engine.current().query(sql);
+    },
     direct: async (fn) => fn(),
     read: (fn) => scoped(false, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn),
     write: (fn) => scoped(true, 'BEGIN', fn),

@@ -20,7 +20,7 @@ export class HttpError extends Error {
   }
 }
 
-type Issue = { path: readonly PropertyKey[]; message: string; params?: Record<string, unknown> };
+interface Issue { path: readonly PropertyKey[]; message: string; params?: Record<string, unknown> }
 
 /** A request part (body, query, params, headers) that failed its zod schema. */
 export class RequestValidationError extends Error {

@@ -42,7 +42,7 @@ const ROUTES: Record<FaultRule['route'], (path: string) => boolean> = {
 };
 
 interface SessionFaults {
-  rules: Array<FaultRule & { left: number }>;
+  rules: (FaultRule & { left: number })[];
   fired: Record<Fault, number>;
 }
 

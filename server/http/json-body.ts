@@ -92,8 +92,8 @@ export type JsonProblem = { kind: 'depth'; limit: number } | { kind: 'text'; pat
  */
 export function inspectJson(value: unknown, maxDepth: number, checkText: boolean): JsonProblem | null {
   const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: '' }];
-  while (stack.length > 0) {
-    const { value: current, depth, path } = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { value: current, depth, path } = top;
     if (typeof current === 'string') {
       if (checkText && !isWellFormedText(current)) return { kind: 'text', path };
       continue;
@@ -145,10 +145,10 @@ export function registerJsonBodies(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     // An empty body is no body: routes that need one say so through their schema.
-    if (bytes.length === 0) return done(null, undefined);
+    if (bytes.length === 0) { done(null, undefined); return; }
     const shape = measureJson(bytes);
     if (shape.depth > MAX_BODY_DEPTH) {
-      return done(new HttpError(400, 'BAD_REQUEST', `JSON nested deeper than ${MAX_BODY_DEPTH.toLocaleString('en-US')} levels`), undefined);
+      done(new HttpError(400, 'BAD_REQUEST', `JSON nested deeper than ${MAX_BODY_DEPTH.toLocaleString('en-US')} levels`), undefined); return;
     }
     request.jsonShape = shape;
     try {

@@ -51,7 +51,7 @@ function inlineStyleHashes(distDir: string): () => string[] {
       if (stat.mtimeMs === mtime) return hashes;
       mtime = stat.mtimeMs;
       const html = readFileSync(file, 'utf8');
-      hashes = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+      hashes = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1] ?? '').digest('base64')}'`);
     } catch {
       hashes = [];
     }

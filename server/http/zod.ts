@@ -8,7 +8,6 @@
 import type {
   FastifyBaseLogger,
   FastifyInstance,
-  FastifySchema,
   FastifyTypeProvider,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
@@ -33,7 +32,7 @@ function malformedQueryKey(query: unknown): string | null {
 }
 
 export function useZodValidation(app: FastifyInstance): void {
-  app.setValidatorCompiler<FastifySchema>(({ schema, httpPart }) => {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
     const zod = schema as unknown as z.ZodType;
     return (data: unknown) => {
       if (httpPart === 'querystring') {

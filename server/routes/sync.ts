@@ -22,7 +22,7 @@ const PushEnvelopeSchema = z.object(
         });
       }
     }),
-    clientTimestamp: z.number({ error: '"clientTimestamp" must be a number (ms)' }).finite().optional(),
+    clientTimestamp: z.number({ error: '"clientTimestamp" must be a number (ms)' }).optional(),
   },
   { error: 'Expected a JSON object { operations: [...], clientTimestamp }' },
 );

@@ -79,6 +79,12 @@ export interface SeedSummary {
   durationMs: number;
 }
 
+/** The row an `INSERT ... RETURNING` gave back (one always comes). */
+function inserted<R>(row: R | undefined): R {
+  if (row === undefined) throw new Error('INSERT ... RETURNING gave no row');
+  return row;
+}
+
 export async function isEmpty(db: Database): Promise<boolean> {
   return (await db.direct(() => db.prepare('SELECT COUNT(*) FROM practices').value<number>())) === 0;
 }
@@ -129,8 +135,9 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
 
         const practitioners: number[] = [];
         for (const s of practice.staff) {
-          const row = await insertUser.get({ ...base, name: s.name, email: s.email, phone: null, role: s.role, passwordHash: hashes.get(s.email)!, seq: seq++ });
-          if (s.role === 'PRACTITIONER') practitioners.push(row!.id);
+          const passwordHash = hashes.get(s.email) ?? null;
+          const row = inserted(await insertUser.get({ ...base, name: s.name, email: s.email, phone: null, role: s.role, passwordHash, seq: seq++ }));
+          if (s.role === 'PRACTITIONER') practitioners.push(row.id);
         }
 
         const clients: number[] = [];
@@ -139,16 +146,16 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
           const last = random.pick(LAST_NAMES);
           const email = random.chance(0.85) ? `${first}.${last}${i}@mail.example`.toLowerCase() : null;
           const phone = `+1 555 ${String(random.int(100, 999))} ${String(random.int(1000, 9999))}`;
-          clients.push((await insertUser.get({ ...base, name: `${first} ${last}`, email, phone, role: 'CLIENT', passwordHash: null, seq: seq++ }))!.id);
+          clients.push(inserted(await insertUser.get({ ...base, name: `${first} ${last}`, email, phone, role: 'CLIENT', passwordHash: null, seq: seq++ })).id);
         }
 
         const petOwners: { id: number; ownerId: number }[] = [];
         for (let i = 0; i < petsPer; i++) {
           // Every client gets a pet first; the rest go to random clients.
-          const ownerId = i < clients.length ? clients[i]! : random.pick(clients);
+          const ownerId = clients[i] ?? random.pick(clients);
           const kind = weighted(SPECIES, random.next());
           const birth = new Date(now - random.int(60, 15 * 365) * 86_400_000).toISOString().slice(0, 10);
-          const row = await insertPet.get({
+          const row = inserted(await insertPet.get({
             ...base,
             name: random.pick(PET_NAMES),
             species: kind.species,
@@ -156,8 +163,8 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
             birthDate: random.chance(0.9) ? birth : null,
             ownerId,
             seq: seq++,
-          });
-          petOwners.push({ id: row!.id, ownerId });
+          }));
+          petOwners.push({ id: row.id, ownerId });
         }
 
         const days = Math.max(14, Math.ceil(size / 40));

@@ -60,5 +60,7 @@ export function weighted<T extends { weight: number }>(items: readonly T[], roll
     left -= item.weight;
     if (left < 0) return item;
   }
-  return items[items.length - 1]!;
+  const last = items.at(-1);
+  if (last === undefined) throw new Error('weighted pick from an empty list');
+  return last;
 }

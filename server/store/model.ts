@@ -153,7 +153,8 @@ export interface EntityModels {
 export function toPage<R>(rows: R[], limit: number, toRecord: (row: R) => WireRecord, keyOf: (row: R) => ListKey): ListPage {
   const more = rows.length > limit;
   if (more) rows.length = limit;
-  return { records: rows.map(toRecord), next: more ? keyOf(rows[rows.length - 1]!) : null };
+  const last = rows.at(-1);
+  return { records: rows.map(toRecord), next: more && last !== undefined ? keyOf(last) : null };
 }
 
 // ---------------------------------------------------------------- shared helpers
@@ -210,6 +211,7 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
  * `UPDATE t SET col = @key, ... WHERE id = @id RETURNING <columns>`, one statement per set of
  * keys (a handful: the fields a change touches plus the stamp), made on first use.
  */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T types the column keys in the body
 export function updateStatements<T extends typeof users | typeof pets | typeof appointments>(db: Database, table: T, returning: string) {
   const cache = new Map<string, ReturnType<Database['prepare']>>();
   return (keys: string[]) => {

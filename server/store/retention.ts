@@ -58,8 +58,9 @@ export function createPruner(db: Database, retentionMs: number = DEFAULT_RETENTI
       for (;;) {
         const rows = await db.read(async () => oldestOps.all());
         const old = rows.filter((r) => r.createdAt < cutoff);
-        if (old.length === 0) break;
-        ops += (await db.write(async () => deleteOps.run([old.at(-1)!.id, cutoff]))).changes;
+        const newestOld = old.at(-1);
+        if (newestOld === undefined) break;
+        ops += (await db.write(async () => deleteOps.run([newestOld.id, cutoff]))).changes;
         if (old.length < rows.length || rows.length < CHUNK) break;
       }
       const tempIds = await inChunks(async () => (await db.write(async () => deleteTempIds.run([cutoff]))).changes);

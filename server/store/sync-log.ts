@@ -81,7 +81,7 @@ export const MAX_WRITE_ATTEMPTS = 5;
 
 /** The error, or the one it wraps (`reason`, as BatchAbort does), is worth running the transaction again for. */
 function retryable(err: unknown): boolean {
-  const inner = typeof err === 'object' && err !== null && 'reason' in err ? (err as { reason: unknown }).reason : err;
+  const inner = typeof err === 'object' && err !== null && 'reason' in err ? (err).reason : err;
   return isRetryable(err) || isRetryable(inner);
 }
 
@@ -133,7 +133,9 @@ export function createSyncLog(db: Database): SyncLog {
           return await db.write(async () => {
             const first = postgres ? 1 : ((await readSeq.value<number>()) ?? 0) + 1;
             const state: SeqState = { next: first, writes: 0 };
-            db.state()!.seq = state;
+            const scope = db.state();
+            if (scope === undefined) throw new Error('db.write ran its function outside a scope');
+            scope.seq = state;
             const result = await fn();
             const count = state.next - first;
             if (count === 0) return result;

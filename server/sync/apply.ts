@@ -38,7 +38,6 @@ import {
   permissionDenied,
   type Clash,
   type ConflictData,
-  type EntityType,
   type PushOperation,
   type PushResult,
   type UserRole,

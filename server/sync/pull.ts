@@ -49,7 +49,7 @@ export async function pullChanges(deps: PullDeps, practiceId: number, query: Pul
       if (more) rows.length = query.limit;
       hasMore ||= more;
       // Nothing more of this type up to `head` in this snapshot: later changes get a higher seq.
-      positions[type] = more ? rows[rows.length - 1]!.seq : head;
+      positions[type] = more ? (rows.at(-1)?.seq ?? head) : head;
       for (const row of rows) changes.push(toChange(type, row.record));
     }
     return { changes, hasMore };

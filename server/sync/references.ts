@@ -78,9 +78,8 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
     references(practiceId, entityType, fields, current) {
       const found = new Map<string, RefTarget>();
       const refs = REFERENCE_FIELDS[entityType];
-      /** Checks field `i` given its real id (undefined: a temp id never created). */
-      const settle = (i: number, id: number | undefined): MaybePromise<void> => {
-        const { field, target } = refs[i]!;
+      /** Checks a reference field given its real id (undefined: a temp id never created). */
+      const settle = ({ field, target }: (typeof refs)[number], id: number | undefined): MaybePromise<void> => {
         const value = fields[field];
         if (current && id !== undefined && current[field] === id) {
           fields[field] = id;
@@ -99,10 +98,12 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
       // pushed operation), a promise chain from the first one that does not (PostgreSQL).
       const from = (start: number): MaybePromise<Map<string, RefTarget>> => {
         for (let i = start; i < refs.length; i++) {
-          const value = fields[refs[i]!.field];
-          if (!(refs[i]!.field in fields) || value === null || value === undefined) continue; // nullability is the schema's business
-          const id = realId(practiceId, refs[i]!.target, value);
-          const settled = id instanceof Promise ? id.then((real) => settle(i, real)) : settle(i, id);
+          const ref = refs[i];
+          if (ref === undefined) break;
+          const value = fields[ref.field];
+          if (!(ref.field in fields) || value === null || value === undefined) continue; // nullability is the schema's business
+          const id = realId(practiceId, ref.target, value);
+          const settled = id instanceof Promise ? id.then((real) => settle(ref, real)) : settle(ref, id);
           if (settled instanceof Promise) return settled.then(() => from(i + 1));
         }
         return found;

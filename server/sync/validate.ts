@@ -34,9 +34,9 @@ const CONVERTED_FIELDS: Record<EntityType, Record<string, z.ZodType>> = {
 /** Throws VALIDATION unless every converted field, as it will be stored and sent, passes the record schema. */
 export function assertStorable(entityType: EntityType, fields: Fields): void {
   const schemas = CONVERTED_FIELDS[entityType];
-  for (const field in schemas) {
+  for (const [field, schema] of Object.entries(schemas)) {
     if (!(field in fields)) continue;
-    const parsed = schemas[field]!.safeParse(fields[field]);
+    const parsed = schema.safeParse(fields[field]);
     if (!parsed.success) {
       throw new OperationError('VALIDATION', `Invalid ${entityType}: ${field}: ${describeIssues(parsed.error.issues)} (as stored: ${JSON.stringify(fields[field])})`);
     }

@@ -44,7 +44,7 @@ describe('atomic operations', () => {
     expect(await count(server, 'SELECT COUNT(*) FROM temp_ids')).toBe(before.temps + 2);
     expect(await count(server, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', boomTemp)).toBe(0);
     // The rows' change numbers follow the counter.
-    const seqs = await server.sql.values('SELECT seq FROM appointments WHERE id IN (?, ?)', res.body.results[0]!.realId, res.body.results[2]!.realId) as number[];
+    const seqs = await server.sql.values<number>('SELECT seq FROM appointments WHERE id IN (?, ?)', res.body.results[0]!.realId, res.body.results[2]!.realId);
     expect(Math.min(...seqs)).toBeGreaterThan(before.seq);
     expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBeGreaterThanOrEqual(Math.max(...seqs));
     expect(server.lines.some((l) => l.startsWith('[Server] [SyncPush] operation'))).toBe(true);

@@ -46,7 +46,7 @@ describe('auth', () => {
   });
 
   it('refuses clients (users with role CLIENT have no password)', async () => {
-    const email = await server.sql.value("SELECT email FROM users WHERE role = 'CLIENT' AND email IS NOT NULL LIMIT 1") as string;
+    const email = await server.sql.value<string>("SELECT email FROM users WHERE role = 'CLIENT' AND email IS NOT NULL LIMIT 1");
     const res = await server.client().request('POST', '/api/auth/login', { email, password: 'demo1234' });
     expect(res.status).toBe(401);
   });
@@ -64,7 +64,7 @@ describe('auth', () => {
     const c = await server.login();
     const token = c.cookie!.split('=')[1]!;
     expect(await count(server, 'SELECT COUNT(*) FROM sessions WHERE token_hash = ?', token)).toBe(0);
-    const hash = await server.sql.value('SELECT password_hash FROM users WHERE email = ?', NORTHSIDE.email) as string;
+    const hash = await server.sql.value<string>('SELECT password_hash FROM users WHERE email = ?', NORTHSIDE.email);
     expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
     const hashes = await server.sql.values('SELECT password_hash FROM users WHERE password_hash IS NOT NULL');
     expect(new Set(hashes).size).toBe(hashes.length); // a salt per user

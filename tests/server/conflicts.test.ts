@@ -207,7 +207,7 @@ describe('update', () => {
 
   it('changing the pet re-derives clientId; a pet changing owner moves its appointments without rewriting them (D1)', async () => {
     const { id } = await newAppointment();
-    const otherPet = await server.sql.get('SELECT id, owner_id FROM pets WHERE practice_id = 1 AND owner_id != ? LIMIT 1', ids.petOwnerId) as { id: number; owner_id: number };
+    const otherPet = await server.sql.get<{ id: number; owner_id: number }>('SELECT id, owner_id FROM pets WHERE practice_id = 1 AND owner_id != ? LIMIT 1', ids.petOwnerId);
     const moved = await update(tablet, id, 1, { petId: otherPet.id });
     expect(moved.result.record).toMatchObject({ petId: otherPet.id, clientId: otherPet.owner_id, version: 2 });
 

@@ -89,7 +89,7 @@ describe('deleting a client (D2)', () => {
     // Once the pets are gone (or moved), the client can go.
     const other = await newClient('New Owner');
     await staff.push([op({ operation: 'update', entityType: 'pets', entityId: bella, data: { ownerId: other } })]);
-    const rexId = await server.sql.value("SELECT id FROM pets WHERE owner_id = ? AND name = 'Rex'", owner) as number;
+    const rexId = await server.sql.value<number>("SELECT id FROM pets WHERE owner_id = ? AND name = 'Rex'", owner);
     await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: rexId })]);
     const ok = await admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
     expect(ok.body.results[0]).toMatchObject({ success: true });
@@ -125,14 +125,14 @@ describe('deleting a pet (D2)', () => {
     expect(res.body.results[0]).toMatchObject({ success: true, record: { id: pet, deletedAt: expect.any(String) } });
 
     for (const id of upcoming) {
-      expect(await row(id)).toMatchObject({ status: 'cancelled', version: before[id]!.version + 1, deletedAt: null });
+      expect(await row(id)).toMatchObject({ status: 'cancelled', version: Number(before[id]!.version) + 1, deletedAt: null });
       expect((await row(id)).seq).toBeGreaterThan(before[id]!.seq);
       const revision = await server.sql.value("SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = ?", id, (await row(id)).version);
       expect(JSON.parse(revision as string)).toHaveProperty('status');
     }
     for (const id of [past, done, cancelled, noShow]) expect(await row(id)).toEqual(before[id]);
 
-    const pulled = (await staff.pull({ cursor: next, limit: 1000 })).body.changes as PullChange[];
+    const pulled = (await staff.pull({ cursor: next, limit: 1000 })).body.changes;
     expect(pulled.filter((c) => c.entityType === 'appointments').map((c) => [c.id, c.data.status]).sort()).toEqual(upcoming.map((id) => [id, 'cancelled']).sort());
     expect(pulled.filter((c) => c.entityType === 'pets').map((c) => [c.id, c.operation])).toEqual([[pet, 'delete']]);
   });

@@ -23,8 +23,8 @@ let thirdPetId: number;
 beforeAll(async () => {
   ({ server, client: tablet, ids } = await startWithStaff());
   desk = await server.login('vet@northside.example');
-  otherPractitionerId = await server.sql.value("SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' AND id != ? LIMIT 1", ids.practitionerId) as number;
-  const pets = await server.sql.values('SELECT id FROM pets WHERE practice_id = 1 AND id != ? ORDER BY id LIMIT 2', ids.petId) as number[];
+  otherPractitionerId = await server.sql.value<number>("SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' AND id != ? LIMIT 1", ids.practitionerId);
+  const pets = await server.sql.values<number>('SELECT id FROM pets WHERE practice_id = 1 AND id != ? ORDER BY id LIMIT 2', ids.petId);
   otherPetId = pets[0]!;
   thirdPetId = pets[1]!;
 });
@@ -138,7 +138,7 @@ describe('a new booking', () => {
     const at = day();
     const made: number[] = [];
     for (const [i, time] of ['08:00', '09:00', '10:00', '11:00', '12:00', '13:00'].entries()) {
-      made.push((await create(desk, booking(at(time), { petId: i === 0 ? ids.petId : otherPetId })))!.realId!);
+      made.push((await create(desk, booking(at(time), { petId: i === 0 ? ids.petId : otherPetId }))).realId!);
     }
     const samePet = await create(desk, booking(at('13:30'), { practitionerId: otherPractitionerId }));
     const held = await create(tablet, booking(at('08:00'), { durationMinutes: 360 }));

@@ -88,8 +88,8 @@ export interface Sql {
 export function sqlOn(db: Database): Sql {
   const p = (params: unknown[]): Params => params;
   return {
-    value: (sql, ...params) => db.direct(() => db.prepare(sql).value(p(params))) as Promise<any>,
-    values: (sql, ...params) => db.direct(() => db.prepare(sql).values(p(params))) as Promise<any[]>,
+    value: (sql, ...params) => db.direct<any>(() => db.prepare(sql).value(p(params))),
+    values: (sql, ...params) => db.direct<any[]>(() => db.prepare(sql).values(p(params))),
     get: (sql, ...params) => db.direct(() => db.prepare(sql).get(p(params))) as Promise<any>,
     all: (sql, ...params) => db.direct(() => db.prepare(sql).all(p(params))) as Promise<any[]>,
     run: async (sql, ...params) => (await db.direct(() => db.prepare(sql).run(p(params)))).changes,
@@ -148,10 +148,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         const setCookie = res.headers.get('set-cookie');
         if (setCookie) {
           const pair = setCookie.split(';')[0]!;
-          c.cookie = /Max-Age=0/.test(setCookie) ? null : pair;
+          c.cookie = setCookie.includes('Max-Age=0') ? null : pair;
         }
         const text = await res.text();
-        let parsed: unknown = undefined;
+        let parsed: unknown;
         try {
           parsed = text ? JSON.parse(text) : undefined;
         } catch {

@@ -59,7 +59,7 @@ describe('push: malformed requests', () => {
     ['no timestamp', { opId: 'op-12345678', operation: 'create', entityType: 'pets', data: {} }],
     ['data not an object', op({ operation: 'create', entityType: 'pets', data: 'cat' as never })],
     ['entityId of a wrong type', op({ operation: 'update', entityType: 'pets', entityId: { id: 1 } as never, data: {} })],
-    ['tempId that is not one', op({ operation: 'create', entityType: 'pets', tempId: 'abc' as never, data: {} })],
+    ['tempId that is not one', op({ operation: 'create', entityType: 'pets', tempId: 'abc', data: {} })],
     ['create without data', op({ operation: 'create', entityType: 'pets' })],
     ['update without entityId', op({ operation: 'update', entityType: 'pets', data: { name: 'x' } })],
     ['update with no writable field', op({ operation: 'update', entityType: 'pets', entityId: 1, data: { id: 9, version: 3 } })],

@@ -26,7 +26,7 @@ async function walk(pathname: string, limit?: number): Promise<{ ids: number[]; 
     if (limit) params.set('limit', String(limit));
     if (cursor) params.set('cursor', cursor);
     const sep = pathname.includes('?') ? '&' : '?';
-    const res = await client.request('GET', `${pathname}${params.size ? sep + params : ''}`);
+    const res = await client.request('GET', `${pathname}${params.size ? `${sep}${params.toString()}` : ''}`);
     expect(res.status, res.text).toBe(200);
     expect(res.body.data.length).toBeLessThanOrEqual(limit ?? DEFAULT_LIST_LIMIT);
     for (const record of res.body.data) {

@@ -24,7 +24,7 @@ afterAll(() => server.close());
 async function versions(): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const table of ['users', 'pets', 'appointments']) {
-    for (const r of await server.sql.all<{ id: number; version: number }>(`SELECT id, version FROM ${table}`)) out.set(`${table}:${r.id}`, Number(r.version));
+    for (const r of await server.sql.all<{ id: number; version: number | string }>(`SELECT id, version FROM ${table}`)) out.set(`${table}:${r.id}`, Number(r.version));
   }
   return out;
 }

@@ -56,7 +56,7 @@ describe('push: creates', () => {
     expect(record.clientId).toBe(ids.petOwnerId);
     expect(record.date).toBe('2027-03-11T10:15:00.000Z');
     expect(record.durationMinutes).toBe('45');
-    const row = await server.sql.get(`SELECT p.owner_id AS client_id, a.duration_minutes, ${ON_POSTGRES ? 'pg_typeof(a.duration_minutes)::text' : 'typeof(a.duration_minutes)'} AS t, a.date FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.id = ?`, record.id) as Record<string, unknown>;
+    const row = await server.sql.get<Record<string, unknown>>(`SELECT p.owner_id AS client_id, a.duration_minutes, ${ON_POSTGRES ? 'pg_typeof(a.duration_minutes)::text' : 'typeof(a.duration_minutes)'} AS t, a.date FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.id = ?`, record.id);
     expect(row).toEqual({ client_id: ids.petOwnerId, duration_minutes: '45', t: 'text', date: Date.UTC(2027, 2, 11, 10, 15) });
   });
 
