@@ -4,8 +4,9 @@
  *
  *   --size N   N appointments per practice (default 72), with clients and pets scaled to match
  *              (max(18, N/4) clients, max(36, N/2) pets) over max(14, N/40) days around today.
- *   --reset    delete the database file (PostgreSQL: drop every table of the schema) first; without it, seeding a database that already has
- *              data stops with an error and changes nothing.
+ *   --reset    delete the database file (PostgreSQL: drop every table of the schema) first;
+ *              without it, seeding a database that already has data stops with an error and
+ *              changes nothing.
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';

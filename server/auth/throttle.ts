@@ -32,7 +32,10 @@ export interface Refusal {
 export type Outcome = 'failed' | 'succeeded' | 'abandoned';
 
 export interface SignInThrottle {
-  /** A refusal when this account or address is over its limit; else null, and the attempt is in progress until `end`. */
+  /**
+   * A refusal when this account or address is over its limit; else null, and the attempt is in
+   * progress until `end`.
+   */
   begin(account: string, address: string, now: number): Refusal | null;
   /** The attempt `begin` let through is over: a failure counts, a success clears the account's count. */
   end(account: string, address: string, outcome: Outcome, now: number): void;

@@ -92,7 +92,10 @@ export const appointments = sqliteTable(
       .notNull()
       .references(() => pets.id),
     practitionerId: integer('practitioner_id').references(() => users.id),
-    /** 1: booked over another appointment on purpose (`src/protocol/double-booking.ts`); it then clashes with nothing. */
+    /**
+     * 1: booked over another appointment on purpose (`src/protocol/double-booking.ts`); it then
+     * clashes with nothing.
+     */
     overlapAllowed: integer('overlap_allowed').notNull().default(0),
     // No clientId column: it is the pet's current ownerId, joined in when the row is read (D1).
     ...syncedColumns(),

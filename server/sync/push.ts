@@ -92,7 +92,10 @@ export function serializePushResponse(response: PushResponse, known: (result: Pu
   return `${head.slice(0, -1)},"results":[${parts.join(',')}]}`;
 }
 
-/** A result for an operation that is not even shaped like one; echoes what ids it has (short, well-formed text only). */
+/**
+ * A result for an operation that is not even shaped like one; echoes what ids it has (short,
+ * well-formed text only).
+ */
 function malformed(raw: unknown, why: string): PushResult {
   const obj = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const id = obj.id;

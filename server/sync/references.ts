@@ -101,7 +101,8 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
           const ref = refs[i];
           if (ref === undefined) break;
           const value = fields[ref.field];
-          if (!(ref.field in fields) || value === null || value === undefined) continue; // nullability is the schema's business
+          // Nullability is the schema's business.
+          if (!(ref.field in fields) || value === null || value === undefined) continue;
           const id = realId(practiceId, ref.target, value);
           const settled = id instanceof Promise ? id.then((real) => settle(ref, real)) : settle(ref, id);
           if (settled instanceof Promise) return settled.then(() => from(i + 1));

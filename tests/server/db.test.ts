@@ -86,7 +86,8 @@ describe('demo seed', () => {
       expect(span.hi).toBeLessThanOrEqual(T0 + 8 * 86_400_000);
       expect(span.hi - span.lo).toBeGreaterThan(10 * 86_400_000);
     }
-    // The demo day has room: nothing needed keeping on purpose, and no visit runs into the next one of its practitioner or pet within half an hour.
+    // The demo day has room: nothing needed keeping on purpose, and no visit runs into the next
+    // one of its practitioner or pet within half an hour.
     expect(db.raw.prepare('SELECT COUNT(*) FROM appointments WHERE overlap_allowed = 1').pluck().get()).toBe(0);
     const tight = db.raw
       .prepare(

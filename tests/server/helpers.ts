@@ -318,7 +318,10 @@ export function appointmentData(petId: number | string, practitionerId: number |
   };
 }
 
-/** The number a one-value query answers (a COUNT, a counter): a promise given the server, at once given a better-sqlite3 connection. */
+/**
+ * The number a one-value query answers (a COUNT, a counter): a promise given the server, at once
+ * given a better-sqlite3 connection.
+ */
 export function count(server: { sql: Sql }, sql: string, ...params: unknown[]): Promise<number>;
 export function count(db: SqliteDatabase, sql: string, ...params: unknown[]): number;
 export function count(source: { sql: Sql } | SqliteDatabase, sql: string, ...params: unknown[]): Promise<number> | number {

@@ -41,7 +41,10 @@ function nested(depth: number): unknown {
   return value;
 }
 
-/** JSON text of `value` with each `"__NESTED__"` replaced by a value nested `depth` levels (too deep for JSON.stringify). */
+/**
+ * JSON text of `value` with each `"__NESTED__"` replaced by a value nested `depth` levels (too
+ * deep for JSON.stringify).
+ */
 function withNested(value: unknown, depth: number): string {
   return JSON.stringify(value).replaceAll('"__NESTED__"', `${'{"x":'.repeat(depth)}"deep"${'}'.repeat(depth)}`);
 }

@@ -1,4 +1,7 @@
-/** users: staff and clients (clients are users with role CLIENT). The password hash never leaves this table's auth queries. */
+/**
+ * users: staff and clients (clients are users with role CLIENT). The password hash never leaves
+ * this table's auth queries.
+ */
 import type { EntityType } from '../../../src/protocol/index.ts';
 import { andThen, type Database } from '../../db/engine.ts';
 import { users, type UserRow } from '../../db/schema.ts';
