@@ -16,6 +16,10 @@ import type { Database } from '../db/engine.ts';
 import { appointments, pets, practices, users } from '../db/schema.ts';
 import { insertSql } from '../db/statements.ts';
 import { MIGRATION_LOCK } from '../db/migrate.ts';
+import { SYNCED_INSERT_KEYS } from '../store/model.ts';
+import { APPOINTMENT_FIELDS } from '../store/models/appointments.ts';
+import { PET_FIELDS } from '../store/models/pets.ts';
+import { USER_FIELDS } from '../store/models/users.ts';
 import { createSyncLog } from '../store/sync-log.ts';
 import { APPOINTMENT_KINDS, FIRST_NAMES, LAST_NAMES, NOTES, PET_NAMES, SPECIES, weighted } from './names.ts';
 import { createRandom, type Random } from './prng.ts';
@@ -108,13 +112,12 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
   );
 
   const log = createSyncLog(db);
-  const synced = ['practiceId', 'version', 'createdAt', 'updatedAt', 'editedAt', 'seq'] as const;
+  // The columns the models insert (the seed also sets a staff account's tenant and password hash).
+  const synced = SYNCED_INSERT_KEYS;
   const insertPractice = db.prepare(insertSql(practices, ['id', 'name', 'tenantId', 'createdAt']));
-  const insertUser = db.prepare<{ id: number }>(`${insertSql(users, ['tenantId', 'name', 'email', 'phone', 'role', 'passwordHash', ...synced])} RETURNING id`);
-  const insertPet = db.prepare<{ id: number }>(`${insertSql(pets, ['name', 'species', 'breed', 'birthDate', 'ownerId', ...synced])} RETURNING id`);
-  const insertAppointment = db.prepare(
-    insertSql(appointments, ['title', 'type', 'date', 'durationMinutes', 'status', 'notes', 'petId', 'practitionerId', 'overlapAllowed', ...synced]),
-  );
+  const insertUser = db.prepare<{ id: number }>(`${insertSql(users, [...USER_FIELDS, 'tenantId', 'passwordHash', ...synced])} RETURNING id`);
+  const insertPet = db.prepare<{ id: number }>(`${insertSql(pets, [...PET_FIELDS, ...synced])} RETURNING id`);
+  const insertAppointment = db.prepare(insertSql(appointments, [...APPOINTMENT_FIELDS, ...synced]));
 
   const now = options.now;
   const clientsPer = Math.max(18, Math.ceil(size / 4));

@@ -53,8 +53,11 @@ export const MAX_BOOKING_CANDIDATES = 500;
 /** Statuses of a visit that is over or off: deleting the pet leaves these as they are. */
 const CLOSED_STATUSES = ['cancelled', 'completed', 'no_show'];
 
+/** An appointment's own columns (the fields a device writes), as inserted; the seed inserts them too. */
+export const APPOINTMENT_FIELDS = ['title', 'type', 'date', 'durationMinutes', 'status', 'notes', 'petId', 'practitionerId', 'overlapAllowed'] as const;
+
 export function appointmentsModel(db: Database): AppointmentsModel {
-  const fields = ['title', 'type', 'date', 'durationMinutes', 'status', 'notes', 'petId', 'practitionerId', 'overlapAllowed'] as const;
+  const fields = APPOINTMENT_FIELDS;
   // Raw statements for the sync hot path (see db/statements.ts), each joining the pet's owner.
   const columns = `${selectList(appointments, [], 'a')}, p.owner_id AS "clientId"`;
   const fromJoined = 'FROM appointments a LEFT JOIN pets p ON p.id = a.pet_id';

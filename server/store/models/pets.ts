@@ -25,8 +25,11 @@ type PetInsert = typeof pets.$inferInsert;
 
 const PET_READERS = { name: asText, species: asText, breed: asTextOrNull, birthDate: asTextOrNull, ownerId: asInt };
 
+/** A pet's own columns (the fields a device writes), as inserted; the seed inserts them too. */
+export const PET_FIELDS = ['name', 'species', 'breed', 'birthDate', 'ownerId'] as const;
+
 export function petsModel(db: Database): PetsModel {
-  const fields = ['name', 'species', 'breed', 'birthDate', 'ownerId'] as const;
+  const fields = PET_FIELDS;
   const hot = hotStatements(db, pets, [...fields, ...SYNCED_INSERT_KEYS]);
   const target = db.prepare<{ id: number; deletedAt: number | null; ownerId: number }>(
     'SELECT id, deleted_at AS "deletedAt", owner_id AS "ownerId" FROM pets WHERE id = @id AND practice_id = @practiceId' + forShare(db),

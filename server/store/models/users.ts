@@ -34,8 +34,11 @@ const USER_READERS = {
   role: (v: Fields[string], t: EntityType, f: string) => asText(v, t, f) as UserInsert['role'],
 };
 
+/** A user's own columns (the fields a device writes), as inserted; the seed inserts them too. */
+export const USER_FIELDS = ['name', 'email', 'phone', 'role'] as const;
+
 export function usersModel(db: Database): EntityModel {
-  const fields = ['name', 'email', 'phone', 'role'] as const;
+  const fields = USER_FIELDS;
   const hot = hotStatements(db, users, [...fields, 'tenantId', ...SYNCED_INSERT_KEYS], ['passwordHash']);
   const target = db.prepare<{ id: number; deletedAt: number | null; role: string }>(
     'SELECT id, deleted_at AS "deletedAt", role FROM users WHERE id = @id AND practice_id = @practiceId' + forShare(db),
