@@ -6,7 +6,14 @@ import type { SessionUser } from '../../src/protocol/index.ts';
 import type { Database } from '../db/engine.ts';
 import { createGate, type Gate } from './gate.ts';
 import { dummyHash, verifyPassword } from './password.ts';
-import { ACCOUNT_COLUMNS, maySignIn, sessionUserOf, type AccountRow, type NewSession, type SessionStore } from './sessions.ts';
+import {
+  ACCOUNT_COLUMNS,
+  maySignIn,
+  sessionUserOf,
+  type AccountRow,
+  type NewSession,
+  type SessionStore,
+} from './sessions.ts';
 
 /** scrypt (N=16384) takes ~50 ms of one core: one at a time leaves the other core and the thread pool free. */
 export const CONCURRENT_PASSWORD_CHECKS = 1;
@@ -20,10 +27,16 @@ export interface Authenticator {
   login(email: string, password: string, now: number): Promise<{ user: SessionUser; session: NewSession } | null>;
 }
 
-export function createAuthenticator(db: Database, sessions: SessionStore, gate: Gate = createGate(CONCURRENT_PASSWORD_CHECKS, WAITING_PASSWORD_CHECKS)): Authenticator {
+export function createAuthenticator(
+  db: Database,
+  sessions: SessionStore,
+  gate: Gate = createGate(CONCURRENT_PASSWORD_CHECKS, WAITING_PASSWORD_CHECKS),
+): Authenticator {
   // Emails compare case-insensitively, as the unique index of each engine does (NOCASE; lower()).
   const sameEmail = db.dialect === 'sqlite' ? 'u.email = @email COLLATE NOCASE' : 'lower(u.email) = lower(@email)';
-  const byEmail = db.prepare<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM users u WHERE ${sameEmail} AND u.password_hash IS NOT NULL AND u.deleted_at IS NULL`);
+  const byEmail = db.prepare<AccountRow>(
+    `SELECT ${ACCOUNT_COLUMNS} FROM users u WHERE ${sameEmail} AND u.password_hash IS NOT NULL AND u.deleted_at IS NULL`,
+  );
   void dummyHash();
 
   return {

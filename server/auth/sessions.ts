@@ -82,13 +82,21 @@ export function createSessionStore(db: Database): SessionStore {
   );
   const removeByToken = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
   const removeByRevocation = db.prepare('DELETE FROM sessions WHERE revocation_hash = ?');
-  const purge = db.prepare('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= @now LIMIT @limit)');
+  const purge = db.prepare(
+    'DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= @now LIMIT @limit)',
+  );
 
   return {
     async create(userId, now) {
       const session = { token: newToken(), revocationToken: newToken() };
       await db.write(async () => {
-        await insert.run({ tokenHash: hashToken(session.token), revocationHash: hashToken(session.revocationToken), userId, createdAt: now, expiresAt: now + SESSION_TTL_MS });
+        await insert.run({
+          tokenHash: hashToken(session.token),
+          revocationHash: hashToken(session.revocationToken),
+          userId,
+          createdAt: now,
+          expiresAt: now + SESSION_TTL_MS,
+        });
         await trim.run({ userId, keep: MAX_SESSIONS_PER_USER });
       });
       return session;

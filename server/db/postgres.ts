@@ -27,16 +27,19 @@ export function translate(sql: string): { text: string; names: string[] | null }
   let positional = 0;
   let named = false;
   // Skips quoted strings and identifiers; `::` casts are left alone.
-  const text = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|@([A-Za-z_][A-Za-z0-9_]*)|\?/g, (match, name: string | undefined) => {
-    if (match.startsWith("'") || match.startsWith('"')) return match;
-    if (name !== undefined) {
-      named = true;
-      let index = names.indexOf(name);
-      if (index < 0) index = names.push(name) - 1;
-      return `$${index + 1}`;
-    }
-    return `$${++positional}`;
-  });
+  const text = sql.replace(
+    /'(?:[^']|'')*'|"(?:[^"]|"")*"|@([A-Za-z_][A-Za-z0-9_]*)|\?/g,
+    (match, name: string | undefined) => {
+      if (match.startsWith("'") || match.startsWith('"')) return match;
+      if (name !== undefined) {
+        named = true;
+        let index = names.indexOf(name);
+        if (index < 0) index = names.push(name) - 1;
+        return `$${index + 1}`;
+      }
+      return `$${++positional}`;
+    },
+  );
   if (named && positional > 0) throw new Error(`statement mixes @named and ? parameters: ${sql}`);
   return { text, names: named ? names : null };
 }
@@ -64,7 +67,11 @@ class PgStatement<R> implements Statement<R> {
   }
 
   private async query(params: Params | undefined, rowMode?: 'array'): Promise<pg.QueryResult> {
-    const config: pg.QueryConfig & { rowMode?: 'array' } = { name: this.name, text: this.text, values: this.values_(params) };
+    const config: pg.QueryConfig & { rowMode?: 'array' } = {
+      name: this.name,
+      text: this.text,
+      values: this.values_(params),
+    };
     if (rowMode) config.rowMode = rowMode;
     return this.engine.current().query(config as pg.QueryConfig);
   }

@@ -105,7 +105,9 @@ export const appointments = sqliteTable(
     index('appointments_practice_date').on(t.practiceId, t.date),
     index('appointments_pet').on(t.petId, t.date),
     // The double-booking check: a practitioner's live bookings around a time (the pet's use appointments_pet).
-    index('appointments_practitioner_live').on(t.practitionerId, t.date, t.durationMinutes).where(sql`deleted_at IS NULL AND overlap_allowed = 0`),
+    index('appointments_practitioner_live')
+      .on(t.practitionerId, t.date, t.durationMinutes)
+      .where(sql`deleted_at IS NULL AND overlap_allowed = 0`),
   ],
 );
 

@@ -104,7 +104,8 @@ export function inspectJson(value: unknown, maxDepth: number, checkText: boolean
     if (typeof current !== 'object' || current === null) continue;
     if (depth + 1 > maxDepth) return { kind: 'depth', limit: maxDepth };
     if (Array.isArray(current)) {
-      for (let i = 0; i < current.length; i++) stack.push({ value: current[i], depth: depth + 1, path: `${path}[${i}]` });
+      for (let i = 0; i < current.length; i++)
+        stack.push({ value: current[i], depth: depth + 1, path: `${path}[${i}]` });
       continue;
     }
     for (const [key, child] of Object.entries(current)) {
@@ -148,14 +149,26 @@ export function registerJsonBodies(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     // An empty body is no body: routes that need one say so through their schema.
-    if (bytes.length === 0) { done(null, undefined); return; }
+    if (bytes.length === 0) {
+      done(null, undefined);
+      return;
+    }
     const shape = measureJson(bytes);
     if (shape.depth > MAX_BODY_DEPTH) {
-      done(new HttpError(400, 'BAD_REQUEST', `JSON nested deeper than ${MAX_BODY_DEPTH.toLocaleString('en-US')} levels`), undefined); return;
+      done(
+        new HttpError(400, 'BAD_REQUEST', `JSON nested deeper than ${MAX_BODY_DEPTH.toLocaleString('en-US')} levels`),
+        undefined,
+      );
+      return;
     }
     request.jsonShape = shape;
     try {
-      done(null, mayPoisonPrototypes(bytes) ? sjson.parse(bytes, null, { protoAction: 'error', constructorAction: 'error' }) : JSON.parse(bytes.toString('utf8')));
+      done(
+        null,
+        mayPoisonPrototypes(bytes)
+          ? sjson.parse(bytes, null, { protoAction: 'error', constructorAction: 'error' })
+          : JSON.parse(bytes.toString('utf8')),
+      );
     } catch (err) {
       done(new HttpError(400, 'BAD_REQUEST', `Malformed JSON: ${(err as Error).message}`), undefined);
     }

@@ -33,7 +33,9 @@ export function createPruner(db: Database, retentionMs: number = DEFAULT_RETENTI
   // The op log is in insertion order (its id) and so, near enough, in time: walk it from the
   // oldest and stop at the first entry inside the window. The other two have no time order: a
   // bounded look-up per chunk (a scan once an hour).
-  const oldestOps = db.prepare<{ id: number; createdAt: number }>(`SELECT id, created_at AS "createdAt" FROM op_log ORDER BY id LIMIT ${CHUNK}`);
+  const oldestOps = db.prepare<{ id: number; createdAt: number }>(
+    `SELECT id, created_at AS "createdAt" FROM op_log ORDER BY id LIMIT ${CHUNK}`,
+  );
   const deleteOps = db.prepare('DELETE FROM op_log WHERE id <= ? AND created_at < ?');
   const deleteTempIds = db.prepare(
     `DELETE FROM temp_ids WHERE (practice_id, entity_type, temp_id) IN (SELECT practice_id, entity_type, temp_id FROM temp_ids WHERE created_at < ? LIMIT ${CHUNK})`,

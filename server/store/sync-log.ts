@@ -52,10 +52,30 @@ export interface SyncLog {
    * `resultJson`: the PushResult as JSON without its `record` (the undo log rebuilds the record
    * at the result's version when the opId comes again: see sync/versions.ts).
    */
-  recordOp(entry: { practiceId: number; opId: string; userId: number; entityType: EntityType; operation: OperationKind; resultJson: string; now: number }): MaybePromise<unknown>;
+  recordOp(entry: {
+    practiceId: number;
+    opId: string;
+    userId: number;
+    entityType: EntityType;
+    operation: OperationKind;
+    resultJson: string;
+    now: number;
+  }): MaybePromise<unknown>;
   findTempId(practiceId: number, entityType: EntityType, tempId: string): MaybePromise<number | undefined>;
-  recordTempId(practiceId: number, entityType: EntityType, tempId: string, realId: number, now: number): MaybePromise<unknown>;
-  addRevision(entityType: EntityType, entityId: number, version: number, previous: Fields, now: number): MaybePromise<unknown>;
+  recordTempId(
+    practiceId: number,
+    entityType: EntityType,
+    tempId: string,
+    realId: number,
+    now: number,
+  ): MaybePromise<unknown>;
+  addRevision(
+    entityType: EntityType,
+    entityId: number,
+    version: number,
+    previous: Fields,
+    now: number,
+  ): MaybePromise<unknown>;
   /**
    * PostgreSQL, inside a write transaction: reads the op-log entries and temp ids a batch names
    * in one query each, so `findOp` / `findTempId` answer them without a round trip per operation
@@ -81,7 +101,7 @@ export const MAX_WRITE_ATTEMPTS = 5;
 
 /** The error, or the one it wraps (`reason`, as BatchAbort does), is worth running the transaction again for. */
 function retryable(err: unknown): boolean {
-  const inner = typeof err === 'object' && err !== null && 'reason' in err ? (err).reason : err;
+  const inner = typeof err === 'object' && err !== null && 'reason' in err ? err.reason : err;
   return isRetryable(err) || isRetryable(inner);
 }
 
@@ -91,15 +111,21 @@ export function createSyncLog(db: Database): SyncLog {
   const readSeq = db.prepare(`SELECT value FROM counters WHERE name = '${CHANGE_SEQ}'`);
   const postgres = db.dialect === 'postgres';
   // PostgreSQL: provisional numbers (negative) → the range the counter gave (base + 1 ...).
-  const renumber = ['users', 'pets', 'appointments'].map((table) => db.prepare(`UPDATE ${table} SET seq = ? - seq WHERE seq < 0`));
+  const renumber = ['users', 'pets', 'appointments'].map((table) =>
+    db.prepare(`UPDATE ${table} SET seq = ? - seq WHERE seq < 0`),
+  );
   const storeSeq = db.prepare(`UPDATE counters SET value = ? WHERE name = '${CHANGE_SEQ}'`);
   const findOp = db.prepare<{ entityType: string; operation: string; result: string }>(
     'SELECT entity_type AS "entityType", operation, result FROM op_log WHERE practice_id = ? AND op_id = ?',
   );
-  const insertOp = db.prepare(insertSql(opLog, ['practiceId', 'opId', 'userId', 'entityType', 'operation', 'result', 'createdAt']));
+  const insertOp = db.prepare(
+    insertSql(opLog, ['practiceId', 'opId', 'userId', 'entityType', 'operation', 'result', 'createdAt']),
+  );
   const findTemp = db.prepare('SELECT real_id FROM temp_ids WHERE practice_id = ? AND entity_type = ? AND temp_id = ?');
   const insertTemp = db.prepare(insertSql(tempIds, ['practiceId', 'entityType', 'tempId', 'realId', 'createdAt']));
-  const insertRevision = db.prepare(insertSql(revisions, ['entityType', 'entityId', 'version', 'previous', 'changedAt']));
+  const insertRevision = db.prepare(
+    insertSql(revisions, ['entityType', 'entityId', 'version', 'previous', 'changedAt']),
+  );
   const revisionsAfter = db.prepare<{ version: number; previous: string; changedAt: number }>(
     'SELECT version, previous, changed_at AS "changedAt" FROM revisions WHERE entity_type = ? AND entity_id = ? AND version > ? ORDER BY version DESC',
   );
@@ -109,7 +135,7 @@ export function createSyncLog(db: Database): SyncLog {
     'SELECT op_id AS "opId", entity_type AS "entityType", operation, result FROM op_log WHERE practice_id = ? AND op_id = ANY(CAST(? AS TEXT[]))',
   );
   const prefetchedTemps = db.prepare<{ key: string; realId: number }>(
-    "SELECT entity_type || ':' || temp_id AS key, real_id AS \"realId\" FROM temp_ids WHERE practice_id = ? AND temp_id = ANY(CAST(? AS TEXT[]))",
+    'SELECT entity_type || \':\' || temp_id AS key, real_id AS "realId" FROM temp_ids WHERE practice_id = ? AND temp_id = ANY(CAST(? AS TEXT[]))',
   );
   /** What `prefetch` read, by opId and by `entityType:tempId`, for the practice it read them for. */
   interface Known {
@@ -174,12 +200,18 @@ export function createSyncLog(db: Database): SyncLog {
       const row = cached !== undefined ? cached : findOp.get([practiceId, opId]);
       return andThen(row, (r) => {
         if (r && memory) memory.ops.set(opId, r);
-        return r ? { entityType: r.entityType, operation: r.operation, result: JSON.parse(r.result) as PushResult } : undefined;
+        return r
+          ? { entityType: r.entityType, operation: r.operation, result: JSON.parse(r.result) as PushResult }
+          : undefined;
       });
     },
     recordOp: (entry) => {
       counted();
-      known(entry.practiceId)?.ops.set(entry.opId, { entityType: entry.entityType, operation: entry.operation, result: entry.resultJson });
+      known(entry.practiceId)?.ops.set(entry.opId, {
+        entityType: entry.entityType,
+        operation: entry.operation,
+        result: entry.resultJson,
+      });
       return insertOp.run({
         practiceId: entry.practiceId,
         opId: entry.opId,
@@ -210,12 +242,17 @@ export function createSyncLog(db: Database): SyncLog {
       const found: Known = { practiceId, ops: new Map(opIds.map((id) => [id, null])), temps: new Map() };
       for (const row of await prefetchedOps.all([practiceId, [...opIds]])) found.ops.set(row.opId, row);
       if (tempIds.length > 0) {
-        for (const type of ['users', 'pets', 'appointments']) for (const id of tempIds) found.temps.set(`${type}:${id}`, null);
+        for (const type of ['users', 'pets', 'appointments'])
+          for (const id of tempIds) found.temps.set(`${type}:${id}`, null);
         for (const row of await prefetchedTemps.all([practiceId, [...tempIds]])) found.temps.set(row.key, row.realId);
       }
       state.known = found;
     },
     revisionsAfter: async (entityType, entityId, afterVersion) =>
-      (await revisionsAfter.all([entityType, entityId, afterVersion])).map((r) => ({ version: r.version, previous: JSON.parse(r.previous) as Fields, changedAt: r.changedAt })),
+      (await revisionsAfter.all([entityType, entityId, afterVersion])).map((r) => ({
+        version: r.version,
+        previous: JSON.parse(r.previous) as Fields,
+        changedAt: r.changedAt,
+      })),
   };
 }

@@ -36,12 +36,18 @@ export interface Resolver {
    * is not checked again: references are checked when they change, so an edit of an appointment
    * whose pet was deleted since still applies.
    */
-  references(practiceId: number, entityType: EntityType, fields: Fields, current?: Fields): MaybePromise<Map<string, RefTarget>>;
+  references(
+    practiceId: number,
+    entityType: EntityType,
+    fields: Fields,
+    current?: Fields,
+  ): MaybePromise<Map<string, RefTarget>>;
 }
 
 export function createResolver(db: Database, models: EntityModels, log: SyncLog): Resolver {
   /** Only inside a transaction that asked for it; only rows found (a miss may be created later in the batch). */
-  const transactionCache = (): Map<string, RefTarget> | undefined => db.state()?.refCache as Map<string, RefTarget> | undefined;
+  const transactionCache = (): Map<string, RefTarget> | undefined =>
+    db.state()?.refCache as Map<string, RefTarget> | undefined;
 
   function lookup(practiceId: number, target: EntityType, id: number): MaybePromise<RefTarget | undefined> {
     const cache = transactionCache();
@@ -72,7 +78,8 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
     },
     async entityId(practiceId, entityType, id) {
       const real = await realId(practiceId, entityType, id);
-      if (real === undefined) throw new OperationError('NOT_FOUND', `No ${entityType} record with id ${String(id)} (temp id never created)`);
+      if (real === undefined)
+        throw new OperationError('NOT_FOUND', `No ${entityType} record with id ${String(id)} (temp id never created)`);
       return real;
     },
     references(practiceId, entityType, fields, current) {
@@ -88,8 +95,10 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
         const rule = REFERENCE_RULES[`${entityType}.${field}`] ?? { what: target };
         const code = entityType === 'appointments' && field === 'petId' ? 'PET_NOT_FOUND' : 'REFERENCE_NOT_FOUND';
         return andThen(id === undefined ? undefined : lookup(practiceId, target, id), (record) => {
-          if (!record || record.deleted) throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
-          if (rule.role && !rule.role(record.role)) throw new OperationError(code, `${field}: user ${record.id} is not a ${rule.what}`);
+          if (!record || record.deleted)
+            throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
+          if (rule.role && !rule.role(record.role))
+            throw new OperationError(code, `${field}: user ${record.id} is not a ${rule.what}`);
           fields[field] = record.id;
           found.set(field, record);
         });

@@ -50,17 +50,21 @@ function withNested(value: unknown, depth: number): string {
 }
 
 describe('item 1: nothing stored that a client would refuse', () => {
-  it.each(['9999-12-31T23:59:59-23:59', '0000-01-01T00:00:00+01:00', '2199-12-31T23:30:00-01:00', '1899-12-31T23:59:59Z'])(
-    'an appointment date %s (UTC year outside 1900–2199) fails with VALIDATION, in push and REST',
-    async (date) => {
-      const before = await appointments();
-      const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { date }) })]);
-      expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
-      const rest = await client.request('PATCH', `/api/appointments/${ids.appointmentId}`, { date });
-      expect([rest.status, rest.body.error.code]).toEqual([400, 'VALIDATION']);
-      expect(await appointments()).toBe(before);
-    },
-  );
+  it.each([
+    '9999-12-31T23:59:59-23:59',
+    '0000-01-01T00:00:00+01:00',
+    '2199-12-31T23:30:00-01:00',
+    '1899-12-31T23:59:59Z',
+  ])('an appointment date %s (UTC year outside 1900–2199) fails with VALIDATION, in push and REST', async (date) => {
+    const before = await appointments();
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { date }) }),
+    ]);
+    expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
+    const rest = await client.request('PATCH', `/api/appointments/${ids.appointmentId}`, { date });
+    expect([rest.status, rest.body.error.code]).toEqual([400, 'VALIDATION']);
+    expect(await appointments()).toBe(before);
+  });
 
   it('the pull stays readable by devices after the probe’s requests', async () => {
     expect(await expectPullReadable()).toBeGreaterThan(100);
@@ -73,8 +77,17 @@ describe('item 5: deep nesting', () => {
     const body = withNested(
       {
         operations: [
-          op({ operation: 'create', entityType: 'appointments', data: { ...appointmentData(ids.petId, null), notes: '__NESTED__' } }),
-          op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null), practiceId: '__NESTED__' as never }),
+          op({
+            operation: 'create',
+            entityType: 'appointments',
+            data: { ...appointmentData(ids.petId, null), notes: '__NESTED__' },
+          }),
+          op({
+            operation: 'create',
+            entityType: 'appointments',
+            data: appointmentData(ids.petId, null),
+            practiceId: '__NESTED__' as never,
+          }),
           op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
         ],
         clientTimestamp: 1,
@@ -91,14 +104,31 @@ describe('item 5: deep nesting', () => {
 
   it('32 levels are fine; 33 are refused', async () => {
     // The operation object itself is one level, `data` a second: notes nested 30 deep makes 32.
-    const ok = await client.push([op({ operation: 'update', entityType: 'appointments', entityId: ids.appointmentId, data: { title: 'x', extra: nested(30) } })]);
+    const ok = await client.push([
+      op({
+        operation: 'update',
+        entityType: 'appointments',
+        entityId: ids.appointmentId,
+        data: { title: 'x', extra: nested(30) },
+      }),
+    ]);
     expect(ok.body.results[0]).toMatchObject({ success: true });
-    const deep = await client.push([op({ operation: 'update', entityType: 'appointments', entityId: ids.appointmentId, data: { title: 'y', extra: nested(31) } })]);
+    const deep = await client.push([
+      op({
+        operation: 'update',
+        entityType: 'appointments',
+        entityId: ids.appointmentId,
+        data: { title: 'y', extra: nested(31) },
+      }),
+    ]);
     expect(deep.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
   });
 
   it('a REST body nested deeper than 32 is a 400; a body nested beyond any reason is refused before parsing', async () => {
-    const rest = await client.request('POST', '/api/appointments', { ...appointmentData(ids.petId, null), notes: nested(40) });
+    const rest = await client.request('POST', '/api/appointments', {
+      ...appointmentData(ids.petId, null),
+      notes: nested(40),
+    });
     expect([rest.status, rest.body.error.code]).toEqual([400, 'VALIDATION']);
     const huge = '['.repeat(200_000) + ']'.repeat(200_000);
     const res = await client.request('POST', '/api/sync/push', `{"operations":${huge},"clientTimestamp":1}`);
@@ -109,8 +139,15 @@ describe('item 5: deep nesting', () => {
 
 describe('prototype keys', () => {
   it('a body with a __proto__ or constructor.prototype key, plain or escaped, is refused (400), as Fastify does', async () => {
-    const create = JSON.stringify({ operations: [op({ operation: 'create', entityType: 'users', data: { name: 'P', role: 'CLIENT' } })], clientTimestamp: 1 });
-    for (const poison of ['"__proto__":{"role":"ADMIN"}', '"\\u005f_proto__":{"role":"ADMIN"}', '"constructor":{"prototype":{"role":"ADMIN"}}']) {
+    const create = JSON.stringify({
+      operations: [op({ operation: 'create', entityType: 'users', data: { name: 'P', role: 'CLIENT' } })],
+      clientTimestamp: 1,
+    });
+    for (const poison of [
+      '"__proto__":{"role":"ADMIN"}',
+      '"\\u005f_proto__":{"role":"ADMIN"}',
+      '"constructor":{"prototype":{"role":"ADMIN"}}',
+    ]) {
       const res = await client.request('POST', '/api/sync/push', create.replace('"name":"P"', `"name":"P",${poison}`));
       expect([res.status, res.body.error.code], poison).toEqual([400, 'BAD_REQUEST']);
     }
@@ -122,7 +159,9 @@ describe('item 6: lone UTF-16 surrogates', () => {
 
   it('are refused in text fields, in push and REST, with a message for people', async () => {
     const before = await appointments();
-    const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title: lone }) })]);
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title: lone }) }),
+    ]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
     expect(res.body.results[0]!.error!.message).toMatch(/cannot be stored/);
     const rest = await client.request('POST', '/api/users', { name: `Nora ${lone}`, role: 'CLIENT' });
@@ -132,9 +171,22 @@ describe('item 6: lone UTF-16 surrogates', () => {
 
   it('are refused anywhere in an operation (opId, keys, unknown fields), that operation alone', async () => {
     const res = await client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null), opId: `op-${lone}-12345678` }),
-      op({ operation: 'create', entityType: 'appointments', data: { ...appointmentData(ids.petId, null), [`k${lone}`]: 1 } }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title: 'Emoji 🐶 ok' }) }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: appointmentData(ids.petId, null),
+        opId: `op-${lone}-12345678`,
+      }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: { ...appointmentData(ids.petId, null), [`k${lone}`]: 1 },
+      }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: appointmentData(ids.petId, null, { title: 'Emoji 🐶 ok' }),
+      }),
     ]);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual(['VALIDATION', 'VALIDATION', 'ok']);
     expect(await count(server, "SELECT COUNT(*) FROM op_log WHERE op_id LIKE 'op-%-12345678'")).toBe(0);
@@ -142,17 +194,25 @@ describe('item 6: lone UTF-16 surrogates', () => {
 
   it('a well-formed emoji is stored as sent, and sending the same value again changes nothing', async () => {
     const title = 'Checkup 🐶 for Rex';
-    const created = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title }) })]);
+    const created = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title }) }),
+    ]);
     const id = created.body.results[0]!.realId!;
     expect(created.body.results[0]!.record!.title).toBe(title);
-    const again = await client.push([op({ operation: 'update', entityType: 'appointments', entityId: id, data: { title } })]);
+    const again = await client.push([
+      op({ operation: 'update', entityType: 'appointments', entityId: id, data: { title } }),
+    ]);
     expect(again.body.results[0]).toMatchObject({ success: true, version: 1 });
   });
 
   it('are refused in a sign-in and in query strings', async () => {
-    const login = await server.client().request('POST', '/api/auth/login', { email: `reception\ud800@northside.example`, password: 'demo1234' });
+    const login = await server
+      .client()
+      .request('POST', '/api/auth/login', { email: `reception\ud800@northside.example`, password: 'demo1234' });
     expect([login.status, login.body.error.code]).toEqual([400, 'VALIDATION']);
-    const password = await server.client().request('POST', '/api/auth/login', { email: 'reception@northside.example', password: `demo\udc00` });
+    const password = await server
+      .client()
+      .request('POST', '/api/auth/login', { email: 'reception@northside.example', password: `demo\udc00` });
     expect(password.status).toBe(400);
     // A URL cannot carry a lone surrogate; its percent-encoded bytes stay text that matches nothing.
     const query = await client.request('GET', '/api/users?role=%ED%A0%80');
