@@ -73,7 +73,12 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
     // A malformed URL (bad percent-encoding): our error body, not Fastify's (no hooks run for it).
     frameworkErrors: (error, _request, reply) =>
-      void sendError(reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store'), 400, 'BAD_REQUEST', error.message),
+      void sendError(
+        reply.header('x-content-type-options', 'nosniff').header('cache-control', 'no-store'),
+        400,
+        'BAD_REQUEST',
+        error.message,
+      ),
   }).withTypeProvider<ZodTypeProvider>() as unknown as ApiApp;
 
   useZodValidation(app);
@@ -94,13 +99,24 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     encodings: ['br', 'gzip'],
     requestEncodings: ['gzip'],
     onUnsupportedRequestEncoding: (encoding: string) =>
-      new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding "${encoding}" is not supported: send the body as is or gzip-compressed`),
+      new HttpError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Content-Encoding "${encoding}" is not supported: send the body as is or gzip-compressed`,
+      ),
   });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
-      new HttpError(429, 'RATE_LIMITED', `Too many requests: try again in ${context.after}`, { 'retry-after': String(Math.ceil(context.ttl / 1000)) }),
-    onExceeded: (request) => logger.warn('[Http]', 'rate limit reached', { method: request.method, path: request.url.split('?')[0], ip: request.ip }),
+      new HttpError(429, 'RATE_LIMITED', `Too many requests: try again in ${context.after}`, {
+        'retry-after': String(Math.ceil(context.ttl / 1000)),
+      }),
+    onExceeded: (request) =>
+      logger.warn('[Http]', 'rate limit reached', {
+        method: request.method,
+        path: request.url.split('?')[0],
+        ip: request.ip,
+      }),
   });
   await registerSecurityHeaders(app, deps.distDir);
   registerOriginRule(app, http.allowedOrigins, logger);
@@ -161,7 +177,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       if (removed > 0) logger.info('[Auth]', `purged ${removed} expired sessions`);
       const pruned = await pruner.prune(services.now());
       if (pruned.ops + pruned.tempIds + pruned.revisions > 0) {
-        logger.info('[Server]', `pruned sync bookkeeping older than the retention window: ${pruned.ops} op-log entries, ${pruned.tempIds} temp ids, ${pruned.revisions} revisions`);
+        logger.info(
+          '[Server]',
+          `pruned sync bookkeeping older than the retention window: ${pruned.ops} op-log entries, ${pruned.tempIds} temp ids, ${pruned.revisions} revisions`,
+        );
       }
     } catch (err) {
       logger.error('purging expired sessions failed', err);

@@ -43,7 +43,8 @@ export function parseAllowedOrigins(value: string | undefined): string[] {
       } catch {
         throw new Error(`ALLOWED_ORIGINS: "${origin}" is not an origin like https://tablet.example:8443`);
       }
-      if (parsed.origin !== origin.replace(/\/$/, '')) throw new Error(`ALLOWED_ORIGINS: "${origin}" must be an origin only (scheme, host, port)`);
+      if (parsed.origin !== origin.replace(/\/$/, ''))
+        throw new Error(`ALLOWED_ORIGINS: "${origin}" must be an origin only (scheme, host, port)`);
       return parsed.origin;
     });
 }
@@ -59,20 +60,25 @@ export function parseTrustProxy(value: string | undefined): boolean | number | s
 /** `postgres://` or `postgresql://` URL, or undefined (SQLite at DATABASE_PATH). */
 export function parseDatabaseUrl(value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!/^postgres(ql)?:\/\//.test(value)) throw new Error('DATABASE_URL must be a postgres:// (or postgresql://) URL; leave it unset for SQLite (DATABASE_PATH)');
+  if (!/^postgres(ql)?:\/\//.test(value))
+    throw new Error(
+      'DATABASE_URL must be a postgres:// (or postgresql://) URL; leave it unset for SQLite (DATABASE_PATH)',
+    );
   return value;
 }
 
 function parseRetentionDays(value: string | undefined): number {
   const days = Number(value ?? 180);
   // At least a session's lifetime (30 days): a device must be able to retry for as long as it can sign in.
-  if (!Number.isInteger(days) || days < 30) throw new Error(`SYNC_RETENTION_DAYS must be a whole number of days, at least 30, got "${value}"`);
+  if (!Number.isInteger(days) || days < 30)
+    throw new Error(`SYNC_RETENTION_DAYS must be a whole number of days, at least 30, got "${value}"`);
   return days;
 }
 
 function parsePoolSize(value: string | undefined): number {
   const size = Number(value ?? 10);
-  if (!Number.isInteger(size) || size < 1 || size > 200) throw new Error(`DATABASE_POOL_SIZE must be an integer from 1 to 200, got "${value}"`);
+  if (!Number.isInteger(size) || size < 1 || size > 200)
+    throw new Error(`DATABASE_POOL_SIZE must be an integer from 1 to 200, got "${value}"`);
   return size;
 }
 

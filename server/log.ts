@@ -26,8 +26,14 @@ export interface LoggerOptions {
   level?: string;
 }
 
-export function createLogger(destination: DestinationStream = pino.destination(1), options: LoggerOptions = {}): Logger {
-  const base = pino({ level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+export function createLogger(
+  destination: DestinationStream = pino.destination(1),
+  options: LoggerOptions = {},
+): Logger {
+  const base = pino(
+    { level: options.level ?? 'info', base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
+    destination,
+  );
   const requests = options.requests ?? true;
   return {
     pino: base,
@@ -51,7 +57,9 @@ export function createConsoleLogger(options: LoggerOptions = {}): Logger {
  * A logger that keeps what it writes (tests, benchmarks): `raw` holds the exact lines written,
  * `lines` the `msg` of each, `records` each line parsed.
  */
-export function createMemoryLogger(options: LoggerOptions = {}): Logger & { lines: string[]; raw: string[]; records: LogFields[] } {
+export function createMemoryLogger(
+  options: LoggerOptions = {},
+): Logger & { lines: string[]; raw: string[]; records: LogFields[] } {
   const raw: string[] = [];
   const lines: string[] = [];
   const records: LogFields[] = [];

@@ -4,8 +4,9 @@
  *
  *   --size N   N appointments per practice (default 72), with clients and pets scaled to match
  *              (max(18, N/4) clients, max(36, N/2) pets) over max(14, N/40) days around today.
- *   --reset    delete the database file (PostgreSQL: drop every table of the schema) first; without it, seeding a database that already has
- *              data stops with an error and changes nothing.
+ *   --reset    delete the database file (PostgreSQL: drop every table of the schema) first;
+ *              without it, seeding a database that already has data stops with an error and
+ *              changes nothing.
  */
 import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,7 +21,11 @@ async function main(): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { size: { type: 'string' }, reset: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+      options: {
+        size: { type: 'string' },
+        reset: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
     }));
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
@@ -55,9 +60,13 @@ async function main(): Promise<number> {
     }
     const summary = await seedDemo(db, { now: Date.now(), size });
     for (const p of summary.practices) {
-      console.log(`[Seed] ${p.name}: ${p.staff} staff, ${p.clients} clients, ${p.pets} pets, ${p.appointments} appointments`);
+      console.log(
+        `[Seed] ${p.name}: ${p.staff} staff, ${p.clients} clients, ${p.pets} pets, ${p.appointments} appointments`,
+      );
     }
-    console.log(`[Seed] done in ${summary.durationMs.toFixed(0)}ms → ${db.location} (logins: reception@northside.example, vet@northside.example, admin@northside.example, reception@harbor.example; password demo1234)`);
+    console.log(
+      `[Seed] done in ${summary.durationMs.toFixed(0)}ms → ${db.location} (logins: reception@northside.example, vet@northside.example, admin@northside.example, reception@harbor.example; password demo1234)`,
+    );
     return 0;
   } finally {
     await db.close();

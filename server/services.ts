@@ -22,7 +22,12 @@ export interface Services {
   now: () => number;
 }
 
-export function createServices(db: Database, logger: Logger, now: () => number = Date.now, throttleLimits?: ThrottleLimits): Services {
+export function createServices(
+  db: Database,
+  logger: Logger,
+  now: () => number = Date.now,
+  throttleLimits?: ThrottleLimits,
+): Services {
   const models = createEntityModels(db);
   const log = createSyncLog(db);
   const resolver = createResolver(db, models, log);
@@ -31,7 +36,8 @@ export function createServices(db: Database, logger: Logger, now: () => number =
     models,
     log,
     resolver,
-    onInternalError: (err, op) => logger.error(`[SyncPush] operation ${op.opId} (${op.operation} ${op.entityType}) failed`, err),
+    onInternalError: (err, op) =>
+      logger.error(`[SyncPush] operation ${op.opId} (${op.operation} ${op.entityType}) failed`, err),
   });
   const sessions = createSessionStore(db);
   const auth = createAuthenticator(db, sessions);

@@ -6,7 +6,14 @@ import type { SessionUser } from '../../src/protocol/index.ts';
 import type { Database } from '../db/engine.ts';
 import { createGate, type Gate } from './gate.ts';
 import { dummyHash, verifyPassword } from './password.ts';
-import { ACCOUNT_COLUMNS, type AccountRow, type NewSession, type SessionStore } from './sessions.ts';
+import {
+  ACCOUNT_COLUMNS,
+  maySignIn,
+  sessionUserOf,
+  type AccountRow,
+  type NewSession,
+  type SessionStore,
+} from './sessions.ts';
 
 /** scrypt (N=16384) takes ~50 ms of one core: one at a time leaves the other core and the thread pool free. */
 export const CONCURRENT_PASSWORD_CHECKS = 1;
@@ -20,30 +27,29 @@ export interface Authenticator {
   login(email: string, password: string, now: number): Promise<{ user: SessionUser; session: NewSession } | null>;
 }
 
-export function createAuthenticator(db: Database, sessions: SessionStore, gate: Gate = createGate(CONCURRENT_PASSWORD_CHECKS, WAITING_PASSWORD_CHECKS)): Authenticator {
+export function createAuthenticator(
+  db: Database,
+  sessions: SessionStore,
+  gate: Gate = createGate(CONCURRENT_PASSWORD_CHECKS, WAITING_PASSWORD_CHECKS),
+): Authenticator {
   // Emails compare case-insensitively, as the unique index of each engine does (NOCASE; lower()).
   const sameEmail = db.dialect === 'sqlite' ? 'u.email = @email COLLATE NOCASE' : 'lower(u.email) = lower(@email)';
-  const byEmail = db.prepare<AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM users u WHERE ${sameEmail} AND u.password_hash IS NOT NULL AND u.deleted_at IS NULL`);
+  const byEmail = db.prepare<AccountRow>(
+    `SELECT ${ACCOUNT_COLUMNS} FROM users u WHERE ${sameEmail} AND u.password_hash IS NOT NULL AND u.deleted_at IS NULL`,
+  );
   void dummyHash();
 
   return {
     async login(email, password, now) {
       // No account has a NUL in its email (and PostgreSQL cannot even compare one): no look-up.
       const row = email.includes('\u0000') ? undefined : await db.direct(() => byEmail.get({ email: email.trim() }));
-      const canSignIn = row !== undefined && row.passwordHash !== null && row.role !== 'CLIENT';
-      const stored = canSignIn ? row.passwordHash! : await dummyHash();
+      const account = row !== undefined && maySignIn(row) ? row : undefined;
+      // An unknown email costs the same scrypt as a wrong password (no timing oracle).
+      const stored = account ? account.passwordHash : await dummyHash();
       const ok = await gate.run(() => verifyPassword(password, stored));
-      if (!ok || !canSignIn) return null;
-      const session = await sessions.create(row.id, now);
-      const user: SessionUser = {
-        id: row.id,
-        name: row.name,
-        role: row.role,
-        practiceId: row.practiceId,
-        tenantId: row.tenantId,
-        ...(row.email !== null ? { email: row.email } : {}),
-      };
-      return { user, session };
+      if (!ok || !account) return null;
+      const session = await sessions.create(account.id, now);
+      return { user: sessionUserOf(account), session };
     },
   };
 }

@@ -10,7 +10,9 @@ const DEFAULT_COST: Required<Pick<ScryptOptions, 'N' | 'r' | 'p'>> = { N: 16384,
 
 function scryptAsync(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password, salt, keylen, { ...options, maxmem: 64 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))),
+    scrypt(password, salt, keylen, { ...options, maxmem: 64 * 1024 * 1024 }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
   );
 }
 
@@ -26,11 +28,12 @@ export async function hashPassword(password: string): Promise<string> {
 /** False for a wrong password and for a stored value that is not one of our hashes. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [N, r, p] = parts.slice(1, 4).map(Number);
+  const [scheme, nText, rText, pText, saltText, keyText] = parts;
+  if (parts.length !== 6 || scheme !== 'scrypt' || saltText === undefined || keyText === undefined) return false;
+  const [N, r, p] = [nText, rText, pText].map(Number);
   if (!N || !r || !p) return false;
-  const salt = Buffer.from(parts[4]!, 'base64');
-  const expected = Buffer.from(parts[5]!, 'base64');
+  const salt = Buffer.from(saltText, 'base64');
+  const expected = Buffer.from(keyText, 'base64');
   if (expected.length !== KEY_LENGTH) return false;
   const actual = await scryptAsync(password, salt, expected.length, { N, r, p });
   return timingSafeEqual(actual, expected);

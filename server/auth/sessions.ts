@@ -10,9 +10,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SessionUser } from '../../src/protocol/index.ts';
 import type { Database } from '../db/engine.ts';
-import { users } from '../db/schema.ts';
+import { sessions, users } from '../db/schema.ts';
 import { columnName, insertSql } from '../db/statements.ts';
-import { sessions } from '../db/schema.ts';
 
 /** 30 days: tablets stay offline for days and must still sync when they come back. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
@@ -51,6 +50,23 @@ export const ACCOUNT_COLUMNS = (['id', 'name', 'role', 'practiceId', 'tenantId',
   .map((key) => `u.${columnName(users, key)} AS "${key}"`)
   .join(', ');
 
+/** A staff account that may sign in and hold a session: it has a password and is not a client. */
+export function maySignIn(row: AccountRow): row is AccountRow & { passwordHash: string } {
+  return row.passwordHash !== null && row.role !== 'CLIENT';
+}
+
+/** The session user of an account row: what sign-in answers and every request acts as. */
+export function sessionUserOf(row: AccountRow): SessionUser {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    practiceId: row.practiceId,
+    tenantId: row.tenantId,
+    ...(row.email !== null ? { email: row.email } : {}),
+  };
+}
+
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
 const newToken = (): string => randomBytes(32).toString('base64url');
 
@@ -66,13 +82,21 @@ export function createSessionStore(db: Database): SessionStore {
   );
   const removeByToken = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
   const removeByRevocation = db.prepare('DELETE FROM sessions WHERE revocation_hash = ?');
-  const purge = db.prepare('DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= @now LIMIT @limit)');
+  const purge = db.prepare(
+    'DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= @now LIMIT @limit)',
+  );
 
   return {
     async create(userId, now) {
       const session = { token: newToken(), revocationToken: newToken() };
       await db.write(async () => {
-        await insert.run({ tokenHash: hashToken(session.token), revocationHash: hashToken(session.revocationToken), userId, createdAt: now, expiresAt: now + SESSION_TTL_MS });
+        await insert.run({
+          tokenHash: hashToken(session.token),
+          revocationHash: hashToken(session.revocationToken),
+          userId,
+          createdAt: now,
+          expiresAt: now + SESSION_TTL_MS,
+        });
         await trim.run({ userId, keep: MAX_SESSIONS_PER_USER });
       });
       return session;
@@ -80,15 +104,8 @@ export function createSessionStore(db: Database): SessionStore {
     async find(token, now) {
       const row = await db.direct(() => lookup.get({ tokenHash: hashToken(token), now }));
       // A user deleted or turned into a client since signing in has no session any more.
-      if (!row || row.deletedAt !== null || row.passwordHash === null || row.role === 'CLIENT') return null;
-      return {
-        id: row.id,
-        name: row.name,
-        role: row.role,
-        practiceId: row.practiceId,
-        tenantId: row.tenantId,
-        ...(row.email !== null ? { email: row.email } : {}),
-      };
+      if (!row || row.deletedAt !== null || !maySignIn(row)) return null;
+      return sessionUserOf(row);
     },
     async remove(token) {
       await db.direct(() => removeByToken.run([hashToken(token)]));

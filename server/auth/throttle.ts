@@ -32,7 +32,10 @@ export interface Refusal {
 export type Outcome = 'failed' | 'succeeded' | 'abandoned';
 
 export interface SignInThrottle {
-  /** A refusal when this account or address is over its limit; else null, and the attempt is in progress until `end`. */
+  /**
+   * A refusal when this account or address is over its limit; else null, and the attempt is in
+   * progress until `end`.
+   */
   begin(account: string, address: string, now: number): Refusal | null;
   /** The attempt `begin` let through is over: a failure counts, a success clears the account's count. */
   end(account: string, address: string, outcome: Outcome, now: number): void;
@@ -77,7 +80,8 @@ function counter(limit: number, limits: ThrottleLimits) {
         w.count++;
         return;
       }
-      if (windows.size >= limits.maxEntries) windows.delete(windows.keys().next().value!);
+      const oldest = windows.keys().next();
+      if (windows.size >= limits.maxEntries && !oldest.done) windows.delete(oldest.value);
       windows.set(key, { count: 1, endsAt: now + limits.windowMs });
     },
     clear(key: string): void {

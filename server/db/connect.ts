@@ -5,5 +5,7 @@ import { openPostgres } from './postgres.ts';
 import { openSqlite } from './sqlite.ts';
 
 export function connect(config: Pick<ServerConfig, 'databasePath' | 'databaseUrl' | 'databasePoolSize'>): Database {
-  return config.databaseUrl ? openPostgres(config.databaseUrl, { max: config.databasePoolSize }) : openSqlite(config.databasePath);
+  return config.databaseUrl
+    ? openPostgres(config.databaseUrl, { max: config.databasePoolSize })
+    : openSqlite(config.databasePath);
 }

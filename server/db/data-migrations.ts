@@ -10,7 +10,9 @@ import type { Database } from './engine.ts';
 export async function canonicalizeAppointmentTypes(db: Database, now: number): Promise<void> {
   const placeholders = APPOINTMENT_TYPES.map(() => '?').join(', ');
   const rows = await db
-    .prepare<{ id: number; type: string; version: number }>(`SELECT id, type, version FROM appointments WHERE type NOT IN (${placeholders}) ORDER BY id`)
+    .prepare<{ id: number; type: string; version: number }>(
+      `SELECT id, type, version FROM appointments WHERE type NOT IN (${placeholders}) ORDER BY id`,
+    )
     .all(APPOINTMENT_TYPES);
   const changes = rows.flatMap((row) => {
     const canonical = canonicalAppointmentType(row.type);
@@ -19,7 +21,9 @@ export async function canonicalizeAppointmentTypes(db: Database, now: number): P
   if (changes.length === 0) return;
   let seq = (await db.prepare("SELECT value FROM counters WHERE name = 'change_seq'").value<number>()) ?? 0;
   const update = db.prepare('UPDATE appointments SET type = ?, version = ?, updated_at = ?, seq = ? WHERE id = ?');
-  const revision = db.prepare("INSERT INTO revisions (entity_type, entity_id, version, previous, changed_at) VALUES ('appointments', ?, ?, ?, ?)");
+  const revision = db.prepare(
+    "INSERT INTO revisions (entity_type, entity_id, version, previous, changed_at) VALUES ('appointments', ?, ?, ?, ?)",
+  );
   for (const row of changes) {
     const version = row.version + 1;
     await update.run([row.canonical, version, now, ++seq, row.id]);

@@ -86,7 +86,8 @@ export function andThen<T, U>(value: MaybePromise<T>, fn: (value: T) => MaybePro
 
 /** A database error's SQLSTATE (PostgreSQL) or SQLite code, if any. */
 export function errorCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof (err as { code: unknown }).code === 'string') return (err as { code: string }).code;
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
+    return (err as { code: string }).code;
   return undefined;
 }
 

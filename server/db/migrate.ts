@@ -15,7 +15,11 @@ export function migrationsFor(db: Database): readonly Migration[] {
   return db.dialect === 'sqlite' ? MIGRATIONS : PG_MIGRATIONS;
 }
 
-export async function migrate(db: Database, migrations: readonly Migration[] = migrationsFor(db), now: () => number = Date.now): Promise<MigrationReport> {
+export async function migrate(
+  db: Database,
+  migrations: readonly Migration[] = migrationsFor(db),
+  now: () => number = Date.now,
+): Promise<MigrationReport> {
   // Several processes may start at once: SQLite's BEGIN IMMEDIATE, or PostgreSQL's advisory lock
   // (held to the end of each transaction), makes the others wait, then find the migration applied.
   const lock = db.dialect === 'postgres' ? db.prepare('SELECT pg_advisory_xact_lock(?)') : null;

@@ -201,7 +201,10 @@ CREATE INDEX appointments_practitioner_live ON appointments (practitioner_id, da
     id: 7,
     name: "edited_at: when each row's current version was edited, by the editing device's clock (rows so far: their updated_at)",
     sql: ['users', 'pets', 'appointments']
-      .map((table) => `ALTER TABLE ${table} ADD COLUMN edited_at INTEGER NOT NULL DEFAULT 0;\nUPDATE ${table} SET edited_at = updated_at;`)
+      .map(
+        (table) =>
+          `ALTER TABLE ${table} ADD COLUMN edited_at INTEGER NOT NULL DEFAULT 0;\nUPDATE ${table} SET edited_at = updated_at;`,
+      )
       .join('\n'),
   },
 ];

@@ -27,16 +27,19 @@ export function translate(sql: string): { text: string; names: string[] | null }
   let positional = 0;
   let named = false;
   // Skips quoted strings and identifiers; `::` casts are left alone.
-  const text = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|@([A-Za-z_][A-Za-z0-9_]*)|\?/g, (match, name: string | undefined) => {
-    if (match.startsWith("'") || match.startsWith('"')) return match;
-    if (name !== undefined) {
-      named = true;
-      let index = names.indexOf(name);
-      if (index < 0) index = names.push(name) - 1;
-      return `$${index + 1}`;
-    }
-    return `$${++positional}`;
-  });
+  const text = sql.replace(
+    /'(?:[^']|'')*'|"(?:[^"]|"")*"|@([A-Za-z_][A-Za-z0-9_]*)|\?/g,
+    (match, name: string | undefined) => {
+      if (match.startsWith("'") || match.startsWith('"')) return match;
+      if (name !== undefined) {
+        named = true;
+        let index = names.indexOf(name);
+        if (index < 0) index = names.push(name) - 1;
+        return `$${index + 1}`;
+      }
+      return `$${++positional}`;
+    },
+  );
   if (named && positional > 0) throw new Error(`statement mixes @named and ? parameters: ${sql}`);
   return { text, names: named ? names : null };
 }
@@ -64,7 +67,11 @@ class PgStatement<R> implements Statement<R> {
   }
 
   private async query(params: Params | undefined, rowMode?: 'array'): Promise<pg.QueryResult> {
-    const config: pg.QueryConfig & { rowMode?: 'array' } = { name: this.name, text: this.text, values: this.values_(params) };
+    const config: pg.QueryConfig & { rowMode?: 'array' } = {
+      name: this.name,
+      text: this.text,
+      values: this.values_(params),
+    };
     if (rowMode) config.rowMode = rowMode;
     return this.engine.current().query(config as pg.QueryConfig);
   }
@@ -110,7 +117,7 @@ export interface PostgresOptions {
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
   // An idle connection dropped by the server must not crash the process.
-  pool.on('error', () => {});
+  pool.on('error', () => undefined);
   const als = new AsyncLocalStorage<Scope>();
   const engine = { current: () => als.getStore()?.client ?? pool };
   const shown = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -135,7 +142,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
       try {
         result = await als.run({ client, write, depth: 0, state: {} }, fn);
       } catch (err) {
-        await control('ROLLBACK').catch(() => {});
+        await control('ROLLBACK').catch(() => undefined);
         throw err;
       }
       await control('COMMIT');
@@ -150,7 +157,9 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     location: shown,
     prepare: <R>(sql: string) => new PgStatement<R>(engine, sql),
     prepareInsert: (sql: string) => new PgStatement<never>(engine, `${sql} RETURNING id`),
-    exec: async (sql) => void (await engine.current().query(sql)),
+    exec: async (sql) => {
+      await engine.current().query(sql);
+    },
     direct: async (fn) => fn(),
     read: (fn) => scoped(false, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', fn),
     write: (fn) => scoped(true, 'BEGIN', fn),

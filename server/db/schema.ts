@@ -1,11 +1,12 @@
 /**
- * The database schema as drizzle tables: the typed view of what `migrations.ts` creates.
- * The SQL in the migrations is the source of truth for the file on disk; a test checks that
- * every column declared here exists there with the same name.
+ * The database schema as drizzle tables: the typed view of what the migrations create
+ * (`migrations.ts` for SQLite, `migrations-pg.ts` for PostgreSQL, both in this folder). Their
+ * SQL is the source of truth for the database; tests/server/db.test.ts checks that every table
+ * has exactly the columns declared here, on either engine.
  *
  * Conventions:
  * - times (`createdAt`, `updatedAt`, `deletedAt`, `appointments.date`) are integers in ms UTC;
- *   the wire gets ISO strings (see `store/wire.ts`);
+ *   the wire gets ISO strings (see `server/store/wire.ts`);
  * - every synced row has `version` (+1 per change), a tombstone `deletedAt`, `seq`, its
  *   position in the global change sequence (`counters.change_seq`) that pull cursors follow, and
  *   `editedAt`: when its current version was edited, by the clock of the device that made the edit
@@ -43,7 +44,7 @@ export const users = sqliteTable(
     email: text('email'),
     phone: text('phone'),
     role: text('role', { enum: ['ADMIN', 'PRACTITIONER', 'STAFF', 'CLIENT'] }).notNull(),
-    /** scrypt hash (see auth/password.ts); null for clients, who cannot sign in. */
+    /** scrypt hash (see `server/auth/password.ts`); null for clients, who cannot sign in. */
     passwordHash: text('password_hash'),
     ...syncedColumns(),
   },
@@ -91,7 +92,10 @@ export const appointments = sqliteTable(
       .notNull()
       .references(() => pets.id),
     practitionerId: integer('practitioner_id').references(() => users.id),
-    /** 1: booked over another appointment on purpose (src/protocol/double-booking.ts); it then clashes with nothing. */
+    /**
+     * 1: booked over another appointment on purpose (`src/protocol/double-booking.ts`); it then
+     * clashes with nothing.
+     */
     overlapAllowed: integer('overlap_allowed').notNull().default(0),
     // No clientId column: it is the pet's current ownerId, joined in when the row is read (D1).
     ...syncedColumns(),
@@ -101,7 +105,9 @@ export const appointments = sqliteTable(
     index('appointments_practice_date').on(t.practiceId, t.date),
     index('appointments_pet').on(t.petId, t.date),
     // The double-booking check: a practitioner's live bookings around a time (the pet's use appointments_pet).
-    index('appointments_practitioner_live').on(t.practitionerId, t.date, t.durationMinutes).where(sql`deleted_at IS NULL AND overlap_allowed = 0`),
+    index('appointments_practitioner_live')
+      .on(t.practitionerId, t.date, t.durationMinutes)
+      .where(sql`deleted_at IS NULL AND overlap_allowed = 0`),
   ],
 );
 

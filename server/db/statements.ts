@@ -14,7 +14,11 @@ const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
  * `"practice_id" AS "practiceId", ...` for the table's columns (minus `exclude`); with `alias`,
  * each column is qualified (`a."practice_id"`), for joins.
  */
-export function selectList<T extends SQLiteTable>(table: T, exclude: readonly (keyof T['$inferSelect'])[] = [], alias?: string): string {
+export function selectList<T extends SQLiteTable>(
+  table: T,
+  exclude: readonly (keyof T['$inferSelect'])[] = [],
+  alias?: string,
+): string {
   const prefix = alias ? `${alias}.` : '';
   return Object.entries(getTableColumns(table))
     .filter(([key]) => !exclude.includes(key as keyof T['$inferSelect']))
@@ -33,7 +37,10 @@ export function columnName<T extends SQLiteTable>(table: T, key: keyof T['$infer
 }
 
 /** `INSERT INTO t (col, ...) VALUES (@key, ...)` for the given TypeScript keys. */
-export function insertSql<T extends SQLiteTable>(table: T, keys: readonly (keyof T['$inferInsert'] & string)[]): string {
+export function insertSql<T extends SQLiteTable>(
+  table: T,
+  keys: readonly (keyof T['$inferInsert'] & string)[],
+): string {
   const columns = keys.map((k) => columnName(table, k as keyof T['$inferSelect'] & string));
   return `INSERT INTO ${tableName(table)} (${columns.join(', ')}) VALUES (${keys.map((k) => `@${k}`).join(', ')})`;
 }

@@ -5,9 +5,8 @@
  * a log line; only a server fault (a bug) is logged, with its stack, and answered 500 INTERNAL.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorResponse, SyncErrorCode } from '../../src/protocol/index.ts';
+import { describeIssues, type ErrorResponse, type SyncErrorCode } from '../../src/protocol/index.ts';
 import type { Logger } from '../log.ts';
-import { describeIssues } from '../sync/errors.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -21,7 +20,11 @@ export class HttpError extends Error {
   }
 }
 
-type Issue = { path: readonly PropertyKey[]; message: string; params?: Record<string, unknown> };
+interface Issue {
+  path: readonly PropertyKey[];
+  message: string;
+  params?: Record<string, unknown>;
+}
 
 /** A request part (body, query, params, headers) that failed its zod schema. */
 export class RequestValidationError extends Error {
@@ -68,11 +71,27 @@ export function sendError(reply: FastifyReply, status: number, code: SyncErrorCo
 /** Fastify and plugin error codes → status, protocol code and a message for people. */
 const FRAMEWORK_ERRORS: Record<string, { status: number; code: SyncErrorCode; message?: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as JSON with Content-Type: application/json' },
-  FST_ERR_CTP_INVALID_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the body as JSON with Content-Type: application/json' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Send the body as JSON with Content-Type: application/json',
+  },
+  FST_ERR_CTP_INVALID_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Send the body as JSON with Content-Type: application/json',
+  },
   FST_CP_ERR_INVALID_CONTENT_ENCODING: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'BAD_REQUEST', message: 'The request body was not received completely' },
-  FST_CP_ERR_INVALID_REQUEST_PAYLOAD: { status: 400, code: 'BAD_REQUEST', message: 'The request body is not valid for its Content-Encoding' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: 'The request body was not received completely',
+  },
+  FST_CP_ERR_INVALID_REQUEST_PAYLOAD: {
+    status: 400,
+    code: 'BAD_REQUEST',
+    message: 'The request body is not valid for its Content-Encoding',
+  },
 };
 
 export function createErrorHandler(logger: Logger) {

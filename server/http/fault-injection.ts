@@ -38,11 +38,15 @@ type Fault = FaultRule['fault'];
 const ROUTES: Record<FaultRule['route'], (path: string) => boolean> = {
   push: (path) => path === '/api/sync/push',
   pull: (path) => path === '/api/sync/pull',
-  any: (path) => path.startsWith('/api/') && !path.startsWith('/api/test/') && !path.startsWith('/api/auth/') && path !== '/api/health',
+  any: (path) =>
+    path.startsWith('/api/') &&
+    !path.startsWith('/api/test/') &&
+    !path.startsWith('/api/auth/') &&
+    path !== '/api/health',
 };
 
 interface SessionFaults {
-  rules: Array<FaultRule & { left: number }>;
+  rules: (FaultRule & { left: number })[];
   fired: Record<Fault, number>;
 }
 
@@ -56,7 +60,9 @@ const DROP_AFTER_COMMIT = Symbol('dropAfterCommit');
  */
 function cutConnection(request: FastifyRequest): void {
   const socket = request.raw.socket;
-  socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"success":tr', () => socket.destroy());
+  socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n{"success":tr', () =>
+    socket.destroy(),
+  );
 }
 
 export function registerFaultInjection(app: ApiApp): void {
@@ -100,15 +106,22 @@ export function registerFaultInjection(app: ApiApp): void {
 
   app.post('/api/test/faults', { schema: { body: ArmSchema } }, async (request, reply) => {
     const session = sessionOf(request);
-    if (!session) return reply.code(401).send(errorBody('UNAUTHENTICATED', 'Sign in first: faults belong to a session'));
-    const faults = bySession.get(session) ?? { rules: [], fired: { status: 0, drop_after_commit: 0, drop: 0, delay: 0 } };
+    if (!session)
+      return reply.code(401).send(errorBody('UNAUTHENTICATED', 'Sign in first: faults belong to a session'));
+    const faults = bySession.get(session) ?? {
+      rules: [],
+      fired: { status: 0, drop_after_commit: 0, drop: 0, delay: 0 },
+    };
     faults.rules.push(...request.body.rules.map((r) => ({ ...r, left: r.times })));
     bySession.set(session, faults);
     return { armed: faults.rules.filter((r) => r.left > 0).length };
   });
   app.get('/api/test/faults', async (request) => {
     const faults = bySession.get(sessionOf(request) ?? '');
-    return { fired: faults?.fired ?? { status: 0, drop_after_commit: 0, drop: 0, delay: 0 }, left: faults?.rules.reduce((n, r) => n + r.left, 0) ?? 0 };
+    return {
+      fired: faults?.fired ?? { status: 0, drop_after_commit: 0, drop: 0, delay: 0 },
+      left: faults?.rules.reduce((n, r) => n + r.left, 0) ?? 0,
+    };
   });
   app.delete('/api/test/faults', async (request) => {
     bySession.delete(sessionOf(request) ?? '');

@@ -58,7 +58,10 @@ function escapesSurrogate(bytes: Buffer, at: number): boolean {
   return h === 0x38 || h === 0x39 || (h >= 0x61 && h <= 0x66) || (h >= 0x41 && h <= 0x46);
 }
 
-/** Nesting depth and surrogate escapes of a JSON text, in one pass over its bytes (~0.7 ms for a 1,000-operation push). */
+/**
+ * Nesting depth and surrogate escapes of a JSON text, in one pass over its bytes (~0.7 ms for a
+ * 1,000-operation push).
+ */
 export function measureJson(bytes: Buffer): JsonShape {
   let depth = 0;
   let max = 0;
@@ -92,8 +95,8 @@ export type JsonProblem = { kind: 'depth'; limit: number } | { kind: 'text'; pat
  */
 export function inspectJson(value: unknown, maxDepth: number, checkText: boolean): JsonProblem | null {
   const stack: { value: unknown; depth: number; path: string }[] = [{ value, depth: 0, path: '' }];
-  while (stack.length > 0) {
-    const { value: current, depth, path } = stack.pop()!;
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const { value: current, depth, path } = top;
     if (typeof current === 'string') {
       if (checkText && !isWellFormedText(current)) return { kind: 'text', path };
       continue;
@@ -101,7 +104,8 @@ export function inspectJson(value: unknown, maxDepth: number, checkText: boolean
     if (typeof current !== 'object' || current === null) continue;
     if (depth + 1 > maxDepth) return { kind: 'depth', limit: maxDepth };
     if (Array.isArray(current)) {
-      for (let i = 0; i < current.length; i++) stack.push({ value: current[i], depth: depth + 1, path: `${path}[${i}]` });
+      for (let i = 0; i < current.length; i++)
+        stack.push({ value: current[i], depth: depth + 1, path: `${path}[${i}]` });
       continue;
     }
     for (const [key, child] of Object.entries(current)) {
@@ -145,14 +149,26 @@ export function registerJsonBodies(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     // An empty body is no body: routes that need one say so through their schema.
-    if (bytes.length === 0) return done(null, undefined);
+    if (bytes.length === 0) {
+      done(null, undefined);
+      return;
+    }
     const shape = measureJson(bytes);
     if (shape.depth > MAX_BODY_DEPTH) {
-      return done(new HttpError(400, 'BAD_REQUEST', `JSON nested deeper than ${MAX_BODY_DEPTH.toLocaleString('en-US')} levels`), undefined);
+      done(
+        new HttpError(400, 'BAD_REQUEST', `JSON nested deeper than ${MAX_BODY_DEPTH.toLocaleString('en-US')} levels`),
+        undefined,
+      );
+      return;
     }
     request.jsonShape = shape;
     try {
-      done(null, mayPoisonPrototypes(bytes) ? sjson.parse(bytes, null, { protoAction: 'error', constructorAction: 'error' }) : JSON.parse(bytes.toString('utf8')));
+      done(
+        null,
+        mayPoisonPrototypes(bytes)
+          ? sjson.parse(bytes, null, { protoAction: 'error', constructorAction: 'error' })
+          : JSON.parse(bytes.toString('utf8')),
+      );
     } catch (err) {
       done(new HttpError(400, 'BAD_REQUEST', `Malformed JSON: ${(err as Error).message}`), undefined);
     }

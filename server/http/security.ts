@@ -51,7 +51,12 @@ function inlineStyleHashes(distDir: string): () => string[] {
       if (stat.mtimeMs === mtime) return hashes;
       mtime = stat.mtimeMs;
       const html = readFileSync(file, 'utf8');
-      hashes = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1]!).digest('base64')}'`);
+      hashes = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
+        (m) =>
+          `'sha256-${createHash('sha256')
+            .update(m[1] ?? '')
+            .digest('base64')}'`,
+      );
     } catch {
       hashes = [];
     }
@@ -103,7 +108,11 @@ export function registerOriginRule(app: FastifyInstance, allowedOrigins: readonl
   app.addHook('onRequest', async (request) => {
     if (!WRITE_METHODS.has(request.method)) return;
     if (request.headers['sec-fetch-site'] === 'cross-site') {
-      logger.warn('[Http]', 'cross-site write refused', { method: request.method, path: request.url, origin: request.headers.origin });
+      logger.warn('[Http]', 'cross-site write refused', {
+        method: request.method,
+        path: request.url,
+        origin: request.headers.origin,
+      });
       throw new HttpError(403, 'FORBIDDEN', 'Writes from another site are refused');
     }
     const origin = request.headers.origin;

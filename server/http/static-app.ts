@@ -42,11 +42,17 @@ export async function registerStaticApp(app: FastifyInstance, options: StaticOpt
 }
 
 /** For GET/HEAD outside /api/ that found no file: the app shell for app routes, else 404. */
-export function serveAppShell(distDir: string, request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
+export function serveAppShell(
+  distDir: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply | Promise<FastifyReply> {
   const pathname = request.url.split('?')[0] ?? '/';
   const text = (status: number, body: string) => reply.code(status).type('text/plain; charset=utf-8').send(body);
-  if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Method not allowed').header('allow', 'GET, HEAD');
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return text(405, 'Method not allowed').header('allow', 'GET, HEAD');
   if (path.extname(pathname) !== '') return text(404, 'Not found');
-  if (!existsSync(path.join(distDir, 'index.html'))) return text(503, 'The app is not built yet: run `npm run build` (or `npm start`).');
+  if (!existsSync(path.join(distDir, 'index.html')))
+    return text(503, 'The app is not built yet: run `npm run build` (or `npm start`).');
   return reply.sendFile('index.html');
 }

@@ -8,7 +8,6 @@
 import type {
   FastifyBaseLogger,
   FastifyInstance,
-  FastifySchema,
   FastifyTypeProvider,
   RawReplyDefaultExpression,
   RawRequestDefaultExpression,
@@ -33,20 +32,32 @@ function malformedQueryKey(query: unknown): string | null {
 }
 
 export function useZodValidation(app: FastifyInstance): void {
-  app.setValidatorCompiler<FastifySchema>(({ schema, httpPart }) => {
+  app.setValidatorCompiler(({ schema, httpPart }) => {
     const zod = schema as unknown as z.ZodType;
     return (data: unknown) => {
       if (httpPart === 'querystring') {
         const key = malformedQueryKey(data);
         if (key !== null) {
-          return { error: new RequestValidationError(httpPart, [{ path: [key], message: 'contains a character that cannot be stored' }]) };
+          return {
+            error: new RequestValidationError(httpPart, [
+              { path: [key], message: 'contains a character that cannot be stored' },
+            ]),
+          };
         }
       }
       const result = zod.safeParse(data);
-      return result.success ? { value: result.data } : { error: new RequestValidationError(httpPart ?? 'request', result.error.issues) };
+      return result.success
+        ? { value: result.data }
+        : { error: new RequestValidationError(httpPart ?? 'request', result.error.issues) };
     };
   });
 }
 
 /** The Fastify instance routes are registered on, with zod schemas typing their requests. */
-export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+export type ApiApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;

@@ -42,7 +42,11 @@ export function addAuthRoutes(app: ApiApp, services: Services): void {
       const ip = address(request);
       const refusal = throttle.begin(email, ip, now);
       if (refusal) {
-        logger.warn('[Auth]', `sign-in refused: too many failed attempts for this ${refusal.reason}`, { email, ip, retryAfterSeconds: refusal.retryAfterSeconds });
+        logger.warn('[Auth]', `sign-in refused: too many failed attempts for this ${refusal.reason}`, {
+          email,
+          ip,
+          retryAfterSeconds: refusal.retryAfterSeconds,
+        });
         throw tooMany('Too many failed sign-ins. Wait a few minutes, then try again.', refusal.retryAfterSeconds);
       }
       let outcome;
@@ -59,7 +63,10 @@ export function addAuthRoutes(app: ApiApp, services: Services): void {
         logger.info('[Auth]', 'sign-in refused: wrong email or password', { email, ip });
         throw new HttpError(401, 'UNAUTHENTICATED', 'Wrong email or password');
       }
-      logger.info('[Auth]', `user ${outcome.user.id} signed in (practice ${outcome.user.practiceId})`, { email: outcome.user.email, ip });
+      logger.info('[Auth]', `user ${outcome.user.id} signed in (practice ${outcome.user.practiceId})`, {
+        email: outcome.user.email,
+        ip,
+      });
       setSessionCookie(request, reply, outcome.session.token);
       const body: AuthResponse = { user: outcome.user, revocationToken: outcome.session.revocationToken };
       return body;
@@ -85,7 +92,8 @@ export function addAuthRoutes(app: ApiApp, services: Services): void {
       },
     },
     async (request) => {
-      if (await services.sessions.revoke(request.body.token)) logger.info('[Auth]', 'session revoked', { ip: address(request) });
+      if (await services.sessions.revoke(request.body.token))
+        logger.info('[Auth]', 'session revoked', { ip: address(request) });
       return { success: true };
     },
   );

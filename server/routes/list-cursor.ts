@@ -8,7 +8,9 @@ import { HttpError } from '../http/errors.ts';
 import type { ListKey } from '../store/entities.ts';
 
 export function encodeListCursor(practiceId: number, entityType: EntityType, key: ListKey): string {
-  return Buffer.from(JSON.stringify({ v: 1, p: practiceId, e: entityType, k: key.key, i: key.id })).toString('base64url');
+  return Buffer.from(JSON.stringify({ v: 1, p: practiceId, e: entityType, k: key.key, i: key.id })).toString(
+    'base64url',
+  );
 }
 
 export function decodeListCursor(text: string, practiceId: number, entityType: EntityType): ListKey {
@@ -21,7 +23,11 @@ export function decodeListCursor(text: string, practiceId: number, entityType: E
   }
   if (typeof parsed !== 'object' || parsed === null) throw invalid();
   const { v, p, e, k, i } = parsed as Record<string, unknown>;
-  const keyOk = entityType === 'appointments' ? typeof k === 'number' && Number.isSafeInteger(k) : typeof k === 'string' && k.length <= 500 && isWellFormedText(k);
-  if (v !== 1 || p !== practiceId || e !== entityType || !keyOk || typeof i !== 'number' || !Number.isSafeInteger(i)) throw invalid();
+  const keyOk =
+    entityType === 'appointments'
+      ? typeof k === 'number' && Number.isSafeInteger(k)
+      : typeof k === 'string' && k.length <= 500 && isWellFormedText(k);
+  if (v !== 1 || p !== practiceId || e !== entityType || !keyOk || typeof i !== 'number' || !Number.isSafeInteger(i))
+    throw invalid();
   return { key: k as number | string, id: i };
 }

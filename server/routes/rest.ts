@@ -22,6 +22,8 @@ import {
   PetsQuerySchema,
   UsersQuerySchema,
   isTempId,
+  localDayRange,
+  parseRestId,
   type EntityType,
   type PushOperation,
   type PushResult,
@@ -49,16 +51,14 @@ const STATUS: Partial<Record<SyncErrorCode, number>> = {
   INTERNAL: 500,
 };
 
-const QUERY_SCHEMAS = { appointments: AppointmentsQuerySchema, pets: PetsQuerySchema, users: UsersQuerySchema } as const;
+const QUERY_SCHEMAS = {
+  appointments: AppointmentsQuerySchema,
+  pets: PetsQuerySchema,
+  users: UsersQuerySchema,
+} as const;
 const IdParams = z.object({ id: z.string().max(120) });
 const DeleteQuery = z.object({ version: z.string().max(20).optional() });
 const AnyObject = z.record(z.string(), z.unknown(), { error: 'Expected a JSON object' });
-
-/** `123` → 123, `temp_...` → itself, anything else → null. */
-function parseId(text: string): number | string | null {
-  if (/^[1-9]\d{0,15}$/.test(text)) return Number(text);
-  return isTempId(text) && /^temp_[A-Za-z0-9_-]{1,100}$/.test(text) ? text : null;
-}
 
 function idempotencyKey(request: FastifyRequest): string | undefined {
   const key = request.headers['idempotency-key'];
@@ -83,7 +83,10 @@ function respond(reply: FastifyReply, result: PushResult, okStatus: number): Fas
     const error =
       conflictData.conflictType === 'double_booking'
         ? { code: 'DOUBLE_BOOKING' as const, message: doubleBookingMessage(conflictData.clashes ?? []) }
-        : { code: 'CONFLICT' as const, message: `The record changed on the server: ${conflictData.affectedFields.join(', ') || 'deleted'}` };
+        : {
+            code: 'CONFLICT' as const,
+            message: `The record changed on the server: ${conflictData.affectedFields.join(', ') || 'deleted'}`,
+          };
     // `data`: the server's record (none for a create held back as a double booking).
     return reply.code(409).send({ success: false, error, conflictData, data: result.record ?? null });
   }
@@ -96,14 +99,23 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
   const validation = { code: 'VALIDATION' as const, prefix: 'Invalid query' };
 
   /** A filter id (real or temp) → real id; undefined when a temp id is unknown (matches nothing). */
-  async function filterId(practiceId: number, target: EntityType, text: string, name: string): Promise<number | undefined> {
-    const id = parseId(text);
+  async function filterId(
+    practiceId: number,
+    target: EntityType,
+    text: string,
+    name: string,
+  ): Promise<number | undefined> {
+    const id = parseRestId(text);
     if (id === null) throw new HttpError(400, 'VALIDATION', `${name}: "${text}" is not a record id`);
     return typeof id === 'number' ? id : services.log.findTempId(practiceId, target, id);
   }
 
   /** Id filters (real or temp ids) → real ids; null when a temp id is unknown (the list is empty). */
-  async function resolveIds(practiceId: number, values: Record<string, unknown>, fields: [string, EntityType][]): Promise<Record<string, number> | null> {
+  async function resolveIds(
+    practiceId: number,
+    values: Record<string, unknown>,
+    fields: [string, EntityType][],
+  ): Promise<Record<string, number> | null> {
     const out: Record<string, number> = {};
     for (const [field, target] of fields) {
       const text = values[field];
@@ -115,20 +127,26 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
     return out;
   }
 
-  async function listFilter(practiceId: number, entityType: EntityType, query: Record<string, unknown>): Promise<ListFilter | null> {
+  async function listFilter(
+    practiceId: number,
+    entityType: EntityType,
+    query: Record<string, unknown>,
+  ): Promise<ListFilter | null> {
     const includeDeleted = query.includeDeleted === 'true';
     if (entityType === 'appointments') {
       const q = query as z.output<typeof AppointmentsQuerySchema>;
-      const equals = await resolveIds(practiceId, q, [['petId', 'pets'], ['clientId', 'users'], ['practitionerId', 'users']]);
+      const equals = await resolveIds(practiceId, q, [
+        ['petId', 'pets'],
+        ['clientId', 'users'],
+        ['practitionerId', 'users'],
+      ]);
       if (!equals) return null;
       const filter: ListFilter = { equals, includeDeleted };
       if (q.from) filter.from = Date.parse(q.from);
       if (q.to) filter.to = Date.parse(q.to);
       if (q.date) {
         // A calendar day on the server's clock, as the worker does on the device's.
-        const start = new Date(`${q.date}T00:00:00`);
-        const end = new Date(start);
-        end.setDate(end.getDate() + 1);
+        const { start, end } = localDayRange(q.date);
         filter.from = start.getTime();
         filter.to = end.getTime();
       }
@@ -145,72 +163,130 @@ export function addRestRoutes(app: ApiApp, services: Services): void {
   function versionOf(value: unknown): number | undefined {
     if (value === undefined || value === null || value === '') return undefined;
     const version = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
-    if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) throw new HttpError(400, 'VALIDATION', 'version must be a whole number');
+    if (typeof version !== 'number' || !Number.isInteger(version) || version < 0)
+      throw new HttpError(400, 'VALIDATION', 'version must be a whole number');
     return version;
   }
 
   function pathId(text: string): number | string {
-    const id = parseId(text);
+    const id = parseRestId(text);
     if (id === null) throw new HttpError(400, 'VALIDATION', `"${text}" is not a record id`);
     return id;
   }
 
-  async function write(request: FastifyRequest, reply: FastifyReply, user: SessionUser, op: Omit<PushOperation, 'opId' | 'timestamp'>, okStatus: number) {
+  async function write(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    user: SessionUser,
+    op: Omit<PushOperation, 'opId' | 'timestamp'>,
+    okStatus: number,
+  ) {
     const key = idempotencyKey(request);
     const now = services.now();
-    const result = await services.applier.apply(actorOf(user), { ...op, opId: key ?? randomUUID(), timestamp: now }, now, { remember: key !== undefined });
+    const result = await services.applier.apply(
+      actorOf(user),
+      { ...op, opId: key ?? randomUUID(), timestamp: now },
+      now,
+      { remember: key !== undefined },
+    );
     return respond(reply, result, okStatus);
   }
 
   for (const entityType of ENTITY_TYPES) {
     const base = `/api/${entityType}`;
 
-    app.get(base, { onRequest, schema: { querystring: QUERY_SCHEMAS[entityType] }, config: { validation } }, async (request) => {
-      const user = signedIn(request);
-      const query = request.query as Record<string, unknown> & { limit?: number; cursor?: string };
-      const page: PageRequest = { limit: query.limit ?? DEFAULT_LIST_LIMIT };
-      if (query.cursor) page.after = decodeListCursor(query.cursor, user.practiceId, entityType);
-      // One snapshot for the temp-id look-ups and the page.
-      const found = await services.db.read(async () => {
-        const filter = await listFilter(user.practiceId, entityType, query);
-        return filter && (await services.models[entityType].list(user.practiceId, filter, page));
-      });
-      if (!found) return { data: [], nextCursor: null };
-      const { records, next } = found;
-      return { data: records, nextCursor: next ? encodeListCursor(user.practiceId, entityType, next) : null };
-    });
+    app.get(
+      base,
+      { onRequest, schema: { querystring: QUERY_SCHEMAS[entityType] }, config: { validation } },
+      async (request) => {
+        const user = signedIn(request);
+        const query = request.query as Record<string, unknown> & { limit?: number; cursor?: string };
+        const page: PageRequest = { limit: query.limit ?? DEFAULT_LIST_LIMIT };
+        if (query.cursor) page.after = decodeListCursor(query.cursor, user.practiceId, entityType);
+        // One snapshot for the temp-id look-ups and the page.
+        const found = await services.db.read(async () => {
+          const filter = await listFilter(user.practiceId, entityType, query);
+          return filter && (await services.models[entityType].list(user.practiceId, filter, page));
+        });
+        if (!found) return { data: [], nextCursor: null };
+        const { records, next } = found;
+        return { data: records, nextCursor: next ? encodeListCursor(user.practiceId, entityType, next) : null };
+      },
+    );
 
-    app.get(`${base}/:id`, { onRequest, schema: { params: IdParams }, config: { validation } }, async (request, reply) => {
-      const user = signedIn(request);
-      const record = await services.db.read(async () => {
-        const id = await filterId(user.practiceId, entityType, request.params.id, 'id');
-        return id === undefined ? undefined : services.models[entityType].find(user.practiceId, id);
-      });
-      if (!record || record.deletedAt !== null) return sendError(reply, 404, 'NOT_FOUND', `No ${entityType} record with id ${request.params.id}`);
-      return { data: record };
-    });
+    app.get(
+      `${base}/:id`,
+      { onRequest, schema: { params: IdParams }, config: { validation } },
+      async (request, reply) => {
+        const user = signedIn(request);
+        const record = await services.db.read(async () => {
+          const id = await filterId(user.practiceId, entityType, request.params.id, 'id');
+          return id === undefined ? undefined : services.models[entityType].find(user.practiceId, id);
+        });
+        if (!record || record.deletedAt !== null)
+          return sendError(reply, 404, 'NOT_FOUND', `No ${entityType} record with id ${request.params.id}`);
+        return { data: record };
+      },
+    );
 
-    app.post(base, { onRequest, bodyLimit: BODY_LIMIT, schema: { body: AnyObject }, config: { validation } }, async (request, reply) => {
-      const user = signedIn(request);
-      const { tempId, id, ...data } = bodyObject(request, request.body);
-      const temp = typeof tempId === 'string' ? tempId : isTempId(id) ? id : undefined;
-      if (temp !== undefined && parseId(temp) === null) throw new HttpError(400, 'VALIDATION', `"${temp}" is not a temp id`);
-      return write(request, reply, user, { operation: 'create', entityType, data, ...(temp !== undefined ? { tempId: temp } : {}) }, 201);
-    });
+    app.post(
+      base,
+      { onRequest, bodyLimit: BODY_LIMIT, schema: { body: AnyObject }, config: { validation } },
+      async (request, reply) => {
+        const user = signedIn(request);
+        const { tempId, id, ...data } = bodyObject(request, request.body);
+        const temp = typeof tempId === 'string' ? tempId : isTempId(id) ? id : undefined;
+        if (temp !== undefined && parseRestId(temp) === null)
+          throw new HttpError(400, 'VALIDATION', `"${temp}" is not a temp id`);
+        return write(
+          request,
+          reply,
+          user,
+          { operation: 'create', entityType, data, ...(temp !== undefined ? { tempId: temp } : {}) },
+          201,
+        );
+      },
+    );
 
-    app.patch(`${base}/:id`, { onRequest, bodyLimit: BODY_LIMIT, schema: { params: IdParams, body: AnyObject }, config: { validation } }, async (request, reply) => {
-      const user = signedIn(request);
-      const entityId = pathId(request.params.id);
-      const { version, ...data } = bodyObject(request, request.body);
-      const baseVersion = versionOf(version);
-      return write(request, reply, user, { operation: 'update', entityType, entityId, data, ...(baseVersion !== undefined ? { version: baseVersion } : {}) }, 200);
-    });
+    app.patch(
+      `${base}/:id`,
+      { onRequest, bodyLimit: BODY_LIMIT, schema: { params: IdParams, body: AnyObject }, config: { validation } },
+      async (request, reply) => {
+        const user = signedIn(request);
+        const entityId = pathId(request.params.id);
+        const { version, ...data } = bodyObject(request, request.body);
+        const baseVersion = versionOf(version);
+        return write(
+          request,
+          reply,
+          user,
+          {
+            operation: 'update',
+            entityType,
+            entityId,
+            data,
+            ...(baseVersion !== undefined ? { version: baseVersion } : {}),
+          },
+          200,
+        );
+      },
+    );
 
-    app.delete(`${base}/:id`, { onRequest, schema: { params: IdParams, querystring: DeleteQuery }, config: { validation } }, async (request, reply) => {
-      const user = signedIn(request);
-      const entityId = pathId(request.params.id);
-      const baseVersion = versionOf(request.query.version);
-      return write(request, reply, user, { operation: 'delete', entityType, entityId, ...(baseVersion !== undefined ? { version: baseVersion } : {}) }, 200);
-    });
+    app.delete(
+      `${base}/:id`,
+      { onRequest, schema: { params: IdParams, querystring: DeleteQuery }, config: { validation } },
+      async (request, reply) => {
+        const user = signedIn(request);
+        const entityId = pathId(request.params.id);
+        const baseVersion = versionOf(request.query.version);
+        return write(
+          request,
+          reply,
+          user,
+          { operation: 'delete', entityType, entityId, ...(baseVersion !== undefined ? { version: baseVersion } : {}) },
+          200,
+        );
+      },
+    );
   }
 }

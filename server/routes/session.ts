@@ -51,7 +51,13 @@ export function actorOf(user: SessionUser): Actor {
  * believes `X-Forwarded-Proto` only from a proxy TRUST_PROXY names (Fastify's trustProxy).
  */
 function cookieOptions(request: FastifyRequest, maxAgeSeconds: number) {
-  return { path: '/', httpOnly: true, sameSite: 'strict' as const, maxAge: maxAgeSeconds, secure: request.protocol === 'https' };
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    maxAge: maxAgeSeconds,
+    secure: request.protocol === 'https',
+  };
 }
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {

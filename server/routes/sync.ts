@@ -1,6 +1,11 @@
 /** POST /api/sync/push and GET /api/sync/pull over HTTP (the logic is in sync/push.ts and sync/pull.ts). */
 import { z } from 'zod';
-import { MAX_OPERATIONS_PER_PUSH, MAX_PUSH_BODY_BYTES, PullQuerySchema, type PushResult } from '../../src/protocol/index.ts';
+import {
+  MAX_OPERATIONS_PER_PUSH,
+  MAX_PUSH_BODY_BYTES,
+  PullQuerySchema,
+  type PushResult,
+} from '../../src/protocol/index.ts';
 import { HttpError } from '../http/errors.ts';
 import { describeJsonProblem, inspectJson, MAX_JSON_DEPTH } from '../http/json-body.ts';
 import type { ApiApp } from '../http/zod.ts';
@@ -22,7 +27,7 @@ const PushEnvelopeSchema = z.object(
         });
       }
     }),
-    clientTimestamp: z.number({ error: '"clientTimestamp" must be a number (ms)' }).finite().optional(),
+    clientTimestamp: z.number({ error: '"clientTimestamp" must be a number (ms)' }).optional(),
   },
   { error: 'Expected a JSON object { operations: [...], clientTimestamp }' },
 );
@@ -33,7 +38,13 @@ const OPERATION_ENVELOPE_DEPTH = 2;
 function failureSummary(results: readonly PushResult[]): string {
   const counts = new Map<string, number>();
   for (const r of results) {
-    const code = r.conflict ? (r.conflictData?.conflictType === 'double_booking' ? 'DOUBLE_BOOKING' : 'CONFLICT') : r.success ? null : (r.error?.code ?? 'UNKNOWN');
+    const code = r.conflict
+      ? r.conflictData?.conflictType === 'double_booking'
+        ? 'DOUBLE_BOOKING'
+        : 'CONFLICT'
+      : r.success
+        ? null
+        : (r.error?.code ?? 'UNKNOWN');
     if (code) counts.set(code, (counts.get(code) ?? 0) + 1);
   }
   return counts.size === 0 ? '' : ` [${[...counts].map(([c, n]) => `${c}×${n}`).join(', ')}]`;
@@ -85,7 +96,8 @@ export function addSyncRoutes(app: ApiApp, services: Services): void {
       if (query.practiceId !== undefined && query.practiceId !== user.practiceId) {
         throw new HttpError(403, 'FORBIDDEN', `Practice ${query.practiceId} is not yours`);
       }
-      if (tenantId !== undefined && tenantId !== user.tenantId) throw new HttpError(403, 'FORBIDDEN', 'That tenant is not yours');
+      if (tenantId !== undefined && tenantId !== user.tenantId)
+        throw new HttpError(403, 'FORBIDDEN', 'That tenant is not yours');
       let response;
       try {
         response = await pullChanges(services, user.practiceId, query, services.now());

@@ -150,10 +150,16 @@ export interface EntityModels {
 }
 
 /** Rows fetched for a page: one more than asked tells whether another page follows. */
-export function toPage<R>(rows: R[], limit: number, toRecord: (row: R) => WireRecord, keyOf: (row: R) => ListKey): ListPage {
+export function toPage<R>(
+  rows: R[],
+  limit: number,
+  toRecord: (row: R) => WireRecord,
+  keyOf: (row: R) => ListKey,
+): ListPage {
   const more = rows.length > limit;
   if (more) rows.length = limit;
-  return { records: rows.map(toRecord), next: more ? keyOf(rows[rows.length - 1]!) : null };
+  const last = rows.at(-1);
+  return { records: rows.map(toRecord), next: more && last !== undefined ? keyOf(last) : null };
 }
 
 // ---------------------------------------------------------------- shared helpers
@@ -184,7 +190,9 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
   const name = tableName(table);
   const columns = selectList(table, exclude);
   const byId = db.prepare<Row>(`SELECT ${columns} FROM ${name} WHERE id = @id AND practice_id = @practiceId`);
-  const byIdForWrite = db.prepare<Row>(`SELECT ${columns} FROM ${name} WHERE id = @id AND practice_id = @practiceId${forUpdate(db)}`);
+  const byIdForWrite = db.prepare<Row>(
+    `SELECT ${columns} FROM ${name} WHERE id = @id AND practice_id = @practiceId${forUpdate(db)}`,
+  );
   const changes = db.prepare<Row>(
     `SELECT ${columns} FROM ${name} WHERE practice_id = @practiceId AND seq > @afterSeq AND updated_at > @sinceMs ORDER BY seq LIMIT @limit`,
   );
@@ -193,9 +201,11 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
   const updates = updateStatements(db, table, columns);
   return {
     byId: (practiceId: number, id: number): MaybePromise<Row | undefined> => byId.get({ id, practiceId }),
-    byIdForWrite: (practiceId: number, id: number): MaybePromise<Row | undefined> => byIdForWrite.get({ id, practiceId }),
+    byIdForWrite: (practiceId: number, id: number): MaybePromise<Row | undefined> =>
+      byIdForWrite.get({ id, practiceId }),
     editedAt: async (id: number): Promise<number | undefined> => editedAt.value<number>([id]),
-    changes: (practiceId: number, afterSeq: number, sinceMs: number, limit: number): MaybePromise<Row[]> => changes.all({ practiceId, afterSeq, sinceMs, limit }),
+    changes: (practiceId: number, afterSeq: number, sinceMs: number, limit: number): MaybePromise<Row[]> =>
+      changes.all({ practiceId, afterSeq, sinceMs, limit }),
     insert: (values: object): MaybePromise<number> => insert.insert(values as Record<string, unknown>),
     /** Sets `values` (TypeScript keys) on row `id` and returns the row as stored. */
     update: async (id: number, values: Record<string, unknown>): Promise<Row> => {
@@ -210,7 +220,12 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
  * `UPDATE t SET col = @key, ... WHERE id = @id RETURNING <columns>`, one statement per set of
  * keys (a handful: the fields a change touches plus the stamp), made on first use.
  */
-export function updateStatements<T extends typeof users | typeof pets | typeof appointments>(db: Database, table: T, returning: string) {
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T types the column keys in the body
+export function updateStatements<T extends typeof users | typeof pets | typeof appointments>(
+  db: Database,
+  table: T,
+  returning: string,
+) {
   const cache = new Map<string, ReturnType<Database['prepare']>>();
   return (keys: string[]) => {
     const signature = keys.join(',');
@@ -225,11 +240,18 @@ export function updateStatements<T extends typeof users | typeof pets | typeof a
 }
 
 /** Row-lock clauses of PostgreSQL (empty on SQLite, where one writer at a time needs none). */
-export const forUpdate = (db: Database, of?: string): string => (db.dialect === 'postgres' ? ` FOR UPDATE${of ? ` OF ${of}` : ''}` : '');
+export const forUpdate = (db: Database, of?: string): string =>
+  db.dialect === 'postgres' ? ` FOR UPDATE${of ? ` OF ${of}` : ''}` : '';
 export const forShare = (db: Database): string => (db.dialect === 'postgres' ? ' FOR SHARE' : '');
 
 /** A REST list query: `where` parts joined with AND, their params, and keyset paging. */
-export function listQuery(select: string, where: string[], params: Record<string, unknown>, order: [string, string], page: PageRequest) {
+export function listQuery(
+  select: string,
+  where: string[],
+  params: Record<string, unknown>,
+  order: [string, string],
+  page: PageRequest,
+) {
   if (page.after) {
     where.push(`(${order[0]}, ${order[1]}) > (@afterKey, @afterId)`);
     params.afterKey = page.after.key;
@@ -247,5 +269,13 @@ export const SYNCED_INSERT_KEYS = ['practiceId', 'version', 'createdAt', 'update
  * not spreads: V8 in Node 20 is very slow at `{ ...a, ...b }` objects on this path.)
  */
 export function newRow<F extends object>(fields: F, practiceId: number, meta: RowMeta) {
-  return Object.assign({ id: 0 }, fields, { practiceId, version: meta.version, createdAt: meta.now, updatedAt: meta.now, deletedAt: null, seq: meta.seq, editedAt: meta.editedAt });
+  return Object.assign({ id: 0 }, fields, {
+    practiceId,
+    version: meta.version,
+    createdAt: meta.now,
+    updatedAt: meta.now,
+    deletedAt: null,
+    seq: meta.seq,
+    editedAt: meta.editedAt,
+  });
 }

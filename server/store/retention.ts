@@ -33,7 +33,9 @@ export function createPruner(db: Database, retentionMs: number = DEFAULT_RETENTI
   // The op log is in insertion order (its id) and so, near enough, in time: walk it from the
   // oldest and stop at the first entry inside the window. The other two have no time order: a
   // bounded look-up per chunk (a scan once an hour).
-  const oldestOps = db.prepare<{ id: number; createdAt: number }>(`SELECT id, created_at AS "createdAt" FROM op_log ORDER BY id LIMIT ${CHUNK}`);
+  const oldestOps = db.prepare<{ id: number; createdAt: number }>(
+    `SELECT id, created_at AS "createdAt" FROM op_log ORDER BY id LIMIT ${CHUNK}`,
+  );
   const deleteOps = db.prepare('DELETE FROM op_log WHERE id <= ? AND created_at < ?');
   const deleteTempIds = db.prepare(
     `DELETE FROM temp_ids WHERE (practice_id, entity_type, temp_id) IN (SELECT practice_id, entity_type, temp_id FROM temp_ids WHERE created_at < ? LIMIT ${CHUNK})`,
@@ -58,8 +60,9 @@ export function createPruner(db: Database, retentionMs: number = DEFAULT_RETENTI
       for (;;) {
         const rows = await db.read(async () => oldestOps.all());
         const old = rows.filter((r) => r.createdAt < cutoff);
-        if (old.length === 0) break;
-        ops += (await db.write(async () => deleteOps.run([old.at(-1)!.id, cutoff]))).changes;
+        const newestOld = old.at(-1);
+        if (newestOld === undefined) break;
+        ops += (await db.write(async () => deleteOps.run([newestOld.id, cutoff]))).changes;
         if (old.length < rows.length || rows.length < CHUNK) break;
       }
       const tempIds = await inChunks(async () => (await db.write(async () => deleteTempIds.run([cutoff]))).changes);

@@ -52,10 +52,30 @@ export interface SyncLog {
    * `resultJson`: the PushResult as JSON without its `record` (the undo log rebuilds the record
    * at the result's version when the opId comes again: see sync/versions.ts).
    */
-  recordOp(entry: { practiceId: number; opId: string; userId: number; entityType: EntityType; operation: OperationKind; resultJson: string; now: number }): MaybePromise<unknown>;
+  recordOp(entry: {
+    practiceId: number;
+    opId: string;
+    userId: number;
+    entityType: EntityType;
+    operation: OperationKind;
+    resultJson: string;
+    now: number;
+  }): MaybePromise<unknown>;
   findTempId(practiceId: number, entityType: EntityType, tempId: string): MaybePromise<number | undefined>;
-  recordTempId(practiceId: number, entityType: EntityType, tempId: string, realId: number, now: number): MaybePromise<unknown>;
-  addRevision(entityType: EntityType, entityId: number, version: number, previous: Fields, now: number): MaybePromise<unknown>;
+  recordTempId(
+    practiceId: number,
+    entityType: EntityType,
+    tempId: string,
+    realId: number,
+    now: number,
+  ): MaybePromise<unknown>;
+  addRevision(
+    entityType: EntityType,
+    entityId: number,
+    version: number,
+    previous: Fields,
+    now: number,
+  ): MaybePromise<unknown>;
   /**
    * Inside a write transaction, on both engines: reads the op-log entries and temp ids a batch
    * names in one statement each, so `findOp` / `findTempId` answer them without a statement per
@@ -82,7 +102,7 @@ export const MAX_WRITE_ATTEMPTS = 5;
 
 /** The error, or the one it wraps (`reason`, as BatchAbort does), is worth running the transaction again for. */
 function retryable(err: unknown): boolean {
-  const inner = typeof err === 'object' && err !== null && 'reason' in err ? (err as { reason: unknown }).reason : err;
+  const inner = typeof err === 'object' && err !== null && 'reason' in err ? err.reason : err;
   return isRetryable(err) || isRetryable(inner);
 }
 
@@ -92,15 +112,21 @@ export function createSyncLog(db: Database): SyncLog {
   const readSeq = db.prepare(`SELECT value FROM counters WHERE name = '${CHANGE_SEQ}'`);
   const postgres = db.dialect === 'postgres';
   // PostgreSQL: provisional numbers (negative) → the range the counter gave (base + 1 ...).
-  const renumber = ['users', 'pets', 'appointments'].map((table) => db.prepare(`UPDATE ${table} SET seq = ? - seq WHERE seq < 0`));
+  const renumber = ['users', 'pets', 'appointments'].map((table) =>
+    db.prepare(`UPDATE ${table} SET seq = ? - seq WHERE seq < 0`),
+  );
   const storeSeq = db.prepare(`UPDATE counters SET value = ? WHERE name = '${CHANGE_SEQ}'`);
   const findOp = db.prepare<{ entityType: string; operation: string; result: string }>(
     'SELECT entity_type AS "entityType", operation, result FROM op_log WHERE practice_id = ? AND op_id = ?',
   );
-  const insertOp = db.prepare(insertSql(opLog, ['practiceId', 'opId', 'userId', 'entityType', 'operation', 'result', 'createdAt']));
+  const insertOp = db.prepare(
+    insertSql(opLog, ['practiceId', 'opId', 'userId', 'entityType', 'operation', 'result', 'createdAt']),
+  );
   const findTemp = db.prepare('SELECT real_id FROM temp_ids WHERE practice_id = ? AND entity_type = ? AND temp_id = ?');
   const insertTemp = db.prepare(insertSql(tempIds, ['practiceId', 'entityType', 'tempId', 'realId', 'createdAt']));
-  const insertRevision = db.prepare(insertSql(revisions, ['entityType', 'entityId', 'version', 'previous', 'changedAt']));
+  const insertRevision = db.prepare(
+    insertSql(revisions, ['entityType', 'entityId', 'version', 'previous', 'changedAt']),
+  );
   const revisionsAfter = db.prepare<{ version: number; previous: string; changedAt: number }>(
     'SELECT version, previous, changed_at AS "changedAt" FROM revisions WHERE entity_type = ? AND entity_id = ? AND version > ? ORDER BY version DESC',
   );
@@ -110,7 +136,8 @@ export function createSyncLog(db: Database): SyncLog {
     `SELECT op_id AS "opId", entity_type AS "entityType", operation, result FROM op_log WHERE practice_id = ? AND op_id ${inTextList(db)}`,
   );
   const prefetchedTemps = db.prepare<{ key: string; realId: number }>(
-    // Every entity type named, so the look-up walks the primary key (practice, type, temp id), not the practice's whole map.
+    // Every entity type named, so the look-up walks the primary key (practice, type, temp id),
+    // not the practice's whole map.
     `SELECT entity_type || ':' || temp_id AS key, real_id AS "realId" FROM temp_ids WHERE practice_id = ? AND entity_type IN (${ENTITY_TYPES.map((t) => `'${t}'`).join(', ')}) AND temp_id ${inTextList(db)}`,
   );
   /** What `prefetch` read, by opId and by `entityType:tempId`, for the practice it read them for. */
@@ -135,7 +162,9 @@ export function createSyncLog(db: Database): SyncLog {
           return await db.write(async () => {
             const first = postgres ? 1 : ((await readSeq.value<number>()) ?? 0) + 1;
             const state: SeqState = { next: first, writes: 0 };
-            db.state()!.seq = state;
+            const scope = db.state();
+            if (scope === undefined) throw new Error('db.write ran its function outside a scope');
+            scope.seq = state;
             const result = await fn();
             const count = state.next - first;
             if (count === 0) return result;
@@ -174,12 +203,18 @@ export function createSyncLog(db: Database): SyncLog {
       const row = cached !== undefined ? cached : findOp.get([practiceId, opId]);
       return andThen(row, (r) => {
         if (r && memory) memory.ops.set(opId, r);
-        return r ? { entityType: r.entityType, operation: r.operation, result: JSON.parse(r.result) as PushResult } : undefined;
+        return r
+          ? { entityType: r.entityType, operation: r.operation, result: JSON.parse(r.result) as PushResult }
+          : undefined;
       });
     },
     recordOp: (entry) => {
       counted();
-      known(entry.practiceId)?.ops.set(entry.opId, { entityType: entry.entityType, operation: entry.operation, result: entry.resultJson });
+      known(entry.practiceId)?.ops.set(entry.opId, {
+        entityType: entry.entityType,
+        operation: entry.operation,
+        result: entry.resultJson,
+      });
       return insertOp.run({
         practiceId: entry.practiceId,
         opId: entry.opId,
@@ -211,11 +246,16 @@ export function createSyncLog(db: Database): SyncLog {
       for (const row of await prefetchedOps.all([practiceId, textListParam(db, opIds)])) found.ops.set(row.opId, row);
       if (tempIds.length > 0) {
         for (const type of ENTITY_TYPES) for (const id of tempIds) found.temps.set(`${type}:${id}`, null);
-        for (const row of await prefetchedTemps.all([practiceId, textListParam(db, tempIds)])) found.temps.set(row.key, row.realId);
+        for (const row of await prefetchedTemps.all([practiceId, textListParam(db, tempIds)]))
+          found.temps.set(row.key, row.realId);
       }
       state.known = found;
     },
     revisionsAfter: async (entityType, entityId, afterVersion) =>
-      (await revisionsAfter.all([entityType, entityId, afterVersion])).map((r) => ({ version: r.version, previous: JSON.parse(r.previous) as Fields, changedAt: r.changedAt })),
+      (await revisionsAfter.all([entityType, entityId, afterVersion])).map((r) => ({
+        version: r.version,
+        previous: JSON.parse(r.previous) as Fields,
+        changedAt: r.changedAt,
+      })),
   };
 }

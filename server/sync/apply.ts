@@ -30,15 +30,14 @@
  * result leaves out the record, rebuilt at the result's version on replay (sync/versions.ts).
  */
 import {
-  ENTITY_TYPES,
   MAX_CANCELLED_WITH_PET,
   clientHasPetsMessage,
+  isEntityType,
   isTempId,
   petHasTooManyUpcomingMessage,
   permissionDenied,
   type Clash,
   type ConflictData,
-  type EntityType,
   type PushOperation,
   type PushResult,
   type UserRole,
@@ -106,8 +105,6 @@ export interface ApplierDeps {
   onInternalError: (err: unknown, op: PushOperation) => void;
 }
 
-const isEntityType = (t: string): t is EntityType => (ENTITY_TYPES as readonly string[]).includes(t);
-
 export function createApplier(deps: ApplierDeps): Applier {
   const { db, models, log, resolver } = deps;
   const serialized = new WeakMap<PushResult, string>();
@@ -127,15 +124,29 @@ export function createApplier(deps: ApplierDeps): Applier {
     }
   }
 
-  async function history(model: EntityModel, current: WireRecord, baseVersion: number | undefined): Promise<ServerHistory | null> {
+  async function history(
+    model: EntityModel,
+    current: WireRecord,
+    baseVersion: number | undefined,
+  ): Promise<ServerHistory | null> {
     if (baseVersion === undefined || baseVersion >= current.version) return null;
     // Far behind: no replay of thousands of revisions; with none, every field counts as changed.
-    const revisions = current.version - baseVersion > MAX_REVISIONS_REPLAYED ? [] : await log.revisionsAfter(model.type, current.id, baseVersion);
+    const revisions =
+      current.version - baseVersion > MAX_REVISIONS_REPLAYED
+        ? []
+        : await log.revisionsAfter(model.type, current.id, baseVersion);
     return rebuildHistory(current, model.fields, baseVersion, revisions);
   }
 
   /** Writes a change to an existing row: new version and seq, plus its undo revision. */
-  async function write(actor: Actor, model: EntityModel, current: WireRecord, changes: Fields, now: number, editedAt: number): Promise<WireRecord> {
+  async function write(
+    actor: Actor,
+    model: EntityModel,
+    current: WireRecord,
+    changes: Fields,
+    now: number,
+    editedAt: number,
+  ): Promise<WireRecord> {
     const previous: Fields = {};
     for (const field of Object.keys(changes)) previous[field] = current[field] ?? null;
     const version = current.version + 1;
@@ -157,7 +168,11 @@ export function createApplier(deps: ApplierDeps): Applier {
     past: ServerHistory | null,
   ): Promise<Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt'>> {
     const side: Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt'> = {
-      serverChangedFields: past ? model.fields.filter((f) => past.changed.has(f)) : baseVersion !== undefined && baseVersion > current.version ? [...model.fields] : [],
+      serverChangedFields: past
+        ? model.fields.filter((f) => past.changed.has(f))
+        : baseVersion !== undefined && baseVersion > current.version
+          ? [...model.fields]
+          : [],
     };
     const editedAt = await model.editedAt(current.id);
     if (editedAt !== undefined) side.serverEditedAt = editedAt;
@@ -185,7 +200,13 @@ export function createApplier(deps: ApplierDeps): Applier {
     return conflict(op, server?.current ?? null, data, tempId);
   }
 
-  async function create(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): Promise<PushResult> {
+  async function create(
+    actor: Actor,
+    model: EntityModel,
+    op: PushOperation,
+    now: number,
+    editedAt: number,
+  ): Promise<PushResult> {
     const entityTempId = isTempId(op.entityId) ? op.entityId : undefined;
     if (op.entityId !== undefined && entityTempId === undefined) {
       throw new OperationError('VALIDATION', 'A create names a temp id (or none), not a real id');
@@ -228,14 +249,21 @@ export function createApplier(deps: ApplierDeps): Applier {
     if (op.entityId === undefined) throw new OperationError('VALIDATION', `An ${op.operation} needs "entityId"`);
     const id = await resolver.entityId(actor.practiceId, model.type, op.entityId);
     const current = await model.findForWrite(actor.practiceId, id);
-    if (!current) throw new OperationError('NOT_FOUND', `No ${model.type} record with id ${String(op.entityId)} in this practice`);
+    if (!current)
+      throw new OperationError('NOT_FOUND', `No ${model.type} record with id ${String(op.entityId)} in this practice`);
     if (model.type === 'users' && current.role !== 'CLIENT') {
       throw new OperationError('FORBIDDEN', 'Staff accounts cannot be changed through sync; only clients');
     }
     return current;
   }
 
-  async function update(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): Promise<PushResult> {
+  async function update(
+    actor: Actor,
+    model: EntityModel,
+    op: PushOperation,
+    now: number,
+    editedAt: number,
+  ): Promise<PushResult> {
     const tempId = isTempId(op.entityId) ? op.entityId : undefined;
     const local = parseUpdateData(model.type, op.data);
     const current = await target(actor, model, op);
@@ -262,7 +290,12 @@ export function createApplier(deps: ApplierDeps): Applier {
     if (Object.keys(changes).length === 0) return success(op, current, tempId);
     assertStorable(model.type, changes);
     if (model.type === 'appointments' && touchesBooking(changes)) {
-      const clashes = await bookingClashes(models.appointments, actor.practiceId, Object.assign({}, current, changes), current.id);
+      const clashes = await bookingClashes(
+        models.appointments,
+        actor.practiceId,
+        Object.assign({}, current, changes),
+        current.id,
+      );
       if (clashes.length > 0) return doubleBooking(op, local, clashes, { model, current, past }, tempId);
     }
     return success(op, await write(actor, model, current, changes, now, editedAt), tempId);
@@ -282,7 +315,12 @@ export function createApplier(deps: ApplierDeps): Applier {
       return [];
     }
     if (model.type === 'pets') {
-      const upcoming = await models.appointments.upcomingOfPet(actor.practiceId, current.id, now, MAX_CANCELLED_BY_PET_DELETE + 1);
+      const upcoming = await models.appointments.upcomingOfPet(
+        actor.practiceId,
+        current.id,
+        now,
+        MAX_CANCELLED_BY_PET_DELETE + 1,
+      );
       if (upcoming.length > MAX_CANCELLED_BY_PET_DELETE) {
         throw new OperationError('HAS_DEPENDENTS', petHasTooManyUpcomingMessage(String(current.name)));
       }
@@ -291,7 +329,13 @@ export function createApplier(deps: ApplierDeps): Applier {
     return [];
   }
 
-  async function remove(actor: Actor, model: EntityModel, op: PushOperation, now: number, editedAt: number): Promise<PushResult> {
+  async function remove(
+    actor: Actor,
+    model: EntityModel,
+    op: PushOperation,
+    now: number,
+    editedAt: number,
+  ): Promise<PushResult> {
     const tempId = isTempId(op.entityId) ? op.entityId : undefined;
     const current = await target(actor, model, op);
     const past = await history(model, current, op.version);
@@ -318,7 +362,8 @@ export function createApplier(deps: ApplierDeps): Applier {
     resolver.forget(actor.practiceId, model.type, current.id);
     const record = await model.tombstone(current.id, { version, now, seq: log.nextSeq(), editedAt });
     await log.addRevision(model.type, current.id, version, { deletedAt: null }, now);
-    for (const appointment of cancelled) await write(actor, models.appointments, appointment, { status: 'cancelled' }, now, editedAt);
+    for (const appointment of cancelled)
+      await write(actor, models.appointments, appointment, { status: 'cancelled' }, now, editedAt);
     return success(op, record, tempId);
   }
 
@@ -328,7 +373,11 @@ export function createApplier(deps: ApplierDeps): Applier {
     if (stored instanceof Promise) stored = await stored;
     if (stored) {
       if (stored.entityType !== op.entityType || stored.operation !== op.operation) {
-        return failure(op, 'VALIDATION', `opId ${op.opId} was already used for a ${stored.operation} of ${stored.entityType}`);
+        return failure(
+          op,
+          'VALIDATION',
+          `opId ${op.opId} was already used for a ${stored.operation} of ${stored.entityType}`,
+        );
       }
       // The stored answer, as first given (only the client's queue row id may differ).
       const replay = stored.result;
@@ -338,7 +387,11 @@ export function createApplier(deps: ApplierDeps): Applier {
         const model = models[stored.entityType];
         const current = await model.find(actor.practiceId, replay.realId);
         if (current) {
-          const then = recordAt(current, replay.version, await log.revisionsAfter(stored.entityType, current.id, replay.version - 1));
+          const then = recordAt(
+            current,
+            replay.version,
+            await log.revisionsAfter(stored.entityType, current.id, replay.version - 1),
+          );
           replay.record = await model.withDerived(actor.practiceId, then);
         }
       }
@@ -358,11 +411,24 @@ export function createApplier(deps: ApplierDeps): Applier {
     const result = await handle(actor, model, op, now, editedAt);
     // Refused on an op-log look-up read before this transaction waited for locks (PostgreSQL's
     // prefetch): the same operation may have been applied meanwhile by another delivery.
-    if (!result.success && log.prefetched(actor.practiceId, op.opId) && (await log.findOp(actor.practiceId, op.opId, true))) return applyOne(actor, op, now, false);
+    if (
+      !result.success &&
+      log.prefetched(actor.practiceId, op.opId) &&
+      (await log.findOp(actor.practiceId, op.opId, true))
+    )
+      return applyOne(actor, op, now, false);
     if (result.success && remember) {
       const { record, ...stored } = result;
       const resultJson = JSON.stringify(stored);
-      const recorded = log.recordOp({ practiceId: actor.practiceId, opId: op.opId, userId: actor.userId, entityType: model.type, operation: op.operation, resultJson, now });
+      const recorded = log.recordOp({
+        practiceId: actor.practiceId,
+        opId: op.opId,
+        userId: actor.userId,
+        entityType: model.type,
+        operation: op.operation,
+        resultJson,
+        now,
+      });
       if (recorded instanceof Promise) await recorded;
       // The response reuses that text: the record goes last, serialised once.
       serialized.set(result, `${resultJson.slice(0, -1)},"record":${JSON.stringify(record)}}`);
@@ -382,22 +448,45 @@ export function createApplier(deps: ApplierDeps): Applier {
    * - an exclusion constraint (PostgreSQL's double-booking guard) → the `double_booking`
    *   conflict, with the clashing appointments as the rule finds them now.
    */
-  async function afterConstraint(actor: Actor, op: PushOperation, now: number, err: unknown): Promise<PushResult | null> {
+  async function afterConstraint(
+    actor: Actor,
+    op: PushOperation,
+    now: number,
+    err: unknown,
+  ): Promise<PushResult | null> {
     // The same operation delivered twice at once: the other delivery's booking or op-log row won.
-    if ((isUniqueViolation(err) || isExclusionViolation(err)) && (await log.findOp(actor.practiceId, op.opId, true))) return applyOne(actor, op, now, false);
+    if ((isUniqueViolation(err) || isExclusionViolation(err)) && (await log.findOp(actor.practiceId, op.opId, true)))
+      return applyOne(actor, op, now, false);
     if (!isExclusionViolation(err) || !isEntityType(op.entityType)) return null;
     const model = models[op.entityType];
     const tempId = op.tempId ?? (isTempId(op.entityId) ? op.entityId : undefined);
     if (op.operation === 'create') {
       const fields = parseCreateData(model.type, op.data);
       await resolver.references(actor.practiceId, model.type, fields);
-      return doubleBooking(op, fields, await bookingClashes(models.appointments, actor.practiceId, fields, null), null, tempId);
+      return doubleBooking(
+        op,
+        fields,
+        await bookingClashes(models.appointments, actor.practiceId, fields, null),
+        null,
+        tempId,
+      );
     }
     const current = await target(actor, model, op);
     const local = parseUpdateData(model.type, op.data);
     await resolver.references(actor.practiceId, model.type, local, current);
-    const clashes = await bookingClashes(models.appointments, actor.practiceId, Object.assign({}, current, local), current.id);
-    return doubleBooking(op, local, clashes, { model, current, past: await history(model, current, op.version) }, tempId);
+    const clashes = await bookingClashes(
+      models.appointments,
+      actor.practiceId,
+      Object.assign({}, current, local),
+      current.id,
+    );
+    return doubleBooking(
+      op,
+      local,
+      clashes,
+      { model, current, past: await history(model, current, op.version) },
+      tempId,
+    );
   }
 
   function internal(op: PushOperation, err: unknown): PushResult {
@@ -438,11 +527,13 @@ export function createApplier(deps: ApplierDeps): Applier {
     },
     json: (result) => serialized.get(result),
     applyInBatch(actor, op, now, isolation) {
-      if (isolation === 'savepoint') return inSavepoint(actor, op, now, true).catch((err: unknown) => failed(actor, op, now, err));
+      if (isolation === 'savepoint')
+        return inSavepoint(actor, op, now, true).catch((err: unknown) => failed(actor, op, now, err));
       const writesBefore = log.writeCount();
       return applyOne(actor, op, now, true).catch((err: unknown) => {
         // Refused before writing anything: nothing to undo.
-        if (err instanceof OperationError && log.writeCount() === writesBefore) return failure(op, err.code, err.message);
+        if (err instanceof OperationError && log.writeCount() === writesBefore)
+          return failure(op, err.code, err.message);
         throw new BatchAbort(err);
       });
     },

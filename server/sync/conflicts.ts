@@ -20,10 +20,7 @@ export type UpdateDecision =
   | { kind: 'apply'; changes: Fields }
   | { kind: 'conflict'; conflictType: 'version' | 'deleted'; affectedFields: string[] };
 
-export type DeleteDecision =
-  | { kind: 'delete' }
-  | { kind: 'noop' }
-  | { kind: 'conflict'; affectedFields: string[] };
+export type DeleteDecision = { kind: 'delete' } | { kind: 'noop' } | { kind: 'conflict'; affectedFields: string[] };
 
 export interface ServerHistory {
   /** The row as of the base version (writable and derived fields). */
@@ -75,8 +72,10 @@ export function decideUpdate(input: {
   const { current, fields, local, baseVersion, history } = input;
   const toWrite = differing(fields, local, current);
   if (current.deletedAt !== null) return { kind: 'conflict', conflictType: 'deleted', affectedFields: toWrite };
-  if (baseVersion === undefined || baseVersion === current.version) return { kind: 'apply', changes: pick(local, toWrite) };
-  if (baseVersion > current.version || !history) return { kind: 'conflict', conflictType: 'version', affectedFields: toWrite };
+  if (baseVersion === undefined || baseVersion === current.version)
+    return { kind: 'apply', changes: pick(local, toWrite) };
+  if (baseVersion > current.version || !history)
+    return { kind: 'conflict', conflictType: 'version', affectedFields: toWrite };
 
   const localChanges = new Set(differing(fields, local, history.base));
   const changes = toWrite.filter((f) => localChanges.has(f));

@@ -43,7 +43,8 @@ export function decodeCursor(text: string): Cursor {
   for (const type of ENTITY_TYPES) {
     const seq = (s as Record<string, unknown>)[type];
     if (seq === undefined) continue;
-    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw new CursorError(`cursor position for ${type} is invalid`);
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0)
+      throw new CursorError(`cursor position for ${type} is invalid`);
     positions[type] = seq;
   }
   return { practiceId: p, positions };

@@ -8,7 +8,15 @@
  * It runs inside the operation's write transaction, right before the write, so two pushes (or two
  * server processes) booking the same slot cannot both pass it: the second one sees the first.
  */
-import { BOOKING_FIELDS, findClashes, holdsSlot, MAX_CLASHES_REPORTED, slotRange, type BookingSlot, type Clash } from '../../src/protocol/index.ts';
+import {
+  BOOKING_FIELDS,
+  findClashes,
+  holdsSlot,
+  MAX_CLASHES_REPORTED,
+  slotRange,
+  type BookingSlot,
+  type Clash,
+} from '../../src/protocol/index.ts';
 import { andThen, type MaybePromise } from '../db/engine.ts';
 import type { AppointmentsModel } from '../store/entities.ts';
 import type { Fields, WireRecord } from '../store/wire.ts';
@@ -42,15 +50,28 @@ function slotOf(booking: Fields, id: number | null): BookingSlot {
  * at most MAX_CLASHES_REPORTED: practitioner clashes first, then by time. `id`: the booking's own
  * id for an update (it does not clash with itself), null for a create.
  */
-export function bookingClashes(appointments: AppointmentsModel, practiceId: number, booking: Fields, id: number | null): MaybePromise<Clash[]> {
+export function bookingClashes(
+  appointments: AppointmentsModel,
+  practiceId: number,
+  booking: Fields,
+  id: number | null,
+): MaybePromise<Clash[]> {
   // Concurrent writers (PostgreSQL) booking the same practitioner or pet on the same day take turns
   // from here to their commit, so this check sees the other's booking (the exclusion constraints
   // stay the last word, but two inserts meeting there deadlock before one of them gives way).
-  if (appointments.locksBookings) return andThen(appointments.lockBookings(bookingLockKeys(booking)), () => clashesOf(appointments, practiceId, booking, id));
+  if (appointments.locksBookings)
+    return andThen(appointments.lockBookings(bookingLockKeys(booking)), () =>
+      clashesOf(appointments, practiceId, booking, id),
+    );
   return clashesOf(appointments, practiceId, booking, id);
 }
 
-function clashesOf(appointments: AppointmentsModel, practiceId: number, booking: Fields, id: number | null): MaybePromise<Clash[]> {
+function clashesOf(
+  appointments: AppointmentsModel,
+  practiceId: number,
+  booking: Fields,
+  id: number | null,
+): MaybePromise<Clash[]> {
   const slot = slotOf(booking, id);
   const { start, end } = slotRange(slot);
   // Not live, kept on purpose, or no time range: the rule finds nothing, so no need to look.
@@ -113,7 +134,8 @@ export function describeBooking(record: WireRecord | Record<string, unknown>): s
 export function doubleBookingMessage(clashes: readonly Clash[]): string {
   const practitioner = clashes.some((c) => c.reason === 'practitioner');
   const pet = clashes.some((c) => c.reason === 'pet');
-  const whose = practitioner && pet ? 'the same practitioner and pet' : practitioner ? 'the same practitioner' : 'the same pet';
+  const whose =
+    practitioner && pet ? 'the same practitioner and pet' : practitioner ? 'the same practitioner' : 'the same pet';
   const shown = clashes.slice(0, 2).map((c) => describeBooking(c.appointment));
   const more = clashes.length > shown.length ? ` and ${clashes.length - shown.length} more` : '';
   return `This booking overlaps ${clashes.length === 1 ? 'another booking' : `${clashes.length} bookings`} of ${whose}: ${shown.join(', ')}${more}. Choose another time, or keep both on purpose (overlapAllowed).`;

@@ -2,7 +2,13 @@
  * `GET /api/sync/pull` without HTTP: the practice's changes after a cursor (or after
  * `lastSyncTimestamp` on a first pull), at most `limit` per entity type, read in one snapshot.
  */
-import { ENTITY_TYPES, type EntityType, type PullChange, type PullQuery, type PullResponse } from '../../src/protocol/index.ts';
+import {
+  ENTITY_TYPES,
+  type EntityType,
+  type PullChange,
+  type PullQuery,
+  type PullResponse,
+} from '../../src/protocol/index.ts';
 import type { Database } from '../db/engine.ts';
 import type { EntityModels } from '../store/entities.ts';
 import type { SyncLog } from '../store/sync-log.ts';
@@ -27,7 +33,12 @@ export function toChange(entityType: EntityType, record: WireRecord): PullChange
 }
 
 /** Throws CursorError for a cursor that is malformed or belongs to another practice. */
-export async function pullChanges(deps: PullDeps, practiceId: number, query: PullQuery, now: number): Promise<PullResponse> {
+export async function pullChanges(
+  deps: PullDeps,
+  practiceId: number,
+  query: PullQuery,
+  now: number,
+): Promise<PullResponse> {
   const start = query.cursor ? decodeCursor(query.cursor) : null;
   if (start && start.practiceId !== practiceId) throw new CursorError('cursor belongs to another practice');
   const types = ENTITY_TYPES.filter((t) => !query.entityTypes || query.entityTypes.includes(t));
@@ -49,7 +60,7 @@ export async function pullChanges(deps: PullDeps, practiceId: number, query: Pul
       if (more) rows.length = query.limit;
       hasMore ||= more;
       // Nothing more of this type up to `head` in this snapshot: later changes get a higher seq.
-      positions[type] = more ? rows[rows.length - 1]!.seq : head;
+      positions[type] = more ? (rows.at(-1)?.seq ?? head) : head;
       for (const row of rows) changes.push(toChange(type, row.record));
     }
     return { changes, hasMore };

@@ -4,10 +4,17 @@
  * no trace and never fails the others. Operations apply in order, so a create's temp id is known
  * to the operations after it in the same batch.
  */
-import { PushOperationSchema, isTempId, isWellFormedText, type PushOperation, type PushResponse, type PushResult } from '../../src/protocol/index.ts';
+import {
+  PushOperationSchema,
+  describeIssues,
+  isTempId,
+  isWellFormedText,
+  type PushOperation,
+  type PushResponse,
+  type PushResult,
+} from '../../src/protocol/index.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import { BatchAbort, type Actor, type Applier, type BatchIsolation } from './apply.ts';
-import { describeIssues } from './errors.ts';
 import { bookingLockKeys } from './double-booking.ts';
 import type { EntityModels } from '../store/entities.ts';
 import type { Fields } from '../store/wire.ts';
@@ -43,19 +50,26 @@ export async function pushOperations(
       // The booking locks the batch will want, all at once and in order: two batches booking the
       // same pets take turns instead of deadlocking (PostgreSQL; nothing on SQLite).
       if (models.appointments.locksBookings) {
-        await models.appointments.lockBookings(ops.flatMap((op) => (op.entityType === 'appointments' && op.data ? bookingLockKeys(op.data as Fields) : [])));
+        await models.appointments.lockBookings(
+          ops.flatMap((op) => (op.entityType === 'appointments' && op.data ? bookingLockKeys(op.data as Fields) : [])),
+        );
       }
       // No reference cache with savepoints: a rolled-back savepoint could leave it out of date.
       if (isolation === 'none') {
         resolver.rememberInTransaction();
         // After the locks: what it reads is as fresh as this transaction can know it.
         const temps = ops.flatMap((op) => [op.tempId, op.entityId, ...Object.values(op.data ?? {})].filter(isTempId));
-        await log.prefetch(actor.practiceId, ops.map((op) => op.opId), [...new Set(temps)]);
+        await log.prefetch(
+          actor.practiceId,
+          ops.map((op) => op.opId),
+          [...new Set(temps)],
+        );
       }
       const results: PushResult[] = [];
       // In order, one at a time: a create's temp id is known to the operations after it.
       // A malformed operation already has its (failed) result.
-      for (const op of parsed) results.push('success' in op ? op : await applier.applyInBatch(actor, op, now, isolation));
+      for (const op of parsed)
+        results.push('success' in op ? op : await applier.applyInBatch(actor, op, now, isolation));
       return results;
     });
   let results: PushResult[];
@@ -86,18 +100,25 @@ export function summarise(results: PushResult[], now: number): PushResponse {
  * The response as JSON text, reusing the text of results already serialised for the op log:
  * the same as JSON.stringify(response), a few µs cheaper per operation.
  */
-export function serializePushResponse(response: PushResponse, known: (result: PushResult) => string | undefined): string {
+export function serializePushResponse(
+  response: PushResponse,
+  known: (result: PushResult) => string | undefined,
+): string {
   const { results, ...summary } = response;
   const head = JSON.stringify(summary);
   const parts = results.map((r) => known(r) ?? JSON.stringify(r));
   return `${head.slice(0, -1)},"results":[${parts.join(',')}]}`;
 }
 
-/** A result for an operation that is not even shaped like one; echoes what ids it has (short, well-formed text only). */
+/**
+ * A result for an operation that is not even shaped like one; echoes what ids it has (short,
+ * well-formed text only).
+ */
 function malformed(raw: unknown, why: string): PushResult {
   const obj = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const id = obj.id;
-  const echo = (value: unknown, max: number): string => (typeof value === 'string' && value.length <= max && isWellFormedText(value) ? value : '');
+  const echo = (value: unknown, max: number): string =>
+    typeof value === 'string' && value.length <= max && isWellFormedText(value) ? value : '';
   return {
     ...(typeof id === 'number' && Number.isInteger(id) ? { operationId: id } : {}),
     opId: echo(obj.opId, 100),
@@ -106,4 +127,3 @@ function malformed(raw: unknown, why: string): PushResult {
     error: { code: 'VALIDATION', message: `Malformed operation: ${why}` },
   };
 }
-

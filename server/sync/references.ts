@@ -36,12 +36,18 @@ export interface Resolver {
    * is not checked again: references are checked when they change, so an edit of an appointment
    * whose pet was deleted since still applies.
    */
-  references(practiceId: number, entityType: EntityType, fields: Fields, current?: Fields): MaybePromise<Map<string, RefTarget>>;
+  references(
+    practiceId: number,
+    entityType: EntityType,
+    fields: Fields,
+    current?: Fields,
+  ): MaybePromise<Map<string, RefTarget>>;
 }
 
 export function createResolver(db: Database, models: EntityModels, log: SyncLog): Resolver {
   /** Only inside a transaction that asked for it; only rows found (a miss may be created later in the batch). */
-  const transactionCache = (): Map<string, RefTarget> | undefined => db.state()?.refCache as Map<string, RefTarget> | undefined;
+  const transactionCache = (): Map<string, RefTarget> | undefined =>
+    db.state()?.refCache as Map<string, RefTarget> | undefined;
 
   function lookup(practiceId: number, target: EntityType, id: number): MaybePromise<RefTarget | undefined> {
     const cache = transactionCache();
@@ -72,15 +78,15 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
     },
     async entityId(practiceId, entityType, id) {
       const real = await realId(practiceId, entityType, id);
-      if (real === undefined) throw new OperationError('NOT_FOUND', `No ${entityType} record with id ${String(id)} (temp id never created)`);
+      if (real === undefined)
+        throw new OperationError('NOT_FOUND', `No ${entityType} record with id ${String(id)} (temp id never created)`);
       return real;
     },
     references(practiceId, entityType, fields, current) {
       const found = new Map<string, RefTarget>();
       const refs = REFERENCE_FIELDS[entityType];
-      /** Checks field `i` given its real id (undefined: a temp id never created). */
-      const settle = (i: number, id: number | undefined): MaybePromise<void> => {
-        const { field, target } = refs[i]!;
+      /** Checks a reference field given its real id (undefined: a temp id never created). */
+      const settle = ({ field, target }: (typeof refs)[number], id: number | undefined): MaybePromise<void> => {
         const value = fields[field];
         if (current && id !== undefined && current[field] === id) {
           fields[field] = id;
@@ -89,8 +95,10 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
         const rule = REFERENCE_RULES[`${entityType}.${field}`] ?? { what: target };
         const code = entityType === 'appointments' && field === 'petId' ? 'PET_NOT_FOUND' : 'REFERENCE_NOT_FOUND';
         return andThen(id === undefined ? undefined : lookup(practiceId, target, id), (record) => {
-          if (!record || record.deleted) throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
-          if (rule.role && !rule.role(record.role)) throw new OperationError(code, `${field}: user ${record.id} is not a ${rule.what}`);
+          if (!record || record.deleted)
+            throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
+          if (rule.role && !rule.role(record.role))
+            throw new OperationError(code, `${field}: user ${record.id} is not a ${rule.what}`);
           fields[field] = record.id;
           found.set(field, record);
         });
@@ -99,10 +107,13 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
       // pushed operation), a promise chain from the first one that does not (PostgreSQL).
       const from = (start: number): MaybePromise<Map<string, RefTarget>> => {
         for (let i = start; i < refs.length; i++) {
-          const value = fields[refs[i]!.field];
-          if (!(refs[i]!.field in fields) || value === null || value === undefined) continue; // nullability is the schema's business
-          const id = realId(practiceId, refs[i]!.target, value);
-          const settled = id instanceof Promise ? id.then((real) => settle(i, real)) : settle(i, id);
+          const ref = refs[i];
+          if (ref === undefined) break;
+          const value = fields[ref.field];
+          // Nullability is the schema's business.
+          if (!(ref.field in fields) || value === null || value === undefined) continue;
+          const id = realId(practiceId, ref.target, value);
+          const settled = id instanceof Promise ? id.then((real) => settle(ref, real)) : settle(ref, id);
           if (settled instanceof Promise) return settled.then(() => from(i + 1));
         }
         return found;

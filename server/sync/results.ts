@@ -31,7 +31,12 @@ export function success(op: PushOperation, record: WireRecord, tempId: string | 
  * Not applied: the server's record as it is, and both sides in conflictData. `current` is null
  * for a create held back (a double booking): there is no server record, no real id, no version.
  */
-export function conflict(op: PushOperation, current: WireRecord | null, data: ConflictData, tempId: string | undefined): PushResult {
+export function conflict(
+  op: PushOperation,
+  current: WireRecord | null,
+  data: ConflictData,
+  tempId: string | undefined,
+): PushResult {
   const out = result(op, false);
   out.conflict = true;
   if (current) out.realId = current.id;

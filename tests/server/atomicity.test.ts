@@ -4,16 +4,24 @@
  * savepoint per operation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ON_POSTGRES, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import {
+  appointmentData,
+  count,
+  ON_POSTGRES,
+  op,
+  startWithStaff,
+  tempId,
+  type Client,
+  type SeedIds,
+  type TestServer,
+} from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = await server.login();
-  ids = await seedIds(server, 1);
+  ({ server, client, ids } = await startWithStaff());
   // A fault inside one operation's writes: the database refuses rows titled BOOM.
   await server.sql.exec(
     ON_POSTGRES
@@ -34,9 +42,24 @@ describe('atomic operations', () => {
     };
     const boomTemp = tempId('appt');
     const res = await client.push([
-      op({ operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(ids.petId, null) }),
-      op({ operation: 'create', entityType: 'appointments', tempId: boomTemp, data: appointmentData(ids.petId, null, { title: 'BOOM' }) }),
-      op({ operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(ids.petId, null) }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        tempId: tempId('appt'),
+        data: appointmentData(ids.petId, null),
+      }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        tempId: boomTemp,
+        data: appointmentData(ids.petId, null, { title: 'BOOM' }),
+      }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        tempId: tempId('appt'),
+        data: appointmentData(ids.petId, null),
+      }),
     ]);
     expect(res.status).toBe(200);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual(['ok', 'INTERNAL', 'ok']);
@@ -46,9 +69,15 @@ describe('atomic operations', () => {
     expect(await count(server, 'SELECT COUNT(*) FROM temp_ids')).toBe(before.temps + 2);
     expect(await count(server, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', boomTemp)).toBe(0);
     // The rows' change numbers follow the counter.
-    const seqs = await server.sql.values('SELECT seq FROM appointments WHERE id IN (?, ?)', res.body.results[0]!.realId, res.body.results[2]!.realId) as number[];
+    const seqs = await server.sql.values<number>(
+      'SELECT seq FROM appointments WHERE id IN (?, ?)',
+      res.body.results[0]!.realId,
+      res.body.results[2]!.realId,
+    );
     expect(Math.min(...seqs)).toBeGreaterThan(before.seq);
-    expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBeGreaterThanOrEqual(Math.max(...seqs));
+    expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBeGreaterThanOrEqual(
+      Math.max(...seqs),
+    );
     expect(server.lines.some((l) => l.startsWith('[Server] [SyncPush] operation'))).toBe(true);
   });
 
@@ -56,16 +85,25 @@ describe('atomic operations', () => {
     const before = await count(server, 'SELECT COUNT(*) FROM appointments');
     const res = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null, { title: 'BOOM' }));
     expect(res.status).toBe(500);
-    expect(res.body).toEqual({ success: false, error: { code: 'INTERNAL', message: 'The server could not apply this operation' } });
+    expect(res.body).toEqual({
+      success: false,
+      error: { code: 'INTERNAL', message: 'The server could not apply this operation' },
+    });
     expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before);
   });
 
   it('concurrent pushes from two devices interleave safely: every change gets its own number', async () => {
     const other = await server.login('vet@northside.example');
-    const batch = () => Array.from({ length: 200 }, () => op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }));
+    const batch = () =>
+      Array.from({ length: 200 }, () =>
+        op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+      );
     const [a, b] = await Promise.all([client.push(batch()), other.push(batch())]);
     expect(a.body.processed + b.body.processed).toBe(400);
-    const dupes = await count(server, 'SELECT COUNT(*) FROM (SELECT seq FROM appointments GROUP BY seq HAVING COUNT(*) > 1) AS dupes');
+    const dupes = await count(
+      server,
+      'SELECT COUNT(*) FROM (SELECT seq FROM appointments GROUP BY seq HAVING COUNT(*) > 1) AS dupes',
+    );
     expect(dupes).toBe(0);
   });
 });

@@ -12,7 +12,12 @@ describe('auth', () => {
     const c = server.client();
     const res = await c.request('POST', '/api/auth/login', { email: NORTHSIDE.email, password: 'demo1234' });
     expect(res.status).toBe(200);
-    expect(res.body.user).toMatchObject({ name: expect.any(String), role: 'STAFF', practiceId: 1, tenantId: 'smartvet' });
+    expect(res.body.user).toMatchObject({
+      name: expect.any(String),
+      role: 'STAFF',
+      practiceId: 1,
+      tenantId: 'smartvet',
+    });
     expect(res.body.user).not.toHaveProperty('passwordHash');
     const cookie = res.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^smartdmv_session=[A-Za-z0-9_-]{20,};/);
@@ -37,16 +42,24 @@ describe('auth', () => {
   it('refuses a wrong password and an unknown email with the same 401 JSON', async () => {
     const c = server.client();
     const wrong = await c.request('POST', '/api/auth/login', { email: NORTHSIDE.email, password: 'nope' });
-    const unknown = await c.request('POST', '/api/auth/login', { email: 'nobody@northside.example', password: 'demo1234' });
+    const unknown = await c.request('POST', '/api/auth/login', {
+      email: 'nobody@northside.example',
+      password: 'demo1234',
+    });
     for (const res of [wrong, unknown]) {
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ success: false, error: { code: 'UNAUTHENTICATED', message: 'Wrong email or password' } });
+      expect(res.body).toEqual({
+        success: false,
+        error: { code: 'UNAUTHENTICATED', message: 'Wrong email or password' },
+      });
       expect(res.headers.get('set-cookie')).toBeNull();
     }
   });
 
   it('refuses clients (users with role CLIENT have no password)', async () => {
-    const email = await server.sql.value("SELECT email FROM users WHERE role = 'CLIENT' AND email IS NOT NULL LIMIT 1") as string;
+    const email = await server.sql.value<string>(
+      "SELECT email FROM users WHERE role = 'CLIENT' AND email IS NOT NULL LIMIT 1",
+    );
     const res = await server.client().request('POST', '/api/auth/login', { email, password: 'demo1234' });
     expect(res.status).toBe(401);
   });
@@ -64,7 +77,7 @@ describe('auth', () => {
     const c = await server.login();
     const token = c.cookie!.split('=')[1]!;
     expect(await count(server, 'SELECT COUNT(*) FROM sessions WHERE token_hash = ?', token)).toBe(0);
-    const hash = await server.sql.value('SELECT password_hash FROM users WHERE email = ?', NORTHSIDE.email) as string;
+    const hash = await server.sql.value<string>('SELECT password_hash FROM users WHERE email = ?', NORTHSIDE.email);
     expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
     const hashes = await server.sql.values('SELECT password_hash FROM users WHERE password_hash IS NOT NULL');
     expect(new Set(hashes).size).toBe(hashes.length); // a salt per user
@@ -74,7 +87,9 @@ describe('auth', () => {
     const anonymous = await server.client().request('GET', '/api/auth/me');
     expect(anonymous.status).toBe(401);
     expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
-    const forged = await server.client().request('GET', '/api/auth/me', undefined, { cookie: 'smartdmv_session=forged' });
+    const forged = await server
+      .client()
+      .request('GET', '/api/auth/me', undefined, { cookie: 'smartdmv_session=forged' });
     expect(forged.status).toBe(401);
   });
 

@@ -1,28 +1,143 @@
+/**
+ * server/sync/conflicts.ts: its pure decisions (no database), then conflicts as devices meet them
+ * through push, two devices of one practice on a real server.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, op, seedIds, startTestServer, T0, type Client, type TestServer } from './helpers.ts';
+import { decideDelete, decideUpdate, rebuildHistory } from '../../server/sync/conflicts.ts';
+import type { WireRecord } from '../../server/store/wire.ts';
+import { appointmentData, op, startWithStaff, T0, type Client, type SeedIds, type TestServer } from './helpers.ts';
+
+const FIELDS = ['title', 'notes', 'status'] as const;
+const row = (version: number, fields: Record<string, string | null>, deletedAt: string | null = null): WireRecord => ({
+  id: 1,
+  version,
+  updatedAt: '2026-03-10T09:00:00.000Z',
+  deletedAt,
+  ...fields,
+});
+
+describe('rebuildHistory', () => {
+  it('rolls the row back through the revisions and lists the fields changed since', () => {
+    const current = row(3, { title: 'C', notes: 'n2', status: 's' });
+    const history = rebuildHistory(current, FIELDS, 1, [
+      { version: 3, previous: { notes: 'n1' }, changedAt: 3 },
+      { version: 2, previous: { title: 'A', notes: null }, changedAt: 2 },
+    ]);
+    expect(history.base).toEqual({ title: 'A', notes: null, status: 's' });
+    expect([...history.changed].sort()).toEqual(['notes', 'title']);
+  });
+
+  it('treats every field as changed when revisions are missing', () => {
+    const history = rebuildHistory(row(3, { title: 'C', notes: null, status: 's' }), FIELDS, 1, [
+      { version: 3, previous: { notes: 'x' }, changedAt: 3 },
+    ]);
+    expect([...history.changed].sort()).toEqual(['notes', 'status', 'title']);
+  });
+});
+
+describe('decideUpdate', () => {
+  const current = row(2, { title: 'Server', notes: null, status: 'confirmed' });
+  const history = { base: { title: 'Base', notes: null, status: 'confirmed' }, changed: new Set(['title']) };
+
+  it('applies only the fields that differ from the current row', () => {
+    expect(
+      decideUpdate({
+        current,
+        fields: FIELDS,
+        local: { notes: 'x', status: 'confirmed' },
+        baseVersion: 2,
+        history: null,
+      }),
+    ).toEqual({
+      kind: 'apply',
+      changes: { notes: 'x' },
+    });
+  });
+
+  it('merges disjoint changes and ignores fields the client did not change', () => {
+    const local = { title: 'Base', notes: 'mine', status: 'confirmed' };
+    expect(decideUpdate({ current, fields: FIELDS, local, baseVersion: 1, history })).toEqual({
+      kind: 'apply',
+      changes: { notes: 'mine' },
+    });
+  });
+
+  it('reports overlapping changes', () => {
+    expect(
+      decideUpdate({ current, fields: FIELDS, local: { title: 'Mine', notes: 'n' }, baseVersion: 1, history }),
+    ).toEqual({
+      kind: 'conflict',
+      conflictType: 'version',
+      affectedFields: ['title'],
+    });
+  });
+
+  it('a deleted row is a deleted conflict whatever the version', () => {
+    const deleted = row(3, { title: 'Server', notes: null, status: 'confirmed' }, '2026-03-10T10:00:00.000Z');
+    expect(
+      decideUpdate({ current: deleted, fields: FIELDS, local: { notes: 'x' }, baseVersion: 3, history: null }),
+    ).toMatchObject({
+      kind: 'conflict',
+      conflictType: 'deleted',
+    });
+  });
+});
+
+describe('decideDelete', () => {
+  it('deletes on the current version or without one; conflicts when the server changed since', () => {
+    const current = row(2, { title: 'x', notes: null, status: 's' });
+    expect(decideDelete({ current, fields: FIELDS, baseVersion: 2, history: null })).toEqual({ kind: 'delete' });
+    expect(decideDelete({ current, fields: FIELDS, baseVersion: undefined, history: null })).toEqual({
+      kind: 'delete',
+    });
+    expect(
+      decideDelete({ current, fields: FIELDS, baseVersion: 1, history: { base: {}, changed: new Set(['notes']) } }),
+    ).toEqual({
+      kind: 'conflict',
+      affectedFields: ['notes'],
+    });
+    expect(
+      decideDelete({ current: row(2, {}, '2026-03-10T10:00:00.000Z'), fields: FIELDS, baseVersion: 1, history: null }),
+    ).toEqual({ kind: 'noop' });
+  });
+});
 
 let server: TestServer;
 /** Two devices of the same practice. */
 let tablet: Client;
 let desk: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  tablet = await server.login();
+  ({ server, client: tablet, ids } = await startWithStaff());
   desk = await server.login('vet@northside.example');
-  ids = await seedIds(server, 1);
 });
 afterAll(() => server.close());
 
-async function newAppointment(extra: Record<string, unknown> = {}): Promise<{ id: number; record: Record<string, unknown> }> {
-  const res = await tablet.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, ids.practitionerId, extra) })]);
+async function newAppointment(
+  extra: Record<string, unknown> = {},
+): Promise<{ id: number; record: Record<string, unknown> }> {
+  const res = await tablet.push([
+    op({
+      operation: 'create',
+      entityType: 'appointments',
+      data: appointmentData(ids.petId, ids.practitionerId, extra),
+    }),
+  ]);
   const result = res.body.results[0]!;
   return { id: result.realId!, record: result.record! };
 }
 
 async function update(client: Client, id: number, version: number | undefined, data: Record<string, unknown>) {
-  const res = await client.push([op({ operation: 'update', entityType: 'appointments', entityId: id, ...(version !== undefined ? { version } : {}), data })]);
+  const res = await client.push([
+    op({
+      operation: 'update',
+      entityType: 'appointments',
+      entityId: id,
+      ...(version !== undefined ? { version } : {}),
+      data,
+    }),
+  ]);
   return { response: res.body, result: res.body.results[0]! };
 }
 
@@ -31,7 +146,12 @@ describe('update', () => {
     const { id } = await newAppointment();
     server.clock.advance(1000);
     const { result } = await update(tablet, id, 1, { notes: 'Bring records' });
-    expect(result).toMatchObject({ success: true, realId: id, version: 2, record: { notes: 'Bring records', title: 'Checkup', version: 2 } });
+    expect(result).toMatchObject({
+      success: true,
+      realId: id,
+      version: 2,
+      record: { notes: 'Bring records', title: 'Checkup', version: 2 },
+    });
     expect(result.record!.updatedAt).toBe(new Date(server.clock.now()).toISOString());
   });
 
@@ -40,14 +160,22 @@ describe('update', () => {
     await update(desk, id, 1, { title: 'Vaccination', type: 'vaccination' });
     const { result, response } = await update(tablet, id, 1, { notes: 'Nervous dog' });
     expect(response).toMatchObject({ processed: 1, conflicts: 0 });
-    expect(result).toMatchObject({ success: true, version: 3, record: { title: 'Vaccination', type: 'vaccination', notes: 'Nervous dog' } });
+    expect(result).toMatchObject({
+      success: true,
+      version: 3,
+      record: { title: 'Vaccination', type: 'vaccination', notes: 'Nervous dog' },
+    });
   });
 
   it('a full record sent with a stale version merges too: unchanged fields are not changes', async () => {
     const { id, record } = await newAppointment();
     await update(desk, id, 1, { title: 'Dental check' });
     const { result } = await update(tablet, id, 1, { ...record, notes: 'Full record' });
-    expect(result).toMatchObject({ success: true, version: 3, record: { title: 'Dental check', notes: 'Full record' } });
+    expect(result).toMatchObject({
+      success: true,
+      version: 3,
+      record: { title: 'Dental check', notes: 'Full record' },
+    });
   });
 
   it('refuses a change to a field the server also changed: conflict with both sides, nothing applied', async () => {
@@ -85,7 +213,11 @@ describe('update', () => {
     await update(desk, id, 1, { title: 'A' });
     await update(desk, id, 2, { notes: 'B' });
     const conflicting = await update(tablet, id, 1, { title: 'C' });
-    expect(conflicting.result.conflictData).toMatchObject({ affectedFields: ['title'], baseVersion: 1, serverVersion: 3 });
+    expect(conflicting.result.conflictData).toMatchObject({
+      affectedFields: ['title'],
+      baseVersion: 1,
+      serverVersion: 3,
+    });
     const merging = await update(tablet, id, 2, { title: 'C' });
     expect(merging.result).toMatchObject({ success: true, version: 4 });
   });
@@ -124,22 +256,43 @@ describe('update', () => {
     expect(result).toMatchObject({
       success: false,
       conflict: true,
-      conflictData: { conflictType: 'deleted', affectedFields: ['notes'], baseVersion: 1, serverVersion: 2, localData: { notes: 'too late' } },
+      conflictData: {
+        conflictType: 'deleted',
+        affectedFields: ['notes'],
+        baseVersion: 1,
+        serverVersion: 2,
+        localData: { notes: 'too late' },
+      },
     });
     expect(result.conflictData!.serverData.deletedAt).toEqual(expect.any(String));
   });
 
   it('changing the pet re-derives clientId; a pet changing owner moves its appointments without rewriting them (D1)', async () => {
     const { id } = await newAppointment();
-    const otherPet = await server.sql.get('SELECT id, owner_id FROM pets WHERE practice_id = 1 AND owner_id != ? LIMIT 1', ids.petOwnerId) as { id: number; owner_id: number };
+    const otherPet = await server.sql.get<{ id: number; owner_id: number }>(
+      'SELECT id, owner_id FROM pets WHERE practice_id = 1 AND owner_id != ? LIMIT 1',
+      ids.petOwnerId,
+    );
     const moved = await update(tablet, id, 1, { petId: otherPet.id });
     expect(moved.result.record).toMatchObject({ petId: otherPet.id, clientId: otherPet.owner_id, version: 2 });
 
-    const pet = await tablet.push([op({ operation: 'create', entityType: 'pets', data: { name: 'Nomad', species: 'Dog', ownerId: ids.clientId } })]);
+    const pet = await tablet.push([
+      op({ operation: 'create', entityType: 'pets', data: { name: 'Nomad', species: 'Dog', ownerId: ids.clientId } }),
+    ]);
     const petId = pet.body.results[0]!.realId!;
-    const appt = await tablet.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) })]);
+    const appt = await tablet.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) }),
+    ]);
     const apptId = appt.body.results[0]!.realId!;
-    await tablet.push([op({ operation: 'update', entityType: 'pets', entityId: petId, version: 1, data: { ownerId: ids.otherClientId } })]);
+    await tablet.push([
+      op({
+        operation: 'update',
+        entityType: 'pets',
+        entityId: petId,
+        version: 1,
+        data: { ownerId: ids.otherClientId },
+      }),
+    ]);
     // The appointment is not rewritten (same version), yet every answer carries the new owner.
     const read = await tablet.request('GET', `/api/appointments/${apptId}`);
     expect(read.body.data).toMatchObject({ clientId: ids.otherClientId, version: 1 });
@@ -151,7 +304,11 @@ describe('delete', () => {
     const { id } = await newAppointment();
     server.clock.advance(1000);
     const res = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 })]);
-    expect(res.body.results[0]).toMatchObject({ success: true, version: 2, record: { id, deletedAt: new Date(server.clock.now()).toISOString() } });
+    expect(res.body.results[0]).toMatchObject({
+      success: true,
+      version: 2,
+      record: { id, deletedAt: new Date(server.clock.now()).toISOString() },
+    });
     expect(await server.sql.value('SELECT COUNT(*) FROM appointments WHERE id = ?', id)).toBe(1);
   });
 
@@ -162,11 +319,19 @@ describe('delete', () => {
     expect(res.body).toMatchObject({ conflicts: 1 });
     expect(res.body.results[0]).toMatchObject({
       conflict: true,
-      conflictData: { conflictType: 'version', affectedFields: ['notes'], localData: {}, baseVersion: 1, serverVersion: 2 },
+      conflictData: {
+        conflictType: 'version',
+        affectedFields: ['notes'],
+        localData: {},
+        baseVersion: 1,
+        serverVersion: 2,
+      },
     });
     expect(await server.sql.value('SELECT deleted_at FROM appointments WHERE id = ?', id)).toBeNull();
     // Deleting on the server's version (the user confirmed) applies.
-    const confirmed = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 2 })]);
+    const confirmed = await tablet.push([
+      op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 2 }),
+    ]);
     expect(confirmed.body.results[0]).toMatchObject({ success: true, version: 3 });
   });
 
@@ -175,7 +340,9 @@ describe('delete', () => {
     await update(desk, id, 1, { notes: 'x' });
     const first = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id })]);
     expect(first.body.results[0]).toMatchObject({ success: true, version: 3 });
-    const second = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 })]);
+    const second = await tablet.push([
+      op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 }),
+    ]);
     expect(second.body.results[0]).toMatchObject({ success: true, version: 3 });
   });
 });
@@ -183,7 +350,9 @@ describe('delete', () => {
 describe("the server's side of a conflict (for the dialog and last-write-wins)", () => {
   /** An update made on `client` at `editedAt` by that device's clock. */
   async function editAt(client: Client, id: number, version: number, data: Record<string, unknown>, editedAt: number) {
-    const res = await client.push([op({ operation: 'update', entityType: 'appointments', entityId: id, version, data, timestamp: editedAt })]);
+    const res = await client.push([
+      op({ operation: 'update', entityType: 'appointments', entityId: id, version, data, timestamp: editedAt }),
+    ]);
     return res.body.results[0]!;
   }
 
@@ -214,27 +383,55 @@ describe("the server's side of a conflict (for the dialog and last-write-wins)",
   it('deleted and delete-vs-edit conflicts carry them too', async () => {
     const edited = await newAppointment();
     await editAt(desk, edited.id, 1, { notes: 'Allergic' }, T0 + 5_000);
-    const deletion = await tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: edited.id, version: 1 })]);
-    expect(deletion.body.results[0]!.conflictData).toMatchObject({ conflictType: 'version', serverChangedFields: ['notes'], serverEditedAt: T0 + 5_000 });
+    const deletion = await tablet.push([
+      op({ operation: 'delete', entityType: 'appointments', entityId: edited.id, version: 1 }),
+    ]);
+    expect(deletion.body.results[0]!.conflictData).toMatchObject({
+      conflictType: 'version',
+      serverChangedFields: ['notes'],
+      serverEditedAt: T0 + 5_000,
+    });
 
     const removed = await newAppointment();
-    await desk.push([op({ operation: 'delete', entityType: 'appointments', entityId: removed.id, version: 1, timestamp: T0 + 7_000 })]);
+    await desk.push([
+      op({ operation: 'delete', entityType: 'appointments', entityId: removed.id, version: 1, timestamp: T0 + 7_000 }),
+    ]);
     const late = await editAt(tablet, removed.id, 1, { notes: 'too late' }, server.clock.now());
     // The deletion itself is the conflict type; no field was edited.
-    expect(late.conflictData).toMatchObject({ conflictType: 'deleted', serverChangedFields: [], serverEditedAt: T0 + 7_000 });
+    expect(late.conflictData).toMatchObject({
+      conflictType: 'deleted',
+      serverChangedFields: [],
+      serverEditedAt: T0 + 7_000,
+    });
   });
 
   it('a conflict on the current version has nothing changed on the server; REST 409s carry the same', async () => {
     const { id } = await newAppointment();
-    await desk.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1, timestamp: T0 + 9_000 })]);
+    await desk.push([
+      op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1, timestamp: T0 + 9_000 }),
+    ]);
     const res = await tablet.request('PATCH', `/api/appointments/${id}`, { notes: 'x', version: 2 });
     expect(res.status).toBe(409);
-    expect(res.body.conflictData).toMatchObject({ conflictType: 'deleted', serverChangedFields: [], serverEditedAt: T0 + 9_000 });
+    expect(res.body.conflictData).toMatchObject({
+      conflictType: 'deleted',
+      serverChangedFields: [],
+      serverEditedAt: T0 + 9_000,
+    });
   });
 
   it('a base version the server never had counts every field as changed', async () => {
     const { id } = await newAppointment();
     const result = await editAt(tablet, id, 9, { notes: 'x' }, server.clock.now());
-    expect(result.conflictData!.serverChangedFields).toEqual(['title', 'type', 'date', 'durationMinutes', 'status', 'notes', 'petId', 'practitionerId', 'overlapAllowed']);
+    expect(result.conflictData!.serverChangedFields).toEqual([
+      'title',
+      'type',
+      'date',
+      'durationMinutes',
+      'status',
+      'notes',
+      'petId',
+      'practitionerId',
+      'overlapAllowed',
+    ]);
   });
 });

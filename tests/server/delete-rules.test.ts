@@ -29,25 +29,35 @@ async function newClient(name: string): Promise<number> {
 }
 
 async function newPet(ownerId: number, name: string): Promise<number> {
-  const res = await staff.push([op({ operation: 'create', entityType: 'pets', data: { name, species: 'Dog', ownerId } })]);
+  const res = await staff.push([
+    op({ operation: 'create', entityType: 'pets', data: { name, species: 'Dog', ownerId } }),
+  ]);
   return res.body.results[0]!.realId!;
 }
 
 async function newAppointment(petId: number, date: string, status = 'scheduled'): Promise<number> {
-  const res = await staff.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null, { date, status }) })]);
+  const res = await staff.push([
+    op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null, { date, status }) }),
+  ]);
   expect(res.body.results[0]!.success, JSON.stringify(res.body.results[0])).toBe(true);
   return res.body.results[0]!.realId!;
 }
 
 const row = (id: number) =>
-  server.sql.get<{ status: string; version: number; seq: number; deletedAt: number | null }>('SELECT status, version, seq, deleted_at AS "deletedAt" FROM appointments WHERE id = ?', id);
+  server.sql.get<{ status: string; version: number; seq: number; deletedAt: number | null }>(
+    'SELECT status, version, seq, deleted_at AS "deletedAt" FROM appointments WHERE id = ?',
+    id,
+  );
 
 describe('roles (D3)', () => {
   it('front desk and practitioners may not delete clients or pets: FORBIDDEN with the shared sentence', async () => {
     const owner = await newClient('Role Test');
     const pet = await newPet(owner, 'Rolly');
     for (const who of [staff, vet]) {
-      const res = await who.push([op({ operation: 'delete', entityType: 'pets', entityId: pet }), op({ operation: 'delete', entityType: 'users', entityId: owner })]);
+      const res = await who.push([
+        op({ operation: 'delete', entityType: 'pets', entityId: pet }),
+        op({ operation: 'delete', entityType: 'users', entityId: owner }),
+      ]);
       const role = who === staff ? 'STAFF' : 'PRACTITIONER';
       expect(res.body.results.map((r) => r.error)).toEqual([
         { code: 'FORBIDDEN', message: permissionDenied(role, 'delete', 'pets') },
@@ -81,7 +91,9 @@ describe('deleting a client (D2)', () => {
     await newPet(owner, 'Rex');
     const res = await admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'HAS_DEPENDENTS' } });
-    expect(res.body.results[0]!.error!.message).toBe('Maria Lopez still has 2 pets: Bella and Rex. Delete them or give them another owner first.');
+    expect(res.body.results[0]!.error!.message).toBe(
+      'Maria Lopez still has 2 pets: Bella and Rex. Delete them or give them another owner first.',
+    );
     const rest = await admin.request('DELETE', `/api/users/${owner}`);
     expect([rest.status, rest.body.error.code]).toEqual([409, 'HAS_DEPENDENTS']);
     expect(await count(server, 'SELECT COUNT(*) FROM users WHERE id = ? AND deleted_at IS NULL', owner)).toBe(1);
@@ -89,7 +101,7 @@ describe('deleting a client (D2)', () => {
     // Once the pets are gone (or moved), the client can go.
     const other = await newClient('New Owner');
     await staff.push([op({ operation: 'update', entityType: 'pets', entityId: bella, data: { ownerId: other } })]);
-    const rexId = await server.sql.value("SELECT id FROM pets WHERE owner_id = ? AND name = 'Rex'", owner) as number;
+    const rexId = await server.sql.value<number>("SELECT id FROM pets WHERE owner_id = ? AND name = 'Rex'", owner);
     await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: rexId })]);
     const ok = await admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
     expect(ok.body.results[0]).toMatchObject({ success: true });
@@ -99,7 +111,9 @@ describe('deleting a client (D2)', () => {
     const owner = await newClient('Many Pets');
     for (const name of ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7']) await newPet(owner, name);
     const res = await admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
-    expect(res.body.results[0]!.error!.message).toBe('Many Pets still has 7 pets: A1, A2, A3, A4, A5 and 2 more. Delete them or give them another owner first.');
+    expect(res.body.results[0]!.error!.message).toBe(
+      'Many Pets still has 7 pets: A1, A2, A3, A4, A5 and 2 more. Delete them or give them another owner first.',
+    );
   });
 });
 
@@ -107,12 +121,18 @@ describe('deleting a pet (D2)', () => {
   it('cancels its upcoming appointments in the same transaction, as versioned changes devices pull; history stays', async () => {
     const owner = await newClient('Cascade Owner');
     const pet = await newPet(owner, 'Cascade');
-    const upcoming = [await newAppointment(pet, at(2)), await newAppointment(pet, at(48), 'confirmed'), await newAppointment(pet, at(72), 'checked_in')];
+    const upcoming = [
+      await newAppointment(pet, at(2)),
+      await newAppointment(pet, at(48), 'confirmed'),
+      await newAppointment(pet, at(72), 'checked_in'),
+    ];
     const past = await newAppointment(pet, at(-48), 'scheduled');
     const done = await newAppointment(pet, at(5), 'completed');
     const cancelled = await newAppointment(pet, at(6), 'cancelled');
     const noShow = await newAppointment(pet, at(7), 'no_show');
-    const before = Object.fromEntries(await Promise.all([...upcoming, past, done, cancelled, noShow].map(async (id) => [id, await row(id)])));
+    const before = Object.fromEntries(
+      await Promise.all([...upcoming, past, done, cancelled, noShow].map(async (id) => [id, await row(id)])),
+    );
     const cursor = (await staff.pull({ limit: 1000 })).body.cursor;
     let next = cursor;
     for (;;) {
@@ -125,15 +145,28 @@ describe('deleting a pet (D2)', () => {
     expect(res.body.results[0]).toMatchObject({ success: true, record: { id: pet, deletedAt: expect.any(String) } });
 
     for (const id of upcoming) {
-      expect(await row(id)).toMatchObject({ status: 'cancelled', version: before[id]!.version + 1, deletedAt: null });
+      expect(await row(id)).toMatchObject({
+        status: 'cancelled',
+        version: Number(before[id]!.version) + 1,
+        deletedAt: null,
+      });
       expect((await row(id)).seq).toBeGreaterThan(before[id]!.seq);
-      const revision = await server.sql.value("SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = ?", id, (await row(id)).version);
+      const revision = await server.sql.value(
+        "SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = ?",
+        id,
+        (await row(id)).version,
+      );
       expect(JSON.parse(revision as string)).toHaveProperty('status');
     }
     for (const id of [past, done, cancelled, noShow]) expect(await row(id)).toEqual(before[id]);
 
-    const pulled = (await staff.pull({ cursor: next, limit: 1000 })).body.changes as PullChange[];
-    expect(pulled.filter((c) => c.entityType === 'appointments').map((c) => [c.id, c.data.status]).sort()).toEqual(upcoming.map((id) => [id, 'cancelled']).sort());
+    const pulled = (await staff.pull({ cursor: next, limit: 1000 })).body.changes;
+    expect(
+      pulled
+        .filter((c) => c.entityType === 'appointments')
+        .map((c) => [c.id, c.data.status])
+        .sort(),
+    ).toEqual(upcoming.map((id) => [id, 'cancelled']).sort());
     expect(pulled.filter((c) => c.entityType === 'pets').map((c) => [c.id, c.operation])).toEqual([[pet, 'delete']]);
   });
 
@@ -149,7 +182,9 @@ describe('deleting a pet (D2)', () => {
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'HAS_DEPENDENTS' } });
     expect(res.body.results[0]!.error!.message).toMatch(/Busy has more than 500 upcoming appointments/);
     expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore);
-    expect(await count(server, "SELECT COUNT(*) FROM appointments WHERE pet_id = ? AND status = 'cancelled'", pet)).toBe(0);
+    expect(
+      await count(server, "SELECT COUNT(*) FROM appointments WHERE pet_id = ? AND status = 'cancelled'", pet),
+    ).toBe(0);
   });
 
   it('a full update of an appointment of a deleted pet that keeps the pet succeeds; moving one to a deleted pet does not', async () => {
@@ -158,12 +193,31 @@ describe('deleting a pet (D2)', () => {
     const appt = await newAppointment(pet, at(-24), 'completed');
     await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: pet })]);
     const full = (await staff.request('GET', `/api/appointments/${appt}`)).body.data;
-    const { id: _id, version, clientId: _c, practiceId: _p, createdAt: _cr, updatedAt: _u, deletedAt: _d, ...fields } = full;
-    const res = await staff.push([op({ operation: 'update', entityType: 'appointments', entityId: appt, version, data: { ...fields, notes: 'Follow-up call done' } })]);
+    const {
+      id: _id,
+      version,
+      clientId: _c,
+      practiceId: _p,
+      createdAt: _cr,
+      updatedAt: _u,
+      deletedAt: _d,
+      ...fields
+    } = full;
+    const res = await staff.push([
+      op({
+        operation: 'update',
+        entityType: 'appointments',
+        entityId: appt,
+        version,
+        data: { ...fields, notes: 'Follow-up call done' },
+      }),
+    ]);
     expect(res.body.results[0]).toMatchObject({ success: true, record: { notes: 'Follow-up call done', petId: pet } });
 
     const other = await newAppointment(await newPet(owner, 'Alive'), at(30));
-    const moved = await staff.push([op({ operation: 'update', entityType: 'appointments', entityId: other, data: { petId: pet } })]);
+    const moved = await staff.push([
+      op({ operation: 'update', entityType: 'appointments', entityId: other, data: { petId: pet } }),
+    ]);
     expect(moved.body.results[0]).toMatchObject({ success: false, error: { code: 'PET_NOT_FOUND' } });
   });
 });
@@ -176,13 +230,17 @@ describe('clientId follows the pet’s owner on every row (D1, item 4)', () => {
     const appt = await newAppointment(pet, at(-10), 'completed');
     await staff.push([op({ operation: 'delete', entityType: 'appointments', entityId: appt })]);
     const seqBefore = await count(server, "SELECT value FROM counters WHERE name = 'change_seq'");
-    const moved = await staff.push([op({ operation: 'update', entityType: 'pets', entityId: pet, data: { ownerId: second } })]);
+    const moved = await staff.push([
+      op({ operation: 'update', entityType: 'pets', entityId: pet, data: { ownerId: second } }),
+    ]);
     expect(moved.body.results[0]).toMatchObject({ success: true });
     // One change (the pet's), not one per appointment.
     expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore + 1);
 
     const list = await staff.request('GET', `/api/appointments?petId=${pet}&includeDeleted=true`);
-    expect(list.body.data).toEqual([expect.objectContaining({ id: appt, clientId: second, deletedAt: expect.any(String) })]);
+    expect(list.body.data).toEqual([
+      expect.objectContaining({ id: appt, clientId: second, deletedAt: expect.any(String) }),
+    ]);
     const byClient = await staff.request('GET', `/api/appointments?clientId=${second}&includeDeleted=true`);
     expect(byClient.body.data.map((a: { id: number }) => a.id)).toEqual([appt]);
     const all: PullChange[] = [];
@@ -195,7 +253,9 @@ describe('clientId follows the pet’s owner on every row (D1, item 4)', () => {
     }
     expect(all.find((c) => c.id === appt)).toMatchObject({ operation: 'delete', data: { clientId: second } });
     // A conflict answer (an edit of the deleted row) carries the current owner too.
-    const edit = await staff.push([op({ operation: 'update', entityType: 'appointments', entityId: appt, data: { notes: 'x' } })]);
+    const edit = await staff.push([
+      op({ operation: 'update', entityType: 'appointments', entityId: appt, data: { notes: 'x' } }),
+    ]);
     expect(edit.body.results[0]).toMatchObject({ conflict: true, record: { clientId: second } });
   });
 
@@ -203,13 +263,21 @@ describe('clientId follows the pet’s owner on every row (D1, item 4)', () => {
     const owners = [await newClient('Owner A'), await newClient('Owner B')];
     const pet = await newPet(owners[0]!, 'Popular');
     for (let batch = 0; batch < 2; batch++) {
-      const ops = Array.from({ length: 1000 }, (_, i) => op({ operation: 'create', entityType: 'appointments', data: appointmentData(pet, null, { date: at(-5000 + batch * 1000 + i) }) }));
+      const ops = Array.from({ length: 1000 }, (_, i) =>
+        op({
+          operation: 'create',
+          entityType: 'appointments',
+          data: appointmentData(pet, null, { date: at(-5000 + batch * 1000 + i) }),
+        }),
+      );
       expect((await staff.push(ops)).body.processed).toBe(1000);
     }
     const seqBefore = await count(server, "SELECT value FROM counters WHERE name = 'change_seq'");
     const started = performance.now();
     for (let i = 1; i <= 20; i++) {
-      const res = await staff.push([op({ operation: 'update', entityType: 'pets', entityId: pet, data: { ownerId: owners[i % 2]! } })]);
+      const res = await staff.push([
+        op({ operation: 'update', entityType: 'pets', entityId: pet, data: { ownerId: owners[i % 2]! } }),
+      ]);
       expect(res.body.processed).toBe(1);
     }
     const elapsed = performance.now() - started;

@@ -8,25 +8,47 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startServer } from '../../bench/lib/server.ts';
-import { ConflictDataSchema, MAX_CLASHES_REPORTED, PushResponseSchema, type PushResponse, type PushResult } from '../../src/protocol/index.ts';
-import { ON_POSTGRES, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import {
+  ConflictDataSchema,
+  MAX_CLASHES_REPORTED,
+  PushResponseSchema,
+  type PushResponse,
+  type PushResult,
+} from '../../src/protocol/index.ts';
+import {
+  appointmentData,
+  count,
+  ON_POSTGRES,
+  op,
+  seedIds,
+  startTestServer,
+  startWithStaff,
+  tempId,
+  type Client,
+  type SeedIds,
+  type TestServer,
+} from './helpers.ts';
 
 let server: TestServer;
 let tablet: Client;
 let desk: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 /** The practice's other practitioner and two more pets. */
 let otherPractitionerId: number;
 let otherPetId: number;
 let thirdPetId: number;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  tablet = await server.login();
+  ({ server, client: tablet, ids } = await startWithStaff());
   desk = await server.login('vet@northside.example');
-  ids = await seedIds(server, 1);
-  otherPractitionerId = await server.sql.value("SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' AND id != ? LIMIT 1", ids.practitionerId) as number;
-  const pets = await server.sql.values('SELECT id FROM pets WHERE practice_id = 1 AND id != ? ORDER BY id LIMIT 2', ids.petId) as number[];
+  otherPractitionerId = await server.sql.value<number>(
+    "SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' AND id != ? LIMIT 1",
+    ids.practitionerId,
+  );
+  const pets = await server.sql.values<number>(
+    'SELECT id FROM pets WHERE practice_id = 1 AND id != ? ORDER BY id LIMIT 2',
+    ids.petId,
+  );
   otherPetId = pets[0]!;
   thirdPetId = pets[1]!;
 });
@@ -43,7 +65,11 @@ function booking(at: string, extra: Record<string, unknown> = {}): Record<string
   return appointmentData(ids.petId, ids.practitionerId, { date: at, durationMinutes: 30, ...extra });
 }
 
-async function create(client: Client, data: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<PushResult> {
+async function create(
+  client: Client,
+  data: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Promise<PushResult> {
   const res = await client.push([op({ operation: 'create', entityType: 'appointments', data, ...extra })]);
   expect(res.status).toBe(200);
   return res.body.results[0]!;
@@ -54,7 +80,8 @@ async function update(client: Client, id: number, version: number, data: Record<
   return res.body.results[0]!;
 }
 
-const appointmentsAt = (date: string) => count(server, 'SELECT COUNT(*) FROM appointments WHERE date = ?', Date.parse(date));
+const appointmentsAt = (date: string) =>
+  count(server, 'SELECT COUNT(*) FROM appointments WHERE date = ?', Date.parse(date));
 
 describe('a new booking', () => {
   it('over a booking of the same practitioner is held back: a double_booking conflict with the clashing appointment, nothing stored', async () => {
@@ -63,7 +90,14 @@ describe('a new booking', () => {
     expect(first).toMatchObject({ success: true, record: { overlapAllowed: false } });
     const temp = tempId('appt');
     const opsBefore = await count(server, 'SELECT COUNT(*) FROM op_log');
-    const res = await tablet.push([op({ operation: 'create', entityType: 'appointments', tempId: temp, data: booking(at('10:15'), { notes: 'Limping' }) })]);
+    const res = await tablet.push([
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        tempId: temp,
+        data: booking(at('10:15'), { notes: 'Limping' }),
+      }),
+    ]);
     expect(PushResponseSchema.parse(res.body)).toBeTruthy();
     expect(res.body).toMatchObject({ processed: 0, failed: 0, conflicts: 1 });
     const result = res.body.results[0]!;
@@ -73,7 +107,14 @@ describe('a new booking', () => {
     expect(ConflictDataSchema.parse(result.conflictData)).toEqual({
       conflictType: 'double_booking',
       clashes: [{ reason: 'practitioner', appointment: first.record }],
-      localData: expect.objectContaining({ date: at('10:15'), durationMinutes: '30', practitionerId: ids.practitionerId, petId: ids.petId, notes: 'Limping', overlapAllowed: false }),
+      localData: expect.objectContaining({
+        date: at('10:15'),
+        durationMinutes: '30',
+        practitionerId: ids.practitionerId,
+        petId: ids.petId,
+        notes: 'Limping',
+        overlapAllowed: false,
+      }),
       serverData: {},
       affectedFields: ['date', 'durationMinutes', 'practitionerId'],
       baseVersion: 0,
@@ -87,9 +128,15 @@ describe('a new booking', () => {
 
   it('of the same pet with another practitioner clashes too (reason pet)', async () => {
     const at = day();
-    const first = await create(desk, booking(at('14:00'), { practitionerId: otherPractitionerId, durationMinutes: 60 }));
+    const first = await create(
+      desk,
+      booking(at('14:00'), { practitionerId: otherPractitionerId, durationMinutes: 60 }),
+    );
     const held = await create(tablet, booking(at('14:45')));
-    expect(held.conflictData).toMatchObject({ clashes: [{ reason: 'pet', appointment: { id: first.realId } }], affectedFields: ['date', 'durationMinutes', 'petId'] });
+    expect(held.conflictData).toMatchObject({
+      clashes: [{ reason: 'pet', appointment: { id: first.realId } }],
+      affectedFields: ['date', 'durationMinutes', 'petId'],
+    });
   });
 
   it('next to a booking (one ends as the other starts), or over a cancelled, no-show or deleted one, is fine', async () => {
@@ -101,7 +148,8 @@ describe('a new booking', () => {
     const noShow = await create(desk, booking(at('12:00'), { status: 'no_show' }));
     const deleted = await create(desk, booking(at('13:00')));
     await desk.push([op({ operation: 'delete', entityType: 'appointments', entityId: deleted.realId!, version: 1 })]);
-    for (const time of ['11:00', '12:00', '13:00']) expect(await create(tablet, booking(at(time)))).toMatchObject({ success: true });
+    for (const time of ['11:00', '12:00', '13:00'])
+      expect(await create(tablet, booking(at(time)))).toMatchObject({ success: true });
     expect([cancelled.success, noShow.success]).toEqual([true, true]);
   });
 
@@ -109,7 +157,9 @@ describe('a new booking', () => {
     const at = day();
     await create(desk, booking(at('10:00')));
     expect(await create(tablet, booking(at('10:00'), { status: 'cancelled' }))).toMatchObject({ success: true });
-    expect(await create(tablet, booking(at('10:00'), { practitionerId: null, petId: otherPetId }))).toMatchObject({ success: true });
+    expect(await create(tablet, booking(at('10:00'), { practitionerId: null, petId: otherPetId }))).toMatchObject({
+      success: true,
+    });
   });
 
   it('kept on purpose (overlapAllowed) is stored with the flag, and clashes with nothing later', async () => {
@@ -140,11 +190,13 @@ describe('a new booking', () => {
     const at = day();
     const made: number[] = [];
     for (const [i, time] of ['08:00', '09:00', '10:00', '11:00', '12:00', '13:00'].entries()) {
-      made.push((await create(desk, booking(at(time), { petId: i === 0 ? ids.petId : otherPetId })))!.realId!);
+      made.push((await create(desk, booking(at(time), { petId: i === 0 ? ids.petId : otherPetId }))).realId!);
     }
     const samePet = await create(desk, booking(at('13:30'), { practitionerId: otherPractitionerId }));
     const held = await create(tablet, booking(at('08:00'), { durationMinutes: 360 }));
-    expect(held.conflictData!.clashes!.map((c) => [c.reason, c.appointment.id])).toEqual(made.slice(0, MAX_CLASHES_REPORTED).map((id) => ['practitioner', id]));
+    expect(held.conflictData!.clashes!.map((c) => [c.reason, c.appointment.id])).toEqual(
+      made.slice(0, MAX_CLASHES_REPORTED).map((id) => ['practitioner', id]),
+    );
     expect(held.conflictData!.affectedFields).toEqual(['date', 'durationMinutes', 'practitionerId']);
     const petOnly = await create(tablet, booking(at('13:15'), { practitionerId: null }));
     expect(petOnly.conflictData!.clashes!.map((c) => [c.reason, c.appointment.id])).toEqual([['pet', samePet.realId]]);
@@ -163,7 +215,11 @@ describe('a new booking', () => {
   it('held back, then sent again once the slot is free (same opId), it applies: a conflict is evaluated afresh', async () => {
     const at = day();
     const first = await create(desk, booking(at('16:00')));
-    const retry = op({ operation: 'create', entityType: 'appointments', data: booking(at('16:00'), { petId: otherPetId }) });
+    const retry = op({
+      operation: 'create',
+      entityType: 'appointments',
+      data: booking(at('16:00'), { petId: otherPetId }),
+    });
     expect((await tablet.push([retry])).body.conflicts).toBe(1);
     await update(desk, first.realId!, 1, { status: 'cancelled' });
     expect((await tablet.push([retry])).body.results[0]).toMatchObject({ success: true });
@@ -176,7 +232,13 @@ describe('a change to a booking', () => {
     const other = await create(desk, booking(at('09:00'), { petId: otherPetId }));
     const mine = await create(tablet, booking(at('11:00')));
     const result = await update(tablet, mine.realId!, 1, { date: at('09:15') });
-    expect(result).toMatchObject({ success: false, conflict: true, realId: mine.realId, version: 1, record: { date: at('11:00') } });
+    expect(result).toMatchObject({
+      success: false,
+      conflict: true,
+      realId: mine.realId,
+      version: 1,
+      record: { date: at('11:00') },
+    });
     expect(result.conflictData).toMatchObject({
       conflictType: 'double_booking',
       clashes: [{ reason: 'practitioner', appointment: { id: other.realId, date: at('09:00') } }],
@@ -187,19 +249,31 @@ describe('a change to a booking', () => {
       serverVersion: 1,
       serverChangedFields: [],
     });
-    expect(await server.sql.value('SELECT CAST(date AS TEXT) || CAST(version AS TEXT) FROM appointments WHERE id = ?', mine.realId)).toBe(`${Date.parse(at('11:00'))}1`);
+    expect(
+      await server.sql.value(
+        'SELECT CAST(date AS TEXT) || CAST(version AS TEXT) FROM appointments WHERE id = ?',
+        mine.realId,
+      ),
+    ).toBe(`${Date.parse(at('11:00'))}1`);
   });
 
   it('a longer visit, another practitioner, or the pet of a busy slot are booking changes and checked', async () => {
     const at = day();
     const busy = await create(desk, booking(at('10:00'), { practitionerId: otherPractitionerId, petId: otherPetId }));
     const longer = await create(tablet, booking(at('09:00'), { practitionerId: otherPractitionerId }));
-    expect((await update(tablet, longer.realId!, 1, { durationMinutes: 90 })).conflictData?.clashes).toEqual([{ reason: 'practitioner', appointment: busy.record }]);
+    expect((await update(tablet, longer.realId!, 1, { durationMinutes: 90 })).conflictData?.clashes).toEqual([
+      { reason: 'practitioner', appointment: busy.record },
+    ]);
     const moved = await create(tablet, booking(at('10:00')));
-    expect((await update(tablet, moved.realId!, 1, { practitionerId: otherPractitionerId })).conflictData?.clashes?.[0]?.reason).toBe('practitioner');
+    expect(
+      (await update(tablet, moved.realId!, 1, { practitionerId: otherPractitionerId })).conflictData?.clashes?.[0]
+        ?.reason,
+    ).toBe('practitioner');
     const pet = await create(tablet, booking(at('10:00'), { practitionerId: null, petId: thirdPetId }));
     expect(pet).toMatchObject({ success: true });
-    expect((await update(tablet, pet.realId!, 1, { petId: otherPetId })).conflictData?.clashes?.[0]?.reason).toBe('pet');
+    expect((await update(tablet, pet.realId!, 1, { petId: otherPetId })).conflictData?.clashes?.[0]?.reason).toBe(
+      'pet',
+    );
   });
 
   it('edits that touch no booking field are not checked; cancelling always applies; bringing a cancelled one back is checked', async () => {
@@ -209,14 +283,22 @@ describe('a change to a booking', () => {
     // A booking that overlaps from before the rule (stored directly): its notes still change.
     // PostgreSQL holds the rule itself (exclusion constraints): such a row cannot be stored at all.
     if (ON_POSTGRES) {
-      await expect(server.sql.run('UPDATE appointments SET overlap_allowed = 0 WHERE id = ?', kept.realId)).rejects.toThrow(/appointments_(practitioner|pet)_no_overlap/);
+      await expect(
+        server.sql.run('UPDATE appointments SET overlap_allowed = 0 WHERE id = ?', kept.realId),
+      ).rejects.toThrow(/appointments_(practitioner|pet)_no_overlap/);
       return;
     }
     await server.sql.run('UPDATE appointments SET overlap_allowed = 0 WHERE id = ?', kept.realId);
-    expect(await update(tablet, kept.realId!, 1, { notes: 'Call first', title: 'Recheck' })).toMatchObject({ success: true, version: 2 });
+    expect(await update(tablet, kept.realId!, 1, { notes: 'Call first', title: 'Recheck' })).toMatchObject({
+      success: true,
+      version: 2,
+    });
     expect(await update(tablet, kept.realId!, 2, { status: 'cancelled' })).toMatchObject({ success: true, version: 3 });
     const back = await update(tablet, kept.realId!, 3, { status: 'scheduled' });
-    expect(back.conflictData).toMatchObject({ conflictType: 'double_booking', clashes: [{ appointment: { id: first.realId } }] });
+    expect(back.conflictData).toMatchObject({
+      conflictType: 'double_booking',
+      clashes: [{ appointment: { id: first.realId } }],
+    });
   });
 
   it('kept on purpose by the update that moves it (keep both): applied as a versioned change with an undo revision', async () => {
@@ -225,13 +307,21 @@ describe('a change to a booking', () => {
     const mine = await create(tablet, booking(at('12:00')));
     const both = await update(tablet, mine.realId!, 1, { date: at('10:00'), overlapAllowed: true });
     expect(both).toMatchObject({ success: true, version: 2, record: { overlapAllowed: true, date: at('10:00') } });
-    expect(await server.sql.value("SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = 2", mine.realId)).toBe(
-      JSON.stringify({ date: at('12:00'), overlapAllowed: false }),
-    );
+    expect(
+      await server.sql.value(
+        "SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = 2",
+        mine.realId,
+      ),
+    ).toBe(JSON.stringify({ date: at('12:00'), overlapAllowed: false }));
     // Taking the choice back while the overlap is still there is checked like any booking change.
-    expect((await update(tablet, mine.realId!, 2, { overlapAllowed: false })).conflictData?.conflictType).toBe('double_booking');
+    expect((await update(tablet, mine.realId!, 2, { overlapAllowed: false })).conflictData?.conflictType).toBe(
+      'double_booking',
+    );
     // A version conflict comes first: a device on version 1 moving it too meets the server's move.
-    expect((await update(desk, mine.realId!, 1, { date: at('10:05') })).conflictData).toMatchObject({ conflictType: 'version', affectedFields: ['date'] });
+    expect((await update(desk, mine.realId!, 1, { date: at('10:05') })).conflictData).toMatchObject({
+      conflictType: 'version',
+      affectedFields: ['date'],
+    });
   });
 });
 
@@ -245,14 +335,25 @@ describe('REST', () => {
     expect(post.body).toMatchObject({
       success: false,
       error: { code: 'DOUBLE_BOOKING' },
-      conflictData: { conflictType: 'double_booking', serverData: {}, clashes: [{ reason: 'practitioner', appointment: { id: first.body.data.id } }] },
+      conflictData: {
+        conflictType: 'double_booking',
+        serverData: {},
+        clashes: [{ reason: 'practitioner', appointment: { id: first.body.data.id } }],
+      },
       data: null,
     });
     expect(post.body.error.message).toContain(`"Vaccination" on ${at('10:00').slice(0, 10)} 10:00–10:30 UTC`);
     const mine = await tablet.request('POST', '/api/appointments', booking(at('11:00'), { petId: otherPetId }));
-    const patch = await tablet.request('PATCH', `/api/appointments/${mine.body.data.id}`, { date: at('10:15'), version: 1 });
+    const patch = await tablet.request('PATCH', `/api/appointments/${mine.body.data.id}`, {
+      date: at('10:15'),
+      version: 1,
+    });
     expect(patch.status).toBe(409);
-    expect(patch.body).toMatchObject({ error: { code: 'DOUBLE_BOOKING' }, conflictData: { conflictType: 'double_booking', serverVersion: 1 }, data: { id: mine.body.data.id } });
+    expect(patch.body).toMatchObject({
+      error: { code: 'DOUBLE_BOOKING' },
+      conflictData: { conflictType: 'double_booking', serverVersion: 1 },
+      data: { id: mine.body.data.id },
+    });
   });
 });
 
@@ -260,7 +361,17 @@ describe('concurrent bookings of one slot', () => {
   it('several devices pushing at once: exactly one stored, the others held as double bookings', async () => {
     const at = day();
     const devices = await Promise.all(Array.from({ length: 8 }, () => server.login()));
-    const results = await Promise.all(devices.map((device, i) => device.push([op({ operation: 'create', entityType: 'appointments', data: booking(at('10:00'), { petId: i % 2 ? ids.petId : otherPetId, title: `Device ${i}` }) })])));
+    const results = await Promise.all(
+      devices.map((device, i) =>
+        device.push([
+          op({
+            operation: 'create',
+            entityType: 'appointments',
+            data: booking(at('10:00'), { petId: i % 2 ? ids.petId : otherPetId, title: `Device ${i}` }),
+          }),
+        ]),
+      ),
+    );
     const outcomes = results.map((r) => r.body.results[0]!);
     expect(outcomes.filter((r) => r.success)).toHaveLength(1);
     expect(outcomes.filter((r) => r.conflictData?.conflictType === 'double_booking')).toHaveLength(7);
@@ -269,16 +380,36 @@ describe('concurrent bookings of one slot', () => {
 
   it('two server processes on one database: the check and the write are one transaction, so one booking wins', async () => {
     const shared = await startTestServer();
-    const other = await startServer(path.join(shared.dir, 'test.db'), { DIST_DIR: path.join(shared.dir, 'dist'), ...(shared.databaseUrl ? { DATABASE_URL: shared.databaseUrl } : {}) });
+    const other = await startServer(path.join(shared.dir, 'test.db'), {
+      DIST_DIR: path.join(shared.dir, 'dist'),
+      ...(shared.databaseUrl ? { DATABASE_URL: shared.databaseUrl } : {}),
+    });
     try {
       // Signed in on the second process (its clock is the real one); the session is in the shared file.
-      const login = await fetch(`${other.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }) });
+      const login = await fetch(`${other.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }),
+      });
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
       const at = day();
       const { petId, practitionerId } = await seedIds(shared, 1);
       const pushes = Array.from({ length: 12 }, async (_, i) => {
-        const body = { operations: [op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, practitionerId, { date: at('10:00'), title: `Process ${i % 2}` }) })], clientTimestamp: Date.now() };
-        const res = await fetch(`${i % 2 ? other.url : shared.url}/api/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
+        const body = {
+          operations: [
+            op({
+              operation: 'create',
+              entityType: 'appointments',
+              data: appointmentData(petId, practitionerId, { date: at('10:00'), title: `Process ${i % 2}` }),
+            }),
+          ],
+          clientTimestamp: Date.now(),
+        };
+        const res = await fetch(`${i % 2 ? other.url : shared.url}/api/sync/push`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie },
+          body: JSON.stringify(body),
+        });
         return ((await res.json()) as PushResponse).results[0]!;
       });
       const outcomes = await Promise.all(pushes);
@@ -291,35 +422,49 @@ describe('concurrent bookings of one slot', () => {
     }
   });
 
-  it.skipIf(!ON_POSTGRES)('PostgreSQL holds the rule itself: a booking written around the server (no lock, no check) still cannot overlap one the server writes', async () => {
-    const at = day();
-    // Another program's transaction inserts a booking of the practitioner and keeps it open.
-    const other = new pg.Client({ connectionString: server.databaseUrl });
-    await other.connect();
-    try {
-      await other.query('BEGIN');
-      const start = Date.parse(at('10:00'));
-      const inserted = await other.query<{ id: string }>(
-        `INSERT INTO appointments (title, type, date, duration_minutes, status, pet_id, practitioner_id, practice_id, version, created_at, updated_at, seq, edited_at)
+  it.skipIf(!ON_POSTGRES)(
+    'PostgreSQL holds the rule itself: a booking written around the server (no lock, no check) still cannot overlap one the server writes',
+    async () => {
+      const at = day();
+      // Another program's transaction inserts a booking of the practitioner and keeps it open.
+      const other = new pg.Client({ connectionString: server.databaseUrl });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        const start = Date.parse(at('10:00'));
+        const inserted = await other.query<{ id: string }>(
+          `INSERT INTO appointments (title, type, date, duration_minutes, status, pet_id, practitioner_id, practice_id, version, created_at, updated_at, seq, edited_at)
          VALUES ('Around the server', 'checkup', $1, '30', 'scheduled', $2, $3, 1, 1, $1, $1, 999999, $1) RETURNING id`,
-        [start, otherPetId, ids.practitionerId],
-      );
-      // The server's check cannot see it yet; its insert waits on the exclusion constraint...
-      const pushed = create(desk, booking(at('10:15')));
-      await new Promise((r) => setTimeout(r, 300));
-      await other.query('COMMIT');
-      // ...and once the other commits, the push answers the same double_booking conflict, nothing stored.
-      const result = await pushed;
-      expect(result).toMatchObject({ success: false, conflict: true, conflictData: { conflictType: 'double_booking', clashes: [{ reason: 'practitioner', appointment: { id: Number(inserted.rows[0]!.id) } }] } });
-      expect(await appointmentsAt(at('10:15'))).toBe(0);
-    } finally {
-      await other.end();
-    }
-  });
+          [start, otherPetId, ids.practitionerId],
+        );
+        // The server's check cannot see it yet; its insert waits on the exclusion constraint...
+        const pushed = create(desk, booking(at('10:15')));
+        await new Promise((r) => setTimeout(r, 300));
+        await other.query('COMMIT');
+        // ...and once the other commits, the push answers the same double_booking conflict, nothing stored.
+        const result = await pushed;
+        expect(result).toMatchObject({
+          success: false,
+          conflict: true,
+          conflictData: {
+            conflictType: 'double_booking',
+            clashes: [{ reason: 'practitioner', appointment: { id: Number(inserted.rows[0]!.id) } }],
+          },
+        });
+        expect(await appointmentsAt(at('10:15'))).toBe(0);
+      } finally {
+        await other.end();
+      }
+    },
+  );
 
   it('REST writes at once too', async () => {
     const at = day();
-    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? tablet : desk).request('POST', '/api/appointments', booking(at('10:00'), { title: `Desk ${i}` }))));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        (i % 2 ? tablet : desk).request('POST', '/api/appointments', booking(at('10:00'), { title: `Desk ${i}` })),
+      ),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
     expect(await appointmentsAt(at('10:00'))).toBe(1);
   });

@@ -3,28 +3,50 @@
  * each does what it says, fires only for the session that armed it, and is absent unless enabled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import {
+  appointmentData,
+  count,
+  op,
+  startTestServer,
+  startWithStaff,
+  tempId,
+  type Client,
+  type SeedIds,
+  type TestServer,
+} from './helpers.ts';
 
 let server: TestServer;
 let device: Client;
 let bystander: Client;
-let ids: ReturnType<typeof seedIds>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer({ faultInjection: true });
-  device = await server.login();
+  ({ server, client: device, ids } = await startWithStaff({ faultInjection: true }));
   bystander = await server.login('vet@northside.example');
-  ids = await seedIds(server, 1);
 });
 afterAll(() => server.close());
 
 const rowsTitled = (title: string) => count(server, 'SELECT COUNT(*) FROM appointments WHERE title = ?', title);
 const createOp = (title: string) =>
-  op({ id: 1, operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(ids.petId, null, { title }), practiceId: 1, tenantId: 'smartvet' });
+  op({
+    id: 1,
+    operation: 'create',
+    entityType: 'appointments',
+    tempId: tempId('appt'),
+    data: appointmentData(ids.petId, null, { title }),
+    practiceId: 1,
+    tenantId: 'smartvet',
+  });
 
 describe('fault injection', () => {
   it('503 with Retry-After applies nothing, and only for the session that armed it', async () => {
-    expect((await device.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'status', status: 503, retryAfterSeconds: 2, times: 1 }] })).status).toBe(200);
+    expect(
+      (
+        await device.request('POST', '/api/test/faults', {
+          rules: [{ route: 'push', fault: 'status', status: 503, retryAfterSeconds: 2, times: 1 }],
+        })
+      ).status,
+    ).toBe(200);
     const other = await bystander.push([createOp('Bystander push')]);
     expect(other.status).toBe(200);
     const refused = await device.push([createOp('Refused push')]);
@@ -37,7 +59,9 @@ describe('fault injection', () => {
   });
 
   it('drop_after_commit applies the push and loses the answer; the resend is a replay', async () => {
-    await device.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'drop_after_commit', times: 1 }] });
+    await device.request('POST', '/api/test/faults', {
+      rules: [{ route: 'push', fault: 'drop_after_commit', times: 1 }],
+    });
     const operation = createOp('Committed, answer lost');
     await expect(device.push([operation])).rejects.toThrow();
     expect(await rowsTitled('Committed, answer lost')).toBe(1);
@@ -48,7 +72,12 @@ describe('fault injection', () => {
   });
 
   it('drop closes the connection before anything is applied; delay only slows', async () => {
-    await device.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'drop', times: 1 }, { route: 'pull', fault: 'delay', delayMs: 300, times: 1 }] });
+    await device.request('POST', '/api/test/faults', {
+      rules: [
+        { route: 'push', fault: 'drop', times: 1 },
+        { route: 'pull', fault: 'delay', delayMs: 300, times: 1 },
+      ],
+    });
     await expect(device.push([createOp('Dropped push')])).rejects.toThrow();
     expect(await rowsTitled('Dropped push')).toBe(0);
     const started = Date.now();
@@ -61,7 +90,9 @@ describe('fault injection', () => {
     const plain = await startTestServer();
     try {
       const c = await plain.login();
-      expect((await c.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'drop', times: 1 }] })).status).toBe(404);
+      expect(
+        (await c.request('POST', '/api/test/faults', { rules: [{ route: 'push', fault: 'drop', times: 1 }] })).status,
+      ).toBe(404);
     } finally {
       await plain.close();
     }

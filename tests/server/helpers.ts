@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { afterEach } from 'vitest';
 import { createApp, type AppDeps } from '../../server/app.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import pg from 'pg';
@@ -63,7 +64,12 @@ export interface TestResponse<T = any> {
 
 export interface Client {
   cookie: string | null;
-  request<T = any>(method: string, pathname: string, body?: unknown, headers?: Record<string, string>): Promise<TestResponse<T>>;
+  request<T = any>(
+    method: string,
+    pathname: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<TestResponse<T>>;
   push(operations: unknown[], extra?: Record<string, unknown>): Promise<TestResponse<PushResponse>>;
   pull(query?: Record<string, string | number>): Promise<TestResponse<PullResponse>>;
 }
@@ -71,7 +77,9 @@ export interface Client {
 export const NORTHSIDE = { practiceId: 1, tenantId: 'smartvet', email: 'reception@northside.example' };
 export const HARBOR = { practiceId: 2, tenantId: 'harborvet', email: 'reception@harbor.example' };
 
-export interface TestServerOptions extends Partial<Pick<AppDeps, 'http' | 'throttle' | 'sessionPurgeIntervalMs' | 'retentionMs' | 'distDir' | 'faultInjection'>> {
+export interface TestServerOptions extends Partial<
+  Pick<AppDeps, 'http' | 'throttle' | 'sessionPurgeIntervalMs' | 'retentionMs' | 'distDir' | 'faultInjection'>
+> {
   seed?: Partial<SeedOptions> | false;
 }
 
@@ -87,8 +95,8 @@ export interface Sql {
 export function sqlOn(db: Database): Sql {
   const p = (params: unknown[]): Params => params;
   return {
-    value: (sql, ...params) => db.direct(() => db.prepare(sql).value(p(params))) as Promise<any>,
-    values: (sql, ...params) => db.direct(() => db.prepare(sql).values(p(params))) as Promise<any[]>,
+    value: (sql, ...params) => db.direct<any>(() => db.prepare(sql).value(p(params))),
+    values: (sql, ...params) => db.direct<any[]>(() => db.prepare(sql).values(p(params))),
     get: (sql, ...params) => db.direct(() => db.prepare(sql).get(p(params))) as Promise<any>,
     all: (sql, ...params) => db.direct(() => db.prepare(sql).all(p(params))) as Promise<any[]>,
     run: async (sql, ...params) => (await db.direct(() => db.prepare(sql).run(p(params)))).changes,
@@ -100,7 +108,9 @@ export function sqlOn(db: Database): Sql {
 export const ON_POSTGRES = Boolean(process.env.TEST_DATABASE_URL);
 
 /** A fresh, empty database: a SQLite file in `dir`, or a new database on the test PostgreSQL server. */
-async function freshDatabase(dir: string): Promise<{ engine: Database; url: string | undefined; drop(): Promise<void> }> {
+async function freshDatabase(
+  dir: string,
+): Promise<{ engine: Database; url: string | undefined; drop(): Promise<void> }> {
   const admin = process.env.TEST_DATABASE_URL;
   if (!admin) return { engine: openSqlite(path.join(dir, 'test.db')), url: undefined, drop: async () => {} };
   const name = `t_${randomUUID().replace(/-/g, '')}`;
@@ -147,10 +157,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         const setCookie = res.headers.get('set-cookie');
         if (setCookie) {
           const pair = setCookie.split(';')[0]!;
-          c.cookie = /Max-Age=0/.test(setCookie) ? null : pair;
+          c.cookie = setCookie.includes('Max-Age=0') ? null : pair;
         }
         const text = await res.text();
-        let parsed: unknown = undefined;
+        let parsed: unknown;
         try {
           parsed = text ? JSON.parse(text) : undefined;
         } catch {
@@ -158,7 +168,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         }
         return { status: res.status, body: parsed as any, headers: res.headers, text };
       },
-      push: (operations, extra = {}) => c.request('POST', '/api/sync/push', { operations, clientTimestamp: clock.now(), ...extra }),
+      push: (operations, extra = {}) =>
+        c.request('POST', '/api/sync/push', { operations, clientTimestamp: clock.now(), ...extra }),
       pull: (query = {}) => {
         const params = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
         return c.request('GET', `/api/sync/pull?${params}`);
@@ -197,9 +208,27 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
+/** A started test server with the Northside front desk signed in, and the seeded ids of practice 1. */
+export interface StaffServer {
+  server: TestServer;
+  client: Client;
+  ids: SeedIds;
+}
+
+/**
+ * The setup most server test files share: `beforeAll(async () => ({ server, client, ids } = await startWithStaff()))`
+ * and `afterAll(() => server.close())`.
+ */
+export async function startWithStaff(options: TestServerOptions = {}): Promise<StaffServer> {
+  const server = await startTestServer(options);
+  return { server, client: await server.login(), ids: await seedIds(server, 1) };
+}
+
 let counter = 0;
 /** A push operation with a fresh opId and the client timestamp filled in. */
-export function op(fields: Omit<PushOperation, 'opId' | 'timestamp'> & Partial<Pick<PushOperation, 'opId' | 'timestamp'>>): PushOperation {
+export function op(
+  fields: Omit<PushOperation, 'opId' | 'timestamp'> & Partial<Pick<PushOperation, 'opId' | 'timestamp'>>,
+): PushOperation {
   return { opId: `op-${randomUUID()}`, timestamp: T0 + ++counter, ...fields };
 }
 
@@ -217,11 +246,39 @@ export interface SeedIds {
   appointmentId: number;
 }
 
+/**
+ * Empty SQLite files for tests of the database layer, each in a temp folder of its own (`prefix`):
+ * every one opened during a test is closed and removed after it.
+ */
+export function tempSqliteFiles(prefix: string): () => SqliteEngine {
+  const dirs: string[] = [];
+  const dbs: SqliteEngine[] = [];
+  afterEach(() => {
+    dbs.splice(0).forEach((db) => void db.close());
+    dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+  });
+  return () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    dirs.push(dir);
+    const db = openSqlite(path.join(dir, 'db.sqlite'));
+    dbs.push(db);
+    return db;
+  };
+}
+
 /** A better-sqlite3 connection as an `Sql` that answers synchronously (wrapped in resolved promises). */
 function syncSql(db: SqliteDatabase) {
   return {
-    value: (sql: string, ...params: unknown[]) => db.prepare(sql).pluck().get(...params),
-    values: (sql: string, ...params: unknown[]) => db.prepare(sql).pluck().all(...params),
+    value: (sql: string, ...params: unknown[]) =>
+      db
+        .prepare(sql)
+        .pluck()
+        .get(...params),
+    values: (sql: string, ...params: unknown[]) =>
+      db
+        .prepare(sql)
+        .pluck()
+        .all(...params),
     get: (sql: string, ...params: unknown[]) => db.prepare(sql).get(...params),
   };
 }
@@ -238,26 +295,64 @@ export function seedIds(source: { sql: Sql } | SqliteDatabase, practiceId = 1): 
   if (isSqlite(source)) {
     const sql = syncSql(source);
     return idsFrom(
-      sql.get('SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId) as { id: number; ownerId: number },
+      sql.get('SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId) as {
+        id: number;
+        ownerId: number;
+      },
       sql.values("SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id", practiceId) as number[],
-      sql.value("SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1", practiceId) as number,
-      sql.value("SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1", practiceId) as number,
+      sql.value(
+        "SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1",
+        practiceId,
+      ) as number,
+      sql.value(
+        "SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1",
+        practiceId,
+      ) as number,
       sql.value('SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId) as number,
     );
   }
   return seedIdsOf(source.sql, practiceId);
 }
 
-function idsFrom(pet: { id: number; ownerId: number }, clients: number[], practitionerId: number, staffId: number, appointmentId: number): SeedIds {
-  return { clientId: pet.ownerId, otherClientId: clients.find((c) => c !== pet.ownerId)!, petId: pet.id, petOwnerId: pet.ownerId, practitionerId, staffId, appointmentId };
+function idsFrom(
+  pet: { id: number; ownerId: number },
+  clients: number[],
+  practitionerId: number,
+  staffId: number,
+  appointmentId: number,
+): SeedIds {
+  return {
+    clientId: pet.ownerId,
+    otherClientId: clients.find((c) => c !== pet.ownerId)!,
+    petId: pet.id,
+    petOwnerId: pet.ownerId,
+    practitionerId,
+    staffId,
+    appointmentId,
+  };
 }
 
 async function seedIdsOf(sql: Sql, practiceId: number): Promise<SeedIds> {
-  const pet = await sql.get<{ id: number; ownerId: number }>('SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId);
-  const clients = await sql.values<number>("SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id", practiceId);
-  const practitionerId = await sql.value<number>("SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1", practiceId);
-  const staffId = await sql.value<number>("SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1", practiceId);
-  const appointmentId = await sql.value<number>('SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId);
+  const pet = await sql.get<{ id: number; ownerId: number }>(
+    'SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1',
+    practiceId,
+  );
+  const clients = await sql.values<number>(
+    "SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id",
+    practiceId,
+  );
+  const practitionerId = await sql.value<number>(
+    "SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1",
+    practiceId,
+  );
+  const staffId = await sql.value<number>(
+    "SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1",
+    practiceId,
+  );
+  const appointmentId = await sql.value<number>(
+    'SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1',
+    practiceId,
+  );
   return idsFrom(pet, clients, practitionerId, staffId, appointmentId);
 }
 
@@ -269,7 +364,11 @@ let slots = 0;
  * A booking of `petId` with `practitionerId`; each call takes a slot of its own (3 hours after
  * the previous one) unless `extra` names a date, so bookings made for other reasons never clash.
  */
-export function appointmentData(petId: number | string, practitionerId: number | string | null, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function appointmentData(
+  petId: number | string,
+  practitionerId: number | string | null,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     title: 'Checkup',
     type: 'checkup',
@@ -281,10 +380,23 @@ export function appointmentData(petId: number | string, practitionerId: number |
   };
 }
 
-/** The number a one-value query answers (a COUNT, a counter): a promise given the server, at once given a better-sqlite3 connection. */
+/**
+ * The number a one-value query answers (a COUNT, a counter): a promise given the server, at once
+ * given a better-sqlite3 connection.
+ */
 export function count(server: { sql: Sql }, sql: string, ...params: unknown[]): Promise<number>;
 export function count(db: SqliteDatabase, sql: string, ...params: unknown[]): number;
-export function count(source: { sql: Sql } | SqliteDatabase, sql: string, ...params: unknown[]): Promise<number> | number {
-  if (isSqlite(source)) return Number(source.prepare(sql).pluck().get(...params));
+export function count(
+  source: { sql: Sql } | SqliteDatabase,
+  sql: string,
+  ...params: unknown[]
+): Promise<number> | number {
+  if (isSqlite(source))
+    return Number(
+      source
+        .prepare(sql)
+        .pluck()
+        .get(...params),
+    );
   return source.sql.value(sql, ...params).then(Number);
 }

@@ -9,7 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, seedIds, startTestServer, type Client, type TestServer } from './helpers.ts';
+import {
+  appointmentData,
+  count,
+  op,
+  startTestServer,
+  startWithStaff,
+  type Client,
+  type SeedIds,
+  type TestServer,
+} from './helpers.ts';
 
 const INLINE_STYLE = 'html,body{margin:0}';
 
@@ -17,12 +26,21 @@ const INLINE_STYLE = 'html,body{margin:0}';
 function writeDist(): string {
   const dist = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-dist-'));
   mkdirSync(path.join(dist, 'assets'), { recursive: true });
-  writeFileSync(path.join(dist, 'index.html'), `<!doctype html><html><head><style>${INLINE_STYLE}</style><script type="module" src="/assets/index-AbC123.js"></script></head><body></body></html>`);
-  writeFileSync(path.join(dist, 'assets', 'index-AbC123.js'), `console.log(${JSON.stringify('x'.repeat(4000))});\n//# sourceMappingURL=index-AbC123.js.map`);
+  writeFileSync(
+    path.join(dist, 'index.html'),
+    `<!doctype html><html><head><style>${INLINE_STYLE}</style><script type="module" src="/assets/index-AbC123.js"></script></head><body></body></html>`,
+  );
+  writeFileSync(
+    path.join(dist, 'assets', 'index-AbC123.js'),
+    `console.log(${JSON.stringify('x'.repeat(4000))});\n//# sourceMappingURL=index-AbC123.js.map`,
+  );
   writeFileSync(path.join(dist, 'assets', 'index-AbC123.js.map'), '{"version":3,"sources":[],"mappings":""}');
   writeFileSync(path.join(dist, 'sw.js'), 'self.addEventListener("fetch", () => {});');
   // A build-time brotli copy (scripts/compress-dist.mjs) with a marker, to see which one is sent.
-  writeFileSync(path.join(dist, 'sw.js.br'), brotliCompressSync('/* precompressed */ self.addEventListener("fetch", () => {});'));
+  writeFileSync(
+    path.join(dist, 'sw.js.br'),
+    brotliCompressSync('/* precompressed */ self.addEventListener("fetch", () => {});'),
+  );
   writeFileSync(path.join(dist, 'manifest.webmanifest'), '{"name":"SmartDMV"}');
   writeFileSync(path.join(dist, '.env'), 'SECRET=1');
   return dist;
@@ -31,13 +49,14 @@ function writeDist(): string {
 let dist: string;
 let server: TestServer;
 let client: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
   dist = writeDist();
-  server = await startTestServer({ distDir: dist, http: { allowedOrigins: ['https://desk.example'] } });
-  client = await server.login();
-  ids = await seedIds(server);
+  ({ server, client, ids } = await startWithStaff({
+    distDir: dist,
+    http: { allowedOrigins: ['https://desk.example'] },
+  }));
 });
 afterAll(async () => {
   await server.close();
@@ -80,7 +99,9 @@ describe('compression', () => {
 
 describe('static files', () => {
   it('hashed assets are immutable for a year; index.html, sw.js and the manifest are revalidated', async () => {
-    expect((await get('/assets/index-AbC123.js')).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect((await get('/assets/index-AbC123.js')).headers.get('cache-control')).toBe(
+      'public, max-age=31536000, immutable',
+    );
     for (const file of ['/', '/index.html', '/sw.js', '/manifest.webmanifest']) {
       const res = await get(file);
       expect(res.status, file).toBe(200);
@@ -162,7 +183,12 @@ describe('security headers', () => {
     try {
       const res = await fetch(`${proxied.url}/api/auth/login`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https', origin: 'https://clinic.example', 'x-forwarded-host': 'clinic.example' },
+        headers: {
+          'content-type': 'application/json',
+          'x-forwarded-proto': 'https',
+          origin: 'https://clinic.example',
+          'x-forwarded-host': 'clinic.example',
+        },
         body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }),
       });
       expect(res.status).toBe(200);
@@ -174,7 +200,11 @@ describe('security headers', () => {
   });
 });
 
-const pushBody = () => JSON.stringify({ operations: [op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) })], clientTimestamp: 1 });
+const pushBody = () =>
+  JSON.stringify({
+    operations: [op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) })],
+    clientTimestamp: 1,
+  });
 
 /** A push with a gzip-compressed body, as the worker sends large ones (CompressionStream). */
 async function gzipPush(body: Buffer): Promise<{ status: number; body: any }> {
@@ -215,7 +245,12 @@ describe('request bodies', () => {
 describe('origin rule and content types (writes)', () => {
   it('refuses writes from a foreign Origin and cross-site writes; nothing is written', async () => {
     const before = await count(server, 'SELECT COUNT(*) FROM appointments');
-    const cases: Record<string, string>[] = [{ origin: 'http://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { origin: server.url, 'sec-fetch-site': 'cross-site' }];
+    const cases: Record<string, string>[] = [
+      { origin: 'http://evil.example' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site' },
+      { origin: server.url, 'sec-fetch-site': 'cross-site' },
+    ];
     for (const headers of cases) {
       const rest = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null), headers);
       expect([rest.status, rest.body.error.code], JSON.stringify(headers)).toEqual([403, 'FORBIDDEN']);
@@ -224,14 +259,31 @@ describe('origin rule and content types (writes)', () => {
       const del = await client.request('DELETE', `/api/appointments/${ids.appointmentId}`, undefined, headers);
       expect(del.status).toBe(403);
     }
-    const login = await server.client().request('POST', '/api/auth/login', { email: 'reception@northside.example', password: 'demo1234' }, { origin: 'http://evil.example' });
+    const login = await server
+      .client()
+      .request(
+        'POST',
+        '/api/auth/login',
+        { email: 'reception@northside.example', password: 'demo1234' },
+        { origin: 'http://evil.example' },
+      );
     expect(login.status).toBe(403);
     expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before);
-    expect(await count(server, 'SELECT COUNT(*) FROM appointments WHERE id = ? AND deleted_at IS NOT NULL', ids.appointmentId)).toBe(0);
+    expect(
+      await count(
+        server,
+        'SELECT COUNT(*) FROM appointments WHERE id = ? AND deleted_at IS NOT NULL',
+        ids.appointmentId,
+      ),
+    ).toBe(0);
   });
 
   it('accepts its own origin, a listed ALLOWED_ORIGINS entry, same-origin fetches and requests without Origin', async () => {
-    const cases: Record<string, string>[] = [{ origin: server.url, 'sec-fetch-site': 'same-origin' }, { origin: 'https://desk.example', 'sec-fetch-site': 'same-site' }, {}];
+    const cases: Record<string, string>[] = [
+      { origin: server.url, 'sec-fetch-site': 'same-origin' },
+      { origin: 'https://desk.example', 'sec-fetch-site': 'same-site' },
+      {},
+    ];
     for (const headers of cases) {
       const res = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null), headers);
       expect(res.status, JSON.stringify(headers)).toBe(201);
@@ -244,10 +296,18 @@ describe('origin rule and content types (writes)', () => {
     const before = await count(server, 'SELECT COUNT(*) FROM appointments');
     const json = JSON.stringify(appointmentData(ids.petId, null));
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const res = await fetch(`${server.url}/api/appointments`, { method: 'POST', headers: { cookie: client.cookie!, 'content-type': type }, body: json });
+      const res = await fetch(`${server.url}/api/appointments`, {
+        method: 'POST',
+        headers: { cookie: client.cookie!, 'content-type': type },
+        body: json,
+      });
       expect(res.status, type).toBe(415);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-      const push = await fetch(`${server.url}/api/sync/push`, { method: 'POST', headers: { cookie: client.cookie!, 'content-type': type }, body: pushBody() });
+      const push = await fetch(`${server.url}/api/sync/push`, {
+        method: 'POST',
+        headers: { cookie: client.cookie!, 'content-type': type },
+        body: pushBody(),
+      });
       expect(push.status, type).toBe(415);
     }
     expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before);

@@ -1,20 +1,18 @@
 /**
- * What the probe of issue 9 sent, refused at the boundary: dates no client can read back (item 1),
- * deep nesting (item 5), lone UTF-16 surrogates (item 6), and log injection (item 7).
+ * What the probe of issue 9 sent, refused at the boundary: dates no client can read back (item 1;
+ * the conversions themselves are tested in validate.test.ts), deep nesting (item 5), lone UTF-16
+ * surrogates (item 6), and log injection (item 7).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTITY_SCHEMAS, PullResponseSchema, WRITABLE_SCHEMAS, type EntityType, type PushResponse } from '../../src/protocol/index.ts';
-import { assertStorable, parseCreateData } from '../../server/sync/validate.ts';
-import { appointmentData, count, op, seedIds, startTestServer, type Client, type TestServer } from './helpers.ts';
+import { ENTITY_SCHEMAS, PullResponseSchema, type PushResponse } from '../../src/protocol/index.ts';
+import { appointmentData, count, op, startWithStaff, type Client, type SeedIds, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = await server.login();
-  ids = await seedIds(server);
+  ({ server, client, ids } = await startWithStaff());
 });
 afterAll(() => server.close());
 
@@ -28,7 +26,7 @@ async function expectPullReadable(): Promise<number> {
     const res = await client.pull({ limit: 1000, ...(cursor ? { cursor } : {}) });
     const page = PullResponseSchema.parse(res.body);
     for (const change of page.changes) {
-      const parsed = ENTITY_SCHEMAS[change.entityType as EntityType].safeParse(change.data);
+      const parsed = ENTITY_SCHEMAS[change.entityType].safeParse(change.data);
       expect(parsed.success, `${change.entityType} ${change.id}: ${JSON.stringify(change.data)}`).toBe(true);
       records++;
     }
@@ -43,62 +41,33 @@ function nested(depth: number): unknown {
   return value;
 }
 
-/** JSON text of `value` with each `"__NESTED__"` replaced by a value nested `depth` levels (too deep for JSON.stringify). */
+/**
+ * JSON text of `value` with each `"__NESTED__"` replaced by a value nested `depth` levels (too
+ * deep for JSON.stringify).
+ */
 function withNested(value: unknown, depth: number): string {
   return JSON.stringify(value).replaceAll('"__NESTED__"', `${'{"x":'.repeat(depth)}"deep"${'}'.repeat(depth)}`);
 }
 
 describe('item 1: nothing stored that a client would refuse', () => {
-  it.each(['9999-12-31T23:59:59-23:59', '0000-01-01T00:00:00+01:00', '2199-12-31T23:30:00-01:00', '1899-12-31T23:59:59Z'])(
-    'an appointment date %s (UTC year outside 1900–2199) fails with VALIDATION, in push and REST',
-    async (date) => {
-      const before = await appointments();
-      const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { date }) })]);
-      expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
-      const rest = await client.request('PATCH', `/api/appointments/${ids.appointmentId}`, { date });
-      expect([rest.status, rest.body.error.code]).toEqual([400, 'VALIDATION']);
-      expect(await appointments()).toBe(before);
-    },
-  );
+  it.each([
+    '9999-12-31T23:59:59-23:59',
+    '0000-01-01T00:00:00+01:00',
+    '2199-12-31T23:30:00-01:00',
+    '1899-12-31T23:59:59Z',
+  ])('an appointment date %s (UTC year outside 1900–2199) fails with VALIDATION, in push and REST', async (date) => {
+    const before = await appointments();
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { date }) }),
+    ]);
+    expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
+    const rest = await client.request('PATCH', `/api/appointments/${ids.appointmentId}`, { date });
+    expect([rest.status, rest.body.error.code]).toEqual([400, 'VALIDATION']);
+    expect(await appointments()).toBe(before);
+  });
 
   it('the pull stays readable by devices after the probe’s requests', async () => {
     expect(await expectPullReadable()).toBeGreaterThan(100);
-  });
-
-  it('whatever the writable schemas accept is stored in a form the record schema accepts', () => {
-    const server = { id: 1, practiceId: 1, version: 1, createdAt: '2026-03-10T09:00:00.000Z', updatedAt: '2026-03-10T09:00:00.000Z', deletedAt: null };
-    /** Exactly n UTF-16 units of emoji (and one é to round up), never half an emoji. */
-    const long = (n: number) => '🐶'.repeat(Math.floor(n / 2)) + (n % 2 ? 'é' : '');
-    const inputs: Record<EntityType, Record<string, unknown>[]> = {
-      users: [
-        { name: '  Nora  ', email: ' nora@example.com ', phone: '  ' },
-        { name: long(200), email: `${'a'.repeat(300)}@x.example`, phone: '+1 555'.padEnd(50, '0') },
-      ],
-      pets: [
-        { name: 'Rex 🐶', species: ' Dog ', breed: '', birthDate: '1900-01-01', ownerId: 3 },
-        { name: long(200), species: long(100), breed: long(100), birthDate: '2199-12-31', ownerId: 3 },
-      ],
-      appointments: [
-        { title: ' t ', type: 'Follow-up', date: '2199-12-31T23:59:59+00:00', durationMinutes: '0030', petId: 1 },
-        { title: long(200), type: 'vaccine', date: '1900-01-01T00:30:00+00:30', durationMinutes: 1440, notes: `${long(4990)}\n\t`, petId: 1, practitionerId: 2, status: 'no_show' },
-      ],
-    };
-    for (const entityType of Object.keys(inputs) as EntityType[]) {
-      // Every field a client may write is a field of the record clients read.
-      for (const key of Object.keys(WRITABLE_SCHEMAS[entityType].shape)) expect(ENTITY_SCHEMAS[entityType].shape).toHaveProperty(key);
-      for (const input of inputs[entityType]) {
-        const stored = { ...server, ...(entityType === 'users' ? { tenantId: 't', role: 'CLIENT' } : {}), ...(entityType === 'appointments' ? { clientId: 3 } : {}), ...parseCreateData(entityType, input) };
-        const parsed = ENTITY_SCHEMAS[entityType].safeParse(stored);
-        expect(parsed.success, `${entityType} ${JSON.stringify(input).slice(0, 80)}: ${parsed.error?.message}`).toBe(true);
-      }
-    }
-  });
-
-  it('checks the output of conversions against the record schema, not only the input', () => {
-    // A converted value the writable schemas would never produce still cannot reach the database.
-    expect(() => assertStorable('appointments', { date: '+010000-01-01T23:58:59.000Z' })).toThrow(/VALIDATION|date/i);
-    expect(() => assertStorable('appointments', { durationMinutes: '99999' })).toThrow();
-    expect(() => assertStorable('appointments', { date: '2026-03-11T10:30:00.000Z', durationMinutes: '30' })).not.toThrow();
   });
 });
 
@@ -108,8 +77,17 @@ describe('item 5: deep nesting', () => {
     const body = withNested(
       {
         operations: [
-          op({ operation: 'create', entityType: 'appointments', data: { ...appointmentData(ids.petId, null), notes: '__NESTED__' } }),
-          op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null), practiceId: '__NESTED__' as never }),
+          op({
+            operation: 'create',
+            entityType: 'appointments',
+            data: { ...appointmentData(ids.petId, null), notes: '__NESTED__' },
+          }),
+          op({
+            operation: 'create',
+            entityType: 'appointments',
+            data: appointmentData(ids.petId, null),
+            practiceId: '__NESTED__' as never,
+          }),
           op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
         ],
         clientTimestamp: 1,
@@ -126,14 +104,31 @@ describe('item 5: deep nesting', () => {
 
   it('32 levels are fine; 33 are refused', async () => {
     // The operation object itself is one level, `data` a second: notes nested 30 deep makes 32.
-    const ok = await client.push([op({ operation: 'update', entityType: 'appointments', entityId: ids.appointmentId, data: { title: 'x', extra: nested(30) } as never })]);
+    const ok = await client.push([
+      op({
+        operation: 'update',
+        entityType: 'appointments',
+        entityId: ids.appointmentId,
+        data: { title: 'x', extra: nested(30) },
+      }),
+    ]);
     expect(ok.body.results[0]).toMatchObject({ success: true });
-    const deep = await client.push([op({ operation: 'update', entityType: 'appointments', entityId: ids.appointmentId, data: { title: 'y', extra: nested(31) } as never })]);
+    const deep = await client.push([
+      op({
+        operation: 'update',
+        entityType: 'appointments',
+        entityId: ids.appointmentId,
+        data: { title: 'y', extra: nested(31) },
+      }),
+    ]);
     expect(deep.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
   });
 
   it('a REST body nested deeper than 32 is a 400; a body nested beyond any reason is refused before parsing', async () => {
-    const rest = await client.request('POST', '/api/appointments', { ...appointmentData(ids.petId, null), notes: nested(40) });
+    const rest = await client.request('POST', '/api/appointments', {
+      ...appointmentData(ids.petId, null),
+      notes: nested(40),
+    });
     expect([rest.status, rest.body.error.code]).toEqual([400, 'VALIDATION']);
     const huge = '['.repeat(200_000) + ']'.repeat(200_000);
     const res = await client.request('POST', '/api/sync/push', `{"operations":${huge},"clientTimestamp":1}`);
@@ -144,8 +139,15 @@ describe('item 5: deep nesting', () => {
 
 describe('prototype keys', () => {
   it('a body with a __proto__ or constructor.prototype key, plain or escaped, is refused (400), as Fastify does', async () => {
-    const create = JSON.stringify({ operations: [op({ operation: 'create', entityType: 'users', data: { name: 'P', role: 'CLIENT' } })], clientTimestamp: 1 });
-    for (const poison of ['"__proto__":{"role":"ADMIN"}', '"\\u005f_proto__":{"role":"ADMIN"}', '"constructor":{"prototype":{"role":"ADMIN"}}']) {
+    const create = JSON.stringify({
+      operations: [op({ operation: 'create', entityType: 'users', data: { name: 'P', role: 'CLIENT' } })],
+      clientTimestamp: 1,
+    });
+    for (const poison of [
+      '"__proto__":{"role":"ADMIN"}',
+      '"\\u005f_proto__":{"role":"ADMIN"}',
+      '"constructor":{"prototype":{"role":"ADMIN"}}',
+    ]) {
       const res = await client.request('POST', '/api/sync/push', create.replace('"name":"P"', `"name":"P",${poison}`));
       expect([res.status, res.body.error.code], poison).toEqual([400, 'BAD_REQUEST']);
     }
@@ -157,7 +159,9 @@ describe('item 6: lone UTF-16 surrogates', () => {
 
   it('are refused in text fields, in push and REST, with a message for people', async () => {
     const before = await appointments();
-    const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title: lone }) })]);
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title: lone }) }),
+    ]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
     expect(res.body.results[0]!.error!.message).toMatch(/cannot be stored/);
     const rest = await client.request('POST', '/api/users', { name: `Nora ${lone}`, role: 'CLIENT' });
@@ -167,9 +171,22 @@ describe('item 6: lone UTF-16 surrogates', () => {
 
   it('are refused anywhere in an operation (opId, keys, unknown fields), that operation alone', async () => {
     const res = await client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null), opId: `op-${lone}-12345678` }),
-      op({ operation: 'create', entityType: 'appointments', data: { ...appointmentData(ids.petId, null), [`k${lone}`]: 1 } }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title: 'Emoji 🐶 ok' }) }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: appointmentData(ids.petId, null),
+        opId: `op-${lone}-12345678`,
+      }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: { ...appointmentData(ids.petId, null), [`k${lone}`]: 1 },
+      }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: appointmentData(ids.petId, null, { title: 'Emoji 🐶 ok' }),
+      }),
     ]);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual(['VALIDATION', 'VALIDATION', 'ok']);
     expect(await count(server, "SELECT COUNT(*) FROM op_log WHERE op_id LIKE 'op-%-12345678'")).toBe(0);
@@ -177,17 +194,25 @@ describe('item 6: lone UTF-16 surrogates', () => {
 
   it('a well-formed emoji is stored as sent, and sending the same value again changes nothing', async () => {
     const title = 'Checkup 🐶 for Rex';
-    const created = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title }) })]);
+    const created = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title }) }),
+    ]);
     const id = created.body.results[0]!.realId!;
     expect(created.body.results[0]!.record!.title).toBe(title);
-    const again = await client.push([op({ operation: 'update', entityType: 'appointments', entityId: id, data: { title } })]);
+    const again = await client.push([
+      op({ operation: 'update', entityType: 'appointments', entityId: id, data: { title } }),
+    ]);
     expect(again.body.results[0]).toMatchObject({ success: true, version: 1 });
   });
 
   it('are refused in a sign-in and in query strings', async () => {
-    const login = await server.client().request('POST', '/api/auth/login', { email: `reception${'\ud800'}@northside.example`, password: 'demo1234' });
+    const login = await server
+      .client()
+      .request('POST', '/api/auth/login', { email: `reception\ud800@northside.example`, password: 'demo1234' });
     expect([login.status, login.body.error.code]).toEqual([400, 'VALIDATION']);
-    const password = await server.client().request('POST', '/api/auth/login', { email: 'reception@northside.example', password: `demo${'\udc00'}` });
+    const password = await server
+      .client()
+      .request('POST', '/api/auth/login', { email: 'reception@northside.example', password: `demo\udc00` });
     expect(password.status).toBe(400);
     // A URL cannot carry a lone surrogate; its percent-encoded bytes stay text that matches nothing.
     const query = await client.request('GET', '/api/users?role=%ED%A0%80');
@@ -205,6 +230,7 @@ describe('item 7: log injection', () => {
     for (const line of server.raw) {
       expect(line.startsWith('{')).toBe(true);
       expect(() => JSON.parse(line)).not.toThrow();
+      // eslint-disable-next-line no-control-regex -- a raw control character is what log injection would leave
       expect(line).not.toMatch(/[\u0000-\u001f]/);
     }
     const refused = server.raw.map((l) => JSON.parse(l) as Record<string, unknown>).find((r) => r.tag === '[Auth]');

@@ -1,22 +1,27 @@
 /** Bad input of every kind gets a JSON 4xx with a message, never a 500 or a stack trace. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, seedIds, startTestServer, type Client, type TestServer } from './helpers.ts';
+import { appointmentData, count, op, startWithStaff, type Client, type SeedIds, type TestServer } from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = await server.login();
-  ids = await seedIds(server, 1);
+  ({ server, client, ids } = await startWithStaff());
 });
 afterAll(() => server.close());
 
-function expectJsonError(res: { status: number; body: any; text: string; headers: Headers }, status: number, code?: string) {
+function expectJsonError(
+  res: { status: number; body: any; text: string; headers: Headers },
+  status: number,
+  code?: string,
+) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  expect(res.body).toMatchObject({ success: false, error: { code: code ?? expect.any(String), message: expect.any(String) } });
+  expect(res.body).toMatchObject({
+    success: false,
+    error: { code: code ?? expect.any(String), message: expect.any(String) },
+  });
   expect(res.text).not.toMatch(/\bat .*\.ts:\d+/); // no stack trace
 }
 
@@ -30,7 +35,12 @@ describe('push: malformed requests', () => {
     ['no operations', { clientTimestamp: 1 }, 400, 'BAD_REQUEST'],
     ['operations not an array', { operations: { a: 1 }, clientTimestamp: 1 }, 400, 'BAD_REQUEST'],
     ['clientTimestamp not a number', { operations: [], clientTimestamp: 'soon' }, 400, 'BAD_REQUEST'],
-    ['1,001 operations', { operations: Array.from({ length: 1001 }, () => ({})), clientTimestamp: 1 }, 400, 'TOO_MANY_OPERATIONS'],
+    [
+      '1,001 operations',
+      { operations: Array.from({ length: 1001 }, () => ({})), clientTimestamp: 1 },
+      400,
+      'TOO_MANY_OPERATIONS',
+    ],
   ];
   it.each(cases)('%s → %i %s', async (_name, body, status, code) => {
     const res = await client.request('POST', '/api/sync/push', body);
@@ -39,14 +49,20 @@ describe('push: malformed requests', () => {
 
   it('a body over 5 MB → 413, and the server keeps serving', async () => {
     const padding = 'x'.repeat(5 * 1024 * 1024);
-    const res = await client.request('POST', '/api/sync/push', JSON.stringify({ operations: [], clientTimestamp: 1, padding }));
+    const res = await client.request(
+      'POST',
+      '/api/sync/push',
+      JSON.stringify({ operations: [], clientTimestamp: 1, padding }),
+    );
     expectJsonError(res, 413, 'PAYLOAD_TOO_LARGE');
     expect((await client.request('GET', '/api/health')).status).toBe(200);
   });
 
   it('exactly 1,000 operations are accepted', async () => {
     const before = await count(server, 'SELECT COUNT(*) FROM appointments');
-    const ops = Array.from({ length: 1000 }, () => op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }));
+    const ops = Array.from({ length: 1000 }, () =>
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+    );
     const res = await client.push(ops);
     expect(res.status).toBe(200);
     expect(res.body.processed).toBe(1000);
@@ -60,25 +76,92 @@ describe('push: malformed requests', () => {
     ['unknown operation', op({ operation: 'upsert' as never, entityType: 'pets', data: {} })],
     ['no timestamp', { opId: 'op-12345678', operation: 'create', entityType: 'pets', data: {} }],
     ['data not an object', op({ operation: 'create', entityType: 'pets', data: 'cat' as never })],
-    ['entityId of a wrong type', op({ operation: 'update', entityType: 'pets', entityId: { id: 1 } as never, data: {} })],
-    ['tempId that is not one', op({ operation: 'create', entityType: 'pets', tempId: 'abc' as never, data: {} })],
+    [
+      'entityId of a wrong type',
+      op({ operation: 'update', entityType: 'pets', entityId: { id: 1 } as never, data: {} }),
+    ],
+    ['tempId that is not one', op({ operation: 'create', entityType: 'pets', tempId: 'abc', data: {} })],
     ['create without data', op({ operation: 'create', entityType: 'pets' })],
     ['update without entityId', op({ operation: 'update', entityType: 'pets', data: { name: 'x' } })],
-    ['update with no writable field', op({ operation: 'update', entityType: 'pets', entityId: 1, data: { id: 9, version: 3 } })],
-    ['pet with a bad birthDate', op({ operation: 'create', entityType: 'pets', data: { name: 'x', species: 'Dog', ownerId: 1, birthDate: 'yesterday' } })],
-    ['appointment with a bad date', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'checkup', date: '11/03/2026', durationMinutes: 30, petId: 1 } })],
-    ['appointment with a huge duration', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 99999, petId: 1 } })],
-    ['appointment with an unknown status', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 30, petId: 1, status: 'maybe' } })],
-    ['a 6,000-character note', op({ operation: 'create', entityType: 'appointments', data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 30, petId: 1, notes: 'n'.repeat(6000) } })],
-    ['client with a bad email', op({ operation: 'create', entityType: 'users', data: { name: 'x', email: 'not-an-email' } })],
+    [
+      'update with no writable field',
+      op({ operation: 'update', entityType: 'pets', entityId: 1, data: { id: 9, version: 3 } }),
+    ],
+    [
+      'pet with a bad birthDate',
+      op({
+        operation: 'create',
+        entityType: 'pets',
+        data: { name: 'x', species: 'Dog', ownerId: 1, birthDate: 'yesterday' },
+      }),
+    ],
+    [
+      'appointment with a bad date',
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: { title: 't', type: 'checkup', date: '11/03/2026', durationMinutes: 30, petId: 1 },
+      }),
+    ],
+    [
+      'appointment with a huge duration',
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 99999, petId: 1 },
+      }),
+    ],
+    [
+      'appointment with an unknown status',
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: {
+          title: 't',
+          type: 'checkup',
+          date: '2026-03-11T10:00:00Z',
+          durationMinutes: 30,
+          petId: 1,
+          status: 'maybe',
+        },
+      }),
+    ],
+    [
+      'a 6,000-character note',
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: {
+          title: 't',
+          type: 'checkup',
+          date: '2026-03-11T10:00:00Z',
+          durationMinutes: 30,
+          petId: 1,
+          notes: 'n'.repeat(6000),
+        },
+      }),
+    ],
+    [
+      'client with a bad email',
+      op({ operation: 'create', entityType: 'users', data: { name: 'x', email: 'not-an-email' } }),
+    ],
   ];
-  it.each(badOperations)('an operation that is %s fails alone with VALIDATION (200 for the batch)', async (_name, bad) => {
-    const res = await client.push([bad, op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) })]);
-    expect(res.status).toBe(200);
-    expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION', message: expect.any(String) } });
-    expect(res.body.results[1]).toMatchObject({ success: true });
-    expect(res.body).toMatchObject({ processed: 1, failed: 1, conflicts: 0 });
-  });
+  it.each(badOperations)(
+    'an operation that is %s fails alone with VALIDATION (200 for the batch)',
+    async (_name, bad) => {
+      const res = await client.push([
+        bad,
+        op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+      ]);
+      expect(res.status).toBe(200);
+      expect(res.body.results[0]).toMatchObject({
+        success: false,
+        error: { code: 'VALIDATION', message: expect.any(String) },
+      });
+      expect(res.body.results[1]).toMatchObject({ success: true });
+      expect(res.body).toMatchObject({ processed: 1, failed: 1, conflicts: 0 });
+    },
+  );
 });
 
 describe('pull: malformed queries', () => {

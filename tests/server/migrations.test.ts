@@ -3,29 +3,22 @@
  * (D1) without losing a row, and appointment types are rewritten to the canonical set as
  * versioned changes devices pull (unknown types stay).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate } from '../../server/db/migrate.ts';
 import { MIGRATIONS } from '../../server/db/migrations.ts';
-import { openSqlite, type SqliteEngine } from '../../server/db/sqlite.ts';
-import { T0 } from './helpers.ts';
+import type { SqliteEngine } from '../../server/db/sqlite.ts';
+import { T0, tempSqliteFiles } from './helpers.ts';
 
-const dirs: string[] = [];
-const dbs: SqliteEngine[] = [];
-afterEach(() => {
-  dbs.splice(0).forEach((db) => void db.close());
-  dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
-});
+const freshDb = tempSqliteFiles('smartdmv-migrate-');
 
 /** A database as the first release left it: migration 1 and some rows, clientIds included. */
 async function releasedDb(): Promise<SqliteEngine> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-migrate-'));
-  dirs.push(dir);
-  const db = openSqlite(path.join(dir, 'db.sqlite'));
-  dbs.push(db);
-  await migrate(db, MIGRATIONS.filter((m) => m.id === 1), () => T0);
+  const db = freshDb();
+  await migrate(
+    db,
+    MIGRATIONS.filter((m) => m.id === 1),
+    () => T0,
+  );
   db.raw.exec(`
     INSERT INTO practices (id, name, tenant_id, created_at) VALUES (1, 'P', 'p', 0);
     INSERT INTO users (id, tenant_id, name, role, practice_id, version, created_at, updated_at, seq) VALUES (1, 'p', 'Owner', 'CLIENT', 1, 1, 0, 0, 1);
@@ -34,9 +27,16 @@ async function releasedDb(): Promise<SqliteEngine> {
     INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ('h', 1, 0, 9999999999999);
     UPDATE counters SET value = 10 WHERE name = 'change_seq';
   `);
-  const insert = db.raw.prepare(`INSERT INTO appointments (id, title, type, date, duration_minutes, status, pet_id, client_id, practice_id, version, created_at, updated_at, seq)
+  const insert = db.raw
+    .prepare(`INSERT INTO appointments (id, title, type, date, duration_minutes, status, pet_id, client_id, practice_id, version, created_at, updated_at, seq)
     VALUES (?, 'Visit', ?, 0, '30', 'scheduled', 1, 1, 1, ?, 0, 0, ?)`);
-  [['follow-up', 1], ['Vaccine', 3], ['checkup', 1], ['Behaviour talk', 1], ['Follow Up', 2]].forEach(([type, version], i) => insert.run(i + 1, type, version, 4 + i));
+  [
+    ['follow-up', 1],
+    ['Vaccine', 3],
+    ['checkup', 1],
+    ['Behaviour talk', 1],
+    ['Follow Up', 2],
+  ].forEach(([type, version], i) => insert.run(i + 1, type, version, 4 + i));
   return db;
 }
 
@@ -57,7 +57,9 @@ describe('issue 9 migrations on a released database', () => {
   it('rewrite known spellings to the canonical types as versioned changes with undo revisions; unknown types stay', async () => {
     const db = await releasedDb();
     await migrate(db, MIGRATIONS, () => T0);
-    const rows = db.raw.prepare('SELECT id, type, version, seq, updated_at AS updatedAt FROM appointments ORDER BY id').all();
+    const rows = db.raw
+      .prepare('SELECT id, type, version, seq, updated_at AS updatedAt FROM appointments ORDER BY id')
+      .all();
     expect(rows).toEqual([
       { id: 1, type: 'follow_up', version: 2, seq: 11, updatedAt: T0 },
       { id: 2, type: 'vaccination', version: 4, seq: 12, updatedAt: T0 },
@@ -66,7 +68,13 @@ describe('issue 9 migrations on a released database', () => {
       { id: 5, type: 'follow_up', version: 3, seq: 13, updatedAt: T0 },
     ]);
     expect(db.raw.prepare("SELECT value FROM counters WHERE name = 'change_seq'").pluck().get()).toBe(13);
-    expect(db.raw.prepare("SELECT entity_id AS id, version, previous FROM revisions WHERE entity_type = 'appointments' ORDER BY entity_id").all()).toEqual([
+    expect(
+      db.raw
+        .prepare(
+          "SELECT entity_id AS id, version, previous FROM revisions WHERE entity_type = 'appointments' ORDER BY entity_id",
+        )
+        .all(),
+    ).toEqual([
       { id: 1, version: 2, previous: '{"type":"follow-up"}' },
       { id: 2, version: 4, previous: '{"type":"Vaccine"}' },
       { id: 5, version: 3, previous: '{"type":"Follow Up"}' },
@@ -77,16 +85,29 @@ describe('issue 9 migrations on a released database', () => {
 describe('issue 11 migrations on a database with data', () => {
   it('appointments get overlapAllowed off and the practitioner index; every row gets editedAt = its updatedAt', async () => {
     const db = await releasedDb();
-    await migrate(db, MIGRATIONS.filter((m) => m.id <= 5), () => T0);
-    db.raw.exec('UPDATE users SET updated_at = 111; UPDATE pets SET updated_at = 222; UPDATE appointments SET updated_at = 333');
+    await migrate(
+      db,
+      MIGRATIONS.filter((m) => m.id <= 5),
+      () => T0,
+    );
+    db.raw.exec(
+      'UPDATE users SET updated_at = 111; UPDATE pets SET updated_at = 222; UPDATE appointments SET updated_at = 333',
+    );
     const before = db.raw.prepare('SELECT * FROM appointments ORDER BY id').all() as Record<string, unknown>[];
     await migrate(db, MIGRATIONS, () => T0);
-    expect(db.raw.prepare('SELECT * FROM appointments ORDER BY id').all()).toEqual(before.map((row) => ({ ...row, overlap_allowed: 0, edited_at: 333 })));
+    expect(db.raw.prepare('SELECT * FROM appointments ORDER BY id').all()).toEqual(
+      before.map((row) => ({ ...row, overlap_allowed: 0, edited_at: 333 })),
+    );
     expect(db.raw.prepare('SELECT DISTINCT edited_at FROM users').pluck().all()).toEqual([111]);
     expect(db.raw.prepare('SELECT DISTINCT edited_at FROM pets').pluck().all()).toEqual([222]);
-    expect(db.raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'appointments' AND name = 'appointments_practitioner_live'").pluck().get()).toBe(
-      'appointments_practitioner_live',
-    );
+    expect(
+      db.raw
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'appointments' AND name = 'appointments_practitioner_live'",
+        )
+        .pluck()
+        .get(),
+    ).toBe('appointments_practitioner_live');
     expect(() => db.raw.prepare('UPDATE appointments SET overlap_allowed = 2 WHERE id = 1').run()).toThrow(/CHECK/);
   });
 });

@@ -16,7 +16,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function walk(pathname: string, limit?: number): Promise<{ ids: number[]; pages: number; sortKeys: (string | number)[] }> {
+async function walk(
+  pathname: string,
+  limit?: number,
+): Promise<{ ids: number[]; pages: number; sortKeys: (string | number)[] }> {
   const ids: number[] = [];
   const sortKeys: (string | number)[] = [];
   let cursor: string | null = null;
@@ -26,7 +29,7 @@ async function walk(pathname: string, limit?: number): Promise<{ ids: number[]; 
     if (limit) params.set('limit', String(limit));
     if (cursor) params.set('cursor', cursor);
     const sep = pathname.includes('?') ? '&' : '?';
-    const res = await client.request('GET', `${pathname}${params.size ? sep + params : ''}`);
+    const res = await client.request('GET', `${pathname}${params.size ? `${sep}${params.toString()}` : ''}`);
     expect(res.status, res.text).toBe(200);
     expect(res.body.data.length).toBeLessThanOrEqual(limit ?? DEFAULT_LIST_LIMIT);
     for (const record of res.body.data) {
@@ -51,10 +54,17 @@ describe('REST lists are paged', () => {
 
   it('pets and users by name with a chosen limit; filters apply across pages', async () => {
     const pets = await walk('/api/pets', 77);
-    expect(pets.ids.length).toBe(await count(server, 'SELECT COUNT(*) FROM pets WHERE practice_id = 1 AND deleted_at IS NULL'));
+    expect(pets.ids.length).toBe(
+      await count(server, 'SELECT COUNT(*) FROM pets WHERE practice_id = 1 AND deleted_at IS NULL'),
+    );
     expect(new Set(pets.ids).size).toBe(pets.ids.length);
     const clients = await walk('/api/users?role=CLIENT', 50);
-    expect(clients.ids.length).toBe(await count(server, "SELECT COUNT(*) FROM users WHERE practice_id = 1 AND role = 'CLIENT' AND deleted_at IS NULL"));
+    expect(clients.ids.length).toBe(
+      await count(
+        server,
+        "SELECT COUNT(*) FROM users WHERE practice_id = 1 AND role = 'CLIENT' AND deleted_at IS NULL",
+      ),
+    );
     expect(new Set(clients.ids).size).toBe(clients.ids.length);
     // Many clients share a name: the id breaks ties, so no row is skipped or repeated at a page boundary.
     expect(new Set(clients.sortKeys).size).toBeLessThan(clients.ids.length);
@@ -75,7 +85,12 @@ describe('REST lists are paged', () => {
     const harbor = await server.login(HARBOR.email);
     const harborCursor = (await harbor.request('GET', '/api/pets?limit=5')).body.nextCursor as string;
     const forged = Buffer.from(JSON.stringify({ v: 1, p: 1, e: 'pets', k: { $gt: 1 }, i: 1 })).toString('base64url');
-    for (const [pathname, cursor] of [['/api/users', petsCursor], ['/api/pets', harborCursor], ['/api/pets', forged], ['/api/pets', 'nonsense']] as const) {
+    for (const [pathname, cursor] of [
+      ['/api/users', petsCursor],
+      ['/api/pets', harborCursor],
+      ['/api/pets', forged],
+      ['/api/pets', 'nonsense'],
+    ] as const) {
       const res = await client.request('GET', `${pathname}?cursor=${encodeURIComponent(cursor)}`);
       expect([res.status, res.body.error.code], `${pathname} ${cursor}`).toEqual([400, 'VALIDATION']);
     }

@@ -7,7 +7,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../bench/lib/server.ts';
 import type { PullResponse, PushOperation, PushResponse } from '../../src/protocol/index.ts';
-import { appointmentData, count, op, seedIds, startTestServer, tempId, type SeedIds, type TestServer } from './helpers.ts';
+import {
+  appointmentData,
+  count,
+  op,
+  seedIds,
+  startTestServer,
+  tempId,
+  type SeedIds,
+  type TestServer,
+} from './helpers.ts';
 
 let first: TestServer;
 let second: RunningServer;
@@ -16,9 +25,16 @@ let ids: SeedIds;
 
 beforeAll(async () => {
   first = await startTestServer();
-  second = await startServer(path.join(first.dir, 'test.db'), { DIST_DIR: path.join(first.dir, 'dist'), ...(first.databaseUrl ? { DATABASE_URL: first.databaseUrl } : {}) });
+  second = await startServer(path.join(first.dir, 'test.db'), {
+    DIST_DIR: path.join(first.dir, 'dist'),
+    ...(first.databaseUrl ? { DATABASE_URL: first.databaseUrl } : {}),
+  });
   // Signed in on the second process (its clock is the real one); the session is in the shared database.
-  const login = await fetch(`${second.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }) });
+  const login = await fetch(`${second.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }),
+  });
   cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   ids = await seedIds(first, 1);
 });
@@ -30,7 +46,11 @@ afterAll(async () => {
 const urls = () => [first.url, second.url];
 
 async function push(url: string, operations: PushOperation[]): Promise<PushResponse> {
-  const res = await fetch(`${url}/api/sync/push`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ operations, clientTimestamp: Date.now() }) });
+  const res = await fetch(`${url}/api/sync/push`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ operations, clientTimestamp: Date.now() }),
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as PushResponse;
 }
@@ -39,26 +59,54 @@ describe('two server processes on one database', () => {
   it('the same batch delivered to both at once applies each operation once; both answers agree', async () => {
     const pet = tempId('pet');
     const batch = [
-      op({ operation: 'create', entityType: 'pets', tempId: pet, data: { name: 'Twice', species: 'Cat', ownerId: ids.clientId } }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(pet, ids.practitionerId, { title: 'Delivered twice' }) }),
-      op({ operation: 'update', entityType: 'appointments', entityId: ids.appointmentId, data: { notes: 'edited once' } }),
+      op({
+        operation: 'create',
+        entityType: 'pets',
+        tempId: pet,
+        data: { name: 'Twice', species: 'Cat', ownerId: ids.clientId },
+      }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: appointmentData(pet, ids.practitionerId, { title: 'Delivered twice' }),
+      }),
+      op({
+        operation: 'update',
+        entityType: 'appointments',
+        entityId: ids.appointmentId,
+        data: { notes: 'edited once' },
+      }),
     ];
-    const before = await count(first, "SELECT version FROM appointments WHERE id = ?", ids.appointmentId);
+    const before = await count(first, 'SELECT version FROM appointments WHERE id = ?', ids.appointmentId);
     const answers = await Promise.all([...urls(), ...urls()].map((url) => push(url, batch)));
     for (const answer of answers) {
       expect(answer.results.map((r) => r.success)).toEqual([true, true, true]);
-      expect(answer.results.map((r) => [r.realId, r.version])).toEqual(answers[0]!.results.map((r) => [r.realId, r.version]));
+      expect(answer.results.map((r) => [r.realId, r.version])).toEqual(
+        answers[0]!.results.map((r) => [r.realId, r.version]),
+      );
     }
     expect(await count(first, "SELECT COUNT(*) FROM pets WHERE name = 'Twice'")).toBe(1);
     expect(await count(first, "SELECT COUNT(*) FROM appointments WHERE title = 'Delivered twice'")).toBe(1);
     expect(await count(first, 'SELECT version FROM appointments WHERE id = ?', ids.appointmentId)).toBe(before + 1);
-    expect(await count(first, 'SELECT COUNT(*) FROM op_log WHERE op_id IN (?, ?, ?)', ...batch.map((o) => o.opId))).toBe(3);
+    expect(
+      await count(first, 'SELECT COUNT(*) FROM op_log WHERE op_id IN (?, ?, ?)', ...batch.map((o) => o.opId)),
+    ).toBe(3);
   });
 
   it('the same field changed at once on both from one base version: one applies, the other is a version conflict', async () => {
     const version = await count(first, 'SELECT version FROM appointments WHERE id = ?', ids.appointmentId);
     const answers = await Promise.all(
-      urls().map((url, i) => push(url, [op({ operation: 'update', entityType: 'appointments', entityId: ids.appointmentId, version, data: { title: `Process ${i}` } })])),
+      urls().map((url, i) =>
+        push(url, [
+          op({
+            operation: 'update',
+            entityType: 'appointments',
+            entityId: ids.appointmentId,
+            version,
+            data: { title: `Process ${i}` },
+          }),
+        ]),
+      ),
     );
     const results = answers.map((a) => a.results[0]!);
     expect(results.filter((r) => r.success)).toHaveLength(1);
@@ -70,7 +118,9 @@ describe('two server processes on one database', () => {
     const pull = async (cursor: string | null): Promise<PullResponse> => {
       const query = new URLSearchParams({ entityTypes: 'appointments', limit: '7' });
       if (cursor) query.set('cursor', cursor);
-      const res = await fetch(`${urls()[Math.floor(Math.random() * 2)]}/api/sync/pull?${query}`, { headers: { cookie } });
+      const res = await fetch(`${urls()[Math.floor(Math.random() * 2)]}/api/sync/pull?${query}`, {
+        headers: { cookie },
+      });
       return (await res.json()) as PullResponse;
     };
     // Up to date first.
@@ -83,7 +133,16 @@ describe('two server processes on one database', () => {
     let writing = true;
     const writers = urls().map(async (url, w) => {
       for (let i = 0; i < 12; i++) {
-        await push(url, Array.from({ length: 3 }, (_, k) => op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title: `Stream ${w}-${i}-${k}` }) })));
+        await push(
+          url,
+          Array.from({ length: 3 }, (_, k) =>
+            op({
+              operation: 'create',
+              entityType: 'appointments',
+              data: appointmentData(ids.petId, null, { title: `Stream ${w}-${i}-${k}` }),
+            }),
+          ),
+        );
       }
     });
     const reader = (async () => {

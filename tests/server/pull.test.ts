@@ -1,20 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PullResponseSchema, type PullChange, type PullResponse } from '../../src/protocol/index.ts';
-import { HARBOR, T0, appointmentData, count, op, seedIds, startTestServer, type Client, type TestServer } from './helpers.ts';
+import {
+  appointmentData,
+  count,
+  HARBOR,
+  op,
+  startWithStaff,
+  T0,
+  type Client,
+  type SeedIds,
+  type TestServer,
+} from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = await server.login();
-  ids = await seedIds(server, 1);
+  ({ server, client, ids } = await startWithStaff());
 });
 afterAll(() => server.close());
 
 /** Pages with the cursor until hasMore is false; returns every change and the last page. */
-async function pullAll(c: Client, query: Record<string, string | number>, first?: string): Promise<{ changes: PullChange[]; pages: PullResponse[] }> {
+async function pullAll(
+  c: Client,
+  query: Record<string, string | number>,
+  first?: string,
+): Promise<{ changes: PullChange[]; pages: PullResponse[] }> {
   const changes: PullChange[] = [];
   const pages: PullResponse[] = [];
   let cursor = first;
@@ -37,13 +49,22 @@ describe('pull', () => {
     const { changes } = await pullAll(client, { lastSyncTimestamp: 0, practiceId: 1, limit: 1000 });
     const users = changes.filter((c) => c.entityType === 'users');
     expect(users.length).toBe(await count(server, 'SELECT COUNT(*) FROM users WHERE practice_id = 1'));
-    expect(changes.filter((c) => c.entityType === 'pets').length).toBe(await count(server, 'SELECT COUNT(*) FROM pets WHERE practice_id = 1'));
-    expect(changes.filter((c) => c.entityType === 'appointments').length).toBe(await count(server, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1'));
+    expect(changes.filter((c) => c.entityType === 'pets').length).toBe(
+      await count(server, 'SELECT COUNT(*) FROM pets WHERE practice_id = 1'),
+    );
+    expect(changes.filter((c) => c.entityType === 'appointments').length).toBe(
+      await count(server, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1'),
+    );
     expect(users.filter((u) => u.data.role === 'PRACTITIONER').length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(changes)).not.toMatch(/password|scrypt/i);
     expect(changes.every((c) => c.data.practiceId === 1)).toBe(true);
     const first = changes.find((c) => c.entityType === 'appointments')!;
-    expect(first).toMatchObject({ operation: 'create', id: first.data.id, version: 1, updatedAt: first.data.updatedAt });
+    expect(first).toMatchObject({
+      operation: 'create',
+      id: first.data.id,
+      version: 1,
+      updatedAt: first.data.updatedAt,
+    });
     expect(typeof first.data.durationMinutes).toBe('string');
     expect(new Set(changes.map(key)).size).toBe(changes.length);
   });
@@ -51,7 +72,7 @@ describe('pull', () => {
   it('pages 250 rows written in one millisecond with limit 100: none lost, none repeated', async () => {
     const start = await client.pull({ entityTypes: 'appointments', limit: 1000, lastSyncTimestamp: 0 });
     let cursor = start.body.cursor;
-    for (let c = start.body; c.hasMore; ) {
+    for (let c = start.body; c.hasMore;) {
       const next = await client.pull({ entityTypes: 'appointments', limit: 1000, cursor });
       cursor = next.body.cursor;
       c = next.body;
@@ -60,7 +81,11 @@ describe('pull', () => {
     const created = new Set<number>();
     for (let batch = 0; batch < 3; batch++) {
       const ops = Array.from({ length: batch === 2 ? 50 : 100 }, (_, i) =>
-        op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { title: `Same ms ${batch}-${i}` }) }),
+        op({
+          operation: 'create',
+          entityType: 'appointments',
+          data: appointmentData(ids.petId, null, { title: `Same ms ${batch}-${i}` }),
+        }),
       );
       const res = await client.push(ops);
       res.body.results.forEach((r) => created.add(r.realId!));
@@ -92,10 +117,16 @@ describe('pull', () => {
     const { pages } = await pullAll(client, { limit: 1000 });
     const cursor = pages.at(-1)!.cursor;
     server.clock.advance(60_000);
-    const created = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) })]);
+    const created = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+    ]);
     const id = created.body.results[0]!.realId!;
-    await client.push([op({ operation: 'update', entityType: 'appointments', entityId: id, version: 1, data: { notes: 'later' } })]);
-    await client.push([op({ operation: 'update', entityType: 'appointments', entityId: ids.appointmentId, data: { notes: 'edited' } })]);
+    await client.push([
+      op({ operation: 'update', entityType: 'appointments', entityId: id, version: 1, data: { notes: 'later' } }),
+    ]);
+    await client.push([
+      op({ operation: 'update', entityType: 'appointments', entityId: ids.appointmentId, data: { notes: 'edited' } }),
+    ]);
     await client.push([op({ operation: 'delete', entityType: 'appointments', entityId: ids.appointmentId })]);
 
     const res = await client.pull({ cursor, limit: 1000 });
@@ -110,7 +141,9 @@ describe('pull', () => {
     server.clock.advance(60_000);
     const since = server.clock.now();
     server.clock.advance(1);
-    const created = await client.push([op({ operation: 'create', entityType: 'pets', data: { name: 'Fresh', species: 'Cat', ownerId: ids.clientId } })]);
+    const created = await client.push([
+      op({ operation: 'create', entityType: 'pets', data: { name: 'Fresh', species: 'Cat', ownerId: ids.clientId } }),
+    ]);
     const res = await client.pull({ lastSyncTimestamp: since, practiceId: 1, entityTypes: 'appointments,pets' });
     expect(res.body.changes.map((c: PullChange) => key(c))).toEqual([`pets:${created.body.results[0]!.realId}`]);
     expect(res.body.nextTimestamp).toBe(since + 1);
@@ -159,7 +192,9 @@ describe('pull', () => {
   it('logs [SyncPull]', async () => {
     server.lines.length = 0;
     await client.pull({ limit: 1 });
-    expect(server.lines.some((l) => /^\[SyncPull\] practice 1 user \d+: 3 changes since 0, hasMore true$/.test(l))).toBe(true);
+    expect(
+      server.lines.some((l) => /^\[SyncPull\] practice 1 user \d+: 3 changes since 0, hasMore true$/.test(l)),
+    ).toBe(true);
     expect(server.lines.some((l) => /^\[Http\] GET \/api\/sync\/pull 200 [\d.]+ms$/.test(l))).toBe(true);
   });
 });

@@ -6,7 +6,16 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ON_POSTGRES, appointmentData, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import {
+  ON_POSTGRES,
+  appointmentData,
+  op,
+  seedIds,
+  startTestServer,
+  tempId,
+  type Client,
+  type TestServer,
+} from './helpers.ts';
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 
@@ -24,7 +33,8 @@ afterAll(() => server.close());
 async function versions(): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const table of ['users', 'pets', 'appointments']) {
-    for (const r of await server.sql.all<{ id: number; version: number }>(`SELECT id, version FROM ${table}`)) out.set(`${table}:${r.id}`, Number(r.version));
+    for (const r of await server.sql.all<{ id: number; version: number | string }>(`SELECT id, version FROM ${table}`))
+      out.set(`${table}:${r.id}`, Number(r.version));
   }
   return out;
 }
@@ -39,24 +49,60 @@ function danglingReferences(): Promise<unknown[]> {
 
 describe('push fuzzing', () => {
   it('random and malformed operations: never a 5xx or INTERNAL; references and versions hold', async () => {
-    const id = fc.oneof(fc.constantFrom(ids.appointmentId, ids.petId, ids.clientId, ids.practitionerId, 0, -1, 2 ** 53), fc.string({ maxLength: 12 }), fc.constant(tempId('appt')));
-    const anyValue = fc.oneof(fc.anything({ maxDepth: 3 }), id, fc.date({ noInvalidDate: true }).map((d) => d.toISOString()));
-    const field = fc.constantFrom('title', 'type', 'date', 'durationMinutes', 'status', 'notes', 'petId', 'practitionerId', 'ownerId', 'name', 'species', 'role', 'version', 'id', 'overlapAllowed');
+    const id = fc.oneof(
+      fc.constantFrom(ids.appointmentId, ids.petId, ids.clientId, ids.practitionerId, 0, -1, 2 ** 53),
+      fc.string({ maxLength: 12 }),
+      fc.constant(tempId('appt')),
+    );
+    const anyValue = fc.oneof(
+      fc.anything({ maxDepth: 3 }),
+      id,
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    );
+    const field = fc.constantFrom(
+      'title',
+      'type',
+      'date',
+      'durationMinutes',
+      'status',
+      'notes',
+      'petId',
+      'practitionerId',
+      'ownerId',
+      'name',
+      'species',
+      'role',
+      'version',
+      'id',
+      'overlapAllowed',
+    );
     const data = fc.oneof(
-      fc.tuple(fc.constantFrom(ids.petId), fc.dictionary(field, anyValue, { maxKeys: 3 })).map(([petId, extra]) => ({ ...appointmentData(petId, null), ...extra })),
+      fc
+        .tuple(fc.constantFrom(ids.petId), fc.dictionary(field, anyValue, { maxKeys: 3 }))
+        .map(([petId, extra]) => ({ ...appointmentData(petId, null), ...extra })),
       fc.dictionary(field, anyValue, { maxKeys: 6 }),
       anyValue,
     );
     const text = fc.string({ maxLength: 40 });
     const valid = fc.oneof(
       fc.tuple(text, fc.option(fc.tuple(field, anyValue))).map(([notes, odd]) => ({
-        operation: 'create', entityType: 'appointments', tempId: tempId('appt'),
+        operation: 'create',
+        entityType: 'appointments',
+        tempId: tempId('appt'),
         data: { ...appointmentData(ids.petId, null, { notes }), ...(odd ? { [odd[0]]: odd[1] } : {}) },
       })),
       fc.tuple(text, fc.option(fc.tuple(field, anyValue))).map(([notes, odd]) => ({
-        operation: 'update', entityType: 'appointments', entityId: ids.appointmentId, data: { notes, ...(odd ? { [odd[0]]: odd[1] } : {}) },
+        operation: 'update',
+        entityType: 'appointments',
+        entityId: ids.appointmentId,
+        data: { notes, ...(odd ? { [odd[0]]: odd[1] } : {}) },
       })),
-      text.map((name) => ({ operation: 'create', entityType: 'pets', tempId: tempId('pet'), data: { name: name || 'x', species: 'Cat', ownerId: ids.clientId } })),
+      text.map((name) => ({
+        operation: 'create',
+        entityType: 'pets',
+        tempId: tempId('pet'),
+        data: { name: name || 'x', species: 'Cat', ownerId: ids.clientId },
+      })),
     );
     const malformed = fc.record({
       operation: fc.oneof(fc.constantFrom('create', 'update', 'delete'), fc.string({ maxLength: 6 })),
@@ -72,7 +118,9 @@ describe('push fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 6 }), async (ops) => {
         const before = await versions();
-        const res = await admin.push(ops.map((o) => op({ ...o, practiceId: 1, tenantId: 'smartvet' } as Parameters<typeof op>[0])));
+        const res = await admin.push(
+          ops.map((o) => op({ ...o, practiceId: 1, tenantId: 'smartvet' } as Parameters<typeof op>[0])),
+        );
         tried += ops.length;
         expect(res.status).toBeLessThan(500);
         if (res.status === 200) {
@@ -81,7 +129,8 @@ describe('push fuzzing', () => {
             if (r.success) applied++;
           }
         }
-        for (const [key, version] of await versions()) expect(version, key).toBeGreaterThanOrEqual(before.get(key) ?? 0);
+        for (const [key, version] of await versions())
+          expect(version, key).toBeGreaterThanOrEqual(before.get(key) ?? 0);
       }),
       { numRuns: RUNS },
     );

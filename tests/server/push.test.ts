@@ -1,19 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PushResponseSchema } from '../../src/protocol/index.ts';
-import { HARBOR, NORTHSIDE, ON_POSTGRES, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import { PushResponseSchema, type PushResponse } from '../../src/protocol/index.ts';
+import { serializePushResponse, summarise } from '../../server/sync/push.ts';
+import {
+  appointmentData,
+  count,
+  HARBOR,
+  NORTHSIDE,
+  ON_POSTGRES,
+  op,
+  seedIds,
+  startWithStaff,
+  tempId,
+  type Client,
+  type SeedIds,
+  type TestServer,
+} from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
 /** Only administrators delete pets and clients (src/protocol/permissions.ts). */
 let admin: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
-let harborIds: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
+let harborIds: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = await server.login();
+  ({ server, client, ids } = await startWithStaff());
   admin = await server.login('admin@northside.example');
-  ids = await seedIds(server, 1);
   harborIds = await seedIds(server, 2);
 });
 afterAll(() => server.close());
@@ -24,12 +36,34 @@ describe('push: creates', () => {
   it('creates an appointment: realId, tempId echoed, version 1, the stored record; response matches the protocol', async () => {
     const temp = tempId('appt');
     const data = appointmentData(ids.petId, ids.practitionerId);
-    const res = await client.push([op({ id: 7, operation: 'create', entityType: 'appointments', tempId: temp, data, practiceId: 1, tenantId: 'smartvet' })]);
+    const res = await client.push([
+      op({
+        id: 7,
+        operation: 'create',
+        entityType: 'appointments',
+        tempId: temp,
+        data,
+        practiceId: 1,
+        tenantId: 'smartvet',
+      }),
+    ]);
     expect(res.status).toBe(200);
     expect(PushResponseSchema.parse(res.body)).toBeTruthy();
-    expect(res.body).toMatchObject({ success: true, processed: 1, failed: 0, conflicts: 0, timestamp: server.clock.now() });
+    expect(res.body).toMatchObject({
+      success: true,
+      processed: 1,
+      failed: 0,
+      conflicts: 0,
+      timestamp: server.clock.now(),
+    });
     const [result] = res.body.results;
-    expect(result).toMatchObject({ operationId: 7, success: true, entityType: 'appointments', tempId: temp, version: 1 });
+    expect(result).toMatchObject({
+      operationId: 7,
+      success: true,
+      entityType: 'appointments',
+      tempId: temp,
+      version: 1,
+    });
     expect(result!.realId).toEqual(expect.any(Number));
     expect(result!.record).toMatchObject({
       id: result!.realId,
@@ -51,20 +85,38 @@ describe('push: creates', () => {
 
   it('derives clientId from the pet owner, ignoring a sent clientId; stores duration as text and the date in UTC', async () => {
     const res = await client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { clientId: ids.otherClientId, date: '2027-03-11T12:15:00+02:00', durationMinutes: '045' }) }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: appointmentData(ids.petId, null, {
+          clientId: ids.otherClientId,
+          date: '2027-03-11T12:15:00+02:00',
+          durationMinutes: '045',
+        }),
+      }),
     ]);
     const record = res.body.results[0]!.record!;
     expect(record.clientId).toBe(ids.petOwnerId);
     expect(record.date).toBe('2027-03-11T10:15:00.000Z');
     expect(record.durationMinutes).toBe('45');
-    const row = await server.sql.get(`SELECT p.owner_id AS client_id, a.duration_minutes, ${ON_POSTGRES ? 'pg_typeof(a.duration_minutes)::text' : 'typeof(a.duration_minutes)'} AS t, a.date FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.id = ?`, record.id) as Record<string, unknown>;
-    expect(row).toEqual({ client_id: ids.petOwnerId, duration_minutes: '45', t: 'text', date: Date.UTC(2027, 2, 11, 10, 15) });
+    const row = await server.sql.get<Record<string, unknown>>(
+      `SELECT p.owner_id AS client_id, a.duration_minutes, ${ON_POSTGRES ? 'pg_typeof(a.duration_minutes)::text' : 'typeof(a.duration_minutes)'} AS t, a.date FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.id = ?`,
+      record.id,
+    );
+    expect(row).toEqual({
+      client_id: ids.petOwnerId,
+      duration_minutes: '45',
+      t: 'text',
+      date: Date.UTC(2027, 2, 11, 10, 15),
+    });
   });
 
   it('fails an appointment whose pet does not exist with PET_NOT_FOUND, and nothing is written', async () => {
     const before = await appointments();
     for (const petId of [999_999, tempId('pet'), harborIds.petId]) {
-      const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) })]);
+      const res = await client.push([
+        op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) }),
+      ]);
       expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'PET_NOT_FOUND' } });
       expect(res.body).toMatchObject({ processed: 0, failed: 1, conflicts: 0 });
     }
@@ -72,7 +124,9 @@ describe('push: creates', () => {
   });
 
   it('refuses a deleted pet, a practitioner who is a client, an owner who is staff', async () => {
-    const pet = await client.push([op({ operation: 'create', entityType: 'pets', data: { name: 'Gone', species: 'Cat', ownerId: ids.clientId } })]);
+    const pet = await client.push([
+      op({ operation: 'create', entityType: 'pets', data: { name: 'Gone', species: 'Cat', ownerId: ids.clientId } }),
+    ]);
     const petId = pet.body.results[0]!.realId!;
     await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: petId, version: 1 })]);
     const res = await client.push([
@@ -80,15 +134,31 @@ describe('push: creates', () => {
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, ids.clientId) }),
       op({ operation: 'create', entityType: 'pets', data: { name: 'Rex', species: 'Dog', ownerId: ids.staffId } }),
     ]);
-    expect(res.body.results.map((r) => r.error?.code)).toEqual(['PET_NOT_FOUND', 'REFERENCE_NOT_FOUND', 'REFERENCE_NOT_FOUND']);
+    expect(res.body.results.map((r) => r.error?.code)).toEqual([
+      'PET_NOT_FOUND',
+      'REFERENCE_NOT_FOUND',
+      'REFERENCE_NOT_FOUND',
+    ]);
   });
 
   it('creates a pet and its appointment with temp ids in one batch', async () => {
     const petTemp = tempId('pet');
     const apptTemp = tempId('appt');
     const res = await client.push([
-      op({ operation: 'create', entityType: 'pets', entityId: petTemp, tempId: petTemp, data: { name: 'Biscuit', species: 'Dog', breed: 'Beagle', birthDate: '2020-05-01', ownerId: ids.clientId } }),
-      op({ operation: 'create', entityType: 'appointments', entityId: apptTemp, tempId: apptTemp, data: appointmentData(petTemp, ids.practitionerId) }),
+      op({
+        operation: 'create',
+        entityType: 'pets',
+        entityId: petTemp,
+        tempId: petTemp,
+        data: { name: 'Biscuit', species: 'Dog', breed: 'Beagle', birthDate: '2020-05-01', ownerId: ids.clientId },
+      }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        entityId: apptTemp,
+        tempId: apptTemp,
+        data: appointmentData(petTemp, ids.practitionerId),
+      }),
     ]);
     expect(res.body.processed).toBe(2);
     const [pet, appt] = res.body.results;
@@ -101,12 +171,27 @@ describe('push: creates', () => {
     const clientTemp = tempId('user');
     const petTemp = tempId('pet');
     const first = await client.push([
-      op({ operation: 'create', entityType: 'users', tempId: clientTemp, data: { name: 'Nora Lindqvist', email: 'nora@mail.example', phone: '+1 555 010 2030', role: 'CLIENT' } }),
-      op({ operation: 'create', entityType: 'pets', tempId: petTemp, data: { name: 'Mochi', species: 'Cat', ownerId: clientTemp } }),
+      op({
+        operation: 'create',
+        entityType: 'users',
+        tempId: clientTemp,
+        data: { name: 'Nora Lindqvist', email: 'nora@mail.example', phone: '+1 555 010 2030', role: 'CLIENT' },
+      }),
+      op({
+        operation: 'create',
+        entityType: 'pets',
+        tempId: petTemp,
+        data: { name: 'Mochi', species: 'Cat', ownerId: clientTemp },
+      }),
     ]);
     expect(first.body.processed).toBe(2);
     const [user, pet] = first.body.results;
-    expect(user!.record).toMatchObject({ role: 'CLIENT', tenantId: 'smartvet', practiceId: 1, email: 'nora@mail.example' });
+    expect(user!.record).toMatchObject({
+      role: 'CLIENT',
+      tenantId: 'smartvet',
+      practiceId: 1,
+      email: 'nora@mail.example',
+    });
     expect(pet!.record!.ownerId).toBe(user!.realId);
 
     const second = await client.push([
@@ -115,13 +200,23 @@ describe('push: creates', () => {
     ]);
     expect(second.body.processed).toBe(2);
     expect(second.body.results[0]!.record).toMatchObject({ petId: pet!.realId, clientId: user!.realId });
-    expect(second.body.results[1]).toMatchObject({ realId: pet!.realId, tempId: petTemp, version: 2, record: { breed: 'Siamese' } });
+    expect(second.body.results[1]).toMatchObject({
+      realId: pet!.realId,
+      tempId: petTemp,
+      version: 2,
+      record: { breed: 'Siamese' },
+    });
   });
 
   it('refuses a temp id nobody created (NOT_FOUND) and a create naming a real id (VALIDATION)', async () => {
     const res = await client.push([
       op({ operation: 'update', entityType: 'pets', entityId: tempId('pet'), data: { name: 'X' } }),
-      op({ operation: 'create', entityType: 'pets', entityId: 5, data: { name: 'X', species: 'Dog', ownerId: ids.clientId } }),
+      op({
+        operation: 'create',
+        entityType: 'pets',
+        entityId: 5,
+        data: { name: 'X', species: 'Dog', ownerId: ids.clientId },
+      }),
     ]);
     expect(res.body.results.map((r) => r.error?.code)).toEqual(['NOT_FOUND', 'VALIDATION']);
   });
@@ -129,16 +224,24 @@ describe('push: creates', () => {
 
 describe('push: references within one batch', () => {
   it('sees changes made earlier in the same batch (a pet deleted or given a new owner)', async () => {
-    const pet = await client.push([op({ operation: 'create', entityType: 'pets', data: { name: 'Batchy', species: 'Dog', ownerId: ids.clientId } })]);
+    const pet = await client.push([
+      op({ operation: 'create', entityType: 'pets', data: { name: 'Batchy', species: 'Dog', ownerId: ids.clientId } }),
+    ]);
     const petId = pet.body.results[0]!.realId!;
     const res = await admin.push([
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
-      op({ operation: 'update', entityType: 'pets', entityId: petId, version: 1, data: { ownerId: ids.otherClientId } }),
+      op({
+        operation: 'update',
+        entityType: 'pets',
+        entityId: petId,
+        version: 1,
+        data: { ownerId: ids.otherClientId },
+      }),
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
       op({ operation: 'delete', entityType: 'pets', entityId: petId, version: 2 }),
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
     ]);
-    expect(res.body.results.map((r) => (r.success ? r.record!.clientId ?? 'ok' : r.error!.code))).toEqual([
+    expect(res.body.results.map((r) => (r.success ? (r.record!.clientId ?? 'ok') : r.error!.code))).toEqual([
       ids.clientId,
       'ok',
       ids.otherClientId,
@@ -151,7 +254,12 @@ describe('push: references within one batch', () => {
 describe('push: exactly once', () => {
   it('a retried operation (same opId) returns the stored result and writes one row', async () => {
     const before = await appointments();
-    const create = op({ operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(ids.petId, null) });
+    const create = op({
+      operation: 'create',
+      entityType: 'appointments',
+      tempId: tempId('appt'),
+      data: appointmentData(ids.petId, null),
+    });
     const first = await client.push([create]);
     server.clock.advance(5000);
     const again = await client.push([create]);
@@ -164,11 +272,22 @@ describe('push: exactly once', () => {
   });
 
   it('a replay returns the record as it was then, even after later changes and a delete', async () => {
-    const create = op({ operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(ids.petId, null) });
+    const create = op({
+      operation: 'create',
+      entityType: 'appointments',
+      tempId: tempId('appt'),
+      data: appointmentData(ids.petId, null),
+    });
     const first = await client.push([create]);
     const id = first.body.results[0]!.realId!;
     server.clock.advance(60_000);
-    const update = op({ operation: 'update', entityType: 'appointments', entityId: id, version: 1, data: { notes: 'changed', status: 'confirmed' } });
+    const update = op({
+      operation: 'update',
+      entityType: 'appointments',
+      entityId: id,
+      version: 1,
+      data: { notes: 'changed', status: 'confirmed' },
+    });
     const updated = await client.push([update]);
     server.clock.advance(60_000);
     await client.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 2 })]);
@@ -187,9 +306,17 @@ describe('push: exactly once', () => {
   });
 
   it('a retried update does not bump the version twice', async () => {
-    const created = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) })]);
+    const created = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+    ]);
     const id = created.body.results[0]!.realId!;
-    const update = op({ operation: 'update', entityType: 'appointments', entityId: id, version: 1, data: { notes: 'Limping' } });
+    const update = op({
+      operation: 'update',
+      entityType: 'appointments',
+      entityId: id,
+      version: 1,
+      data: { notes: 'Limping' },
+    });
     await client.push([update]);
     const again = await client.push([update]);
     expect(again.body.results[0]).toMatchObject({ success: true, version: 2 });
@@ -199,10 +326,18 @@ describe('push: exactly once', () => {
   it('a create pushed again under a new opId with the same temp id does not duplicate', async () => {
     const before = await appointments();
     const temp = tempId('appt');
-    const first = await client.push([op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, null) })]);
-    const second = await client.push([op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, null) })]);
+    const first = await client.push([
+      op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, null) }),
+    ]);
+    const second = await client.push([
+      op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, null) }),
+    ]);
     expect(await appointments()).toBe(before + 1);
-    expect(second.body.results[0]).toMatchObject({ success: true, realId: first.body.results[0]!.realId, tempId: temp });
+    expect(second.body.results[0]).toMatchObject({
+      success: true,
+      realId: first.body.results[0]!.realId,
+      tempId: temp,
+    });
   });
 
   it('reusing an opId for a different operation is refused', async () => {
@@ -214,9 +349,18 @@ describe('push: exactly once', () => {
 
   it('opIds are per practice: the same opId in another practice is a different operation', async () => {
     const shared = `op-shared-${Date.now()}`;
-    await client.push([op({ opId: shared, operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) })]);
+    await client.push([
+      op({ opId: shared, operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+    ]);
     const harbor = await server.login(HARBOR.email);
-    const res = await harbor.push([op({ opId: shared, operation: 'create', entityType: 'appointments', data: appointmentData(harborIds.petId, null) })]);
+    const res = await harbor.push([
+      op({
+        opId: shared,
+        operation: 'create',
+        entityType: 'appointments',
+        data: appointmentData(harborIds.petId, null),
+      }),
+    ]);
     expect(res.body.results[0]).toMatchObject({ success: true, record: { practiceId: 2, petId: harborIds.petId } });
   });
 
@@ -225,7 +369,14 @@ describe('push: exactly once', () => {
     const appt = op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) });
     const first = await client.push([appt]);
     expect(first.body.results[0]!.error?.code).toBe('PET_NOT_FOUND');
-    await client.push([op({ operation: 'create', entityType: 'pets', tempId: petTemp, data: { name: 'Late', species: 'Dog', ownerId: ids.clientId } })]);
+    await client.push([
+      op({
+        operation: 'create',
+        entityType: 'pets',
+        tempId: petTemp,
+        data: { name: 'Late', species: 'Dog', ownerId: ids.clientId },
+      }),
+    ]);
     const second = await client.push([appt]);
     expect(second.body.results[0]).toMatchObject({ success: true });
   });
@@ -242,7 +393,11 @@ describe('push: one operation never fails the others', () => {
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(999_999, null) }),
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null), practiceId: 2 }),
       op({ operation: 'update', entityType: 'appointments', entityId: 999_999, data: { notes: 'x' } }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, { durationMinutes: 0 }) }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: appointmentData(ids.petId, null, { durationMinutes: 0 }),
+      }),
       op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
     ]);
     expect(res.status).toBe(200);
@@ -273,8 +428,19 @@ describe('push: tenancy', () => {
   ])('refuses an operation naming another practice (%s) with FORBIDDEN, alone', async (_name, opFields, dataFields) => {
     const before = await appointments();
     const res = await client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null, dataFields), ...opFields }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null), practiceId: NORTHSIDE.practiceId, tenantId: NORTHSIDE.tenantId }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: appointmentData(ids.petId, null, dataFields),
+        ...opFields,
+      }),
+      op({
+        operation: 'create',
+        entityType: 'appointments',
+        data: appointmentData(ids.petId, null),
+        practiceId: NORTHSIDE.practiceId,
+        tenantId: NORTHSIDE.tenantId,
+      }),
     ]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'FORBIDDEN' } });
     expect(res.body.results[1]).toMatchObject({ success: true });
@@ -283,18 +449,38 @@ describe('push: tenancy', () => {
 
   it("cannot touch another practice's rows: they do not exist for it", async () => {
     const res = await admin.push([
-      op({ operation: 'update', entityType: 'appointments', entityId: harborIds.appointmentId, data: { notes: 'hijack' } }),
+      op({
+        operation: 'update',
+        entityType: 'appointments',
+        entityId: harborIds.appointmentId,
+        data: { notes: 'hijack' },
+      }),
       op({ operation: 'delete', entityType: 'pets', entityId: harborIds.petId }),
     ]);
     expect(res.body.results.map((r) => r.error?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
-    expect(await server.sql.value('SELECT CASE WHEN notes IS NULL OR notes != ? THEN 1 ELSE 0 END FROM appointments WHERE id = ?', 'hijack', harborIds.appointmentId)).toBe(1);
+    expect(
+      await server.sql.value(
+        'SELECT CASE WHEN notes IS NULL OR notes != ? THEN 1 ELSE 0 END FROM appointments WHERE id = ?',
+        'hijack',
+        harborIds.appointmentId,
+      ),
+    ).toBe(1);
   });
 
   it('cannot use a temp id created by another practice', async () => {
     const harbor = await server.login(HARBOR.email);
     const petTemp = tempId('pet');
-    await harbor.push([op({ operation: 'create', entityType: 'pets', tempId: petTemp, data: { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId } })]);
-    const res = await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) })]);
+    await harbor.push([
+      op({
+        operation: 'create',
+        entityType: 'pets',
+        tempId: petTemp,
+        data: { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId },
+      }),
+    ]);
+    const res = await client.push([
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) }),
+    ]);
     expect(res.body.results[0]!.error!.code).toBe('PET_NOT_FOUND');
   });
 
@@ -312,7 +498,39 @@ describe('push: logging', () => {
   it('logs [SyncPush] with counts and a request line with its duration', async () => {
     server.lines.length = 0;
     await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(999_999, null) })]);
-    expect(server.lines.some((l) => /^\[SyncPush\] practice 1 user \d+: 1 operations → 0 processed, 1 failed, 0 conflicts in [\d.]+ms \[PET_NOT_FOUND×1\]$/.test(l))).toBe(true);
+    expect(
+      server.lines.some((l) =>
+        /^\[SyncPush\] practice 1 user \d+: 1 operations → 0 processed, 1 failed, 0 conflicts in [\d.]+ms \[PET_NOT_FOUND×1\]$/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
     expect(server.lines.some((l) => /^\[Http\] POST \/api\/sync\/push 200 [\d.]+ms$/.test(l))).toBe(true);
+  });
+});
+
+describe('push response', () => {
+  it('serialises to the same JSON as JSON.stringify, reusing known result texts', () => {
+    const response: PushResponse = summarise(
+      [
+        {
+          opId: 'a',
+          success: true,
+          entityType: 'pets',
+          realId: 1,
+          version: 1,
+          record: { id: 1, name: 'Rex "the dog"' },
+        },
+        { opId: 'b', success: false, entityType: 'pets', error: { code: 'VALIDATION', message: 'bad' } },
+        { opId: 'c', success: false, conflict: true, entityType: 'pets', realId: 2 },
+      ],
+      123,
+    );
+    expect(response).toMatchObject({ processed: 1, failed: 1, conflicts: 1, timestamp: 123 });
+    const first = response.results[0]!;
+    const text = serializePushResponse(response, (r) => (r === first ? JSON.stringify(first) : undefined));
+    expect(JSON.parse(text)).toEqual(response);
+    const empty = { ...response, results: [] };
+    expect(JSON.parse(serializePushResponse(empty, () => undefined))).toEqual(empty);
   });
 });

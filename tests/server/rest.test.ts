@@ -1,15 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppointmentSchema, PetSchema, UserSchema } from '../../src/protocol/index.ts';
-import { HARBOR, appointmentData, count, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import {
+  appointmentData,
+  count,
+  HARBOR,
+  op,
+  seedIds,
+  startWithStaff,
+  tempId,
+  type Client,
+  type SeedIds,
+  type TestServer,
+} from './helpers.ts';
 
 let server: TestServer;
 let client: Client;
-let ids: Awaited<ReturnType<typeof seedIds>>;
+let ids: SeedIds;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = await server.login();
-  ids = await seedIds(server, 1);
+  ({ server, client, ids } = await startWithStaff());
 });
 afterAll(() => server.close());
 
@@ -23,7 +32,9 @@ describe('REST: reads', () => {
     expect(rows.length).toBeGreaterThan(0);
     rows.forEach((r) => AppointmentSchema.parse(r));
     const start = new Date(`${date}T00:00:00`).getTime();
-    expect(rows.every((r) => Date.parse(r.date) >= start && Date.parse(r.date) < start + 86_400_000 + 3_600_000)).toBe(true);
+    expect(rows.every((r) => Date.parse(r.date) >= start && Date.parse(r.date) < start + 86_400_000 + 3_600_000)).toBe(
+      true,
+    );
     expect(rows.map((r) => r.date)).toEqual([...rows.map((r) => r.date)].sort());
     expect(rows.every((r) => r.practiceId === 1)).toBe(true);
   });
@@ -32,7 +43,9 @@ describe('REST: reads', () => {
     const from = new Date(server.clock.now() - 7 * 86_400_000).toISOString();
     const to = new Date(server.clock.now() + 8 * 86_400_000).toISOString();
     const all = await client.request('GET', `/api/appointments?from=${from}&to=${to}`);
-    expect(all.body.data.length).toBe(await count(server, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1 AND deleted_at IS NULL'));
+    expect(all.body.data.length).toBe(
+      await count(server, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1 AND deleted_at IS NULL'),
+    );
     const byPet = await client.request('GET', `/api/appointments?petId=${ids.petId}`);
     expect(byPet.body.data.every((a: { petId: number }) => a.petId === ids.petId)).toBe(true);
     const pets = await client.request('GET', `/api/pets?ownerId=${ids.clientId}`);
@@ -46,7 +59,14 @@ describe('REST: reads', () => {
 
   it('GET one by real id or temp id; 404 for unknown, deleted or another practice’s', async () => {
     const temp = tempId('pet');
-    const created = await client.push([op({ operation: 'create', entityType: 'pets', tempId: temp, data: { name: 'Pip', species: 'Bird', ownerId: ids.clientId } })]);
+    const created = await client.push([
+      op({
+        operation: 'create',
+        entityType: 'pets',
+        tempId: temp,
+        data: { name: 'Pip', species: 'Bird', ownerId: ids.clientId },
+      }),
+    ]);
     const id = created.body.results[0]!.realId!;
     expect((await client.request('GET', `/api/pets/${id}`)).body.data).toMatchObject({ id, name: 'Pip' });
     expect((await client.request('GET', `/api/pets/${temp}`)).body.data).toMatchObject({ id, name: 'Pip' });
@@ -61,6 +81,15 @@ describe('REST: reads', () => {
     expect((await client.request('GET', `/api/pets/${id}`)).status).toBe(404);
     const withDeleted = await client.request('GET', `/api/pets?ownerId=${ids.clientId}&includeDeleted=true`);
     expect(withDeleted.body.data.some((p: { id: number }) => p.id === id)).toBe(true);
+  });
+
+  it('reads ids by the protocol rule (parseRestId), as the worker does: `007` or `temp_` is not a record id', async () => {
+    for (const bad of ['007', '0', '1.5', 'temp_']) {
+      const one = await client.request('GET', `/api/pets/${bad}`);
+      expect(one.status, bad).toBe(400);
+      expect(one.body.error.code).toBe('VALIDATION');
+      expect((await client.request('GET', `/api/pets?ownerId=${bad}`)).status, bad).toBe(400);
+    }
   });
 });
 
@@ -78,7 +107,10 @@ describe('REST: writes (same rules as push)', () => {
     // Without a key the same request is a new booking: of the same slot, so a double booking…
     const without = await client.request('POST', '/api/appointments', body);
     expect(without.status).toBe(409);
-    expect(without.body).toMatchObject({ error: { code: 'DOUBLE_BOOKING' }, conflictData: { clashes: [{ reason: 'practitioner', appointment: { id: first.body.data.id } }] } });
+    expect(without.body).toMatchObject({
+      error: { code: 'DOUBLE_BOOKING' },
+      conflictData: { clashes: [{ reason: 'practitioner', appointment: { id: first.body.data.id } }] },
+    });
     // …kept on purpose, a second row.
     const onPurpose = await client.request('POST', '/api/appointments', { ...body, overlapAllowed: true });
     expect(onPurpose.status).toBe(201);
@@ -87,7 +119,12 @@ describe('REST: writes (same rules as push)', () => {
 
   it('POST with a temp id registers it: later requests may name it (a replayed queue of plain requests)', async () => {
     const petTemp = tempId('pet');
-    const pet = await client.request('POST', '/api/pets', { id: petTemp, name: 'Queue', species: 'Dog', ownerId: ids.clientId });
+    const pet = await client.request('POST', '/api/pets', {
+      id: petTemp,
+      name: 'Queue',
+      species: 'Dog',
+      ownerId: ids.clientId,
+    });
     expect(pet.status).toBe(201);
     const appt = await client.request('POST', '/api/appointments', appointmentData(petTemp, null));
     expect(appt.status).toBe(201);
@@ -101,7 +138,11 @@ describe('REST: writes (same rules as push)', () => {
     expect([invalid.status, invalid.body.error.code]).toEqual([400, 'VALIDATION']);
     const noPet = await client.request('POST', '/api/appointments', appointmentData(999_999, null));
     expect([noPet.status, noPet.body.error.code]).toEqual([400, 'PET_NOT_FOUND']);
-    const forbidden = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null, { practiceId: 2 }));
+    const forbidden = await client.request(
+      'POST',
+      '/api/appointments',
+      appointmentData(ids.petId, null, { practiceId: 2 }),
+    );
     expect([forbidden.status, forbidden.body.error.code]).toEqual([403, 'FORBIDDEN']);
   });
 
@@ -138,7 +179,9 @@ describe('REST: writes (same rules as push)', () => {
   it('REST writes and push share the opId log: an Idempotency-Key equal to a pushed opId replays it', async () => {
     const pushed = op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) });
     const res = await client.push([pushed]);
-    const replay = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null), { 'idempotency-key': pushed.opId });
+    const replay = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null), {
+      'idempotency-key': pushed.opId,
+    });
     expect(replay.body.data.id).toBe(res.body.results[0]!.realId);
   });
 });

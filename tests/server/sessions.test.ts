@@ -23,7 +23,9 @@ describe('sessions (D4)', () => {
     const res = await device.request('POST', '/api/auth/login', { email: NORTHSIDE.email, password: 'demo1234' });
     const body = AuthResponseSchema.parse(res.body);
     expect(body.revocationToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
-    expect(await count(server, 'SELECT COUNT(*) FROM sessions WHERE revocation_hash = ?', body.revocationToken)).toBe(0); // only a hash is kept
+    expect(await count(server, 'SELECT COUNT(*) FROM sessions WHERE revocation_hash = ?', body.revocationToken)).toBe(
+      0,
+    ); // only a hash is kept
     expect((await device.request('GET', '/api/auth/me')).status).toBe(200);
 
     // Later, with the next user's cookie in the jar: the revoke carries no cookie of the first user.
@@ -68,7 +70,8 @@ describe('sessions (D4)', () => {
   it('rate-limits revocations per address', async () => {
     const c = server.client();
     const statuses: number[] = [];
-    for (let i = 0; i < 65; i++) statuses.push((await c.request('POST', '/api/auth/revoke', { token: `t${i}`.padEnd(43, 'x') })).status);
+    for (let i = 0; i < 65; i++)
+      statuses.push((await c.request('POST', '/api/auth/revoke', { token: `t${i}`.padEnd(43, 'x') })).status);
     expect(statuses.slice(0, 50).every((s) => s === 200)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
   });
@@ -99,7 +102,15 @@ describe('sign-in limits (item 9)', () => {
   it('after too many failures from one address (whatever the accounts): 429', async () => {
     server.clock.advance(120_000);
     const statuses: number[] = [];
-    for (const email of ['a@x.example', 'b@x.example', 'c@x.example', 'd@x.example', 'e@x.example', 'f@x.example', 'g@x.example']) {
+    for (const email of [
+      'a@x.example',
+      'b@x.example',
+      'c@x.example',
+      'd@x.example',
+      'e@x.example',
+      'f@x.example',
+      'g@x.example',
+    ]) {
       statuses.push((await login(server, email, 'nope')).status);
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429]);
@@ -109,7 +120,9 @@ describe('sign-in limits (item 9)', () => {
 
   it('a burst at once cannot overshoot: attempts still being checked count toward the limit', async () => {
     server.clock.advance(120_000);
-    const statuses = (await Promise.all(Array.from({ length: 20 }, () => login(server, 'tom.walsh@harbor.example', 'nope')))).map((r) => r.status);
+    const statuses = (
+      await Promise.all(Array.from({ length: 20 }, () => login(server, 'tom.walsh@harbor.example', 'nope')))
+    ).map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(3);
     expect(statuses.filter((s) => s === 429)).toHaveLength(17);
   });
@@ -118,7 +131,9 @@ describe('sign-in limits (item 9)', () => {
 describe('password checks do not pile up', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ throttle: { perAccount: 1000, perAddress: 1000, windowMs: 60_000, maxEntries: 1000 } });
+    server = await startTestServer({
+      throttle: { perAccount: 1000, perAddress: 1000, windowMs: 60_000, maxEntries: 1000 },
+    });
   });
   afterAll(() => server.close());
 

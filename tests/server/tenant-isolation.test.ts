@@ -7,7 +7,16 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HARBOR, appointmentData, op, seedIds, startTestServer, tempId, type Client, type TestServer } from './helpers.ts';
+import {
+  HARBOR,
+  appointmentData,
+  op,
+  seedIds,
+  startTestServer,
+  tempId,
+  type Client,
+  type TestServer,
+} from './helpers.ts';
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 
@@ -21,23 +30,38 @@ beforeAll(async () => {
   server = await startTestServer();
   northside = await server.login('admin@northside.example'); // the widest role: may delete
   harbor = await server.login(HARBOR.email);
-  const idsOf = async (table: string) => (await server.sql.values(`SELECT id FROM ${table} WHERE practice_id = 2 ORDER BY id LIMIT 8`)).map(Number);
+  const idsOf = async (table: string) =>
+    (await server.sql.values(`SELECT id FROM ${table} WHERE practice_id = 2 ORDER BY id LIMIT 8`)).map(Number);
   // Temp ids practice 2 created: practice 1 must not be able to resolve them.
   const temps = [tempId('pet'), tempId('appt')];
   const harborIds = await seedIds(server, 2);
   await harbor.push([
-    op({ operation: 'create', entityType: 'pets', tempId: temps[0], data: { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId } }),
+    op({
+      operation: 'create',
+      entityType: 'pets',
+      tempId: temps[0],
+      data: { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId },
+    }),
     op({ operation: 'create', entityType: 'appointments', tempId: temps[1], data: appointmentData(temps[0]!, null) }),
   ]);
-  harborRefs = { appointments: await idsOf('appointments'), pets: await idsOf('pets'), users: await idsOf('users'), temps };
-  northsidePets = (await server.sql.values('SELECT id FROM pets WHERE practice_id = 1 ORDER BY id LIMIT 4')).map(Number);
+  harborRefs = {
+    appointments: await idsOf('appointments'),
+    pets: await idsOf('pets'),
+    users: await idsOf('users'),
+    temps,
+  };
+  northsidePets = (await server.sql.values('SELECT id FROM pets WHERE practice_id = 1 ORDER BY id LIMIT 4')).map(
+    Number,
+  );
 });
 afterAll(() => server.close());
 
 /** Practice 2's rows, every column, in a fixed order. */
 async function harborSnapshot(): Promise<string> {
   const tables = ['users', 'pets', 'appointments'];
-  return JSON.stringify(await Promise.all(tables.map((t) => server.sql.all(`SELECT * FROM ${t} WHERE practice_id = 2 ORDER BY id`))));
+  return JSON.stringify(
+    await Promise.all(tables.map((t) => server.sql.all(`SELECT * FROM ${t} WHERE practice_id = 2 ORDER BY id`))),
+  );
 }
 
 /** Rows of practice 1 pointing at a row of another practice. */
@@ -50,7 +74,11 @@ function crossReferences(): Promise<unknown[]> {
 }
 
 const forged = fc.record(
-  { practiceId: fc.constantFrom(2, 1, 999), tenantId: fc.constantFrom('harborvet', 'smartvet', 'x'), userId: fc.constantFrom(1, 40, 999_999) },
+  {
+    practiceId: fc.constantFrom(2, 1, 999),
+    tenantId: fc.constantFrom('harborvet', 'smartvet', 'x'),
+    userId: fc.constantFrom(1, 40, 999_999),
+  },
   { requiredKeys: [] },
 );
 
@@ -58,27 +86,79 @@ describe('tenant isolation under forged ids', () => {
   it('push: forged practice, tenant and user, and practice 2 ids as records, references or temp ids', async () => {
     const before = await harborSnapshot();
     const harborId = (kind: 'appointments' | 'pets' | 'users') => fc.constantFrom(...harborRefs[kind]);
-    const reference = fc.oneof(harborId('pets'), harborId('users'), fc.constantFrom(...harborRefs.temps), fc.constantFrom(...northsidePets));
+    const reference = fc.oneof(
+      harborId('pets'),
+      harborId('users'),
+      fc.constantFrom(...harborRefs.temps),
+      fc.constantFrom(...northsidePets),
+    );
     const operation = fc.oneof(
       // Writes to practice 2's records.
-      fc.record({ operation: fc.constantFrom('update', 'delete'), entityType: fc.constant('appointments'), entityId: harborId('appointments'), data: fc.constant({ notes: 'hijack' }) }),
-      fc.record({ operation: fc.constantFrom('update', 'delete'), entityType: fc.constant('pets'), entityId: harborId('pets'), data: fc.constant({ name: 'Hijacked' }) }),
-      fc.record({ operation: fc.constantFrom('update', 'delete'), entityType: fc.constant('users'), entityId: harborId('users'), data: fc.constant({ phone: '+1 555 0000' }) }),
-      fc.record({ operation: fc.constant('update'), entityType: fc.constant('appointments'), entityId: fc.constantFrom(...harborRefs.temps), data: fc.constant({ notes: 'via temp' }) }),
+      fc.record({
+        operation: fc.constantFrom('update', 'delete'),
+        entityType: fc.constant('appointments'),
+        entityId: harborId('appointments'),
+        data: fc.constant({ notes: 'hijack' }),
+      }),
+      fc.record({
+        operation: fc.constantFrom('update', 'delete'),
+        entityType: fc.constant('pets'),
+        entityId: harborId('pets'),
+        data: fc.constant({ name: 'Hijacked' }),
+      }),
+      fc.record({
+        operation: fc.constantFrom('update', 'delete'),
+        entityType: fc.constant('users'),
+        entityId: harborId('users'),
+        data: fc.constant({ phone: '+1 555 0000' }),
+      }),
+      fc.record({
+        operation: fc.constant('update'),
+        entityType: fc.constant('appointments'),
+        entityId: fc.constantFrom(...harborRefs.temps),
+        data: fc.constant({ notes: 'via temp' }),
+      }),
       // Creates and edits of practice 1 pointing at practice 2.
-      reference.map((petId) => ({ operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(petId, null) })),
-      fc.tuple(fc.constantFrom(...northsidePets), harborId('users')).map(([petId, practitionerId]) => ({ operation: 'create', entityType: 'appointments', tempId: tempId('appt'), data: appointmentData(petId, practitionerId) })),
-      reference.map((ownerId) => ({ operation: 'create', entityType: 'pets', tempId: tempId('pet'), data: { name: 'Stray', species: 'Cat', ownerId } })),
-      reference.map((ownerId) => ({ operation: 'update', entityType: 'pets', entityId: northsidePets[0]!, data: { ownerId } })),
+      reference.map((petId) => ({
+        operation: 'create',
+        entityType: 'appointments',
+        tempId: tempId('appt'),
+        data: appointmentData(petId, null),
+      })),
+      fc.tuple(fc.constantFrom(...northsidePets), harborId('users')).map(([petId, practitionerId]) => ({
+        operation: 'create',
+        entityType: 'appointments',
+        tempId: tempId('appt'),
+        data: appointmentData(petId, practitionerId),
+      })),
+      reference.map((ownerId) => ({
+        operation: 'create',
+        entityType: 'pets',
+        tempId: tempId('pet'),
+        data: { name: 'Stray', species: 'Cat', ownerId },
+      })),
+      reference.map((ownerId) => ({
+        operation: 'update',
+        entityType: 'pets',
+        entityId: northsidePets[0]!,
+        data: { ownerId },
+      })),
     );
     // Honest envelopes too, so the legitimate operations in the mix show that the push still works.
     const envelope = fc.oneof(forged, fc.constant({ practiceId: 1, tenantId: 'smartvet' }));
-    const pushes = fc.array(fc.tuple(operation, envelope, fc.oneof(forged, fc.constant({}))), { minLength: 1, maxLength: 5 });
+    const pushes = fc.array(fc.tuple(operation, envelope, fc.oneof(forged, fc.constant({}))), {
+      minLength: 1,
+      maxLength: 5,
+    });
     let applied = 0;
     const codes = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(pushes, async (ops) => {
-        const res = await northside.push(ops.map(([o, envelope, inData]) => op({ ...envelope, ...o, data: o.data ? { ...o.data, ...inData } : null } as Parameters<typeof op>[0])));
+        const res = await northside.push(
+          ops.map(([o, envelope, inData]) =>
+            op({ ...envelope, ...o, data: o.data ? { ...o.data, ...inData } : null } as Parameters<typeof op>[0]),
+          ),
+        );
         expect(res.status).toBe(200);
         for (const result of res.body.results) {
           if (result.success) {
@@ -103,16 +183,27 @@ describe('tenant isolation under forged ids', () => {
   it('REST: practice 2 ids in paths, bodies and query strings read nothing and write nothing', async () => {
     const before = await harborSnapshot();
     const call = fc.oneof(
-      fc.tuple(fc.constantFrom('GET', 'PATCH', 'DELETE'), fc.constantFrom('appointments', 'pets', 'users'), fc.nat({ max: 7 })).map(([method, entity, i]) => ({
-        method,
-        path: `/api/${entity}/${harborRefs[entity as 'pets'][i % harborRefs[entity as 'pets'].length]}`,
-        body: method === 'PATCH' ? { notes: 'x', name: 'x', practiceId: 2 } : undefined,
-      })),
-      fc.tuple(fc.constantFrom('petId', 'clientId', 'ownerId', 'practitionerId', 'practiceId', 'tenantId'), fc.constantFrom(...harborRefs.pets, ...harborRefs.users, 'harborvet')).map(([param, value]) => ({
-        method: 'GET',
-        path: `/api/${param === 'ownerId' ? 'pets' : 'appointments'}?${param}=${value}`,
-        body: undefined,
-      })),
+      fc
+        .tuple(
+          fc.constantFrom('GET', 'PATCH', 'DELETE'),
+          fc.constantFrom('appointments', 'pets', 'users'),
+          fc.nat({ max: 7 }),
+        )
+        .map(([method, entity, i]) => ({
+          method,
+          path: `/api/${entity}/${harborRefs[entity as 'pets'][i % harborRefs[entity as 'pets'].length]}`,
+          body: method === 'PATCH' ? { notes: 'x', name: 'x', practiceId: 2 } : undefined,
+        })),
+      fc
+        .tuple(
+          fc.constantFrom('petId', 'clientId', 'ownerId', 'practitionerId', 'practiceId', 'tenantId'),
+          fc.constantFrom(...harborRefs.pets, ...harborRefs.users, 'harborvet'),
+        )
+        .map(([param, value]) => ({
+          method: 'GET',
+          path: `/api/${param === 'ownerId' ? 'pets' : 'appointments'}?${param}=${value}`,
+          body: undefined,
+        })),
       fc.tuple(fc.constantFrom(...harborRefs.pets, ...harborRefs.temps), forged).map(([petId, extra]) => ({
         method: 'POST',
         path: '/api/appointments',
@@ -147,7 +238,8 @@ describe('tenant isolation under forged ids', () => {
       fc.asyncProperty(query, async (q) => {
         const res = await northside.request('GET', `/api/sync/pull?${new URLSearchParams(q)}`);
         expect(res.status).toBeLessThan(500);
-        if (res.status === 200) expect(res.body.changes.every((c: { data: { practiceId: number } }) => c.data.practiceId === 1)).toBe(true);
+        if (res.status === 200)
+          expect(res.body.changes.every((c: { data: { practiceId: number } }) => c.data.practiceId === 1)).toBe(true);
         else expect(res.body.changes).toBeUndefined();
       }),
       { numRuns: Math.min(RUNS, 60) },

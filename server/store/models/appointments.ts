@@ -7,8 +7,29 @@
 import { andThen, type Database } from '../../db/engine.ts';
 import { appointments, type AppointmentRow } from '../../db/schema.ts';
 import { insertSql, selectList } from '../../db/statements.ts';
-import { complete, forUpdate, listQuery, updateStatements, newRow, stamp, SYNCED_INSERT_KEYS, toPage, type AppointmentsModel } from '../model.ts';
-import { asFlag, asInt, asIntOrNull, asMs, asText, asTextOrNull, iso, isoOrNull, toColumns, type WireRecord } from '../wire.ts';
+import {
+  complete,
+  forUpdate,
+  listQuery,
+  updateStatements,
+  newRow,
+  stamp,
+  SYNCED_INSERT_KEYS,
+  toPage,
+  type AppointmentsModel,
+} from '../model.ts';
+import {
+  asFlag,
+  asInt,
+  asIntOrNull,
+  asMs,
+  asText,
+  asTextOrNull,
+  iso,
+  isoOrNull,
+  toColumns,
+  type WireRecord,
+} from '../wire.ts';
 
 type Row = AppointmentRow & { clientId: number | null };
 
@@ -53,13 +74,28 @@ export const MAX_BOOKING_CANDIDATES = 500;
 /** Statuses of a visit that is over or off: deleting the pet leaves these as they are. */
 const CLOSED_STATUSES = ['cancelled', 'completed', 'no_show'];
 
+/** An appointment's own columns (the fields a device writes), as inserted; the seed inserts them too. */
+export const APPOINTMENT_FIELDS = [
+  'title',
+  'type',
+  'date',
+  'durationMinutes',
+  'status',
+  'notes',
+  'petId',
+  'practitionerId',
+  'overlapAllowed',
+] as const;
+
 export function appointmentsModel(db: Database): AppointmentsModel {
-  const fields = ['title', 'type', 'date', 'durationMinutes', 'status', 'notes', 'petId', 'practitionerId', 'overlapAllowed'] as const;
+  const fields = APPOINTMENT_FIELDS;
   // Raw statements for the sync hot path (see db/statements.ts), each joining the pet's owner.
   const columns = `${selectList(appointments, [], 'a')}, p.owner_id AS "clientId"`;
   const fromJoined = 'FROM appointments a LEFT JOIN pets p ON p.id = a.pet_id';
   const byId = db.prepare<Row>(`SELECT ${columns} ${fromJoined} WHERE a.id = @id AND a.practice_id = @practiceId`);
-  const byIdForWrite = db.prepare<Row>(`SELECT ${columns} ${fromJoined} WHERE a.id = @id AND a.practice_id = @practiceId${forUpdate(db, 'a')}`);
+  const byIdForWrite = db.prepare<Row>(
+    `SELECT ${columns} ${fromJoined} WHERE a.id = @id AND a.practice_id = @practiceId${forUpdate(db, 'a')}`,
+  );
   const changes = db.prepare<Row>(
     `SELECT ${columns} ${fromJoined} WHERE a.practice_id = @practiceId AND a.seq > @afterSeq AND a.updated_at > @sinceMs ORDER BY a.seq LIMIT @limit`,
   );
@@ -84,11 +120,14 @@ export function appointmentsModel(db: Database): AppointmentsModel {
   const editedAt = db.prepare('SELECT edited_at FROM appointments WHERE id = ?');
   const insert = db.prepareInsert(insertSql(appointments, [...fields, ...SYNCED_INSERT_KEYS]));
   const update = updateStatements(db, appointments, selectList(appointments));
-  const target = db.prepare<{ id: number; deletedAt: number | null }>('SELECT id, deleted_at AS "deletedAt" FROM appointments WHERE id = @id AND practice_id = @practiceId');
+  const target = db.prepare<{ id: number; deletedAt: number | null }>(
+    'SELECT id, deleted_at AS "deletedAt" FROM appointments WHERE id = @id AND practice_id = @practiceId',
+  );
   const withClient = async (row: AppointmentRow): Promise<WireRecord> =>
     appointmentRecord(Object.assign(row, { clientId: (await ownerOf.value<number>([row.petId])) ?? null }));
   const write = async (id: number, values: Record<string, unknown>): Promise<WireRecord> => {
-    const row = (await update(Object.keys(values)).get(Object.assign({}, values, { id }))) as AppointmentRow | undefined;
+    const row = (await update(Object.keys(values)).get(Object.assign({}, values, { id }))) as
+      AppointmentRow | undefined;
     if (!row) throw new Error(`appointments ${id} vanished during its update`);
     return withClient(row);
   };
@@ -106,7 +145,8 @@ export function appointmentsModel(db: Database): AppointmentsModel {
       const row = await byIdForWrite.get({ id, practiceId });
       return row ? appointmentRecord(row) : undefined;
     },
-    refTarget: (practiceId, id) => andThen(target.get({ id, practiceId }), (row) => row && { id: row.id, deleted: row.deletedAt !== null }),
+    refTarget: (practiceId, id) =>
+      andThen(target.get({ id, practiceId }), (row) => row && { id: row.id, deleted: row.deletedAt !== null }),
     insert: (owner, f, meta) => {
       const values = complete<Required<Pick<AppointmentInsert, (typeof fields)[number]>>>(
         'appointments',
@@ -118,13 +158,19 @@ export function appointmentsModel(db: Database): AppointmentsModel {
       const row = newRow(values, owner.practiceId, meta);
       return andThen(insert.insert(row), (id) => {
         row.id = id;
-        return typeof f.clientId === 'number' ? appointmentRecord(Object.assign(row, { clientId: f.clientId })) : withClient(row);
+        return typeof f.clientId === 'number'
+          ? appointmentRecord(Object.assign(row, { clientId: f.clientId }))
+          : withClient(row);
       });
     },
-    update: (id, f, meta) => write(id, Object.assign(toColumns<AppointmentInsert>('appointments', f, APPOINTMENT_READERS), stamp(meta))),
+    update: (id, f, meta) =>
+      write(id, Object.assign(toColumns<AppointmentInsert>('appointments', f, APPOINTMENT_READERS), stamp(meta))),
     tombstone: (id, meta) => write(id, Object.assign({ deletedAt: meta.now }, stamp(meta))),
     changesSince: async (practiceId, afterSeq, sinceMs, limit) =>
-      (await changes.all({ practiceId, afterSeq, sinceMs, limit })).map((row) => ({ seq: row.seq, record: appointmentRecord(row) })),
+      (await changes.all({ practiceId, afterSeq, sinceMs, limit })).map((row) => ({
+        seq: row.seq,
+        record: appointmentRecord(row),
+      })),
     list: async (practiceId, filter, page) => {
       const where = ['a.practice_id = @practiceId'];
       const params: Record<string, unknown> = { practiceId };
@@ -156,13 +202,25 @@ export function appointmentsModel(db: Database): AppointmentsModel {
     },
     withDerived: async (_practiceId, record) => {
       const petId = record.petId;
-      return { ...record, clientId: typeof petId === 'number' ? ((await ownerOf.value<number>([petId])) ?? null) : null };
+      return {
+        ...record,
+        clientId: typeof petId === 'number' ? ((await ownerOf.value<number>([petId])) ?? null) : null,
+      };
     },
-    upcomingOfPet: async (practiceId, petId, from, limit) => (await upcoming.all({ practiceId, petId, from, limit })).map(appointmentRecord),
+    upcomingOfPet: async (practiceId, petId, from, limit) =>
+      (await upcoming.all({ practiceId, petId, from, limit })).map(appointmentRecord),
     // Without a promise on SQLite (andThen): this runs for every booking pushed.
     bookingsIn: (practiceId, window) =>
       andThen(
-        bookings.all({ practiceId, id: window.exceptId ?? 0, from: window.from, start: window.start, to: window.to, petId: window.petId, practitionerId: window.practitionerId }),
+        bookings.all({
+          practiceId,
+          id: window.exceptId ?? 0,
+          from: window.from,
+          start: window.start,
+          to: window.to,
+          petId: window.petId,
+          practitionerId: window.practitionerId,
+        }),
         (rows) => rows.map(appointmentRecord),
       ),
     editedAt: async (id) => editedAt.value<number>([id]),
