@@ -8,8 +8,8 @@ export const REVOKE_PATH = '/api/auth/revoke';
 export interface SignOutQueue {
   /** Keeps the revocation until the server took it. */
   add(token: string): Promise<void>;
-  /** Sends what is kept now; leaves it kept when the network is still away. */
-  replay(): Promise<void>;
+  /** Sends what is kept now; leaves it kept when the network is still away. `trigger` is for the log. */
+  replay(trigger: string): Promise<void>;
 }
 
 /** The part of Workbox's `Queue` the replay needs (a fake stands in for it in Node tests). */
@@ -35,6 +35,7 @@ export function revokeRequest(origin: string, token: string): Request {
 export async function replayRevocations(
   queue: RequestQueue,
   fetchFn: (request: Request) => Promise<Response>,
+  log: (message: string) => void = () => undefined,
 ): Promise<number> {
   let sent = 0;
   for (let entry = await queue.shiftRequest(); entry; entry = await queue.shiftRequest()) {
@@ -42,8 +43,10 @@ export async function replayRevocations(
     try {
       const response = await fetchFn(entry.request.clone());
       retryLater = response.status >= 500 || response.status === 429;
-    } catch {
+      log(`the server answered ${response.status} to a kept sign-out${retryLater ? ': kept for later' : ''}`);
+    } catch (err) {
       retryLater = true;
+      log(`a kept sign-out could not be sent (${String(err)}): kept for later`);
     }
     if (retryLater) {
       await queue.unshiftRequest(entry);

@@ -39,7 +39,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   let othersWaiting: OthersWaiting | null = null;
   const notify = (event: WorkerEvent) => broadcast(othersWaiting ? othersWaiting.event(event) : event);
   // Workbox's queue adds its `sync` listener now, while the worker script runs.
-  const signOutQueue = workboxSignOutQueue(self);
+  const signOutQueue = workboxSignOutQueue(self, logger);
 
   const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache; others: OthersWaiting }> =
     (async () => {
@@ -260,7 +260,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   }
 
   // On start: queued work from an earlier life of the worker is sent again (sign-outs too).
-  void signOutQueue.replay();
+  void signOutQueue.replay('worker start');
   void ready.then(async ({ db }) => {
     const stats = await queueStats(db);
     if (stats.pending > 0) await scheduleSync('startup');

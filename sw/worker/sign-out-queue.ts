@@ -8,6 +8,7 @@
  * signed in ends only the old session.
  */
 import { Queue } from 'workbox-background-sync';
+import type { ConsoleLogger } from '../sync/console-logger.ts';
 import { replayRevocations, revokeRequest, type RequestQueue, type SignOutQueue } from './revocations.ts';
 
 export const SIGN_OUT_QUEUE_NAME = 'smartdmv-sign-outs';
@@ -18,7 +19,8 @@ const RETENTION_MINUTES = 30 * 24 * 60;
 const RETRY_FIRST_MS = 2_000;
 const RETRY_MAX_MS = 60_000;
 
-export function workboxSignOutQueue(self: ServiceWorkerGlobalScope): SignOutQueue {
+export function workboxSignOutQueue(self: ServiceWorkerGlobalScope, logger: ConsoleLogger): SignOutQueue {
+  const log = (message: string) => logger.debug('[SignOut]', message);
   let replaying: Promise<void> | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | null = null;
   let retryDelay = RETRY_FIRST_MS;
@@ -27,16 +29,19 @@ export function workboxSignOutQueue(self: ServiceWorkerGlobalScope): SignOutQueu
   // soon while the worker runs (if it stops, Background Sync and the next start remain).
   const retrySoon = (queue: RequestQueue): void => {
     if (retryTimer !== null) return;
+    log(`replay failed: trying again in ${retryDelay} ms`);
     retryTimer = setTimeout(() => {
       retryTimer = null;
-      void replay(queue).catch(() => undefined);
+      void replay(queue, 'retry').catch(() => undefined);
     }, retryDelay);
     retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
   };
-  const replay = (queue: RequestQueue): Promise<void> =>
-    (replaying ??= replayRevocations(queue, (request) => fetch(request))
+  const replay = (queue: RequestQueue, trigger: string): Promise<void> => {
+    log(`replay (${trigger})${replaying ? ': joins the one running' : ''}`);
+    return (replaying ??= replayRevocations(queue, (request) => fetch(request), log)
       .then(
-        () => {
+        (sent) => {
+          if (sent > 0) log(`${sent} kept sign-out(s) reached the server`);
           retryDelay = RETRY_FIRST_MS;
         },
         (error: unknown) => {
@@ -45,16 +50,17 @@ export function workboxSignOutQueue(self: ServiceWorkerGlobalScope): SignOutQueu
         },
       )
       .finally(() => (replaying = null)));
+  };
   // Created while the worker script runs: Workbox adds its `sync` listener here.
   const queue = new Queue(SIGN_OUT_QUEUE_NAME, {
     maxRetentionTime: RETENTION_MINUTES,
-    onSync: ({ queue: q }) => replay(q),
+    onSync: ({ queue: q }) => replay(q, 'background sync'),
   });
   return {
     async add(token) {
       // pushRequest also registers the queue's Background Sync tag (fired once online).
       await queue.pushRequest({ request: revokeRequest(self.location.origin, token) });
     },
-    replay: () => replay(queue).catch(() => undefined),
+    replay: (trigger) => replay(queue, trigger).catch(() => undefined),
   };
 }
