@@ -56,3 +56,86 @@ export async function replayRevocations(
   }
   return sent;
 }
+
+/** Timers as the replayer needs them (fake ones in Node tests). */
+export interface RetryTimers {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export interface ReplayerOptions {
+  log?: (message: string) => void;
+  timers?: RetryTimers;
+  /** First wait before a failed replay is tried again while the worker runs; doubled up to `maxRetryMs`. */
+  firstRetryMs?: number;
+  maxRetryMs?: number;
+}
+
+/**
+ * Runs the replays of kept sign-outs one at a time, whoever asks (sign-out, the page's `online`,
+ * Background Sync, sign-in, worker start, a retry). The answer each asker gets is the outcome of a
+ * pass that started after it asked: one that asks while a pass runs gets a pass of its own once
+ * that one ends. (Joining the running pass handed its failure on: the page's `online` can reach
+ * the worker before the worker's own network is back, that pass fails at once, and a Background
+ * Sync event that joined it failed with it, after which Chromium waits minutes to fire it again.)
+ * A failed pass is tried again soon while the worker runs; a pass that sent everything stops that.
+ */
+export function revocationReplayer(
+  pass: () => Promise<number>,
+  {
+    log = () => undefined,
+    timers = { set: (callback, ms) => setTimeout(callback, ms), clear: (handle) => clearTimeout(handle as number) },
+    firstRetryMs = 2_000,
+    maxRetryMs = 60_000,
+  }: ReplayerOptions = {},
+): (trigger: string) => Promise<void> {
+  let running: Promise<void> | null = null;
+  let next: Promise<void> | null = null;
+  let retryTimer: unknown = null;
+  let retryDelay = firstRetryMs;
+
+  const retrySoon = (): void => {
+    if (retryTimer !== null) return;
+    log(`replay failed: trying again in ${retryDelay} ms`);
+    retryTimer = timers.set(() => {
+      retryTimer = null;
+      void replay('retry').catch(() => undefined);
+    }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, maxRetryMs);
+  };
+  const start = (): Promise<void> => {
+    const current: Promise<void> = pass()
+      .then(
+        (sent) => {
+          if (sent > 0) log(`${sent} kept sign-out(s) reached the server`);
+          retryDelay = firstRetryMs;
+          if (retryTimer !== null) timers.clear(retryTimer);
+          retryTimer = null;
+        },
+        (error: unknown) => {
+          retrySoon();
+          throw error;
+        },
+      )
+      .finally(() => {
+        if (running === current) running = null;
+      });
+    running = current;
+    return current;
+  };
+  const replay = (trigger: string): Promise<void> => {
+    if (!running) {
+      log(`replay (${trigger})`);
+      return start();
+    }
+    log(`replay (${trigger}): after the one running`);
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = null;
+        return running ?? start();
+      });
+    return next;
+  };
+  return replay;
+}
