@@ -143,16 +143,19 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
 
   // ---------------------------------------------------------------- fetch routes
   const entityHandler = async ({ request, event }: { request: Request; event: ExtendableEvent }): Promise<Response> => {
-    const { db, session } = await ready;
+    const { db, session, others } = await ready;
     const response = await handleEntityRequest(request, {
       db,
       now,
       uuid,
       session: () => session.get(),
       signedOut: () => getMeta(db, 'signedOut'),
-      onWrite: () => {
+      onWrite: (_entityType, closedConflicts = []) => {
+        for (const conflictId of closedConflicts) notify({ type: 'CONFLICT_RESOLVED', conflictId });
         event.waitUntil(scheduleSync('write'));
-        announceQueueStats();
+        // Rows of another person may have gone with the held booking: count theirs again first.
+        if (closedConflicts.length > 0) event.waitUntil(others.recount().then(announceQueueStats));
+        else announceQueueStats();
       },
     });
     return response ?? fetch(request);
