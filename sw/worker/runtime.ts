@@ -67,6 +67,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
         logger,
         deviceId,
         withLock: (work) => (self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work()),
+        waitingForOthers: () => others.waiting,
       });
       return { db, engine, session, others };
     })();
