@@ -388,7 +388,7 @@ describe('push progress on a shared tablet (issue 9 leftover)', () => {
     await signInOnTablet(device, transport, vet);
     expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({ pending: 3, waitingForOthers: 3 });
     expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Vet edit 1' })).status).toBe(200);
-    const clients = (await device.fetch('GET', '/api/users?role=CLIENT')).body.data as Client[];
+    const clients = (await device.fetch('GET', '/api/users?role=CLIENT')).body.data as { id: number }[];
     expect((await device.fetch('PATCH', `/api/users/${clients[0]!.id}`, { phone: '555-0199' })).status).toBe(200);
     device.events.length = 0;
     expect((await device.engine.sync('manual')).pushed).toBe(2);
