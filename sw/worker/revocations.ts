@@ -104,7 +104,11 @@ export function revocationReplayer(
     retryDelay = Math.min(retryDelay * 2, maxRetryMs);
   };
   const start = (): Promise<void> => {
-    const current: Promise<void> = pass()
+    // The pass starts in a microtask: an asker may call while its own setup runs (Workbox's Queue
+    // calls onSync from its constructor where there is no Background Sync, e.g. Firefox), and a
+    // pass that throws at once is a failed pass, not an exception thrown at the asker.
+    const current: Promise<void> = Promise.resolve()
+      .then(pass)
       .then(
         (sent) => {
           if (sent > 0) log(`${sent} kept sign-out(s) reached the server`);

@@ -50,6 +50,7 @@ describe('revocationReplayer', () => {
     // The page's `online` reaches the worker first, while the worker's network is not back yet.
     const online = replay('online');
     const backgroundSync = replay('background sync');
+    await settle();
     passes[0]!.fail();
     await expect(online).rejects.toThrow('Failed to fetch');
     await settle();
@@ -64,6 +65,7 @@ describe('revocationReplayer', () => {
     const replay = revocationReplayer(pass, { timers: fakeTimers() });
     const first = replay('sign-out');
     const later = [replay('online'), replay('background sync'), replay('sign-in')];
+    await settle();
     passes[0]!.send(0);
     await first;
     await settle();
@@ -80,6 +82,7 @@ describe('revocationReplayer', () => {
     const replay = revocationReplayer(pass, { timers, firstRetryMs: 2_000, maxRetryMs: 5_000 });
     const waits: number[] = [];
     void replay('sign-out').catch(() => undefined);
+    await settle();
     for (let i = 0; i < 3; i++) {
       passes[i]!.fail();
       await settle();
@@ -87,6 +90,7 @@ describe('revocationReplayer', () => {
       const timer = timers.pending.shift()!;
       waits.push(timer.ms);
       timer.callback();
+      await settle();
     }
     expect(waits).toEqual([2_000, 4_000, 5_000]);
     // The retry pass runs; the network comes back and Background Sync asks meanwhile.
@@ -99,8 +103,27 @@ describe('revocationReplayer', () => {
     expect(timers.pending).toHaveLength(0);
     // The next failure starts from the first wait again.
     void replay('online').catch(() => undefined);
+    await settle();
     passes[5]!.fail();
     await settle();
     expect(timers.pending.map((t) => t.ms)).toEqual([2_000]);
+  });
+
+  it('a replay asked for while the queue is still being built (Firefox: onSync from its constructor) starts after it', async () => {
+    const sent: string[] = [];
+    // Assigned after the replayer, as the Workbox queue is in sign-out-queue.ts.
+    let queue: { name: string } | undefined;
+    const replay = revocationReplayer(
+      () => {
+        if (!queue) throw new ReferenceError('queue is not built yet');
+        sent.push(queue.name);
+        return Promise.resolve(1);
+      },
+      { timers: fakeTimers() },
+    );
+    const asked = replay('background sync');
+    queue = { name: 'smartdmv-sign-outs' };
+    await asked;
+    expect(sent).toEqual(['smartdmv-sign-outs']);
   });
 });
