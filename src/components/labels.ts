@@ -138,6 +138,8 @@ export function resolutionLabel(
   conflictType: ConflictRecord['conflictType'] | null = null,
 ): string {
   const strategy = resolution?.split(':')[0];
+  // A held booking the server never stored, deleted from its form (sw/store/apply-write.ts).
+  if (strategy === 'deleted') return 'Delete on its form';
   return strategy && strategy in STRATEGY_LABEL
     ? strategyLabel(strategy as ResolutionStrategy, conflictType)
     : 'Resolved';

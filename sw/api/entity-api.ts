@@ -34,8 +34,11 @@ export interface EntityApiDeps {
   session: () => Promise<SessionUser | null>;
   /** Someone signed out here and nobody signed in since. */
   signedOut: () => Promise<boolean>;
-  /** Called after every stored write (registers the Background Sync tag). */
-  onWrite: (entityType: EntityType) => void;
+  /**
+   * Called after every stored write (registers the Background Sync tag); `closedConflicts` are
+   * conflicts the write settled (a held booking deleted before the server ever stored it).
+   */
+  onWrite: (entityType: EntityType, closedConflicts?: readonly number[]) => void;
 }
 
 /** The role table's action for each write method (src/protocol/permissions.ts). */
@@ -181,8 +184,8 @@ export async function handleEntityRequest(request: Request, deps: EntityApiDeps)
       return json(200, { data: record });
     }
     if (request.method === 'DELETE' && id !== null) {
-      const record = await deleteLocal(deps.db, entityType, id, ctx);
-      deps.onWrite(entityType);
+      const { record, closedConflicts } = await deleteLocal(deps.db, entityType, id, ctx);
+      deps.onWrite(entityType, closedConflicts);
       return json(200, { data: record });
     }
     return error(405, 'BAD_REQUEST', `${request.method} is not allowed on ${url.pathname}`);

@@ -24,7 +24,7 @@ import {
 import { localKeyOf, type NewOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction, type RequestPipeline, type Tx } from '../db/tx.ts';
 import { checkDeletable } from './delete-rules.ts';
-import { enqueue } from './queue.ts';
+import { deleteRow, enqueue, inFlightIds, rowsOf } from './queue.ts';
 
 export interface WriteContext {
   session: SessionContext;
@@ -194,19 +194,31 @@ export async function updateLocal(
   );
 }
 
+/** What a local delete did: the record as the page sees it now, and the held conflicts it closed. */
+export interface DeleteOutcome {
+  record: Row;
+  /** Conflicts the delete settled (a held booking the server never stored): the page drops them. */
+  closedConflicts: number[];
+}
+
 export async function deleteLocal(
   db: SyncDb,
   entityType: EntityType,
   rawId: EntityId,
   ctx: WriteContext,
-): Promise<Row> {
+): Promise<DeleteOutcome> {
   return inWriteTransaction(
     db,
     async (tx, writes) => {
       const view = new ReplicaView(tx);
       const record = await liveRecord(view, entityType, rawId);
       await checkDeletable(tx, view, entityType, record, ctx.now);
-      return storeChange(
+      const deletedAt = new Date(ctx.now).toISOString();
+      const closedConflicts = await dropHeldCreate(tx, writes, entityType, record, ctx.now);
+      if (closedConflicts) {
+        return { record: await view.toPublic(entityType, { ...record, deletedAt }), closedConflicts };
+      }
+      const shown = await storeChange(
         tx,
         writes,
         view,
@@ -214,9 +226,43 @@ export async function deleteLocal(
         entityType,
         record,
         { operation: 'delete', data: null },
-        { deletedAt: new Date(ctx.now).toISOString() },
+        { deletedAt },
       );
+      return { record: shown, closedConflicts: [] };
     },
     'strict',
   );
+}
+
+/**
+ * Deleting a record whose create the server held back (a double booking), so never stored: the
+ * delete settles the conflict the way "create + delete" settles a create not yet sent. Nothing is
+ * sent (there is nothing on the server to delete, and the held create must not go first just to be
+ * deleted); the held row, the edits queued behind it and the local record go, and the conflict is
+ * marked resolved (`deleted:discard`). Deleting is the user's explicit choice (a cancelled booking,
+ * confirmed), so nothing they meant to keep is lost. Returns the closed conflicts' ids, or null when
+ * the record has no held create (or a row of it is on its way to the server: then the delete is
+ * queued as usual).
+ */
+async function dropHeldCreate(
+  tx: Tx,
+  writes: RequestPipeline,
+  entityType: EntityType,
+  record: AnyReplicaRecord,
+  now: number,
+): Promise<number[] | null> {
+  const key = localKeyOf(record);
+  if (!isTempId(key)) return null;
+  const [rows, flying] = await Promise.all([rowsOf(tx, entityType, key), inFlightIds(tx)]);
+  const [held] = rows;
+  if (held?.operation !== 'create' || held.status !== 'conflict') return null;
+  if (rows.some((row) => flying.has(row.id))) return null;
+  const conflicts = tx.objectStore('conflicts');
+  const open = (await conflicts.index('operationId').getAll(held.id)).filter((conflict) => !conflict.resolved);
+  for (const row of rows) deleteRow(tx, writes, row.id);
+  for (const conflict of open) {
+    writes.add(() => conflicts.put({ ...conflict, resolved: true, resolvedAt: now, resolution: 'deleted:discard' }));
+  }
+  deleteRecord(tx, entityType, key);
+  return open.flatMap((conflict) => (conflict.id === undefined ? [] : [conflict.id]));
 }

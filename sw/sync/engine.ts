@@ -53,6 +53,11 @@ export interface SyncEngineDeps {
   withLock?: <T>(work: () => Promise<T>) => Promise<T>;
   deviceId?: string;
   config?: Partial<SyncEngineConfig>;
+  /**
+   * Pending rows of people other than the one signed in (the worker keeps the count: OthersWaiting).
+   * They are not sent in this session, so the push's progress leaves them out.
+   */
+  waitingForOthers?: () => number;
 }
 
 /** Stops a sync run early; `info` goes into the result. */
@@ -201,7 +206,10 @@ export class SyncEngine {
     const { db, now, logger } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
     const stats = await queueStats(db);
-    const total = stats.pending + stats.failed;
+    // What this session may send: other people's rows wait for them (and would keep the progress
+    // short of 100 % in every run until they sign in).
+    const othersRows = Math.min(stats.pending, this.deps.waitingForOthers?.() ?? 0);
+    const total = stats.pending - othersRows + stats.failed;
     if (total === 0) return;
     const size = pushBatchSize(total, this.config);
     // Work is sent only as the person who did it: another user's rows (or another practice's)

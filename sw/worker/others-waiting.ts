@@ -21,6 +21,11 @@ export class OthersWaiting {
     this.count = await pendingOfOthers(this.db, (await this.user())?.id ?? null);
   }
 
+  /** Pending rows of others, as last counted. */
+  get waiting(): number {
+    return this.count;
+  }
+
   stats(stats: QueueStats): QueueStats {
     return { ...stats, waitingForOthers: Math.min(this.count, stats.pending) };
   }

@@ -126,7 +126,7 @@ const handlers: Handlers = {
     return { autoSync: msg.enabled };
   },
   ONLINE: async (_msg, ctx) => {
-    void ctx.signOutQueue.replay();
+    void ctx.signOutQueue.replay('online');
     const stats = await queueStats(ctx.db);
     const started = stats.pending + stats.failed > 0 && !ctx.backgroundSyncSupported;
     if (started) ctx.scheduleSync('online');
@@ -155,7 +155,7 @@ const handlers: Handlers = {
     await statsChanged(ctx);
     ctx.scheduleSync('login');
     // The network is there (the page just signed in): send sign-outs kept from earlier.
-    void ctx.signOutQueue.replay();
+    void ctx.signOutQueue.replay('sign-in');
     return { started: true };
   },
   SESSION_ENDED: async (msg, ctx) => {
@@ -171,7 +171,7 @@ const handlers: Handlers = {
     const revokeQueued = token !== null && msg.serverSignedOut !== true;
     if (revokeQueued) {
       await ctx.signOutQueue.add(token);
-      void ctx.signOutQueue.replay();
+      void ctx.signOutQueue.replay('sign-out');
     }
     // Patient data leaves the device at sign-out, unless it still holds unsent work.
     const dropped = pending === 0;

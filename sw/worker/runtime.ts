@@ -41,7 +41,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   let othersWaiting: OthersWaiting | null = null;
   const notify = (event: WorkerEvent) => broadcast(othersWaiting ? othersWaiting.event(event) : event);
   // Workbox's queue adds its `sync` listener now, while the worker script runs.
-  const signOutQueue = workboxSignOutQueue(self);
+  const signOutQueue = workboxSignOutQueue(self, logger);
 
   const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache; others: OthersWaiting }> =
     (async () => {
@@ -69,6 +69,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
         logger,
         deviceId,
         withLock: (work) => (self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work()),
+        waitingForOthers: () => others.waiting,
       });
       return { db, engine, session, others };
     })();
@@ -145,16 +146,19 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
 
   // ---------------------------------------------------------------- fetch routes
   const entityHandler = async ({ request, event }: { request: Request; event: ExtendableEvent }): Promise<Response> => {
-    const { db, session } = await ready;
+    const { db, session, others } = await ready;
     const response = await handleEntityRequest(request, {
       db,
       now,
       uuid,
       session: () => session.get(),
       signedOut: () => getMeta(db, 'signedOut'),
-      onWrite: () => {
+      onWrite: (_entityType, closedConflicts = []) => {
+        for (const conflictId of closedConflicts) notify({ type: 'CONFLICT_RESOLVED', conflictId });
         event.waitUntil(scheduleSync('write'));
-        announceQueueStats();
+        // Rows of another person may have gone with the held booking: count theirs again first.
+        if (closedConflicts.length > 0) event.waitUntil(others.recount().then(announceQueueStats));
+        else announceQueueStats();
       },
     });
     return response ?? fetch(request);
@@ -262,7 +266,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   }
 
   // On start: queued work from an earlier life of the worker is sent again (sign-outs too).
-  void signOutQueue.replay();
+  void signOutQueue.replay('worker start');
   void ready.then(async ({ db }) => {
     const stats = await queueStats(db);
     if (stats.pending > 0) await scheduleSync('startup');

@@ -3,8 +3,8 @@
  * replica), both offline, book the same practitioner at the same time. Both sync: exactly one
  * booking is stored as booked, the other is held as a double booking and resolved through the
  * dialog, one test per way out (move mine, keep both, cancel mine; and undo my change for a booking
- * moved offline onto the taken time). At the end the server and both replicas agree on that day's
- * bookings.
+ * moved offline onto the taken time; and a held new booking deleted from the ordinary form). At the
+ * end the server and both replicas agree on that day's bookings.
  */
 import { expect, test, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { askWorker } from './helpers.ts';
@@ -278,5 +278,43 @@ test('undo my change: a booking moved offline onto a taken time goes back to whe
     [s.titleB, 'scheduled', 11, false],
     [s.stored.title, 'scheduled', 10, false],
   ]);
+  await s.close();
+});
+
+test('deleted on its form: a held booking the server never stored leaves the conflicts, and nothing of it is sent', async ({ browser, baseURL }) => {
+  const s = await doubleBooked(browser, baseURL!, 'Delete', DAY_OFFSET + 4);
+  const { page } = s.b;
+  const openMine = async () => {
+    await page.goto(`/appointments?date=${s.day}`);
+    await page.locator('a.row', { hasText: s.titleB }).click();
+    await expect(page.getByRole('heading', { name: 'Edit appointment' })).toBeVisible();
+  };
+  // The ordinary form, not the dialog: cancel the booking, then delete it for good.
+  await openMine();
+  await page.getByRole('button', { name: 'Cancel appointment…' }).click();
+  await page.getByRole('button', { name: 'Yes, cancel it' }).click();
+  await expect(page.getByRole('heading', { name: 'Appointments', level: 1 })).toBeVisible();
+  await openMine();
+  await page.getByRole('button', { name: 'Delete appointment…' }).click();
+  await page.getByRole('button', { name: 'Yes, delete it' }).click();
+  await expect(page.getByRole('heading', { name: 'Appointments', level: 1 })).toBeVisible();
+  await expect(page.locator('a.row', { hasText: s.titleB })).toHaveCount(0);
+
+  // The conflict is closed, and no change of it waits (behind it or anywhere).
+  await expect(indicator(page).getByTestId('conflict-count')).toHaveCount(0);
+  await settled(page);
+  await page.getByRole('link', { name: 'Sync' }).click();
+  await page.getByRole('button', { name: 'Recently resolved (1)' }).click();
+  await expect(page.getByTestId('recently-resolved')).toContainText('Resolved with Delete on its form');
+
+  // The server has only tablet A's booking; both replicas agree with it.
+  await askWorker(s.a.page, { type: 'SYNC_NOW' });
+  await askWorker(page, { type: 'SYNC_NOW' });
+  await settled(s.a.page);
+  await settled(page);
+  const onServer = comparable(await serverGet<Booked[]>(s.api, `/api/appointments?from=${encodeURIComponent(s.from)}&to=${encodeURIComponent(s.to)}`));
+  expect(onServer.map((r) => [r.title, r.status])).toEqual([[s.stored.title, 'scheduled']]);
+  expect(await replicaDay(s.a.page, s.from, s.to)).toEqual(onServer);
+  expect(await replicaDay(page, s.from, s.to)).toEqual(onServer);
   await s.close();
 });

@@ -97,6 +97,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     notify: (e) => void events.push(e),
     logger: createConsoleLogger({ log: () => undefined, error: () => undefined }),
     config: { backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 3 }, ...config },
+    waitingForOthers: () => othersWaiting.waiting,
   });
   const context = (): PageMessageContext => ({
     db,

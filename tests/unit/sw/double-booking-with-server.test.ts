@@ -264,6 +264,45 @@ describe('a booking the server holds back as a double booking', () => {
     expect(count(ctx.server.db, "SELECT count(*) FROM appointments WHERE title = 'Tablet undone'")).toBe(0);
   });
 
+  it('deleting a held create from its form (cancel, then delete) closes the conflict; nothing is sent', async () => {
+    const at = day();
+    const d = await device();
+    await bookedAtDesk(at('16:30'), 'Desk 16:30');
+    const mine = await bookOnTablet(d, at('16:30'), 'Tablet deleted while held');
+    await d.engine.sync('manual');
+    const conflict = await heldConflict(d);
+    // The form: "Cancel appointment…", then "Delete appointment…" on the cancelled booking.
+    expect((await d.fetch('PATCH', `/api/appointments/${mine.id}`, { status: 'cancelled' })).status).toBe(200);
+    const deleted = await d.fetch('DELETE', `/api/appointments/${mine.id}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.data).toMatchObject({ id: mine.id, status: 'cancelled', deletedAt: expect.any(String) });
+    // The conflict leaves the list, marked as settled by the delete; no row waits behind it.
+    expect((await listConflicts(d.db)).filter((c) => !c.resolved)).toEqual([]);
+    expect((await listConflicts(d.db)).find((c) => c.id === conflict.id)).toMatchObject({
+      resolved: true,
+      resolution: 'deleted:discard',
+    });
+    expect(await queueRows(d.db)).toEqual([]);
+    expect(await queueStats(d.db)).toMatchObject({ pending: 0, conflicts: 0, failed: 0 });
+    expect((await d.fetch('GET', `/api/appointments/${mine.id}`)).status).toBe(404);
+    // The server never stored it, and is sent nothing for it.
+    expect(await d.engine.sync('manual')).toMatchObject({ pushed: 0, conflicts: 0, failed: 0 });
+    expect(count(ctx.server.db, "SELECT count(*) FROM appointments WHERE title = 'Tablet deleted while held'")).toBe(0);
+  });
+
+  it('deleting a booking the server stored is queued and sent as before', async () => {
+    const at = day();
+    const d = await device();
+    const desk = await bookedAtDesk(at('18:00'), 'Desk 18:00', { status: 'cancelled' });
+    await d.engine.sync('manual');
+    expect((await d.fetch('DELETE', `/api/appointments/${desk.id}`)).status).toBe(200);
+    expect((await queueRows(d.db)).map((row) => row.operation)).toEqual(['delete']);
+    expect(await d.engine.sync('manual')).toMatchObject({ pushed: 1 });
+    expect(
+      count(ctx.server.db, `SELECT count(*) FROM appointments WHERE id = ${desk.id} AND deleted_at IS NOT NULL`),
+    ).toBe(1);
+  });
+
   it('refuses the version strategies, an invalid slot and an unknown practitioner with a reason the page can show; another practitioner at that time is free', async () => {
     const at = day();
     const d = await device();

@@ -360,3 +360,48 @@ describe('roles offline (issue 9, item 11)', () => {
     expect((await device.fetch('DELETE', `/api/appointments/${appointmentId}`)).status).toBe(200);
   });
 });
+
+describe('push progress on a shared tablet (issue 9 leftover)', () => {
+  it('counts only the rows sent under the signed-in session, not the ones waiting for another person', async () => {
+    const transport = tabletTransport();
+    const device = await createTestDevice(transport);
+    alignClocks(device);
+    const reception = await login('reception@northside.example');
+    await signInOnTablet(device, transport, reception);
+    const { petId } = seedIds(ctx.server.db);
+    // Reception books three visits offline and signs out before they are sent.
+    for (let i = 0; i < 3; i++) {
+      const booked = await device.fetch('POST', '/api/appointments', {
+        title: `Waits for reception ${i}`,
+        type: 'checkup',
+        date: new Date(ctx.server.clock.now() + (10 + i) * 86_400_000).toISOString(),
+        durationMinutes: 20,
+        petId,
+        practitionerId: null,
+      });
+      expect(booked.status).toBe(201);
+    }
+    await device.ask({ type: 'SESSION_ENDED', serverSignedOut: false });
+
+    // The vet signs in and makes two changes of their own: the push's progress is out of 2.
+    const vet = await login('vet@northside.example');
+    await signInOnTablet(device, transport, vet);
+    expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({ pending: 3, waitingForOthers: 3 });
+    expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Vet edit 1' })).status).toBe(200);
+    const clients = (await device.fetch('GET', '/api/users?role=CLIENT')).body.data as { id: number }[];
+    expect((await device.fetch('PATCH', `/api/users/${clients[0]!.id}`, { phone: '555-0199' })).status).toBe(200);
+    device.events.length = 0;
+    expect((await device.engine.sync('manual')).pushed).toBe(2);
+    const pushProgress = device.events.flatMap((e) =>
+      e.type === 'SYNC_PROGRESS' && e.progress.phase === 'push' ? [e.progress] : [],
+    );
+    expect(pushProgress.length).toBeGreaterThan(0);
+    expect(pushProgress.every((p) => p.total === 2)).toBe(true);
+    expect(pushProgress.at(-1)).toMatchObject({ processed: 2, total: 2, percentage: 100 });
+
+    // With only other people's rows left, a sync shows no push at all.
+    device.events.length = 0;
+    expect((await device.engine.sync('manual')).pushed).toBe(0);
+    expect(device.events.some((e) => e.type === 'SYNC_PROGRESS' && e.progress.phase === 'push')).toBe(false);
+  });
+});
