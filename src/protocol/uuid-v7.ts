@@ -10,6 +10,9 @@
 /** Fills the array with cryptographically random bytes and returns it (`crypto.getRandomValues`). */
 export type RandomFill = (bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>;
 
+/** Two hex digits per byte value, made once (ids are made on every write). */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 export function uuidV7(nowMs: number, fillRandom: RandomFill): string {
   const bytes = fillRandom(new Uint8Array(16));
   let time = Math.max(0, Math.floor(nowMs));
@@ -20,6 +23,6 @@ export function uuidV7(nowMs: number, fillRandom: RandomFill): string {
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70; // version 7
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80; // variant 10xx
   let hex = '';
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
+  for (const byte of bytes) hex += HEX[byte] ?? '';
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
