@@ -34,7 +34,7 @@ import {
   type WriteRun,
 } from './lib/app.ts';
 import { buildBaseline } from './lib/baseline-build.ts';
-import { startProxy, type CountingProxy } from './lib/proxy.ts';
+import { startProxy, type CountingProxy, type ProxyMode } from './lib/proxy.ts';
 import { startServer, type RunningServer } from './lib/server.ts';
 import { perSecond, round } from './lib/stats.ts';
 import { CLINIC_WIFI, sampleHeap, WorkerTarget, type NetworkProfile } from './lib/worker-target.ts';
@@ -517,6 +517,22 @@ function printResults(
   }
 }
 
+/**
+ * The server under the clinic profile, through counting proxies (bench/lib/proxy.ts): without
+ * compression, and as the product sends. The proxies join `proxies` (stopped at the end).
+ */
+async function clinicTargets(
+  server: RunningServer,
+  proxies: CountingProxy[],
+): Promise<Record<'uncompressed' | 'compressed', Target>> {
+  const via = async (mode: ProxyMode): Promise<Target> => {
+    const proxy = await startProxy(server.url, mode);
+    proxies.push(proxy);
+    return { url: proxy.url, databasePath: server.databasePath, proxy, network: CLINIC_WIFI };
+  };
+  return { uncompressed: await via('identity'), compressed: await via('compressed') };
+}
+
 async function main(): Promise<void> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-bench-'));
   buildBaseline();
@@ -553,26 +569,17 @@ async function main(): Promise<void> {
     await server.stop();
 
     if (!SKIP.has('clinic')) {
-      // A fresh server, reached through counting proxies: without compression, and as the product sends
-      // (bench/lib/proxy.ts).
+      // A fresh server, uncompressed and as the product sends (clinicTargets).
       const clinicServer = await startServer(path.join(workDir, 'clinic.db'));
       servers.push(clinicServer);
-      const identityProxy = await startProxy(clinicServer.url, 'identity');
-      const passProxy = await startProxy(clinicServer.url, 'compressed');
-      proxies.push(identityProxy, passProxy);
-      const via = (proxy: CountingProxy): Target => ({
-        url: proxy.url,
-        databasePath: clinicServer.databasePath,
-        proxy,
-        network: CLINIC_WIFI,
-      });
+      const clinicVia = await clinicTargets(clinicServer, proxies);
       const check = await checkEmulation(browser, clinicServer, CLINIC_WIFI);
-      const uncompressed = await benchOurs(browser, via(identityProxy), CLINIC_N, false);
-      const compressed = await benchOurs(browser, via(passProxy), CLINIC_N, false);
+      const uncompressed = await benchOurs(browser, clinicVia.uncompressed, CLINIC_N, false);
+      const compressed = await benchOurs(browser, clinicVia.compressed, CLINIC_N, false);
       // The plain Workbox queue against the same server as the product (its small answers are not compressed anyway).
       const baseline = SKIP.has('clinic-baseline')
         ? null
-        : await benchBaseline(browser, via(passProxy), CLINIC_N, false);
+        : await benchBaseline(browser, clinicVia.compressed, CLINIC_N, false);
       const speedup = baseline ? round(baseline.drain.drainMs / compressed.drain.drainMs, 1) : null;
       clinic = {
         n: CLINIC_N,
@@ -592,17 +599,9 @@ async function main(): Promise<void> {
       servers.push(pullServer);
       pull = await benchInitialPull(browser, direct(pullServer));
       if (clinic) {
-        const identityProxy = await startProxy(pullServer.url, 'identity');
-        const passProxy = await startProxy(pullServer.url, 'compressed');
-        proxies.push(identityProxy, passProxy);
-        const via = (proxy: CountingProxy): Target => ({
-          url: proxy.url,
-          databasePath: pullServer.databasePath,
-          proxy,
-          network: CLINIC_WIFI,
-        });
-        clinic.pullUncompressed = await benchInitialPull(browser, via(identityProxy));
-        clinic.pullCompressed = await benchInitialPull(browser, via(passProxy));
+        const pullVia = await clinicTargets(pullServer, proxies);
+        clinic.pullUncompressed = await benchInitialPull(browser, pullVia.uncompressed);
+        clinic.pullCompressed = await benchInitialPull(browser, pullVia.compressed);
       }
       await pullServer.stop();
     }
