@@ -102,6 +102,10 @@ export class SyncEnginePanel extends ServiceElement {
         flex-direction: column;
         gap: var(--sd-space-1);
       }
+      /* The bar keeps its place between runs: a background run starting as the tab opens moved the page. */
+      .progress.idle {
+        visibility: hidden;
+      }
       .bar {
         height: 16px;
         border-radius: 8px;
@@ -311,7 +315,10 @@ export class SyncEnginePanel extends ServiceElement {
                   >
                 </div>
               `
-            : nothing
+            : html`<div class="progress idle" aria-hidden="true">
+                <div class="bar"></div>
+                <span>&nbsp;</span>
+              </div>`
         }
         ${engine.error ? html`<p class="banner error" role="alert">${engine.error}</p>` : nothing}
       </section>
