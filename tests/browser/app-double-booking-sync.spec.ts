@@ -90,12 +90,12 @@ async function replicaDay(page: Page, from: string, to: string): Promise<Record<
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const open = indexedDB.open('smartdmv-offline');
       open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
+      open.onerror = () => reject(open.error!);
     });
     const all = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
       const req = db.transaction('appointments').objectStore('appointments').getAll();
       req.onsuccess = () => resolve(req.result as Record<string, unknown>[]);
-      req.onerror = () => reject(req.error);
+      req.onerror = () => reject(req.error!);
     });
     db.close();
     return all;
@@ -156,7 +156,7 @@ async function doubleBooked(
   const householdB = await makeHousehold(api, `${label}B`);
   const day = dayFromToday(dayOffset);
   const [y, m, d] = day.split('-').map(Number);
-  const from = new Date(y!, m! - 1, d!).toISOString();
+  const from = new Date(y!, m! - 1, d).toISOString();
   const to = new Date(y!, m! - 1, d! + 1).toISOString();
 
   const titleA = `${label} tablet A`;

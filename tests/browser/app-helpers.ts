@@ -239,7 +239,7 @@ export function bookAtOnServer(
 /** A local day (`YYYY-MM-DD`) and time as an ISO instant. */
 function localInstant(day: string, hour: number, minute = 0): string {
   const [y, m, d] = day.split('-').map(Number);
-  return new Date(y!, m! - 1, d!, hour, minute).toISOString();
+  return new Date(y!, m! - 1, d, hour, minute).toISOString();
 }
 
 export interface HeldBooking {

@@ -164,7 +164,7 @@ export interface ReplicaRow {
 export function readReplicaInPage(prefix: string): Promise<ReplicaRow[]> {
   return new Promise<ReplicaRow[]>((resolve, reject) => {
     const open = indexedDB.open('smartdmv-offline');
-    open.onerror = () => reject(open.error);
+    open.onerror = () => reject(open.error!);
     open.onsuccess = () => {
       const store = open.result.transaction('appointments').objectStore('appointments');
       const rows: ReplicaRow[] = [];
@@ -180,7 +180,7 @@ export function readReplicaInPage(prefix: string): Promise<ReplicaRow[]> {
         if (typeof v.title === 'string' && v.title.startsWith(prefix)) rows.push({ ...v, key: c.key });
         c.continue();
       };
-      cursor.onerror = () => reject(cursor.error);
+      cursor.onerror = () => reject(cursor.error!);
     };
   });
 }

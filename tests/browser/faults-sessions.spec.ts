@@ -58,7 +58,7 @@ test('7. the session expires with operations queued: nothing dropped, "sign in t
 /** Collects the worker's broadcasts in the page (from the start of the page). */
 async function recordBroadcasts(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
-    const seen: Array<{ type: string; [k: string]: unknown }> = [];
+    const seen: { type: string; [k: string]: unknown }[] = [];
     (window as unknown as { __broadcasts: typeof seen }).__broadcasts = seen;
     navigator.serviceWorker?.addEventListener('message', (e) => {
       if (e.data && typeof e.data.type === 'string') seen.push(e.data);
@@ -66,9 +66,9 @@ async function recordBroadcasts(context: BrowserContext): Promise<void> {
   });
 }
 
-function broadcasts(page: Page): Promise<Array<{ type: string; stats?: { pending: number } }>> {
+function broadcasts(page: Page): Promise<{ type: string; stats?: { pending: number } }[]> {
   return page.evaluate(
-    () => (window as unknown as { __broadcasts: Array<{ type: string; stats?: { pending: number } }> }).__broadcasts,
+    () => (window as unknown as { __broadcasts: { type: string; stats?: { pending: number } }[] }).__broadcasts,
   );
 }
 
@@ -107,7 +107,7 @@ test('8. two tabs and the worker: one sync at a time, both tabs told the same pr
     .toBe(0);
 
   expect(mostAtOnce, 'never two pushes at once').toBe(1);
-  const kinds = (messages: Array<{ type: string }>) =>
+  const kinds = (messages: { type: string }[]) =>
     messages.filter((m) => ['SYNC_STARTED', 'SYNC_PROGRESS', 'SYNC_RESULT', 'QUEUE_STATS'].includes(m.type));
   const [a, b] = [kinds(await broadcasts(first)), kinds(await broadcasts(second))];
   // The second tab opened before anything was queued: it heard every broadcast the first one did.
@@ -136,8 +136,8 @@ test('10. concurrent staff: disjoint fields merge; the same field is a conflict 
   const contexts = await Promise.all([browser.newContext({ baseURL }), browser.newContext({ baseURL })]);
   try {
     const [desk, vet] = [
-      await openSignedIn(contexts[0]!),
-      await openSignedIn(contexts[1]!, '/', 'vet@northside.example'),
+      await openSignedIn(contexts[0]),
+      await openSignedIn(contexts[1], '/', 'vet@northside.example'),
     ];
     const prefix = `S10 staff ${Date.now()} `;
     await bookMany(desk, prefix, 1, '2027-08-02T08:00:00.000Z');
@@ -152,8 +152,8 @@ test('10. concurrent staff: disjoint fields merge; the same field is a conflict 
     await pageFetch(desk, 'PATCH', `/api/appointments/${row!.id}`, { notes: 'Fasting since 8pm' });
     await pageFetch(vet, 'PATCH', `/api/appointments/${row!.id}`, { title: `${prefix}0 dental` });
     for (const [context, page] of [
-      [contexts[0]!, desk],
-      [contexts[1]!, vet],
+      [contexts[0], desk],
+      [contexts[1], vet],
     ] as const) {
       await context.setOffline(false);
       await askWorker(page, { type: 'SYNC_NOW' });
@@ -168,14 +168,14 @@ test('10. concurrent staff: disjoint fields merge; the same field is a conflict 
     await Promise.all(contexts.map((c) => c.setOffline(true)));
     await pageFetch(desk, 'PATCH', `/api/appointments/${row!.id}`, { title: `${prefix}0 desk` });
     await pageFetch(vet, 'PATCH', `/api/appointments/${row!.id}`, { title: `${prefix}0 vet` });
-    await contexts[0]!.setOffline(false);
+    await contexts[0].setOffline(false);
     await askWorker(desk, { type: 'SYNC_NOW' });
     await expectDrained(desk);
-    await contexts[1]!.setOffline(false);
+    await contexts[1].setOffline(false);
     await askWorker(vet, { type: 'SYNC_NOW' });
     await expect.poll(() => workerStats(vet)).toMatchObject({ conflicts: 1 });
     expect((await workerStats(desk)).conflicts).toBe(0);
-    const [conflict] = await askWorker<Array<{ id: number; affectedFields: string[] }>>(vet, { type: 'GET_CONFLICTS' });
+    const [conflict] = await askWorker<{ id: number; affectedFields: string[] }[]>(vet, { type: 'GET_CONFLICTS' });
     expect(conflict!.affectedFields).toEqual(['title']);
 
     // The vet keeps the desk's title (server wins): both browsers and the server agree.

@@ -109,13 +109,14 @@ test('5. on lastChance the operations are kept as failed-retryable; Retry sends 
     await context.setOffline(true);
     await bookMany(page, prefix, 5, '2027-03-10T08:00:00.000Z');
     await context.setOffline(false);
-    await expect.poll(async () => (await faultsFired(context, baseURL!)).status, { timeout: 20_000 }).toBe(4); // the run the network started gave up
+    // The run the network started gave up.
+    await expect.poll(async () => (await faultsFired(context, baseURL!)).status, { timeout: 20_000 }).toBe(4);
     await dispatchSync(context, page, true);
     await expect
       .poll(() => workerStats(page), { timeout: 45_000 })
       .toMatchObject({ pending: 0, inFlight: 0, failed: 5 });
     const operations = await askWorker<
-      Array<{ id: number; status: string; retryable: boolean; lastError: { code: string } | null }>
+      { id: number; status: string; retryable: boolean; lastError: { code: string } | null }[]
     >(page, { type: 'GET_OPERATIONS' });
     const failed = operations.filter((o) => o.status === 'failed');
     expect(failed).toHaveLength(5);
@@ -173,7 +174,7 @@ test('6. a poison operation does not block the ones behind it, shows its reason,
   await context.setOffline(false);
   await expect.poll(() => workerStats(page), { timeout: 30_000 }).toMatchObject({ pending: 0, inFlight: 0, failed: 1 });
   const [failed] = (
-    await askWorker<Array<{ id: number; entityId: string; status: string; lastError: { code: string } }>>(page, {
+    await askWorker<{ id: number; entityId: string; status: string; lastError: { code: string } }[]>(page, {
       type: 'GET_OPERATIONS',
     })
   ).filter((o) => o.status === 'failed');

@@ -24,6 +24,7 @@ function ask<T>(page: Page, message: Record<string, unknown>): Promise<T> {
   return page.evaluate(askWorkerInPage, message) as Promise<T>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T names the reply body for the caller
 function json<T>(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   return page.evaluate(
     async (method, path, body) => {
@@ -36,7 +37,7 @@ function json<T>(page: Page, method: string, path: string, body?: unknown): Prom
     method,
     path,
     body,
-  ) as Promise<{ status: number; body: T }>;
+  );
 }
 
 test('12. Firefox (no Background Sync): bookings made while the server is unreachable reach it once the page reports online', async ({

@@ -98,6 +98,7 @@ export async function signInDevice(
 }
 
 /** `fetch` from the page (so through the service worker) returning status and JSON. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T names the reply body for the caller
 export async function pageFetch<T = any>(
   page: PwPage,
   method: string,
@@ -119,19 +120,19 @@ export async function pageFetch<T = any>(
 /** Rows of the worker's queue, read straight from IndexedDB. */
 export async function queuedOperations(
   page: PwPage,
-): Promise<Array<{ operation: string; entityType: string; entityId: unknown; status: string }>> {
+): Promise<{ operation: string; entityType: string; entityId: unknown; status: string }[]> {
   return page.evaluate(
     () =>
       new Promise((resolve, reject) => {
         const open = indexedDB.open('smartdmv-offline');
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error!);
         open.onsuccess = () => {
           const req = open.result.transaction('sync_operations').objectStore('sync_operations').getAll();
           req.onsuccess = () => {
             open.result.close();
             resolve(req.result);
           };
-          req.onerror = () => reject(req.error);
+          req.onerror = () => reject(req.error!);
         };
       }),
   );

@@ -86,12 +86,12 @@ test('11. convergence soak @soak: random creates, edits and deletes, offline and
           random() < 0.5
             ? { notes: `note ${device.name} ${n}` }
             : { title: `${baseOf(target.title)}|e${device.name}${n}` };
-        const res = await pageFetch(device.page, 'PATCH', `/api/appointments/${target.id}`, change);
+        const res = await pageFetch(device.page, 'PATCH', `/api/appointments/${String(target.id)}`, change);
         expect([200, 404, 409]).toContain(res.status); // (404: deleted meanwhile by a pull)
         counts.edits++;
       } else {
         const target = pick(mine);
-        const res = await pageFetch(device.page, 'DELETE', `/api/appointments/${target.id}`);
+        const res = await pageFetch(device.page, 'DELETE', `/api/appointments/${String(target.id)}`);
         expect([200, 404, 409]).toContain(res.status);
         if (res.status === 200) deletedHere.add(baseOf(target.title));
         counts.deletes++;
@@ -114,7 +114,7 @@ test('11. convergence soak @soak: random creates, edits and deletes, offline and
       let busy = false;
       for (const device of devices) {
         await askWorker(device.page, { type: 'SYNC_NOW' });
-        const conflicts = await askWorker<Array<{ id: number; resolved: boolean }>>(device.page, {
+        const conflicts = await askWorker<{ id: number; resolved: boolean }[]>(device.page, {
           type: 'GET_CONFLICTS',
         });
         for (const conflict of conflicts.filter((c) => !c.resolved)) {

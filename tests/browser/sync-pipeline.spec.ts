@@ -15,14 +15,14 @@ function storeCount(page: Page, store: string): Promise<number> {
     (store) =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open('smartdmv-offline');
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error!);
         open.onsuccess = () => {
           const req = open.result.transaction(store).objectStore(store).count();
           req.onsuccess = () => {
             open.result.close();
             resolve(req.result);
           };
-          req.onerror = () => reject(req.error);
+          req.onerror = () => reject(req.error!);
         };
       }),
     store,

@@ -116,7 +116,7 @@ test('9. a new worker build with a new IndexedDB version: the queue and the conf
             d.createObjectStore('meta', { keyPath: 'key' });
           };
           open.onsuccess = () => resolve(open.result);
-          open.onerror = () => reject(open.error);
+          open.onerror = () => reject(open.error!);
         });
         const tx = db.transaction(['appointments', 'pets', 'sync_operations', 'conflicts', 'meta'], 'readwrite');
         tx.objectStore('appointments').put({
@@ -198,7 +198,7 @@ test('9. a new worker build with a new IndexedDB version: the queue and the conf
         tx.objectStore('meta').put({ key: 'session', value: user });
         await new Promise((resolve, reject) => {
           tx.oncomplete = resolve;
-          tx.onerror = () => reject(tx.error);
+          tx.onerror = () => reject(tx.error!);
         });
         db.close();
       },
@@ -236,7 +236,7 @@ test('9. a new worker build with a new IndexedDB version: the queue and the conf
       .poll(() => workerStats(page), { timeout: 20_000 })
       .toMatchObject({ pending: 0, inFlight: 0, failed: 0, conflicts: 1 });
     const [conflict] = (
-      await askWorker<Array<{ id: number; entityId: number; resolved: boolean }>>(page, { type: 'GET_CONFLICTS' })
+      await askWorker<{ id: number; entityId: number; resolved: boolean }[]>(page, { type: 'GET_CONFLICTS' })
     ).filter((c) => !c.resolved);
     expect(conflict).toMatchObject({ entityId: seeded.id });
     await askWorker(page, {
@@ -253,7 +253,7 @@ test('9. a new worker build with a new IndexedDB version: the queue and the conf
         .prepare(
           'SELECT a.id, a.type, p.name, p.owner_id AS ownerId FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.title = ?',
         )
-        .all(`Its first visit ${stamp}`) as Array<{ id: number; type: string; name: string; ownerId: number }>;
+        .all(`Its first visit ${stamp}`) as { id: number; type: string; name: string; ownerId: number }[];
       expect(rows).toMatchObject([{ type: 'follow_up', name: `Made offline ${stamp}`, ownerId: seeded.ownerId }]);
       expect(db.prepare('SELECT COUNT(*) FROM pets WHERE name = ?').pluck().get(`Made offline ${stamp}`)).toBe(1);
       const local = await page.evaluate(
