@@ -21,10 +21,18 @@ import {
 import { waitForServiceWorkerControl } from './helpers.ts';
 
 async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
   const serious = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
   expect(serious, `${screen}: ${serious.join('\n')}`).toEqual([]);
 }
 
@@ -79,12 +87,22 @@ test('every screen passes axe with no serious or critical violations', async ({ 
 });
 
 test('the conflict dialog passes axe with no serious or critical violations', async ({ page, context, baseURL }) => {
-  const s = await makeConflict(page, context, baseURL!, 6, { title: 'Vet: a11y' }, { title: 'Tablet: a11y', notes: 'a11y note' });
+  const s = await makeConflict(
+    page,
+    context,
+    baseURL!,
+    6,
+    { title: 'Vet: a11y' },
+    { title: 'Tablet: a11y', notes: 'a11y note' },
+  );
   await indicator(page).getByRole('link', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Resolve…' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('radio', { name: /^Manual/ }).check();
-  await dialog.getByRole('radiogroup', { name: 'Value to keep for Title' }).getByRole('radio', { name: 'Other' }).check();
+  await dialog
+    .getByRole('radiogroup', { name: 'Value to keep for Title' })
+    .getByRole('radio', { name: 'Other' })
+    .check();
   await expectNoSeriousViolations(page, 'conflict dialog');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await s.api.dispose();
@@ -128,14 +146,25 @@ test('confirmations, refusals and the Sync tab lists pass axe', async ({ page, c
   await api.dispose();
 });
 
-test('double bookings pass axe: the form warning, the on-purpose mark, the dialog and Move mine', async ({ page, context, baseURL }) => {
+test('double bookings pass axe: the form warning, the on-purpose mark, the dialog and Move mine', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   test.setTimeout(120_000);
   const api = await serverSession(baseURL!, 'admin@northside.example');
   const vet = await practitionerNamed(api);
   const first = await makeHousehold(api, 'AxeClashA');
   const second = await makeHousehold(api, 'AxeClashB');
   const day = dayFromToday(50);
-  await bookAtOnServer(api, { petId: first.pet.id, practitionerId: vet.id, day, hour: 11, durationMinutes: 20, title: 'Axe existing visit' });
+  await bookAtOnServer(api, {
+    petId: first.pet.id,
+    practitionerId: vet.id,
+    day,
+    hour: 11,
+    durationMinutes: 20,
+    title: 'Axe existing visit',
+  });
   await signInThroughUi(page);
   await context.setOffline(true);
 
@@ -152,7 +181,13 @@ test('double bookings pass axe: the form warning, the on-purpose mark, the dialo
 
   // A real held booking: booked here offline at 14:00 while the desk books Dr. Patel then too.
   await holdDoubleBooking(page, context, api, {
-    clientId: first.client.id, petId: first.pet.id, practitionerId: vet.id, day, hour: 14, minute: 0, title: 'Axe held booking',
+    clientId: first.client.id,
+    petId: first.pet.id,
+    practitionerId: vet.id,
+    day,
+    hour: 14,
+    minute: 0,
+    title: 'Axe held booking',
     desk: { petId: second.pet.id, title: 'Axe desk booking' },
   });
   await openHeldDoubleBooking(page, 'Axe held booking');

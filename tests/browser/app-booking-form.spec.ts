@@ -17,7 +17,10 @@ import {
   type ServerAppointment,
 } from './app-helpers.ts';
 
-test('a visit on a past day asks first; type, labels, messages and limits come from the protocol', async ({ page, baseURL }) => {
+test('a visit on a past day asks first; type, labels, messages and limits come from the protocol', async ({
+  page,
+  baseURL,
+}) => {
   const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Backdate');
   await signInThroughUi(page);
@@ -77,16 +80,23 @@ test('a visit on a past day asks first; type, labels, messages and limits come f
 
 test('a practitioner books for themself by default', async ({ page }) => {
   await signInThroughUi(page, 'vet@northside.example');
-  const me = await page.evaluate(async () => ((await (await fetch('/api/auth/me')).json()) as { user: { id: number; name: string } }).user);
+  const me = await page.evaluate(
+    async () => ((await (await fetch('/api/auth/me')).json()) as { user: { id: number; name: string } }).user,
+  );
   await page.goto('/appointments/new');
   await expect(page.getByLabel('Practitioner')).toHaveValue(String(me.id));
   await expect(page.getByLabel('Practitioner').locator('option:checked')).toHaveText(me.name);
 });
 
-test('"Book appointment" on a client\'s page and on a pet\'s page opens the form pre-filled', async ({ page, baseURL }) => {
+test('"Book appointment" on a client\'s page and on a pet\'s page opens the form pre-filled', async ({
+  page,
+  baseURL,
+}) => {
   const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Prefill');
-  const second = await api.post('/api/pets', { data: { name: `Second${Date.now() % 100000}`, species: 'Cat', ownerId: home.client.id } });
+  const second = await api.post('/api/pets', {
+    data: { name: `Second${Date.now() % 100000}`, species: 'Cat', ownerId: home.client.id },
+  });
   expect(second.status()).toBe(201);
   await signInThroughUi(page);
 
@@ -108,7 +118,10 @@ test('"Book appointment" on a client\'s page and on a pet\'s page opens the form
   await api.dispose();
 });
 
-test('a cancelled appointment can be deleted after a confirmation, and the deletion syncs', async ({ page, baseURL }) => {
+test('a cancelled appointment can be deleted after a confirmation, and the deletion syncs', async ({
+  page,
+  baseURL,
+}) => {
   const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Delete');
   const booked = await bookOnServer(api, home.pet.id, `Booked by mistake ${Date.now()}`, 3);

@@ -5,7 +5,11 @@
 import { expect, test } from '@playwright/test';
 import { serverGet, serverSession, signInThroughUi, workerState, type ServerAppointment } from './app-helpers.ts';
 
-test('a new client, their pet and an appointment made offline all reach the server', async ({ page, context, baseURL }) => {
+test('a new client, their pet and an appointment made offline all reach the server', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   await signInThroughUi(page);
   await context.setOffline(true);
 
@@ -51,7 +55,10 @@ test('a new client, their pet and an appointment made offline all reach the serv
   await expect(clientRow).toHaveAttribute('href', /^\/clients\/\d+$/);
   const clientId = Number((await clientRow.getAttribute('href'))?.split('/').pop());
   await clientRow.click();
-  await expect(page.locator('a.pet', { hasText: 'Pixel' })).toHaveAttribute('href', new RegExp(`^/clients/${clientId}/pets/\\d+$`));
+  await expect(page.locator('a.pet', { hasText: 'Pixel' })).toHaveAttribute(
+    'href',
+    new RegExp(`^/clients/${clientId}/pets/\\d+$`),
+  );
 
   // On the server: the appointment's client is the new client (derived from the new pet's owner).
   const api = await serverSession(baseURL!, 'admin@northside.example');

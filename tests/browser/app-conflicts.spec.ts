@@ -5,10 +5,21 @@
  * resolves it in the Sync tab. Each test checks what the server ends up with.
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { indicator, makeConflict, serverGet, workerState, type ConflictScenario, type ServerAppointment } from './app-helpers.ts';
+import {
+  indicator,
+  makeConflict,
+  serverGet,
+  workerState,
+  type ConflictScenario,
+  type ServerAppointment,
+} from './app-helpers.ts';
 
 /** Opens the conflict from the indicator's Review link, picks a strategy and field choices, applies. */
-async function resolveThroughDialog(page: Page, strategy: RegExp, choose?: (dialog: ReturnType<Page['getByRole']>) => Promise<void>) {
+async function resolveThroughDialog(
+  page: Page,
+  strategy: RegExp,
+  choose?: (dialog: ReturnType<Page['getByRole']>) => Promise<void>,
+) {
   await indicator(page).getByRole('link', { name: 'Review' }).click();
   await expect(page.getByTestId('unresolved-count')).toHaveText('(1 unresolved)');
   await page.getByRole('button', { name: 'Resolve…' }).click();
@@ -29,10 +40,13 @@ async function serverAppointment(api: APIRequestContext, id: number): Promise<Se
 /** Waits until the tablet has nothing left to send, then returns the server's record. */
 async function settled(s: ConflictScenario): Promise<ServerAppointment> {
   await expect
-    .poll(async () => {
-      const { stats } = await workerState(s.page);
-      return stats.pending + stats.inFlight + stats.conflicts;
-    }, { timeout: 20_000 })
+    .poll(
+      async () => {
+        const { stats } = await workerState(s.page);
+        return stats.pending + stats.inFlight + stats.conflicts;
+      },
+      { timeout: 20_000 },
+    )
     .toBe(0);
   return serverAppointment(s.api, s.id);
 }
@@ -40,7 +54,14 @@ async function settled(s: ConflictScenario): Promise<ServerAppointment> {
 test.describe.configure({ mode: 'serial' });
 
 test('server wins: the vet’s title stays and the tablet shows it', async ({ page, context, baseURL }) => {
-  const s = await makeConflict(page, context, baseURL!, 0, { title: 'Vet: server wins' }, { title: 'Tablet: server wins' });
+  const s = await makeConflict(
+    page,
+    context,
+    baseURL!,
+    0,
+    { title: 'Vet: server wins' },
+    { title: 'Tablet: server wins' },
+  );
   // The dialog shows both values side by side, the differing field highlighted.
   await indicator(page).getByRole('link', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Resolve…' }).click();
@@ -58,9 +79,18 @@ test('server wins: the vet’s title stays and the tablet shows it', async ({ pa
 });
 
 test('client wins: the tablet’s title replaces the server’s', async ({ page, context, baseURL }) => {
-  const s = await makeConflict(page, context, baseURL!, 1, { title: 'Vet: client wins' }, { title: 'Tablet: client wins' });
+  const s = await makeConflict(
+    page,
+    context,
+    baseURL!,
+    1,
+    { title: 'Vet: client wins' },
+    { title: 'Tablet: client wins' },
+  );
   await resolveThroughDialog(page, /^Client wins/);
-  await expect.poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 }).toBe('Tablet: client wins');
+  await expect
+    .poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 })
+    .toBe('Tablet: client wins');
   expect((await settled(s)).title).toBe('Tablet: client wins');
   await s.api.dispose();
 });
@@ -76,12 +106,18 @@ test('last write wins: the tablet changed it last, so its title wins', async ({ 
   );
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   await resolveThroughDialog(page, /^Last write wins/);
-  await expect.poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 }).toBe('Tablet: later');
+  await expect
+    .poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 })
+    .toBe('Tablet: later');
   await settled(s);
   await s.api.dispose();
 });
 
-test('merge: non-overlapping changes kept from both sides, the overlapping field chosen', async ({ page, context, baseURL }) => {
+test('merge: non-overlapping changes kept from both sides, the overlapping field chosen', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const s = await makeConflict(
     page,
     context,
@@ -94,9 +130,14 @@ test('merge: non-overlapping changes kept from both sides, the overlapping field
     // Apply without a choice is refused with the field named.
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await expect(dialog.getByRole('alert').first()).toContainText('Choose a value for: Title');
-    await dialog.getByRole('radiogroup', { name: 'Value to keep for Title' }).getByRole('radio', { name: 'Server' }).check();
+    await dialog
+      .getByRole('radiogroup', { name: 'Value to keep for Title' })
+      .getByRole('radio', { name: 'Server' })
+      .check();
   });
-  await expect.poll(async () => (await serverAppointment(s.api, s.id)).notes, { timeout: 20_000 }).toBe('Tablet note kept by merge');
+  await expect
+    .poll(async () => (await serverAppointment(s.api, s.id)).notes, { timeout: 20_000 })
+    .toBe('Tablet note kept by merge');
   const record = await settled(s);
   expect(record).toMatchObject({ title: 'Vet: merge', durationMinutes: '45', notes: 'Tablet note kept by merge' });
   await s.api.dispose();
@@ -115,9 +156,14 @@ test('manual: field by field, with a typed value', async ({ page, context, baseU
     const title = dialog.getByRole('radiogroup', { name: 'Value to keep for Title' });
     await title.getByRole('radio', { name: 'Other' }).check();
     await dialog.getByLabel('Other value for Title').fill('Agreed at the front desk');
-    await dialog.getByRole('radiogroup', { name: 'Value to keep for Notes' }).getByRole('radio', { name: 'Mine' }).check();
+    await dialog
+      .getByRole('radiogroup', { name: 'Value to keep for Notes' })
+      .getByRole('radio', { name: 'Mine' })
+      .check();
   });
-  await expect.poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 }).toBe('Agreed at the front desk');
+  await expect
+    .poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 })
+    .toBe('Agreed at the front desk');
   const record = await settled(s);
   expect(record.notes).toBe('Tablet note (manual)');
   await s.api.dispose();

@@ -49,7 +49,13 @@ async function openTablet(browser: Browser, baseURL: string): Promise<Tablet> {
 }
 
 /** Books Dr. Sam Patel for `household`'s pet on `day` at 10:00 for 30 minutes, through the form. */
-async function bookThroughForm(tablet: Tablet, household: Household, vetId: number, day: string, title: string): Promise<void> {
+async function bookThroughForm(
+  tablet: Tablet,
+  household: Household,
+  vetId: number,
+  day: string,
+  title: string,
+): Promise<void> {
   const { page } = tablet;
   await page.goto(`/appointments/new?date=${day}`);
   await expect(page.getByRole('heading', { name: 'Book an appointment' })).toBeVisible();
@@ -68,10 +74,13 @@ async function bookThroughForm(tablet: Tablet, household: Household, vetId: numb
 /** Waits until the tablet's worker has sent everything it can (`conflicts` left held). */
 async function settled(page: Page, conflicts = 0): Promise<void> {
   await expect
-    .poll(async () => {
-      const { stats, isSyncing } = await workerState(page);
-      return { waiting: stats.pending + stats.inFlight + stats.failed, conflicts: stats.conflicts, isSyncing };
-    }, { timeout: 30_000 })
+    .poll(
+      async () => {
+        const { stats, isSyncing } = await workerState(page);
+        return { waiting: stats.pending + stats.inFlight + stats.failed, conflicts: stats.conflicts, isSyncing };
+      },
+      { timeout: 30_000 },
+    )
     .toEqual({ waiting: 0, conflicts, isSyncing: false });
 }
 
@@ -81,17 +90,20 @@ async function replicaDay(page: Page, from: string, to: string): Promise<Record<
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const open = indexedDB.open('smartdmv-offline');
       open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
+      open.onerror = () => reject(open.error!);
     });
     const all = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
       const req = db.transaction('appointments').objectStore('appointments').getAll();
       req.onsuccess = () => resolve(req.result as Record<string, unknown>[]);
-      req.onerror = () => reject(req.error);
+      req.onerror = () => reject(req.error!);
     });
     db.close();
     return all;
   });
-  return comparable(records.filter((r) => String(r.date) >= from && String(r.date) < to && !r.deletedAt), true);
+  return comparable(
+    records.filter((r) => String(r.date) >= from && String(r.date) < to && !r.deletedAt),
+    true,
+  );
 }
 
 const COMPARED = ['id', 'title', 'date', 'durationMinutes', 'status', 'practitionerId', 'petId', 'version'] as const;
@@ -131,20 +143,33 @@ interface Scenario {
  * B's indicator then shows one conflict. `moves: true`: B's booking is one both tablets already
  * have at 11:00, which B moves to 10:00 offline (a held update, not a held create).
  */
-async function doubleBooked(browser: Browser, baseURL: string, label: string, dayOffset: number, options: { moves?: boolean } = {}): Promise<Scenario> {
+async function doubleBooked(
+  browser: Browser,
+  baseURL: string,
+  label: string,
+  dayOffset: number,
+  options: { moves?: boolean } = {},
+): Promise<Scenario> {
   const api = await serverSession(baseURL, 'admin@northside.example');
   const vet = await practitionerNamed(api);
   const householdA = await makeHousehold(api, `${label}A`);
   const householdB = await makeHousehold(api, `${label}B`);
   const day = dayFromToday(dayOffset);
   const [y, m, d] = day.split('-').map(Number);
-  const from = new Date(y!, m! - 1, d!).toISOString();
+  const from = new Date(y!, m! - 1, d).toISOString();
   const to = new Date(y!, m! - 1, d! + 1).toISOString();
 
   const titleA = `${label} tablet A`;
   const titleB = `${label} tablet B`;
   const existing = options.moves
-    ? await bookAtOnServer(api, { petId: householdB.pet.id, practitionerId: vet.id, day, hour: 11, durationMinutes: 30, title: titleB })
+    ? await bookAtOnServer(api, {
+        petId: householdB.pet.id,
+        practitionerId: vet.id,
+        day,
+        hour: 11,
+        durationMinutes: 30,
+        title: titleB,
+      })
     : null;
   const a = await openTablet(browser, baseURL);
   const b = await openTablet(browser, baseURL);
@@ -169,13 +194,25 @@ async function doubleBooked(browser: Browser, baseURL: string, label: string, da
   await settled(b.page, 1);
 
   // Exactly one is stored as booked at 10:00: tablet A's (B's booking, if it had one, stays at 11:00).
-  const onServer = await serverGet<Booked[]>(api, `/api/appointments?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+  const onServer = await serverGet<Booked[]>(
+    api,
+    `/api/appointments?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+  );
   expect(onServer.map((r) => [r.title, r.status, new Date(r.date).getHours()])).toEqual([
     [titleA, 'scheduled', 10],
     ...(existing ? [[titleB, 'scheduled', 11]] : []),
   ]);
   return {
-    api, a, b, day, from, to, vet, stored: onServer[0]!, titleB, held: existing ? 'update' : 'create',
+    api,
+    a,
+    b,
+    day,
+    from,
+    to,
+    vet,
+    stored: onServer[0]!,
+    titleB,
+    held: existing ? 'update' : 'create',
     close: async () => {
       await Promise.all([a.context.close(), b.context.close()]);
       await api.dispose();
@@ -206,7 +243,12 @@ async function allAgree(s: Scenario): Promise<Record<string, unknown>[]> {
   await askWorker(s.b.page, { type: 'SYNC_NOW' });
   await settled(s.a.page);
   await settled(s.b.page);
-  const onServer = comparable(await serverGet<Booked[]>(s.api, `/api/appointments?from=${encodeURIComponent(s.from)}&to=${encodeURIComponent(s.to)}`));
+  const onServer = comparable(
+    await serverGet<Booked[]>(
+      s.api,
+      `/api/appointments?from=${encodeURIComponent(s.from)}&to=${encodeURIComponent(s.to)}`,
+    ),
+  );
   expect(onServer).toHaveLength(2);
   expect(await replicaDay(s.a.page, s.from, s.to)).toEqual(onServer);
   expect(await replicaDay(s.b.page, s.from, s.to)).toEqual(onServer);
@@ -215,7 +257,10 @@ async function allAgree(s: Scenario): Promise<Record<string, unknown>[]> {
 
 test.describe.configure({ mode: 'serial' });
 
-test('move mine: the held booking moves to a free time on the form, and both are booked', async ({ browser, baseURL }) => {
+test('move mine: the held booking moves to a free time on the form, and both are booked', async ({
+  browser,
+  baseURL,
+}) => {
   const s = await doubleBooked(browser, baseURL!, 'Move', DAY_OFFSET);
   const dialog = await openHeld(s, /^Move mine/);
   await s.b.page.screenshot({ path: '.tmp/held-double-booking-dialog-1024x768.png' });
@@ -226,13 +271,25 @@ test('move mine: the held booking moves to a free time on the form, and both are
   await expect(page.getByRole('heading', { name: 'Move my booking' })).toBeVisible();
   expect(new URL(page.url()).pathname).toMatch(/^\/appointments\/temp_appt_[^/]+\/move$/);
   await expect(page.getByTestId('clash-warning')).toContainText(`Dr. Sam Patel already has`);
-  await page.getByTestId('free-slots').getByRole('button').filter({ hasText: /^10.30/ }).click();
+  await page
+    .getByTestId('free-slots')
+    .getByRole('button')
+    .filter({ hasText: /^10.30/ })
+    .click();
   await expect(page.getByTestId('clash-warning')).toBeHidden();
   await page.getByRole('button', { name: 'Move booking' }).click();
   await settled(page);
 
   const rows = await allAgree(s);
-  expect(rows.map((r) => [r.title, r.status, new Date(String(r.date)).getHours(), new Date(String(r.date)).getMinutes(), r.overlapAllowed])).toEqual([
+  expect(
+    rows.map((r) => [
+      r.title,
+      r.status,
+      new Date(String(r.date)).getHours(),
+      new Date(String(r.date)).getMinutes(),
+      r.overlapAllowed,
+    ]),
+  ).toEqual([
     [s.stored.title, 'scheduled', 10, 0, false],
     [s.titleB, 'scheduled', 10, 30, false],
   ]);
@@ -249,7 +306,10 @@ async function resolvedInDialog(s: Scenario, way: RegExp): Promise<unknown[][]> 
   return rows.map((r) => [r.title, r.status, r.date, r.overlapAllowed]);
 }
 
-test('keep both: the held booking is stored at the same time, marked as double-booked on purpose', async ({ browser, baseURL }) => {
+test('keep both: the held booking is stored at the same time, marked as double-booked on purpose', async ({
+  browser,
+  baseURL,
+}) => {
   const s = await doubleBooked(browser, baseURL!, 'Keep', DAY_OFFSET + 1);
   expect(await resolvedInDialog(s, /^Keep both/)).toEqual([
     [s.stored.title, 'scheduled', s.stored.date, false],
@@ -261,7 +321,10 @@ test('keep both: the held booking is stored at the same time, marked as double-b
   await s.close();
 });
 
-test('cancel mine: the held booking is stored as cancelled, the slot stays with the first booking', async ({ browser, baseURL }) => {
+test('cancel mine: the held booking is stored as cancelled, the slot stays with the first booking', async ({
+  browser,
+  baseURL,
+}) => {
   const s = await doubleBooked(browser, baseURL!, 'Cancel', DAY_OFFSET + 2);
   expect(await resolvedInDialog(s, /^Cancel mine/)).toEqual([
     [s.stored.title, 'scheduled', s.stored.date, false],
@@ -270,18 +333,26 @@ test('cancel mine: the held booking is stored as cancelled, the slot stays with 
   await s.close();
 });
 
-test('undo my change: a booking moved offline onto a taken time goes back to where the server has it', async ({ browser, baseURL }) => {
+test('undo my change: a booking moved offline onto a taken time goes back to where the server has it', async ({
+  browser,
+  baseURL,
+}) => {
   const s = await doubleBooked(browser, baseURL!, 'Undo', DAY_OFFSET + 3, { moves: true });
   const rows = await resolvedInDialog(s, /^Undo my change/);
   // (By id: B's booking is the older one.)
-  expect(rows.map(([title, status, date, overlap]) => [title, status, new Date(String(date)).getHours(), overlap])).toEqual([
+  expect(
+    rows.map(([title, status, date, overlap]) => [title, status, new Date(String(date)).getHours(), overlap]),
+  ).toEqual([
     [s.titleB, 'scheduled', 11, false],
     [s.stored.title, 'scheduled', 10, false],
   ]);
   await s.close();
 });
 
-test('deleted on its form: a held booking the server never stored leaves the conflicts, and nothing of it is sent', async ({ browser, baseURL }) => {
+test('deleted on its form: a held booking the server never stored leaves the conflicts, and nothing of it is sent', async ({
+  browser,
+  baseURL,
+}) => {
   const s = await doubleBooked(browser, baseURL!, 'Delete', DAY_OFFSET + 4);
   const { page } = s.b;
   const openMine = async () => {
@@ -312,7 +383,12 @@ test('deleted on its form: a held booking the server never stored leaves the con
   await askWorker(page, { type: 'SYNC_NOW' });
   await settled(s.a.page);
   await settled(page);
-  const onServer = comparable(await serverGet<Booked[]>(s.api, `/api/appointments?from=${encodeURIComponent(s.from)}&to=${encodeURIComponent(s.to)}`));
+  const onServer = comparable(
+    await serverGet<Booked[]>(
+      s.api,
+      `/api/appointments?from=${encodeURIComponent(s.from)}&to=${encodeURIComponent(s.to)}`,
+    ),
+  );
   expect(onServer.map((r) => [r.title, r.status])).toEqual([[s.stored.title, 'scheduled']]);
   expect(await replicaDay(s.a.page, s.from, s.to)).toEqual(onServer);
   expect(await replicaDay(page, s.from, s.to)).toEqual(onServer);

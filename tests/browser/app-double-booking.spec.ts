@@ -36,7 +36,14 @@ async function setup(baseURL: string, label: string, dayOffset: number): Promise
   const booked = await makeHousehold(api, `${label}A`);
   const other = await makeHousehold(api, `${label}B`);
   const day = dayFromToday(dayOffset);
-  const existing = await bookAtOnServer(api, { petId: booked.pet.id, practitionerId: vet.id, day, hour: 11, durationMinutes: 20, title: `Checkup — ${booked.pet.name}` });
+  const existing = await bookAtOnServer(api, {
+    petId: booked.pet.id,
+    practitionerId: vet.id,
+    day,
+    hour: 11,
+    durationMinutes: 20,
+    title: `Checkup — ${booked.pet.name}`,
+  });
   return { api, day, vet, booked, other, existing };
 }
 
@@ -52,7 +59,11 @@ async function fillBooking(page: Page, s: Setup, time: string, duration = '30'):
 
 const warning = (page: Page) => page.getByTestId('clash-warning');
 
-test('offline, the form warns before Save and a tapped free time takes the slot', async ({ page, context, baseURL }) => {
+test('offline, the form warns before Save and a tapped free time takes the slot', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const s = await setup(baseURL!, 'Clash', DAY_OFFSET);
   await signInThroughUi(page);
   await context.setOffline(true);
@@ -83,7 +94,11 @@ test('offline, the form warns before Save and a tapped free time takes the slot'
   await s.api.dispose();
 });
 
-test('double-booked on purpose: both kept, the booking marked in the list and the form', async ({ page, context, baseURL }) => {
+test('double-booked on purpose: both kept, the booking marked in the list and the form', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const s = await setup(baseURL!, 'OnPurpose', DAY_OFFSET + 1);
   await signInThroughUi(page);
   await context.setOffline(true);
@@ -95,7 +110,9 @@ test('double-booked on purpose: both kept, the booking marked in the list and th
 
   const row = page.locator('a.row', { hasText: s.other.pet.name });
   await expect(row.getByText('Double-booked on purpose')).toBeVisible();
-  await expect(page.locator('a.row', { hasText: s.booked.pet.name }).getByText('Double-booked on purpose')).toHaveCount(0);
+  await expect(page.locator('a.row', { hasText: s.booked.pet.name }).getByText('Double-booked on purpose')).toHaveCount(
+    0,
+  );
   const ops = await askWorker<{ operation: string; data: Record<string, unknown> }[]>(page, { type: 'GET_OPERATIONS' });
   expect(ops.map((op) => [op.operation, op.data.overlapAllowed])).toEqual([['create', true]]);
 

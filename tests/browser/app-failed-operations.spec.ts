@@ -8,9 +8,12 @@ import { indicator, serverSession, signInThroughUi, workerState } from './app-he
 test('a refused booking is listed with its reason, retried, then discarded', async ({ page, context, baseURL }) => {
   // The front desk PC registers a pet; the tablet gets it with its first pull.
   const api = await serverSession(baseURL!, 'admin@northside.example');
-  const owners = ((await (await api.get('/api/users?role=CLIENT')).json()) as { data: { id: number; name: string }[] }).data;
+  const owners = ((await (await api.get('/api/users?role=CLIENT')).json()) as { data: { id: number; name: string }[] })
+    .data;
   const owner = owners[owners.length - 1]!;
-  const created = await api.post('/api/pets', { data: { name: `Ghost ${Date.now()}`, species: 'Cat', ownerId: owner.id } });
+  const created = await api.post('/api/pets', {
+    data: { name: `Ghost ${Date.now()}`, species: 'Cat', ownerId: owner.id },
+  });
   expect(created.status(), await created.text()).toBe(201);
   const pet = ((await created.json()) as { data: { id: number; name: string } }).data;
 

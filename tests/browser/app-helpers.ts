@@ -27,10 +27,13 @@ export async function signInThroughUi(page: Page, email = 'reception@northside.e
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('button', { name: /^Sign out/ })).toBeVisible();
   await expect
-    .poll(async () => {
-      const state = await workerState(page);
-      return state.lastPulledAt !== null && !state.isSyncing;
-    }, { timeout: 20_000 })
+    .poll(
+      async () => {
+        const state = await workerState(page);
+        return state.lastPulledAt !== null && !state.isSyncing;
+      },
+      { timeout: 20_000 },
+    )
     .toBe(true);
 }
 
@@ -94,7 +97,10 @@ async function pickAppointment(api: APIRequestContext, index: number): Promise<S
   const now = Date.now();
   const from = new Date(now - 20 * 86_400_000).toISOString();
   const to = new Date(now + 20 * 86_400_000).toISOString();
-  const list = await serverGet<ServerAppointment[]>(api, `/api/appointments?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+  const list = await serverGet<ServerAppointment[]>(
+    api,
+    `/api/appointments?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+  );
   const seeded = list.sort((a, b) => a.id - b.id);
   const picked = seeded[10 + index];
   if (!picked) throw new Error(`only ${seeded.length} appointments to pick from`);
@@ -152,17 +158,39 @@ export interface Household {
 /** A client of their own with one pet, made on the server (by the front desk PC) for one test. */
 export async function makeHousehold(api: APIRequestContext, label: string): Promise<Household> {
   const stamp = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
-  const client = await serverPost<{ id: number; name: string }>(api, '/api/users', { name: `${label} Owner ${stamp}`, role: 'CLIENT', email: null, phone: null });
-  const pet = await serverPost<{ id: number; name: string }>(api, '/api/pets', { name: `${label}Pet${stamp.slice(-5)}`, species: 'Dog', ownerId: client.id });
+  const client = await serverPost<{ id: number; name: string }>(api, '/api/users', {
+    name: `${label} Owner ${stamp}`,
+    role: 'CLIENT',
+    email: null,
+    phone: null,
+  });
+  const pet = await serverPost<{ id: number; name: string }>(api, '/api/pets', {
+    name: `${label}Pet${stamp.slice(-5)}`,
+    species: 'Dog',
+    ownerId: client.id,
+  });
   return { client, pet };
 }
 
 /** An appointment of the pet, `days` from now (negative: in the past). */
-export function bookOnServer(api: APIRequestContext, petId: number, title: string, days: number, status = 'scheduled'): Promise<ServerAppointment> {
+export function bookOnServer(
+  api: APIRequestContext,
+  petId: number,
+  title: string,
+  days: number,
+  status = 'scheduled',
+): Promise<ServerAppointment> {
   const date = new Date(Date.now() + days * 86_400_000);
   date.setMinutes(0, 0, 0);
   return serverPost<ServerAppointment>(api, '/api/appointments', {
-    title, type: 'checkup', date: date.toISOString(), durationMinutes: 30, status, notes: null, petId, practitionerId: null,
+    title,
+    type: 'checkup',
+    date: date.toISOString(),
+    durationMinutes: 30,
+    status,
+    notes: null,
+    petId,
+    practitionerId: null,
   });
 }
 
@@ -172,7 +200,10 @@ export function dayFromToday(days: number): string {
 }
 
 /** A practitioner of the seed by name (Dr. Sam Patel is the northside vet). */
-export async function practitionerNamed(api: APIRequestContext, name = 'Dr. Sam Patel'): Promise<{ id: number; name: string }> {
+export async function practitionerNamed(
+  api: APIRequestContext,
+  name = 'Dr. Sam Patel',
+): Promise<{ id: number; name: string }> {
   const vets = await serverGet<{ id: number; name: string }[]>(api, '/api/users?role=PRACTITIONER');
   const vet = vets.find((v) => v.name === name);
   if (!vet) throw new Error(`no practitioner ${name}`);
@@ -182,18 +213,33 @@ export async function practitionerNamed(api: APIRequestContext, name = 'Dr. Sam 
 /** An appointment booked on the server at a local day (`YYYY-MM-DD`) and time. */
 export function bookAtOnServer(
   api: APIRequestContext,
-  at: { petId: number; practitionerId: number | null; day: string; hour: number; minute?: number; durationMinutes: number; title: string; type?: string },
+  at: {
+    petId: number;
+    practitionerId: number | null;
+    day: string;
+    hour: number;
+    minute?: number;
+    durationMinutes: number;
+    title: string;
+    type?: string;
+  },
 ): Promise<ServerAppointment> {
   return serverPost<ServerAppointment>(api, '/api/appointments', {
-    title: at.title, type: at.type ?? 'checkup', date: localInstant(at.day, at.hour, at.minute),
-    durationMinutes: at.durationMinutes, status: 'scheduled', notes: null, petId: at.petId, practitionerId: at.practitionerId,
+    title: at.title,
+    type: at.type ?? 'checkup',
+    date: localInstant(at.day, at.hour, at.minute),
+    durationMinutes: at.durationMinutes,
+    status: 'scheduled',
+    notes: null,
+    petId: at.petId,
+    practitionerId: at.practitionerId,
   });
 }
 
 /** A local day (`YYYY-MM-DD`) and time as an ISO instant. */
 function localInstant(day: string, hour: number, minute = 0): string {
   const [y, m, d] = day.split('-').map(Number);
-  return new Date(y!, m! - 1, d!, hour, minute).toISOString();
+  return new Date(y!, m! - 1, d, hour, minute).toISOString();
 }
 
 export interface HeldBooking {
@@ -213,20 +259,33 @@ export interface HeldBooking {
  * replica sees the slot free); meanwhile the front desk books the same practitioner at that time on
  * the server; back online, the worker's push is held as a double booking. Returns the desk's booking.
  */
-export async function holdDoubleBooking(page: Page, context: BrowserContext, api: APIRequestContext, booking: HeldBooking): Promise<ServerAppointment> {
+export async function holdDoubleBooking(
+  page: Page,
+  context: BrowserContext,
+  api: APIRequestContext,
+  booking: HeldBooking,
+): Promise<ServerAppointment> {
   await context.setOffline(true);
   await page.goto(`/appointments/new?date=${booking.day}`);
   await page.getByLabel('Client').selectOption(String(booking.clientId));
   await page.getByLabel('Pet').selectOption(String(booking.petId));
   await page.getByLabel('Practitioner').selectOption(String(booking.practitionerId));
   await page.getByLabel('Duration').selectOption('30');
-  await page.getByLabel('Time', { exact: true }).fill(`${String(booking.hour).padStart(2, '0')}:${String(booking.minute).padStart(2, '0')}`);
+  await page
+    .getByLabel('Time', { exact: true })
+    .fill(`${String(booking.hour).padStart(2, '0')}:${String(booking.minute).padStart(2, '0')}`);
   await page.getByLabel('Title').fill(booking.title);
   await expect(page.getByTestId('clash-warning')).toBeHidden();
   await page.getByRole('button', { name: 'Book appointment' }).click();
   await expect(page.getByRole('heading', { name: 'Appointments', level: 1 })).toBeVisible();
   const desk = await bookAtOnServer(api, {
-    petId: booking.desk.petId, practitionerId: booking.practitionerId, day: booking.day, hour: booking.hour, minute: booking.minute, durationMinutes: 20, title: booking.desk.title,
+    petId: booking.desk.petId,
+    practitionerId: booking.practitionerId,
+    day: booking.day,
+    hour: booking.hour,
+    minute: booking.minute,
+    durationMinutes: 20,
+    title: booking.desk.title,
   });
   await context.setOffline(false);
   await expect(indicator(page).getByTestId('conflict-count')).toHaveText(/^\d+ conflicts?$/, { timeout: 30_000 });

@@ -3,7 +3,14 @@
  * the "Not synced" badge and 1 pending, go online, press Sync Now, see the real id and 0 pending.
  */
 import { expect, test } from '@playwright/test';
-import { indicator, localDay, serverSession, signInThroughUi, workerState, type ServerAppointment } from './app-helpers.ts';
+import {
+  indicator,
+  localDay,
+  serverSession,
+  signInThroughUi,
+  workerState,
+  type ServerAppointment,
+} from './app-helpers.ts';
 
 test('book an appointment offline, then Sync Now gives it its real id', async ({ page, context, baseURL }) => {
   await signInThroughUi(page);
@@ -12,7 +19,9 @@ test('book an appointment offline, then Sync Now gives it its real id', async ({
   // Hold back automatic syncs (Background Sync fires by itself when the network returns) so that
   // this test is the one pressing Sync Now. Network errors keep the operation queued.
   let holdSync = true;
-  await context.route('**/api/sync/push', (route) => (holdSync ? route.abort('internetdisconnected') : route.continue()));
+  await context.route('**/api/sync/push', (route) =>
+    holdSync ? route.abort('internetdisconnected') : route.continue(),
+  );
 
   await context.setOffline(true);
   await expect(indicator(page)).toContainText('Offline');
@@ -71,7 +80,9 @@ test('book an appointment offline, then Sync Now gives it its real id', async ({
   expect(onServer.status()).toBe(200);
   const record = ((await onServer.json()) as { data: ServerAppointment }).data;
   expect(record).toMatchObject({ title, petId, clientId, durationMinutes: '20' });
-  const sameDay = ((await (await api.get(`/api/appointments?date=${localDay(record.date)}`)).json()) as { data: ServerAppointment[] }).data;
+  const sameDay = (
+    (await (await api.get(`/api/appointments?date=${localDay(record.date)}`)).json()) as { data: ServerAppointment[] }
+  ).data;
   expect(sameDay.filter((a) => a.title === title)).toHaveLength(1);
   await api.dispose();
 });

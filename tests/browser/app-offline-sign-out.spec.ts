@@ -6,7 +6,15 @@
  * the first user when they sign in again.
  */
 import { expect, request, test } from '@playwright/test';
-import { PASSWORD, indicator, makeHousehold, serverGet, serverSession, signInThroughUi, workerState } from './app-helpers.ts';
+import {
+  PASSWORD,
+  indicator,
+  makeHousehold,
+  serverGet,
+  serverSession,
+  signInThroughUi,
+  workerState,
+} from './app-helpers.ts';
 import { askWorker, pageFetch } from './helpers.ts';
 
 interface Client {
@@ -15,7 +23,11 @@ interface Client {
   phone: string | null;
 }
 
-test('an offline sign-out ends the session everywhere and keeps the change for its author only', async ({ page, context, baseURL }) => {
+test('an offline sign-out ends the session everywhere and keeps the change for its author only', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const admin = await serverSession(baseURL!, 'admin@northside.example');
   // A client of this test's own: another test (or another run of this one) editing the same
   // client at the same time would turn the change into a conflict that is never sent.
@@ -62,7 +74,10 @@ test('an offline sign-out ends the session everywhere and keeps the change for i
 
   // Back online: the kept sign-out reaches the server; the old cookie no longer works.
   await context.setOffline(false);
-  const oldTablet = await request.newContext({ baseURL, extraHTTPHeaders: { cookie: `smartdmv_session=${oldCookie!.value}` } });
+  const oldTablet = await request.newContext({
+    baseURL,
+    extraHTTPHeaders: { cookie: `smartdmv_session=${oldCookie!.value}` },
+  });
   await expect.poll(async () => (await oldTablet.get('/api/auth/me')).status(), { timeout: 20_000 }).toBe(401);
   await oldTablet.dispose();
   // Online, a reload still shows the sign-in screen (the worker says nobody is signed in here).
@@ -86,13 +101,18 @@ test('an offline sign-out ends the session everywhere and keeps the change for i
   await page.getByRole('button', { name: /^Sign out/ }).click();
   await expect(page.getByRole('heading', { name: 'Sign in to SmartDMV' })).toBeVisible();
   await signInThroughUi(page, 'reception@northside.example');
-  await expect.poll(async () => (await serverGet<Client>(admin, `/api/users/${client.id}`)).phone, { timeout: 20_000 }).toBe(phone);
+  await expect
+    .poll(async () => (await serverGet<Client>(admin, `/api/users/${client.id}`)).phone, { timeout: 20_000 })
+    .toBe(phone);
   const state = await workerState(page);
   expect(state.stats.pending + state.stats.inFlight + state.stats.failed).toBe(0);
   await admin.dispose();
 });
 
-test('the kept sign-out reaches the server when the network returns, with every tab of the app closed', async ({ context, baseURL }) => {
+test('the kept sign-out reaches the server when the network returns, with every tab of the app closed', async ({
+  context,
+  baseURL,
+}) => {
   const helper = await context.newPage(); // keeps the context (and its Background Sync) alive
   const page = await context.newPage();
   await signInThroughUi(page, 'reception@northside.example');
@@ -102,12 +122,19 @@ test('the kept sign-out reaches the server when the network returns, with every 
   await expect(page.getByRole('heading', { name: 'Sign in to SmartDMV' })).toBeVisible();
   await page.close();
 
-  const oldTablet = await request.newContext({ baseURL, extraHTTPHeaders: { cookie: `smartdmv_session=${cookie.value}` } });
+  const oldTablet = await request.newContext({
+    baseURL,
+    extraHTTPHeaders: { cookie: `smartdmv_session=${cookie.value}` },
+  });
   expect((await oldTablet.get('/api/auth/me')).status()).toBe(200); // the server was not told yet
   const online = Date.now();
   await context.setOffline(false);
-  await expect.poll(async () => (await oldTablet.get('/api/auth/me')).status(), { timeout: 20_000, intervals: [50] }).toBe(401);
-  test.info().annotations.push({ type: 'revoked after the network returned (ms)', description: String(Date.now() - online) });
+  await expect
+    .poll(async () => (await oldTablet.get('/api/auth/me')).status(), { timeout: 20_000, intervals: [50] })
+    .toBe(401);
+  test
+    .info()
+    .annotations.push({ type: 'revoked after the network returned (ms)', description: String(Date.now() - online) });
   await oldTablet.dispose();
   expect(helper.url()).toBe('about:blank');
 });

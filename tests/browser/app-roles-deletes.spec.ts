@@ -6,7 +6,16 @@
  * the worker applies the same rules (issue 9, items 3 and 11).
  */
 import { expect, test } from '@playwright/test';
-import { bookOnServer, localDay, makeHousehold, serverGet, serverSession, serverStatus, signInThroughUi, type ServerAppointment } from './app-helpers.ts';
+import {
+  bookOnServer,
+  localDay,
+  makeHousehold,
+  serverGet,
+  serverSession,
+  serverStatus,
+  signInThroughUi,
+  type ServerAppointment,
+} from './app-helpers.ts';
 import { pageFetch } from './helpers.ts';
 
 test('the front desk sees the delete actions disabled, with the reason', async ({ page, context, baseURL }) => {
@@ -31,12 +40,18 @@ test('the front desk sees the delete actions disabled, with the reason', async (
   // Offline the worker refuses it as the server would: 403 with the same sentence, nothing queued.
   await context.setOffline(true);
   const refused = await pageFetch(page, 'DELETE', `/api/pets/${home.pet.id}`);
-  expect(refused).toEqual({ status: 403, body: { success: false, error: { code: 'FORBIDDEN', message: 'Only administrators may delete pets.' } } });
+  expect(refused).toEqual({
+    status: 403,
+    body: { success: false, error: { code: 'FORBIDDEN', message: 'Only administrators may delete pets.' } },
+  });
   await context.setOffline(false);
   await api.dispose();
 });
 
-test('an administrator deletes a pet (naming the appointments it cancels), then its owner', async ({ page, baseURL }) => {
+test('an administrator deletes a pet (naming the appointments it cancels), then its owner', async ({
+  page,
+  baseURL,
+}) => {
   const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Admin');
   const soon = await bookOnServer(api, home.pet.id, 'Dental cleaning (upcoming)', 2);
@@ -83,7 +98,11 @@ test('an administrator deletes a pet (naming the appointments it cancels), then 
   await api.dispose();
 });
 
-test('offline, the same rules hold: a client with pets is refused, a deleted pet’s upcoming visits show cancelled at once, and the server agrees', async ({ page, context, baseURL }) => {
+test('offline, the same rules hold: a client with pets is refused, a deleted pet’s upcoming visits show cancelled at once, and the server agrees', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Offline');
   const upcoming = await bookOnServer(api, home.pet.id, 'Dental cleaning (offline delete)', 1);
@@ -100,7 +119,10 @@ test('offline, the same rules hold: a client with pets is refused, a deleted pet
 
   await page.goto(`/clients/${home.client.id}/pets/${home.pet.id}`);
   await page.getByRole('button', { name: 'Delete pet…' }).click();
-  await page.getByRole('group', { name: 'Confirm deletion' }).getByRole('button', { name: 'Yes, delete pet and cancel them' }).click();
+  await page
+    .getByRole('group', { name: 'Confirm deletion' })
+    .getByRole('button', { name: 'Yes, delete pet and cancel them' })
+    .click();
   await expect(page).toHaveURL(`/clients/${home.client.id}`);
 
   // Still offline: the visit reads as cancelled on its day.
@@ -112,6 +134,10 @@ test('offline, the same rules hold: a client with pets is refused, a deleted pet
   // Online: one change goes (the pet); the server cancels the same visit.
   await context.setOffline(false);
   await expect.poll(() => serverStatus(api, `/api/pets/${home.pet.id}`), { timeout: 20_000 }).toBe(404);
-  await expect.poll(async () => (await serverGet<ServerAppointment>(api, `/api/appointments/${upcoming.id}`)).status, { timeout: 20_000 }).toBe('cancelled');
+  await expect
+    .poll(async () => (await serverGet<ServerAppointment>(api, `/api/appointments/${upcoming.id}`)).status, {
+      timeout: 20_000,
+    })
+    .toBe('cancelled');
   await api.dispose();
 });

@@ -45,10 +45,17 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   await shoot(page, '01-sign-in');
 
   // The conflict is made first (it signs in); the other screens follow in the same session.
-  const s = await makeConflict(page, context, baseURL!, 7, { title: 'Dental — Vet’s title', durationMinutes: '45' }, {
-    title: 'Dental — Reception’s title',
-    notes: 'Owner will bring previous X-rays',
-  });
+  const s = await makeConflict(
+    page,
+    context,
+    baseURL!,
+    7,
+    { title: 'Dental — Vet’s title', durationMinutes: '45' },
+    {
+      title: 'Dental — Reception’s title',
+      notes: 'Owner will bring previous X-rays',
+    },
+  );
 
   await page.goto('/appointments');
   await expect(page.locator('a.row').first()).toBeVisible();
@@ -107,7 +114,13 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   const secondPet = pets.find((p) => p.ownerId !== firstPet.ownerId && p.name !== firstPet.name)!;
   const day = dayFromToday(21);
   await bookAtOnServer(admin, {
-    petId: firstPet.id, practitionerId: patel.id, day, hour: 11, durationMinutes: 20, title: `Dental — ${firstPet.name}`, type: 'dental',
+    petId: firstPet.id,
+    practitionerId: patel.id,
+    day,
+    hour: 11,
+    durationMinutes: 20,
+    title: `Dental — ${firstPet.name}`,
+    type: 'dental',
   });
   await askWorker(page, { type: 'SYNC_NOW' });
   await page.goto(`/appointments/new?date=${day}`);
@@ -130,7 +143,13 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   // A real held double booking: this tablet books the second pet with Dr. Patel at 14:00 offline,
   // while the front desk books the first pet with him then; back online, the push is held.
   await holdDoubleBooking(page, context, admin, {
-    clientId: secondPet.ownerId, petId: secondPet.id, practitionerId: patel.id, day, hour: 14, minute: 0, title: `Checkup — ${secondPet.name}`,
+    clientId: secondPet.ownerId,
+    petId: secondPet.id,
+    practitionerId: patel.id,
+    day,
+    hour: 14,
+    minute: 0,
+    title: `Checkup — ${secondPet.name}`,
     desk: { petId: firstPet.id, title: `Vaccination — ${firstPet.name}` },
   });
   await openHeldDoubleBooking(page, `Checkup — ${secondPet.name}`);

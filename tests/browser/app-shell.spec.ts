@@ -22,7 +22,9 @@ const TABLETS = [
 /** A signed-in tablet (session cookie and hint) whose pages add their layout shifts up in `window.__cls`. */
 async function signedInTablet(browser: Browser, baseURL: string, viewport: (typeof TABLETS)[number]) {
   const context = await browser.newContext({ baseURL, viewport });
-  const login = await context.request.post('/api/auth/login', { data: { email: 'reception@northside.example', password: PASSWORD } });
+  const login = await context.request.post('/api/auth/login', {
+    data: { email: 'reception@northside.example', password: PASSWORD },
+  });
   expect(login.status()).toBe(200);
   await context.addInitScript(`localStorage.setItem('${SESSION_HINT_KEY}', 'true'); ${RECORD_SHIFTS}`);
   return context;

@@ -7,10 +7,23 @@
  * the strategy; the settings' checkboxes are 44 px targets.
  */
 import { expect, test } from '@playwright/test';
-import { indicator, makeConflict, makeHousehold, serverPatch, serverSession, signInThroughUi, workerState } from './app-helpers.ts';
+import {
+  indicator,
+  makeConflict,
+  makeHousehold,
+  serverPatch,
+  serverSession,
+  signInThroughUi,
+  workerState,
+} from './app-helpers.ts';
 
 /** A booking of the client's pet at `time` today (two at one time would be a double booking). */
-async function bookOffline(page: import('@playwright/test').Page, clientId: number, title: string, time: string): Promise<void> {
+async function bookOffline(
+  page: import('@playwright/test').Page,
+  clientId: number,
+  title: string,
+  time: string,
+): Promise<void> {
   await page.goto('/appointments/new');
   await page.getByLabel('Client').selectOption(String(clientId));
   await page.getByLabel('Time', { exact: true }).fill(time);
@@ -19,7 +32,11 @@ async function bookOffline(page: import('@playwright/test').Page, clientId: numb
   await expect(page.locator('a.row', { hasText: title })).toBeVisible();
 }
 
-test('waiting changes are listed with what, which record, when and who; the dot is amber; Last sync follows', async ({ page, context, baseURL }) => {
+test('waiting changes are listed with what, which record, when and who; the dot is amber; Last sync follows', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Queue');
   await signInThroughUi(page);
@@ -86,7 +103,11 @@ test('"Discard all failed" asks first, then drops every failed change', async ({
   await api.dispose();
 });
 
-test('a record the tablet cannot read is listed for support, and leaves the list once corrected', async ({ page, context, baseURL }) => {
+test('a record the tablet cannot read is listed for support, and leaves the list once corrected', async ({
+  page,
+  context,
+  baseURL,
+}) => {
   const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Broken');
   await signInThroughUi(page);
@@ -96,9 +117,12 @@ test('a record the tablet cannot read is listed for support, and leaves the list
   let corrupt = true;
   await context.route('**/api/sync/pull**', async (route) => {
     const response = await route.fetch();
-    const body = (await response.json()) as { changes: { entityType: string; id: number; data: Record<string, unknown> }[] };
+    const body = (await response.json()) as {
+      changes: { entityType: string; id: number; data: Record<string, unknown> }[];
+    };
     if (corrupt) {
-      for (const change of body.changes) if (change.entityType === 'pets' && change.id === home.pet.id) change.data.name = 'x'.repeat(300);
+      for (const change of body.changes)
+        if (change.entityType === 'pets' && change.id === home.pet.id) change.data.name = 'x'.repeat(300);
     }
     await route.fulfill({ response, json: body });
   });
@@ -123,11 +147,22 @@ test('a record the tablet cannot read is listed for support, and leaves the list
   await api.dispose();
 });
 
-test('conflict dialog: no stale error, server-only changes listed, notes in a multi-line box; resolved ones name the strategy', async ({ page, context, baseURL }) => {
-  const s = await makeConflict(page, context, baseURL!, 8, { title: 'Vet: shorter visit', durationMinutes: '45' }, {
-    title: 'Desk: owner running late',
-    notes: 'Owner will call',
-  });
+test('conflict dialog: no stale error, server-only changes listed, notes in a multi-line box; resolved ones name the strategy', async ({
+  page,
+  context,
+  baseURL,
+}) => {
+  const s = await makeConflict(
+    page,
+    context,
+    baseURL!,
+    8,
+    { title: 'Vet: shorter visit', durationMinutes: '45' },
+    {
+      title: 'Desk: owner running late',
+      notes: 'Owner will call',
+    },
+  );
   await indicator(page).getByRole('link', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Resolve…' }).click();
   const dialog = page.getByRole('dialog');
@@ -141,11 +176,17 @@ test('conflict dialog: no stale error, server-only changes listed, notes in a mu
   await expect(duration).toContainText('Not changed here');
   await expect(duration).toContainText('45');
 
-  await dialog.getByRole('radiogroup', { name: 'Value to keep for Notes' }).getByRole('radio', { name: 'Other' }).check();
+  await dialog
+    .getByRole('radiogroup', { name: 'Value to keep for Notes' })
+    .getByRole('radio', { name: 'Other' })
+    .check();
   const notes = dialog.getByRole('textbox', { name: 'Other value for Notes' });
   expect(await notes.evaluate((el) => el.tagName)).toBe('TEXTAREA');
   await notes.fill('Owner will call\nComes at 11:30');
-  await dialog.getByRole('radiogroup', { name: 'Value to keep for Title' }).getByRole('radio', { name: 'Mine' }).check();
+  await dialog
+    .getByRole('radiogroup', { name: 'Value to keep for Title' })
+    .getByRole('radio', { name: 'Mine' })
+    .check();
   await dialog.getByRole('button', { name: 'Apply' }).click();
   await expect(dialog).toBeHidden();
 

@@ -68,7 +68,11 @@ test('a new worker build while changes are queued: the prompt shows, Reload keep
     await askWorker(page, { type: 'SYNC_NOW' });
     await expect(row.getByText('Not synced')).toHaveCount(0, { timeout: 30_000 });
     const api = await serverSession(baseURL, 'admin@northside.example');
-    const stored = ((await (await api.get(`/api/appointments/${(await row.getAttribute('href'))!.split('/').pop()}`)).json()) as { data: { title: string } }).data;
+    const stored = (
+      (await (await api.get(`/api/appointments/${(await row.getAttribute('href'))!.split('/').pop()}`)).json()) as {
+        data: { title: string };
+      }
+    ).data;
     expect(stored.title).toBe(title);
     await api.dispose();
   } finally {

@@ -15,7 +15,12 @@ export interface FaultRule {
   retryAfterSeconds?: number;
   delayMs?: number;
 }
-export interface FaultsFired { status: number; drop_after_commit: number; drop: number; delay: number }
+export interface FaultsFired {
+  status: number;
+  drop_after_commit: number;
+  drop: number;
+  delay: number;
+}
 
 /** Arms faults for the session of this browser context (its cookie); other contexts are not affected. */
 export async function armFaults(context: BrowserContext, baseURL: string, rules: FaultRule[]): Promise<void> {
@@ -24,7 +29,10 @@ export async function armFaults(context: BrowserContext, baseURL: string, rules:
 }
 
 export async function faultsFired(context: BrowserContext, baseURL: string): Promise<FaultsFired & { left: number }> {
-  const body = (await (await context.request.get(`${baseURL}/api/test/faults`)).json()) as { fired: FaultsFired; left: number };
+  const body = (await (await context.request.get(`${baseURL}/api/test/faults`)).json()) as {
+    fired: FaultsFired;
+    left: number;
+  };
   return { ...body.fired, left: body.left };
 }
 
@@ -43,7 +51,9 @@ export async function openSignedIn(context: BrowserContext, url = '/', email?: s
 
 /** Pet ids of the signed-in practice, from the replica. */
 export async function petIds(page: Page): Promise<number[]> {
-  return page.evaluate(async () => ((await (await fetch('/api/pets')).json()) as { data: { id: number }[] }).data.map((p) => p.id));
+  return page.evaluate(async () =>
+    ((await (await fetch('/api/pets')).json()) as { data: { id: number }[] }).data.map((p) => p.id),
+  );
 }
 
 /**
@@ -62,7 +72,13 @@ export function freshSlot(iso: string): string {
  * Books `count` appointments through the worker (offline or not), titled `${prefix}${i}`: each in
  * a slot of its own (20 minutes apart from `firstSlot`, pets taken in turn), so no two clash.
  */
-export async function bookMany(page: Page, prefix: string, count: number, firstSlot: string, exceptPets: readonly number[] = []): Promise<void> {
+export async function bookMany(
+  page: Page,
+  prefix: string,
+  count: number,
+  firstSlot: string,
+  exceptPets: readonly number[] = [],
+): Promise<void> {
   const pets = (await petIds(page)).filter((id) => !exceptPets.includes(id));
   await page.evaluate(
     async ({ prefix, count, firstSlot, pets }) => {
@@ -87,7 +103,12 @@ export async function bookMany(page: Page, prefix: string, count: number, firstS
   );
 }
 
-export interface WorkerStats { pending: number; inFlight: number; failed: number; conflicts: number }
+export interface WorkerStats {
+  pending: number;
+  inFlight: number;
+  failed: number;
+  conflicts: number;
+}
 
 export async function workerStats(page: Page): Promise<WorkerStats> {
   return (await askWorker<{ stats: WorkerStats }>(page, { type: 'GET_STATE' })).stats;
@@ -95,7 +116,9 @@ export async function workerStats(page: Page): Promise<WorkerStats> {
 
 /** Waits until the queue is empty (nothing pending, in flight, failed or held). */
 export async function expectDrained(page: Page, timeout = 30_000): Promise<void> {
-  await expect.poll(() => workerStats(page), { timeout, intervals: [100, 250, 500] }).toMatchObject({ pending: 0, inFlight: 0, failed: 0, conflicts: 0 });
+  await expect
+    .poll(() => workerStats(page), { timeout, intervals: [100, 250, 500] })
+    .toMatchObject({ pending: 0, inFlight: 0, failed: 0, conflicts: 0 });
 }
 
 /** The SQLite file of the Playwright server (playwright.config.ts), or another one. */
@@ -103,27 +126,45 @@ export function e2eDatabasePath(): string {
   return `.tmp/e2e-${process.env.E2E_PORT}.db`;
 }
 
-export interface ServerRow { id: number; title: string; notes: string | null; status: string; deletedAt: number | null; version: number }
+export interface ServerRow {
+  id: number;
+  title: string;
+  notes: string | null;
+  status: string;
+  deletedAt: number | null;
+  version: number;
+}
 
 /** Appointment rows whose title starts with `prefix`, deleted ones included, read straight from SQLite. */
 export function serverRows(prefix: string, databasePath = e2eDatabasePath()): ServerRow[] {
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
   try {
     return db
-      .prepare('SELECT id, title, notes, status, deleted_at AS deletedAt, version FROM appointments WHERE substr(title, 1, ?) = ? ORDER BY id')
+      .prepare(
+        'SELECT id, title, notes, status, deleted_at AS deletedAt, version FROM appointments WHERE substr(title, 1, ?) = ? ORDER BY id',
+      )
       .all(prefix.length, prefix) as ServerRow[];
   } finally {
     db.close();
   }
 }
 
-export interface ReplicaRow { key: unknown; id: unknown; title: string; notes: string | null; status: string; version: number; _pending: boolean; _serverId?: number }
+export interface ReplicaRow {
+  key: unknown;
+  id: unknown;
+  title: string;
+  notes: string | null;
+  status: string;
+  version: number;
+  _pending: boolean;
+  _serverId?: number;
+}
 
 /** Runs in the page: appointments of the IndexedDB replica whose title starts with `prefix` (with their keys). */
 export function readReplicaInPage(prefix: string): Promise<ReplicaRow[]> {
   return new Promise<ReplicaRow[]>((resolve, reject) => {
     const open = indexedDB.open('smartdmv-offline');
-    open.onerror = () => reject(open.error);
+    open.onerror = () => reject(open.error!);
     open.onsuccess = () => {
       const store = open.result.transaction('appointments').objectStore('appointments');
       const rows: ReplicaRow[] = [];
@@ -139,7 +180,7 @@ export function readReplicaInPage(prefix: string): Promise<ReplicaRow[]> {
         if (typeof v.title === 'string' && v.title.startsWith(prefix)) rows.push({ ...v, key: c.key });
         c.continue();
       };
-      cursor.onerror = () => reject(cursor.error);
+      cursor.onerror = () => reject(cursor.error!);
     };
   });
 }
@@ -153,16 +194,28 @@ export function replicaRows(page: Page, prefix: string): Promise<ReplicaRow[]> {
  * The end of every scenario: the server holds each of `titles` exactly once (live), nothing else
  * with the prefix, and the replica holds the same records under the server's ids, nothing pending.
  */
-export async function expectServerAndReplicaAgree(page: Page, prefix: string, titles: readonly string[], databasePath?: string): Promise<void> {
+export async function expectServerAndReplicaAgree(
+  page: Page,
+  prefix: string,
+  titles: readonly string[],
+  databasePath?: string,
+): Promise<void> {
   const rows = serverRows(prefix, databasePath);
   const live = rows.filter((r) => r.deletedAt === null);
   expect(live.map((r) => r.title).sort(), 'server: each booking once').toEqual([...titles].sort());
   expect(rows.length, 'server: no extra (deleted) copies').toBe(live.length);
   const replica = await replicaRows(page, prefix);
-  expect(replica.filter((r) => r._pending), 'replica: nothing pending').toEqual([]);
+  expect(
+    replica.filter((r) => r._pending),
+    'replica: nothing pending',
+  ).toEqual([]);
   const byId = new Map(live.map((r) => [r.id, r]));
   expect(replica.map((r) => r.id).sort(), 'replica: the server ids, each once').toEqual(live.map((r) => r.id).sort());
-  for (const r of replica) expect({ title: r.title, notes: r.notes ?? null }).toEqual({ title: byId.get(r.id as number)!.title, notes: byId.get(r.id as number)!.notes });
+  for (const r of replica)
+    expect({ title: r.title, notes: r.notes ?? null }).toEqual({
+      title: byId.get(r.id as number)!.title,
+      notes: byId.get(r.id as number)!.notes,
+    });
 }
 
 export function titles(prefix: string, count: number): string[] {

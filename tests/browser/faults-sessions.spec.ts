@@ -8,7 +8,17 @@ import Database from 'better-sqlite3';
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { askWorker, pageFetch, signInDevice } from './helpers.ts';
 import { indicator, signInThroughUi } from './app-helpers.ts';
-import { bookMany, e2eDatabasePath, expectDrained, expectServerAndReplicaAgree, openSignedIn, replicaRows, serverRows, titles, workerStats } from './fault-helpers.ts';
+import {
+  bookMany,
+  e2eDatabasePath,
+  expectDrained,
+  expectServerAndReplicaAgree,
+  openSignedIn,
+  replicaRows,
+  serverRows,
+  titles,
+  workerStats,
+} from './fault-helpers.ts';
 
 /** Ends the session of this context on the server, as its expiry would (the cookie stays in the browser). */
 async function expireSession(context: BrowserContext): Promise<void> {
@@ -24,7 +34,10 @@ async function expireSession(context: BrowserContext): Promise<void> {
   }
 }
 
-test('7. the session expires with operations queued: nothing dropped, "sign in to sync", the queue drains after sign-in', async ({ page, context }) => {
+test('7. the session expires with operations queued: nothing dropped, "sign in to sync", the queue drains after sign-in', async ({
+  page,
+  context,
+}) => {
   await signInThroughUi(page, 'vet@northside.example');
   const prefix = `S7 expired ${Date.now()} #`;
   await context.setOffline(true);
@@ -45,7 +58,7 @@ test('7. the session expires with operations queued: nothing dropped, "sign in t
 /** Collects the worker's broadcasts in the page (from the start of the page). */
 async function recordBroadcasts(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
-    const seen: Array<{ type: string; [k: string]: unknown }> = [];
+    const seen: { type: string; [k: string]: unknown }[] = [];
     (window as unknown as { __broadcasts: typeof seen }).__broadcasts = seen;
     navigator.serviceWorker?.addEventListener('message', (e) => {
       if (e.data && typeof e.data.type === 'string') seen.push(e.data);
@@ -53,11 +66,15 @@ async function recordBroadcasts(context: BrowserContext): Promise<void> {
   });
 }
 
-function broadcasts(page: Page): Promise<Array<{ type: string; stats?: { pending: number } }>> {
-  return page.evaluate(() => (window as unknown as { __broadcasts: Array<{ type: string; stats?: { pending: number } }> }).__broadcasts);
+function broadcasts(page: Page): Promise<{ type: string; stats?: { pending: number } }[]> {
+  return page.evaluate(
+    () => (window as unknown as { __broadcasts: { type: string; stats?: { pending: number } }[] }).__broadcasts,
+  );
 }
 
-test('8. two tabs and the worker: one sync at a time, both tabs told the same progress and counts', async ({ context }) => {
+test('8. two tabs and the worker: one sync at a time, both tabs told the same progress and counts', async ({
+  context,
+}) => {
   await recordBroadcasts(context);
   const first = await openSignedIn(context);
   const second = await context.newPage();
@@ -85,10 +102,13 @@ test('8. two tabs and the worker: one sync at a time, both tabs told the same pr
   // Both tabs ask at once, on top of the returning network's Background Sync.
   await Promise.all([askWorker(first, { type: 'SYNC_NOW' }), askWorker(second, { type: 'SYNC_NOW' })]);
   await expectDrained(first);
-  await expect.poll(async () => (await broadcasts(second)).filter((m) => m.type === 'QUEUE_STATS').at(-1)?.stats?.pending).toBe(0);
+  await expect
+    .poll(async () => (await broadcasts(second)).filter((m) => m.type === 'QUEUE_STATS').at(-1)?.stats?.pending)
+    .toBe(0);
 
   expect(mostAtOnce, 'never two pushes at once').toBe(1);
-  const kinds = (messages: Array<{ type: string }>) => messages.filter((m) => ['SYNC_STARTED', 'SYNC_PROGRESS', 'SYNC_RESULT', 'QUEUE_STATS'].includes(m.type));
+  const kinds = (messages: { type: string }[]) =>
+    messages.filter((m) => ['SYNC_STARTED', 'SYNC_PROGRESS', 'SYNC_RESULT', 'QUEUE_STATS'].includes(m.type));
   const [a, b] = [kinds(await broadcasts(first)), kinds(await broadcasts(second))];
   // The second tab opened before anything was queued: it heard every broadcast the first one did.
   expect(b).toEqual(a.slice(a.length - b.length));
@@ -98,16 +118,27 @@ test('8. two tabs and the worker: one sync at a time, both tabs told the same pr
   await expectServerAndReplicaAgree(second, prefix, titles(prefix, 400));
 });
 
-interface Appointment { id: number; title: string; notes: string | null; version: number }
+interface Appointment {
+  id: number;
+  title: string;
+  notes: string | null;
+  version: number;
+}
 
 async function readAppointment(page: Page, id: number): Promise<Appointment> {
   return (await pageFetch<{ data: Appointment }>(page, 'GET', `/api/appointments/${id}`)).body.data;
 }
 
-test('10. concurrent staff: disjoint fields merge; the same field is a conflict in exactly one browser; after resolution all agree', async ({ browser, baseURL }) => {
+test('10. concurrent staff: disjoint fields merge; the same field is a conflict in exactly one browser; after resolution all agree', async ({
+  browser,
+  baseURL,
+}) => {
   const contexts = await Promise.all([browser.newContext({ baseURL }), browser.newContext({ baseURL })]);
   try {
-    const [desk, vet] = [await openSignedIn(contexts[0]!), await openSignedIn(contexts[1]!, '/', 'vet@northside.example')];
+    const [desk, vet] = [
+      await openSignedIn(contexts[0]),
+      await openSignedIn(contexts[1], '/', 'vet@northside.example'),
+    ];
     const prefix = `S10 staff ${Date.now()} `;
     await bookMany(desk, prefix, 1, '2027-08-02T08:00:00.000Z');
     await askWorker(desk, { type: 'SYNC_NOW' });
@@ -120,7 +151,10 @@ test('10. concurrent staff: disjoint fields merge; the same field is a conflict 
     await Promise.all(contexts.map((c) => c.setOffline(true)));
     await pageFetch(desk, 'PATCH', `/api/appointments/${row!.id}`, { notes: 'Fasting since 8pm' });
     await pageFetch(vet, 'PATCH', `/api/appointments/${row!.id}`, { title: `${prefix}0 dental` });
-    for (const [context, page] of [[contexts[0]!, desk], [contexts[1]!, vet]] as const) {
+    for (const [context, page] of [
+      [contexts[0], desk],
+      [contexts[1], vet],
+    ] as const) {
       await context.setOffline(false);
       await askWorker(page, { type: 'SYNC_NOW' });
       await expectDrained(page);
@@ -134,18 +168,22 @@ test('10. concurrent staff: disjoint fields merge; the same field is a conflict 
     await Promise.all(contexts.map((c) => c.setOffline(true)));
     await pageFetch(desk, 'PATCH', `/api/appointments/${row!.id}`, { title: `${prefix}0 desk` });
     await pageFetch(vet, 'PATCH', `/api/appointments/${row!.id}`, { title: `${prefix}0 vet` });
-    await contexts[0]!.setOffline(false);
+    await contexts[0].setOffline(false);
     await askWorker(desk, { type: 'SYNC_NOW' });
     await expectDrained(desk);
-    await contexts[1]!.setOffline(false);
+    await contexts[1].setOffline(false);
     await askWorker(vet, { type: 'SYNC_NOW' });
     await expect.poll(() => workerStats(vet)).toMatchObject({ conflicts: 1 });
     expect((await workerStats(desk)).conflicts).toBe(0);
-    const [conflict] = await askWorker<Array<{ id: number; affectedFields: string[] }>>(vet, { type: 'GET_CONFLICTS' });
+    const [conflict] = await askWorker<{ id: number; affectedFields: string[] }[]>(vet, { type: 'GET_CONFLICTS' });
     expect(conflict!.affectedFields).toEqual(['title']);
 
     // The vet keeps the desk's title (server wins): both browsers and the server agree.
-    await askWorker(vet, { type: 'RESOLVE_CONFLICT', conflictId: conflict!.id, resolution: { strategy: 'server_wins' } });
+    await askWorker(vet, {
+      type: 'RESOLVE_CONFLICT',
+      conflictId: conflict!.id,
+      resolution: { strategy: 'server_wins' },
+    });
     await askWorker(vet, { type: 'SYNC_NOW' });
     await expectDrained(vet);
     await askWorker(desk, { type: 'SYNC_NOW' });

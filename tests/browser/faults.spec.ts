@@ -34,7 +34,12 @@ async function dispatchSync(context: BrowserContext, page: Page, lastChance: boo
     });
   });
   await cdp.send('ServiceWorker.enable');
-  await cdp.send('ServiceWorker.dispatchSyncEvent', { origin, registrationId: await registrationId, tag: 'smartdmv-sync', lastChance });
+  await cdp.send('ServiceWorker.dispatchSyncEvent', {
+    origin,
+    registrationId: await registrationId,
+    tag: 'smartdmv-sync',
+    lastChance,
+  });
   await cdp.detach();
 }
 
@@ -64,7 +69,10 @@ test('2. the reply to a committed push is lost: the resend applies nothing twice
   await expectServerAndReplicaAgree(page, prefix, titles(prefix, 300));
 });
 
-test('5. 500, 503 with Retry-After, a dropped connection and a slow reply: backoff, then success', async ({ context, baseURL }) => {
+test('5. 500, 503 with Retry-After, a dropped connection and a slow reply: backoff, then success', async ({
+  context,
+  baseURL,
+}) => {
   const page = await openSignedIn(context);
   const prefix = `S5 errors ${Date.now()} #`;
   await context.setOffline(true);
@@ -101,10 +109,15 @@ test('5. on lastChance the operations are kept as failed-retryable; Retry sends 
     await context.setOffline(true);
     await bookMany(page, prefix, 5, '2027-03-10T08:00:00.000Z');
     await context.setOffline(false);
-    await expect.poll(async () => (await faultsFired(context, baseURL!)).status, { timeout: 20_000 }).toBe(4); // the run the network started gave up
+    // The run the network started gave up.
+    await expect.poll(async () => (await faultsFired(context, baseURL!)).status, { timeout: 20_000 }).toBe(4);
     await dispatchSync(context, page, true);
-    await expect.poll(() => workerStats(page), { timeout: 45_000 }).toMatchObject({ pending: 0, inFlight: 0, failed: 5 });
-    const operations = await askWorker<Array<{ id: number; status: string; retryable: boolean; lastError: { code: string } | null }>>(page, { type: 'GET_OPERATIONS' });
+    await expect
+      .poll(() => workerStats(page), { timeout: 45_000 })
+      .toMatchObject({ pending: 0, inFlight: 0, failed: 5 });
+    const operations = await askWorker<
+      { id: number; status: string; retryable: boolean; lastError: { code: string } | null }[]
+    >(page, { type: 'GET_OPERATIONS' });
     const failed = operations.filter((o) => o.status === 'failed');
     expect(failed).toHaveLength(5);
     expect(failed.every((o) => o.retryable && o.lastError?.code === 'SERVER_ERROR')).toBe(true);
@@ -124,10 +137,15 @@ test('5. on lastChance the operations are kept as failed-retryable; Retry sends 
   }
 });
 
-test('6. a poison operation does not block the ones behind it, shows its reason, and can be discarded', async ({ context, baseURL }) => {
+test('6. a poison operation does not block the ones behind it, shows its reason, and can be discarded', async ({
+  context,
+  baseURL,
+}) => {
   const admin = await serverSession(baseURL!, 'admin@northside.example');
   const owners = ((await (await admin.get('/api/users?role=CLIENT')).json()) as { data: { id: number }[] }).data;
-  const doomed = (await (await admin.post('/api/pets', { data: { name: `Doomed ${Date.now()}`, species: 'Dog', ownerId: owners[0]!.id } })).json()) as { data: { id: number } };
+  const doomed = (await (
+    await admin.post('/api/pets', { data: { name: `Doomed ${Date.now()}`, species: 'Dog', ownerId: owners[0]!.id } })
+  ).json()) as { data: { id: number } };
   const page = await openSignedIn(context);
   const prefix = `S6 poison ${Date.now()} #`;
 
@@ -137,7 +155,14 @@ test('6. a poison operation does not block the ones behind it, shows its reason,
       const res = await fetch('/api/appointments', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ title, type: 'checkup', date: '2027-04-01T07:00:00.000Z', durationMinutes: 15, petId, practitionerId: null }),
+        body: JSON.stringify({
+          title,
+          type: 'checkup',
+          date: '2027-04-01T07:00:00.000Z',
+          durationMinutes: 15,
+          petId,
+          practitionerId: null,
+        }),
       });
       return ((await res.json()) as { data: { id: string } }).data.id;
     },
@@ -148,9 +173,17 @@ test('6. a poison operation does not block the ones behind it, shows its reason,
 
   await context.setOffline(false);
   await expect.poll(() => workerStats(page), { timeout: 30_000 }).toMatchObject({ pending: 0, inFlight: 0, failed: 1 });
-  const [failed] = (await askWorker<Array<{ id: number; entityId: string; status: string; lastError: { code: string } }>>(page, { type: 'GET_OPERATIONS' })).filter((o) => o.status === 'failed');
+  const [failed] = (
+    await askWorker<{ id: number; entityId: string; status: string; lastError: { code: string } }[]>(page, {
+      type: 'GET_OPERATIONS',
+    })
+  ).filter((o) => o.status === 'failed');
   expect(failed).toMatchObject({ entityId: poison, lastError: { code: 'PET_NOT_FOUND' } });
-  expect(serverRows(prefix).map((r) => r.title).sort()).toEqual(titles(prefix, 30).sort());
+  expect(
+    serverRows(prefix)
+      .map((r) => r.title)
+      .sort(),
+  ).toEqual(titles(prefix, 30).sort());
 
   await page.goto('/sync');
   await expect(indicator(page)).toContainText('1 failed');

@@ -22,7 +22,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.ts';
  * A browser context with a real profile on disk. Playwright's default contexts are incognito-like,
  * which Chromium reports as not installable (`in-incognito`).
  */
-export async function launchPersistentContext(baseURL: string): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchPersistentContext(
+  baseURL: string,
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'smartdmv-profile-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM_PATH,
@@ -68,7 +70,10 @@ export async function askWorker<T = unknown>(page: PwPage, message: Record<strin
  * Signs in through the page (the session cookie lands in the browser), tells the worker, and
  * waits until the first pull filled the replica.
  */
-export async function signInDevice(page: PwPage, email = 'reception@northside.example'): Promise<{ id: number; practiceId: number }> {
+export async function signInDevice(
+  page: PwPage,
+  email = 'reception@northside.example',
+): Promise<{ id: number; practiceId: number }> {
   const user = await page.evaluate(async (email) => {
     const res = await fetch('/api/auth/login', {
       method: 'POST',
@@ -81,16 +86,25 @@ export async function signInDevice(page: PwPage, email = 'reception@northside.ex
   await askWorker(page, { type: 'SESSION_STARTED', user });
   // (page.waitForFunction cannot wait for an async predicate: a Promise is truthy at once.)
   await expect
-    .poll(async () => {
-      const state = await askWorker<{ lastPulledAt: number | null; isSyncing: boolean }>(page, { type: 'GET_STATE' });
-      return state.lastPulledAt !== null && !state.isSyncing;
-    }, { timeout: 20_000, intervals: [50, 100, 200] })
+    .poll(
+      async () => {
+        const state = await askWorker<{ lastPulledAt: number | null; isSyncing: boolean }>(page, { type: 'GET_STATE' });
+        return state.lastPulledAt !== null && !state.isSyncing;
+      },
+      { timeout: 20_000, intervals: [50, 100, 200] },
+    )
     .toBe(true);
   return user;
 }
 
 /** `fetch` from the page (so through the service worker) returning status and JSON. */
-export async function pageFetch<T = any>(page: PwPage, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T names the reply body for the caller
+export async function pageFetch<T = any>(
+  page: PwPage,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   return page.evaluate(
     async ({ method, path, body }) => {
       const res = await fetch(path, {
@@ -104,19 +118,21 @@ export async function pageFetch<T = any>(page: PwPage, method: string, path: str
 }
 
 /** Rows of the worker's queue, read straight from IndexedDB. */
-export async function queuedOperations(page: PwPage): Promise<Array<{ operation: string; entityType: string; entityId: unknown; status: string }>> {
+export async function queuedOperations(
+  page: PwPage,
+): Promise<{ operation: string; entityType: string; entityId: unknown; status: string }[]> {
   return page.evaluate(
     () =>
       new Promise((resolve, reject) => {
         const open = indexedDB.open('smartdmv-offline');
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error!);
         open.onsuccess = () => {
           const req = open.result.transaction('sync_operations').objectStore('sync_operations').getAll();
           req.onsuccess = () => {
             open.result.close();
             resolve(req.result);
           };
-          req.onerror = () => reject(req.error);
+          req.onerror = () => reject(req.error!);
         };
       }),
   );

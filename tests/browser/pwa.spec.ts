@@ -25,7 +25,11 @@ test('Chromium reports the built app installable (no installability errors)', as
   expect(installabilityErrors).toEqual([]);
   const { errors, data } = await cdp.send('Page.getAppManifest');
   expect(errors).toEqual([]);
-  const manifest = JSON.parse(data ?? '{}') as { name?: string; display?: string; icons?: { sizes: string; purpose?: string }[] };
+  const manifest = JSON.parse(data ?? '{}') as {
+    name?: string;
+    display?: string;
+    icons?: { sizes: string; purpose?: string }[];
+  };
   expect(manifest.name).toBe('SmartDMV');
   expect(manifest.display).toBe('standalone');
   expect(manifest.icons?.map((i) => `${i.sizes}/${i.purpose ?? 'any'}`)).toEqual(

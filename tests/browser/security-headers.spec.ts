@@ -14,7 +14,9 @@ test('the app runs under the server’s CSP with no violation on any screen', as
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
       const list = ((window as unknown as { __csp?: string[] }).__csp ??= []);
-      list.push(`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`);
+      list.push(
+        `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`,
+      );
     });
   });
 

@@ -9,29 +9,53 @@ import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
 import { askWorker } from './helpers.ts';
-import { bookMany, expectDrained, expectServerAndReplicaAgree, openSignedIn, serverRows, titles, workerStats } from './fault-helpers.ts';
+import {
+  bookMany,
+  expectDrained,
+  expectServerAndReplicaAgree,
+  openSignedIn,
+  titles,
+  workerStats,
+} from './fault-helpers.ts';
 
 const COUNT = 600;
 
 function startServer(port: number, databasePath: string): ChildProcess {
   // node itself runs the server (no npx/tsx wrapper process), so SIGKILL hits the process holding the database.
   return spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: databasePath, LOG_REQUESTS: '0', FAULT_INJECTION: '' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_PATH: databasePath,
+      LOG_REQUESTS: '0',
+      FAULT_INJECTION: '',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
 
 async function waitForHealth(url: string): Promise<void> {
   await expect
-    .poll(async () => (await fetch(`${url}/api/health`).then((r) => r.status).catch(() => 0)), { timeout: 30_000, intervals: [100, 200, 500] })
+    .poll(
+      async () =>
+        await fetch(`${url}/api/health`)
+          .then((r) => r.status)
+          .catch(() => 0),
+      { timeout: 30_000, intervals: [100, 200, 500] },
+    )
     .toBe(200);
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-test('4. the server is killed during a large push: integrity holds, each operation once or not at all, the resend completes', async ({ browser }) => {
+test('4. the server is killed during a large push: integrity holds, each operation once or not at all, the resend completes', async ({
+  browser,
+}) => {
   test.setTimeout(120_000);
   const port = Number(execFileSync(process.execPath, ['scripts/free-port.mjs']).toString().trim());
   const databasePath = `.tmp/kill-${port}.db`;
@@ -48,12 +72,18 @@ test('4. the server is killed during a large push: integrity holds, each operati
 
     // The second push reaches the server; a few milliseconds into applying it, the process dies.
     let pushes = 0;
-    let killedAt: Promise<void> | null = null;
+    // Typed by assertion: it is set in the route handler, which TypeScript's narrowing of `= null` does not see.
+    let killedAt = null as Promise<void> | null;
     await context.route('**/api/sync/push', async (route) => {
       pushes++;
       if (pushes === 2 && !killedAt) {
         const victim = server;
-        killedAt = new Promise((resolve) => setTimeout(() => { victim.kill('SIGKILL'); resolve(); }, 8));
+        killedAt = new Promise((resolve) =>
+          setTimeout(() => {
+            victim.kill('SIGKILL');
+            resolve();
+          }, 8),
+        );
       }
       await route.continue().catch(() => undefined);
     });
@@ -68,12 +98,17 @@ test('4. the server is killed during a large push: integrity holds, each operati
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       expect(db.pragma('foreign_key_check')).toEqual([]);
-      const applied = db.prepare('SELECT title FROM appointments WHERE substr(title, 1, ?) = ?').pluck().all(prefix.length, prefix) as string[];
+      const applied = db
+        .prepare('SELECT title FROM appointments WHERE substr(title, 1, ?) = ?')
+        .pluck()
+        .all(prefix.length, prefix) as string[];
       expect(new Set(applied).size, 'no booking twice').toBe(applied.length);
       expect(applied.length).toBeLessThan(COUNT);
       // Each applied create has its bookkeeping (temp-id map, op log) from the same transaction.
       const mapped = db
-        .prepare("SELECT COUNT(*) FROM temp_ids t JOIN appointments a ON a.id = t.real_id AND t.entity_type = 'appointments' WHERE substr(a.title, 1, ?) = ?")
+        .prepare(
+          "SELECT COUNT(*) FROM temp_ids t JOIN appointments a ON a.id = t.real_id AND t.entity_type = 'appointments' WHERE substr(a.title, 1, ?) = ?",
+        )
         .pluck()
         .get(prefix.length, prefix);
       expect(mapped).toBe(applied.length);

@@ -31,12 +31,19 @@ function prng(seed: number): () => number {
 /** A booking's identity through its edits: titles are `<prefix><device>-<n>` plus `|e<k>` per title edit. */
 const baseOf = (title: string) => title.split('|')[0]!;
 
-interface Device { context: BrowserContext; page: Page; name: string }
+interface Device {
+  context: BrowserContext;
+  page: Page;
+  name: string;
+}
 
-test('11. convergence soak @soak: random creates, edits and deletes, offline and online, in three browsers', async ({ browser, baseURL }) => {
+test('11. convergence soak @soak: random creates, edits and deletes, offline and online, in three browsers', async ({
+  browser,
+  baseURL,
+}) => {
   test.setTimeout((SECONDS + 120) * 1000);
   const random = prng(SEED);
-  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const prefix = `S11 soak ${SEED} `;
   const created = new Set<string>();
   const deletedHere = new Set<string>();
@@ -62,19 +69,29 @@ test('11. convergence soak @soak: random creates, edits and deletes, offline and
       } else if (roll < 0.55 || mine.length === 0) {
         const title = `${prefix}${device.name}-${n}`;
         const date = new Date(Date.parse(firstSlot) + slot++ * 20 * 60_000).toISOString();
-        const res = await pageFetch(device.page, 'POST', '/api/appointments', { title, type: 'checkup', date, durationMinutes: 15, petId: pick(pets), practitionerId: null });
+        const res = await pageFetch(device.page, 'POST', '/api/appointments', {
+          title,
+          type: 'checkup',
+          date,
+          durationMinutes: 15,
+          petId: pick(pets),
+          practitionerId: null,
+        });
         expect(res.status, JSON.stringify(res.body)).toBe(201);
         created.add(title);
         counts.creates++;
       } else if (roll < 0.85) {
         const target = pick(mine);
-        const change = random() < 0.5 ? { notes: `note ${device.name} ${n}` } : { title: `${baseOf(target.title)}|e${device.name}${n}` };
-        const res = await pageFetch(device.page, 'PATCH', `/api/appointments/${target.id}`, change);
+        const change =
+          random() < 0.5
+            ? { notes: `note ${device.name} ${n}` }
+            : { title: `${baseOf(target.title)}|e${device.name}${n}` };
+        const res = await pageFetch(device.page, 'PATCH', `/api/appointments/${String(target.id)}`, change);
         expect([200, 404, 409]).toContain(res.status); // (404: deleted meanwhile by a pull)
         counts.edits++;
       } else {
         const target = pick(mine);
-        const res = await pageFetch(device.page, 'DELETE', `/api/appointments/${target.id}`);
+        const res = await pageFetch(device.page, 'DELETE', `/api/appointments/${String(target.id)}`);
         expect([200, 404, 409]).toContain(res.status);
         if (res.status === 200) deletedHere.add(baseOf(target.title));
         counts.deletes++;
@@ -97,10 +114,16 @@ test('11. convergence soak @soak: random creates, edits and deletes, offline and
       let busy = false;
       for (const device of devices) {
         await askWorker(device.page, { type: 'SYNC_NOW' });
-        const conflicts = await askWorker<Array<{ id: number; resolved: boolean }>>(device.page, { type: 'GET_CONFLICTS' });
+        const conflicts = await askWorker<{ id: number; resolved: boolean }[]>(device.page, {
+          type: 'GET_CONFLICTS',
+        });
         for (const conflict of conflicts.filter((c) => !c.resolved)) {
           counts.conflicts++;
-          await askWorker(device.page, { type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'server_wins' } });
+          await askWorker(device.page, {
+            type: 'RESOLVE_CONFLICT',
+            conflictId: conflict.id,
+            resolution: { strategy: 'server_wins' },
+          });
           busy = true;
         }
         const stats = await workerStats(device.page);
@@ -117,11 +140,25 @@ test('11. convergence soak @soak: random creates, edits and deletes, offline and
     expect(bases.length - new Set(bases).size, 'no booking applied twice').toBe(0);
     const lost = [...created].filter((t) => !bases.includes(t) && !deletedHere.has(t));
     expect(lost, 'no booking lost').toEqual([]);
-    const expected = live.map((r) => ({ id: r.id, title: r.title, notes: r.notes ?? null, version: r.version })).sort((a, b) => a.id - b.id);
+    const expected = live
+      .map((r) => ({ id: r.id, title: r.title, notes: r.notes ?? null, version: r.version }))
+      .sort((a, b) => a.id - b.id);
     for (const device of devices) {
-      const replica = (await replicaRows(device.page, prefix)).map((r) => ({ id: r.id as number, title: r.title, notes: r.notes ?? null, version: r.version, pending: r._pending }));
-      expect(replica.filter((r) => r.pending), `${device.name}: nothing pending`).toEqual([]);
-      expect(replica.map(({ pending: _p, ...r }) => r).sort((a, b) => a.id - b.id), `${device.name} equals the server`).toEqual(expected);
+      const replica = (await replicaRows(device.page, prefix)).map((r) => ({
+        id: r.id as number,
+        title: r.title,
+        notes: r.notes ?? null,
+        version: r.version,
+        pending: r._pending,
+      }));
+      expect(
+        replica.filter((r) => r.pending),
+        `${device.name}: nothing pending`,
+      ).toEqual([]);
+      expect(
+        replica.map(({ pending: _p, ...r }) => r).sort((a, b) => a.id - b.id),
+        `${device.name} equals the server`,
+      ).toEqual(expected);
     }
     console.log(
       `[fault-suite] 11: seed ${SEED}, ${SECONDS} s, ${devices.length} browsers: ${counts.creates} creates, ${counts.edits} edits, ${counts.deletes} deletes, ` +

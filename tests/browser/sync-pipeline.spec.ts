@@ -15,21 +15,23 @@ function storeCount(page: Page, store: string): Promise<number> {
     (store) =>
       new Promise<number>((resolve, reject) => {
         const open = indexedDB.open('smartdmv-offline');
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error!);
         open.onsuccess = () => {
           const req = open.result.transaction(store).objectStore(store).count();
           req.onsuccess = () => {
             open.result.close();
             resolve(req.result);
           };
-          req.onerror = () => reject(req.error);
+          req.onerror = () => reject(req.error!);
         };
       }),
     store,
   );
 }
 
-test('a worker stopped with two batches in flight resends them after restart; the server keeps every row once', async ({ context }) => {
+test('a worker stopped with two batches in flight resends them after restart; the server keeps every row once', async ({
+  context,
+}) => {
   const page = await context.newPage();
   await page.goto('/');
   await waitForServiceWorkerControl(page);
@@ -71,7 +73,12 @@ test('a worker stopped with two batches in flight resends them after restart; th
   // The next message starts the worker again: it puts both batches back and syncs.
   await askWorker(page, { type: 'SYNC_NOW' });
   expect(statuses.at(-1)).toBe('running');
-  await expect.poll(async () => (await askWorker<{ stats: { pending: number; inFlight: number } }>(page, { type: 'GET_STATE' })).stats, { timeout: 20_000 })
+  await expect
+    .poll(
+      async () =>
+        (await askWorker<{ stats: { pending: number; inFlight: number } }>(page, { type: 'GET_STATE' })).stats,
+      { timeout: 20_000 },
+    )
     .toMatchObject({ pending: 0, inFlight: 0 });
 
   // The server holds every booking once; the replica holds them under their server ids

@@ -7,8 +7,18 @@ import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { askWorker, pageFetch, queuedOperations, signInDevice, waitForServiceWorkerControl } from './helpers.ts';
 import { replicaRows } from './fault-helpers.ts';
 
-interface Pet { id: number | string; ownerId: number | string; name: string }
-interface Appointment { id: number | string; petId: number | string; clientId: number | string | null; title: string; _pending?: boolean }
+interface Pet {
+  id: number | string;
+  ownerId: number | string;
+  name: string;
+}
+interface Appointment {
+  id: number | string;
+  petId: number | string;
+  clientId: number | string | null;
+  title: string;
+  _pending?: boolean;
+}
 
 async function openApp(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
@@ -36,7 +46,9 @@ async function serverAppointments(context: BrowserContext, title: string): Promi
   return body.data.filter((a) => a.title === title);
 }
 
-test('offline create gets a temp id, then its real id after the network returns; clientId is the pet owner', async ({ context }) => {
+test('offline create gets a temp id, then its real id after the network returns; clientId is the pet owner', async ({
+  context,
+}) => {
   const page = await openApp(context);
   await signInDevice(page);
   const pets = (await pageFetch<{ data: Pet[] }>(page, 'GET', '/api/pets')).body.data;
@@ -45,16 +57,26 @@ test('offline create gets a temp id, then its real id after the network returns;
 
   await context.setOffline(true);
   const title = `Offline checkup ${Date.now()}`;
-  const created = await pageFetch<{ data: Appointment }>(page, 'POST', '/api/appointments', appointmentBody(pet.id, title));
+  const created = await pageFetch<{ data: Appointment }>(
+    page,
+    'POST',
+    '/api/appointments',
+    appointmentBody(pet.id, title),
+  );
   expect(created.status).toBe(201);
   const tempId = created.body.data.id;
   expect(tempId).toMatch(/^temp_appt_/);
   expect(created.body.data).toMatchObject({ _pending: true, clientId: pet.ownerId });
-  expect(await queuedOperations(page)).toMatchObject([{ operation: 'create', entityType: 'appointments', entityId: tempId, status: 'pending' }]);
+  expect(await queuedOperations(page)).toMatchObject([
+    { operation: 'create', entityType: 'appointments', entityId: tempId, status: 'pending' },
+  ]);
 
   await context.setOffline(false); // Background Sync fires by itself
   await expect
-    .poll(async () => (await pageFetch<{ data: Appointment }>(page, 'GET', `/api/appointments/${tempId}`)).body.data.id, { timeout: 15_000 })
+    .poll(
+      async () => (await pageFetch<{ data: Appointment }>(page, 'GET', `/api/appointments/${tempId}`)).body.data.id,
+      { timeout: 15_000 },
+    )
     .toEqual(expect.any(Number));
   const synced = (await pageFetch<{ data: Appointment }>(page, 'GET', `/api/appointments/${tempId}`)).body.data;
   expect(synced._pending).toBe(false);
@@ -71,10 +93,14 @@ test('a pet and its appointment created offline sync in one go', async ({ contex
   const owner = (await pageFetch<{ data: { id: number }[] }>(page, 'GET', '/api/users?role=CLIENT')).body.data[0]!;
 
   await context.setOffline(true);
-  const pet = (await pageFetch<{ data: Pet }>(page, 'POST', '/api/pets', { name: 'Pixel', species: 'cat', ownerId: owner.id })).body.data;
+  const pet = (
+    await pageFetch<{ data: Pet }>(page, 'POST', '/api/pets', { name: 'Pixel', species: 'cat', ownerId: owner.id })
+  ).body.data;
   expect(pet.id).toMatch(/^temp_pet_/);
   const title = `New patient visit ${Date.now()}`;
-  const appt = (await pageFetch<{ data: Appointment }>(page, 'POST', '/api/appointments', appointmentBody(pet.id, title))).body.data;
+  const appt = (
+    await pageFetch<{ data: Appointment }>(page, 'POST', '/api/appointments', appointmentBody(pet.id, title))
+  ).body.data;
   expect(appt).toMatchObject({ petId: pet.id, clientId: owner.id });
 
   const pushes: number[] = [];
@@ -83,7 +109,11 @@ test('a pet and its appointment created offline sync in one go', async ({ contex
     await route.continue();
   });
   await context.setOffline(false);
-  await expect.poll(async () => (await pageFetch<{ data: Appointment }>(page, 'GET', `/api/appointments/${appt.id}`)).body.data.petId, { timeout: 15_000 })
+  await expect
+    .poll(
+      async () => (await pageFetch<{ data: Appointment }>(page, 'GET', `/api/appointments/${appt.id}`)).body.data.petId,
+      { timeout: 15_000 },
+    )
     .toEqual(expect.any(Number));
   expect(pushes).toEqual([2]); // both operations in one request
 
@@ -113,7 +143,9 @@ test('the tab is closed before the network returns, and the sync still happens',
   const [row] = await serverAppointments(context, title);
   expect(row).toMatchObject({ petId: pet.id, clientId: pet.ownerId });
   const again = await openApp(context);
-  expect((await replicaRows(again, title)).map((r) => ({ id: r.id, pending: r._pending }))).toEqual([{ id: row!.id, pending: false }]);
+  expect((await replicaRows(again, title)).map((r) => ({ id: r.id, pending: r._pending }))).toEqual([
+    { id: row!.id, pending: false },
+  ]);
   expect(await queuedOperations(again)).toEqual([]);
 });
 
@@ -145,7 +177,12 @@ test('a sync triggered twice at once sends each operation once', async ({ contex
   await context.setOffline(false);
   await Promise.all([
     askWorker(page, { type: 'SYNC_NOW' }),
-    cdp.send('ServiceWorker.dispatchSyncEvent', { origin: new URL(page.url()).origin, registrationId, tag: 'smartdmv-sync', lastChance: false }),
+    cdp.send('ServiceWorker.dispatchSyncEvent', {
+      origin: new URL(page.url()).origin,
+      registrationId,
+      tag: 'smartdmv-sync',
+      lastChance: false,
+    }),
   ]);
   await expect.poll(async () => (await queuedOperations(page)).length, { timeout: 15_000 }).toBe(0);
   expect(new Set(sentOpIds).size).toBe(5);
