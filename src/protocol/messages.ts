@@ -157,30 +157,15 @@ export type SyncState = z.infer<typeof SyncStateSchema>;
 
 // ---------------------------------------------------------------- resolutions
 
+/** The reference's strategies, for `version` and `deleted` conflicts. */
+export const VERSION_STRATEGIES = ['server_wins', 'client_wins', 'last_write_wins', 'merge', 'manual'] as const;
 /**
  * The reference's five strategies (version and deleted conflicts), then the three ways out of a
  * double booking: `move` (the held booking gets `changes`: another time, duration or
  * practitioner), `keep_both` (sent again with `overlapAllowed: true`, on purpose), `cancel_mine`
  * (the held booking is kept as cancelled). `server_wins` also undoes a held update of a booking.
  */
-export const RESOLUTION_STRATEGIES = [
-  'server_wins',
-  'client_wins',
-  'last_write_wins',
-  'merge',
-  'manual',
-  'move',
-  'keep_both',
-  'cancel_mine',
-] as const;
-/** The reference's strategies, for `version` and `deleted` conflicts. */
-export const VERSION_STRATEGIES = [
-  'server_wins',
-  'client_wins',
-  'last_write_wins',
-  'merge',
-  'manual',
-] as const satisfies readonly ResolutionStrategy[];
+export const RESOLUTION_STRATEGIES = [...VERSION_STRATEGIES, 'move', 'keep_both', 'cancel_mine'] as const;
 export const DOUBLE_BOOKING_STRATEGIES = [
   'move',
   'keep_both',
