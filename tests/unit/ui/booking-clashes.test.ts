@@ -25,6 +25,17 @@ const rex: LocalPet = { ...fixtures.pet, id: 10 };
 const directory = new Directory([patel, okafor, owner], [jasper, rex]);
 
 const at = (h: number, m: number, day = 25) => new Date(2026, 10, day, h, m).toISOString();
+/** A booking made on this tablet (as held in a conflict's localData): Rex with Dr. Patel at 11:00. */
+const heldCreate = (title: string) => ({
+  title,
+  type: 'checkup',
+  date: at(11, 0),
+  durationMinutes: 30,
+  status: 'scheduled',
+  notes: null,
+  petId: 10,
+  practitionerId: 2,
+});
 function appt(id: number | string, overrides: Partial<LocalAppointment>): LocalAppointment {
   return {
     ...row,
@@ -183,16 +194,7 @@ describe('a held double booking', () => {
       localOperation: 'create',
       entityId: 'temp_appt_1',
       serverData: {},
-      localData: {
-        title: 'Checkup — Rex',
-        type: 'checkup',
-        date: at(11, 0),
-        durationMinutes: 30,
-        status: 'scheduled',
-        notes: null,
-        petId: 10,
-        practitionerId: 2,
-      },
+      localData: heldCreate('Checkup — Rex'),
     });
     expect(heldBooking(create)).toMatchObject({ durationMinutes: '30', petId: 10, practitionerId: 2 });
     expect(heldBooking(conflict({ localData: { date: 'soon' }, serverData: {} }))).toBeNull();
@@ -202,16 +204,7 @@ describe('a held double booking', () => {
     const held = heldBooking(
       conflict({
         serverData: {},
-        localData: {
-          title: 'T',
-          type: 'checkup',
-          date: at(11, 0),
-          durationMinutes: 30,
-          status: 'scheduled',
-          notes: null,
-          petId: 10,
-          practitionerId: 2,
-        },
+        localData: heldCreate('T'),
       }),
     )!;
     expect(moveChanges(held, draft('11:00'))).toEqual({});
