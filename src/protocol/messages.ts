@@ -5,9 +5,8 @@
  */
 import { z } from 'zod';
 import { EntityIdSchema, EntityTypeSchema, RealIdSchema, TempIdSchema } from './entities.ts';
-import { ClashSchema } from './double-booking.ts';
 import {
-  ConflictTypeSchema,
+  ConflictDataSchema,
   ErrorInfoSchema,
   OperationKindSchema,
   SessionUserSchema,
@@ -43,7 +42,8 @@ export const QueuedOperationSchema = z.object({
 });
 export type QueuedOperation = z.infer<typeof QueuedOperationSchema>;
 
-export const ConflictRecordSchema = z.object({
+/** A conflict as this device keeps it: the server's ConflictData, what it holds back, and how it ended. */
+export const ConflictRecordSchema = ConflictDataSchema.extend({
   id: z.number().int(),
   /** The queue row this conflict holds back (status `conflict`). */
   operationId: z.number().int(),
@@ -55,18 +55,6 @@ export const ConflictRecordSchema = z.object({
    * create (a new booking held as a double booking; localData is the whole booking).
    */
   localOperation: z.enum(['create', 'update', 'delete']),
-  conflictType: ConflictTypeSchema,
-  localData: z.record(z.string(), z.unknown()),
-  serverData: z.record(z.string(), z.unknown()),
-  affectedFields: z.array(z.string()),
-  baseVersion: z.number().int().nonnegative(),
-  serverVersion: z.number().int().nonnegative(),
-  /** The server's `conflictData.serverChangedFields`, when it sent them. */
-  serverChangedFields: z.array(z.string()).optional(),
-  /** The server's `conflictData.serverEditedAt`, when it sent it. */
-  serverEditedAt: z.number().optional(),
-  /** double_booking: the clashing appointments, as the server reported them. */
-  clashes: z.array(ClashSchema).optional(),
   /** When the local change was made (ms). */
   localTimestamp: z.number(),
   detectedAt: z.number(),
@@ -157,30 +145,15 @@ export type SyncState = z.infer<typeof SyncStateSchema>;
 
 // ---------------------------------------------------------------- resolutions
 
+/** The reference's strategies, for `version` and `deleted` conflicts. */
+export const VERSION_STRATEGIES = ['server_wins', 'client_wins', 'last_write_wins', 'merge', 'manual'] as const;
 /**
  * The reference's five strategies (version and deleted conflicts), then the three ways out of a
  * double booking: `move` (the held booking gets `changes`: another time, duration or
  * practitioner), `keep_both` (sent again with `overlapAllowed: true`, on purpose), `cancel_mine`
  * (the held booking is kept as cancelled). `server_wins` also undoes a held update of a booking.
  */
-export const RESOLUTION_STRATEGIES = [
-  'server_wins',
-  'client_wins',
-  'last_write_wins',
-  'merge',
-  'manual',
-  'move',
-  'keep_both',
-  'cancel_mine',
-] as const;
-/** The reference's strategies, for `version` and `deleted` conflicts. */
-export const VERSION_STRATEGIES = [
-  'server_wins',
-  'client_wins',
-  'last_write_wins',
-  'merge',
-  'manual',
-] as const satisfies readonly ResolutionStrategy[];
+export const RESOLUTION_STRATEGIES = [...VERSION_STRATEGIES, 'move', 'keep_both', 'cancel_mine'] as const;
 export const DOUBLE_BOOKING_STRATEGIES = [
   'move',
   'keep_both',

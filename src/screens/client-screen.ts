@@ -7,15 +7,13 @@
 import { initialState } from '@lit/task';
 import { css, html, nothing } from 'lit';
 import type { LocalPet, LocalUser } from '../api/entities.ts';
-import { describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
-import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
-import { isTempId, type EntityId } from '../protocol/index.ts';
+import { isTempId } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
 import { bookingPath } from '../router.ts';
-import { backLink, focusFirstInvalid, textField } from './fields.ts';
+import { backLink, textField } from './fields.ts';
 import { formStyles } from './form-styles.ts';
 import {
   CLIENT_MAX,
@@ -26,54 +24,34 @@ import {
   validateClient,
   type ClientDraft,
   type ClientErrors,
+  type ClientFields,
 } from './record-drafts.ts';
-import { ScreenElement } from './screen.ts';
+import { RecordScreen } from './record-screen.ts';
 import { ScreenLoad, recordLoadStates } from './screen-load.ts';
-import { runWrite } from './write-action.ts';
 
 interface ClientRecord {
   record: LocalUser;
   pets: LocalPet[];
 }
 /** "Delete client…" opened: a confirmation, or the reason it cannot be done yet. */
-type Deleting = 'confirm' | 'has-pets' | null;
+type Deleting = 'confirm' | 'has-pets';
 
-export class ClientScreen extends ScreenElement {
+export class ClientScreen extends RecordScreen<LocalUser, ClientDraft, ClientFields, Deleting> {
   static override properties = {
-    recordId: { attribute: false },
-    _record: { state: true },
-    _draft: { state: true },
-    _errors: { state: true },
-    _error: { state: true },
-    _saving: { state: true },
     _saved: { state: true },
-    _deleting: { state: true },
   };
 
-  /** The client; null for "New client". */
-  declare recordId: EntityId | null;
-  declare _record: LocalUser | null;
-  declare _draft: ClientDraft;
-  declare _errors: ClientErrors;
-  /** Why the last save or deletion failed. */
-  declare _error: string | null;
-  declare _saving: boolean;
   declare _saved: boolean;
-  declare _deleting: Deleting;
-  private dirty = false;
 
-  /** The client and their pets; the form is filled from the record unless the user changed it. */
-  private readonly load = new ScreenLoad(this, {
+  /** The client and their pets. */
+  protected readonly load = new ScreenLoad(this, {
     args: () => [this.services, this.recordId] as const,
     task: async ([services, id]): Promise<ClientRecord | typeof initialState> => {
       if (!services || id === null) return initialState;
       const [record, pets] = await Promise.all([services.entities.getUser(id), services.entities.listPets(id)]);
       return { record, pets: pets.filter((p) => !p.deletedAt).sort((a, b) => a.name.localeCompare(b.name)) };
     },
-    onComplete: ({ record }) => {
-      this._record = record;
-      if (!this.dirty) this._draft = clientDraftFrom(record);
-    },
+    onComplete: ({ record }) => this.loaded(record),
   });
 
   static override styles = [
@@ -119,36 +97,28 @@ export class ClientScreen extends ScreenElement {
 
   constructor() {
     super();
-    this.recordId = null;
-    this._record = null;
-    this._draft = emptyClientDraft();
-    this._errors = {};
-    this._error = null;
-    this._saving = false;
     this._saved = false;
-    this._deleting = null;
   }
 
-  protected setup(services: AppServices): void {
-    new ReplicaChangesController(this, services.client, {
-      entityTypes: ['users', 'pets'],
-      onChange: () => void this.load.run(),
-    });
+  protected emptyDraft(): ClientDraft {
+    return emptyClientDraft();
   }
 
-  override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('recordId')) {
-      const sameRecord = this._record !== null && String(this._record.id) === String(this.recordId);
-      if (!sameRecord) {
-        this.load.forget();
-        this.dirty = false;
-        this._record = null;
-        this._draft = emptyClientDraft();
-        this._errors = {};
-        this._saved = false;
-        this._deleting = null;
-      }
-    }
+  protected draftFrom(record: LocalUser): ClientDraft {
+    return clientDraftFrom(record);
+  }
+
+  protected inputFrom(draft: ClientDraft): ClientFields {
+    return clientInput(draft);
+  }
+
+  protected validate(draft: ClientDraft): ClientErrors {
+    return validateClient(draft);
+  }
+
+  protected override resetForm(): void {
+    super.resetForm();
+    this._saved = false;
   }
 
   override render() {
@@ -232,17 +202,12 @@ export class ClientScreen extends ScreenElement {
     void focusSafeChoice(this);
   }
 
-  private readonly onDelete = async (): Promise<void> => {
-    const services = this.services;
-    const id = this.recordId;
-    if (!services || id === null) return;
-    // The worker refuses it too while the client has pets (409 HAS_DEPENDENTS, naming them).
-    const deleted = await runWrite(this, 'Not deleted', () => services.entities.deleteClient(id));
-    this._deleting = null;
-    if (!deleted) return;
-    this.dirty = false;
-    this.navigate('/clients');
-  };
+  // The worker refuses it too while the client has pets (409 HAS_DEPENDENTS, naming them).
+  private readonly onDelete = (): Promise<void> =>
+    this.deleteRecord(
+      (services, id) => services.entities.deleteClient(id),
+      () => '/clients',
+    );
 
   private renderPets(pets: LocalPet[]) {
     const id = encodeURIComponent(String(this.recordId));
@@ -278,42 +243,22 @@ export class ClientScreen extends ScreenElement {
     `;
   }
 
-  private set(field: keyof ClientDraft, value: string): void {
-    this.dirty = true;
+  protected override set(field: keyof ClientDraft, value: string): void {
     this._saved = false;
-    this._draft = { ...this._draft, [field]: value };
-    const { [field]: _fixed, ...rest } = this._errors;
-    this._errors = rest;
+    super.set(field, value);
   }
 
-  private async onSubmit(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    const services = this.services;
-    if (!services || this._saving) return;
-    this._errors = validateClient(this._draft);
-    if (Object.keys(this._errors).length > 0) return focusFirstInvalid(this);
-    this._saving = true;
-    this._error = null;
-    try {
-      const input = clientInput(this._draft);
-      if (this.recordId === null) {
-        const created = await services.entities.createClient(input);
-        this.dirty = false;
-        this.navigate(`/clients/${encodeURIComponent(String(created.id))}`);
-        return;
-      }
-      if (this._record) {
-        const changes = clientChanges(this._record, input);
-        if (Object.keys(changes).length > 0)
-          this._record = await services.entities.updateClient(this.recordId, changes);
-      }
-      this.dirty = false;
-      this._saved = true;
-    } catch (error) {
-      this._error = `Not saved: ${describeError(error)}`;
-    } finally {
-      this._saving = false;
+  protected async save(services: AppServices, input: ClientFields): Promise<string | null> {
+    if (this.recordId === null) {
+      const created = await services.entities.createClient(input);
+      return `/clients/${encodeURIComponent(String(created.id))}`;
     }
+    if (this._record) {
+      const changes = clientChanges(this._record, input);
+      if (Object.keys(changes).length > 0) this._record = await services.entities.updateClient(this.recordId, changes);
+    }
+    this._saved = true;
+    return null;
   }
 }
 

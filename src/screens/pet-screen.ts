@@ -4,17 +4,16 @@
  */
 import { initialState } from '@lit/task';
 import { html, nothing } from 'lit';
-import type { LocalAppointment, LocalPet, LocalUser } from '../api/entities.ts';
+import type { LocalAppointment, LocalPet, LocalUser, PetInput } from '../api/entities.ts';
 import { describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
-import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
 import { formatDateTime, localDateKey, plural } from '../format.ts';
 import { isTempId, type EntityId } from '../protocol/index.ts';
 import { bookingPath } from '../router.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
-import { backLink, focusFirstInvalid, textField } from './fields.ts';
+import { backLink, textField } from './fields.ts';
 import { formStyles } from './form-styles.ts';
 import { MAX_CASCADE, upcomingAppointments } from './pet-deletion.ts';
 import {
@@ -28,9 +27,8 @@ import {
   type PetDraft,
   type PetErrors,
 } from './record-drafts.ts';
-import { ScreenElement } from './screen.ts';
+import { RecordScreen } from './record-screen.ts';
 import { ScreenLoad, recordLoadStates } from './screen-load.ts';
-import { runWrite } from './write-action.ts';
 
 interface PetRecord {
   owner: LocalUser;
@@ -38,37 +36,22 @@ interface PetRecord {
   record: LocalPet | null;
 }
 /** "Delete pet…" opened: null, or the upcoming appointments it would cancel (once read). */
-type Deleting = { upcoming: LocalAppointment[] | null } | null;
+interface Deleting {
+  upcoming: LocalAppointment[] | null;
+}
 
 /** The confirmation lists this many appointments by name, then "and N more". */
 const LISTED = 8;
 
-export class PetScreen extends ScreenElement {
+export class PetScreen extends RecordScreen<LocalPet, PetDraft, PetInput, Deleting> {
   static override properties = {
     clientId: { attribute: false },
-    recordId: { attribute: false },
-    _record: { state: true },
-    _draft: { state: true },
-    _errors: { state: true },
-    _error: { state: true },
-    _saving: { state: true },
-    _deleting: { state: true },
   };
 
   declare clientId: EntityId | null;
-  /** The pet; null to register a new one. */
-  declare recordId: EntityId | null;
-  declare _record: LocalPet | null;
-  declare _draft: PetDraft;
-  declare _errors: PetErrors;
-  /** Why the last save, deletion or look-up of the pet's appointments failed. */
-  declare _error: string | null;
-  declare _saving: boolean;
-  declare _deleting: Deleting;
-  private dirty = false;
 
-  /** The owner and (editing) the pet; the form is filled from the pet unless the user changed it. */
-  private readonly load = new ScreenLoad(this, {
+  /** The owner and (editing) the pet. */
+  protected readonly load = new ScreenLoad(this, {
     args: () => [this.services, this.clientId, this.recordId] as const,
     task: async ([services, clientId, id]): Promise<PetRecord | typeof initialState> => {
       if (!services || clientId === null) return initialState;
@@ -78,10 +61,7 @@ export class PetScreen extends ScreenElement {
       ]);
       return { owner, record };
     },
-    onComplete: ({ record }) => {
-      this._record = record;
-      if (record && !this.dirty) this._draft = petDraftFrom(record);
-    },
+    onComplete: ({ record }) => this.loaded(record),
   });
 
   static override styles = [controls, formStyles];
@@ -89,34 +69,32 @@ export class PetScreen extends ScreenElement {
   constructor() {
     super();
     this.clientId = null;
-    this.recordId = null;
-    this._record = null;
-    this._draft = emptyPetDraft();
-    this._errors = {};
-    this._error = null;
-    this._saving = false;
-    this._deleting = null;
   }
 
-  protected setup(services: AppServices): void {
-    new ReplicaChangesController(this, services.client, {
-      entityTypes: ['users', 'pets'],
-      onChange: () => void this.load.run(),
-    });
+  protected emptyDraft(): PetDraft {
+    return emptyPetDraft();
   }
 
-  override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('recordId')) {
-      const sameRecord = this._record !== null && String(this._record.id) === String(this.recordId);
-      if (!sameRecord) {
-        this.load.forget();
-        this.dirty = false;
-        this._record = null;
-        this._draft = emptyPetDraft();
-        this._errors = {};
-        this._deleting = null;
-      }
+  protected draftFrom(record: LocalPet): PetDraft {
+    return petDraftFrom(record);
+  }
+
+  /** Null until the owner is known. */
+  protected inputFrom(draft: PetDraft): PetInput | null {
+    return this.clientId === null ? null : petInput(draft, this.clientId);
+  }
+
+  protected validate(draft: PetDraft, services: AppServices): PetErrors {
+    return validatePet(draft, localDateKey(new Date(services.now())));
+  }
+
+  protected async save(services: AppServices, input: PetInput): Promise<string> {
+    if (this.recordId === null) await services.entities.createPet(input);
+    else if (this._record) {
+      const changes = petChanges(this._record, input);
+      if (Object.keys(changes).length > 0) await services.entities.updatePet(this.recordId, changes);
     }
+    return this.ownerPath;
   }
 
   private get ownerPath(): string {
@@ -230,48 +208,11 @@ export class PetScreen extends ScreenElement {
     }
   };
 
-  private readonly onDelete = async (): Promise<void> => {
-    const services = this.services;
-    const id = this.recordId;
-    if (!services || id === null) return;
-    const deleted = await runWrite(this, 'Not deleted', () => services.entities.deletePet(id));
-    this._deleting = null;
-    if (!deleted) return;
-    this.dirty = false;
-    this.navigate(this.ownerPath);
-  };
-
-  private set(field: keyof PetDraft, value: string): void {
-    this.dirty = true;
-    this._draft = { ...this._draft, [field]: value };
-    const { [field]: _fixed, ...rest } = this._errors;
-    this._errors = rest;
-  }
-
-  private async onSubmit(event: SubmitEvent): Promise<void> {
-    event.preventDefault();
-    const services = this.services;
-    const clientId = this.clientId;
-    if (!services || clientId === null || this._saving) return;
-    this._errors = validatePet(this._draft, localDateKey(new Date(services.now())));
-    if (Object.keys(this._errors).length > 0) return focusFirstInvalid(this);
-    this._saving = true;
-    this._error = null;
-    try {
-      const input = petInput(this._draft, clientId);
-      if (this.recordId === null) await services.entities.createPet(input);
-      else if (this._record) {
-        const changes = petChanges(this._record, input);
-        if (Object.keys(changes).length > 0) await services.entities.updatePet(this.recordId, changes);
-      }
-      this.dirty = false;
-      this.navigate(this.ownerPath);
-    } catch (error) {
-      this._error = `Not saved: ${describeError(error)}`;
-    } finally {
-      this._saving = false;
-    }
-  }
+  private readonly onDelete = (): Promise<void> =>
+    this.deleteRecord(
+      (services, id) => services.entities.deletePet(id),
+      () => this.ownerPath,
+    );
 }
 
 customElements.define('pet-screen', PetScreen);

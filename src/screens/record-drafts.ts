@@ -27,7 +27,7 @@ export interface ClientDraft {
   email: string;
 }
 export type ClientErrors = Partial<Record<keyof ClientDraft, string>>;
-type ClientFields = Omit<ClientInput, 'role'>;
+export type ClientFields = Omit<ClientInput, 'role'>;
 
 export const emptyClientDraft = (): ClientDraft => ({ name: '', phone: '', email: '' });
 

@@ -14,47 +14,28 @@ import {
 } from '../../../src/screens/booking-clashes.ts';
 import { Directory } from '../../../src/screens/directory.ts';
 import { formatTime } from '../../../src/format.ts';
+import { fixtures, row } from './fake-api.ts';
 import { conflict } from './fakes.ts';
 
-const row = {
-  practiceId: 1,
-  version: 1,
-  createdAt: '2026-11-01T00:00:00.000Z',
-  updatedAt: '2026-11-01T00:00:00.000Z',
-  deletedAt: null,
-};
-const patel: LocalUser = {
-  ...row,
-  id: 2,
-  tenantId: 'smartvet',
-  name: 'Dr. Sam Patel',
-  email: null,
-  phone: null,
-  role: 'PRACTITIONER',
-};
-const okafor: LocalUser = {
-  ...row,
-  id: 3,
-  tenantId: 'smartvet',
-  name: 'Dr. Lena Okafor',
-  email: null,
-  phone: null,
-  role: 'PRACTITIONER',
-};
-const owner: LocalUser = {
-  ...row,
-  id: 5,
-  tenantId: 'smartvet',
-  name: 'Ada Owner',
-  email: null,
-  phone: null,
-  role: 'CLIENT',
-};
-const jasper: LocalPet = { ...row, id: 9, name: 'Jasper', species: 'Cat', breed: null, birthDate: null, ownerId: 5 };
-const rex: LocalPet = { ...row, id: 10, name: 'Rex', species: 'Dog', breed: null, birthDate: null, ownerId: 5 };
+const patel: LocalUser = { ...fixtures.vet, name: 'Dr. Sam Patel' };
+const okafor: LocalUser = { ...fixtures.vet, id: 3, name: 'Dr. Lena Okafor' };
+const owner: LocalUser = { ...fixtures.owner, email: null };
+const jasper: LocalPet = { ...fixtures.pet, name: 'Jasper', species: 'Cat' };
+const rex: LocalPet = { ...fixtures.pet, id: 10 };
 const directory = new Directory([patel, okafor, owner], [jasper, rex]);
 
 const at = (h: number, m: number, day = 25) => new Date(2026, 10, day, h, m).toISOString();
+/** A booking made on this tablet (as held in a conflict's localData): Rex with Dr. Patel at 11:00. */
+const heldCreate = (title: string) => ({
+  title,
+  type: 'checkup',
+  date: at(11, 0),
+  durationMinutes: 30,
+  status: 'scheduled',
+  notes: null,
+  petId: 10,
+  practitionerId: 2,
+});
 function appt(id: number | string, overrides: Partial<LocalAppointment>): LocalAppointment {
   return {
     ...row,
@@ -213,16 +194,7 @@ describe('a held double booking', () => {
       localOperation: 'create',
       entityId: 'temp_appt_1',
       serverData: {},
-      localData: {
-        title: 'Checkup — Rex',
-        type: 'checkup',
-        date: at(11, 0),
-        durationMinutes: 30,
-        status: 'scheduled',
-        notes: null,
-        petId: 10,
-        practitionerId: 2,
-      },
+      localData: heldCreate('Checkup — Rex'),
     });
     expect(heldBooking(create)).toMatchObject({ durationMinutes: '30', petId: 10, practitionerId: 2 });
     expect(heldBooking(conflict({ localData: { date: 'soon' }, serverData: {} }))).toBeNull();
@@ -232,16 +204,7 @@ describe('a held double booking', () => {
     const held = heldBooking(
       conflict({
         serverData: {},
-        localData: {
-          title: 'T',
-          type: 'checkup',
-          date: at(11, 0),
-          durationMinutes: 30,
-          status: 'scheduled',
-          notes: null,
-          petId: 10,
-          practitionerId: 2,
-        },
+        localData: heldCreate('T'),
       }),
     )!;
     expect(moveChanges(held, draft('11:00'))).toEqual({});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LocalAppointment, LocalPet, LocalUser } from '../../../src/api/entities.ts';
+import type { LocalAppointment, LocalUser } from '../../../src/api/entities.ts';
 import {
   changedFields,
   draftFromRecord,
@@ -16,48 +16,13 @@ import {
   validateClient,
   validatePet,
 } from '../../../src/screens/record-drafts.ts';
+import { fixtures } from './fake-api.ts';
 
-const row = {
-  practiceId: 1,
-  version: 1,
-  createdAt: '2026-11-01T00:00:00.000Z',
-  updatedAt: '2026-11-01T00:00:00.000Z',
-  deletedAt: null,
-};
-const owner: LocalUser = {
-  ...row,
-  id: 5,
-  tenantId: 'smartvet',
-  name: 'Ada Owner',
-  email: null,
-  phone: null,
-  role: 'CLIENT',
-};
-const vet: LocalUser = {
-  ...row,
-  id: 2,
-  tenantId: 'smartvet',
-  name: 'Dr Vet',
-  email: null,
-  phone: null,
-  role: 'PRACTITIONER',
-};
-const pet: LocalPet = { ...row, id: 9, name: 'Rex', species: 'Dog', breed: null, birthDate: null, ownerId: 5 };
+const owner: LocalUser = { ...fixtures.owner, email: null };
+const vet = fixtures.vet;
+const pet = fixtures.pet;
 const directory = new Directory([owner, vet], [pet]);
-const appointment: LocalAppointment = {
-  ...row,
-  id: 'temp_appt_x',
-  title: 'Checkup — Rex',
-  type: 'checkup',
-  date: new Date(2026, 10, 25, 14, 30).toISOString(),
-  durationMinutes: '30',
-  status: 'scheduled',
-  notes: null,
-  petId: 9,
-  practitionerId: 2,
-  clientId: null,
-  _pending: true,
-};
+const appointment: LocalAppointment = { ...fixtures.appointment, version: 1 };
 
 describe('appointment draft', () => {
   it('fills from a record in local time, taking the client from the pet before the server derived it', () => {

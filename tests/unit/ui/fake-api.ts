@@ -2,7 +2,8 @@
 import type { LocalAppointment, LocalPet, LocalUser } from '../../../src/api/entities.ts';
 import type { FetchLike } from '../../../src/api/http.ts';
 
-const row = {
+/** The columns every record row has. */
+export const row = {
   practiceId: 1,
   version: 1,
   createdAt: '2026-11-01T00:00:00.000Z',

@@ -10,6 +10,7 @@ import type {
   PageMessageType,
   QueuedOperation,
   QueueStats,
+  SyncResult,
   SyncState,
   WorkerEvent,
 } from '../../../src/protocol/index.ts';
@@ -24,6 +25,21 @@ type Handler<K extends PageMessageType> = (
 type Handlers = { [K in PageMessageType]?: Handler<K> };
 
 export const STATS: QueueStats = { pending: 0, inFlight: 0, failed: 0, conflicts: 0, completed: 0 };
+
+/** A finished sync run: one change sent, four received, no error. */
+export function syncResult(overrides: Partial<SyncResult> = {}): SyncResult {
+  return {
+    pushed: 1,
+    failed: 0,
+    conflicts: 0,
+    pulled: 4,
+    durationMs: 120,
+    finishedAt: 1_000,
+    error: null,
+    trigger: 'manual',
+    ...overrides,
+  };
+}
 
 export function syncState(overrides: Partial<SyncState> = {}): SyncState {
   return {

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { OfflineIndicator, QUIET_SYNC_MS, indicatorState } from '../../../src/components/offline-indicator.ts';
-import { FakeWorker, STATS, conflict, eventually, fakeServices, syncState } from './fakes.ts';
+import { FakeWorker, STATS, conflict, eventually, fakeServices, syncResult, syncState } from './fakes.ts';
 import { buttonByText, fakeNetwork, mount, settle, shadow, text } from './dom.ts';
 
 afterEach(() => document.body.replaceChildren());
@@ -121,16 +121,7 @@ describe('<offline-indicator> and background pulls', () => {
     expect(text(card())).toContain('Receiving updates');
     worker.emit({
       type: 'SYNC_RESULT',
-      result: {
-        pushed: 0,
-        failed: 0,
-        conflicts: 0,
-        pulled: 1100,
-        durationMs: 1,
-        finishedAt: 1,
-        error: null,
-        trigger: 'startup',
-      },
+      result: syncResult({ pushed: 0, pulled: 1100, durationMs: 1, finishedAt: 1, trigger: 'startup' }),
     });
     await el.updateComplete;
     expect(card().hidden).toBe(true);

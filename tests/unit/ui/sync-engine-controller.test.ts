@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SyncEngineController } from '../../../src/controllers/sync-engine-controller.ts';
-import type { SyncResult } from '../../../src/protocol/index.ts';
-import { FakeHost, FakeWorker, conflict, eventually, syncState } from './fakes.ts';
-
-const result = (overrides: Partial<SyncResult> = {}): SyncResult => ({
-  pushed: 1,
-  failed: 0,
-  conflicts: 0,
-  pulled: 4,
-  durationMs: 120,
-  finishedAt: 1_000,
-  error: null,
-  trigger: 'manual',
-  ...overrides,
-});
+import { FakeHost, FakeWorker, conflict, eventually, syncResult as result, syncState } from './fakes.ts';
 
 function setup(worker = new FakeWorker()) {
   const host = new FakeHost();

@@ -10,6 +10,7 @@ import {
   eventually,
   fakeServices,
   heldDoubleBooking,
+  syncResult,
   operation,
   syncState,
 } from './fakes.ts';
@@ -353,16 +354,7 @@ describe('<sync-engine-panel>', () => {
     // Read again after each sync.
     worker.emit({
       type: 'SYNC_RESULT',
-      result: {
-        pushed: 0,
-        failed: 0,
-        conflicts: 0,
-        pulled: 1,
-        durationMs: 1,
-        finishedAt: 1,
-        error: null,
-        trigger: 'manual',
-      },
+      result: syncResult({ pushed: 0, pulled: 1, durationMs: 1, finishedAt: 1 }),
     });
     await eventually(() => expect(worker.sentOfType('GET_QUARANTINE')).toHaveLength(2));
   });
