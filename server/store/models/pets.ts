@@ -6,13 +6,11 @@ import {
   forShare,
   hotStatements,
   insertColumns,
-  listQuery,
-  listWhere,
+  listByName,
   newRow,
   recordReads,
   recordWrites,
   SYNCED_INSERT_KEYS,
-  toPage,
   type PetsModel,
 } from '../model.ts';
 import { asInt, asText, asTextOrNull, iso, isoOrNull, type WireRecord } from '../wire.ts';
@@ -73,16 +71,16 @@ export function petsModel(db: Database): PetsModel {
       return petRecord(row);
     },
     ...recordWrites<PetInsert>('pets', PET_READERS, async (id, values) => petRecord(await hot.update(id, values))),
-    list: async (practiceId, filter, page) => {
-      const { where, params } = listWhere(practiceId, filter);
-      if (typeof filter.equals.ownerId === 'number') {
-        where.push('owner_id = @ownerId');
-        params.ownerId = filter.equals.ownerId;
-      }
-      const query = listQuery(select, where, params, ['name', 'id'], page);
-      const rows = await db.prepare<PetRow>(query.sql).all(query.params);
-      return toPage(rows, page.limit, petRecord, (r) => ({ key: r.name, id: r.id }));
-    },
+    list: (practiceId, filter, page) =>
+      listByName<PetRow>(
+        db,
+        select,
+        petRecord,
+        { key: 'ownerId', column: 'owner_id', type: 'number' },
+        practiceId,
+        filter,
+        page,
+      ),
     withDerived: async (_practiceId, record) => record,
     editedAt: hot.editedAt,
     liveByOwner: async (practiceId, ownerId, limit) => ({

@@ -10,13 +10,11 @@ import {
   forShare,
   hotStatements,
   insertColumns,
-  listQuery,
-  listWhere,
+  listByName,
   newRow,
   recordReads,
   recordWrites,
   SYNCED_INSERT_KEYS,
-  toPage,
   type EntityModel,
 } from '../model.ts';
 import { asText, asTextOrNull, iso, isoOrNull, type Fields, type WireRecord } from '../wire.ts';
@@ -72,16 +70,16 @@ export function usersModel(db: Database): EntityModel {
       return userRecord(row);
     },
     ...recordWrites<UserInsert>('users', USER_READERS, async (id, values) => userRecord(await hot.update(id, values))),
-    list: async (practiceId, filter, page) => {
-      const { where, params } = listWhere(practiceId, filter);
-      if (typeof filter.equals.role === 'string') {
-        where.push('role = @role');
-        params.role = filter.equals.role;
-      }
-      const query = listQuery(select, where, params, ['name', 'id'], page);
-      const rows = await db.prepare<Omit<UserRow, 'passwordHash'>>(query.sql).all(query.params);
-      return toPage(rows, page.limit, userRecord, (r) => ({ key: r.name, id: r.id }));
-    },
+    list: (practiceId, filter, page) =>
+      listByName<Omit<UserRow, 'passwordHash'>>(
+        db,
+        select,
+        userRecord,
+        { key: 'role', column: 'role', type: 'string' },
+        practiceId,
+        filter,
+        page,
+      ),
     withDerived: async (_practiceId, record) => record,
     editedAt: hot.editedAt,
   };
