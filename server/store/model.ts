@@ -10,7 +10,7 @@ import type { EntityType } from '../../src/protocol/index.ts';
 import type { Database, MaybePromise } from '../db/engine.ts';
 import type { appointments, pets, users } from '../db/schema.ts';
 import { columnName, insertSql, selectList, tableName } from '../db/statements.ts';
-import type { Fields, WireRecord } from './wire.ts';
+import { toColumns, type ColumnReader, type Fields, type WireRecord } from './wire.ts';
 
 /** Version, time and change sequence number a write stamps on the row. */
 export interface RowMeta {
@@ -164,12 +164,21 @@ export function toPage<R>(
 
 // ---------------------------------------------------------------- shared helpers
 
-/** Insert values: every field is required by the writable schema, so a missing one is a bug. */
-export function complete<T extends object>(entityType: EntityType, partial: Partial<T>, keys: readonly string[]): T {
+/**
+ * Insert values: the fields read into columns (`toColumns`), every one of `keys` present. Each is
+ * required by the writable schema, so a missing one is a bug.
+ */
+export function insertColumns<T extends object, K extends keyof T & string>(
+  entityType: EntityType,
+  fields: Fields,
+  readers: { [P in keyof T]?: ColumnReader<T[P]> },
+  keys: readonly K[],
+): Required<Pick<T, K>> {
+  const partial = toColumns<T>(entityType, fields, readers);
   for (const key of keys) {
     if (!(key in partial)) throw new Error(`${entityType}.${key} missing on insert`);
   }
-  return partial as T;
+  return partial as Required<Pick<T, K>>;
 }
 
 export function stamp(meta: RowMeta): { version: number; updatedAt: number; seq: number; editedAt: number } {
@@ -198,7 +207,7 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
   );
   const insert = db.prepareInsert(insertSql(table, insertKeys));
   const editedAt = db.prepare(`SELECT edited_at FROM ${name} WHERE id = ?`);
-  const updates = updateStatements(db, table, columns);
+  const update = rowUpdate<Row>(db, table, columns);
   return {
     byId: (practiceId: number, id: number): MaybePromise<Row | undefined> => byId.get({ id, practiceId }),
     byIdForWrite: (practiceId: number, id: number): MaybePromise<Row | undefined> =>
@@ -207,12 +216,21 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
     changes: (practiceId: number, afterSeq: number, sinceMs: number, limit: number): MaybePromise<Row[]> =>
       changes.all({ practiceId, afterSeq, sinceMs, limit }),
     insert: (values: object): MaybePromise<number> => insert.insert(values as Record<string, unknown>),
-    /** Sets `values` (TypeScript keys) on row `id` and returns the row as stored. */
-    update: async (id: number, values: Record<string, unknown>): Promise<Row> => {
-      const row = (await updates(Object.keys(values)).get(Object.assign({}, values, { id }))) as Row | undefined;
-      if (!row) throw new Error(`${name} ${id} vanished during its update`);
-      return row;
-    },
+    update,
+  };
+}
+
+/** Sets `values` (TypeScript keys) on row `id` and returns the row as stored (`returning` columns). */
+export function rowUpdate<Row>(
+  db: Database,
+  table: typeof users | typeof pets | typeof appointments,
+  returning: string,
+) {
+  const updates = updateStatements(db, table, returning);
+  return async (id: number, values: Record<string, unknown>): Promise<Row> => {
+    const row = (await updates(Object.keys(values)).get(Object.assign({}, values, { id }))) as Row | undefined;
+    if (!row) throw new Error(`${tableName(table)} ${id} vanished during its update`);
+    return row;
   };
 }
 
@@ -221,7 +239,7 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
  * keys (a handful: the fields a change touches plus the stamp), made on first use.
  */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T types the column keys in the body
-export function updateStatements<T extends typeof users | typeof pets | typeof appointments>(
+function updateStatements<T extends typeof users | typeof pets | typeof appointments>(
   db: Database,
   table: T,
   returning: string,
@@ -278,4 +296,81 @@ export function newRow<F extends object>(fields: F, practiceId: number, meta: Ro
     seq: meta.seq,
     editedAt: meta.editedAt,
   });
+}
+
+/** How a model reads its rows: by id, by id inside a write, and the changes after a seq. */
+export interface RowReads<Row> {
+  byId(practiceId: number, id: number): MaybePromise<Row | undefined>;
+  byIdForWrite(practiceId: number, id: number): MaybePromise<Row | undefined>;
+  changes(practiceId: number, afterSeq: number, sinceMs: number, limit: number): MaybePromise<Row[]>;
+}
+
+/** A model's `find`, `findForWrite` and `changesSince`: its rows read, each made a record. */
+export function recordReads<Row extends { seq: number }>(
+  reads: RowReads<Row>,
+  toRecord: (row: Row) => WireRecord,
+): Pick<EntityModel, 'find' | 'findForWrite' | 'changesSince'> {
+  return {
+    find: async (practiceId, id) => {
+      const row = await reads.byId(practiceId, id);
+      return row ? toRecord(row) : undefined;
+    },
+    findForWrite: async (practiceId, id) => {
+      const row = await reads.byIdForWrite(practiceId, id);
+      return row ? toRecord(row) : undefined;
+    },
+    changesSince: async (practiceId, afterSeq, sinceMs, limit) =>
+      (await reads.changes(practiceId, afterSeq, sinceMs, limit)).map((row) => ({
+        seq: row.seq,
+        record: toRecord(row),
+      })),
+  };
+}
+
+/**
+ * A model's `update` and `tombstone`: the change's columns (or the deletion time) plus the stamp,
+ * written by `write` (which answers the record as stored).
+ */
+export function recordWrites<T extends object>(
+  entityType: EntityType,
+  readers: { [P in keyof T]?: ColumnReader<T[P]> },
+  write: (id: number, values: Record<string, unknown>) => Promise<WireRecord>,
+): Pick<EntityModel, 'update' | 'tombstone'> {
+  return {
+    update: (id, f, meta) => write(id, Object.assign(toColumns<T>(entityType, f, readers), stamp(meta))),
+    tombstone: (id, meta) => write(id, Object.assign({ deletedAt: meta.now }, stamp(meta))),
+  };
+}
+
+/** The start of a REST list's WHERE: the practice's rows, live ones only unless asked (`alias`: e.g. `a.`). */
+export function listWhere(practiceId: number, filter: ListFilter, alias = '') {
+  const where = [`${alias}practice_id = @practiceId`];
+  const params: Record<string, unknown> = { practiceId };
+  if (!filter.includeDeleted) where.push(`${alias}deleted_at IS NULL`);
+  return { where, params };
+}
+
+/**
+ * A REST list in name order (then id), of the practice's rows filtered on `column` when the
+ * filter names `key` (users by role, pets by owner).
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- Row types the rows read in the body
+export async function listByName<Row extends { name: string; id: number }>(
+  db: Database,
+  select: string,
+  toRecord: (row: Row) => WireRecord,
+  on: { key: string; column: string; type: 'number' | 'string' },
+  practiceId: number,
+  filter: ListFilter,
+  page: PageRequest,
+): Promise<ListPage> {
+  const { where, params } = listWhere(practiceId, filter);
+  const value = filter.equals[on.key];
+  if (typeof value === on.type) {
+    where.push(`${on.column} = @${on.key}`);
+    params[on.key] = value;
+  }
+  const query = listQuery(select, where, params, ['name', 'id'], page);
+  const rows = await db.prepare<Row>(query.sql).all(query.params);
+  return toPage(rows, page.limit, toRecord, (r) => ({ key: r.name, id: r.id }));
 }

@@ -179,6 +179,31 @@ export function createApplier(deps: ApplierDeps): Applier {
     return side;
   }
 
+  /** An update or delete that met a newer server version: not applied, answered with both sides. */
+  async function versionConflict(
+    op: PushOperation,
+    model: EntityModel,
+    current: WireRecord,
+    past: ServerHistory | null,
+    tempId: string | undefined,
+    mine: Pick<ConflictData, 'localData' | 'conflictType' | 'affectedFields'>,
+  ): Promise<PushResult> {
+    return conflict(
+      op,
+      current,
+      {
+        localData: mine.localData,
+        serverData: current,
+        conflictType: mine.conflictType,
+        affectedFields: mine.affectedFields,
+        baseVersion: op.version ?? current.version,
+        serverVersion: current.version,
+        ...(await serverSide(model, current, op.version, past)),
+      },
+      tempId,
+    );
+  }
+
   /** A booking that would overlap others: not applied, answered with the clashing appointments. */
   async function doubleBooking(
     op: PushOperation,
@@ -271,20 +296,11 @@ export function createApplier(deps: ApplierDeps): Applier {
     const past = await history(model, current, op.version);
     const decision = decideUpdate({ current, fields: model.fields, local, baseVersion: op.version, history: past });
     if (decision.kind === 'conflict') {
-      return conflict(
-        op,
-        current,
-        {
-          localData: local,
-          serverData: current,
-          conflictType: decision.conflictType,
-          affectedFields: decision.affectedFields,
-          baseVersion: op.version ?? current.version,
-          serverVersion: current.version,
-          ...(await serverSide(model, current, op.version, past)),
-        },
-        tempId,
-      );
+      return versionConflict(op, model, current, past, tempId, {
+        localData: local,
+        conflictType: decision.conflictType,
+        affectedFields: decision.affectedFields,
+      });
     }
     const changes = decision.changes;
     if (Object.keys(changes).length === 0) return success(op, current, tempId);
@@ -342,20 +358,11 @@ export function createApplier(deps: ApplierDeps): Applier {
     const decision = decideDelete({ current, fields: model.fields, baseVersion: op.version, history: past });
     if (decision.kind === 'noop') return success(op, current, tempId);
     if (decision.kind === 'conflict') {
-      return conflict(
-        op,
-        current,
-        {
-          localData: {},
-          serverData: current,
-          conflictType: 'version',
-          affectedFields: decision.affectedFields,
-          baseVersion: op.version ?? current.version,
-          serverVersion: current.version,
-          ...(await serverSide(model, current, op.version, past)),
-        },
-        tempId,
-      );
+      return versionConflict(op, model, current, past, tempId, {
+        localData: {},
+        conflictType: 'version',
+        affectedFields: decision.affectedFields,
+      });
     }
     const cancelled = await dependents(actor, model, current, now);
     const version = current.version + 1;

@@ -8,28 +8,19 @@ import { andThen, type Database } from '../../db/engine.ts';
 import { appointments, type AppointmentRow } from '../../db/schema.ts';
 import { insertSql, selectList } from '../../db/statements.ts';
 import {
-  complete,
   forUpdate,
+  insertColumns,
   listQuery,
-  updateStatements,
+  listWhere,
   newRow,
-  stamp,
+  recordReads,
+  recordWrites,
+  rowUpdate,
   SYNCED_INSERT_KEYS,
   toPage,
   type AppointmentsModel,
 } from '../model.ts';
-import {
-  asFlag,
-  asInt,
-  asIntOrNull,
-  asMs,
-  asText,
-  asTextOrNull,
-  iso,
-  isoOrNull,
-  toColumns,
-  type WireRecord,
-} from '../wire.ts';
+import { asFlag, asInt, asIntOrNull, asMs, asText, asTextOrNull, iso, isoOrNull, type WireRecord } from '../wire.ts';
 
 type Row = AppointmentRow & { clientId: number | null };
 
@@ -119,38 +110,33 @@ export function appointmentsModel(db: Database): AppointmentsModel {
   const ownerOf = db.prepare('SELECT owner_id FROM pets WHERE id = ?');
   const editedAt = db.prepare('SELECT edited_at FROM appointments WHERE id = ?');
   const insert = db.prepareInsert(insertSql(appointments, [...fields, ...SYNCED_INSERT_KEYS]));
-  const update = updateStatements(db, appointments, selectList(appointments));
+  const update = rowUpdate<AppointmentRow>(db, appointments, selectList(appointments));
   const target = db.prepare<{ id: number; deletedAt: number | null }>(
     'SELECT id, deleted_at AS "deletedAt" FROM appointments WHERE id = @id AND practice_id = @practiceId',
   );
   const withClient = async (row: AppointmentRow): Promise<WireRecord> =>
     appointmentRecord(Object.assign(row, { clientId: (await ownerOf.value<number>([row.petId])) ?? null }));
-  const write = async (id: number, values: Record<string, unknown>): Promise<WireRecord> => {
-    const row = (await update(Object.keys(values)).get(Object.assign({}, values, { id }))) as
-      AppointmentRow | undefined;
-    if (!row) throw new Error(`appointments ${id} vanished during its update`);
-    return withClient(row);
-  };
   const select = `SELECT ${columns} ${fromJoined}`;
   const advisoryLocks = db.prepare('SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(? AS BIGINT[])) AS k ORDER BY k');
 
   return {
     type: 'appointments',
     fields,
-    find: async (practiceId, id) => {
-      const row = await byId.get({ id, practiceId });
-      return row ? appointmentRecord(row) : undefined;
-    },
-    findForWrite: async (practiceId, id) => {
-      const row = await byIdForWrite.get({ id, practiceId });
-      return row ? appointmentRecord(row) : undefined;
-    },
+    ...recordReads<Row>(
+      {
+        byId: (practiceId, id) => byId.get({ id, practiceId }),
+        byIdForWrite: (practiceId, id) => byIdForWrite.get({ id, practiceId }),
+        changes: (practiceId, afterSeq, sinceMs, limit) => changes.all({ practiceId, afterSeq, sinceMs, limit }),
+      },
+      appointmentRecord,
+    ),
     refTarget: (practiceId, id) =>
       andThen(target.get({ id, practiceId }), (row) => row && { id: row.id, deleted: row.deletedAt !== null }),
     insert: (owner, f, meta) => {
-      const values = complete<Required<Pick<AppointmentInsert, (typeof fields)[number]>>>(
+      const values = insertColumns<AppointmentInsert, (typeof fields)[number]>(
         'appointments',
-        toColumns<AppointmentInsert>('appointments', f, APPOINTMENT_READERS),
+        f,
+        APPOINTMENT_READERS,
         fields,
       );
       // The record is built from what was written rather than read back; clientId is not a
@@ -163,18 +149,11 @@ export function appointmentsModel(db: Database): AppointmentsModel {
           : withClient(row);
       });
     },
-    update: (id, f, meta) =>
-      write(id, Object.assign(toColumns<AppointmentInsert>('appointments', f, APPOINTMENT_READERS), stamp(meta))),
-    tombstone: (id, meta) => write(id, Object.assign({ deletedAt: meta.now }, stamp(meta))),
-    changesSince: async (practiceId, afterSeq, sinceMs, limit) =>
-      (await changes.all({ practiceId, afterSeq, sinceMs, limit })).map((row) => ({
-        seq: row.seq,
-        record: appointmentRecord(row),
-      })),
+    ...recordWrites<AppointmentInsert>('appointments', APPOINTMENT_READERS, async (id, values) =>
+      withClient(await update(id, values)),
+    ),
     list: async (practiceId, filter, page) => {
-      const where = ['a.practice_id = @practiceId'];
-      const params: Record<string, unknown> = { practiceId };
-      if (!filter.includeDeleted) where.push('a.deleted_at IS NULL');
+      const { where, params } = listWhere(practiceId, filter, 'a.');
       if (filter.from !== undefined) {
         where.push('a.date >= @from');
         params.from = filter.from;

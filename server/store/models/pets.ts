@@ -3,17 +3,17 @@ import { andThen, type Database } from '../../db/engine.ts';
 import { pets, type PetRow } from '../../db/schema.ts';
 import { selectList } from '../../db/statements.ts';
 import {
-  complete,
   forShare,
   hotStatements,
-  listQuery,
+  insertColumns,
+  listByName,
   newRow,
-  stamp,
+  recordReads,
+  recordWrites,
   SYNCED_INSERT_KEYS,
-  toPage,
   type PetsModel,
 } from '../model.ts';
-import { asInt, asText, asTextOrNull, iso, isoOrNull, toColumns, type WireRecord } from '../wire.ts';
+import { asInt, asText, asTextOrNull, iso, isoOrNull, type WireRecord } from '../wire.ts';
 
 function petRecord(r: Omit<PetRow, 'seq'>): WireRecord {
   return {
@@ -55,49 +55,32 @@ export function petsModel(db: Database): PetsModel {
   return {
     type: 'pets',
     fields,
-    find: async (practiceId, id) => {
-      const row = await hot.byId(practiceId, id);
-      return row ? petRecord(row) : undefined;
-    },
-    findForWrite: async (practiceId, id) => {
-      const row = await hot.byIdForWrite(practiceId, id);
-      return row ? petRecord(row) : undefined;
-    },
+    ...recordReads(hot, petRecord),
     refTarget: (practiceId, id) =>
       andThen(
         target.get({ id, practiceId }),
         (row) => row && { id: row.id, deleted: row.deletedAt !== null, ownerId: row.ownerId },
       ),
     insert: async (owner, f, meta) => {
-      const values = complete<Required<Pick<PetInsert, (typeof fields)[number]>>>(
-        'pets',
-        toColumns<PetInsert>('pets', f, PET_READERS),
-        fields,
+      const row = newRow(
+        insertColumns<PetInsert, (typeof fields)[number]>('pets', f, PET_READERS, fields),
+        owner.practiceId,
+        meta,
       );
-      const row = newRow(values, owner.practiceId, meta);
       row.id = await hot.insert(row);
       return petRecord(row);
     },
-    update: async (id, f, meta) =>
-      petRecord(await hot.update(id, Object.assign(toColumns<PetInsert>('pets', f, PET_READERS), stamp(meta)))),
-    tombstone: async (id, meta) => petRecord(await hot.update(id, Object.assign({ deletedAt: meta.now }, stamp(meta)))),
-    changesSince: async (practiceId, afterSeq, sinceMs, limit) =>
-      (await hot.changes(practiceId, afterSeq, sinceMs, limit)).map((row) => ({
-        seq: row.seq,
-        record: petRecord(row),
-      })),
-    list: async (practiceId, filter, page) => {
-      const where = ['practice_id = @practiceId'];
-      const params: Record<string, unknown> = { practiceId };
-      if (!filter.includeDeleted) where.push('deleted_at IS NULL');
-      if (typeof filter.equals.ownerId === 'number') {
-        where.push('owner_id = @ownerId');
-        params.ownerId = filter.equals.ownerId;
-      }
-      const query = listQuery(select, where, params, ['name', 'id'], page);
-      const rows = await db.prepare<PetRow>(query.sql).all(query.params);
-      return toPage(rows, page.limit, petRecord, (r) => ({ key: r.name, id: r.id }));
-    },
+    ...recordWrites<PetInsert>('pets', PET_READERS, async (id, values) => petRecord(await hot.update(id, values))),
+    list: (practiceId, filter, page) =>
+      listByName<PetRow>(
+        db,
+        select,
+        petRecord,
+        { key: 'ownerId', column: 'owner_id', type: 'number' },
+        practiceId,
+        filter,
+        page,
+      ),
     withDerived: async (_practiceId, record) => record,
     editedAt: hot.editedAt,
     liveByOwner: async (practiceId, ownerId, limit) => ({

@@ -7,17 +7,17 @@ import { andThen, type Database } from '../../db/engine.ts';
 import { users, type UserRow } from '../../db/schema.ts';
 import { selectList } from '../../db/statements.ts';
 import {
-  complete,
   forShare,
   hotStatements,
-  listQuery,
+  insertColumns,
+  listByName,
   newRow,
-  stamp,
+  recordReads,
+  recordWrites,
   SYNCED_INSERT_KEYS,
-  toPage,
   type EntityModel,
 } from '../model.ts';
-import { asText, asTextOrNull, iso, isoOrNull, toColumns, type Fields, type WireRecord } from '../wire.ts';
+import { asText, asTextOrNull, iso, isoOrNull, type Fields, type WireRecord } from '../wire.ts';
 
 function userRecord(r: Omit<UserRow, 'passwordHash' | 'seq'>): WireRecord {
   return {
@@ -57,50 +57,29 @@ export function usersModel(db: Database): EntityModel {
   return {
     type: 'users',
     fields,
-    find: async (practiceId, id) => {
-      const row = await hot.byId(practiceId, id);
-      return row ? userRecord(row) : undefined;
-    },
-    findForWrite: async (practiceId, id) => {
-      const row = await hot.byIdForWrite(practiceId, id);
-      return row ? userRecord(row) : undefined;
-    },
+    ...recordReads(hot, userRecord),
     refTarget: (practiceId, id) =>
       andThen(
         target.get({ id, practiceId }),
         (row) => row && { id: row.id, deleted: row.deletedAt !== null, role: row.role },
       ),
     insert: async (owner, f, meta) => {
-      const values = complete<Required<Pick<UserInsert, (typeof fields)[number]>>>(
-        'users',
-        toColumns<UserInsert>('users', f, USER_READERS),
-        fields,
-      );
+      const values = insertColumns<UserInsert, (typeof fields)[number]>('users', f, USER_READERS, fields);
       const row = newRow(Object.assign(values, { tenantId: owner.tenantId }), owner.practiceId, meta);
       row.id = await hot.insert(row);
       return userRecord(row);
     },
-    update: async (id, f, meta) =>
-      userRecord(await hot.update(id, Object.assign(toColumns<UserInsert>('users', f, USER_READERS), stamp(meta)))),
-    tombstone: async (id, meta) =>
-      userRecord(await hot.update(id, Object.assign({ deletedAt: meta.now }, stamp(meta)))),
-    changesSince: async (practiceId, afterSeq, sinceMs, limit) =>
-      (await hot.changes(practiceId, afterSeq, sinceMs, limit)).map((row) => ({
-        seq: row.seq,
-        record: userRecord(row),
-      })),
-    list: async (practiceId, filter, page) => {
-      const where = ['practice_id = @practiceId'];
-      const params: Record<string, unknown> = { practiceId };
-      if (!filter.includeDeleted) where.push('deleted_at IS NULL');
-      if (typeof filter.equals.role === 'string') {
-        where.push('role = @role');
-        params.role = filter.equals.role;
-      }
-      const query = listQuery(select, where, params, ['name', 'id'], page);
-      const rows = await db.prepare<Omit<UserRow, 'passwordHash'>>(query.sql).all(query.params);
-      return toPage(rows, page.limit, userRecord, (r) => ({ key: r.name, id: r.id }));
-    },
+    ...recordWrites<UserInsert>('users', USER_READERS, async (id, values) => userRecord(await hot.update(id, values))),
+    list: (practiceId, filter, page) =>
+      listByName<Omit<UserRow, 'passwordHash'>>(
+        db,
+        select,
+        userRecord,
+        { key: 'role', column: 'role', type: 'string' },
+        practiceId,
+        filter,
+        page,
+      ),
     withDerived: async (_practiceId, record) => record,
     editedAt: hot.editedAt,
   };
