@@ -22,6 +22,8 @@ export class SyncEngineController implements ReactiveController {
   error: string | null = null;
   /** The worker's state has been asked once (answered or failed): the fields above are not just defaults. */
   loaded = false;
+  /** Worker events heard so far, by type: a state answer asked for before one of them is older than it. */
+  private readonly heard = new Map<WorkerEvent['type'], number>();
 
   private unsubscribe: (() => void) | null = null;
   readonly refreshConflicts: () => Promise<void>;
@@ -85,13 +87,22 @@ export class SyncEngineController implements ReactiveController {
 
   async refreshState(): Promise<void> {
     try {
+      const before = new Map(this.heard);
       const state = await this.client.send({ type: 'GET_STATE' });
-      this.isSyncing = state.isSyncing;
-      this.progress = state.progress;
-      this.lastResult = state.lastResult;
-      this.lastActivity = state.lastActivity;
-      this.authRequired = state.authRequired;
-      this.lastPulledAt = state.lastPulledAt;
+      // Events that came while the answer was on its way are newer than it: a late "not syncing"
+      // must not hide the run they announced, nor an older result replace the one they brought.
+      const since = (...types: WorkerEvent['type'][]) =>
+        types.some((t) => (this.heard.get(t) ?? 0) !== (before.get(t) ?? 0));
+      if (!since('SYNC_STARTED', 'SYNC_PROGRESS', 'SYNC_RESULT')) {
+        this.isSyncing = state.isSyncing;
+        this.progress = state.progress;
+      }
+      if (!since('SYNC_RESULT')) {
+        this.lastResult = state.lastResult;
+        this.lastActivity = state.lastActivity;
+        this.lastPulledAt = state.lastPulledAt;
+      }
+      if (!since('AUTH_REQUIRED', 'SYNC_RESULT')) this.authRequired = state.authRequired;
     } catch (error) {
       this.fail(error);
     }
@@ -109,6 +120,7 @@ export class SyncEngineController implements ReactiveController {
   }
 
   private onEvent(event: WorkerEvent): void {
+    this.heard.set(event.type, (this.heard.get(event.type) ?? 0) + 1);
     switch (event.type) {
       case 'SYNC_STARTED':
         this.isSyncing = true;
