@@ -295,31 +295,22 @@ export class SyncEnginePanel extends ServiceElement {
           </button>
         </div>
         <p class="status-line wraps" role="status" aria-live="polite">${status}</p>
-        ${
-          engine.isSyncing
-            ? html`
-                <div class="progress">
-                  <div
-                    class="bar"
-                    role="progressbar"
-                    aria-label="Sync progress"
-                    aria-valuemin="0"
-                    aria-valuemax="100"
-                    aria-valuenow=${pct}
-                    aria-valuetext=${progress ? `${pct}%, ${progress.processed} of ${progress.total}` : 'Starting'}
-                  >
-                    <span style="width: ${pct}%"></span>
-                  </div>
-                  <span
-                    >${progress ? `${phaseLabel(progress.phase)}: ${progress.processed} of ${progress.total} (${pct}%)` : 'Starting…'}</span
-                  >
-                </div>
-              `
-            : html`<div class="progress idle" aria-hidden="true">
-                <div class="bar"></div>
-                <span>&nbsp;</span>
-              </div>`
-        }
+        <div class="progress ${engine.isSyncing ? '' : 'idle'}" aria-hidden=${engine.isSyncing ? 'false' : 'true'}>
+          <div
+            class="bar"
+            role="progressbar"
+            aria-label="Sync progress"
+            aria-valuemin="0"
+            aria-valuemax="100"
+            aria-valuenow=${pct}
+            aria-valuetext=${progress ? `${pct}%, ${progress.processed} of ${progress.total}` : 'Starting'}
+          >
+            <span style="width: ${pct}%"></span>
+          </div>
+          <span
+            >${progress ? `${phaseLabel(progress.phase)}: ${progress.processed} of ${progress.total} (${pct}%)` : 'Starting…'}</span
+          >
+        </div>
         ${engine.error ? html`<p class="banner error" role="alert">${engine.error}</p>` : nothing}
       </section>
     `;
