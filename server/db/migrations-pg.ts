@@ -148,4 +148,13 @@ ALTER TABLE appointments ADD CONSTRAINT appointments_pet_no_overlap
   EXCLUDE USING gist (pet_id WITH =, (${RANGE}) WITH &&) WHERE (${HOLDS_SLOT});
 `,
   },
+  {
+    id: 3,
+    name: 'double bookings: live bookings longer than an hour indexed apart, per practitioner and per pet',
+    // As SQLite's migration 8: the check looks back 24 hours over these few only.
+    sql: `
+CREATE INDEX appointments_practitioner_long ON appointments (practitioner_id, date) WHERE deleted_at IS NULL AND overlap_allowed = 0 AND CAST(duration_minutes AS INTEGER) > 60;
+CREATE INDEX appointments_pet_long ON appointments (pet_id, date) WHERE deleted_at IS NULL AND overlap_allowed = 0 AND CAST(duration_minutes AS INTEGER) > 60;
+`,
+  },
 ];

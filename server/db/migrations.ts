@@ -207,4 +207,15 @@ CREATE INDEX appointments_practitioner_live ON appointments (practitioner_id, da
       )
       .join('\n'),
   },
+  {
+    id: 8,
+    name: 'double bookings: live bookings longer than an hour indexed apart, per practitioner and per pet',
+    // The check then looks back one hour over the short bookings (the common case) and 24 hours
+    // over these few only, instead of 24 hours over every booking (sync/double-booking.ts).
+    // The 60 is LONG_BOOKING_MINUTES (schema.ts); the check's queries repeat this predicate.
+    sql: `
+CREATE INDEX appointments_practitioner_long ON appointments (practitioner_id, date) WHERE deleted_at IS NULL AND overlap_allowed = 0 AND CAST(duration_minutes AS INTEGER) > 60;
+CREATE INDEX appointments_pet_long ON appointments (pet_id, date) WHERE deleted_at IS NULL AND overlap_allowed = 0 AND CAST(duration_minutes AS INTEGER) > 60;
+`,
+  },
 ];

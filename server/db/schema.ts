@@ -16,6 +16,17 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
+/**
+ * Bookings longer than this are indexed apart (appointments_*_long): the double-booking check looks
+ * back this far over all bookings, and 24 hours over those only. Migrations 8 (SQLite) and 3
+ * (PostgreSQL) write the 60 into the indexes' predicate; a different value needs a new migration.
+ */
+export const LONG_BOOKING_MINUTES = 60;
+/** The long indexes' predicate, as the check's queries must repeat it for the index to be used. */
+const LONG_LIVE_BOOKING = sql.raw(
+  `deleted_at IS NULL AND overlap_allowed = 0 AND CAST(duration_minutes AS INTEGER) > ${LONG_BOOKING_MINUTES}`,
+);
+
 export const practices = sqliteTable('practices', {
   id: integer('id').primaryKey(),
   name: text('name').notNull(),
@@ -108,6 +119,9 @@ export const appointments = sqliteTable(
     index('appointments_practitioner_live')
       .on(t.practitionerId, t.date, t.durationMinutes)
       .where(sql`deleted_at IS NULL AND overlap_allowed = 0`),
+    // ... and, looked at further back, the few live bookings longer than LONG_BOOKING_MINUTES.
+    index('appointments_practitioner_long').on(t.practitionerId, t.date).where(LONG_LIVE_BOOKING),
+    index('appointments_pet_long').on(t.petId, t.date).where(LONG_LIVE_BOOKING),
   ],
 );
 

@@ -108,12 +108,14 @@ export interface PetsModel extends EntityModel {
 
 /**
  * Where the double-booking check looks: bookings of this practitioner or pet that start in
- * [from, to) and end after `start` (ms).
+ * [from, to) and end after `start` (ms), and those longer than LONG_BOOKING_MINUTES (schema.ts)
+ * that start in [longFrom, to).
  */
 export interface BookingWindow {
   practitionerId: number | null;
   petId: number;
   from: number;
+  longFrom: number;
   start: number;
   to: number;
   /** The booking being checked (an update), left out. */
@@ -128,7 +130,7 @@ export interface AppointmentsModel extends EntityModel {
   upcomingOfPet(practiceId: number, petId: number, from: number, limit: number): Promise<WireRecord[]>;
   /**
    * The candidates of the double-booking check: bookings of the window's practitioner or pet
-   * that start in [from, to) and end after `start`, not deleted and not kept on purpose
+   * that start in the window (see BookingWindow) and end after `start`, not deleted and not kept on purpose
    * (overlapAllowed), by date, at most MAX_BOOKING_CANDIDATES per practitioner and per pet, each
    * once. Status and the final word are left to the protocol's rule (findClashes).
    */

@@ -2,7 +2,7 @@
  * The double-booking check of a create or an update of an appointment (issue 11), with the one
  * rule of `src/protocol/double-booking.ts` (findClashes): a live booking may not overlap another
  * live booking of the same practitioner or the same pet, unless it is kept on purpose
- * (`overlapAllowed`). The database only narrows the candidates (an index range per practitioner
+ * (`overlapAllowed`). The database only narrows the candidates (index ranges per practitioner
  * and per pet); the rule has the final word.
  *
  * It runs inside the operation's write transaction, right before the write, so two pushes (or two
@@ -18,11 +18,14 @@ import {
   type Clash,
 } from '../../src/protocol/index.ts';
 import { andThen, type MaybePromise } from '../db/engine.ts';
+import { LONG_BOOKING_MINUTES } from '../db/schema.ts';
 import type { AppointmentsModel } from '../store/entities.ts';
 import type { Fields, WireRecord } from '../store/wire.ts';
 
 /** The longest booking the writable schema accepts (1,440 minutes): anything starting earlier has ended. */
 const LONGEST_BOOKING_MS = 1440 * 60_000;
+/** How far back a booking of at most LONG_BOOKING_MINUTES can start and still overlap. */
+const SHORT_LOOK_BACK_MS = LONG_BOOKING_MINUTES * 60_000;
 
 const BOOKING = new Set<string>(BOOKING_FIELDS);
 
@@ -79,7 +82,16 @@ function clashesOf(
   const petId = typeof slot.petId === 'number' ? slot.petId : null;
   const practitionerId = typeof slot.practitionerId === 'number' ? slot.practitionerId : null;
   if (petId === null) return [];
-  const window = { practitionerId, petId, from: start - LONGEST_BOOKING_MS, start, to: end, exceptId: id };
+  // A day back over the few long bookings, an hour back over the others (indexed apart: see schema.ts).
+  const window = {
+    practitionerId,
+    petId,
+    from: start - SHORT_LOOK_BACK_MS,
+    longFrom: start - LONGEST_BOOKING_MS,
+    start,
+    to: end,
+    exceptId: id,
+  };
   return andThen(appointments.bookingsIn(practiceId, window), (records) => {
     const candidates = records.map((record) => Object.assign(slotOf(record, record.id), { record }));
     return findClashes(slot, candidates)

@@ -186,6 +186,24 @@ describe('a new booking', () => {
     expect(held.conflictData!.clashes!.map((c) => c.appointment.id)).toEqual([long.realId]);
   });
 
+  it('a booking is found in its last minute whatever its length: up to an hour, and longer ones (indexed apart)', async () => {
+    for (const minutes of [60, 61, 180, 1439]) {
+      const at = day();
+      const first = await create(desk, booking(at('00:00'), { durationMinutes: minutes }));
+      const lastMinute = new Date(Date.parse(at('00:00')) + (minutes - 1) * 60_000).toISOString();
+      const samePractitioner = await create(tablet, booking(lastMinute, { petId: otherPetId }));
+      expect(samePractitioner.conflictData?.clashes, `${minutes} min, practitioner`).toEqual([
+        { reason: 'practitioner', appointment: expect.objectContaining({ id: first.realId }) },
+      ]);
+      const samePet = await create(tablet, booking(lastMinute, { practitionerId: otherPractitionerId }));
+      expect(samePet.conflictData?.clashes, `${minutes} min, pet`).toEqual([
+        { reason: 'pet', appointment: expect.objectContaining({ id: first.realId }) },
+      ]);
+      const after = new Date(Date.parse(at('00:00')) + minutes * 60_000).toISOString();
+      expect((await create(tablet, booking(after))).success, `${minutes} min, right after`).toBe(true);
+    }
+  });
+
   it(`reports at most ${MAX_CLASHES_REPORTED} clashes, practitioner ones first, by time`, async () => {
     const at = day();
     const made: number[] = [];

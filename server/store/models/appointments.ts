@@ -5,7 +5,7 @@
  * deleted ones included.
  */
 import { andThen, type Database } from '../../db/engine.ts';
-import { appointments, type AppointmentRow } from '../../db/schema.ts';
+import { LONG_BOOKING_MINUTES, appointments, type AppointmentRow } from '../../db/schema.ts';
 import { insertSql, selectList } from '../../db/statements.ts';
 import {
   forUpdate,
@@ -94,18 +94,26 @@ export function appointmentsModel(db: Database): AppointmentsModel {
     `SELECT ${columns} ${fromJoined} WHERE a.pet_id = @petId AND a.practice_id = @practiceId AND a.date >= @from AND a.deleted_at IS NULL
        AND a.status NOT IN (${CLOSED_STATUSES.map((s) => `'${s}'`).join(', ')}) ORDER BY a.date, a.id LIMIT @limit${forUpdate(db, 'a')}`,
   );
-  // Double-booking candidates (see bookingsIn), in one statement: the ids found by walking two
-  // indexes over a short time range (the pet's bookings, the practitioner's live ones), then the
-  // records of those only (usually none: a booking that clashes is rare).
+  // Double-booking candidates (see bookingsIn), in one statement: the ids found by walking four
+  // index ranges (the pet's bookings and the practitioner's live ones from `from`; the pet's and the
+  // practitioner's long live ones from `longFrom`), then the records of those only (usually none:
+  // a booking that clashes is rare).
   // The LIMIT is written into the SQL: bound as a parameter (a REAL, from JS) it cost ~20 µs a query.
   // SQLite is told which index to walk; PostgreSQL's planner picks it from its statistics.
-  const bookedWhere =
-    'a.deleted_at IS NULL AND a.overlap_allowed = 0 AND a.date >= @from AND a.date < @to AND a.date + CAST(a.duration_minutes AS INTEGER) * 60000 > @start AND a.practice_id = @practiceId AND a.id <> @id';
+  const live = 'a.deleted_at IS NULL AND a.overlap_allowed = 0';
+  // Word for word the long indexes' predicate (schema.ts), or neither engine would use them.
+  const long = `${live} AND CAST(a.duration_minutes AS INTEGER) > ${LONG_BOOKING_MINUTES}`;
   const indexedBy = (index: string): string => (db.dialect === 'sqlite' ? `INDEXED BY ${index}` : '');
-  const candidateIds = (index: string, resource: string) =>
-    `SELECT id FROM (SELECT a.id FROM appointments a ${indexedBy(index)} WHERE ${resource} AND ${bookedWhere} ORDER BY a.date LIMIT ${MAX_BOOKING_CANDIDATES}) AS ${index}`;
+  const candidateIds = (index: string, where: string, from: string) =>
+    `SELECT id FROM (SELECT a.id FROM appointments a ${indexedBy(index)} WHERE ${where} AND a.date >= ${from} AND a.date < @to AND a.date + CAST(a.duration_minutes AS INTEGER) * 60000 > @start AND a.practice_id = @practiceId AND a.id <> @id ORDER BY a.date LIMIT ${MAX_BOOKING_CANDIDATES}) AS ${index}`;
+  const candidates = [
+    candidateIds('appointments_pet', `a.pet_id = @petId AND ${live}`, '@from'),
+    candidateIds('appointments_practitioner_live', `a.practitioner_id = @practitionerId AND ${live}`, '@from'),
+    candidateIds('appointments_pet_long', `a.pet_id = @petId AND ${long}`, '@longFrom'),
+    candidateIds('appointments_practitioner_long', `a.practitioner_id = @practitionerId AND ${long}`, '@longFrom'),
+  ];
   const bookings = db.prepare<Row>(
-    `SELECT ${columns} ${fromJoined} WHERE a.id IN (${candidateIds('appointments_pet', 'a.pet_id = @petId')} UNION ALL ${candidateIds('appointments_practitioner_live', 'a.practitioner_id = @practitionerId')}) ORDER BY a.date`,
+    `SELECT ${columns} ${fromJoined} WHERE a.id IN (${candidates.join(' UNION ALL ')}) ORDER BY a.date`,
   );
   const ownerOf = db.prepare('SELECT owner_id FROM pets WHERE id = ?');
   const editedAt = db.prepare('SELECT edited_at FROM appointments WHERE id = ?');
@@ -195,6 +203,7 @@ export function appointmentsModel(db: Database): AppointmentsModel {
           practiceId,
           id: window.exceptId ?? 0,
           from: window.from,
+          longFrom: window.longFrom,
           start: window.start,
           to: window.to,
           petId: window.petId,
