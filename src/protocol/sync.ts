@@ -59,6 +59,17 @@ export const DEFAULT_PULL_LIMIT = 100;
 export const MAX_PULL_LIMIT = 1000;
 
 /**
+ * The fields of a record as sent (push `data`, pull change `data`): only required here to be an
+ * object. Field by field, each side checks them with the entity's schema (WRITABLE_SCHEMAS on the
+ * server, ENTITY_SCHEMAS in the worker), so the envelope does not walk every key twice (a
+ * z.record walk was half the cost of parsing a pushed operation).
+ */
+export const FieldsObjectSchema = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  { error: 'Expected an object of fields' },
+);
+
+/**
  * One operation of `POST /api/sync/push`. The entity data is checked per entity type by the
  * server (see WRITABLE_SCHEMAS); here it is only required to be a plain object.
  */
@@ -75,7 +86,7 @@ export const PushOperationSchema = z.object({
   /** For create: the temp id the device gave the record. */
   tempId: TempIdSchema.optional(),
   /** Full entity data for a create; only the changed fields for an update (delta sync). */
-  data: z.record(z.string(), z.unknown()).optional(),
+  data: FieldsObjectSchema.optional(),
   /** Client timestamp (ms) of the change: used by last-write-wins. */
   timestamp: z.number().int().nonnegative(),
   /** The record version the client last saw (update and delete). */
@@ -185,7 +196,7 @@ export type PullQuery = z.infer<typeof PullQuerySchema>;
 export const PullChangeSchema = z.object({
   entityType: EntityTypeSchema,
   operation: OperationKindSchema,
-  data: z.record(z.string(), z.unknown()),
+  data: FieldsObjectSchema,
   id: RealIdSchema,
   version: z.number().int().nonnegative(),
   updatedAt: z.string(),

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   PageMessageSchema,
+  PullChangeSchema,
   PullQuerySchema,
+  PushOperationSchema,
   PushRequestSchema,
   StoredAppointmentTypeSchema,
   WritableAppointmentSchema,
@@ -52,6 +54,19 @@ describe('wire protocol schemas', () => {
     };
     expect(PushRequestSchema.safeParse({ operations: [op], clientTimestamp: 1 }).success).toBe(true);
     expect(PushRequestSchema.safeParse({ operations: Array(1001).fill(op), clientTimestamp: 1 }).success).toBe(false);
+  });
+
+  it('takes only an object as the fields of a pushed operation or a pulled change, naming what is wrong', () => {
+    const op = { opId: 'op-12345678', operation: 'update', entityType: 'pets', entityId: 7, timestamp: 1 };
+    expect(PushOperationSchema.safeParse({ ...op, data: { name: 'Rex' } }).success).toBe(true);
+    expect(PushOperationSchema.safeParse(op).success).toBe(true);
+    const change = { entityType: 'pets', operation: 'update', id: 7, version: 2, updatedAt: 'x' };
+    for (const data of [[], 'Rex', 42, null, true]) {
+      const pushed = PushOperationSchema.safeParse({ ...op, data });
+      expect(pushed.success, JSON.stringify(data)).toBe(false);
+      expect(describeIssues(pushed.error?.issues ?? [])).toMatch(/object of fields/);
+      expect(PullChangeSchema.safeParse({ ...change, data }).success, JSON.stringify(data)).toBe(false);
+    }
   });
 
   it('takes the reference appointment with a numeric duration', () => {
