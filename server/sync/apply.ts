@@ -96,6 +96,15 @@ export interface Applier {
   json(result: PushResult): string | undefined;
 }
 
+/** One operation being applied: who, to which model, and its clocks (`editedAt`: the device's, clamped). */
+interface Applying {
+  actor: Actor;
+  model: EntityModel;
+  op: PushOperation;
+  now: number;
+  editedAt: number;
+}
+
 export interface ApplierDeps {
   db: Database;
   models: EntityModels;
@@ -225,13 +234,7 @@ export function createApplier(deps: ApplierDeps): Applier {
     return conflict(op, server?.current ?? null, data, tempId);
   }
 
-  async function create(
-    actor: Actor,
-    model: EntityModel,
-    op: PushOperation,
-    now: number,
-    editedAt: number,
-  ): Promise<PushResult> {
+  async function create({ actor, model, op, now, editedAt }: Applying): Promise<PushResult> {
     const entityTempId = isTempId(op.entityId) ? op.entityId : undefined;
     if (op.entityId !== undefined && entityTempId === undefined) {
       throw new OperationError('VALIDATION', 'A create names a temp id (or none), not a real id');
@@ -282,18 +285,18 @@ export function createApplier(deps: ApplierDeps): Applier {
     return current;
   }
 
-  async function update(
-    actor: Actor,
-    model: EntityModel,
-    op: PushOperation,
-    now: number,
-    editedAt: number,
-  ): Promise<PushResult> {
+  /** What an update or delete starts from: the row it names, and its history since the op's base version. */
+  async function existing({ actor, model, op }: Pick<Applying, 'actor' | 'model' | 'op'>) {
+    const current = await target(actor, model, op);
+    return { current, past: await history(model, current, op.version) };
+  }
+
+  async function update(applying: Applying): Promise<PushResult> {
+    const { actor, model, op, now, editedAt } = applying;
     const tempId = isTempId(op.entityId) ? op.entityId : undefined;
     const local = parseUpdateData(model.type, op.data);
-    const current = await target(actor, model, op);
+    const { current, past } = await existing(applying);
     if (current.deletedAt === null) await resolver.references(actor.practiceId, model.type, local, current);
-    const past = await history(model, current, op.version);
     const decision = decideUpdate({ current, fields: model.fields, local, baseVersion: op.version, history: past });
     if (decision.kind === 'conflict') {
       return versionConflict(op, model, current, past, tempId, {
@@ -345,16 +348,10 @@ export function createApplier(deps: ApplierDeps): Applier {
     return [];
   }
 
-  async function remove(
-    actor: Actor,
-    model: EntityModel,
-    op: PushOperation,
-    now: number,
-    editedAt: number,
-  ): Promise<PushResult> {
+  async function remove(applying: Applying): Promise<PushResult> {
+    const { actor, model, op, now, editedAt } = applying;
     const tempId = isTempId(op.entityId) ? op.entityId : undefined;
-    const current = await target(actor, model, op);
-    const past = await history(model, current, op.version);
+    const { current, past } = await existing(applying);
     const decision = decideDelete({ current, fields: model.fields, baseVersion: op.version, history: past });
     if (decision.kind === 'noop') return success(op, current, tempId);
     if (decision.kind === 'conflict') {
@@ -415,7 +412,7 @@ export function createApplier(deps: ApplierDeps): Applier {
     // When the edit was made, by the device's clock; a clock ahead of the server's counts as now.
     const editedAt = Math.min(op.timestamp, now);
     const handle = op.operation === 'create' ? create : op.operation === 'update' ? update : remove;
-    const result = await handle(actor, model, op, now, editedAt);
+    const result = await handle({ actor, model, op, now, editedAt });
     // Refused on an op-log look-up read before this transaction waited for locks (PostgreSQL's
     // prefetch): the same operation may have been applied meanwhile by another delivery.
     if (
@@ -478,7 +475,7 @@ export function createApplier(deps: ApplierDeps): Applier {
         tempId,
       );
     }
-    const current = await target(actor, model, op);
+    const { current, past } = await existing({ actor, model, op });
     const local = parseUpdateData(model.type, op.data);
     await resolver.references(actor.practiceId, model.type, local, current);
     const clashes = await bookingClashes(
@@ -487,13 +484,7 @@ export function createApplier(deps: ApplierDeps): Applier {
       Object.assign({}, current, local),
       current.id,
     );
-    return doubleBooking(
-      op,
-      local,
-      clashes,
-      { model, current, past: await history(model, current, op.version) },
-      tempId,
-    );
+    return doubleBooking(op, local, clashes, { model, current, past }, tempId);
   }
 
   function internal(op: PushOperation, err: unknown): PushResult {
