@@ -11,9 +11,13 @@ export type Fields = Record<string, Scalar>;
 /** A whole record as the wire carries it (id, practiceId, version, ISO timestamps, fields). */
 export type WireRecord = Fields & { id: number; version: number; updatedAt: string; deletedAt: string | null };
 
-let lastMs = NaN;
-let lastIso = '';
-/** ms → ISO string; remembers the last one (createdAt and updatedAt of a batch are the same ms). */
+// Always a valid pair: asMs answers from it.
+let lastMs = 0;
+let lastIso = new Date(0).toISOString();
+/**
+ * ms → ISO string; remembers the last one (createdAt and updatedAt of a batch are the same ms; a
+ * pushed date is normalised through here, then stored by asMs and sent back: one conversion, not three).
+ */
 export const iso = (ms: number): string => {
   if (ms !== lastMs) {
     lastIso = new Date(ms).toISOString();
@@ -51,6 +55,7 @@ export const asFlag: ColumnReader<number> = (v, t, f) => {
 };
 /** An ISO date-time (already normalised to UTC) → ms. */
 export const asMs: ColumnReader<number> = (v, t, f) => {
+  if (v === lastIso) return lastMs;
   const ms = typeof v === 'string' ? Date.parse(v) : NaN;
   if (!Number.isFinite(ms)) throw new WireTypeError(t, f, 'an ISO date-time', v);
   return ms;

@@ -16,7 +16,7 @@ import {
   describeIssues,
   type EntityType,
 } from '../../src/protocol/index.ts';
-import type { Fields, Scalar } from '../store/wire.ts';
+import { iso, type Fields, type Scalar } from '../store/wire.ts';
 import { OperationError } from './errors.ts';
 
 const PARTIAL_SCHEMAS = {
@@ -83,7 +83,7 @@ function normalise(entityType: EntityType, data: Record<string, unknown>): Field
     fields[key] = value as Scalar;
   }
   if (entityType === 'appointments') {
-    if (typeof fields.date === 'string') fields.date = new Date(fields.date).toISOString();
+    if (typeof fields.date === 'string') fields.date = iso(Date.parse(fields.date));
     if (fields.durationMinutes !== undefined) fields.durationMinutes = normaliseDuration(fields.durationMinutes);
   }
   return fields;
