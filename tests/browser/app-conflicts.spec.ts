@@ -37,6 +37,11 @@ async function serverAppointment(api: APIRequestContext, id: number): Promise<Se
   return serverGet<ServerAppointment>(api, `/api/appointments/${id}`);
 }
 
+/** Waits until the server's record has `value` in `field`. */
+async function serverReaches(s: ConflictScenario, field: keyof ServerAppointment, value: string): Promise<void> {
+  await expect.poll(async () => (await serverAppointment(s.api, s.id))[field], { timeout: 20_000 }).toBe(value);
+}
+
 /** Waits until the tablet has nothing left to send, then returns the server's record. */
 async function settled(s: ConflictScenario): Promise<ServerAppointment> {
   await expect
@@ -73,9 +78,7 @@ test('server wins: the vet’s title stays and the tablet shows it', async ({ pa
 test('client wins: the tablet’s title replaces the server’s', async ({ page, makeConflict }) => {
   const s = await makeConflict(1, { title: 'Vet: client wins' }, { title: 'Tablet: client wins' });
   await resolveThroughDialog(page, /^Client wins/);
-  await expect
-    .poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 })
-    .toBe('Tablet: client wins');
+  await serverReaches(s, 'title', 'Tablet: client wins');
   expect((await settled(s)).title).toBe('Tablet: client wins');
 });
 
@@ -90,9 +93,7 @@ test('last write wins: the tablet changed it last, so its title wins', async ({ 
   );
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   await resolveThroughDialog(page, /^Last write wins/);
-  await expect
-    .poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 })
-    .toBe('Tablet: later');
+  await serverReaches(s, 'title', 'Tablet: later');
   await settled(s);
 });
 
@@ -114,9 +115,7 @@ test('merge: non-overlapping changes kept from both sides, the overlapping field
       .getByRole('radio', { name: 'Server' })
       .check();
   });
-  await expect
-    .poll(async () => (await serverAppointment(s.api, s.id)).notes, { timeout: 20_000 })
-    .toBe('Tablet note kept by merge');
+  await serverReaches(s, 'notes', 'Tablet note kept by merge');
   const record = await settled(s);
   expect(record).toMatchObject({ title: 'Vet: merge', durationMinutes: '45', notes: 'Tablet note kept by merge' });
 });
@@ -132,9 +131,7 @@ test('manual: field by field, with a typed value', async ({ page, makeConflict }
       .getByRole('radio', { name: 'Mine' })
       .check();
   });
-  await expect
-    .poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 })
-    .toBe('Agreed at the front desk');
+  await serverReaches(s, 'title', 'Agreed at the front desk');
   const record = await settled(s);
   expect(record.notes).toBe('Tablet note (manual)');
 });
