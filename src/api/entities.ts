@@ -39,7 +39,19 @@ function query(params: Record<string, string | undefined>): string {
   return text ? `?${text}` : '';
 }
 
-const idPath = (id: EntityId) => encodeURIComponent(String(id));
+interface LocalRecords {
+  appointments: LocalAppointment;
+  pets: LocalPet;
+  users: LocalUser;
+}
+/** The answer carrying one record, per entity type. */
+const ONE_RECORD: { [E in EntityType]: z.ZodType<{ data: LocalRecords[E] }> } = {
+  appointments: one(LocalAppointmentSchema),
+  pets: one(LocalPetSchema),
+  users: one(LocalUserSchema),
+};
+
+const recordPath = (entityType: EntityType, id: EntityId) => `/api/${entityType}/${encodeURIComponent(String(id))}`;
 /** A DELETE answers the tombstone (the record with `deletedAt`). */
 const DELETE = { method: 'DELETE' } as const;
 
@@ -55,9 +67,22 @@ export class EntitiesApi {
 
   constructor(private readonly fetchFn: FetchLike) {}
 
-  private wrote<T>(entityType: EntityType, record: T): T {
+  /** One record by id. */
+  private async read<E extends EntityType>(entityType: E, id: EntityId): Promise<LocalRecords[E]> {
+    const { data } = await requestJson(this.fetchFn, recordPath(entityType, id), ONE_RECORD[entityType]);
+    return data;
+  }
+
+  /** A create (`id` null), update or delete: the record as written; tells `writes`. */
+  private async write<E extends EntityType>(
+    entityType: E,
+    id: EntityId | null,
+    request: { method: 'POST' | 'PATCH' | 'DELETE'; body?: unknown },
+  ): Promise<LocalRecords[E]> {
+    const path = id === null ? `/api/${entityType}` : recordPath(entityType, id);
+    const { data } = await requestJson(this.fetchFn, path, ONE_RECORD[entityType], request);
     this.writes.dispatchEvent(new CustomEvent(LOCAL_WRITE_EVENT, { detail: entityType }));
-    return record;
+    return data;
   }
 
   // ------------------------------------------------------------------ appointments
@@ -81,25 +106,16 @@ export class EntitiesApi {
     return data;
   }
 
-  async getAppointment(id: EntityId): Promise<LocalAppointment> {
-    const { data } = await requestJson(this.fetchFn, `/api/appointments/${idPath(id)}`, one(LocalAppointmentSchema));
-    return data;
+  getAppointment(id: EntityId): Promise<LocalAppointment> {
+    return this.read('appointments', id);
   }
 
-  async createAppointment(input: AppointmentInput): Promise<LocalAppointment> {
-    const { data } = await requestJson(this.fetchFn, '/api/appointments', one(LocalAppointmentSchema), {
-      method: 'POST',
-      body: input,
-    });
-    return this.wrote('appointments', data);
+  createAppointment(input: AppointmentInput): Promise<LocalAppointment> {
+    return this.write('appointments', null, { method: 'POST', body: input });
   }
 
-  async updateAppointment(id: EntityId, changes: Partial<AppointmentInput>): Promise<LocalAppointment> {
-    const { data } = await requestJson(this.fetchFn, `/api/appointments/${idPath(id)}`, one(LocalAppointmentSchema), {
-      method: 'PATCH',
-      body: changes,
-    });
-    return this.wrote('appointments', data);
+  updateAppointment(id: EntityId, changes: Partial<AppointmentInput>): Promise<LocalAppointment> {
+    return this.write('appointments', id, { method: 'PATCH', body: changes });
   }
 
   /** Appointments of one pet (any date). */
@@ -118,14 +134,8 @@ export class EntitiesApi {
   }
 
   /** Removes an appointment for good (the screens offer it for cancelled ones); syncs like any write. */
-  async deleteAppointment(id: EntityId): Promise<LocalAppointment> {
-    const { data } = await requestJson(
-      this.fetchFn,
-      `/api/appointments/${idPath(id)}`,
-      one(LocalAppointmentSchema),
-      DELETE,
-    );
-    return this.wrote('appointments', data);
+  deleteAppointment(id: EntityId): Promise<LocalAppointment> {
+    return this.write('appointments', id, DELETE);
   }
 
   // ------------------------------------------------------------------ users (clients are users with role CLIENT)
@@ -135,31 +145,21 @@ export class EntitiesApi {
     return data;
   }
 
-  async getUser(id: EntityId): Promise<LocalUser> {
-    const { data } = await requestJson(this.fetchFn, `/api/users/${idPath(id)}`, one(LocalUserSchema));
-    return data;
+  getUser(id: EntityId): Promise<LocalUser> {
+    return this.read('users', id);
   }
 
-  async createClient(input: Omit<ClientInput, 'role'>): Promise<LocalUser> {
-    const { data } = await requestJson(this.fetchFn, '/api/users', one(LocalUserSchema), {
-      method: 'POST',
-      body: { ...input, role: 'CLIENT' },
-    });
-    return this.wrote('users', data);
+  createClient(input: Omit<ClientInput, 'role'>): Promise<LocalUser> {
+    return this.write('users', null, { method: 'POST', body: { ...input, role: 'CLIENT' } });
   }
 
-  async updateClient(id: EntityId, changes: Partial<Omit<ClientInput, 'role'>>): Promise<LocalUser> {
-    const { data } = await requestJson(this.fetchFn, `/api/users/${idPath(id)}`, one(LocalUserSchema), {
-      method: 'PATCH',
-      body: changes,
-    });
-    return this.wrote('users', data);
+  updateClient(id: EntityId, changes: Partial<Omit<ClientInput, 'role'>>): Promise<LocalUser> {
+    return this.write('users', id, { method: 'PATCH', body: changes });
   }
 
   /** Refused (409 HAS_DEPENDENTS) while the client has pets; administrators only. */
-  async deleteClient(id: EntityId): Promise<LocalUser> {
-    const { data } = await requestJson(this.fetchFn, `/api/users/${idPath(id)}`, one(LocalUserSchema), DELETE);
-    return this.wrote('users', data);
+  deleteClient(id: EntityId): Promise<LocalUser> {
+    return this.write('users', id, DELETE);
   }
 
   // ------------------------------------------------------------------ pets
@@ -173,27 +173,20 @@ export class EntitiesApi {
     return data;
   }
 
-  async getPet(id: EntityId): Promise<LocalPet> {
-    const { data } = await requestJson(this.fetchFn, `/api/pets/${idPath(id)}`, one(LocalPetSchema));
-    return data;
+  getPet(id: EntityId): Promise<LocalPet> {
+    return this.read('pets', id);
   }
 
-  async createPet(input: PetInput): Promise<LocalPet> {
-    const { data } = await requestJson(this.fetchFn, '/api/pets', one(LocalPetSchema), { method: 'POST', body: input });
-    return this.wrote('pets', data);
+  createPet(input: PetInput): Promise<LocalPet> {
+    return this.write('pets', null, { method: 'POST', body: input });
   }
 
-  async updatePet(id: EntityId, changes: Partial<PetInput>): Promise<LocalPet> {
-    const { data } = await requestJson(this.fetchFn, `/api/pets/${idPath(id)}`, one(LocalPetSchema), {
-      method: 'PATCH',
-      body: changes,
-    });
-    return this.wrote('pets', data);
+  updatePet(id: EntityId, changes: Partial<PetInput>): Promise<LocalPet> {
+    return this.write('pets', id, { method: 'PATCH', body: changes });
   }
 
   /** Cancels the pet's upcoming appointments with it (the worker and the server do that); administrators only. */
-  async deletePet(id: EntityId): Promise<LocalPet> {
-    const { data } = await requestJson(this.fetchFn, `/api/pets/${idPath(id)}`, one(LocalPetSchema), DELETE);
-    return this.wrote('pets', data);
+  deletePet(id: EntityId): Promise<LocalPet> {
+    return this.write('pets', id, DELETE);
   }
 }

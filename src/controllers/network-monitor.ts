@@ -29,12 +29,35 @@ export interface NetworkMonitorDeps {
   logger: Pick<Console, 'log'>;
 }
 
+/** A switch the worker follows: sent to it when it changed, or was never sent. */
+class ForwardedSwitch {
+  private sent: boolean | null = null;
+
+  constructor(private readonly send: (enabled: boolean) => Promise<unknown>) {}
+
+  async forward(enabled: boolean): Promise<void> {
+    if (this.sent === enabled) return;
+    // Marked before the reply so overlapping calls send once.
+    this.sent = enabled;
+    try {
+      await this.send(enabled);
+    } catch {
+      // No worker yet: forget it, so the next call (or transition) tries again.
+      if (this.sent === enabled) this.sent = null;
+    }
+  }
+}
+
 export class NetworkMonitor {
   /** The page saw the network go away since the last reconnect (or started offline). */
   wasOffline: boolean;
   private options: NetworkMonitorOptions;
-  private debugForwarded: boolean | null = null;
-  private autoSyncForwarded: boolean | null = null;
+  private readonly debugSwitch = new ForwardedSwitch((enabled) =>
+    this.deps.client.send({ type: 'SET_DEBUG', enabled }),
+  );
+  private readonly autoSyncSwitch = new ForwardedSwitch((enabled) =>
+    this.deps.client.send({ type: 'SET_AUTO_SYNC', enabled }),
+  );
   private started = false;
 
   constructor(
@@ -80,28 +103,12 @@ export class NetworkMonitor {
    * starts the reconnect sync, so "Sync automatically" off must reach the worker.
    */
   async forwardAutoSync(): Promise<void> {
-    const enabled = this.options.autoSyncEnabled;
-    if (this.autoSyncForwarded === enabled) return;
-    this.autoSyncForwarded = enabled;
-    try {
-      await this.deps.client.send({ type: 'SET_AUTO_SYNC', enabled });
-    } catch {
-      if (this.autoSyncForwarded === enabled) this.autoSyncForwarded = null;
-    }
+    await this.autoSyncSwitch.forward(this.options.autoSyncEnabled);
   }
 
   /** Sends the current debug switch to the worker when it changed (or was never sent). */
   async forwardDebug(): Promise<void> {
-    const enabled = this.debug;
-    if (this.debugForwarded === enabled) return;
-    // Marked before the reply so overlapping calls send once.
-    this.debugForwarded = enabled;
-    try {
-      await this.deps.client.send({ type: 'SET_DEBUG', enabled });
-    } catch {
-      // No worker yet: forget it, so the next call (or transition) tries again.
-      if (this.debugForwarded === enabled) this.debugForwarded = null;
-    }
+    await this.debugSwitch.forward(this.debug);
   }
 
   /** Handles a reconnect; resolves once the auto-sync request (if any) was answered. */

@@ -157,6 +157,41 @@ async function storeChange(
   return view.toPublic(entityType, next);
 }
 
+/** An update's or a delete's write transaction: the live record it changes, and how to queue that change. */
+interface LiveChange {
+  tx: Tx;
+  writes: RequestPipeline;
+  view: ReplicaView;
+  record: AnyReplicaRecord;
+  /** Queues `change` of the record and stores what the screen sees now (see storeChange). */
+  store(change: Pick<NewOperation, 'operation' | 'data'>, visible: Row): Promise<Row>;
+}
+
+/** Runs `work` on the live (not deleted) record `rawId` in one strict write transaction. */
+function changeLiveRecord<T>(
+  db: SyncDb,
+  entityType: EntityType,
+  rawId: EntityId,
+  ctx: WriteContext,
+  work: (live: LiveChange) => Promise<T>,
+): Promise<T> {
+  return inWriteTransaction(
+    db,
+    async (tx, writes) => {
+      const view = new ReplicaView(tx);
+      const record = await liveRecord(view, entityType, rawId);
+      return work({
+        tx,
+        writes,
+        view,
+        record,
+        store: (change, visible) => storeChange(tx, writes, view, ctx, entityType, record, change, visible),
+      });
+    },
+    'strict',
+  );
+}
+
 export async function updateLocal(
   db: SyncDb,
   entityType: EntityType,
@@ -165,33 +200,15 @@ export async function updateLocal(
   ctx: WriteContext,
 ): Promise<Row> {
   const patch = parseUpdateBody(entityType, body);
-  return inWriteTransaction(
-    db,
-    async (tx, writes) => {
-      const view = new ReplicaView(tx);
-      const record = await liveRecord(view, entityType, rawId);
-      const [fields, shown] = await Promise.all([
-        checkReferences(view, entityType, patch),
-        view.toPublic(entityType, record),
-      ]);
-      const changed = changedFields(shown, fields);
-      if (Object.keys(changed).length === 0) return shown;
-      return storeChange(
-        tx,
-        writes,
-        view,
-        ctx,
-        entityType,
-        record,
-        { operation: 'update', data: changed },
-        {
-          ...changed,
-          updatedAt: new Date(ctx.now).toISOString(),
-        },
-      );
-    },
-    'strict',
-  );
+  return changeLiveRecord(db, entityType, rawId, ctx, async ({ view, record, store }) => {
+    const [fields, shown] = await Promise.all([
+      checkReferences(view, entityType, patch),
+      view.toPublic(entityType, record),
+    ]);
+    const changed = changedFields(shown, fields);
+    if (Object.keys(changed).length === 0) return shown;
+    return store({ operation: 'update', data: changed }, { ...changed, updatedAt: new Date(ctx.now).toISOString() });
+  });
 }
 
 /** What a local delete did: the record as the page sees it now, and the held conflicts it closed. */
@@ -207,31 +224,15 @@ export async function deleteLocal(
   rawId: EntityId,
   ctx: WriteContext,
 ): Promise<DeleteOutcome> {
-  return inWriteTransaction(
-    db,
-    async (tx, writes) => {
-      const view = new ReplicaView(tx);
-      const record = await liveRecord(view, entityType, rawId);
-      await checkDeletable(tx, view, entityType, record, ctx.now);
-      const deletedAt = new Date(ctx.now).toISOString();
-      const closedConflicts = await dropHeldCreate(tx, writes, entityType, record, ctx.now);
-      if (closedConflicts) {
-        return { record: await view.toPublic(entityType, { ...record, deletedAt }), closedConflicts };
-      }
-      const shown = await storeChange(
-        tx,
-        writes,
-        view,
-        ctx,
-        entityType,
-        record,
-        { operation: 'delete', data: null },
-        { deletedAt },
-      );
-      return { record: shown, closedConflicts: [] };
-    },
-    'strict',
-  );
+  return changeLiveRecord(db, entityType, rawId, ctx, async ({ tx, writes, view, record, store }) => {
+    await checkDeletable(tx, view, entityType, record, ctx.now);
+    const deletedAt = new Date(ctx.now).toISOString();
+    const closedConflicts = await dropHeldCreate(tx, writes, entityType, record, ctx.now);
+    if (closedConflicts) {
+      return { record: await view.toPublic(entityType, { ...record, deletedAt }), closedConflicts };
+    }
+    return { record: await store({ operation: 'delete', data: null }, { deletedAt }), closedConflicts: [] };
+  });
 }
 
 /**

@@ -3,20 +3,19 @@
  * conflict dialog, confirmations and the sign-out warning: no serious or critical violation.
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import {
   bookAtOnServer,
   bookOnServer,
   dayFromToday,
   chooseMoveMine,
   indicator,
-  makeConflict,
   holdDoubleBooking,
   makeHousehold,
   openHeldDoubleBooking,
   practitionerNamed,
-  serverSession,
   signInThroughUi,
+  test,
 } from './app-helpers.ts';
 import { waitForServiceWorkerControl } from './helpers.ts';
 
@@ -86,15 +85,8 @@ test('every screen passes axe with no serious or critical violations', async ({ 
   await context.setOffline(false);
 });
 
-test('the conflict dialog passes axe with no serious or critical violations', async ({ page, context, baseURL }) => {
-  const s = await makeConflict(
-    page,
-    context,
-    baseURL!,
-    6,
-    { title: 'Vet: a11y' },
-    { title: 'Tablet: a11y', notes: 'a11y note' },
-  );
+test('the conflict dialog passes axe with no serious or critical violations', async ({ page, makeConflict }) => {
+  await makeConflict(6, { title: 'Vet: a11y' }, { title: 'Tablet: a11y', notes: 'a11y note' });
   await indicator(page).getByRole('link', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Resolve…' }).click();
   const dialog = page.getByRole('dialog');
@@ -105,12 +97,10 @@ test('the conflict dialog passes axe with no serious or critical violations', as
     .check();
   await expectNoSeriousViolations(page, 'conflict dialog');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
-  await s.api.dispose();
 });
 
-test('confirmations, refusals and the Sync tab lists pass axe', async ({ page, context, baseURL }) => {
+test('confirmations, refusals and the Sync tab lists pass axe', async ({ page, context, admin: api }) => {
   test.setTimeout(120_000);
-  const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Axe');
   await bookOnServer(api, home.pet.id, 'Axe upcoming visit', 2);
   await signInThroughUi(page, 'admin@northside.example');
@@ -143,16 +133,14 @@ test('confirmations, refusals and the Sync tab lists pass axe', async ({ page, c
   await expectNoSeriousViolations(page, 'sign-out warning');
   await page.getByRole('button', { name: 'Cancel' }).click();
   await context.setOffline(false);
-  await api.dispose();
 });
 
 test('double bookings pass axe: the form warning, the on-purpose mark, the dialog and Move mine', async ({
   page,
   context,
-  baseURL,
+  admin: api,
 }) => {
   test.setTimeout(120_000);
-  const api = await serverSession(baseURL!, 'admin@northside.example');
   const vet = await practitionerNamed(api);
   const first = await makeHousehold(api, 'AxeClashA');
   const second = await makeHousehold(api, 'AxeClashB');
@@ -194,5 +182,4 @@ test('double bookings pass axe: the form warning, the on-purpose mark, the dialo
   await expectNoSeriousViolations(page, 'double-booking dialog');
   await chooseMoveMine(page);
   await expectNoSeriousViolations(page, 'move my booking');
-  await api.dispose();
 });

@@ -5,23 +5,22 @@
  * themself); "Book appointment" from a client's and a pet's page comes pre-filled; a cancelled
  * appointment can be deleted, and the deletion reaches the server.
  */
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import {
   bookOnServer,
   dayFromToday,
   makeHousehold,
   serverGet,
-  serverSession,
   serverStatus,
   signInThroughUi,
   type ServerAppointment,
+  test,
 } from './app-helpers.ts';
 
 test('a visit on a past day asks first; type, labels, messages and limits come from the protocol', async ({
   page,
-  baseURL,
+  admin: api,
 }) => {
-  const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Backdate');
   await signInThroughUi(page);
   await page.goto('/appointments/new');
@@ -75,7 +74,6 @@ test('a visit on a past day asks first; type, labels, messages and limits come f
   const id = Number((await row.getAttribute('href'))!.split('/').pop());
   const stored = await serverGet<ServerAppointment & { type: string }>(api, `/api/appointments/${id}`);
   expect(stored.type).toBe('follow_up');
-  await api.dispose();
 });
 
 test('a practitioner books for themself by default', async ({ page }) => {
@@ -90,9 +88,8 @@ test('a practitioner books for themself by default', async ({ page }) => {
 
 test('"Book appointment" on a client\'s page and on a pet\'s page opens the form pre-filled', async ({
   page,
-  baseURL,
+  admin: api,
 }) => {
-  const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Prefill');
   const second = await api.post('/api/pets', {
     data: { name: `Second${Date.now() % 100000}`, species: 'Cat', ownerId: home.client.id },
@@ -115,14 +112,12 @@ test('"Book appointment" on a client\'s page and on a pet\'s page opens the form
   await page.getByLabel('Date').fill(dayFromToday(2));
   await page.getByRole('button', { name: 'Book appointment' }).click();
   await expect(page.locator('a.row', { hasText: `Checkup — ${home.pet.name}` })).toBeVisible();
-  await api.dispose();
 });
 
 test('a cancelled appointment can be deleted after a confirmation, and the deletion syncs', async ({
   page,
-  baseURL,
+  admin: api,
 }) => {
-  const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Delete');
   const booked = await bookOnServer(api, home.pet.id, `Booked by mistake ${Date.now()}`, 3);
   await signInThroughUi(page);
@@ -149,5 +144,4 @@ test('a cancelled appointment can be deleted after a confirmation, and the delet
   await expect(page.getByRole('heading', { name: 'Appointments', level: 1 })).toBeVisible();
   await expect(row).toHaveCount(0);
   await expect.poll(() => serverStatus(api, `/api/appointments/${booked.id}`), { timeout: 20_000 }).toBe(404);
-  await api.dispose();
 });

@@ -4,14 +4,14 @@
  * same appointment offline; when it comes back online its push conflicts, and the receptionist
  * resolves it in the Sync tab. Each test checks what the server ends up with.
  */
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import {
   indicator,
-  makeConflict,
   serverGet,
   workerState,
   type ConflictScenario,
   type ServerAppointment,
+  test,
 } from './app-helpers.ts';
 
 /** Opens the conflict from the indicator's Review link, picks a strategy and field choices, applies. */
@@ -37,6 +37,11 @@ async function serverAppointment(api: APIRequestContext, id: number): Promise<Se
   return serverGet<ServerAppointment>(api, `/api/appointments/${id}`);
 }
 
+/** Waits until the server's record has `value` in `field`. */
+async function serverReaches(s: ConflictScenario, field: keyof ServerAppointment, value: string): Promise<void> {
+  await expect.poll(async () => (await serverAppointment(s.api, s.id))[field], { timeout: 20_000 }).toBe(value);
+}
+
 /** Waits until the tablet has nothing left to send, then returns the server's record. */
 async function settled(s: ConflictScenario): Promise<ServerAppointment> {
   await expect
@@ -53,15 +58,8 @@ async function settled(s: ConflictScenario): Promise<ServerAppointment> {
 
 test.describe.configure({ mode: 'serial' });
 
-test('server wins: the vet’s title stays and the tablet shows it', async ({ page, context, baseURL }) => {
-  const s = await makeConflict(
-    page,
-    context,
-    baseURL!,
-    0,
-    { title: 'Vet: server wins' },
-    { title: 'Tablet: server wins' },
-  );
+test('server wins: the vet’s title stays and the tablet shows it', async ({ page, makeConflict }) => {
+  const s = await makeConflict(0, { title: 'Vet: server wins' }, { title: 'Tablet: server wins' });
   // The dialog shows both values side by side, the differing field highlighted.
   await indicator(page).getByRole('link', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Resolve…' }).click();
@@ -75,28 +73,17 @@ test('server wins: the vet’s title stays and the tablet shows it', async ({ pa
   expect((await settled(s)).title).toBe('Vet: server wins');
   await page.goto(`/appointments/${s.id}`);
   await expect(page.getByLabel('Title')).toHaveValue('Vet: server wins');
-  await s.api.dispose();
 });
 
-test('client wins: the tablet’s title replaces the server’s', async ({ page, context, baseURL }) => {
-  const s = await makeConflict(
-    page,
-    context,
-    baseURL!,
-    1,
-    { title: 'Vet: client wins' },
-    { title: 'Tablet: client wins' },
-  );
+test('client wins: the tablet’s title replaces the server’s', async ({ page, makeConflict }) => {
+  const s = await makeConflict(1, { title: 'Vet: client wins' }, { title: 'Tablet: client wins' });
   await resolveThroughDialog(page, /^Client wins/);
-  await expect
-    .poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 })
-    .toBe('Tablet: client wins');
+  await serverReaches(s, 'title', 'Tablet: client wins');
   expect((await settled(s)).title).toBe('Tablet: client wins');
-  await s.api.dispose();
 });
 
-test('last write wins: the tablet changed it last, so its title wins', async ({ page, context, baseURL }) => {
-  const s = await makeConflict(page, context, baseURL!, 2, { title: 'Vet: earlier' }, { title: 'Tablet: later' });
+test('last write wins: the tablet changed it last, so its title wins', async ({ page, makeConflict }) => {
+  const s = await makeConflict(2, { title: 'Vet: earlier' }, { title: 'Tablet: later' });
   // The dialog says which edit is newer and when each was made (on the other device's clock once
   // the server reports serverEditedAt; until then when the server received it).
   await indicator(page).getByRole('link', { name: 'Review' }).click();
@@ -106,22 +93,15 @@ test('last write wins: the tablet changed it last, so its title wins', async ({ 
   );
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   await resolveThroughDialog(page, /^Last write wins/);
-  await expect
-    .poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 })
-    .toBe('Tablet: later');
+  await serverReaches(s, 'title', 'Tablet: later');
   await settled(s);
-  await s.api.dispose();
 });
 
 test('merge: non-overlapping changes kept from both sides, the overlapping field chosen', async ({
   page,
-  context,
-  baseURL,
+  makeConflict,
 }) => {
   const s = await makeConflict(
-    page,
-    context,
-    baseURL!,
     3,
     { title: 'Vet: merge', durationMinutes: '45' },
     { title: 'Tablet: merge', notes: 'Tablet note kept by merge' },
@@ -135,23 +115,13 @@ test('merge: non-overlapping changes kept from both sides, the overlapping field
       .getByRole('radio', { name: 'Server' })
       .check();
   });
-  await expect
-    .poll(async () => (await serverAppointment(s.api, s.id)).notes, { timeout: 20_000 })
-    .toBe('Tablet note kept by merge');
+  await serverReaches(s, 'notes', 'Tablet note kept by merge');
   const record = await settled(s);
   expect(record).toMatchObject({ title: 'Vet: merge', durationMinutes: '45', notes: 'Tablet note kept by merge' });
-  await s.api.dispose();
 });
 
-test('manual: field by field, with a typed value', async ({ page, context, baseURL }) => {
-  const s = await makeConflict(
-    page,
-    context,
-    baseURL!,
-    4,
-    { title: 'Vet: manual' },
-    { title: 'Tablet: manual', notes: 'Tablet note (manual)' },
-  );
+test('manual: field by field, with a typed value', async ({ page, makeConflict }) => {
+  const s = await makeConflict(4, { title: 'Vet: manual' }, { title: 'Tablet: manual', notes: 'Tablet note (manual)' });
   await resolveThroughDialog(page, /^Manual/, async (dialog) => {
     const title = dialog.getByRole('radiogroup', { name: 'Value to keep for Title' });
     await title.getByRole('radio', { name: 'Other' }).check();
@@ -161,10 +131,7 @@ test('manual: field by field, with a typed value', async ({ page, context, baseU
       .getByRole('radio', { name: 'Mine' })
       .check();
   });
-  await expect
-    .poll(async () => (await serverAppointment(s.api, s.id)).title, { timeout: 20_000 })
-    .toBe('Agreed at the front desk');
+  await serverReaches(s, 'title', 'Agreed at the front desk');
   const record = await settled(s);
   expect(record.notes).toBe('Tablet note (manual)');
-  await s.api.dispose();
 });

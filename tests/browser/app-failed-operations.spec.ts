@@ -2,12 +2,11 @@
  * A change the server refuses (the pet was deleted meanwhile) shows in the Sync tab with its reason;
  * Retry sends it again, Discard (confirmed) drops it and undoes it on the tablet.
  */
-import { expect, test } from '@playwright/test';
-import { indicator, serverSession, signInThroughUi, workerState } from './app-helpers.ts';
+import { expect } from '@playwright/test';
+import { indicator, signInThroughUi, test, workerState } from './app-helpers.ts';
 
-test('a refused booking is listed with its reason, retried, then discarded', async ({ page, context, baseURL }) => {
+test('a refused booking is listed with its reason, retried, then discarded', async ({ page, context, admin: api }) => {
   // The front desk PC registers a pet; the tablet gets it with its first pull.
-  const api = await serverSession(baseURL!, 'admin@northside.example');
   const owners = ((await (await api.get('/api/users?role=CLIENT')).json()) as { data: { id: number; name: string }[] })
     .data;
   const owner = owners[owners.length - 1]!;
@@ -56,5 +55,4 @@ test('a refused booking is listed with its reason, retried, then discarded', asy
   await page.getByRole('link', { name: 'Appointments' }).click();
   await expect(page.getByRole('heading', { name: 'Appointments', level: 1 })).toBeVisible();
   await expect(page.locator('a.row', { hasText: title })).toHaveCount(0);
-  await api.dispose();
 });

@@ -2,7 +2,14 @@
  * Helpers for the staff-app browser tests: sign in through the UI, read the worker's state, act as
  * a second user straight on the server, and save tablet-size screenshots.
  */
-import { expect, request, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
+import {
+  expect,
+  request,
+  test as base,
+  type APIRequestContext,
+  type BrowserContext,
+  type Page,
+} from '@playwright/test';
 import { askWorker, waitForServiceWorkerControl } from './helpers.ts';
 
 export const PASSWORD = 'demo1234';
@@ -111,7 +118,7 @@ async function pickAppointment(api: APIRequestContext, index: number): Promise<S
  * The vet changes `serverChanges` on the server; then the tablet, offline and unaware, changes
  * `tabletChanges` through the edit form; then the tablet goes online and its push conflicts.
  */
-export async function makeConflict(
+async function makeConflictOn(
   page: Page,
   context: BrowserContext,
   baseURL: string,
@@ -308,3 +315,35 @@ export async function chooseMoveMine(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Move my booking' })).toBeVisible();
   await expect(page.getByTestId('clash-warning')).toBeVisible();
 }
+
+export interface AppFixtures {
+  /** An administrator's session straight on the server (the front desk PC), disposed after the test. */
+  admin: APIRequestContext;
+  /**
+   * A conflict on the `index`-th seeded appointment, made on this test's page (see makeConflictOn); the vet's
+   * server sessions are disposed after the test.
+   */
+  makeConflict: (
+    index: number,
+    serverChanges: Record<string, string>,
+    tabletChanges: { title?: string; notes?: string },
+  ) => Promise<ConflictScenario>;
+}
+
+/** Playwright's `test` with the staff-app fixtures. */
+export const test = base.extend<AppFixtures>({
+  admin: async ({ baseURL }, use) => {
+    const api = await serverSession(baseURL!, 'admin@northside.example');
+    await use(api);
+    await api.dispose();
+  },
+  makeConflict: async ({ page, context, baseURL }, use) => {
+    const sessions: APIRequestContext[] = [];
+    await use(async (index, serverChanges, tabletChanges) => {
+      const scenario = await makeConflictOn(page, context, baseURL!, index, serverChanges, tabletChanges);
+      sessions.push(scenario.api);
+      return scenario;
+    });
+    for (const api of sessions) await api.dispose();
+  },
+});

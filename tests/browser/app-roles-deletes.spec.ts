@@ -5,21 +5,20 @@
  * cancelled ones), and a client only once they have no pets. Deletions sync to the server. Offline
  * the worker applies the same rules (issue 9, items 3 and 11).
  */
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import {
   bookOnServer,
   localDay,
   makeHousehold,
   serverGet,
-  serverSession,
   serverStatus,
   signInThroughUi,
   type ServerAppointment,
+  test,
 } from './app-helpers.ts';
 import { pageFetch } from './helpers.ts';
 
-test('the front desk sees the delete actions disabled, with the reason', async ({ page, context, baseURL }) => {
-  const api = await serverSession(baseURL!, 'admin@northside.example');
+test('the front desk sees the delete actions disabled, with the reason', async ({ page, context, admin: api }) => {
   const home = await makeHousehold(api, 'Desk');
   await signInThroughUi(page);
 
@@ -45,14 +44,12 @@ test('the front desk sees the delete actions disabled, with the reason', async (
     body: { success: false, error: { code: 'FORBIDDEN', message: 'Only administrators may delete pets.' } },
   });
   await context.setOffline(false);
-  await api.dispose();
 });
 
 test('an administrator deletes a pet (naming the appointments it cancels), then its owner', async ({
   page,
-  baseURL,
+  admin: api,
 }) => {
-  const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Admin');
   const soon = await bookOnServer(api, home.pet.id, 'Dental cleaning (upcoming)', 2);
   const later = await bookOnServer(api, home.pet.id, 'Booster shots (upcoming)', 9);
@@ -95,15 +92,13 @@ test('an administrator deletes a pet (naming the appointments it cancels), then 
   await expect(page).toHaveURL('/clients');
   await expect(page.locator('a.row', { hasText: home.client.name })).toHaveCount(0);
   await expect.poll(() => serverStatus(api, `/api/users/${home.client.id}`), { timeout: 20_000 }).toBe(404);
-  await api.dispose();
 });
 
 test('offline, the same rules hold: a client with pets is refused, a deleted pet’s upcoming visits show cancelled at once, and the server agrees', async ({
   page,
   context,
-  baseURL,
+  admin: api,
 }) => {
-  const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Offline');
   const upcoming = await bookOnServer(api, home.pet.id, 'Dental cleaning (offline delete)', 1);
   await signInThroughUi(page, 'admin@northside.example');
@@ -139,5 +134,4 @@ test('offline, the same rules hold: a client with pets is refused, a deleted pet
       timeout: 20_000,
     })
     .toBe('cancelled');
-  await api.dispose();
 });

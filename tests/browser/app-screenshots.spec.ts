@@ -3,7 +3,7 @@
  * portrait. Writes docs/screenshots/*.png, so it only runs when asked: `npm run screenshots`
  * (playwright.config.ts leaves it out otherwise).
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import {
   bookAtOnServer,
@@ -11,11 +11,10 @@ import {
   dayFromToday,
   indicator,
   holdDoubleBooking,
-  makeConflict,
   openHeldDoubleBooking,
   practitionerNamed,
   serverGet,
-  serverSession,
+  test,
 } from './app-helpers.ts';
 import { askWorker, pageFetch, waitForServiceWorkerControl } from './helpers.ts';
 
@@ -37,7 +36,7 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1024, height: 768 });
 }
 
-test('tablet screenshots', async ({ page, context, baseURL }) => {
+test('tablet screenshots', async ({ page, context, admin, makeConflict }) => {
   mkdirSync(DIR, { recursive: true });
   await page.goto('/');
   await waitForServiceWorkerControl(page);
@@ -45,10 +44,7 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   await shoot(page, '01-sign-in');
 
   // The conflict is made first (it signs in); the other screens follow in the same session.
-  const s = await makeConflict(
-    page,
-    context,
-    baseURL!,
+  await makeConflict(
     7,
     { title: 'Dental — Vet’s title', durationMinutes: '45' },
     {
@@ -107,7 +103,6 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
 
   // Double bookings. Dr. Sam Patel sees a pet at 11:00 in three weeks (a day the demo data leaves
   // free); the desk books another family's pet with him at 11:10: the form warns before Save.
-  const admin = await serverSession(baseURL!, 'admin@northside.example');
   const patel = await practitionerNamed(admin);
   const pets = await serverGet<{ id: number; name: string; ownerId: number }[]>(admin, '/api/pets');
   const firstPet = pets[0]!;
@@ -168,6 +163,4 @@ test('tablet screenshots', async ({ page, context, baseURL }) => {
   await shoot(page, '14-sign-out-warning');
   await signOutWarning.getByRole('button', { name: 'Cancel' }).click();
   await context.setOffline(false);
-  await admin.dispose();
-  await s.api.dispose();
 });

@@ -6,16 +6,8 @@
  * the server changed and gives notes a multi-line box; "Recently resolved" is a disclosure naming
  * the strategy; the settings' checkboxes are 44 px targets.
  */
-import { expect, test } from '@playwright/test';
-import {
-  indicator,
-  makeConflict,
-  makeHousehold,
-  serverPatch,
-  serverSession,
-  signInThroughUi,
-  workerState,
-} from './app-helpers.ts';
+import { expect } from '@playwright/test';
+import { indicator, makeHousehold, serverPatch, signInThroughUi, workerState, test } from './app-helpers.ts';
 
 /** A booking of the client's pet at `time` today (two at one time would be a double booking). */
 async function bookOffline(
@@ -35,9 +27,8 @@ async function bookOffline(
 test('waiting changes are listed with what, which record, when and who; the dot is amber; Last sync follows', async ({
   page,
   context,
-  baseURL,
+  admin: api,
 }) => {
-  const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Queue');
   await signInThroughUi(page);
   await context.setOffline(true);
@@ -72,11 +63,9 @@ test('waiting changes are listed with what, which record, when and who; the dot 
   await page.getByRole('button', { name: 'Sync Now' }).click();
   await expect(page.getByText(/Checked again .*: nothing new\./)).toBeVisible();
   await expect(page.getByTestId('result-pushed')).toHaveText('3');
-  await api.dispose();
 });
 
-test('"Discard all failed" asks first, then drops every failed change', async ({ page, context, baseURL }) => {
-  const api = await serverSession(baseURL!, 'admin@northside.example');
+test('"Discard all failed" asks first, then drops every failed change', async ({ page, context, admin: api }) => {
   const home = await makeHousehold(api, 'Ghost');
   await signInThroughUi(page);
   await context.setOffline(true);
@@ -100,15 +89,13 @@ test('"Discard all failed" asks first, then drops every failed change', async ({
   expect((await workerState(page)).stats.failed).toBe(0);
   await page.getByRole('link', { name: 'Appointments' }).click();
   await expect(page.locator('a.row', { hasText: `Refused one ${stamp}` })).toHaveCount(0);
-  await api.dispose();
 });
 
 test('a record the tablet cannot read is listed for support, and leaves the list once corrected', async ({
   page,
   context,
-  baseURL,
+  admin: api,
 }) => {
-  const api = await serverSession(baseURL!, 'admin@northside.example');
   const home = await makeHousehold(api, 'Broken');
   await signInThroughUi(page);
   const pet = await serverPatch<{ id: number }>(api, `/api/pets/${home.pet.id}`, { breed: 'Beagle' });
@@ -144,18 +131,13 @@ test('a record the tablet cannot read is listed for support, and leaves the list
   await page.getByRole('button', { name: 'Sync Now' }).click();
   await expect(section).toHaveCount(0, { timeout: 20_000 });
   await context.unroute('**/api/sync/pull**');
-  await api.dispose();
 });
 
 test('conflict dialog: no stale error, server-only changes listed, notes in a multi-line box; resolved ones name the strategy', async ({
   page,
-  context,
-  baseURL,
+  makeConflict,
 }) => {
-  const s = await makeConflict(
-    page,
-    context,
-    baseURL!,
+  await makeConflict(
     8,
     { title: 'Vet: shorter visit', durationMinutes: '45' },
     {
@@ -202,5 +184,4 @@ test('conflict dialog: no stale error, server-only changes listed, notes in a mu
     expect(box!.width).toBeGreaterThanOrEqual(44);
     expect(box!.height).toBeGreaterThanOrEqual(44);
   }
-  await s.api.dispose();
 });

@@ -15,6 +15,7 @@ import { chromium, expect, test } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/chromium.ts';
 import { askWorker, waitForServiceWorkerControl } from './helpers.ts';
 import { e2eDatabasePath, expectDrained, workerStats } from './fault-helpers.ts';
+import { synced, version1Queue, writeVersion1Database } from '../unit/sw/version1-database.ts';
 
 test('9. a new worker build with a new IndexedDB version: the queue and the conflict survive the upgrade and drain', async ({
   baseURL,
@@ -41,168 +42,39 @@ test('9. a new worker build with a new IndexedDB version: the queue and the conf
   try {
     const page = await old.newPage();
     await page.goto('/');
+    const user = await page.evaluate(async () => {
+      const login = await fetch('/api/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }),
+      });
+      return ((await login.json()) as { user: { id: number } }).user;
+    });
+    const appointment = {
+      ...synced,
+      id: seeded.id,
+      version: seeded.version,
+      title: 'Checkup',
+      type: 'checkup',
+      date: '2026-03-11T10:00:00.000Z',
+      durationMinutes: '30',
+      status: 'scheduled',
+      notes: null,
+      petId: seeded.petId,
+      practitionerId: null,
+      clientId: seeded.ownerId,
+    };
     await page.evaluate(
-      async ({ seeded, stamp }) => {
-        const login = await fetch('/api/auth/login', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }),
-        });
-        const { user } = (await login.json()) as { user: Record<string, unknown> };
-        const at = '2026-03-10T09:00:00.000Z';
-        const synced = { version: 1, createdAt: at, updatedAt: at, deletedAt: null, practiceId: 1 };
-        const row = (fields: Record<string, unknown>) => ({
-          opId: crypto.randomUUID(),
-          tempId: null,
-          baseVersion: null,
-          timestamp: Date.parse(at),
-          userId: user.id,
-          practiceId: 1,
-          tenantId: 'smartvet',
-          status: 'pending',
-          attempts: 0,
-          lastError: null,
-          retryable: true,
-          ...fields,
-        });
-        const appt = {
-          ...synced,
-          id: seeded.id,
-          version: seeded.version,
-          title: 'Checkup',
-          type: 'checkup',
-          date: '2026-03-11T10:00:00.000Z',
-          durationMinutes: '30',
-          status: 'scheduled',
-          notes: null,
-          petId: seeded.petId,
-          practitionerId: null,
-          clientId: seeded.ownerId,
-        };
-        const petData = {
-          name: `Made offline ${stamp}`,
-          species: 'cat',
-          breed: null,
-          birthDate: null,
-          ownerId: seeded.ownerId,
-        };
-        const apptData = {
-          title: `Its first visit ${stamp}`,
-          type: 'follow up',
-          date: '2028-01-12T09:00:00.000Z',
-          durationMinutes: '20',
-          status: 'scheduled',
-          notes: null,
-          petId: 'temp_pet_v1',
-          practitionerId: null,
-        };
-        const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const open = indexedDB.open('smartdmv-offline', 1);
-          open.onupgradeneeded = () => {
-            // The layout exactly as version 1 created it (sw/db/schema.ts at DB_VERSION 1).
-            const d = open.result;
-            d.createObjectStore('users', { keyPath: 'id' }).createIndex('role', 'role');
-            d.createObjectStore('pets', { keyPath: 'id' }).createIndex('ownerId', 'ownerId');
-            const appointments = d.createObjectStore('appointments', { keyPath: 'id' });
-            for (const index of ['date', 'petId', 'clientId', 'practitionerId']) appointments.createIndex(index, index);
-            const ops = d.createObjectStore('sync_operations', { keyPath: 'id', autoIncrement: true });
-            ops.createIndex('status', 'status');
-            ops.createIndex('record', ['entityType', 'entityId']);
-            d.createObjectStore('conflicts', { keyPath: 'id', autoIncrement: true }).createIndex(
-              'operationId',
-              'operationId',
-            );
-            d.createObjectStore('id_aliases', { keyPath: 'tempId' });
-            d.createObjectStore('meta', { keyPath: 'key' });
-          };
-          open.onsuccess = () => resolve(open.result);
-          open.onerror = () => reject(open.error!);
-        });
-        const tx = db.transaction(['appointments', 'pets', 'sync_operations', 'conflicts', 'meta'], 'readwrite');
-        tx.objectStore('appointments').put({
-          ...appt,
-          title: 'Local title',
-          _pending: true,
-          _conflict: true,
-          _server: appt,
-        });
-        tx.objectStore('pets').put({
-          ...petData,
-          ...synced,
-          id: 'temp_pet_v1',
-          version: 0,
-          _pending: true,
-          _conflict: false,
-          _server: null,
-        });
-        tx.objectStore('appointments').put({
-          ...apptData,
-          ...synced,
-          id: 'temp_appt_v1',
-          version: 0,
-          clientId: seeded.ownerId,
-          _pending: true,
-          _conflict: false,
-          _server: null,
-        });
-        const ops = tx.objectStore('sync_operations');
-        const held = ops.add(
-          row({
-            operation: 'update',
-            entityType: 'appointments',
-            entityId: appt.id,
-            data: { title: 'Local title' },
-            baseVersion: appt.version,
-            status: 'conflict',
-            attempts: 1,
-          }),
-        );
-        ops.add(
-          row({
-            operation: 'create',
-            entityType: 'pets',
-            entityId: 'temp_pet_v1',
-            tempId: 'temp_pet_v1',
-            data: petData,
-          }),
-        );
-        ops.add(
-          row({
-            operation: 'create',
-            entityType: 'appointments',
-            entityId: 'temp_appt_v1',
-            tempId: 'temp_appt_v1',
-            status: 'in_flight',
-            attempts: 1,
-            data: apptData,
-          }),
-        );
-        held.onsuccess = () =>
-          tx.objectStore('conflicts').add({
-            operationId: held.result,
-            entityType: 'appointments',
-            entityId: appt.id,
-            localOperation: 'update',
-            conflictType: 'version',
-            localData: { title: 'Local title' },
-            serverData: { ...appt, title: 'Server title', version: appt.version + 1 },
-            affectedFields: ['title'],
-            baseVersion: appt.version,
-            serverVersion: appt.version + 1,
-            localTimestamp: Date.parse(at),
-            detectedAt: Date.parse(at),
-            resolved: false,
-            resolvedAt: null,
-            resolution: null,
-          });
-        tx.objectStore('meta').put({ key: 'session', value: user });
-        await new Promise((resolve, reject) => {
-          tx.oncomplete = resolve;
-          tx.onerror = () => reject(tx.error!);
-        });
-        db.close();
-      },
-      { seeded, stamp },
+      writeVersion1Database,
+      version1Queue({
+        name: 'smartdmv-offline',
+        user,
+        appointment,
+        ownerId: seeded.ownerId,
+        petName: `Made offline ${stamp}`,
+        visitTitle: `Its first visit ${stamp}`,
+        visitDate: '2028-01-12T09:00:00.000Z',
+      }),
     );
   } finally {
     await old.close();

@@ -39,6 +39,19 @@ export function queueRows(db: SyncDb): Promise<StoredOperation[]> {
   return db.getAll('sync_operations');
 }
 
+/** Books a visit through the worker's entity API: a 20-minute checkup with no practitioner unless `fields` differ. */
+export function bookVisit(
+  device: Pick<TestDevice, 'fetch'>,
+  fields: { title: string; date: string; petId: unknown } & Record<string, unknown>,
+): ReturnType<TestDevice['fetch']> {
+  return device.fetch('POST', '/api/appointments', {
+    type: 'checkup',
+    durationMinutes: 20,
+    practitionerId: null,
+    ...fields,
+  });
+}
+
 export interface TestDevice {
   db: SyncDb;
   engine: SyncEngine;

@@ -5,7 +5,7 @@
  * and each way out (move, keep both, cancel mine, undo) reaches the server.
  */
 import { describe, expect, it } from 'vitest';
-import { createTestDevice, queueRows, type TestDevice } from './device.ts';
+import { bookVisit, createTestDevice, queueRows, type TestDevice } from './device.ts';
 import { serverTransport, useTestServer } from './with-server.ts';
 import { count, seedIds } from '../../server/helpers.ts';
 import { queueStats } from '../../../sw/store/queue.ts';
@@ -79,9 +79,8 @@ async function bookOnTablet(d: TestDevice, at: string, title: string, extra: Rec
     .prepare('SELECT id FROM pets WHERE practice_id = 1 ORDER BY id LIMIT 1 OFFSET 1')
     .pluck()
     .get() as number;
-  const res = await d.fetch('POST', '/api/appointments', {
+  const res = await bookVisit(d, {
     title,
-    type: 'checkup',
     date: at,
     durationMinutes: 30,
     petId: otherPet,
@@ -91,6 +90,19 @@ async function bookOnTablet(d: TestDevice, at: string, title: string, extra: Rec
   });
   expect(res.status).toBe(201);
   return res.body.data as { id: string };
+}
+
+/**
+ * On a day of its own, the desk books the vet at `time`; the tablet, not knowing, books him at that
+ * time too (`title`) and syncs: the server holds the tablet's booking back as a double booking.
+ */
+async function heldOnTablet(time: string, title: string) {
+  const at = day();
+  const d = await device();
+  await bookedAtDesk(at(time), `Desk ${time}`);
+  const mine = await bookOnTablet(d, at(time), title);
+  await d.engine.sync('manual');
+  return { at, d, mine };
 }
 
 async function heldConflict(d: TestDevice): Promise<ConflictRecord> {
@@ -210,11 +222,7 @@ describe('a booking the server holds back as a double booking', () => {
   });
 
   it('keep both: stored next to the other booking, marked as kept on purpose', async () => {
-    const at = day();
-    const d = await device();
-    await bookedAtDesk(at('14:00'), 'Desk 14:00');
-    const mine = await bookOnTablet(d, at('14:00'), 'Tablet kept');
-    await d.engine.sync('manual');
+    const { at, d, mine } = await heldOnTablet('14:00', 'Tablet kept');
     expect(await resolveAndSync(d, await heldConflict(d), { strategy: 'keep_both' })).toMatchObject({
       pushed: 1,
       conflicts: 0,
@@ -230,11 +238,7 @@ describe('a booking the server holds back as a double booking', () => {
   });
 
   it('cancel mine: a held create is stored as a cancelled booking, with what was typed', async () => {
-    const at = day();
-    const d = await device();
-    await bookedAtDesk(at('15:00'), 'Desk 15:00');
-    const mine = await bookOnTablet(d, at('15:00'), 'Tablet cancelled');
-    await d.engine.sync('manual');
+    const { d, mine } = await heldOnTablet('15:00', 'Tablet cancelled');
     expect(await resolveAndSync(d, await heldConflict(d), { strategy: 'cancel_mine' })).toMatchObject({
       pushed: 1,
       conflicts: 0,
@@ -249,11 +253,7 @@ describe('a booking the server holds back as a double booking', () => {
   });
 
   it('undo: a held create is dropped with its later edits; nothing reaches the server', async () => {
-    const at = day();
-    const d = await device();
-    await bookedAtDesk(at('16:00'), 'Desk 16:00');
-    const mine = await bookOnTablet(d, at('16:00'), 'Tablet undone');
-    await d.engine.sync('manual');
+    const { d, mine } = await heldOnTablet('16:00', 'Tablet undone');
     await d.fetch('PATCH', `/api/appointments/${mine.id}`, { notes: 'edit behind it' });
     expect(await resolveAndSync(d, await heldConflict(d), { strategy: 'server_wins' })).toMatchObject({
       pushed: 0,
@@ -265,11 +265,7 @@ describe('a booking the server holds back as a double booking', () => {
   });
 
   it('deleting a held create from its form (cancel, then delete) closes the conflict; nothing is sent', async () => {
-    const at = day();
-    const d = await device();
-    await bookedAtDesk(at('16:30'), 'Desk 16:30');
-    const mine = await bookOnTablet(d, at('16:30'), 'Tablet deleted while held');
-    await d.engine.sync('manual');
+    const { d, mine } = await heldOnTablet('16:30', 'Tablet deleted while held');
     const conflict = await heldConflict(d);
     // The form: "Cancel appointment…", then "Delete appointment…" on the cancelled booking.
     expect((await d.fetch('PATCH', `/api/appointments/${mine.id}`, { status: 'cancelled' })).status).toBe(200);
@@ -304,11 +300,7 @@ describe('a booking the server holds back as a double booking', () => {
   });
 
   it('refuses the version strategies, an invalid slot and an unknown practitioner with a reason the page can show; another practitioner at that time is free', async () => {
-    const at = day();
-    const d = await device();
-    await bookedAtDesk(at('17:00'), 'Desk 17:00');
-    await bookOnTablet(d, at('17:00'), 'Tablet refused');
-    await d.engine.sync('manual');
+    const { d } = await heldOnTablet('17:00', 'Tablet refused');
     const conflict = await heldConflict(d);
     expect(
       await d.reply({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'client_wins' } }),

@@ -10,30 +10,14 @@ import { BatchPlanner } from '../../../sw/core/batch-plan.ts';
 import { applyChanges, type LocalChange, type Row } from '../../../sw/core/rebase.ts';
 import { fieldsNeedingChoice, resolveConflict, ResolutionError } from '../../../sw/core/resolve.ts';
 import type { StoredOperation } from '../../../sw/db/schema.ts';
+import { op } from './core/fixtures.ts';
 
 const RUNS = Number(process.env.FC_RUNS ?? 200);
 const FIELDS = ['title', 'notes', 'status', 'durationMinutes'] as const;
 
+/** Queue row `id`: an update of appointment 1 at base version 1, queued at time `id`. */
 function row(id: number, fields: Partial<StoredOperation>): StoredOperation {
-  return {
-    id,
-    opId: `op-${id}`,
-    operation: 'update',
-    entityType: 'appointments',
-    entityId: 1,
-    tempId: null,
-    data: {},
-    baseVersion: 1,
-    timestamp: id,
-    userId: 1,
-    practiceId: 1,
-    tenantId: 'smartvet',
-    status: 'pending',
-    attempts: 0,
-    lastError: null,
-    retryable: true,
-    ...fields,
-  };
+  return op({ id, opId: `op-${id}`, operation: 'update', entityId: 1, baseVersion: 1, timestamp: id, ...fields });
 }
 
 // ------------------------------------------------------------------ compaction

@@ -3,7 +3,7 @@
  * the delete rules offline (item 3) and roles offline (item 11).
  */
 import { describe, expect, it } from 'vitest';
-import { createTestDevice, queueRows, type TestDevice } from './device.ts';
+import { bookVisit, createTestDevice, queueRows, type TestDevice } from './device.ts';
 import { serverTransport, useTestServer } from './with-server.ts';
 import { count, seedIds, type Client } from '../../server/helpers.ts';
 import { markRetryableFailed } from '../../../sw/store/queue.ts';
@@ -56,23 +56,30 @@ function alignClocks(device: TestDevice): void {
   device.clock.now = ctx.server.clock.now();
 }
 
+/** A tablet on which `email` signed in (`alignClock`: its clock on the server's "today" first). */
+async function signedInTablet(email: string, options: { alignClock?: boolean } = {}) {
+  const transport = tabletTransport();
+  const device = await createTestDevice(transport);
+  if (options.alignClock) alignClocks(device);
+  const who = await login(email);
+  await signInOnTablet(device, transport, who);
+  return { transport, device, who };
+}
+
 describe('signing out offline (issue 9, item 8)', () => {
   it('after sign-out the replica answers nobody, and the queued change is sent only when its author signs in again, never under the next user', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
-    alignClocks(device);
-    const reception = await login('reception@northside.example');
-    await signInOnTablet(device, transport, reception);
+    const {
+      transport,
+      device,
+      who: reception,
+    } = await signedInTablet('reception@northside.example', { alignClock: true });
     const { petId } = seedIds(ctx.server.db);
 
     // Offline: a booking, then Sign out. The page could not reach /api/auth/logout.
-    const booked = await device.fetch('POST', '/api/appointments', {
+    const booked = await bookVisit(device, {
       title: 'Booked before sign-out',
-      type: 'checkup',
       date: new Date(ctx.server.clock.now() + 3 * 86_400_000).toISOString(),
-      durationMinutes: 20,
       petId,
-      practitionerId: null,
     });
     expect(booked.status).toBe(201);
     const ended = await device.ask({ type: 'SESSION_ENDED', serverSignedOut: false });
@@ -136,11 +143,8 @@ describe('signing out offline (issue 9, item 8)', () => {
   });
 
   it('two people changing one record: each change goes under its author, in the order they were made', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
+    const { transport, device, who: reception } = await signedInTablet('reception@northside.example');
     const { petId } = seedIds(ctx.server.db);
-    const reception = await login('reception@northside.example');
-    await signInOnTablet(device, transport, reception);
     expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Breed by reception' })).status).toBe(200);
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: false });
 
@@ -176,10 +180,8 @@ describe('signing out offline (issue 9, item 8)', () => {
   });
 
   it('a failed sync marks only the signed-in person\'s rows, and "Discard all failed" leaves another person\'s work', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
+    const { transport, device } = await signedInTablet('reception@northside.example');
     const { petId, appointmentId } = seedIds(ctx.server.db);
-    await signInOnTablet(device, transport, await login('reception@northside.example'));
     expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Kept for reception' })).status).toBe(200);
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
     const vet = await login('vet@northside.example');
@@ -202,10 +204,7 @@ describe('signing out offline (issue 9, item 8)', () => {
   });
 
   it('a sign-out with nothing queued drops the replica; signing in again reads it back from the server', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
-    const reception = await login('reception@northside.example');
-    await signInOnTablet(device, transport, reception);
+    const { transport, device } = await signedInTablet('reception@northside.example');
     expect(await device.db.count('pets')).toBeGreaterThan(0);
     expect(await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true })).toEqual({
       dropped: true,
@@ -219,19 +218,13 @@ describe('signing out offline (issue 9, item 8)', () => {
   });
 
   it('someone signing in over a session that never signed out ends that session on the server', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
-    const reception = await login('reception@northside.example');
-    await signInOnTablet(device, transport, reception);
+    const { transport, device, who: reception } = await signedInTablet('reception@northside.example');
     await signInOnTablet(device, transport, await login('vet@northside.example'));
     expect(device.signOuts).toEqual([reception.revocationToken]);
   });
 
   it('a page reload repeats the start without a token: the one from the sign-in is kept for the sign-out', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
-    const reception = await login('reception@northside.example');
-    await signInOnTablet(device, transport, reception);
+    const { device, who: reception } = await signedInTablet('reception@northside.example');
     await device.ask({ type: 'SESSION_STARTED', user: reception.user });
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: false });
     expect(device.signOuts).toEqual([reception.revocationToken]);
@@ -262,9 +255,7 @@ describe('signing out offline (issue 9, item 8)', () => {
 
 describe('the delete rules offline (issue 9, item 3)', () => {
   it('a client with live pets is refused with 409 HAS_DEPENDENTS naming them; nothing is queued', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
-    await signInOnTablet(device, transport, await login('admin@northside.example'));
+    const { device } = await signedInTablet('admin@northside.example');
     const { clientId } = seedIds(ctx.server.db);
     const pets = (await device.fetch('GET', `/api/pets?ownerId=${clientId}`)).body.data as { name: string }[];
     const client = (await device.fetch('GET', `/api/users/${clientId}`)).body.data as { name: string };
@@ -279,10 +270,7 @@ describe('the delete rules offline (issue 9, item 3)', () => {
   });
 
   it('a client whose pets were deleted here may go, and the server agrees once both are sent', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
-    alignClocks(device);
-    await signInOnTablet(device, transport, await login('admin@northside.example'));
+    const { device } = await signedInTablet('admin@northside.example', { alignClock: true });
     const { clientId } = seedIds(ctx.server.db);
     const pets = (await device.fetch('GET', `/api/pets?ownerId=${clientId}`)).body.data as { id: number }[];
     for (const pet of pets) expect((await device.fetch('DELETE', `/api/pets/${pet.id}`)).status).toBe(200);
@@ -295,10 +283,7 @@ describe('the delete rules offline (issue 9, item 3)', () => {
   });
 
   it('deleting a pet shows its upcoming appointments cancelled at once (past ones stay), queues only the pet, and the server cancels the same ones', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
-    alignClocks(device);
-    await signInOnTablet(device, transport, await login('admin@northside.example'));
+    const { device } = await signedInTablet('admin@northside.example', { alignClock: true });
     const { petId } = seedIds(ctx.server.db);
     const now = ctx.server.clock.now();
     const before = (await device.fetch('GET', `/api/appointments?petId=${petId}`)).body.data as {
@@ -345,9 +330,7 @@ describe('the delete rules offline (issue 9, item 3)', () => {
 
 describe('roles offline (issue 9, item 11)', () => {
   it('front-desk staff cannot delete clients or pets offline: 403 FORBIDDEN with the sentence the screens show, nothing queued', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
-    await signInOnTablet(device, transport, await login('reception@northside.example'));
+    const { device } = await signedInTablet('reception@northside.example');
     const { petId, otherClientId, appointmentId } = seedIds(ctx.server.db);
     const pet = await device.fetch('DELETE', `/api/pets/${petId}`);
     expect(pet.status).toBe(403);
@@ -363,21 +346,14 @@ describe('roles offline (issue 9, item 11)', () => {
 
 describe('push progress on a shared tablet (issue 9 leftover)', () => {
   it('counts only the rows sent under the signed-in session, not the ones waiting for another person', async () => {
-    const transport = tabletTransport();
-    const device = await createTestDevice(transport);
-    alignClocks(device);
-    const reception = await login('reception@northside.example');
-    await signInOnTablet(device, transport, reception);
+    const { transport, device } = await signedInTablet('reception@northside.example', { alignClock: true });
     const { petId } = seedIds(ctx.server.db);
     // Reception books three visits offline and signs out before they are sent.
     for (let i = 0; i < 3; i++) {
-      const booked = await device.fetch('POST', '/api/appointments', {
+      const booked = await bookVisit(device, {
         title: `Waits for reception ${i}`,
-        type: 'checkup',
         date: new Date(ctx.server.clock.now() + (10 + i) * 86_400_000).toISOString(),
-        durationMinutes: 20,
         petId,
-        practitionerId: null,
       });
       expect(booked.status).toBe(201);
     }

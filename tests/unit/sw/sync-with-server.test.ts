@@ -3,7 +3,7 @@
  * temp-id chains, coalescing, lost replies, restarts, backoff, and every conflict path.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { createTestDevice, queueRows, type TestDevice, type TestTransport } from './device.ts';
+import { bookVisit, createTestDevice, queueRows, type TestDevice, type TestTransport } from './device.ts';
 import { serverTransport, useTestServer } from './with-server.ts';
 import { count, seedIds, type Client } from '../../server/helpers.ts';
 import { TransportError } from '../../../sw/sync/transport.ts';
@@ -61,9 +61,8 @@ describe('temp ids and coalescing', () => {
     const pet = (await device.fetch('POST', '/api/pets', { name: 'Biscuit', species: 'dog', ownerId: client.id })).body
       .data;
     const appt = (
-      await device.fetch('POST', '/api/appointments', {
+      await bookVisit(device, {
         title: 'Biscuit first visit',
-        type: 'checkup',
         date: '2026-03-12T09:00:00Z',
         durationMinutes: 45,
         petId: pet.id,
@@ -109,16 +108,8 @@ describe('temp ids and coalescing', () => {
     const { clientId } = seedIds(ctx.server.db);
     const pet = (await device.fetch('POST', '/api/pets', { name: 'Olive', species: 'cat', ownerId: clientId })).body
       .data;
-    const appt = (
-      await device.fetch('POST', '/api/appointments', {
-        title: 'Olive visit',
-        type: 'checkup',
-        date: '2026-03-12T09:00:00Z',
-        durationMinutes: 20,
-        petId: pet.id,
-        practitionerId: null,
-      })
-    ).body.data;
+    const appt = (await bookVisit(device, { title: 'Olive visit', date: '2026-03-12T09:00:00Z', petId: pet.id })).body
+      .data;
     // Push only the pet first (batch size 1), then the appointment.
     const small = await createTestDevice(transportFor(ctx.staff), { db: device.db, config: { batchSize: 1 } });
     await small.signIn(ctx.user);
@@ -135,28 +126,10 @@ describe('temp ids and coalescing', () => {
   it('create + updates are queued and sent as one create; create + delete sends nothing', async () => {
     const device = await onlineDevice();
     const { petId } = seedIds(ctx.server.db);
-    const a = (
-      await device.fetch('POST', '/api/appointments', {
-        title: 'Draft',
-        type: 'checkup',
-        date: '2026-03-12T09:00:00Z',
-        durationMinutes: 20,
-        petId,
-        practitionerId: null,
-      })
-    ).body.data;
+    const a = (await bookVisit(device, { title: 'Draft', date: '2026-03-12T09:00:00Z', petId })).body.data;
     await device.fetch('PATCH', `/api/appointments/${a.id}`, { title: 'Biscuit dental cleaning' });
     await device.fetch('PATCH', `/api/appointments/${a.id}`, { notes: 'fasting from 8pm' });
-    const b = (
-      await device.fetch('POST', '/api/appointments', {
-        title: 'Mistake',
-        type: 'checkup',
-        date: '2026-03-12T10:00:00Z',
-        durationMinutes: 20,
-        petId,
-        practitionerId: null,
-      })
-    ).body.data;
+    const b = (await bookVisit(device, { title: 'Mistake', date: '2026-03-12T10:00:00Z', petId })).body.data;
     await device.fetch('DELETE', `/api/appointments/${b.id}`);
     // Folded as they were made: one create left; the create + delete left nothing, not even the record.
     expect(await queueRows(device.db)).toMatchObject([
@@ -207,14 +180,7 @@ describe('safe retries', () => {
     };
     const device = await onlineDevice(lossy);
     const { petId } = seedIds(ctx.server.db);
-    await device.fetch('POST', '/api/appointments', {
-      title: 'Only once',
-      type: 'checkup',
-      date: '2026-03-12T09:00:00Z',
-      durationMinutes: 20,
-      petId,
-      practitionerId: null,
-    });
+    await bookVisit(device, { title: 'Only once', date: '2026-03-12T09:00:00Z', petId });
     const result = await device.engine.sync('manual');
     expect(result).toMatchObject({ pushed: 1, error: null });
     expect(device.sleeps).toHaveLength(1); // one backoff wait before the retry
@@ -225,14 +191,7 @@ describe('safe retries', () => {
   it('a worker killed with a batch in flight sends it again after restart, and the server keeps one row', async () => {
     const device = await onlineDevice();
     const { petId } = seedIds(ctx.server.db);
-    await device.fetch('POST', '/api/appointments', {
-      title: 'Killed mid-flight',
-      type: 'checkup',
-      date: '2026-03-12T09:00:00Z',
-      durationMinutes: 20,
-      petId,
-      practitionerId: null,
-    });
+    await bookVisit(device, { title: 'Killed mid-flight', date: '2026-03-12T09:00:00Z', petId });
     const taken = await takeBatch(device.db, new BatchPlanner(() => true), 10, device.clock.now);
     const inFlight = taken!.rows[0];
     // The request reached the server before the worker died.
@@ -273,14 +232,7 @@ describe('the pipelined drain', () => {
   /** Books a visit in a slot of its own (one pet twice at one time would be a double booking). */
   function book(device: TestDevice, petId: number, title: string) {
     const date = new Date(Date.UTC(2031, 2, 12, 8) + slot++ * 30 * 60_000).toISOString();
-    return device.fetch('POST', '/api/appointments', {
-      title,
-      type: 'checkup',
-      date,
-      durationMinutes: 20,
-      petId,
-      practitionerId: null,
-    });
+    return bookVisit(device, { title, date, petId });
   }
 
   it('a worker killed with two batches in flight (one answered by the server, one not yet sent) resends both; the server keeps one row each', async () => {
@@ -405,6 +357,17 @@ describe('the pipelined drain', () => {
 });
 
 describe('conflicts', () => {
+  /** The vet edits the appointment on the server, at the version the server holds. */
+  async function vetEdits(appointmentId: number, changes: Record<string, unknown>) {
+    const vet = await ctx.server.login('vet@northside.example');
+    const { version } = ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as {
+      version: number;
+    };
+    expect((await vet.request('PATCH', `/api/appointments/${appointmentId}`, { ...changes, version })).status).toBe(
+      200,
+    );
+  }
+
   async function conflictOnTitle(options: { localNotes?: string } = {}) {
     const device = await onlineDevice();
     const { appointmentId } = seedIds(ctx.server.db);
@@ -412,13 +375,8 @@ describe('conflicts', () => {
       title: 'Local title',
       ...(options.localNotes ? { notes: options.localNotes } : {}),
     });
-    const other = await ctx.server.login('vet@northside.example');
     ctx.server.clock.advance(60_000);
-    const version = (
-      ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }
-    ).version;
-    const edit = await other.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Server title', version });
-    expect(edit.status).toBe(200);
+    await vetEdits(appointmentId, { title: 'Server title' });
     const result = await device.engine.sync('manual');
     expect(result.conflicts).toBe(1);
     const [conflict] = await listConflicts(device.db);
@@ -480,14 +438,7 @@ describe('conflicts', () => {
   it('server wins after a later server edit was pulled: the replica keeps the later version (found by the soak)', async () => {
     const { device, appointmentId, conflict } = await conflictOnTitle();
     // While the conflict waits, the server moves on and the device pulls that version.
-    const other = await ctx.server.login('vet@northside.example');
-    const version = (
-      ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }
-    ).version;
-    expect(
-      (await other.request('PATCH', `/api/appointments/${appointmentId}`, { notes: 'Later server note', version }))
-        .status,
-    ).toBe(200);
+    await vetEdits(appointmentId, { notes: 'Later server note' });
     await device.engine.sync('manual');
     await resolveAndSync(device, conflict.id, { strategy: 'server_wins' });
     const server = ctx.server.db
@@ -560,13 +511,7 @@ describe('conflicts', () => {
     const device = await onlineDevice();
     const { appointmentId } = seedIds(ctx.server.db);
     await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { notes: 'device note' });
-    const other = await ctx.server.login('vet@northside.example');
-    const version = (
-      ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }
-    ).version;
-    expect(
-      (await other.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Vet title', version })).status,
-    ).toBe(200);
+    await vetEdits(appointmentId, { title: 'Vet title' });
     expect(await device.engine.sync('manual')).toMatchObject({ pushed: 1, conflicts: 0 });
     expect(serverRow(appointmentId)).toEqual({ title: 'Vet title', notes: 'device note' });
     expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({
@@ -580,13 +525,7 @@ describe('conflicts', () => {
     const device = await onlineDevice();
     const { appointmentId } = seedIds(ctx.server.db);
     await device.fetch('DELETE', `/api/appointments/${appointmentId}`);
-    const other = await ctx.server.login('vet@northside.example');
-    const version = (
-      ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as { version: number }
-    ).version;
-    expect(
-      (await other.request('PATCH', `/api/appointments/${appointmentId}`, { notes: 'vet added this', version })).status,
-    ).toBe(200);
+    await vetEdits(appointmentId, { notes: 'vet added this' });
     expect(await device.engine.sync('manual')).toMatchObject({ conflicts: 1 });
     const [conflict] = await listConflicts(device.db);
     expect(conflict).toMatchObject({ localOperation: 'delete', conflictType: 'version' });

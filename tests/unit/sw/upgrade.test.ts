@@ -4,61 +4,15 @@
  * to version 2, then draining it against the real server.
  */
 import 'fake-indexeddb/auto';
-import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
 import { createTestDevice, queueRows } from './device.ts';
 import { serverTransport, useTestServer } from './with-server.ts';
 import { count, seedIds } from '../../server/helpers.ts';
 import { DB_VERSION, openSyncDb } from '../../../sw/db/schema.ts';
 import { listConflicts } from '../../../sw/store/conflicts.ts';
+import { synced, version1Queue, writeVersion1Database } from './version1-database.ts';
 
 const ctx = useTestServer();
-
-/** The layout exactly as version 1 created it (sw/db/schema.ts at DB_VERSION 1). */
-async function writeVersion1Database(name: string, fill: (db: any) => Promise<void>): Promise<void> {
-  const db = await openDB(name, 1, {
-    upgrade(db) {
-      const users = db.createObjectStore('users', { keyPath: 'id' });
-      users.createIndex('role', 'role');
-      const pets = db.createObjectStore('pets', { keyPath: 'id' });
-      pets.createIndex('ownerId', 'ownerId');
-      const appointments = db.createObjectStore('appointments', { keyPath: 'id' });
-      appointments.createIndex('date', 'date');
-      appointments.createIndex('petId', 'petId');
-      appointments.createIndex('clientId', 'clientId');
-      appointments.createIndex('practitionerId', 'practitionerId');
-      const ops = db.createObjectStore('sync_operations', { keyPath: 'id', autoIncrement: true });
-      ops.createIndex('status', 'status');
-      ops.createIndex('record', ['entityType', 'entityId']);
-      const conflicts = db.createObjectStore('conflicts', { keyPath: 'id', autoIncrement: true });
-      conflicts.createIndex('operationId', 'operationId');
-      db.createObjectStore('id_aliases', { keyPath: 'tempId' });
-      db.createObjectStore('meta', { keyPath: 'key' });
-    },
-  });
-  await fill(db);
-  db.close();
-}
-
-const at = '2026-03-10T09:00:00.000Z';
-const synced = { version: 1, createdAt: at, updatedAt: at, deletedAt: null, practiceId: 1 };
-
-function row(fields: Record<string, unknown>) {
-  return {
-    opId: crypto.randomUUID(),
-    tempId: null,
-    baseVersion: null,
-    timestamp: Date.parse(at),
-    userId: ctx.user.id,
-    practiceId: 1,
-    tenantId: 'smartvet',
-    status: 'pending',
-    attempts: 0,
-    lastError: null,
-    retryable: true,
-    ...fields,
-  };
-}
 
 describe('IndexedDB upgrade from version 1', () => {
   it('keeps every queued operation and conflict, writes appointment types canonically, and the queue then drains', async () => {
@@ -100,30 +54,6 @@ describe('IndexedDB upgrade from version 1', () => {
       practitionerId: null,
       clientId: ids.petOwnerId,
     };
-    const newPet = {
-      id: 'temp_pet_v1',
-      name: 'Made offline',
-      species: 'cat',
-      breed: null,
-      birthDate: null,
-      ownerId: ids.clientId,
-      ...synced,
-      version: 0,
-    };
-    const newAppt = {
-      id: 'temp_appt_v1',
-      title: 'Its first visit',
-      type: 'follow up',
-      date: '2026-03-12T09:00:00.000Z',
-      durationMinutes: '20',
-      status: 'scheduled',
-      notes: null,
-      petId: 'temp_pet_v1',
-      practitionerId: null,
-      clientId: ids.clientId,
-      ...synced,
-      version: 0,
-    };
     // Version 1 moved a synced create to its real key and kept its temp id as an alias.
     const movedPetId = (
       ctx.server.db.prepare('SELECT id FROM pets WHERE id != ? ORDER BY id LIMIT 1').get(ids.petId) as { id: number }
@@ -138,78 +68,24 @@ describe('IndexedDB upgrade from version 1', () => {
       ownerId: ids.clientId,
     };
 
-    await writeVersion1Database(name, async (db) => {
-      const clean = (r: Record<string, unknown>) => ({ ...r, _pending: false, _conflict: false, _server: r });
-      await db.put('users', clean(owner));
-      await db.put('pets', clean(pet));
-      await db.put('pets', clean(moved));
-      await db.put('id_aliases', { tempId: 'temp_pet_long_ago', entityType: 'pets', realId: movedPetId });
-      await db.put('appointments', { ...appt, title: 'Local title', _pending: true, _conflict: true, _server: appt });
-      await db.put('pets', { ...newPet, _pending: true, _conflict: false, _server: null });
-      await db.put('appointments', { ...newAppt, _pending: true, _conflict: false, _server: null });
-      const conflictRow = await db.add(
-        'sync_operations',
-        row({
-          operation: 'update',
-          entityType: 'appointments',
-          entityId: appt.id,
-          data: { title: 'Local title' },
-          baseVersion: appt.version,
-          status: 'conflict',
-          attempts: 1,
-        }),
-      );
-      await db.add(
-        'sync_operations',
-        row({
-          operation: 'create',
-          entityType: 'pets',
-          entityId: 'temp_pet_v1',
-          tempId: 'temp_pet_v1',
-          data: { name: 'Made offline', species: 'cat', breed: null, birthDate: null, ownerId: ids.clientId },
-        }),
-      );
-      // The worker was killed while this one was in flight.
-      await db.add(
-        'sync_operations',
-        row({
-          operation: 'create',
-          entityType: 'appointments',
-          entityId: 'temp_appt_v1',
-          tempId: 'temp_appt_v1',
-          status: 'in_flight',
-          attempts: 1,
-          data: {
-            title: 'Its first visit',
-            type: 'follow up',
-            date: newAppt.date,
-            durationMinutes: '20',
-            status: 'scheduled',
-            notes: null,
-            petId: 'temp_pet_v1',
-            practitionerId: null,
-          },
-        }),
-      );
-      await db.add('conflicts', {
-        operationId: conflictRow,
-        entityType: 'appointments',
-        entityId: appt.id,
-        localOperation: 'update',
-        conflictType: 'version',
-        localData: { title: 'Local title' },
-        serverData: { ...appt, title: 'Server title', version: appt.version + 1 },
-        affectedFields: ['title'],
-        baseVersion: appt.version,
-        serverVersion: appt.version + 1,
-        localTimestamp: Date.parse(at),
-        detectedAt: Date.parse(at),
-        resolved: false,
-        resolvedAt: null,
-        resolution: null,
-      });
-      await db.put('meta', { key: 'session', value: ctx.user });
-    });
+    const clean = (r: Record<string, unknown>) => ({ ...r, _pending: false, _conflict: false, _server: r });
+    await writeVersion1Database(
+      version1Queue({
+        name,
+        user: ctx.user,
+        appointment: appt,
+        ownerId: ids.clientId,
+        petName: 'Made offline',
+        visitTitle: 'Its first visit',
+        visitDate: '2026-03-12T09:00:00.000Z',
+        records: [
+          { store: 'users', value: clean(owner) },
+          { store: 'pets', value: clean(pet) },
+          { store: 'pets', value: clean(moved) },
+          { store: 'id_aliases', value: { tempId: 'temp_pet_long_ago', entityType: 'pets', realId: movedPetId } },
+        ],
+      }),
+    );
 
     const db = await openSyncDb(name);
     expect(db.version).toBe(2);

@@ -29,11 +29,32 @@ function screen(app: SmartDmvApp, tag: string): HTMLElement | null {
   return shadow(app).querySelector(`main ${tag}`);
 }
 
+/** Waits until the app shows the screen `tag` (its code loads on demand); returns it. */
+async function shownScreen<T extends HTMLElement = HTMLElement>(app: SmartDmvApp, tag: string): Promise<T> {
+  await eventually(() => expect(screen(app, tag)).not.toBeNull(), 5_000);
+  return screen(app, tag) as T;
+}
+
+/** Fills the sign-in form with the reception's demo account and submits it. */
+async function signInWithForm(signIn: SignInScreen): Promise<void> {
+  await signIn.updateComplete;
+  (shadow(signIn).querySelector('#email') as HTMLInputElement).value = 'reception@northside.example';
+  (shadow(signIn).querySelector('#password') as HTMLInputElement).value = 'demo1234';
+  buttonByText(shadow(signIn), 'Sign in').click();
+}
+
+/** The sentence in the status line of the sign-in screen, once it shows. */
+async function signInStatus(app: SmartDmvApp): Promise<string> {
+  const signIn = await shownScreen<SignInScreen>(app, 'sign-in-screen');
+  await signIn.updateComplete;
+  return text(shadow(signIn).querySelector('[role="status"]'));
+}
+
 describe('<smartdmv-app>', () => {
   it('restores the session, routes by URL and follows in-app links without reloading', async () => {
     const { services, worker } = setup();
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'appointments-screen');
     expect(text(shadow(app).querySelector('.who'))).toContain('Maya Chen');
     // The worker already serves this user: no second SESSION_STARTED (and no extra pull).
     expect(worker.sentOfType('SESSION_STARTED')).toHaveLength(0);
@@ -42,7 +63,7 @@ describe('<smartdmv-app>', () => {
     await app.updateComplete;
     expect(location.pathname).toBe('/clients');
     // Each screen's code loads on demand.
-    await eventually(() => expect(screen(app, 'clients-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'clients-screen');
     expect(shadow(app).querySelector('nav a[aria-current="page"]')?.getAttribute('href')).toBe('/clients');
   });
 
@@ -50,14 +71,9 @@ describe('<smartdmv-app>', () => {
     const { api, services, worker } = setup();
     api.sessionUser = null;
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
-    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
-    await signIn.updateComplete;
-    (shadow(signIn).querySelector('#email') as HTMLInputElement).value = 'reception@northside.example';
-    (shadow(signIn).querySelector('#password') as HTMLInputElement).value = 'demo1234';
-    buttonByText(shadow(signIn), 'Sign in').click();
+    await signInWithForm(await shownScreen<SignInScreen>(app, 'sign-in-screen'));
     await eventually(() => expect(worker.sentOfType('SESSION_STARTED')).toHaveLength(1));
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'appointments-screen');
   });
 
   it('a tablet never signed in shows sign-in at once, without asking the server', async () => {
@@ -72,30 +88,22 @@ describe('<smartdmv-app>', () => {
     const app = await mount(new SmartDmvApp(), {
       services: { ...services, client: worker.client(), sessionHint: hint },
     });
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
+    const signIn = await shownScreen<SignInScreen>(app, 'sign-in-screen');
     expect(api.calls.filter((c) => c.path === '/api/auth/me')).toHaveLength(0);
 
-    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
-    await signIn.updateComplete;
-    (shadow(signIn).querySelector('#email') as HTMLInputElement).value = 'reception@northside.example';
-    (shadow(signIn).querySelector('#password') as HTMLInputElement).value = 'demo1234';
-    buttonByText(shadow(signIn), 'Sign in').click();
+    await signInWithForm(signIn);
     await eventually(() => expect(stored.get(SESSION_HINT_KEY)).toBe('true'));
   });
 
   it('signs out, ends the worker session and says that queued changes are kept', async () => {
     const { services, worker } = setup();
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'appointments-screen');
     buttonByText(shadow(app), 'Sign out').click();
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'sign-in-screen');
     // Nothing of this user waits (no warning); the server heard the sign-out itself.
     expect(worker.sentOfType('SESSION_ENDED')).toEqual([{ type: 'SESSION_ENDED', serverSignedOut: true }]);
-    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
-    await signIn.updateComplete;
-    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain(
-      '2 changes not yet synced stay on this tablet',
-    );
+    expect(await signInStatus(app)).toContain('2 changes not yet synced stay on this tablet');
   });
 
   it('warns before signing out with unsynced changes: how many, kept here, sent when the same person signs in; Cancel keeps the session', async () => {
@@ -105,7 +113,7 @@ describe('<smartdmv-app>', () => {
       { userId: 2, name: 'Sam Patel', count: 1 },
     ];
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'appointments-screen');
     buttonByText(shadow(app), 'Sign out').click();
     const warning = () => shadow(app).querySelector('[role="group"][aria-label="Confirm sign-out"]');
     await eventually(() => expect(warning()).not.toBeNull());
@@ -120,22 +128,19 @@ describe('<smartdmv-app>', () => {
     buttonByText(shadow(app), 'Sign out').click();
     await eventually(() => expect(warning()).not.toBeNull());
     buttonByText(warning() as HTMLElement, 'Sign out anyway').click();
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'sign-in-screen');
     expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(1);
   });
 
   it('follows a sign-out made in another window of the app (the worker tells every window)', async () => {
     const { services, worker } = setup();
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'appointments-screen');
     worker.emit({ type: 'SIGNED_OUT', userId: 2 }); // someone else: nothing happens
     await app.updateComplete;
     expect(screen(app, 'appointments-screen')).not.toBeNull();
     worker.emit({ type: 'SIGNED_OUT', userId: 1 });
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
-    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
-    await signIn.updateComplete;
-    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain('signed out in another window');
+    expect(await signInStatus(app)).toContain('signed out in another window');
     expect(worker.sentOfType('SESSION_ENDED')).toHaveLength(0);
   });
 
@@ -143,22 +148,18 @@ describe('<smartdmv-app>', () => {
     const { services, worker, api } = setup();
     worker.handlers.SESSION_ENDED = () => ({ dropped: true, pending: 0, revokeQueued: true });
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'appointments-screen');
     api.serverUnreachable = true;
     buttonByText(shadow(app), 'Sign out').click();
-    await eventually(() => expect(screen(app, 'sign-in-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'sign-in-screen');
     expect(worker.sentOfType('SESSION_ENDED')).toEqual([{ type: 'SESSION_ENDED', serverSignedOut: false }]);
-    const signIn = screen(app, 'sign-in-screen') as SignInScreen;
-    await signIn.updateComplete;
-    expect(text(shadow(signIn).querySelector('[role="status"]'))).toContain(
-      'The practice server is told as soon as the tablet is online',
-    );
+    expect(await signInStatus(app)).toContain('The practice server is told as soon as the tablet is online');
   });
 
   it('shows the update prompt when the registration reports a waiting worker', async () => {
     const { services } = setup();
     const app = await mount(new SmartDmvApp(), { services });
-    await eventually(() => expect(screen(app, 'appointments-screen')).not.toBeNull(), 5_000);
+    await shownScreen(app, 'appointments-screen');
     let applied = 0;
     app.dispatchEvent(new CustomEvent('update-ready', { detail: { applyUpdate: () => applied++ } }));
     await app.updateComplete;

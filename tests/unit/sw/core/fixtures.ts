@@ -1,4 +1,4 @@
-/** Rows and conflicts shared by the tests of sw/core/. */
+/** Rows and conflicts shared by the worker's tests. */
 import type { NewOperation, StoredOperation } from '../../../../sw/db/schema.ts';
 
 let nextId = 1;
