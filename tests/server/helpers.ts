@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApp, type AppDeps } from '../../server/app.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import pg from 'pg';
@@ -216,12 +216,46 @@ export interface StaffServer {
 }
 
 /**
- * The setup most server test files share: `beforeAll(async () => ({ server, client, ids } = await startWithStaff()))`
- * and `afterAll(() => server.close())`.
+ * The setup of a server test file (or describe block): registers the vitest hooks that start a test server
+ * before its tests and close it after them, and returns a handle whose fields the tests read: `t.server`,
+ * and what `setup` adds to it once the server runs (more sign-ins, ids). Options may be a function, called
+ * when the server starts (for a value made in an earlier hook). Reading a field before the start throws.
  */
-export async function startWithStaff(options: TestServerOptions = {}): Promise<StaffServer> {
-  const server = await startTestServer(options);
-  return { server, client: await server.login(), ids: await seedIds(server, 1) };
+export function useTestServer<Extra extends object = object>(
+  options: TestServerOptions | (() => TestServerOptions) = {},
+  setup: (server: TestServer) => Promise<Extra> = async () => ({}) as Extra,
+): { server: TestServer } & Extra {
+  type Handle = { server: TestServer } & Extra;
+  let server: TestServer | undefined;
+  let started: Handle | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(typeof options === 'function' ? options() : options);
+    started = { ...(await setup(server)), server };
+  });
+  afterAll(() => server?.close());
+  return new Proxy({} as Handle, {
+    get(_handle, field) {
+      if (!started) throw new Error(`t.${String(field)} is read before the test server started: read it inside a test`);
+      return started[field as keyof Handle];
+    },
+    set(_handle, field) {
+      throw new Error(`t.${String(field)} is the shared setup's: keep a new value in a variable of the test`);
+    },
+  });
+}
+
+/**
+ * `useTestServer` with the Northside front desk signed in (`t.client`) and the seeded ids of practice 1
+ * (`t.ids`): the setup most server test files share.
+ */
+export function useServerWithStaff<Extra extends object = object>(
+  options: TestServerOptions | (() => TestServerOptions) = {},
+  setup: (started: StaffServer) => Promise<Extra> = async () => ({}) as Extra,
+): StaffServer & Extra {
+  return useTestServer(options, async (server) => {
+    const started: StaffServer = { server, client: await server.login(), ids: await seedIds(server, 1) };
+    return { ...(await setup(started)), client: started.client, ids: started.ids };
+  });
 }
 
 let counter = 0;

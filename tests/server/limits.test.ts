@@ -1,15 +1,8 @@
 /** Bad input of every kind gets a JSON 4xx with a message, never a 500 or a stack trace. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, startWithStaff, type Client, type SeedIds, type TestServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { appointmentData, count, op, useServerWithStaff } from './helpers.ts';
 
-let server: TestServer;
-let client: Client;
-let ids: SeedIds;
-
-beforeAll(async () => {
-  ({ server, client, ids } = await startWithStaff());
-});
-afterAll(() => server.close());
+const t = useServerWithStaff();
 
 function expectJsonError(
   res: { status: number; body: any; text: string; headers: Headers },
@@ -43,30 +36,30 @@ describe('push: malformed requests', () => {
     ],
   ];
   it.each(cases)('%s → %i %s', async (_name, body, status, code) => {
-    const res = await client.request('POST', '/api/sync/push', body);
+    const res = await t.client.request('POST', '/api/sync/push', body);
     expectJsonError(res, status, code);
   });
 
   it('a body over 5 MB → 413, and the server keeps serving', async () => {
     const padding = 'x'.repeat(5 * 1024 * 1024);
-    const res = await client.request(
+    const res = await t.client.request(
       'POST',
       '/api/sync/push',
       JSON.stringify({ operations: [], clientTimestamp: 1, padding }),
     );
     expectJsonError(res, 413, 'PAYLOAD_TOO_LARGE');
-    expect((await client.request('GET', '/api/health')).status).toBe(200);
+    expect((await t.client.request('GET', '/api/health')).status).toBe(200);
   });
 
   it('exactly 1,000 operations are accepted', async () => {
-    const before = await count(server, 'SELECT COUNT(*) FROM appointments');
+    const before = await count(t.server, 'SELECT COUNT(*) FROM appointments');
     const ops = Array.from({ length: 1000 }, () =>
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
     );
-    const res = await client.push(ops);
+    const res = await t.client.push(ops);
     expect(res.status).toBe(200);
     expect(res.body.processed).toBe(1000);
-    expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before + 1000);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM appointments')).toBe(before + 1000);
   });
 
   const badOperations: [string, unknown][] = [
@@ -149,9 +142,9 @@ describe('push: malformed requests', () => {
   it.each(badOperations)(
     'an operation that is %s fails alone with VALIDATION (200 for the batch)',
     async (_name, bad) => {
-      const res = await client.push([
+      const res = await t.client.push([
         bad,
-        op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+        op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
       ]);
       expect(res.status).toBe(200);
       expect(res.body.results[0]).toMatchObject({
@@ -175,14 +168,14 @@ describe('pull: malformed queries', () => {
     ['practiceId=abc', 'practiceId=abc'],
     ['cursor=%%%', 'cursor=%25%25%25'],
   ])('%s → 400 JSON', async (_name, query) => {
-    expectJsonError(await client.request('GET', `/api/sync/pull?${query}`), 400);
+    expectJsonError(await t.client.request('GET', `/api/sync/pull?${query}`), 400);
   });
 });
 
 describe('other routes', () => {
   it('unknown API routes are 404 JSON, wrong methods 405 JSON', async () => {
-    expectJsonError(await client.request('GET', '/api/nothing'), 404, 'NOT_FOUND');
-    const res = await client.request('PUT', '/api/sync/push', {});
+    expectJsonError(await t.client.request('GET', '/api/nothing'), 404, 'NOT_FOUND');
+    const res = await t.client.request('PUT', '/api/sync/push', {});
     expectJsonError(res, 405);
     expect(res.headers.get('allow')).toBe('POST');
   });
@@ -199,13 +192,13 @@ describe('other routes', () => {
     ['GET', '/api/users?role=KING', undefined],
     ['GET', '/api/pets/%E0%A4%A', undefined],
   ])('%s %s with bad input → 4xx JSON', async (method, pathname, body) => {
-    const res = await client.request(method, pathname, body);
+    const res = await t.client.request(method, pathname, body);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.body.success).toBe(false);
   });
 
   it('no 500 was logged by any of the above', () => {
-    expect(server.lines.filter((l) => / 5\d\d [\d.]+ms$/.test(l) || l.startsWith('[Server]'))).toEqual([]);
+    expect(t.server.lines.filter((l) => / 5\d\d [\d.]+ms$/.test(l) || l.startsWith('[Server]'))).toEqual([]);
   });
 });
