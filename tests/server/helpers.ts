@@ -300,24 +300,42 @@ export function tempSqliteFiles(prefix: string): () => SqliteEngine {
   };
 }
 
-/** A better-sqlite3 connection as an `Sql` that answers synchronously (wrapped in resolved promises). */
+/** A better-sqlite3 connection as the reads of an `Sql`, answered at once (no promises). */
 function syncSql(db: SqliteDatabase) {
   return {
-    value: (sql: string, ...params: unknown[]) =>
+    value: (sql: string, ...params: unknown[]): unknown =>
       db
         .prepare(sql)
         .pluck()
         .get(...params),
-    values: (sql: string, ...params: unknown[]) =>
+    values: (sql: string, ...params: unknown[]): unknown[] =>
       db
         .prepare(sql)
         .pluck()
         .all(...params),
-    get: (sql: string, ...params: unknown[]) => db.prepare(sql).get(...params),
+    get: (sql: string, ...params: unknown[]): unknown => db.prepare(sql).get(...params),
   };
 }
 
 const isSqlite = (db: unknown): db is SqliteDatabase => typeof (db as SqliteDatabase).pragma === 'function';
+
+/** What the seed-id queries answer, in their order. */
+type SeedRows = [
+  pet: { id: number; ownerId: number },
+  clients: number[],
+  practitionerId: number,
+  staffId: number,
+  appointmentId: number,
+];
+
+/** The queries that find a practice's seeded ids (`?` is the practice), each with how its answer is read. */
+const SEED_ID_QUERIES = [
+  ['get', 'SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1'],
+  ['values', "SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id"],
+  ['value', "SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1"],
+  ['value', "SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1"],
+  ['value', 'SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1'],
+] as const;
 
 /**
  * Ids from the seeded practice 1 (Northside): a client with a pet, a practitioner. Given the
@@ -328,33 +346,15 @@ export function seedIds(db: SqliteDatabase, practiceId?: number): SeedIds;
 export function seedIds(source: { sql: Sql } | SqliteDatabase, practiceId = 1): Promise<SeedIds> | SeedIds {
   if (isSqlite(source)) {
     const sql = syncSql(source);
-    return idsFrom(
-      sql.get('SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId) as {
-        id: number;
-        ownerId: number;
-      },
-      sql.values("SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id", practiceId) as number[],
-      sql.value(
-        "SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1",
-        practiceId,
-      ) as number,
-      sql.value(
-        "SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1",
-        practiceId,
-      ) as number,
-      sql.value('SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId) as number,
-    );
+    return idsFrom(SEED_ID_QUERIES.map(([read, query]) => sql[read](query, practiceId)) as SeedRows);
   }
-  return seedIdsOf(source.sql, practiceId);
+  const sql = source.sql;
+  return Promise.all(SEED_ID_QUERIES.map(([read, query]) => sql[read](query, practiceId))).then((rows) =>
+    idsFrom(rows as SeedRows),
+  );
 }
 
-function idsFrom(
-  pet: { id: number; ownerId: number },
-  clients: number[],
-  practitionerId: number,
-  staffId: number,
-  appointmentId: number,
-): SeedIds {
+function idsFrom([pet, clients, practitionerId, staffId, appointmentId]: SeedRows): SeedIds {
   return {
     clientId: pet.ownerId,
     otherClientId: clients.find((c) => c !== pet.ownerId)!,
@@ -364,30 +364,6 @@ function idsFrom(
     staffId,
     appointmentId,
   };
-}
-
-async function seedIdsOf(sql: Sql, practiceId: number): Promise<SeedIds> {
-  const pet = await sql.get<{ id: number; ownerId: number }>(
-    'SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1',
-    practiceId,
-  );
-  const clients = await sql.values<number>(
-    "SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id",
-    practiceId,
-  );
-  const practitionerId = await sql.value<number>(
-    "SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1",
-    practiceId,
-  );
-  const staffId = await sql.value<number>(
-    "SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1",
-    practiceId,
-  );
-  const appointmentId = await sql.value<number>(
-    'SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1',
-    practiceId,
-  );
-  return idsFrom(pet, clients, practitionerId, staffId, appointmentId);
 }
 
 /** First default booking slot: well after the seeded appointments (the two weeks around T0). */

@@ -62,6 +62,13 @@ describe('push: malformed requests', () => {
     expect(await count(t.server, 'SELECT COUNT(*) FROM appointments')).toBe(before + 1000);
   });
 
+  /** The create of an appointment that is valid but for `change`. */
+  const badAppointment = (change: Record<string, unknown>) =>
+    op({
+      operation: 'create',
+      entityType: 'appointments',
+      data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 30, petId: 1, ...change },
+    });
   const badOperations: [string, unknown][] = [
     ['not an object', 42],
     ['null', null],
@@ -88,52 +95,10 @@ describe('push: malformed requests', () => {
         data: { name: 'x', species: 'Dog', ownerId: 1, birthDate: 'yesterday' },
       }),
     ],
-    [
-      'appointment with a bad date',
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: { title: 't', type: 'checkup', date: '11/03/2026', durationMinutes: 30, petId: 1 },
-      }),
-    ],
-    [
-      'appointment with a huge duration',
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 99999, petId: 1 },
-      }),
-    ],
-    [
-      'appointment with an unknown status',
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: {
-          title: 't',
-          type: 'checkup',
-          date: '2026-03-11T10:00:00Z',
-          durationMinutes: 30,
-          petId: 1,
-          status: 'maybe',
-        },
-      }),
-    ],
-    [
-      'a 6,000-character note',
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: {
-          title: 't',
-          type: 'checkup',
-          date: '2026-03-11T10:00:00Z',
-          durationMinutes: 30,
-          petId: 1,
-          notes: 'n'.repeat(6000),
-        },
-      }),
-    ],
+    ['appointment with a bad date', badAppointment({ date: '11/03/2026' })],
+    ['appointment with a huge duration', badAppointment({ durationMinutes: 99999 })],
+    ['appointment with an unknown status', badAppointment({ status: 'maybe' })],
+    ['a 6,000-character note', badAppointment({ notes: 'n'.repeat(6000) })],
     [
       'client with a bad email',
       op({ operation: 'create', entityType: 'users', data: { name: 'x', email: 'not-an-email' } }),

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { APPOINTMENT_FIELDS } from '../../server/store/models/appointments.ts';
 import { ON_POSTGRES, appointmentData, op, seedIds, tempId, useTestServer } from './helpers.ts';
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
@@ -46,23 +47,7 @@ describe('push fuzzing', () => {
       id,
       fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
     );
-    const field = fc.constantFrom(
-      'title',
-      'type',
-      'date',
-      'durationMinutes',
-      'status',
-      'notes',
-      'petId',
-      'practitionerId',
-      'ownerId',
-      'name',
-      'species',
-      'role',
-      'version',
-      'id',
-      'overlapAllowed',
-    );
+    const field = fc.constantFrom(...APPOINTMENT_FIELDS, 'ownerId', 'name', 'species', 'role', 'version', 'id');
     const data = fc.oneof(
       fc
         .tuple(fc.constantFrom(t.ids.petId), fc.dictionary(field, anyValue, { maxKeys: 3 }))
