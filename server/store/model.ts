@@ -379,26 +379,25 @@ export function listWhere(practiceId: number, filter: ListFilter, alias = '') {
 }
 
 /**
- * A REST list in name order (then id), of the practice's rows filtered on `column` when the
- * filter names `key` (users by role, pets by owner).
+ * A model's REST `list`: in name order (then id), the practice's rows filtered on `column` when
+ * the filter names `key` (users by role, pets by owner).
  */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- Row types the rows read in the body
-export async function listByName<Row extends { name: string; id: number }>(
+export function listByName<Row extends { name: string; id: number }>(
   db: Database,
   select: string,
   toRecord: (row: Row) => WireRecord,
   on: { key: string; column: string; type: 'number' | 'string' },
-  practiceId: number,
-  filter: ListFilter,
-  page: PageRequest,
-): Promise<ListPage> {
-  const { where, params } = listWhere(practiceId, filter);
-  const value = filter.equals[on.key];
-  if (typeof value === on.type) {
-    where.push(`${on.column} = @${on.key}`);
-    params[on.key] = value;
-  }
-  const query = listQuery(select, where, params, ['name', 'id'], page);
-  const rows = await db.prepare<Row>(query.sql).all(query.params);
-  return toPage(rows, page.limit, toRecord, (r) => ({ key: r.name, id: r.id }));
+): EntityModel['list'] {
+  return async (practiceId, filter, page) => {
+    const { where, params } = listWhere(practiceId, filter);
+    const value = filter.equals[on.key];
+    if (typeof value === on.type) {
+      where.push(`${on.column} = @${on.key}`);
+      params[on.key] = value;
+    }
+    const query = listQuery(select, where, params, ['name', 'id'], page);
+    const rows = await db.prepare<Row>(query.sql).all(query.params);
+    return toPage(rows, page.limit, toRecord, (r) => ({ key: r.name, id: r.id }));
+  };
 }

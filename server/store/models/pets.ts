@@ -63,16 +63,7 @@ export function petsModel(db: Database): PetsModel {
       return petRecord(row);
     },
     ...recordWrites<PetInsert>('pets', PET_READERS, async (id, values) => petRecord(await hot.update(id, values))),
-    list: (practiceId, filter, page) =>
-      listByName<PetRow>(
-        db,
-        select,
-        petRecord,
-        { key: 'ownerId', column: 'owner_id', type: 'number' },
-        practiceId,
-        filter,
-        page,
-      ),
+    list: listByName<PetRow>(db, select, petRecord, { key: 'ownerId', column: 'owner_id', type: 'number' }),
     withDerived: async (_practiceId, record) => record,
     editedAt: hot.editedAt,
     liveByOwner: async (practiceId, ownerId, limit) => ({

@@ -63,16 +63,11 @@ export function usersModel(db: Database): EntityModel {
       return userRecord(row);
     },
     ...recordWrites<UserInsert>('users', USER_READERS, async (id, values) => userRecord(await hot.update(id, values))),
-    list: (practiceId, filter, page) =>
-      listByName<Omit<UserRow, 'passwordHash'>>(
-        db,
-        select,
-        userRecord,
-        { key: 'role', column: 'role', type: 'string' },
-        practiceId,
-        filter,
-        page,
-      ),
+    list: listByName<Omit<UserRow, 'passwordHash'>>(db, select, userRecord, {
+      key: 'role',
+      column: 'role',
+      type: 'string',
+    }),
     withDerived: async (_practiceId, record) => record,
     editedAt: hot.editedAt,
   };
