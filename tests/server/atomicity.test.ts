@@ -4,7 +4,7 @@
  * savepoint per operation.
  */
 import { describe, expect, it } from 'vitest';
-import { appointmentData, count, ON_POSTGRES, op, tempId, useServerWithStaff } from './helpers.ts';
+import { appointmentData, count, ON_POSTGRES, tempId, useServerWithStaff, createOp } from './helpers.ts';
 
 const t = useServerWithStaff({}, async ({ server }) => {
   // A fault inside one operation's writes: the database refuses rows titled BOOM.
@@ -27,24 +27,9 @@ describe('atomic operations', () => {
     };
     const boomTemp = tempId('appt');
     const res = await t.client.push([
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        tempId: tempId('appt'),
-        data: appointmentData(t.ids.petId, null),
-      }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        tempId: boomTemp,
-        data: appointmentData(t.ids.petId, null, { title: 'BOOM' }),
-      }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        tempId: tempId('appt'),
-        data: appointmentData(t.ids.petId, null),
-      }),
+      createOp('appointments', appointmentData(t.ids.petId, null), { tempId: tempId('appt') }),
+      createOp('appointments', appointmentData(t.ids.petId, null, { title: 'BOOM' }), { tempId: boomTemp }),
+      createOp('appointments', appointmentData(t.ids.petId, null), { tempId: tempId('appt') }),
     ]);
     expect(res.status).toBe(200);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual(['ok', 'INTERNAL', 'ok']);
@@ -83,10 +68,7 @@ describe('atomic operations', () => {
 
   it('concurrent pushes from two devices interleave safely: every change gets its own number', async () => {
     const other = await t.server.login('vet@northside.example');
-    const batch = () =>
-      Array.from({ length: 200 }, () =>
-        op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
-      );
+    const batch = () => Array.from({ length: 200 }, () => createOp('appointments', appointmentData(t.ids.petId, null)));
     const [a, b] = await Promise.all([t.client.push(batch()), other.push(batch())]);
     expect(a.body.processed + b.body.processed).toBe(400);
     const dupes = await count(

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decideDelete, decideUpdate, rebuildHistory } from '../../server/sync/conflicts.ts';
 import { APPOINTMENT_FIELDS } from '../../server/store/models/appointments.ts';
 import type { WireRecord } from '../../server/store/wire.ts';
-import { appointmentData, op, T0, type Client, useServerWithStaff } from './helpers.ts';
+import { appointmentData, op, T0, type Client, useServerWithStaff, createOp, updateOp, deleteOp } from './helpers.ts';
 
 const FIELDS = ['title', 'notes', 'status'] as const;
 const row = (version: number, fields: Record<string, string | null>, deletedAt: string | null = null): WireRecord => ({
@@ -113,11 +113,7 @@ async function newAppointment(
   extra: Record<string, unknown> = {},
 ): Promise<{ id: number; record: Record<string, unknown> }> {
   const res = await t.tablet.push([
-    op({
-      operation: 'create',
-      entityType: 'appointments',
-      data: appointmentData(t.ids.petId, t.ids.practitionerId, extra),
-    }),
+    createOp('appointments', appointmentData(t.ids.petId, t.ids.practitionerId, extra)),
   ]);
   const result = res.body.results[0]!;
   return { id: result.realId!, record: result.record! };
@@ -246,7 +242,7 @@ describe('update', () => {
 
   it('an update of a deleted record is a conflict of type deleted', async () => {
     const { id } = await newAppointment();
-    await t.desk.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 })]);
+    await t.desk.push([deleteOp('appointments', id, { version: 1 })]);
     const { result } = await update(t.tablet, id, 1, { notes: 'too late' });
     expect(result).toMatchObject({
       success: false,
@@ -271,23 +267,11 @@ describe('update', () => {
     const moved = await update(t.tablet, id, 1, { petId: otherPet.id });
     expect(moved.result.record).toMatchObject({ petId: otherPet.id, clientId: otherPet.owner_id, version: 2 });
 
-    const pet = await t.tablet.push([
-      op({ operation: 'create', entityType: 'pets', data: { name: 'Nomad', species: 'Dog', ownerId: t.ids.clientId } }),
-    ]);
+    const pet = await t.tablet.push([createOp('pets', { name: 'Nomad', species: 'Dog', ownerId: t.ids.clientId })]);
     const petId = pet.body.results[0]!.realId!;
-    const appt = await t.tablet.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) }),
-    ]);
+    const appt = await t.tablet.push([createOp('appointments', appointmentData(petId, null))]);
     const apptId = appt.body.results[0]!.realId!;
-    await t.tablet.push([
-      op({
-        operation: 'update',
-        entityType: 'pets',
-        entityId: petId,
-        version: 1,
-        data: { ownerId: t.ids.otherClientId },
-      }),
-    ]);
+    await t.tablet.push([updateOp('pets', petId, { ownerId: t.ids.otherClientId }, { version: 1 })]);
     // The appointment is not rewritten (same version), yet every answer carries the new owner.
     const read = await t.tablet.request('GET', `/api/appointments/${apptId}`);
     expect(read.body.data).toMatchObject({ clientId: t.ids.otherClientId, version: 1 });
@@ -298,9 +282,7 @@ describe('delete', () => {
   it('deletes on the current version: a tombstone with a new version', async () => {
     const { id } = await newAppointment();
     t.server.clock.advance(1000);
-    const res = await t.tablet.push([
-      op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 }),
-    ]);
+    const res = await t.tablet.push([deleteOp('appointments', id, { version: 1 })]);
     expect(res.body.results[0]).toMatchObject({
       success: true,
       version: 2,
@@ -312,9 +294,7 @@ describe('delete', () => {
   it('refuses to delete a record changed since the base version (the edits were never seen)', async () => {
     const { id } = await newAppointment();
     await update(t.desk, id, 1, { notes: 'Important: allergic' });
-    const res = await t.tablet.push([
-      op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 }),
-    ]);
+    const res = await t.tablet.push([deleteOp('appointments', id, { version: 1 })]);
     expect(res.body).toMatchObject({ conflicts: 1 });
     expect(res.body.results[0]).toMatchObject({
       conflict: true,
@@ -328,20 +308,16 @@ describe('delete', () => {
     });
     expect(await t.server.sql.value('SELECT deleted_at FROM appointments WHERE id = ?', id)).toBeNull();
     // Deleting on the server's version (the user confirmed) applies.
-    const confirmed = await t.tablet.push([
-      op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 2 }),
-    ]);
+    const confirmed = await t.tablet.push([deleteOp('appointments', id, { version: 2 })]);
     expect(confirmed.body.results[0]).toMatchObject({ success: true, version: 3 });
   });
 
   it('deleting a deleted record succeeds without a change; no version deletes regardless', async () => {
     const { id } = await newAppointment();
     await update(t.desk, id, 1, { notes: 'x' });
-    const first = await t.tablet.push([op({ operation: 'delete', entityType: 'appointments', entityId: id })]);
+    const first = await t.tablet.push([deleteOp('appointments', id)]);
     expect(first.body.results[0]).toMatchObject({ success: true, version: 3 });
-    const second = await t.tablet.push([
-      op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1 }),
-    ]);
+    const second = await t.tablet.push([deleteOp('appointments', id, { version: 1 })]);
     expect(second.body.results[0]).toMatchObject({ success: true, version: 3 });
   });
 });
@@ -382,9 +358,7 @@ describe("the server's side of a conflict (for the dialog and last-write-wins)",
   it('deleted and delete-vs-edit conflicts carry them too', async () => {
     const edited = await newAppointment();
     await editAt(t.desk, edited.id, 1, { notes: 'Allergic' }, T0 + 5_000);
-    const deletion = await t.tablet.push([
-      op({ operation: 'delete', entityType: 'appointments', entityId: edited.id, version: 1 }),
-    ]);
+    const deletion = await t.tablet.push([deleteOp('appointments', edited.id, { version: 1 })]);
     expect(deletion.body.results[0]!.conflictData).toMatchObject({
       conflictType: 'version',
       serverChangedFields: ['notes'],
@@ -392,9 +366,7 @@ describe("the server's side of a conflict (for the dialog and last-write-wins)",
     });
 
     const removed = await newAppointment();
-    await t.desk.push([
-      op({ operation: 'delete', entityType: 'appointments', entityId: removed.id, version: 1, timestamp: T0 + 7_000 }),
-    ]);
+    await t.desk.push([deleteOp('appointments', removed.id, { version: 1, timestamp: T0 + 7_000 })]);
     const late = await editAt(t.tablet, removed.id, 1, { notes: 'too late' }, t.server.clock.now());
     // The deletion itself is the conflict type; no field was edited.
     expect(late.conflictData).toMatchObject({
@@ -406,9 +378,7 @@ describe("the server's side of a conflict (for the dialog and last-write-wins)",
 
   it('a conflict on the current version has nothing changed on the server; REST 409s carry the same', async () => {
     const { id } = await newAppointment();
-    await t.desk.push([
-      op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 1, timestamp: T0 + 9_000 }),
-    ]);
+    await t.desk.push([deleteOp('appointments', id, { version: 1, timestamp: T0 + 9_000 })]);
     const res = await t.tablet.request('PATCH', `/api/appointments/${id}`, { notes: 'x', version: 2 });
     expect(res.status).toBe(409);
     expect(res.body.conflictData).toMatchObject({

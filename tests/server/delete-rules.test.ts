@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { permissionDenied, type PullChange } from '../../src/protocol/index.ts';
 import { MAX_CANCELLED_BY_PET_DELETE } from '../../server/sync/apply.ts';
-import { T0, appointmentData, count, op, useTestServer } from './helpers.ts';
+import { T0, appointmentData, count, op, useTestServer, createOp, updateOp, deleteOp } from './helpers.ts';
 
 const t = useTestServer({}, async (server) => ({
   staff: await server.login(),
@@ -17,21 +17,17 @@ const HOUR = 3_600_000;
 const at = (offsetHours: number) => new Date(T0 + offsetHours * HOUR).toISOString();
 
 async function newClient(name: string): Promise<number> {
-  const res = await t.staff.push([op({ operation: 'create', entityType: 'users', data: { name, role: 'CLIENT' } })]);
+  const res = await t.staff.push([createOp('users', { name, role: 'CLIENT' })]);
   return res.body.results[0]!.realId!;
 }
 
 async function newPet(ownerId: number, name: string): Promise<number> {
-  const res = await t.staff.push([
-    op({ operation: 'create', entityType: 'pets', data: { name, species: 'Dog', ownerId } }),
-  ]);
+  const res = await t.staff.push([createOp('pets', { name, species: 'Dog', ownerId })]);
   return res.body.results[0]!.realId!;
 }
 
 async function newAppointment(petId: number, date: string, status = 'scheduled'): Promise<number> {
-  const res = await t.staff.push([
-    op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null, { date, status }) }),
-  ]);
+  const res = await t.staff.push([createOp('appointments', appointmentData(petId, null, { date, status }))]);
   expect(res.body.results[0]!.success, JSON.stringify(res.body.results[0])).toBe(true);
   return res.body.results[0]!.realId!;
 }
@@ -47,10 +43,7 @@ describe('roles (D3)', () => {
     const owner = await newClient('Role Test');
     const pet = await newPet(owner, 'Rolly');
     for (const who of [t.staff, t.vet]) {
-      const res = await who.push([
-        op({ operation: 'delete', entityType: 'pets', entityId: pet }),
-        op({ operation: 'delete', entityType: 'users', entityId: owner }),
-      ]);
+      const res = await who.push([deleteOp('pets', pet), deleteOp('users', owner)]);
       const role = who === t.staff ? 'STAFF' : 'PRACTITIONER';
       expect(res.body.results.map((r) => r.error)).toEqual([
         { code: 'FORBIDDEN', message: permissionDenied(role, 'delete', 'pets') },
@@ -68,10 +61,10 @@ describe('roles (D3)', () => {
     const pet = await newPet(owner, 'Allowed');
     const appt = await newAppointment(pet, at(24));
     const res = await t.vet.push([
-      op({ operation: 'update', entityType: 'users', entityId: owner, data: { phone: '+1 555 000 0000' } }),
-      op({ operation: 'update', entityType: 'pets', entityId: pet, data: { breed: 'Beagle' } }),
-      op({ operation: 'update', entityType: 'appointments', entityId: appt, data: { notes: 'ok' } }),
-      op({ operation: 'delete', entityType: 'appointments', entityId: appt }),
+      updateOp('users', owner, { phone: '+1 555 000 0000' }),
+      updateOp('pets', pet, { breed: 'Beagle' }),
+      updateOp('appointments', appt, { notes: 'ok' }),
+      deleteOp('appointments', appt),
     ]);
     expect(res.body.results.map((r) => r.success)).toEqual([true, true, true, true]);
   });
@@ -82,7 +75,7 @@ describe('deleting a client (D2)', () => {
     const owner = await newClient('Maria Lopez');
     const bella = await newPet(owner, 'Bella');
     await newPet(owner, 'Rex');
-    const res = await t.admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
+    const res = await t.admin.push([deleteOp('users', owner)]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'HAS_DEPENDENTS' } });
     expect(res.body.results[0]!.error!.message).toBe(
       'Maria Lopez still has 2 pets: Bella and Rex. Delete them or give them another owner first.',
@@ -93,17 +86,17 @@ describe('deleting a client (D2)', () => {
 
     // Once the pets are gone (or moved), the client can go.
     const other = await newClient('New Owner');
-    await t.staff.push([op({ operation: 'update', entityType: 'pets', entityId: bella, data: { ownerId: other } })]);
+    await t.staff.push([updateOp('pets', bella, { ownerId: other })]);
     const rexId = await t.server.sql.value<number>("SELECT id FROM pets WHERE owner_id = ? AND name = 'Rex'", owner);
-    await t.admin.push([op({ operation: 'delete', entityType: 'pets', entityId: rexId })]);
-    const ok = await t.admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
+    await t.admin.push([deleteOp('pets', rexId)]);
+    const ok = await t.admin.push([deleteOp('users', owner)]);
     expect(ok.body.results[0]).toMatchObject({ success: true });
   });
 
   it('names at most five pets and counts the rest', async () => {
     const owner = await newClient('Many Pets');
     for (const name of ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7']) await newPet(owner, name);
-    const res = await t.admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
+    const res = await t.admin.push([deleteOp('users', owner)]);
     expect(res.body.results[0]!.error!.message).toBe(
       'Many Pets still has 7 pets: A1, A2, A3, A4, A5 and 2 more. Delete them or give them another owner first.',
     );
@@ -134,7 +127,7 @@ describe('deleting a pet (D2)', () => {
       if (!page.body.hasMore) break;
     }
 
-    const res = await t.admin.push([op({ operation: 'delete', entityType: 'pets', entityId: pet })]);
+    const res = await t.admin.push([deleteOp('pets', pet)]);
     expect(res.body.results[0]).toMatchObject({ success: true, record: { id: pet, deletedAt: expect.any(String) } });
 
     for (const id of upcoming) {
@@ -167,11 +160,11 @@ describe('deleting a pet (D2)', () => {
     const owner = await newClient('Busy Owner');
     const pet = await newPet(owner, 'Busy');
     const ops = Array.from({ length: MAX_CANCELLED_BY_PET_DELETE + 1 }, (_, i) =>
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(pet, null, { date: at(24 + i) }) }),
+      createOp('appointments', appointmentData(pet, null, { date: at(24 + i) })),
     );
     expect((await t.staff.push(ops)).body.processed).toBe(ops.length);
     const seqBefore = await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'");
-    const res = await t.admin.push([op({ operation: 'delete', entityType: 'pets', entityId: pet })]);
+    const res = await t.admin.push([deleteOp('pets', pet)]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'HAS_DEPENDENTS' } });
     expect(res.body.results[0]!.error!.message).toMatch(/Busy has more than 500 upcoming appointments/);
     expect(await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore);
@@ -184,7 +177,7 @@ describe('deleting a pet (D2)', () => {
     const owner = await newClient('Gone Owner');
     const pet = await newPet(owner, 'Gone');
     const appt = await newAppointment(pet, at(-24), 'completed');
-    await t.admin.push([op({ operation: 'delete', entityType: 'pets', entityId: pet })]);
+    await t.admin.push([deleteOp('pets', pet)]);
     const full = (await t.staff.request('GET', `/api/appointments/${appt}`)).body.data;
     const {
       id: _id,
@@ -208,9 +201,7 @@ describe('deleting a pet (D2)', () => {
     expect(res.body.results[0]).toMatchObject({ success: true, record: { notes: 'Follow-up call done', petId: pet } });
 
     const other = await newAppointment(await newPet(owner, 'Alive'), at(30));
-    const moved = await t.staff.push([
-      op({ operation: 'update', entityType: 'appointments', entityId: other, data: { petId: pet } }),
-    ]);
+    const moved = await t.staff.push([updateOp('appointments', other, { petId: pet })]);
     expect(moved.body.results[0]).toMatchObject({ success: false, error: { code: 'PET_NOT_FOUND' } });
   });
 });
@@ -221,11 +212,9 @@ describe('clientId follows the pet’s owner on every row (D1, item 4)', () => {
     const second = await newClient('Second Owner');
     const pet = await newPet(first, 'Mover');
     const appt = await newAppointment(pet, at(-10), 'completed');
-    await t.staff.push([op({ operation: 'delete', entityType: 'appointments', entityId: appt })]);
+    await t.staff.push([deleteOp('appointments', appt)]);
     const seqBefore = await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'");
-    const moved = await t.staff.push([
-      op({ operation: 'update', entityType: 'pets', entityId: pet, data: { ownerId: second } }),
-    ]);
+    const moved = await t.staff.push([updateOp('pets', pet, { ownerId: second })]);
     expect(moved.body.results[0]).toMatchObject({ success: true });
     // One change (the pet's), not one per appointment.
     expect(await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore + 1);
@@ -246,9 +235,7 @@ describe('clientId follows the pet’s owner on every row (D1, item 4)', () => {
     }
     expect(all.find((c) => c.id === appt)).toMatchObject({ operation: 'delete', data: { clientId: second } });
     // A conflict answer (an edit of the deleted row) carries the current owner too.
-    const edit = await t.staff.push([
-      op({ operation: 'update', entityType: 'appointments', entityId: appt, data: { notes: 'x' } }),
-    ]);
+    const edit = await t.staff.push([updateOp('appointments', appt, { notes: 'x' })]);
     expect(edit.body.results[0]).toMatchObject({ conflict: true, record: { clientId: second } });
   });
 
@@ -257,20 +244,14 @@ describe('clientId follows the pet’s owner on every row (D1, item 4)', () => {
     const pet = await newPet(owners[0]!, 'Popular');
     for (let batch = 0; batch < 2; batch++) {
       const ops = Array.from({ length: 1000 }, (_, i) =>
-        op({
-          operation: 'create',
-          entityType: 'appointments',
-          data: appointmentData(pet, null, { date: at(-5000 + batch * 1000 + i) }),
-        }),
+        createOp('appointments', appointmentData(pet, null, { date: at(-5000 + batch * 1000 + i) })),
       );
       expect((await t.staff.push(ops)).body.processed).toBe(1000);
     }
     const seqBefore = await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'");
     const started = performance.now();
     for (let i = 1; i <= 20; i++) {
-      const res = await t.staff.push([
-        op({ operation: 'update', entityType: 'pets', entityId: pet, data: { ownerId: owners[i % 2]! } }),
-      ]);
+      const res = await t.staff.push([updateOp('pets', pet, { ownerId: owners[i % 2]! })]);
       expect(res.body.processed).toBe(1);
     }
     const elapsed = performance.now() - started;

@@ -25,6 +25,8 @@ import {
   tempId,
   type Client,
   useServerWithStaff,
+  createOp,
+  deleteOp,
 } from './helpers.ts';
 
 /** Two devices (the front desk's tablet, the vet's desk), the practice's other practitioner and two more pets. */
@@ -82,12 +84,7 @@ describe('a new booking', () => {
     const temp = tempId('appt');
     const opsBefore = await count(t.server, 'SELECT COUNT(*) FROM op_log');
     const res = await t.tablet.push([
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        tempId: temp,
-        data: booking(at('10:15'), { notes: 'Limping' }),
-      }),
+      createOp('appointments', booking(at('10:15'), { notes: 'Limping' }), { tempId: temp }),
     ]);
     expect(PushResponseSchema.parse(res.body)).toBeTruthy();
     expect(res.body).toMatchObject({ processed: 0, failed: 0, conflicts: 1 });
@@ -138,7 +135,7 @@ describe('a new booking', () => {
     const cancelled = await create(t.desk, booking(at('11:00'), { status: 'cancelled' }));
     const noShow = await create(t.desk, booking(at('12:00'), { status: 'no_show' }));
     const deleted = await create(t.desk, booking(at('13:00')));
-    await t.desk.push([op({ operation: 'delete', entityType: 'appointments', entityId: deleted.realId!, version: 1 })]);
+    await t.desk.push([deleteOp('appointments', deleted.realId, { version: 1 })]);
     for (const time of ['11:00', '12:00', '13:00'])
       expect(await create(t.tablet, booking(at(time)))).toMatchObject({ success: true });
     expect([cancelled.success, noShow.success]).toEqual([true, true]);
@@ -215,8 +212,8 @@ describe('a new booking', () => {
   it('two bookings of one slot in the same batch: the first is stored, the second held', async () => {
     const at = day();
     const res = await t.tablet.push([
-      op({ operation: 'create', entityType: 'appointments', data: booking(at('10:00')) }),
-      op({ operation: 'create', entityType: 'appointments', data: booking(at('10:00'), { petId: t.otherPetId }) }),
+      createOp('appointments', booking(at('10:00'))),
+      createOp('appointments', booking(at('10:00'), { petId: t.otherPetId })),
     ]);
     expect(res.body).toMatchObject({ processed: 1, conflicts: 1 });
     expect(res.body.results[1]!.conflictData!.clashes![0]!.appointment.id).toBe(res.body.results[0]!.realId);
@@ -225,11 +222,7 @@ describe('a new booking', () => {
   it('held back, then sent again once the slot is free (same opId), it applies: a conflict is evaluated afresh', async () => {
     const at = day();
     const first = await create(t.desk, booking(at('16:00')));
-    const retry = op({
-      operation: 'create',
-      entityType: 'appointments',
-      data: booking(at('16:00'), { petId: t.otherPetId }),
-    });
+    const retry = createOp('appointments', booking(at('16:00'), { petId: t.otherPetId }));
     expect((await t.tablet.push([retry])).body.conflicts).toBe(1);
     await update(t.desk, first.realId!, 1, { status: 'cancelled' });
     expect((await t.tablet.push([retry])).body.results[0]).toMatchObject({ success: true });
@@ -380,11 +373,10 @@ describe('concurrent bookings of one slot', () => {
     const results = await Promise.all(
       devices.map((device, i) =>
         device.push([
-          op({
-            operation: 'create',
-            entityType: 'appointments',
-            data: booking(at('10:00'), { petId: i % 2 ? t.ids.petId : t.otherPetId, title: `Device ${i}` }),
-          }),
+          createOp(
+            'appointments',
+            booking(at('10:00'), { petId: i % 2 ? t.ids.petId : t.otherPetId, title: `Device ${i}` }),
+          ),
         ]),
       ),
     );
@@ -413,11 +405,10 @@ describe('concurrent bookings of one slot', () => {
       const pushes = Array.from({ length: 12 }, async (_, i) => {
         const body = {
           operations: [
-            op({
-              operation: 'create',
-              entityType: 'appointments',
-              data: appointmentData(petId, practitionerId, { date: at('10:00'), title: `Process ${i % 2}` }),
-            }),
+            createOp(
+              'appointments',
+              appointmentData(petId, practitionerId, { date: at('10:00'), title: `Process ${i % 2}` }),
+            ),
           ],
           clientTimestamp: Date.now(),
         };

@@ -3,7 +3,7 @@
  * each does what it says, fires only for the session that armed it, and is absent unless enabled.
  */
 import { describe, expect, it } from 'vitest';
-import { appointmentData, count, op, startTestServer, tempId, useServerWithStaff } from './helpers.ts';
+import { appointmentData, count, startTestServer, tempId, useServerWithStaff, createOp } from './helpers.ts';
 
 /** The device that arms faults and a bystander of the same practice. */
 const t = useServerWithStaff({ faultInjection: true }, async ({ server, client }) => ({
@@ -12,13 +12,10 @@ const t = useServerWithStaff({ faultInjection: true }, async ({ server, client }
 }));
 
 const rowsTitled = (title: string) => count(t.server, 'SELECT COUNT(*) FROM appointments WHERE title = ?', title);
-const createOp = (title: string) =>
-  op({
+const bookingOp = (title: string) =>
+  createOp('appointments', appointmentData(t.ids.petId, null, { title }), {
     id: 1,
-    operation: 'create',
-    entityType: 'appointments',
     tempId: tempId('appt'),
-    data: appointmentData(t.ids.petId, null, { title }),
     practiceId: 1,
     tenantId: 'smartvet',
   });
@@ -32,14 +29,14 @@ describe('fault injection', () => {
         })
       ).status,
     ).toBe(200);
-    const other = await t.bystander.push([createOp('Bystander push')]);
+    const other = await t.bystander.push([bookingOp('Bystander push')]);
     expect(other.status).toBe(200);
-    const refused = await t.device.push([createOp('Refused push')]);
+    const refused = await t.device.push([bookingOp('Refused push')]);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('2');
     expect(refused.body).toMatchObject({ success: false, error: { code: 'SERVER_ERROR' } });
     expect(await rowsTitled('Refused push')).toBe(0);
-    expect((await t.device.push([createOp('After the fault')])).status).toBe(200);
+    expect((await t.device.push([bookingOp('After the fault')])).status).toBe(200);
     expect((await t.device.request('GET', '/api/test/faults')).body).toMatchObject({ fired: { status: 1 }, left: 0 });
   });
 
@@ -47,7 +44,7 @@ describe('fault injection', () => {
     await t.device.request('POST', '/api/test/faults', {
       rules: [{ route: 'push', fault: 'drop_after_commit', times: 1 }],
     });
-    const operation = createOp('Committed, answer lost');
+    const operation = bookingOp('Committed, answer lost');
     await expect(t.device.push([operation])).rejects.toThrow();
     expect(await rowsTitled('Committed, answer lost')).toBe(1);
     const resend = await t.device.push([operation]);
@@ -63,7 +60,7 @@ describe('fault injection', () => {
         { route: 'pull', fault: 'delay', delayMs: 300, times: 1 },
       ],
     });
-    await expect(t.device.push([createOp('Dropped push')])).rejects.toThrow();
+    await expect(t.device.push([bookingOp('Dropped push')])).rejects.toThrow();
     expect(await rowsTitled('Dropped push')).toBe(0);
     const started = Date.now();
     expect((await t.device.pull({ entityTypes: 'pets', limit: 1 })).status).toBe(200);

@@ -266,6 +266,33 @@ export function op(
   return { opId: `op-${randomUUID()}`, timestamp: T0 + ++counter, ...fields };
 }
 
+/** The rest of an operation a test may set (a temp id, a version, forged ids...). */
+type OpFields = Partial<Omit<PushOperation, 'operation' | 'entityType'>>;
+
+/** `op`: a create of an `entityType` record with `data`. */
+export function createOp(entityType: string, data: PushOperation['data'], fields: OpFields = {}): PushOperation {
+  return op({ operation: 'create', entityType, data, ...fields });
+}
+
+/** `op`: an update of record `entityId` with the changed fields `data`. */
+export function updateOp(
+  entityType: string,
+  entityId: PushOperation['entityId'],
+  data: PushOperation['data'],
+  fields: OpFields = {},
+): PushOperation {
+  return op({ operation: 'update', entityType, entityId, data, ...fields });
+}
+
+/** `op`: a delete of record `entityId`. */
+export function deleteOp(
+  entityType: string,
+  entityId: PushOperation['entityId'],
+  fields: OpFields = {},
+): PushOperation {
+  return op({ operation: 'delete', entityType, entityId, ...fields });
+}
+
 export function tempId(kind: string): string {
   return `temp_${kind}_${randomUUID()}`;
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, startTestServer, useServerWithStaff } from './helpers.ts';
+import { appointmentData, count, startTestServer, useServerWithStaff, createOp } from './helpers.ts';
 
 const INLINE_STYLE = 'html,body{margin:0}';
 
@@ -184,7 +184,7 @@ describe('security headers', () => {
 
 const pushBody = () =>
   JSON.stringify({
-    operations: [op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) })],
+    operations: [createOp('appointments', appointmentData(t.ids.petId, null))],
     clientTimestamp: 1,
   });
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ENTITY_SCHEMAS, PullResponseSchema, type PushResponse } from '../../src/protocol/index.ts';
-import { appointmentData, count, op, useServerWithStaff } from './helpers.ts';
+import { appointmentData, count, useServerWithStaff, createOp, updateOp } from './helpers.ts';
 
 const t = useServerWithStaff();
 
@@ -50,9 +50,7 @@ describe('item 1: nothing stored that a client would refuse', () => {
     '1899-12-31T23:59:59Z',
   ])('an appointment date %s (UTC year outside 1900–2199) fails with VALIDATION, in push and REST', async (date) => {
     const before = await appointments();
-    const res = await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null, { date }) }),
-    ]);
+    const res = await t.client.push([createOp('appointments', appointmentData(t.ids.petId, null, { date }))]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
     const rest = await t.client.request('PATCH', `/api/appointments/${t.ids.appointmentId}`, { date });
     expect([rest.status, rest.body.error.code]).toEqual([400, 'VALIDATION']);
@@ -70,18 +68,9 @@ describe('item 5: deep nesting', () => {
     const body = withNested(
       {
         operations: [
-          op({
-            operation: 'create',
-            entityType: 'appointments',
-            data: { ...appointmentData(t.ids.petId, null), notes: '__NESTED__' },
-          }),
-          op({
-            operation: 'create',
-            entityType: 'appointments',
-            data: appointmentData(t.ids.petId, null),
-            practiceId: '__NESTED__' as never,
-          }),
-          op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
+          createOp('appointments', { ...appointmentData(t.ids.petId, null), notes: '__NESTED__' }),
+          createOp('appointments', appointmentData(t.ids.petId, null), { practiceId: '__NESTED__' as never }),
+          createOp('appointments', appointmentData(t.ids.petId, null)),
         ],
         clientTimestamp: 1,
       },
@@ -97,22 +86,10 @@ describe('item 5: deep nesting', () => {
 
   it('32 levels are fine; 33 are refused', async () => {
     // The operation object itself is one level, `data` a second: notes nested 30 deep makes 32.
-    const ok = await t.client.push([
-      op({
-        operation: 'update',
-        entityType: 'appointments',
-        entityId: t.ids.appointmentId,
-        data: { title: 'x', extra: nested(30) },
-      }),
-    ]);
+    const ok = await t.client.push([updateOp('appointments', t.ids.appointmentId, { title: 'x', extra: nested(30) })]);
     expect(ok.body.results[0]).toMatchObject({ success: true });
     const deep = await t.client.push([
-      op({
-        operation: 'update',
-        entityType: 'appointments',
-        entityId: t.ids.appointmentId,
-        data: { title: 'y', extra: nested(31) },
-      }),
+      updateOp('appointments', t.ids.appointmentId, { title: 'y', extra: nested(31) }),
     ]);
     expect(deep.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
   });
@@ -133,7 +110,7 @@ describe('item 5: deep nesting', () => {
 describe('prototype keys', () => {
   it('a body with a __proto__ or constructor.prototype key, plain or escaped, is refused (400), as Fastify does', async () => {
     const create = JSON.stringify({
-      operations: [op({ operation: 'create', entityType: 'users', data: { name: 'P', role: 'CLIENT' } })],
+      operations: [createOp('users', { name: 'P', role: 'CLIENT' })],
       clientTimestamp: 1,
     });
     for (const poison of [
@@ -156,13 +133,7 @@ describe('item 6: lone UTF-16 surrogates', () => {
 
   it('are refused in text fields, in push and REST, with a message for people', async () => {
     const before = await appointments();
-    const res = await t.client.push([
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(t.ids.petId, null, { title: lone }),
-      }),
-    ]);
+    const res = await t.client.push([createOp('appointments', appointmentData(t.ids.petId, null, { title: lone }))]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
     expect(res.body.results[0]!.error!.message).toMatch(/cannot be stored/);
     const rest = await t.client.request('POST', '/api/users', { name: `Nora ${lone}`, role: 'CLIENT' });
@@ -172,22 +143,9 @@ describe('item 6: lone UTF-16 surrogates', () => {
 
   it('are refused anywhere in an operation (opId, keys, unknown fields), that operation alone', async () => {
     const res = await t.client.push([
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(t.ids.petId, null),
-        opId: `op-${lone}-12345678`,
-      }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: { ...appointmentData(t.ids.petId, null), [`k${lone}`]: 1 },
-      }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(t.ids.petId, null, { title: 'Emoji 🐶 ok' }),
-      }),
+      createOp('appointments', appointmentData(t.ids.petId, null), { opId: `op-${lone}-12345678` }),
+      createOp('appointments', { ...appointmentData(t.ids.petId, null), [`k${lone}`]: 1 }),
+      createOp('appointments', appointmentData(t.ids.petId, null, { title: 'Emoji 🐶 ok' })),
     ]);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual(['VALIDATION', 'VALIDATION', 'ok']);
     expect(await count(t.server, "SELECT COUNT(*) FROM op_log WHERE op_id LIKE 'op-%-12345678'")).toBe(0);
@@ -195,14 +153,10 @@ describe('item 6: lone UTF-16 surrogates', () => {
 
   it('a well-formed emoji is stored as sent, and sending the same value again changes nothing', async () => {
     const title = 'Checkup 🐶 for Rex';
-    const created = await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null, { title }) }),
-    ]);
+    const created = await t.client.push([createOp('appointments', appointmentData(t.ids.petId, null, { title }))]);
     const id = created.body.results[0]!.realId!;
     expect(created.body.results[0]!.record!.title).toBe(title);
-    const again = await t.client.push([
-      op({ operation: 'update', entityType: 'appointments', entityId: id, data: { title } }),
-    ]);
+    const again = await t.client.push([updateOp('appointments', id, { title })]);
     expect(again.body.results[0]).toMatchObject({ success: true, version: 1 });
   });
 

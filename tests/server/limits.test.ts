@@ -1,6 +1,6 @@
 /** Bad input of every kind gets a JSON 4xx with a message, never a 500 or a stack trace. */
 import { describe, expect, it } from 'vitest';
-import { appointmentData, count, op, useServerWithStaff } from './helpers.ts';
+import { appointmentData, count, op, useServerWithStaff, createOp, updateOp } from './helpers.ts';
 
 const t = useServerWithStaff();
 
@@ -53,9 +53,7 @@ describe('push: malformed requests', () => {
 
   it('exactly 1,000 operations are accepted', async () => {
     const before = await count(t.server, 'SELECT COUNT(*) FROM appointments');
-    const ops = Array.from({ length: 1000 }, () =>
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
-    );
+    const ops = Array.from({ length: 1000 }, () => createOp('appointments', appointmentData(t.ids.petId, null)));
     const res = await t.client.push(ops);
     expect(res.status).toBe(200);
     expect(res.body.processed).toBe(1000);
@@ -64,10 +62,13 @@ describe('push: malformed requests', () => {
 
   /** The create of an appointment that is valid but for `change`. */
   const badAppointment = (change: Record<string, unknown>) =>
-    op({
-      operation: 'create',
-      entityType: 'appointments',
-      data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 30, petId: 1, ...change },
+    createOp('appointments', {
+      title: 't',
+      type: 'checkup',
+      date: '2026-03-11T10:00:00Z',
+      durationMinutes: 30,
+      petId: 1,
+      ...change,
     });
   const badOperations: [string, unknown][] = [
     ['not an object', 42],
@@ -75,42 +76,23 @@ describe('push: malformed requests', () => {
     ['no opId', { operation: 'create', entityType: 'pets', data: {}, timestamp: 1 }],
     ['unknown operation', op({ operation: 'upsert' as never, entityType: 'pets', data: {} })],
     ['no timestamp', { opId: 'op-12345678', operation: 'create', entityType: 'pets', data: {} }],
-    ['data not an object', op({ operation: 'create', entityType: 'pets', data: 'cat' as never })],
-    [
-      'entityId of a wrong type',
-      op({ operation: 'update', entityType: 'pets', entityId: { id: 1 } as never, data: {} }),
-    ],
-    ['tempId that is not one', op({ operation: 'create', entityType: 'pets', tempId: 'abc', data: {} })],
+    ['data not an object', createOp('pets', 'cat' as never)],
+    ['entityId of a wrong type', updateOp('pets', { id: 1 } as never, {})],
+    ['tempId that is not one', createOp('pets', {}, { tempId: 'abc' })],
     ['create without data', op({ operation: 'create', entityType: 'pets' })],
     ['update without entityId', op({ operation: 'update', entityType: 'pets', data: { name: 'x' } })],
-    [
-      'update with no writable field',
-      op({ operation: 'update', entityType: 'pets', entityId: 1, data: { id: 9, version: 3 } }),
-    ],
-    [
-      'pet with a bad birthDate',
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        data: { name: 'x', species: 'Dog', ownerId: 1, birthDate: 'yesterday' },
-      }),
-    ],
+    ['update with no writable field', updateOp('pets', 1, { id: 9, version: 3 })],
+    ['pet with a bad birthDate', createOp('pets', { name: 'x', species: 'Dog', ownerId: 1, birthDate: 'yesterday' })],
     ['appointment with a bad date', badAppointment({ date: '11/03/2026' })],
     ['appointment with a huge duration', badAppointment({ durationMinutes: 99999 })],
     ['appointment with an unknown status', badAppointment({ status: 'maybe' })],
     ['a 6,000-character note', badAppointment({ notes: 'n'.repeat(6000) })],
-    [
-      'client with a bad email',
-      op({ operation: 'create', entityType: 'users', data: { name: 'x', email: 'not-an-email' } }),
-    ],
+    ['client with a bad email', createOp('users', { name: 'x', email: 'not-an-email' })],
   ];
   it.each(badOperations)(
     'an operation that is %s fails alone with VALIDATION (200 for the batch)',
     async (_name, bad) => {
-      const res = await t.client.push([
-        bad,
-        op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
-      ]);
+      const res = await t.client.push([bad, createOp('appointments', appointmentData(t.ids.petId, null))]);
       expect(res.status).toBe(200);
       expect(res.body.results[0]).toMatchObject({
         success: false,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../bench/lib/server.ts';
 import type { PullResponse, PushOperation, PushResponse } from '../../src/protocol/index.ts';
-import { appointmentData, count, op, seedIds, tempId, useTestServer } from './helpers.ts';
+import { appointmentData, count, op, seedIds, tempId, useTestServer, createOp, updateOp } from './helpers.ts';
 
 /** The test server (`t.server`) and a second process on its database, signed in there. */
 const t = useTestServer({}, async (first) => {
@@ -42,23 +42,9 @@ describe('two server processes on one database', () => {
   it('the same batch delivered to both at once applies each operation once; both answers agree', async () => {
     const pet = tempId('pet');
     const batch = [
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        tempId: pet,
-        data: { name: 'Twice', species: 'Cat', ownerId: t.ids.clientId },
-      }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(pet, t.ids.practitionerId, { title: 'Delivered twice' }),
-      }),
-      op({
-        operation: 'update',
-        entityType: 'appointments',
-        entityId: t.ids.appointmentId,
-        data: { notes: 'edited once' },
-      }),
+      createOp('pets', { name: 'Twice', species: 'Cat', ownerId: t.ids.clientId }, { tempId: pet }),
+      createOp('appointments', appointmentData(pet, t.ids.practitionerId, { title: 'Delivered twice' })),
+      updateOp('appointments', t.ids.appointmentId, { notes: 'edited once' }),
     ];
     const before = await count(t.server, 'SELECT version FROM appointments WHERE id = ?', t.ids.appointmentId);
     const answers = await Promise.all([...urls(), ...urls()].map((url) => push(url, batch)));
@@ -123,11 +109,7 @@ describe('two server processes on one database', () => {
         await push(
           url,
           Array.from({ length: 3 }, (_, k) =>
-            op({
-              operation: 'create',
-              entityType: 'appointments',
-              data: appointmentData(t.ids.petId, null, { title: `Stream ${w}-${i}-${k}` }),
-            }),
+            createOp('appointments', appointmentData(t.ids.petId, null, { title: `Stream ${w}-${i}-${k}` })),
           ),
         );
       }

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { PullResponseSchema, type PullChange, type PullResponse } from '../../src/protocol/index.ts';
-import { appointmentData, count, HARBOR, op, T0, type Client, useServerWithStaff } from './helpers.ts';
+import {
+  appointmentData,
+  count,
+  HARBOR,
+  T0,
+  type Client,
+  useServerWithStaff,
+  createOp,
+  updateOp,
+  deleteOp,
+} from './helpers.ts';
 
 const t = useServerWithStaff();
 
@@ -64,11 +74,7 @@ describe('pull', () => {
     const created = new Set<number>();
     for (let batch = 0; batch < 3; batch++) {
       const ops = Array.from({ length: batch === 2 ? 50 : 100 }, (_, i) =>
-        op({
-          operation: 'create',
-          entityType: 'appointments',
-          data: appointmentData(t.ids.petId, null, { title: `Same ms ${batch}-${i}` }),
-        }),
+        createOp('appointments', appointmentData(t.ids.petId, null, { title: `Same ms ${batch}-${i}` })),
       );
       const res = await t.client.push(ops);
       res.body.results.forEach((r) => created.add(r.realId!));
@@ -100,17 +106,11 @@ describe('pull', () => {
     const { pages } = await pullAll(t.client, { limit: 1000 });
     const cursor = pages.at(-1)!.cursor;
     t.server.clock.advance(60_000);
-    const created = await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
-    ]);
+    const created = await t.client.push([createOp('appointments', appointmentData(t.ids.petId, null))]);
     const id = created.body.results[0]!.realId!;
-    await t.client.push([
-      op({ operation: 'update', entityType: 'appointments', entityId: id, version: 1, data: { notes: 'later' } }),
-    ]);
-    await t.client.push([
-      op({ operation: 'update', entityType: 'appointments', entityId: t.ids.appointmentId, data: { notes: 'edited' } }),
-    ]);
-    await t.client.push([op({ operation: 'delete', entityType: 'appointments', entityId: t.ids.appointmentId })]);
+    await t.client.push([updateOp('appointments', id, { notes: 'later' }, { version: 1 })]);
+    await t.client.push([updateOp('appointments', t.ids.appointmentId, { notes: 'edited' })]);
+    await t.client.push([deleteOp('appointments', t.ids.appointmentId)]);
 
     const res = await t.client.pull({ cursor, limit: 1000 });
     expect(res.body.changes.map((c: PullChange) => [c.id, c.operation, c.version])).toEqual([
@@ -124,9 +124,7 @@ describe('pull', () => {
     t.server.clock.advance(60_000);
     const since = t.server.clock.now();
     t.server.clock.advance(1);
-    const created = await t.client.push([
-      op({ operation: 'create', entityType: 'pets', data: { name: 'Fresh', species: 'Cat', ownerId: t.ids.clientId } }),
-    ]);
+    const created = await t.client.push([createOp('pets', { name: 'Fresh', species: 'Cat', ownerId: t.ids.clientId })]);
     const res = await t.client.pull({ lastSyncTimestamp: since, practiceId: 1, entityTypes: 'appointments,pets' });
     expect(res.body.changes.map((c: PullChange) => key(c))).toEqual([`pets:${created.body.results[0]!.realId}`]);
     expect(res.body.nextTimestamp).toBe(since + 1);
@@ -136,8 +134,8 @@ describe('pull', () => {
     const base = (await pullAll(t.client, { limit: 1000 })).pages.at(-1)!.cursor;
     t.server.clock.advance(1000);
     await t.client.push([
-      op({ operation: 'create', entityType: 'pets', data: { name: 'P', species: 'Dog', ownerId: t.ids.clientId } }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
+      createOp('pets', { name: 'P', species: 'Dog', ownerId: t.ids.clientId }),
+      createOp('appointments', appointmentData(t.ids.petId, null)),
     ]);
     const onlyPets = await t.client.pull({ cursor: base, entityTypes: 'pets' });
     expect(onlyPets.body.changes.map((c: PullChange) => c.entityType)).toEqual(['pets']);

@@ -11,6 +11,9 @@ import {
   seedIds,
   tempId,
   useServerWithStaff,
+  createOp,
+  updateOp,
+  deleteOp,
 } from './helpers.ts';
 
 const t = useServerWithStaff({}, async ({ server }) => ({
@@ -73,15 +76,14 @@ describe('push: creates', () => {
 
   it('derives clientId from the pet owner, ignoring a sent clientId; stores duration as text and the date in UTC', async () => {
     const res = await t.client.push([
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(t.ids.petId, null, {
+      createOp(
+        'appointments',
+        appointmentData(t.ids.petId, null, {
           clientId: t.ids.otherClientId,
           date: '2027-03-11T12:15:00+02:00',
           durationMinutes: '045',
         }),
-      }),
+      ),
     ]);
     const record = res.body.results[0]!.record!;
     expect(record.clientId).toBe(t.ids.petOwnerId);
@@ -102,9 +104,7 @@ describe('push: creates', () => {
   it('fails an appointment whose pet does not exist with PET_NOT_FOUND, and nothing is written', async () => {
     const before = await appointments();
     for (const petId of [999_999, tempId('pet'), t.harborIds.petId]) {
-      const res = await t.client.push([
-        op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) }),
-      ]);
+      const res = await t.client.push([createOp('appointments', appointmentData(petId, null))]);
       expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'PET_NOT_FOUND' } });
       expect(res.body).toMatchObject({ processed: 0, failed: 1, conflicts: 0 });
     }
@@ -112,15 +112,13 @@ describe('push: creates', () => {
   });
 
   it('refuses a deleted pet, a practitioner who is a client, an owner who is staff', async () => {
-    const pet = await t.client.push([
-      op({ operation: 'create', entityType: 'pets', data: { name: 'Gone', species: 'Cat', ownerId: t.ids.clientId } }),
-    ]);
+    const pet = await t.client.push([createOp('pets', { name: 'Gone', species: 'Cat', ownerId: t.ids.clientId })]);
     const petId = pet.body.results[0]!.realId!;
-    await t.admin.push([op({ operation: 'delete', entityType: 'pets', entityId: petId, version: 1 })]);
+    await t.admin.push([deleteOp('pets', petId, { version: 1 })]);
     const res = await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, t.ids.clientId) }),
-      op({ operation: 'create', entityType: 'pets', data: { name: 'Rex', species: 'Dog', ownerId: t.ids.staffId } }),
+      createOp('appointments', appointmentData(petId, null)),
+      createOp('appointments', appointmentData(t.ids.petId, t.ids.clientId)),
+      createOp('pets', { name: 'Rex', species: 'Dog', ownerId: t.ids.staffId }),
     ]);
     expect(res.body.results.map((r) => r.error?.code)).toEqual([
       'PET_NOT_FOUND',
@@ -133,19 +131,14 @@ describe('push: creates', () => {
     const petTemp = tempId('pet');
     const apptTemp = tempId('appt');
     const res = await t.client.push([
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        entityId: petTemp,
-        tempId: petTemp,
-        data: { name: 'Biscuit', species: 'Dog', breed: 'Beagle', birthDate: '2020-05-01', ownerId: t.ids.clientId },
-      }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
+      createOp(
+        'pets',
+        { name: 'Biscuit', species: 'Dog', breed: 'Beagle', birthDate: '2020-05-01', ownerId: t.ids.clientId },
+        { entityId: petTemp, tempId: petTemp },
+      ),
+      createOp('appointments', appointmentData(petTemp, t.ids.practitionerId), {
         entityId: apptTemp,
         tempId: apptTemp,
-        data: appointmentData(petTemp, t.ids.practitionerId),
       }),
     ]);
     expect(res.body.processed).toBe(2);
@@ -159,18 +152,12 @@ describe('push: creates', () => {
     const clientTemp = tempId('user');
     const petTemp = tempId('pet');
     const first = await t.client.push([
-      op({
-        operation: 'create',
-        entityType: 'users',
-        tempId: clientTemp,
-        data: { name: 'Nora Lindqvist', email: 'nora@mail.example', phone: '+1 555 010 2030', role: 'CLIENT' },
-      }),
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        tempId: petTemp,
-        data: { name: 'Mochi', species: 'Cat', ownerId: clientTemp },
-      }),
+      createOp(
+        'users',
+        { name: 'Nora Lindqvist', email: 'nora@mail.example', phone: '+1 555 010 2030', role: 'CLIENT' },
+        { tempId: clientTemp },
+      ),
+      createOp('pets', { name: 'Mochi', species: 'Cat', ownerId: clientTemp }, { tempId: petTemp }),
     ]);
     expect(first.body.processed).toBe(2);
     const [user, pet] = first.body.results;
@@ -183,8 +170,8 @@ describe('push: creates', () => {
     expect(pet!.record!.ownerId).toBe(user!.realId);
 
     const second = await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) }),
-      op({ operation: 'update', entityType: 'pets', entityId: petTemp, version: 1, data: { breed: 'Siamese' } }),
+      createOp('appointments', appointmentData(petTemp, null)),
+      updateOp('pets', petTemp, { breed: 'Siamese' }, { version: 1 }),
     ]);
     expect(second.body.processed).toBe(2);
     expect(second.body.results[0]!.record).toMatchObject({ petId: pet!.realId, clientId: user!.realId });
@@ -198,13 +185,8 @@ describe('push: creates', () => {
 
   it('refuses a temp id nobody created (NOT_FOUND) and a create naming a real id (VALIDATION)', async () => {
     const res = await t.client.push([
-      op({ operation: 'update', entityType: 'pets', entityId: tempId('pet'), data: { name: 'X' } }),
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        entityId: 5,
-        data: { name: 'X', species: 'Dog', ownerId: t.ids.clientId },
-      }),
+      updateOp('pets', tempId('pet'), { name: 'X' }),
+      createOp('pets', { name: 'X', species: 'Dog', ownerId: t.ids.clientId }, { entityId: 5 }),
     ]);
     expect(res.body.results.map((r) => r.error?.code)).toEqual(['NOT_FOUND', 'VALIDATION']);
   });
@@ -212,26 +194,14 @@ describe('push: creates', () => {
 
 describe('push: references within one batch', () => {
   it('sees changes made earlier in the same batch (a pet deleted or given a new owner)', async () => {
-    const pet = await t.client.push([
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        data: { name: 'Batchy', species: 'Dog', ownerId: t.ids.clientId },
-      }),
-    ]);
+    const pet = await t.client.push([createOp('pets', { name: 'Batchy', species: 'Dog', ownerId: t.ids.clientId })]);
     const petId = pet.body.results[0]!.realId!;
     const res = await t.admin.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, t.ids.practitionerId) }),
-      op({
-        operation: 'update',
-        entityType: 'pets',
-        entityId: petId,
-        version: 1,
-        data: { ownerId: t.ids.otherClientId },
-      }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, t.ids.practitionerId) }),
-      op({ operation: 'delete', entityType: 'pets', entityId: petId, version: 2 }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, t.ids.practitionerId) }),
+      createOp('appointments', appointmentData(petId, t.ids.practitionerId)),
+      updateOp('pets', petId, { ownerId: t.ids.otherClientId }, { version: 1 }),
+      createOp('appointments', appointmentData(petId, t.ids.practitionerId)),
+      deleteOp('pets', petId, { version: 2 }),
+      createOp('appointments', appointmentData(petId, t.ids.practitionerId)),
     ]);
     expect(res.body.results.map((r) => (r.success ? (r.record!.clientId ?? 'ok') : r.error!.code))).toEqual([
       t.ids.clientId,
@@ -246,12 +216,7 @@ describe('push: references within one batch', () => {
 describe('push: exactly once', () => {
   it('a retried operation (same opId) returns the stored result and writes one row', async () => {
     const before = await appointments();
-    const create = op({
-      operation: 'create',
-      entityType: 'appointments',
-      tempId: tempId('appt'),
-      data: appointmentData(t.ids.petId, null),
-    });
+    const create = createOp('appointments', appointmentData(t.ids.petId, null), { tempId: tempId('appt') });
     const first = await t.client.push([create]);
     t.server.clock.advance(5000);
     const again = await t.client.push([create]);
@@ -264,25 +229,14 @@ describe('push: exactly once', () => {
   });
 
   it('a replay returns the record as it was then, even after later changes and a delete', async () => {
-    const create = op({
-      operation: 'create',
-      entityType: 'appointments',
-      tempId: tempId('appt'),
-      data: appointmentData(t.ids.petId, null),
-    });
+    const create = createOp('appointments', appointmentData(t.ids.petId, null), { tempId: tempId('appt') });
     const first = await t.client.push([create]);
     const id = first.body.results[0]!.realId!;
     t.server.clock.advance(60_000);
-    const update = op({
-      operation: 'update',
-      entityType: 'appointments',
-      entityId: id,
-      version: 1,
-      data: { notes: 'changed', status: 'confirmed' },
-    });
+    const update = updateOp('appointments', id, { notes: 'changed', status: 'confirmed' }, { version: 1 });
     const updated = await t.client.push([update]);
     t.server.clock.advance(60_000);
-    await t.client.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 2 })]);
+    await t.client.push([deleteOp('appointments', id, { version: 2 })]);
     const replays = await t.client.push([create, update]);
     expect(replays.body.results[0]).toEqual(first.body.results[0]);
     expect(replays.body.results[1]).toEqual(updated.body.results[0]);
@@ -291,24 +245,16 @@ describe('push: exactly once', () => {
 
   it('the same opId twice in one batch applies once', async () => {
     const before = await appointments();
-    const create = op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) });
+    const create = createOp('appointments', appointmentData(t.ids.petId, null));
     const res = await t.client.push([create, create]);
     expect(await appointments()).toBe(before + 1);
     expect(res.body.results[1]).toEqual(res.body.results[0]);
   });
 
   it('a retried update does not bump the version twice', async () => {
-    const created = await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
-    ]);
+    const created = await t.client.push([createOp('appointments', appointmentData(t.ids.petId, null))]);
     const id = created.body.results[0]!.realId!;
-    const update = op({
-      operation: 'update',
-      entityType: 'appointments',
-      entityId: id,
-      version: 1,
-      data: { notes: 'Limping' },
-    });
+    const update = updateOp('appointments', id, { notes: 'Limping' }, { version: 1 });
     await t.client.push([update]);
     const again = await t.client.push([update]);
     expect(again.body.results[0]).toMatchObject({ success: true, version: 2 });
@@ -318,11 +264,9 @@ describe('push: exactly once', () => {
   it('a create pushed again under a new opId with the same temp id does not duplicate', async () => {
     const before = await appointments();
     const temp = tempId('appt');
-    const first = await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(t.ids.petId, null) }),
-    ]);
+    const first = await t.client.push([createOp('appointments', appointmentData(t.ids.petId, null), { tempId: temp })]);
     const second = await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(t.ids.petId, null) }),
+      createOp('appointments', appointmentData(t.ids.petId, null), { tempId: temp }),
     ]);
     expect(await appointments()).toBe(before + 1);
     expect(second.body.results[0]).toMatchObject({
@@ -333,7 +277,7 @@ describe('push: exactly once', () => {
   });
 
   it('reusing an opId for a different operation is refused', async () => {
-    const create = op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) });
+    const create = createOp('appointments', appointmentData(t.ids.petId, null));
     await t.client.push([create]);
     const res = await t.client.push([{ ...create, operation: 'delete', entityId: 1 }]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
@@ -341,33 +285,21 @@ describe('push: exactly once', () => {
 
   it('opIds are per practice: the same opId in another practice is a different operation', async () => {
     const shared = `op-shared-${Date.now()}`;
-    await t.client.push([
-      op({ opId: shared, operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
-    ]);
+    await t.client.push([createOp('appointments', appointmentData(t.ids.petId, null), { opId: shared })]);
     const harbor = await t.server.login(HARBOR.email);
     const res = await harbor.push([
-      op({
-        opId: shared,
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(t.harborIds.petId, null),
-      }),
+      createOp('appointments', appointmentData(t.harborIds.petId, null), { opId: shared }),
     ]);
     expect(res.body.results[0]).toMatchObject({ success: true, record: { practiceId: 2, petId: t.harborIds.petId } });
   });
 
   it('a failed operation is not remembered: pushed again once its pet exists, it applies', async () => {
     const petTemp = tempId('pet');
-    const appt = op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) });
+    const appt = createOp('appointments', appointmentData(petTemp, null));
     const first = await t.client.push([appt]);
     expect(first.body.results[0]!.error?.code).toBe('PET_NOT_FOUND');
     await t.client.push([
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        tempId: petTemp,
-        data: { name: 'Late', species: 'Dog', ownerId: t.ids.clientId },
-      }),
+      createOp('pets', { name: 'Late', species: 'Dog', ownerId: t.ids.clientId }, { tempId: petTemp }),
     ]);
     const second = await t.client.push([appt]);
     expect(second.body.results[0]).toMatchObject({ success: true });
@@ -378,19 +310,15 @@ describe('push: one operation never fails the others', () => {
   it('applies the good operations of a mixed batch; counts match results', async () => {
     const before = await appointments();
     const res = await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
-      op({ operation: 'create', entityType: 'appointments', data: { title: '' } }),
-      op({ operation: 'create', entityType: 'clients', data: { name: 'X' } }),
+      createOp('appointments', appointmentData(t.ids.petId, null)),
+      createOp('appointments', { title: '' }),
+      createOp('clients', { name: 'X' }),
       { opId: 'short' },
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(999_999, null) }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null), practiceId: 2 }),
-      op({ operation: 'update', entityType: 'appointments', entityId: 999_999, data: { notes: 'x' } }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(t.ids.petId, null, { durationMinutes: 0 }),
-      }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) }),
+      createOp('appointments', appointmentData(999_999, null)),
+      createOp('appointments', appointmentData(t.ids.petId, null), { practiceId: 2 }),
+      updateOp('appointments', 999_999, { notes: 'x' }),
+      createOp('appointments', appointmentData(t.ids.petId, null, { durationMinutes: 0 })),
+      createOp('appointments', appointmentData(t.ids.petId, null)),
     ]);
     expect(res.status).toBe(200);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual([
@@ -426,10 +354,7 @@ describe('push: tenancy', () => {
         data: appointmentData(t.ids.petId, null, dataFields),
         ...opFields,
       }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(t.ids.petId, null),
+      createOp('appointments', appointmentData(t.ids.petId, null), {
         practiceId: NORTHSIDE.practiceId,
         tenantId: NORTHSIDE.tenantId,
       }),
@@ -441,13 +366,8 @@ describe('push: tenancy', () => {
 
   it("cannot touch another practice's rows: they do not exist for it", async () => {
     const res = await t.admin.push([
-      op({
-        operation: 'update',
-        entityType: 'appointments',
-        entityId: t.harborIds.appointmentId,
-        data: { notes: 'hijack' },
-      }),
-      op({ operation: 'delete', entityType: 'pets', entityId: t.harborIds.petId }),
+      updateOp('appointments', t.harborIds.appointmentId, { notes: 'hijack' }),
+      deleteOp('pets', t.harborIds.petId),
     ]);
     expect(res.body.results.map((r) => r.error?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
     expect(
@@ -463,24 +383,17 @@ describe('push: tenancy', () => {
     const harbor = await t.server.login(HARBOR.email);
     const petTemp = tempId('pet');
     await harbor.push([
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        tempId: petTemp,
-        data: { name: 'Salty', species: 'Dog', ownerId: t.harborIds.clientId },
-      }),
+      createOp('pets', { name: 'Salty', species: 'Dog', ownerId: t.harborIds.clientId }, { tempId: petTemp }),
     ]);
-    const res = await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) }),
-    ]);
+    const res = await t.client.push([createOp('appointments', appointmentData(petTemp, null))]);
     expect(res.body.results[0]!.error!.code).toBe('PET_NOT_FOUND');
   });
 
   it('staff accounts are not writable through sync; clients are', async () => {
     const res = await t.client.push([
-      op({ operation: 'update', entityType: 'users', entityId: t.ids.staffId, data: { name: 'Boss' } }),
-      op({ operation: 'create', entityType: 'users', data: { name: 'Sneaky', role: 'ADMIN' } }),
-      op({ operation: 'update', entityType: 'users', entityId: t.ids.clientId, data: { phone: '+1 555 000 1111' } }),
+      updateOp('users', t.ids.staffId, { name: 'Boss' }),
+      createOp('users', { name: 'Sneaky', role: 'ADMIN' }),
+      updateOp('users', t.ids.clientId, { phone: '+1 555 000 1111' }),
     ]);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual(['FORBIDDEN', 'VALIDATION', 'ok']);
   });
@@ -489,9 +402,7 @@ describe('push: tenancy', () => {
 describe('push: logging', () => {
   it('logs [SyncPush] with counts and a request line with its duration', async () => {
     t.server.lines.length = 0;
-    await t.client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(999_999, null) }),
-    ]);
+    await t.client.push([createOp('appointments', appointmentData(999_999, null))]);
     expect(
       t.server.lines.some((l) =>
         /^\[SyncPush\] practice 1 user \d+: 1 operations → 0 processed, 1 failed, 0 conflicts in [\d.]+ms \[PET_NOT_FOUND×1\]$/.test(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppointmentSchema, PetSchema, UserSchema } from '../../src/protocol/index.ts';
-import { appointmentData, count, HARBOR, op, seedIds, tempId, useServerWithStaff } from './helpers.ts';
+import { appointmentData, count, HARBOR, seedIds, tempId, useServerWithStaff, createOp } from './helpers.ts';
 
 const t = useServerWithStaff();
 
@@ -42,12 +42,7 @@ describe('REST: reads', () => {
   it('GET one by real id or temp id; 404 for unknown, deleted or another practice’s', async () => {
     const temp = tempId('pet');
     const created = await t.client.push([
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        tempId: temp,
-        data: { name: 'Pip', species: 'Bird', ownerId: t.ids.clientId },
-      }),
+      createOp('pets', { name: 'Pip', species: 'Bird', ownerId: t.ids.clientId }, { tempId: temp }),
     ]);
     const id = created.body.results[0]!.realId!;
     expect((await t.client.request('GET', `/api/pets/${id}`)).body.data).toMatchObject({ id, name: 'Pip' });
@@ -159,7 +154,7 @@ describe('REST: writes (same rules as push)', () => {
   });
 
   it('REST writes and push share the opId log: an Idempotency-Key equal to a pushed opId replays it', async () => {
-    const pushed = op({ operation: 'create', entityType: 'appointments', data: appointmentData(t.ids.petId, null) });
+    const pushed = createOp('appointments', appointmentData(t.ids.petId, null));
     const res = await t.client.push([pushed]);
     const replay = await t.client.request('POST', '/api/appointments', appointmentData(t.ids.petId, null), {
       'idempotency-key': pushed.opId,

@@ -4,7 +4,7 @@
  * result (exactly-once), and records are never deleted.
  */
 import { describe, expect, it } from 'vitest';
-import { appointmentData, count, op, tempId, useServerWithStaff } from './helpers.ts';
+import { appointmentData, count, tempId, useServerWithStaff, createOp, updateOp } from './helpers.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const WINDOW = 40 * DAY;
@@ -15,31 +15,21 @@ describe('retention of sync bookkeeping', () => {
   it('prunes what is older than the window on the schedule; a retry inside the window still applies once', async () => {
     let device = t.client;
     const oldTemp = tempId('appt');
-    const old = op({
-      operation: 'create',
-      entityType: 'appointments',
+    const old = createOp('appointments', appointmentData(t.ids.petId, null, { title: 'Old booking' }), {
       tempId: oldTemp,
-      data: appointmentData(t.ids.petId, null, { title: 'Old booking' }),
     });
     const oldPush = await device.push([old]);
     expect(oldPush.status, oldPush.text).toBe(200);
     const oldId = oldPush.body.results[0]!.realId!;
-    expect(
-      (
-        await device.push([
-          op({ operation: 'update', entityType: 'appointments', entityId: oldId, data: { notes: 'edited' } }),
-        ])
-      ).body.results[0]!.success,
-    ).toBe(true);
+    expect((await device.push([updateOp('appointments', oldId, { notes: 'edited' })])).body.results[0]!.success).toBe(
+      true,
+    );
 
     // Sessions last 30 days: the device signs in again (as it must to retry at all).
     t.server.clock.advance(WINDOW - DAY);
     device = await t.server.login();
-    const recent = op({
-      operation: 'create',
-      entityType: 'appointments',
+    const recent = createOp('appointments', appointmentData(t.ids.petId, null, { title: 'Recent booking' }), {
       tempId: tempId('appt'),
-      data: appointmentData(t.ids.petId, null, { title: 'Recent booking' }),
     });
     const recentId = (await device.push([recent])).body.results[0]!.realId!;
     t.server.clock.advance(2 * DAY);
@@ -82,15 +72,7 @@ describe('retention of sync bookkeeping', () => {
       expect(again.body.results[0]).toMatchObject({ success: true, realId: recentId, version: 1 });
       expect(await count(t.server, "SELECT COUNT(*) FROM appointments WHERE title = 'Recent booking'")).toBe(1);
       // A device whose base version predates the revisions kept: every field counts as changed.
-      const stale = await device.push([
-        op({
-          operation: 'update',
-          entityType: 'appointments',
-          entityId: oldId,
-          version: 1,
-          data: { title: 'Renamed' },
-        }),
-      ]);
+      const stale = await device.push([updateOp('appointments', oldId, { title: 'Renamed' }, { version: 1 })]);
       expect(stale.body.results[0]!.conflictData).toMatchObject({ conflictType: 'version', affectedFields: ['title'] });
     } finally {
       t.server.clock.advance(-(WINDOW + DAY));

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HARBOR, appointmentData, op, seedIds, tempId, useTestServer } from './helpers.ts';
+import { HARBOR, appointmentData, op, seedIds, tempId, useTestServer, createOp } from './helpers.ts';
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 
@@ -20,13 +20,8 @@ const t = useTestServer({}, async (server) => {
   const temps = [tempId('pet'), tempId('appt')];
   const harborIds = await seedIds(server, 2);
   await harbor.push([
-    op({
-      operation: 'create',
-      entityType: 'pets',
-      tempId: temps[0],
-      data: { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId },
-    }),
-    op({ operation: 'create', entityType: 'appointments', tempId: temps[1], data: appointmentData(temps[0]!, null) }),
+    createOp('pets', { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId }, { tempId: temps[0] }),
+    createOp('appointments', appointmentData(temps[0]!, null), { tempId: temps[1] }),
   ]);
   const harborRefs = {
     appointments: await idsOf('appointments'),
