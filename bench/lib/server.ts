@@ -22,9 +22,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(databasePath: string, extraEnv: Record<string, string> = {}): Promise<RunningServer> {
-  const port = await freePort();
-  const child = spawn(
+/**
+ * The server process on `port` with this database file (not waited for). node itself runs it, no
+ * npx/tsx wrapper process, so a signal sent to it reaches the process holding the database.
+ */
+export function spawnServer(port: number, databasePath: string, extraEnv: Record<string, string> = {}): ChildProcess {
+  return spawn(
     process.execPath,
     [
       ...(process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_SERVER_PROFILE] : []),
@@ -44,6 +47,11 @@ export async function startServer(databasePath: string, extraEnv: Record<string,
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
+}
+
+export async function startServer(databasePath: string, extraEnv: Record<string, string> = {}): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawnServer(port, databasePath, extraEnv);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -7,7 +7,7 @@
  * build their SET list or filters per call, and are rare next to creates and pulls).
  */
 import type { EntityType } from '../../src/protocol/index.ts';
-import type { Database, MaybePromise } from '../db/engine.ts';
+import { andThen, type Database, type MaybePromise } from '../db/engine.ts';
 import type { appointments, pets, users } from '../db/schema.ts';
 import { columnName, insertSql, selectList, tableName } from '../db/statements.ts';
 import { toColumns, type ColumnReader, type Fields, type WireRecord } from './wire.ts';
@@ -264,6 +264,32 @@ export const forUpdate = (db: Database, of?: string): string =>
   db.dialect === 'postgres' ? ` FOR UPDATE${of ? ` OF ${of}` : ''}` : '';
 export const forShare = (db: Database): string => (db.dialect === 'postgres' ? ' FOR SHARE' : '');
 
+/**
+ * A model's `refTarget`: the row's id, whether it is deleted and the one more column checks read of
+ * it (`also`: a user's role, a pet's owner), if it belongs to the practice. `share`: held FOR SHARE
+ * on PostgreSQL (see EntityModel.refTarget); nothing references appointments, so they need not be.
+ */
+export function refTargets(
+  db: Database,
+  table: string,
+  also: { column: string; field: 'role' | 'ownerId' } | null,
+  share = true,
+): EntityModel['refTarget'] {
+  const alsoSelect = also ? `, ${also.column} AS "${also.field}"` : '';
+  const target = db.prepare<{ id: number; deletedAt: number | null; role?: string; ownerId?: number }>(
+    `SELECT id, deleted_at AS "deletedAt"${alsoSelect} FROM ${table} WHERE id = @id AND practice_id = @practiceId` +
+      (share ? forShare(db) : ''),
+  );
+  return (practiceId, id) =>
+    andThen(target.get({ id, practiceId }), (row) => {
+      if (!row) return undefined;
+      const found: RefTarget = { id: row.id, deleted: row.deletedAt !== null };
+      if (row.role !== undefined) found.role = row.role;
+      if (row.ownerId !== undefined) found.ownerId = row.ownerId;
+      return found;
+    });
+}
+
 /** A REST list query: `where` parts joined with AND, their params, and keyset paging. */
 export function listQuery(
   select: string,
@@ -353,26 +379,25 @@ export function listWhere(practiceId: number, filter: ListFilter, alias = '') {
 }
 
 /**
- * A REST list in name order (then id), of the practice's rows filtered on `column` when the
- * filter names `key` (users by role, pets by owner).
+ * A model's REST `list`: in name order (then id), the practice's rows filtered on `column` when
+ * the filter names `key` (users by role, pets by owner).
  */
 // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- Row types the rows read in the body
-export async function listByName<Row extends { name: string; id: number }>(
+export function listByName<Row extends { name: string; id: number }>(
   db: Database,
   select: string,
   toRecord: (row: Row) => WireRecord,
   on: { key: string; column: string; type: 'number' | 'string' },
-  practiceId: number,
-  filter: ListFilter,
-  page: PageRequest,
-): Promise<ListPage> {
-  const { where, params } = listWhere(practiceId, filter);
-  const value = filter.equals[on.key];
-  if (typeof value === on.type) {
-    where.push(`${on.column} = @${on.key}`);
-    params[on.key] = value;
-  }
-  const query = listQuery(select, where, params, ['name', 'id'], page);
-  const rows = await db.prepare<Row>(query.sql).all(query.params);
-  return toPage(rows, page.limit, toRecord, (r) => ({ key: r.name, id: r.id }));
+): EntityModel['list'] {
+  return async (practiceId, filter, page) => {
+    const { where, params } = listWhere(practiceId, filter);
+    const value = filter.equals[on.key];
+    if (typeof value === on.type) {
+      where.push(`${on.column} = @${on.key}`);
+      params[on.key] = value;
+    }
+    const query = listQuery(select, where, params, ['name', 'id'], page);
+    const rows = await db.prepare<Row>(query.sql).all(query.params);
+    return toPage(rows, page.limit, toRecord, (r) => ({ key: r.name, id: r.id }));
+  };
 }

@@ -4,10 +4,11 @@
  * each operation must be applied completely (row and op-log/temp-id bookkeeping together) or not
  * at all, and the device's resend must complete the queue with nothing applied twice.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
+import { spawnServer } from '../../bench/lib/server.ts';
 import { askWorker } from './helpers.ts';
 import {
   bookMany,
@@ -20,20 +21,9 @@ import {
 
 const COUNT = 600;
 
-function startServer(port: number, databasePath: string): ChildProcess {
-  // node itself runs the server (no npx/tsx wrapper process), so SIGKILL hits the process holding the database.
-  return spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_PATH: databasePath,
-      LOG_REQUESTS: '0',
-      FAULT_INJECTION: '',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
+/** The server on the test's port, without fault injection. */
+const startServer = (port: number, databasePath: string): ChildProcess =>
+  spawnServer(port, databasePath, { FAULT_INJECTION: '' });
 
 async function waitForHealth(url: string): Promise<void> {
   await expect

@@ -2,49 +2,38 @@
  * Delete rules (issue 9 item 3, decision D2), clientId derived when read (D1, item 4), and roles
  * (item 11, D3): who may delete what, what a delete takes with it, and what it refuses.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { permissionDenied, type PullChange } from '../../src/protocol/index.ts';
 import { MAX_CANCELLED_BY_PET_DELETE } from '../../server/sync/apply.ts';
-import { T0, appointmentData, count, op, startTestServer, type Client, type TestServer } from './helpers.ts';
+import { T0, appointmentData, count, op, useTestServer, createOp, updateOp, deleteOp } from './helpers.ts';
 
-let server: TestServer;
-let staff: Client;
-let vet: Client;
-let admin: Client;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  staff = await server.login();
-  vet = await server.login('vet@northside.example');
-  admin = await server.login('admin@northside.example');
-});
-afterAll(() => server.close());
+const t = useTestServer({}, async (server) => ({
+  staff: await server.login(),
+  vet: await server.login('vet@northside.example'),
+  admin: await server.login('admin@northside.example'),
+}));
 
 const HOUR = 3_600_000;
 const at = (offsetHours: number) => new Date(T0 + offsetHours * HOUR).toISOString();
 
 async function newClient(name: string): Promise<number> {
-  const res = await staff.push([op({ operation: 'create', entityType: 'users', data: { name, role: 'CLIENT' } })]);
+  const res = await t.staff.push([createOp('users', { name, role: 'CLIENT' })]);
   return res.body.results[0]!.realId!;
 }
 
 async function newPet(ownerId: number, name: string): Promise<number> {
-  const res = await staff.push([
-    op({ operation: 'create', entityType: 'pets', data: { name, species: 'Dog', ownerId } }),
-  ]);
+  const res = await t.staff.push([createOp('pets', { name, species: 'Dog', ownerId })]);
   return res.body.results[0]!.realId!;
 }
 
 async function newAppointment(petId: number, date: string, status = 'scheduled'): Promise<number> {
-  const res = await staff.push([
-    op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null, { date, status }) }),
-  ]);
+  const res = await t.staff.push([createOp('appointments', appointmentData(petId, null, { date, status }))]);
   expect(res.body.results[0]!.success, JSON.stringify(res.body.results[0])).toBe(true);
   return res.body.results[0]!.realId!;
 }
 
 const row = (id: number) =>
-  server.sql.get<{ status: string; version: number; seq: number; deletedAt: number | null }>(
+  t.server.sql.get<{ status: string; version: number; seq: number; deletedAt: number | null }>(
     'SELECT status, version, seq, deleted_at AS "deletedAt" FROM appointments WHERE id = ?',
     id,
   );
@@ -53,12 +42,9 @@ describe('roles (D3)', () => {
   it('front desk and practitioners may not delete clients or pets: FORBIDDEN with the shared sentence', async () => {
     const owner = await newClient('Role Test');
     const pet = await newPet(owner, 'Rolly');
-    for (const who of [staff, vet]) {
-      const res = await who.push([
-        op({ operation: 'delete', entityType: 'pets', entityId: pet }),
-        op({ operation: 'delete', entityType: 'users', entityId: owner }),
-      ]);
-      const role = who === staff ? 'STAFF' : 'PRACTITIONER';
+    for (const who of [t.staff, t.vet]) {
+      const res = await who.push([deleteOp('pets', pet), deleteOp('users', owner)]);
+      const role = who === t.staff ? 'STAFF' : 'PRACTITIONER';
       expect(res.body.results.map((r) => r.error)).toEqual([
         { code: 'FORBIDDEN', message: permissionDenied(role, 'delete', 'pets') },
         { code: 'FORBIDDEN', message: permissionDenied(role, 'delete', 'users') },
@@ -67,18 +53,18 @@ describe('roles (D3)', () => {
       expect(rest.status).toBe(403);
       expect(rest.body.error).toEqual({ code: 'FORBIDDEN', message: 'Only administrators may delete pets.' });
     }
-    expect(await count(server, 'SELECT COUNT(*) FROM pets WHERE id = ? AND deleted_at IS NULL', pet)).toBe(1);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM pets WHERE id = ? AND deleted_at IS NULL', pet)).toBe(1);
   });
 
   it('front desk and practitioners create and change clients, pets and appointments, and delete appointments', async () => {
     const owner = await newClient('Allowed Owner');
     const pet = await newPet(owner, 'Allowed');
     const appt = await newAppointment(pet, at(24));
-    const res = await vet.push([
-      op({ operation: 'update', entityType: 'users', entityId: owner, data: { phone: '+1 555 000 0000' } }),
-      op({ operation: 'update', entityType: 'pets', entityId: pet, data: { breed: 'Beagle' } }),
-      op({ operation: 'update', entityType: 'appointments', entityId: appt, data: { notes: 'ok' } }),
-      op({ operation: 'delete', entityType: 'appointments', entityId: appt }),
+    const res = await t.vet.push([
+      updateOp('users', owner, { phone: '+1 555 000 0000' }),
+      updateOp('pets', pet, { breed: 'Beagle' }),
+      updateOp('appointments', appt, { notes: 'ok' }),
+      deleteOp('appointments', appt),
     ]);
     expect(res.body.results.map((r) => r.success)).toEqual([true, true, true, true]);
   });
@@ -89,28 +75,28 @@ describe('deleting a client (D2)', () => {
     const owner = await newClient('Maria Lopez');
     const bella = await newPet(owner, 'Bella');
     await newPet(owner, 'Rex');
-    const res = await admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
+    const res = await t.admin.push([deleteOp('users', owner)]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'HAS_DEPENDENTS' } });
     expect(res.body.results[0]!.error!.message).toBe(
       'Maria Lopez still has 2 pets: Bella and Rex. Delete them or give them another owner first.',
     );
-    const rest = await admin.request('DELETE', `/api/users/${owner}`);
+    const rest = await t.admin.request('DELETE', `/api/users/${owner}`);
     expect([rest.status, rest.body.error.code]).toEqual([409, 'HAS_DEPENDENTS']);
-    expect(await count(server, 'SELECT COUNT(*) FROM users WHERE id = ? AND deleted_at IS NULL', owner)).toBe(1);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM users WHERE id = ? AND deleted_at IS NULL', owner)).toBe(1);
 
     // Once the pets are gone (or moved), the client can go.
     const other = await newClient('New Owner');
-    await staff.push([op({ operation: 'update', entityType: 'pets', entityId: bella, data: { ownerId: other } })]);
-    const rexId = await server.sql.value<number>("SELECT id FROM pets WHERE owner_id = ? AND name = 'Rex'", owner);
-    await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: rexId })]);
-    const ok = await admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
+    await t.staff.push([updateOp('pets', bella, { ownerId: other })]);
+    const rexId = await t.server.sql.value<number>("SELECT id FROM pets WHERE owner_id = ? AND name = 'Rex'", owner);
+    await t.admin.push([deleteOp('pets', rexId)]);
+    const ok = await t.admin.push([deleteOp('users', owner)]);
     expect(ok.body.results[0]).toMatchObject({ success: true });
   });
 
   it('names at most five pets and counts the rest', async () => {
     const owner = await newClient('Many Pets');
     for (const name of ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7']) await newPet(owner, name);
-    const res = await admin.push([op({ operation: 'delete', entityType: 'users', entityId: owner })]);
+    const res = await t.admin.push([deleteOp('users', owner)]);
     expect(res.body.results[0]!.error!.message).toBe(
       'Many Pets still has 7 pets: A1, A2, A3, A4, A5 and 2 more. Delete them or give them another owner first.',
     );
@@ -133,15 +119,15 @@ describe('deleting a pet (D2)', () => {
     const before = Object.fromEntries(
       await Promise.all([...upcoming, past, done, cancelled, noShow].map(async (id) => [id, await row(id)])),
     );
-    const cursor = (await staff.pull({ limit: 1000 })).body.cursor;
+    const cursor = (await t.staff.pull({ limit: 1000 })).body.cursor;
     let next = cursor;
     for (;;) {
-      const page = await staff.pull({ cursor: next, limit: 1000 });
+      const page = await t.staff.pull({ cursor: next, limit: 1000 });
       next = page.body.cursor;
       if (!page.body.hasMore) break;
     }
 
-    const res = await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: pet })]);
+    const res = await t.admin.push([deleteOp('pets', pet)]);
     expect(res.body.results[0]).toMatchObject({ success: true, record: { id: pet, deletedAt: expect.any(String) } });
 
     for (const id of upcoming) {
@@ -151,7 +137,7 @@ describe('deleting a pet (D2)', () => {
         deletedAt: null,
       });
       expect((await row(id)).seq).toBeGreaterThan(before[id]!.seq);
-      const revision = await server.sql.value(
+      const revision = await t.server.sql.value(
         "SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = ?",
         id,
         (await row(id)).version,
@@ -160,7 +146,7 @@ describe('deleting a pet (D2)', () => {
     }
     for (const id of [past, done, cancelled, noShow]) expect(await row(id)).toEqual(before[id]);
 
-    const pulled = (await staff.pull({ cursor: next, limit: 1000 })).body.changes;
+    const pulled = (await t.staff.pull({ cursor: next, limit: 1000 })).body.changes;
     expect(
       pulled
         .filter((c) => c.entityType === 'appointments')
@@ -174,16 +160,16 @@ describe('deleting a pet (D2)', () => {
     const owner = await newClient('Busy Owner');
     const pet = await newPet(owner, 'Busy');
     const ops = Array.from({ length: MAX_CANCELLED_BY_PET_DELETE + 1 }, (_, i) =>
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(pet, null, { date: at(24 + i) }) }),
+      createOp('appointments', appointmentData(pet, null, { date: at(24 + i) })),
     );
-    expect((await staff.push(ops)).body.processed).toBe(ops.length);
-    const seqBefore = await count(server, "SELECT value FROM counters WHERE name = 'change_seq'");
-    const res = await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: pet })]);
+    expect((await t.staff.push(ops)).body.processed).toBe(ops.length);
+    const seqBefore = await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'");
+    const res = await t.admin.push([deleteOp('pets', pet)]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'HAS_DEPENDENTS' } });
     expect(res.body.results[0]!.error!.message).toMatch(/Busy has more than 500 upcoming appointments/);
-    expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore);
+    expect(await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore);
     expect(
-      await count(server, "SELECT COUNT(*) FROM appointments WHERE pet_id = ? AND status = 'cancelled'", pet),
+      await count(t.server, "SELECT COUNT(*) FROM appointments WHERE pet_id = ? AND status = 'cancelled'", pet),
     ).toBe(0);
   });
 
@@ -191,8 +177,8 @@ describe('deleting a pet (D2)', () => {
     const owner = await newClient('Gone Owner');
     const pet = await newPet(owner, 'Gone');
     const appt = await newAppointment(pet, at(-24), 'completed');
-    await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: pet })]);
-    const full = (await staff.request('GET', `/api/appointments/${appt}`)).body.data;
+    await t.admin.push([deleteOp('pets', pet)]);
+    const full = (await t.staff.request('GET', `/api/appointments/${appt}`)).body.data;
     const {
       id: _id,
       version,
@@ -203,7 +189,7 @@ describe('deleting a pet (D2)', () => {
       deletedAt: _d,
       ...fields
     } = full;
-    const res = await staff.push([
+    const res = await t.staff.push([
       op({
         operation: 'update',
         entityType: 'appointments',
@@ -215,9 +201,7 @@ describe('deleting a pet (D2)', () => {
     expect(res.body.results[0]).toMatchObject({ success: true, record: { notes: 'Follow-up call done', petId: pet } });
 
     const other = await newAppointment(await newPet(owner, 'Alive'), at(30));
-    const moved = await staff.push([
-      op({ operation: 'update', entityType: 'appointments', entityId: other, data: { petId: pet } }),
-    ]);
+    const moved = await t.staff.push([updateOp('appointments', other, { petId: pet })]);
     expect(moved.body.results[0]).toMatchObject({ success: false, error: { code: 'PET_NOT_FOUND' } });
   });
 });
@@ -228,34 +212,30 @@ describe('clientId follows the pet’s owner on every row (D1, item 4)', () => {
     const second = await newClient('Second Owner');
     const pet = await newPet(first, 'Mover');
     const appt = await newAppointment(pet, at(-10), 'completed');
-    await staff.push([op({ operation: 'delete', entityType: 'appointments', entityId: appt })]);
-    const seqBefore = await count(server, "SELECT value FROM counters WHERE name = 'change_seq'");
-    const moved = await staff.push([
-      op({ operation: 'update', entityType: 'pets', entityId: pet, data: { ownerId: second } }),
-    ]);
+    await t.staff.push([deleteOp('appointments', appt)]);
+    const seqBefore = await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'");
+    const moved = await t.staff.push([updateOp('pets', pet, { ownerId: second })]);
     expect(moved.body.results[0]).toMatchObject({ success: true });
     // One change (the pet's), not one per appointment.
-    expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore + 1);
+    expect(await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore + 1);
 
-    const list = await staff.request('GET', `/api/appointments?petId=${pet}&includeDeleted=true`);
+    const list = await t.staff.request('GET', `/api/appointments?petId=${pet}&includeDeleted=true`);
     expect(list.body.data).toEqual([
       expect.objectContaining({ id: appt, clientId: second, deletedAt: expect.any(String) }),
     ]);
-    const byClient = await staff.request('GET', `/api/appointments?clientId=${second}&includeDeleted=true`);
+    const byClient = await t.staff.request('GET', `/api/appointments?clientId=${second}&includeDeleted=true`);
     expect(byClient.body.data.map((a: { id: number }) => a.id)).toEqual([appt]);
     const all: PullChange[] = [];
     let cursor: string | undefined;
     for (;;) {
-      const page = await staff.pull({ limit: 1000, entityTypes: 'appointments', ...(cursor ? { cursor } : {}) });
+      const page = await t.staff.pull({ limit: 1000, entityTypes: 'appointments', ...(cursor ? { cursor } : {}) });
       all.push(...page.body.changes);
       cursor = page.body.cursor;
       if (!page.body.hasMore) break;
     }
     expect(all.find((c) => c.id === appt)).toMatchObject({ operation: 'delete', data: { clientId: second } });
     // A conflict answer (an edit of the deleted row) carries the current owner too.
-    const edit = await staff.push([
-      op({ operation: 'update', entityType: 'appointments', entityId: appt, data: { notes: 'x' } }),
-    ]);
+    const edit = await t.staff.push([updateOp('appointments', appt, { notes: 'x' })]);
     expect(edit.body.results[0]).toMatchObject({ conflict: true, record: { clientId: second } });
   });
 
@@ -264,25 +244,19 @@ describe('clientId follows the pet’s owner on every row (D1, item 4)', () => {
     const pet = await newPet(owners[0]!, 'Popular');
     for (let batch = 0; batch < 2; batch++) {
       const ops = Array.from({ length: 1000 }, (_, i) =>
-        op({
-          operation: 'create',
-          entityType: 'appointments',
-          data: appointmentData(pet, null, { date: at(-5000 + batch * 1000 + i) }),
-        }),
+        createOp('appointments', appointmentData(pet, null, { date: at(-5000 + batch * 1000 + i) })),
       );
-      expect((await staff.push(ops)).body.processed).toBe(1000);
+      expect((await t.staff.push(ops)).body.processed).toBe(1000);
     }
-    const seqBefore = await count(server, "SELECT value FROM counters WHERE name = 'change_seq'");
+    const seqBefore = await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'");
     const started = performance.now();
     for (let i = 1; i <= 20; i++) {
-      const res = await staff.push([
-        op({ operation: 'update', entityType: 'pets', entityId: pet, data: { ownerId: owners[i % 2]! } }),
-      ]);
+      const res = await t.staff.push([updateOp('pets', pet, { ownerId: owners[i % 2]! })]);
       expect(res.body.processed).toBe(1);
     }
     const elapsed = performance.now() - started;
-    expect(await count(server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore + 20);
-    expect(await count(server, 'SELECT MAX(version) FROM appointments WHERE pet_id = ?', pet)).toBe(1);
+    expect(await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'")).toBe(seqBefore + 20);
+    expect(await count(t.server, 'SELECT MAX(version) FROM appointments WHERE pet_id = ?', pet)).toBe(1);
     // Was 5 s on the probe's machine (every appointment rewritten 20 times).
     expect(elapsed).toBeLessThan(2000);
   });

@@ -5,7 +5,7 @@
  * on purpose and is stored like any field.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startServer } from '../../bench/lib/server.ts';
 import {
@@ -22,37 +22,30 @@ import {
   op,
   seedIds,
   startTestServer,
-  startWithStaff,
   tempId,
   type Client,
-  type SeedIds,
-  type TestServer,
+  useServerWithStaff,
+  createOp,
+  deleteOp,
 } from './helpers.ts';
 
-let server: TestServer;
-let tablet: Client;
-let desk: Client;
-let ids: SeedIds;
-/** The practice's other practitioner and two more pets. */
-let otherPractitionerId: number;
-let otherPetId: number;
-let thirdPetId: number;
-
-beforeAll(async () => {
-  ({ server, client: tablet, ids } = await startWithStaff());
-  desk = await server.login('vet@northside.example');
-  otherPractitionerId = await server.sql.value<number>(
-    "SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' AND id != ? LIMIT 1",
-    ids.practitionerId,
-  );
+/** Two devices (the front desk's tablet, the vet's desk), the practice's other practitioner and two more pets. */
+const t = useServerWithStaff({}, async ({ server, client, ids }) => {
   const pets = await server.sql.values<number>(
     'SELECT id FROM pets WHERE practice_id = 1 AND id != ? ORDER BY id LIMIT 2',
     ids.petId,
   );
-  otherPetId = pets[0]!;
-  thirdPetId = pets[1]!;
+  return {
+    tablet: client,
+    desk: await server.login('vet@northside.example'),
+    otherPractitionerId: await server.sql.value<number>(
+      "SELECT id FROM users WHERE practice_id = 1 AND role = 'PRACTITIONER' AND id != ? LIMIT 1",
+      ids.practitionerId,
+    ),
+    otherPetId: pets[0]!,
+    thirdPetId: pets[1]!,
+  };
 });
-afterAll(() => server.close());
 
 /** Each test books on a day of its own, far from the seeded appointments. */
 let dayNumber = 0;
@@ -62,7 +55,7 @@ function day(): (time: string) => string {
 }
 
 function booking(at: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return appointmentData(ids.petId, ids.practitionerId, { date: at, durationMinutes: 30, ...extra });
+  return appointmentData(t.ids.petId, t.ids.practitionerId, { date: at, durationMinutes: 30, ...extra });
 }
 
 async function create(
@@ -81,22 +74,17 @@ async function update(client: Client, id: number, version: number, data: Record<
 }
 
 const appointmentsAt = (date: string) =>
-  count(server, 'SELECT COUNT(*) FROM appointments WHERE date = ?', Date.parse(date));
+  count(t.server, 'SELECT COUNT(*) FROM appointments WHERE date = ?', Date.parse(date));
 
 describe('a new booking', () => {
   it('over a booking of the same practitioner is held back: a double_booking conflict with the clashing appointment, nothing stored', async () => {
     const at = day();
-    const first = await create(desk, booking(at('10:00'), { petId: otherPetId }));
+    const first = await create(t.desk, booking(at('10:00'), { petId: t.otherPetId }));
     expect(first).toMatchObject({ success: true, record: { overlapAllowed: false } });
     const temp = tempId('appt');
-    const opsBefore = await count(server, 'SELECT COUNT(*) FROM op_log');
-    const res = await tablet.push([
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        tempId: temp,
-        data: booking(at('10:15'), { notes: 'Limping' }),
-      }),
+    const opsBefore = await count(t.server, 'SELECT COUNT(*) FROM op_log');
+    const res = await t.tablet.push([
+      createOp('appointments', booking(at('10:15'), { notes: 'Limping' }), { tempId: temp }),
     ]);
     expect(PushResponseSchema.parse(res.body)).toBeTruthy();
     expect(res.body).toMatchObject({ processed: 0, failed: 0, conflicts: 1 });
@@ -110,8 +98,8 @@ describe('a new booking', () => {
       localData: expect.objectContaining({
         date: at('10:15'),
         durationMinutes: '30',
-        practitionerId: ids.practitionerId,
-        petId: ids.petId,
+        practitionerId: t.ids.practitionerId,
+        petId: t.ids.petId,
         notes: 'Limping',
         overlapAllowed: false,
       }),
@@ -122,17 +110,17 @@ describe('a new booking', () => {
     });
     expect(await appointmentsAt(at('10:15'))).toBe(0);
     // Like any conflict, not remembered: nothing in the op log, no temp id recorded.
-    expect(await count(server, 'SELECT COUNT(*) FROM op_log')).toBe(opsBefore);
-    expect(await count(server, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', temp)).toBe(0);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM op_log')).toBe(opsBefore);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', temp)).toBe(0);
   });
 
   it('of the same pet with another practitioner clashes too (reason pet)', async () => {
     const at = day();
     const first = await create(
-      desk,
-      booking(at('14:00'), { practitionerId: otherPractitionerId, durationMinutes: 60 }),
+      t.desk,
+      booking(at('14:00'), { practitionerId: t.otherPractitionerId, durationMinutes: 60 }),
     );
-    const held = await create(tablet, booking(at('14:45')));
+    const held = await create(t.tablet, booking(at('14:45')));
     expect(held.conflictData).toMatchObject({
       clashes: [{ reason: 'pet', appointment: { id: first.realId } }],
       affectedFields: ['date', 'durationMinutes', 'petId'],
@@ -141,66 +129,67 @@ describe('a new booking', () => {
 
   it('next to a booking (one ends as the other starts), or over a cancelled, no-show or deleted one, is fine', async () => {
     const at = day();
-    await create(desk, booking(at('09:00')));
-    expect(await create(tablet, booking(at('09:30')))).toMatchObject({ success: true });
-    expect(await create(tablet, booking(at('08:30')))).toMatchObject({ success: true });
-    const cancelled = await create(desk, booking(at('11:00'), { status: 'cancelled' }));
-    const noShow = await create(desk, booking(at('12:00'), { status: 'no_show' }));
-    const deleted = await create(desk, booking(at('13:00')));
-    await desk.push([op({ operation: 'delete', entityType: 'appointments', entityId: deleted.realId!, version: 1 })]);
+    await create(t.desk, booking(at('09:00')));
+    expect(await create(t.tablet, booking(at('09:30')))).toMatchObject({ success: true });
+    expect(await create(t.tablet, booking(at('08:30')))).toMatchObject({ success: true });
+    const cancelled = await create(t.desk, booking(at('11:00'), { status: 'cancelled' }));
+    const noShow = await create(t.desk, booking(at('12:00'), { status: 'no_show' }));
+    const deleted = await create(t.desk, booking(at('13:00')));
+    await t.desk.push([deleteOp('appointments', deleted.realId, { version: 1 })]);
     for (const time of ['11:00', '12:00', '13:00'])
-      expect(await create(tablet, booking(at(time)))).toMatchObject({ success: true });
+      expect(await create(t.tablet, booking(at(time)))).toMatchObject({ success: true });
     expect([cancelled.success, noShow.success]).toEqual([true, true]);
   });
 
   it('that is itself cancelled, or has no practitioner and another pet, takes no slot', async () => {
     const at = day();
-    await create(desk, booking(at('10:00')));
-    expect(await create(tablet, booking(at('10:00'), { status: 'cancelled' }))).toMatchObject({ success: true });
-    expect(await create(tablet, booking(at('10:00'), { practitionerId: null, petId: otherPetId }))).toMatchObject({
+    await create(t.desk, booking(at('10:00')));
+    expect(await create(t.tablet, booking(at('10:00'), { status: 'cancelled' }))).toMatchObject({ success: true });
+    expect(await create(t.tablet, booking(at('10:00'), { practitionerId: null, petId: t.otherPetId }))).toMatchObject({
       success: true,
     });
   });
 
   it('kept on purpose (overlapAllowed) is stored with the flag, and clashes with nothing later', async () => {
     const at = day();
-    const first = await create(desk, booking(at('15:00')));
-    const both = await create(tablet, booking(at('15:00'), { overlapAllowed: true }));
+    const first = await create(t.desk, booking(at('15:00')));
+    const both = await create(t.tablet, booking(at('15:00'), { overlapAllowed: true }));
     expect(both).toMatchObject({ success: true, record: { overlapAllowed: true } });
-    expect(await server.sql.value('SELECT overlap_allowed FROM appointments WHERE id = ?', both.realId)).toBe(1);
+    expect(await t.server.sql.value('SELECT overlap_allowed FROM appointments WHERE id = ?', both.realId)).toBe(1);
     // The flag is in every answer: REST reads and pulls.
-    expect((await tablet.request('GET', `/api/appointments/${both.realId}`)).body.data.overlapAllowed).toBe(true);
-    const pulled = (await tablet.pull({ entityTypes: 'appointments', limit: 1000, lastSyncTimestamp: 0 })).body.changes;
+    expect((await t.tablet.request('GET', `/api/appointments/${both.realId}`)).body.data.overlapAllowed).toBe(true);
+    const pulled = (await t.tablet.pull({ entityTypes: 'appointments', limit: 1000, lastSyncTimestamp: 0 })).body
+      .changes;
     expect(pulled.find((c) => c.id === both.realId)?.data.overlapAllowed).toBe(true);
     expect(pulled.find((c) => c.id === first.realId)?.data.overlapAllowed).toBe(false);
     // A third booking clashes with the first only: the kept one is invisible to the rule.
-    const third = await create(tablet, booking(at('15:10')));
+    const third = await create(t.tablet, booking(at('15:10')));
     expect(third.conflictData!.clashes!.map((c) => c.appointment.id)).toEqual([first.realId]);
   });
 
   it('a booking of up to 24 hours reaches into the next day', async () => {
     const at = day();
-    const long = await create(desk, booking(at('20:00'), { durationMinutes: 1440 }));
+    const long = await create(t.desk, booking(at('20:00'), { durationMinutes: 1440 }));
     const next = new Date(Date.parse(at('20:00')) + 23 * 3_600_000).toISOString();
-    const held = await create(tablet, booking(next));
+    const held = await create(t.tablet, booking(next));
     expect(held.conflictData!.clashes!.map((c) => c.appointment.id)).toEqual([long.realId]);
   });
 
   it('a booking is found in its last minute whatever its length: up to an hour, and longer ones (indexed apart)', async () => {
     for (const minutes of [60, 61, 180, 1439]) {
       const at = day();
-      const first = await create(desk, booking(at('00:00'), { durationMinutes: minutes }));
+      const first = await create(t.desk, booking(at('00:00'), { durationMinutes: minutes }));
       const lastMinute = new Date(Date.parse(at('00:00')) + (minutes - 1) * 60_000).toISOString();
-      const samePractitioner = await create(tablet, booking(lastMinute, { petId: otherPetId }));
+      const samePractitioner = await create(t.tablet, booking(lastMinute, { petId: t.otherPetId }));
       expect(samePractitioner.conflictData?.clashes, `${minutes} min, practitioner`).toEqual([
         { reason: 'practitioner', appointment: expect.objectContaining({ id: first.realId }) },
       ]);
-      const samePet = await create(tablet, booking(lastMinute, { practitionerId: otherPractitionerId }));
+      const samePet = await create(t.tablet, booking(lastMinute, { practitionerId: t.otherPractitionerId }));
       expect(samePet.conflictData?.clashes, `${minutes} min, pet`).toEqual([
         { reason: 'pet', appointment: expect.objectContaining({ id: first.realId }) },
       ]);
       const after = new Date(Date.parse(at('00:00')) + minutes * 60_000).toISOString();
-      expect((await create(tablet, booking(after))).success, `${minutes} min, right after`).toBe(true);
+      expect((await create(t.tablet, booking(after))).success, `${minutes} min, right after`).toBe(true);
     }
   });
 
@@ -208,23 +197,23 @@ describe('a new booking', () => {
     const at = day();
     const made: number[] = [];
     for (const [i, time] of ['08:00', '09:00', '10:00', '11:00', '12:00', '13:00'].entries()) {
-      made.push((await create(desk, booking(at(time), { petId: i === 0 ? ids.petId : otherPetId }))).realId!);
+      made.push((await create(t.desk, booking(at(time), { petId: i === 0 ? t.ids.petId : t.otherPetId }))).realId!);
     }
-    const samePet = await create(desk, booking(at('13:30'), { practitionerId: otherPractitionerId }));
-    const held = await create(tablet, booking(at('08:00'), { durationMinutes: 360 }));
+    const samePet = await create(t.desk, booking(at('13:30'), { practitionerId: t.otherPractitionerId }));
+    const held = await create(t.tablet, booking(at('08:00'), { durationMinutes: 360 }));
     expect(held.conflictData!.clashes!.map((c) => [c.reason, c.appointment.id])).toEqual(
       made.slice(0, MAX_CLASHES_REPORTED).map((id) => ['practitioner', id]),
     );
     expect(held.conflictData!.affectedFields).toEqual(['date', 'durationMinutes', 'practitionerId']);
-    const petOnly = await create(tablet, booking(at('13:15'), { practitionerId: null }));
+    const petOnly = await create(t.tablet, booking(at('13:15'), { practitionerId: null }));
     expect(petOnly.conflictData!.clashes!.map((c) => [c.reason, c.appointment.id])).toEqual([['pet', samePet.realId]]);
   });
 
   it('two bookings of one slot in the same batch: the first is stored, the second held', async () => {
     const at = day();
-    const res = await tablet.push([
-      op({ operation: 'create', entityType: 'appointments', data: booking(at('10:00')) }),
-      op({ operation: 'create', entityType: 'appointments', data: booking(at('10:00'), { petId: otherPetId }) }),
+    const res = await t.tablet.push([
+      createOp('appointments', booking(at('10:00'))),
+      createOp('appointments', booking(at('10:00'), { petId: t.otherPetId })),
     ]);
     expect(res.body).toMatchObject({ processed: 1, conflicts: 1 });
     expect(res.body.results[1]!.conflictData!.clashes![0]!.appointment.id).toBe(res.body.results[0]!.realId);
@@ -232,24 +221,20 @@ describe('a new booking', () => {
 
   it('held back, then sent again once the slot is free (same opId), it applies: a conflict is evaluated afresh', async () => {
     const at = day();
-    const first = await create(desk, booking(at('16:00')));
-    const retry = op({
-      operation: 'create',
-      entityType: 'appointments',
-      data: booking(at('16:00'), { petId: otherPetId }),
-    });
-    expect((await tablet.push([retry])).body.conflicts).toBe(1);
-    await update(desk, first.realId!, 1, { status: 'cancelled' });
-    expect((await tablet.push([retry])).body.results[0]).toMatchObject({ success: true });
+    const first = await create(t.desk, booking(at('16:00')));
+    const retry = createOp('appointments', booking(at('16:00'), { petId: t.otherPetId }));
+    expect((await t.tablet.push([retry])).body.conflicts).toBe(1);
+    await update(t.desk, first.realId!, 1, { status: 'cancelled' });
+    expect((await t.tablet.push([retry])).body.results[0]).toMatchObject({ success: true });
   });
 });
 
 describe('a change to a booking', () => {
   it('moving it over another booking is held back with the server record; nothing applied', async () => {
     const at = day();
-    const other = await create(desk, booking(at('09:00'), { petId: otherPetId }));
-    const mine = await create(tablet, booking(at('11:00')));
-    const result = await update(tablet, mine.realId!, 1, { date: at('09:15') });
+    const other = await create(t.desk, booking(at('09:00'), { petId: t.otherPetId }));
+    const mine = await create(t.tablet, booking(at('11:00')));
+    const result = await update(t.tablet, mine.realId!, 1, { date: at('09:15') });
     expect(result).toMatchObject({
       success: false,
       conflict: true,
@@ -268,7 +253,7 @@ describe('a change to a booking', () => {
       serverChangedFields: [],
     });
     expect(
-      await server.sql.value(
+      await t.server.sql.value(
         'SELECT CAST(date AS TEXT) || CAST(version AS TEXT) FROM appointments WHERE id = ?',
         mine.realId,
       ),
@@ -277,42 +262,48 @@ describe('a change to a booking', () => {
 
   it('a longer visit, another practitioner, or the pet of a busy slot are booking changes and checked', async () => {
     const at = day();
-    const busy = await create(desk, booking(at('10:00'), { practitionerId: otherPractitionerId, petId: otherPetId }));
-    const longer = await create(tablet, booking(at('09:00'), { practitionerId: otherPractitionerId }));
-    expect((await update(tablet, longer.realId!, 1, { durationMinutes: 90 })).conflictData?.clashes).toEqual([
+    const busy = await create(
+      t.desk,
+      booking(at('10:00'), { practitionerId: t.otherPractitionerId, petId: t.otherPetId }),
+    );
+    const longer = await create(t.tablet, booking(at('09:00'), { practitionerId: t.otherPractitionerId }));
+    expect((await update(t.tablet, longer.realId!, 1, { durationMinutes: 90 })).conflictData?.clashes).toEqual([
       { reason: 'practitioner', appointment: busy.record },
     ]);
-    const moved = await create(tablet, booking(at('10:00')));
+    const moved = await create(t.tablet, booking(at('10:00')));
     expect(
-      (await update(tablet, moved.realId!, 1, { practitionerId: otherPractitionerId })).conflictData?.clashes?.[0]
+      (await update(t.tablet, moved.realId!, 1, { practitionerId: t.otherPractitionerId })).conflictData?.clashes?.[0]
         ?.reason,
     ).toBe('practitioner');
-    const pet = await create(tablet, booking(at('10:00'), { practitionerId: null, petId: thirdPetId }));
+    const pet = await create(t.tablet, booking(at('10:00'), { practitionerId: null, petId: t.thirdPetId }));
     expect(pet).toMatchObject({ success: true });
-    expect((await update(tablet, pet.realId!, 1, { petId: otherPetId })).conflictData?.clashes?.[0]?.reason).toBe(
+    expect((await update(t.tablet, pet.realId!, 1, { petId: t.otherPetId })).conflictData?.clashes?.[0]?.reason).toBe(
       'pet',
     );
   });
 
   it('edits that touch no booking field are not checked; cancelling always applies; bringing a cancelled one back is checked', async () => {
     const at = day();
-    const first = await create(desk, booking(at('10:00')));
-    const kept = await create(tablet, booking(at('10:00'), { overlapAllowed: true, petId: otherPetId }));
+    const first = await create(t.desk, booking(at('10:00')));
+    const kept = await create(t.tablet, booking(at('10:00'), { overlapAllowed: true, petId: t.otherPetId }));
     // A booking that overlaps from before the rule (stored directly): its notes still change.
     // PostgreSQL holds the rule itself (exclusion constraints): such a row cannot be stored at all.
     if (ON_POSTGRES) {
       await expect(
-        server.sql.run('UPDATE appointments SET overlap_allowed = 0 WHERE id = ?', kept.realId),
+        t.server.sql.run('UPDATE appointments SET overlap_allowed = 0 WHERE id = ?', kept.realId),
       ).rejects.toThrow(/appointments_(practitioner|pet)_no_overlap/);
       return;
     }
-    await server.sql.run('UPDATE appointments SET overlap_allowed = 0 WHERE id = ?', kept.realId);
-    expect(await update(tablet, kept.realId!, 1, { notes: 'Call first', title: 'Recheck' })).toMatchObject({
+    await t.server.sql.run('UPDATE appointments SET overlap_allowed = 0 WHERE id = ?', kept.realId);
+    expect(await update(t.tablet, kept.realId!, 1, { notes: 'Call first', title: 'Recheck' })).toMatchObject({
       success: true,
       version: 2,
     });
-    expect(await update(tablet, kept.realId!, 2, { status: 'cancelled' })).toMatchObject({ success: true, version: 3 });
-    const back = await update(tablet, kept.realId!, 3, { status: 'scheduled' });
+    expect(await update(t.tablet, kept.realId!, 2, { status: 'cancelled' })).toMatchObject({
+      success: true,
+      version: 3,
+    });
+    const back = await update(t.tablet, kept.realId!, 3, { status: 'scheduled' });
     expect(back.conflictData).toMatchObject({
       conflictType: 'double_booking',
       clashes: [{ appointment: { id: first.realId } }],
@@ -321,22 +312,22 @@ describe('a change to a booking', () => {
 
   it('kept on purpose by the update that moves it (keep both): applied as a versioned change with an undo revision', async () => {
     const at = day();
-    await create(desk, booking(at('10:00'), { petId: otherPetId }));
-    const mine = await create(tablet, booking(at('12:00')));
-    const both = await update(tablet, mine.realId!, 1, { date: at('10:00'), overlapAllowed: true });
+    await create(t.desk, booking(at('10:00'), { petId: t.otherPetId }));
+    const mine = await create(t.tablet, booking(at('12:00')));
+    const both = await update(t.tablet, mine.realId!, 1, { date: at('10:00'), overlapAllowed: true });
     expect(both).toMatchObject({ success: true, version: 2, record: { overlapAllowed: true, date: at('10:00') } });
     expect(
-      await server.sql.value(
+      await t.server.sql.value(
         "SELECT previous FROM revisions WHERE entity_type = 'appointments' AND entity_id = ? AND version = 2",
         mine.realId,
       ),
     ).toBe(JSON.stringify({ date: at('12:00'), overlapAllowed: false }));
     // Taking the choice back while the overlap is still there is checked like any booking change.
-    expect((await update(tablet, mine.realId!, 2, { overlapAllowed: false })).conflictData?.conflictType).toBe(
+    expect((await update(t.tablet, mine.realId!, 2, { overlapAllowed: false })).conflictData?.conflictType).toBe(
       'double_booking',
     );
     // A version conflict comes first: a device on version 1 moving it too meets the server's move.
-    expect((await update(desk, mine.realId!, 1, { date: at('10:05') })).conflictData).toMatchObject({
+    expect((await update(t.desk, mine.realId!, 1, { date: at('10:05') })).conflictData).toMatchObject({
       conflictType: 'version',
       affectedFields: ['date'],
     });
@@ -346,9 +337,9 @@ describe('a change to a booking', () => {
 describe('REST', () => {
   it('POST and PATCH answer 409 DOUBLE_BOOKING with the same conflictData and a sentence for people', async () => {
     const at = day();
-    const first = await desk.request('POST', '/api/appointments', booking(at('10:00'), { title: 'Vaccination' }));
+    const first = await t.desk.request('POST', '/api/appointments', booking(at('10:00'), { title: 'Vaccination' }));
     expect(first.status).toBe(201);
-    const post = await tablet.request('POST', '/api/appointments', booking(at('10:20'), { petId: otherPetId }));
+    const post = await t.tablet.request('POST', '/api/appointments', booking(at('10:20'), { petId: t.otherPetId }));
     expect(post.status).toBe(409);
     expect(post.body).toMatchObject({
       success: false,
@@ -361,8 +352,8 @@ describe('REST', () => {
       data: null,
     });
     expect(post.body.error.message).toContain(`"Vaccination" on ${at('10:00').slice(0, 10)} 10:00–10:30 UTC`);
-    const mine = await tablet.request('POST', '/api/appointments', booking(at('11:00'), { petId: otherPetId }));
-    const patch = await tablet.request('PATCH', `/api/appointments/${mine.body.data.id}`, {
+    const mine = await t.tablet.request('POST', '/api/appointments', booking(at('11:00'), { petId: t.otherPetId }));
+    const patch = await t.tablet.request('PATCH', `/api/appointments/${mine.body.data.id}`, {
       date: at('10:15'),
       version: 1,
     });
@@ -378,15 +369,14 @@ describe('REST', () => {
 describe('concurrent bookings of one slot', () => {
   it('several devices pushing at once: exactly one stored, the others held as double bookings', async () => {
     const at = day();
-    const devices = await Promise.all(Array.from({ length: 8 }, () => server.login()));
+    const devices = await Promise.all(Array.from({ length: 8 }, () => t.server.login()));
     const results = await Promise.all(
       devices.map((device, i) =>
         device.push([
-          op({
-            operation: 'create',
-            entityType: 'appointments',
-            data: booking(at('10:00'), { petId: i % 2 ? ids.petId : otherPetId, title: `Device ${i}` }),
-          }),
+          createOp(
+            'appointments',
+            booking(at('10:00'), { petId: i % 2 ? t.ids.petId : t.otherPetId, title: `Device ${i}` }),
+          ),
         ]),
       ),
     );
@@ -415,11 +405,10 @@ describe('concurrent bookings of one slot', () => {
       const pushes = Array.from({ length: 12 }, async (_, i) => {
         const body = {
           operations: [
-            op({
-              operation: 'create',
-              entityType: 'appointments',
-              data: appointmentData(petId, practitionerId, { date: at('10:00'), title: `Process ${i % 2}` }),
-            }),
+            createOp(
+              'appointments',
+              appointmentData(petId, practitionerId, { date: at('10:00'), title: `Process ${i % 2}` }),
+            ),
           ],
           clientTimestamp: Date.now(),
         };
@@ -445,7 +434,7 @@ describe('concurrent bookings of one slot', () => {
     async () => {
       const at = day();
       // Another program's transaction inserts a booking of the practitioner and keeps it open.
-      const other = new pg.Client({ connectionString: server.databaseUrl });
+      const other = new pg.Client({ connectionString: t.server.databaseUrl });
       await other.connect();
       try {
         await other.query('BEGIN');
@@ -453,10 +442,10 @@ describe('concurrent bookings of one slot', () => {
         const inserted = await other.query<{ id: string }>(
           `INSERT INTO appointments (title, type, date, duration_minutes, status, pet_id, practitioner_id, practice_id, version, created_at, updated_at, seq, edited_at)
          VALUES ('Around the server', 'checkup', $1, '30', 'scheduled', $2, $3, 1, 1, $1, $1, 999999, $1) RETURNING id`,
-          [start, otherPetId, ids.practitionerId],
+          [start, t.otherPetId, t.ids.practitionerId],
         );
         // The server's check cannot see it yet; its insert waits on the exclusion constraint...
-        const pushed = create(desk, booking(at('10:15')));
+        const pushed = create(t.desk, booking(at('10:15')));
         await new Promise((r) => setTimeout(r, 300));
         await other.query('COMMIT');
         // ...and once the other commits, the push answers the same double_booking conflict, nothing stored.
@@ -480,7 +469,7 @@ describe('concurrent bookings of one slot', () => {
     const at = day();
     const results = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        (i % 2 ? tablet : desk).request('POST', '/api/appointments', booking(at('10:00'), { title: `Desk ${i}` })),
+        (i % 2 ? t.tablet : t.desk).request('POST', '/api/appointments', booking(at('10:00'), { title: `Desk ${i}` })),
       ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);

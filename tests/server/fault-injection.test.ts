@@ -2,38 +2,20 @@
  * The test-only fault modes (server/http/fault-injection.ts) the browser fault suite relies on:
  * each does what it says, fires only for the session that armed it, and is absent unless enabled.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  appointmentData,
-  count,
-  op,
-  startTestServer,
-  startWithStaff,
-  tempId,
-  type Client,
-  type SeedIds,
-  type TestServer,
-} from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { appointmentData, count, startTestServer, tempId, useServerWithStaff, createOp } from './helpers.ts';
 
-let server: TestServer;
-let device: Client;
-let bystander: Client;
-let ids: SeedIds;
+/** The device that arms faults and a bystander of the same practice. */
+const t = useServerWithStaff({ faultInjection: true }, async ({ server, client }) => ({
+  device: client,
+  bystander: await server.login('vet@northside.example'),
+}));
 
-beforeAll(async () => {
-  ({ server, client: device, ids } = await startWithStaff({ faultInjection: true }));
-  bystander = await server.login('vet@northside.example');
-});
-afterAll(() => server.close());
-
-const rowsTitled = (title: string) => count(server, 'SELECT COUNT(*) FROM appointments WHERE title = ?', title);
-const createOp = (title: string) =>
-  op({
+const rowsTitled = (title: string) => count(t.server, 'SELECT COUNT(*) FROM appointments WHERE title = ?', title);
+const bookingOp = (title: string) =>
+  createOp('appointments', appointmentData(t.ids.petId, null, { title }), {
     id: 1,
-    operation: 'create',
-    entityType: 'appointments',
     tempId: tempId('appt'),
-    data: appointmentData(ids.petId, null, { title }),
     practiceId: 1,
     tenantId: 'smartvet',
   });
@@ -42,48 +24,48 @@ describe('fault injection', () => {
   it('503 with Retry-After applies nothing, and only for the session that armed it', async () => {
     expect(
       (
-        await device.request('POST', '/api/test/faults', {
+        await t.device.request('POST', '/api/test/faults', {
           rules: [{ route: 'push', fault: 'status', status: 503, retryAfterSeconds: 2, times: 1 }],
         })
       ).status,
     ).toBe(200);
-    const other = await bystander.push([createOp('Bystander push')]);
+    const other = await t.bystander.push([bookingOp('Bystander push')]);
     expect(other.status).toBe(200);
-    const refused = await device.push([createOp('Refused push')]);
+    const refused = await t.device.push([bookingOp('Refused push')]);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('2');
     expect(refused.body).toMatchObject({ success: false, error: { code: 'SERVER_ERROR' } });
     expect(await rowsTitled('Refused push')).toBe(0);
-    expect((await device.push([createOp('After the fault')])).status).toBe(200);
-    expect((await device.request('GET', '/api/test/faults')).body).toMatchObject({ fired: { status: 1 }, left: 0 });
+    expect((await t.device.push([bookingOp('After the fault')])).status).toBe(200);
+    expect((await t.device.request('GET', '/api/test/faults')).body).toMatchObject({ fired: { status: 1 }, left: 0 });
   });
 
   it('drop_after_commit applies the push and loses the answer; the resend is a replay', async () => {
-    await device.request('POST', '/api/test/faults', {
+    await t.device.request('POST', '/api/test/faults', {
       rules: [{ route: 'push', fault: 'drop_after_commit', times: 1 }],
     });
-    const operation = createOp('Committed, answer lost');
-    await expect(device.push([operation])).rejects.toThrow();
+    const operation = bookingOp('Committed, answer lost');
+    await expect(t.device.push([operation])).rejects.toThrow();
     expect(await rowsTitled('Committed, answer lost')).toBe(1);
-    const resend = await device.push([operation]);
+    const resend = await t.device.push([operation]);
     expect(resend.status).toBe(200);
     expect(resend.body.results[0]).toMatchObject({ success: true, opId: operation.opId });
     expect(await rowsTitled('Committed, answer lost')).toBe(1);
   });
 
   it('drop closes the connection before anything is applied; delay only slows', async () => {
-    await device.request('POST', '/api/test/faults', {
+    await t.device.request('POST', '/api/test/faults', {
       rules: [
         { route: 'push', fault: 'drop', times: 1 },
         { route: 'pull', fault: 'delay', delayMs: 300, times: 1 },
       ],
     });
-    await expect(device.push([createOp('Dropped push')])).rejects.toThrow();
+    await expect(t.device.push([bookingOp('Dropped push')])).rejects.toThrow();
     expect(await rowsTitled('Dropped push')).toBe(0);
     const started = Date.now();
-    expect((await device.pull({ entityTypes: 'pets', limit: 1 })).status).toBe(200);
+    expect((await t.device.pull({ entityTypes: 'pets', limit: 1 })).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
-    expect((await device.request('DELETE', '/api/test/faults')).status).toBe(200);
+    expect((await t.device.request('DELETE', '/api/test/faults')).status).toBe(200);
   });
 
   it('does not exist unless enabled', async () => {

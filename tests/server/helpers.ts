@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createApp, type AppDeps } from '../../server/app.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import pg from 'pg';
@@ -216,12 +216,46 @@ export interface StaffServer {
 }
 
 /**
- * The setup most server test files share: `beforeAll(async () => ({ server, client, ids } = await startWithStaff()))`
- * and `afterAll(() => server.close())`.
+ * The setup of a server test file (or describe block): registers the vitest hooks that start a test server
+ * before its tests and close it after them, and returns a handle whose fields the tests read: `t.server`,
+ * and what `setup` adds to it once the server runs (more sign-ins, ids). Options may be a function, called
+ * when the server starts (for a value made in an earlier hook). Reading a field before the start throws.
  */
-export async function startWithStaff(options: TestServerOptions = {}): Promise<StaffServer> {
-  const server = await startTestServer(options);
-  return { server, client: await server.login(), ids: await seedIds(server, 1) };
+export function useTestServer<Extra extends object = object>(
+  options: TestServerOptions | (() => TestServerOptions) = {},
+  setup: (server: TestServer) => Promise<Extra> = async () => ({}) as Extra,
+): { server: TestServer } & Extra {
+  type Handle = { server: TestServer } & Extra;
+  let server: TestServer | undefined;
+  let started: Handle | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(typeof options === 'function' ? options() : options);
+    started = { ...(await setup(server)), server };
+  });
+  afterAll(() => server?.close());
+  return new Proxy({} as Handle, {
+    get(_handle, field) {
+      if (!started) throw new Error(`t.${String(field)} is read before the test server started: read it inside a test`);
+      return started[field as keyof Handle];
+    },
+    set(_handle, field) {
+      throw new Error(`t.${String(field)} is the shared setup's: keep a new value in a variable of the test`);
+    },
+  });
+}
+
+/**
+ * `useTestServer` with the Northside front desk signed in (`t.client`) and the seeded ids of practice 1
+ * (`t.ids`): the setup most server test files share.
+ */
+export function useServerWithStaff<Extra extends object = object>(
+  options: TestServerOptions | (() => TestServerOptions) = {},
+  setup: (started: StaffServer) => Promise<Extra> = async () => ({}) as Extra,
+): StaffServer & Extra {
+  return useTestServer(options, async (server) => {
+    const started: StaffServer = { server, client: await server.login(), ids: await seedIds(server, 1) };
+    return { ...(await setup(started)), client: started.client, ids: started.ids };
+  });
 }
 
 let counter = 0;
@@ -230,6 +264,33 @@ export function op(
   fields: Omit<PushOperation, 'opId' | 'timestamp'> & Partial<Pick<PushOperation, 'opId' | 'timestamp'>>,
 ): PushOperation {
   return { opId: `op-${randomUUID()}`, timestamp: T0 + ++counter, ...fields };
+}
+
+/** The rest of an operation a test may set (a temp id, a version, forged ids...). */
+type OpFields = Partial<Omit<PushOperation, 'operation' | 'entityType'>>;
+
+/** `op`: a create of an `entityType` record with `data`. */
+export function createOp(entityType: string, data: PushOperation['data'], fields: OpFields = {}): PushOperation {
+  return op({ operation: 'create', entityType, data, ...fields });
+}
+
+/** `op`: an update of record `entityId` with the changed fields `data`. */
+export function updateOp(
+  entityType: string,
+  entityId: PushOperation['entityId'],
+  data: PushOperation['data'],
+  fields: OpFields = {},
+): PushOperation {
+  return op({ operation: 'update', entityType, entityId, data, ...fields });
+}
+
+/** `op`: a delete of record `entityId`. */
+export function deleteOp(
+  entityType: string,
+  entityId: PushOperation['entityId'],
+  fields: OpFields = {},
+): PushOperation {
+  return op({ operation: 'delete', entityType, entityId, ...fields });
 }
 
 export function tempId(kind: string): string {
@@ -266,24 +327,42 @@ export function tempSqliteFiles(prefix: string): () => SqliteEngine {
   };
 }
 
-/** A better-sqlite3 connection as an `Sql` that answers synchronously (wrapped in resolved promises). */
+/** A better-sqlite3 connection as the reads of an `Sql`, answered at once (no promises). */
 function syncSql(db: SqliteDatabase) {
   return {
-    value: (sql: string, ...params: unknown[]) =>
+    value: (sql: string, ...params: unknown[]): unknown =>
       db
         .prepare(sql)
         .pluck()
         .get(...params),
-    values: (sql: string, ...params: unknown[]) =>
+    values: (sql: string, ...params: unknown[]): unknown[] =>
       db
         .prepare(sql)
         .pluck()
         .all(...params),
-    get: (sql: string, ...params: unknown[]) => db.prepare(sql).get(...params),
+    get: (sql: string, ...params: unknown[]): unknown => db.prepare(sql).get(...params),
   };
 }
 
 const isSqlite = (db: unknown): db is SqliteDatabase => typeof (db as SqliteDatabase).pragma === 'function';
+
+/** What the seed-id queries answer, in their order. */
+type SeedRows = [
+  pet: { id: number; ownerId: number },
+  clients: number[],
+  practitionerId: number,
+  staffId: number,
+  appointmentId: number,
+];
+
+/** The queries that find a practice's seeded ids (`?` is the practice), each with how its answer is read. */
+const SEED_ID_QUERIES = [
+  ['get', 'SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1'],
+  ['values', "SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id"],
+  ['value', "SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1"],
+  ['value', "SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1"],
+  ['value', 'SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1'],
+] as const;
 
 /**
  * Ids from the seeded practice 1 (Northside): a client with a pet, a practitioner. Given the
@@ -294,33 +373,15 @@ export function seedIds(db: SqliteDatabase, practiceId?: number): SeedIds;
 export function seedIds(source: { sql: Sql } | SqliteDatabase, practiceId = 1): Promise<SeedIds> | SeedIds {
   if (isSqlite(source)) {
     const sql = syncSql(source);
-    return idsFrom(
-      sql.get('SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId) as {
-        id: number;
-        ownerId: number;
-      },
-      sql.values("SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id", practiceId) as number[],
-      sql.value(
-        "SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1",
-        practiceId,
-      ) as number,
-      sql.value(
-        "SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1",
-        practiceId,
-      ) as number,
-      sql.value('SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1', practiceId) as number,
-    );
+    return idsFrom(SEED_ID_QUERIES.map(([read, query]) => sql[read](query, practiceId)) as SeedRows);
   }
-  return seedIdsOf(source.sql, practiceId);
+  const sql = source.sql;
+  return Promise.all(SEED_ID_QUERIES.map(([read, query]) => sql[read](query, practiceId))).then((rows) =>
+    idsFrom(rows as SeedRows),
+  );
 }
 
-function idsFrom(
-  pet: { id: number; ownerId: number },
-  clients: number[],
-  practitionerId: number,
-  staffId: number,
-  appointmentId: number,
-): SeedIds {
+function idsFrom([pet, clients, practitionerId, staffId, appointmentId]: SeedRows): SeedIds {
   return {
     clientId: pet.ownerId,
     otherClientId: clients.find((c) => c !== pet.ownerId)!,
@@ -330,30 +391,6 @@ function idsFrom(
     staffId,
     appointmentId,
   };
-}
-
-async function seedIdsOf(sql: Sql, practiceId: number): Promise<SeedIds> {
-  const pet = await sql.get<{ id: number; ownerId: number }>(
-    'SELECT id, owner_id AS "ownerId" FROM pets WHERE practice_id = ? ORDER BY id LIMIT 1',
-    practiceId,
-  );
-  const clients = await sql.values<number>(
-    "SELECT id FROM users WHERE practice_id = ? AND role = 'CLIENT' ORDER BY id",
-    practiceId,
-  );
-  const practitionerId = await sql.value<number>(
-    "SELECT id FROM users WHERE practice_id = ? AND role = 'PRACTITIONER' ORDER BY id LIMIT 1",
-    practiceId,
-  );
-  const staffId = await sql.value<number>(
-    "SELECT id FROM users WHERE practice_id = ? AND role = 'STAFF' ORDER BY id LIMIT 1",
-    practiceId,
-  );
-  const appointmentId = await sql.value<number>(
-    'SELECT id FROM appointments WHERE practice_id = ? ORDER BY id LIMIT 1',
-    practiceId,
-  );
-  return idsFrom(pet, clients, practitionerId, staffId, appointmentId);
 }
 
 /** First default booking slot: well after the seeded appointments (the two weeks around T0). */

@@ -9,16 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  appointmentData,
-  count,
-  op,
-  startTestServer,
-  startWithStaff,
-  type Client,
-  type SeedIds,
-  type TestServer,
-} from './helpers.ts';
+import { appointmentData, count, startTestServer, useServerWithStaff, createOp } from './helpers.ts';
 
 const INLINE_STYLE = 'html,body{margin:0}';
 
@@ -47,34 +38,25 @@ function writeDist(): string {
 }
 
 let dist: string;
-let server: TestServer;
-let client: Client;
-let ids: SeedIds;
-
-beforeAll(async () => {
+beforeAll(() => {
   dist = writeDist();
-  ({ server, client, ids } = await startWithStaff({
-    distDir: dist,
-    http: { allowedOrigins: ['https://desk.example'] },
-  }));
 });
-afterAll(async () => {
-  await server.close();
-  rmSync(dist, { recursive: true, force: true });
-});
+afterAll(() => rmSync(dist, { recursive: true, force: true }));
+const t = useServerWithStaff(() => ({ distDir: dist, http: { allowedOrigins: ['https://desk.example'] } }));
 
-const get = (pathname: string, headers: Record<string, string> = {}) => fetch(`${server.url}${pathname}`, { headers });
+const get = (pathname: string, headers: Record<string, string> = {}) =>
+  fetch(`${t.server.url}${pathname}`, { headers });
 
 describe('compression', () => {
   it('compresses API JSON above 1 KB with brotli or gzip, with Vary: Accept-Encoding; small answers stay plain', async () => {
     for (const encoding of ['br', 'gzip']) {
-      const res = await client.request('GET', '/api/users', undefined, { 'accept-encoding': encoding });
+      const res = await t.client.request('GET', '/api/users', undefined, { 'accept-encoding': encoding });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-encoding')).toBe(encoding);
       expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
       expect(res.body.data.length).toBeGreaterThan(10);
     }
-    const small = await client.request('GET', '/api/health', undefined, { 'accept-encoding': 'br, gzip' });
+    const small = await t.client.request('GET', '/api/health', undefined, { 'accept-encoding': 'br, gzip' });
     expect(small.headers.get('content-encoding')).toBeNull();
   });
 
@@ -168,7 +150,7 @@ describe('security headers', () => {
   });
 
   it('ignores X-Forwarded-Proto when no proxy is trusted: no Secure cookie, no HSTS', async () => {
-    const res = await fetch(`${server.url}/api/auth/login`, {
+    const res = await fetch(`${t.server.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
       body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }),
@@ -202,15 +184,15 @@ describe('security headers', () => {
 
 const pushBody = () =>
   JSON.stringify({
-    operations: [op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) })],
+    operations: [createOp('appointments', appointmentData(t.ids.petId, null))],
     clientTimestamp: 1,
   });
 
 /** A push with a gzip-compressed body, as the worker sends large ones (CompressionStream). */
 async function gzipPush(body: Buffer): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server.url}/api/sync/push`, {
+  const res = await fetch(`${t.server.url}/api/sync/push`, {
     method: 'POST',
-    headers: { cookie: client.cookie!, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+    headers: { cookie: t.client.cookie!, 'content-type': 'application/json', 'content-encoding': 'gzip' },
     body: new Uint8Array(body),
   });
   return { status: res.status, body: await res.json() };
@@ -229,37 +211,37 @@ describe('request bodies', () => {
     const res = await gzipPush(bomb);
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
-    expect((await client.request('GET', '/api/health')).status).toBe(200);
+    expect((await t.client.request('GET', '/api/health')).status).toBe(200);
   });
 
   it('refuses other encodings (415) and corrupt gzip (400)', async () => {
     for (const encoding of ['br', 'deflate', 'compress']) {
-      const res = await client.request('POST', '/api/sync/push', pushBody(), { 'content-encoding': encoding });
+      const res = await t.client.request('POST', '/api/sync/push', pushBody(), { 'content-encoding': encoding });
       expect([res.status, res.body.error.code]).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     }
-    const corrupt = await client.request('POST', '/api/sync/push', 'not gzip at all', { 'content-encoding': 'gzip' });
+    const corrupt = await t.client.request('POST', '/api/sync/push', 'not gzip at all', { 'content-encoding': 'gzip' });
     expect(corrupt.status).toBe(400);
   });
 });
 
 describe('origin rule and content types (writes)', () => {
   it('refuses writes from a foreign Origin and cross-site writes; nothing is written', async () => {
-    const before = await count(server, 'SELECT COUNT(*) FROM appointments');
+    const before = await count(t.server, 'SELECT COUNT(*) FROM appointments');
     const cases: Record<string, string>[] = [
       { origin: 'http://evil.example' },
       { origin: 'null' },
       { 'sec-fetch-site': 'cross-site' },
-      { origin: server.url, 'sec-fetch-site': 'cross-site' },
+      { origin: t.server.url, 'sec-fetch-site': 'cross-site' },
     ];
     for (const headers of cases) {
-      const rest = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null), headers);
+      const rest = await t.client.request('POST', '/api/appointments', appointmentData(t.ids.petId, null), headers);
       expect([rest.status, rest.body.error.code], JSON.stringify(headers)).toEqual([403, 'FORBIDDEN']);
-      const push = await client.request('POST', '/api/sync/push', pushBody(), headers);
+      const push = await t.client.request('POST', '/api/sync/push', pushBody(), headers);
       expect(push.status).toBe(403);
-      const del = await client.request('DELETE', `/api/appointments/${ids.appointmentId}`, undefined, headers);
+      const del = await t.client.request('DELETE', `/api/appointments/${t.ids.appointmentId}`, undefined, headers);
       expect(del.status).toBe(403);
     }
-    const login = await server
+    const login = await t.server
       .client()
       .request(
         'POST',
@@ -268,48 +250,50 @@ describe('origin rule and content types (writes)', () => {
         { origin: 'http://evil.example' },
       );
     expect(login.status).toBe(403);
-    expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM appointments')).toBe(before);
     expect(
       await count(
-        server,
+        t.server,
         'SELECT COUNT(*) FROM appointments WHERE id = ? AND deleted_at IS NOT NULL',
-        ids.appointmentId,
+        t.ids.appointmentId,
       ),
     ).toBe(0);
   });
 
   it('accepts its own origin, a listed ALLOWED_ORIGINS entry, same-origin fetches and requests without Origin', async () => {
     const cases: Record<string, string>[] = [
-      { origin: server.url, 'sec-fetch-site': 'same-origin' },
+      { origin: t.server.url, 'sec-fetch-site': 'same-origin' },
       { origin: 'https://desk.example', 'sec-fetch-site': 'same-site' },
       {},
     ];
     for (const headers of cases) {
-      const res = await client.request('POST', '/api/appointments', appointmentData(ids.petId, null), headers);
+      const res = await t.client.request('POST', '/api/appointments', appointmentData(t.ids.petId, null), headers);
       expect(res.status, JSON.stringify(headers)).toBe(201);
     }
     // Reads are not writes: a foreign Origin may not write, but the rule is about writes.
-    expect((await client.request('GET', '/api/health', undefined, { origin: 'http://evil.example' })).status).toBe(200);
+    expect((await t.client.request('GET', '/api/health', undefined, { origin: 'http://evil.example' })).status).toBe(
+      200,
+    );
   });
 
   it('JSON writes must be application/json: text/plain and form bodies are 415, nothing written', async () => {
-    const before = await count(server, 'SELECT COUNT(*) FROM appointments');
-    const json = JSON.stringify(appointmentData(ids.petId, null));
+    const before = await count(t.server, 'SELECT COUNT(*) FROM appointments');
+    const json = JSON.stringify(appointmentData(t.ids.petId, null));
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const res = await fetch(`${server.url}/api/appointments`, {
+      const res = await fetch(`${t.server.url}/api/appointments`, {
         method: 'POST',
-        headers: { cookie: client.cookie!, 'content-type': type },
+        headers: { cookie: t.client.cookie!, 'content-type': type },
         body: json,
       });
       expect(res.status, type).toBe(415);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-      const push = await fetch(`${server.url}/api/sync/push`, {
+      const push = await fetch(`${t.server.url}/api/sync/push`, {
         method: 'POST',
-        headers: { cookie: client.cookie!, 'content-type': type },
+        headers: { cookie: t.client.cookie!, 'content-type': type },
         body: pushBody(),
       });
       expect(push.status, type).toBe(415);
     }
-    expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM appointments')).toBe(before);
   });
 });

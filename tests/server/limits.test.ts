@@ -1,15 +1,8 @@
 /** Bad input of every kind gets a JSON 4xx with a message, never a 500 or a stack trace. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appointmentData, count, op, startWithStaff, type Client, type SeedIds, type TestServer } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { appointmentData, count, op, useServerWithStaff, createOp, updateOp } from './helpers.ts';
 
-let server: TestServer;
-let client: Client;
-let ids: SeedIds;
-
-beforeAll(async () => {
-  ({ server, client, ids } = await startWithStaff());
-});
-afterAll(() => server.close());
+const t = useServerWithStaff();
 
 function expectJsonError(
   res: { status: number; body: any; text: string; headers: Headers },
@@ -43,116 +36,63 @@ describe('push: malformed requests', () => {
     ],
   ];
   it.each(cases)('%s → %i %s', async (_name, body, status, code) => {
-    const res = await client.request('POST', '/api/sync/push', body);
+    const res = await t.client.request('POST', '/api/sync/push', body);
     expectJsonError(res, status, code);
   });
 
   it('a body over 5 MB → 413, and the server keeps serving', async () => {
     const padding = 'x'.repeat(5 * 1024 * 1024);
-    const res = await client.request(
+    const res = await t.client.request(
       'POST',
       '/api/sync/push',
       JSON.stringify({ operations: [], clientTimestamp: 1, padding }),
     );
     expectJsonError(res, 413, 'PAYLOAD_TOO_LARGE');
-    expect((await client.request('GET', '/api/health')).status).toBe(200);
+    expect((await t.client.request('GET', '/api/health')).status).toBe(200);
   });
 
   it('exactly 1,000 operations are accepted', async () => {
-    const before = await count(server, 'SELECT COUNT(*) FROM appointments');
-    const ops = Array.from({ length: 1000 }, () =>
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
-    );
-    const res = await client.push(ops);
+    const before = await count(t.server, 'SELECT COUNT(*) FROM appointments');
+    const ops = Array.from({ length: 1000 }, () => createOp('appointments', appointmentData(t.ids.petId, null)));
+    const res = await t.client.push(ops);
     expect(res.status).toBe(200);
     expect(res.body.processed).toBe(1000);
-    expect(await count(server, 'SELECT COUNT(*) FROM appointments')).toBe(before + 1000);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM appointments')).toBe(before + 1000);
   });
 
+  /** The create of an appointment that is valid but for `change`. */
+  const badAppointment = (change: Record<string, unknown>) =>
+    createOp('appointments', {
+      title: 't',
+      type: 'checkup',
+      date: '2026-03-11T10:00:00Z',
+      durationMinutes: 30,
+      petId: 1,
+      ...change,
+    });
   const badOperations: [string, unknown][] = [
     ['not an object', 42],
     ['null', null],
     ['no opId', { operation: 'create', entityType: 'pets', data: {}, timestamp: 1 }],
     ['unknown operation', op({ operation: 'upsert' as never, entityType: 'pets', data: {} })],
     ['no timestamp', { opId: 'op-12345678', operation: 'create', entityType: 'pets', data: {} }],
-    ['data not an object', op({ operation: 'create', entityType: 'pets', data: 'cat' as never })],
-    [
-      'entityId of a wrong type',
-      op({ operation: 'update', entityType: 'pets', entityId: { id: 1 } as never, data: {} }),
-    ],
-    ['tempId that is not one', op({ operation: 'create', entityType: 'pets', tempId: 'abc', data: {} })],
+    ['data not an object', createOp('pets', 'cat' as never)],
+    ['entityId of a wrong type', updateOp('pets', { id: 1 } as never, {})],
+    ['tempId that is not one', createOp('pets', {}, { tempId: 'abc' })],
     ['create without data', op({ operation: 'create', entityType: 'pets' })],
     ['update without entityId', op({ operation: 'update', entityType: 'pets', data: { name: 'x' } })],
-    [
-      'update with no writable field',
-      op({ operation: 'update', entityType: 'pets', entityId: 1, data: { id: 9, version: 3 } }),
-    ],
-    [
-      'pet with a bad birthDate',
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        data: { name: 'x', species: 'Dog', ownerId: 1, birthDate: 'yesterday' },
-      }),
-    ],
-    [
-      'appointment with a bad date',
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: { title: 't', type: 'checkup', date: '11/03/2026', durationMinutes: 30, petId: 1 },
-      }),
-    ],
-    [
-      'appointment with a huge duration',
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: { title: 't', type: 'checkup', date: '2026-03-11T10:00:00Z', durationMinutes: 99999, petId: 1 },
-      }),
-    ],
-    [
-      'appointment with an unknown status',
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: {
-          title: 't',
-          type: 'checkup',
-          date: '2026-03-11T10:00:00Z',
-          durationMinutes: 30,
-          petId: 1,
-          status: 'maybe',
-        },
-      }),
-    ],
-    [
-      'a 6,000-character note',
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: {
-          title: 't',
-          type: 'checkup',
-          date: '2026-03-11T10:00:00Z',
-          durationMinutes: 30,
-          petId: 1,
-          notes: 'n'.repeat(6000),
-        },
-      }),
-    ],
-    [
-      'client with a bad email',
-      op({ operation: 'create', entityType: 'users', data: { name: 'x', email: 'not-an-email' } }),
-    ],
+    ['update with no writable field', updateOp('pets', 1, { id: 9, version: 3 })],
+    ['pet with a bad birthDate', createOp('pets', { name: 'x', species: 'Dog', ownerId: 1, birthDate: 'yesterday' })],
+    ['appointment with a bad date', badAppointment({ date: '11/03/2026' })],
+    ['appointment with a huge duration', badAppointment({ durationMinutes: 99999 })],
+    ['appointment with an unknown status', badAppointment({ status: 'maybe' })],
+    ['a 6,000-character note', badAppointment({ notes: 'n'.repeat(6000) })],
+    ['client with a bad email', createOp('users', { name: 'x', email: 'not-an-email' })],
   ];
   it.each(badOperations)(
     'an operation that is %s fails alone with VALIDATION (200 for the batch)',
     async (_name, bad) => {
-      const res = await client.push([
-        bad,
-        op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
-      ]);
+      const res = await t.client.push([bad, createOp('appointments', appointmentData(t.ids.petId, null))]);
       expect(res.status).toBe(200);
       expect(res.body.results[0]).toMatchObject({
         success: false,
@@ -175,14 +115,14 @@ describe('pull: malformed queries', () => {
     ['practiceId=abc', 'practiceId=abc'],
     ['cursor=%%%', 'cursor=%25%25%25'],
   ])('%s → 400 JSON', async (_name, query) => {
-    expectJsonError(await client.request('GET', `/api/sync/pull?${query}`), 400);
+    expectJsonError(await t.client.request('GET', `/api/sync/pull?${query}`), 400);
   });
 });
 
 describe('other routes', () => {
   it('unknown API routes are 404 JSON, wrong methods 405 JSON', async () => {
-    expectJsonError(await client.request('GET', '/api/nothing'), 404, 'NOT_FOUND');
-    const res = await client.request('PUT', '/api/sync/push', {});
+    expectJsonError(await t.client.request('GET', '/api/nothing'), 404, 'NOT_FOUND');
+    const res = await t.client.request('PUT', '/api/sync/push', {});
     expectJsonError(res, 405);
     expect(res.headers.get('allow')).toBe('POST');
   });
@@ -199,13 +139,13 @@ describe('other routes', () => {
     ['GET', '/api/users?role=KING', undefined],
     ['GET', '/api/pets/%E0%A4%A', undefined],
   ])('%s %s with bad input → 4xx JSON', async (method, pathname, body) => {
-    const res = await client.request(method, pathname, body);
+    const res = await t.client.request(method, pathname, body);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.body.success).toBe(false);
   });
 
   it('no 500 was logged by any of the above', () => {
-    expect(server.lines.filter((l) => / 5\d\d [\d.]+ms$/.test(l) || l.startsWith('[Server]'))).toEqual([]);
+    expect(t.server.lines.filter((l) => / 5\d\d [\d.]+ms$/.test(l) || l.startsWith('[Server]'))).toEqual([]);
   });
 });

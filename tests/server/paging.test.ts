@@ -2,19 +2,12 @@
  * Bounded work per request (issue 9 item 2): every REST list is paged (limit, default 200, max
  * 1000; an opaque cursor; `{ data, nextCursor }`), and paging walks each list exactly once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from '../../src/protocol/index.ts';
-import { HARBOR, count, startTestServer, type Client, type TestServer } from './helpers.ts';
+import { HARBOR, count, useServerWithStaff } from './helpers.ts';
 
-let server: TestServer;
-let client: Client;
-
-beforeAll(async () => {
-  // 1,200 appointments, 600 pets and 300 clients per practice.
-  server = await startTestServer({ seed: { size: 1200 } });
-  client = await server.login();
-});
-afterAll(() => server.close());
+// 1,200 appointments, 600 pets and 300 clients per practice.
+const t = useServerWithStaff({ seed: { size: 1200 } });
 
 async function walk(
   pathname: string,
@@ -29,7 +22,7 @@ async function walk(
     if (limit) params.set('limit', String(limit));
     if (cursor) params.set('cursor', cursor);
     const sep = pathname.includes('?') ? '&' : '?';
-    const res = await client.request('GET', `${pathname}${params.size ? `${sep}${params.toString()}` : ''}`);
+    const res = await t.client.request('GET', `${pathname}${params.size ? `${sep}${params.toString()}` : ''}`);
     expect(res.status, res.text).toBe(200);
     expect(res.body.data.length).toBeLessThanOrEqual(limit ?? DEFAULT_LIST_LIMIT);
     for (const record of res.body.data) {
@@ -44,7 +37,10 @@ async function walk(
 
 describe('REST lists are paged', () => {
   it('appointments: 200 per page by default, in date order, each row once', async () => {
-    const total = await count(server, 'SELECT COUNT(*) FROM appointments WHERE practice_id = 1 AND deleted_at IS NULL');
+    const total = await count(
+      t.server,
+      'SELECT COUNT(*) FROM appointments WHERE practice_id = 1 AND deleted_at IS NULL',
+    );
     const { ids, pages, sortKeys } = await walk('/api/appointments');
     expect(ids.length).toBe(total);
     expect(new Set(ids).size).toBe(total);
@@ -55,13 +51,13 @@ describe('REST lists are paged', () => {
   it('pets and users by name with a chosen limit; filters apply across pages', async () => {
     const pets = await walk('/api/pets', 77);
     expect(pets.ids.length).toBe(
-      await count(server, 'SELECT COUNT(*) FROM pets WHERE practice_id = 1 AND deleted_at IS NULL'),
+      await count(t.server, 'SELECT COUNT(*) FROM pets WHERE practice_id = 1 AND deleted_at IS NULL'),
     );
     expect(new Set(pets.ids).size).toBe(pets.ids.length);
     const clients = await walk('/api/users?role=CLIENT', 50);
     expect(clients.ids.length).toBe(
       await count(
-        server,
+        t.server,
         "SELECT COUNT(*) FROM users WHERE practice_id = 1 AND role = 'CLIENT' AND deleted_at IS NULL",
       ),
     );
@@ -71,18 +67,21 @@ describe('REST lists are paged', () => {
   });
 
   it('the last page has nextCursor null; a page of 1,000 is the most one request returns', async () => {
-    const res = await client.request('GET', `/api/appointments?limit=${MAX_LIST_LIMIT}`);
+    const res = await t.client.request('GET', `/api/appointments?limit=${MAX_LIST_LIMIT}`);
     expect(res.body.data.length).toBe(MAX_LIST_LIMIT);
     expect(typeof res.body.nextCursor).toBe('string');
-    const last = await client.request('GET', `/api/appointments?limit=${MAX_LIST_LIMIT}&cursor=${res.body.nextCursor}`);
+    const last = await t.client.request(
+      'GET',
+      `/api/appointments?limit=${MAX_LIST_LIMIT}&cursor=${res.body.nextCursor}`,
+    );
     expect(last.body.nextCursor).toBeNull();
-    expect((await client.request('GET', `/api/appointments?limit=${MAX_LIST_LIMIT + 1}`)).status).toBe(400);
-    expect((await client.request('GET', '/api/appointments?limit=0')).status).toBe(400);
+    expect((await t.client.request('GET', `/api/appointments?limit=${MAX_LIST_LIMIT + 1}`)).status).toBe(400);
+    expect((await t.client.request('GET', '/api/appointments?limit=0')).status).toBe(400);
   });
 
   it('refuses a cursor of another list, another practice, or a forged one', async () => {
-    const petsCursor = (await client.request('GET', '/api/pets?limit=5')).body.nextCursor as string;
-    const harbor = await server.login(HARBOR.email);
+    const petsCursor = (await t.client.request('GET', '/api/pets?limit=5')).body.nextCursor as string;
+    const harbor = await t.server.login(HARBOR.email);
     const harborCursor = (await harbor.request('GET', '/api/pets?limit=5')).body.nextCursor as string;
     const forged = Buffer.from(JSON.stringify({ v: 1, p: 1, e: 'pets', k: { $gt: 1 }, i: 1 })).toString('base64url');
     for (const [pathname, cursor] of [
@@ -91,7 +90,7 @@ describe('REST lists are paged', () => {
       ['/api/pets', forged],
       ['/api/pets', 'nonsense'],
     ] as const) {
-      const res = await client.request('GET', `${pathname}?cursor=${encodeURIComponent(cursor)}`);
+      const res = await t.client.request('GET', `${pathname}?cursor=${encodeURIComponent(cursor)}`);
       expect([res.status, res.body.error.code], `${pathname} ${cursor}`).toEqual([400, 'VALIDATION']);
     }
   });

@@ -4,28 +4,14 @@
  * spreads its requests: exactly-once, version checks and the change sequence hold across them.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../bench/lib/server.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../bench/lib/server.ts';
 import type { PullResponse, PushOperation, PushResponse } from '../../src/protocol/index.ts';
-import {
-  appointmentData,
-  count,
-  op,
-  seedIds,
-  startTestServer,
-  tempId,
-  type SeedIds,
-  type TestServer,
-} from './helpers.ts';
+import { appointmentData, count, op, seedIds, tempId, useTestServer, createOp, updateOp } from './helpers.ts';
 
-let first: TestServer;
-let second: RunningServer;
-let cookie: string;
-let ids: SeedIds;
-
-beforeAll(async () => {
-  first = await startTestServer();
-  second = await startServer(path.join(first.dir, 'test.db'), {
+/** The test server (`t.server`) and a second process on its database, signed in there. */
+const t = useTestServer({}, async (first) => {
+  const second = await startServer(path.join(first.dir, 'test.db'), {
     DIST_DIR: path.join(first.dir, 'dist'),
     ...(first.databaseUrl ? { DATABASE_URL: first.databaseUrl } : {}),
   });
@@ -35,20 +21,17 @@ beforeAll(async () => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }),
   });
-  cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  ids = await seedIds(first, 1);
+  return { second, cookie: login.headers.get('set-cookie')!.split(';')[0]!, ids: await seedIds(first, 1) };
 });
-afterAll(async () => {
-  await second.stop();
-  await first.close();
-});
+// Registered after the server's own hook, so it runs before the server closes.
+afterAll(() => t.second.stop());
 
-const urls = () => [first.url, second.url];
+const urls = () => [t.server.url, t.second.url];
 
 async function push(url: string, operations: PushOperation[]): Promise<PushResponse> {
   const res = await fetch(`${url}/api/sync/push`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie },
+    headers: { 'content-type': 'application/json', cookie: t.cookie },
     body: JSON.stringify({ operations, clientTimestamp: Date.now() }),
   });
   expect(res.status).toBe(200);
@@ -59,25 +42,11 @@ describe('two server processes on one database', () => {
   it('the same batch delivered to both at once applies each operation once; both answers agree', async () => {
     const pet = tempId('pet');
     const batch = [
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        tempId: pet,
-        data: { name: 'Twice', species: 'Cat', ownerId: ids.clientId },
-      }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(pet, ids.practitionerId, { title: 'Delivered twice' }),
-      }),
-      op({
-        operation: 'update',
-        entityType: 'appointments',
-        entityId: ids.appointmentId,
-        data: { notes: 'edited once' },
-      }),
+      createOp('pets', { name: 'Twice', species: 'Cat', ownerId: t.ids.clientId }, { tempId: pet }),
+      createOp('appointments', appointmentData(pet, t.ids.practitionerId, { title: 'Delivered twice' })),
+      updateOp('appointments', t.ids.appointmentId, { notes: 'edited once' }),
     ];
-    const before = await count(first, 'SELECT version FROM appointments WHERE id = ?', ids.appointmentId);
+    const before = await count(t.server, 'SELECT version FROM appointments WHERE id = ?', t.ids.appointmentId);
     const answers = await Promise.all([...urls(), ...urls()].map((url) => push(url, batch)));
     for (const answer of answers) {
       expect(answer.results.map((r) => r.success)).toEqual([true, true, true]);
@@ -85,23 +54,25 @@ describe('two server processes on one database', () => {
         answers[0]!.results.map((r) => [r.realId, r.version]),
       );
     }
-    expect(await count(first, "SELECT COUNT(*) FROM pets WHERE name = 'Twice'")).toBe(1);
-    expect(await count(first, "SELECT COUNT(*) FROM appointments WHERE title = 'Delivered twice'")).toBe(1);
-    expect(await count(first, 'SELECT version FROM appointments WHERE id = ?', ids.appointmentId)).toBe(before + 1);
+    expect(await count(t.server, "SELECT COUNT(*) FROM pets WHERE name = 'Twice'")).toBe(1);
+    expect(await count(t.server, "SELECT COUNT(*) FROM appointments WHERE title = 'Delivered twice'")).toBe(1);
+    expect(await count(t.server, 'SELECT version FROM appointments WHERE id = ?', t.ids.appointmentId)).toBe(
+      before + 1,
+    );
     expect(
-      await count(first, 'SELECT COUNT(*) FROM op_log WHERE op_id IN (?, ?, ?)', ...batch.map((o) => o.opId)),
+      await count(t.server, 'SELECT COUNT(*) FROM op_log WHERE op_id IN (?, ?, ?)', ...batch.map((o) => o.opId)),
     ).toBe(3);
   });
 
   it('the same field changed at once on both from one base version: one applies, the other is a version conflict', async () => {
-    const version = await count(first, 'SELECT version FROM appointments WHERE id = ?', ids.appointmentId);
+    const version = await count(t.server, 'SELECT version FROM appointments WHERE id = ?', t.ids.appointmentId);
     const answers = await Promise.all(
       urls().map((url, i) =>
         push(url, [
           op({
             operation: 'update',
             entityType: 'appointments',
-            entityId: ids.appointmentId,
+            entityId: t.ids.appointmentId,
             version,
             data: { title: `Process ${i}` },
           }),
@@ -111,7 +82,9 @@ describe('two server processes on one database', () => {
     const results = answers.map((a) => a.results[0]!);
     expect(results.filter((r) => r.success)).toHaveLength(1);
     expect(results.filter((r) => r.conflictData?.conflictType === 'version')).toHaveLength(1);
-    expect(await count(first, 'SELECT version FROM appointments WHERE id = ?', ids.appointmentId)).toBe(version + 1);
+    expect(await count(t.server, 'SELECT version FROM appointments WHERE id = ?', t.ids.appointmentId)).toBe(
+      version + 1,
+    );
   });
 
   it('writes committed by both at once: a device pulling with its cursor meanwhile gets every change once', async () => {
@@ -119,7 +92,7 @@ describe('two server processes on one database', () => {
       const query = new URLSearchParams({ entityTypes: 'appointments', limit: '7' });
       if (cursor) query.set('cursor', cursor);
       const res = await fetch(`${urls()[Math.floor(Math.random() * 2)]}/api/sync/pull?${query}`, {
-        headers: { cookie },
+        headers: { cookie: t.cookie },
       });
       return (await res.json()) as PullResponse;
     };
@@ -136,11 +109,7 @@ describe('two server processes on one database', () => {
         await push(
           url,
           Array.from({ length: 3 }, (_, k) =>
-            op({
-              operation: 'create',
-              entityType: 'appointments',
-              data: appointmentData(ids.petId, null, { title: `Stream ${w}-${i}-${k}` }),
-            }),
+            createOp('appointments', appointmentData(t.ids.petId, null, { title: `Stream ${w}-${i}-${k}` })),
           ),
         );
       }
@@ -160,7 +129,7 @@ describe('two server processes on one database', () => {
       cursor = page.cursor;
       if (!page.hasMore) break;
     }
-    const streamed = await first.sql.values<number>("SELECT id FROM appointments WHERE title LIKE 'Stream %'");
+    const streamed = await t.server.sql.values<number>("SELECT id FROM appointments WHERE title LIKE 'Stream %'");
     expect(streamed).toHaveLength(72);
     for (const id of streamed) expect(seen.get(id)).toBe(1);
   });

@@ -5,42 +5,30 @@
  * missing row (nor a row of another practice), and no version went down.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ON_POSTGRES,
-  appointmentData,
-  op,
-  seedIds,
-  startTestServer,
-  tempId,
-  type Client,
-  type TestServer,
-} from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { APPOINTMENT_FIELDS } from '../../server/store/models/appointments.ts';
+import { ON_POSTGRES, appointmentData, op, seedIds, tempId, useTestServer } from './helpers.ts';
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 
-let server: TestServer;
-let admin: Client;
-let ids: ReturnType<typeof seedIds>;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  admin = await server.login('admin@northside.example');
-  ids = await seedIds(server, 1);
-});
-afterAll(() => server.close());
+const t = useTestServer({}, async (server) => ({
+  admin: await server.login('admin@northside.example'),
+  ids: await seedIds(server, 1),
+}));
 
 async function versions(): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const table of ['users', 'pets', 'appointments']) {
-    for (const r of await server.sql.all<{ id: number; version: number | string }>(`SELECT id, version FROM ${table}`))
+    for (const r of await t.server.sql.all<{ id: number; version: number | string }>(
+      `SELECT id, version FROM ${table}`,
+    ))
       out.set(`${table}:${r.id}`, Number(r.version));
   }
   return out;
 }
 
 function danglingReferences(): Promise<unknown[]> {
-  return server.sql.all(
+  return t.server.sql.all(
     `SELECT 'appointment→pet' AS link, a.id FROM appointments a LEFT JOIN pets p ON p.id = a.pet_id WHERE p.id IS NULL OR p.practice_id != a.practice_id
        UNION ALL SELECT 'appointment→practitioner', a.id FROM appointments a LEFT JOIN users u ON u.id = a.practitioner_id WHERE a.practitioner_id IS NOT NULL AND (u.id IS NULL OR u.practice_id != a.practice_id)
        UNION ALL SELECT 'pet→owner', p.id FROM pets p LEFT JOIN users u ON u.id = p.owner_id WHERE u.id IS NULL OR u.practice_id != p.practice_id`,
@@ -50,7 +38,7 @@ function danglingReferences(): Promise<unknown[]> {
 describe('push fuzzing', () => {
   it('random and malformed operations: never a 5xx or INTERNAL; references and versions hold', async () => {
     const id = fc.oneof(
-      fc.constantFrom(ids.appointmentId, ids.petId, ids.clientId, ids.practitionerId, 0, -1, 2 ** 53),
+      fc.constantFrom(t.ids.appointmentId, t.ids.petId, t.ids.clientId, t.ids.practitionerId, 0, -1, 2 ** 53),
       fc.string({ maxLength: 12 }),
       fc.constant(tempId('appt')),
     );
@@ -59,26 +47,10 @@ describe('push fuzzing', () => {
       id,
       fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
     );
-    const field = fc.constantFrom(
-      'title',
-      'type',
-      'date',
-      'durationMinutes',
-      'status',
-      'notes',
-      'petId',
-      'practitionerId',
-      'ownerId',
-      'name',
-      'species',
-      'role',
-      'version',
-      'id',
-      'overlapAllowed',
-    );
+    const field = fc.constantFrom(...APPOINTMENT_FIELDS, 'ownerId', 'name', 'species', 'role', 'version', 'id');
     const data = fc.oneof(
       fc
-        .tuple(fc.constantFrom(ids.petId), fc.dictionary(field, anyValue, { maxKeys: 3 }))
+        .tuple(fc.constantFrom(t.ids.petId), fc.dictionary(field, anyValue, { maxKeys: 3 }))
         .map(([petId, extra]) => ({ ...appointmentData(petId, null), ...extra })),
       fc.dictionary(field, anyValue, { maxKeys: 6 }),
       anyValue,
@@ -89,19 +61,19 @@ describe('push fuzzing', () => {
         operation: 'create',
         entityType: 'appointments',
         tempId: tempId('appt'),
-        data: { ...appointmentData(ids.petId, null, { notes }), ...(odd ? { [odd[0]]: odd[1] } : {}) },
+        data: { ...appointmentData(t.ids.petId, null, { notes }), ...(odd ? { [odd[0]]: odd[1] } : {}) },
       })),
       fc.tuple(text, fc.option(fc.tuple(field, anyValue))).map(([notes, odd]) => ({
         operation: 'update',
         entityType: 'appointments',
-        entityId: ids.appointmentId,
+        entityId: t.ids.appointmentId,
         data: { notes, ...(odd ? { [odd[0]]: odd[1] } : {}) },
       })),
       text.map((name) => ({
         operation: 'create',
         entityType: 'pets',
         tempId: tempId('pet'),
-        data: { name: name || 'x', species: 'Cat', ownerId: ids.clientId },
+        data: { name: name || 'x', species: 'Cat', ownerId: t.ids.clientId },
       })),
     );
     const malformed = fc.record({
@@ -118,7 +90,7 @@ describe('push fuzzing', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 6 }), async (ops) => {
         const before = await versions();
-        const res = await admin.push(
+        const res = await t.admin.push(
           ops.map((o) => op({ ...o, practiceId: 1, tenantId: 'smartvet' } as Parameters<typeof op>[0])),
         );
         tried += ops.length;
@@ -135,7 +107,7 @@ describe('push fuzzing', () => {
       { numRuns: RUNS },
     );
     expect(await danglingReferences()).toEqual([]);
-    if (!ON_POSTGRES) expect(server.db.pragma('foreign_key_check')).toEqual([]); // PostgreSQL holds foreign keys itself
+    if (!ON_POSTGRES) expect(t.server.db.pragma('foreign_key_check')).toEqual([]); // PostgreSQL holds foreign keys itself
     expect(tried).toBeGreaterThan(RUNS);
     // Not all refused: the mix reaches the write paths too.
     expect(applied).toBeGreaterThan(0);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PushResponseSchema, type PushResponse } from '../../src/protocol/index.ts';
 import { serializePushResponse, summarise } from '../../server/sync/push.ts';
 import {
@@ -9,34 +9,25 @@ import {
   ON_POSTGRES,
   op,
   seedIds,
-  startWithStaff,
   tempId,
-  type Client,
-  type SeedIds,
-  type TestServer,
+  useServerWithStaff,
+  createOp,
+  updateOp,
+  deleteOp,
 } from './helpers.ts';
 
-let server: TestServer;
-let client: Client;
-/** Only administrators delete pets and clients (src/protocol/permissions.ts). */
-let admin: Client;
-let ids: SeedIds;
-let harborIds: SeedIds;
+const t = useServerWithStaff({}, async ({ server }) => ({
+  admin: await server.login('admin@northside.example'),
+  harborIds: await seedIds(server, 2),
+}));
 
-beforeAll(async () => {
-  ({ server, client, ids } = await startWithStaff());
-  admin = await server.login('admin@northside.example');
-  harborIds = await seedIds(server, 2);
-});
-afterAll(() => server.close());
-
-const appointments = () => count(server, 'SELECT COUNT(*) FROM appointments');
+const appointments = () => count(t.server, 'SELECT COUNT(*) FROM appointments');
 
 describe('push: creates', () => {
   it('creates an appointment: realId, tempId echoed, version 1, the stored record; response matches the protocol', async () => {
     const temp = tempId('appt');
-    const data = appointmentData(ids.petId, ids.practitionerId);
-    const res = await client.push([
+    const data = appointmentData(t.ids.petId, t.ids.practitionerId);
+    const res = await t.client.push([
       op({
         id: 7,
         operation: 'create',
@@ -54,7 +45,7 @@ describe('push: creates', () => {
       processed: 1,
       failed: 0,
       conflicts: 0,
-      timestamp: server.clock.now(),
+      timestamp: t.server.clock.now(),
     });
     const [result] = res.body.results;
     expect(result).toMatchObject({
@@ -72,39 +63,38 @@ describe('push: creates', () => {
       durationMinutes: '30',
       status: 'scheduled',
       notes: null,
-      petId: ids.petId,
-      practitionerId: ids.practitionerId,
-      clientId: ids.petOwnerId,
+      petId: t.ids.petId,
+      practitionerId: t.ids.practitionerId,
+      clientId: t.ids.petOwnerId,
       practiceId: 1,
       version: 1,
-      createdAt: new Date(server.clock.now()).toISOString(),
-      updatedAt: new Date(server.clock.now()).toISOString(),
+      createdAt: new Date(t.server.clock.now()).toISOString(),
+      updatedAt: new Date(t.server.clock.now()).toISOString(),
       deletedAt: null,
     });
   });
 
   it('derives clientId from the pet owner, ignoring a sent clientId; stores duration as text and the date in UTC', async () => {
-    const res = await client.push([
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(ids.petId, null, {
-          clientId: ids.otherClientId,
+    const res = await t.client.push([
+      createOp(
+        'appointments',
+        appointmentData(t.ids.petId, null, {
+          clientId: t.ids.otherClientId,
           date: '2027-03-11T12:15:00+02:00',
           durationMinutes: '045',
         }),
-      }),
+      ),
     ]);
     const record = res.body.results[0]!.record!;
-    expect(record.clientId).toBe(ids.petOwnerId);
+    expect(record.clientId).toBe(t.ids.petOwnerId);
     expect(record.date).toBe('2027-03-11T10:15:00.000Z');
     expect(record.durationMinutes).toBe('45');
-    const row = await server.sql.get<Record<string, unknown>>(
+    const row = await t.server.sql.get<Record<string, unknown>>(
       `SELECT p.owner_id AS client_id, a.duration_minutes, ${ON_POSTGRES ? 'pg_typeof(a.duration_minutes)::text' : 'typeof(a.duration_minutes)'} AS t, a.date FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.id = ?`,
       record.id,
     );
     expect(row).toEqual({
-      client_id: ids.petOwnerId,
+      client_id: t.ids.petOwnerId,
       duration_minutes: '45',
       t: 'text',
       date: Date.UTC(2027, 2, 11, 10, 15),
@@ -113,10 +103,8 @@ describe('push: creates', () => {
 
   it('fails an appointment whose pet does not exist with PET_NOT_FOUND, and nothing is written', async () => {
     const before = await appointments();
-    for (const petId of [999_999, tempId('pet'), harborIds.petId]) {
-      const res = await client.push([
-        op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) }),
-      ]);
+    for (const petId of [999_999, tempId('pet'), t.harborIds.petId]) {
+      const res = await t.client.push([createOp('appointments', appointmentData(petId, null))]);
       expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'PET_NOT_FOUND' } });
       expect(res.body).toMatchObject({ processed: 0, failed: 1, conflicts: 0 });
     }
@@ -124,15 +112,13 @@ describe('push: creates', () => {
   });
 
   it('refuses a deleted pet, a practitioner who is a client, an owner who is staff', async () => {
-    const pet = await client.push([
-      op({ operation: 'create', entityType: 'pets', data: { name: 'Gone', species: 'Cat', ownerId: ids.clientId } }),
-    ]);
+    const pet = await t.client.push([createOp('pets', { name: 'Gone', species: 'Cat', ownerId: t.ids.clientId })]);
     const petId = pet.body.results[0]!.realId!;
-    await admin.push([op({ operation: 'delete', entityType: 'pets', entityId: petId, version: 1 })]);
-    const res = await client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, null) }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, ids.clientId) }),
-      op({ operation: 'create', entityType: 'pets', data: { name: 'Rex', species: 'Dog', ownerId: ids.staffId } }),
+    await t.admin.push([deleteOp('pets', petId, { version: 1 })]);
+    const res = await t.client.push([
+      createOp('appointments', appointmentData(petId, null)),
+      createOp('appointments', appointmentData(t.ids.petId, t.ids.clientId)),
+      createOp('pets', { name: 'Rex', species: 'Dog', ownerId: t.ids.staffId }),
     ]);
     expect(res.body.results.map((r) => r.error?.code)).toEqual([
       'PET_NOT_FOUND',
@@ -144,45 +130,34 @@ describe('push: creates', () => {
   it('creates a pet and its appointment with temp ids in one batch', async () => {
     const petTemp = tempId('pet');
     const apptTemp = tempId('appt');
-    const res = await client.push([
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        entityId: petTemp,
-        tempId: petTemp,
-        data: { name: 'Biscuit', species: 'Dog', breed: 'Beagle', birthDate: '2020-05-01', ownerId: ids.clientId },
-      }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
+    const res = await t.client.push([
+      createOp(
+        'pets',
+        { name: 'Biscuit', species: 'Dog', breed: 'Beagle', birthDate: '2020-05-01', ownerId: t.ids.clientId },
+        { entityId: petTemp, tempId: petTemp },
+      ),
+      createOp('appointments', appointmentData(petTemp, t.ids.practitionerId), {
         entityId: apptTemp,
         tempId: apptTemp,
-        data: appointmentData(petTemp, ids.practitionerId),
       }),
     ]);
     expect(res.body.processed).toBe(2);
     const [pet, appt] = res.body.results;
     expect(pet).toMatchObject({ tempId: petTemp, success: true });
     expect(appt).toMatchObject({ tempId: apptTemp, success: true });
-    expect(appt!.record).toMatchObject({ petId: pet!.realId, clientId: ids.clientId });
+    expect(appt!.record).toMatchObject({ petId: pet!.realId, clientId: t.ids.clientId });
   });
 
   it('resolves a temp id created by an earlier push (reference and entityId)', async () => {
     const clientTemp = tempId('user');
     const petTemp = tempId('pet');
-    const first = await client.push([
-      op({
-        operation: 'create',
-        entityType: 'users',
-        tempId: clientTemp,
-        data: { name: 'Nora Lindqvist', email: 'nora@mail.example', phone: '+1 555 010 2030', role: 'CLIENT' },
-      }),
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        tempId: petTemp,
-        data: { name: 'Mochi', species: 'Cat', ownerId: clientTemp },
-      }),
+    const first = await t.client.push([
+      createOp(
+        'users',
+        { name: 'Nora Lindqvist', email: 'nora@mail.example', phone: '+1 555 010 2030', role: 'CLIENT' },
+        { tempId: clientTemp },
+      ),
+      createOp('pets', { name: 'Mochi', species: 'Cat', ownerId: clientTemp }, { tempId: petTemp }),
     ]);
     expect(first.body.processed).toBe(2);
     const [user, pet] = first.body.results;
@@ -194,9 +169,9 @@ describe('push: creates', () => {
     });
     expect(pet!.record!.ownerId).toBe(user!.realId);
 
-    const second = await client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) }),
-      op({ operation: 'update', entityType: 'pets', entityId: petTemp, version: 1, data: { breed: 'Siamese' } }),
+    const second = await t.client.push([
+      createOp('appointments', appointmentData(petTemp, null)),
+      updateOp('pets', petTemp, { breed: 'Siamese' }, { version: 1 }),
     ]);
     expect(second.body.processed).toBe(2);
     expect(second.body.results[0]!.record).toMatchObject({ petId: pet!.realId, clientId: user!.realId });
@@ -209,14 +184,9 @@ describe('push: creates', () => {
   });
 
   it('refuses a temp id nobody created (NOT_FOUND) and a create naming a real id (VALIDATION)', async () => {
-    const res = await client.push([
-      op({ operation: 'update', entityType: 'pets', entityId: tempId('pet'), data: { name: 'X' } }),
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        entityId: 5,
-        data: { name: 'X', species: 'Dog', ownerId: ids.clientId },
-      }),
+    const res = await t.client.push([
+      updateOp('pets', tempId('pet'), { name: 'X' }),
+      createOp('pets', { name: 'X', species: 'Dog', ownerId: t.ids.clientId }, { entityId: 5 }),
     ]);
     expect(res.body.results.map((r) => r.error?.code)).toEqual(['NOT_FOUND', 'VALIDATION']);
   });
@@ -224,27 +194,19 @@ describe('push: creates', () => {
 
 describe('push: references within one batch', () => {
   it('sees changes made earlier in the same batch (a pet deleted or given a new owner)', async () => {
-    const pet = await client.push([
-      op({ operation: 'create', entityType: 'pets', data: { name: 'Batchy', species: 'Dog', ownerId: ids.clientId } }),
-    ]);
+    const pet = await t.client.push([createOp('pets', { name: 'Batchy', species: 'Dog', ownerId: t.ids.clientId })]);
     const petId = pet.body.results[0]!.realId!;
-    const res = await admin.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
-      op({
-        operation: 'update',
-        entityType: 'pets',
-        entityId: petId,
-        version: 1,
-        data: { ownerId: ids.otherClientId },
-      }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
-      op({ operation: 'delete', entityType: 'pets', entityId: petId, version: 2 }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petId, ids.practitionerId) }),
+    const res = await t.admin.push([
+      createOp('appointments', appointmentData(petId, t.ids.practitionerId)),
+      updateOp('pets', petId, { ownerId: t.ids.otherClientId }, { version: 1 }),
+      createOp('appointments', appointmentData(petId, t.ids.practitionerId)),
+      deleteOp('pets', petId, { version: 2 }),
+      createOp('appointments', appointmentData(petId, t.ids.practitionerId)),
     ]);
     expect(res.body.results.map((r) => (r.success ? (r.record!.clientId ?? 'ok') : r.error!.code))).toEqual([
-      ids.clientId,
+      t.ids.clientId,
       'ok',
-      ids.otherClientId,
+      t.ids.otherClientId,
       'ok',
       'PET_NOT_FOUND',
     ]);
@@ -254,17 +216,12 @@ describe('push: references within one batch', () => {
 describe('push: exactly once', () => {
   it('a retried operation (same opId) returns the stored result and writes one row', async () => {
     const before = await appointments();
-    const create = op({
-      operation: 'create',
-      entityType: 'appointments',
-      tempId: tempId('appt'),
-      data: appointmentData(ids.petId, null),
-    });
-    const first = await client.push([create]);
-    server.clock.advance(5000);
-    const again = await client.push([create]);
-    server.clock.advance(5000);
-    const third = await client.push([create]);
+    const create = createOp('appointments', appointmentData(t.ids.petId, null), { tempId: tempId('appt') });
+    const first = await t.client.push([create]);
+    t.server.clock.advance(5000);
+    const again = await t.client.push([create]);
+    t.server.clock.advance(5000);
+    const third = await t.client.push([create]);
     expect(await appointments()).toBe(before + 1);
     expect(again.body.results[0]).toEqual(first.body.results[0]);
     expect(third.body.results[0]).toEqual(first.body.results[0]);
@@ -272,26 +229,15 @@ describe('push: exactly once', () => {
   });
 
   it('a replay returns the record as it was then, even after later changes and a delete', async () => {
-    const create = op({
-      operation: 'create',
-      entityType: 'appointments',
-      tempId: tempId('appt'),
-      data: appointmentData(ids.petId, null),
-    });
-    const first = await client.push([create]);
+    const create = createOp('appointments', appointmentData(t.ids.petId, null), { tempId: tempId('appt') });
+    const first = await t.client.push([create]);
     const id = first.body.results[0]!.realId!;
-    server.clock.advance(60_000);
-    const update = op({
-      operation: 'update',
-      entityType: 'appointments',
-      entityId: id,
-      version: 1,
-      data: { notes: 'changed', status: 'confirmed' },
-    });
-    const updated = await client.push([update]);
-    server.clock.advance(60_000);
-    await client.push([op({ operation: 'delete', entityType: 'appointments', entityId: id, version: 2 })]);
-    const replays = await client.push([create, update]);
+    t.server.clock.advance(60_000);
+    const update = updateOp('appointments', id, { notes: 'changed', status: 'confirmed' }, { version: 1 });
+    const updated = await t.client.push([update]);
+    t.server.clock.advance(60_000);
+    await t.client.push([deleteOp('appointments', id, { version: 2 })]);
+    const replays = await t.client.push([create, update]);
     expect(replays.body.results[0]).toEqual(first.body.results[0]);
     expect(replays.body.results[1]).toEqual(updated.body.results[0]);
     expect(replays.body.results[1]!.record).toMatchObject({ version: 2, notes: 'changed', deletedAt: null });
@@ -299,38 +245,28 @@ describe('push: exactly once', () => {
 
   it('the same opId twice in one batch applies once', async () => {
     const before = await appointments();
-    const create = op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) });
-    const res = await client.push([create, create]);
+    const create = createOp('appointments', appointmentData(t.ids.petId, null));
+    const res = await t.client.push([create, create]);
     expect(await appointments()).toBe(before + 1);
     expect(res.body.results[1]).toEqual(res.body.results[0]);
   });
 
   it('a retried update does not bump the version twice', async () => {
-    const created = await client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
-    ]);
+    const created = await t.client.push([createOp('appointments', appointmentData(t.ids.petId, null))]);
     const id = created.body.results[0]!.realId!;
-    const update = op({
-      operation: 'update',
-      entityType: 'appointments',
-      entityId: id,
-      version: 1,
-      data: { notes: 'Limping' },
-    });
-    await client.push([update]);
-    const again = await client.push([update]);
+    const update = updateOp('appointments', id, { notes: 'Limping' }, { version: 1 });
+    await t.client.push([update]);
+    const again = await t.client.push([update]);
     expect(again.body.results[0]).toMatchObject({ success: true, version: 2 });
-    expect(await server.sql.value('SELECT version FROM appointments WHERE id = ?', id)).toBe(2);
+    expect(await t.server.sql.value('SELECT version FROM appointments WHERE id = ?', id)).toBe(2);
   });
 
   it('a create pushed again under a new opId with the same temp id does not duplicate', async () => {
     const before = await appointments();
     const temp = tempId('appt');
-    const first = await client.push([
-      op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, null) }),
-    ]);
-    const second = await client.push([
-      op({ operation: 'create', entityType: 'appointments', tempId: temp, data: appointmentData(ids.petId, null) }),
+    const first = await t.client.push([createOp('appointments', appointmentData(t.ids.petId, null), { tempId: temp })]);
+    const second = await t.client.push([
+      createOp('appointments', appointmentData(t.ids.petId, null), { tempId: temp }),
     ]);
     expect(await appointments()).toBe(before + 1);
     expect(second.body.results[0]).toMatchObject({
@@ -341,43 +277,31 @@ describe('push: exactly once', () => {
   });
 
   it('reusing an opId for a different operation is refused', async () => {
-    const create = op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) });
-    await client.push([create]);
-    const res = await client.push([{ ...create, operation: 'delete', entityId: 1 }]);
+    const create = createOp('appointments', appointmentData(t.ids.petId, null));
+    await t.client.push([create]);
+    const res = await t.client.push([{ ...create, operation: 'delete', entityId: 1 }]);
     expect(res.body.results[0]).toMatchObject({ success: false, error: { code: 'VALIDATION' } });
   });
 
   it('opIds are per practice: the same opId in another practice is a different operation', async () => {
     const shared = `op-shared-${Date.now()}`;
-    await client.push([
-      op({ opId: shared, operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
-    ]);
-    const harbor = await server.login(HARBOR.email);
+    await t.client.push([createOp('appointments', appointmentData(t.ids.petId, null), { opId: shared })]);
+    const harbor = await t.server.login(HARBOR.email);
     const res = await harbor.push([
-      op({
-        opId: shared,
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(harborIds.petId, null),
-      }),
+      createOp('appointments', appointmentData(t.harborIds.petId, null), { opId: shared }),
     ]);
-    expect(res.body.results[0]).toMatchObject({ success: true, record: { practiceId: 2, petId: harborIds.petId } });
+    expect(res.body.results[0]).toMatchObject({ success: true, record: { practiceId: 2, petId: t.harborIds.petId } });
   });
 
   it('a failed operation is not remembered: pushed again once its pet exists, it applies', async () => {
     const petTemp = tempId('pet');
-    const appt = op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) });
-    const first = await client.push([appt]);
+    const appt = createOp('appointments', appointmentData(petTemp, null));
+    const first = await t.client.push([appt]);
     expect(first.body.results[0]!.error?.code).toBe('PET_NOT_FOUND');
-    await client.push([
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        tempId: petTemp,
-        data: { name: 'Late', species: 'Dog', ownerId: ids.clientId },
-      }),
+    await t.client.push([
+      createOp('pets', { name: 'Late', species: 'Dog', ownerId: t.ids.clientId }, { tempId: petTemp }),
     ]);
-    const second = await client.push([appt]);
+    const second = await t.client.push([appt]);
     expect(second.body.results[0]).toMatchObject({ success: true });
   });
 });
@@ -385,20 +309,16 @@ describe('push: exactly once', () => {
 describe('push: one operation never fails the others', () => {
   it('applies the good operations of a mixed batch; counts match results', async () => {
     const before = await appointments();
-    const res = await client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
-      op({ operation: 'create', entityType: 'appointments', data: { title: '' } }),
-      op({ operation: 'create', entityType: 'clients', data: { name: 'X' } }),
+    const res = await t.client.push([
+      createOp('appointments', appointmentData(t.ids.petId, null)),
+      createOp('appointments', { title: '' }),
+      createOp('clients', { name: 'X' }),
       { opId: 'short' },
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(999_999, null) }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null), practiceId: 2 }),
-      op({ operation: 'update', entityType: 'appointments', entityId: 999_999, data: { notes: 'x' } }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(ids.petId, null, { durationMinutes: 0 }),
-      }),
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(ids.petId, null) }),
+      createOp('appointments', appointmentData(999_999, null)),
+      createOp('appointments', appointmentData(t.ids.petId, null), { practiceId: 2 }),
+      updateOp('appointments', 999_999, { notes: 'x' }),
+      createOp('appointments', appointmentData(t.ids.petId, null, { durationMinutes: 0 })),
+      createOp('appointments', appointmentData(t.ids.petId, null)),
     ]);
     expect(res.status).toBe(200);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual([
@@ -427,17 +347,14 @@ describe('push: tenancy', () => {
     ['data.tenantId', {}, { tenantId: 'harborvet' }],
   ])('refuses an operation naming another practice (%s) with FORBIDDEN, alone', async (_name, opFields, dataFields) => {
     const before = await appointments();
-    const res = await client.push([
+    const res = await t.client.push([
       op({
         operation: 'create',
         entityType: 'appointments',
-        data: appointmentData(ids.petId, null, dataFields),
+        data: appointmentData(t.ids.petId, null, dataFields),
         ...opFields,
       }),
-      op({
-        operation: 'create',
-        entityType: 'appointments',
-        data: appointmentData(ids.petId, null),
+      createOp('appointments', appointmentData(t.ids.petId, null), {
         practiceId: NORTHSIDE.practiceId,
         tenantId: NORTHSIDE.tenantId,
       }),
@@ -448,47 +365,35 @@ describe('push: tenancy', () => {
   });
 
   it("cannot touch another practice's rows: they do not exist for it", async () => {
-    const res = await admin.push([
-      op({
-        operation: 'update',
-        entityType: 'appointments',
-        entityId: harborIds.appointmentId,
-        data: { notes: 'hijack' },
-      }),
-      op({ operation: 'delete', entityType: 'pets', entityId: harborIds.petId }),
+    const res = await t.admin.push([
+      updateOp('appointments', t.harborIds.appointmentId, { notes: 'hijack' }),
+      deleteOp('pets', t.harborIds.petId),
     ]);
     expect(res.body.results.map((r) => r.error?.code)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
     expect(
-      await server.sql.value(
+      await t.server.sql.value(
         'SELECT CASE WHEN notes IS NULL OR notes != ? THEN 1 ELSE 0 END FROM appointments WHERE id = ?',
         'hijack',
-        harborIds.appointmentId,
+        t.harborIds.appointmentId,
       ),
     ).toBe(1);
   });
 
   it('cannot use a temp id created by another practice', async () => {
-    const harbor = await server.login(HARBOR.email);
+    const harbor = await t.server.login(HARBOR.email);
     const petTemp = tempId('pet');
     await harbor.push([
-      op({
-        operation: 'create',
-        entityType: 'pets',
-        tempId: petTemp,
-        data: { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId },
-      }),
+      createOp('pets', { name: 'Salty', species: 'Dog', ownerId: t.harborIds.clientId }, { tempId: petTemp }),
     ]);
-    const res = await client.push([
-      op({ operation: 'create', entityType: 'appointments', data: appointmentData(petTemp, null) }),
-    ]);
+    const res = await t.client.push([createOp('appointments', appointmentData(petTemp, null))]);
     expect(res.body.results[0]!.error!.code).toBe('PET_NOT_FOUND');
   });
 
   it('staff accounts are not writable through sync; clients are', async () => {
-    const res = await client.push([
-      op({ operation: 'update', entityType: 'users', entityId: ids.staffId, data: { name: 'Boss' } }),
-      op({ operation: 'create', entityType: 'users', data: { name: 'Sneaky', role: 'ADMIN' } }),
-      op({ operation: 'update', entityType: 'users', entityId: ids.clientId, data: { phone: '+1 555 000 1111' } }),
+    const res = await t.client.push([
+      updateOp('users', t.ids.staffId, { name: 'Boss' }),
+      createOp('users', { name: 'Sneaky', role: 'ADMIN' }),
+      updateOp('users', t.ids.clientId, { phone: '+1 555 000 1111' }),
     ]);
     expect(res.body.results.map((r) => (r.success ? 'ok' : r.error!.code))).toEqual(['FORBIDDEN', 'VALIDATION', 'ok']);
   });
@@ -496,16 +401,16 @@ describe('push: tenancy', () => {
 
 describe('push: logging', () => {
   it('logs [SyncPush] with counts and a request line with its duration', async () => {
-    server.lines.length = 0;
-    await client.push([op({ operation: 'create', entityType: 'appointments', data: appointmentData(999_999, null) })]);
+    t.server.lines.length = 0;
+    await t.client.push([createOp('appointments', appointmentData(999_999, null))]);
     expect(
-      server.lines.some((l) =>
+      t.server.lines.some((l) =>
         /^\[SyncPush\] practice 1 user \d+: 1 operations → 0 processed, 1 failed, 0 conflicts in [\d.]+ms \[PET_NOT_FOUND×1\]$/.test(
           l,
         ),
       ),
     ).toBe(true);
-    expect(server.lines.some((l) => /^\[Http\] POST \/api\/sync\/push 200 [\d.]+ms$/.test(l))).toBe(true);
+    expect(t.server.lines.some((l) => /^\[Http\] POST \/api\/sync\/push 200 [\d.]+ms$/.test(l))).toBe(true);
   });
 });
 

@@ -6,67 +6,48 @@
  * of practice 2, nothing of practice 2 was read, and no request was answered 500.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  HARBOR,
-  appointmentData,
-  op,
-  seedIds,
-  startTestServer,
-  tempId,
-  type Client,
-  type TestServer,
-} from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { HARBOR, appointmentData, op, seedIds, tempId, useTestServer, createOp } from './helpers.ts';
 
 const RUNS = Number(process.env.FC_RUNS ?? 150);
 
-let server: TestServer;
-let northside: Client;
-let harbor: Client;
-let harborRefs: { appointments: number[]; pets: number[]; users: number[]; temps: string[] };
-let northsidePets: number[];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  northside = await server.login('admin@northside.example'); // the widest role: may delete
-  harbor = await server.login(HARBOR.email);
+const t = useTestServer({}, async (server) => {
+  const northside = await server.login('admin@northside.example'); // the widest role: may delete
+  const harbor = await server.login(HARBOR.email);
   const idsOf = async (table: string) =>
     (await server.sql.values(`SELECT id FROM ${table} WHERE practice_id = 2 ORDER BY id LIMIT 8`)).map(Number);
   // Temp ids practice 2 created: practice 1 must not be able to resolve them.
   const temps = [tempId('pet'), tempId('appt')];
   const harborIds = await seedIds(server, 2);
   await harbor.push([
-    op({
-      operation: 'create',
-      entityType: 'pets',
-      tempId: temps[0],
-      data: { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId },
-    }),
-    op({ operation: 'create', entityType: 'appointments', tempId: temps[1], data: appointmentData(temps[0]!, null) }),
+    createOp('pets', { name: 'Salty', species: 'Dog', ownerId: harborIds.clientId }, { tempId: temps[0] }),
+    createOp('appointments', appointmentData(temps[0]!, null), { tempId: temps[1] }),
   ]);
-  harborRefs = {
+  const harborRefs = {
     appointments: await idsOf('appointments'),
     pets: await idsOf('pets'),
     users: await idsOf('users'),
     temps,
   };
-  northsidePets = (await server.sql.values('SELECT id FROM pets WHERE practice_id = 1 ORDER BY id LIMIT 4')).map(
+  const northsidePets = (await server.sql.values('SELECT id FROM pets WHERE practice_id = 1 ORDER BY id LIMIT 4')).map(
     Number,
   );
+  return { northside, harbor, harborRefs, northsidePets };
 });
-afterAll(() => server.close());
 
 /** Practice 2's rows, every column, in a fixed order. */
 async function harborSnapshot(): Promise<string> {
   const tables = ['users', 'pets', 'appointments'];
   return JSON.stringify(
-    await Promise.all(tables.map((t) => server.sql.all(`SELECT * FROM ${t} WHERE practice_id = 2 ORDER BY id`))),
+    await Promise.all(
+      tables.map((table) => t.server.sql.all(`SELECT * FROM ${table} WHERE practice_id = 2 ORDER BY id`)),
+    ),
   );
 }
 
 /** Rows of practice 1 pointing at a row of another practice. */
 function crossReferences(): Promise<unknown[]> {
-  return server.sql.all(
+  return t.server.sql.all(
     `SELECT 'appointment→pet' AS link, a.id FROM appointments a JOIN pets p ON p.id = a.pet_id WHERE a.practice_id != p.practice_id
        UNION ALL SELECT 'appointment→practitioner', a.id FROM appointments a JOIN users u ON u.id = a.practitioner_id WHERE a.practice_id != u.practice_id
        UNION ALL SELECT 'pet→owner', p.id FROM pets p JOIN users u ON u.id = p.owner_id WHERE p.practice_id != u.practice_id`,
@@ -85,12 +66,12 @@ const forged = fc.record(
 describe('tenant isolation under forged ids', () => {
   it('push: forged practice, tenant and user, and practice 2 ids as records, references or temp ids', async () => {
     const before = await harborSnapshot();
-    const harborId = (kind: 'appointments' | 'pets' | 'users') => fc.constantFrom(...harborRefs[kind]);
+    const harborId = (kind: 'appointments' | 'pets' | 'users') => fc.constantFrom(...t.harborRefs[kind]);
     const reference = fc.oneof(
       harborId('pets'),
       harborId('users'),
-      fc.constantFrom(...harborRefs.temps),
-      fc.constantFrom(...northsidePets),
+      fc.constantFrom(...t.harborRefs.temps),
+      fc.constantFrom(...t.northsidePets),
     );
     const operation = fc.oneof(
       // Writes to practice 2's records.
@@ -115,7 +96,7 @@ describe('tenant isolation under forged ids', () => {
       fc.record({
         operation: fc.constant('update'),
         entityType: fc.constant('appointments'),
-        entityId: fc.constantFrom(...harborRefs.temps),
+        entityId: fc.constantFrom(...t.harborRefs.temps),
         data: fc.constant({ notes: 'via temp' }),
       }),
       // Creates and edits of practice 1 pointing at practice 2.
@@ -125,7 +106,7 @@ describe('tenant isolation under forged ids', () => {
         tempId: tempId('appt'),
         data: appointmentData(petId, null),
       })),
-      fc.tuple(fc.constantFrom(...northsidePets), harborId('users')).map(([petId, practitionerId]) => ({
+      fc.tuple(fc.constantFrom(...t.northsidePets), harborId('users')).map(([petId, practitionerId]) => ({
         operation: 'create',
         entityType: 'appointments',
         tempId: tempId('appt'),
@@ -140,7 +121,7 @@ describe('tenant isolation under forged ids', () => {
       reference.map((ownerId) => ({
         operation: 'update',
         entityType: 'pets',
-        entityId: northsidePets[0]!,
+        entityId: t.northsidePets[0]!,
         data: { ownerId },
       })),
     );
@@ -154,7 +135,7 @@ describe('tenant isolation under forged ids', () => {
     const codes = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(pushes, async (ops) => {
-        const res = await northside.push(
+        const res = await t.northside.push(
           ops.map(([o, envelope, inData]) =>
             op({ ...envelope, ...o, data: o.data ? { ...o.data, ...inData } : null } as Parameters<typeof op>[0]),
           ),
@@ -191,20 +172,20 @@ describe('tenant isolation under forged ids', () => {
         )
         .map(([method, entity, i]) => ({
           method,
-          path: `/api/${entity}/${harborRefs[entity as 'pets'][i % harborRefs[entity as 'pets'].length]}`,
+          path: `/api/${entity}/${t.harborRefs[entity as 'pets'][i % t.harborRefs[entity as 'pets'].length]}`,
           body: method === 'PATCH' ? { notes: 'x', name: 'x', practiceId: 2 } : undefined,
         })),
       fc
         .tuple(
           fc.constantFrom('petId', 'clientId', 'ownerId', 'practitionerId', 'practiceId', 'tenantId'),
-          fc.constantFrom(...harborRefs.pets, ...harborRefs.users, 'harborvet'),
+          fc.constantFrom(...t.harborRefs.pets, ...t.harborRefs.users, 'harborvet'),
         )
         .map(([param, value]) => ({
           method: 'GET',
           path: `/api/${param === 'ownerId' ? 'pets' : 'appointments'}?${param}=${value}`,
           body: undefined,
         })),
-      fc.tuple(fc.constantFrom(...harborRefs.pets, ...harborRefs.temps), forged).map(([petId, extra]) => ({
+      fc.tuple(fc.constantFrom(...t.harborRefs.pets, ...t.harborRefs.temps), forged).map(([petId, extra]) => ({
         method: 'POST',
         path: '/api/appointments',
         body: { ...appointmentData(petId, null), ...extra },
@@ -212,7 +193,7 @@ describe('tenant isolation under forged ids', () => {
     );
     await fc.assert(
       fc.asyncProperty(call, async ({ method, path, body }) => {
-        const res = await northside.request(method, path, body);
+        const res = await t.northside.request(method, path, body);
         expect(res.status).toBeLessThan(500);
         expect(res.text).not.toMatch(/"practiceId":2\b/);
       }),
@@ -223,7 +204,7 @@ describe('tenant isolation under forged ids', () => {
   });
 
   it('pull: forged practice, tenant or user in the query, or practice 2 cursors, return nothing of practice 2', async () => {
-    const theirCursor = (await harbor.pull({ limit: 1 })).body.cursor;
+    const theirCursor = (await t.harbor.pull({ limit: 1 })).body.cursor;
     const query = fc.record(
       {
         practiceId: fc.constantFrom('1', '2', '999'),
@@ -236,7 +217,7 @@ describe('tenant isolation under forged ids', () => {
     );
     await fc.assert(
       fc.asyncProperty(query, async (q) => {
-        const res = await northside.request('GET', `/api/sync/pull?${new URLSearchParams(q)}`);
+        const res = await t.northside.request('GET', `/api/sync/pull?${new URLSearchParams(q)}`);
         expect(res.status).toBeLessThan(500);
         if (res.status === 200)
           expect(res.body.changes.every((c: { data: { practiceId: number } }) => c.data.practiceId === 1)).toBe(true);

@@ -15,6 +15,7 @@ import {
   newRow,
   recordReads,
   recordWrites,
+  refTargets,
   rowUpdate,
   SYNCED_INSERT_KEYS,
   toPage,
@@ -120,9 +121,6 @@ export function appointmentsModel(db: Database): AppointmentsModel {
   const editedAt = db.prepare('SELECT edited_at FROM appointments WHERE id = ?');
   const insert = db.prepareInsert(insertSql(appointments, [...fields, ...SYNCED_INSERT_KEYS]));
   const update = rowUpdate<AppointmentRow>(db, appointments, selectList(appointments));
-  const target = db.prepare<{ id: number; deletedAt: number | null }>(
-    'SELECT id, deleted_at AS "deletedAt" FROM appointments WHERE id = @id AND practice_id = @practiceId',
-  );
   const withClient = async (row: AppointmentRow): Promise<WireRecord> =>
     appointmentRecord(Object.assign(row, { clientId: (await ownerOf.value<number>([row.petId])) ?? null }));
   const select = `SELECT ${columns} ${fromJoined}`;
@@ -139,8 +137,7 @@ export function appointmentsModel(db: Database): AppointmentsModel {
       },
       appointmentRecord,
     ),
-    refTarget: (practiceId, id) =>
-      andThen(target.get({ id, practiceId }), (row) => row && { id: row.id, deleted: row.deletedAt !== null }),
+    refTarget: refTargets(db, 'appointments', null, false),
     insert: (owner, f, meta) => {
       const values = insertColumns<AppointmentInsert, (typeof fields)[number]>(
         'appointments',

@@ -1,15 +1,15 @@
 /** pets: each owned by a client (ownerId → users.id). */
-import { andThen, type Database } from '../../db/engine.ts';
+import type { Database } from '../../db/engine.ts';
 import { pets, type PetRow } from '../../db/schema.ts';
 import { selectList } from '../../db/statements.ts';
 import {
-  forShare,
   hotStatements,
   insertColumns,
   listByName,
   newRow,
   recordReads,
   recordWrites,
+  refTargets,
   SYNCED_INSERT_KEYS,
   type PetsModel,
 } from '../model.ts';
@@ -41,10 +41,6 @@ export const PET_FIELDS = ['name', 'species', 'breed', 'birthDate', 'ownerId'] a
 export function petsModel(db: Database): PetsModel {
   const fields = PET_FIELDS;
   const hot = hotStatements(db, pets, [...fields, ...SYNCED_INSERT_KEYS]);
-  const target = db.prepare<{ id: number; deletedAt: number | null; ownerId: number }>(
-    'SELECT id, deleted_at AS "deletedAt", owner_id AS "ownerId" FROM pets WHERE id = @id AND practice_id = @practiceId' +
-      forShare(db),
-  );
   const liveNames = db.prepare(
     'SELECT name FROM pets WHERE owner_id = @ownerId AND practice_id = @practiceId AND deleted_at IS NULL ORDER BY name, id LIMIT @limit',
   );
@@ -56,11 +52,7 @@ export function petsModel(db: Database): PetsModel {
     type: 'pets',
     fields,
     ...recordReads(hot, petRecord),
-    refTarget: (practiceId, id) =>
-      andThen(
-        target.get({ id, practiceId }),
-        (row) => row && { id: row.id, deleted: row.deletedAt !== null, ownerId: row.ownerId },
-      ),
+    refTarget: refTargets(db, 'pets', { column: 'owner_id', field: 'ownerId' }),
     insert: async (owner, f, meta) => {
       const row = newRow(
         insertColumns<PetInsert, (typeof fields)[number]>('pets', f, PET_READERS, fields),
@@ -71,16 +63,7 @@ export function petsModel(db: Database): PetsModel {
       return petRecord(row);
     },
     ...recordWrites<PetInsert>('pets', PET_READERS, async (id, values) => petRecord(await hot.update(id, values))),
-    list: (practiceId, filter, page) =>
-      listByName<PetRow>(
-        db,
-        select,
-        petRecord,
-        { key: 'ownerId', column: 'owner_id', type: 'number' },
-        practiceId,
-        filter,
-        page,
-      ),
+    list: listByName<PetRow>(db, select, petRecord, { key: 'ownerId', column: 'owner_id', type: 'number' }),
     withDerived: async (_practiceId, record) => record,
     editedAt: hot.editedAt,
     liveByOwner: async (practiceId, ownerId, limit) => ({

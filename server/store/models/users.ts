@@ -3,17 +3,17 @@
  * this table's auth queries.
  */
 import type { EntityType } from '../../../src/protocol/index.ts';
-import { andThen, type Database } from '../../db/engine.ts';
+import type { Database } from '../../db/engine.ts';
 import { users, type UserRow } from '../../db/schema.ts';
 import { selectList } from '../../db/statements.ts';
 import {
-  forShare,
   hotStatements,
   insertColumns,
   listByName,
   newRow,
   recordReads,
   recordWrites,
+  refTargets,
   SYNCED_INSERT_KEYS,
   type EntityModel,
 } from '../model.ts';
@@ -50,19 +50,12 @@ export const USER_FIELDS = ['name', 'email', 'phone', 'role'] as const;
 export function usersModel(db: Database): EntityModel {
   const fields = USER_FIELDS;
   const hot = hotStatements(db, users, [...fields, 'tenantId', ...SYNCED_INSERT_KEYS], ['passwordHash']);
-  const target = db.prepare<{ id: number; deletedAt: number | null; role: string }>(
-    'SELECT id, deleted_at AS "deletedAt", role FROM users WHERE id = @id AND practice_id = @practiceId' + forShare(db),
-  );
   const select = `SELECT ${selectList(users, ['passwordHash'])} FROM users`;
   return {
     type: 'users',
     fields,
     ...recordReads(hot, userRecord),
-    refTarget: (practiceId, id) =>
-      andThen(
-        target.get({ id, practiceId }),
-        (row) => row && { id: row.id, deleted: row.deletedAt !== null, role: row.role },
-      ),
+    refTarget: refTargets(db, 'users', { column: 'role', field: 'role' }),
     insert: async (owner, f, meta) => {
       const values = insertColumns<UserInsert, (typeof fields)[number]>('users', f, USER_READERS, fields);
       const row = newRow(Object.assign(values, { tenantId: owner.tenantId }), owner.practiceId, meta);
@@ -70,16 +63,11 @@ export function usersModel(db: Database): EntityModel {
       return userRecord(row);
     },
     ...recordWrites<UserInsert>('users', USER_READERS, async (id, values) => userRecord(await hot.update(id, values))),
-    list: (practiceId, filter, page) =>
-      listByName<Omit<UserRow, 'passwordHash'>>(
-        db,
-        select,
-        userRecord,
-        { key: 'role', column: 'role', type: 'string' },
-        practiceId,
-        filter,
-        page,
-      ),
+    list: listByName<Omit<UserRow, 'passwordHash'>>(db, select, userRecord, {
+      key: 'role',
+      column: 'role',
+      type: 'string',
+    }),
     withDerived: async (_practiceId, record) => record,
     editedAt: hot.editedAt,
   };
