@@ -6,7 +6,7 @@ import 'fake-indexeddb/auto';
 import { openSyncDb, type SyncDb } from '../../../sw/db/schema.ts';
 import { handleEntityRequest } from '../../../sw/api/entity-api.ts';
 import { getMeta, setMeta } from '../../../sw/store/meta.ts';
-import { SyncEngine, type SyncEngineConfig } from '../../../sw/sync/engine.ts';
+import { SyncEngine, type SyncEngineConfig, type SyncEngineDeps } from '../../../sw/sync/engine.ts';
 import { createConsoleLogger } from '../../../sw/sync/console-logger.ts';
 import { plainTransport, type SyncTransport } from '../../../sw/sync/transport.ts';
 import type { StoredOperation } from '../../../sw/db/schema.ts';
@@ -74,13 +74,23 @@ export const NORTHSIDE_ADMIN: SessionUser = {
 
 export async function createTestDevice(
   transport: TestTransport,
-  options: { config?: Partial<SyncEngineConfig>; dbName?: string; db?: SyncDb } = {},
+  options: {
+    config?: Partial<SyncEngineConfig>;
+    dbName?: string;
+    db?: SyncDb;
+    withLock?: SyncEngineDeps['withLock'];
+  } = {},
 ): Promise<TestDevice> {
   const db = options.db ?? (await openSyncDb(options.dbName ?? `test-device-${process.pid}-${++dbCounter}`));
-  return build(db, asTransport(transport), options.config);
+  return build(db, asTransport(transport), options.config, options.withLock);
 }
 
-function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngineConfig>): TestDevice {
+function build(
+  db: SyncDb,
+  transport: SyncTransport,
+  config?: Partial<SyncEngineConfig>,
+  withLock?: SyncEngineDeps['withLock'],
+): TestDevice {
   const events: WorkerEvent[] = [];
   const sleeps: number[] = [];
   const clock = { now: Date.parse('2026-11-25T09:00:00.000Z') };
@@ -98,6 +108,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     logger: createConsoleLogger({ log: () => undefined, error: () => undefined }),
     config: { backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 3 }, ...config },
     waitingForOthers: () => othersWaiting.waiting,
+    ...(withLock ? { withLock } : {}),
   });
   const context = (): PageMessageContext => ({
     db,
@@ -139,7 +150,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     async signIn(user) {
       await setMeta(db, 'session', user);
     },
-    restart: () => build(db, transport, config),
+    restart: () => build(db, transport, config, withLock),
     ask: (message) => handlePageMessage(message, context()) as Promise<PageMessageReplies[typeof message.type]>,
     reply: (message) => answerPageMessage(message, context()),
     signOuts,
