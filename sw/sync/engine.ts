@@ -136,23 +136,39 @@ export class SyncEngine {
       return this.running;
     }
     const withLock = this.deps.withLock ?? ((work) => work());
-    this.running = withLock(async () => {
-      let result = await this.run(trigger);
-      // Work queued while we were pushing: one more pass, unless the last one failed.
-      while (this.rerunRequested && !result.error) {
-        this.rerunRequested = false;
-        const stats = await queueStats(this.deps.db);
-        if (stats.pending === 0) break;
-        result = await this.run(trigger);
+    const running: Promise<SyncResult> = withLock(async () => {
+      try {
+        let result = await this.run(trigger);
+        // Work queued while we were pushing: one more pass, unless the last one failed.
+        while (this.rerunRequested && !result.error) {
+          this.rerunRequested = false;
+          const stats = await queueStats(this.deps.db);
+          if (stats.pending === 0) break;
+          result = await this.run(trigger);
+        }
+        return result;
+      } finally {
+        // Done once the work is (not once the lock is released, a round trip to the browser):
+        // a request from here on gets a run of its own, which waits for the lock, instead of
+        // this one's result (a Background Sync told a finished failure would wait 5 minutes).
+        if (this.running === running) this.end();
       }
-      return result;
-    }).finally(() => {
-      this.running = null;
-      this.announcedRun = false;
-      this.currentProgress = null;
-      this.rerunRequested = false;
     });
-    return this.running;
+    this.running = running;
+    // The work itself may throw before it starts (a lock that cannot be taken).
+    running
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.running === running) this.end();
+      });
+    return running;
+  }
+
+  private end(): void {
+    this.running = null;
+    this.announcedRun = false;
+    this.currentProgress = null;
+    this.rerunRequested = false;
   }
 
   private async run(trigger: string): Promise<SyncResult> {

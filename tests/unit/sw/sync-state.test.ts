@@ -1,12 +1,13 @@
 /**
  * What the worker says about the running sync agrees with the events it sent, while the browser
  * is slow to release the sync's Web Lock (a loaded tablet): a page that heard a run's result and
- * asks for the state is not told the run still goes on.
+ * asks for the state is not told the run still goes on, and a sync asked for then gets a run of
+ * its own instead of the finished run's failure.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { createTestDevice, NORTHSIDE_STAFF, type TestDevice } from './device.ts';
 import { TransportError } from '../../../sw/sync/transport.ts';
-import type { SyncState } from '../../../src/protocol/index.ts';
+import type { PullResponse, PushRequest, PushResponse, SyncState } from '../../../src/protocol/index.ts';
 
 /** Web Locks as the worker uses them (one holder at a time), except that a release waits for `release()`. */
 function slowlyReleasedLock() {
@@ -26,6 +27,34 @@ function slowlyReleasedLock() {
 }
 
 const expiredSession = () => new TransportError('auth', { code: 'UNAUTHENTICATED', message: 'no session' }, 401);
+
+function accepted(request: PushRequest): PushResponse {
+  return {
+    success: true,
+    processed: request.operations.length,
+    failed: 0,
+    conflicts: 0,
+    timestamp: 1,
+    results: request.operations.map((op, i) => ({
+      opId: op.opId,
+      operationId: op.id,
+      success: true,
+      entityType: op.entityType,
+      realId: 500 + i,
+      tempId: op.tempId,
+      version: 1,
+    })),
+  };
+}
+
+const nothingNew: PullResponse = {
+  success: true,
+  timestamp: 1,
+  changes: [],
+  hasMore: false,
+  nextTimestamp: 1,
+  cursor: 'c',
+};
 
 async function oneQueuedWrite(device: TestDevice): Promise<void> {
   await device.signIn(NORTHSIDE_STAFF);
@@ -74,5 +103,37 @@ describe('the sync state a page asks for, while the lock is released', () => {
     lock.release();
     expect((await run).error?.code).toBe('UNAUTHENTICATED');
     expect(await device.ask({ type: 'GET_STATE' })).toMatchObject({ isSyncing: false, progress: null });
+  });
+
+  it("a sync asked for after a run ended gets a run of its own, not that run's failure", async () => {
+    const lock = slowlyReleasedLock();
+    let signedIn = false;
+    let pushes = 0;
+    const device = await createTestDevice(
+      {
+        push: async (request) => {
+          pushes++;
+          if (!signedIn) throw expiredSession();
+          return accepted(request);
+        },
+        pull: async () => nothingNew,
+      },
+      { withLock: lock.withLock },
+    );
+    await oneQueuedWrite(device);
+
+    const first = device.engine.sync('background-sync');
+    // The run's last event is its queue count; then it ends, but its lock is not released yet.
+    await vi.waitFor(() => expect(heard(device).slice(-2)).toEqual(['SYNC_RESULT', 'QUEUE_STATS']));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+
+    signedIn = true;
+    const second = device.engine.sync('login');
+    expect(second).not.toBe(first);
+    lock.release();
+    expect((await first).error?.code).toBe('UNAUTHENTICATED');
+    expect(await second).toMatchObject({ error: null, pushed: 1 });
+    expect(pushes).toBe(2);
+    expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({ pending: 0, inFlight: 0 });
   });
 });
