@@ -17,6 +17,9 @@ import type {
   PageMessage,
   PageMessageReplies,
   PageMessageType,
+  PullResponse,
+  PushRequest,
+  PushResponse,
   SessionUser,
   WorkerEvent,
   WorkerReply,
@@ -33,6 +36,36 @@ function asTransport(transport: TestTransport): SyncTransport {
     ? transport
     : plainTransport({ push: (r) => transport.push(r), pull: (p) => transport.pull(p) });
 }
+
+/** A server that takes every operation of a push (real ids from 500 on, version 1). */
+export function acceptAll(request: PushRequest): PushResponse {
+  return {
+    success: true,
+    processed: request.operations.length,
+    failed: 0,
+    conflicts: 0,
+    timestamp: 1,
+    results: request.operations.map((op, i) => ({
+      opId: op.opId,
+      operationId: op.id,
+      success: true,
+      entityType: op.entityType,
+      realId: 500 + i,
+      tempId: op.tempId,
+      version: 1,
+    })),
+  };
+}
+
+/** A pull with nothing new. */
+export const NOTHING_NEW: PullResponse = {
+  success: true,
+  timestamp: 1,
+  changes: [],
+  hasMore: false,
+  nextTimestamp: 1,
+  cursor: 'c',
+};
 
 /** The queue rows as stored, in queue order. */
 export function queueRows(db: SyncDb): Promise<StoredOperation[]> {

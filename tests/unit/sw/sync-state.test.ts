@@ -5,9 +5,9 @@
  * its own instead of the finished run's failure.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { createTestDevice, NORTHSIDE_STAFF, type TestDevice } from './device.ts';
+import { acceptAll, createTestDevice, NORTHSIDE_STAFF, NOTHING_NEW, type TestDevice } from './device.ts';
 import { TransportError } from '../../../sw/sync/transport.ts';
-import type { PullResponse, PushRequest, PushResponse, SyncState } from '../../../src/protocol/index.ts';
+import type { SyncState } from '../../../src/protocol/index.ts';
 
 /** Web Locks as the worker uses them (one holder at a time), except that a release waits for `release()`. */
 function slowlyReleasedLock() {
@@ -27,34 +27,6 @@ function slowlyReleasedLock() {
 }
 
 const expiredSession = () => new TransportError('auth', { code: 'UNAUTHENTICATED', message: 'no session' }, 401);
-
-function accepted(request: PushRequest): PushResponse {
-  return {
-    success: true,
-    processed: request.operations.length,
-    failed: 0,
-    conflicts: 0,
-    timestamp: 1,
-    results: request.operations.map((op, i) => ({
-      opId: op.opId,
-      operationId: op.id,
-      success: true,
-      entityType: op.entityType,
-      realId: 500 + i,
-      tempId: op.tempId,
-      version: 1,
-    })),
-  };
-}
-
-const nothingNew: PullResponse = {
-  success: true,
-  timestamp: 1,
-  changes: [],
-  hasMore: false,
-  nextTimestamp: 1,
-  cursor: 'c',
-};
 
 async function oneQueuedWrite(device: TestDevice): Promise<void> {
   await device.signIn(NORTHSIDE_STAFF);
@@ -114,9 +86,9 @@ describe('the sync state a page asks for, while the lock is released', () => {
         push: async (request) => {
           pushes++;
           if (!signedIn) throw expiredSession();
-          return accepted(request);
+          return acceptAll(request);
         },
-        pull: async () => nothingNew,
+        pull: async () => NOTHING_NEW,
       },
       { withLock: lock.withLock },
     );
