@@ -96,20 +96,36 @@ export class SyncEngine {
     this.config = { ...DEFAULT_ENGINE_CONFIG, ...deps.config };
   }
 
+  /**
+   * A run was announced (SYNC_STARTED) and its result not yet (SYNC_RESULT). The pages hear of
+   * runs through those events, so a state they ask for says the same: the sync's promise settles
+   * only later (the Web Lock's release is a round trip to the browser, slow on a busy machine),
+   * and a "still syncing, push 0 %" answered in that gap, to a page that just heard the result,
+   * would stay on its screen with no event left to correct it.
+   */
   get isSyncing(): boolean {
-    return this.running !== null;
+    return this.announcedRun;
   }
 
-  /** Progress of the running sync (null when idle), for a page that opens mid-sync. */
+  /** Progress of the announced run (null when idle), for a page that opens mid-sync. */
   get progress(): SyncProgress | null {
-    return this.running ? this.currentProgress : null;
+    return this.announcedRun ? this.currentProgress : null;
   }
 
+  private announcedRun = false;
   private currentProgress: SyncProgress | null = null;
 
-  /** Sends an event, remembering the newest progress. */
+  /** Sends an event, remembering whether a run is announced and its newest progress. */
   private notify(event: WorkerEvent): void {
-    if (event.type === 'SYNC_PROGRESS') this.currentProgress = event.progress;
+    if (event.type === 'SYNC_STARTED') {
+      this.announcedRun = true;
+      this.currentProgress = null;
+    } else if (event.type === 'SYNC_PROGRESS') {
+      this.currentProgress = event.progress;
+    } else if (event.type === 'SYNC_RESULT') {
+      this.announcedRun = false;
+      this.currentProgress = null;
+    }
     this.deps.notify(event);
   }
 
@@ -120,22 +136,39 @@ export class SyncEngine {
       return this.running;
     }
     const withLock = this.deps.withLock ?? ((work) => work());
-    this.running = withLock(async () => {
-      let result = await this.run(trigger);
-      // Work queued while we were pushing: one more pass, unless the last one failed.
-      while (this.rerunRequested && !result.error) {
-        this.rerunRequested = false;
-        const stats = await queueStats(this.deps.db);
-        if (stats.pending === 0) break;
-        result = await this.run(trigger);
+    const running: Promise<SyncResult> = withLock(async () => {
+      try {
+        let result = await this.run(trigger);
+        // Work queued while we were pushing: one more pass, unless the last one failed.
+        while (this.rerunRequested && !result.error) {
+          this.rerunRequested = false;
+          const stats = await queueStats(this.deps.db);
+          if (stats.pending === 0) break;
+          result = await this.run(trigger);
+        }
+        return result;
+      } finally {
+        // Done once the work is (not once the lock is released, a round trip to the browser):
+        // a request from here on gets a run of its own, which waits for the lock, instead of
+        // this one's result (a Background Sync told a finished failure would wait 5 minutes).
+        if (this.running === running) this.end();
       }
-      return result;
-    }).finally(() => {
-      this.running = null;
-      this.currentProgress = null;
-      this.rerunRequested = false;
     });
-    return this.running;
+    this.running = running;
+    // The work itself may throw before it starts (a lock that cannot be taken).
+    running
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.running === running) this.end();
+      });
+    return running;
+  }
+
+  private end(): void {
+    this.running = null;
+    this.announcedRun = false;
+    this.currentProgress = null;
+    this.rerunRequested = false;
   }
 
   private async run(trigger: string): Promise<SyncResult> {

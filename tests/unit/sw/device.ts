@@ -6,7 +6,7 @@ import 'fake-indexeddb/auto';
 import { openSyncDb, type SyncDb } from '../../../sw/db/schema.ts';
 import { handleEntityRequest } from '../../../sw/api/entity-api.ts';
 import { getMeta, setMeta } from '../../../sw/store/meta.ts';
-import { SyncEngine, type SyncEngineConfig } from '../../../sw/sync/engine.ts';
+import { SyncEngine, type SyncEngineConfig, type SyncEngineDeps } from '../../../sw/sync/engine.ts';
 import { createConsoleLogger } from '../../../sw/sync/console-logger.ts';
 import { plainTransport, type SyncTransport } from '../../../sw/sync/transport.ts';
 import type { StoredOperation } from '../../../sw/db/schema.ts';
@@ -17,6 +17,9 @@ import type {
   PageMessage,
   PageMessageReplies,
   PageMessageType,
+  PullResponse,
+  PushRequest,
+  PushResponse,
   SessionUser,
   WorkerEvent,
   WorkerReply,
@@ -33,6 +36,36 @@ function asTransport(transport: TestTransport): SyncTransport {
     ? transport
     : plainTransport({ push: (r) => transport.push(r), pull: (p) => transport.pull(p) });
 }
+
+/** A server that takes every operation of a push (real ids from 500 on, version 1). */
+export function acceptAll(request: PushRequest): PushResponse {
+  return {
+    success: true,
+    processed: request.operations.length,
+    failed: 0,
+    conflicts: 0,
+    timestamp: 1,
+    results: request.operations.map((op, i) => ({
+      opId: op.opId,
+      operationId: op.id,
+      success: true,
+      entityType: op.entityType,
+      realId: 500 + i,
+      tempId: op.tempId,
+      version: 1,
+    })),
+  };
+}
+
+/** A pull with nothing new. */
+export const NOTHING_NEW: PullResponse = {
+  success: true,
+  timestamp: 1,
+  changes: [],
+  hasMore: false,
+  nextTimestamp: 1,
+  cursor: 'c',
+};
 
 /** The queue rows as stored, in queue order. */
 export function queueRows(db: SyncDb): Promise<StoredOperation[]> {
@@ -87,13 +120,23 @@ export const NORTHSIDE_ADMIN: SessionUser = {
 
 export async function createTestDevice(
   transport: TestTransport,
-  options: { config?: Partial<SyncEngineConfig>; dbName?: string; db?: SyncDb } = {},
+  options: {
+    config?: Partial<SyncEngineConfig>;
+    dbName?: string;
+    db?: SyncDb;
+    withLock?: SyncEngineDeps['withLock'];
+  } = {},
 ): Promise<TestDevice> {
   const db = options.db ?? (await openSyncDb(options.dbName ?? `test-device-${process.pid}-${++dbCounter}`));
-  return build(db, asTransport(transport), options.config);
+  return build(db, asTransport(transport), options.config, options.withLock);
 }
 
-function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngineConfig>): TestDevice {
+function build(
+  db: SyncDb,
+  transport: SyncTransport,
+  config?: Partial<SyncEngineConfig>,
+  withLock?: SyncEngineDeps['withLock'],
+): TestDevice {
   const events: WorkerEvent[] = [];
   const sleeps: number[] = [];
   const clock = { now: Date.parse('2026-11-25T09:00:00.000Z') };
@@ -111,6 +154,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     logger: createConsoleLogger({ log: () => undefined, error: () => undefined }),
     config: { backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 3 }, ...config },
     waitingForOthers: () => othersWaiting.waiting,
+    ...(withLock ? { withLock } : {}),
   });
   const context = (): PageMessageContext => ({
     db,
@@ -152,7 +196,7 @@ function build(db: SyncDb, transport: SyncTransport, config?: Partial<SyncEngine
     async signIn(user) {
       await setMeta(db, 'session', user);
     },
-    restart: () => build(db, transport, config),
+    restart: () => build(db, transport, config, withLock),
     ask: (message) => handlePageMessage(message, context()) as Promise<PageMessageReplies[typeof message.type]>,
     reply: (message) => answerPageMessage(message, context()),
     signOuts,

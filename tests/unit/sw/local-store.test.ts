@@ -1,9 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IDBObjectStore as FakeObjectStore } from 'fake-indexeddb';
 import {
+  acceptAll,
   createTestDevice,
   NORTHSIDE_ADMIN,
   NORTHSIDE_STAFF,
+  NOTHING_NEW,
   queueRows,
   type TestDevice,
   type TestTransport,
@@ -452,25 +454,9 @@ describe('engine edges', () => {
       push: async (req) => {
         pushes += req.operations.length;
         await new Promise((r) => setTimeout(r, 5));
-        const response: PushResponse = {
-          success: true,
-          processed: req.operations.length,
-          failed: 0,
-          conflicts: 0,
-          timestamp: 1,
-          results: req.operations.map((op, i) => ({
-            opId: op.opId,
-            operationId: op.id,
-            success: true,
-            entityType: op.entityType,
-            realId: 500 + i,
-            tempId: op.tempId,
-            version: 1,
-          })),
-        };
-        return response;
+        return acceptAll(req);
       },
-      pull: async () => ({ success: true, timestamp: 1, changes: [], hasMore: false, nextTimestamp: 1, cursor: 'c' }),
+      pull: async () => NOTHING_NEW,
     };
     const device = await seededDevice(counting);
     await device.fetch('POST', '/api/users', { name: 'Eve Client', role: 'CLIENT' });
