@@ -131,8 +131,8 @@ export interface AppointmentsModel extends EntityModel {
   /**
    * The candidates of the double-booking check: bookings of the window's practitioner or pet
    * that start in the window (see BookingWindow) and end after `start`, not deleted and not kept on purpose
-   * (overlapAllowed), by date, at most MAX_BOOKING_CANDIDATES per practitioner and per pet, each
-   * once. Status and the final word are left to the protocol's rule (findClashes).
+   * (overlapAllowed), by date, at most MAX_BOOKING_CANDIDATES per index range (two per practitioner
+   * and two per pet), each once. Status and the final word are left to the protocol's rule (findClashes).
    */
   bookingsIn(practiceId: number, window: BookingWindow): MaybePromise<WireRecord[]>;
   /**

@@ -176,7 +176,7 @@ describe('a new booking', () => {
   });
 
   it('a booking is found in its last minute whatever its length: up to an hour, and longer ones (indexed apart)', async () => {
-    for (const minutes of [60, 61, 180, 1439]) {
+    for (const minutes of [1, 60, 61, 180, 1439, 1440]) {
       const at = day();
       const first = await create(t.desk, booking(at('00:00'), { durationMinutes: minutes }));
       const lastMinute = new Date(Date.parse(at('00:00')) + (minutes - 1) * 60_000).toISOString();
@@ -191,6 +191,22 @@ describe('a new booking', () => {
       const after = new Date(Date.parse(at('00:00')) + minutes * 60_000).toISOString();
       expect((await create(t.tablet, booking(after))).success, `${minutes} min, right after`).toBe(true);
     }
+  });
+
+  it('an update that moves a booking into the last hour of a long one, or lengthens it over one, is held back', async () => {
+    const at = day();
+    const long = await create(t.desk, booking(at('08:00'), { durationMinutes: 300 }));
+    const clashWithLong = [{ reason: 'practitioner', appointment: expect.objectContaining({ id: long.realId }) }];
+    const later = await create(t.tablet, booking(at('15:00'), { petId: t.otherPetId }));
+    expect((await update(t.tablet, later.realId!, 1, { date: at('12:45') })).conflictData?.clashes).toEqual(
+      clashWithLong,
+    );
+    const earlier = await create(t.tablet, booking(at('06:00'), { petId: t.otherPetId, durationMinutes: 60 }));
+    expect((await update(t.tablet, earlier.realId!, 1, { durationMinutes: 180 })).conflictData?.clashes).toEqual(
+      clashWithLong,
+    );
+    // Moved clear of it, it applies.
+    expect((await update(t.tablet, later.realId!, 1, { date: at('13:00') })).success).toBe(true);
   });
 
   it(`reports at most ${MAX_CLASHES_REPORTED} clashes, practitioner ones first, by time`, async () => {
