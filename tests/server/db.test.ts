@@ -23,6 +23,11 @@ describe('migrations', () => {
     expect(db.raw.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
+  it('the database file is opened so that a commit is on disk before it is acknowledged (synchronous FULL)', () => {
+    // A device forgets an operation once the server acknowledged it: that write must outlive a power cut.
+    expect(freshDb().raw.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
   it('create every table and column the drizzle schema declares', async () => {
     const db = freshDb();
     await migrate(db);
