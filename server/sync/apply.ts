@@ -422,8 +422,12 @@ export function createApplier(deps: ApplierDeps): Applier {
     )
       return applyOne(actor, op, now, false);
     if (result.success && remember) {
-      const { record, ...stored } = result;
-      const resultJson = JSON.stringify(stored);
+      // Serialised once: the answer's text (the record is its last key: results.ts), and the op
+      // log's, the same text cut before the record (rebuilt at its version on replay). A quote
+      // inside a value is escaped, so the first `,"record":` is the key.
+      const text = JSON.stringify(result);
+      const cut = text.indexOf(',"record":');
+      const resultJson = cut === -1 ? text : `${text.slice(0, cut)}}`;
       const recorded = log.recordOp({
         practiceId: actor.practiceId,
         opId: op.opId,
@@ -434,8 +438,7 @@ export function createApplier(deps: ApplierDeps): Applier {
         now,
       });
       if (recorded instanceof Promise) await recorded;
-      // The response reuses that text: the record goes last, serialised once.
-      serialized.set(result, `${resultJson.slice(0, -1)},"record":${JSON.stringify(record)}}`);
+      serialized.set(result, text);
     }
     return result;
   }

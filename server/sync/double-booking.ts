@@ -93,6 +93,7 @@ function clashesOf(
     exceptId: id,
   };
   return andThen(appointments.bookingsIn(practiceId, window), (records) => {
+    if (records.length === 0) return [];
     const candidates = records.map((record) => Object.assign(slotOf(record, record.id), { record }));
     return findClashes(slot, candidates)
       .slice(0, MAX_CLASHES_REPORTED)

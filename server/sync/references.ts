@@ -44,6 +44,17 @@ export interface Resolver {
   ): MaybePromise<Map<string, RefTarget>>;
 }
 
+type ReferenceField = (typeof REFERENCE_FIELDS)[EntityType][number];
+
+/** One operation's reference check: its fields (rewritten to real ids in place) and the records found. */
+interface ReferenceCheck {
+  practiceId: number;
+  entityType: EntityType;
+  fields: Fields;
+  current: Fields | undefined;
+  found: Map<string, RefTarget>;
+}
+
 export function createResolver(db: Database, models: EntityModels, log: SyncLog): Resolver {
   /** Only inside a transaction that asked for it; only rows found (a miss may be created later in the batch). */
   const transactionCache = (): Map<string, RefTarget> | undefined =>
@@ -67,6 +78,51 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
     return undefined;
   }
 
+  /** Checks a reference field given its real id (undefined: a temp id never created). */
+  function settle(
+    check: ReferenceCheck,
+    { field, target }: ReferenceField,
+    id: number | undefined,
+  ): MaybePromise<void> {
+    const { fields, current, entityType } = check;
+    const value = fields[field];
+    if (current && id !== undefined && current[field] === id) {
+      fields[field] = id;
+      return;
+    }
+    const rule = REFERENCE_RULES[`${entityType}.${field}`] ?? { what: target };
+    const code = entityType === 'appointments' && field === 'petId' ? 'PET_NOT_FOUND' : 'REFERENCE_NOT_FOUND';
+    return andThen(id === undefined ? undefined : lookup(check.practiceId, target, id), (record) => {
+      if (!record || record.deleted)
+        throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
+      if (rule.role && !rule.role(record.role))
+        throw new OperationError(code, `${field}: user ${record.id} is not a ${rule.what}`);
+      fields[field] = record.id;
+      check.found.set(field, record);
+    });
+  }
+
+  /**
+   * The reference fields from `start` on, field by field: without a promise while the look-ups
+   * answer at once (SQLite, on every pushed operation), a promise chain from the first one that
+   * does not (PostgreSQL). Functions of the resolver, not closures made per operation: under tsx
+   * each named closure costs a `__name` call (~1 µs per pushed operation, profiled).
+   */
+  function checkFrom(check: ReferenceCheck, start: number): MaybePromise<Map<string, RefTarget>> {
+    const refs = REFERENCE_FIELDS[check.entityType];
+    for (let i = start; i < refs.length; i++) {
+      const ref = refs[i];
+      if (ref === undefined) break;
+      const value = check.fields[ref.field];
+      // Nullability is the schema's business.
+      if (!(ref.field in check.fields) || value === null || value === undefined) continue;
+      const id = realId(check.practiceId, ref.target, value);
+      const settled = id instanceof Promise ? id.then((real) => settle(check, ref, real)) : settle(check, ref, id);
+      if (settled instanceof Promise) return settled.then(() => checkFrom(check, i + 1));
+    }
+    return check.found;
+  }
+
   return {
     rememberInTransaction() {
       const state = db.state();
@@ -82,43 +138,7 @@ export function createResolver(db: Database, models: EntityModels, log: SyncLog)
         throw new OperationError('NOT_FOUND', `No ${entityType} record with id ${String(id)} (temp id never created)`);
       return real;
     },
-    references(practiceId, entityType, fields, current) {
-      const found = new Map<string, RefTarget>();
-      const refs = REFERENCE_FIELDS[entityType];
-      /** Checks a reference field given its real id (undefined: a temp id never created). */
-      const settle = ({ field, target }: (typeof refs)[number], id: number | undefined): MaybePromise<void> => {
-        const value = fields[field];
-        if (current && id !== undefined && current[field] === id) {
-          fields[field] = id;
-          return;
-        }
-        const rule = REFERENCE_RULES[`${entityType}.${field}`] ?? { what: target };
-        const code = entityType === 'appointments' && field === 'petId' ? 'PET_NOT_FOUND' : 'REFERENCE_NOT_FOUND';
-        return andThen(id === undefined ? undefined : lookup(practiceId, target, id), (record) => {
-          if (!record || record.deleted)
-            throw new OperationError(code, `${field}: no ${rule.what} with id ${String(value)} in this practice`);
-          if (rule.role && !rule.role(record.role))
-            throw new OperationError(code, `${field}: user ${record.id} is not a ${rule.what}`);
-          fields[field] = record.id;
-          found.set(field, record);
-        });
-      };
-      // Field by field: without a promise while the look-ups answer at once (SQLite, on every
-      // pushed operation), a promise chain from the first one that does not (PostgreSQL).
-      const from = (start: number): MaybePromise<Map<string, RefTarget>> => {
-        for (let i = start; i < refs.length; i++) {
-          const ref = refs[i];
-          if (ref === undefined) break;
-          const value = fields[ref.field];
-          // Nullability is the schema's business.
-          if (!(ref.field in fields) || value === null || value === undefined) continue;
-          const id = realId(practiceId, ref.target, value);
-          const settled = id instanceof Promise ? id.then((real) => settle(ref, real)) : settle(ref, id);
-          if (settled instanceof Promise) return settled.then(() => from(i + 1));
-        }
-        return found;
-      };
-      return from(0);
-    },
+    references: (practiceId, entityType, fields, current) =>
+      checkFrom({ practiceId, entityType, fields, current, found: new Map() }, 0),
   };
 }

@@ -17,7 +17,10 @@ export function failure(op: PushOperation, code: SyncErrorCode, message: string)
   return out;
 }
 
-/** Applied: the record's real id, the echoed temp id, its version and the record after the operation. */
+/**
+ * Applied: the record's real id, the echoed temp id, its version and the record after the
+ * operation, last (apply.ts cuts the op log's text before it).
+ */
 export function success(op: PushOperation, record: WireRecord, tempId: string | undefined): PushResult {
   const out = result(op, true);
   out.realId = record.id;

@@ -79,8 +79,14 @@ export function findClashes<T extends BookingSlot>(
       clashes.push({ reason: 'practitioner', appointment: other });
     else if (sameId(other.petId, candidate.petId)) clashes.push({ reason: 'pet', appointment: other });
   }
-  const order = (c: { reason: ClashReason; appointment: T }) => (c.reason === 'practitioner' ? 0 : 1);
-  return clashes.sort((a, b) => order(a) - order(b) || Date.parse(a.appointment.date) - Date.parse(b.appointment.date));
+  return clashes.sort(
+    (a, b) => clashRank(a) - clashRank(b) || Date.parse(a.appointment.date) - Date.parse(b.appointment.date),
+  );
+}
+
+/** Practitioner clashes before pet clashes. */
+function clashRank(clash: { reason: ClashReason }): number {
+  return clash.reason === 'practitioner' ? 0 : 1;
 }
 
 /** At most this many clashes travel in a conflict (the first ones by the order above). */

@@ -228,6 +228,20 @@ describe('push: exactly once', () => {
     expect(again.body.processed).toBe(1);
   });
 
+  it('the op log keeps the answer without its record, whatever text the opId holds', async () => {
+    const opId = 'op-,"record":{"id":1}-' + tempId('x');
+    const create = createOp('appointments', appointmentData(t.ids.petId, null), { opId, tempId: tempId('appt') });
+    const first = await t.client.push([create]);
+    expect(first.body.results[0]).toMatchObject({ opId, success: true, version: 1, record: { version: 1 } });
+    const stored = JSON.parse(
+      await t.server.sql.value<string>('SELECT result FROM op_log WHERE op_id = ?', opId),
+    ) as Record<string, unknown>;
+    const { record, ...withoutRecord } = first.body.results[0]!;
+    expect(record).toBeDefined();
+    expect(stored).toEqual(withoutRecord);
+    expect((await t.client.push([create])).body.results[0]).toEqual(first.body.results[0]);
+  });
+
   it('a replay returns the record as it was then, even after later changes and a delete', async () => {
     const create = createOp('appointments', appointmentData(t.ids.petId, null), { tempId: tempId('appt') });
     const first = await t.client.push([create]);
