@@ -36,6 +36,22 @@ export function columnName<T extends SQLiteTable>(table: T, key: keyof T['$infer
   return quote(column.name);
 }
 
+/**
+ * An INSERT of `keys` with `?` placeholders, and `values(row)`: the row's values in that order,
+ * to bind. Positions bind ~0.7 µs faster than names per row in better-sqlite3 (the push path
+ * inserts three rows per operation).
+ */
+export function positionalInsert<T extends SQLiteTable, K extends keyof T['$inferInsert'] & string>(
+  table: T,
+  keys: readonly K[],
+): { sql: string; values: (row: Readonly<Partial<Record<K, unknown>>>) => unknown[] } {
+  const columns = keys.map((k) => columnName(table, k as keyof T['$inferSelect'] & string));
+  return {
+    sql: `INSERT INTO ${tableName(table)} (${columns.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`,
+    values: (row) => keys.map((k) => row[k]),
+  };
+}
+
 /** `INSERT INTO t (col, ...) VALUES (@key, ...)` for the given TypeScript keys. */
 export function insertSql<T extends SQLiteTable>(
   table: T,

@@ -9,7 +9,7 @@
 import type { EntityType } from '../../src/protocol/index.ts';
 import { andThen, type Database, type MaybePromise } from '../db/engine.ts';
 import type { appointments, pets, users } from '../db/schema.ts';
-import { columnName, insertSql, selectList, tableName } from '../db/statements.ts';
+import { columnName, positionalInsert, selectList, tableName } from '../db/statements.ts';
 import { toColumns, type ColumnReader, type Fields, type WireRecord } from './wire.ts';
 
 /** Version, time and change sequence number a write stamps on the row. */
@@ -207,7 +207,8 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
   const changes = db.prepare<Row>(
     `SELECT ${columns} FROM ${name} WHERE practice_id = @practiceId AND seq > @afterSeq AND updated_at > @sinceMs ORDER BY seq LIMIT @limit`,
   );
-  const insert = db.prepareInsert(insertSql(table, insertKeys));
+  const inserted = positionalInsert(table, insertKeys);
+  const insert = db.prepareInsert(inserted.sql);
   const editedAt = db.prepare(`SELECT edited_at FROM ${name} WHERE id = ?`);
   const update = rowUpdate<Row>(db, table, columns);
   return {
@@ -217,7 +218,7 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
     editedAt: async (id: number): Promise<number | undefined> => editedAt.value<number>([id]),
     changes: (practiceId: number, afterSeq: number, sinceMs: number, limit: number): MaybePromise<Row[]> =>
       changes.all({ practiceId, afterSeq, sinceMs, limit }),
-    insert: (values: object): MaybePromise<number> => insert.insert(values as Record<string, unknown>),
+    insert: (row: Parameters<typeof inserted.values>[0]): MaybePromise<number> => insert.insert(inserted.values(row)),
     update,
   };
 }

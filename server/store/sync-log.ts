@@ -5,7 +5,7 @@
 import { ENTITY_TYPES, type EntityType, type OperationKind, type PushResult } from '../../src/protocol/index.ts';
 import { andThen, inTextList, isRetryable, textListParam, type Database, type MaybePromise } from '../db/engine.ts';
 import { opLog, revisions, tempIds } from '../db/schema.ts';
-import { insertSql } from '../db/statements.ts';
+import { positionalInsert } from '../db/statements.ts';
 import type { Fields } from './wire.ts';
 
 export interface StoredOp {
@@ -119,14 +119,21 @@ export function createSyncLog(db: Database): SyncLog {
   const findOp = db.prepare<{ entityType: string; operation: string; result: string }>(
     'SELECT entity_type AS "entityType", operation, result FROM op_log WHERE practice_id = ? AND op_id = ?',
   );
-  const insertOp = db.prepare(
-    insertSql(opLog, ['practiceId', 'opId', 'userId', 'entityType', 'operation', 'result', 'createdAt']),
-  );
+  const opRow = positionalInsert(opLog, [
+    'practiceId',
+    'opId',
+    'userId',
+    'entityType',
+    'operation',
+    'result',
+    'createdAt',
+  ]);
+  const insertOp = db.prepare(opRow.sql);
   const findTemp = db.prepare('SELECT real_id FROM temp_ids WHERE practice_id = ? AND entity_type = ? AND temp_id = ?');
-  const insertTemp = db.prepare(insertSql(tempIds, ['practiceId', 'entityType', 'tempId', 'realId', 'createdAt']));
-  const insertRevision = db.prepare(
-    insertSql(revisions, ['entityType', 'entityId', 'version', 'previous', 'changedAt']),
-  );
+  const tempRow = positionalInsert(tempIds, ['practiceId', 'entityType', 'tempId', 'realId', 'createdAt']);
+  const insertTemp = db.prepare(tempRow.sql);
+  const revisionRow = positionalInsert(revisions, ['entityType', 'entityId', 'version', 'previous', 'changedAt']);
+  const insertRevision = db.prepare(revisionRow.sql);
   const revisionsAfter = db.prepare<{ version: number; previous: string; changedAt: number }>(
     'SELECT version, previous, changed_at AS "changedAt" FROM revisions WHERE entity_type = ? AND entity_id = ? AND version > ? ORDER BY version DESC',
   );
@@ -215,15 +222,17 @@ export function createSyncLog(db: Database): SyncLog {
         operation: entry.operation,
         result: entry.resultJson,
       });
-      return insertOp.run({
-        practiceId: entry.practiceId,
-        opId: entry.opId,
-        userId: entry.userId,
-        entityType: entry.entityType,
-        operation: entry.operation,
-        result: entry.resultJson,
-        createdAt: entry.now,
-      });
+      return insertOp.run(
+        opRow.values({
+          practiceId: entry.practiceId,
+          opId: entry.opId,
+          userId: entry.userId,
+          entityType: entry.entityType,
+          operation: entry.operation,
+          result: entry.resultJson,
+          createdAt: entry.now,
+        }),
+      );
     },
     findTempId: (practiceId, entityType, tempId) => {
       const cached = known(practiceId)?.temps.get(`${entityType}:${tempId}`);
@@ -233,11 +242,13 @@ export function createSyncLog(db: Database): SyncLog {
     recordTempId: (practiceId, entityType, tempId, realId, now) => {
       counted();
       known(practiceId)?.temps.set(`${entityType}:${tempId}`, realId);
-      return insertTemp.run({ practiceId, entityType, tempId, realId, createdAt: now });
+      return insertTemp.run(tempRow.values({ practiceId, entityType, tempId, realId, createdAt: now }));
     },
     addRevision: (entityType, entityId, version, previous, now) => {
       counted();
-      return insertRevision.run({ entityType, entityId, version, previous: JSON.stringify(previous), changedAt: now });
+      return insertRevision.run(
+        revisionRow.values({ entityType, entityId, version, previous: JSON.stringify(previous), changedAt: now }),
+      );
     },
     prefetch: async (practiceId, opIds, tempIds) => {
       const state = db.state();

@@ -6,7 +6,7 @@
  */
 import { andThen, type Database } from '../../db/engine.ts';
 import { LONG_BOOKING_MINUTES, appointments, type AppointmentRow } from '../../db/schema.ts';
-import { insertSql, selectList } from '../../db/statements.ts';
+import { positionalInsert, selectList } from '../../db/statements.ts';
 import {
   forUpdate,
   insertColumns,
@@ -119,7 +119,8 @@ export function appointmentsModel(db: Database): AppointmentsModel {
   );
   const ownerOf = db.prepare('SELECT owner_id FROM pets WHERE id = ?');
   const editedAt = db.prepare('SELECT edited_at FROM appointments WHERE id = ?');
-  const insert = db.prepareInsert(insertSql(appointments, [...fields, ...SYNCED_INSERT_KEYS]));
+  const inserted = positionalInsert(appointments, [...fields, ...SYNCED_INSERT_KEYS]);
+  const insert = db.prepareInsert(inserted.sql);
   const update = rowUpdate<AppointmentRow>(db, appointments, selectList(appointments));
   const withClient = async (row: AppointmentRow): Promise<WireRecord> =>
     appointmentRecord(Object.assign(row, { clientId: (await ownerOf.value<number>([row.petId])) ?? null }));
@@ -148,7 +149,7 @@ export function appointmentsModel(db: Database): AppointmentsModel {
       // The record is built from what was written rather than read back; clientId is not a
       // column: the caller may pass the pet's owner it already read (`f.clientId`), else it is read here.
       const row = newRow(values, owner.practiceId, meta);
-      return andThen(insert.insert(row), (id) => {
+      return andThen(insert.insert(inserted.values(row)), (id) => {
         row.id = id;
         return typeof f.clientId === 'number'
           ? appointmentRecord(Object.assign(row, { clientId: f.clientId }))
