@@ -161,7 +161,8 @@ function build(
     engine,
     logger: createConsoleLogger({ log: () => undefined, error: () => undefined }),
     now: () => clock.now,
-    uuid: () => `ask-${++uuid}`,
+    // Long enough for the server's opId (8 characters at least): a resolution asked here is pushed.
+    uuid: () => `ask-${String(++uuid).padStart(8, '0')}`,
     notify: (e) => void events.push(e),
     scheduleSync: () => undefined,
     skipWaiting: () => undefined,
