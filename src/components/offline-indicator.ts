@@ -179,22 +179,31 @@ export class OfflineIndicator extends ServiceElement {
   private get visiblySyncing(): boolean {
     const engine = this.engine;
     if (!engine?.isSyncing) return false;
-    const stats = this.queue?.stats;
-    const ours = (this.queue?.pendingCount ?? 0) + (stats?.failed ?? 0) + (stats?.conflicts ?? 0) > 0;
+    const queue = this.queue;
+    const ours =
+      (queue?.pendingCount ?? 0) +
+        (queue?.ownFailedCount ?? 0) +
+        (queue?.stats.conflicts ?? 0) -
+        (queue?.conflictsOfOthers ?? 0) >
+      0;
     if (ours || engine.progress?.phase === 'push') return true;
     return this.syncSeenAt !== null && Date.now() - this.syncSeenAt >= QUIET_SYNC_MS;
   }
 
   private inputs(): IndicatorInputs {
     const engine = this.engine;
-    const stats = this.queue?.stats;
+    const queue = this.queue;
+    // Another person's held or failed changes are not counted: only they may act on them (the Sync
+    // tab lists them as theirs, and the sign-in screen tells them). A new conflict is always the
+    // signed-in person's (only their rows are pushed), so the event that announces it counts at once.
+    const conflicts = Math.max(engine?.unresolvedConflicts.length ?? 0, queue?.stats.conflicts ?? 0);
     return {
       online: this.network?.isOnline ?? true,
       syncing: this.visiblySyncing,
       authRequired: engine?.authRequired ?? false,
-      pending: this.queue?.pendingCount ?? 0,
-      failed: stats?.failed ?? 0,
-      conflicts: Math.max(engine?.unresolvedConflicts.length ?? 0, stats?.conflicts ?? 0),
+      pending: queue?.pendingCount ?? 0,
+      failed: queue?.ownFailedCount ?? 0,
+      conflicts: Math.max(0, conflicts - (queue?.conflictsOfOthers ?? 0)),
     };
   }
 
