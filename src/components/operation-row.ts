@@ -39,7 +39,7 @@ export function operationRow(op: QueuedOperation, names: OperationNames, actions
   const theirs = failed && !names.mayDecide(op.userId) ? (waitsFor ?? 'the person who made it') : null;
   const hint = op.lastError ? errorHint(op.lastError.code) : null;
   return html`
-    <li class=${op.status} data-operation-id=${op.id}>
+    <li class="${op.status} ${theirs ? 'theirs' : ''}" data-operation-id=${op.id}>
       <span class="what">
         <strong>${describeOperation(op, names.record(op))}</strong>
         ${fields ? html`<span class="detail">Changed: ${fields}</span>` : nothing}

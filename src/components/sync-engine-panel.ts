@@ -194,6 +194,10 @@ export class SyncEnginePanel extends ServiceElement {
       ul.list > li.quarantined {
         border-inline-start-color: var(--sd-color-warning-border);
       }
+      /* Another person's held or failed change waits for them: amber, as waiting work, not red. */
+      ul.list > li.theirs {
+        border-inline-start-color: var(--sd-color-warning-border);
+      }
       ul.list > li.resolved {
         border-inline-start-color: var(--sd-color-success);
       }
@@ -565,7 +569,7 @@ export class SyncEnginePanel extends ServiceElement {
   private renderConflict(c: ConflictRecord) {
     const theirs = this.heldFor(c);
     return html`
-      <li class="conflict" data-conflict-id=${c.id}>
+      <li class="conflict ${theirs ? 'theirs' : ''}" data-conflict-id=${c.id}>
         <span class="what">
           <strong>${describeConflict(c)}</strong>
           <span>${conflictSummary(c)}</span>

@@ -716,6 +716,7 @@ describe('<sync-engine-panel>: another person’s held or failed change on a sha
     const theirs = shadow(el).querySelector('li[data-operation-id="8"]') as HTMLElement;
     expect([...mine.querySelectorAll('button')].map(text)).toEqual(['Retry', 'Discard']);
     expect(theirs.querySelectorAll('button')).toHaveLength(0);
+    expect(theirs.classList.contains('theirs')).toBe(true); // amber, as waiting work: not a red call to act
     expect(text(theirs.querySelector('[data-testid="theirs-note"]'))).toBe(
       'Made by Riley Ortiz: waits for them to sign in. Only they may retry or discard it.',
     );
