@@ -50,8 +50,13 @@ export class OfflineIndicator extends ServiceElement {
   private engine?: SyncEngineController;
   private queue?: SyncQueueController;
   private network?: NetworkStatusController;
-  /** When the current sync was first seen (null when none runs), and the timer that shows it if slow. */
-  private syncSeenAt: number | null = null;
+  /**
+   * The current sync was seen (false when none runs), and whether it has run past QUIET_SYNC_MS: the
+   * timer says so itself (a timer can fire a millisecond before Date.now() shows the delay passed,
+   * and a comparison with the clock then hid a slow pull until the next update, possibly for good).
+   */
+  private syncSeen = false;
+  private quietOver = false;
   private quietTimer: ReturnType<typeof setTimeout> | null = null;
 
   static override styles = [
@@ -148,7 +153,8 @@ export class OfflineIndicator extends ServiceElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.clearQuietTimer();
-    this.syncSeenAt = null;
+    this.syncSeen = false;
+    this.quietOver = false;
   }
 
   /** The current state, for the app's layout and for tests. */
@@ -159,12 +165,14 @@ export class OfflineIndicator extends ServiceElement {
   override willUpdate(): void {
     const syncing = this.engine?.isSyncing ?? false;
     if (!syncing) {
-      this.syncSeenAt = null;
+      this.syncSeen = false;
+      this.quietOver = false;
       this.clearQuietTimer();
-    } else if (this.syncSeenAt === null) {
-      this.syncSeenAt = Date.now();
+    } else if (!this.syncSeen) {
+      this.syncSeen = true;
       this.quietTimer = setTimeout(() => {
         this.quietTimer = null;
+        this.quietOver = true;
         this.requestUpdate();
       }, QUIET_SYNC_MS);
     }
@@ -187,7 +195,7 @@ export class OfflineIndicator extends ServiceElement {
         (queue?.conflictsOfOthers ?? 0) >
       0;
     if (ours || engine.progress?.phase === 'push') return true;
-    return this.syncSeenAt !== null && Date.now() - this.syncSeenAt >= QUIET_SYNC_MS;
+    return this.quietOver;
   }
 
   private inputs(): IndicatorInputs {
