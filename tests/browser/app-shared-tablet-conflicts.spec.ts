@@ -6,7 +6,15 @@
  */
 import { expect } from '@playwright/test';
 import { askWorker } from './helpers.ts';
-import { indicator, serverGet, signInThroughUi, test, workerState, type ServerAppointment } from './app-helpers.ts';
+import {
+  expectNoSeriousViolations,
+  indicator,
+  serverGet,
+  signInThroughUi,
+  test,
+  workerState,
+  type ServerAppointment,
+} from './app-helpers.ts';
 
 interface QueueRow {
   id: number;
@@ -40,6 +48,7 @@ test('another person’s held change: shown as theirs, not the next person’s t
   await page.setViewportSize({ width: 768, height: 1024 });
   await page.screenshot({ path: test.info().outputPath('sync-tab-held-for-maya-portrait.png'), fullPage: true });
   await page.setViewportSize({ width: 1024, height: 768 });
+  await expectNoSeriousViolations(page, 'Sync tab, another person’s conflict');
 
   await view.click();
   const dialog = page.getByRole('dialog');
@@ -48,6 +57,7 @@ test('another person’s held change: shown as theirs, not the next person’s t
   await expect(dialog.getByRole('button', { name: 'Apply' })).toHaveCount(0);
   await expect(dialog.locator('tr[data-field="title"]')).toContainText('Maya: shared tablet');
   await page.screenshot({ path: test.info().outputPath('conflict-dialog-held-for-maya.png') });
+  await expectNoSeriousViolations(page, 'conflict dialog, read only');
   await dialog.getByRole('button', { name: 'Close' }).click();
   await expect(dialog).toBeHidden();
 
