@@ -28,6 +28,11 @@ export class OthersWaiting {
     return this.counts.pending;
   }
 
+  /** Failed rows of others, as last counted. */
+  get failed(): number {
+    return this.counts.failed;
+  }
+
   stats(stats: QueueStats): QueueStats {
     return {
       ...stats,

@@ -154,6 +154,7 @@ function build(
     logger: createConsoleLogger({ log: () => undefined, error: () => undefined }),
     config: { backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 3 }, ...config },
     waitingForOthers: () => othersWaiting.waiting,
+    failedOfOthers: () => othersWaiting.failed,
     ...(withLock ? { withLock } : {}),
   });
   const context = (): PageMessageContext => ({

@@ -383,6 +383,25 @@ describe('push progress on a shared tablet (issue 9 leftover)', () => {
   });
 });
 
+describe('push progress on a shared tablet: failed changes', () => {
+  it('leaves out another person’s failed changes too (they are not sent under this session)', async () => {
+    const { transport, device, who: reception } = await signedInTablet('reception@northside.example');
+    const { petId } = seedIds(ctx.server.db);
+    expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Failed for reception' })).status).toBe(200);
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user.id)).toBe(1);
+    await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
+    await signInOnTablet(device, transport, await login('vet@northside.example'));
+    const clients = (await device.fetch('GET', '/api/users?role=CLIENT')).body.data as { id: number }[];
+    expect((await device.fetch('PATCH', `/api/users/${clients[0]!.id}`, { phone: '555-0142' })).status).toBe(200);
+    device.events.length = 0;
+    expect((await device.engine.sync('manual')).pushed).toBe(1);
+    const pushProgress = device.events.flatMap((e) =>
+      e.type === 'SYNC_PROGRESS' && e.progress.phase === 'push' ? [e.progress] : [],
+    );
+    expect(pushProgress.at(-1)).toMatchObject({ processed: 1, total: 1, percentage: 100 });
+  });
+});
+
 describe("another person's held or failed change on a shared tablet", () => {
   /**
    * Maya Chen (reception) retitles an appointment offline while the server's copy is retitled too
