@@ -69,6 +69,7 @@ export class ConflictResolutionDialog extends LitElement {
     error: { type: String },
     describeValue: { attribute: false },
     localAuthor: { attribute: false },
+    heldFor: { attribute: false },
     _strategy: { state: true },
     _choices: { state: true },
     _custom: { state: true },
@@ -85,6 +86,11 @@ export class ConflictResolutionDialog extends LitElement {
   declare describeValue: ValueDescriber | null;
   /** Who made the held change on this tablet, when the owner knows (the queued operation's user). */
   declare localAuthor: string | null;
+  /**
+   * The author's name when the held change is someone else's: the dialog only shows it (no ways
+   * out, no Apply), since only its author may resolve it (the worker refuses anyone else).
+   */
+  declare heldFor: string | null;
   declare _strategy: ResolutionStrategy | null;
   declare _choices: Record<string, FieldChoice>;
   declare _custom: Record<string, string>;
@@ -247,6 +253,7 @@ export class ConflictResolutionDialog extends LitElement {
     this.error = null;
     this.describeValue = null;
     this.localAuthor = null;
+    this.heldFor = null;
     this._strategy = null;
     this._choices = {};
     this._custom = {};
@@ -298,40 +305,25 @@ export class ConflictResolutionDialog extends LitElement {
         <div class="body">
           <header>
             <h2 id="title">
-              ${booking ? `Double booking: ${bookingName(conflict)}` : `Resolve conflict: ${describeConflict(conflict)}`}
+              ${
+                booking
+                  ? `Double booking: ${bookingName(conflict)}`
+                  : `${this.heldFor ? 'Conflict' : 'Resolve conflict'}: ${describeConflict(conflict)}`
+              }
             </h2>
             <p id="explanation">${this.explanation(conflict)}</p>
           </header>
 
+          ${
+            this.heldFor
+              ? html`<p class="banner warning" data-testid="held-for">
+                  <strong>Made by ${this.heldFor}</strong>: it waits for them to sign in on this tablet. Only they may
+                  decide how to resolve it; nothing is sent or dropped until then.
+                </p>`
+              : nothing
+          }
           ${booking ? doubleBookingView(conflict, (field, value) => this.describeValue?.(field, value) ?? null, this.localAuthor) : nothing}
-
-          <fieldset>
-            <legend>${booking ? 'How to go on' : 'How to resolve'}</legend>
-            <div class="strategies">
-              ${strategiesFor(conflict).map(
-                (s) => html`
-                  <label class="strategy">
-                    <input
-                      type="radio"
-                      name="strategy"
-                      value=${s}
-                      .checked=${strategy === s}
-                      @change=${() => this.pickStrategy(s)}
-                    />
-                    <span
-                      ><strong>${strategyLabel(s, conflict.conflictType)}</strong
-                      >${this.strategyHint(conflict, s)}</span
-                    >
-                  </label>
-                `,
-              )}
-            </div>
-          </fieldset>
-
-          <p class="summary" aria-live="polite">
-            ${strategy ? outcomeSummary(conflict, strategy) : 'Choose how to resolve, then Apply.'}
-          </p>
-
+          ${this.heldFor ? nothing : this.renderStrategies(conflict)}
           ${booking ? nothing : this.renderFieldTable(conflict)}
           ${this._needStrategy ? html`<p class="error-text" role="alert">Choose how to resolve the conflict.</p>` : nothing}
           ${
@@ -344,12 +336,49 @@ export class ConflictResolutionDialog extends LitElement {
           ${this.error ? html`<p class="banner error" role="alert">${this.error}</p>` : nothing}
         </div>
         <footer>
-          <button type="button" @click=${this.onCancel}>Cancel</button>
-          <button type="submit" class="primary" ?disabled=${this.busy}>
-            ${this.busy ? 'Applying…' : strategy === 'move' ? 'Choose a new time…' : 'Apply'}
-          </button>
+          ${
+            this.heldFor
+              ? html`<button type="button" class="primary" @click=${this.onCancel}>Close</button>`
+              : html`<button type="button" @click=${this.onCancel}>Cancel</button>
+                  <button type="submit" class="primary" ?disabled=${this.busy}>
+                    ${this.busy ? 'Applying…' : strategy === 'move' ? 'Choose a new time…' : 'Apply'}
+                  </button>`
+          }
         </footer>
       </form>
+    `;
+  }
+
+  /** The ways out and what the chosen one does. */
+  private renderStrategies(conflict: ConflictRecord) {
+    const strategy = this._strategy;
+    const booking = conflict.conflictType === 'double_booking';
+    return html`
+      <fieldset>
+        <legend>${booking ? 'How to go on' : 'How to resolve'}</legend>
+        <div class="strategies">
+          ${strategiesFor(conflict).map(
+            (s) => html`
+              <label class="strategy">
+                <input
+                  type="radio"
+                  name="strategy"
+                  value=${s}
+                  .checked=${strategy === s}
+                  @change=${() => this.pickStrategy(s)}
+                />
+                <span
+                  ><strong>${strategyLabel(s, conflict.conflictType)}</strong>${this.strategyHint(conflict, s)}</span
+                >
+              </label>
+            `,
+          )}
+        </div>
+      </fieldset>
+
+      <p class="summary" aria-live="polite">
+        ${strategy ? outcomeSummary(conflict, strategy) : 'Choose how to resolve, then Apply.'}
+      </p>
     `;
   }
 
@@ -541,7 +570,7 @@ export class ConflictResolutionDialog extends LitElement {
     event.preventDefault();
     const conflict = this.conflict;
     const strategy = this._strategy;
-    if (!conflict || this.busy) return;
+    if (!conflict || this.busy || this.heldFor) return;
     if (!strategy) {
       this.renderRoot.querySelector<HTMLInputElement>('input[name="strategy"]')?.focus();
       this._missing = [];

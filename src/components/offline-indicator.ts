@@ -50,8 +50,13 @@ export class OfflineIndicator extends ServiceElement {
   private engine?: SyncEngineController;
   private queue?: SyncQueueController;
   private network?: NetworkStatusController;
-  /** When the current sync was first seen (null when none runs), and the timer that shows it if slow. */
-  private syncSeenAt: number | null = null;
+  /**
+   * The current sync was seen (false when none runs), and whether it has run past QUIET_SYNC_MS: the
+   * timer says so itself (a timer can fire a millisecond before Date.now() shows the delay passed,
+   * and a comparison with the clock then hid a slow pull until the next update, possibly for good).
+   */
+  private syncSeen = false;
+  private quietOver = false;
   private quietTimer: ReturnType<typeof setTimeout> | null = null;
 
   static override styles = [
@@ -148,7 +153,8 @@ export class OfflineIndicator extends ServiceElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.clearQuietTimer();
-    this.syncSeenAt = null;
+    this.syncSeen = false;
+    this.quietOver = false;
   }
 
   /** The current state, for the app's layout and for tests. */
@@ -159,12 +165,14 @@ export class OfflineIndicator extends ServiceElement {
   override willUpdate(): void {
     const syncing = this.engine?.isSyncing ?? false;
     if (!syncing) {
-      this.syncSeenAt = null;
+      this.syncSeen = false;
+      this.quietOver = false;
       this.clearQuietTimer();
-    } else if (this.syncSeenAt === null) {
-      this.syncSeenAt = Date.now();
+    } else if (!this.syncSeen) {
+      this.syncSeen = true;
       this.quietTimer = setTimeout(() => {
         this.quietTimer = null;
+        this.quietOver = true;
         this.requestUpdate();
       }, QUIET_SYNC_MS);
     }
@@ -179,22 +187,31 @@ export class OfflineIndicator extends ServiceElement {
   private get visiblySyncing(): boolean {
     const engine = this.engine;
     if (!engine?.isSyncing) return false;
-    const stats = this.queue?.stats;
-    const ours = (this.queue?.pendingCount ?? 0) + (stats?.failed ?? 0) + (stats?.conflicts ?? 0) > 0;
+    const queue = this.queue;
+    const ours =
+      (queue?.pendingCount ?? 0) +
+        (queue?.ownFailedCount ?? 0) +
+        (queue?.stats.conflicts ?? 0) -
+        (queue?.conflictsOfOthers ?? 0) >
+      0;
     if (ours || engine.progress?.phase === 'push') return true;
-    return this.syncSeenAt !== null && Date.now() - this.syncSeenAt >= QUIET_SYNC_MS;
+    return this.quietOver;
   }
 
   private inputs(): IndicatorInputs {
     const engine = this.engine;
-    const stats = this.queue?.stats;
+    const queue = this.queue;
+    // Another person's held or failed changes are not counted: only they may act on them (the Sync
+    // tab lists them as theirs, and the sign-in screen tells them). A new conflict is always the
+    // signed-in person's (only their rows are pushed), so the event that announces it counts at once.
+    const conflicts = Math.max(engine?.unresolvedConflicts.length ?? 0, queue?.stats.conflicts ?? 0);
     return {
       online: this.network?.isOnline ?? true,
       syncing: this.visiblySyncing,
       authRequired: engine?.authRequired ?? false,
-      pending: this.queue?.pendingCount ?? 0,
-      failed: stats?.failed ?? 0,
-      conflicts: Math.max(engine?.unresolvedConflicts.length ?? 0, stats?.conflicts ?? 0),
+      pending: queue?.pendingCount ?? 0,
+      failed: queue?.ownFailedCount ?? 0,
+      conflicts: Math.max(0, conflicts - (queue?.conflictsOfOthers ?? 0)),
     };
   }
 

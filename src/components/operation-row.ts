@@ -16,6 +16,8 @@ export interface OperationNames {
   person(userId: number | null): string | null;
   /** Its author, when that is someone other than the person signed in (the change waits for them). */
   waitsFor(userId: number | null): string | null;
+  /** Whether the person signed in may retry or discard it (src/protocol/ownership.ts: its author only). */
+  mayDecide(userId: number | null): boolean;
   now: number;
 }
 
@@ -33,9 +35,11 @@ export function operationRow(op: QueuedOperation, names: OperationNames, actions
   const author = names.person(op.userId);
   const waitsFor = names.waitsFor(op.userId);
   const failed = op.status === 'failed';
+  // Another person's failed change is theirs to retry or discard: shown as theirs, without the buttons.
+  const theirs = failed && !names.mayDecide(op.userId) ? (waitsFor ?? 'the person who made it') : null;
   const hint = op.lastError ? errorHint(op.lastError.code) : null;
   return html`
-    <li class=${op.status} data-operation-id=${op.id}>
+    <li class="${op.status} ${theirs ? 'theirs' : ''}" data-operation-id=${op.id}>
       <span class="what">
         <strong>${describeOperation(op, names.record(op))}</strong>
         ${fields ? html`<span class="detail">Changed: ${fields}</span>` : nothing}
@@ -46,7 +50,7 @@ export function operationRow(op: QueuedOperation, names: OperationNames, actions
           · by ${author ?? (op.userId === null ? 'unknown' : `user #${op.userId}`)} · reference
           ${recordReference(op.entityId)}
         </span>
-        ${waitsFor ? html`<span class="detail">Sent when ${waitsFor} signs in on this tablet: changes go only under the name of the person who made them.</span>` : nothing}
+        ${waitsFor && !failed ? html`<span class="detail">Sent when ${waitsFor} signs in on this tablet: changes go only under the name of the person who made them.</span>` : nothing}
         ${
           failed
             ? html`<span class="detail"
@@ -60,10 +64,20 @@ export function operationRow(op: QueuedOperation, names: OperationNames, actions
         <span class="badge ${failed || op.status === 'conflict' ? 'conflict' : 'pending'}"
           >${waitsFor && op.status === 'pending' ? `Waiting for ${waitsFor} to sign in` : queueStatusLabel(op.status)}</span
         >
-        ${failed ? failedActions(actions) : nothing}
+        ${theirs ? theirsNote(theirs, 'retry or discard') : failed ? failedActions(actions) : nothing}
       </span>
     </li>
   `;
+}
+
+/**
+ * In place of the buttons on another person's change: whose it is and who may decide (the worker
+ * refuses anyone else, NOT_YOUR_CHANGE).
+ */
+export function theirsNote(author: string, verbs: string) {
+  return html`<span class="theirs" data-testid="theirs-note"
+    ><strong>Made by ${author}</strong>: waits for them to sign in. Only they may ${verbs} it.</span
+  >`;
 }
 
 function failedActions(a: OperationActions) {

@@ -19,7 +19,7 @@ import type { ConflictMoveDetail, ConflictResolveDetail, ValueDescriber } from '
 import './disclosure-section.ts';
 import { conflictSummary, describeConflict, phaseLabel, resolutionLabel, triggerLabel } from './labels.ts';
 import { routePath } from '../router.ts';
-import { operationRow, type OperationNames } from './operation-row.ts';
+import { operationRow, theirsNote, type OperationNames } from './operation-row.ts';
 import { quarantineSection } from './quarantine-section.ts';
 
 /** Names of records and people for the change list; the owner reads them from the replica. */
@@ -33,6 +33,11 @@ export interface PanelNames {
    * sent only once they sign in here again), else null.
    */
   waitsFor?(userId: number | null): string | null;
+  /**
+   * Whether the person signed in may resolve, retry or discard a change of `userId` (the protocol's
+   * rule, src/protocol/ownership.ts). Without it: when the change does not wait for someone else.
+   */
+  mayDecide?(userId: number | null): boolean;
 }
 
 /** Waiting changes listed one by one; beyond this, a count (the queue can hold thousands). */
@@ -171,6 +176,9 @@ export class SyncEnginePanel extends ServiceElement {
       li .what .detail {
         overflow-wrap: anywhere;
       }
+      li .theirs {
+        max-width: 32ch;
+      }
       li .actions {
         display: flex;
         gap: var(--sd-space-2);
@@ -184,6 +192,10 @@ export class SyncEnginePanel extends ServiceElement {
       ul.list > li.pending,
       ul.list > li.in_flight,
       ul.list > li.quarantined {
+        border-inline-start-color: var(--sd-color-warning-border);
+      }
+      /* Another person's held or failed change waits for them: amber, as waiting work, not red. */
+      ul.list > li.theirs {
         border-inline-start-color: var(--sd-color-warning-border);
       }
       ul.list > li.resolved {
@@ -256,6 +268,7 @@ export class SyncEnginePanel extends ServiceElement {
               .error=${this._resolveError}
               .describeValue=${this.describeValue}
               .localAuthor=${this.localAuthor(this.activeConflict)}
+              .heldFor=${this.activeConflict ? this.heldFor(this.activeConflict) : null}
               @conflict-resolve=${this.onResolve}
               @conflict-move=${this.onMove}
               @conflict-dialog-close=${this.closeDialog}
@@ -273,6 +286,18 @@ export class SyncEnginePanel extends ServiceElement {
   private localAuthor(conflict: ConflictRecord | null): string | null {
     const op = conflict ? this.queue?.operations.find((o) => o.id === conflict.operationId) : undefined;
     return op?.userId === null || op?.userId === undefined ? null : (this.names?.person(op.userId) ?? null);
+  }
+
+  /**
+   * The author's name when the conflict's held change is someone else's (only they may resolve it),
+   * else null. A conflict whose row is not listed yet counts as resolvable: the worker checks again.
+   */
+  private heldFor(conflict: ConflictRecord): string | null {
+    const op = this.queue?.operations.find((o) => o.id === conflict.operationId);
+    if (!op) return null;
+    const names = this.operationNames([]);
+    if (names.mayDecide(op.userId)) return null;
+    return names.waitsFor(op.userId) ?? names.person(op.userId) ?? 'the person who made it';
   }
 
   private renderHeader(engine: SyncEngineController) {
@@ -479,6 +504,7 @@ export class SyncEnginePanel extends ServiceElement {
       record: (op) => this.recordNames.get(`${op.entityType}:${String(op.entityId)}`) ?? null,
       person: (userId) => (userId === null ? null : (names?.person(userId) ?? null)),
       waitsFor: (userId) => names?.waitsFor?.(userId) ?? null,
+      mayDecide: (userId) => names?.mayDecide?.(userId) ?? (names?.waitsFor?.(userId) ?? null) === null,
       now: this.now(),
     };
   }
@@ -511,20 +537,7 @@ export class SyncEnginePanel extends ServiceElement {
           unresolved.length === 0
             ? html`<p class="empty">No conflicts waiting for a decision.</p>`
             : html`<ul class="list" aria-label="Unresolved conflicts">
-                ${unresolved.map(
-                  (c) => html`
-                    <li class="conflict" data-conflict-id=${c.id}>
-                      <span class="what">
-                        <strong>${describeConflict(c)}</strong>
-                        <span>${conflictSummary(c)}</span>
-                        <span class="hint">Found ${formatRelative(c.detectedAt, this.now())}</span>
-                      </span>
-                      <span class="actions"
-                        ><button class="primary" @click=${() => void this.openDialog(c.id)}>Resolve…</button></span
-                      >
-                    </li>
-                  `,
-                )}
+                ${unresolved.map((c) => this.renderConflict(c))}
               </ul>`
         }
         ${
@@ -549,6 +562,27 @@ export class SyncEnginePanel extends ServiceElement {
             : nothing
         }
       </section>
+    `;
+  }
+
+  /** An open conflict: Resolve…, or for another person's held change whose it is and View… (read only). */
+  private renderConflict(c: ConflictRecord) {
+    const theirs = this.heldFor(c);
+    return html`
+      <li class="conflict ${theirs ? 'theirs' : ''}" data-conflict-id=${c.id}>
+        <span class="what">
+          <strong>${describeConflict(c)}</strong>
+          <span>${conflictSummary(c)}</span>
+          <span class="hint">Found ${formatRelative(c.detectedAt, this.now())}</span>
+        </span>
+        <span class="actions">
+          ${
+            theirs
+              ? html`${theirsNote(theirs, 'resolve')} <button @click=${() => void this.openDialog(c.id)}>View…</button>`
+              : html`<button class="primary" @click=${() => void this.openDialog(c.id)}>Resolve…</button>`
+          }
+        </span>
+      </li>
     `;
   }
 

@@ -63,6 +63,20 @@ export class SyncQueueController implements ReactiveController {
     return Math.max(0, sendable + this.stats.inFlight - answeredSinceStats);
   }
 
+  /**
+   * Failed changes the person signed in may retry or discard. Another person's failed or held
+   * changes are theirs to decide (src/protocol/ownership.ts): the Sync tab lists them as theirs,
+   * and nothing asks this person to act on them.
+   */
+  get ownFailedCount(): number {
+    return Math.max(0, this.stats.failed - (this.stats.failedOfOthers ?? 0));
+  }
+
+  /** Held changes (conflicts) made by other people on this tablet: only their author may resolve them. */
+  get conflictsOfOthers(): number {
+    return this.stats.conflictsOfOthers ?? 0;
+  }
+
   get failedOperations(): QueuedOperation[] {
     return this.operations.filter((op) => op.status === 'failed');
   }

@@ -5,6 +5,7 @@ export * from './messages.ts';
 export * from './rest.ts';
 export * from './appointment-types.ts';
 export * from './permissions.ts';
+export * from './ownership.ts';
 export * from './fields.ts';
 export * from './double-booking.ts';
 export * from './delete-rules.ts';

@@ -93,6 +93,12 @@ export const QueueStatsSchema = z.object({
    * next sign-in here, and no sync of this session sends them.
    */
   waitingForOthers: z.number().int().nonnegative().optional(),
+  /**
+   * Of `failed` and `conflicts`, the rows of people other than the one signed in: only their author
+   * may retry, discard or resolve them (see ownership.ts), so the indicator leaves them out.
+   */
+  failedOfOthers: z.number().int().nonnegative().optional(),
+  conflictsOfOthers: z.number().int().nonnegative().optional(),
 });
 export type QueueStats = z.infer<typeof QueueStatsSchema>;
 
@@ -242,8 +248,17 @@ export const RESOLUTION_ERROR_CODES = [
 ] as const;
 export type ResolutionErrorCode = (typeof RESOLUTION_ERROR_CODES)[number];
 
-/** Codes of a refused page request: the sync codes plus the resolution ones. */
-export const WorkerErrorCodeSchema = z.enum([...SYNC_ERROR_CODES, ...RESOLUTION_ERROR_CODES]);
+/**
+ * Why RESOLVE_CONFLICT, DISCARD_OPERATION or RETRY_OPERATION was refused for who is asking (see
+ * ownership.ts); nobody signed in is UNAUTHENTICATED.
+ */
+export const OWNERSHIP_ERROR_CODES = [
+  /** The change was made by someone else on this tablet: only they may decide about it. */
+  'NOT_YOUR_CHANGE',
+] as const;
+
+/** Codes of a refused page request: the sync codes plus the resolution and ownership ones. */
+export const WorkerErrorCodeSchema = z.enum([...SYNC_ERROR_CODES, ...RESOLUTION_ERROR_CODES, ...OWNERSHIP_ERROR_CODES]);
 export type WorkerErrorCode = z.infer<typeof WorkerErrorCodeSchema>;
 export const WorkerErrorInfoSchema = z.object({ code: WorkerErrorCodeSchema, message: z.string() });
 export type WorkerErrorInfo = z.infer<typeof WorkerErrorInfoSchema>;

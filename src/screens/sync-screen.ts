@@ -7,7 +7,7 @@ import { ReplicaChangesController } from '../controllers/replica-changes-control
 import { AUTO_SYNC_KEY, DEBUG_KEY, isDebugEnabled } from '../settings.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
-import type { EntityId, EntityType } from '../protocol/index.ts';
+import { mayDecideOnChange, type EntityId, type EntityType } from '../protocol/index.ts';
 import { Directory } from './directory.ts';
 import { ScreenElement } from './screen.ts';
 
@@ -124,6 +124,7 @@ export class SyncScreen extends ScreenElement {
           'the person who made it'
         );
       },
+      mayDecide: (userId) => mayDecideOnChange(userId, this.user?.id ?? null),
     };
     this.namesFor = { directory, names };
     return names;

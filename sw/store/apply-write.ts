@@ -3,7 +3,13 @@
  * transaction, committed with strict durability, so a write is either fully kept (and will reach
  * the server) or not at all. Each returns the record as the page sees it.
  */
-import { isTempId, REFERENCE_FIELDS, type EntityId, type EntityType } from '../../src/protocol/index.ts';
+import {
+  isTempId,
+  mayDecideOnChange,
+  REFERENCE_FIELDS,
+  type EntityId,
+  type EntityType,
+} from '../../src/protocol/index.ts';
 import {
   LocalWriteError,
   buildCreatedRecord,
@@ -227,7 +233,7 @@ export async function deleteLocal(
   return changeLiveRecord(db, entityType, rawId, ctx, async ({ tx, writes, view, record, store }) => {
     await checkDeletable(tx, view, entityType, record, ctx.now);
     const deletedAt = new Date(ctx.now).toISOString();
-    const closedConflicts = await dropHeldCreate(tx, writes, entityType, record, ctx.now);
+    const closedConflicts = await dropHeldCreate(tx, writes, entityType, record, ctx);
     if (closedConflicts) {
       return { record: await view.toPublic(entityType, { ...record, deletedAt }), closedConflicts };
     }
@@ -243,20 +249,24 @@ export async function deleteLocal(
  * marked resolved (`deleted:discard`). Deleting is the user's explicit choice (a cancelled booking,
  * confirmed), so nothing they meant to keep is lost. Returns the closed conflicts' ids, or null when
  * the record has no held create (or a row of it is on its way to the server: then the delete is
- * queued as usual).
+ * queued as usual). Only the held create's author settles it this way (src/protocol/ownership.ts):
+ * someone else's delete is queued behind it under their own name, so the author still decides
+ * about what they typed, and the delete follows.
  */
 async function dropHeldCreate(
   tx: Tx,
   writes: RequestPipeline,
   entityType: EntityType,
   record: AnyReplicaRecord,
-  now: number,
+  ctx: WriteContext,
 ): Promise<number[] | null> {
+  const now = ctx.now;
   const key = localKeyOf(record);
   if (!isTempId(key)) return null;
   const [rows, flying] = await Promise.all([rowsOf(tx, entityType, key), inFlightIds(tx)]);
   const [held] = rows;
   if (held?.operation !== 'create' || held.status !== 'conflict') return null;
+  if (!mayDecideOnChange(held.userId, ctx.session.userId)) return null;
   if (rows.some((row) => flying.has(row.id))) return null;
   const conflicts = tx.objectStore('conflicts');
   const open = (await conflicts.index('operationId').getAll(held.id)).filter((conflict) => !conflict.resolved);

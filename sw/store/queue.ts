@@ -14,6 +14,7 @@ import { coalesce, recordKey, type Coalesced } from '../core/coalesce.ts';
 import {
   SEVERAL_ROWS_KEY,
   type InFlightBatch,
+  type StoredStatus,
   type NewOperation,
   type StoredOperation,
   type SyncDb,
@@ -365,13 +366,21 @@ export async function unsyncedByUser(db: SyncDb): Promise<Map<number | null, num
   return counts;
 }
 
-/** Pending rows made by someone other than `userId` (all pending rows when nobody is signed in). */
-export async function pendingOfOthers(db: SyncDb, userId: number | null): Promise<number> {
-  let count = 0;
-  let cursor = await db.transaction('sync_operations', 'readonly').store.index('status').openCursor('pending');
-  while (cursor) {
-    if (cursor.value.userId !== userId) count++;
-    cursor = await cursor.continue();
-  }
-  return count;
+/** Rows made by someone other than a user, by stored status. */
+export type OthersRows = Record<StoredStatus, number>;
+
+/** Rows made by someone other than `userId`, per status (every row when nobody is signed in). */
+export async function rowsOfOthers(db: SyncDb, userId: number | null): Promise<OthersRows> {
+  const counts: OthersRows = { pending: 0, failed: 0, conflict: 0 };
+  const index = db.transaction('sync_operations', 'readonly').store.index('status');
+  await Promise.all(
+    (Object.keys(counts) as StoredStatus[]).map(async (status) => {
+      let cursor = await index.openCursor(status);
+      while (cursor) {
+        if (cursor.value.userId !== userId) counts[status]++;
+        cursor = await cursor.continue();
+      }
+    }),
+  );
+  return counts;
 }

@@ -58,6 +58,8 @@ export interface SyncEngineDeps {
    * They are not sent in this session, so the push's progress leaves them out.
    */
   waitingForOthers?: () => number;
+  /** Failed rows of other people: only their author may retry them (nor are they sent now). */
+  failedOfOthers?: () => number;
 }
 
 /** Stops a sync run early; `info` goes into the result. */
@@ -242,7 +244,8 @@ export class SyncEngine {
     // What this session may send: other people's rows wait for them (and would keep the progress
     // short of 100 % in every run until they sign in).
     const othersRows = Math.min(stats.pending, this.deps.waitingForOthers?.() ?? 0);
-    const total = stats.pending - othersRows + stats.failed;
+    const othersFailed = Math.min(stats.failed, this.deps.failedOfOthers?.() ?? 0);
+    const total = stats.pending - othersRows + stats.failed - othersFailed;
     if (total === 0) return;
     const size = pushBatchSize(total, this.config);
     // Work is sent only as the person who did it: another user's rows (or another practice's)

@@ -1,16 +1,18 @@
 /**
- * How many queued rows wait for someone other than the person signed in (sent only when their
- * author signs in here again). Counting them needs a pass over the pending rows, so the number is
- * kept in memory and counted again only when it can change: at start, at sign-in and sign-out,
- * and after the page discards, retries or resolves rows. Writes and pushes never change it (they
- * add and remove only the signed-in person's rows).
+ * How many queued rows belong to someone other than the person signed in: pending rows wait for
+ * their author's next sign-in here (no sync of this session sends them), and failed or held
+ * (conflict) rows wait for their author's decision (nobody else may retry, discard or resolve
+ * them). Counting them needs a pass over those rows, so the numbers are kept in memory and counted
+ * again only when they can change: at start, at sign-in and sign-out, and after the page discards,
+ * retries or resolves rows. Writes and pushes never change them (they add, send, fail and hold
+ * only the signed-in person's rows).
  */
 import type { QueueStats, SessionUser, WorkerEvent } from '../../src/protocol/index.ts';
 import type { SyncDb } from '../db/schema.ts';
-import { pendingOfOthers } from '../store/queue.ts';
+import { rowsOfOthers, type OthersRows } from '../store/queue.ts';
 
 export class OthersWaiting {
-  private count = 0;
+  private counts: OthersRows = { pending: 0, failed: 0, conflict: 0 };
 
   constructor(
     private readonly db: SyncDb,
@@ -18,19 +20,29 @@ export class OthersWaiting {
   ) {}
 
   async recount(): Promise<void> {
-    this.count = await pendingOfOthers(this.db, (await this.user())?.id ?? null);
+    this.counts = await rowsOfOthers(this.db, (await this.user())?.id ?? null);
   }
 
   /** Pending rows of others, as last counted. */
   get waiting(): number {
-    return this.count;
+    return this.counts.pending;
+  }
+
+  /** Failed rows of others, as last counted. */
+  get failed(): number {
+    return this.counts.failed;
   }
 
   stats(stats: QueueStats): QueueStats {
-    return { ...stats, waitingForOthers: Math.min(this.count, stats.pending) };
+    return {
+      ...stats,
+      waitingForOthers: Math.min(this.counts.pending, stats.pending),
+      failedOfOthers: Math.min(this.counts.failed, stats.failed),
+      conflictsOfOthers: Math.min(this.counts.conflict, stats.conflicts),
+    };
   }
 
-  /** A QUEUE_STATS event with the count added; other events as they are. */
+  /** A QUEUE_STATS event with the counts added; other events as they are. */
   event(event: WorkerEvent): WorkerEvent {
     return event.type === 'QUEUE_STATS' ? { ...event, stats: this.stats(event.stats) } : event;
   }

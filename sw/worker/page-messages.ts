@@ -4,6 +4,10 @@
  */
 import {
   WorkerErrorCodeSchema,
+  changeRefusal,
+  mayDecideOnChange,
+  type ChangeAction,
+  type ChangeRefusal,
   type PageMessage,
   type PageMessageReplies,
   type PageMessageType,
@@ -80,6 +84,40 @@ async function statsChanged(ctx: PageMessageContext) {
   return stats;
 }
 
+/** A request refused for who is asking, with a code of the protocol (see answerPageMessage). */
+class RefusedRequest extends Error {
+  readonly code: ChangeRefusal['code'];
+  constructor(refusal: ChangeRefusal) {
+    super(refusal.message);
+    this.code = refusal.code;
+    this.name = 'RefusedRequest';
+  }
+}
+
+/**
+ * Only the author of a queued change may resolve, discard or retry it (src/protocol/ownership.ts);
+ * nobody when nobody is signed in. A row that is gone passes: the action then finds nothing to do
+ * (or CONFLICT_NOT_FOUND), as before. The author's name comes from the people who signed in here,
+ * else from the replica.
+ */
+async function checkMayDecide(ctx: PageMessageContext, action: ChangeAction, operationId: number | null) {
+  const [user, row] = await Promise.all([
+    ctx.session.get(),
+    operationId === null ? undefined : ctx.db.get('sync_operations', operationId),
+  ]);
+  const authorId = row?.userId ?? null;
+  const signedInId = user?.id ?? null;
+  if (mayDecideOnChange(authorId, signedInId)) return;
+  const authorName =
+    authorId === null
+      ? null
+      : ((await getMeta(ctx.db, 'knownUsers'))[String(authorId)] ??
+        (await ctx.db.get('users', authorId))?.name ??
+        null);
+  const refusal = changeRefusal(action, { authorId, authorName }, signedInId);
+  if (refusal) throw new RefusedRequest(refusal);
+}
+
 const handlers: Handlers = {
   SYNC_NOW: (_msg, ctx) => ctx.engine.sync('manual'),
   GET_STATE: (_msg, ctx) => state(ctx),
@@ -87,6 +125,7 @@ const handlers: Handlers = {
   GET_CONFLICTS: (_msg, ctx) => listConflicts(ctx.db),
   GET_QUARANTINE: (_msg, ctx) => quarantine(ctx.db),
   RESOLVE_CONFLICT: async (msg, ctx) => {
+    await checkMayDecide(ctx, 'resolve', (await ctx.db.get('conflicts', msg.conflictId))?.operationId ?? null);
     const summary = await applyResolution(ctx.db, msg.conflictId, msg.resolution, { now: ctx.now(), uuid: ctx.uuid });
     ctx.notify({ type: 'CONFLICT_RESOLVED', conflictId: msg.conflictId });
     ctx.notify({ type: 'DATA_CHANGED', entityTypes: [summary.conflict.entityType] });
@@ -106,10 +145,12 @@ const handlers: Handlers = {
     return statsChanged(ctx);
   },
   RETRY_OPERATION: async (msg, ctx) => {
+    await checkMayDecide(ctx, 'retry', msg.operationId);
     if (await retryOperation(ctx.db, msg.operationId)) ctx.scheduleSync('retry');
     return statsChanged(ctx);
   },
   DISCARD_OPERATION: async (msg, ctx) => {
+    await checkMayDecide(ctx, 'discard', msg.operationId);
     if (await discardOperation(ctx.db, msg.operationId, ctx.now())) {
       ctx.notify({ type: 'DATA_CHANGED', entityTypes: ['users', 'pets', 'appointments'] });
     }

@@ -70,6 +70,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
         deviceId,
         withLock: (work) => (self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work()),
         waitingForOthers: () => others.waiting,
+        failedOfOthers: () => others.failed,
       });
       return { db, engine, session, others };
     })();

@@ -2,12 +2,12 @@
  * Accessibility scan (axe-core, WCAG 2.1 A/AA rules) of every screen, the offline indicator, the
  * conflict dialog, confirmations and the sign-out warning: no serious or critical violation.
  */
-import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect } from '@playwright/test';
 import {
   bookAtOnServer,
   bookOnServer,
   dayFromToday,
+  expectNoSeriousViolations,
   chooseMoveMine,
   indicator,
   holdDoubleBooking,
@@ -18,22 +18,6 @@ import {
   test,
 } from './app-helpers.ts';
 import { waitForServiceWorkerControl } from './helpers.ts';
-
-async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(', ')}`,
-    );
-  expect(serious, `${screen}: ${serious.join('\n')}`).toEqual([]);
-}
 
 test('every screen passes axe with no serious or critical violations', async ({ page, context }) => {
   test.setTimeout(180_000); // ten axe runs; slow when the machine is busy

@@ -10,6 +10,7 @@ import {
   type BrowserContext,
   type Page,
 } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { askWorker, waitForServiceWorkerControl } from './helpers.ts';
 
 export const PASSWORD = 'demo1234';
@@ -347,3 +348,20 @@ export const test = base.extend<AppFixtures>({
     for (const api of sessions) await api.dispose();
   },
 });
+
+/** axe-core (WCAG 2.1 A/AA and best practice) on the page as it is: no serious or critical violation. */
+export async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
+  expect(serious, `${screen}: ${serious.join('\n')}`).toEqual([]);
+}

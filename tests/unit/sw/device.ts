@@ -154,6 +154,7 @@ function build(
     logger: createConsoleLogger({ log: () => undefined, error: () => undefined }),
     config: { backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 3 }, ...config },
     waitingForOthers: () => othersWaiting.waiting,
+    failedOfOthers: () => othersWaiting.failed,
     ...(withLock ? { withLock } : {}),
   });
   const context = (): PageMessageContext => ({
@@ -161,7 +162,8 @@ function build(
     engine,
     logger: createConsoleLogger({ log: () => undefined, error: () => undefined }),
     now: () => clock.now,
-    uuid: () => `ask-${++uuid}`,
+    // Long enough for the server's opId (8 characters at least): a resolution asked here is pushed.
+    uuid: () => `ask-${String(++uuid).padStart(8, '0')}`,
     notify: (e) => void events.push(e),
     scheduleSync: () => undefined,
     skipWaiting: () => undefined,

@@ -286,6 +286,21 @@ describe('a booking the server holds back as a double booking', () => {
     expect(count(ctx.server.db, "SELECT count(*) FROM appointments WHERE title = 'Tablet deleted while held'")).toBe(0);
   });
 
+  it('someone else deleting a held create does not drop it: the delete waits behind it, the conflict stays for its author', async () => {
+    const { d, mine } = await heldOnTablet('17:00', 'Held for its author');
+    const conflict = await heldConflict(d);
+    // Another person signs in on the tablet (the author signed out) and deletes the booking from its form.
+    await d.signIn({ ...ctx.user, id: ctx.user.id + 100, name: 'Someone else' });
+    expect((await d.fetch('PATCH', `/api/appointments/${mine.id}`, { status: 'cancelled' })).status).toBe(200);
+    expect((await d.fetch('DELETE', `/api/appointments/${mine.id}`)).status).toBe(200);
+    expect((await queueRows(d.db)).map((row) => [row.operation, row.status, row.userId])).toEqual([
+      ['create', 'conflict', ctx.user.id],
+      ['update', 'pending', ctx.user.id + 100],
+      ['delete', 'pending', ctx.user.id + 100],
+    ]);
+    expect((await listConflicts(d.db)).find((c) => c.id === conflict.id)).toMatchObject({ resolved: false });
+  });
+
   it('deleting a booking the server stored is queued and sent as before', async () => {
     const at = day();
     const d = await device();

@@ -7,9 +7,10 @@ import { bookVisit, createTestDevice, queueRows, type TestDevice } from './devic
 import { serverTransport, useTestServer } from './with-server.ts';
 import { count, seedIds, type Client } from '../../server/helpers.ts';
 import { markRetryableFailed } from '../../../sw/store/queue.ts';
+import { listConflicts } from '../../../sw/store/conflicts.ts';
 import { replayRevocations, revokeRequest, type RequestQueue } from '../../../sw/worker/revocations.ts';
 import type { PullParams, SyncTransport } from '../../../sw/sync/transport.ts';
-import type { PushRequest, SessionUser } from '../../../src/protocol/index.ts';
+import { WorkerReplySchema, type PushRequest, type SessionUser } from '../../../src/protocol/index.ts';
 
 const ctx = useTestServer();
 
@@ -379,5 +380,124 @@ describe('push progress on a shared tablet (issue 9 leftover)', () => {
     device.events.length = 0;
     expect((await device.engine.sync('manual')).pushed).toBe(0);
     expect(device.events.some((e) => e.type === 'SYNC_PROGRESS' && e.progress.phase === 'push')).toBe(false);
+  });
+});
+
+describe('push progress on a shared tablet: failed changes', () => {
+  it('leaves out another person’s failed changes too (they are not sent under this session)', async () => {
+    const { transport, device, who: reception } = await signedInTablet('reception@northside.example');
+    const { petId } = seedIds(ctx.server.db);
+    expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Failed for reception' })).status).toBe(200);
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user.id)).toBe(1);
+    await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
+    await signInOnTablet(device, transport, await login('vet@northside.example'));
+    const clients = (await device.fetch('GET', '/api/users?role=CLIENT')).body.data as { id: number }[];
+    expect((await device.fetch('PATCH', `/api/users/${clients[0]!.id}`, { phone: '555-0142' })).status).toBe(200);
+    device.events.length = 0;
+    expect((await device.engine.sync('manual')).pushed).toBe(1);
+    const pushProgress = device.events.flatMap((e) =>
+      e.type === 'SYNC_PROGRESS' && e.progress.phase === 'push' ? [e.progress] : [],
+    );
+    expect(pushProgress.at(-1)).toMatchObject({ processed: 1, total: 1, percentage: 100 });
+  });
+});
+
+describe("another person's held or failed change on a shared tablet", () => {
+  /**
+   * Maya Chen (reception) retitles an appointment offline while the server's copy is retitled too
+   * (a held conflict) and changes a pet whose push the browser gave up on (a failed row); she signs
+   * out before deciding about either. Dr. Sam Patel (vet) signs in next on the tablet.
+   */
+  async function heldForReception() {
+    const { transport, device, who: reception } = await signedInTablet('reception@northside.example');
+    const { appointmentId, petId } = seedIds(ctx.server.db);
+    expect((await device.fetch('PATCH', `/api/appointments/${appointmentId}`, { title: 'Maya’s title' })).status).toBe(
+      200,
+    );
+    ctx.server.clock.advance(60_000);
+    const admin = await ctx.server.login('admin@northside.example');
+    const { version } = ctx.server.db.prepare('SELECT version FROM appointments WHERE id = ?').get(appointmentId) as {
+      version: number;
+    };
+    expect(
+      (await admin.request('PATCH', `/api/appointments/${appointmentId}`, { title: 'Server title', version })).status,
+    ).toBe(200);
+    expect((await device.engine.sync('manual')).conflicts).toBe(1);
+    expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Maya’s breed' })).status).toBe(200);
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user.id)).toBe(1);
+    await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
+    const [conflict] = await listConflicts(device.db);
+    const rows = await queueRows(device.db);
+    const held = rows.find((r) => r.status === 'conflict')!;
+    const failed = rows.find((r) => r.status === 'failed')!;
+    return { transport, device, reception, conflict: conflict!, held, failed, appointmentId, petId };
+  }
+
+  it('nobody else may resolve, discard or retry it: refused with a reason naming its author, nothing changes', async () => {
+    const { transport, device, conflict, held, failed } = await heldForReception();
+    // Signed out: nobody may decide.
+    const signedOut = await device.reply({ type: 'DISCARD_OPERATION', operationId: failed.id });
+    expect(WorkerReplySchema.parse(signedOut)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+
+    await signInOnTablet(device, transport, await login('vet@northside.example'));
+    const refusals = await Promise.all([
+      device.reply({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'server_wins' } }),
+      device.reply({ type: 'DISCARD_OPERATION', operationId: held.id }),
+      device.reply({ type: 'DISCARD_OPERATION', operationId: failed.id }),
+      device.reply({ type: 'RETRY_OPERATION', operationId: failed.id }),
+    ]);
+    expect(refusals.map((r) => WorkerReplySchema.parse(r))).toEqual([
+      {
+        ok: false,
+        error: {
+          code: 'NOT_YOUR_CHANGE',
+          message:
+            'This change was made by Maya Chen. Only Maya Chen may resolve it, once signed in on this tablet; until then it waits for them.',
+        },
+      },
+      {
+        ok: false,
+        error: { code: 'NOT_YOUR_CHANGE', message: expect.stringContaining('Only Maya Chen may discard it') },
+      },
+      {
+        ok: false,
+        error: { code: 'NOT_YOUR_CHANGE', message: expect.stringContaining('Only Maya Chen may discard it') },
+      },
+      {
+        ok: false,
+        error: { code: 'NOT_YOUR_CHANGE', message: expect.stringContaining('Only Maya Chen may retry it') },
+      },
+    ]);
+    // Nothing moved: both rows kept as they were, the conflict still open.
+    expect((await queueRows(device.db)).map((r) => [r.id, r.status])).toEqual([
+      [held.id, 'conflict'],
+      [failed.id, 'failed'],
+    ]);
+    expect((await listConflicts(device.db))[0]).toMatchObject({ id: conflict.id, resolved: false });
+    // The vet's indicator is not asked to act on them: they are counted as someone else's.
+    expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({
+      failed: 1,
+      conflicts: 1,
+      failedOfOthers: 1,
+      conflictsOfOthers: 1,
+    });
+  });
+
+  it('its author, signed in again, may resolve it; her changes reach the server', async () => {
+    const { transport, device, conflict, failed, appointmentId, petId } = await heldForReception();
+    await signInOnTablet(device, transport, await login('vet@northside.example'));
+    await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
+    await signInOnTablet(device, transport, await login('reception@northside.example'));
+    expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({ failedOfOthers: 0, conflictsOfOthers: 0 });
+    expect(
+      await device.ask({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'client_wins' } }),
+    ).toEqual({ queuedOperationId: conflict.operationId });
+    // Her failed change went with her sign-in's sync (retryable); a retry now finds nothing failed.
+    expect((await device.ask({ type: 'RETRY_OPERATION', operationId: failed.id })).failed).toBe(0);
+    expect((await device.engine.sync('manual')).pushed).toBe(1);
+    expect(ctx.server.db.prepare('SELECT title FROM appointments WHERE id = ?').pluck().get(appointmentId)).toBe(
+      'Maya’s title',
+    );
+    expect(ctx.server.db.prepare('SELECT breed FROM pets WHERE id = ?').pluck().get(petId)).toBe('Maya’s breed');
   });
 });

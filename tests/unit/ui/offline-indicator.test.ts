@@ -94,6 +94,26 @@ describe('<offline-indicator>', () => {
     expect(text(card())).toContain('Sending changes');
   });
 
+  it('does not ask for a decision about another person’s held or failed changes (only they may act on them)', async () => {
+    const worker = new FakeWorker({
+      GET_STATE: () =>
+        syncState({ stats: { ...STATS, failed: 1, failedOfOthers: 1, conflicts: 1, conflictsOfOthers: 1 } }),
+      GET_CONFLICTS: () => [conflict()],
+    });
+    const { el, card } = await indicator(worker);
+    expect(card().hidden).toBe(true);
+    expect(shadow(el).querySelector('[data-testid="conflict-count"]')).toBeNull();
+    // A conflict of the person signed in still shows, counted apart from the other person's.
+    worker.emit({
+      type: 'QUEUE_STATS',
+      stats: { ...STATS, failed: 1, failedOfOthers: 1, conflicts: 2, conflictsOfOthers: 1 },
+    });
+    await el.updateComplete;
+    expect(card().dataset.state).toBe('attention');
+    expect(text(shadow(el).querySelector('[data-testid="conflict-count"]'))).toBe('1 conflict');
+    expect(text(card())).not.toContain('failed');
+  });
+
   it('asks to sign in when the worker reports AUTH_REQUIRED', async () => {
     const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 3 } }) });
     const { el, card } = await indicator(worker);

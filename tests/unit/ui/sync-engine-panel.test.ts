@@ -684,3 +684,83 @@ describe('<sync-engine-panel> and a held double booking', () => {
     await eventually(() => expect(resolutions).toEqual([{ strategy: 'server_wins' }]));
   });
 });
+
+describe('<sync-engine-panel>: another person’s held or failed change on a shared tablet', () => {
+  /** Maya Chen (3) is signed in; Riley Ortiz (7) made changes here and signed out. */
+  const names = {
+    record: async () => null,
+    person: (userId: number) => ({ 3: 'Maya Chen', 7: 'Riley Ortiz' })[userId] ?? null,
+    waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
+    mayDecide: (userId: number | null) => userId === 3,
+  };
+
+  async function sharedPanel(worker: FakeWorker) {
+    const el = await mount(new SyncEnginePanel(), {
+      services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
+      names,
+    });
+    await settle(el);
+    return el;
+  }
+
+  it('shows another person’s failed change as theirs, without Retry and Discard; mine keeps them', async () => {
+    const worker = new FakeWorker({
+      GET_STATE: () => syncState({ stats: { ...STATS, failed: 2, failedOfOthers: 1 } }),
+      GET_OPERATIONS: () => [
+        operation({ id: 7, userId: 3 }),
+        operation({ id: 8, userId: 7, data: { title: 'Theirs' } }),
+      ],
+    });
+    const el = await sharedPanel(worker);
+    const mine = shadow(el).querySelector('li[data-operation-id="7"]') as HTMLElement;
+    const theirs = shadow(el).querySelector('li[data-operation-id="8"]') as HTMLElement;
+    expect([...mine.querySelectorAll('button')].map(text)).toEqual(['Retry', 'Discard']);
+    expect(theirs.querySelectorAll('button')).toHaveLength(0);
+    expect(theirs.classList.contains('theirs')).toBe(true); // amber, as waiting work: not a red call to act
+    expect(text(theirs.querySelector('[data-testid="theirs-note"]'))).toBe(
+      'Made by Riley Ortiz: waits for them to sign in. Only they may retry or discard it.',
+    );
+  });
+
+  it('another person’s conflict offers View… (no Resolve…), and the dialog shows whose it is with no way to apply', async () => {
+    const worker = new FakeWorker({
+      GET_STATE: () => syncState({ stats: { ...STATS, conflicts: 1, conflictsOfOthers: 1 } }),
+      GET_OPERATIONS: () => [operation({ id: 10, userId: 7, status: 'conflict', lastError: null })],
+      GET_CONFLICTS: () => [conflict()],
+    });
+    const el = await sharedPanel(worker);
+    const item = shadow(el).querySelector('li.conflict') as HTMLElement;
+    expect(text(item)).toContain('Made by Riley Ortiz: waits for them to sign in. Only they may resolve it.');
+    expect([...item.querySelectorAll('button')].map(text)).toEqual(['View…']);
+    buttonByText(item, 'View…').click();
+    await eventually(() => expect(dialogOf(el)?.open).toBe(true), 5_000);
+    const dialog = dialogOf(el);
+    await dialog.updateComplete;
+    expect(text(shadow(dialog).querySelector('[data-testid="held-for"]'))).toContain(
+      'Made by Riley Ortiz: it waits for them to sign in on this tablet. Only they may decide how to resolve it',
+    );
+    expect(shadow(dialog).querySelectorAll('input[name="strategy"]')).toHaveLength(0);
+    expect([...shadow(dialog).querySelectorAll('footer button')].map(text)).toEqual(['Close']);
+    // The values are still there to read.
+    expect(text(shadow(dialog).querySelector('tr[data-field="title"]'))).toContain('Checkup — Rex (local)');
+    buttonByText(shadow(dialog), 'Close').click();
+    await settle(el);
+    expect(dialogOf(el).open).toBe(false);
+    expect(worker.sentOfType('RESOLVE_CONFLICT')).toHaveLength(0);
+  });
+
+  it('a refusal from the worker is shown with its reason', async () => {
+    const worker = new FakeWorker({
+      GET_STATE: () => syncState({ stats: { ...STATS, failed: 1 } }),
+      GET_OPERATIONS: () => [operation({ id: 7, userId: 3 })],
+      RETRY_OPERATION: () => {
+        throw new Error('This change was made by Riley Ortiz. Only Riley Ortiz may retry it');
+      },
+    });
+    const el = await sharedPanel(worker);
+    buttonByText(shadow(el).querySelector('li.failed') as HTMLElement, 'Retry').click();
+    await eventually(() =>
+      expect(text(shadow(el).querySelector('.banner.error'))).toContain('Only Riley Ortiz may retry it'),
+    );
+  });
+});
