@@ -101,6 +101,10 @@ export class SyncEngineController implements ReactiveController {
         this.lastResult = state.lastResult;
         this.lastActivity = state.lastActivity;
         this.lastPulledAt = state.lastPulledAt;
+      } else if (state.lastActivity && state.lastActivity.finishedAt > (this.lastActivity?.finishedAt ?? -Infinity)) {
+        // The result heard meanwhile is newer, but a run that found nothing carries no activity:
+        // the answer's last activity still stands (else the Sync tab says nothing was ever sent).
+        this.lastActivity = state.lastActivity;
       }
       if (!since('AUTH_REQUIRED', 'SYNC_RESULT')) this.authRequired = state.authRequired;
     } catch (error) {

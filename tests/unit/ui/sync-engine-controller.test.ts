@@ -41,6 +41,30 @@ describe('SyncEngineController', () => {
     expect(host.updates).toBeGreaterThan(before);
   });
 
+  it('a quiet run heard while the state was on its way keeps the last sync that did something', async () => {
+    // A page opened as a run ends: the state read says "the last run that did something pulled 40",
+    // and meanwhile a run that found nothing new is heard. The Sync tab showed "Nothing has been
+    // sent or received" (the answer's activity was dropped as older, the quiet run carries none).
+    let answer: (() => void) | undefined;
+    const activity = result({ pushed: 0, pulled: 40, finishedAt: 1_000 });
+    const worker = new FakeWorker({
+      GET_STATE: () =>
+        new Promise((resolve) => {
+          answer = () => resolve(syncState({ lastResult: activity, lastActivity: activity, lastPulledAt: 1_000 }));
+        }),
+    });
+    const { host, engine } = setup(worker);
+    host.connect();
+    await eventually(() => expect(answer).toBeDefined());
+    const quiet = result({ pushed: 0, pulled: 0, finishedAt: 2_000 });
+    worker.emit({ type: 'SYNC_RESULT', result: quiet });
+    answer?.();
+    await eventually(() => expect(engine.loaded).toBe(true));
+    expect(engine.lastResult).toEqual(quiet);
+    expect(engine.lastActivity).toEqual(activity);
+    expect(engine.lastPulledAt).toBe(2_000);
+  });
+
   it('sync() sends SYNC_NOW and keeps the result; a 401 result asks the worker whether sign-in is needed', async () => {
     const worker = new FakeWorker({
       SYNC_NOW: () => result({ error: { code: 'UNAUTHENTICATED', message: 'Sign in' } }),
