@@ -13,6 +13,7 @@ import {
   type PushOperation,
   type PushResponse,
   type SessionUser,
+  type QueueStats,
   type SyncProgress,
   type SyncResult,
   type WorkerEvent,
@@ -54,12 +55,11 @@ export interface SyncEngineDeps {
   deviceId?: string;
   config?: Partial<SyncEngineConfig>;
   /**
-   * Pending rows of people other than the one signed in (the worker keeps the count: OthersWaiting).
-   * They are not sent in this session, so the push's progress leaves them out.
+   * The queue figures with other people's rows counted (`waitingForOthers`, `failedOfOthers`: the
+   * worker keeps them, OthersWaiting). Those rows are not sent in this session (nor may it retry
+   * them), so the push's progress leaves them out.
    */
-  waitingForOthers?: () => number;
-  /** Failed rows of other people: only their author may retry them (nor are they sent now). */
-  failedOfOthers?: () => number;
+  withOthers?: (stats: QueueStats) => QueueStats;
 }
 
 /** Stops a sync run early; `info` goes into the result. */
@@ -240,12 +240,11 @@ export class SyncEngine {
   private async push(session: SessionUser, counters: RunCounters): Promise<void> {
     const { db, now, logger } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
-    const stats = await queueStats(db);
+    const queued = await queueStats(db);
+    const stats = this.deps.withOthers?.(queued) ?? queued;
     // What this session may send: other people's rows wait for them (and would keep the progress
     // short of 100 % in every run until they sign in).
-    const othersRows = Math.min(stats.pending, this.deps.waitingForOthers?.() ?? 0);
-    const othersFailed = Math.min(stats.failed, this.deps.failedOfOthers?.() ?? 0);
-    const total = stats.pending - othersRows + stats.failed - othersFailed;
+    const total = stats.pending - (stats.waitingForOthers ?? 0) + stats.failed - (stats.failedOfOthers ?? 0);
     if (total === 0) return;
     const size = pushBatchSize(total, this.config);
     // Work is sent only as the person who did it: another user's rows (or another practice's)

@@ -23,16 +23,6 @@ export class OthersWaiting {
     this.counts = await rowsOfOthers(this.db, (await this.user())?.id ?? null);
   }
 
-  /** Pending rows of others, as last counted. */
-  get waiting(): number {
-    return this.counts.pending;
-  }
-
-  /** Failed rows of others, as last counted. */
-  get failed(): number {
-    return this.counts.failed;
-  }
-
   stats(stats: QueueStats): QueueStats {
     return {
       ...stats,

@@ -69,8 +69,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
         logger,
         deviceId,
         withLock: (work) => (self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work()),
-        waitingForOthers: () => others.waiting,
-        failedOfOthers: () => others.failed,
+        withOthers: (stats) => others.stats(stats),
       });
       return { db, engine, session, others };
     })();
