@@ -39,6 +39,8 @@ export interface PageMessageContext {
   scheduleSync: (trigger: string) => void;
   skipWaiting: () => void;
   backgroundSyncSupported: boolean;
+  /** A failed Background Sync waits for the browser's retry, minutes away: the network's return must not. */
+  browserRetryPending: boolean;
   onSessionStarted: (user: SessionUser) => void;
   session: SessionCache;
   /** Sign-outs the server has not heard of yet (worker/sign-out-queue.ts). */
@@ -169,7 +171,7 @@ const handlers: Handlers = {
   ONLINE: async (_msg, ctx) => {
     void ctx.signOutQueue.replay('online');
     const stats = await queueStats(ctx.db);
-    const started = stats.pending + stats.failed > 0 && !ctx.backgroundSyncSupported;
+    const started = stats.pending + stats.failed > 0 && (!ctx.backgroundSyncSupported || ctx.browserRetryPending);
     if (started) ctx.scheduleSync('online');
     return { started };
   },

@@ -74,11 +74,22 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       return { db, engine, session, others };
     })();
 
+  /**
+   * The last Background Sync run failed and the browser will fire it again: Chromium then waits 5
+   * minutes whatever happens meanwhile (a new write, the network coming back), while the people
+   * who just saved something expect it on the server. Until a run gets through, the worker syncs
+   * by itself for those triggers (`scheduleSync`); the browser's retry stays the fallback for a
+   * closed tab.
+   */
+  let browserRetryPending = false;
+
   /** Runs a sync now and decides whether the browser should retry it. */
   async function runSync(trigger: string, lastChance = false): Promise<SyncResult> {
     const { db, engine, session } = await ready;
     const result = await engine.sync(trigger);
-    if (result.error && isTransientSyncError(result.error.code)) {
+    const transient = result.error ? isTransientSyncError(result.error.code) : false;
+    if (!transient) browserRetryPending = false;
+    if (result.error && transient) {
       const stats = await queueStats(db);
       if (stats.pending + stats.inFlight > 0) {
         if (lastChance) {
@@ -87,11 +98,23 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
           notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
         } else if (trigger === 'background-sync') {
           // Rejecting tells the browser to try this sync again later, with its own backoff.
+          browserRetryPending = true;
           throw new Error(`Sync failed (${result.error.code}); the browser will retry`);
         }
       }
     }
     return result;
+  }
+
+  /** A burst of writes makes one run: the first asks for it, the others find it asked for. */
+  const SYNC_SOON_MS = 300;
+  let soon: Promise<void> | null = null;
+  function syncSoon(trigger: string): Promise<void> {
+    soon ??= new Promise<void>((resolve) => setTimeout(resolve, SYNC_SOON_MS)).then(async () => {
+      soon = null;
+      await runSync(trigger).catch(() => undefined);
+    });
+    return soon;
   }
 
   // One registration is enough until its sync event starts: a burst of offline writes must not
@@ -111,13 +134,21 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     return (await session.get()) !== null && getMeta(db, 'autoSync');
   }
 
-  /** Asks for a sync: through Background Sync when there is one (it waits for the network), else at once. */
+  /**
+   * Asks for a sync: through Background Sync when there is one (it waits for the network), else at
+   * once; at once too while the browser holds back a retry (`browserRetryPending`).
+   */
   async function scheduleSync(trigger: string): Promise<void> {
     // A burst of writes: the tag registered for the first one covers the rest (checked before
     // reading the setting, so the write path pays nothing more).
-    if (syncTagRegistered && trigger === 'write') return;
+    if (syncTagRegistered && trigger === 'write' && !browserRetryPending) return;
     if (!ALWAYS_ALLOWED.has(trigger) && !(await autoSyncOn())) {
       logger.debug('[SyncEngine]', `automatic sync is off, or nobody is signed in: ${trigger} does not start one`);
+      return;
+    }
+    if (browserRetryPending) {
+      // The browser keeps its registration (and fires it later, tab closed or not); offline, that is all.
+      if (self.navigator.onLine) await syncSoon(trigger);
       return;
     }
     if (backgroundSyncSupported && self.registration.sync) {
@@ -237,6 +268,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
             uuid,
             notify,
             backgroundSyncSupported,
+            browserRetryPending,
             scheduleSync: (trigger) => event.waitUntil(scheduleSync(trigger)),
             skipWaiting: () => void self.skipWaiting(),
             onSessionStarted: () => void registerPeriodicPull(),

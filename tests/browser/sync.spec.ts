@@ -208,3 +208,41 @@ test('with "Sync automatically" off, the returning network does not sync; Sync N
   expect(await serverAppointments(context, title)).toHaveLength(1);
   await askWorker(page, { type: 'SET_AUTO_SYNC', enabled: true });
 });
+
+test('after a failed Background Sync, a change saved once the network is back is sent at once, not at the browser’s retry minutes later', async ({
+  context,
+}) => {
+  const page = await openApp(context);
+  await signInDevice(page);
+  const pet = (await pageFetch<{ data: Pet[] }>(page, 'GET', '/api/pets')).body.data[4]!;
+  // The Wi-Fi drops during a sync: every push fails, the run gives up and the browser keeps the
+  // tag for its own retry (5 minutes in Chromium).
+  let failedPushes = 0;
+  await context.route('**/api/sync/push', async (route) => {
+    failedPushes++;
+    await route.abort('internetdisconnected');
+  });
+  const first = `Before the drop ${Date.now()}`;
+  await pageFetch(page, 'POST', '/api/appointments', appointmentBody(pet.id, first));
+  await expect
+    .poll(
+      async () => {
+        const state = await askWorker<{ isSyncing: boolean; lastResult: { error?: { code: string } | null } | null }>(
+          page,
+          { type: 'GET_STATE' },
+        );
+        return !state.isSyncing && state.lastResult?.error?.code === 'NETWORK';
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+  expect(failedPushes).toBeGreaterThan(0);
+
+  // The network is back; the receptionist saves the next booking.
+  await context.unroute('**/api/sync/push');
+  const second = `After the drop ${Date.now()}`;
+  await pageFetch(page, 'POST', '/api/appointments', appointmentBody(pet.id, second));
+  await expect.poll(async () => (await queuedOperations(page)).length, { timeout: 10_000 }).toBe(0);
+  expect(await serverAppointments(context, first)).toHaveLength(1);
+  expect(await serverAppointments(context, second)).toHaveLength(1);
+});

@@ -167,6 +167,7 @@ function build(
     scheduleSync: () => undefined,
     skipWaiting: () => undefined,
     backgroundSyncSupported: true,
+    browserRetryPending: false,
     onSessionStarted: () => undefined,
     session: createSessionCache(db),
     signOutQueue,
