@@ -497,8 +497,8 @@ export class SmartDmvApp extends ServiceElement {
   private readonly onSignedIn = async (event: CustomEvent<SignedInDetail>): Promise<void> => {
     const { user, revocationToken } = event.detail;
     this.services?.sessionHint.set(true);
-    this._session = { status: 'signed-in', user };
-    if (this._route.name === 'signin') this.router.navigate('/appointments', { replace: true });
+    // The worker first: the screens about to show read through it, and until it knows who signed
+    // in it answers "nobody is signed in on this tablet" (after a sign-out made offline).
     try {
       await this.services?.client.send({
         type: 'SESSION_STARTED',
@@ -511,6 +511,8 @@ export class SmartDmvApp extends ServiceElement {
         .then(() => this.services && startWorkerSession(this.services, user, revocationToken))
         .catch(() => undefined);
     }
+    this._session = { status: 'signed-in', user };
+    if (this._route.name === 'signin') this.router.navigate('/appointments', { replace: true });
   };
 
   /** Another window of this tablet signed this user out: this one follows (its screens would read nothing). */

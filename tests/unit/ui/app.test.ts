@@ -76,6 +76,25 @@ describe('<smartdmv-app>', () => {
     await shownScreen(app, 'appointments-screen');
   });
 
+  it('after signing in, no screen reads through the worker before the worker knows who signed in', async () => {
+    const { api, services, worker } = setup();
+    api.sessionUser = null;
+    let told: () => void = () => undefined;
+    worker.handlers.SESSION_STARTED = () =>
+      new Promise((resolve) => {
+        told = () => resolve({ started: true });
+      });
+    const app = await mount(new SmartDmvApp(), { services });
+    await signInWithForm(await shownScreen<SignInScreen>(app, 'sign-in-screen'));
+    await eventually(() => expect(worker.sentOfType('SESSION_STARTED')).toHaveLength(1));
+    await settle(app);
+    // A screen shown now would ask the worker for records it answers "nobody is signed in" to.
+    expect(screen(app, 'appointments-screen')).toBeNull();
+    expect(api.calls.filter((c) => c.path.startsWith('/api/appointments'))).toHaveLength(0);
+    told();
+    await shownScreen(app, 'appointments-screen');
+  });
+
   it('a tablet never signed in shows sign-in at once, without asking the server', async () => {
     const { api, services } = setup();
     const worker = new FakeWorker(); // remembers nobody
