@@ -359,8 +359,9 @@ export class SmartDmvApp extends ServiceElement {
           </p>
           <p>
             ${count === 1 ? 'It stays' : 'They stay'} on this tablet and ${count === 1 ? 'is' : 'are'} sent when
-            ${user.name} signs in here again, never under anyone else’s name. Until then nobody can see or change
-            ${count === 1 ? 'it' : 'them'}.
+            ${user.name} signs in here again (a change held by a conflict waits for ${user.name}’s decision then), never
+            under anyone else’s name. Until then, whoever signs in here sees ${count === 1 ? 'it' : 'them'} marked “Not
+            synced” and cannot send or discard ${count === 1 ? 'it' : 'them'}.
           </p>`,
         confirm: 'Sign out anyway',
         keep: 'Cancel',
