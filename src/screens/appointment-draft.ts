@@ -3,7 +3,15 @@
  * from records and REST bodies. Pure, so the rules are unit-tested without a DOM.
  */
 import type { AppointmentInput, LocalAppointment } from '../api/entities.ts';
-import { isDateKey, localDateKey, localTimeKey, toIsoInstant } from '../format.ts';
+import {
+  formatLongDate,
+  formatTime,
+  formatTimeRange,
+  isDateKey,
+  localDateKey,
+  localTimeKey,
+  toIsoInstant,
+} from '../format.ts';
 import {
   WritableAppointmentSchema,
   appointmentTypeLabel,
@@ -13,6 +21,7 @@ import {
   type SessionUser,
 } from '../protocol/index.ts';
 import { parseIdSegment } from '../router.ts';
+import { OPENING_HOURS } from './booking-clashes.ts';
 import type { Directory } from './directory.ts';
 import { fieldError } from './field-rules.ts';
 
@@ -143,14 +152,44 @@ export function validateDraft(draft: AppointmentDraft): DraftErrors {
  * so the form asks first. Earlier today does not ask: walk-ins are entered after they arrive.
  * An edit asks only when it moves the visit.
  */
-export function needsBackDateConfirmation(
+/** How far ahead a booking is still usual; beyond it the form asks first (a year typed 2062 for 2026). */
+export const USUAL_DAYS_AHEAD = 366;
+
+const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+
+/**
+ * Why a booking deserves a second look before it is saved, one sentence per reason; empty when it
+ * is usual: a day in the past, more than USUAL_DAYS_AHEAD days ahead, or outside opening hours.
+ * Only a slot the person set is checked: an edit that keeps the stored date, time and duration
+ * asks nothing.
+ */
+export function unusualBooking(
   draft: AppointmentDraft,
   today: string,
-  record: Pick<LocalAppointment, 'date'> | null,
-): boolean {
-  if (draft.date >= today) return false;
-  if (!record) return true;
-  return draft.date !== localDateKey(new Date(record.date)) || draft.time !== localTimeKey(new Date(record.date));
+  record: Pick<LocalAppointment, 'date' | 'durationMinutes'> | null,
+  hours: { open: string; close: string } = OPENING_HOURS,
+): string[] {
+  if (
+    record &&
+    draft.date === localDateKey(new Date(record.date)) &&
+    draft.time === localTimeKey(new Date(record.date)) &&
+    Number(draft.durationMinutes) === Number(record.durationMinutes)
+  )
+    return [];
+  const reasons: string[] = [];
+  const day = formatLongDate(draft.date);
+  if (draft.date < today) reasons.push(`${day} is in the past.`);
+  const farthest = localDateKey(new Date(Date.parse(`${today}T12:00:00`) + USUAL_DAYS_AHEAD * 86_400_000));
+  if (draft.date > farthest) reasons.push(`${day} is more than a year ahead.`);
+  const start = minutesOf(draft.time);
+  const end = start + Number(draft.durationMinutes);
+  if (start < minutesOf(hours.open) || end > minutesOf(hours.close)) {
+    const at = (time: string) => formatTime(toIsoInstant(draft.date, time));
+    reasons.push(
+      `${formatTimeRange(toIsoInstant(draft.date, draft.time), draft.durationMinutes)} is outside opening hours (${at(hours.open)}–${at(hours.close)}).`,
+    );
+  }
+  return reasons;
 }
 
 /** The REST body of a create (the server derives clientId from the pet; we never send it). */

@@ -21,7 +21,7 @@ import { ApiError, describeError } from '../api/http.ts';
 import { confirmGroup, deniedAction, focusSafeChoice } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { ReplicaChangesController } from '../controllers/replica-changes-controller.ts';
-import { formatLongDate, formatTime, isDateKey, localDateKey, toIsoInstant } from '../format.ts';
+import { formatTime, isDateKey, localDateKey, toIsoInstant } from '../format.ts';
 import {
   APPOINTMENT_STATUSES,
   BOOKING_FIELDS,
@@ -37,7 +37,7 @@ import {
   changedFields,
   draftFromRecord,
   draftToInput,
-  needsBackDateConfirmation,
+  unusualBooking,
   newDraft,
   suggestedTitle,
   validateDraft,
@@ -87,7 +87,7 @@ interface FormSource {
   followed: Partial<AppointmentDraft>;
 }
 /** The inline confirmation showing, if any. */
-type Confirming = 'cancel' | 'delete' | 'back-date' | null;
+type Confirming = 'cancel' | 'delete' | 'unusual' | null;
 
 const CLASH_ERROR = 'This time overlaps another appointment: take a free time, or tick “Double-book on purpose”.';
 const MOVE_CLASH_ERROR = 'Your booking still overlaps another appointment: take a free time or another practitioner.';
@@ -440,7 +440,7 @@ export class AppointmentFormScreen extends ScreenElement {
         </div>
 
         ${this._error ? html`<p class="banner error" role="alert">${this._error}</p>` : nothing}
-        ${this._confirming === 'back-date' ? this.renderBackDateConfirmation(draft) : nothing}
+        ${this._confirming === 'unusual' ? this.renderUnusualConfirmation(draft) : nothing}
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${this._saving}>${this.submitLabel(moving, editing)}</button>
           <a class="button" href=${back.href}>Discard</a>
@@ -485,14 +485,17 @@ export class AppointmentFormScreen extends ScreenElement {
     });
   }
 
-  private renderBackDateConfirmation(draft: AppointmentDraft) {
+  private renderUnusualConfirmation(draft: AppointmentDraft) {
+    const reasons = unusualBooking(draft, this.today, this._move?.held ?? this._record);
     return confirmGroup({
-      label: 'Confirm a date in the past',
+      label: 'Confirm an unusual booking',
       message: html`<p>
-        <strong>${formatLongDate(draft.date)} is in the past.</strong> Record this visit on that day anyway?
+        ${reasons.map((reason) => html`<strong>${reason}</strong> `)}${
+          this.recordId === null ? 'Book it anyway?' : 'Save it anyway?'
+        }
       </p>`,
-      confirm: this.recordId === null ? 'Yes, book it on that day' : 'Yes, move it to that day',
-      keep: 'Change the date',
+      confirm: this.recordId === null ? 'Yes, book it' : 'Yes, save it',
+      keep: 'Change the date or time',
       busy: this._saving,
       tone: 'warning',
       onConfirm: () => void this.save(true),
@@ -612,7 +615,8 @@ export class AppointmentFormScreen extends ScreenElement {
     const { [name]: _fixed, ...otherErrors } = this._errors;
     this._errors = otherErrors;
     this._draft = draft;
-    if (this._confirming === 'back-date' && (name === 'date' || name === 'time')) this._confirming = null;
+    if (this._confirming === 'unusual' && (name === 'date' || name === 'time' || name === 'durationMinutes'))
+      this._confirming = null;
     if (name === 'date' || name === 'practitionerId' || name === 'petId' || name === 'clientId')
       void this.refreshNearby();
   }
@@ -637,8 +641,8 @@ export class AppointmentFormScreen extends ScreenElement {
     void this.save(false);
   }
 
-  /** Validates and saves; a day in the past needs `backDateConfirmed`. */
-  private async save(backDateConfirmed: boolean): Promise<void> {
+  /** Validates and saves; an unusual booking (unusualBooking: a past day, …) needs `unusualConfirmed`. */
+  private async save(unusualConfirmed: boolean): Promise<void> {
     const services = this.services;
     const draft = this._draft;
     if (!services || !draft || this._saving) return;
@@ -672,8 +676,8 @@ export class AppointmentFormScreen extends ScreenElement {
       this._error = 'Choose another time, duration or practitioner first.';
       return;
     }
-    if (!backDateConfirmed && needsBackDateConfirmation(draft, this.today, move?.held ?? this._record)) {
-      this.confirm('back-date');
+    if (!unusualConfirmed && unusualBooking(draft, this.today, move?.held ?? this._record).length > 0) {
+      this.confirm('unusual');
       return;
     }
     if (move) return this.sendMove(move, draft);

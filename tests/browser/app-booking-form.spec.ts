@@ -54,16 +54,16 @@ test('a visit on a past day asks first; type, labels, messages and limits come f
   await page.getByLabel('Time', { exact: true }).fill('10:00');
 
   await page.getByRole('button', { name: 'Book appointment' }).click();
-  const confirm = page.getByRole('group', { name: 'Confirm a date in the past' });
+  const confirm = page.getByRole('group', { name: 'Confirm an unusual booking' });
   await expect(confirm).toContainText('is in the past');
-  await expect(confirm.getByRole('button', { name: 'Change the date' })).toBeFocused();
-  await confirm.getByRole('button', { name: 'Change the date' }).click();
+  await expect(confirm.getByRole('button', { name: 'Change the date or time' })).toBeFocused();
+  await confirm.getByRole('button', { name: 'Change the date or time' }).click();
   await expect(confirm).toBeHidden();
   await expect(page.getByLabel('Date')).toBeFocused();
   await expect(page).toHaveURL(/\/appointments\/new/); // nothing saved
 
   await page.getByRole('button', { name: 'Book appointment' }).click();
-  await confirm.getByRole('button', { name: 'Yes, book it on that day' }).click();
+  await confirm.getByRole('button', { name: 'Yes, book it' }).click();
   await expect(page).toHaveURL(`/appointments?date=${yesterday}`);
   const row = page.locator('a.row', { hasText: title });
   await expect(row).toBeVisible();
@@ -74,6 +74,28 @@ test('a visit on a past day asks first; type, labels, messages and limits come f
   const id = Number((await row.getAttribute('href'))!.split('/').pop());
   const stored = await serverGet<ServerAppointment & { type: string }>(api, `/api/appointments/${id}`);
   expect(stored.type).toBe('follow_up');
+});
+
+test('a visit outside opening hours asks first, saying why (review: 02:00 went through without a question)', async ({
+  page,
+  admin: api,
+}) => {
+  const home = await makeHousehold(api, 'Night');
+  await signInThroughUi(page);
+  const day = dayFromToday(3);
+  await page.goto(`/appointments/new?date=${day}`);
+  await page.getByLabel('Client').selectOption(String(home.client.id));
+  const title = `Night visit ${Date.now()}`;
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Time', { exact: true }).fill('02:00');
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm an unusual booking' });
+  await expect(confirm).toContainText('is outside opening hours');
+  await expect(confirm).not.toContainText('in the past');
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: '.tmp/unusual-booking.png' });
+  await confirm.getByRole('button', { name: 'Yes, book it' }).click();
+  await expect(page).toHaveURL(`/appointments?date=${day}`);
+  await expect(page.locator('a.row', { hasText: title })).toBeVisible();
 });
 
 test('a practitioner books for themself by default', async ({ page }) => {

@@ -97,8 +97,8 @@ test('tablet screenshots', async ({ page, context, admin, makeConflict }) => {
   if ((await petAgain.inputValue()) === '') await petAgain.selectOption({ index: 1 });
   await page.getByLabel('Date').fill(dayFromToday(-1));
   await page.getByRole('button', { name: 'Book appointment' }).click();
-  await expect(page.getByRole('group', { name: 'Confirm a date in the past' })).toBeVisible();
-  await page.getByRole('group', { name: 'Confirm a date in the past' }).scrollIntoViewIfNeeded();
+  await expect(page.getByRole('group', { name: 'Confirm an unusual booking' })).toBeVisible();
+  await page.getByRole('group', { name: 'Confirm an unusual booking' }).scrollIntoViewIfNeeded();
   await shoot(page, '09-book-back-dated');
 
   // Double bookings. Dr. Sam Patel sees a pet at 11:00 in three weeks (a day the demo data leaves

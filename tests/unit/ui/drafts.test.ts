@@ -6,6 +6,7 @@ import {
   draftToInput,
   emptyDraft,
   suggestedTitle,
+  unusualBooking,
   validateDraft,
 } from '../../../src/screens/appointment-draft.ts';
 import { Directory } from '../../../src/screens/directory.ts';
@@ -108,5 +109,38 @@ describe('client and pet drafts', () => {
       birthDate: null,
       ownerId: 'temp_user_z',
     });
+  });
+});
+
+describe('unusual bookings ask first', () => {
+  const today = '2026-11-25';
+  const at = (date: string, time: string, durationMinutes = '30') => ({ ...emptyDraft(date), time, durationMinutes });
+
+  it('a usual booking: later today or next month, inside opening hours', () => {
+    expect(unusualBooking(at(today, '09:00'), today, null)).toEqual([]);
+    expect(unusualBooking(at('2026-12-24', '17:30', '30'), today, null)).toEqual([]);
+    expect(unusualBooking(at('2027-11-25', '08:00', '480'), today, null)).toEqual([]);
+  });
+
+  it('names each reason: a past day, more than a year ahead, outside opening hours', () => {
+    expect(unusualBooking(at('2026-11-24', '10:00'), today, null)).toEqual([expect.stringContaining('is in the past')]);
+    // A year typed wrong (2062 for 2026).
+    expect(unusualBooking(at('2062-12-03', '10:00'), today, null)).toEqual([
+      expect.stringContaining('is more than a year ahead'),
+    ]);
+    expect(unusualBooking(at(today, '02:00'), today, null)).toEqual([
+      expect.stringContaining('is outside opening hours'),
+    ]);
+    // Starts inside, ends after closing: a 5-hour surgery at 14:00.
+    expect(unusualBooking(at(today, '14:00', '300'), today, null)).toEqual([
+      expect.stringContaining('is outside opening hours'),
+    ]);
+    expect(unusualBooking(at('2020-01-01', '19:00'), today, null)).toHaveLength(2);
+  });
+
+  it('an edit that keeps the stored slot asks nothing; moving it is checked', () => {
+    const stored = { date: new Date(2026, 10, 20, 7, 0).toISOString(), durationMinutes: '30' };
+    expect(unusualBooking(at('2026-11-20', '07:00'), today, stored)).toEqual([]);
+    expect(unusualBooking(at('2026-11-20', '07:00', '45'), today, stored)).toHaveLength(2);
   });
 });
