@@ -88,6 +88,12 @@ export function formatLongDate(key: string): string {
   return longDateFormat.format(parseDateKey(key));
 }
 
+const calendarDateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+/** "Mar 1, 2024" (locale order) of a `YYYY-MM-DD`: a birth date, where the weekday says nothing. */
+export function formatCalendarDate(key: string): string {
+  return calendarDateFormat.format(parseDateKey(key));
+}
+
 export function formatDateTime(value: number | string): string {
   return dateTimeFormat.format(new Date(value));
 }

@@ -10,6 +10,7 @@ import type { LocalPet, LocalUser } from '../api/entities.ts';
 import { confirmGroup, deniedAction, focusSafeChoice, refusal } from '../components/confirm.ts';
 import { syncBadge } from '../components/sync-badge.ts';
 import { isTempId } from '../protocol/index.ts';
+import { formatCalendarDate } from '../format.ts';
 import type { AppServices } from '../services.ts';
 import { controls } from '../styles/controls.ts';
 import { bookingPath } from '../router.ts';
@@ -232,7 +233,7 @@ export class ClientScreen extends RecordScreen<LocalUser, ClientDraft, ClientFie
                       >
                         <span class="name">${p.name} ${syncBadge(p)}</span>
                         <span class="meta"
-                          >${[p.species, p.breed].filter(Boolean).join(' · ')}${p.birthDate ? ` · born ${p.birthDate}` : ''}</span
+                          >${[p.species, p.breed].filter(Boolean).join(' · ')}${p.birthDate ? ` · born ${formatCalendarDate(p.birthDate)}` : ''}</span
                         >
                       </a>
                     </li>`,
