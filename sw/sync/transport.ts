@@ -132,7 +132,15 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
     try {
       return await fetchFn(url, { credentials: 'same-origin', cache: 'no-store', ...init });
     } catch (err) {
-      throw new TransportError('retry', { code: 'NETWORK', message: `Network error: ${(err as Error).message}` }, null);
+      // Shown on the Sync tab: words for the front desk, the browser's own ("Failed to fetch") last.
+      throw new TransportError(
+        'retry',
+        {
+          code: 'NETWORK',
+          message: `The practice server could not be reached: check the tablet's Wi-Fi (${(err as Error).message})`,
+        },
+        null,
+      );
     }
   }
 
@@ -146,7 +154,10 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
       if (!(err instanceof SyntaxError)) {
         throw new TransportError(
           'retry',
-          { code: 'NETWORK', message: `Network error while reading the answer: ${(err as Error).message}` },
+          {
+            code: 'NETWORK',
+            message: `The connection to the practice server broke during the answer (${(err as Error).message})`,
+          },
           null,
         );
       }
