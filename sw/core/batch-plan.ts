@@ -9,12 +9,54 @@
  * - a row held by a conflict or a rejection holds every later row of its record, and so does a
  *   row this session may not send (another person's, sent when they sign in);
  * - a row that failed or conflicted in this run holds its record's later rows until the next run;
+ * - a row naming a record created on this device (a temp id in a reference field: a booking's new
+ *   pet) goes only once the server acknowledged that record's create: it waits while the create is
+ *   in flight or in its batch, and it is held (with the later rows of its own record) when the
+ *   create does not go in this run (another person's, held, or failed or conflicted in this run).
+ *   The server would answer REFERENCE_NOT_FOUND, which needs a person, though nothing is wrong;
  * - each row is offered once per run (the cursor only moves forward; a deferred row is taken once).
  */
+import { REFERENCE_FIELDS, isTempId } from '../../src/protocol/index.ts';
 import type { StoredOperation } from '../db/schema.ts';
 import { isHeld, recordKey } from './coalesce.ts';
 
 export type BatchOutcome = 'acknowledged' | 'conflict' | 'failed' | 'pending';
+
+/** Why a run leaves a row in the queue. */
+export type Hold =
+  /** Another person's row (or another practice's): it goes when they sign in here. */
+  | { kind: 'author' }
+  /** Held itself: a conflict or a rejection waiting for a decision, or it failed in this run. */
+  | { kind: 'held' }
+  /** Behind row `by`, an earlier row of its own record that does not go. */
+  | { kind: 'record'; by: number }
+  /** Its `field` names a record created on this device whose create (row `by`) does not go. */
+  | { kind: 'reference'; by: number; field: string };
+
+/** The person a session sends as: rows of anyone else wait for their own session on this tablet. */
+export interface Sender {
+  id: number;
+  practiceId: number;
+  tenantId: string;
+}
+
+/** The rows `sender` may send: their own, in their practice. */
+export function sentBy(sender: Sender | null): (op: StoredOperation) => boolean {
+  if (!sender) return () => false;
+  return (op) => op.userId === sender.id && op.practiceId === sender.practiceId && op.tenantId === sender.tenantId;
+}
+
+/** Record keys of the records created on this device that `op` names in its reference fields. */
+function referencedNewRecords(op: StoredOperation): { field: string; key: string }[] {
+  const data = op.data;
+  if (!data) return [];
+  const named: { field: string; key: string }[] = [];
+  for (const { field, target } of REFERENCE_FIELDS[op.entityType]) {
+    const value = data[field];
+    if (isTempId(value)) named.push({ field, key: recordKey({ entityType: target, entityId: value }) });
+  }
+  return named;
+}
 
 export class BatchPlanner {
   /** Highest queue id looked at; fresh rows are read after it. */
@@ -22,11 +64,17 @@ export class BatchPlanner {
   private readonly deferred = new Set<number>();
   /** Records with a row in flight. */
   private readonly busy = new Set<string>();
+  /** Records whose create this run took or deferred and the server has not acknowledged yet. */
+  private readonly createsUnanswered = new Set<string>();
   /**
    * Per record, the first row that holds the rest (failed or conflicted in this run, held, or not
    * this session's): rows after it wait; rows before it may still go.
    */
   private readonly stoppedAt = new Map<string, number>();
+  /** Records created on this device whose create does not go in this run (by record key: its row). */
+  private readonly unsentCreates = new Map<string, number>();
+  /** Rows left in the queue, and why. */
+  private readonly held = new Map<number, Hold>();
 
   /**
    * `accepts`: rows this session may send (another person's work waits for their session). A row
@@ -39,21 +87,33 @@ export class BatchPlanner {
     return [...this.deferred].sort((a, b) => a - b);
   }
 
+  /** The rows this run leaves in the queue so far, and why (by queue id). */
+  holds(): ReadonlyMap<number, Hold> {
+    return this.held;
+  }
+
   /** Starts choosing a batch of at most `size` rows: offer the deferred rows first, then fresh ones. */
   begin(size: number): BatchPick {
     return new BatchPick(this, size);
   }
 
-  /** @internal What to do with one row offered to a batch. */
+  /** @internal What to do with one row offered to a batch (`inBatch`: records with a row in it). */
   classify(op: StoredOperation, inBatch: ReadonlySet<string>): 'take' | 'defer' | 'drop' {
     const key = recordKey(op);
     const stoppedAt = this.stoppedAt.get(key);
-    if (stoppedAt !== undefined && op.id >= stoppedAt) return 'drop';
-    if (!this.accepts(op) || isHeld(op)) {
-      this.stop(key, op.id);
-      return 'drop';
+    if (stoppedAt !== undefined && op.id >= stoppedAt)
+      return this.hold(op, key, op.id === stoppedAt ? { kind: 'held' } : { kind: 'record', by: stoppedAt });
+    if (!this.accepts(op)) return this.hold(op, key, { kind: 'author' });
+    if (isHeld(op)) return this.hold(op, key, { kind: 'held' });
+    let waitsForCreate = false;
+    for (const { field, key: named } of referencedNewRecords(op)) {
+      const by = this.unsentCreates.get(named);
+      if (by !== undefined) return this.hold(op, key, { kind: 'reference', by, field });
+      if (this.createsUnanswered.has(named)) waitsForCreate = true;
     }
-    if (this.busy.has(key) || inBatch.has(key)) return 'defer';
+    // Taken or deferred, a create is on its way: rows naming its record wait for the answer.
+    if (op.operation === 'create') this.createsUnanswered.add(key);
+    if (waitsForCreate || this.busy.has(key) || inBatch.has(key)) return 'defer';
     return 'take';
   }
 
@@ -73,13 +133,21 @@ export class BatchPlanner {
     for (const op of rows) {
       const key = recordKey(op);
       this.busy.delete(key);
-      if (outcomes.get(op.id) !== 'acknowledged') this.stop(key, op.id);
+      if (outcomes.get(op.id) === 'acknowledged') this.createsUnanswered.delete(key);
+      else this.hold(op, key, { kind: 'held' });
     }
   }
 
-  private stop(key: string, id: number): void {
+  /** Leaves `op` in the queue, holding the later rows of its record (and rows naming it, for a create). */
+  private hold(op: StoredOperation, key: string, why: Hold): 'drop' {
     const earlier = this.stoppedAt.get(key);
-    if (earlier === undefined || id < earlier) this.stoppedAt.set(key, id);
+    if (earlier === undefined || op.id < earlier) this.stoppedAt.set(key, op.id);
+    if (op.operation === 'create' && !this.unsentCreates.has(key)) {
+      this.unsentCreates.set(key, op.id);
+      this.createsUnanswered.delete(key);
+    }
+    this.held.set(op.id, why);
+    return 'drop';
   }
 }
 
@@ -145,4 +213,19 @@ export interface BatchSizePolicy {
  */
 export function pushBatchSize(queued: number, policy: BatchSizePolicy): number {
   return Math.max(policy.batchSize, Math.min(policy.maxBatchSize, Math.ceil(queued / 4)));
+}
+
+/**
+ * What a run would leave in the queue now, and why (by queue id): every row offered once, in
+ * queue order, to one unbounded batch. For the Sync tab and the counts; a row that would only wait
+ * for a row sent before it in the same run (deferred) is not held.
+ */
+export function plannedHolds(
+  rows: readonly StoredOperation[],
+  accepts: (op: StoredOperation) => boolean,
+): ReadonlyMap<number, Hold> {
+  const planner = new BatchPlanner(accepts);
+  const pick = planner.begin(Number.POSITIVE_INFINITY);
+  for (const op of [...rows].sort((a, b) => a.id - b.id)) pick.offerFresh(op);
+  return planner.holds();
 }

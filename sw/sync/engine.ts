@@ -19,7 +19,7 @@ import {
   type WorkerEvent,
 } from '../../src/protocol/index.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../core/backoff.ts';
-import { BatchPlanner, pushBatchSize, type BatchSizePolicy } from '../core/batch-plan.ts';
+import { BatchPlanner, pushBatchSize, sentBy, type BatchSizePolicy } from '../core/batch-plan.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { applyPullPage } from '../store/apply-pull.ts';
 import { applyPushResults } from '../store/apply-push.ts';
@@ -249,9 +249,7 @@ export class SyncEngine {
     const size = pushBatchSize(total, this.config);
     // Work is sent only as the person who did it: another user's rows (or another practice's)
     // wait on this tablet until that user signs in here again.
-    const planner = new BatchPlanner(
-      (op) => op.userId === session.id && op.practiceId === session.practiceId && op.tenantId === session.tenantId,
-    );
+    const planner = new BatchPlanner(sentBy(session));
     const unapplied: TakenBatch[] = [];
     const progress = { processed: 0, total, statsSentAt: 0 };
 

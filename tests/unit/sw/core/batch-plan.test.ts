@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { BatchPlanner, pushBatchSize, type BatchOutcome } from '../../../../sw/core/batch-plan.ts';
+import { BatchPlanner, plannedHolds, pushBatchSize, type BatchOutcome } from '../../../../sw/core/batch-plan.ts';
 import type { StoredOperation } from '../../../../sw/db/schema.ts';
 import { op } from './fixtures.ts';
 
+/** Runs the planner like the queue does: deferred rows first, then fresh rows after the cursor. */
+function pick(planner: BatchPlanner, queue: readonly StoredOperation[], size: number): StoredOperation[] {
+  const batch = planner.begin(size);
+  const byId = new Map(queue.map((row) => [row.id, row]));
+  for (const id of planner.deferredIds()) batch.offerDeferred(id, byId.get(id));
+  for (const row of queue.filter((r) => r.id > planner.cursor)) if (!batch.offerFresh(row)) break;
+  return batch.rows();
+}
+const ids = (rows: readonly StoredOperation[]) => rows.map((r) => r.id);
+/** The signed-in person is user 1. */
+const mine = (row: StoredOperation) => row.userId === 1;
+
 describe('BatchPlanner', () => {
-  /** Runs the planner like the queue does: deferred rows first, then fresh rows after the cursor. */
-  function pick(planner: BatchPlanner, queue: readonly StoredOperation[], size: number): StoredOperation[] {
-    const batch = planner.begin(size);
-    const byId = new Map(queue.map((row) => [row.id, row]));
-    for (const id of planner.deferredIds()) batch.offerDeferred(id, byId.get(id));
-    for (const row of queue.filter((r) => r.id > planner.cursor)) if (!batch.offerFresh(row)) break;
-    return batch.rows();
-  }
-  const ids = (rows: readonly StoredOperation[]) => rows.map((r) => r.id);
   const all = (rows: readonly StoredOperation[], outcome: BatchOutcome) => new Map(rows.map((r) => [r.id, outcome]));
 
   it('keeps queue order, one row per record in flight; a later row of a record goes once the earlier one is acknowledged', () => {
@@ -86,6 +89,166 @@ describe('BatchPlanner', () => {
     planner.settle(first, all(first, 'acknowledged'));
     expect(pick(planner, [a1], 1)).toEqual([]);
     expect(planner.deferredIds()).toEqual([]);
+  });
+});
+
+describe('BatchPlanner: a row naming a new record waits for its create', () => {
+  const newPet = (partial: Partial<StoredOperation> = {}) =>
+    op({
+      operation: 'create',
+      entityType: 'pets',
+      entityId: 'temp_pet_biscuit',
+      tempId: 'temp_pet_biscuit',
+      data: { name: 'Biscuit', species: 'Dog', ownerId: 7 },
+      ...partial,
+    });
+  const booking = (partial: Partial<StoredOperation> = {}) =>
+    op({
+      operation: 'create',
+      entityId: `temp_appt_${Math.random().toString(36).slice(2)}`,
+      data: { title: 'Checkup — Biscuit', petId: 'temp_pet_biscuit', practitionerId: null },
+      ...partial,
+    });
+
+  it("holds my booking for another person's new pet, and the later rows of the booking; my other work goes", () => {
+    const pet = newPet({ userId: 2 });
+    const book = booking();
+    const bookEdit = op({ operation: 'update', entityId: book.entityId, data: { notes: 'x' } });
+    const other = op({ operation: 'update', entityId: 40, data: { notes: 'y' } });
+    const planner = new BatchPlanner(mine);
+    expect(ids(pick(planner, [pet, book, bookEdit, other], 10))).toEqual([other.id]);
+    expect(planner.holds()).toEqual(
+      new Map([
+        [pet.id, { kind: 'author' }],
+        [book.id, { kind: 'reference', by: pet.id, field: 'petId' }],
+        [bookEdit.id, { kind: 'record', by: book.id }],
+      ]),
+    );
+  });
+
+  it('holds a row naming a new record whose create is held (a conflict or a rejection)', () => {
+    for (const held of [{ status: 'conflict' as const }, { status: 'failed' as const, retryable: false }]) {
+      const pet = newPet(held);
+      const book = booking();
+      expect(ids(pick(new BatchPlanner(mine), [pet, book], 10))).toEqual([]);
+    }
+    // A create that failed but may pass by itself is sent again, and the booking after it.
+    const retried = newPet({ status: 'failed', retryable: true });
+    const book = booking();
+    const planner = new BatchPlanner(mine);
+    expect(ids(pick(planner, [retried, book], 10))).toEqual([retried.id]);
+  });
+
+  it('sends the booking only once its new pet was acknowledged, never in the same batch or while the pet is in flight', () => {
+    const pet = newPet();
+    const book = booking();
+    const planner = new BatchPlanner(mine);
+    const first = pick(planner, [pet, book], 10);
+    expect(ids(first)).toEqual([pet.id]);
+    // The next batch is chosen while the first is on the wire: the booking still waits.
+    expect(pick(planner, [pet, book], 10)).toEqual([]);
+    planner.settle(first, new Map([[pet.id, 'acknowledged']]));
+    expect(ids(pick(planner, [pet, book], 10))).toEqual([book.id]);
+  });
+
+  it('my new client, their new pet and a booking go one after the other, each once the one it names was acknowledged', () => {
+    const client = op({
+      operation: 'create',
+      entityType: 'users',
+      entityId: 'temp_user_nora',
+      tempId: 'temp_user_nora',
+      data: { name: 'Nora', role: 'CLIENT' },
+    });
+    const pet = newPet({ data: { name: 'Biscuit', species: 'Dog', ownerId: 'temp_user_nora' } });
+    const book = booking();
+    const queue = [client, pet, book];
+    const planner = new BatchPlanner(mine);
+    for (const expected of [client, pet, book]) {
+      const batch = pick(planner, queue, 10);
+      expect(ids(batch)).toEqual([expected.id]);
+      // Chosen while that batch is on the wire: nothing more may go yet.
+      expect(pick(planner, queue, 10)).toEqual([]);
+      planner.settle(batch, new Map([[expected.id, 'acknowledged']]));
+    }
+    expect(planner.holds().size).toBe(0);
+  });
+
+  it('holds the booking when its new pet failed or conflicted in this run, and a pet named by nothing else is no reason', () => {
+    for (const outcome of ['failed', 'conflict', 'pending'] as const) {
+      const pet = newPet();
+      const book = booking();
+      const unrelated = booking({ data: { title: 'Other', petId: 12 } });
+      const planner = new BatchPlanner(mine);
+      const first = pick(planner, [pet, book, unrelated], 10);
+      expect(ids(first)).toEqual([pet.id, unrelated.id]);
+      planner.settle(
+        first,
+        new Map([
+          [pet.id, outcome],
+          [unrelated.id, 'acknowledged'],
+        ]),
+      );
+      expect(pick(planner, [pet, book, unrelated], 10)).toEqual([]);
+      expect(planner.holds().get(book.id)).toEqual({ kind: 'reference', by: pet.id, field: 'petId' });
+    }
+  });
+
+  it('waits along a chain: a new client of another person holds my new pet, which holds my booking', () => {
+    const client = op({
+      operation: 'create',
+      entityType: 'users',
+      entityId: 'temp_user_maria',
+      tempId: 'temp_user_maria',
+      data: { name: 'Maria', role: 'CLIENT' },
+      userId: 2,
+    });
+    const pet = newPet({ data: { name: 'Biscuit', species: 'Dog', ownerId: 'temp_user_maria' } });
+    const book = booking();
+    const planner = new BatchPlanner(mine);
+    expect(pick(planner, [client, pet, book], 10)).toEqual([]);
+    expect(planner.holds().get(pet.id)).toEqual({ kind: 'reference', by: client.id, field: 'ownerId' });
+    expect(planner.holds().get(book.id)).toEqual({ kind: 'reference', by: pet.id, field: 'petId' });
+  });
+
+  it('a change moving a booking to a new pet waits too; a real id or a pet created earlier (no create queued) does not', () => {
+    const pet = newPet({ userId: 2 });
+    const move = op({ operation: 'update', entityId: 31, data: { petId: 'temp_pet_biscuit' } });
+    const known = op({ operation: 'update', entityId: 32, data: { petId: 'temp_pet_sent_last_week' } });
+    const planner = new BatchPlanner(mine);
+    expect(ids(pick(planner, [pet, move, known], 10))).toEqual([known.id]);
+  });
+});
+
+describe('plannedHolds (what a run would hold back now, and why)', () => {
+  it('names the row each held row waits for; rows that would go, or wait only for a row in flight, are not held', () => {
+    const theirPet = op({
+      operation: 'create',
+      entityType: 'pets',
+      entityId: 'temp_pet_a',
+      tempId: 'temp_pet_a',
+      data: { name: 'A', ownerId: 7 },
+      userId: 2,
+    });
+    const myPet = op({
+      operation: 'create',
+      entityType: 'pets',
+      entityId: 'temp_pet_b',
+      tempId: 'temp_pet_b',
+      data: { name: 'B', ownerId: 7 },
+    });
+    const forTheirs = op({ operation: 'create', entityId: 'temp_appt_1', data: { petId: 'temp_pet_a' } });
+    const forMine = op({ operation: 'create', entityId: 'temp_appt_2', data: { petId: 'temp_pet_b' } });
+    const conflict = op({ operation: 'update', entityId: 50, status: 'conflict' });
+    const behindConflict = op({ operation: 'update', entityId: 50 });
+    const holds = plannedHolds([forMine, theirPet, myPet, forTheirs, conflict, behindConflict], mine);
+    expect(holds).toEqual(
+      new Map([
+        [theirPet.id, { kind: 'author' }],
+        [forTheirs.id, { kind: 'reference', by: theirPet.id, field: 'petId' }],
+        [conflict.id, { kind: 'held' }],
+        [behindConflict.id, { kind: 'record', by: conflict.id }],
+      ]),
+    );
   });
 });
 
