@@ -100,10 +100,11 @@ export class BatchPlanner {
   /** @internal What to do with one row offered to a batch (`inBatch`: records with a row in it). */
   classify(op: StoredOperation, inBatch: ReadonlySet<string>): 'take' | 'defer' | 'drop' {
     const key = recordKey(op);
+    // Another person's row goes in their session, whatever else it waits for.
+    if (!this.accepts(op)) return this.hold(op, key, { kind: 'author' });
     const stoppedAt = this.stoppedAt.get(key);
     if (stoppedAt !== undefined && op.id >= stoppedAt)
       return this.hold(op, key, op.id === stoppedAt ? { kind: 'held' } : { kind: 'record', by: stoppedAt });
-    if (!this.accepts(op)) return this.hold(op, key, { kind: 'author' });
     if (isHeld(op)) return this.hold(op, key, { kind: 'held' });
     let waitsForCreate = false;
     for (const { field, key: named } of referencedNewRecords(op)) {

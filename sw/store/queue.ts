@@ -9,7 +9,7 @@
  * flight is never changed or removed by anyone else: the server may hold its opId already.
  */
 import type { ErrorInfo, EntityId, EntityType, QueuedOperation, QueueStats } from '../../src/protocol/index.ts';
-import type { BatchPlanner } from '../core/batch-plan.ts';
+import { plannedHolds, sentBy, type BatchPlanner, type Sender } from '../core/batch-plan.ts';
 import { coalesce, recordKey, type Coalesced } from '../core/coalesce.ts';
 import {
   SEVERAL_ROWS_KEY,
@@ -79,11 +79,41 @@ export async function queueStats(db: SyncDb): Promise<QueueStats> {
   };
 }
 
-/** The queue as the page sees it (the Sync tab's list): rows in flight show as such. */
-export async function operationsForPage(db: SyncDb): Promise<QueuedOperation[]> {
+/**
+ * The queue as the page sees it (the Sync tab's list): rows in flight show as such, and a pending
+ * row of `sender` that a sync would not send yet says which change it waits for.
+ */
+export async function operationsForPage(db: SyncDb, sender: Sender | null): Promise<QueuedOperation[]> {
   const tx = db.transaction(['sync_operations', 'sync_batches'], 'readonly');
   const [rows, flying] = await Promise.all([tx.objectStore('sync_operations').getAll(), inFlightIds(tx)]);
-  return rows.map((row) => (flying.has(row.id) ? { ...row, status: 'in_flight', attempts: row.attempts + 1 } : row));
+  const waits = waitsForChanges(rows, sender);
+  return rows.map((row): QueuedOperation => {
+    if (flying.has(row.id)) return { ...row, status: 'in_flight', attempts: row.attempts + 1 };
+    const waitsFor = waits.get(row.id);
+    return waitsFor ? { ...row, waitsFor } : row;
+  });
+}
+
+type WaitsFor = NonNullable<QueuedOperation['waitsFor']>;
+
+/** Pending rows of `sender` that a sync would leave for another change first, and which (core/batch-plan.ts). */
+function waitsForChanges(rows: readonly StoredOperation[], sender: Sender | null): Map<number, WaitsFor> {
+  const waits = new Map<number, WaitsFor>();
+  if (!sender) return waits;
+  const status = new Map(rows.map((row) => [row.id, row.status]));
+  for (const [id, hold] of plannedHolds(rows, sentBy(sender)))
+    if ((hold.kind === 'record' || hold.kind === 'reference') && status.get(id) === 'pending')
+      waits.set(id, { operationId: hold.by, reason: hold.kind });
+  return waits;
+}
+
+/**
+ * How many pending rows of `sender` wait for another change first. Only a row that cannot go (held,
+ * failed, or another person's) makes others wait, so `mayWait` false skips the pass over the queue.
+ */
+export async function countWaitingForChanges(db: SyncDb, sender: Sender | null, mayWait: boolean): Promise<number> {
+  if (!sender || !mayWait) return 0;
+  return waitsForChanges(await db.getAll('sync_operations'), sender).size;
 }
 
 // ------------------------------------------------------------------ local writes

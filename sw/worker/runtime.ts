@@ -69,7 +69,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
         logger,
         deviceId,
         withLock: (work) => (self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work()),
-        withOthers: (stats) => others.stats(stats),
+        waiting: others,
       });
       return { db, engine, session, others };
     })();
@@ -140,7 +140,12 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     if (statsTimer) return;
     statsTimer = setTimeout(() => {
       statsTimer = null;
-      void ready.then(async ({ db }) => notify({ type: 'QUEUE_STATS', stats: await queueStats(db) }));
+      void ready.then(async ({ db, others }) => {
+        const stats = await queueStats(db);
+        // A write may wait for another change (a booking of a pet not sent yet): counted again.
+        await others.refresh(stats);
+        notify({ type: 'QUEUE_STATS', stats });
+      });
     }, 250);
   }
 
