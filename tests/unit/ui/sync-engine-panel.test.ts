@@ -685,14 +685,17 @@ describe('<sync-engine-panel> and a held double booking', () => {
   });
 });
 
+/** Names on a shared tablet: Maya Chen (3) is signed in; Riley Ortiz (7) made changes here and signed out. */
+const sharedTabletNames = {
+  record: async () => null,
+  person: (userId: number) => ({ 3: 'Maya Chen', 7: 'Riley Ortiz' })[userId] ?? null,
+  waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
+  mayDecide: (userId: number | null) => userId === 3,
+};
+
 describe('<sync-engine-panel>: another person’s held or failed change on a shared tablet', () => {
   /** Maya Chen (3) is signed in; Riley Ortiz (7) made changes here and signed out. */
-  const names = {
-    record: async () => null,
-    person: (userId: number) => ({ 3: 'Maya Chen', 7: 'Riley Ortiz' })[userId] ?? null,
-    waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
-    mayDecide: (userId: number | null) => userId === 3,
-  };
+  const names = sharedTabletNames;
 
   async function sharedPanel(worker: FakeWorker) {
     const el = await mount(new SyncEnginePanel(), {
@@ -767,12 +770,7 @@ describe('<sync-engine-panel>: another person’s held or failed change on a sha
 
 describe('<sync-engine-panel>: my change that waits for another change first', () => {
   /** Maya Chen (3) is signed in; Riley Ortiz (7) registered a pet here and signed out. */
-  const names = {
-    record: async () => null,
-    person: (userId: number) => ({ 3: 'Maya Chen', 7: 'Riley Ortiz' })[userId] ?? null,
-    waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
-    mayDecide: (userId: number | null) => userId === 3,
-  };
+  const names = sharedTabletNames;
   const newPet = (overrides: Partial<QueuedOperation> = {}) =>
     operation({
       id: 20,

@@ -92,24 +92,34 @@ describe('BatchPlanner', () => {
   });
 });
 
-describe('BatchPlanner: a row naming a new record waits for its create', () => {
-  const newPet = (partial: Partial<StoredOperation> = {}) =>
-    op({
-      operation: 'create',
-      entityType: 'pets',
-      entityId: 'temp_pet_biscuit',
-      tempId: 'temp_pet_biscuit',
-      data: { name: 'Biscuit', species: 'Dog', ownerId: 7 },
-      ...partial,
-    });
-  const booking = (partial: Partial<StoredOperation> = {}) =>
-    op({
-      operation: 'create',
-      entityId: `temp_appt_${Math.random().toString(36).slice(2)}`,
-      data: { title: 'Checkup — Biscuit', petId: 'temp_pet_biscuit', practitionerId: null },
-      ...partial,
-    });
+const newPet = (partial: Partial<StoredOperation> = {}) =>
+  op({
+    operation: 'create',
+    entityType: 'pets',
+    entityId: 'temp_pet_biscuit',
+    tempId: 'temp_pet_biscuit',
+    data: { name: 'Biscuit', species: 'Dog', ownerId: 7 },
+    ...partial,
+  });
+const newClient = (partial: Partial<StoredOperation> = {}) =>
+  op({
+    operation: 'create',
+    entityType: 'users',
+    entityId: 'temp_user_nora',
+    tempId: 'temp_user_nora',
+    data: { name: 'Nora', role: 'CLIENT' },
+    ...partial,
+  });
+let bookings = 0;
+const booking = (partial: Partial<StoredOperation> = {}) =>
+  op({
+    operation: 'create',
+    entityId: `temp_appt_${++bookings}`,
+    data: { title: 'Checkup — Biscuit', petId: 'temp_pet_biscuit', practitionerId: null },
+    ...partial,
+  });
 
+describe('BatchPlanner: a row naming a new record waits for its create', () => {
   it("holds my booking for another person's new pet, and the later rows of the booking; my other work goes", () => {
     const pet = newPet({ userId: 2 });
     const book = booking();
@@ -152,14 +162,8 @@ describe('BatchPlanner: a row naming a new record waits for its create', () => {
   });
 
   it('my new client, their new pet and a booking go one after the other, each once the one it names was acknowledged', () => {
-    const client = op({
-      operation: 'create',
-      entityType: 'users',
-      entityId: 'temp_user_nora',
-      tempId: 'temp_user_nora',
-      data: { name: 'Nora', role: 'CLIENT' },
-    });
-    const pet = newPet({ data: { name: 'Biscuit', species: 'Dog', ownerId: 'temp_user_nora' } });
+    const client = newClient();
+    const pet = newPet({ data: { name: 'Biscuit', species: 'Dog', ownerId: client.entityId } });
     const book = booking();
     const queue = [client, pet, book];
     const planner = new BatchPlanner(mine);
@@ -194,15 +198,8 @@ describe('BatchPlanner: a row naming a new record waits for its create', () => {
   });
 
   it('waits along a chain: a new client of another person holds my new pet, which holds my booking', () => {
-    const client = op({
-      operation: 'create',
-      entityType: 'users',
-      entityId: 'temp_user_maria',
-      tempId: 'temp_user_maria',
-      data: { name: 'Maria', role: 'CLIENT' },
-      userId: 2,
-    });
-    const pet = newPet({ data: { name: 'Biscuit', species: 'Dog', ownerId: 'temp_user_maria' } });
+    const client = newClient({ userId: 2 });
+    const pet = newPet({ data: { name: 'Biscuit', species: 'Dog', ownerId: client.entityId } });
     const book = booking();
     const planner = new BatchPlanner(mine);
     expect(pick(planner, [client, pet, book], 10)).toEqual([]);
@@ -221,21 +218,8 @@ describe('BatchPlanner: a row naming a new record waits for its create', () => {
 
 describe('plannedHolds (what a run would hold back now, and why)', () => {
   it('names the row each held row waits for; rows that would go, or wait only for a row in flight, are not held', () => {
-    const theirPet = op({
-      operation: 'create',
-      entityType: 'pets',
-      entityId: 'temp_pet_a',
-      tempId: 'temp_pet_a',
-      data: { name: 'A', ownerId: 7 },
-      userId: 2,
-    });
-    const myPet = op({
-      operation: 'create',
-      entityType: 'pets',
-      entityId: 'temp_pet_b',
-      tempId: 'temp_pet_b',
-      data: { name: 'B', ownerId: 7 },
-    });
+    const theirPet = newPet({ entityId: 'temp_pet_a', tempId: 'temp_pet_a', userId: 2 });
+    const myPet = newPet({ entityId: 'temp_pet_b', tempId: 'temp_pet_b' });
     const forTheirs = op({ operation: 'create', entityId: 'temp_appt_1', data: { petId: 'temp_pet_a' } });
     const forMine = op({ operation: 'create', entityId: 'temp_appt_2', data: { petId: 'temp_pet_b' } });
     const conflict = op({ operation: 'update', entityId: 50, status: 'conflict' });
