@@ -9,7 +9,7 @@
  * flight is never changed or removed by anyone else: the server may hold its opId already.
  */
 import type { ErrorInfo, EntityId, EntityType, QueuedOperation, QueueStats } from '../../src/protocol/index.ts';
-import { plannedHolds, sentBy, type BatchPlanner, type Sender } from '../core/batch-plan.ts';
+import { plannedHolds, sentBy, type BatchPlanner, type Hold, type Sender } from '../core/batch-plan.ts';
 import { coalesce, recordKey, type Coalesced } from '../core/coalesce.ts';
 import {
   SEVERAL_ROWS_KEY,
@@ -363,15 +363,22 @@ export async function retryOperation(db: SyncDb, id: number): Promise<boolean> {
   });
 }
 
-/** `lastChance`: the browser stops retrying; rows stay queued, visibly failed but retryable. */
-/** `userId`: only that person's rows (another person's were not tried: they wait for their session). */
-export async function markRetryableFailed(db: SyncDb, error: ErrorInfo, userId?: number): Promise<number> {
+/**
+ * `lastChance`: the browser stops retrying; rows stay queued, visibly failed but retryable.
+ * `sender`: only rows a sync of that person tried (another person's wait for their session, and
+ * rows waiting for another change first were not sent: they stay pending, saying what they wait for).
+ */
+export async function markRetryableFailed(db: SyncDb, error: ErrorInfo, sender?: Sender): Promise<number> {
   return inWriteTransaction(db, async (tx) => {
-    const flying = await inFlightIds(tx);
-    let cursor = await tx.objectStore('sync_operations').index('status').openCursor('pending');
+    const store = tx.objectStore('sync_operations');
+    const [flying, held] = await Promise.all([
+      inFlightIds(tx),
+      sender ? store.getAll().then((rows) => plannedHolds(rows, sentBy(sender))) : new Map<number, Hold>(),
+    ]);
+    let cursor = await store.index('status').openCursor('pending');
     let count = 0;
     while (cursor) {
-      if (!flying.has(cursor.value.id) && (userId === undefined || cursor.value.userId === userId)) {
+      if (!flying.has(cursor.value.id) && !held.has(cursor.value.id)) {
         await cursor.update({ ...cursor.value, status: 'failed', retryable: true, lastError: error });
         count++;
       }

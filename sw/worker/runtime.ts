@@ -82,7 +82,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       const stats = await queueStats(db);
       if (stats.pending + stats.inFlight > 0) {
         if (lastChance) {
-          const kept = await markRetryableFailed(db, result.error, (await session.get())?.id);
+          const kept = await markRetryableFailed(db, result.error, (await session.get()) ?? undefined);
           notify({ type: 'SYNC_GAVE_UP', pending: kept });
           notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
         } else if (trigger === 'background-sync') {

@@ -141,7 +141,7 @@ describe('signing out offline (issue 9, item 8)', () => {
     ).toBe(200);
 
     // The browser gave up on the vet's sync (lastChance): only the vet's row was tried.
-    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, vet.user.id)).toBe(1);
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, vet.user)).toBe(1);
     const statuses = async () => (await queueRows(device.db)).map((r) => [r.entityType, r.status]);
     expect(await statuses()).toEqual([
       ['pets', 'pending'],
@@ -337,7 +337,7 @@ describe('push progress on a shared tablet: failed changes', () => {
     const { transport, device, who: reception } = await signedInTablet('reception@northside.example');
     const { petId } = seedIds(ctx.server.db);
     expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Failed for reception' })).status).toBe(200);
-    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user.id)).toBe(1);
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user)).toBe(1);
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
     await signInOnTablet(device, transport, await login('vet@northside.example'));
     const clients = (await device.fetch('GET', '/api/users?role=CLIENT')).body.data as { id: number }[];
@@ -373,7 +373,7 @@ describe("another person's held or failed change on a shared tablet", () => {
     ).toBe(200);
     expect((await device.engine.sync('manual')).conflicts).toBe(1);
     expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Maya’s breed' })).status).toBe(200);
-    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user.id)).toBe(1);
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user)).toBe(1);
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
     const [conflict] = await listConflicts(device.db);
     const rows = await queueRows(device.db);

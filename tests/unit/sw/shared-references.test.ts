@@ -9,6 +9,7 @@ import { bookVisit, queueRows, type TestDevice } from './device.ts';
 import { sharedTablet } from './shared-tablet.ts';
 import { useTestServer } from './with-server.ts';
 import { count, seedIds } from '../../server/helpers.ts';
+import { markRetryableFailed } from '../../../sw/store/queue.ts';
 
 const ctx = useTestServer();
 const { login, signInOnTablet, signedInTablet } = sharedTablet(ctx);
@@ -74,6 +75,10 @@ describe("a booking for another person's new pet on a shared tablet", () => {
       reason: 'reference',
     });
     expect(listed.find((op) => op.id === petRow!.id)?.waitsFor).toBeUndefined();
+    // When the browser gives up on a failing sync (lastChance), the rows it tried show as failed;
+    // this one was not tried, and stays waiting.
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, sam.user)).toBe(0);
+    expect((await queueRows(device.db))[1]).toMatchObject({ status: 'pending', lastError: null });
 
     // Maya signs in: her pet goes (his booking does not: it is his).
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
