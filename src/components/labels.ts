@@ -199,9 +199,9 @@ const REFERENCE_PHRASE: Record<string, string> = {
 
 /**
  * A failed change's reason for people: the server's message with a hint by its code. A change
- * naming a record created on this tablet that never reached the server (the new pet of a booking,
- * discarded or deleted here before it was sent) says so, instead of the server's "petId: no pet
- * with id temp_…" and "The pet no longer exists on the server".
+ * naming a record created on this tablet that the server does not have (the new pet of a booking,
+ * discarded here before it was sent, or deleted since) says so, instead of the server's "petId: no
+ * pet with id temp_…".
  */
 export function failureText(
   error: ErrorInfo,
@@ -219,7 +219,7 @@ export function failureText(
       const target = ENTITY_LABEL[named.target];
       const subject = REFERENCE_PHRASE[`${op.entityType}.${named.field}`] ?? `This ${entity} names a new ${target}`;
       return {
-        message: `${subject} that never reached the server: the new ${target} was discarded or deleted on this tablet before it was sent. Discard this ${entity}, and make it again with a ${target} that exists.`,
+        message: `${subject} that the server does not have: it was discarded or deleted before this ${entity} was sent. Discard this ${entity}, and make it again with a ${target} that exists.`,
         hint: null,
       };
     }

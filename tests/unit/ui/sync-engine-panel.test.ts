@@ -888,7 +888,7 @@ describe('<sync-engine-panel>: my change that waits for another change first', (
     });
     const row = await rowOf([failed], 21);
     expect(text(row)).toContain(
-      'This appointment is for a new pet that never reached the server: the new pet was discarded or deleted on this tablet before it was sent. Discard this appointment, and make it again with a pet that exists. (PET_NOT_FOUND)',
+      'This appointment is for a new pet that the server does not have: it was discarded or deleted before this appointment was sent. Discard this appointment, and make it again with a pet that exists. (PET_NOT_FOUND)',
     );
     expect(text(row)).not.toContain('temp_pet_biscuit');
     expect(text(row)).not.toContain('no longer exists');
