@@ -251,15 +251,14 @@ export class SyncEngine {
     const notify = (e: WorkerEvent) => this.notify(e);
     const queued = await queueStats(db);
     const stats = this.deps.waiting?.stats(queued) ?? queued;
-    // What this session may send: other people's rows wait for them, and rows waiting for another
-    // change wait with it (either would keep the progress short of 100 % in every run until then).
-    const total =
-      stats.pending -
-      (stats.waitingForOthers ?? 0) -
-      (stats.waitingForChanges ?? 0) +
-      stats.failed -
-      (stats.failedOfOthers ?? 0);
-    if (total === 0) return;
+    // What this session may send: other people's rows wait for them (counted when the person
+    // signed in changes; writes and pushes never change them).
+    const sendable = stats.pending - (stats.waitingForOthers ?? 0) + stats.failed - (stats.failedOfOthers ?? 0);
+    if (sendable <= 0) return;
+    // The progress leaves out the rows that wait for another change too (either kind would keep it
+    // short of 100 % in every run). That count follows writes a moment late, so it never decides
+    // whether to push: the planner does.
+    const total = Math.max(1, sendable - (stats.waitingForChanges ?? 0));
     const size = pushBatchSize(total, this.config);
     // Work is sent only as the person who did it: another user's rows (or another practice's)
     // wait on this tablet until that user signs in here again.

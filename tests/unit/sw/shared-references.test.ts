@@ -134,3 +134,27 @@ describe("a booking for another person's new pet on a shared tablet", () => {
     });
   });
 });
+
+describe('the count of waiting changes never decides whether to push', () => {
+  it('a count a moment old (a waiting booking deleted just now) does not keep back a change that can go', async () => {
+    const { transport, device } = await signedInTablet('reception@northside.example', { alignClock: true });
+    const { clientId, petId } = seedIds(ctx.server.db);
+    const petTempId = await registerBiscuit(device, clientId);
+    await device.ask({ type: 'SESSION_ENDED', serverSignedOut: false });
+    await signInOnTablet(device, transport, await login('vet@northside.example'));
+    const booked = await bookVisit(device, {
+      title: 'Deleted before it went',
+      date: new Date(ctx.server.clock.now() + 4 * 86_400_000).toISOString(),
+      petId: petTempId,
+    });
+    expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({ waitingForChanges: 1 });
+
+    // The booking goes (never sent: nothing is queued for it), and another change is made, before
+    // anything counted again; the sync that follows sends that change.
+    expect((await device.fetch('DELETE', `/api/appointments/${String(booked.body.data.id)}`)).status).toBe(200);
+    expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Sent at once' })).status).toBe(200);
+    expect(await device.engine.sync('manual')).toMatchObject({ pushed: 1, failed: 0 });
+    expect(count(ctx.server.db, "SELECT COUNT(*) FROM pets WHERE breed = 'Sent at once'")).toBe(1);
+    expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({ pending: 1, waitingForChanges: 0 });
+  });
+});
