@@ -10,13 +10,15 @@
  *   row this session may not send (another person's, sent when they sign in);
  * - a row that failed or conflicted in this run holds its record's later rows until the next run;
  * - a row naming a record created on this device (a temp id in a reference field: a booking's new
- *   pet) goes only once the server acknowledged that record's create: it waits while the create is
- *   in flight or in its batch, and it is held (with the later rows of its own record) when the
- *   create does not go in this run (another person's, held, or failed or conflicted in this run).
- *   The server would answer REFERENCE_NOT_FOUND, which needs a person, though nothing is wrong;
+ *   pet) is held, with the later rows of its own record, when that record's create does not go in
+ *   this run: another person's, held, or failed or conflicted earlier in the run. The server would
+ *   answer PET_NOT_FOUND / REFERENCE_NOT_FOUND, which needs a person, though nothing is wrong. It
+ *   may go in the same batch as the create (the server applies a batch in order) or in the batch
+ *   after it, sent before the create's answer is known; if the create then fails, the server
+ *   refuses the row too, stores nothing, and `refusedForUnsentCreates` names it: it stays pending;
  * - each row is offered once per run (the cursor only moves forward; a deferred row is taken once).
  */
-import { REFERENCE_FIELDS, isTempId } from '../../src/protocol/index.ts';
+import { REFERENCE_FIELDS, isTempId, type PushResult, type SyncErrorCode } from '../../src/protocol/index.ts';
 import type { StoredOperation } from '../db/schema.ts';
 import { isHeld, recordKey } from './coalesce.ts';
 
@@ -46,6 +48,9 @@ export function sentBy(sender: Sender | null): (op: StoredOperation) => boolean 
   return (op) => op.userId === sender.id && op.practiceId === sender.practiceId && op.tenantId === sender.tenantId;
 }
 
+/** What the server answers an operation naming a record it does not have. */
+const REFERENCE_REFUSALS: ReadonlySet<SyncErrorCode> = new Set<SyncErrorCode>(['PET_NOT_FOUND', 'REFERENCE_NOT_FOUND']);
+
 /** Record keys of the records created on this device that `op` names in its reference fields. */
 function referencedNewRecords(op: StoredOperation): { field: string; key: string }[] {
   const data = op.data;
@@ -64,8 +69,6 @@ export class BatchPlanner {
   private readonly deferred = new Set<number>();
   /** Records with a row in flight. */
   private readonly busy = new Set<string>();
-  /** Records whose create this run took or deferred and the server has not acknowledged yet. */
-  private readonly createsUnanswered = new Set<string>();
   /**
    * Per record, the first row that holds the rest (failed or conflicted in this run, held, or not
    * this session's): rows after it wait; rows before it may still go.
@@ -106,16 +109,45 @@ export class BatchPlanner {
     if (stoppedAt !== undefined && op.id >= stoppedAt)
       return this.hold(op, key, op.id === stoppedAt ? { kind: 'held' } : { kind: 'record', by: stoppedAt });
     if (isHeld(op)) return this.hold(op, key, { kind: 'held' });
-    let waitsForCreate = false;
-    for (const { field, key: named } of referencedNewRecords(op)) {
-      const by = this.unsentCreates.get(named);
-      if (by !== undefined) return this.hold(op, key, { kind: 'reference', by, field });
-      if (this.createsUnanswered.has(named)) waitsForCreate = true;
-    }
-    // Taken or deferred, a create is on its way: rows naming its record wait for the answer.
-    if (op.operation === 'create') this.createsUnanswered.add(key);
-    if (waitsForCreate || this.busy.has(key) || inBatch.has(key)) return 'defer';
+    const unsent = this.unsentReference(op);
+    if (unsent) return this.hold(op, key, unsent);
+    if (this.busy.has(key) || inBatch.has(key)) return 'defer';
     return 'take';
+  }
+
+  /** The first new record `op` names whose create does not go in this run, if any. */
+  private unsentReference(op: StoredOperation): Hold | null {
+    for (const { field, key } of referencedNewRecords(op)) {
+      const by = this.unsentCreates.get(key);
+      if (by !== undefined) return { kind: 'reference', by, field };
+    }
+    return null;
+  }
+
+  /**
+   * Rows of an answered batch that the server refused only because a new record they name was
+   * not created: its create was refused or held earlier in the same batch, or in an earlier batch
+   * of this run (this one was chosen and sent before that answer was known). A refused operation
+   * leaves no trace on the server, so these stay pending (not failed) and wait for that create
+   * like rows held before sending. Call before `settle` with the batch's results by opId.
+   */
+  refusedForUnsentCreates(
+    rows: readonly StoredOperation[],
+    results: ReadonlyMap<string, Pick<PushResult, 'success' | 'conflict' | 'error'>>,
+  ): Set<number> {
+    const refused = new Set<number>();
+    const notCreated = new Set<string>();
+    for (const op of rows) {
+      const result = results.get(op.opId);
+      if (result?.success) continue;
+      const code = result?.error?.code;
+      const namesUnsent = referencedNewRecords(op).some(
+        ({ key }) => notCreated.has(key) || this.unsentCreates.has(key),
+      );
+      if (namesUnsent && code !== undefined && REFERENCE_REFUSALS.has(code)) refused.add(op.id);
+      if (op.operation === 'create') notCreated.add(recordKey(op));
+    }
+    return refused;
   }
 
   /** @internal */
@@ -134,8 +166,7 @@ export class BatchPlanner {
     for (const op of rows) {
       const key = recordKey(op);
       this.busy.delete(key);
-      if (outcomes.get(op.id) === 'acknowledged') this.createsUnanswered.delete(key);
-      else this.hold(op, key, { kind: 'held' });
+      if (outcomes.get(op.id) !== 'acknowledged') this.hold(op, key, { kind: 'held' });
     }
   }
 
@@ -143,10 +174,7 @@ export class BatchPlanner {
   private hold(op: StoredOperation, key: string, why: Hold): 'drop' {
     const earlier = this.stoppedAt.get(key);
     if (earlier === undefined || op.id < earlier) this.stoppedAt.set(key, op.id);
-    if (op.operation === 'create' && !this.unsentCreates.has(key)) {
-      this.unsentCreates.set(key, op.id);
-      this.createsUnanswered.delete(key);
-    }
+    if (op.operation === 'create' && !this.unsentCreates.has(key)) this.unsentCreates.set(key, op.id);
     this.held.set(op.id, why);
     return 'drop';
   }

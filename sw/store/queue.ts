@@ -286,6 +286,16 @@ export function markFailed(
   );
 }
 
+/**
+ * The server refused the row only because a new record it names was not created (nothing of it
+ * was stored): it stays pending, with no error to show, and goes once that record's create did.
+ */
+export function keepWaiting(tx: Tx, writes: RequestPipeline, op: StoredOperation): void {
+  writes.add(() =>
+    tx.objectStore('sync_operations').put({ ...op, status: 'pending', lastError: null, attempts: op.attempts + 1 }),
+  );
+}
+
 /** The row got no result: back to pending, to be sent again. */
 export function releaseRow(tx: Tx, writes: RequestPipeline, op: StoredOperation, error: ErrorInfo): void {
   writes.add(() =>

@@ -114,13 +114,16 @@ describe("a booking for another person's new pet on a shared tablet", () => {
       ).status,
     ).toBe(201);
 
-    // One run: the pet fails, the booking (queued in the same run, behind it) is not sent.
+    // One run: the pet and the booking go in one batch; the pet fails, so the server refuses the
+    // booking too (storing nothing of it): the booking stays pending, not failed, with no error.
     expect(await device.engine.sync('manual')).toMatchObject({ pushed: 0, failed: 1 });
     const [petRow, bookingRow] = await queueRows(device.db);
     expect(petRow).toMatchObject({ status: 'failed', retryable: false, lastError: { code: 'REFERENCE_NOT_FOUND' } });
-    expect(bookingRow).toMatchObject({ status: 'pending', attempts: 0, userId: sam.user.id });
-    // And on the next run too (the pet is held until someone decides).
+    expect(bookingRow).toMatchObject({ status: 'pending', lastError: null, userId: sam.user.id });
+    expect(serverBooking(title)).toEqual([]);
+    // On the next run it is not even sent (the pet is held until someone decides).
     expect(await device.engine.sync('manual')).toMatchObject({ pushed: 0, failed: 0 });
+    expect((await queueRows(device.db))[1]).toMatchObject({ attempts: bookingRow!.attempts });
     expect((await device.ask({ type: 'GET_STATE' })).stats).toMatchObject({ failed: 1, waitingForChanges: 1 });
 
     // The pet is discarded: the booking is sent and fails, because its pet does not exist.

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BatchPlanner, plannedHolds, pushBatchSize, type BatchOutcome } from '../../../../sw/core/batch-plan.ts';
 import type { StoredOperation } from '../../../../sw/db/schema.ts';
+import type { PushResult } from '../../../../src/protocol/index.ts';
+
+type Answer = Pick<PushResult, 'success' | 'conflict' | 'error'>;
 import { op } from './fixtures.ts';
 
 /** Runs the planner like the queue does: deferred rows first, then fresh rows after the cursor. */
@@ -142,59 +145,76 @@ describe('BatchPlanner: a row naming a new record waits for its create', () => {
       const book = booking();
       expect(ids(pick(new BatchPlanner(mine), [pet, book], 10))).toEqual([]);
     }
-    // A create that failed but may pass by itself is sent again, and the booking after it.
+    // A create that failed but may pass by itself is sent again, and the booking with it.
     const retried = newPet({ status: 'failed', retryable: true });
     const book = booking();
     const planner = new BatchPlanner(mine);
-    expect(ids(pick(planner, [retried, book], 10))).toEqual([retried.id]);
+    expect(ids(pick(planner, [retried, book], 10))).toEqual([retried.id, book.id]);
   });
 
-  it('sends the booking only once its new pet was acknowledged, never in the same batch or while the pet is in flight', () => {
-    const pet = newPet();
-    const book = booking();
-    const planner = new BatchPlanner(mine);
-    const first = pick(planner, [pet, book], 10);
-    expect(ids(first)).toEqual([pet.id]);
-    // The next batch is chosen while the first is on the wire: the booking still waits.
-    expect(pick(planner, [pet, book], 10)).toEqual([]);
-    planner.settle(first, new Map([[pet.id, 'acknowledged']]));
-    expect(ids(pick(planner, [pet, book], 10))).toEqual([book.id]);
-  });
-
-  it('my new client, their new pet and a booking go one after the other, each once the one it names was acknowledged', () => {
+  it('sends my new client, their new pet and a booking together: the server applies a batch in order', () => {
     const client = newClient();
     const pet = newPet({ data: { name: 'Biscuit', species: 'Dog', ownerId: client.entityId } });
     const book = booking();
-    const queue = [client, pet, book];
     const planner = new BatchPlanner(mine);
-    for (const expected of [client, pet, book]) {
-      const batch = pick(planner, queue, 10);
-      expect(ids(batch)).toEqual([expected.id]);
-      // Chosen while that batch is on the wire: nothing more may go yet.
-      expect(pick(planner, queue, 10)).toEqual([]);
-      planner.settle(batch, new Map([[expected.id, 'acknowledged']]));
-    }
+    expect(ids(pick(planner, [client, pet, book], 10))).toEqual([client.id, pet.id, book.id]);
     expect(planner.holds().size).toBe(0);
   });
 
-  it('holds the booking when its new pet failed or conflicted in this run, and a pet named by nothing else is no reason', () => {
-    for (const outcome of ['failed', 'conflict', 'pending'] as const) {
+  it('a booking refused because its new pet failed earlier in the batch stays pending and waits; so do later ones', () => {
+    for (const petResult of [
+      { success: false, error: { code: 'VALIDATION' as const, message: 'species: Species is required' } },
+      { success: false, conflict: true },
+      { success: false, error: { code: 'INTERNAL' as const, message: 'retry me' } },
+    ]) {
       const pet = newPet();
       const book = booking();
       const unrelated = booking({ data: { title: 'Other', petId: 12 } });
+      const refusedForOtherReasons = booking({ data: { title: 'Bad', petId: 'temp_pet_biscuit' } });
+      const later = booking();
       const planner = new BatchPlanner(mine);
-      const first = pick(planner, [pet, book, unrelated], 10);
-      expect(ids(first)).toEqual([pet.id, unrelated.id]);
+      const first = pick(planner, [pet, book, unrelated, refusedForOtherReasons], 10);
+      expect(ids(first)).toEqual([pet.id, book.id, unrelated.id, refusedForOtherReasons.id]);
+      const results = new Map<string, Answer>([
+        [pet.opId, petResult],
+        [book.opId, { success: false, error: { code: 'PET_NOT_FOUND' as const, message: 'petId: no pet' } }],
+        [unrelated.opId, { success: true }],
+        [refusedForOtherReasons.opId, { success: false, error: { code: 'FORBIDDEN' as const, message: 'no' } }],
+      ]);
+      const waiting = planner.refusedForUnsentCreates(first, results);
+      expect([...waiting]).toEqual([book.id]);
       planner.settle(
         first,
         new Map([
-          [pet.id, outcome],
+          [pet.id, petResult.conflict ? 'conflict' : 'failed'],
+          [book.id, 'pending'],
           [unrelated.id, 'acknowledged'],
+          [refusedForOtherReasons.id, 'failed'],
         ]),
       );
-      expect(pick(planner, [pet, book, unrelated], 10)).toEqual([]);
-      expect(planner.holds().get(book.id)).toEqual({ kind: 'reference', by: pet.id, field: 'petId' });
+      // A booking queued later names the pet that did not go: held before it is sent.
+      expect(pick(planner, [pet, book, unrelated, refusedForOtherReasons, later], 10)).toEqual([]);
+      expect(planner.holds().get(later.id)).toEqual({ kind: 'reference', by: pet.id, field: 'petId' });
     }
+  });
+
+  it('a booking sent in the batch after its new pet, before the pet’s answer was known, waits when the pet failed', () => {
+    const pet = newPet();
+    const book = booking();
+    const planner = new BatchPlanner(mine);
+    const first = pick(planner, [pet], 10);
+    const second = pick(planner, [pet, book], 10); // chosen while the first is on the wire
+    expect(ids(second)).toEqual([book.id]);
+    planner.settle(first, new Map([[pet.id, 'failed']]));
+    const refused = new Map<string, Answer>([
+      [book.opId, { success: false, error: { code: 'PET_NOT_FOUND' as const, message: '' } }],
+    ]);
+    expect([...planner.refusedForUnsentCreates(second, refused)]).toEqual([book.id]);
+    // Acknowledged, the pet is no reason: a booking refused for its pet after that is refused for real.
+    const other = new BatchPlanner(mine);
+    const petBatch = pick(other, [pet], 10);
+    other.settle(petBatch, new Map([[pet.id, 'acknowledged']]));
+    expect(other.refusedForUnsentCreates([book], refused).size).toBe(0);
   });
 
   it('waits along a chain: a new client of another person holds my new pet, which holds my booking', () => {
