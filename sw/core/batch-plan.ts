@@ -129,22 +129,27 @@ export class BatchPlanner {
    * not created: its create was refused or held earlier in the same batch, or in an earlier batch
    * of this run (this one was chosen and sent before that answer was known). A refused operation
    * leaves no trace on the server, so these stay pending (not failed) and wait for that create
-   * like rows held before sending. Call before `settle` with the batch's results by opId.
+   * like rows held before sending. Call before `settle`, with the batch's results.
    */
   refusedForUnsentCreates(
     rows: readonly StoredOperation[],
-    results: ReadonlyMap<string, Pick<PushResult, 'success' | 'conflict' | 'error'>>,
+    results: readonly Pick<PushResult, 'opId' | 'success' | 'error'>[],
   ): Set<number> {
     const refused = new Set<number>();
+    // Most batches have no such refusal: then nothing more is looked at.
+    const refusedOps = new Set(
+      results.flatMap((r) => (!r.success && r.error && REFERENCE_REFUSALS.has(r.error.code) ? [r.opId] : [])),
+    );
+    if (refusedOps.size === 0) return refused;
+    const acknowledged = new Set(results.flatMap((r) => (r.success ? [r.opId] : [])));
     const notCreated = new Set<string>();
     for (const op of rows) {
-      const result = results.get(op.opId);
-      if (result?.success) continue;
-      const code = result?.error?.code;
-      const namesUnsent = referencedNewRecords(op).some(
-        ({ key }) => notCreated.has(key) || this.unsentCreates.has(key),
-      );
-      if (namesUnsent && code !== undefined && REFERENCE_REFUSALS.has(code)) refused.add(op.id);
+      if (acknowledged.has(op.opId)) continue;
+      if (
+        refusedOps.has(op.opId) &&
+        referencedNewRecords(op).some(({ key }) => notCreated.has(key) || this.unsentCreates.has(key))
+      )
+        refused.add(op.id);
       if (op.operation === 'create') notCreated.add(recordKey(op));
     }
     return refused;

@@ -342,8 +342,7 @@ export class SyncEngine {
   ): Promise<void> {
     const { db, now } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
-    const results = new Map(response.results.map((r) => [r.opId, r]));
-    const notCreatedYet = planner.refusedForUnsentCreates(batch.rows, results);
+    const notCreatedYet = planner.refusedForUnsentCreates(batch.rows, response.results);
     const summary = await applyPushResults(db, batch, response.results, now(), notCreatedYet);
     unapplied.splice(unapplied.indexOf(batch), 1);
     planner.settle(batch.rows, summary.outcomes);

@@ -3,7 +3,12 @@ import { BatchPlanner, plannedHolds, pushBatchSize, type BatchOutcome } from '..
 import type { StoredOperation } from '../../../../sw/db/schema.ts';
 import type { PushResult } from '../../../../src/protocol/index.ts';
 
-type Answer = Pick<PushResult, 'success' | 'conflict' | 'error'>;
+type Answer = Pick<PushResult, 'success' | 'error'>;
+
+/** The server's results for `rows`, in order. */
+function answers(...entries: [StoredOperation, Answer][]): Pick<PushResult, 'opId' | 'success' | 'error'>[] {
+  return entries.map(([row, answer]) => ({ opId: row.opId, ...answer }));
+}
 import { op } from './fixtures.ts';
 
 /** Runs the planner like the queue does: deferred rows first, then fresh rows after the cursor. */
@@ -162,11 +167,13 @@ describe('BatchPlanner: a row naming a new record waits for its create', () => {
   });
 
   it('a booking refused because its new pet failed earlier in the batch stays pending and waits; so do later ones', () => {
-    for (const petResult of [
-      { success: false, error: { code: 'VALIDATION' as const, message: 'species: Species is required' } },
-      { success: false, conflict: true },
-      { success: false, error: { code: 'INTERNAL' as const, message: 'retry me' } },
-    ]) {
+    const petResults: Answer[] = [
+      { success: false, error: { code: 'VALIDATION', message: 'species: Species is required' } },
+      { success: false },
+      { success: false, error: { code: 'INTERNAL', message: 'retry me' } },
+    ];
+    // A refusal, a conflict (no error), a failure that may pass by itself.
+    for (const petResult of petResults) {
       const pet = newPet();
       const book = booking();
       const unrelated = booking({ data: { title: 'Other', petId: 12 } });
@@ -175,18 +182,18 @@ describe('BatchPlanner: a row naming a new record waits for its create', () => {
       const planner = new BatchPlanner(mine);
       const first = pick(planner, [pet, book, unrelated, refusedForOtherReasons], 10);
       expect(ids(first)).toEqual([pet.id, book.id, unrelated.id, refusedForOtherReasons.id]);
-      const results = new Map<string, Answer>([
-        [pet.opId, petResult],
-        [book.opId, { success: false, error: { code: 'PET_NOT_FOUND' as const, message: 'petId: no pet' } }],
-        [unrelated.opId, { success: true }],
-        [refusedForOtherReasons.opId, { success: false, error: { code: 'FORBIDDEN' as const, message: 'no' } }],
-      ]);
+      const results = answers(
+        [pet, petResult],
+        [book, { success: false, error: { code: 'PET_NOT_FOUND', message: 'petId: no pet' } }],
+        [unrelated, { success: true }],
+        [refusedForOtherReasons, { success: false, error: { code: 'FORBIDDEN', message: 'no' } }],
+      );
       const waiting = planner.refusedForUnsentCreates(first, results);
       expect([...waiting]).toEqual([book.id]);
       planner.settle(
         first,
         new Map([
-          [pet.id, petResult.conflict ? 'conflict' : 'failed'],
+          [pet.id, petResult.error ? 'failed' : 'conflict'],
           [book.id, 'pending'],
           [unrelated.id, 'acknowledged'],
           [refusedForOtherReasons.id, 'failed'],
@@ -206,9 +213,7 @@ describe('BatchPlanner: a row naming a new record waits for its create', () => {
     const second = pick(planner, [pet, book], 10); // chosen while the first is on the wire
     expect(ids(second)).toEqual([book.id]);
     planner.settle(first, new Map([[pet.id, 'failed']]));
-    const refused = new Map<string, Answer>([
-      [book.opId, { success: false, error: { code: 'PET_NOT_FOUND' as const, message: '' } }],
-    ]);
+    const refused = answers([book, { success: false, error: { code: 'PET_NOT_FOUND', message: '' } }]);
     expect([...planner.refusedForUnsentCreates(second, refused)]).toEqual([book.id]);
     // Acknowledged, the pet is no reason: a booking refused for its pet after that is refused for real.
     const other = new BatchPlanner(mine);
