@@ -31,10 +31,10 @@ import { inWriteTransaction, type RequestPipeline, type Tx } from '../db/tx.ts';
 import {
   finishBatch,
   holdAsConflict,
+  keepWaiting,
   markFailed,
   readBatchContext,
   rebaseLater,
-  keepWaiting,
   releaseRow,
   type TakenBatch,
 } from './queue.ts';
