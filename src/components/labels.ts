@@ -1,10 +1,13 @@
 /** Words for sync records, shared by the indicator, the panel and the dialog. */
 import { fieldLabel, formatShortDay, formatTimeRange, formatValue } from '../format.ts';
 import {
+  REFERENCE_FIELDS,
   appointmentTypeLabel,
+  isTempId,
   type AppointmentStatus,
   type ConflictRecord,
   type EntityType,
+  type ErrorInfo,
   type QuarantinedRecord,
   type QueuedOperation,
   type ResolutionStrategy,
@@ -186,4 +189,40 @@ const ERROR_HINT: Partial<Record<SyncErrorCode, string>> = {
 };
 export function errorHint(code: SyncErrorCode): string | null {
   return ERROR_HINT[code] ?? null;
+}
+
+/** What a reference field names, in a sentence about the record holding it. */
+const REFERENCE_PHRASE: Record<string, string> = {
+  'appointments.petId': 'This appointment is for a new pet',
+  'pets.ownerId': 'This pet belongs to a new client',
+};
+
+/**
+ * A failed change's reason for people: the server's message with a hint by its code. A change
+ * naming a record created on this tablet that the server does not have (the new pet of a booking,
+ * discarded here before it was sent, or deleted since) says so, instead of the server's "petId: no
+ * pet with id temp_…".
+ */
+export function failureText(
+  error: ErrorInfo,
+  op: Pick<QueuedOperation, 'entityType' | 'data'>,
+): {
+  message: string;
+  hint: string | null;
+} {
+  if (error.code === 'PET_NOT_FOUND' || error.code === 'REFERENCE_NOT_FOUND') {
+    const named = REFERENCE_FIELDS[op.entityType].find(
+      ({ field }) => isTempId(op.data?.[field]) && error.message.startsWith(`${field}:`),
+    );
+    if (named) {
+      const entity = ENTITY_LABEL[op.entityType];
+      const target = ENTITY_LABEL[named.target];
+      const subject = REFERENCE_PHRASE[`${op.entityType}.${named.field}`] ?? `This ${entity} names a new ${target}`;
+      return {
+        message: `${subject} that the server does not have: it was discarded or deleted before this ${entity} was sent. Discard this ${entity}, and make it again with a ${target} that exists.`,
+        hint: null,
+      };
+    }
+  }
+  return { message: error.message, hint: errorHint(error.code) };
 }

@@ -25,6 +25,8 @@ export interface IndicatorInputs {
   syncing: boolean;
   authRequired: boolean;
   pending: number;
+  /** The person's changes that wait for another change first: not synced, and nothing Sync Now would send. */
+  waiting: number;
   failed: number;
   conflicts: number;
 }
@@ -41,7 +43,7 @@ export function indicatorState(i: IndicatorInputs): IndicatorState {
   if (i.syncing) return 'syncing';
   if (i.authRequired) return 'auth';
   if (i.conflicts > 0 || i.failed > 0) return 'attention';
-  if (i.pending > 0) return 'pending';
+  if (i.pending > 0 || i.waiting > 0) return 'pending';
   return 'hidden';
 }
 
@@ -210,6 +212,7 @@ export class OfflineIndicator extends ServiceElement {
       syncing: this.visiblySyncing,
       authRequired: engine?.authRequired ?? false,
       pending: queue?.pendingCount ?? 0,
+      waiting: queue?.waitingCount ?? 0,
       failed: queue?.ownFailedCount ?? 0,
       conflicts: Math.max(0, conflicts - (queue?.conflictsOfOthers ?? 0)),
     };
@@ -231,6 +234,7 @@ export class OfflineIndicator extends ServiceElement {
             : nothing /* the chips say it; the live region still announces the headline */
         }
         ${i.pending > 0 ? html`<span class="chip badge pending" data-testid="pending-count">${i.pending} pending</span>` : nothing}
+        ${i.waiting > 0 ? html`<span class="chip badge pending" data-testid="waiting-count">${i.waiting} waiting</span>` : nothing}
         ${i.conflicts > 0 ? html`<span class="chip badge conflict" data-testid="conflict-count">${plural(i.conflicts, 'conflict')}</span>` : nothing}
         ${i.failed > 0 ? html`<span class="chip badge conflict">${i.failed} failed</span>` : nothing}
         ${
@@ -266,6 +270,7 @@ export class OfflineIndicator extends ServiceElement {
   private announcement(state: IndicatorState, i: IndicatorInputs): string {
     const parts = [this.headline(state, i)];
     if (i.pending > 0) parts.push(`${i.pending} pending`);
+    if (i.waiting > 0) parts.push(`${i.waiting} waiting for another change`);
     if (i.conflicts > 0) parts.push(plural(i.conflicts, 'conflict'));
     if (i.failed > 0) parts.push(`${i.failed} failed`);
     return parts.join(', ');
@@ -274,9 +279,12 @@ export class OfflineIndicator extends ServiceElement {
   private action(state: IndicatorState, i: IndicatorInputs) {
     if (state === 'auth') return html`<a class="button primary" href="/signin">Sign in</a>`;
     const canSync = (state === 'pending' || state === 'attention') && i.pending > 0;
+    // Only changes that wait for another one: nothing to send now; the Sync tab says what they wait for.
+    const onlyWaiting = state === 'pending' && i.pending === 0;
     return html`
       ${canSync ? html`<button class="primary" @click=${() => void this.engine?.sync()}>Sync Now</button>` : nothing}
       ${state === 'attention' ? html`<a class="button" href="/sync">Review</a>` : nothing}
+      ${onlyWaiting ? html`<a class="button" href="/sync">Details</a>` : nothing}
     `;
   }
 }

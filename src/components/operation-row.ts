@@ -7,9 +7,10 @@ import { html, nothing } from 'lit';
 import { formatDateTime, formatRelative, plural } from '../format.ts';
 import type { QueuedOperation } from '../protocol/index.ts';
 import { confirmGroup } from './confirm.ts';
-import { changedFieldsText, describeOperation, errorHint, queueStatusLabel, recordReference } from './labels.ts';
+import { changedFieldsText, describeOperation, failureText, queueStatusLabel, recordReference } from './labels.ts';
+import { waitingText, type WaitNames } from './waiting-labels.ts';
 
-export interface OperationNames {
+export interface OperationNames extends WaitNames {
   /** The record's name when the operation does not carry it. */
   record(op: QueuedOperation): string | null;
   /** Who made the change. */
@@ -37,7 +38,9 @@ export function operationRow(op: QueuedOperation, names: OperationNames, actions
   const failed = op.status === 'failed';
   // Another person's failed change is theirs to retry or discard: shown as theirs, without the buttons.
   const theirs = failed && !names.mayDecide(op.userId) ? (waitsFor ?? 'the person who made it') : null;
-  const hint = op.lastError ? errorHint(op.lastError.code) : null;
+  const failure = op.lastError ? failureText(op.lastError, op) : null;
+  // This person's change that waits for another one first (a booking of a pet not sent yet).
+  const waiting = op.status === 'pending' ? waitingText(op, names) : null;
   return html`
     <li class="${op.status} ${theirs ? 'theirs' : ''}" data-operation-id=${op.id}>
       <span class="what">
@@ -51,10 +54,11 @@ export function operationRow(op: QueuedOperation, names: OperationNames, actions
           ${recordReference(op.entityId)}
         </span>
         ${waitsFor && !failed ? html`<span class="detail">Sent when ${waitsFor} signs in on this tablet: changes go only under the name of the person who made them.</span>` : nothing}
+        ${waiting ? html`<span class="detail" data-testid="waits-for">${waiting.detail}</span>` : nothing}
         ${
           failed
             ? html`<span class="detail"
-                >${op.lastError ? `${op.lastError.message} (${op.lastError.code})` : 'Failed'}${hint ? html` <span class="hint">${hint}</span>` : nothing}
+                >${failure && op.lastError ? `${failure.message} (${op.lastError.code})` : 'Failed'}${failure?.hint ? html` <span class="hint">${failure.hint}</span>` : nothing}
                 <span class="hint"> · ${plural(op.attempts, 'attempt')}</span></span
               >`
             : nothing
@@ -62,7 +66,7 @@ export function operationRow(op: QueuedOperation, names: OperationNames, actions
       </span>
       <span class="actions">
         <span class="badge ${failed || op.status === 'conflict' ? 'conflict' : 'pending'}"
-          >${waitsFor && op.status === 'pending' ? `Waiting for ${waitsFor} to sign in` : queueStatusLabel(op.status)}</span
+          >${waitsFor && op.status === 'pending' ? `Waiting for ${waitsFor} to sign in` : (waiting?.badge ?? queueStatusLabel(op.status))}</span
         >
         ${theirs ? theirsNote(theirs, 'retry or discard') : failed ? failedActions(actions) : nothing}
       </span>

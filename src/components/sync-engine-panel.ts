@@ -500,7 +500,9 @@ export class SyncEnginePanel extends ServiceElement {
         );
       }
     }
+    let byId: Map<number, QueuedOperation> | null = null;
     return {
+      operation: (id) => (byId ??= new Map(operations.map((op) => [op.id, op]))).get(id),
       record: (op) => this.recordNames.get(`${op.entityType}:${String(op.entityId)}`) ?? null,
       person: (userId) => (userId === null ? null : (names?.person(userId) ?? null)),
       waitsFor: (userId) => names?.waitsFor?.(userId) ?? null,

@@ -55,12 +55,22 @@ export class SyncQueueController implements ReactiveController {
   /**
    * Operations waiting to reach the server (queued or being sent): the "pending" the user sees.
    * Changes that wait for another person to sign in are not counted: no sync of this session
-   * sends them (the Sync tab lists them, "Waiting for <name> to sign in").
+   * sends them (the Sync tab lists them, "Waiting for <name> to sign in"); nor are the person's
+   * changes that wait for another change first (`waitingCount`).
    */
   get pendingCount(): number {
     const answeredSinceStats = Math.max(0, this.pushProcessed - this.pushProcessedAtStats);
-    const sendable = this.stats.pending - (this.stats.waitingForOthers ?? 0);
+    const sendable = this.stats.pending - (this.stats.waitingForOthers ?? 0) - this.waitingCount;
     return Math.max(0, sendable + this.stats.inFlight - answeredSinceStats);
+  }
+
+  /**
+   * The person's changes that a sync does not send yet because they wait for another change (a
+   * booking of a pet someone else registered here and did not send): not synced, and not work a
+   * Sync Now would do; the Sync tab says what each waits for.
+   */
+  get waitingCount(): number {
+    return this.stats.waitingForChanges ?? 0;
   }
 
   /**

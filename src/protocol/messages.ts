@@ -39,6 +39,13 @@ export const QueuedOperationSchema = z.object({
   lastError: ErrorInfoSchema.nullable(),
   /** true when a failure may go away by itself (network, 5xx, lastChance); false for a rejection. */
   retryable: z.boolean(),
+  /**
+   * A pending change of the person signed in that a sync would not send yet: it waits for another
+   * queued change first (`operationId`), which is not sent yet either (another person's, held, or
+   * failed): an earlier change of its own record ('record'), or the create of a new record it names
+   * ('reference': a booking of a pet registered on this tablet). Absent when it would go.
+   */
+  waitsFor: z.object({ operationId: z.number().int(), reason: z.enum(['record', 'reference']) }).optional(),
 });
 export type QueuedOperation = z.infer<typeof QueuedOperationSchema>;
 
@@ -99,6 +106,11 @@ export const QueueStatsSchema = z.object({
    */
   failedOfOthers: z.number().int().nonnegative().optional(),
   conflictsOfOthers: z.number().int().nonnegative().optional(),
+  /**
+   * Of `pending`, the rows of the person signed in that wait for another change first (see
+   * QueuedOperation.waitsFor): a sync does not send them until that change is sent.
+   */
+  waitingForChanges: z.number().int().nonnegative().optional(),
 });
 export type QueueStats = z.infer<typeof QueueStatsSchema>;
 

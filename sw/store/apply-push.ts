@@ -31,6 +31,7 @@ import { inWriteTransaction, type RequestPipeline, type Tx } from '../db/tx.ts';
 import {
   finishBatch,
   holdAsConflict,
+  keepWaiting,
   markFailed,
   readBatchContext,
   rebaseLater,
@@ -51,11 +52,17 @@ export interface PushApplySummary {
   outcomes: Map<number, BatchOutcome>;
 }
 
+/**
+ * `notCreatedYet`: rows the server refused only because a new record they name was not created
+ * (its create failed or was held: BatchPlanner.refusedForUnsentCreates). They stay pending, not
+ * failed, and go once that create did.
+ */
 export async function applyPushResults(
   db: SyncDb,
   batch: TakenBatch,
   results: readonly PushResult[],
   now: number,
+  notCreatedYet: ReadonlySet<number> = new Set(),
 ): Promise<PushApplySummary> {
   const byOpId = new Map(results.map((r) => [r.opId, r]));
   const summary: PushApplySummary = {
@@ -95,6 +102,9 @@ export async function applyPushResults(
         summary.outcomes.set(op.id, 'conflict');
         holdAsConflict(tx, writes, op);
         summary.newConflicts.push(await recordConflict(tx, writes, op, result, result.conflictData, now));
+      } else if (notCreatedYet.has(op.id)) {
+        summary.outcomes.set(op.id, 'pending');
+        keepWaiting(tx, writes, op);
       } else {
         summary.failed++;
         const error = result.error ?? {

@@ -9,7 +9,7 @@
  * flight is never changed or removed by anyone else: the server may hold its opId already.
  */
 import type { ErrorInfo, EntityId, EntityType, QueuedOperation, QueueStats } from '../../src/protocol/index.ts';
-import type { BatchPlanner } from '../core/batch-plan.ts';
+import { plannedHolds, sentBy, type BatchPlanner, type Hold, type Sender } from '../core/batch-plan.ts';
 import { coalesce, recordKey, type Coalesced } from '../core/coalesce.ts';
 import {
   SEVERAL_ROWS_KEY,
@@ -79,11 +79,41 @@ export async function queueStats(db: SyncDb): Promise<QueueStats> {
   };
 }
 
-/** The queue as the page sees it (the Sync tab's list): rows in flight show as such. */
-export async function operationsForPage(db: SyncDb): Promise<QueuedOperation[]> {
+/**
+ * The queue as the page sees it (the Sync tab's list): rows in flight show as such, and a pending
+ * row of `sender` that a sync would not send yet says which change it waits for.
+ */
+export async function operationsForPage(db: SyncDb, sender: Sender | null): Promise<QueuedOperation[]> {
   const tx = db.transaction(['sync_operations', 'sync_batches'], 'readonly');
   const [rows, flying] = await Promise.all([tx.objectStore('sync_operations').getAll(), inFlightIds(tx)]);
-  return rows.map((row) => (flying.has(row.id) ? { ...row, status: 'in_flight', attempts: row.attempts + 1 } : row));
+  const waits = waitsForChanges(rows, sender);
+  return rows.map((row): QueuedOperation => {
+    if (flying.has(row.id)) return { ...row, status: 'in_flight', attempts: row.attempts + 1 };
+    const waitsFor = waits.get(row.id);
+    return waitsFor ? { ...row, waitsFor } : row;
+  });
+}
+
+type WaitsFor = NonNullable<QueuedOperation['waitsFor']>;
+
+/** Pending rows of `sender` that a sync would leave for another change first, and which (core/batch-plan.ts). */
+function waitsForChanges(rows: readonly StoredOperation[], sender: Sender | null): Map<number, WaitsFor> {
+  const waits = new Map<number, WaitsFor>();
+  if (!sender) return waits;
+  const status = new Map(rows.map((row) => [row.id, row.status]));
+  for (const [id, hold] of plannedHolds(rows, sentBy(sender)))
+    if ((hold.kind === 'record' || hold.kind === 'reference') && status.get(id) === 'pending')
+      waits.set(id, { operationId: hold.by, reason: hold.kind });
+  return waits;
+}
+
+/**
+ * How many pending rows of `sender` wait for another change first. Only a row that cannot go (held,
+ * failed, or another person's) makes others wait, so `mayWait` false skips the pass over the queue.
+ */
+export async function countWaitingForChanges(db: SyncDb, sender: Sender | null, mayWait: boolean): Promise<number> {
+  if (!sender || !mayWait) return 0;
+  return waitsForChanges(await db.getAll('sync_operations'), sender).size;
 }
 
 // ------------------------------------------------------------------ local writes
@@ -256,6 +286,16 @@ export function markFailed(
   );
 }
 
+/**
+ * The server refused the row only because a new record it names was not created (nothing of it
+ * was stored): it stays pending, with no error to show, and goes once that record's create did.
+ */
+export function keepWaiting(tx: Tx, writes: RequestPipeline, op: StoredOperation): void {
+  writes.add(() =>
+    tx.objectStore('sync_operations').put({ ...op, status: 'pending', lastError: null, attempts: op.attempts + 1 }),
+  );
+}
+
 /** The row got no result: back to pending, to be sent again. */
 export function releaseRow(tx: Tx, writes: RequestPipeline, op: StoredOperation, error: ErrorInfo): void {
   writes.add(() =>
@@ -333,15 +373,22 @@ export async function retryOperation(db: SyncDb, id: number): Promise<boolean> {
   });
 }
 
-/** `lastChance`: the browser stops retrying; rows stay queued, visibly failed but retryable. */
-/** `userId`: only that person's rows (another person's were not tried: they wait for their session). */
-export async function markRetryableFailed(db: SyncDb, error: ErrorInfo, userId?: number): Promise<number> {
+/**
+ * `lastChance`: the browser stops retrying; rows stay queued, visibly failed but retryable.
+ * `sender`: only rows a sync of that person tried (another person's wait for their session, and
+ * rows waiting for another change first were not sent: they stay pending, saying what they wait for).
+ */
+export async function markRetryableFailed(db: SyncDb, error: ErrorInfo, sender?: Sender): Promise<number> {
   return inWriteTransaction(db, async (tx) => {
-    const flying = await inFlightIds(tx);
-    let cursor = await tx.objectStore('sync_operations').index('status').openCursor('pending');
+    const store = tx.objectStore('sync_operations');
+    const [flying, held] = await Promise.all([
+      inFlightIds(tx),
+      sender ? store.getAll().then((rows) => plannedHolds(rows, sentBy(sender))) : new Map<number, Hold>(),
+    ]);
+    let cursor = await store.index('status').openCursor('pending');
     let count = 0;
     while (cursor) {
-      if (!flying.has(cursor.value.id) && (userId === undefined || cursor.value.userId === userId)) {
+      if (!flying.has(cursor.value.id) && !held.has(cursor.value.id)) {
         await cursor.update({ ...cursor.value, status: 'failed', retryable: true, lastError: error });
         count++;
       }

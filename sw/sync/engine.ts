@@ -19,7 +19,7 @@ import {
   type WorkerEvent,
 } from '../../src/protocol/index.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../core/backoff.ts';
-import { BatchPlanner, pushBatchSize, type BatchSizePolicy } from '../core/batch-plan.ts';
+import { BatchPlanner, pushBatchSize, sentBy, type BatchSizePolicy } from '../core/batch-plan.ts';
 import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { applyPullPage } from '../store/apply-pull.ts';
 import { applyPushResults } from '../store/apply-push.ts';
@@ -55,11 +55,18 @@ export interface SyncEngineDeps {
   deviceId?: string;
   config?: Partial<SyncEngineConfig>;
   /**
-   * The queue figures with other people's rows counted (`waitingForOthers`, `failedOfOthers`: the
-   * worker keeps them, OthersWaiting). Those rows are not sent in this session (nor may it retry
-   * them), so the push's progress leaves them out.
+   * The rows a sync of this session does not send, counted by the worker (OthersWaiting): other
+   * people's rows (`waitingForOthers`, `failedOfOthers`: not sent in this session, nor may it retry
+   * them) and the person's rows that wait for another change first (`waitingForChanges`).
    */
-  withOthers?: (stats: QueueStats) => QueueStats;
+  waiting?: WaitingCounts;
+}
+
+export interface WaitingCounts {
+  /** The queue's figures with those rows counted: the push's progress leaves them out. */
+  stats(stats: QueueStats): QueueStats;
+  /** Counts again after a run: its answers change which of the person's rows wait for another change. */
+  refresh(stats: QueueStats): Promise<void>;
 }
 
 /** Stops a sync run early; `info` goes into the result. */
@@ -205,7 +212,9 @@ export class SyncEngine {
     await setMeta(db, 'lastResult', result);
     if (didSomething(result)) await setMeta(db, 'lastActivity', result);
     notify({ type: 'SYNC_RESULT', result });
-    notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
+    const stats = await queueStats(db);
+    await this.deps.waiting?.refresh(stats);
+    notify({ type: 'QUEUE_STATS', stats });
     if (counters.changedTypes.size > 0) notify({ type: 'DATA_CHANGED', entityTypes: [...counters.changedTypes] });
     logger.debug(
       '[SyncEngine]',
@@ -241,17 +250,19 @@ export class SyncEngine {
     const { db, now, logger } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
     const queued = await queueStats(db);
-    const stats = this.deps.withOthers?.(queued) ?? queued;
-    // What this session may send: other people's rows wait for them (and would keep the progress
-    // short of 100 % in every run until they sign in).
-    const total = stats.pending - (stats.waitingForOthers ?? 0) + stats.failed - (stats.failedOfOthers ?? 0);
-    if (total === 0) return;
+    const stats = this.deps.waiting?.stats(queued) ?? queued;
+    // What this session may send: other people's rows wait for them (counted when the person
+    // signed in changes; writes and pushes never change them).
+    const sendable = stats.pending - (stats.waitingForOthers ?? 0) + stats.failed - (stats.failedOfOthers ?? 0);
+    if (sendable <= 0) return;
+    // The progress leaves out the rows that wait for another change too (either kind would keep it
+    // short of 100 % in every run). That count follows writes a moment late, so it never decides
+    // whether to push: the planner does.
+    const total = Math.max(1, sendable - (stats.waitingForChanges ?? 0));
     const size = pushBatchSize(total, this.config);
     // Work is sent only as the person who did it: another user's rows (or another practice's)
     // wait on this tablet until that user signs in here again.
-    const planner = new BatchPlanner(
-      (op) => op.userId === session.id && op.practiceId === session.practiceId && op.tenantId === session.tenantId,
-    );
+    const planner = new BatchPlanner(sentBy(session));
     const unapplied: TakenBatch[] = [];
     const progress = { processed: 0, total, statsSentAt: 0 };
 
@@ -331,7 +342,8 @@ export class SyncEngine {
   ): Promise<void> {
     const { db, now } = this.deps;
     const notify = (e: WorkerEvent) => this.notify(e);
-    const summary = await applyPushResults(db, batch, response.results, now());
+    const notCreatedYet = planner.refusedForUnsentCreates(batch.rows, response.results);
+    const summary = await applyPushResults(db, batch, response.results, now(), notCreatedYet);
     unapplied.splice(unapplied.indexOf(batch), 1);
     planner.settle(batch.rows, summary.outcomes);
     counters.pushed += summary.pushed;

@@ -1,34 +1,57 @@
 /**
- * How many queued rows belong to someone other than the person signed in: pending rows wait for
- * their author's next sign-in here (no sync of this session sends them), and failed or held
- * (conflict) rows wait for their author's decision (nobody else may retry, discard or resolve
- * them). Counting them needs a pass over those rows, so the numbers are kept in memory and counted
- * again only when they can change: at start, at sign-in and sign-out, and after the page discards,
- * retries or resolves rows. Writes and pushes never change them (they add, send, fail and hold
- * only the signed-in person's rows).
+ * How many queued rows a sync of the person signed in does not send, and why.
+ *
+ * Other people's rows: pending rows wait for their author's next sign-in here (no sync of this
+ * session sends them), and failed or held (conflict) rows wait for their author's decision (nobody
+ * else may retry, discard or resolve them). Counting them needs a pass over those rows, so the
+ * numbers are kept in memory and counted again only when they can change: at start, at sign-in and
+ * sign-out, and after the page discards, retries or resolves rows. Writes and pushes never change
+ * them (they add, send, fail and hold only the signed-in person's rows).
+ *
+ * The signed-in person's own rows that wait for another change first (a booking of a pet another
+ * person registered here and did not send yet: see core/batch-plan.ts): writes and pushes do change
+ * those, so `refresh` counts them again after each; it reads the queue only when some row cannot go.
  */
 import type { QueueStats, SessionUser, WorkerEvent } from '../../src/protocol/index.ts';
 import type { SyncDb } from '../db/schema.ts';
-import { rowsOfOthers, type OthersRows } from '../store/queue.ts';
+import { countWaitingForChanges, rowsOfOthers, type OthersRows } from '../store/queue.ts';
 
 export class OthersWaiting {
   private counts: OthersRows = { pending: 0, failed: 0, conflict: 0 };
+  private waitingForChanges = 0;
 
   constructor(
     private readonly db: SyncDb,
     private readonly user: () => Promise<SessionUser | null>,
   ) {}
 
+  /** Everything again (the person signed in changed, or rows of other people may have). */
   async recount(): Promise<void> {
-    this.counts = await rowsOfOthers(this.db, (await this.user())?.id ?? null);
+    const user = await this.user();
+    this.counts = await rowsOfOthers(this.db, user?.id ?? null);
+    await this.countOwn(user, null);
+  }
+
+  /** After writes or a sync run: the person's rows that wait for another change (`stats`: the queue's figures now). */
+  async refresh(stats: QueueStats): Promise<void> {
+    await this.countOwn(await this.user(), stats);
+  }
+
+  private async countOwn(user: SessionUser | null, stats: QueueStats | null): Promise<void> {
+    const others = this.counts.pending + this.counts.failed + this.counts.conflict;
+    // Without figures (a recount), the conflicts and failures are not known: read the queue.
+    const ownHeld = stats ? stats.failed + stats.conflicts - this.counts.failed - this.counts.conflict : 1;
+    this.waitingForChanges = await countWaitingForChanges(this.db, user, others > 0 || ownHeld > 0);
   }
 
   stats(stats: QueueStats): QueueStats {
+    const waitingForOthers = Math.min(this.counts.pending, stats.pending);
     return {
       ...stats,
-      waitingForOthers: Math.min(this.counts.pending, stats.pending),
+      waitingForOthers,
       failedOfOthers: Math.min(this.counts.failed, stats.failed),
       conflictsOfOthers: Math.min(this.counts.conflict, stats.conflicts),
+      waitingForChanges: Math.min(this.waitingForChanges, stats.pending - waitingForOthers),
     };
   }
 

@@ -45,7 +45,7 @@ export interface PageMessageContext {
   session: SessionCache;
   /** Sign-outs the server has not heard of yet (worker/sign-out-queue.ts). */
   signOutQueue: SignOutQueue;
-  /** How many queued rows wait for someone other than the person signed in. */
+  /** How many queued rows a sync of the person signed in does not send (another person's, or waiting). */
   othersWaiting: OthersWaiting;
 }
 
@@ -58,11 +58,13 @@ type Handlers = {
 
 async function state(ctx: PageMessageContext): Promise<SyncState> {
   const { db } = ctx;
+  const stats = await queueStats(db);
+  await ctx.othersWaiting.refresh(stats);
   return {
     isSyncing: ctx.engine.isSyncing,
     progress: ctx.engine.progress,
     lastResult: await getMeta(db, 'lastResult'),
-    stats: ctx.othersWaiting.stats(await queueStats(db)),
+    stats: ctx.othersWaiting.stats(stats),
     authRequired: await getMeta(db, 'authRequired'),
     debug: ctx.logger.enabled,
     autoSync: await getMeta(db, 'autoSync'),
@@ -123,7 +125,7 @@ async function checkMayDecide(ctx: PageMessageContext, action: ChangeAction, ope
 const handlers: Handlers = {
   SYNC_NOW: (_msg, ctx) => ctx.engine.sync('manual'),
   GET_STATE: (_msg, ctx) => state(ctx),
-  GET_OPERATIONS: (_msg, ctx) => operationsForPage(ctx.db),
+  GET_OPERATIONS: async (_msg, ctx) => operationsForPage(ctx.db, await ctx.session.get()),
   GET_CONFLICTS: (_msg, ctx) => listConflicts(ctx.db),
   GET_QUARANTINE: (_msg, ctx) => quarantine(ctx.db),
   RESOLVE_CONFLICT: async (msg, ctx) => {

@@ -69,7 +69,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
         logger,
         deviceId,
         withLock: (work) => (self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work()),
-        withOthers: (stats) => others.stats(stats),
+        waiting: others,
       });
       return { db, engine, session, others };
     })();
@@ -93,7 +93,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       const stats = await queueStats(db);
       if (stats.pending + stats.inFlight > 0) {
         if (lastChance) {
-          const kept = await markRetryableFailed(db, result.error, (await session.get())?.id);
+          const kept = await markRetryableFailed(db, result.error, (await session.get()) ?? undefined);
           notify({ type: 'SYNC_GAVE_UP', pending: kept });
           notify({ type: 'QUEUE_STATS', stats: await queueStats(db) });
         } else if (trigger === 'background-sync') {
@@ -171,7 +171,12 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     if (statsTimer) return;
     statsTimer = setTimeout(() => {
       statsTimer = null;
-      void ready.then(async ({ db }) => notify({ type: 'QUEUE_STATS', stats: await queueStats(db) }));
+      void ready.then(async ({ db, others }) => {
+        const stats = await queueStats(db);
+        // A write may wait for another change (a booking of a pet not sent yet): counted again.
+        await others.refresh(stats);
+        notify({ type: 'QUEUE_STATS', stats });
+      });
     }, 250);
   }
 

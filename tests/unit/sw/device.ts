@@ -153,7 +153,7 @@ function build(
     notify: (e) => void events.push(e),
     logger: createConsoleLogger({ log: () => undefined, error: () => undefined }),
     config: { backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 3 }, ...config },
-    withOthers: (stats) => othersWaiting.stats(stats),
+    waiting: othersWaiting,
     ...(withLock ? { withLock } : {}),
   });
   const context = (): PageMessageContext => ({

@@ -3,69 +3,18 @@
  * the delete rules offline (item 3) and roles offline (item 11).
  */
 import { describe, expect, it } from 'vitest';
-import { bookVisit, createTestDevice, queueRows, type TestDevice } from './device.ts';
-import { serverTransport, useTestServer } from './with-server.ts';
-import { count, seedIds, type Client } from '../../server/helpers.ts';
+import { bookVisit, queueRows } from './device.ts';
+import { sharedTablet } from './shared-tablet.ts';
+import { useTestServer } from './with-server.ts';
+import { count, seedIds } from '../../server/helpers.ts';
 import { markRetryableFailed } from '../../../sw/store/queue.ts';
 import { listConflicts } from '../../../sw/store/conflicts.ts';
 import { replayRevocations, revokeRequest, type RequestQueue } from '../../../sw/worker/revocations.ts';
-import type { PullParams, SyncTransport } from '../../../sw/sync/transport.ts';
-import { WorkerReplySchema, type PushRequest, type SessionUser } from '../../../src/protocol/index.ts';
+import { WorkerReplySchema } from '../../../src/protocol/index.ts';
 
 const ctx = useTestServer();
 
-interface SignedIn {
-  client: Client;
-  user: SessionUser;
-  revocationToken: string;
-}
-
-async function login(email: string): Promise<SignedIn> {
-  const client = ctx.server.client();
-  const res = await client.request('POST', '/api/auth/login', { email, password: 'demo1234' });
-  expect(res.status).toBe(200);
-  return { client, user: res.body.user, revocationToken: res.body.revocationToken };
-}
-
-/** The browser's cookie jar: whoever signed in last on the tablet. */
-function tabletTransport(): SyncTransport & { use(client: Client): void } {
-  let current: SyncTransport | null = null;
-  const now = () => {
-    if (!current) throw new Error('nobody signed in on this tablet');
-    return current;
-  };
-  return {
-    use: (client) => void (current = serverTransport(ctx.server, client)),
-    preparePush: (request: PushRequest) => now().preparePush(request),
-    pull: (params: PullParams) => now().pull(params),
-  };
-}
-
-async function signInOnTablet(
-  device: TestDevice,
-  transport: ReturnType<typeof tabletTransport>,
-  who: SignedIn,
-): Promise<void> {
-  transport.use(who.client);
-  await device.ask({ type: 'SESSION_STARTED', user: who.user, revocationToken: who.revocationToken });
-  const result = await device.engine.sync('login');
-  expect(result.error).toBeNull();
-}
-
-/** The device's clock on the server's "today", so "upcoming" means the same on both. */
-function alignClocks(device: TestDevice): void {
-  device.clock.now = ctx.server.clock.now();
-}
-
-/** A tablet on which `email` signed in (`alignClock`: its clock on the server's "today" first). */
-async function signedInTablet(email: string, options: { alignClock?: boolean } = {}) {
-  const transport = tabletTransport();
-  const device = await createTestDevice(transport);
-  if (options.alignClock) alignClocks(device);
-  const who = await login(email);
-  await signInOnTablet(device, transport, who);
-  return { transport, device, who };
-}
+const { login, signInOnTablet, signedInTablet } = sharedTablet(ctx);
 
 describe('signing out offline (issue 9, item 8)', () => {
   it('after sign-out the replica answers nobody, and the queued change is sent only when its author signs in again, never under the next user', async () => {
@@ -192,7 +141,7 @@ describe('signing out offline (issue 9, item 8)', () => {
     ).toBe(200);
 
     // The browser gave up on the vet's sync (lastChance): only the vet's row was tried.
-    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, vet.user.id)).toBe(1);
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, vet.user)).toBe(1);
     const statuses = async () => (await queueRows(device.db)).map((r) => [r.entityType, r.status]);
     expect(await statuses()).toEqual([
       ['pets', 'pending'],
@@ -388,7 +337,7 @@ describe('push progress on a shared tablet: failed changes', () => {
     const { transport, device, who: reception } = await signedInTablet('reception@northside.example');
     const { petId } = seedIds(ctx.server.db);
     expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Failed for reception' })).status).toBe(200);
-    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user.id)).toBe(1);
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user)).toBe(1);
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
     await signInOnTablet(device, transport, await login('vet@northside.example'));
     const clients = (await device.fetch('GET', '/api/users?role=CLIENT')).body.data as { id: number }[];
@@ -424,7 +373,7 @@ describe("another person's held or failed change on a shared tablet", () => {
     ).toBe(200);
     expect((await device.engine.sync('manual')).conflicts).toBe(1);
     expect((await device.fetch('PATCH', `/api/pets/${petId}`, { breed: 'Maya’s breed' })).status).toBe(200);
-    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user.id)).toBe(1);
+    expect(await markRetryableFailed(device.db, { code: 'NETWORK', message: 'offline' }, reception.user)).toBe(1);
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
     const [conflict] = await listConflicts(device.db);
     const rows = await queueRows(device.db);

@@ -19,10 +19,11 @@ async function indicator(worker: FakeWorker, online = true) {
 }
 
 describe('indicatorState', () => {
-  const base = { online: true, syncing: false, authRequired: false, pending: 0, failed: 0, conflicts: 0 };
+  const base = { online: true, syncing: false, authRequired: false, pending: 0, waiting: 0, failed: 0, conflicts: 0 };
   it('is one value in a fixed priority', () => {
     expect(indicatorState(base)).toBe('hidden');
     expect(indicatorState({ ...base, pending: 1 })).toBe('pending');
+    expect(indicatorState({ ...base, waiting: 1 })).toBe('pending');
     expect(indicatorState({ ...base, pending: 1, conflicts: 1 })).toBe('attention');
     expect(indicatorState({ ...base, pending: 1, authRequired: true })).toBe('auth');
     expect(indicatorState({ ...base, pending: 1, syncing: true })).toBe('syncing');
@@ -112,6 +113,27 @@ describe('<offline-indicator>', () => {
     expect(card().dataset.state).toBe('attention');
     expect(text(shadow(el).querySelector('[data-testid="conflict-count"]'))).toBe('1 conflict');
     expect(text(card())).not.toContain('failed');
+  });
+
+  it('counts my changes that wait for another change apart: not synced, no Sync Now, a way to see why; it stays after a sync', async () => {
+    // A booking of a pet someone else registered here: pending, but no sync of mine sends it yet.
+    const stats = { ...STATS, pending: 2, waitingForOthers: 1, waitingForChanges: 1 };
+    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats }) });
+    const { el, card, live } = await indicator(worker);
+    expect(card().hidden).toBe(false);
+    expect(card().dataset.state).toBe('pending');
+    expect(text(shadow(el).querySelector('[data-testid="waiting-count"]'))).toBe('1 waiting');
+    expect(shadow(el).querySelector('[data-testid="pending-count"]')).toBeNull();
+    expect([...shadow(el).querySelectorAll('button')].map((b) => text(b))).not.toContain('Sync Now');
+    expect(shadow(el).querySelector('a[href="/sync"]')?.textContent?.trim()).toBe('Details');
+    expect(text(live())).toBe('Not synced, 1 waiting for another change');
+    // A sync that could send nothing ends as it began: still waiting, never "All changes synced".
+    worker.emit({ type: 'SYNC_STARTED', trigger: 'manual' });
+    worker.emit({ type: 'SYNC_RESULT', result: syncResult({ pushed: 0, pulled: 0, trigger: 'manual' }) });
+    worker.emit({ type: 'QUEUE_STATS', stats });
+    await el.updateComplete;
+    expect(card().dataset.state).toBe('pending');
+    expect(text(live())).not.toContain('All changes synced');
   });
 
   it('asks to sign in when the worker reports AUTH_REQUIRED', async () => {

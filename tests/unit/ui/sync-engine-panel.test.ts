@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyncEnginePanel } from '../../../src/components/sync-engine-panel.ts';
 import type { ConflictResolutionDialog } from '../../../src/components/conflict-resolution-dialog.ts';
-import type { ConflictRecord, Resolution } from '../../../src/protocol/index.ts';
+import type { ConflictRecord, QueuedOperation, Resolution } from '../../../src/protocol/index.ts';
 import {
   FakeWorker,
   STATS,
@@ -685,14 +685,17 @@ describe('<sync-engine-panel> and a held double booking', () => {
   });
 });
 
+/** Names on a shared tablet: Maya Chen (3) is signed in; Riley Ortiz (7) made changes here and signed out. */
+const sharedTabletNames = {
+  record: async () => null,
+  person: (userId: number) => ({ 3: 'Maya Chen', 7: 'Riley Ortiz' })[userId] ?? null,
+  waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
+  mayDecide: (userId: number | null) => userId === 3,
+};
+
 describe('<sync-engine-panel>: another person’s held or failed change on a shared tablet', () => {
   /** Maya Chen (3) is signed in; Riley Ortiz (7) made changes here and signed out. */
-  const names = {
-    record: async () => null,
-    person: (userId: number) => ({ 3: 'Maya Chen', 7: 'Riley Ortiz' })[userId] ?? null,
-    waitsFor: (userId: number | null) => (userId === 3 ? null : 'Riley Ortiz'),
-    mayDecide: (userId: number | null) => userId === 3,
-  };
+  const names = sharedTabletNames;
 
   async function sharedPanel(worker: FakeWorker) {
     const el = await mount(new SyncEnginePanel(), {
@@ -762,5 +765,145 @@ describe('<sync-engine-panel>: another person’s held or failed change on a sha
     await eventually(() =>
       expect(text(shadow(el).querySelector('.banner.error'))).toContain('Only Riley Ortiz may retry it'),
     );
+  });
+});
+
+describe('<sync-engine-panel>: my change that waits for another change first', () => {
+  /** Maya Chen (3) is signed in; Riley Ortiz (7) registered a pet here and signed out. */
+  const names = sharedTabletNames;
+  const newPet = (overrides: Partial<QueuedOperation> = {}) =>
+    operation({
+      id: 20,
+      entityType: 'pets',
+      entityId: 'temp_pet_biscuit',
+      tempId: 'temp_pet_biscuit',
+      data: { name: 'Biscuit', species: 'Dog', ownerId: 12 },
+      userId: 7,
+      status: 'pending',
+      lastError: null,
+      attempts: 0,
+      ...overrides,
+    });
+  const booking = (overrides: Partial<QueuedOperation> = {}) =>
+    operation({
+      id: 21,
+      data: { title: 'First visit — Biscuit', petId: 'temp_pet_biscuit' },
+      userId: 3,
+      status: 'pending',
+      lastError: null,
+      attempts: 0,
+      waitsFor: { operationId: 20, reason: 'reference' },
+      ...overrides,
+    });
+
+  async function rowOf(ops: QueuedOperation[], id: number) {
+    const worker = new FakeWorker({
+      GET_STATE: () => syncState({ stats: { ...STATS, pending: ops.length } }),
+      GET_OPERATIONS: () => ops,
+    });
+    const el = await mount(new SyncEnginePanel(), {
+      services: fakeServices(worker, { now: () => Date.parse('2026-11-25T10:06:00Z') }),
+      names,
+    });
+    await settle(el);
+    return shadow(el).querySelector(`li[data-operation-id="${id}"]`) as HTMLElement;
+  }
+
+  it("names another person's new pet it waits for, and who must sign in", async () => {
+    const row = await rowOf([newPet(), booking()], 21);
+    expect(text(row.querySelector('.badge'))).toBe('Waiting for Riley Ortiz to sign in');
+    expect(text(row.querySelector('[data-testid="waits-for"]'))).toBe(
+      'Waits for Riley Ortiz’s new pet “Biscuit” to be sent: it goes when Riley Ortiz signs in and syncs.',
+    );
+    expect(row.querySelectorAll('button')).toHaveLength(0);
+    // My change of a record behind Riley's earlier change of it.
+    const theirs = operation({
+      id: 30,
+      operation: 'update',
+      entityType: 'pets',
+      entityId: 5,
+      userId: 7,
+      status: 'pending',
+    });
+    const mine = operation({
+      id: 31,
+      operation: 'update',
+      entityType: 'pets',
+      entityId: 5,
+      userId: 3,
+      status: 'pending',
+      waitsFor: { operationId: 30, reason: 'record' },
+    });
+    expect(text((await rowOf([theirs, mine], 31)).querySelector('[data-testid="waits-for"]'))).toBe(
+      'Waits for Riley Ortiz’s earlier change to this pet to be sent: it goes when Riley Ortiz signs in and syncs.',
+    );
+  });
+
+  it('names my own held new pet, and what a discard of it would do', async () => {
+    const failedPet = newPet({
+      userId: 3,
+      status: 'failed',
+      retryable: false,
+      lastError: { code: 'VALIDATION', message: 'species: Species is required' },
+    });
+    const row = await rowOf([failedPet, booking()], 21);
+    expect(text(row.querySelector('.badge'))).toBe('Waiting for a retry');
+    expect(text(row.querySelector('[data-testid="waits-for"]'))).toBe(
+      'Waits for your new pet “Biscuit”, which failed: it goes once you retry it and it is sent (Failed changes, above). If you discard it, this change fails too.',
+    );
+    const conflicted = await rowOf([newPet({ userId: 3, status: 'conflict' }), booking()], 21);
+    expect(text(conflicted.querySelector('[data-testid="waits-for"]'))).toBe(
+      'Waits for your new pet “Biscuit”, held by a conflict: it goes once you resolve the conflict (Conflicts, below).',
+    );
+  });
+
+  it('along a chain: my new pet waits for the other person’s new client, so my booking goes when they sign in', async () => {
+    const client = operation({
+      id: 19,
+      entityType: 'users',
+      entityId: 'temp_user_nora',
+      data: { name: 'Nora New', role: 'CLIENT' },
+      userId: 7,
+      status: 'pending',
+      lastError: null,
+    });
+    const myPet = newPet({ userId: 3, waitsFor: { operationId: 19, reason: 'reference' } });
+    const row = await rowOf([client, myPet, booking()], 21);
+    expect(text(row.querySelector('.badge'))).toBe('Waiting for Riley Ortiz to sign in');
+    expect(text(row.querySelector('[data-testid="waits-for"]'))).toBe(
+      'Waits for your new pet “Biscuit” to be sent: it goes when Riley Ortiz signs in and syncs.',
+    );
+    const petRow = await rowOf([client, myPet, booking()], 20);
+    expect(text(petRow.querySelector('[data-testid="waits-for"]'))).toBe(
+      'Waits for Riley Ortiz’s new client “Nora New” to be sent: it goes when Riley Ortiz signs in and syncs.',
+    );
+  });
+
+  it('a booking whose new pet was discarded before it was sent fails saying so, not "no pet with id temp_…"', async () => {
+    const failed = booking({
+      status: 'failed',
+      retryable: false,
+      waitsFor: undefined,
+      lastError: { code: 'PET_NOT_FOUND', message: 'petId: no pet with id temp_pet_biscuit in this practice' },
+    });
+    const row = await rowOf([failed], 21);
+    expect(text(row)).toContain(
+      'This appointment is for a new pet that the server does not have: it was discarded or deleted before this appointment was sent. Discard this appointment, and make it again with a pet that exists. (PET_NOT_FOUND)',
+    );
+    expect(text(row)).not.toContain('temp_pet_biscuit');
+    expect(text(row)).not.toContain('no longer exists');
+    // A real pet that is gone keeps the server's words and the hint.
+    const gone = await rowOf(
+      [
+        booking({
+          status: 'failed',
+          data: { title: 'Rex', petId: 44 },
+          lastError: { code: 'PET_NOT_FOUND', message: 'petId: no pet with id 44 in this practice' },
+        }),
+      ],
+      21,
+    );
+    expect(text(gone)).toContain('petId: no pet with id 44 in this practice (PET_NOT_FOUND)');
+    expect(text(gone)).toContain('The pet no longer exists on the server.');
   });
 });
