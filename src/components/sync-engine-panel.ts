@@ -43,6 +43,22 @@ export interface PanelNames {
 /** Waiting changes listed one by one; beyond this, a count (the queue can hold thousands). */
 const LISTED_WAITING = 50;
 
+/**
+ * The empty "Waiting to be sent" list in words. It says every change reached the server only when
+ * none is held either: a failed change or one held by a conflict has not reached it.
+ */
+export function nothingWaiting(failed: number, conflicts: number): string {
+  const held = failed + conflicts;
+  if (held === 0) return 'Nothing is waiting: every change made here reached the server.';
+  const which = [
+    conflicts > 0 ? `${plural(conflicts, 'conflict')} (see Conflicts)` : '',
+    failed > 0 ? `${plural(failed, 'failed change')} (above)` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  return `Nothing else is waiting to be sent. Not on the server yet: ${which}, until ${held === 1 ? 'it is' : 'they are'} dealt with.`;
+}
+
 export class SyncEnginePanel extends ServiceElement {
   static override properties = {
     describeValue: { attribute: false },
@@ -455,7 +471,7 @@ export class SyncEnginePanel extends ServiceElement {
         </h3>
         ${
           waiting.length === 0
-            ? html`<p class="empty">Nothing is waiting: every change made here reached the server.</p>`
+            ? html`<p class="empty">${nothingWaiting(failed.length, stats.conflicts)}</p>`
             : html`<ul class="list" aria-labelledby="waiting-heading" data-testid="waiting-list">
                   ${waiting.slice(0, LISTED_WAITING).map((op) => this.renderOperation(op, names, queue))}
                 </ul>

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { SyncEnginePanel } from '../../../src/components/sync-engine-panel.ts';
+import { SyncEnginePanel, nothingWaiting } from '../../../src/components/sync-engine-panel.ts';
 import type { ConflictResolutionDialog } from '../../../src/components/conflict-resolution-dialog.ts';
 import type { ConflictRecord, QueuedOperation, Resolution } from '../../../src/protocol/index.ts';
 import {
@@ -905,5 +905,16 @@ describe('<sync-engine-panel>: my change that waits for another change first', (
     );
     expect(text(gone)).toContain('petId: no pet with id 44 in this practice (PET_NOT_FOUND)');
     expect(text(gone)).toContain('The pet no longer exists on the server.');
+  });
+});
+
+describe('the empty waiting list', () => {
+  it('says every change reached the server only when none is held by a conflict or a failure', () => {
+    expect(nothingWaiting(0, 0)).toBe('Nothing is waiting: every change made here reached the server.');
+    expect(nothingWaiting(0, 1)).toBe(
+      'Nothing else is waiting to be sent. Not on the server yet: 1 conflict (see Conflicts), until it is dealt with.',
+    );
+    expect(nothingWaiting(2, 1)).toContain('1 conflict (see Conflicts) and 2 failed changes (above), until they are');
+    expect(nothingWaiting(1, 0)).not.toContain('every change made here reached the server');
   });
 });
