@@ -154,7 +154,7 @@ export function lastWriteWinner(conflict: ConflictFields): 'local' | 'server' {
 
 /**
  * Last write wins in words, naming when each edit was made and where: "Your edit (10:42 on this
- * tablet) is newer than the other edit (10:39 on another device)."
+ * tablet) is newer than the other edit (10:39, when it was made)."
  */
 export function lastWriteSentence(conflict: ConflictFields): string {
   const server = serverEditTime(conflict);
@@ -163,7 +163,7 @@ export function lastWriteSentence(conflict: ConflictFields): string {
     return `Your edit (${formatEditTime(mine, mine)} on this tablet) is kept: the server’s version has no edit time.`;
   const yours = `${formatEditTime(mine, server.at)} on this tablet`;
   const theirs = server.onDevice
-    ? `${formatEditTime(server.at, mine)} on another device`
+    ? `${formatEditTime(server.at, mine)}, when it was made`
     : `${formatEditTime(server.at, mine)}, when the server received it`;
   if (mine > server.at) return `Your edit (${yours}) is newer than the other edit (${theirs}).`;
   if (mine < server.at) return `The other edit (${theirs}) is newer than yours (${yours}).`;

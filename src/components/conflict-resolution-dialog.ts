@@ -397,7 +397,7 @@ export class ConflictResolutionDialog extends LitElement {
       return `It was deleted on this tablet (${local}) but changed elsewhere since (${serverWhen}).`;
     if (conflict.conflictType === 'deleted')
       return 'Someone deleted this record on the server after it was changed on this tablet.';
-    return `It was changed on this tablet (${local}) and on another device (${serverWhen}).`;
+    return `It was changed on this tablet (${local}) and, since, in another edit on the server (${serverWhen}).`;
   }
 
   private renderFieldTable(conflict: ConflictRecord) {

@@ -40,11 +40,13 @@ export const ENTITY_LABEL: Record<EntityType, string> = {
 };
 
 export const STRATEGY_LABEL: Record<ResolutionStrategy, string> = {
-  server_wins: 'Server wins',
-  client_wins: 'Client wins',
-  last_write_wins: 'Last write wins',
-  merge: 'Merge',
-  manual: 'Manual (field by field)',
+  // Words for the front desk, not the protocol's names (server_wins…): to reception a "client" is
+  // the pet's owner.
+  server_wins: 'Keep the server’s version',
+  client_wins: 'Keep this tablet’s version',
+  last_write_wins: 'Keep the newest edit',
+  merge: 'Combine both',
+  manual: 'Choose field by field',
   move: 'Move mine',
   keep_both: 'Keep both',
   cancel_mine: 'Cancel mine',

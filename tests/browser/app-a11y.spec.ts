@@ -74,7 +74,7 @@ test('the conflict dialog passes axe with no serious or critical violations', as
   await indicator(page).getByRole('link', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Resolve…' }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByRole('radio', { name: /^Manual/ }).check();
+  await dialog.getByRole('radio', { name: /^Choose field by field/ }).check();
   await dialog
     .getByRole('radiogroup', { name: 'Value to keep for Title' })
     .getByRole('radio', { name: 'Other' })

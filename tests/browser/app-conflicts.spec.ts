@@ -69,7 +69,7 @@ test('server wins: the vet’s title stays and the tablet shows it', async ({ pa
   await expect(row).toContainText('Vet: server wins');
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
 
-  await resolveThroughDialog(page, /^Server wins/);
+  await resolveThroughDialog(page, /^Keep the server’s version/);
   expect((await settled(s)).title).toBe('Vet: server wins');
   await page.goto(`/appointments/${s.id}`);
   await expect(page.getByLabel('Title')).toHaveValue('Vet: server wins');
@@ -77,7 +77,7 @@ test('server wins: the vet’s title stays and the tablet shows it', async ({ pa
 
 test('client wins: the tablet’s title replaces the server’s', async ({ page, makeConflict }) => {
   const s = await makeConflict(1, { title: 'Vet: client wins' }, { title: 'Tablet: client wins' });
-  await resolveThroughDialog(page, /^Client wins/);
+  await resolveThroughDialog(page, /^Keep this tablet’s version/);
   await serverReaches(s, 'title', 'Tablet: client wins');
   expect((await settled(s)).title).toBe('Tablet: client wins');
 });
@@ -89,10 +89,10 @@ test('last write wins: the tablet changed it last, so its title wins', async ({ 
   await indicator(page).getByRole('link', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Resolve…' }).click();
   await expect(page.getByRole('dialog').getByTestId('last-write-sentence')).toHaveText(
-    /^Your edit \(.+ on this tablet\) is newer than the other edit \(.+(on another device|, when the server received it)\)\.$/,
+    /^Your edit \(.+ on this tablet\) is newer than the other edit \(.+(, when it was made|, when the server received it)\)\.$/,
   );
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
-  await resolveThroughDialog(page, /^Last write wins/);
+  await resolveThroughDialog(page, /^Keep the newest edit/);
   await serverReaches(s, 'title', 'Tablet: later');
   await settled(s);
 });
@@ -106,7 +106,7 @@ test('merge: non-overlapping changes kept from both sides, the overlapping field
     { title: 'Vet: merge', durationMinutes: '45' },
     { title: 'Tablet: merge', notes: 'Tablet note kept by merge' },
   );
-  await resolveThroughDialog(page, /^Merge/, async (dialog) => {
+  await resolveThroughDialog(page, /^Combine both/, async (dialog) => {
     // Apply without a choice is refused with the field named.
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await expect(dialog.getByRole('alert').first()).toContainText('Choose a value for: Title');
@@ -122,7 +122,7 @@ test('merge: non-overlapping changes kept from both sides, the overlapping field
 
 test('manual: field by field, with a typed value', async ({ page, makeConflict }) => {
   const s = await makeConflict(4, { title: 'Vet: manual' }, { title: 'Tablet: manual', notes: 'Tablet note (manual)' });
-  await resolveThroughDialog(page, /^Manual/, async (dialog) => {
+  await resolveThroughDialog(page, /^Choose field by field/, async (dialog) => {
     const title = dialog.getByRole('radiogroup', { name: 'Value to keep for Title' });
     await title.getByRole('radio', { name: 'Other' }).check();
     await dialog.getByLabel('Other value for Title').fill('Agreed at the front desk');

@@ -86,7 +86,7 @@ test('tablet screenshots', async ({ page, context, admin, makeConflict }) => {
   await expect(page.getByTestId('waiting-count')).toHaveText('(0)', { timeout: 30_000 });
   await page.getByRole('button', { name: 'Resolve…' }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByRole('radio', { name: /^Merge/ }).check();
+  await dialog.getByRole('radio', { name: /^Combine both/ }).check();
   await shoot(page, '08-conflict-dialog-merge');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 

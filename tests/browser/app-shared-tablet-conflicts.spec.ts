@@ -78,7 +78,7 @@ test('another person’s held change: shown as theirs, not the next person’s t
   await page.getByRole('button', { name: 'Resolve…' }).click();
   await page
     .getByRole('dialog')
-    .getByRole('radio', { name: /^Client wins/ })
+    .getByRole('radio', { name: /^Keep this tablet’s version/ })
     .check();
   await page.getByRole('dialog').getByRole('button', { name: 'Apply' }).click();
   await expect(page.getByTestId('unresolved-count')).toHaveText('(0 unresolved)');

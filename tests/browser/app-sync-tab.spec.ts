@@ -150,7 +150,7 @@ test('conflict dialog: no stale error, server-only changes listed, notes in a mu
   const dialog = page.getByRole('dialog');
   await dialog.getByRole('button', { name: 'Apply' }).click();
   await expect(dialog.getByRole('alert')).toHaveText('Choose how to resolve the conflict.');
-  await dialog.getByRole('radio', { name: /^Manual/ }).check();
+  await dialog.getByRole('radio', { name: /^Choose field by field/ }).check();
   await expect(dialog.getByRole('alert')).toHaveCount(0);
 
   // Duration was changed only on the server: listed, with the server's value.
@@ -176,7 +176,7 @@ test('conflict dialog: no stale error, server-only changes listed, notes in a mu
   await expect(resolved).toHaveAttribute('aria-expanded', 'false');
   await resolved.click();
   await expect(resolved).toHaveAttribute('aria-expanded', 'true');
-  await expect(page.getByTestId('recently-resolved')).toContainText('Resolved with Manual (field by field)');
+  await expect(page.getByTestId('recently-resolved')).toContainText('Resolved with Choose field by field');
 
   // The settings' checkboxes are 44 px targets.
   for (const name of ['Sync automatically when the connection returns', /Debug logging/]) {

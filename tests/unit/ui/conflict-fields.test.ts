@@ -94,14 +94,14 @@ describe('conflict fields', () => {
     const edited = { ...received, serverEditedAt: theirs };
     expect(lastWriteWinner(edited)).toBe('local');
     expect(lastWriteSentence(edited)).toBe(
-      `Your edit (${t(mine)} on this tablet) is newer than the other edit (${t(theirs)} on another device).`,
+      `Your edit (${t(mine)} on this tablet) is newer than the other edit (${t(theirs)}, when it was made).`,
     );
     expect(lastWriteSentence({ ...edited, serverEditedAt: mine })).toContain('the other edit is kept');
     // On another day the date is named too; in the same minute, the seconds.
     const yesterday = mine - 86_400_000;
     expect(lastWriteSentence({ ...edited, serverEditedAt: yesterday })).toContain(formatDateTime(yesterday));
     expect(lastWriteSentence({ ...edited, serverEditedAt: mine + 20_000 })).toBe(
-      `The other edit (${formatTimeWithSeconds(mine + 20_000)} on another device) is newer than yours (${formatTimeWithSeconds(mine)} on this tablet).`,
+      `The other edit (${formatTimeWithSeconds(mine + 20_000)}, when it was made) is newer than yours (${formatTimeWithSeconds(mine)} on this tablet).`,
     );
   });
 

@@ -375,7 +375,7 @@ describe('<sync-engine-panel>', () => {
     toggle.click();
     await settle(el);
     expect(toggle.getAttribute('aria-expanded')).toBe('true');
-    expect(text(disclosure.querySelector('li'))).toContain('Resolved with Merge · 2 min ago');
+    expect(text(disclosure.querySelector('li'))).toContain('Resolved with Combine both · 2 min ago');
   });
 
   it('shows the unresolved count and opens the dialog with local and server values side by side', async () => {
@@ -545,7 +545,7 @@ describe('<sync-engine-panel>', () => {
     const dialog = await openDialog(el);
     const t = (ms: number) => formatTime(new Date(ms).toISOString());
     expect(text(shadow(dialog).querySelector('[data-testid="last-write-sentence"]'))).toBe(
-      `Your edit (${t(local)} on this tablet) is newer than the other edit (${t(Date.parse('2026-11-25T10:39:00Z'))} on another device).`,
+      `Your edit (${t(local)} on this tablet) is newer than the other edit (${t(Date.parse('2026-11-25T10:39:00Z'))}, when it was made).`,
     );
     await pickStrategy(dialog, 'last_write_wins');
     expect(text(shadow(dialog).querySelector('.summary'))).toContain('Your edit is the newer one');
