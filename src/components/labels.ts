@@ -1,5 +1,5 @@
 /** Words for sync records, shared by the indicator, the panel and the dialog. */
-import { fieldLabel, formatShortDay, formatTimeRange, formatValue } from '../format.ts';
+import { fieldLabel, formatShortDay, formatTime, formatTimeRange, formatValue } from '../format.ts';
 import {
   REFERENCE_FIELDS,
   appointmentTypeLabel,
@@ -108,6 +108,21 @@ export function describeOperation(op: QueuedOperation, knownName: string | null 
         ? `Change to ${entity}`
         : `Deletion of ${entity}`;
   return name ? `${what} “${name}”` : `${what} ${recordReference(op.entityId)}`;
+}
+
+/**
+ * When a queued appointment is booked: "Tue 24 Nov, 11:00–11:30" (two "Checkup — Ruby" rows are
+ * told apart by it). From the operation's data: a create carries it, an update that moves it the
+ * new time (with the duration when that changed too); null otherwise.
+ */
+export function appointmentSlotText(op: Pick<QueuedOperation, 'entityType' | 'data'>): string | null {
+  const date = op.data?.date;
+  if (op.entityType !== 'appointments' || typeof date !== 'string' || Number.isNaN(Date.parse(date))) return null;
+  const duration = op.data?.durationMinutes;
+  const minutes = typeof duration === 'number' || typeof duration === 'string' ? Number(duration) : NaN;
+  return Number.isInteger(minutes) && minutes > 0
+    ? `${formatShortDay(date)}, ${formatTimeRange(date, minutes)}`
+    : `${formatShortDay(date)}, ${formatTime(date)}`;
 }
 
 /** What an update changes: "Notes, Date and time". Empty for creates and deletes. */

@@ -7,7 +7,14 @@ import { html, nothing } from 'lit';
 import { formatDateTime, formatRelative, plural } from '../format.ts';
 import type { QueuedOperation } from '../protocol/index.ts';
 import { confirmGroup } from './confirm.ts';
-import { changedFieldsText, describeOperation, failureText, queueStatusLabel, recordReference } from './labels.ts';
+import {
+  appointmentSlotText,
+  changedFieldsText,
+  describeOperation,
+  failureText,
+  queueStatusLabel,
+  recordReference,
+} from './labels.ts';
 import { waitingText, type WaitNames } from './waiting-labels.ts';
 
 export interface OperationNames extends WaitNames {
@@ -33,6 +40,7 @@ export interface OperationActions {
 
 export function operationRow(op: QueuedOperation, names: OperationNames, actions: OperationActions) {
   const fields = changedFieldsText(op);
+  const slot = appointmentSlotText(op);
   const author = names.person(op.userId);
   const waitsFor = names.waitsFor(op.userId);
   const failed = op.status === 'failed';
@@ -45,6 +53,7 @@ export function operationRow(op: QueuedOperation, names: OperationNames, actions
     <li class="${op.status} ${theirs ? 'theirs' : ''}" data-operation-id=${op.id}>
       <span class="what">
         <strong>${describeOperation(op, names.record(op))}</strong>
+        ${slot ? html`<span class="detail" data-testid="slot">${slot}</span>` : nothing}
         ${fields ? html`<span class="detail">Changed: ${fields}</span>` : nothing}
         <span class="hint">
           <time datetime=${new Date(op.timestamp).toISOString()} title=${formatDateTime(op.timestamp)}

@@ -15,7 +15,7 @@ import {
   syncState,
 } from './fakes.ts';
 import { buttonByText, mount, settle, shadow, text } from './dom.ts';
-import { formatTime, formatTimeRange } from '../../../src/format.ts';
+import { formatShortDay, formatTime, formatTimeRange } from '../../../src/format.ts';
 
 afterEach(() => document.body.replaceChildren());
 
@@ -203,7 +203,7 @@ describe('<sync-engine-panel>', () => {
         id: 1,
         status: 'pending',
         lastError: null,
-        data: { title: 'Dental — Rex' },
+        data: { title: 'Dental — Rex', date: '2026-11-27T15:00:00.000Z', durationMinutes: 30 },
         timestamp: Date.parse('2026-11-25T10:01:00Z'),
         userId: 3,
       }),
@@ -248,6 +248,16 @@ describe('<sync-engine-panel>', () => {
     expect(rows[0]).toContain('New appointment “Dental — Rex”');
     expect(rows[0]).toContain('5 min ago · by Maya Chen · reference (not on the server yet)');
     expect(rows[0]).toContain('Waiting');
+    // When it is booked: two "Dental — Rex" rows are told apart by it.
+    const slots = [...shadow(el).querySelectorAll('[data-testid="waiting-list"] li')].map((li) =>
+      text(li.querySelector('[data-testid="slot"]')),
+    );
+    expect(slots[0]).toBe(
+      `${formatShortDay('2026-11-27T15:00:00.000Z')}, ${formatTimeRange('2026-11-27T15:00:00.000Z', 30)}`,
+    );
+    // An update that moves it: the new time; a pet's deletion: none.
+    expect(slots[1]).toBe(`${formatShortDay('2026-11-26T09:00:00.000Z')}, ${formatTime('2026-11-26T09:00:00.000Z')}`);
+    expect(slots[2]).toBe('');
     expect(rows[1]).toContain('Change to appointment “Annual checkup”');
     expect(rows[1]).toContain('Changed: Notes, Date and time');
     expect(rows[1]).toContain('reference #42');
