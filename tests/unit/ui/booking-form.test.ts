@@ -9,6 +9,7 @@ import type { LocalAppointment, LocalPet, LocalUser } from '../../../src/api/ent
 import { formatTimeRange } from '../../../src/format.ts';
 import type { ConflictRecord, Resolution } from '../../../src/protocol/index.ts';
 import { AppointmentFormScreen } from '../../../src/screens/appointment-form-screen.ts';
+import { IMPOSSIBLE_DATE } from '../../../src/screens/appointment-draft.ts';
 import { durationOptions } from '../../../src/screens/appointment-options.ts';
 import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
 import { FakeApi, fixtures } from './fake-api.ts';
@@ -307,5 +308,39 @@ describe('durations in the booking form', () => {
     buttonByText(shadow(el), 'Save changes').click();
     await eventually(() => expect(s.api.callsOf('PATCH')).toHaveLength(1));
     expect(s.api.callsOf('PATCH')[0]?.body).toEqual({ notes: 'Fasted since midnight' });
+  });
+});
+
+describe('an impossible date in the booking form', () => {
+  /** What Chromium does for 02/30: the value reads "" and validity.badInput is set. */
+  function typeImpossibleDate(el: AppointmentFormScreen): void {
+    const date = field(el, 'date') as HTMLInputElement;
+    Object.defineProperty(date, 'validity', { configurable: true, value: { badInput: true, valid: false } });
+    date.value = '';
+    date.dispatchEvent(new Event('input'));
+  }
+
+  it('says the date does not exist (not that it is missing), next to the field, and focuses it', async () => {
+    const { el, api } = await bookBella('08:00');
+    typeImpossibleDate(el);
+    await settle(el);
+    buttonByText(shadow(el), 'Book appointment').click();
+    await settle(el);
+    expect(api.callsOf('POST')).toHaveLength(0);
+    const date = field(el, 'date');
+    const error = shadow(el).querySelector('#date-error');
+    expect(text(error)).toBe(IMPOSSIBLE_DATE);
+    expect(text(error)).not.toContain('required');
+    expect(date.getAttribute('aria-invalid')).toBe('true');
+    expect(date.getAttribute('aria-describedby')).toBe('date-error');
+    expect(shadow(el).activeElement).toBe(date);
+  });
+
+  it('an empty date is still "required"', async () => {
+    const { el } = await bookBella('08:00');
+    await change(el, 'date', '');
+    buttonByText(shadow(el), 'Book appointment').click();
+    await settle(el);
+    expect(text(shadow(el).querySelector('#date-error'))).toBe('Date is required');
   });
 });
