@@ -95,14 +95,29 @@ export class SmartDmvApp extends ServiceElement {
         color: var(--sd-color-on-primary);
         box-shadow: 0 2px 6px rgb(15 23 42 / 0.2);
       }
-      /* Row 1: who and where. The fixed indicator sits at its end: keep that room free. */
+      /*
+       * Row 1: who and where. The fixed indicator sits at its top end; .indicator-room keeps its box
+       * free. When the brand, the user and that room do not fit on one line (a portrait tablet while
+       * sending), wrap-reverse puts the room on a line of its own above, never under the indicator.
+       */
       .topbar {
         display: flex;
+        flex-wrap: wrap-reverse;
         align-items: center;
-        gap: var(--sd-space-3);
+        gap: var(--sd-space-1) var(--sd-space-3);
         min-height: 64px;
         padding: var(--sd-space-1) var(--sd-space-4);
-        padding-inline-end: calc(var(--sd-indicator-width, 0px) + var(--sd-space-5));
+      }
+      .indicator-room {
+        display: none;
+        flex: none;
+        width: var(--sd-indicator-width, 0px);
+        height: var(--sd-indicator-height, 0px);
+        /* The indicator hangs a little lower than the row's padding. */
+        margin-block-start: 2px;
+      }
+      :host([indicator-visible]) .indicator-room {
+        display: block;
       }
       .brand {
         color: inherit;
@@ -191,10 +206,6 @@ export class SmartDmvApp extends ServiceElement {
       @media (max-width: 900px) {
         main {
           padding: var(--sd-space-4);
-        }
-        /* Portrait: the name gives way to the indicator when it shows. */
-        :host([indicator-visible]) .user .who {
-          display: none;
         }
       }
     `,
@@ -290,14 +301,16 @@ export class SmartDmvApp extends ServiceElement {
     this.observeIndicator();
   }
 
-  /** Keeps the header's end padding equal to the fixed indicator's width. */
+  /** Keeps the header's room for the fixed indicator (.indicator-room) the size of its card. */
   private observeIndicator(): void {
     const indicator = this.renderRoot.querySelector('offline-indicator');
     if (!indicator || this.resizeObserver || typeof ResizeObserver === 'undefined') return;
     this.resizeObserver = new ResizeObserver(() => {
       const card = indicator.shadowRoot?.querySelector('.card');
-      const width = card && !card.hasAttribute('hidden') ? card.getBoundingClientRect().width : 0;
+      const box = card && !card.hasAttribute('hidden') ? card.getBoundingClientRect() : null;
+      const width = box?.width ?? 0;
       this.style.setProperty('--sd-indicator-width', `${Math.ceil(width)}px`);
+      this.style.setProperty('--sd-indicator-height', `${Math.ceil(box?.height ?? 0)}px`);
       this.toggleAttribute('indicator-visible', width > 0);
     });
     this.resizeObserver.observe(indicator);
@@ -331,6 +344,7 @@ export class SmartDmvApp extends ServiceElement {
               Sign out
             </button>
           </span>
+          <span class="indicator-room" aria-hidden="true"></span>
         </div>
         ${this.renderSignOutWarning(session.user)}
         <nav aria-label="Main">

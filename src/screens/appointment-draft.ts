@@ -124,8 +124,20 @@ export function newDraft(start: DraftStart, directory: Directory): AppointmentDr
 const FIELDS = WritableAppointmentSchema.shape;
 const TIME = /^\d{2}:\d{2}$/;
 
+/** Said when the date field holds something typed that is no day on the calendar (30 February). */
+export const IMPOSSIBLE_DATE = 'Enter a complete date that exists (there is no 30 February or 31 April)';
+
+/** What the form's controls know beyond their values. */
+export interface DraftInputState {
+  /**
+   * The date field holds typed text that is not a real date: `<input type="date">` then reports
+   * "" as its value (the same as empty) and `validity.badInput`.
+   */
+  dateUnreadable?: boolean;
+}
+
 /** Checks the draft with the protocol's field schemas: the messages are the ones sync would give. */
-export function validateDraft(draft: AppointmentDraft): DraftErrors {
+export function validateDraft(draft: AppointmentDraft, inputs: DraftInputState = {}): DraftErrors {
   const errors: DraftErrors = {};
   const set = (field: keyof AppointmentDraft, message: string | undefined) => {
     if (message) errors[field] = message;
@@ -136,7 +148,7 @@ export function validateDraft(draft: AppointmentDraft): DraftErrors {
     'practitionerId',
     draft.practitionerId ? fieldError(FIELDS.practitionerId, parseIdSegment(draft.practitionerId)) : undefined,
   );
-  if (!draft.date) errors.date = 'Date is required';
+  if (!draft.date) errors.date = inputs.dateUnreadable ? IMPOSSIBLE_DATE : 'Date is required';
   else if (!isDateKey(draft.date)) errors.date = fieldError(FIELDS.date, draft.date);
   if (!TIME.test(draft.time)) errors.time = 'Time is required';
   if (!errors.date && !errors.time) set('date', fieldError(FIELDS.date, toIsoInstant(draft.date, draft.time)));

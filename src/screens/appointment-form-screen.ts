@@ -646,7 +646,8 @@ export class AppointmentFormScreen extends ScreenElement {
     const services = this.services;
     const draft = this._draft;
     if (!services || !draft || this._saving) return;
-    const errors = validateDraft(draft);
+    const dateField = this.renderRoot.querySelector<HTMLInputElement>('#date');
+    const errors = validateDraft(draft, { dateUnreadable: dateField?.validity.badInput === true });
     this._errors = errors;
     if (Object.keys(errors).length > 0) {
       this._error = 'Some fields need attention.';

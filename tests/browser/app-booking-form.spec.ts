@@ -11,6 +11,7 @@ import {
   dayFromToday,
   makeHousehold,
   serverGet,
+  serverPost,
   serverStatus,
   signInThroughUi,
   type ServerAppointment,
@@ -166,4 +167,56 @@ test('a cancelled appointment can be deleted after a confirmation, and the delet
   await expect(page.getByRole('heading', { name: 'Appointments', level: 1 })).toBeVisible();
   await expect(row).toHaveCount(0);
   await expect.poll(() => serverStatus(api, `/api/appointments/${booked.id}`), { timeout: 20_000 }).toBe(404);
+});
+
+test('a date typed that does not exist says so; a 5-hour surgery can be booked and shows as 5 h', async ({
+  page,
+  admin: api,
+}) => {
+  const home = await makeHousehold(api, 'Surgery');
+  await signInThroughUi(page);
+  await page.goto('/appointments/new');
+  await expect(page.getByRole('heading', { name: 'Book an appointment' })).toBeVisible();
+  await page.getByLabel('Client').selectOption(String(home.client.id));
+  await page.getByLabel('Pet').selectOption(String(home.pet.id));
+
+  // 30 February, typed segment by segment as staff do (the control reads "" and flags badInput).
+  const date = page.getByLabel('Date');
+  await date.click();
+  await page.keyboard.press('Home');
+  await page.keyboard.type('02302027');
+  expect(await date.evaluate((el: HTMLInputElement) => el.validity.badInput)).toBe(true);
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await expect(page.locator('#date-error')).toHaveText(/date that exists/);
+  await expect(page.getByText('Date is required')).toHaveCount(0);
+  await expect(date).toBeFocused();
+  await expect(date).toHaveAccessibleDescription(/date that exists/);
+
+  await date.fill(dayFromToday(3));
+  await expect(page.locator('#date-error')).toHaveCount(0);
+  await page.getByLabel('Time', { exact: true }).fill('08:00');
+  await page.getByLabel('Duration').selectOption({ label: '5 h' });
+  const title = `Surgery ${Date.now()}`;
+  await page.getByLabel('Title').fill(title);
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  const row = page.locator('a.row', { hasText: title });
+  await expect(row).toBeVisible();
+  await row.click();
+  await expect(page.getByLabel('Duration')).toHaveValue('300');
+  await expect(page.getByLabel('Duration').locator('option:checked')).toHaveText('5 h');
+
+  // A duration booked elsewhere that is not on the list shows as it is, in its place.
+  const odd = await serverPost<ServerAppointment>(api, '/api/appointments', {
+    title: `Dental ${Date.now()}`,
+    type: 'checkup',
+    date: `${dayFromToday(4)}T09:00:00.000Z`,
+    durationMinutes: 75,
+    status: 'scheduled',
+    notes: null,
+    petId: home.pet.id,
+    practitionerId: null,
+  });
+  await page.goto(`/appointments/${odd.id}`);
+  await expect(page.getByLabel('Duration')).toHaveValue('75');
+  await expect(page.getByLabel('Duration').locator('option:checked')).toHaveText('1 h 15 min');
 });

@@ -5,7 +5,7 @@
  */
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { SESSION_HINT_KEY } from '../../src/session.ts';
-import { PASSWORD, signInThroughUi, workerState } from './app-helpers.ts';
+import { PASSWORD, indicator, signInThroughUi, workerState } from './app-helpers.ts';
 
 /** Collects layout shifts from the start of every page load (plain JS: runs before the app). */
 const RECORD_SHIFTS = `
@@ -101,4 +101,60 @@ test('the indicator and the Sync panel share one /api/health probe', async ({ pa
   await expect(page.getByRole('heading', { name: 'Last sync' })).toBeVisible();
   await page.waitForTimeout(1_000);
   expect(probes).toHaveLength(1);
+});
+
+/** The two boxes share no pixel. */
+function disjoint(a: { x: number; y: number; width: number; height: number }, b: typeof a): boolean {
+  return a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+}
+
+test('in portrait the indicator leaves Sign out and the name free, while sending and while changes wait', async ({
+  browser,
+  baseURL,
+}) => {
+  for (const viewport of [
+    { width: 768, height: 1024 },
+    { width: 412, height: 915 },
+  ]) {
+    const context = await browser.newContext({ baseURL, viewport });
+    const page = await context.newPage();
+    // The push is held until the end: the indicator stays on "Sending changes…".
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await context.route('**/api/sync/push', async (route) => {
+      await held;
+      await route.continue().catch(() => undefined);
+    });
+    await signInThroughUi(page);
+    const signOut = page.getByRole('button', { name: /^Sign out/ });
+    const name = page.locator('.who');
+    const card = indicator(page);
+    const expectClear = async (what: string) => {
+      const [cardBox, signOutBox, nameBox] = [
+        await card.boundingBox(),
+        await signOut.boundingBox(),
+        await name.boundingBox(),
+      ];
+      expect(cardBox && signOutBox && nameBox, what).toBeTruthy();
+      expect(disjoint(cardBox!, signOutBox!), `${what}: indicator over Sign out at ${viewport.width} px`).toBe(true);
+      expect(disjoint(cardBox!, nameBox!), `${what}: indicator over the name at ${viewport.width} px`).toBe(true);
+      expect(signOutBox!.height).toBeGreaterThanOrEqual(44);
+      expect(signOutBox!.x + signOutBox!.width).toBeLessThanOrEqual(viewport.width);
+      await expect(name).toBeVisible();
+    };
+
+    await page.goto('/clients');
+    await page.locator('a.row').first().click();
+    await page.getByLabel('Phone').fill(`+1 555 010 ${String(Date.now()).slice(-4)}`);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(card).toContainText('Sending changes');
+    await expectClear('sending');
+
+    await context.setOffline(true);
+    await expect(card).toContainText('Offline');
+    await expectClear('offline with changes waiting');
+
+    release();
+    await context.close();
+  }
 });

@@ -9,6 +9,8 @@ import type { LocalAppointment, LocalPet, LocalUser } from '../../../src/api/ent
 import { formatTimeRange } from '../../../src/format.ts';
 import type { ConflictRecord, Resolution } from '../../../src/protocol/index.ts';
 import { AppointmentFormScreen } from '../../../src/screens/appointment-form-screen.ts';
+import { IMPOSSIBLE_DATE } from '../../../src/screens/appointment-draft.ts';
+import { durationOptions } from '../../../src/screens/appointment-options.ts';
 import { AppointmentsScreen } from '../../../src/screens/appointments-screen.ts';
 import { FakeApi, fixtures } from './fake-api.ts';
 import { FakeWorker, TEST_NOW, eventually, fakeServices, heldDoubleBooking } from './fakes.ts';
@@ -264,5 +266,81 @@ describe('"Move mine" in the booking form', () => {
       'Choose another time, duration or practitioner first',
     );
     expect(resolutions).toEqual([]);
+  });
+});
+
+describe('durations in the booking form', () => {
+  const durationSelect = (el: AppointmentFormScreen) => field(el, 'durationMinutes') as HTMLSelectElement;
+  // The option the form marks selected (happy-dom's own selectedness does not follow re-rendered options).
+  const chosen = (el: AppointmentFormScreen) => durationSelect(el).querySelector('option[selected]');
+
+  it('offers up to a full day of surgery, labelled in hours, in order', () => {
+    const options = durationOptions('30');
+    expect(options.map((o) => o.label)).toEqual(
+      expect.arrayContaining(['45 min', '1 h 30 min', '2 h 30 min', '5 h', '8 h']),
+    );
+    const minutes = options.map((o) => Number(o.value));
+    expect(minutes).toEqual([...minutes].sort((a, b) => a - b));
+    expect(Math.max(...minutes)).toBe(480);
+  });
+
+  it('a 5-hour surgery is booked with 300 minutes', async () => {
+    const { el, api } = await bookBella('08:00');
+    expect([...durationSelect(el).options].map((o) => o.textContent?.trim())).toContain('5 h');
+    await change(el, 'durationMinutes', '300');
+    expect(chosen(el)?.textContent?.trim()).toBe('5 h');
+    buttonByText(shadow(el), 'Book appointment').click();
+    await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
+    expect(Number((api.callsOf('POST')[0]?.body as { durationMinutes: unknown }).durationMinutes)).toBe(300);
+  });
+
+  it('a stored duration off the list shows in its place and stays when something else is edited', async () => {
+    const s = setup();
+    const odd: LocalAppointment = { ...rexVisit, id: 302, date: at(9, 0), durationMinutes: '75', _pending: false };
+    s.api.appointments = [odd];
+    const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: 302 });
+    await settle(el);
+    await eventually(() => expect(chosen(el)?.getAttribute('value')).toBe('75'));
+    expect(chosen(el)?.textContent?.trim()).toBe('1 h 15 min');
+    const labels = [...durationSelect(el).options].map((o) => o.textContent?.trim());
+    expect(labels.indexOf('1 h 15 min')).toBe(labels.indexOf('1 h') + 1);
+    await change(el, 'notes', 'Fasted since midnight');
+    buttonByText(shadow(el), 'Save changes').click();
+    await eventually(() => expect(s.api.callsOf('PATCH')).toHaveLength(1));
+    expect(s.api.callsOf('PATCH')[0]?.body).toEqual({ notes: 'Fasted since midnight' });
+  });
+});
+
+describe('an impossible date in the booking form', () => {
+  /** What Chromium does for 02/30: the value reads "" and validity.badInput is set. */
+  function typeImpossibleDate(el: AppointmentFormScreen): void {
+    const date = field(el, 'date') as HTMLInputElement;
+    Object.defineProperty(date, 'validity', { configurable: true, value: { badInput: true, valid: false } });
+    date.value = '';
+    date.dispatchEvent(new Event('input'));
+  }
+
+  it('says the date does not exist (not that it is missing), next to the field, and focuses it', async () => {
+    const { el, api } = await bookBella('08:00');
+    typeImpossibleDate(el);
+    await settle(el);
+    buttonByText(shadow(el), 'Book appointment').click();
+    await settle(el);
+    expect(api.callsOf('POST')).toHaveLength(0);
+    const date = field(el, 'date');
+    const error = shadow(el).querySelector('#date-error');
+    expect(text(error)).toBe(IMPOSSIBLE_DATE);
+    expect(text(error)).not.toContain('required');
+    expect(date.getAttribute('aria-invalid')).toBe('true');
+    expect(date.getAttribute('aria-describedby')).toBe('date-error');
+    expect(shadow(el).activeElement).toBe(date);
+  });
+
+  it('an empty date is still "required"', async () => {
+    const { el } = await bookBella('08:00');
+    await change(el, 'date', '');
+    buttonByText(shadow(el), 'Book appointment').click();
+    await settle(el);
+    expect(text(shadow(el).querySelector('#date-error'))).toBe('Date is required');
   });
 });
