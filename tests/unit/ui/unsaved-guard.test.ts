@@ -127,6 +127,25 @@ describe('leaving a form with unsaved typing', () => {
     expect(reloadPrevented()).toBe(false);
   });
 
+  it('editing an appointment: "Back to the day" leaves at once untouched, asks once the title changed', async () => {
+    const { app } = await openApp('/appointments/temp_appt_x');
+    const form = await shownScreen<AppointmentFormScreen>(app, 'appointment-form-screen');
+    await eventually(() =>
+      expect((shadow(form).querySelector('#title') as HTMLInputElement).value).toBe('Checkup — Rex'),
+    );
+    expect(reloadPrevented()).toBe(false);
+    await type(form, 'title', 'Checkup and nails — Rex');
+    (shadow(form).querySelector('a.back') as HTMLAnchorElement).click();
+    await eventually(() => expect(question(app)).not.toBeNull());
+    expect(location.pathname).toBe('/appointments/temp_appt_x');
+    buttonByText(question(app)!, 'Stay').click();
+    // Typed back as it was: nothing to lose, nothing asked.
+    await type(form, 'title', 'Checkup — Rex');
+    (shadow(form).querySelector('a.back') as HTMLAnchorElement).click();
+    await eventually(() => expect(shadow(app).querySelector('main appointments-screen')).not.toBeNull(), 5_000);
+    expect(question(app)).toBeNull();
+  });
+
   it('nothing typed: a link leaves at once', async () => {
     const { app } = await openApp(BOOKING);
     await shownScreen<AppointmentFormScreen>(app, 'appointment-form-screen');
