@@ -569,8 +569,13 @@ export class SmartDmvApp extends ServiceElement {
     this.showSignedOut('You were signed out in another window of this app.');
   }
 
-  /** Sign out: first a warning when this user's changes have not reached the server. */
-  private readonly signOut = async (): Promise<void> => {
+  /** Sign out: first the question when a form holds unsaved typing (signing out drops it). */
+  private readonly signOut = (): void => {
+    if (this.askBeforeLeaving('/signin', () => void this.signOutChecked())) void this.signOutChecked();
+  };
+
+  /** Then a warning when this user's changes have not reached the server. */
+  private readonly signOutChecked = async (): Promise<void> => {
     const services = this.services;
     const session = this._session;
     if (!services || session.status !== 'signed-in') return;

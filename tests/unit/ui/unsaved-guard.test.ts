@@ -146,6 +146,21 @@ describe('leaving a form with unsaved typing', () => {
     expect(question(app)).toBeNull();
   });
 
+  it('Sign out asks too: Stay keeps the form and the session; Leave and discard signs out', async () => {
+    const { app } = await openApp('/clients/new');
+    const form = await shownScreen<ClientScreen>(app, 'client-screen');
+    await type(form, 'name', 'Noor Haddad');
+    buttonByText(shadow(app), 'Sign out').click();
+    await eventually(() => expect(question(app)).not.toBeNull());
+    buttonByText(question(app)!, 'Stay').click();
+    await settle(app);
+    expect((shadow(form).querySelector('#name') as HTMLInputElement).value).toBe('Noor Haddad');
+    buttonByText(shadow(app), 'Sign out').click();
+    await eventually(() => expect(question(app)).not.toBeNull());
+    buttonByText(question(app)!, 'Leave and discard').click();
+    await eventually(() => expect(shadow(app).querySelector('main sign-in-screen')).not.toBeNull(), 5_000);
+  });
+
   it('nothing typed: a link leaves at once', async () => {
     const { app } = await openApp(BOOKING);
     await shownScreen<AppointmentFormScreen>(app, 'appointment-form-screen');
