@@ -22,6 +22,7 @@ import { confirmGroup, focusSafeChoice } from './components/confirm.ts';
 import { plural } from './format.ts';
 import { controls } from './styles/controls.ts';
 import { themeTokens } from './styles/theme.ts';
+import { UNSAVED_CHANGES_EVENT, UnsavedChangesGuard } from './unsaved-changes.ts';
 
 type SessionState =
   { status: 'checking' } | { status: 'signed-out'; notice: string | null } | { status: 'signed-in'; user: SessionUser };
@@ -60,6 +61,7 @@ export class SmartDmvApp extends ServiceElement {
     _applyUpdate: { state: true },
     _signingOut: { state: true },
     _signOutWarning: { state: true },
+    _leaving: { state: true },
   };
 
   /** Resolves once a service worker controls the page (main.ts passes workbox-window's). */
@@ -71,8 +73,11 @@ export class SmartDmvApp extends ServiceElement {
   declare _signingOut: boolean;
   /** Sign out was tapped with this user's changes still on the tablet: how many. */
   declare _signOutWarning: number | null;
+  /** A link or the back button would leave a form with unsaved typing: what it edits, and the way out. */
+  declare _leaving: { noun: string; leave: () => void } | null;
 
   private readonly router: Router;
+  private readonly unsaved = new UnsavedChangesGuard(window);
   private readonly screens = new ScreenLoader(() => this.requestUpdate());
   private resizeObserver: ResizeObserver | null = null;
   private stopWorkerEvents: (() => void) | null = null;
@@ -156,11 +161,13 @@ export class SmartDmvApp extends ServiceElement {
       header :focus-visible {
         outline-color: #fde68a;
       }
-      .sign-out-warning {
+      .sign-out-warning,
+      .header-question {
         padding: 0 var(--sd-space-4) var(--sd-space-3);
         color: var(--sd-color-text);
       }
-      .sign-out-warning .confirm {
+      .sign-out-warning .confirm,
+      .header-question .confirm {
         max-width: 720px;
         margin-inline-start: auto;
       }
@@ -219,7 +226,8 @@ export class SmartDmvApp extends ServiceElement {
     this._applyUpdate = null;
     this._signingOut = false;
     this._signOutWarning = null;
-    this.router = new Router(window, (route) => this.onRouteChange(route));
+    this._leaving = null;
+    this.router = new Router(window, (route) => this.onRouteChange(route), this.askBeforeLeaving);
     this._route = this.router.route;
   }
 
@@ -229,6 +237,7 @@ export class SmartDmvApp extends ServiceElement {
     this.addEventListener('click', this.onClick);
     this.addEventListener('navigate', this.onNavigate);
     this.addEventListener('update-ready', this.onUpdateReady);
+    this.addEventListener(UNSAVED_CHANGES_EVENT, this.unsaved.onEvent);
     this.listenToWorker();
   }
 
@@ -254,6 +263,8 @@ export class SmartDmvApp extends ServiceElement {
     this.removeEventListener('click', this.onClick);
     this.removeEventListener('navigate', this.onNavigate);
     this.removeEventListener('update-ready', this.onUpdateReady);
+    this.removeEventListener(UNSAVED_CHANGES_EVENT, this.unsaved.onEvent);
+    this.unsaved.stop();
     this.stopWorkerEvents?.();
     this.stopWorkerEvents = null;
     this.resizeObserver?.disconnect();
@@ -299,6 +310,8 @@ export class SmartDmvApp extends ServiceElement {
       document.title = `${TITLES[this._route.name]} · SmartDMV`;
     }
     this.observeIndicator();
+    // A form left (or saved and left): the browser's reload prompt goes with it.
+    this.unsaved.refresh();
   }
 
   /** Keeps the header's room for the fixed indicator (.indicator-room) the size of its card. */
@@ -346,7 +359,7 @@ export class SmartDmvApp extends ServiceElement {
           </span>
           <span class="indicator-room" aria-hidden="true"></span>
         </div>
-        ${this.renderSignOutWarning(session.user)}
+        ${this.renderSignOutWarning(session.user)} ${this.renderLeaveQuestion()}
         <nav aria-label="Main">
           ${this.navLink('/appointments', 'Appointments', ['appointments', 'appointment-new', 'appointment-edit', 'appointment-move'])}
           ${this.navLink('/clients', 'Clients', ['clients', 'client-new', 'client', 'pet-new', 'pet-edit'])}
@@ -385,6 +398,37 @@ export class SmartDmvApp extends ServiceElement {
       })}
     </div>`;
   }
+
+  /** Before a link or the back button leaves a form with unsaved typing. */
+  private renderLeaveQuestion() {
+    const leaving = this._leaving;
+    if (leaving === null) return nothing;
+    return html`<div class="header-question">
+      ${confirmGroup({
+        label: 'Leave without saving?',
+        message: html`<p>
+          <strong>Leave without saving?</strong> What you typed in this ${leaving.noun} is not saved.
+        </p>`,
+        confirm: 'Leave and discard',
+        keep: 'Stay',
+        onConfirm: () => {
+          this._leaving = null;
+          leaving.leave();
+        },
+        onKeep: () => (this._leaving = null),
+      })}
+    </div>`;
+  }
+
+  /** The router's guard: true to leave now; false while the question is asked. */
+  private readonly askBeforeLeaving = (_path: string, leave: () => void): boolean => {
+    const form = this.unsaved.unsaved();
+    if (form === null) return true;
+    this._signOutWarning = null;
+    this._leaving = { noun: form.unsavedChangesNoun, leave };
+    void focusSafeChoice(this);
+    return false;
+  };
 
   private navLink(href: string, label: string, routes: Route['name'][]) {
     const current = routes.includes(this._route.name);
@@ -483,6 +527,7 @@ export class SmartDmvApp extends ServiceElement {
   private onRouteChange(route: Route): void {
     const previous = this._route;
     this._route = route;
+    this._leaving = null;
     this.preload(route);
     // Move focus to the new screen for keyboard and screen-reader users (not on in-screen changes).
     if (previous.name !== route.name) {
@@ -501,7 +546,8 @@ export class SmartDmvApp extends ServiceElement {
   };
 
   private readonly onNavigate = (event: CustomEvent<NavigateDetail>): void => {
-    this.router.navigate(event.detail.path, { replace: event.detail.replace ?? false });
+    // The screen's own move (after a save or a deletion): nothing typed is left behind.
+    this.router.navigate(event.detail.path, { replace: event.detail.replace ?? false, unguarded: true });
   };
 
   private readonly onUpdateReady = (event: Event): void => {
@@ -538,8 +584,13 @@ export class SmartDmvApp extends ServiceElement {
     this.showSignedOut('You were signed out in another window of this app.');
   }
 
-  /** Sign out: first a warning when this user's changes have not reached the server. */
-  private readonly signOut = async (): Promise<void> => {
+  /** Sign out: first the question when a form holds unsaved typing (signing out drops it). */
+  private readonly signOut = (): void => {
+    if (this.askBeforeLeaving('/signin', () => void this.signOutChecked())) void this.signOutChecked();
+  };
+
+  /** Then a warning when this user's changes have not reached the server. */
+  private readonly signOutChecked = async (): Promise<void> => {
     const services = this.services;
     const session = this._session;
     if (!services || session.status !== 'signed-in') return;

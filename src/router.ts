@@ -139,14 +139,30 @@ export interface HistoryHost {
   removeEventListener(type: 'popstate', listener: () => void): void;
 }
 
+/**
+ * Asked before the user leaves the shown route (a link, the back button): true lets them go now;
+ * false holds them there, and the guard calls `leave` if they then choose to go anyway.
+ */
+export type LeaveGuard = (path: string, leave: () => void) => boolean;
+
+export interface NavigateOptions {
+  replace?: boolean;
+  /** The screen's own move (after saving, deleting): not asked about. */
+  unguarded?: boolean;
+}
+
 export class Router {
   route: Route;
+  /** The path the shown route was read from (the URL the back button just left, on popstate). */
+  private shownPath: string;
 
   constructor(
     private readonly host: HistoryHost,
     private readonly onChange: (route: Route) => void,
+    private readonly guard: LeaveGuard = () => true,
   ) {
     this.route = this.read();
+    this.shownPath = this.currentPath;
   }
 
   start(): void {
@@ -161,21 +177,35 @@ export class Router {
     return this.host.location.pathname + this.host.location.search;
   }
 
-  navigate(path: string, options: { replace?: boolean } = {}): void {
+  navigate(path: string, options: NavigateOptions = {}): void {
     if (path === this.currentPath && !options.replace) return;
+    if (!options.unguarded && !this.guard(path, () => this.navigate(path, { ...options, unguarded: true }))) return;
     if (options.replace) this.host.history.replaceState(null, '', path);
     else this.host.history.pushState(null, '', path);
-    this.route = this.read();
-    this.onChange(this.route);
+    this.show();
   }
 
   private read(): Route {
     return matchRoute(this.host.location.pathname, this.host.location.search);
   }
 
-  private readonly onPopState = (): void => {
+  private show(): void {
     this.route = this.read();
+    this.shownPath = this.currentPath;
     this.onChange(this.route);
+  }
+
+  private readonly onPopState = (): void => {
+    const target = this.currentPath;
+    // Held: the URL goes back to the screen still shown; leaving anyway goes where the button pointed.
+    if (
+      target !== this.shownPath &&
+      !this.guard(target, () => this.navigate(target, { replace: true, unguarded: true }))
+    ) {
+      this.host.history.pushState(null, '', this.shownPath);
+      return;
+    }
+    this.show();
   };
 }
 

@@ -68,6 +68,7 @@ import { NearbyAppointments } from './nearby-appointments.ts';
 import { ScreenElement } from './screen.ts';
 import { ScreenLoad, loadFailed, recordLoadStates } from './screen-load.ts';
 import { runWrite } from './write-action.ts';
+import { UnsavedChangesReporter, sameDraft, type UnsavedChangesSource } from '../unsaved-changes.ts';
 
 interface HeldMove {
   conflict: ConflictRecord;
@@ -95,7 +96,7 @@ const MOVE_CLASH_ERROR = 'Your booking still overlaps another appointment: take 
 const TITLE_MAX = maxLengthOf(WritableAppointmentSchema.shape.title);
 const NOTES_MAX = maxLengthOf(WritableAppointmentSchema.shape.notes) ?? 5000;
 
-export class AppointmentFormScreen extends ScreenElement {
+export class AppointmentFormScreen extends ScreenElement implements UnsavedChangesSource {
   static override properties = {
     recordId: { attribute: false },
     date: { type: String },
@@ -135,6 +136,9 @@ export class AppointmentFormScreen extends ScreenElement {
 
   /** The user changed something since the draft was filled from the record. */
   private dirty = false;
+  /** The draft as filled from what was read (a new booking: as it started): what "unsaved" compares with. */
+  private loadedDraft: AppointmentDraft | null = null;
+  readonly unsavedChangesNoun = 'booking';
   private titleTouched = false;
   private readonly load = new ScreenLoad(this, {
     args: () => [this.services, this.recordId, this.moveConflictId] as const,
@@ -177,6 +181,11 @@ export class AppointmentFormScreen extends ScreenElement {
     this._errors = {};
     this._saving = false;
     this._confirming = null;
+    new UnsavedChangesReporter(this);
+  }
+
+  hasUnsavedChanges(): boolean {
+    return this.dirty && !!this._draft && !!this.loadedDraft && !sameDraft(this._draft, this.loadedDraft);
   }
 
   protected setup(services: AppServices): void {
@@ -195,6 +204,7 @@ export class AppointmentFormScreen extends ScreenElement {
         this.dirty = false;
         this.titleTouched = this.recordId !== null;
         this._draft = null;
+        this.loadedDraft = null;
         this._record = null;
         this._move = null;
         this._confirming = null;
@@ -212,10 +222,11 @@ export class AppointmentFormScreen extends ScreenElement {
     this._record = record;
     if (gone) return;
     this._move = move;
+    const from = move?.held ?? record;
     if (!this.dirty || !this._draft) {
-      const from = move?.held ?? record;
       this._draft = from ? draftFromRecord(from, directory) : (this._draft ?? this.startDraft(directory));
     }
+    this.loadedDraft = from ? draftFromRecord(from, directory) : (this.loadedDraft ?? this._draft);
     this._error = null;
     // Someone else's booking may have landed meanwhile: read the day again.
     void this.refreshNearby(true);

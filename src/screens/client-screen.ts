@@ -44,6 +44,7 @@ export class ClientScreen extends RecordScreen<LocalUser, ClientDraft, ClientFie
 
   declare _saved: boolean;
 
+  readonly unsavedChangesNoun = 'client’s details';
   /** The client and their pets. */
   protected readonly load = new ScreenLoad(this, {
     args: () => [this.services, this.recordId] as const,

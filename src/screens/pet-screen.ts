@@ -50,6 +50,7 @@ export class PetScreen extends RecordScreen<LocalPet, PetDraft, PetInput, Deleti
 
   declare clientId: EntityId | null;
 
+  readonly unsavedChangesNoun = 'pet’s details';
   /** The owner and (editing) the pet. */
   protected readonly load = new ScreenLoad(this, {
     args: () => [this.services, this.clientId, this.recordId] as const,

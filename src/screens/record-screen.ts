@@ -10,6 +10,7 @@ import type { EntityId } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 import { focusFirstInvalid } from './fields.ts';
 import { ScreenElement } from './screen.ts';
+import { UnsavedChangesReporter, sameDraft, type UnsavedChangesSource } from '../unsaved-changes.ts';
 import { runWrite } from './write-action.ts';
 
 /** What the base needs of the screen's ScreenLoad. */
@@ -22,7 +23,10 @@ interface RecordLoad {
  * R: the record; D: its form as strings; I: what is saved (built from the draft);
  * X: what "Delete…" shows while open (null when closed).
  */
-export abstract class RecordScreen<R extends { id: EntityId }, D extends object, I, X> extends ScreenElement {
+export abstract class RecordScreen<R extends { id: EntityId }, D extends object, I, X>
+  extends ScreenElement
+  implements UnsavedChangesSource
+{
   static override properties: PropertyDeclarations = {
     recordId: { attribute: false },
     _record: { state: true },
@@ -45,6 +49,8 @@ export abstract class RecordScreen<R extends { id: EntityId }, D extends object,
   /** The user changed the form since it was filled or saved: a reload leaves the draft alone. */
   protected dirty = false;
 
+  /** What the form edits, for "Leave without saving?" ("this client’s details"). */
+  abstract readonly unsavedChangesNoun: string;
   /** Reads the record (and what the screen shows with it); its onComplete calls `loaded`. */
   protected abstract readonly load: RecordLoad;
   protected abstract emptyDraft(): D;
@@ -64,6 +70,13 @@ export abstract class RecordScreen<R extends { id: EntityId }, D extends object,
     this._error = null;
     this._saving = false;
     this._deleting = null;
+    new UnsavedChangesReporter(this);
+  }
+
+  /** Typed, and the form differs from the record as read (or from an empty one): leaving asks first. */
+  hasUnsavedChanges(): boolean {
+    if (!this.dirty) return false;
+    return !sameDraft(this._draft, this._record ? this.draftFrom(this._record) : this.emptyDraft());
   }
 
   protected setup(services: AppServices): void {

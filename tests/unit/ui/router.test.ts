@@ -84,4 +84,39 @@ describe('Router', () => {
     router.stop();
     expect(listeners).toHaveLength(0);
   });
+
+  it('a guard that holds: a link goes nowhere; Back puts the URL back; leaving anyway goes where they pointed', () => {
+    const { h, listeners, location } = host('/clients/new');
+    const seen: Route[] = [];
+    let leave: (() => void) | null = null;
+    let asked: string | null = null;
+    const router = new Router(
+      h,
+      (r) => seen.push(r),
+      (path, go) => {
+        asked = path;
+        leave = go;
+        return false;
+      },
+    );
+    router.start();
+    router.navigate('/sync');
+    expect(asked).toBe('/sync');
+    expect(location.pathname).toBe('/clients/new');
+    expect(seen).toEqual([]);
+    // A screen's own move after saving is not asked about.
+    asked = null;
+    router.navigate('/clients/4', { unguarded: true });
+    expect(asked).toBeNull();
+    expect(router.route).toEqual({ name: 'client', id: 4 });
+
+    location.pathname = '/clients'; // Back
+    listeners.forEach((l) => l());
+    expect(asked).toBe('/clients');
+    expect(location.pathname).toBe('/clients/4');
+    expect(router.route).toEqual({ name: 'client', id: 4 });
+    leave!();
+    expect(location.pathname).toBe('/clients');
+    expect(router.route).toEqual({ name: 'clients' });
+  });
 });
