@@ -74,7 +74,8 @@ export type PetErrors = Partial<Record<keyof PetDraft, string>>;
 
 export const SPECIES = ['Dog', 'Cat', 'Rabbit', 'Bird', 'Guinea pig', 'Hamster', 'Ferret', 'Reptile', 'Horse'] as const;
 
-export const emptyPetDraft = (): PetDraft => ({ name: '', species: 'Dog', breed: '', birthDate: '' });
+// No species chosen for them: a pre-filled "Dog" went through unnoticed for cats (review).
+export const emptyPetDraft = (): PetDraft => ({ name: '', species: '', breed: '', birthDate: '' });
 
 export function petDraftFrom(pet: LocalPet): PetDraft {
   return { name: pet.name, species: pet.species, breed: pet.breed ?? '', birthDate: pet.birthDate ?? '' };

@@ -13,6 +13,7 @@ import { Directory } from '../../../src/screens/directory.ts';
 import {
   clientChanges,
   clientInput,
+  emptyPetDraft,
   petInput,
   validateClient,
   validatePet,
@@ -96,6 +97,13 @@ describe('client and pet drafts', () => {
       email: 'a@b.co',
     });
     expect(clientChanges(owner, { name: 'Ada Owner', phone: '555', email: null })).toEqual({ phone: '555' });
+  });
+
+  it('a new pet starts with no species: it must be chosen, not left at a pre-filled "Dog"', () => {
+    expect(emptyPetDraft().species).toBe('');
+    expect(validatePet({ ...emptyPetDraft(), name: 'Misty' }, '2026-11-25')).toEqual({
+      species: 'Species is required',
+    });
   });
 
   it('validates a pet and refuses a birth date in the future', () => {
