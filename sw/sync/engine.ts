@@ -24,7 +24,7 @@ import type { StoredOperation, SyncDb } from '../db/schema.ts';
 import { applyPullPage } from '../store/apply-pull.ts';
 import { applyPushResults } from '../store/apply-push.ts';
 import { getMeta, setMeta } from '../store/meta.ts';
-import { queueStats, releaseBatches, takeBatch, type TakenBatch } from '../store/queue.ts';
+import { queueStats, releaseBatches, resetInFlight, takeBatch, type TakenBatch } from '../store/queue.ts';
 import type { ConsoleLogger } from './console-logger.ts';
 import { TransportError, type PreparedPush, type SyncTransport } from './transport.ts';
 
@@ -144,9 +144,18 @@ export class SyncEngine {
       this.rerunRequested = true;
       return this.running;
     }
-    const withLock = this.deps.withLock ?? ((work) => work());
+    const locked = this.deps.withLock;
+    const withLock = locked ?? ((work) => work());
     const running: Promise<SyncResult> = withLock(async () => {
       try {
+        // Holding the lock, no other run is alive: a batch still marked in flight was left by one
+        // that is gone (the previous worker, replaced by an update or killed mid-push, after this
+        // worker had started and reset what it found then). Send it again (opIds make it harmless).
+        if (locked) {
+          const left = await resetInFlight(this.deps.db);
+          if (left > 0)
+            this.deps.logger.debug('[SyncQueue]', `${left} operations left in flight by a run that is gone`);
+        }
         let result = await this.run(trigger);
         // Work queued while we were pushing: one more pass, unless the last one failed.
         while (this.rerunRequested && !result.error) {

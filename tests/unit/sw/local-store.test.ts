@@ -448,6 +448,27 @@ describe('engine edges', () => {
     expect(await queueRows(device.db)).toMatchObject([{ status: 'pending', attempts: 1 }]);
   });
 
+  it('a batch left in flight by the previous worker (replaced after this one started) is sent by the next run', async () => {
+    // The new worker started (and found nothing in flight) while the old one still ran; the old one
+    // then marked a batch in flight and was stopped by the update before its answer came.
+    const sent: string[] = [];
+    const server: TestTransport = {
+      push: async (req) => {
+        sent.push(...req.operations.map((op) => op.opId));
+        return acceptAll(req);
+      },
+      pull: async () => NOTHING_NEW,
+    };
+    const oldWorker = await seededDevice(offline);
+    await oldWorker.fetch('POST', '/api/users', { name: 'Eve Client', role: 'CLIENT' });
+    await takeBatch(oldWorker.db, new BatchPlanner(() => true), 10, oldWorker.clock.now);
+    const newWorker = await createTestDevice(server, { db: oldWorker.db, withLock: (work) => work() });
+    const result = await newWorker.engine.sync('manual');
+    expect(result.error).toBeNull();
+    expect(sent).toHaveLength(1);
+    expect(await queueStats(newWorker.db)).toMatchObject({ pending: 0, inFlight: 0 });
+  });
+
   it('two syncs requested at once share one run: each operation is sent once', async () => {
     let pushes = 0;
     const counting: TestTransport = {
