@@ -106,6 +106,13 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
     return result;
   }
 
+  /**
+   * Triggers with a person waiting for the result (a change saved, the network back, Retry, a
+   * conflict resolved, a sign-in): these sync at once while the browser holds its retry back. Not
+   * a page load forwarding the settings, nor a start-up: those wait for the browser.
+   */
+  const PERSON_WAITING = new Set(['write', 'online', 'retry', 'conflict-resolved', 'login']);
+
   /** A burst of writes makes one run: the first asks for it, the others find it asked for. */
   const SYNC_SOON_MS = 300;
   let soon: Promise<void> | null = null;
@@ -146,7 +153,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       logger.debug('[SyncEngine]', `automatic sync is off, or nobody is signed in: ${trigger} does not start one`);
       return;
     }
-    if (browserRetryPending) {
+    if (browserRetryPending && PERSON_WAITING.has(trigger)) {
       // The browser keeps its registration (and fires it later, tab closed or not); offline, that is all.
       if (self.navigator.onLine) await syncSoon(trigger);
       return;
