@@ -68,8 +68,17 @@ export function freshSlot(iso: string): string {
   return date.toISOString();
 }
 
-/** How many of the seeded pets bookMany books (the seed has more; none is deleted by a test). */
+/** How many of the seeded pets the fault specs book (the seed has more; no test deletes one). */
 const SEEDED_PETS_BOOKED = 20;
+
+/**
+ * Pet ids safe to book in a spec: the demo seed's (the lowest ids). Other specs running at the same
+ * time make pets of their own and delete some; a booking of a pet deleted meanwhile is refused
+ * (PET_NOT_FOUND on the server, "no pet with id" in the worker once the deletion was pulled).
+ */
+export async function seededPetIds(page: Page): Promise<number[]> {
+  return (await petIds(page)).sort((a, b) => a - b).slice(0, SEEDED_PETS_BOOKED);
+}
 
 /**
  * Books `count` appointments through the worker (offline or not), titled `${prefix}${i}`: each in
@@ -82,12 +91,7 @@ export async function bookMany(
   firstSlot: string,
   exceptPets: readonly number[] = [],
 ): Promise<void> {
-  // The demo seed's pets only (the lowest ids): other specs running at the same time make pets of
-  // their own and delete some, and a booking of a pet deleted meanwhile fails PET_NOT_FOUND.
-  const pets = (await petIds(page))
-    .filter((id) => !exceptPets.includes(id))
-    .sort((a, b) => a - b)
-    .slice(0, SEEDED_PETS_BOOKED);
+  const pets = (await seededPetIds(page)).filter((id) => !exceptPets.includes(id));
   await page.evaluate(
     async ({ prefix, count, firstSlot, pets }) => {
       const start = Date.parse(firstSlot);

@@ -10,7 +10,7 @@
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { askWorker, pageFetch } from './helpers.ts';
-import { freshSlot, openSignedIn, petIds, replicaRows, serverRows, workerStats } from './fault-helpers.ts';
+import { freshSlot, openSignedIn, replicaRows, seededPetIds, serverRows, workerStats } from './fault-helpers.ts';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 12);
 const SEED = Number(process.env.SOAK_SEED ?? Date.now() % 1_000_000);
@@ -57,7 +57,7 @@ test('11. convergence soak @soak: random creates, edits and deletes, offline and
     devices.push({ context, page: await openSignedIn(context, '/', email), name: `d${i}` });
   }
   try {
-    const pets = await petIds(devices[0]!.page);
+    const pets = await seededPetIds(devices[0]!.page);
     const deadline = Date.now() + SECONDS * 1000;
 
     async function act(device: Device, n: number): Promise<void> {
