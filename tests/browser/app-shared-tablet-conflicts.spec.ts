@@ -5,6 +5,7 @@
  * discard with her name. Maya signs in again and resolves it; her title reaches the server.
  */
 import { expect } from '@playwright/test';
+import type { QueuedOperation } from '../../src/protocol/index.ts';
 import { askWorker } from './helpers.ts';
 import {
   expectNoSeriousViolations,
@@ -15,12 +16,6 @@ import {
   workerState,
   type ServerAppointment,
 } from './app-helpers.ts';
-
-interface QueueRow {
-  id: number;
-  status: string;
-  userId: number | null;
-}
 
 test('another person’s held change: shown as theirs, not the next person’s to drop; its author resolves it', async ({
   page,
@@ -62,12 +57,14 @@ test('another person’s held change: shown as theirs, not the next person’s t
   await expect(dialog).toBeHidden();
 
   // Asked directly, the worker refuses him too, naming her; the held change stays.
-  const rows = await askWorker<QueueRow[]>(page, { type: 'GET_OPERATIONS' });
+  const rows = await askWorker<QueuedOperation[]>(page, { type: 'GET_OPERATIONS' });
   const held = rows.find((r) => r.status === 'conflict')!;
   await expect(askWorker(page, { type: 'DISCARD_OPERATION', operationId: held.id })).rejects.toThrow(
     /This change was made by Maya Chen\. Only Maya Chen may discard it/,
   );
-  expect((await askWorker<QueueRow[]>(page, { type: 'GET_OPERATIONS' })).map((r) => r.status)).toEqual(['conflict']);
+  expect((await askWorker<QueuedOperation[]>(page, { type: 'GET_OPERATIONS' })).map((r) => r.status)).toEqual([
+    'conflict',
+  ]);
 
   // Maya signs in again: the indicator asks her, and she resolves it (client wins).
   await page.getByRole('button', { name: /^Sign out/ }).click();

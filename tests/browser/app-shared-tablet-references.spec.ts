@@ -7,6 +7,7 @@
  * pet and client.
  */
 import { expect, type Page } from '@playwright/test';
+import type { QueuedOperation } from '../../src/protocol/index.ts';
 import { askWorker } from './helpers.ts';
 import {
   dayFromToday,
@@ -19,14 +20,6 @@ import {
   workerState,
   type ServerAppointment,
 } from './app-helpers.ts';
-
-interface QueueRow {
-  id: number;
-  entityType: string;
-  status: string;
-  userId: number | null;
-  waitsFor?: { operationId: number; reason: string };
-}
 
 /** Sign out; with changes of the person still on the tablet, through the warning. */
 async function signOut(page: Page): Promise<void> {
@@ -110,7 +103,7 @@ test('a booking for another person’s new pet waits for it (never failed), says
   await syncDone(page);
   expect(Date.now() - started).toBeLessThan(5_000);
   await expect(booking).toContainText('it goes when Maya Chen signs in and syncs');
-  const rows = await askWorker<QueueRow[]>(page, { type: 'GET_OPERATIONS' });
+  const rows = await askWorker<QueuedOperation[]>(page, { type: 'GET_OPERATIONS' });
   const petRow = rows.find((r) => r.entityType === 'pets')!;
   expect(rows.find((r) => r.entityType === 'appointments')).toMatchObject({
     status: 'pending',
