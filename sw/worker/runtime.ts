@@ -29,6 +29,9 @@ import { workboxSignOutQueue } from './sign-out-queue.ts';
 import { OthersWaiting } from './others-waiting.ts';
 import { createSessionCache, type SessionCache } from '../store/session.ts';
 
+/** The Web Lock a sync run holds, shared by every worker of this origin (an old and a new one too). */
+const SYNC_LOCK = 'smartdmv-sync';
+
 export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   const logger = createConsoleLogger(console, false);
   const now = () => Date.now();
@@ -51,8 +54,13 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
       await others.recount();
       othersWaiting = others;
       logger.enabled = await getMeta(db, 'debug');
-      // A killed worker may have left a batch in flight: send it again (the server dedups by opId).
-      const reset = await resetInFlight(db);
+      // A killed worker may have left a batch in flight: back to pending, so the queue shows it
+      // waiting (the next run sends it again; the server dedups by opId). Only if no run holds the
+      // sync lock: this script also starts at install, while the previous worker may be pushing
+      // that batch; every run resets what is left under the lock anyway (sync/engine.ts).
+      const reset = self.navigator.locks
+        ? await self.navigator.locks.request(SYNC_LOCK, { ifAvailable: true }, (lock) => (lock ? resetInFlight(db) : 0))
+        : await resetInFlight(db);
       if (reset > 0) logger.debug('[SyncQueue]', `${reset} in-flight operations back to pending after a restart`);
       let deviceId = await getMeta(db, 'deviceId');
       if (!deviceId) {
@@ -68,7 +76,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
         notify,
         logger,
         deviceId,
-        withLock: (work) => (self.navigator.locks ? self.navigator.locks.request('smartdmv-sync', work) : work()),
+        withLock: (work) => (self.navigator.locks ? self.navigator.locks.request(SYNC_LOCK, work) : work()),
         waiting: others,
       });
       return { db, engine, session, others };
