@@ -78,6 +78,8 @@ export class SmartDmvApp extends ServiceElement {
 
   private readonly router: Router;
   private readonly unsaved = new UnsavedChangesGuard(window);
+  /** Where a person tapped while a form was saving (see `leaveAfterSave`). */
+  private afterSave: (() => void) | null = null;
   private readonly screens = new ScreenLoader(() => this.requestUpdate());
   private resizeObserver: ResizeObserver | null = null;
   private stopWorkerEvents: (() => void) | null = null;
@@ -420,15 +422,36 @@ export class SmartDmvApp extends ServiceElement {
     </div>`;
   }
 
-  /** The router's guard: true to leave now; false while the question is asked. */
+  /** The router's guard: true to leave now; false while the question is asked or a save answers. */
   private readonly askBeforeLeaving = (_path: string, leave: () => void): boolean => {
     const form = this.unsaved.unsaved();
     if (form === null) return true;
+    const saving = form.saveInProgress();
+    if (saving !== null) {
+      this.leaveAfterSave(saving, leave);
+      return false;
+    }
     this._signOutWarning = null;
     this._leaving = { noun: form.unsavedChangesNoun, leave };
     void focusSafeChoice(this);
     return false;
   };
+
+  /**
+   * A tap away while a form saves: once saved, go where the person tapped (in place of where the
+   * form would go next); if the save failed, stay on the form, which says why. The last tap wins.
+   */
+  private leaveAfterSave(saving: Promise<void>, leave: () => void): void {
+    const waiting = this.afterSave !== null;
+    this.afterSave = leave;
+    if (waiting) return;
+    const settle = (): void => {
+      const go = this.afterSave;
+      this.afterSave = null;
+      if (go && this.unsaved.unsaved() === null) go();
+    };
+    void saving.then(settle, settle);
+  }
 
   private navLink(href: string, label: string, routes: Route['name'][]) {
     const current = routes.includes(this._route.name);
@@ -546,6 +569,13 @@ export class SmartDmvApp extends ServiceElement {
   };
 
   private readonly onNavigate = (event: CustomEvent<NavigateDetail>): void => {
+    const tapped = this.afterSave;
+    if (tapped !== null) {
+      // The form saved and would move on; the person already tapped elsewhere during the save.
+      this.afterSave = null;
+      tapped();
+      return;
+    }
     // The screen's own move (after a save or a deletion): nothing typed is left behind.
     this.router.navigate(event.detail.path, { replace: event.detail.replace ?? false, unguarded: true });
   };

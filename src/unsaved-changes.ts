@@ -15,6 +15,32 @@ export interface UnsavedChangesSource {
   hasUnsavedChanges(): boolean;
   /** What the form edits, for the question: "What you typed in this booking is not saved." */
   readonly unsavedChangesNoun: string;
+  /** The save the form is running (from Save to its answer), or null: leaving then waits for it. */
+  saveInProgress(): Promise<void> | null;
+}
+
+/**
+ * A form's save, known while it runs. A tap away during a save is neither the "Leave without
+ * saving?" question (the typing is being saved) nor a leave that drops it (a failed save keeps the
+ * form and says why): the app waits for the answer.
+ */
+export class SaveTracker {
+  private running: Promise<void> | null = null;
+
+  get current(): Promise<void> | null {
+    return this.running;
+  }
+
+  /** Runs `save` (which reports its own failure on the form) and knows of it until it settles. */
+  async run(save: () => Promise<void>): Promise<void> {
+    const running = save();
+    this.running = running;
+    try {
+      await running;
+    } finally {
+      if (this.running === running) this.running = null;
+    }
+  }
 }
 
 /** Fires `unsaved-changes` on its host after an update that flipped `hasUnsavedChanges()`. */

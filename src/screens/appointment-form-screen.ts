@@ -68,7 +68,7 @@ import { NearbyAppointments } from './nearby-appointments.ts';
 import { ScreenElement } from './screen.ts';
 import { ScreenLoad, loadFailed, recordLoadStates } from './screen-load.ts';
 import { runWrite } from './write-action.ts';
-import { UnsavedChangesReporter, sameDraft, type UnsavedChangesSource } from '../unsaved-changes.ts';
+import { SaveTracker, UnsavedChangesReporter, sameDraft, type UnsavedChangesSource } from '../unsaved-changes.ts';
 
 interface HeldMove {
   conflict: ConflictRecord;
@@ -136,6 +136,7 @@ export class AppointmentFormScreen extends ScreenElement implements UnsavedChang
 
   /** The user changed something since the draft was filled from the record. */
   private dirty = false;
+  private readonly saves = new SaveTracker();
   /** The draft as filled from what was read (a new booking: as it started): what "unsaved" compares with. */
   private loadedDraft: AppointmentDraft | null = null;
   readonly unsavedChangesNoun = 'booking';
@@ -182,6 +183,10 @@ export class AppointmentFormScreen extends ScreenElement implements UnsavedChang
     this._saving = false;
     this._confirming = null;
     new UnsavedChangesReporter(this);
+  }
+
+  saveInProgress(): Promise<void> | null {
+    return this.saves.current;
   }
 
   hasUnsavedChanges(): boolean {
@@ -653,7 +658,11 @@ export class AppointmentFormScreen extends ScreenElement implements UnsavedChang
   }
 
   /** Validates and saves; an unusual booking (unusualBooking: a past day, …) needs `unusualConfirmed`. */
-  private async save(unusualConfirmed: boolean): Promise<void> {
+  private save(unusualConfirmed: boolean): Promise<void> {
+    return this.saves.run(() => this.checkAndSave(unusualConfirmed));
+  }
+
+  private async checkAndSave(unusualConfirmed: boolean): Promise<void> {
     const services = this.services;
     const draft = this._draft;
     if (!services || !draft || this._saving) return;

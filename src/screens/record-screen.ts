@@ -10,7 +10,7 @@ import type { EntityId } from '../protocol/index.ts';
 import type { AppServices } from '../services.ts';
 import { focusFirstInvalid } from './fields.ts';
 import { ScreenElement } from './screen.ts';
-import { UnsavedChangesReporter, sameDraft, type UnsavedChangesSource } from '../unsaved-changes.ts';
+import { SaveTracker, UnsavedChangesReporter, sameDraft, type UnsavedChangesSource } from '../unsaved-changes.ts';
 import { runWrite } from './write-action.ts';
 
 /** What the base needs of the screen's ScreenLoad. */
@@ -48,6 +48,7 @@ export abstract class RecordScreen<R extends { id: EntityId }, D extends object,
   declare _deleting: X | null;
   /** The user changed the form since it was filled or saved: a reload leaves the draft alone. */
   protected dirty = false;
+  private readonly saves = new SaveTracker();
 
   /** What the form edits, for "Leave without saving?" ("this client’s details"). */
   abstract readonly unsavedChangesNoun: string;
@@ -77,6 +78,10 @@ export abstract class RecordScreen<R extends { id: EntityId }, D extends object,
   hasUnsavedChanges(): boolean {
     if (!this.dirty) return false;
     return !sameDraft(this._draft, this._record ? this.draftFrom(this._record) : this.emptyDraft());
+  }
+
+  saveInProgress(): Promise<void> | null {
+    return this.saves.current;
   }
 
   protected setup(services: AppServices): void {
@@ -118,8 +123,12 @@ export abstract class RecordScreen<R extends { id: EntityId }, D extends object,
     this._errors = rest as Partial<Record<keyof D, string>>;
   }
 
-  protected async onSubmit(event: SubmitEvent): Promise<void> {
+  protected onSubmit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
+    return this.saves.run(() => this.submit());
+  }
+
+  private async submit(): Promise<void> {
     const services = this.services;
     const input = this.inputFrom(this._draft);
     if (!services || input === null || this._saving) return;

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SmartDmvApp } from '../../../src/app.ts';
 import type { AppointmentFormScreen } from '../../../src/screens/appointment-form-screen.ts';
 import type { ClientScreen } from '../../../src/screens/client-screen.ts';
+import type { FetchLike } from '../../../src/api/http.ts';
 import { FakeApi } from './fake-api.ts';
 import { FakeWorker, eventually, fakeServices, syncState } from './fakes.ts';
 import { buttonByText, mount, settle, shadow, text } from './dom.ts';
@@ -18,15 +19,44 @@ const BOOKING = '/appointments/new?date=2026-12-15';
 beforeEach(() => history.replaceState(null, '', '/'));
 afterEach(() => document.body.replaceChildren());
 
-async function openApp(path: string) {
+async function openApp(path: string, wrapFetch: (fetch: FetchLike) => FetchLike = (fetch) => fetch) {
   history.replaceState(null, '', path);
   const api = new FakeApi();
   const worker = new FakeWorker({
     GET_STATE: () =>
       syncState({ user: { id: 1, name: 'Maya Chen', role: 'STAFF', practiceId: 1, tenantId: 'smartvet' } }),
   });
-  const app = await mount(new SmartDmvApp(), { services: fakeServices(worker, { fetch: api.fetch }) });
+  const app = await mount(new SmartDmvApp(), { services: fakeServices(worker, { fetch: wrapFetch(api.fetch) }) });
   return { app, api };
+}
+
+/** Saves (POST, PATCH) wait until `answer()`: what a busy tablet does to a save in progress. */
+function heldSaves() {
+  let release: (() => void) | null = null;
+  let held = 0;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return {
+    wrap:
+      (fail?: Response): ((fetch: FetchLike) => FetchLike) =>
+      (fetch) =>
+      async (input, init) => {
+        if (init?.method !== 'POST' && init?.method !== 'PATCH') return fetch(input, init);
+        held += 1;
+        await gate;
+        return fail ?? fetch(input, init);
+      },
+    get held() {
+      return held;
+    },
+    answer: () => release?.(),
+  };
+}
+
+/** A booking typed into the form, ready to save. */
+async function typeBooking(form: AppointmentFormScreen): Promise<void> {
+  await type(form, 'clientId', '5');
+  await type(form, 'practitionerId', '2');
+  await type(form, 'title', 'Dental — Rex');
 }
 
 async function shownScreen<T extends HTMLElement>(app: SmartDmvApp, tag: string): Promise<T> {
@@ -172,9 +202,7 @@ describe('leaving a form with unsaved typing', () => {
   it('after Save the form’s own move and the next link ask nothing, and the reload prompt is gone', async () => {
     const { app, api } = await openApp(BOOKING);
     const form = await shownScreen<AppointmentFormScreen>(app, 'appointment-form-screen');
-    await type(form, 'clientId', '5');
-    await type(form, 'practitionerId', '2');
-    await type(form, 'title', 'Dental — Rex');
+    await typeBooking(form);
     expect(reloadPrevented()).toBe(true);
     buttonByText(shadow(form), 'Book appointment').click();
     await eventually(() => expect(location.pathname + location.search).toBe('/appointments?date=2026-12-15'), 5_000);
@@ -185,5 +213,51 @@ describe('leaving a form with unsaved typing', () => {
     tapNav(app, '/clients');
     await eventually(() => expect(shadow(app).querySelector('main clients-screen')).not.toBeNull(), 5_000);
     expect(question(app)).toBeNull();
+  });
+
+  it('a tab tapped while Save is answering: no question; once saved, the tapped screen (not the day) shows', async () => {
+    const saves = heldSaves();
+    const { app, api } = await openApp(BOOKING, saves.wrap());
+    const form = await shownScreen<AppointmentFormScreen>(app, 'appointment-form-screen');
+    await typeBooking(form);
+    buttonByText(shadow(form), 'Book appointment').click();
+    await eventually(() => expect(saves.held).toBe(1));
+
+    tapNav(app, '/clients');
+    await settle(app);
+    expect(question(app)).toBeNull();
+    // The save still runs on the form it started from.
+    expect(location.pathname + location.search).toBe(BOOKING);
+
+    saves.answer();
+    await eventually(() => expect(shadow(app).querySelector('main clients-screen')).not.toBeNull(), 5_000);
+    expect(location.pathname).toBe('/clients');
+    expect(api.callsOf('POST')).toHaveLength(1);
+    expect(question(app)).toBeNull();
+  });
+
+  it('a tab tapped while a save fails: the form stays with what was typed and why it was not saved', async () => {
+    const saves = heldSaves();
+    const refused = new Response(
+      JSON.stringify({ success: false, error: { code: 'VALIDATION', message: 'Name is too long' } }),
+      { status: 400, headers: { 'content-type': 'application/json' } },
+    );
+    const { app } = await openApp('/clients/new', saves.wrap(refused));
+    const form = await shownScreen<ClientScreen>(app, 'client-screen');
+    await type(form, 'name', 'Noor Haddad');
+    buttonByText(shadow(form), 'Create client').click();
+    await eventually(() => expect(saves.held).toBe(1));
+
+    tapNav(app, '/appointments');
+    saves.answer();
+    await eventually(() => expect(text(shadow(form))).toContain('Not saved: Name is too long'));
+    await settle(app);
+    expect(location.pathname).toBe('/clients/new');
+    expect(shadow(app).querySelector('main client-screen')).toBe(form);
+    expect((shadow(form).querySelector('#name') as HTMLInputElement).value).toBe('Noor Haddad');
+    expect(question(app)).toBeNull();
+    // Still unsaved: the next tap asks.
+    tapNav(app, '/appointments');
+    await eventually(() => expect(question(app)).not.toBeNull());
   });
 });
