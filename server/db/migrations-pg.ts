@@ -157,4 +157,11 @@ CREATE INDEX appointments_practitioner_long ON appointments (practitioner_id, da
 CREATE INDEX appointments_pet_long ON appointments (pet_id, date) WHERE deleted_at IS NULL AND overlap_allowed = 0 AND CAST(duration_minutes AS INTEGER) > 60;
 `,
   },
+  {
+    id: 4,
+    name: "edited_by: who made each row's current version (as SQLite's migration 9)",
+    sql: ['users', 'pets', 'appointments']
+      .map((table) => `ALTER TABLE ${table} ADD COLUMN edited_by BIGINT;`)
+      .join('\n'),
+  },
 ];

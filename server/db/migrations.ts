@@ -218,4 +218,13 @@ CREATE INDEX appointments_practitioner_long ON appointments (practitioner_id, da
 CREATE INDEX appointments_pet_long ON appointments (pet_id, date) WHERE deleted_at IS NULL AND overlap_allowed = 0 AND CAST(duration_minutes AS INTEGER) > 60;
 `,
   },
+  {
+    id: 9,
+    name: "edited_by: who made each row's current version (a user id; null for rows written before, or by the seed)",
+    // No foreign key: users are never removed (a delete is a tombstone), and the check would cost
+    // every create a look-up; the name is read only for a conflict.
+    sql: ['users', 'pets', 'appointments']
+      .map((table) => `ALTER TABLE ${table} ADD COLUMN edited_by INTEGER;`)
+      .join('\n'),
+  },
 ];

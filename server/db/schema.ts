@@ -11,7 +11,9 @@
  *   position in the global change sequence (`counters.change_seq`) that pull cursors follow, and
  *   `editedAt`: when its current version was edited, by the clock of the device that made the edit
  *   (the operation's timestamp, never later than the server's clock); conflicts report it as
- *   `serverEditedAt` for last-write-wins. It is not sent with the record.
+ *   `serverEditedAt` for last-write-wins, and `editedBy`: the user who made it (null for rows
+ *   written before migration 9, or by the seed), reported as `serverEditedBy`. Neither is sent
+ *   with the record.
  */
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
@@ -44,6 +46,7 @@ const syncedColumns = () => ({
   deletedAt: integer('deleted_at'),
   seq: integer('seq').notNull(),
   editedAt: integer('edited_at').notNull(),
+  editedBy: integer('edited_by'),
 });
 
 export const users = sqliteTable(

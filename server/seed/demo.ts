@@ -146,6 +146,7 @@ export async function seedDemo(db: Database, options: SeedOptions): Promise<Seed
         createdAt: now,
         updatedAt: now,
         editedAt: now,
+        editedBy: null,
       };
 
       const practitioners: number[] = [];

@@ -19,6 +19,15 @@ export interface RowMeta {
   seq: number;
   /** When the edit was made on the device (the operation's timestamp, at most `now`). */
   editedAt: number;
+  /** Who made it (the signed-in user). */
+  editedBy: number;
+}
+
+/** Who made a row's current version, and when by their device's clock (a conflict's server side). */
+export interface LastEdit {
+  at: number;
+  /** Null for rows written before this was recorded (migration 9), or by the seed. */
+  by: number | null;
 }
 
 export interface Owner {
@@ -97,8 +106,8 @@ export interface EntityModel {
    * the pet's owner), for a record rebuilt from history (a replayed result).
    */
   withDerived(practiceId: number, record: WireRecord): Promise<WireRecord>;
-  /** When the row's current version was edited, by the editing device's clock (ms); conflicts only. */
-  editedAt(id: number): Promise<number | undefined>;
+  /** Who edited the row's current version and when, by the editing device's clock (ms); conflicts only. */
+  lastEdit(id: number): Promise<LastEdit | undefined>;
 }
 
 export interface PetsModel extends EntityModel {
@@ -183,8 +192,20 @@ export function insertColumns<T extends object, K extends keyof T & string>(
   return partial as Required<Pick<T, K>>;
 }
 
-export function stamp(meta: RowMeta): { version: number; updatedAt: number; seq: number; editedAt: number } {
-  return { version: meta.version, updatedAt: meta.now, seq: meta.seq, editedAt: meta.editedAt };
+export function stamp(meta: RowMeta): {
+  version: number;
+  updatedAt: number;
+  seq: number;
+  editedAt: number;
+  editedBy: number;
+} {
+  return {
+    version: meta.version,
+    updatedAt: meta.now,
+    seq: meta.seq,
+    editedAt: meta.editedAt,
+    editedBy: meta.editedBy,
+  };
 }
 
 /**
@@ -209,13 +230,13 @@ export function hotStatements<T extends typeof users | typeof pets | typeof appo
   );
   const inserted = positionalInsert(table, insertKeys);
   const insert = db.prepareInsert(inserted.sql);
-  const editedAt = db.prepare(`SELECT edited_at FROM ${name} WHERE id = ?`);
+  const lastEdit = lastEditOf(db, name);
   const update = rowUpdate<Row>(db, table, columns);
   return {
     byId: (practiceId: number, id: number): MaybePromise<Row | undefined> => byId.get({ id, practiceId }),
     byIdForWrite: (practiceId: number, id: number): MaybePromise<Row | undefined> =>
       byIdForWrite.get({ id, practiceId }),
-    editedAt: async (id: number): Promise<number | undefined> => editedAt.value<number>([id]),
+    lastEdit,
     changes: (practiceId: number, afterSeq: number, sinceMs: number, limit: number): MaybePromise<Row[]> =>
       changes.all({ practiceId, afterSeq, sinceMs, limit }),
     insert: (row: Parameters<typeof inserted.values>[0]): MaybePromise<number> => insert.insert(inserted.values(row)),
@@ -308,7 +329,23 @@ export function listQuery(
   return { sql: `${select} WHERE ${where.join(' AND ')} ORDER BY ${order[0]}, ${order[1]} LIMIT @limit`, params };
 }
 
-export const SYNCED_INSERT_KEYS = ['practiceId', 'version', 'createdAt', 'updatedAt', 'seq', 'editedAt'] as const;
+export const SYNCED_INSERT_KEYS = [
+  'practiceId',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'seq',
+  'editedAt',
+  'editedBy',
+] as const;
+
+/** `lastEdit` of a model: its row's edited_at and edited_by. */
+export function lastEditOf(db: Database, table: string): (id: number) => Promise<LastEdit | undefined> {
+  const statement = db.prepare<{ at: number; by: number | null }>(
+    `SELECT edited_at AS at, edited_by AS by FROM ${table} WHERE id = ?`,
+  );
+  return async (id) => statement.get([id]);
+}
 
 /**
  * A new row: its fields plus the synced columns, id filled in after the insert. One object is
@@ -324,6 +361,7 @@ export function newRow<F extends object>(fields: F, practiceId: number, meta: Ro
     deletedAt: null,
     seq: meta.seq,
     editedAt: meta.editedAt,
+    editedBy: meta.editedBy,
   });
 }
 

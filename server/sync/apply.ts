@@ -21,7 +21,7 @@
  * appointments.clientId is not written: models derive it from the pet when reading (D1).
  * Every write stamps the row with when the edit was made on the device (`editedAt`: the
  * operation's timestamp, a timestamp from the future clamped to the server's clock); conflicts
- * report it as `serverEditedAt`, with `serverChangedFields`.
+ * report it as `serverEditedAt`, with `serverChangedFields` and who made it (`serverEditedBy`).
  *
  * Each operation is atomic: alone, in a transaction of its own; in a push batch (one
  * transaction per request), see BatchIsolation: a failed operation leaves no trace.
@@ -96,6 +96,8 @@ export interface Applier {
   json(result: PushResult): string | undefined;
 }
 
+type ServerSide = Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt' | 'serverEditedBy'>;
+
 /** One operation being applied: who, to which model, and its clocks (`editedAt`: the device's, clamped). */
 interface Applying {
   actor: Actor;
@@ -160,31 +162,40 @@ export function createApplier(deps: ApplierDeps): Applier {
     for (const field of Object.keys(changes)) previous[field] = current[field] ?? null;
     const version = current.version + 1;
     resolver.forget(actor.practiceId, model.type, current.id);
-    const record = await model.update(current.id, changes, { version, now, seq: log.nextSeq(), editedAt });
+    const record = await model.update(current.id, changes, {
+      version,
+      now,
+      seq: log.nextSeq(),
+      editedAt,
+      editedBy: actor.userId,
+    });
     await log.addRevision(model.type, current.id, version, previous, now);
     return record;
   }
 
   /**
    * The server's side of a conflict on `current`: every field it changed since the client's base
-   * version (all of them when that base is unknown to it), and when its current version was
-   * edited, by the editing device's clock.
+   * version (all of them when that base is unknown to it), and who edited its current version and
+   * when, by the editing device's clock.
    */
   async function serverSide(
     model: EntityModel,
     current: WireRecord,
     baseVersion: number | undefined,
     past: ServerHistory | null,
-  ): Promise<Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt'>> {
-    const side: Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt'> = {
+  ): Promise<ServerSide> {
+    const side: ServerSide = {
       serverChangedFields: past
         ? model.fields.filter((f) => past.changed.has(f))
         : baseVersion !== undefined && baseVersion > current.version
           ? [...model.fields]
           : [],
     };
-    const editedAt = await model.editedAt(current.id);
-    if (editedAt !== undefined) side.serverEditedAt = editedAt;
+    const edit = await model.lastEdit(current.id);
+    if (!edit) return side;
+    side.serverEditedAt = edit.at;
+    const editor = edit.by === null ? undefined : await models.users.find(Number(current.practiceId), edit.by);
+    if (editor && typeof editor.name === 'string') side.serverEditedBy = { id: editor.id, name: editor.name };
     return side;
   }
 
@@ -263,7 +274,7 @@ export function createApplier(deps: ApplierDeps): Applier {
     }
     // `x instanceof Promise ? await x : x` on the push path: SQLite answers at once, and an await
     // of a plain value still costs a turn of the microtask queue (~5% of a create, measured).
-    let record = model.insert(actor, fields, { version: 1, now, seq: log.nextSeq(), editedAt });
+    let record = model.insert(actor, fields, { version: 1, now, seq: log.nextSeq(), editedAt, editedBy: actor.userId });
     if (record instanceof Promise) record = await record;
     if (tempId !== undefined) {
       const recorded = log.recordTempId(actor.practiceId, model.type, tempId, record.id, now);
@@ -364,7 +375,13 @@ export function createApplier(deps: ApplierDeps): Applier {
     const cancelled = await dependents(actor, model, current, now);
     const version = current.version + 1;
     resolver.forget(actor.practiceId, model.type, current.id);
-    const record = await model.tombstone(current.id, { version, now, seq: log.nextSeq(), editedAt });
+    const record = await model.tombstone(current.id, {
+      version,
+      now,
+      seq: log.nextSeq(),
+      editedAt,
+      editedBy: actor.userId,
+    });
     await log.addRevision(model.type, current.id, version, { deletedAt: null }, now);
     for (const appointment of cancelled)
       await write(actor, models.appointments, appointment, { status: 'cancelled' }, now, editedAt);

@@ -393,11 +393,14 @@ export class ConflictResolutionDialog extends LitElement {
       const verb = conflict.localOperation === 'create' ? 'booked' : 'changed';
       return `This appointment was ${verb} on this tablet (${local}), but when it synced the time was already taken. The server has not saved it.`;
     }
+    // Who made the server's version, when the server knows: someone a person can ask.
+    const editor = conflict.serverEditedBy?.name;
+    const by = editor ? ` by ${editor}` : '';
     if (conflict.localOperation === 'delete')
-      return `It was deleted on this tablet (${local}) but changed elsewhere since (${serverWhen}).`;
+      return `It was deleted on this tablet (${local}) but changed${by || ' elsewhere'} since (${serverWhen}).`;
     if (conflict.conflictType === 'deleted')
-      return 'Someone deleted this record on the server after it was changed on this tablet.';
-    return `It was changed on this tablet (${local}) and, since, in another edit on the server (${serverWhen}).`;
+      return `${editor ?? 'Someone'} deleted this record on the server after it was changed on this tablet.`;
+    return `It was changed on this tablet (${local}) and, since, in another edit${by} on the server (${serverWhen}).`;
   }
 
   private renderFieldTable(conflict: ConflictRecord) {

@@ -137,6 +137,11 @@ export const ConflictDataSchema = z.object({
    * this with the local edit time. Absent when the server does not know it.
    */
   serverEditedAt: z.number().optional(),
+  /**
+   * Who made the server's current version (a user of the practice: id and name), so a person can
+   * ask them. Absent when the server does not know (rows written before it recorded this).
+   */
+  serverEditedBy: z.object({ id: z.number().int(), name: z.string() }).optional(),
   /** double_booking: the appointments this booking clashes with (at most MAX_CLASHES_REPORTED). */
   clashes: z.array(ClashSchema).optional(),
 });

@@ -163,6 +163,7 @@ async function recordConflict(
     serverVersion: data.serverVersion,
     ...(data.serverChangedFields ? { serverChangedFields: data.serverChangedFields } : {}),
     ...(data.serverEditedAt !== undefined ? { serverEditedAt: data.serverEditedAt } : {}),
+    ...(data.serverEditedBy ? { serverEditedBy: data.serverEditedBy } : {}),
     ...(data.clashes ? { clashes: data.clashes } : {}),
     localTimestamp: op.timestamp,
     detectedAt: now,

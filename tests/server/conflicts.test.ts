@@ -375,6 +375,29 @@ describe("the server's side of a conflict (for the dialog and last-write-wins)",
     });
   });
 
+  it('names who made the server’s version (the vet at the desk, or the deleter); not known for older rows', async () => {
+    const vet = await t.server.sql.get<{ id: number; name: string }>(
+      "SELECT id, name FROM users WHERE email = 'vet@northside.example'",
+    );
+    const { id } = await newAppointment();
+    await editAt(t.desk, id, 1, { notes: 'Fasting' }, T0 + 3_000);
+    const edited = await editAt(t.tablet, id, 1, { notes: 'Mine' }, t.server.clock.now());
+    expect(edited.conflictData!.serverEditedBy).toEqual({ id: vet.id, name: vet.name });
+
+    const removed = await newAppointment();
+    await t.desk.push([deleteOp('appointments', removed.id, { version: 1, timestamp: T0 + 4_000 })]);
+    const late = await editAt(t.tablet, removed.id, 1, { notes: 'too late' }, t.server.clock.now());
+    expect(late.conflictData).toMatchObject({ conflictType: 'deleted', serverEditedBy: { name: vet.name } });
+
+    // A row last written before the server recorded editors (migration 9): nobody is named.
+    const older = await newAppointment();
+    await editAt(t.desk, older.id, 1, { notes: 'Before' }, T0 + 5_000);
+    await t.server.sql.run('UPDATE appointments SET edited_by = NULL WHERE id = ?', older.id);
+    const unknown = await editAt(t.tablet, older.id, 1, { notes: 'Mine' }, t.server.clock.now());
+    expect(unknown.conflictData!.serverEditedAt).toBe(T0 + 5_000);
+    expect(unknown.conflictData).not.toHaveProperty('serverEditedBy');
+  });
+
   it('a conflict on the current version has nothing changed on the server; REST 409s carry the same', async () => {
     const { id } = await newAppointment();
     await t.desk.push([deleteOp('appointments', id, { version: 1, timestamp: T0 + 9_000 })]);

@@ -83,7 +83,7 @@ describe('issue 9 migrations on a released database', () => {
 });
 
 describe('issue 11 migrations on a database with data', () => {
-  it('appointments get overlapAllowed off and the practitioner index; every row gets editedAt = its updatedAt', async () => {
+  it('appointments get overlapAllowed off and the practitioner index; every row gets editedAt = its updatedAt, and no editor (editedBy null)', async () => {
     const db = await releasedDb();
     await migrate(
       db,
@@ -96,10 +96,13 @@ describe('issue 11 migrations on a database with data', () => {
     const before = db.raw.prepare('SELECT * FROM appointments ORDER BY id').all() as Record<string, unknown>[];
     await migrate(db, MIGRATIONS, () => T0);
     expect(db.raw.prepare('SELECT * FROM appointments ORDER BY id').all()).toEqual(
-      before.map((row) => ({ ...row, overlap_allowed: 0, edited_at: 333 })),
+      before.map((row) => ({ ...row, overlap_allowed: 0, edited_at: 333, edited_by: null })),
     );
     expect(db.raw.prepare('SELECT DISTINCT edited_at FROM users').pluck().all()).toEqual([111]);
     expect(db.raw.prepare('SELECT DISTINCT edited_at FROM pets').pluck().all()).toEqual([222]);
+    expect(
+      db.raw.prepare('SELECT DISTINCT edited_by FROM users UNION SELECT edited_by FROM pets').pluck().all(),
+    ).toEqual([null]);
     expect(
       db.raw
         .prepare(

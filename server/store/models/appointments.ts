@@ -10,6 +10,7 @@ import { positionalInsert, selectList } from '../../db/statements.ts';
 import {
   forUpdate,
   insertColumns,
+  lastEditOf,
   listQuery,
   listWhere,
   newRow,
@@ -118,7 +119,7 @@ export function appointmentsModel(db: Database): AppointmentsModel {
     `SELECT ${columns} ${fromJoined} WHERE a.id IN (${candidates.join(' UNION ALL ')}) ORDER BY a.date`,
   );
   const ownerOf = db.prepare('SELECT owner_id FROM pets WHERE id = ?');
-  const editedAt = db.prepare('SELECT edited_at FROM appointments WHERE id = ?');
+  const lastEdit = lastEditOf(db, 'appointments');
   const inserted = positionalInsert(appointments, [...fields, ...SYNCED_INSERT_KEYS]);
   const insert = db.prepareInsert(inserted.sql);
   const update = rowUpdate<AppointmentRow>(db, appointments, selectList(appointments));
@@ -211,7 +212,7 @@ export function appointmentsModel(db: Database): AppointmentsModel {
         ids.length === 0 ? [] : andThen(bookings.all(params), (rows) => rows.map(appointmentRecord)),
       );
     },
-    editedAt: async (id) => editedAt.value<number>([id]),
+    lastEdit,
     locksBookings: db.dialect === 'postgres',
     lockBookings: async (keys) => {
       const state = db.state();

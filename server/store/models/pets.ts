@@ -65,7 +65,7 @@ export function petsModel(db: Database): PetsModel {
     ...recordWrites<PetInsert>('pets', PET_READERS, async (id, values) => petRecord(await hot.update(id, values))),
     list: listByName<PetRow>(db, select, petRecord, { key: 'ownerId', column: 'owner_id', type: 'number' }),
     withDerived: async (_practiceId, record) => record,
-    editedAt: hot.editedAt,
+    lastEdit: hot.lastEdit,
     liveByOwner: async (practiceId, ownerId, limit) => ({
       names: await liveNames.values<string>({ ownerId, practiceId, limit }),
       count: (await liveCount.value<number>({ ownerId, practiceId })) ?? 0,

@@ -69,6 +69,6 @@ export function usersModel(db: Database): EntityModel {
       type: 'string',
     }),
     withDerived: async (_practiceId, record) => record,
-    editedAt: hot.editedAt,
+    lastEdit: hot.lastEdit,
   };
 }

@@ -417,6 +417,12 @@ describe('conflicts', () => {
     // server's edit was made (last write wins compares that, not when the server received it).
     expect(conflict.serverChangedFields).toEqual(['title']);
     expect(conflict.serverEditedAt).toBe(Date.parse(String(conflict.serverData.updatedAt)));
+    // And who made it (a REST edit by the vet at the desk), kept on the tablet for the dialog.
+    const vet = ctx.server.db.prepare("SELECT id, name FROM users WHERE email = 'vet@northside.example'").get() as {
+      id: number;
+      name: string;
+    };
+    expect(conflict.serverEditedBy).toEqual({ id: vet.id, name: vet.name });
     expect((await device.fetch('GET', `/api/appointments/${appointmentId}`)).body.data).toMatchObject({
       title: 'Local title',
       _conflict: true,

@@ -545,6 +545,20 @@ describe('<sync-engine-panel>', () => {
     expect(resolutions).toHaveLength(0);
   });
 
+  it('names who made the server’s version when the server says, so the person can be asked', async () => {
+    const el = await panel(conflictWorker(conflict({ serverEditedBy: { id: 4, name: 'Dr Priya Patel' } })).worker);
+    const dialog = await openDialog(el);
+    expect(text(shadow(dialog).querySelector('#explanation'))).toMatch(
+      /^It was changed on this tablet \(.+\) and, since, in another edit by Dr Priya Patel on the server \(.+\)\.$/,
+    );
+    const deleted = await panel(
+      conflictWorker(conflict({ conflictType: 'deleted', serverEditedBy: { id: 4, name: 'Dr Priya Patel' } })).worker,
+    );
+    expect(text(shadow(await openDialog(deleted)).querySelector('#explanation'))).toBe(
+      'Dr Priya Patel deleted this record on the server after it was changed on this tablet.',
+    );
+  });
+
   it('last write wins names which edit is newer by when it was made on each device', async () => {
     const local = Date.parse('2026-11-25T10:42:00Z');
     const c = conflict({ localTimestamp: local, serverEditedAt: Date.parse('2026-11-25T10:39:00Z') });
