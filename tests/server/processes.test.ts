@@ -4,10 +4,14 @@
  * spreads its requests: exactly-once, version checks and the change sequence hold across them.
  */
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { startServer } from '../../bench/lib/server.ts';
 import type { PullResponse, PushOperation, PushResponse } from '../../src/protocol/index.ts';
 import { appointmentData, count, op, seedIds, tempId, useTestServer, createOp, updateOp } from './helpers.ts';
+
+// A second `node --import tsx server/main.ts` takes seconds to start, far more on a loaded 2-core
+// machine (a CI run beside other work timed out at 30 s): its start-up gets longer than a hook's default.
+vi.setConfig({ hookTimeout: 90_000 });
 
 /** The test server (`t.server`) and a second process on its database, signed in there. */
 const t = useTestServer({}, async (first) => {
