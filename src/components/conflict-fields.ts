@@ -36,7 +36,9 @@ type ConflictFields = Pick<
   ConflictRecord,
   'localData' | 'serverData' | 'affectedFields' | 'localTimestamp' | 'conflictType'
 > &
-  Partial<Pick<ConflictRecord, 'localOperation' | 'entityType' | 'serverChangedFields' | 'serverEditedAt'>>;
+  Partial<
+    Pick<ConflictRecord, 'localOperation' | 'entityType' | 'serverChangedFields' | 'serverEditedAt' | 'serverEditedBy'>
+  >;
 
 /**
  * A deletion can only be kept or dropped: merge and manual apply to edits. A double booking has its
@@ -154,7 +156,8 @@ export function lastWriteWinner(conflict: ConflictFields): 'local' | 'server' {
 
 /**
  * Last write wins in words, naming when each edit was made and where: "Your edit (10:42 on this
- * tablet) is newer than the other edit (10:39, when it was made)."
+ * tablet) is newer than the other edit (10:39, when it was made)" ("…than Dr. Sam Patel’s edit"
+ * when the server says who made it).
  */
 export function lastWriteSentence(conflict: ConflictFields): string {
   const server = serverEditTime(conflict);
@@ -165,9 +168,13 @@ export function lastWriteSentence(conflict: ConflictFields): string {
   const theirs = server.onDevice
     ? `${formatEditTime(server.at, mine)}, when it was made`
     : `${formatEditTime(server.at, mine)}, when the server received it`;
-  if (mine > server.at) return `Your edit (${yours}) is newer than the other edit (${theirs}).`;
-  if (mine < server.at) return `The other edit (${theirs}) is newer than yours (${yours}).`;
-  return `Both edits were made at the same moment (${yours}): the other edit is kept.`;
+  // "Dr. Sam Patel’s edit" when the server says who made it.
+  const editor = conflict.serverEditedBy?.name;
+  const other = editor ? `${editor}’s edit` : 'the other edit';
+  const Other = editor ? other : 'The other edit';
+  if (mine > server.at) return `Your edit (${yours}) is newer than ${other} (${theirs}).`;
+  if (mine < server.at) return `${Other} (${theirs}) is newer than yours (${yours}).`;
+  return `Both edits were made at the same moment (${yours}): ${other} is kept.`;
 }
 
 /**

@@ -63,6 +63,10 @@ test('server wins: the vet’s title stays and the tablet shows it', async ({ pa
   // The dialog shows both values side by side, the differing field highlighted.
   await indicator(page).getByRole('link', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Resolve…' }).click();
+  // Who made the server's version, so the receptionist knows whom to ask.
+  await expect(page.getByRole('dialog').locator('#explanation')).toContainText(
+    'in another edit by Dr. Sam Patel on the server',
+  );
   const row = page.getByRole('dialog').locator('tr[data-field="title"]');
   await expect(row).toHaveClass(/differs/);
   await expect(row).toContainText('Tablet: server wins');

@@ -97,6 +97,13 @@ describe('conflict fields', () => {
       `Your edit (${t(mine)} on this tablet) is newer than the other edit (${t(theirs)}, when it was made).`,
     );
     expect(lastWriteSentence({ ...edited, serverEditedAt: mine })).toContain('the other edit is kept');
+    // Named when the server says who made its edit.
+    const named = { ...edited, serverEditedBy: { id: 4, name: 'Dr. Sam Patel' } };
+    expect(lastWriteSentence(named)).toBe(
+      `Your edit (${t(mine)} on this tablet) is newer than Dr. Sam Patel’s edit (${t(theirs)}, when it was made).`,
+    );
+    expect(lastWriteSentence({ ...named, serverEditedAt: mine + 60_000 })).toMatch(/^Dr\. Sam Patel’s edit \(/);
+    expect(lastWriteSentence({ ...named, serverEditedAt: mine })).toContain('Dr. Sam Patel’s edit is kept');
     // On another day the date is named too; in the same minute, the seconds.
     const yesterday = mine - 86_400_000;
     expect(lastWriteSentence({ ...edited, serverEditedAt: yesterday })).toContain(formatDateTime(yesterday));
