@@ -159,11 +159,6 @@ export function validateDraft(draft: AppointmentDraft, inputs: DraftInputState =
   return errors;
 }
 
-/**
- * A visit on a day before today: legitimate (recording yesterday's walk-in) but a common typo,
- * so the form asks first. Earlier today does not ask: walk-ins are entered after they arrive.
- * An edit asks only when it moves the visit.
- */
 /** How far ahead a booking is still usual; beyond it the form asks first (a year typed 2062 for 2026). */
 export const USUAL_DAYS_AHEAD = 366;
 
@@ -171,13 +166,16 @@ const minutesOf = (time: string): number => Number(time.slice(0, 2)) * 60 + Numb
 
 /**
  * Why a booking deserves a second look before it is saved, one sentence per reason; empty when it
- * is usual: a day in the past, more than USUAL_DAYS_AHEAD days ahead, or outside opening hours.
+ * is usual: a day in the past, a time today that has already passed (tomorrow or 21:00 meant, as
+ * often as a walk-in entered after it arrived), more than USUAL_DAYS_AHEAD days ahead, or outside
+ * opening hours. Each is legitimate sometimes, so the form asks rather than refuses. A time counts
+ * as passed once its minute is over: at 15:00:40, 15:00 is still now. `now` is the form's clock.
  * Only a slot the person set is checked: an edit that keeps the stored date, time and duration
  * asks nothing.
  */
 export function unusualBooking(
   draft: AppointmentDraft,
-  today: string,
+  now: Date,
   record: Pick<LocalAppointment, 'date' | 'durationMinutes'> | null,
   hours: { open: string; close: string } = OPENING_HOURS,
 ): string[] {
@@ -189,14 +187,17 @@ export function unusualBooking(
   )
     return [];
   const reasons: string[] = [];
+  const today = localDateKey(now);
   const day = formatLongDate(draft.date);
+  const at = (time: string) => formatTime(toIsoInstant(draft.date, time));
   if (draft.date < today) reasons.push(`${day} is in the past.`);
+  else if (draft.date === today && minutesOf(draft.time) < minutesOf(localTimeKey(now)))
+    reasons.push(`${at(draft.time)} today has already passed (it is ${formatTime(now.toISOString())} now).`);
   const farthest = localDateKey(new Date(Date.parse(`${today}T12:00:00`) + USUAL_DAYS_AHEAD * 86_400_000));
   if (draft.date > farthest) reasons.push(`${day} is more than a year ahead.`);
   const start = minutesOf(draft.time);
   const end = start + Number(draft.durationMinutes);
   if (start < minutesOf(hours.open) || end > minutesOf(hours.close)) {
-    const at = (time: string) => formatTime(toIsoInstant(draft.date, time));
     reasons.push(
       `${formatTimeRange(toIsoInstant(draft.date, draft.time), draft.durationMinutes)} is outside opening hours (${at(hours.open)}–${at(hours.close)}).`,
     );

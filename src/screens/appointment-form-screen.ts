@@ -1,7 +1,8 @@
 /**
  * Book, edit, cancel and (once cancelled) delete an appointment: client → pet → practitioner, date
  * and time, duration, type, title and notes. Saving answers at once (the worker writes the replica
- * and queues the change). A visit on a day before today asks for confirmation first.
+ * and queues the change). An unusual booking (a past day, a time today that has passed, more than a
+ * year ahead, outside opening hours) asks for confirmation first.
  *
  * Double bookings: while the user picks the time, the form reads the practitioner's and the pet's
  * appointments of that day from the replica and warns at once when the booking overlaps one (the
@@ -302,8 +303,13 @@ export class AppointmentFormScreen extends ScreenElement implements UnsavedChang
     return this._draft && others ? draftClashes(this._draft, this.selfId, others) : [];
   }
 
+  /** The form's clock: the services' (injectable in tests), else the device's. */
+  private get now(): Date {
+    return new Date(this.services?.now() ?? Date.now());
+  }
+
   private get today(): string {
-    return localDateKey(new Date(this.services?.now() ?? Date.now()));
+    return localDateKey(this.now);
   }
 
   private startDraft(directory: Directory): AppointmentDraft {
@@ -502,7 +508,7 @@ export class AppointmentFormScreen extends ScreenElement implements UnsavedChang
   }
 
   private renderUnusualConfirmation(draft: AppointmentDraft) {
-    const reasons = unusualBooking(draft, this.today, this._move?.held ?? this._record);
+    const reasons = unusualBooking(draft, this.now, this._move?.held ?? this._record);
     return confirmGroup({
       label: 'Confirm an unusual booking',
       message: html`<p>
@@ -697,7 +703,7 @@ export class AppointmentFormScreen extends ScreenElement implements UnsavedChang
       this._error = 'Choose another time, duration or practitioner first.';
       return;
     }
-    if (!unusualConfirmed && unusualBooking(draft, this.today, move?.held ?? this._record).length > 0) {
+    if (!unusualConfirmed && unusualBooking(draft, this.now, move?.held ?? this._record).length > 0) {
       this.confirm('unusual');
       return;
     }

@@ -1,9 +1,9 @@
 /**
- * The booking form as the front desk uses it (issue 11 item 2): a back-dated visit asks first; the
- * appointment types and their labels are the protocol's; messages and limits come from the
- * protocol's field schemas; nobody is preselected as practitioner (but a practitioner books for
- * themself); "Book appointment" from a client's and a pet's page comes pre-filled; a cancelled
- * appointment can be deleted, and the deletion reaches the server.
+ * The booking form as the front desk uses it (issue 11 item 2): a back-dated visit, or a time today
+ * that has already passed, asks first; the appointment types and their labels are the protocol's;
+ * messages and limits come from the protocol's field schemas; nobody is preselected as practitioner
+ * (but a practitioner books for themself); "Book appointment" from a client's and a pet's page comes
+ * pre-filled; a cancelled appointment can be deleted, and the deletion reaches the server.
  */
 import { expect } from '@playwright/test';
 import {
@@ -96,6 +96,36 @@ test('a visit outside opening hours asks first, saying why (review: 02:00 went t
   if (process.env.SCREENSHOTS) await page.screenshot({ path: '.tmp/unusual-booking.png' });
   await confirm.getByRole('button', { name: 'Yes, book it' }).click();
   await expect(page).toHaveURL(`/appointments?date=${day}`);
+  await expect(page.locator('a.row', { hasText: title })).toBeVisible();
+});
+
+test('at 15:00, a booking at 09:00 today asks first ("has already passed"); 16:00 today does not', async ({
+  page,
+  admin: api,
+}) => {
+  const home = await makeHousehold(api, 'Passed');
+  await signInThroughUi(page);
+  // The page's clock reads 15:00 today, whatever time the suite runs (the worker keeps its own).
+  const today = dayFromToday(0);
+  const [y, m, d] = today.split('-').map(Number);
+  await page.clock.setFixedTime(new Date(y!, m! - 1, d, 15, 0));
+  await page.goto(`/appointments/new?date=${today}`);
+  await page.getByLabel('Client').selectOption(String(home.client.id));
+  const title = `Earlier today ${Date.now()}`;
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Time', { exact: true }).fill('09:00');
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  const confirm = page.getByRole('group', { name: 'Confirm an unusual booking' });
+  await expect(confirm).toContainText(/09:00( AM)? today has already passed \(it is (15:00|03:00 PM) now\)\./);
+  await expect(confirm).not.toContainText('in the past');
+  await expect(confirm.getByRole('button', { name: 'Change the date or time' })).toBeFocused();
+  await confirm.getByRole('button', { name: 'Change the date or time' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page).toHaveURL(/\/appointments\/new/); // nothing saved
+
+  await page.getByLabel('Time', { exact: true }).fill('16:00');
+  await page.getByRole('button', { name: 'Book appointment' }).click();
+  await expect(page).toHaveURL(`/appointments?date=${today}`);
   await expect(page.locator('a.row', { hasText: title })).toBeVisible();
 });
 

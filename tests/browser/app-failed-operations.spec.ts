@@ -3,7 +3,7 @@
  * Retry sends it again, Discard (confirmed) drops it and undoes it on the tablet.
  */
 import { expect } from '@playwright/test';
-import { indicator, signInThroughUi, test, workerState } from './app-helpers.ts';
+import { dayFromToday, indicator, signInThroughUi, test, workerState } from './app-helpers.ts';
 
 test('a refused booking is listed with its reason, retried, then discarded', async ({ page, context, admin: api }) => {
   // The front desk PC registers a pet; the tablet gets it with its first pull.
@@ -19,6 +19,8 @@ test('a refused booking is listed with its reason, retried, then discarded', asy
   await signInThroughUi(page);
   await context.setOffline(true);
   await page.getByRole('link', { name: '+ Book appointment' }).click();
+  // Tomorrow: a time today may already have passed when the suite runs (the form would ask first).
+  await page.getByLabel('Date').fill(dayFromToday(1));
   await page.getByLabel('Client').selectOption({ label: owner.name });
   await page.getByLabel('Pet').selectOption(String(pet.id));
   const title = `Refused booking ${Date.now()}`;

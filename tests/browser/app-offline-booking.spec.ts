@@ -4,6 +4,7 @@
  */
 import { expect, test } from '@playwright/test';
 import {
+  dayFromToday,
   indicator,
   localDay,
   serverSession,
@@ -28,6 +29,8 @@ test('book an appointment offline, then Sync Now gives it its real id', async ({
 
   await page.getByRole('link', { name: '+ Book appointment' }).click();
   await expect(page.getByRole('heading', { name: 'Book an appointment' })).toBeVisible();
+  // Tomorrow: a time today may already have passed when the suite runs (the form would ask first).
+  await page.getByLabel('Date').fill(dayFromToday(1));
   await page.getByLabel('Client').selectOption({ index: 1 });
   const pet = page.getByLabel('Pet');
   if ((await pet.inputValue()) === '') await pet.selectOption({ index: 1 });
@@ -91,6 +94,7 @@ test('an open edit form of a temp record gets its real id without losing the typ
   await signInThroughUi(page);
   await context.setOffline(true);
   await page.getByRole('link', { name: '+ Book appointment' }).click();
+  await page.getByLabel('Date').fill(dayFromToday(1)); // not a time today that has passed
   await page.getByLabel('Client').selectOption({ index: 2 });
   const pet = page.getByLabel('Pet');
   if ((await pet.inputValue()) === '') await pet.selectOption({ index: 1 });

@@ -7,16 +7,27 @@
  * the strategy; the settings' checkboxes are 44 px targets.
  */
 import { expect } from '@playwright/test';
-import { indicator, makeHousehold, serverPatch, signInThroughUi, workerState, test } from './app-helpers.ts';
+import {
+  dayFromToday,
+  indicator,
+  makeHousehold,
+  serverPatch,
+  signInThroughUi,
+  workerState,
+  test,
+} from './app-helpers.ts';
 
-/** A booking of the client's pet at `time` today (two at one time would be a double booking). */
+/**
+ * A booking of the client's pet at `time` tomorrow (two at one time would be a double booking; a
+ * time today may already have passed, and the form would ask first).
+ */
 async function bookOffline(
   page: import('@playwright/test').Page,
   clientId: number,
   title: string,
   time: string,
 ): Promise<void> {
-  await page.goto('/appointments/new');
+  await page.goto(`/appointments/new?date=${dayFromToday(1)}`);
   await page.getByLabel('Client').selectOption(String(clientId));
   await page.getByLabel('Time', { exact: true }).fill(time);
   await page.getByLabel('Title').fill(title);

@@ -10,7 +10,7 @@ import { expect, test } from '@playwright/test';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../../bench/lib/server.ts';
-import { indicator, serverSession, signInThroughUi, workerState } from './app-helpers.ts';
+import { dayFromToday, indicator, serverSession, signInThroughUi, workerState } from './app-helpers.ts';
 import { askWorker } from './helpers.ts';
 
 test('a new worker build while changes are queued: the prompt shows, Reload keeps the queue', async ({ browser }) => {
@@ -28,6 +28,7 @@ test('a new worker build while changes are queued: the prompt shows, Reload keep
     // A booking that cannot reach the server yet: it stays queued while online.
     await context.route('**/api/sync/push', (route) => route.abort('internetdisconnected'));
     await page.getByRole('link', { name: '+ Book appointment' }).click();
+    await page.getByLabel('Date').fill(dayFromToday(1)); // not a time today that has passed
     await page.getByLabel('Client').selectOption({ index: 1 });
     const pet = page.getByLabel('Pet');
     if ((await pet.inputValue()) === '') await pet.selectOption({ index: 1 });

@@ -25,11 +25,11 @@ const bella: LocalPet = { ...fixtures.pet, id: 11, name: 'Bella', ownerId: 6 };
 /** Rex sees Dr Vet at 14:30–15:00 (the shared fixture). */
 const rexVisit = fixtures.appointment;
 
-function setup(worker = new FakeWorker()) {
+function setup(worker = new FakeWorker(), now = NOW) {
   const api = new FakeApi();
   api.users = [...api.users, owner2];
   api.pets = [...api.pets, bella];
-  const services = fakeServices(worker, { fetch: api.fetch, now: () => NOW });
+  const services = fakeServices(worker, { fetch: api.fetch, now: () => now });
   return { api, worker, services };
 }
 
@@ -49,9 +49,9 @@ const slotButtons = (el: AppointmentFormScreen) => [
   ...shadow(el).querySelectorAll<HTMLButtonElement>('[data-testid="free-slots"] button'),
 ];
 
-/** A new booking of Bella with Dr Vet at `time`. */
-async function bookBella(time: string) {
-  const s = setup();
+/** A new booking of Bella with Dr Vet at `time` (today by the form's clock, `now`). */
+async function bookBella(time: string, now = NOW) {
+  const s = setup(new FakeWorker(), now);
   const navigations: string[] = [];
   const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: null, date: '2026-11-25' });
   el.addEventListener('navigate', (e) => navigations.push(e.detail.path));
@@ -342,5 +342,71 @@ describe('an impossible date in the booking form', () => {
     buttonByText(shadow(el), 'Book appointment').click();
     await settle(el);
     expect(text(shadow(el).querySelector('#date-error'))).toBe('Date is required');
+  });
+});
+
+describe('a time earlier today asks first', () => {
+  /** The form's clock reads 15:00 on the day being booked. */
+  const threePm = new Date(2026, 10, 25, 15, 0).getTime();
+  const question = (el: AppointmentFormScreen) =>
+    shadow(el).querySelector('[role="group"][aria-label="Confirm an unusual booking"]');
+
+  it('at 15:00, booking 09:00 today asks, with the time in words; Yes books it', async () => {
+    const { el, api, navigations } = await bookBella('09:00', threePm);
+    buttonByText(shadow(el), 'Book appointment').click();
+    await settle(el);
+    expect(api.callsOf('POST')).toHaveLength(0);
+    const nine = formatTimeRange(at(9, 0), 0).split('–')[0];
+    const three = formatTimeRange(at(15, 0), 0).split('–')[0];
+    expect(text(question(el))).toContain(`${nine} today has already passed (it is ${three} now).`);
+    expect(text(question(el))).toContain('Book it anyway?');
+    buttonByText(question(el) as HTMLElement, 'Yes, book it').click();
+    await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
+    expect(api.callsOf('POST')[0]?.body).toMatchObject({ date: at(9, 0) });
+    await eventually(() => expect(navigations).toEqual(['/appointments?date=2026-11-25']));
+  });
+
+  it('"Change the date or time" keeps the form; tomorrow then books without a question', async () => {
+    const { el, api, navigations } = await bookBella('09:00', threePm);
+    buttonByText(shadow(el), 'Book appointment').click();
+    await settle(el);
+    buttonByText(question(el) as HTMLElement, 'Change the date or time').click();
+    await settle(el);
+    expect(question(el)).toBeNull();
+    expect(shadow(el).activeElement).toBe(field(el, 'date'));
+    await change(el, 'date', '2026-11-26');
+    buttonByText(shadow(el), 'Book appointment').click();
+    await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
+    expect(api.callsOf('POST')[0]?.body).toMatchObject({ date: new Date(2026, 10, 26, 9, 0).toISOString() });
+    await eventually(() => expect(navigations).toEqual(['/appointments?date=2026-11-26']));
+  });
+
+  it('at 15:00, 16:00 today books at once', async () => {
+    const { el, api } = await bookBella('16:00', threePm);
+    buttonByText(shadow(el), 'Book appointment').click();
+    await eventually(() => expect(api.callsOf('POST')).toHaveLength(1));
+    expect(question(el)).toBeNull();
+    expect(api.callsOf('POST')[0]?.body).toMatchObject({ date: at(16, 0) });
+  });
+
+  it('an edit of the notes of a visit earlier today asks nothing; moving it to another passed time asks', async () => {
+    const s = setup(new FakeWorker(), threePm);
+    const morning: LocalAppointment = { ...rexVisit, id: 302, date: at(9, 0), _pending: false };
+    s.api.appointments = [...s.api.appointments, morning];
+    const el = await mount(new AppointmentFormScreen(), { services: s.services, recordId: 302 });
+    await settle(el);
+    await change(el, 'notes', 'Came in limping');
+    buttonByText(shadow(el), 'Save changes').click();
+    await eventually(() => expect(s.api.callsOf('PATCH')).toHaveLength(1));
+    expect(s.api.callsOf('PATCH')[0]?.body).toEqual({ notes: 'Came in limping' });
+
+    const again = await mount(new AppointmentFormScreen(), { services: s.services, recordId: 302 });
+    await settle(again);
+    await change(again, 'time', '10:00');
+    buttonByText(shadow(again), 'Save changes').click();
+    await settle(again);
+    expect(s.api.callsOf('PATCH')).toHaveLength(1);
+    expect(text(question(again))).toContain('today has already passed');
+    expect(text(question(again))).toContain('Save it anyway?');
   });
 });

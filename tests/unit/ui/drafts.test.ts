@@ -10,6 +10,7 @@ import {
   validateDraft,
 } from '../../../src/screens/appointment-draft.ts';
 import { Directory } from '../../../src/screens/directory.ts';
+import { formatTime } from '../../../src/format.ts';
 import {
   clientChanges,
   clientInput,
@@ -122,33 +123,81 @@ describe('client and pet drafts', () => {
 
 describe('unusual bookings ask first', () => {
   const today = '2026-11-25';
+  // The form's clock: 25 November 2026, local time (the rule reads the day and the minute from it).
+  const clock = (time = '07:00', seconds = 0) =>
+    new Date(2026, 10, 25, Number(time.slice(0, 2)), Number(time.slice(3, 5)), seconds);
+  const morning = clock();
   const at = (date: string, time: string, durationMinutes = '30') => ({ ...emptyDraft(date), time, durationMinutes });
 
   it('a usual booking: later today or next month, inside opening hours', () => {
-    expect(unusualBooking(at(today, '09:00'), today, null)).toEqual([]);
-    expect(unusualBooking(at('2026-12-24', '17:30', '30'), today, null)).toEqual([]);
-    expect(unusualBooking(at('2027-11-25', '08:00', '480'), today, null)).toEqual([]);
+    expect(unusualBooking(at(today, '09:00'), morning, null)).toEqual([]);
+    expect(unusualBooking(at('2026-12-24', '17:30', '30'), morning, null)).toEqual([]);
+    expect(unusualBooking(at('2027-11-25', '08:00', '480'), morning, null)).toEqual([]);
   });
 
   it('names each reason: a past day, more than a year ahead, outside opening hours', () => {
-    expect(unusualBooking(at('2026-11-24', '10:00'), today, null)).toEqual([expect.stringContaining('is in the past')]);
+    expect(unusualBooking(at('2026-11-24', '10:00'), morning, null)).toEqual([
+      expect.stringContaining('is in the past'),
+    ]);
     // A year typed wrong (2062 for 2026).
-    expect(unusualBooking(at('2062-12-03', '10:00'), today, null)).toEqual([
+    expect(unusualBooking(at('2062-12-03', '10:00'), morning, null)).toEqual([
       expect.stringContaining('is more than a year ahead'),
     ]);
-    expect(unusualBooking(at(today, '02:00'), today, null)).toEqual([
+    expect(unusualBooking(at(today, '19:00'), morning, null)).toEqual([
       expect.stringContaining('is outside opening hours'),
     ]);
     // Starts inside, ends after closing: a 5-hour surgery at 14:00.
-    expect(unusualBooking(at(today, '14:00', '300'), today, null)).toEqual([
+    expect(unusualBooking(at(today, '14:00', '300'), morning, null)).toEqual([
       expect.stringContaining('is outside opening hours'),
     ]);
-    expect(unusualBooking(at('2020-01-01', '19:00'), today, null)).toHaveLength(2);
+    expect(unusualBooking(at('2020-01-01', '19:00'), morning, null)).toHaveLength(2);
+  });
+
+  it('a time earlier today has passed: at 15:00, 09:00 today asks, 16:00 today and 09:00 tomorrow do not', () => {
+    const afternoon = clock('15:00');
+    const nine = formatTime(new Date(2026, 10, 25, 9, 0).toISOString());
+    const three = formatTime(afternoon.toISOString());
+    expect(unusualBooking(at(today, '09:00'), afternoon, null)).toEqual([
+      `${nine} today has already passed (it is ${three} now).`,
+    ]);
+    expect(unusualBooking(at(today, '16:00'), afternoon, null)).toEqual([]);
+    expect(unusualBooking(at('2026-11-26', '09:00'), afternoon, null)).toEqual([]);
+    // A day in the past says so once, not also that its time has passed.
+    expect(unusualBooking(at('2026-11-24', '16:00'), afternoon, null)).toEqual([
+      expect.stringContaining('is in the past'),
+    ]);
+    // Passed and outside opening hours: both reasons (07:00 at 15:00).
+    expect(unusualBooking(at(today, '07:00'), afternoon, null)).toEqual([
+      expect.stringContaining('today has already passed'),
+      expect.stringContaining('is outside opening hours'),
+    ]);
+  });
+
+  it('the minute boundary: a time passes when its minute is over', () => {
+    expect(unusualBooking(at(today, '15:00'), clock('15:00'), null)).toEqual([]);
+    expect(unusualBooking(at(today, '15:00'), clock('15:00', 59), null)).toEqual([]);
+    expect(unusualBooking(at(today, '15:00'), clock('15:01'), null)).toEqual([
+      expect.stringContaining('today has already passed'),
+    ]);
+    expect(unusualBooking(at(today, '15:01'), clock('15:00', 59), null)).toEqual([]);
+    // Just before midnight every earlier time of the day has passed; just after, the new day has begun.
+    expect(unusualBooking(at(today, '17:30'), clock('23:59', 59), null)).toHaveLength(1);
+    expect(unusualBooking(at('2026-11-26', '08:00'), new Date(2026, 10, 26, 0, 0, 1), null)).toEqual([]);
   });
 
   it('an edit that keeps the stored slot asks nothing; moving it is checked', () => {
     const stored = { date: new Date(2026, 10, 20, 7, 0).toISOString(), durationMinutes: '30' };
-    expect(unusualBooking(at('2026-11-20', '07:00'), today, stored)).toEqual([]);
-    expect(unusualBooking(at('2026-11-20', '07:00', '45'), today, stored)).toHaveLength(2);
+    expect(unusualBooking(at('2026-11-20', '07:00'), morning, stored)).toEqual([]);
+    expect(unusualBooking(at('2026-11-20', '07:00', '45'), morning, stored)).toHaveLength(2);
+  });
+
+  it('an edit of a booking earlier today that keeps its time asks nothing; moving it to another past time asks', () => {
+    const afternoon = clock('15:00');
+    const stored = { date: new Date(2026, 10, 25, 9, 0).toISOString(), durationMinutes: '30' };
+    expect(unusualBooking(at(today, '09:00'), afternoon, stored)).toEqual([]);
+    expect(unusualBooking(at(today, '10:00'), afternoon, stored)).toEqual([
+      expect.stringContaining('today has already passed'),
+    ]);
+    expect(unusualBooking(at(today, '16:00'), afternoon, stored)).toEqual([]);
   });
 });
