@@ -50,7 +50,7 @@ export function emptyDraft(date: string): AppointmentDraft {
     petId: '',
     practitionerId: '',
     date,
-    time: '09:00',
+    time: FIRST_SLOT,
     durationMinutes: '30',
     type: 'checkup',
     title: '',
@@ -101,10 +101,36 @@ export interface DraftStart {
   petId?: EntityId | null;
   /** The signed-in user: a practitioner books for themself by default. */
   user?: SessionUser | null;
+  /** The form's clock: a booking for today starts at the next quarter hour, not at a time gone by. */
+  now?: Date;
+}
+
+/** The first time a new booking offers. */
+export const FIRST_SLOT = '09:00';
+const QUARTER_HOUR = 15;
+
+/**
+ * The time a new booking on `date` starts at: FIRST_SLOT, or on today once that has passed, the
+ * next quarter hour (at 10:07, 10:15), so saving it unchanged does not book a time gone by. When
+ * that would end after closing, FIRST_SLOT stays (another day is likelier meant).
+ */
+export function firstFreeTime(
+  date: string,
+  now: Date,
+  durationMinutes: number,
+  hours: { close: string } = OPENING_HOURS,
+): string {
+  const first = minutesOf(FIRST_SLOT);
+  const current = now.getHours() * 60 + now.getMinutes();
+  if (date !== localDateKey(now) || current < first) return FIRST_SLOT;
+  const next = (Math.floor(current / QUARTER_HOUR) + 1) * QUARTER_HOUR;
+  if (next + durationMinutes > minutesOf(hours.close)) return FIRST_SLOT;
+  return `${String(Math.floor(next / 60)).padStart(2, '0')}:${String(next % 60).padStart(2, '0')}`;
 }
 
 export function newDraft(start: DraftStart, directory: Directory): AppointmentDraft {
   const draft = emptyDraft(start.date);
+  if (start.now) draft.time = firstFreeTime(start.date, start.now, Number(draft.durationMinutes));
   const pet = directory.pet(start.petId);
   const clientId = pet?.ownerId ?? start.clientId ?? null;
   if (clientId !== null) {

@@ -314,7 +314,7 @@ export class AppointmentFormScreen extends ScreenElement implements UnsavedChang
 
   private startDraft(directory: Directory): AppointmentDraft {
     return newDraft(
-      { date: this.date ?? this.today, clientId: this.clientId, petId: this.petId, user: this.user },
+      { date: this.date ?? this.today, clientId: this.clientId, petId: this.petId, user: this.user, now: this.now },
       directory,
     );
   }

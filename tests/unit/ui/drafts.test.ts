@@ -5,6 +5,8 @@ import {
   draftFromRecord,
   draftToInput,
   emptyDraft,
+  firstFreeTime,
+  newDraft,
   suggestedTitle,
   unusualBooking,
   validateDraft,
@@ -199,5 +201,35 @@ describe('unusual bookings ask first', () => {
       expect.stringContaining('today has already passed'),
     ]);
     expect(unusualBooking(at(today, '16:00'), afternoon, stored)).toEqual([]);
+  });
+});
+
+describe('the time a new booking starts at', () => {
+  const clock = (hours: number, minutes: number) => new Date(2026, 10, 25, hours, minutes);
+  const today = '2026-11-25';
+
+  it('09:00 on another day, and today until 09:00', () => {
+    expect(firstFreeTime('2026-11-26', clock(15, 0), 30)).toBe('09:00');
+    expect(firstFreeTime('2026-11-24', clock(15, 0), 30)).toBe('09:00');
+    expect(firstFreeTime(today, clock(7, 30), 30)).toBe('09:00');
+    expect(firstFreeTime(today, clock(8, 59), 30)).toBe('09:00');
+  });
+
+  it('today once 09:00 has begun: the next quarter hour, never the minute now', () => {
+    expect(firstFreeTime(today, clock(9, 0), 30)).toBe('09:15');
+    expect(firstFreeTime(today, clock(10, 7), 30)).toBe('10:15');
+    expect(firstFreeTime(today, clock(10, 45), 30)).toBe('11:00');
+    expect(firstFreeTime(today, clock(17, 29), 30)).toBe('17:30');
+  });
+
+  it('today when nothing fits before closing: 09:00 (another day is likelier meant)', () => {
+    expect(firstFreeTime(today, clock(17, 31), 30)).toBe('09:00');
+    expect(firstFreeTime(today, clock(23, 50), 30)).toBe('09:00');
+  });
+
+  it('a new booking for today opened at 10:07 starts at 10:15 and is not unusual', () => {
+    const draft = newDraft({ date: today, now: clock(10, 7) }, directory);
+    expect(draft.time).toBe('10:15');
+    expect(unusualBooking(draft, clock(10, 7), null)).toEqual([]);
   });
 });
