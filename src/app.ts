@@ -368,7 +368,7 @@ export class SmartDmvApp extends ServiceElement {
           ${this.navLink('/sync', 'Sync', ['sync'])}
         </nav>
       </header>
-      <offline-indicator .services=${this.services}></offline-indicator>
+      <offline-indicator .services=${this.services} ?on-sync-tab=${this._route.name === 'sync'}></offline-indicator>
       <main id="main" tabindex="-1">${this.renderScreen(this._route, session.user)}</main>
       <update-prompt .applyUpdate=${this._applyUpdate}></update-prompt>
     `;
