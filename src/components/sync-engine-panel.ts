@@ -164,6 +164,11 @@ export class SyncEnginePanel extends ServiceElement {
         font-size: 1.35rem;
         font-weight: 700;
       }
+      dd.note {
+        font-size: 0.9rem;
+        font-weight: 400;
+        color: var(--sd-color-text-muted);
+      }
       ul.list {
         list-style: none;
         margin: 0;
@@ -425,9 +430,29 @@ export class SyncEnginePanel extends ServiceElement {
           </button>
         </div>
         ${statsList([
-          { label: 'Pending', value: queue.pendingCount, testId: 'queue-pending' },
-          { label: 'Failed', value: stats.failed, testId: 'queue-failed' },
-          { label: 'Conflicts', value: stats.conflicts },
+          {
+            label: 'Pending',
+            value: queue.pendingCount,
+            testId: 'queue-pending',
+            note: pendingLeftOut(othersCounts(waiting, names, stats.waitingForOthers ?? 0), queue.waitingCount),
+          },
+          {
+            label: 'Failed',
+            value: stats.failed,
+            testId: 'queue-failed',
+            note: ofOthers(othersCounts(failed, names, stats.failedOfOthers ?? 0)),
+          },
+          {
+            label: 'Conflicts',
+            value: stats.conflicts,
+            note: ofOthers(
+              othersCounts(
+                queue.operations.filter((op) => op.status === 'conflict'),
+                names,
+                stats.conflictsOfOthers ?? 0,
+              ),
+            ),
+          },
           { label: 'Completed', value: stats.completed },
         ])}
         ${queue.error ? html`<p class="banner error" role="alert">${queue.error}</p>` : nothing}
@@ -648,14 +673,54 @@ export class SyncEnginePanel extends ServiceElement {
   };
 }
 
-/** Figures in boxes; a figure not known yet shows a dash in its place. */
-function statsList(figures: { label: string; value: number | undefined; testId?: string }[]) {
+/**
+ * Other people's changes among `ops`, per person (name → count) in the order listed. `total` is the
+ * worker's count of them: what the rows do not account for yet (the list still loading) is counted
+ * under `null` ("others").
+ */
+export function othersCounts(
+  ops: readonly QueuedOperation[],
+  names: Pick<OperationNames, 'waitsFor'>,
+  total: number,
+): Map<string | null, number> {
+  const counts = new Map<string | null, number>();
+  let named = 0;
+  for (const op of ops) {
+    const who = names.waitsFor(op.userId);
+    if (who === null || named >= total) continue;
+    counts.set(who, (counts.get(who) ?? 0) + 1);
+    named++;
+  }
+  if (total > named) counts.set(null, total - named);
+  return counts;
+}
+
+/**
+ * What the Pending figure (what a sync of this session sends) leaves out, so the figures add up to
+ * the queue: other people's changes, waiting for them to sign in here, and the person's own that
+ * wait for another change first. Empty when nothing is left out.
+ */
+export function pendingLeftOut(others: ReadonlyMap<string | null, number>, waitingForChanges: number): string {
+  const parts = [...others].map(([who, count]) => `+${count} waiting for ${who ?? 'others'} to sign in`);
+  if (waitingForChanges > 0) parts.push(`+${waitingForChanges} waiting for another change`);
+  return parts.join(', ');
+}
+
+/** Of a Failed or Conflicts figure, whose are other people's (only they may act on them). */
+export function ofOthers(others: ReadonlyMap<string | null, number>): string {
+  const parts = [...others].map(([who, count]) => `${count} by ${who ?? 'others'}`);
+  return parts.length === 0 ? '' : `Of these, ${parts.join(', ')}`;
+}
+
+/** Figures in boxes; a figure not known yet shows a dash in its place; a note says what it covers. */
+function statsList(figures: { label: string; value: number | undefined; testId?: string; note?: string }[]) {
   return html`<dl class="stats">
     ${figures.map(
       (f) =>
         html`<div>
           <dt>${f.label}</dt>
           <dd data-testid=${f.testId ?? nothing}>${f.value ?? '–'}</dd>
+          ${f.note ? html`<dd class="note" data-testid=${f.testId ? `${f.testId}-note` : nothing}>${f.note}</dd>` : nothing}
         </div>`,
     )}
   </dl>`;

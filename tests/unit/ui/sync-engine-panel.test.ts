@@ -762,6 +762,51 @@ describe('<sync-engine-panel>: another person’s held or failed change on a sha
     expect(worker.sentOfType('RESOLVE_CONFLICT')).toHaveLength(0);
   });
 
+  it('the figures add up to the queue: Pending says what it leaves out, Failed and Conflicts whose they are', async () => {
+    const worker = new FakeWorker({
+      GET_STATE: () =>
+        syncState({
+          stats: {
+            ...STATS,
+            pending: 5,
+            waitingForOthers: 2,
+            waitingForChanges: 1,
+            failed: 2,
+            failedOfOthers: 1,
+            conflicts: 1,
+          },
+        }),
+      GET_OPERATIONS: () => [
+        operation({ id: 1, userId: 3, status: 'pending', lastError: null }),
+        operation({ id: 2, userId: 3, status: 'pending', lastError: null }),
+        operation({
+          id: 3,
+          userId: 3,
+          status: 'pending',
+          lastError: null,
+          waitsFor: { operationId: 4, reason: 'record' },
+        }),
+        operation({ id: 4, userId: 7, status: 'pending', lastError: null }),
+        operation({ id: 5, userId: 7, status: 'pending', lastError: null }),
+        operation({ id: 6, userId: 3 }),
+        operation({ id: 8, userId: 7 }),
+        operation({ id: 9, userId: 3, status: 'conflict', lastError: null }),
+      ],
+    });
+    const el = await sharedPanel(worker);
+    const root = shadow(el);
+    expect(text(root.querySelector('[data-testid="queue-pending"]'))).toBe('2');
+    expect(text(root.querySelector('[data-testid="queue-pending-note"]'))).toBe(
+      '+2 waiting for Riley Ortiz to sign in, +1 waiting for another change',
+    );
+    expect(text(root.querySelector('[data-testid="waiting-count"]'))).toBe('(5)');
+    expect(text(root.querySelector('[data-testid="queue-failed"]'))).toBe('2');
+    expect(text(root.querySelector('[data-testid="queue-failed-note"]'))).toBe('Of these, 1 by Riley Ortiz');
+    // Mine only: no note.
+    expect(text(root.querySelector('[aria-labelledby="queue-heading"] dl'))).not.toContain('Of these, 0');
+    expect(root.querySelectorAll('[aria-labelledby="queue-heading"] dd.note')).toHaveLength(2);
+  });
+
   it('a refusal from the worker is shown with its reason', async () => {
     const worker = new FakeWorker({
       GET_STATE: () => syncState({ stats: { ...STATS, failed: 1 } }),
