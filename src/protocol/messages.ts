@@ -296,6 +296,11 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('SIGNED_OUT'), userId: z.number().int() }),
   /** The replica changed (push answers, pull, resolution): screens showing these types should reload. */
   z.object({ type: z.literal('DATA_CHANGED'), entityTypes: z.array(EntityTypeSchema) }),
+  /**
+   * Every sign-out the worker kept for the server (SESSION_ENDED's `revokeQueued`) reached it:
+   * `count` of them were sent now. The signed-out card then says the server has been told.
+   */
+  z.object({ type: z.literal('SIGN_OUTS_DELIVERED'), count: z.number().int().positive() }),
   /** The browser gave up retrying a background sync; the work stays queued. */
   z.object({ type: z.literal('SYNC_GAVE_UP'), pending: z.number().int().nonnegative() }),
 ]);
