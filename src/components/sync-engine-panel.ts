@@ -395,7 +395,7 @@ export class SyncEnginePanel extends ServiceElement {
         ${figures(activity)}
         <p class="status-line wraps" data-testid="result-when">
           Finished ${formatDateTime(activity.finishedAt)} · took ${(activity.durationMs / 1000).toFixed(1)} s · started
-          by ${triggerLabel(activity.trigger)}
+          by ${triggerLabel(activity.trigger)}${this.whoseSync(activity.userId)}
         </p>
         ${activity.error ? html`<p class="banner warning">Stopped early: ${activity.error.message}</p>` : nothing}
         <p class="status-line slot">
@@ -411,6 +411,27 @@ export class SyncEnginePanel extends ServiceElement {
         ${body}
       </section>
     `;
+  }
+
+  /**
+   * Who a device-level record was made by, seen from the person signed in: themselves, or someone
+   * else by name. Null when not known (nobody was signed in, a record stored before the worker
+   * kept it, or no names to tell people apart).
+   */
+  private who(userId: number | null | undefined): { you: boolean; name: string } | null {
+    const names = this.names;
+    if (userId === null || userId === undefined || !names?.waitsFor) return null;
+    const other = names.waitsFor(userId);
+    return other === null
+      ? { you: true, name: names.person(userId) ?? 'you' }
+      : { you: false, name: names.person(userId) ?? other };
+  }
+
+  /** " · your sync" or " · Maya Chen’s sync, not yours": the tablet's last sync sent one person's changes. */
+  private whoseSync(userId: number | null | undefined): string {
+    const who = this.who(userId);
+    if (!who) return '';
+    return who.you ? ' · your sync' : ` · ${who.name}’s sync, not yours`;
   }
 
   private renderQueue(queue: SyncQueueController) {
@@ -453,7 +474,12 @@ export class SyncEnginePanel extends ServiceElement {
               ),
             ),
           },
-          { label: 'Completed', value: stats.completed },
+          {
+            label: 'Completed',
+            value: stats.completed,
+            // Counted for the tablet: what everyone signed in here sent since it was last cleared.
+            note: stats.completed > 0 ? 'By everyone on this tablet' : '',
+          },
         ])}
         ${queue.error ? html`<p class="banner error" role="alert">${queue.error}</p>` : nothing}
 
@@ -592,8 +618,8 @@ export class SyncEnginePanel extends ServiceElement {
                       html`<li class="resolved">
                         <span class="what">
                           <strong>${describeConflict(c)}</strong>
-                          <span
-                            >Resolved with
+                          <span data-testid="resolved-how"
+                            >Resolved${this.resolvedBy(c)} with
                             <strong>${resolutionLabel(c.resolution, c.conflictType)}</strong
                             >${c.resolvedAt ? html` · ${formatRelative(c.resolvedAt, this.now())}` : nothing}</span
                           >
@@ -606,6 +632,12 @@ export class SyncEnginePanel extends ServiceElement {
         }
       </section>
     `;
+  }
+
+  /** " by you", " by Maya Chen", or nothing when not known. */
+  private resolvedBy(c: ConflictRecord): string {
+    const who = this.who(c.resolvedBy);
+    return who ? ` by ${who.you ? 'you' : who.name}` : '';
   }
 
   /** An open conflict: Resolve…, or for another person's held change whose it is and View… (read only). */

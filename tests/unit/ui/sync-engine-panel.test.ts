@@ -807,6 +807,41 @@ describe('<sync-engine-panel>: another person’s held or failed change on a sha
     expect(root.querySelectorAll('[aria-labelledby="queue-heading"] dd.note')).toHaveLength(2);
   });
 
+  it('nothing of Riley’s reads as mine: whose the last sync was, who resolved each conflict, Completed is the tablet’s', async () => {
+    const at = Date.parse('2026-11-25T10:00:00Z');
+    const worker = new FakeWorker({
+      GET_STATE: () =>
+        syncState({
+          stats: { ...STATS, completed: 4 },
+          lastActivity: syncResult({ pushed: 4, pulled: 2, finishedAt: at, trigger: 'manual', userId: 7 }),
+          lastResult: syncResult({ pushed: 4, pulled: 2, finishedAt: at, trigger: 'manual', userId: 7 }),
+        }),
+      GET_CONFLICTS: () => [
+        conflict({ id: 1, resolved: true, resolvedAt: at, resolution: 'server_wins:discard', resolvedBy: 7 }),
+        conflict({ id: 2, resolved: true, resolvedAt: at - 1, resolution: 'client_wins:sent', resolvedBy: 3 }),
+        conflict({ id: 3, resolved: true, resolvedAt: at - 2, resolution: 'server_wins:discard' }),
+      ],
+    });
+    const el = await sharedPanel(worker);
+    const root = shadow(el);
+    expect(text(root.querySelector('[data-testid="result-when"]'))).toContain(
+      'started by Sync Now · Riley Ortiz’s sync, not yours',
+    );
+    expect([...root.querySelectorAll('[data-testid="resolved-how"]')].map(text)).toEqual([
+      expect.stringMatching(/^Resolved by Riley Ortiz with Keep the server’s version/),
+      expect.stringMatching(/^Resolved by you with /),
+      expect.stringMatching(/^Resolved with /), // resolved before the tablet kept who did it
+    ]);
+    expect(root.querySelectorAll('[data-testid="recently-resolved"] button')).toHaveLength(0);
+    const completed = [...root.querySelectorAll('dl.stats > div')].find(
+      (d) => text(d.querySelector('dt')) === 'Completed',
+    );
+    expect(text(completed ?? null)).toContain('By everyone on this tablet');
+    // My own sync says so.
+    worker.emit({ type: 'SYNC_RESULT', result: syncResult({ pushed: 1, finishedAt: at + 1, userId: 3 }) });
+    await eventually(() => expect(text(root.querySelector('[data-testid="result-when"]'))).toMatch(/ · your sync$/));
+  });
+
   it('a refusal from the worker is shown with its reason', async () => {
     const worker = new FakeWorker({
       GET_STATE: () => syncState({ stats: { ...STATS, failed: 1 } }),
