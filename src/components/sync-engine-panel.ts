@@ -466,6 +466,7 @@ export class SyncEnginePanel extends ServiceElement {
           {
             label: 'Conflicts',
             value: stats.conflicts,
+            testId: 'queue-conflicts',
             note: ofOthers(
               othersCounts(
                 queue.operations.filter((op) => op.status === 'conflict'),
