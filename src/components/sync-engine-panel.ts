@@ -385,6 +385,8 @@ export class SyncEnginePanel extends ServiceElement {
         { label: 'Failed', value: run?.failed },
         { label: 'Conflicts', value: run?.conflicts },
       ]);
+    // In the heading, not the line below: it does not wrap, so nothing moves when it arrives.
+    const whose = engine.loaded && activity ? this.whoseSync(activity.userId) : '';
     let body;
     if (!engine.loaded) {
       body = html`${figures(null)}
@@ -395,7 +397,7 @@ export class SyncEnginePanel extends ServiceElement {
         ${figures(activity)}
         <p class="status-line wraps" data-testid="result-when">
           Finished ${formatDateTime(activity.finishedAt)} · took ${(activity.durationMs / 1000).toFixed(1)} s · started
-          by ${triggerLabel(activity.trigger)}${this.whoseSync(activity.userId)}
+          by ${triggerLabel(activity.trigger)}
         </p>
         ${activity.error ? html`<p class="banner warning">Stopped early: ${activity.error.message}</p>` : nothing}
         <p class="status-line slot">
@@ -407,7 +409,9 @@ export class SyncEnginePanel extends ServiceElement {
     }
     return html`
       <section class="card" aria-labelledby="result-heading">
-        <h2 id="result-heading">Last sync</h2>
+        <h2 id="result-heading">
+          Last sync${whose ? html` <span class="count" data-testid="result-whose">(${whose})</span>` : nothing}
+        </h2>
         ${body}
       </section>
     `;
@@ -427,11 +431,11 @@ export class SyncEnginePanel extends ServiceElement {
       : { you: false, name: names.person(userId) ?? other };
   }
 
-  /** " · your sync" or " · Maya Chen’s sync, not yours": the tablet's last sync sent one person's changes. */
+  /** "yours" or "Maya Chen’s, not yours": the tablet's last sync sent one person's changes. */
   private whoseSync(userId: number | null | undefined): string {
     const who = this.who(userId);
     if (!who) return '';
-    return who.you ? ' · your sync' : ` · ${who.name}’s sync, not yours`;
+    return who.you ? 'yours' : `${who.name}’s, not yours`;
   }
 
   private renderQueue(queue: SyncQueueController) {

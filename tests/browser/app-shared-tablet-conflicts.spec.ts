@@ -107,8 +107,8 @@ test('another person’s held change: shown as theirs, not the next person’s t
   await expect(resolved.getByRole('listitem').getByRole('button')).toHaveCount(0);
   // The tablet's last sync is whoever's it was: his sign-in's pull if it brought something, else hers.
   const last = (await askWorker<SyncState>(page, { type: 'GET_STATE' })).lastActivity!;
-  await expect(page.getByTestId('result-when')).toContainText(
-    last.userId === maya ? 'Maya Chen’s sync, not yours' : 'your sync',
+  await expect(page.getByTestId('result-whose')).toHaveText(
+    last.userId === maya ? '(Maya Chen’s, not yours)' : '(yours)',
   );
   await page.screenshot({ path: test.info().outputPath('sync-tab-after-handover.png'), fullPage: true });
   await page.setViewportSize({ width: 768, height: 1024 });

@@ -824,9 +824,7 @@ describe('<sync-engine-panel>: another person’s held or failed change on a sha
     });
     const el = await sharedPanel(worker);
     const root = shadow(el);
-    expect(text(root.querySelector('[data-testid="result-when"]'))).toContain(
-      'started by Sync Now · Riley Ortiz’s sync, not yours',
-    );
+    expect(text(root.querySelector('#result-heading'))).toBe('Last sync (Riley Ortiz’s, not yours)');
     expect([...root.querySelectorAll('[data-testid="resolved-how"]')].map(text)).toEqual([
       expect.stringMatching(/^Resolved by Riley Ortiz with Keep the server’s version/),
       expect.stringMatching(/^Resolved by you with /),
@@ -839,7 +837,7 @@ describe('<sync-engine-panel>: another person’s held or failed change on a sha
     expect(text(completed ?? null)).toContain('By everyone on this tablet');
     // My own sync says so.
     worker.emit({ type: 'SYNC_RESULT', result: syncResult({ pushed: 1, finishedAt: at + 1, userId: 3 }) });
-    await eventually(() => expect(text(root.querySelector('[data-testid="result-when"]'))).toMatch(/ · your sync$/));
+    await eventually(() => expect(text(root.querySelector('#result-heading'))).toBe('Last sync (yours)'));
   });
 
   it('a refusal from the worker is shown with its reason', async () => {
