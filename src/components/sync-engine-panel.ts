@@ -738,7 +738,7 @@ export function othersCounts(
  * wait for another change first. Empty when nothing is left out.
  */
 export function pendingLeftOut(others: ReadonlyMap<string | null, number>, waitingForChanges: number): string {
-  const parts = [...others].map(([who, count]) => `+${count} waiting for ${who ?? 'others'} to sign in`);
+  const parts = [...others].map(([who, count]) => `+${count} waiting for ${who ?? 'others'}`);
   if (waitingForChanges > 0) parts.push(`+${waitingForChanges} waiting for another change`);
   return parts.join(', ');
 }

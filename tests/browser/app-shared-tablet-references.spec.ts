@@ -94,7 +94,7 @@ test('a booking for another person’s new pet waits for it (never failed), says
   // The figures add up to the queue: nothing a sync of his sends, and what waits, for whom.
   await expect(page.getByTestId('queue-pending')).toHaveText('0');
   await expect(page.getByTestId('queue-pending-note')).toHaveText(
-    '+1 waiting for Maya Chen to sign in, +1 waiting for another change',
+    '+1 waiting for Maya Chen, +1 waiting for another change',
   );
   await expect(page.locator('sync-engine-panel').getByTestId('waiting-count')).toHaveText('(2)');
   // The indicator still counts it, with no Details link to the page it is on.

@@ -797,7 +797,7 @@ describe('<sync-engine-panel>: another person’s held or failed change on a sha
     const root = shadow(el);
     expect(text(root.querySelector('[data-testid="queue-pending"]'))).toBe('2');
     expect(text(root.querySelector('[data-testid="queue-pending-note"]'))).toBe(
-      '+2 waiting for Riley Ortiz to sign in, +1 waiting for another change',
+      '+2 waiting for Riley Ortiz, +1 waiting for another change',
     );
     expect(text(root.querySelector('[data-testid="waiting-count"]'))).toBe('(5)');
     expect(text(root.querySelector('[data-testid="queue-failed"]'))).toBe('2');
