@@ -24,8 +24,14 @@ import { controls } from './styles/controls.ts';
 import { themeTokens } from './styles/theme.ts';
 import { UNSAVED_CHANGES_EVENT, UnsavedChangesGuard } from './unsaved-changes.ts';
 
+/**
+ * Signed out: `notice` for the sign-in card, and while the worker keeps this sign-out for the server
+ * (it could not be told at once), `onceServerTold`: the notice once the worker reports it delivered.
+ */
 type SessionState =
-  { status: 'checking' } | { status: 'signed-out'; notice: string | null } | { status: 'signed-in'; user: SessionUser };
+  | { status: 'checking' }
+  | { status: 'signed-out'; notice: string | null; onceServerTold?: string }
+  | { status: 'signed-in'; user: SessionUser };
 
 const ROLE_LABEL: Record<SessionUser['role'], string> = {
   ADMIN: 'Admin',
@@ -83,6 +89,8 @@ export class SmartDmvApp extends ServiceElement {
   private readonly screens = new ScreenLoader(() => this.requestUpdate());
   private resizeObserver: ResizeObserver | null = null;
   private stopWorkerEvents: (() => void) | null = null;
+  /** The worker reported kept sign-outs delivered since this sign-out began (its report may beat the reply). */
+  private signOutsDelivered = false;
 
   static override styles = [
     themeTokens,
@@ -256,6 +264,7 @@ export class SmartDmvApp extends ServiceElement {
     this.stopWorkerEvents ??=
       this.services?.client.subscribe((event) => {
         if (event.type === 'SIGNED_OUT') this.onSignedOutElsewhere(event.userId);
+        if (event.type === 'SIGN_OUTS_DELIVERED') this.onSignOutsDelivered();
       }) ?? null;
   }
 
@@ -368,7 +377,7 @@ export class SmartDmvApp extends ServiceElement {
           ${this.navLink('/sync', 'Sync', ['sync'])}
         </nav>
       </header>
-      <offline-indicator .services=${this.services}></offline-indicator>
+      <offline-indicator .services=${this.services} ?on-sync-tab=${this._route.name === 'sync'}></offline-indicator>
       <main id="main" tabindex="-1">${this.renderScreen(this._route, session.user)}</main>
       <update-prompt .applyUpdate=${this._applyUpdate}></update-prompt>
     `;
@@ -614,6 +623,14 @@ export class SmartDmvApp extends ServiceElement {
     this.showSignedOut('You were signed out in another window of this app.');
   }
 
+  /** The server has been told of the kept sign-out: the card stops promising to tell it. */
+  private onSignOutsDelivered(): void {
+    this.signOutsDelivered = true;
+    const session = this._session;
+    if (session.status === 'signed-out' && session.onceServerTold)
+      this._session = { status: 'signed-out', notice: session.onceServerTold };
+  }
+
   /** Sign out: first the question when a form holds unsaved typing (signing out drops it). */
   private readonly signOut = (): void => {
     if (this.askBeforeLeaving('/signin', () => void this.signOutChecked())) void this.signOutChecked();
@@ -653,24 +670,37 @@ export class SmartDmvApp extends ServiceElement {
       serverSignedOut = false;
     }
     let notice = 'You are signed out.';
+    let onceServerTold: string | undefined;
+    this.signOutsDelivered = false;
     try {
       const { pending, revokeQueued } = await services.client.send({ type: 'SESSION_ENDED', serverSignedOut });
-      if (revokeQueued)
-        notice = 'You are signed out on this tablet. The practice server is told as soon as the tablet is online.';
-      if (pending > 0)
-        notice += ` ${plural(pending, 'change')} not yet synced ${pending === 1 ? 'stays' : 'stay'} on this tablet until the person who made ${pending === 1 ? 'it' : 'them'} signs in again.`;
+      const kept =
+        pending > 0
+          ? ` ${plural(pending, 'change')} not yet synced ${pending === 1 ? 'stays' : 'stay'} on this tablet until the person who made ${pending === 1 ? 'it' : 'them'} signs in again.`
+          : '';
+      notice += kept;
+      if (revokeQueued) {
+        const told = `You are signed out on this tablet. The practice server has been told.${kept}`;
+        if (this.signOutsDelivered) notice = told;
+        else {
+          notice = `You are signed out on this tablet. The practice server is told as soon as the tablet is online.${kept}`;
+          onceServerTold = told;
+        }
+      }
     } catch {
       // No worker: nothing stored locally to drop.
       if (!serverSignedOut)
         notice = 'Signed out on this tablet. The server could not be told (offline); the session ends when it expires.';
     }
     this._signingOut = false;
-    this.showSignedOut(notice);
+    this.showSignedOut(notice, onceServerTold);
   }
 
-  private showSignedOut(notice: string): void {
+  private showSignedOut(notice: string, onceServerTold?: string): void {
     this._signOutWarning = null;
-    this._session = { status: 'signed-out', notice };
+    this._session = onceServerTold
+      ? { status: 'signed-out', notice, onceServerTold }
+      : { status: 'signed-out', notice };
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
     this.style.removeProperty('--sd-indicator-width');

@@ -49,6 +49,14 @@ export function indicatorState(i: IndicatorInputs): IndicatorState {
 
 /** Its worker client, network environment and this page's writes (the pending count follows them): `services`. */
 export class OfflineIndicator extends ServiceElement {
+  static override properties = { onSyncTab: { type: Boolean, attribute: 'on-sync-tab' } };
+
+  /**
+   * The Sync tab is the page showing: no "Review" or "Details" link to it (a link to the page one
+   * is on). The app sets it from its route.
+   */
+  declare onSyncTab: boolean;
+
   private engine?: SyncEngineController;
   private queue?: SyncQueueController;
   private network?: NetworkStatusController;
@@ -60,6 +68,11 @@ export class OfflineIndicator extends ServiceElement {
   private syncSeen = false;
   private quietOver = false;
   private quietTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor() {
+    super();
+    this.onSyncTab = false;
+  }
 
   static override styles = [
     controls,
@@ -281,10 +294,10 @@ export class OfflineIndicator extends ServiceElement {
     const canSync = (state === 'pending' || state === 'attention') && i.pending > 0;
     // Only changes that wait for another one: nothing to send now; the Sync tab says what they wait for.
     const onlyWaiting = state === 'pending' && i.pending === 0;
+    const toSyncTab = this.onSyncTab ? null : state === 'attention' ? 'Review' : onlyWaiting ? 'Details' : null;
     return html`
       ${canSync ? html`<button class="primary" @click=${() => void this.engine?.sync()}>Sync Now</button>` : nothing}
-      ${state === 'attention' ? html`<a class="button" href="/sync">Review</a>` : nothing}
-      ${onlyWaiting ? html`<a class="button" href="/sync">Details</a>` : nothing}
+      ${toSyncTab ? html`<a class="button" href="/sync">${toSyncTab}</a>` : nothing}
     `;
   }
 }

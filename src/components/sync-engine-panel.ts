@@ -164,6 +164,11 @@ export class SyncEnginePanel extends ServiceElement {
         font-size: 1.35rem;
         font-weight: 700;
       }
+      dd.note {
+        font-size: 0.9rem;
+        font-weight: 400;
+        color: var(--sd-color-text-muted);
+      }
       ul.list {
         list-style: none;
         margin: 0;
@@ -380,6 +385,8 @@ export class SyncEnginePanel extends ServiceElement {
         { label: 'Failed', value: run?.failed },
         { label: 'Conflicts', value: run?.conflicts },
       ]);
+    // In the heading, not the line below: it does not wrap, so nothing moves when it arrives.
+    const whose = engine.loaded && activity ? this.whoseSync(activity.userId) : '';
     let body;
     if (!engine.loaded) {
       body = html`${figures(null)}
@@ -402,10 +409,33 @@ export class SyncEnginePanel extends ServiceElement {
     }
     return html`
       <section class="card" aria-labelledby="result-heading">
-        <h2 id="result-heading">Last sync</h2>
+        <h2 id="result-heading">
+          Last sync${whose ? html` <span class="count" data-testid="result-whose">(${whose})</span>` : nothing}
+        </h2>
         ${body}
       </section>
     `;
+  }
+
+  /**
+   * Who a device-level record was made by, seen from the person signed in: themselves, or someone
+   * else by name. Null when not known (nobody was signed in, a record stored before the worker
+   * kept it, or no names to tell people apart).
+   */
+  private who(userId: number | null | undefined): { you: boolean; name: string } | null {
+    const names = this.names;
+    if (userId === null || userId === undefined || !names?.waitsFor) return null;
+    const other = names.waitsFor(userId);
+    return other === null
+      ? { you: true, name: names.person(userId) ?? 'you' }
+      : { you: false, name: names.person(userId) ?? other };
+  }
+
+  /** "yours" or "Maya Chen’s, not yours": the tablet's last sync sent one person's changes. */
+  private whoseSync(userId: number | null | undefined): string {
+    const who = this.who(userId);
+    if (!who) return '';
+    return who.you ? 'yours' : `${who.name}’s, not yours`;
   }
 
   private renderQueue(queue: SyncQueueController) {
@@ -425,10 +455,36 @@ export class SyncEnginePanel extends ServiceElement {
           </button>
         </div>
         ${statsList([
-          { label: 'Pending', value: queue.pendingCount, testId: 'queue-pending' },
-          { label: 'Failed', value: stats.failed, testId: 'queue-failed' },
-          { label: 'Conflicts', value: stats.conflicts },
-          { label: 'Completed', value: stats.completed },
+          {
+            label: 'Pending',
+            value: queue.pendingCount,
+            testId: 'queue-pending',
+            note: pendingLeftOut(othersCounts(waiting, names, stats.waitingForOthers ?? 0), queue.waitingCount),
+          },
+          {
+            label: 'Failed',
+            value: stats.failed,
+            testId: 'queue-failed',
+            note: ofOthers(othersCounts(failed, names, stats.failedOfOthers ?? 0)),
+          },
+          {
+            label: 'Conflicts',
+            value: stats.conflicts,
+            testId: 'queue-conflicts',
+            note: ofOthers(
+              othersCounts(
+                queue.operations.filter((op) => op.status === 'conflict'),
+                names,
+                stats.conflictsOfOthers ?? 0,
+              ),
+            ),
+          },
+          {
+            label: 'Completed',
+            value: stats.completed,
+            // Counted for the tablet: what everyone signed in here sent since it was last cleared.
+            note: stats.completed > 0 ? 'By everyone on this tablet' : '',
+          },
         ])}
         ${queue.error ? html`<p class="banner error" role="alert">${queue.error}</p>` : nothing}
 
@@ -567,8 +623,8 @@ export class SyncEnginePanel extends ServiceElement {
                       html`<li class="resolved">
                         <span class="what">
                           <strong>${describeConflict(c)}</strong>
-                          <span
-                            >Resolved with
+                          <span data-testid="resolved-how"
+                            >Resolved${this.resolvedBy(c)} with
                             <strong>${resolutionLabel(c.resolution, c.conflictType)}</strong
                             >${c.resolvedAt ? html` · ${formatRelative(c.resolvedAt, this.now())}` : nothing}</span
                           >
@@ -581,6 +637,12 @@ export class SyncEnginePanel extends ServiceElement {
         }
       </section>
     `;
+  }
+
+  /** " by you", " by Maya Chen", or nothing when not known. */
+  private resolvedBy(c: ConflictRecord): string {
+    const who = this.who(c.resolvedBy);
+    return who ? ` by ${who.you ? 'you' : who.name}` : '';
   }
 
   /** An open conflict: Resolve…, or for another person's held change whose it is and View… (read only). */
@@ -648,14 +710,54 @@ export class SyncEnginePanel extends ServiceElement {
   };
 }
 
-/** Figures in boxes; a figure not known yet shows a dash in its place. */
-function statsList(figures: { label: string; value: number | undefined; testId?: string }[]) {
+/**
+ * Other people's changes among `ops`, per person (name → count) in the order listed. `total` is the
+ * worker's count of them: what the rows do not account for yet (the list still loading) is counted
+ * under `null` ("others").
+ */
+export function othersCounts(
+  ops: readonly QueuedOperation[],
+  names: Pick<OperationNames, 'waitsFor'>,
+  total: number,
+): Map<string | null, number> {
+  const counts = new Map<string | null, number>();
+  let named = 0;
+  for (const op of ops) {
+    const who = names.waitsFor(op.userId);
+    if (who === null || named >= total) continue;
+    counts.set(who, (counts.get(who) ?? 0) + 1);
+    named++;
+  }
+  if (total > named) counts.set(null, total - named);
+  return counts;
+}
+
+/**
+ * What the Pending figure (what a sync of this session sends) leaves out, so the figures add up to
+ * the queue: other people's changes, waiting for them to sign in here, and the person's own that
+ * wait for another change first. Empty when nothing is left out.
+ */
+export function pendingLeftOut(others: ReadonlyMap<string | null, number>, waitingForChanges: number): string {
+  const parts = [...others].map(([who, count]) => `+${count} waiting for ${who ?? 'others'}`);
+  if (waitingForChanges > 0) parts.push(`+${waitingForChanges} waiting for another change`);
+  return parts.join(', ');
+}
+
+/** Of a Failed or Conflicts figure, whose are other people's (only they may act on them). */
+export function ofOthers(others: ReadonlyMap<string | null, number>): string {
+  const parts = [...others].map(([who, count]) => `${count} by ${who ?? 'others'}`);
+  return parts.length === 0 ? '' : `Of these, ${parts.join(', ')}`;
+}
+
+/** Figures in boxes; a figure not known yet shows a dash in its place; a note says what it covers. */
+function statsList(figures: { label: string; value: number | undefined; testId?: string; note?: string }[]) {
   return html`<dl class="stats">
     ${figures.map(
       (f) =>
         html`<div>
           <dt>${f.label}</dt>
           <dd data-testid=${f.testId ?? nothing}>${f.value ?? '–'}</dd>
+          ${f.note ? html`<dd class="note" data-testid=${f.testId ? `${f.testId}-note` : nothing}>${f.note}</dd>` : nothing}
         </div>`,
     )}
   </dl>`;

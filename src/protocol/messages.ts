@@ -68,6 +68,11 @@ export const ConflictRecordSchema = ConflictDataSchema.extend({
   resolved: z.boolean(),
   resolvedAt: z.number().nullable(),
   resolution: z.string().nullable(),
+  /**
+   * Who resolved it: the user signed in when it was resolved or discarded (only the held change's
+   * author may: ownership.ts). Absent on conflicts resolved before the worker recorded it.
+   */
+  resolvedBy: z.number().int().nullable().optional(),
 });
 export type ConflictRecord = z.infer<typeof ConflictRecordSchema>;
 
@@ -134,6 +139,11 @@ export const SyncResultSchema = z.object({
   error: ErrorInfoSchema.nullable(),
   /** What started it: 'manual' | 'background-sync' | 'periodic' | 'startup' | 'online' | 'login'. */
   trigger: z.string(),
+  /**
+   * Who was signed in: the run sent that person's changes only (a tablet is shared; "Last sync"
+   * names them). Null when nobody was; absent on results stored before the worker recorded it.
+   */
+  userId: z.number().int().nullable().optional(),
 });
 export type SyncResult = z.infer<typeof SyncResultSchema>;
 
@@ -296,6 +306,11 @@ export const WorkerEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('SIGNED_OUT'), userId: z.number().int() }),
   /** The replica changed (push answers, pull, resolution): screens showing these types should reload. */
   z.object({ type: z.literal('DATA_CHANGED'), entityTypes: z.array(EntityTypeSchema) }),
+  /**
+   * Every sign-out the worker kept for the server (SESSION_ENDED's `revokeQueued`) reached it:
+   * `count` of them were sent now. The signed-out card then says the server has been told.
+   */
+  z.object({ type: z.literal('SIGN_OUTS_DELIVERED'), count: z.number().int().positive() }),
   /** The browser gave up retrying a background sync; the work stays queued. */
   z.object({ type: z.literal('SYNC_GAVE_UP'), pending: z.number().int().nonnegative() }),
 ]);

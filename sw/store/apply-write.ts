@@ -272,7 +272,15 @@ async function dropHeldCreate(
   const open = (await conflicts.index('operationId').getAll(held.id)).filter((conflict) => !conflict.resolved);
   for (const row of rows) deleteRow(tx, writes, row.id);
   for (const conflict of open) {
-    writes.add(() => conflicts.put({ ...conflict, resolved: true, resolvedAt: now, resolution: 'deleted:discard' }));
+    writes.add(() =>
+      conflicts.put({
+        ...conflict,
+        resolved: true,
+        resolvedAt: now,
+        resolution: 'deleted:discard',
+        resolvedBy: ctx.session.userId,
+      }),
+    );
   }
   deleteRecord(tx, entityType, key);
   return open.flatMap((conflict) => (conflict.id === undefined ? [] : [conflict.id]));

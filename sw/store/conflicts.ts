@@ -36,6 +36,8 @@ export async function listConflicts(db: SyncDb): Promise<ConflictRecord[]> {
 export interface ResolveContext {
   now: number;
   uuid: () => string;
+  /** The person resolving it (the one signed in), recorded as `resolvedBy`. */
+  userId: number | null;
 }
 
 export interface ResolveSummary {
@@ -138,6 +140,7 @@ export async function applyResolution(
         resolved: true,
         resolvedAt: ctx.now,
         resolution: `${resolution.strategy}:${outcome.kind}`,
+        resolvedBy: ctx.userId,
       };
       writes.add(() => conflicts.put(resolved));
       // The deleted record's local copy goes; the server's version (or the rewritten row) shows: the

@@ -4,8 +4,11 @@ import { inWriteTransaction } from '../db/tx.ts';
 import { deleteRow, failedRows, rowForChange } from './queue.ts';
 import { recomputeRecord } from './replica.ts';
 
-/** Drops one queued change (not while it is in flight); its open conflict counts as discarded. */
-export async function discardOperation(db: SyncDb, id: number, now: number): Promise<boolean> {
+/**
+ * Drops one queued change (not while it is in flight); its open conflict counts as discarded, by
+ * `userId` (the person signed in).
+ */
+export async function discardOperation(db: SyncDb, id: number, now: number, userId: number | null): Promise<boolean> {
   return inWriteTransaction(db, async (tx, writes) => {
     const op = await rowForChange(tx, id);
     if (!op) return false;
@@ -13,7 +16,9 @@ export async function discardOperation(db: SyncDb, id: number, now: number): Pro
     const conflicts = tx.objectStore('conflicts');
     for (const conflict of await conflicts.index('operationId').getAll(id)) {
       if (!conflict.resolved)
-        writes.add(() => conflicts.put({ ...conflict, resolved: true, resolvedAt: now, resolution: 'discarded' }));
+        writes.add(() =>
+          conflicts.put({ ...conflict, resolved: true, resolvedAt: now, resolution: 'discarded', resolvedBy: userId }),
+        );
     }
     await recomputeRecord(tx, op.entityType, op.entityId);
     return true;
@@ -25,7 +30,7 @@ export async function discardFailed(db: SyncDb, now: number, userId?: number): P
   let count = 0;
   for (const op of await failedRows(db)) {
     if (userId !== undefined && op.userId !== userId) continue;
-    if (await discardOperation(db, op.id, now)) count++;
+    if (await discardOperation(db, op.id, now, userId ?? null)) count++;
   }
   return count;
 }

@@ -195,11 +195,13 @@ export class SyncEngine {
     const started = now();
     const counters: RunCounters = { pushed: 0, failed: 0, conflicts: 0, pulled: 0, changedTypes: new Set() };
     let error: ErrorInfo | null = null;
+    let userId: number | null = null;
     notify({ type: 'SYNC_STARTED', trigger });
     logger.debug('[SyncEngine]', `sync started (${trigger})`);
 
     try {
       const session = await getMeta(db, 'session');
+      userId = session?.id ?? null;
       if (!session) throw new SyncStop({ code: 'UNAUTHENTICATED', message: 'Sign in to sync' });
       await this.push(session, counters);
       await this.pull(session, counters);
@@ -217,6 +219,7 @@ export class SyncEngine {
       finishedAt: now(),
       error,
       trigger,
+      userId,
     };
     await setMeta(db, 'lastResult', result);
     if (didSomething(result)) await setMeta(db, 'lastActivity', result);

@@ -130,7 +130,11 @@ const handlers: Handlers = {
   GET_QUARANTINE: (_msg, ctx) => quarantine(ctx.db),
   RESOLVE_CONFLICT: async (msg, ctx) => {
     await checkMayDecide(ctx, 'resolve', (await ctx.db.get('conflicts', msg.conflictId))?.operationId ?? null);
-    const summary = await applyResolution(ctx.db, msg.conflictId, msg.resolution, { now: ctx.now(), uuid: ctx.uuid });
+    const summary = await applyResolution(ctx.db, msg.conflictId, msg.resolution, {
+      now: ctx.now(),
+      uuid: ctx.uuid,
+      userId: (await ctx.session.get())?.id ?? null,
+    });
     ctx.notify({ type: 'CONFLICT_RESOLVED', conflictId: msg.conflictId });
     ctx.notify({ type: 'DATA_CHANGED', entityTypes: [summary.conflict.entityType] });
     await statsChanged(ctx);
@@ -155,7 +159,7 @@ const handlers: Handlers = {
   },
   DISCARD_OPERATION: async (msg, ctx) => {
     await checkMayDecide(ctx, 'discard', msg.operationId);
-    if (await discardOperation(ctx.db, msg.operationId, ctx.now())) {
+    if (await discardOperation(ctx.db, msg.operationId, ctx.now(), (await ctx.session.get())?.id ?? null)) {
       ctx.notify({ type: 'DATA_CHANGED', entityTypes: ['users', 'pets', 'appointments'] });
     }
     return statsChanged(ctx);

@@ -65,6 +65,8 @@ export interface RetryTimers {
 
 export interface ReplayerOptions {
   log?: (message: string) => void;
+  /** A pass sent every kept sign-out, `sent` of them (> 0): the signed-out card stops saying "as soon as online". */
+  onDelivered?: (sent: number) => void;
   timers?: RetryTimers;
   /** First wait before a failed replay is tried again while the worker runs; doubled up to `maxRetryMs`. */
   firstRetryMs?: number;
@@ -84,6 +86,7 @@ export function revocationReplayer(
   pass: () => Promise<number>,
   {
     log = () => undefined,
+    onDelivered = () => undefined,
     timers = { set: (callback, ms) => setTimeout(callback, ms), clear: (handle) => clearTimeout(handle as number) },
     firstRetryMs = 2_000,
     maxRetryMs = 60_000,
@@ -111,7 +114,10 @@ export function revocationReplayer(
       .then(pass)
       .then(
         (sent) => {
-          if (sent > 0) log(`${sent} kept sign-out(s) reached the server`);
+          if (sent > 0) {
+            log(`${sent} kept sign-out(s) reached the server`);
+            onDelivered(sent);
+          }
           retryDelay = firstRetryMs;
           if (retryTimer !== null) timers.clear(retryTimer);
           retryTimer = null;

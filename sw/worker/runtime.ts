@@ -44,7 +44,7 @@ export function startWorkerRuntime(self: ServiceWorkerGlobalScope): void {
   let othersWaiting: OthersWaiting | null = null;
   const notify = (event: WorkerEvent) => broadcast(othersWaiting ? othersWaiting.event(event) : event);
   // Workbox's queue adds its `sync` listener now, while the worker script runs.
-  const signOutQueue = workboxSignOutQueue(self, logger);
+  const signOutQueue = workboxSignOutQueue(self, logger, (count) => notify({ type: 'SIGN_OUTS_DELIVERED', count }));
 
   const ready: Promise<{ db: SyncDb; engine: SyncEngine; session: SessionCache; others: OthersWaiting }> =
     (async () => {

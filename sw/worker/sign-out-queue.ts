@@ -15,10 +15,17 @@ export const SIGN_OUT_QUEUE_NAME = 'smartdmv-sign-outs';
 /** As long as a session lives on the server (30 days): after that there is nothing to end. */
 const RETENTION_MINUTES = 30 * 24 * 60;
 
-export function workboxSignOutQueue(self: ServiceWorkerGlobalScope, logger: ConsoleLogger): SignOutQueue {
+export function workboxSignOutQueue(
+  self: ServiceWorkerGlobalScope,
+  logger: ConsoleLogger,
+  onDelivered: (sent: number) => void,
+): SignOutQueue {
   const log = (message: string) => logger.debug('[SignOut]', message);
   // One replay at a time, whoever asks (see revocationReplayer); a pass runs only after `queue` exists.
-  const replay = revocationReplayer(() => replayRevocations(queue, (request) => fetch(request), log), { log });
+  const replay = revocationReplayer(() => replayRevocations(queue, (request) => fetch(request), log), {
+    log,
+    onDelivered,
+  });
   // Created while the worker script runs: Workbox adds its `sync` listener here.
   const queue = new Queue(SIGN_OUT_QUEUE_NAME, {
     maxRetentionTime: RETENTION_MINUTES,

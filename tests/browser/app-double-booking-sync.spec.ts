@@ -376,7 +376,7 @@ test('deleted on its form: a held booking the server never stored leaves the con
   await settled(page);
   await page.getByRole('link', { name: 'Sync' }).click();
   await page.getByRole('button', { name: 'Recently resolved (1)' }).click();
-  await expect(page.getByTestId('recently-resolved')).toContainText('Resolved with Delete on its form');
+  await expect(page.getByTestId('recently-resolved')).toContainText('Resolved by you with Delete on its form');
 
   // The server has only tablet A's booking; both replicas agree with it.
   await askWorker(s.a.page, { type: 'SYNC_NOW' });

@@ -138,3 +138,29 @@ test('the kept sign-out reaches the server when the network returns, with every 
   await oldTablet.dispose();
   expect(helper.url()).toBe('about:blank');
 });
+
+test('the signed-out card says the server has been told once the kept sign-out reached it', async ({
+  page,
+  context,
+  baseURL,
+}) => {
+  await signInThroughUi(page, 'reception@northside.example');
+  const cookie = (await context.cookies()).find((c) => c.name === 'smartdmv_session')!;
+  await context.setOffline(true);
+  await page.getByRole('button', { name: /^Sign out/ }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to SmartDMV' })).toBeVisible();
+  const notice = page.getByRole('status');
+  await expect(notice).toContainText('The practice server is told as soon as the tablet is online.');
+  await context.setOffline(false);
+  await expect(notice).toHaveText('You are signed out on this tablet. The practice server has been told.', {
+    timeout: 20_000,
+  });
+  await page.screenshot({ path: test.info().outputPath('signed-out-told.png') });
+  // It says so because it is true: the old session is over on the server.
+  const oldTablet = await request.newContext({
+    baseURL,
+    extraHTTPHeaders: { cookie: `smartdmv_session=${cookie.value}` },
+  });
+  expect((await oldTablet.get('/api/auth/me')).status()).toBe(401);
+  await oldTablet.dispose();
+});

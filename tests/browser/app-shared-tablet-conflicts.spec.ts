@@ -5,7 +5,7 @@
  * discard with her name. Maya signs in again and resolves it; her title reaches the server.
  */
 import { expect } from '@playwright/test';
-import type { QueuedOperation } from '../../src/protocol/index.ts';
+import type { QueuedOperation, SyncState } from '../../src/protocol/index.ts';
 import { askWorker } from './helpers.ts';
 import {
   expectNoSeriousViolations,
@@ -37,6 +37,8 @@ test('another person’s held change: shown as theirs, not the next person’s t
   const item = page.locator('sync-engine-panel li.conflict');
   await expect(item).toContainText('Made by Maya Chen: waits for them to sign in. Only they may resolve it.');
   await expect(item.getByRole('button', { name: 'Resolve…' })).toHaveCount(0);
+  // The figures say whose the conflict is.
+  await expect(page.getByTestId('queue-conflicts-note')).toHaveText('Of these, 1 by Maya Chen');
   const view = item.getByRole('button', { name: 'View…' });
   expect((await view.boundingBox())!.height).toBeGreaterThanOrEqual(44);
   await page.screenshot({ path: test.info().outputPath('sync-tab-held-for-maya.png'), fullPage: true });
@@ -72,6 +74,10 @@ test('another person’s held change: shown as theirs, not the next person’s t
   await signInThroughUi(page, 'reception@northside.example');
   await expect(indicator(page).getByTestId('conflict-count')).toHaveText('1 conflict');
   await indicator(page).getByRole('link', { name: 'Review' }).click();
+  // On the Sync tab the indicator links nowhere: it is the page it would open.
+  await expect(page.getByRole('heading', { name: 'Sync', level: 1 })).toBeVisible();
+  await expect(indicator(page).getByTestId('conflict-count')).toHaveText('1 conflict');
+  await expect(indicator(page).getByRole('link')).toHaveCount(0);
   await page.getByRole('button', { name: 'Resolve…' }).click();
   await page
     .getByRole('dialog')
@@ -84,4 +90,27 @@ test('another person’s held change: shown as theirs, not the next person’s t
       timeout: 20_000,
     })
     .toBe('Maya: shared tablet');
+
+  // Maya hands the tablet back to Dr. Patel: her sync and her resolution show as hers, not his.
+  await expect.poll(async () => (await workerState(page)).stats.pending).toBe(0);
+  const maya = (await askWorker<SyncState>(page, { type: 'GET_STATE' })).user!.id;
+  await page.getByRole('button', { name: /^Sign out/ }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in to SmartDMV' })).toBeVisible();
+  await signInThroughUi(page, 'vet@northside.example');
+  await expect.poll(async () => (await workerState(page)).isSyncing, { timeout: 20_000 }).toBe(false);
+  await page.getByRole('link', { name: 'Sync' }).click();
+  const resolved = page.getByTestId('recently-resolved');
+  await resolved.getByText(/Recently resolved/).click();
+  await expect(resolved.getByTestId('resolved-how')).toContainText(
+    'Resolved by Maya Chen with Keep this tablet’s version',
+  );
+  await expect(resolved.getByRole('listitem').getByRole('button')).toHaveCount(0);
+  // The tablet's last sync is whoever's it was: his sign-in's pull if it brought something, else hers.
+  const last = (await askWorker<SyncState>(page, { type: 'GET_STATE' })).lastActivity!;
+  await expect(page.getByTestId('result-whose')).toHaveText(
+    last.userId === maya ? '(Maya Chen’s, not yours)' : '(yours)',
+  );
+  await page.screenshot({ path: test.info().outputPath('sync-tab-after-handover.png'), fullPage: true });
+  await page.setViewportSize({ width: 768, height: 1024 });
+  await page.screenshot({ path: test.info().outputPath('sync-tab-after-handover-portrait.png'), fullPage: true });
 });

@@ -91,6 +91,15 @@ test('a booking for another person’s new pet waits for it (never failed), says
   );
   await expect(booking.locator('.badge')).toHaveText('Waiting for Maya Chen to sign in');
   await expect(page.getByTestId('queue-failed')).toHaveText('0');
+  // The figures add up to the queue: nothing a sync of his sends, and what waits, for whom.
+  await expect(page.getByTestId('queue-pending')).toHaveText('0');
+  await expect(page.getByTestId('queue-pending-note')).toHaveText(
+    '+1 waiting for Maya Chen, +1 waiting for another change',
+  );
+  await expect(page.locator('sync-engine-panel').getByTestId('waiting-count')).toHaveText('(2)');
+  // The indicator still counts it, with no Details link to the page it is on.
+  await expect(indicator(page).getByTestId('waiting-count')).toHaveText('1 waiting');
+  await expect(indicator(page).getByRole('link')).toHaveCount(0);
   await page.screenshot({ path: test.info().outputPath('sync-tab-waits-for-new-pet.png'), fullPage: true });
   await page.setViewportSize({ width: 768, height: 1024 });
   await page.screenshot({ path: test.info().outputPath('sync-tab-waits-for-new-pet-portrait.png'), fullPage: true });

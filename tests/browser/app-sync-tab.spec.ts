@@ -187,7 +187,7 @@ test('conflict dialog: no stale error, server-only changes listed, notes in a mu
   await expect(resolved).toHaveAttribute('aria-expanded', 'false');
   await resolved.click();
   await expect(resolved).toHaveAttribute('aria-expanded', 'true');
-  await expect(page.getByTestId('recently-resolved')).toContainText('Resolved with Choose field by field');
+  await expect(page.getByTestId('recently-resolved')).toContainText('Resolved by you with Choose field by field');
 
   // The settings' checkboxes are 44 px targets.
   for (const name of ['Sync automatically when the connection returns', /Debug logging/]) {

@@ -112,7 +112,11 @@ async function heldConflict(d: TestDevice): Promise<ConflictRecord> {
 }
 
 async function resolveAndSync(d: TestDevice, conflict: ConflictRecord, resolution: Resolution) {
-  await applyResolution(d.db, conflict.id, resolution, { now: d.clock.now, uuid: () => crypto.randomUUID() });
+  await applyResolution(d.db, conflict.id, resolution, {
+    now: d.clock.now,
+    uuid: () => crypto.randomUUID(),
+    userId: null,
+  });
   return d.engine.sync('manual');
 }
 

@@ -60,6 +60,27 @@ describe('revocationReplayer', () => {
     await expect(backgroundSync).resolves.toBeUndefined();
   });
 
+  it('says when a pass delivered the kept sign-outs (the signed-out card then says the server was told), not when it failed or found none', async () => {
+    const { pass, passes } = controlledPasses();
+    const delivered: number[] = [];
+    const replay = revocationReplayer(pass, { timers: fakeTimers(), onDelivered: (n) => delivered.push(n) });
+    const offline = replay('sign-out');
+    await settle();
+    passes[0]!.fail();
+    await expect(offline).rejects.toThrow();
+    expect(delivered).toEqual([]);
+    const online = replay('online');
+    await settle();
+    passes[1]!.send(1);
+    await online;
+    expect(delivered).toEqual([1]);
+    const again = replay('worker start');
+    await settle();
+    passes[2]!.send(0);
+    await again;
+    expect(delivered).toEqual([1]);
+  });
+
   it('runs one pass at a time: any number of askers during a pass share one more pass after it', async () => {
     const { pass, passes, mostAtOnce } = controlledPasses();
     const replay = revocationReplayer(pass, { timers: fakeTimers() });

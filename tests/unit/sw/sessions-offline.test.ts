@@ -433,7 +433,7 @@ describe("another person's held or failed change on a shared tablet", () => {
   });
 
   it('its author, signed in again, may resolve it; her changes reach the server', async () => {
-    const { transport, device, conflict, failed, appointmentId, petId } = await heldForReception();
+    const { transport, device, reception, conflict, failed, appointmentId, petId } = await heldForReception();
     await signInOnTablet(device, transport, await login('vet@northside.example'));
     await device.ask({ type: 'SESSION_ENDED', serverSignedOut: true });
     await signInOnTablet(device, transport, await login('reception@northside.example'));
@@ -441,9 +441,13 @@ describe("another person's held or failed change on a shared tablet", () => {
     expect(
       await device.ask({ type: 'RESOLVE_CONFLICT', conflictId: conflict.id, resolution: { strategy: 'client_wins' } }),
     ).toEqual({ queuedOperationId: conflict.operationId });
+    // The tablet remembers who resolved it (the Sync tab names her), and whose sync sent her change.
+    const resolved = (await device.ask({ type: 'GET_CONFLICTS' })).find((c) => c.id === conflict.id);
+    expect(resolved).toMatchObject({ resolved: true, resolvedBy: reception.user.id });
     // Her failed change went with her sign-in's sync (retryable); a retry now finds nothing failed.
     expect((await device.ask({ type: 'RETRY_OPERATION', operationId: failed.id })).failed).toBe(0);
-    expect((await device.engine.sync('manual')).pushed).toBe(1);
+    expect(await device.engine.sync('manual')).toMatchObject({ pushed: 1, userId: reception.user.id });
+    expect((await device.ask({ type: 'GET_STATE' })).lastActivity).toMatchObject({ userId: reception.user.id });
     expect(ctx.server.db.prepare('SELECT title FROM appointments WHERE id = ?').pluck().get(appointmentId)).toBe(
       'Maya’s title',
     );

@@ -387,6 +387,7 @@ describe('conflicts', () => {
     await applyResolution(device.db, conflictId, resolution, {
       now: device.clock.now,
       uuid: () => crypto.randomUUID(),
+      userId: null,
     });
     const result = await device.engine.sync('manual');
     expect(result.error).toBeNull();
@@ -481,7 +482,12 @@ describe('conflicts', () => {
   it('merge keeps the fields only the device changed and takes a choice for the field both changed', async () => {
     const { device, appointmentId, conflict } = await conflictOnTitle({ localNotes: 'from the device' });
     await expect(
-      applyResolution(device.db, conflict.id, { strategy: 'merge' }, { now: 1, uuid: () => crypto.randomUUID() }),
+      applyResolution(
+        device.db,
+        conflict.id,
+        { strategy: 'merge' },
+        { now: 1, uuid: () => crypto.randomUUID(), userId: null },
+      ),
     ).rejects.toThrow(/title/);
     // The page hears why, with a code of the protocol (it used to get "Malformed reply").
     const reply = await device.reply({

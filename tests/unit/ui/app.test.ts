@@ -175,6 +175,37 @@ describe('<smartdmv-app>', () => {
     expect(await signInStatus(app)).toContain('The practice server is told as soon as the tablet is online');
   });
 
+  it('once the worker reports the kept sign-out delivered, the card says the server has been told', async () => {
+    const { services, worker, api } = setup();
+    worker.handlers.SESSION_ENDED = () => ({ dropped: false, pending: 2, revokeQueued: true });
+    const app = await mount(new SmartDmvApp(), { services });
+    await shownScreen(app, 'appointments-screen');
+    api.serverUnreachable = true;
+    buttonByText(shadow(app), 'Sign out').click();
+    await shownScreen(app, 'sign-in-screen');
+    expect(await signInStatus(app)).toContain('The practice server is told as soon as the tablet is online');
+    worker.emit({ type: 'SIGN_OUTS_DELIVERED', count: 1 });
+    await app.updateComplete;
+    const told = await signInStatus(app);
+    expect(told).toContain('The practice server has been told.');
+    expect(told).not.toContain('as soon as');
+    expect(told).toContain('2 changes not yet synced stay on this tablet');
+  });
+
+  it('a delivery reported before the sign-out finished shows the server told at once', async () => {
+    const { services, worker, api } = setup();
+    worker.handlers.SESSION_ENDED = () => {
+      worker.emit({ type: 'SIGN_OUTS_DELIVERED', count: 1 });
+      return { dropped: true, pending: 0, revokeQueued: true };
+    };
+    const app = await mount(new SmartDmvApp(), { services });
+    await shownScreen(app, 'appointments-screen');
+    api.serverUnreachable = true;
+    buttonByText(shadow(app), 'Sign out').click();
+    await shownScreen(app, 'sign-in-screen');
+    expect(await signInStatus(app)).toBe('You are signed out on this tablet. The practice server has been told.');
+  });
+
   it('shows the update prompt when the registration reports a waiting worker', async () => {
     const { services } = setup();
     const app = await mount(new SmartDmvApp(), { services });

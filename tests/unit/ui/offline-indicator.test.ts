@@ -136,6 +136,25 @@ describe('<offline-indicator>', () => {
     expect(text(live())).not.toContain('All changes synced');
   });
 
+  it('on the Sync tab itself offers no link to it: neither Details nor Review', async () => {
+    const stats = { ...STATS, pending: 1, waitingForChanges: 1 };
+    const worker = new FakeWorker({ GET_STATE: () => syncState({ stats }) });
+    const { el, card } = await indicator(worker);
+    expect(shadow(el).querySelector('a[href="/sync"]')?.textContent?.trim()).toBe('Details');
+    el.onSyncTab = true;
+    await el.updateComplete;
+    expect(card().dataset.state).toBe('pending');
+    expect(shadow(el).querySelector('a[href="/sync"]')).toBeNull();
+    worker.emit({ type: 'QUEUE_STATS', stats: { ...STATS, failed: 1 } });
+    await el.updateComplete;
+    expect(card().dataset.state).toBe('attention');
+    expect(shadow(el).querySelector('a[href="/sync"]')).toBeNull();
+    // Leaving the tab brings the way back.
+    el.onSyncTab = false;
+    await el.updateComplete;
+    expect(shadow(el).querySelector('a[href="/sync"]')?.textContent?.trim()).toBe('Review');
+  });
+
   it('asks to sign in when the worker reports AUTH_REQUIRED', async () => {
     const worker = new FakeWorker({ GET_STATE: () => syncState({ stats: { ...STATS, pending: 3 } }) });
     const { el, card } = await indicator(worker);

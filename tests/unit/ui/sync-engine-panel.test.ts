@@ -776,6 +776,84 @@ describe('<sync-engine-panel>: another person’s held or failed change on a sha
     expect(worker.sentOfType('RESOLVE_CONFLICT')).toHaveLength(0);
   });
 
+  it('the figures add up to the queue: Pending says what it leaves out, Failed and Conflicts whose they are', async () => {
+    const worker = new FakeWorker({
+      GET_STATE: () =>
+        syncState({
+          stats: {
+            ...STATS,
+            pending: 5,
+            waitingForOthers: 2,
+            waitingForChanges: 1,
+            failed: 2,
+            failedOfOthers: 1,
+            conflicts: 1,
+          },
+        }),
+      GET_OPERATIONS: () => [
+        operation({ id: 1, userId: 3, status: 'pending', lastError: null }),
+        operation({ id: 2, userId: 3, status: 'pending', lastError: null }),
+        operation({
+          id: 3,
+          userId: 3,
+          status: 'pending',
+          lastError: null,
+          waitsFor: { operationId: 4, reason: 'record' },
+        }),
+        operation({ id: 4, userId: 7, status: 'pending', lastError: null }),
+        operation({ id: 5, userId: 7, status: 'pending', lastError: null }),
+        operation({ id: 6, userId: 3 }),
+        operation({ id: 8, userId: 7 }),
+        operation({ id: 9, userId: 3, status: 'conflict', lastError: null }),
+      ],
+    });
+    const el = await sharedPanel(worker);
+    const root = shadow(el);
+    expect(text(root.querySelector('[data-testid="queue-pending"]'))).toBe('2');
+    expect(text(root.querySelector('[data-testid="queue-pending-note"]'))).toBe(
+      '+2 waiting for Riley Ortiz, +1 waiting for another change',
+    );
+    expect(text(root.querySelector('[data-testid="waiting-count"]'))).toBe('(5)');
+    expect(text(root.querySelector('[data-testid="queue-failed"]'))).toBe('2');
+    expect(text(root.querySelector('[data-testid="queue-failed-note"]'))).toBe('Of these, 1 by Riley Ortiz');
+    // Mine only: no note.
+    expect(text(root.querySelector('[aria-labelledby="queue-heading"] dl'))).not.toContain('Of these, 0');
+    expect(root.querySelectorAll('[aria-labelledby="queue-heading"] dd.note')).toHaveLength(2);
+  });
+
+  it('nothing of Riley’s reads as mine: whose the last sync was, who resolved each conflict, Completed is the tablet’s', async () => {
+    const at = Date.parse('2026-11-25T10:00:00Z');
+    const worker = new FakeWorker({
+      GET_STATE: () =>
+        syncState({
+          stats: { ...STATS, completed: 4 },
+          lastActivity: syncResult({ pushed: 4, pulled: 2, finishedAt: at, trigger: 'manual', userId: 7 }),
+          lastResult: syncResult({ pushed: 4, pulled: 2, finishedAt: at, trigger: 'manual', userId: 7 }),
+        }),
+      GET_CONFLICTS: () => [
+        conflict({ id: 1, resolved: true, resolvedAt: at, resolution: 'server_wins:discard', resolvedBy: 7 }),
+        conflict({ id: 2, resolved: true, resolvedAt: at - 1, resolution: 'client_wins:sent', resolvedBy: 3 }),
+        conflict({ id: 3, resolved: true, resolvedAt: at - 2, resolution: 'server_wins:discard' }),
+      ],
+    });
+    const el = await sharedPanel(worker);
+    const root = shadow(el);
+    expect(text(root.querySelector('#result-heading'))).toBe('Last sync (Riley Ortiz’s, not yours)');
+    expect([...root.querySelectorAll('[data-testid="resolved-how"]')].map(text)).toEqual([
+      expect.stringMatching(/^Resolved by Riley Ortiz with Keep the server’s version/),
+      expect.stringMatching(/^Resolved by you with /),
+      expect.stringMatching(/^Resolved with /), // resolved before the tablet kept who did it
+    ]);
+    expect(root.querySelectorAll('[data-testid="recently-resolved"] button')).toHaveLength(0);
+    const completed = [...root.querySelectorAll('dl.stats > div')].find(
+      (d) => text(d.querySelector('dt')) === 'Completed',
+    );
+    expect(text(completed ?? null)).toContain('By everyone on this tablet');
+    // My own sync says so.
+    worker.emit({ type: 'SYNC_RESULT', result: syncResult({ pushed: 1, finishedAt: at + 1, userId: 3 }) });
+    await eventually(() => expect(text(root.querySelector('#result-heading'))).toBe('Last sync (yours)'));
+  });
+
   it('a refusal from the worker is shown with its reason', async () => {
     const worker = new FakeWorker({
       GET_STATE: () => syncState({ stats: { ...STATS, failed: 1 } }),
