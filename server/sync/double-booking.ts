@@ -9,6 +9,7 @@
  * server processes) booking the same slot cannot both pass it: the second one sees the first.
  */
 import {
+  MAX_DURATION_MINUTES,
   BOOKING_FIELDS,
   findClashes,
   holdsSlot,
@@ -110,7 +111,9 @@ const DAY_MS = 86_400_000;
  */
 export function bookingLockKeys(booking: Fields): number[] {
   const { start, end } = slotRange({ date: String(booking.date), durationMinutes: String(booking.durationMinutes) });
-  if (!Number.isFinite(start) || !(end > start)) return [];
+  // Read before the data is validated: a duration beyond a day (the operation will fail) would
+  // ask for a lock per day of it; "99999999999" crashed the process growing this array.
+  if (!Number.isFinite(start) || !(end > start) || end - start > MAX_DURATION_MINUTES * 60_000) return [];
   const keys: number[] = [];
   const resources: [number, unknown][] = [
     [1, booking.practitionerId],

@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import {
   CREATE_DEFAULTS,
   ENTITY_SCHEMAS,
+  MAX_DURATION_MINUTES,
   WRITABLE_SCHEMAS,
   describeIssues,
   type EntityType,
@@ -92,7 +93,7 @@ function normalise(entityType: EntityType, data: Record<string, unknown>): Field
 /** 30, "30" and "030" are all stored as "30"; 1 to 1440 minutes. */
 function normaliseDuration(value: Scalar): string {
   const minutes = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_DURATION_MINUTES) {
     throw new OperationError('VALIDATION', 'Invalid appointments: durationMinutes: must be 1 to 1440 minutes');
   }
   return String(minutes);

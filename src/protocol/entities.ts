@@ -137,6 +137,8 @@ export type AnyEntity = EntityByType[EntityType];
  * The fields a client may write, per entity. Everything else (id, version, timestamps,
  * practiceId, tenantId, appointments.clientId) is owned by the server.
  */
+/** The longest booking: a day. */
+export const MAX_DURATION_MINUTES = 1440;
 const DURATION_MESSAGE = 'Duration must be 1 to 1,440 minutes';
 
 /** A reference to another record (real or temp id), with messages that name the field. */
@@ -182,7 +184,7 @@ export const WritableAppointmentSchema = z.object({
         .number({ error: DURATION_MESSAGE })
         .int({ error: DURATION_MESSAGE })
         .min(1, { error: DURATION_MESSAGE })
-        .max(1440, { error: DURATION_MESSAGE }),
+        .max(MAX_DURATION_MINUTES, { error: DURATION_MESSAGE }),
       z.string().regex(/^\d{1,4}$/, { error: DURATION_MESSAGE }),
     ],
     { error: DURATION_MESSAGE },

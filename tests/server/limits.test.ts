@@ -85,6 +85,9 @@ describe('push: malformed requests', () => {
     ['pet with a bad birthDate', createOp('pets', { name: 'x', species: 'Dog', ownerId: 1, birthDate: 'yesterday' })],
     ['appointment with a bad date', badAppointment({ date: '11/03/2026' })],
     ['appointment with a huge duration', badAppointment({ durationMinutes: 99999 })],
+    // Read for PostgreSQL's booking locks before validation: one lock per day crashed the process.
+    ['appointment lasting 190,000 years (as text)', badAppointment({ durationMinutes: '99999999999' })],
+    ['appointment lasting 190,000 years', badAppointment({ durationMinutes: 99_999_999_999 })],
     ['appointment with an unknown status', badAppointment({ status: 'maybe' })],
     ['a 6,000-character note', badAppointment({ notes: 'n'.repeat(6000) })],
     ['client with a bad email', createOp('users', { name: 'x', email: 'not-an-email' })],
