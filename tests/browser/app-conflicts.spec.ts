@@ -89,12 +89,12 @@ test('client wins: the tablet’s title replaces the server’s', async ({ page,
 
 test('last write wins: the tablet changed it last, so its title wins', async ({ page, makeConflict }) => {
   const s = await makeConflict(2, { title: 'Vet: earlier' }, { title: 'Tablet: later' });
-  // The dialog says which edit is newer and when each was made (on the other device's clock once
-  // the server reports serverEditedAt; until then when the server received it).
+  // The dialog says which edit is newer, whose the other one is, and when each was made (on the
+  // vet's device's clock: the server reports serverEditedAt and serverEditedBy).
   await indicator(page).getByRole('link', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Resolve…' }).click();
   await expect(page.getByRole('dialog').getByTestId('last-write-sentence')).toHaveText(
-    /^Your edit \(.+ on this tablet\) is newer than the other edit \(.+(, when it was made|, when the server received it)\)\.$/,
+    /^Your edit \(.+ on this tablet\) is newer than Dr\. Sam Patel’s edit \(.+, when it was made\)\.$/,
   );
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
   await resolveThroughDialog(page, /^Keep the newest edit/);
