@@ -70,6 +70,18 @@ function isQuotaError(err: unknown): boolean {
   );
 }
 
+/** Write transactions committed on each connection (see `writeGeneration`). */
+const generations = new WeakMap<SyncDb, number>();
+
+/**
+ * How many write transactions (`inWriteTransaction`) this connection has committed: a figure read
+ * from the stores is still true while this has not moved. Every write of the queue goes through
+ * `inWriteTransaction`; a write by another connection (another worker version) is not counted.
+ */
+export function writeGeneration(db: SyncDb): number {
+  return generations.get(db) ?? 0;
+}
+
 /**
  * Runs `work` in a read-write transaction over every store. Requests `work` adds to `writes` are
  * pipelined and settled before the commit. Quota failures become QuotaExceededError.
@@ -88,6 +100,7 @@ export async function inWriteTransaction<T>(
     const result = await work(tx, writes);
     await writes.settle();
     await tx.done;
+    generations.set(db, writeGeneration(db) + 1);
     return result;
   } catch (err) {
     writes.abandon();
