@@ -120,12 +120,11 @@ export function firstFreeTime(
   durationMinutes: number,
   hours: { close: string } = OPENING_HOURS,
 ): string {
-  const first = minutesOf(FIRST_SLOT);
-  const current = now.getHours() * 60 + now.getMinutes();
-  if (date !== localDateKey(now) || current < first) return FIRST_SLOT;
+  const current = minutesOf(localTimeKey(now));
+  if (date !== localDateKey(now) || current < minutesOf(FIRST_SLOT)) return FIRST_SLOT;
   const next = (Math.floor(current / QUARTER_HOUR) + 1) * QUARTER_HOUR;
   if (next + durationMinutes > minutesOf(hours.close)) return FIRST_SLOT;
-  return `${String(Math.floor(next / 60)).padStart(2, '0')}:${String(next % 60).padStart(2, '0')}`;
+  return localTimeKey(new Date(now.getFullYear(), now.getMonth(), now.getDate(), 0, next));
 }
 
 export function newDraft(start: DraftStart, directory: Directory): AppointmentDraft {
