@@ -29,6 +29,7 @@ import {
 } from '../db/records.ts';
 import { localKeyOf, type NewOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction, type RequestPipeline, type Tx } from '../db/tx.ts';
+import { closedConflict } from './conflicts.ts';
 import { checkDeletable } from './delete-rules.ts';
 import { deleteRow, enqueue, inFlightIds, rowsOf } from './queue.ts';
 
@@ -272,15 +273,7 @@ async function dropHeldCreate(
   const open = (await conflicts.index('operationId').getAll(held.id)).filter((conflict) => !conflict.resolved);
   for (const row of rows) deleteRow(tx, writes, row.id);
   for (const conflict of open) {
-    writes.add(() =>
-      conflicts.put({
-        ...conflict,
-        resolved: true,
-        resolvedAt: now,
-        resolution: 'deleted:discard',
-        resolvedBy: ctx.session.userId,
-      }),
-    );
+    writes.add(() => conflicts.put(closedConflict(conflict, 'deleted:discard', now, ctx.session.userId)));
   }
   deleteRecord(tx, entityType, key);
   return open.flatMap((conflict) => (conflict.id === undefined ? [] : [conflict.id]));

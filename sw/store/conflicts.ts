@@ -10,7 +10,7 @@ import { makeTempId } from '../core/write-input.ts';
 import { ResolutionError, resolveConflict, serverStateBehind, type ResolutionOutcome } from '../core/resolve.ts';
 import { putRecord, ReplicaView, serverStateOf, type AnyReplicaRecord } from '../db/records.ts';
 import type { Row } from '../core/rebase.ts';
-import { localKeyOf, type StoredOperation, type SyncDb } from '../db/schema.ts';
+import { localKeyOf, type StoredConflict, type StoredOperation, type SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from '../db/tx.ts';
 import { deleteRow, moveRows, rebaseLater, rewriteRow, rowForChange, rowsOf } from './queue.ts';
 import { recomputeRecord } from './replica.ts';
@@ -31,6 +31,19 @@ export async function listConflicts(db: SyncDb): Promise<ConflictRecord[]> {
     .filter((r) => r.success)
     .map((r) => r.data)
     .sort((a, b) => b.detectedAt - a.detectedAt);
+}
+
+/**
+ * `conflict` closed: at `at`, the way it ended (`resolution`: "server_wins:…", "discarded", …), by
+ * `by` (the person signed in; the Sync tab's Recently resolved names them).
+ */
+export function closedConflict<C extends StoredConflict>(
+  conflict: C,
+  resolution: string,
+  at: number,
+  by: number | null,
+): C {
+  return { ...conflict, resolved: true, resolvedAt: at, resolution, resolvedBy: by };
 }
 
 export interface ResolveContext {
@@ -135,13 +148,7 @@ export async function applyResolution(
 
       // Later changes of this record were made on top of what the user saw; they now sit on the server's version.
       if (behind) rebaseLater(tx, writes, later, conflict.serverVersion);
-      const resolved: ConflictRecord = {
-        ...conflict,
-        resolved: true,
-        resolvedAt: ctx.now,
-        resolution: `${resolution.strategy}:${outcome.kind}`,
-        resolvedBy: ctx.userId,
-      };
+      const resolved = closedConflict(conflict, `${resolution.strategy}:${outcome.kind}`, ctx.now, ctx.userId);
       writes.add(() => conflicts.put(resolved));
       // The deleted record's local copy goes; the server's version (or the rewritten row) shows: the
       // newer of the conflict's and the one a pull stored since (a pull does not bring it again).

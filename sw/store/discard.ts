@@ -1,6 +1,7 @@
 /** The user drops queued changes: the record shows as the server has it (or a never-synced create goes). */
 import type { SyncDb } from '../db/schema.ts';
 import { inWriteTransaction } from '../db/tx.ts';
+import { closedConflict } from './conflicts.ts';
 import { deleteRow, failedRows, rowForChange } from './queue.ts';
 import { recomputeRecord } from './replica.ts';
 
@@ -15,10 +16,7 @@ export async function discardOperation(db: SyncDb, id: number, now: number, user
     deleteRow(tx, writes, id);
     const conflicts = tx.objectStore('conflicts');
     for (const conflict of await conflicts.index('operationId').getAll(id)) {
-      if (!conflict.resolved)
-        writes.add(() =>
-          conflicts.put({ ...conflict, resolved: true, resolvedAt: now, resolution: 'discarded', resolvedBy: userId }),
-        );
+      if (!conflict.resolved) writes.add(() => conflicts.put(closedConflict(conflict, 'discarded', now, userId)));
     }
     await recomputeRecord(tx, op.entityType, op.entityId);
     return true;
