@@ -471,13 +471,7 @@ export class SyncEnginePanel extends ServiceElement {
             label: 'Conflicts',
             value: stats.conflicts,
             testId: 'queue-conflicts',
-            note: ofOthers(
-              othersCounts(
-                queue.operations.filter((op) => op.status === 'conflict'),
-                names,
-                stats.conflictsOfOthers ?? 0,
-              ),
-            ),
+            note: ofOthers(othersCounts(queue.conflictOperations, names, stats.conflictsOfOthers ?? 0)),
           },
           {
             label: 'Completed',

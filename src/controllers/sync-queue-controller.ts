@@ -91,6 +91,10 @@ export class SyncQueueController implements ReactiveController {
     return this.operations.filter((op) => op.status === 'failed');
   }
 
+  get conflictOperations(): QueuedOperation[] {
+    return this.operations.filter((op) => op.status === 'conflict');
+  }
+
   get waitingOperations(): QueuedOperation[] {
     return this.operations.filter((op) => op.status === 'pending' || op.status === 'in_flight');
   }
