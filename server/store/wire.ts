@@ -11,19 +11,25 @@ export type Fields = Record<string, Scalar>;
 /** A whole record as the wire carries it (id, practiceId, version, ISO timestamps, fields). */
 export type WireRecord = Fields & { id: number; version: number; updatedAt: string; deletedAt: string | null };
 
-// Always a valid pair: asMs answers from it.
-let lastMs = 0;
-let lastIso = new Date(0).toISOString();
+// Two remembered conversions, each always a valid pair: asMs answers from them. Two, because a
+// create alternates its own date with the batch's time (createdAt and updatedAt are the same ms):
+// one slot would miss on both every time.
+let recentMs = 0;
+let recentIso = new Date(0).toISOString();
+let olderMs = 0;
+let olderIso = recentIso;
 /**
- * ms → ISO string; remembers the last one (createdAt and updatedAt of a batch are the same ms; a
- * pushed date is normalised through here, then stored by asMs and sent back: one conversion, not three).
+ * ms → ISO string, remembering the last two (a pushed date is normalised through here, then
+ * stored by asMs and sent back: one conversion, not three; the batch's time is converted once).
  */
 export const iso = (ms: number): string => {
-  if (ms !== lastMs) {
-    lastIso = new Date(ms).toISOString();
-    lastMs = ms;
-  }
-  return lastIso;
+  if (ms === recentMs) return recentIso;
+  if (ms === olderMs) return olderIso;
+  olderMs = recentMs;
+  olderIso = recentIso;
+  recentIso = new Date(ms).toISOString();
+  recentMs = ms;
+  return recentIso;
 };
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
@@ -55,7 +61,8 @@ export const asFlag: ColumnReader<number> = (v, t, f) => {
 };
 /** An ISO date-time (already normalised to UTC) → ms. */
 export const asMs: ColumnReader<number> = (v, t, f) => {
-  if (v === lastIso) return lastMs;
+  if (v === recentIso) return recentMs;
+  if (v === olderIso) return olderMs;
   const ms = typeof v === 'string' ? Date.parse(v) : NaN;
   if (!Number.isFinite(ms)) throw new WireTypeError(t, f, 'an ISO date-time', v);
   return ms;

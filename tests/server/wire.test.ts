@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WireTypeError, asMs, iso } from '../../server/store/wire.ts';
 
@@ -10,6 +11,21 @@ describe('wire times', () => {
       iso(ms + 1); // another conversion in between
       expect(asMs(text, 'appointments', 'date')).toBe(ms);
     }
+  });
+
+  it("stays right for any order of conversions (a batch alternates its time with each create's date)", () => {
+    const instant = fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2199, 11, 31) });
+    fc.assert(
+      fc.property(fc.array(fc.oneof(instant, fc.constantFrom(0, 1, 2)), { minLength: 1, maxLength: 40 }), (times) => {
+        const texts = times.map((ms) => {
+          const text = iso(ms);
+          expect(text).toBe(new Date(ms).toISOString());
+          return text;
+        });
+        // Read back after every conversion, the remembered ones and the forgotten ones alike.
+        texts.forEach((text, i) => expect(asMs(text, 'appointments', 'date')).toBe(times[i]));
+      }),
+    );
   });
 
   it('refuses what is not a date-time, also right after a conversion', () => {
