@@ -8,14 +8,18 @@
  *   pull  every change back with the cursor, at limit 100 and at limit 1,000.
  *
  * Prints a table; `--json` also prints one JSON line (used by `npm run bench`).
- * Environment: BENCH_SERVER_OPS (default 10000); BENCH_SERVER_ACCEPT_ENCODING (default: what
- * Node's fetch asks for, i.e. compressed answers, as a browser does; `identity` for none).
+ * Requests go through a lean node:http client (lib/http-client.ts), so the client's own cost stays
+ * small beside the server's.
+ *
+ * Environment: BENCH_SERVER_OPS (default 10000); BENCH_SERVER_ACCEPT_ENCODING (default
+ * `gzip, deflate, br`, compressed answers as a browser asks for them; `identity` for none).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { uuidV7, type PullResponse, type PushOperation, type PushResponse } from '../src/protocol/index.ts';
+import { request } from './lib/http-client.ts';
 import { required, roundRobin } from './lib/lookup.ts';
 import { measurePushFloor, type PushFloor } from './lib/push-floor.ts';
 import { startServer } from './lib/server.ts';
@@ -26,11 +30,11 @@ const BATCH_SIZES = [100, 1000];
 const PULL_LIMITS = [100, 1000];
 const TARGET_OPS_PER_SECOND = 25_000;
 const JSON_OUTPUT = process.argv.includes('--json');
-const ACCEPT_ENCODING = process.env.BENCH_SERVER_ACCEPT_ENCODING;
-/** Headers of every request: the session, and the encodings asked for when set. */
+const ACCEPT_ENCODING = process.env.BENCH_SERVER_ACCEPT_ENCODING ?? 'gzip, deflate, br';
+/** Headers of every request: the session and the encodings asked for. */
 const headers = (client: Client, extra: Record<string, string> = {}) => ({
   cookie: client.cookie,
-  ...(ACCEPT_ENCODING ? { 'accept-encoding': ACCEPT_ENCODING } : {}),
+  'accept-encoding': ACCEPT_ENCODING,
   ...extra,
 });
 
@@ -40,21 +44,21 @@ interface Client {
 }
 
 async function login(url: string): Promise<Client> {
-  const res = await fetch(`${url}/api/auth/login`, {
+  const res = await request(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ email: 'reception@northside.example', password: 'demo1234' }),
   });
-  if (!res.ok) throw new Error(`login failed: ${res.status}`);
-  const cookie = res.headers.get('set-cookie')?.split(';')[0];
+  if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
+  const cookie = res.headers['set-cookie']?.[0]?.split(';')[0];
   if (!cookie) throw new Error('no session cookie');
   return { url, cookie };
 }
 
 async function getJson<T>(client: Client, pathname: string): Promise<T> {
-  const res = await fetch(`${client.url}${pathname}`, { headers: headers(client) });
-  if (!res.ok) throw new Error(`GET ${pathname}: ${res.status}`);
-  return (await res.json()) as T;
+  const res = await request(`${client.url}${pathname}`, { headers: headers(client) });
+  if (res.status !== 200) throw new Error(`GET ${pathname}: ${res.status}`);
+  return JSON.parse(res.text) as T;
 }
 
 /** Booked half-hour slots so far: every run books times of its own (one practitioner is never double-booked). */
@@ -120,13 +124,13 @@ async function push(client: Client, bodies: string[]): Promise<Run> {
   const cpuBefore = cpuMs(serverPid);
   const started = performance.now();
   for (const body of bodies) {
-    const res = await fetch(`${client.url}/api/sync/push`, {
+    const res = await request(`${client.url}/api/sync/push`, {
       method: 'POST',
       headers: headers(client, { 'content-type': 'application/json' }),
       body,
     });
-    const result = (await res.json()) as PushResponse;
-    if (!res.ok || result.failed > 0 || result.conflicts > 0)
+    const result = JSON.parse(res.text) as PushResponse;
+    if (res.status !== 200 || result.failed > 0 || result.conflicts > 0)
       throw new Error(`push failed: ${res.status} ${JSON.stringify(result).slice(0, 300)}`);
     applied += result.processed;
   }
@@ -218,7 +222,7 @@ async function main() {
       },
       pull: pullRuns,
       targetOpsPerSecond: TARGET_OPS_PER_SECOND,
-      acceptEncoding: ACCEPT_ENCODING ?? 'fetch default',
+      acceptEncoding: ACCEPT_ENCODING,
       machine: {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? 'unknown',
