@@ -349,20 +349,33 @@ export function lastEditOf(db: Database, table: string): (id: number) => Promise
 
 /**
  * A new row: its fields plus the synced columns, id filled in after the insert. One object is
- * both the statement's named parameters and the row the record is built from. (Object.assign,
- * not spreads: V8 in Node 20 is very slow at `{ ...a, ...b }` objects on this path.)
+ * both the statement's parameters and the row the record is built from. The synced columns are
+ * set one by one: Object.assign from a second literal cost ~1.5 µs a create (Node 20's V8),
+ * and spreads more still.
  */
 export function newRow<F extends object>(fields: F, practiceId: number, meta: RowMeta) {
-  return Object.assign({ id: 0 }, fields, {
-    practiceId,
-    version: meta.version,
-    createdAt: meta.now,
-    updatedAt: meta.now,
-    deletedAt: null,
-    seq: meta.seq,
-    editedAt: meta.editedAt,
-    editedBy: meta.editedBy,
-  });
+  const row = Object.assign({ id: 0 }, fields) as { id: number } & F & SyncedColumns;
+  row.practiceId = practiceId;
+  row.version = meta.version;
+  row.createdAt = meta.now;
+  row.updatedAt = meta.now;
+  row.deletedAt = null;
+  row.seq = meta.seq;
+  row.editedAt = meta.editedAt;
+  row.editedBy = meta.editedBy;
+  return row;
+}
+
+/** The columns every synced row has besides its own fields (set by newRow). */
+interface SyncedColumns {
+  practiceId: number;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  deletedAt: number | null;
+  seq: number;
+  editedAt: number;
+  editedBy: number;
 }
 
 /** How a model reads its rows: by id, by id inside a write, and the changes after a seq. */
