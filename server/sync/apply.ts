@@ -17,7 +17,8 @@
  * - delete rules (D2): a client with live pets is refused (HAS_DEPENDENTS, naming them); a pet
  *   is deleted together with the cancellation of its upcoming appointments, as ordinary
  *   versioned changes, in the same transaction (refused beyond MAX_CANCELLED_BY_PET_DELETE);
- * - every value written passes the protocol's record schema first (validate.ts: assertStorable).
+ * - every value written passes the protocol's record schema first (validate.ts: assertStorable,
+ *   run by parseCreateData for a create; data already in canonical form, canonical.ts, is).
  * appointments.clientId is not written: models derive it from the pet when reading (D1).
  * Every write stamps the row with when the edit was made on the device (`editedAt`: the
  * operation's timestamp, a timestamp from the future clamped to the server's clock); conflicts
@@ -264,7 +265,6 @@ export function createApplier(deps: ApplierDeps): Applier {
     const fields = parseCreateData(model.type, op.data);
     let referenced = resolver.references(actor.practiceId, model.type, fields);
     if (referenced instanceof Promise) referenced = await referenced;
-    assertStorable(model.type, fields);
     if (model.type === 'appointments') {
       let clashes = bookingClashes(models.appointments, actor.practiceId, fields, null);
       if (clashes instanceof Promise) clashes = await clashes;

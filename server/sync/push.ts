@@ -15,6 +15,7 @@ import {
 } from '../../src/protocol/index.ts';
 import type { SyncLog } from '../store/sync-log.ts';
 import { BatchAbort, type Actor, type Applier, type BatchIsolation } from './apply.ts';
+import { canonicalOperation } from './canonical.ts';
 import { bookingLockKeys } from './double-booking.ts';
 import type { EntityModels } from '../store/entities.ts';
 import type { Fields } from '../store/wire.ts';
@@ -41,6 +42,8 @@ export async function pushOperations(
   const parsed = operations.map((raw) => {
     const problem = inspect?.(raw);
     if (problem) return malformed(raw, problem);
+    const quick = canonicalOperation(raw);
+    if (quick) return quick;
     const result = PushOperationSchema.safeParse(raw);
     return result.success ? result.data : malformed(raw, describeIssues(result.error.issues));
   });
