@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalAppointment, canonicalOperation } from '../../server/sync/canonical.ts';
+import { parseCreateBody } from '../../sw/core/write-input.ts';
 import { assertStorable, schemaCreateData } from '../../server/sync/validate.ts';
 import {
   APPOINTMENT_STATUSES,
@@ -201,6 +202,27 @@ describe('canonicalAppointment', () => {
         expect(() => assertStorable('appointments', quick)).not.toThrow();
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('accepts every booking the worker queues, whatever spelling the form used', () => {
+    const forms = fc.record({
+      title: fc.string({ minLength: 1, maxLength: 50 }).map((s) => ` ${s.trim() || 'Visit'} `),
+      type: fc.constantFrom('Follow-up', 'follow up', 'CHECKUP', 'vaccine', ...APPOINTMENT_TYPES),
+      date: fc
+        .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) })
+        .map((ms) => new Date(ms).toISOString().replace('Z', '+00:00')),
+      durationMinutes: fc.integer({ min: 1, max: 1440 }).chain((m) => fc.constantFrom<number | string>(m, `${m}`)),
+      petId: fc.uuid().map((u) => `temp_pet_${u}`),
+      notes: fc.oneof(fc.constant(null), fc.string({ maxLength: 100 })),
+    });
+    fc.assert(
+      fc.property(forms, (body) => {
+        const queued = parseCreateBody('appointments', body);
+        const merged = Object.assign({}, CREATE_DEFAULTS.appointments, queued);
+        expect(canonicalAppointment(merged)).toStrictEqual(schemaCreateData('appointments', merged));
+      }),
+      { numRuns: 500 },
     );
   });
 
