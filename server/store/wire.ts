@@ -31,6 +31,18 @@ export const iso = (ms: number): string => {
   recentMs = ms;
   return recentIso;
 };
+/**
+ * Remembers `text` as the ISO string of `ms` without converting: for a caller that has just
+ * checked `text` is exactly what toISOString writes for that instant (sync/canonical.ts). A wrong
+ * pair would answer for every later conversion of `ms`, so nothing else may call this.
+ */
+export function rememberIso(ms: number, text: string): void {
+  if (ms === recentMs) return;
+  olderMs = recentMs;
+  olderIso = recentIso;
+  recentMs = ms;
+  recentIso = text;
+}
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 /** Thrown when a field reaches the database layer in the wrong form: a bug, never bad input. */

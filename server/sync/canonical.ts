@@ -26,7 +26,7 @@ import {
   isWellFormedText,
   type PushOperation,
 } from '../../src/protocol/index.ts';
-import { iso, type Fields } from '../store/wire.ts';
+import { rememberIso, type Fields } from '../store/wire.ts';
 
 /** A string's length limits as its zod schema states them (min/max checks). */
 function lengthLimits(schema: { minLength: number | null; maxLength: number | null }): [number, number] {
@@ -45,8 +45,6 @@ const TYPES: ReadonlySet<unknown> = new Set(APPOINTMENT_TYPES);
 const STATUSES: ReadonlySet<unknown> = new Set(APPOINTMENT_STATUSES);
 /** Minutes as String(n) writes them: no sign, no leading zero. */
 const DURATION_TEXT = /^[1-9][0-9]{0,3}$/;
-const FIRST_MS = Date.UTC(MIN_YEAR, 0, 1);
-const END_MS = Date.UTC(MAX_YEAR + 1, 0, 1);
 
 /**
  * Thrown inside this module only, always this one object (made once: the fallback costs no
@@ -152,11 +150,49 @@ function typedText(v: unknown, min: number, max: number, trimmed: boolean): stri
   return value;
 }
 
-/** A date-time exactly as `toISOString()` writes it (so normalising it changes nothing), within the years allowed. */
+/** Where toISOString puts its separators in `YYYY-MM-DDTHH:mm:ss.sssZ`: position, character. */
+const ISO_SEPARATORS: readonly (readonly [number, number])[] = [
+  [4, 0x2d], // -
+  [7, 0x2d], // -
+  [10, 0x54], // T
+  [13, 0x3a], // :
+  [16, 0x3a], // :
+  [19, 0x2e], // .
+  [23, 0x5a], // Z
+];
+
+/** The number written by `count` ASCII digits at `at`. */
+function digitsAt(v: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) {
+    const digit = v.charCodeAt(i) - 0x30;
+    if (!(digit >= 0 && digit <= 9)) throw NOT_CANONICAL;
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/**
+ * A date-time exactly as `toISOString()` writes it (normalising it changes nothing), within the
+ * years allowed. Read field by field rather than converted back (a toISOString per create);
+ * what it read is remembered as that instant's ISO string, for the record built from the row.
+ */
 function isoDate(v: unknown): string {
   if (typeof v !== 'string' || v.length !== 24) throw NOT_CANONICAL;
-  const ms = Date.parse(v);
-  if (!(ms >= FIRST_MS && ms < END_MS) || iso(ms) !== v) throw NOT_CANONICAL;
+  for (const [at, code] of ISO_SEPARATORS) if (v.charCodeAt(at) !== code) throw NOT_CANONICAL;
+  const year = digitsAt(v, 0, 4);
+  const month = digitsAt(v, 5, 2);
+  const day = digitsAt(v, 8, 2);
+  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+    throw NOT_CANONICAL;
+  if (digitsAt(v, 11, 2) > 23 || digitsAt(v, 14, 2) > 59 || digitsAt(v, 17, 2) > 59) throw NOT_CANONICAL;
+  digitsAt(v, 20, 3);
+  rememberIso(Date.parse(v), v);
   return v;
 }
 
