@@ -142,16 +142,19 @@ export function createSyncLog(db: Database): SyncLog {
   const prefetchedOps = db.prepare<{ opId: string; entityType: string; operation: string; result: string }>(
     `SELECT op_id AS "opId", entity_type AS "entityType", operation, result FROM op_log WHERE practice_id = ? AND op_id ${inTextList(db)}`,
   );
-  const prefetchedTemps = db.prepare<{ key: string; realId: number }>(
+  const prefetchedTemps = db.prepare<{ entityType: EntityType; tempId: string; realId: number }>(
     // Every entity type named, so the look-up walks the primary key (practice, type, temp id),
     // not the practice's whole map.
-    `SELECT entity_type || ':' || temp_id AS key, real_id AS "realId" FROM temp_ids WHERE practice_id = ? AND entity_type IN (${ENTITY_TYPES.map((t) => `'${t}'`).join(', ')}) AND temp_id ${inTextList(db)}`,
+    `SELECT entity_type AS "entityType", temp_id AS "tempId", real_id AS "realId" FROM temp_ids WHERE practice_id = ? AND entity_type IN (${ENTITY_TYPES.map((t) => `'${t}'`).join(', ')}) AND temp_id ${inTextList(db)}`,
   );
   /** What `prefetch` read, by opId and by `entityType:tempId`, for the practice it read them for. */
   interface Known {
     practiceId: number;
     ops: Map<string, { entityType: string; operation: string; result: string } | null>;
-    temps: Map<string, number | null>;
+    /** Temp ids asked about: one absent from `temps` of a type has no row of that type. */
+    tempIds: Set<string>;
+    /** Real ids by temp id, per entity type. */
+    temps: Record<EntityType, Map<string, number>>;
   }
   const known = (practiceId: number): Known | undefined => {
     const found = db.state()?.known as Known | undefined;
@@ -235,13 +238,14 @@ export function createSyncLog(db: Database): SyncLog {
       );
     },
     findTempId: (practiceId, entityType, tempId) => {
-      const cached = known(practiceId)?.temps.get(`${entityType}:${tempId}`);
-      if (cached !== undefined) return cached ?? undefined;
+      const memory = known(practiceId);
+      const cached = memory?.temps[entityType].get(tempId);
+      if (cached !== undefined || memory?.tempIds.has(tempId)) return cached;
       return findTemp.value<number>([practiceId, entityType, tempId]);
     },
     recordTempId: (practiceId, entityType, tempId, realId, now) => {
       counted();
-      known(practiceId)?.temps.set(`${entityType}:${tempId}`, realId);
+      known(practiceId)?.temps[entityType].set(tempId, realId);
       return insertTemp.run(tempRow.values({ practiceId, entityType, tempId, realId, createdAt: now }));
     },
     addRevision: (entityType, entityId, version, previous, now) => {
@@ -253,12 +257,16 @@ export function createSyncLog(db: Database): SyncLog {
     prefetch: async (practiceId, opIds, tempIds) => {
       const state = db.state();
       if (!state) return;
-      const found: Known = { practiceId, ops: new Map(opIds.map((id) => [id, null])), temps: new Map() };
+      const found: Known = {
+        practiceId,
+        ops: new Map(opIds.map((id) => [id, null])),
+        tempIds: new Set(tempIds),
+        temps: { users: new Map(), pets: new Map(), appointments: new Map() },
+      };
       for (const row of await prefetchedOps.all([practiceId, textListParam(db, opIds)])) found.ops.set(row.opId, row);
       if (tempIds.length > 0) {
-        for (const type of ENTITY_TYPES) for (const id of tempIds) found.temps.set(`${type}:${id}`, null);
         for (const row of await prefetchedTemps.all([practiceId, textListParam(db, tempIds)]))
-          found.temps.set(row.key, row.realId);
+          found.temps[row.entityType].set(row.tempId, row.realId);
       }
       state.known = found;
     },
