@@ -11,25 +11,31 @@ export type Fields = Record<string, Scalar>;
 /** A whole record as the wire carries it (id, practiceId, version, ISO timestamps, fields). */
 export type WireRecord = Fields & { id: number; version: number; updatedAt: string; deletedAt: string | null };
 
-// Two remembered conversions, each always a valid pair: asMs answers from them. Two, because a
-// create alternates its own date with the batch's time (createdAt and updatedAt are the same ms):
-// one slot would miss on both every time.
+// The two conversions used last, each always a valid pair: asMs answers from them. Two, because
+// a create alternates its own date with the batch's time (createdAt and updatedAt are the same
+// ms): one slot would miss on both every time.
 let recentMs = 0;
 let recentIso = new Date(0).toISOString();
 let olderMs = 0;
 let olderIso = recentIso;
+
+/** Makes (ms, text) the recent pair; the recent one becomes the older. */
+function use(ms: number, text: string): string {
+  olderMs = recentMs;
+  olderIso = recentIso;
+  recentMs = ms;
+  recentIso = text;
+  return text;
+}
+
 /**
- * ms → ISO string, remembering the last two (a pushed date is normalised through here, then
+ * ms → ISO string, remembering the two used last (a pushed date is normalised through here, then
  * stored by asMs and sent back: one conversion, not three; the batch's time is converted once).
  */
 export const iso = (ms: number): string => {
   if (ms === recentMs) return recentIso;
-  if (ms === olderMs) return olderIso;
-  olderMs = recentMs;
-  olderIso = recentIso;
-  recentIso = new Date(ms).toISOString();
-  recentMs = ms;
-  return recentIso;
+  if (ms === olderMs) return use(olderMs, olderIso);
+  return use(ms, new Date(ms).toISOString());
 };
 /**
  * Remembers `text` as the ISO string of `ms` without converting: for a caller that has just
@@ -37,11 +43,7 @@ export const iso = (ms: number): string => {
  * pair would answer for every later conversion of `ms`, so nothing else may call this.
  */
 export function rememberIso(ms: number, text: string): void {
-  if (ms === recentMs) return;
-  olderMs = recentMs;
-  olderIso = recentIso;
-  recentMs = ms;
-  recentIso = text;
+  if (ms !== recentMs) use(ms, text);
 }
 export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
