@@ -202,9 +202,11 @@ export function bookOnServer(
   });
 }
 
-/** Local `YYYY-MM-DD`, `days` from today. */
+/** Local `YYYY-MM-DD`, `days` calendar days from today (a day across a clock change is not 24 h). */
 export function dayFromToday(days: number): string {
-  return localDay(new Date(Date.now() + days * 86_400_000).toISOString());
+  const day = new Date();
+  day.setDate(day.getDate() + days);
+  return localDay(day.toISOString());
 }
 
 /** A practitioner of the seed by name (Dr. Sam Patel is the northside vet). */
