@@ -613,6 +613,11 @@ async function main(): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
   }
 
+  // The browser's version matters as much as the machine: Chromium 150 (what Debian's stale package
+  // lists install) writes IndexedDB ever slower as a store grows, 156 does not (README, Troubleshooting).
+  console.log(
+    `${started.chromium}; ${started.cpus} CPUs (${started.cpuModel}), Node ${started.node}, load ${started.loadAverage.join(' ')} at the start`,
+  );
   printResults(sizes, pull, clinic, idbFloor);
   if (serverAlone) console.log('server alone:', JSON.stringify(serverAlone));
   const result = {
