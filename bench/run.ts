@@ -543,6 +543,12 @@ async function main(): Promise<void> {
   let serverAlone: unknown = null;
   let idbFloor: IdbFloor;
   const started = machine();
+  // Said before the run, not after it: the browser's version matters as much as the machine
+  // (Chromium 150, what Debian's stale package lists install, writes IndexedDB ever slower as a
+  // store grows; 156 does not; README, Troubleshooting).
+  log(
+    `${started.chromium}; ${started.cpus} CPUs (${started.cpuModel}), Node ${started.node}, load ${started.loadAverage.join(' ')}`,
+  );
   const servers: RunningServer[] = [];
   const proxies: CountingProxy[] = [];
   const direct = (server: RunningServer): Target => ({
@@ -613,11 +619,6 @@ async function main(): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
   }
 
-  // The browser's version matters as much as the machine: Chromium 150 (what Debian's stale package
-  // lists install) writes IndexedDB ever slower as a store grows, 156 does not (README, Troubleshooting).
-  console.log(
-    `${started.chromium}; ${started.cpus} CPUs (${started.cpuModel}), Node ${started.node}, load ${started.loadAverage.join(' ')} at the start`,
-  );
   printResults(sizes, pull, clinic, idbFloor);
   if (serverAlone) console.log('server alone:', JSON.stringify(serverAlone));
   const result = {
