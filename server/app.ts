@@ -176,10 +176,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       const removed = await services.sessions.purgeExpired(services.now());
       if (removed > 0) logger.info('[Auth]', `purged ${removed} expired sessions`);
       const pruned = await pruner.prune(services.now());
-      if (pruned.ops + pruned.tempIds + pruned.revisions > 0) {
+      if (pruned.ops + pruned.revisions > 0) {
         logger.info(
           '[Server]',
-          `pruned sync bookkeeping older than the retention window: ${pruned.ops} op-log entries, ${pruned.tempIds} temp ids, ${pruned.revisions} revisions`,
+          `pruned sync bookkeeping older than the retention window: ${pruned.ops} op-log entries (temp ids with them), ${pruned.revisions} revisions`,
         );
       }
     } catch (err) {

@@ -8,7 +8,7 @@
  * Types: ids and times (ms UTC) are BIGINT; text sorts byte-wise (COLLATE "C", as SQLite's
  * BINARY), so keyset paging by name orders rows as on SQLite.
  */
-import type { Migration } from './migrations.ts';
+import { MARK_TEMP_ID_ENTRIES, type Migration } from './migrations.ts';
 
 const SYNCED_COLUMNS = `
   practice_id BIGINT NOT NULL REFERENCES practices(id),
@@ -163,5 +163,31 @@ CREATE INDEX appointments_pet_long ON appointments (pet_id, date) WHERE deleted_
     sql: ['users', 'pets', 'appointments']
       .map((table) => `ALTER TABLE ${table} ADD COLUMN edited_by BIGINT;`)
       .join('\n'),
+  },
+  {
+    id: 5,
+    name: "the temp-id map joins the op log, and answers are rebuilt from columns (as SQLite's migration 10)",
+    // In place (PostgreSQL relaxes NOT NULL without a rebuild). A temp id without a create entry
+    // gets one at the end of the log: the pruner reaches it once the entries before it are gone.
+    sql: `
+ALTER TABLE op_log
+  ADD COLUMN real_id BIGINT,
+  ADD COLUMN version INTEGER,
+  ADD COLUMN temp_id TEXT,
+  ADD COLUMN maps_temp_id INTEGER NOT NULL DEFAULT 0 CHECK (maps_temp_id IN (0, 1)),
+  ALTER COLUMN result DROP NOT NULL;
+UPDATE op_log SET real_id = (CAST(result AS jsonb) ->> 'realId')::bigint,
+                  version = (CAST(result AS jsonb) ->> 'version')::integer,
+                  temp_id = CAST(result AS jsonb) ->> 'tempId';
+${MARK_TEMP_ID_ENTRIES('op_log')}
+INSERT INTO op_log (practice_id, op_id, user_id, entity_type, operation, real_id, version, temp_id, maps_temp_id, result, created_at)
+SELECT t.practice_id, 'temp-id-map:' || gen_random_uuid(), NULL, t.entity_type, 'create', t.real_id, NULL, t.temp_id, 1, NULL, t.created_at
+  FROM temp_ids t
+ WHERE NOT EXISTS (SELECT 1 FROM op_log o WHERE o.maps_temp_id = 1 AND o.practice_id = t.practice_id
+                     AND o.entity_type = t.entity_type AND o.temp_id = t.temp_id)
+ ORDER BY t.created_at;
+DROP TABLE temp_ids;
+CREATE UNIQUE INDEX op_log_temp ON op_log (practice_id, entity_type, temp_id) WHERE maps_temp_id = 1;
+`,
   },
 ];

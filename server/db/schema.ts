@@ -147,7 +147,13 @@ export const revisions = sqliteTable(
   (t) => [primaryKey({ columns: [t.entityType, t.entityId, t.version] })],
 );
 
-/** Exactly-once: each applied operation's result, by the opId the client made. */
+/**
+ * Exactly-once and the temp-id map, one row per applied operation, keyed by the opId the client
+ * made. An applied operation's answer is rebuilt from its columns (opId, entityType, realId,
+ * tempId, version; the record at that version from the undo log: sync/versions.ts), so no JSON
+ * is stored. A create that made a record under a temp id is that temp id's entry in the map
+ * (`mapsTempId`): later operations naming the temp id find the real id through op_log_temp.
+ */
 export const opLog = sqliteTable(
   'op_log',
   {
@@ -157,24 +163,23 @@ export const opLog = sqliteTable(
     userId: integer('user_id'),
     entityType: text('entity_type').notNull(),
     operation: text('operation').notNull(),
-    /** The PushResult as JSON, returned as-is when the operation comes again. */
-    result: text('result').notNull(),
+    /** The record the operation applied to, and the version it left it at. */
+    realId: integer('real_id'),
+    version: integer('version'),
+    /** The temp id the answer echoes (a create's, or an update's entityId that was one). */
+    tempId: text('temp_id'),
+    /** 1: this create made the record `tempId` names (its entry in the temp-id map); else 0. */
+    mapsTempId: integer('maps_temp_id').notNull().default(0),
+    /** The PushResult as JSON, for entries written before migration 10 only (null since). */
+    result: text('result'),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('op_log_op').on(t.practiceId, t.opId)],
-);
-
-/** Temp ids made on devices and the real ids their creates got (for later references). */
-export const tempIds = sqliteTable(
-  'temp_ids',
-  {
-    practiceId: integer('practice_id').notNull(),
-    entityType: text('entity_type').notNull(),
-    tempId: text('temp_id').notNull(),
-    realId: integer('real_id').notNull(),
-    createdAt: integer('created_at').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.practiceId, t.entityType, t.tempId] })],
+  (t) => [
+    uniqueIndex('op_log_op').on(t.practiceId, t.opId),
+    uniqueIndex('op_log_temp')
+      .on(t.practiceId, t.entityType, t.tempId)
+      .where(sql`maps_temp_id = 1`),
+  ],
 );
 
 export const sessions = sqliteTable(
@@ -204,4 +209,4 @@ export const counters = sqliteTable('counters', {
 export type UserRow = typeof users.$inferSelect;
 export type PetRow = typeof pets.$inferSelect;
 export type AppointmentRow = typeof appointments.$inferSelect;
-export const schema = { practices, users, pets, appointments, revisions, opLog, tempIds, sessions, counters };
+export const schema = { practices, users, pets, appointments, revisions, opLog, sessions, counters };

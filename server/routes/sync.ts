@@ -12,7 +12,7 @@ import type { ApiApp } from '../http/zod.ts';
 import type { Services } from '../services.ts';
 import { CursorError } from '../sync/cursor.ts';
 import { pullChanges } from '../sync/pull.ts';
-import { pushOperations, serializePushResponse } from '../sync/push.ts';
+import { pushOperations } from '../sync/push.ts';
 import { actorOf, authenticate, signedIn } from './session.ts';
 
 /** The batch envelope; each operation is checked on its own so one bad one fails only itself. */
@@ -79,7 +79,7 @@ export function addSyncRoutes(app: ApiApp, services: Services): void {
         `practice ${user.practiceId} user ${user.id}: ${operations.length} operations → ${response.processed} processed, ` +
           `${response.failed} failed, ${response.conflicts} conflicts in ${(performance.now() - started).toFixed(1)}ms${failureSummary(response.results)}`,
       );
-      return reply.type('application/json; charset=utf-8').send(serializePushResponse(response, services.applier.json));
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(response));
     },
   );
 

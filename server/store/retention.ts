@@ -1,7 +1,8 @@
 /**
- * Bounded growth (issue 13): the sync bookkeeping of an operation (its op-log entry, the temp id
- * it mapped, the undo revisions of the changes it made) is kept for SYNC_RETENTION_MS after it
- * was applied, then deleted on the server's hourly schedule, in small transactions.
+ * Bounded growth (issue 13): the sync bookkeeping of an operation (its op-log entry, which is
+ * also the temp-id map's entry of a create, and the undo revisions of the changes it made) is
+ * kept for SYNC_RETENTION_MS after it was applied, then deleted on the server's hourly schedule,
+ * in small transactions.
  *
  * The window keeps exactly-once for every device that can still retry: a device re-sends an
  * operation only while it waits for the acknowledgement, and one that comes back after more than
@@ -20,7 +21,6 @@ const CHUNK = 1000;
 
 export interface PruneReport {
   ops: number;
-  tempIds: number;
   revisions: number;
 }
 
@@ -31,15 +31,12 @@ export interface Pruner {
 
 export function createPruner(db: Database, retentionMs: number = DEFAULT_RETENTION_MS): Pruner {
   // The op log is in insertion order (its id) and so, near enough, in time: walk it from the
-  // oldest and stop at the first entry inside the window. The other two have no time order: a
+  // oldest and stop at the first entry inside the window. Revisions have no time order: a
   // bounded look-up per chunk (a scan once an hour).
   const oldestOps = db.prepare<{ id: number; createdAt: number }>(
     `SELECT id, created_at AS "createdAt" FROM op_log ORDER BY id LIMIT ${CHUNK}`,
   );
   const deleteOps = db.prepare('DELETE FROM op_log WHERE id <= ? AND created_at < ?');
-  const deleteTempIds = db.prepare(
-    `DELETE FROM temp_ids WHERE (practice_id, entity_type, temp_id) IN (SELECT practice_id, entity_type, temp_id FROM temp_ids WHERE created_at < ? LIMIT ${CHUNK})`,
-  );
   const deleteRevisions = db.prepare(
     `DELETE FROM revisions WHERE (entity_type, entity_id, version) IN (SELECT entity_type, entity_id, version FROM revisions WHERE changed_at < ? LIMIT ${CHUNK})`,
   );
@@ -65,9 +62,8 @@ export function createPruner(db: Database, retentionMs: number = DEFAULT_RETENTI
         ops += (await db.write(async () => deleteOps.run([newestOld.id, cutoff]))).changes;
         if (old.length < rows.length || rows.length < CHUNK) break;
       }
-      const tempIds = await inChunks(async () => (await db.write(async () => deleteTempIds.run([cutoff]))).changes);
       const revisions = await inChunks(async () => (await db.write(async () => deleteRevisions.run([cutoff]))).changes);
-      return { ops, tempIds, revisions };
+      return { ops, revisions };
     },
   };
 }

@@ -1,12 +1,26 @@
 /**
- * The sync bookkeeping tables: the change sequence counter, the op log (exactly-once), the
- * temp-id map, and the revisions undo log (field-level conflict detection).
+ * The sync bookkeeping tables: the change sequence counter, the op log (exactly-once, and the
+ * temp-id map: schema.ts), and the revisions undo log (field-level conflict detection).
  */
 import { ENTITY_TYPES, type EntityType, type OperationKind, type PushResult } from '../../src/protocol/index.ts';
 import { andThen, inTextList, isRetryable, textListParam, type Database, type MaybePromise } from '../db/engine.ts';
-import { opLog, revisions, tempIds } from '../db/schema.ts';
+import { opLog, revisions } from '../db/schema.ts';
 import { positionalInsert } from '../db/statements.ts';
 import type { Fields } from './wire.ts';
+
+/** An applied operation as the op log keeps it (SyncLog.recordOp). */
+export interface AppliedOp {
+  practiceId: number;
+  opId: string;
+  userId: number;
+  entityType: EntityType;
+  operation: OperationKind;
+  realId: number;
+  version: number;
+  tempId: string | undefined;
+  mapsTempId: boolean;
+  now: number;
+}
 
 export interface StoredOp {
   entityType: string;
@@ -49,26 +63,13 @@ export interface SyncLog {
   /** Whether `findOp` answers this opId from what `prefetch` read. */
   prefetched(practiceId: number, opId: string): boolean;
   /**
-   * `resultJson`: the PushResult as JSON without its `record` (the undo log rebuilds the record
-   * at the result's version when the opId comes again: see sync/versions.ts).
+   * Records an applied operation: what its answer says (the record it applied to, the version it
+   * left, the temp id it echoes; `findOp` rebuilds the answer from these, without the record,
+   * which the undo log rebuilds at that version: sync/versions.ts). `mapsTempId`: a create that
+   * made its record under `tempId`, which from now on names that record (`findTempId`).
    */
-  recordOp(entry: {
-    practiceId: number;
-    opId: string;
-    userId: number;
-    entityType: EntityType;
-    operation: OperationKind;
-    resultJson: string;
-    now: number;
-  }): MaybePromise<unknown>;
+  recordOp(entry: AppliedOp): MaybePromise<unknown>;
   findTempId(practiceId: number, entityType: EntityType, tempId: string): MaybePromise<number | undefined>;
-  recordTempId(
-    practiceId: number,
-    entityType: EntityType,
-    tempId: string,
-    realId: number,
-    now: number,
-  ): MaybePromise<unknown>;
   addRevision(
     entityType: EntityType,
     entityId: number,
@@ -89,6 +90,31 @@ export interface SyncLog {
 }
 
 const CHANGE_SEQ = 'change_seq';
+
+/** An op-log entry as read back. */
+interface OpRow {
+  opId: string;
+  entityType: string;
+  operation: string;
+  realId: number | null;
+  version: number | null;
+  tempId: string | null;
+  /** The stored answer of an entry written before migration 10; null since. */
+  result: string | null;
+}
+
+/**
+ * The answer an entry was first given, without its record (and its operationId, the client's
+ * queue row id, set by the caller): keys in the order success() (sync/results.ts) writes them.
+ */
+function storedResult(row: OpRow): PushResult {
+  if (row.result !== null) return JSON.parse(row.result) as PushResult;
+  const out: PushResult = { opId: row.opId, success: true, entityType: row.entityType };
+  if (row.realId !== null) out.realId = row.realId;
+  if (row.tempId !== null) out.tempId = row.tempId;
+  if (row.version !== null) out.version = row.version;
+  return out;
+}
 
 /** What one write transaction keeps in its scope state. */
 interface SeqState {
@@ -116,22 +142,25 @@ export function createSyncLog(db: Database): SyncLog {
     db.prepare(`UPDATE ${table} SET seq = ? - seq WHERE seq < 0`),
   );
   const storeSeq = db.prepare(`UPDATE counters SET value = ? WHERE name = '${CHANGE_SEQ}'`);
-  const findOp = db.prepare<{ entityType: string; operation: string; result: string }>(
-    'SELECT entity_type AS "entityType", operation, result FROM op_log WHERE practice_id = ? AND op_id = ?',
-  );
+  const entryColumns = `op_id AS "opId", entity_type AS "entityType", operation, real_id AS "realId", version, temp_id AS "tempId", result`;
+  const findOp = db.prepare<OpRow>(`SELECT ${entryColumns} FROM op_log WHERE practice_id = ? AND op_id = ?`);
   const opRow = positionalInsert(opLog, [
     'practiceId',
     'opId',
     'userId',
     'entityType',
     'operation',
-    'result',
+    'realId',
+    'version',
+    'tempId',
+    'mapsTempId',
     'createdAt',
   ]);
   const insertOp = db.prepare(opRow.sql);
-  const findTemp = db.prepare('SELECT real_id FROM temp_ids WHERE practice_id = ? AND entity_type = ? AND temp_id = ?');
-  const tempRow = positionalInsert(tempIds, ['practiceId', 'entityType', 'tempId', 'realId', 'createdAt']);
-  const insertTemp = db.prepare(tempRow.sql);
+  // `maps_temp_id = 1` as op_log_temp's predicate says, or the look-up would not use it.
+  const findTemp = db.prepare(
+    'SELECT real_id FROM op_log WHERE practice_id = ? AND entity_type = ? AND temp_id = ? AND maps_temp_id = 1',
+  );
   const revisionRow = positionalInsert(revisions, ['entityType', 'entityId', 'version', 'previous', 'changedAt']);
   const insertRevision = db.prepare(revisionRow.sql);
   const revisionsAfter = db.prepare<{ version: number; previous: string; changedAt: number }>(
@@ -139,18 +168,18 @@ export function createSyncLog(db: Database): SyncLog {
   );
 
   const seqState = (): SeqState | undefined => db.state()?.seq as SeqState | undefined;
-  const prefetchedOps = db.prepare<{ opId: string; entityType: string; operation: string; result: string }>(
-    `SELECT op_id AS "opId", entity_type AS "entityType", operation, result FROM op_log WHERE practice_id = ? AND op_id ${inTextList(db)}`,
+  const prefetchedOps = db.prepare<OpRow>(
+    `SELECT ${entryColumns} FROM op_log WHERE practice_id = ? AND op_id ${inTextList(db)}`,
   );
   const prefetchedTemps = db.prepare<{ entityType: EntityType; tempId: string; realId: number }>(
-    // Every entity type named, so the look-up walks the primary key (practice, type, temp id),
-    // not the practice's whole map.
-    `SELECT entity_type AS "entityType", temp_id AS "tempId", real_id AS "realId" FROM temp_ids WHERE practice_id = ? AND entity_type IN (${ENTITY_TYPES.map((t) => `'${t}'`).join(', ')}) AND temp_id ${inTextList(db)}`,
+    // Every entity type named, so the look-up walks op_log_temp (practice, type, temp id), not the
+    // practice's whole map.
+    `SELECT entity_type AS "entityType", temp_id AS "tempId", real_id AS "realId" FROM op_log WHERE practice_id = ? AND entity_type IN (${ENTITY_TYPES.map((t) => `'${t}'`).join(', ')}) AND temp_id ${inTextList(db)} AND maps_temp_id = 1`,
   );
   /** What `prefetch` read, by opId and by `entityType:tempId`, for the practice it read them for. */
   interface Known {
     practiceId: number;
-    ops: Map<string, { entityType: string; operation: string; result: string } | null>;
+    ops: Map<string, OpRow | null>;
     /** Temp ids asked about: one absent from `temps` of a type has no row of that type. */
     tempIds: Set<string>;
     /** Real ids by temp id, per entity type. */
@@ -213,18 +242,25 @@ export function createSyncLog(db: Database): SyncLog {
       const row = cached !== undefined ? cached : findOp.get([practiceId, opId]);
       return andThen(row, (r) => {
         if (r && memory) memory.ops.set(opId, r);
-        return r
-          ? { entityType: r.entityType, operation: r.operation, result: JSON.parse(r.result) as PushResult }
-          : undefined;
+        return r ? { entityType: r.entityType, operation: r.operation, result: storedResult(r) } : undefined;
       });
     },
     recordOp: (entry) => {
       counted();
-      known(entry.practiceId)?.ops.set(entry.opId, {
-        entityType: entry.entityType,
-        operation: entry.operation,
-        result: entry.resultJson,
-      });
+      const memory = known(entry.practiceId);
+      if (memory) {
+        const { opId, entityType, operation, realId, version } = entry;
+        memory.ops.set(opId, {
+          opId,
+          entityType,
+          operation,
+          realId,
+          version,
+          tempId: entry.tempId ?? null,
+          result: null,
+        });
+        if (entry.mapsTempId && entry.tempId !== undefined) memory.temps[entityType].set(entry.tempId, realId);
+      }
       return insertOp.run(
         opRow.values({
           practiceId: entry.practiceId,
@@ -232,7 +268,10 @@ export function createSyncLog(db: Database): SyncLog {
           userId: entry.userId,
           entityType: entry.entityType,
           operation: entry.operation,
-          result: entry.resultJson,
+          realId: entry.realId,
+          version: entry.version,
+          tempId: entry.tempId ?? null,
+          mapsTempId: entry.mapsTempId ? 1 : 0,
           createdAt: entry.now,
         }),
       );
@@ -242,11 +281,6 @@ export function createSyncLog(db: Database): SyncLog {
       const cached = memory?.temps[entityType].get(tempId);
       if (cached !== undefined || memory?.tempIds.has(tempId)) return cached;
       return findTemp.value<number>([practiceId, entityType, tempId]);
-    },
-    recordTempId: (practiceId, entityType, tempId, realId, now) => {
-      counted();
-      known(practiceId)?.temps[entityType].set(tempId, realId);
-      return insertTemp.run(tempRow.values({ practiceId, entityType, tempId, realId, createdAt: now }));
     },
     addRevision: (entityType, entityId, version, previous, now) => {
       counted();

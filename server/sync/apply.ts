@@ -93,8 +93,6 @@ export interface Applier {
   apply(actor: Actor, op: PushOperation, now: number, options?: ApplyOptions): Promise<PushResult>;
   /** One operation of a batch, inside the caller's `writeTransaction` (push). */
   applyInBatch(actor: Actor, op: PushOperation, now: number, isolation: BatchIsolation): Promise<PushResult>;
-  /** The JSON text of a result this applier just recorded in the op log, if any (saves serialising it twice). */
-  json(result: PushResult): string | undefined;
 }
 
 type ServerSide = Pick<ConflictData, 'serverChangedFields' | 'serverEditedAt' | 'serverEditedBy'>;
@@ -119,7 +117,8 @@ export interface ApplierDeps {
 
 export function createApplier(deps: ApplierDeps): Applier {
   const { db, models, log, resolver } = deps;
-  const serialized = new WeakMap<PushResult, string>();
+  /** Results of creates that made their record under a temp id (recorded in the map by applyOne). */
+  const madeUnderTempId = new WeakSet<PushResult>();
 
   function checkTenancy(actor: Actor, op: PushOperation): void {
     const named: [string, unknown, unknown][] = [
@@ -276,11 +275,10 @@ export function createApplier(deps: ApplierDeps): Applier {
     // of a plain value still costs a turn of the microtask queue (~5% of a create, measured).
     let record = model.insert(actor, fields, { version: 1, now, seq: log.nextSeq(), editedAt, editedBy: actor.userId });
     if (record instanceof Promise) record = await record;
-    if (tempId !== undefined) {
-      const recorded = log.recordTempId(actor.practiceId, model.type, tempId, record.id, now);
-      if (recorded instanceof Promise) await recorded;
-    }
-    return success(op, record, tempId);
+    const result = success(op, record, tempId);
+    // Its op-log entry (applyOne) becomes the temp id's entry in the temp-id map.
+    if (tempId !== undefined) madeUnderTempId.add(result);
+    return result;
   }
 
   /** The row an update/delete names, which must be in the practice (and a client, for users). */
@@ -438,24 +436,25 @@ export function createApplier(deps: ApplierDeps): Applier {
       (await log.findOp(actor.practiceId, op.opId, true))
     )
       return applyOne(actor, op, now, false);
-    if (result.success && remember) {
-      // Serialised once: the answer's text (the record is its last key: results.ts), and the op
-      // log's, the same text cut before the record (rebuilt at its version on replay). A quote
-      // inside a value is escaped, so the first `,"record":` is the key.
-      const text = JSON.stringify(result);
-      const cut = text.indexOf(',"record":');
-      const resultJson = cut === -1 ? text : `${text.slice(0, cut)}}`;
+    const mapsTempId = madeUnderTempId.has(result);
+    // A create under a temp id is recorded even when not remembered: the entry is its map entry.
+    if (result.success && (remember || mapsTempId)) {
+      const { realId, version } = result;
+      if (realId === undefined || version === undefined)
+        throw new Error('an applied operation without realId or version');
       const recorded = log.recordOp({
         practiceId: actor.practiceId,
         opId: op.opId,
         userId: actor.userId,
         entityType: model.type,
         operation: op.operation,
-        resultJson,
+        realId,
+        version,
+        tempId: result.tempId,
+        mapsTempId,
         now,
       });
       if (recorded instanceof Promise) await recorded;
-      serialized.set(result, text);
     }
     return result;
   }
@@ -543,7 +542,6 @@ export function createApplier(deps: ApplierDeps): Applier {
         return internal(op, err);
       }
     },
-    json: (result) => serialized.get(result),
     applyInBatch(actor, op, now, isolation) {
       if (isolation === 'savepoint')
         return inSavepoint(actor, op, now, true).catch((err: unknown) => failed(actor, op, now, err));

@@ -100,20 +100,6 @@ export function summarise(results: PushResult[], now: number): PushResponse {
 }
 
 /**
- * The response as JSON text, reusing the text of results already serialised for the op log:
- * the same as JSON.stringify(response), a few µs cheaper per operation.
- */
-export function serializePushResponse(
-  response: PushResponse,
-  known: (result: PushResult) => string | undefined,
-): string {
-  const { results, ...summary } = response;
-  const head = JSON.stringify(summary);
-  const parts = results.map((r) => known(r) ?? JSON.stringify(r));
-  return `${head.slice(0, -1)},"results":[${parts.join(',')}]}`;
-}
-
-/**
  * A result for an operation that is not even shaped like one; echoes what ids it has (short,
  * well-formed text only).
  */

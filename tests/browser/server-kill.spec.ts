@@ -97,7 +97,7 @@ test('4. the server is killed during a large push: integrity holds, each operati
       // Each applied create has its bookkeeping (temp-id map, op log) from the same transaction.
       const mapped = db
         .prepare(
-          "SELECT COUNT(*) FROM temp_ids t JOIN appointments a ON a.id = t.real_id AND t.entity_type = 'appointments' WHERE substr(a.title, 1, ?) = ?",
+          "SELECT COUNT(*) FROM op_log o JOIN appointments a ON a.id = o.real_id AND o.entity_type = 'appointments' AND o.maps_temp_id = 1 WHERE substr(a.title, 1, ?) = ?",
         )
         .pluck()
         .get(prefix.length, prefix);

@@ -22,7 +22,7 @@ describe('atomic operations', () => {
     const before = {
       appointments: await count(t.server, 'SELECT COUNT(*) FROM appointments'),
       ops: await count(t.server, 'SELECT COUNT(*) FROM op_log'),
-      temps: await count(t.server, 'SELECT COUNT(*) FROM temp_ids'),
+      temps: await count(t.server, 'SELECT COUNT(*) FROM op_log WHERE maps_temp_id = 1'),
       seq: await count(t.server, "SELECT value FROM counters WHERE name = 'change_seq'"),
     };
     const boomTemp = tempId('appt');
@@ -36,8 +36,8 @@ describe('atomic operations', () => {
     expect(res.body.results[1]!.error!.message).not.toMatch(/boom|sqlite/i); // no internals on the wire
     expect(await count(t.server, 'SELECT COUNT(*) FROM appointments')).toBe(before.appointments + 2);
     expect(await count(t.server, 'SELECT COUNT(*) FROM op_log')).toBe(before.ops + 2);
-    expect(await count(t.server, 'SELECT COUNT(*) FROM temp_ids')).toBe(before.temps + 2);
-    expect(await count(t.server, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', boomTemp)).toBe(0);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM op_log WHERE maps_temp_id = 1')).toBe(before.temps + 2);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM op_log WHERE temp_id = ?', boomTemp)).toBe(0);
     // The rows' change numbers follow the counter.
     const seqs = await t.server.sql.values<number>(
       'SELECT seq FROM appointments WHERE id IN (?, ?)',

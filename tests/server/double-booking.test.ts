@@ -111,7 +111,7 @@ describe('a new booking', () => {
     expect(await appointmentsAt(at('10:15'))).toBe(0);
     // Like any conflict, not remembered: nothing in the op log, no temp id recorded.
     expect(await count(t.server, 'SELECT COUNT(*) FROM op_log')).toBe(opsBefore);
-    expect(await count(t.server, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', temp)).toBe(0);
+    expect(await count(t.server, 'SELECT COUNT(*) FROM op_log WHERE temp_id = ?', temp)).toBe(0);
   });
 
   it('of the same pet with another practitioner clashes too (reason pet)', async () => {

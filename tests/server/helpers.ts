@@ -81,6 +81,11 @@ export interface TestServerOptions extends Partial<
   Pick<AppDeps, 'http' | 'throttle' | 'sessionPurgeIntervalMs' | 'retentionMs' | 'distDir' | 'faultInjection'>
 > {
   seed?: Partial<SeedOptions> | false;
+  /**
+   * Runs on the fresh, empty database before the server migrates it: an upgrade test migrates part
+   * of the way and writes rows as an older server did (then usually `seed: false`).
+   */
+  before?: (engine: Database, now: number) => Promise<void>;
 }
 
 export interface Sql {
@@ -134,11 +139,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const dir = mkdtempSync(path.join(os.tmpdir(), 'smartdmv-test-'));
   const database = await freshDatabase(dir);
   const engine = database.engine;
-  await migrate(engine);
   const clock = createClock();
+  await options.before?.(engine, clock.now());
+  await migrate(engine);
   if (options.seed !== false) await seedDemo(engine, { now: clock.now(), ...(options.seed ?? {}) });
   const logger = createMemoryLogger();
-  const { seed: _seed, ...appOptions } = options;
+  const { seed: _seed, before: _before, ...appOptions } = options;
   const app = await createApp({ db: engine, distDir: path.join(dir, 'dist'), logger, now: clock.now, ...appOptions });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -1,5 +1,5 @@
 /**
- * Bounded growth (issue 13): op-log entries, temp ids and revisions older than the retention
+ * Bounded growth (issue 13): op-log entries (the temp-id map's with them) and revisions older than the retention
  * window are deleted on the schedule; inside the window a retried operation still finds its
  * result (exactly-once), and records are never deleted.
  */
@@ -43,7 +43,7 @@ describe('retention of sync bookkeeping', () => {
         })
         .toBe(0);
       await expect
-        .poll(() => count(t.server, 'SELECT COUNT(*) FROM temp_ids WHERE temp_id = ?', oldTemp), {
+        .poll(() => count(t.server, 'SELECT COUNT(*) FROM op_log WHERE temp_id = ?', oldTemp), {
           timeout: 3000,
           interval: 25,
         })
