@@ -6,7 +6,9 @@
  */
 import {
   PushOperationSchema,
+  REFERENCE_FIELDS,
   describeIssues,
+  isEntityType,
   isTempId,
   isWellFormedText,
   type PushOperation,
@@ -49,7 +51,7 @@ export async function pushOperations(
   });
   const run = (isolation: BatchIsolation): Promise<PushResult[]> =>
     log.writeTransaction(async () => {
-      const ops = parsed.filter((op): op is PushOperation => !('success' in op));
+      const ops = parsed.filter(isOperation);
       // The booking locks the batch will want, all at once and in order: two batches booking the
       // same pets take turns instead of deadlocking (PostgreSQL; nothing on SQLite).
       if (models.appointments.locksBookings) {
@@ -61,11 +63,10 @@ export async function pushOperations(
       if (isolation === 'none') {
         resolver.rememberInTransaction();
         // After the locks: what it reads is as fresh as this transaction can know it.
-        const temps = ops.flatMap((op) => [op.tempId, op.entityId, ...Object.values(op.data ?? {})].filter(isTempId));
         await log.prefetch(
           actor.practiceId,
           ops.map((op) => op.opId),
-          [...new Set(temps)],
+          tempIdsNamed(ops),
         );
       }
       const results: PushResult[] = [];
@@ -84,6 +85,27 @@ export async function pushOperations(
     results = await run('savepoint');
   }
   return summarise(results, now);
+}
+
+const isOperation = (op: PushOperation | PushResult): op is PushOperation => !('success' in op);
+
+/**
+ * The temp ids the batch's operations may ask the temp-id map about: their own (tempId,
+ * entityId) and those in reference fields. Any other look-up still works, one statement each.
+ */
+function tempIdsNamed(ops: readonly PushOperation[]): string[] {
+  const temps = new Set<string>();
+  for (const op of ops) {
+    if (isTempId(op.tempId)) temps.add(op.tempId);
+    if (isTempId(op.entityId)) temps.add(op.entityId);
+    const data = op.data;
+    if (!data || !isEntityType(op.entityType)) continue;
+    for (const { field } of REFERENCE_FIELDS[op.entityType]) {
+      const value = data[field];
+      if (isTempId(value)) temps.add(value);
+    }
+  }
+  return [...temps];
 }
 
 export function summarise(results: PushResult[], now: number): PushResponse {
