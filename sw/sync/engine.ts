@@ -85,6 +85,8 @@ interface Outgoing {
 
 /** ...and on the wire. */
 interface InFlight extends Outgoing {
+  /** Resolves once the server's status says it applied the batch (before its answer is read). */
+  accepted: Promise<void>;
   reply: Promise<{ response: PushResponse; requestMs: number }>;
 }
 
@@ -253,10 +255,11 @@ export class SyncEngine {
   // ------------------------------------------------------------------ push
 
   /**
-   * Sends the queue in batches, pipelined: while the answer to batch k is stored, batch k+1 is
-   * already on the wire (and batch k+2 is being chosen and serialised). Batch k+1 leaves only once
-   * the server answered batch k, so the server applies them in queue order (it resolves temp ids
-   * across pushes). Rows queued while the push runs are sent in the same run.
+   * Sends the queue in batches, pipelined: while the answer to batch k is read and stored, batch
+   * k+1 is already on the wire (and batch k+2 is being chosen and serialised). Batch k+1 leaves
+   * only once the server's status said it applied batch k (a 200 comes after its commit), so the
+   * server applies them in queue order (it resolves temp ids across pushes); a batch that fails
+   * stops the run before the next one leaves. Rows queued while the push runs are sent in the same run.
    */
   private async push(session: SessionUser, counters: RunCounters): Promise<void> {
     const { db, now, logger } = this.deps;
@@ -292,12 +295,14 @@ export class SyncEngine {
     };
     const send = (outgoing: Outgoing): InFlight => {
       const sentAt = now();
-      const reply = this.withRetry('[SyncPush]', () => outgoing.prepared.send()).then((response) => ({
+      let accept!: () => void;
+      const accepted = new Promise<void>((resolve) => (accept = resolve));
+      const reply = this.withRetry('[SyncPush]', () => outgoing.prepared.send(accept)).then((response) => ({
         response,
         requestMs: now() - sentAt,
       }));
       reply.catch(() => undefined); // awaited in its turn; never an unhandled rejection meanwhile
-      return { ...outgoing, reply };
+      return { ...outgoing, accepted, reply };
     };
 
     let waiting: InFlight | null = null;
@@ -309,10 +314,12 @@ export class SyncEngine {
       let next = await take();
       while (current) {
         waiting = current;
+        // Batch k+1 goes on the wire once the server applied batch k, while k's answer is read and
+        // stored. A failed batch k rejects here (its reply) before batch k+1 leaves.
+        await Promise.race([current.accepted, current.reply]);
+        let sending = next ? send(next) : null;
         const { response, requestMs } = await current.reply;
         waiting = null;
-        // Batch k+1 goes on the wire while batch k's answer is stored.
-        let sending = next ? send(next) : null;
         const t0 = now();
         await this.applyBatch(current.batch, response, planner, counters, progress, unapplied);
         logger.debug(

@@ -44,7 +44,12 @@ export interface PullParams {
 
 /** A push body ready to go; `send` may be called again to retry it. */
 export interface PreparedPush {
-  send(): Promise<PushResponse>;
+  /**
+   * `onAccepted`: called as soon as the server's status says it applied the batch (200, sent after
+   * its commit), before the answer is read, so the engine can put the next batch on the wire
+   * meanwhile. A transport may never call it; the answer (or the failure) still comes.
+   */
+  send(onAccepted?: () => void): Promise<PushResponse>;
 }
 
 export interface SyncTransport {
@@ -191,6 +196,34 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
 
   const pushUrl = `${baseUrl}/api/sync/push`;
   const parsePush = (body: unknown) => PushResponseSchema.parse(body);
+
+  /**
+   * One push request, its answer read under the time limit; `onAccepted` once the status says the
+   * batch was applied. `gzipMayBeRefused`: a 415 or 400 answers `{ answer: null }` (a server that
+   * cannot read a compressed body), for the caller to send the body plain.
+   */
+  function push(
+    init: RequestInit,
+    onAccepted: (() => void) | undefined,
+    gzipMayBeRefused: true,
+  ): Promise<{ answer: PushResponse | null }>;
+  function push(
+    init: RequestInit,
+    onAccepted: (() => void) | undefined,
+    gzipMayBeRefused: false,
+  ): Promise<{ answer: PushResponse }>;
+  function push(
+    init: RequestInit,
+    onAccepted: (() => void) | undefined,
+    gzipMayBeRefused: boolean,
+  ): Promise<{ answer: PushResponse | null }> {
+    return timed(async (signal) => {
+      const response = await send(pushUrl, { ...init, signal });
+      if (gzipMayBeRefused && (response.status === 415 || response.status === 400)) return { answer: null };
+      if (response.ok) onAccepted?.();
+      return { answer: await read(response, parsePush) };
+    });
+  }
   const plain = (text: string): RequestInit => ({
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -202,22 +235,17 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
       const text = JSON.stringify(request);
       const gzipped = !gzipRefused && text.length >= compressFrom ? await compress(text) : null;
       return {
-        async send() {
-          if (!gzipped || gzipRefused) return call(pushUrl, plain(text), parsePush);
-          const compressed = await timed(async (signal) => {
-            const response = await send(pushUrl, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
-              body: gzipped as BodyInit,
-              signal,
-            });
-            return response.status !== 415 && response.status !== 400
-              ? { answer: await read(response, parsePush) }
-              : null;
-          });
-          if (compressed) return compressed.answer;
+        async send(onAccepted) {
+          if (!gzipped || gzipRefused) return (await push(plain(text), onAccepted, false)).answer;
+          const gzip: RequestInit = {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+            body: gzipped as BodyInit,
+          };
+          const compressed = await push(gzip, onAccepted, true);
+          if (compressed.answer) return compressed.answer;
           // Refused: a server without gzip support. If the same body passes plain, stop compressing.
-          const answer = await call(pushUrl, plain(text), parsePush);
+          const answer = (await push(plain(text), onAccepted, false)).answer;
           gzipRefused = true;
           return answer;
         },

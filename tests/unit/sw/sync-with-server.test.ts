@@ -17,7 +17,7 @@ import {
   type PushResponse,
   type Resolution,
 } from '../../../src/protocol/index.ts';
-import type { PullParams } from '../../../sw/sync/transport.ts';
+import type { PullParams, SyncTransport } from '../../../sw/sync/transport.ts';
 
 const ctx = useTestServer();
 
@@ -278,6 +278,74 @@ describe('the pipelined drain', () => {
         (a: { title: string; id: unknown }) => a.title.startsWith('Killed pipeline') && typeof a.id === 'number',
       ),
     ).toHaveLength(7);
+  });
+
+  /** The worker's HTTP transport with a hook on each push: `n` counts the pushes from 1. */
+  function hookedTransport(
+    around: (
+      n: number,
+      send: (onAccepted?: () => void) => Promise<PushResponse>,
+      onAccepted?: () => void,
+    ) => Promise<PushResponse>,
+  ): SyncTransport {
+    const inner = serverTransport(ctx.server, ctx.staff);
+    let pushes = 0;
+    return {
+      pull: (params) => inner.pull(params),
+      async preparePush(request) {
+        const prepared = await inner.preparePush(request);
+        return { send: (onAccepted) => around(++pushes, (hook) => prepared.send(hook), onAccepted) };
+      },
+    };
+  }
+
+  it('batch k+1 leaves as soon as the server applied batch k, before the answer to k is read', async () => {
+    let secondLeft!: () => void;
+    const second = new Promise<void>((resolve) => (secondLeft = resolve));
+    const accepted: number[] = [];
+    const transport = hookedTransport(async (n, send, onAccepted) => {
+      if (n === 2) secondLeft();
+      const answer = await send(() => {
+        accepted.push(n);
+        onAccepted?.();
+      });
+      // The answer to batch 1 is still being read when batch 2 leaves: if the engine waited for
+      // it before sending batch 2, this run would never end.
+      if (n === 1) await second;
+      return answer;
+    });
+    const online = await onlineDevice();
+    const { petId } = seedIds(ctx.server.db);
+    for (let i = 0; i < 5; i++) await book(online, petId, `Sent on acceptance ${i}`);
+    const device = await createTestDevice(transport, { db: online.db, config: { batchSize: 2, maxBatchSize: 2 } });
+    await device.signIn(ctx.user);
+    expect(await device.engine.sync('manual')).toMatchObject({ pushed: 5, failed: 0, error: null });
+    expect(accepted).toEqual([1, 2, 3]);
+    expect(
+      ctx.server.db
+        .prepare("SELECT title FROM appointments WHERE title LIKE 'Sent on acceptance %' ORDER BY id")
+        .pluck()
+        .all(),
+    ).toEqual([0, 1, 2, 3, 4].map((i) => `Sent on acceptance ${i}`));
+    expect(await queueRows(device.db)).toEqual([]);
+  });
+
+  it('a batch the server refuses stops the run before the next batch leaves', async () => {
+    const sent: number[] = [];
+    const transport = hookedTransport(async (n, send, onAccepted) => {
+      sent.push(n);
+      if (n === 1) throw new TransportError('fatal', { code: 'BAD_REQUEST', message: 'refused' }, 400);
+      return send(onAccepted);
+    });
+    const online = await onlineDevice();
+    const { petId } = seedIds(ctx.server.db);
+    for (let i = 0; i < 4; i++) await book(online, petId, `Refused batch ${i}`);
+    const device = await createTestDevice(transport, { db: online.db, config: { batchSize: 2, maxBatchSize: 2 } });
+    await device.signIn(ctx.user);
+    expect((await device.engine.sync('manual')).error).toMatchObject({ code: 'BAD_REQUEST' });
+    expect(sent).toEqual([1]);
+    expect(count(ctx.server.db, "SELECT count(*) FROM appointments WHERE title LIKE 'Refused batch %'")).toBe(0);
+    expect(await queueStats(device.db)).toMatchObject({ failed: 2, pending: 2, inFlight: 0 });
   });
 
   it("an edit made while its record's create is in flight is queued behind it and reaches the server on the new version", async () => {

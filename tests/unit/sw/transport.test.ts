@@ -69,6 +69,50 @@ function fakeServer(refuseGzip: number | null) {
   return { seen, fetchFn };
 }
 
+describe('acceptance of a push', () => {
+  /** A fetch answering `status` at once, with a body that arrives only when `release` is called. */
+  function slowBody(status: number, body: string) {
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (release = resolve));
+    const fetchFn = async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          async start(controller) {
+            await arrived;
+            controller.enqueue(new TextEncoder().encode(body));
+            controller.close();
+          },
+        }),
+        { status, headers: { 'content-type': 'application/json' } },
+      );
+    return { fetchFn, release };
+  }
+
+  it('is told on a 200, before the answer is read; the answer follows', async () => {
+    const req = request(3);
+    const { fetchFn, release } = slowBody(200, JSON.stringify(ok(req)));
+    let accepted = false;
+    const answer = (await httpTransport(fetchFn).preparePush(req)).send(() => (accepted = true));
+    await expect.poll(() => accepted).toBe(true);
+    release();
+    expect((await answer).processed).toBe(3);
+  });
+
+  it('is not told when the server did not apply the batch (503, 401, 400)', async () => {
+    for (const status of [503, 401, 400]) {
+      const { fetchFn, release } = slowBody(
+        status,
+        JSON.stringify({ success: false, error: { code: 'X', message: 'no' } }),
+      );
+      let accepted = false;
+      const answer = (await httpTransport(fetchFn).preparePush(request(1))).send(() => (accepted = true));
+      release();
+      await expect(answer).rejects.toMatchObject({ status });
+      expect(accepted, `status ${status}`).toBe(false);
+    }
+  });
+});
+
 describe('answers cut short', () => {
   it('a connection that breaks while the answer is read is retryable, not a bad answer', async () => {
     const cut = new ReadableStream<Uint8Array>({
