@@ -2,8 +2,9 @@
  * `npm run bench:server`: the sync server alone, over HTTP. A fresh temp database, the real
  * server (`server/main.ts`) in a child process with request logging off, one signed-in client:
  *
- *   push  10,000 appointment creates in batches of 100, then of 1,000 (one request at a time,
- *         as a service worker sends them); bodies are serialised before the clock starts. Each
+ *   push  10,000 appointment creates in batches of 100, then of 1,000, as a service worker sends
+ *         them: in order, the next body once the server's 200 for the one before arrived (the
+ *         server applied it), while that answer is read; bodies are serialised before the clock starts. Each
  *         size runs in rounds (3 by default) and reports its median round with the range: on
  *         this kind of shared 2-core VM, the same batches take up to ±30% apart minutes (or
  *         seconds) apart, so one round decides nothing;
@@ -15,7 +16,8 @@
  * small beside the server's.
  *
  * Environment: BENCH_SERVER_OPS (default 10000, per round); BENCH_SERVER_ROUNDS (default 3);
- * BENCH_SERVER_ACCEPT_ENCODING (default
+ * BENCH_SERVER_SEND=after-answer (each body waits for the whole answer to the one before, as the
+ * worker sent them before 2026-11-27); BENCH_SERVER_ACCEPT_ENCODING (default
  * `gzip, deflate, br`, compressed answers as a browser asks for them; `identity` for none).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -23,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
 import { uuidV7, type PullResponse, type PushOperation, type PushResponse } from '../src/protocol/index.ts';
-import { request } from './lib/http-client.ts';
+import { request, type HttpAnswer } from './lib/http-client.ts';
 import { required, roundRobin } from './lib/lookup.ts';
 import { measurePushFloor, type PushFloor } from './lib/push-floor.ts';
 import { startServer } from './lib/server.ts';
@@ -31,6 +33,8 @@ import { perSecond, round } from './lib/stats.ts';
 
 const OPS = Number(process.env.BENCH_SERVER_OPS ?? 10_000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_SERVER_ROUNDS ?? 3));
+/** BENCH_SERVER_SEND=after-answer: each body waits for the whole answer to the one before. */
+const AFTER_ANSWER = process.env.BENCH_SERVER_SEND === 'after-answer';
 const BATCH_SIZES = [100, 1000];
 const PULL_LIMITS = [100, 1000];
 const TARGET_OPS_PER_SECOND = 25_000;
@@ -124,20 +128,37 @@ interface Run {
 
 let serverPid: number | undefined;
 
-async function push(client: Client, bodies: string[]): Promise<Run> {
+/**
+ * Sends `bodies` in order, as the service worker does (sw/sync/engine.ts): body k+1 leaves once
+ * the server's 200 for body k arrived (the server applied batch k), while the answer to k is read
+ * and parsed; the server never has two batches at once. `afterAnswer`: body k+1 waits for the
+ * whole answer to k (the worker before 2026-11-27).
+ */
+async function push(client: Client, bodies: string[], afterAnswer = AFTER_ANSWER): Promise<Run> {
   let applied = 0;
+  const answers: Promise<HttpAnswer>[] = [];
+  const send = (k: number): void => {
+    answers[k] = request(
+      `${client.url}/api/sync/push`,
+      { method: 'POST', headers: headers(client, { 'content-type': 'application/json' }), body: bodies[k] },
+      (status) => {
+        if (!afterAnswer && status === 200 && k + 1 < bodies.length) send(k + 1);
+      },
+    );
+    answers[k].catch(() => undefined); // awaited in its turn; never an unhandled rejection meanwhile
+  };
   const cpuBefore = cpuMs(serverPid);
   const started = performance.now();
-  for (const body of bodies) {
-    const res = await request(`${client.url}/api/sync/push`, {
-      method: 'POST',
-      headers: headers(client, { 'content-type': 'application/json' }),
-      body,
-    });
+  if (bodies.length > 0) send(0);
+  for (let k = 0; k < bodies.length; k++) {
+    const answer = answers[k];
+    if (!answer) throw new Error(`push ${k} was never sent: the one before it was not accepted`);
+    const res = await answer;
     const result = JSON.parse(res.text) as PushResponse;
     if (res.status !== 200 || result.failed > 0 || result.conflicts > 0)
       throw new Error(`push failed: ${res.status} ${JSON.stringify(result).slice(0, 300)}`);
     applied += result.processed;
+    if (afterAnswer && k + 1 < bodies.length) send(k + 1);
   }
   const ms = performance.now() - started;
   const cpuAfter = cpuMs(serverPid);
