@@ -8,7 +8,8 @@
  * Environment: BENCH_N (default "1000,10000"; add 100000 for the heap check), BENCH_PULL_SIZE
  * (default 50000), BENCH_CLINIC_N (default 10000), BENCH_SKIP (comma list of: writes, baseline,
  * pull, clinic, clinic-baseline, server), BENCH_DEBUG=1 (worker debug lines to
- * bench/results/worker-debug.log), CHROMIUM_PATH.
+ * bench/results/worker-debug.log), BENCH_WORKER_PROFILE=DIR (the worker's CPU profile of the
+ * loopback initial pull, a .cpuprofile for DevTools), CHROMIUM_PATH.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
@@ -230,7 +231,68 @@ interface PullRun {
   pageHeapUsedMB: number;
   httpRequests: number;
   bytesDown: number | null;
+  /** IndexedDB alone storing what the pull stored (loopback only; see STORE_FLOOR). */
+  storeFloor: StoreFloor | null;
 }
+
+interface StoreFloor {
+  records: number;
+  transactions: number;
+  ms: number;
+}
+
+/**
+ * The floor under the initial pull's storing, measured in the worker right after the pull: the
+ * records the pull stored (every replica store, read back with their keys) written again into a
+ * scratch database with the same stores and indexes, 1,000 records per relaxed transaction, one
+ * store at a time. No fetch, no JSON, no validation, no look-up of existing records: what
+ * IndexedDB itself takes for these records in this Chromium on this machine, at this moment.
+ */
+const STORE_FLOOR = `(async () => {
+  const request = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+  const done = (tx) => new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); tx.onabort = () => reject(tx.error); });
+  const real = await request(indexedDB.open(${JSON.stringify('smartdmv-offline')}));
+  const names = ['users', 'pets', 'appointments'].filter((n) => real.objectStoreNames.contains(n));
+  const layout = {};
+  const read = real.transaction(names, 'readonly');
+  for (const name of names) {
+    const store = read.objectStore(name);
+    layout[name] = { keyPath: store.keyPath, autoIncrement: store.autoIncrement,
+      indexes: [...store.indexNames].map((i) => { const index = store.index(i); return { name: i, keyPath: index.keyPath, unique: index.unique, multiEntry: index.multiEntry }; }) };
+  }
+  const scratchName = 'bench-store-floor-' + Math.random();
+  const open = indexedDB.open(scratchName, 1);
+  open.onupgradeneeded = () => {
+    for (const name of names) {
+      const { keyPath, autoIncrement, indexes } = layout[name];
+      const store = open.result.createObjectStore(name, keyPath === null ? { autoIncrement } : { keyPath, autoIncrement });
+      for (const i of indexes) store.createIndex(i.name, i.keyPath, { unique: i.unique, multiEntry: i.multiEntry });
+    }
+  };
+  const scratch = await request(open);
+  let records = 0, transactions = 0, ms = 0;
+  for (const name of names) {
+    const tx = real.transaction(name, 'readonly');
+    const [keys, values] = await Promise.all([request(tx.objectStore(name).getAllKeys()), request(tx.objectStore(name).getAll())]);
+    const outOfLine = layout[name].keyPath === null;
+    const started = performance.now();
+    for (let from = 0; from < values.length; from += 1000) {
+      const write = scratch.transaction(name, 'readwrite', { durability: 'relaxed' });
+      const store = write.objectStore(name);
+      for (let i = from; i < Math.min(from + 1000, values.length); i++) {
+        if (outOfLine) store.put(values[i], keys[i]); else store.put(values[i]);
+      }
+      await done(write);
+      transactions++;
+    }
+    ms += performance.now() - started;
+    records += values.length;
+  }
+  real.close();
+  scratch.close();
+  await new Promise((resolve) => { const d = indexedDB.deleteDatabase(scratchName); d.onsuccess = d.onerror = d.onblocked = resolve; });
+  return { records, transactions, ms: Math.round(ms) };
+})()`;
 
 function seedPullDatabase(size: number, workDir: string): string {
   const databasePath = path.join(workDir, 'pull.db');
@@ -240,6 +302,15 @@ function seedPullDatabase(size: number, workDir: string): string {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return databasePath;
+}
+
+/** Writes the worker's CPU profile since Profiler.start to DIR/NAME-<time>.cpuprofile (BENCH_WORKER_PROFILE=DIR). */
+async function saveWorkerProfile(worker: WorkerTarget, dir: string, name: string): Promise<void> {
+  const { profile } = await worker.send<{ profile: unknown }>('Profiler.stop');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}-${Date.now()}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  log(`worker CPU profile: ${file}`);
 }
 
 async function benchInitialPull(browser: Browser, target: Target): Promise<PullRun> {
@@ -263,13 +334,21 @@ async function benchInitialPull(browser: Browser, target: Target): Promise<PullR
     const requests = countRequests(context, (u) => u.pathname === '/api/sync/pull');
     target.proxy?.reset();
     log(`initial pull of ${serverAppointments} appointments${target.network ? ` (${target.network.name})` : ''}...`);
+    const profiling = !target.network && process.env.BENCH_WORKER_PROFILE;
+    if (profiling) {
+      await worker.send('Profiler.enable');
+      await worker.send('Profiler.setSamplingInterval', { interval: 200 });
+      await worker.send('Profiler.start');
+    }
     const started = performance.now();
     await askWorker(page, { type: 'SESSION_STARTED', user });
     await waitForFirstPull(page, 600_000);
     const ms = performance.now() - started;
     requests.stop();
+    if (profiling) await saveWorkerProfile(worker, profiling, 'initial-pull');
     const bytesDown = target.proxy ? target.proxy.bytes.down : null;
     await worker.throttle(null);
+    const storeFloor = target.network ? null : await worker.evaluate<StoreFloor>(STORE_FLOOR);
     await worker.detach();
     const records = await page.evaluate(
       () =>
@@ -293,6 +372,7 @@ async function benchInitialPull(browser: Browser, target: Target): Promise<PullR
       pageHeapUsedMB: round(usedSize / 1024 / 1024),
       httpRequests: requests.count,
       bytesDown,
+      storeFloor,
     };
   } finally {
     await context.close();
@@ -482,6 +562,12 @@ function printResults(
     console.log(
       `initial pull (loopback): ${pull.records} appointments in ${pull.ms} ms (${pull.recordsPerSecond}/s, ${pull.httpRequests} requests), page JS heap ${pull.pageHeapUsedMB} MB`,
     );
+    const f = pull.storeFloor;
+    if (f) {
+      console.log(
+        `  floor: IndexedDB alone storing the ${f.records} records that pull stored (all types; same stores and indexes, ${f.transactions} transactions of 1,000, in the worker): ${f.ms} ms; the rest of the pull ${Math.round(pull.ms - f.ms)} ms`,
+      );
+    }
   }
   if (clinic) {
     const c = clinic;
