@@ -8,8 +8,8 @@
  * Environment: BENCH_N (default "1000,10000"; add 100000 for the heap check), BENCH_PULL_SIZE
  * (default 50000), BENCH_CLINIC_N (default 10000), BENCH_SKIP (comma list of: writes, baseline,
  * pull, clinic, clinic-baseline, server), BENCH_DEBUG=1 (worker debug lines to
- * bench/results/worker-debug.log), BENCH_WORKER_PROFILE=DIR (the worker's CPU profile of the
- * loopback initial pull, a .cpuprofile for DevTools), CHROMIUM_PATH.
+ * bench/results/worker-debug.log), BENCH_WORKER_PROFILE=DIR (the worker's CPU profiles of the
+ * loopback drains and initial pull, .cpuprofile files for DevTools), CHROMIUM_PATH.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import Database from 'better-sqlite3';
@@ -121,6 +121,21 @@ async function pageHeapReader(context: BrowserContext, page: Page): Promise<() =
   return async () => (await cdp.send('Runtime.getHeapUsage')).usedSize / 1024 / 1024;
 }
 
+async function startWorkerProfile(worker: WorkerTarget): Promise<void> {
+  await worker.send('Profiler.enable');
+  await worker.send('Profiler.setSamplingInterval', { interval: 200 });
+  await worker.send('Profiler.start');
+}
+
+/** Writes the worker's CPU profile since startWorkerProfile to DIR/NAME-<time>.cpuprofile (BENCH_WORKER_PROFILE). */
+async function saveWorkerProfile(worker: WorkerTarget, dir: string, name: string): Promise<void> {
+  const { profile } = await worker.send<{ profile: unknown }>('Profiler.stop');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}-${Date.now()}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  log(`worker CPU profile: ${file}`);
+}
+
 async function benchOurs(browser: Browser, target: Target, n: number, timed: boolean): Promise<Side> {
   const context = await browser.newContext({ baseURL: target.url });
   try {
@@ -142,6 +157,8 @@ async function benchOurs(browser: Browser, target: Target, n: number, timed: boo
     target.proxy?.reset();
 
     const arrivals = watchNewAppointments(target.databasePath);
+    const profiling = !target.network && process.env.BENCH_WORKER_PROFILE;
+    if (profiling) await startWorkerProfile(worker);
     log(`ours: draining ${n}...`);
     const started = performance.now();
     await context.setOffline(false);
@@ -155,6 +172,7 @@ async function benchOurs(browser: Browser, target: Target, n: number, timed: boo
       'an empty queue',
     );
     const drainMs = performance.now() - started;
+    if (profiling) await saveWorkerProfile(worker, profiling, `drain-${n}`);
     const bytes = target.proxy ? { ...target.proxy.bytes } : null;
     await waitUntil(
       async () => {
@@ -304,15 +322,6 @@ function seedPullDatabase(size: number, workDir: string): string {
   return databasePath;
 }
 
-/** Writes the worker's CPU profile since Profiler.start to DIR/NAME-<time>.cpuprofile (BENCH_WORKER_PROFILE=DIR). */
-async function saveWorkerProfile(worker: WorkerTarget, dir: string, name: string): Promise<void> {
-  const { profile } = await worker.send<{ profile: unknown }>('Profiler.stop');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${name}-${Date.now()}.cpuprofile`);
-  writeFileSync(file, JSON.stringify(profile));
-  log(`worker CPU profile: ${file}`);
-}
-
 async function benchInitialPull(browser: Browser, target: Target): Promise<PullRun> {
   const context = await browser.newContext({ baseURL: target.url });
   try {
@@ -335,11 +344,7 @@ async function benchInitialPull(browser: Browser, target: Target): Promise<PullR
     target.proxy?.reset();
     log(`initial pull of ${serverAppointments} appointments${target.network ? ` (${target.network.name})` : ''}...`);
     const profiling = !target.network && process.env.BENCH_WORKER_PROFILE;
-    if (profiling) {
-      await worker.send('Profiler.enable');
-      await worker.send('Profiler.setSamplingInterval', { interval: 200 });
-      await worker.send('Profiler.start');
-    }
+    if (profiling) await startWorkerProfile(worker);
     const started = performance.now();
     await askWorker(page, { type: 'SESSION_STARTED', user });
     await waitForFirstPull(page, 600_000);
