@@ -65,15 +65,15 @@ export class WorkerTarget {
     return target;
   }
 
-  send<T = unknown>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+  send<T = unknown>(method: string, params: Record<string, unknown> = {}, timeoutMs = SEND_TIMEOUT_MS): Promise<T> {
     const id = ++this.nextId;
     const reply = new Promise<T>((resolve, reject) => {
       // A message to a worker that stopped (or was replaced) gets no answer at all: give up after a while,
       // or the heap sampler waits for it for good.
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`${method}: no answer from the service worker in ${SEND_TIMEOUT_MS} ms`));
-      }, SEND_TIMEOUT_MS);
+        reject(new Error(`${method}: no answer from the service worker in ${timeoutMs} ms`));
+      }, timeoutMs);
       this.pending.set(id, {
         resolve: (v) => {
           clearTimeout(timer);
@@ -106,11 +106,11 @@ export class WorkerTarget {
   }
 
   /** Evaluates an expression in the worker (awaiting a promise) and returns its JSON value. */
-  async evaluate<T>(expression: string): Promise<T> {
+  async evaluate<T>(expression: string, timeoutMs = SEND_TIMEOUT_MS): Promise<T> {
     const { result, exceptionDetails } = await this.send<{
       result: { value: T };
       exceptionDetails?: { text: string; exception?: { description?: string } };
-    }>('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+    }>('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, timeoutMs);
     if (exceptionDetails) throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
     return result.value;
   }
