@@ -199,29 +199,25 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
 
   /**
    * One push request, its answer read under the time limit; `onAccepted` once the status says the
-   * batch was applied. `gzipMayBeRefused`: a 415 or 400 answers `{ answer: null }` (a server that
-   * cannot read a compressed body), for the caller to send the body plain.
+   * batch was applied. `gzipMayBeRefused`: a 415 or 400 answers null (a server that cannot read a
+   * compressed body), for the caller to send the body plain.
    */
   function push(
     init: RequestInit,
     onAccepted: (() => void) | undefined,
     gzipMayBeRefused: true,
-  ): Promise<{ answer: PushResponse | null }>;
+  ): Promise<PushResponse | null>;
+  function push(init: RequestInit, onAccepted: (() => void) | undefined): Promise<PushResponse>;
   function push(
     init: RequestInit,
     onAccepted: (() => void) | undefined,
-    gzipMayBeRefused: false,
-  ): Promise<{ answer: PushResponse }>;
-  function push(
-    init: RequestInit,
-    onAccepted: (() => void) | undefined,
-    gzipMayBeRefused: boolean,
-  ): Promise<{ answer: PushResponse | null }> {
+    gzipMayBeRefused = false,
+  ): Promise<PushResponse | null> {
     return timed(async (signal) => {
       const response = await send(pushUrl, { ...init, signal });
-      if (gzipMayBeRefused && (response.status === 415 || response.status === 400)) return { answer: null };
+      if (gzipMayBeRefused && (response.status === 415 || response.status === 400)) return null;
       if (response.ok) onAccepted?.();
-      return { answer: await read(response, parsePush) };
+      return read(response, parsePush);
     });
   }
   const plain = (text: string): RequestInit => ({
@@ -236,16 +232,16 @@ export function httpTransport(fetchFn: Fetch, options: HttpTransportOptions = {}
       const gzipped = !gzipRefused && text.length >= compressFrom ? await compress(text) : null;
       return {
         async send(onAccepted) {
-          if (!gzipped || gzipRefused) return (await push(plain(text), onAccepted, false)).answer;
+          if (!gzipped || gzipRefused) return push(plain(text), onAccepted);
           const gzip: RequestInit = {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
             body: gzipped as BodyInit,
           };
           const compressed = await push(gzip, onAccepted, true);
-          if (compressed.answer) return compressed.answer;
+          if (compressed) return compressed;
           // Refused: a server without gzip support. If the same body passes plain, stop compressing.
-          const answer = (await push(plain(text), onAccepted, false)).answer;
+          const answer = await push(plain(text), onAccepted);
           gzipRefused = true;
           return answer;
         },
